@@ -1,0 +1,1 @@
+"""Entry points: the FastAPI app and the ``upskill`` command line. Nothing imports this package."""

@@ -1,0 +1,1 @@
+"""Getting data in and keeping it: ORM tables, migrations, importers, bundled default data, loaders."""

@@ -1,0 +1,311 @@
+"""ORM tables of upskill (SQLAlchemy 2.x declarative). Every change goes through an Alembic migration.
+
+Outside ids are natural keys: ESCO URIs for the taxonomy, catalogue ids for courses and badges.
+Workers and their organisations get surrogate integer keys; everything personal hangs off ``workers``
+with ``ON DELETE CASCADE`` so that deleting a worker deletes all their data.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+URI = String(255)
+RELATION_TYPES = ("essential", "optional")
+INTERACTION_KINDS = ("viewed", "enrolled", "completed", "rated", "dismissed")
+COURSE_LEVELS = ("introductory", "intermediate", "advanced")
+DELIVERY_MODES = ("online", "in-person", "blended")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON}
+
+
+# --- provenance -----------------------------------------------------------------------------------------
+
+
+class Provenance(Base):
+    """One import of one release of a taxonomy or catalogue: which files (sha256), when, what counts."""
+
+    __tablename__ = "provenance"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(40))  # esco | courses | badges | ...
+    release: Mapped[str] = mapped_column(String(80))
+    location: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))  # of the files together (see data.esco_import)
+    files: Mapped[dict[str, Any]] = mapped_column()  # file name -> sha256
+    counts: Mapped[dict[str, Any]] = mapped_column()  # table -> rows after the import
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+# --- ESCO: skills pillar ------------------------------------------------------------------------------
+
+
+class Skill(Base):
+    __tablename__ = "skills"
+
+    uri: Mapped[str] = mapped_column(URI, primary_key=True)
+    preferred_label: Mapped[str] = mapped_column(Text, index=True)
+    alt_labels: Mapped[list[str]] = mapped_column(default=list)
+    description: Mapped[str] = mapped_column(Text, default="")
+    skill_type: Mapped[str | None] = mapped_column(String(40))  # skill/competence | knowledge | None
+    reuse_level: Mapped[str | None] = mapped_column(String(40))  # transversal | cross-sector | ...
+
+
+class SkillGroup(Base):
+    __tablename__ = "skill_groups"
+
+    uri: Mapped[str] = mapped_column(URI, primary_key=True)
+    code: Mapped[str | None] = mapped_column(String(40))
+    preferred_label: Mapped[str] = mapped_column(Text)
+    alt_labels: Mapped[list[str]] = mapped_column(default=list)
+    description: Mapped[str] = mapped_column(Text, default="")
+
+
+class SkillBroader(Base):
+    """A narrower skill or skill group and its broader skill or skill group (the skills hierarchy)."""
+
+    __tablename__ = "skill_broader"
+
+    narrower_uri: Mapped[str] = mapped_column(URI, primary_key=True)
+    broader_uri: Mapped[str] = mapped_column(URI, primary_key=True, index=True)
+    narrower_type: Mapped[str] = mapped_column(String(40))  # KnowledgeSkillCompetence | SkillGroup
+    broader_type: Mapped[str] = mapped_column(String(40))
+
+
+class SkillRelation(Base):
+    """ESCO's skill-skill relation: related skills, essential or optional. It does not order them."""
+
+    __tablename__ = "skill_relations"
+    __table_args__ = (CheckConstraint(_in("relation_type", RELATION_TYPES), name="relation_type"),)
+
+    skill_uri: Mapped[str] = mapped_column(ForeignKey("skills.uri"), primary_key=True)
+    related_uri: Mapped[str] = mapped_column(ForeignKey("skills.uri"), primary_key=True, index=True)
+    relation_type: Mapped[str] = mapped_column(String(20))
+
+
+# --- ESCO: occupations pillar -------------------------------------------------------------------------
+
+
+class IscoGroup(Base):
+    __tablename__ = "isco_groups"
+
+    uri: Mapped[str] = mapped_column(URI, primary_key=True)
+    code: Mapped[str] = mapped_column(String(10), unique=True)
+    preferred_label: Mapped[str] = mapped_column(Text)
+    alt_labels: Mapped[list[str]] = mapped_column(default=list)
+    description: Mapped[str] = mapped_column(Text, default="")
+
+
+class Occupation(Base):
+    __tablename__ = "occupations"
+
+    uri: Mapped[str] = mapped_column(URI, primary_key=True)
+    isco_code: Mapped[str] = mapped_column(String(10), index=True)  # the ISCO unit group, e.g. "7231"
+    code: Mapped[str] = mapped_column(String(40))  # the ESCO code, e.g. "7231.3"
+    preferred_label: Mapped[str] = mapped_column(Text, index=True)
+    alt_labels: Mapped[list[str]] = mapped_column(default=list)
+    description: Mapped[str] = mapped_column(Text, default="")
+
+
+class OccupationBroader(Base):
+    """An occupation or ISCO group and its broader occupation or ISCO group."""
+
+    __tablename__ = "occupation_broader"
+
+    narrower_uri: Mapped[str] = mapped_column(URI, primary_key=True)
+    broader_uri: Mapped[str] = mapped_column(URI, primary_key=True, index=True)
+    narrower_type: Mapped[str] = mapped_column(String(40))  # Occupation | ISCOGroup
+    broader_type: Mapped[str] = mapped_column(String(40))
+
+
+class OccupationSkill(Base):
+    __tablename__ = "occupation_skills"
+    __table_args__ = (CheckConstraint(_in("relation_type", RELATION_TYPES), name="relation_type"),)
+
+    occupation_uri: Mapped[str] = mapped_column(ForeignKey("occupations.uri"), primary_key=True)
+    skill_uri: Mapped[str] = mapped_column(ForeignKey("skills.uri"), primary_key=True, index=True)
+    relation_type: Mapped[str] = mapped_column(String(20))
+
+
+# --- courses and microbadges --------------------------------------------------------------------------
+
+
+class Course(Base):
+    __tablename__ = "courses"
+    __table_args__ = (
+        CheckConstraint(f"level IS NULL OR {_in('level', COURSE_LEVELS)}", name="level"),
+        CheckConstraint(_in("delivery_mode", DELIVERY_MODES), name="delivery_mode"),
+        CheckConstraint("hours > 0", name="hours_positive"),
+        CheckConstraint("price >= 0", name="price_not_negative"),
+    )
+
+    id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    provider: Mapped[str] = mapped_column(Text, default="")
+    summary: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    url: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str] = mapped_column(String(10))  # ISO 639-1, e.g. "en"
+    level: Mapped[str | None] = mapped_column(String(20))
+    hours: Mapped[float] = mapped_column(Float)
+    price: Mapped[float] = mapped_column(Float, default=0.0)
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    delivery_mode: Mapped[str] = mapped_column(String(20), default="online")
+    region: Mapped[str | None] = mapped_column(String(20))  # NUTS code where in-person, None = anywhere
+    start_dates: Mapped[list[str]] = mapped_column(default=list)  # ISO dates; empty = self-paced
+    funding_schemes: Mapped[list[str]] = mapped_column(default=list)
+    catalogue: Mapped[str] = mapped_column(String(80), default="")
+
+    skills: Mapped[list[CourseSkill]] = relationship(
+        back_populates="course", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class CourseSkill(Base):
+    __tablename__ = "course_skills"
+    __table_args__ = (
+        CheckConstraint("confidence >= 0 AND confidence <= 1", name="confidence_unit"),
+        CheckConstraint(_in("source", ("explicit", "inferred", "curated")), name="source"),
+    )
+
+    course_id: Mapped[str] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True)
+    skill_uri: Mapped[str] = mapped_column(ForeignKey("skills.uri"), primary_key=True, index=True)
+    level: Mapped[int] = mapped_column(Integer, default=2)  # proficiency taught, 0..4 (see recommender.gap)
+    confidence: Mapped[float] = mapped_column(Float, default=1.0)
+    source: Mapped[str] = mapped_column(String(20), default="explicit")
+
+    course: Mapped[Course] = relationship(back_populates="skills")
+
+
+class CoursePrerequisite(Base):
+    __tablename__ = "course_prerequisites"
+
+    course_id: Mapped[str] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True)
+    prerequisite_id: Mapped[str] = mapped_column(
+        ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True
+    )
+    origin: Mapped[str] = mapped_column(String(20), default="catalogue")  # catalogue | level | curated
+
+
+class Badge(Base):
+    """A microbadge: recognises skills at levels; earned by courses (all, or k of n) or an assessment."""
+
+    __tablename__ = "badges"
+    __table_args__ = (CheckConstraint(_in("earned_by", ("all", "k_of_n", "assessment")), name="earned_by"),)
+
+    id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text, default="")
+    criteria: Mapped[str] = mapped_column(Text, default="")
+    earned_by: Mapped[str] = mapped_column(String(20), default="all")
+    k: Mapped[int | None] = mapped_column(Integer)  # for k_of_n
+    issuer: Mapped[str] = mapped_column(Text, default="")
+
+
+class BadgeSkill(Base):
+    __tablename__ = "badge_skills"
+
+    badge_id: Mapped[str] = mapped_column(ForeignKey("badges.id", ondelete="CASCADE"), primary_key=True)
+    skill_uri: Mapped[str] = mapped_column(ForeignKey("skills.uri"), primary_key=True)
+    level: Mapped[int] = mapped_column(Integer, default=2)
+
+
+class BadgeCourse(Base):
+    __tablename__ = "badge_courses"
+
+    badge_id: Mapped[str] = mapped_column(ForeignKey("badges.id", ondelete="CASCADE"), primary_key=True)
+    course_id: Mapped[str] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True)
+
+
+class BadgePrerequisite(Base):
+    """Badges stack: ``badge_id`` requires ``required_badge_id`` first."""
+
+    __tablename__ = "badge_prerequisites"
+
+    badge_id: Mapped[str] = mapped_column(ForeignKey("badges.id", ondelete="CASCADE"), primary_key=True)
+    required_badge_id: Mapped[str] = mapped_column(
+        ForeignKey("badges.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+# --- people -------------------------------------------------------------------------------------------
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Worker(Base):
+    __tablename__ = "workers"
+    __table_args__ = (UniqueConstraint("organisation_id", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    external_id: Mapped[str] = mapped_column(String(120))  # the organisation's own id for the person
+    region: Mapped[str | None] = mapped_column(String(20))  # NUTS-2 code
+    current_occupation_uri: Mapped[str | None] = mapped_column(ForeignKey("occupations.uri"))
+    languages: Mapped[list[str]] = mapped_column(default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    skills: Mapped[list[WorkerSkill]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+
+
+class WorkerSkill(Base):
+    __tablename__ = "worker_skills"
+    __table_args__ = (CheckConstraint("proficiency BETWEEN 0 AND 4", name="proficiency_scale"),)
+
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id", ondelete="CASCADE"), primary_key=True)
+    skill_uri: Mapped[str] = mapped_column(ForeignKey("skills.uri"), primary_key=True)
+    proficiency: Mapped[int] = mapped_column(Integer)
+
+
+class Interaction(Base):
+    __tablename__ = "interactions"
+    __table_args__ = (
+        CheckConstraint(_in("kind", INTERACTION_KINDS), name="kind"),
+        Index("ix_interactions_worker_time", "worker_id", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id", ondelete="CASCADE"))
+    course_id: Mapped[str] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    value: Mapped[float | None] = mapped_column(Float)  # a rating 1..5 for kind="rated"
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

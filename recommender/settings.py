@@ -1,0 +1,41 @@
+"""The one settings object of upskill (environment variables prefixed ``UPSKILL_``, ``.env`` supported)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Configuration read from the environment; fails fast on values that cannot work."""
+
+    model_config = SettingsConfigDict(env_prefix="UPSKILL_", env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite:///./upskill.db"
+    artefact_dir: Path = Path("artefacts")
+    import_batch_size: int = 5000
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_backend(cls, value: str) -> str:
+        if not value.startswith(("sqlite", "postgresql")):
+            raise ValueError(
+                f"UPSKILL_DATABASE_URL must be a sqlite:/// or postgresql+psycopg:// URL, got {value!r}"
+            )
+        return value
+
+    @field_validator("import_batch_size")
+    @classmethod
+    def _positive(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError("UPSKILL_IMPORT_BATCH_SIZE must be at least 1")
+        return value
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the process-wide settings, read once."""
+    return Settings()

@@ -1,0 +1,1 @@
+"""Interactions and features in, a fitted hybrid-model artefact (npz + JSON metadata) out."""
