@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from api import cli_esco  # noqa: F401  (registers its commands)
+# Importing a module registers its commands on the Typer groups of api.cli_common.
+from api import cli_courses, cli_esco, cli_graph, cli_model, cli_plan  # noqa: F401
 from api.cli_common import app
 
 

@@ -1,0 +1,1 @@
+"""Commands of the courses job (filled in by its issue)."""

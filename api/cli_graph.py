@@ -1,0 +1,1 @@
+"""Commands of the graph job (filled in by its issue)."""

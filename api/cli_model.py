@@ -1,0 +1,1 @@
+"""Commands of the model job (filled in by its issue)."""

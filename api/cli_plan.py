@@ -1,0 +1,1 @@
+"""Commands of the plan job (filled in by its issue)."""
