@@ -150,10 +150,18 @@ class OccupationBroader(Base):
 
 
 class OccupationSkill(Base):
+    """An occupation's essential or optional skill.
+
+    ``occupation_uri`` has no foreign key: ESCO v1.1.1 relates 67 skills to one occupation
+    (``a9e54177-...``) that it declares only in its occupation hierarchy, not in ``occupations_en.csv``.
+    The importer checks that every URI here is declared by the release; loaders keep the relations of
+    occupations that have a row in ``occupations``.
+    """
+
     __tablename__ = "occupation_skills"
     __table_args__ = (CheckConstraint(_in("relation_type", RELATION_TYPES), name="relation_type"),)
 
-    occupation_uri: Mapped[str] = mapped_column(ForeignKey("occupations.uri"), primary_key=True)
+    occupation_uri: Mapped[str] = mapped_column(URI, primary_key=True)
     skill_uri: Mapped[str] = mapped_column(ForeignKey("skills.uri"), primary_key=True, index=True)
     relation_type: Mapped[str] = mapped_column(String(20))
 

@@ -73,3 +73,21 @@ def db_session(engine: Engine) -> Iterator[Session]:
         finally:
             session.close()
             outer.rollback()
+
+
+@pytest.fixture(scope="session")
+def esco_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """A SQLite database holding the full bundled ESCO v1.1.1 release, imported once per test session.
+
+    Read-only for tests: write through ``db_session`` instead, which rolls back.
+    """
+    from data.db import transaction
+    from data.esco_import import import_esco
+
+    path = tmp_path_factory.mktemp("esco") / "esco.db"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate(engine)
+    with transaction(engine) as session:
+        import_esco(db_session=session)
+    yield engine
+    engine.dispose()

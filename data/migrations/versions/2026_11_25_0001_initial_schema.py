@@ -250,11 +250,6 @@ def upgrade() -> None:
             "relation_type IN ('essential', 'optional')", name=op.f("ck_occupation_skills_relation_type")
         ),
         sa.ForeignKeyConstraint(
-            ["occupation_uri"],
-            ["occupations.uri"],
-            name=op.f("fk_occupation_skills_occupation_uri_occupations"),
-        ),
-        sa.ForeignKeyConstraint(
             ["skill_uri"], ["skills.uri"], name=op.f("fk_occupation_skills_skill_uri_skills")
         ),
         sa.PrimaryKeyConstraint("occupation_uri", "skill_uri", name=op.f("pk_occupation_skills")),
