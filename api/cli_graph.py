@@ -1,1 +1,213 @@
-"""Commands of the graph job (filled in by its issue)."""
+"""``upskill gap``, ``upskill roles adjacent`` and ``upskill evaluate roles`` (the competence-graph job)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from api.cli_common import app, console, database, evaluate_app, print_json, reports_errors
+from data.db import transaction
+from data.graph_loader import load_graph
+from evaluation.roles import evaluate_roles, hierarchy_reference, read_reference
+from recommender.adjacent import adjacent_roles
+from recommender.errors import ImportFormatError, UpskillError
+from recommender.gap import MAX_LEVEL, Profile, skill_gap
+from recommender.graph import CompetenceGraph
+from recommender.sectors import SECTORS, sector_uris
+
+roles_app = typer.Typer(help="Occupations a worker could move to.", no_args_is_help=True)
+app.add_typer(roles_app, name="roles")
+
+SnapshotOption = Annotated[
+    Path | None,
+    typer.Option("--snapshot", help="Load the graph from a snapshot folder instead of the database."),
+]
+SkillsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--skills",
+        help="CSV with columns skill,level: ESCO skill URI or exact label, level 0 (none) to 4 (expert).",
+    ),
+]
+
+
+def competence_graph(snapshot: Path | None = None) -> CompetenceGraph:
+    """The graph from a snapshot, or built from the configured database (which must hold ESCO)."""
+    if snapshot is not None:
+        return CompetenceGraph.load(snapshot)
+    with transaction(database()) as session:
+        graph = load_graph(db_session=session)
+    if not graph.occupation_uris:
+        raise UpskillError("the database holds no ESCO occupations; run `upskill import esco` first")
+    return graph
+
+
+def read_skills_file(path: Path) -> dict[str, int]:
+    """Declared skills from a CSV ``skill,level``; a bad row raises :class:`ImportFormatError`."""
+    if not path.exists():
+        raise ImportFormatError("file not found; pass a CSV with columns skill,level", file=str(path))
+    skills: dict[str, int] = {}
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in ("skill", "level") if c not in (reader.fieldnames or [])]
+        if missing:
+            raise ImportFormatError(
+                f"missing column(s) {', '.join(missing)}; the header must be skill,level",
+                file=str(path),
+                line=1,
+            )
+        for row in reader:
+            skill = (row.get("skill") or "").strip()
+            if not skill:
+                raise ImportFormatError("empty skill", file=str(path), line=reader.line_num, column="skill")
+            raw = (row.get("level") or "").strip()
+            if not raw.isdigit() or int(raw) > MAX_LEVEL:
+                raise ImportFormatError(
+                    f"level {raw!r} is not an integer from 0 (none) to {MAX_LEVEL} (expert)",
+                    file=str(path),
+                    line=reader.line_num,
+                    column="level",
+                )
+            skills[skill] = max(int(raw), skills.get(skill, 0))
+    return skills
+
+
+@app.command("gap")
+@reports_errors
+def gap_command(
+    to: Annotated[str, typer.Option("--to", help="Target occupation: ESCO URI or exact label.")],
+    current: Annotated[
+        list[str] | None,
+        typer.Option("--from", help="Current occupation (repeat for past ones): ESCO URI or exact label."),
+    ] = None,
+    skills: SkillsOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    snapshot: SnapshotOption = None,
+) -> None:
+    """Print the skills a target occupation requires, essential first, with what the worker already has."""
+    if not current and skills is None:
+        raise UpskillError("give the current occupation (--from) and/or declared skills (--skills FILE)")
+    declared = read_skills_file(skills) if skills is not None else {}
+    graph = competence_graph(snapshot)
+    result = skill_gap(graph, to, occupations=current or [], skills=declared)
+    if as_json:
+        print_json(result.to_dict())
+        return
+    title = (
+        f"gap to {result.target_label!r}: coverage {result.coverage:.1f} %, gap score {result.gap_score:.2f}"
+    )
+    table = Table(title=title)
+    for column in ("relation", "status", "skill", "why it counts"):
+        table.add_column(column)
+    style = {"held": "green", "partial": "yellow", "missing": "red"}
+    for item in result.items:
+        table.add_row(item.relation, f"[{style[item.status]}]{item.status}[/]", item.label, item.reason)
+    console.print(table)
+
+
+@roles_app.command("adjacent")
+@reports_errors
+def adjacent_command(
+    occupation: Annotated[str, typer.Argument(help="Current occupation: ESCO URI or exact label.")],
+    k: Annotated[int, typer.Option("--k", min=1, help="How many occupations.")] = 10,
+    sector: Annotated[
+        str | None, typer.Option("--sector", help=f"Only occupations of a sector: {', '.join(SECTORS)}.")
+    ] = None,
+    exclude_same_isco: Annotated[
+        bool, typer.Option("--exclude-same-isco", help="Leave out the current ISCO unit group.")
+    ] = False,
+    min_score: Annotated[float, typer.Option("--min-score", help="Leave out scores below this.")] = 0.0,
+    skills: SkillsOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    snapshot: SnapshotOption = None,
+) -> None:
+    """Rank the occupations a worker could move to by how much of their skills transfer."""
+    declared = read_skills_file(skills) if skills is not None else {}
+    members = sector_uris(sector) if sector is not None else None
+    graph = competence_graph(snapshot)
+    roles = adjacent_roles(
+        graph,
+        occupation=occupation,
+        profile=Profile(skills=declared),
+        k=k,
+        sector=members,
+        exclude_same_isco=exclude_same_isco,
+        min_score=min_score,
+    )
+    if as_json:
+        print_json([role.to_dict() for role in roles])
+        return
+    table = Table(title=f"adjacent roles for {graph.label(graph.resolve_occupation(occupation))!r}")
+    for column in (
+        "#",
+        "occupation",
+        "ISCO",
+        "score",
+        "coverage",
+        "reuse",
+        "training",
+        "isco",
+        "missing ess.",
+    ):
+        table.add_column(column, justify="left" if column == "occupation" else "right")
+    for rank, role in enumerate(roles, start=1):
+        table.add_row(
+            str(rank),
+            role.label,
+            role.isco_code,
+            f"{role.score:.3f}",
+            f"{role.coverage:.2f}",
+            f"{role.reuse:.2f}",
+            f"{role.training:.2f}",
+            f"{role.isco:.2f}",
+            str(role.n_missing_essential),
+        )
+    console.print(table)
+
+
+@evaluate_app.command("roles")
+@reports_errors
+def evaluate_roles_command(
+    reference: Annotated[
+        Path | None,
+        typer.Option("--reference", help="CSV of pairs source_uri,related_uri (ESCO occupation URIs)."),
+    ] = None,
+    proxy: Annotated[
+        bool,
+        typer.Option(
+            "--esco-hierarchy-proxy",
+            help="Use the proxy reference derived from the ESCO occupation hierarchy instead of a file.",
+        ),
+    ] = False,
+    k: Annotated[int, typer.Option("--k", min=1)] = 10,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object instead of a table.")
+    ] = False,
+    snapshot: SnapshotOption = None,
+) -> None:
+    """Recall@k and MRR of adjacent roles against a reference, next to plain Jaccard over required skills."""
+    if (reference is None) == (not proxy):
+        raise UpskillError("give exactly one of --reference PAIRS.csv or --esco-hierarchy-proxy")
+    pairs = read_reference(reference) if reference is not None else None
+    graph = competence_graph(snapshot)
+    result = evaluate_roles(graph, pairs if pairs is not None else hierarchy_reference(graph), k=k)
+    if as_json:
+        print_json(result)
+        return
+    table = Table(title=f"adjacent roles vs reference ({result['n_sources']} sources, k={k})")
+    for column in ("ranking", f"recall@{k}", "MRR"):
+        table.add_column(column, justify="left" if column == "ranking" else "right")
+    table.add_row("upskill score", f"{result['recall_at_k']:.4f}", f"{result['mrr']:.4f}")
+    table.add_row(
+        "skills part only",
+        f"{result['skills_only']['recall_at_k']:.4f}",
+        f"{result['skills_only']['mrr']:.4f}",
+    )
+    table.add_row(
+        "Jaccard baseline", f"{result['baseline']['recall_at_k']:.4f}", f"{result['baseline']['mrr']:.4f}"
+    )
+    console.print(table)

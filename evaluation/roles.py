@@ -1,0 +1,159 @@
+"""Evaluate adjacent-role rankings against a reference of related occupations, side by side with Jaccard.
+
+A reference is a set of pairs ``source_uri,related_uri`` (ESCO occupation URIs). For each source we rank
+every other occupation (no sector filter) and measure
+
+* recall@k = |top k & related| / min(k, |related|), averaged over sources;
+* MRR = mean over sources of 1 / rank of the first related occupation (Voorhees, TREC-8 QA track, 1999).
+
+The same figures are computed for the baseline, plain Jaccard similarity of the required-skill sets
+(essential and optional alike), and for the skills-only part of our score (no ISCO part), so that the
+contribution of each signal is visible.
+
+``hierarchy_reference`` derives a proxy reference from ESCO itself, independent of the skill lists: two
+occupations are related when one is the broader ESCO occupation of the other or they share a broader
+occupation. Its weakness: every such pair is also in the same ISCO unit group, so any ISCO-based signal is
+circular on it; compare the skills-only figures with the baseline there.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from recommender.adjacent import jaccard_scores, score_parts
+from recommender.errors import ImportFormatError
+from recommender.gap import Profile, holdings
+from recommender.graph import CompetenceGraph
+
+REFERENCE_COLUMNS = ("source_uri", "related_uri")
+
+
+@dataclass(frozen=True)
+class RankingFigures:
+    recall_at_k: float
+    mrr: float
+    n_sources: int
+
+    def to_dict(self) -> dict[str, float | int]:
+        return {"recall_at_k": self.recall_at_k, "mrr": self.mrr, "n_sources": self.n_sources}
+
+
+def read_reference(path: Path) -> dict[str, set[str]]:
+    """Read ``source_uri,related_uri`` pairs (header required) into source -> related URIs.
+
+    Raises
+    ------
+    ImportFormatError
+        Missing file, missing columns or an empty value, with the file, line and column.
+    """
+    if not path.exists():
+        raise ImportFormatError(
+            "file not found; pass a CSV with columns source_uri,related_uri", file=str(path)
+        )
+    pairs: dict[str, set[str]] = {}
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in REFERENCE_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise ImportFormatError(
+                f"missing column(s) {', '.join(missing)}; the header must be source_uri,related_uri",
+                file=str(path),
+                line=1,
+            )
+        for row in reader:
+            for column in REFERENCE_COLUMNS:
+                if not (row.get(column) or "").strip():
+                    raise ImportFormatError(
+                        "empty value; every row needs two ESCO occupation URIs",
+                        file=str(path),
+                        line=reader.line_num,
+                        column=column,
+                    )
+            source, related = row["source_uri"].strip(), row["related_uri"].strip()
+            if source != related:
+                pairs.setdefault(source, set()).add(related)
+    return pairs
+
+
+def hierarchy_reference(graph: CompetenceGraph) -> dict[str, set[str]]:
+    """Proxy reference from the ESCO occupation hierarchy: parent, children and siblings of each one."""
+    children: dict[str, set[str]] = {}
+    for child, parents in graph.occupation_parent.items():
+        for parent in parents:
+            children.setdefault(parent, set()).add(child)
+    related: dict[str, set[str]] = {}
+    for child, parents in graph.occupation_parent.items():
+        for parent in parents:
+            related.setdefault(child, set()).add(parent)
+            related.setdefault(parent, set()).add(child)
+            related[child] |= children[parent] - {child}
+    return related
+
+
+def rank_figures(
+    graph: CompetenceGraph,
+    reference: Mapping[str, set[str]],
+    scorer: Callable[[str], NDArray[np.float64]],
+    *,
+    k: int,
+) -> RankingFigures:
+    """Recall@k and MRR of a scorer (source URI -> scores over all occupations) on a reference.
+
+    Ties are broken by URI so that results are deterministic; the source itself is never ranked.
+    """
+    uris = np.asarray(graph.occupation_uris)
+    uri_rank = np.argsort(np.argsort(uris, kind="stable"), kind="stable")  # tie-break position per index
+    recalls: list[float] = []
+    reciprocal: list[float] = []
+    for source in sorted(reference):
+        related = {graph.occupation_index[u] for u in reference[source] if u in graph.occupation_index}
+        related.discard(graph.occupation_index.get(source, -1))
+        if source not in graph.occupation_index or not related:
+            continue
+        scores = np.asarray(scorer(source), dtype=np.float64).copy()
+        scores[graph.occupation_index[source]] = -np.inf
+        order = np.lexsort((uri_rank, -scores))[:-1]  # the source is last
+        top = set(order[:k].tolist())
+        recalls.append(len(top & related) / min(k, len(related)))
+        hits = np.flatnonzero(np.isin(order, list(related)))
+        reciprocal.append(1.0 / (hits[0] + 1) if hits.size else 0.0)
+    n = len(recalls)
+    return RankingFigures(
+        recall_at_k=round(float(np.mean(recalls)), 4) if n else 0.0,
+        mrr=round(float(np.mean(reciprocal)), 4) if n else 0.0,
+        n_sources=n,
+    )
+
+
+def evaluate_roles(
+    graph: CompetenceGraph, reference: Mapping[str, set[str]], *, k: int = 10
+) -> dict[str, Any]:
+    """Our adjacent-role score, its skills-only part and plain Jaccard on one reference, side by side."""
+    cache: dict[str, dict[str, NDArray[np.float64]]] = {}
+
+    def parts(source: str) -> dict[str, NDArray[np.float64]]:
+        if source not in cache:
+            cache.clear()  # sources are visited once each; keep one
+            cache[source] = score_parts(graph, holdings(graph, Profile((source,))), [source])
+        return cache[source]
+
+    ours = rank_figures(graph, reference, lambda s: parts(s)["score"], k=k)
+    skills_only = rank_figures(graph, reference, lambda s: parts(s)["skills"], k=k)
+    baseline = rank_figures(graph, reference, lambda s: jaccard_scores(graph, s), k=k)
+    known = [s for s in reference if s in graph.occupation_index]
+    gain = (ours.recall_at_k / baseline.recall_at_k - 1.0) if baseline.recall_at_k > 0 else None
+    return {
+        "k": k,
+        **ours.to_dict(),
+        "baseline": {"name": "jaccard", **baseline.to_dict()},
+        "skills_only": skills_only.to_dict(),
+        "relative_recall_gain": round(gain, 4) if gain is not None else None,
+        "unknown_sources": len(reference) - len(known),
+    }
