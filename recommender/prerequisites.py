@@ -1,0 +1,176 @@
+"""Course prerequisites from three origins, with cycles detected and reported.
+
+ESCO has no prerequisite relation, so an edge "course C needs course P first" comes from
+
+* ``catalogue``: the catalogue says so;
+* ``level``: C teaches skill S at level L >= 2, so it needs S at level L - 1, which a course teaching S at
+  exactly L - 1 provides (the best such course: highest confidence, then fewest hours, then id) or the
+  worker's profile provides (see :func:`level_requirements`, for the planner);
+* ``curated``: a curated file says skill A needs skill B; a course teaching A (and not B) then needs the best
+  course teaching B.
+
+Catalogue and curated edges are the word of people: a cycle among them is an error listing its members.
+Derived edges (``level``, ``curated`` skill rules) that would close a cycle are skipped and reported.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from recommender.errors import UpskillError
+
+ORIGINS = ("catalogue", "level", "curated")
+
+
+@dataclass(frozen=True)
+class TaughtSkill:
+    """A course teaches a skill at a level (0..4) with a confidence in [0, 1]."""
+
+    course_id: str
+    skill_uri: str
+    level: int
+    confidence: float = 1.0
+
+
+@dataclass(frozen=True)
+class SkillPrerequisite:
+    """A curated rule: ``skill_uri`` needs ``requires_uri`` first."""
+
+    skill_uri: str
+    requires_uri: str
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """Course ``course_id`` needs ``skill_uri`` at ``level`` before it starts."""
+
+    course_id: str
+    skill_uri: str
+    level: int
+
+
+@dataclass(frozen=True)
+class Edge:
+    """``course_id`` needs ``prerequisite_id`` first; ``origin`` is catalogue, level or curated."""
+
+    course_id: str
+    prerequisite_id: str
+    origin: str
+    reason: str = ""
+
+
+@dataclass
+class PrerequisiteGraph:
+    """The accepted edges, the derived edges skipped because they closed a cycle, and unmet requirements."""
+
+    edges: list[Edge] = field(default_factory=list)
+    skipped: list[Edge] = field(default_factory=list)
+    unmet: list[Requirement] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        by_origin = {origin: sum(edge.origin == origin for edge in self.edges) for origin in ORIGINS}
+        return {**by_origin, "skipped_for_cycles": len(self.skipped), "unmet_requirements": len(self.unmet)}
+
+
+class PrerequisiteCycle(UpskillError):
+    """Courses that (transitively) require each other; ``cycles`` lists the members of each cycle."""
+
+    def __init__(self, cycles: Sequence[Sequence[str]]):
+        self.cycles = [list(cycle) for cycle in cycles]
+        shown = "; ".join(" -> ".join([*cycle, cycle[0]]) for cycle in self.cycles)
+        super().__init__(f"prerequisite cycle(s) among courses: {shown}. Remove one edge of each cycle.")
+
+
+def find_cycles(edges: Iterable[Edge]) -> list[list[str]]:
+    """Each group of courses that require each other (a strongly connected part), members sorted."""
+    graph = nx.DiGraph()
+    graph.add_edges_from((edge.course_id, edge.prerequisite_id) for edge in edges)
+    cycles = [
+        sorted(component)
+        for component in nx.strongly_connected_components(graph)
+        if len(component) > 1 or graph.has_edge(next(iter(component)), next(iter(component)))
+    ]
+    return sorted(cycles)
+
+
+def level_requirements(taught: Iterable[TaughtSkill]) -> list[Requirement]:
+    """What each course needs by level order: skill S at L - 1 for every S it teaches at L >= 2."""
+    return sorted(
+        {Requirement(item.course_id, item.skill_uri, item.level - 1) for item in taught if item.level >= 2},
+        key=lambda r: (r.course_id, r.skill_uri, r.level),
+    )
+
+
+def _providers(taught: Iterable[TaughtSkill], hours: dict[str, float]) -> dict[tuple[str, int], list[str]]:
+    by_key: dict[tuple[str, int], list[TaughtSkill]] = defaultdict(list)
+    for item in taught:
+        by_key[(item.skill_uri, item.level)].append(item)
+    return {
+        key: [
+            i.course_id
+            for i in sorted(items, key=lambda i: (-i.confidence, hours.get(i.course_id, 0), i.course_id))
+        ]
+        for key, items in by_key.items()
+    }
+
+
+def build_graph(
+    *,
+    taught: Sequence[TaughtSkill],
+    catalogue_edges: Sequence[Edge] = (),
+    skill_rules: Sequence[SkillPrerequisite] = (),
+    hours: dict[str, float] | None = None,
+) -> PrerequisiteGraph:
+    """All prerequisite edges; raise :class:`PrerequisiteCycle` if the catalogue's own edges cycle."""
+    hours = hours or {}
+    cycles = find_cycles(catalogue_edges)
+    if cycles:
+        raise PrerequisiteCycle(cycles)
+    result = PrerequisiteGraph(edges=list(dict.fromkeys(catalogue_edges)))
+    graph = nx.DiGraph()
+    graph.add_edges_from((e.course_id, e.prerequisite_id) for e in result.edges)
+    present = {(e.course_id, e.prerequisite_id) for e in result.edges}
+
+    def offer(edge: Edge) -> None:
+        if edge.course_id == edge.prerequisite_id or (edge.course_id, edge.prerequisite_id) in present:
+            return
+        if (
+            edge.prerequisite_id in graph
+            and edge.course_id in graph
+            and nx.has_path(graph, edge.prerequisite_id, edge.course_id)
+        ):
+            result.skipped.append(edge)
+            return
+        graph.add_edge(edge.course_id, edge.prerequisite_id)
+        present.add((edge.course_id, edge.prerequisite_id))
+        result.edges.append(edge)
+
+    providers = _providers(taught, hours)
+    for need in level_requirements(taught):
+        candidates = [c for c in providers.get((need.skill_uri, need.level), []) if c != need.course_id]
+        if not candidates:
+            result.unmet.append(need)
+            continue
+        offer(Edge(need.course_id, candidates[0], "level", f"{need.skill_uri} at level {need.level}"))
+
+    teaches: dict[str, set[str]] = defaultdict(set)
+    best_for_skill: dict[str, list[tuple[float, float, str]]] = defaultdict(list)
+    for item in taught:
+        teaches[item.course_id].add(item.skill_uri)
+        best_for_skill[item.skill_uri].append((item.level, -item.confidence, item.course_id))
+    rules: dict[str, list[str]] = defaultdict(list)
+    for rule in skill_rules:
+        rules[rule.skill_uri].append(rule.requires_uri)
+    for course_id in sorted(teaches):
+        for skill in sorted(teaches[course_id]):
+            for required in sorted(rules.get(skill, [])):
+                if required in teaches[course_id]:
+                    continue
+                candidates = sorted(c for c in best_for_skill.get(required, []) if c[2] != course_id)
+                if candidates:
+                    offer(Edge(course_id, candidates[0][2], "curated", f"{skill} needs {required}"))
+    return result
