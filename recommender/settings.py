@@ -18,6 +18,20 @@ class Settings(BaseSettings):
     artefact_dir: Path = Path("artefacts")
     import_batch_size: int = 5000
 
+    # Hybrid ranker (LightFM) hyper-parameters; see recommender.hybrid.HybridRanker.
+    model_components: int = 64
+    model_loss: str = "warp"
+    model_learning_rate: float = 0.05
+    model_item_alpha: float = 0.0
+    model_user_alpha: float = 0.0
+    model_max_sampled: int = 10
+    model_max_epochs: int = 30
+    model_patience: int = 5
+    model_seed: int = 0
+    model_threads: int = 1
+    model_knn_neighbours: int = 100
+    model_max_features: int = 32  # metadata features kept per user/item (LightFM cost grows with them)
+
     @field_validator("database_url")
     @classmethod
     def _known_backend(cls, value: str) -> str:
@@ -25,6 +39,13 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"UPSKILL_DATABASE_URL must be a sqlite:/// or postgresql+psycopg:// URL, got {value!r}"
             )
+        return value
+
+    @field_validator("model_loss")
+    @classmethod
+    def _lightfm_loss(cls, value: str) -> str:
+        if value not in ("warp", "bpr", "warp-kos", "logistic"):
+            raise ValueError("UPSKILL_MODEL_LOSS must be one of warp, bpr, warp-kos, logistic")
         return value
 
     @field_validator("import_batch_size")

@@ -1,0 +1,216 @@
+"""The hybrid ranker: LightFM parity, cold start, top-k, signals, blend, the estimator contract."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from lightfm import LightFM
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+
+from recommender.hybrid import (
+    Blend,
+    HybridRanker,
+    ItemCooccurrence,
+    LastItemTransitions,
+    ModelInputError,
+    Popularity,
+    cap_features,
+    design_matrix,
+    standardise,
+    top_k,
+)
+from tests.evaluation.synthetic import two_communities
+
+
+@pytest.fixture(scope="module")
+def data():
+    return two_communities()
+
+
+def small_ranker(**overrides: object) -> HybridRanker:
+    params: dict[str, object] = {"no_components": 8, "epochs": 5, "random_state": 3, "num_threads": 1}
+    params.update(overrides)
+    return HybridRanker(**params)  # type: ignore[arg-type]
+
+
+def test_scores_equal_lightfm_predict(data) -> None:
+    train = data.matrix()
+    ranker = small_ranker().fit(
+        train, user_features=data.user_features.matrix, item_features=data.item_features.matrix
+    )
+    model = LightFM(no_components=8, loss="warp", learning_rate=0.05, random_state=np.random.RandomState(3))
+    binary = sp.coo_matrix((np.ones(train.nnz, np.float32), train.nonzero()), shape=train.shape)
+    for _ in range(5):
+        model.fit_partial(
+            binary,
+            user_features=ranker.user_design_,
+            item_features=ranker.item_design_,
+            epochs=1,
+            num_threads=1,
+        )
+    users = np.repeat(np.arange(data.n_users), data.n_items)
+    items = np.tile(np.arange(data.n_items), data.n_users)
+    expected = model.predict(
+        users, items, user_features=ranker.user_design_, item_features=ranker.item_design_, num_threads=1
+    ).reshape(data.n_users, data.n_items)
+    np.testing.assert_allclose(ranker.score(np.arange(data.n_users)), expected, rtol=1e-4, atol=1e-4)
+
+
+def test_identity_only_for_entities_with_interactions() -> None:
+    meta = sp.csr_matrix(np.array([[1.0, 1.0], [0.0, 2.0], [0.0, 0.0]], dtype=np.float32))
+    active = np.array([True, False, True])
+    design = design_matrix(3, meta, active, identity=True).toarray()
+    # Row 0: identity + two features, L1-normalised to thirds; row 1: metadata only; row 2: identity only.
+    np.testing.assert_allclose(design[0], [1 / 3, 0, 0, 1 / 3, 1 / 3])
+    np.testing.assert_allclose(design[1], [0, 0, 0, 0, 1])
+    np.testing.assert_allclose(design[2], [0, 0, 1, 0, 0])
+    without_identity = design_matrix(3, meta, active, identity=False).toarray()
+    np.testing.assert_allclose(without_identity, [[0.5, 0.5], [0, 1], [0, 0]])
+    # A side without metadata always keeps identity (the pure-CF case).
+    np.testing.assert_allclose(design_matrix(3, None, active, identity=False).toarray(), np.diag([1, 0, 1]))
+
+
+def test_bad_metadata_is_refused() -> None:
+    meta = sp.csr_matrix(np.array([[np.nan]], dtype=np.float32))
+    with pytest.raises(ModelInputError, match="NaN"):
+        design_matrix(1, meta, np.array([True]), identity=True)
+
+
+def test_cap_keeps_most_shared_features() -> None:
+    meta = sp.csr_matrix(np.array([[1, 1, 1], [0, 1, 1], [0, 0, 1]], dtype=np.float32))
+    support = np.asarray(meta.sum(axis=0)).ravel()
+    capped = cap_features(meta, support, 2).toarray()
+    np.testing.assert_array_equal(capped, [[0, 1, 1], [0, 1, 1], [0, 0, 1]])
+
+
+def test_new_items_are_represented_by_their_metadata(data) -> None:
+    ranker = small_ranker().fit(
+        data.matrix(), user_features=data.user_features.matrix, item_features=data.item_features.matrix
+    )
+    vectors = ranker.represent_items(data.item_features.matrix)
+    # Same as the model's own representation of an item with no identity feature.
+    design = design_matrix(
+        data.n_items, data.item_features.matrix, np.zeros(data.n_items, bool), identity=True
+    )
+    expected = ranker._vectors(
+        design, ranker.item_feature_embeddings_, ranker.item_feature_biases_, user_side=False
+    )
+    np.testing.assert_allclose(vectors, expected, rtol=1e-5, atol=1e-6)
+    scores = ranker.user_vectors_ @ vectors.T
+    # Cold items of the user's own community outscore the others for most users (metadata carries the group).
+    group_items = np.arange(data.n_items) // (data.n_items // 2)
+    own = np.array(
+        [
+            scores[u, group_items == u % 2].mean() > scores[u, group_items != u % 2].mean()
+            for u in range(data.n_users)
+        ]
+    )
+    assert own.mean() > 0.8
+
+
+def test_new_users_from_metadata_need_matching_width(data) -> None:
+    ranker = small_ranker().fit(data.matrix(), user_features=data.user_features.matrix)
+    assert ranker.represent_users(data.user_features.matrix).shape == (data.n_users, 8 + 2)
+    with pytest.raises(ModelInputError, match="metadata features"):
+        ranker.represent_users(sp.csr_matrix((1, 99)))
+
+
+def test_estimator_contract(data) -> None:
+    ranker = small_ranker(epochs=2)
+    assert clone(ranker).get_params() == ranker.get_params()
+    with pytest.raises(NotFittedError):
+        ranker.score(np.array([0]))
+    assert ranker.fit(data.matrix()) is ranker
+    with pytest.raises(ModelInputError, match="no interactions"):
+        small_ranker().fit(sp.csr_matrix((3, 3)))
+
+
+def test_same_seed_same_model(data) -> None:
+    first = small_ranker().fit(data.matrix()).score(np.arange(5))
+    second = small_ranker().fit(data.matrix()).score(np.arange(5))
+    np.testing.assert_array_equal(first, second)
+
+
+def test_early_stopping_keeps_best_epoch(data) -> None:
+    scores = iter([0.1, 0.5, 0.4, 0.3, 0.2, 0.9])
+    seen: list[np.ndarray] = []
+
+    def monitor(ranker: HybridRanker) -> float:
+        seen.append(ranker.score(np.arange(3)).copy())
+        return next(scores)
+
+    ranker = small_ranker(epochs=6, patience=2).fit(data.matrix(), monitor=monitor)
+    assert ranker.best_epoch_ == 2
+    assert ranker.history_ == [0.1, 0.5, 0.4, 0.3]
+    np.testing.assert_array_equal(ranker.score(np.arange(3)), seen[1])
+
+
+def test_state_round_trip(data) -> None:
+    ranker = small_ranker().fit(data.matrix(), item_features=data.item_features.matrix)
+    again = HybridRanker.from_arrays(ranker.get_params(), ranker.state_arrays())
+    np.testing.assert_array_equal(again.score(np.arange(data.n_users)), ranker.score(np.arange(data.n_users)))
+    np.testing.assert_array_equal(
+        again.represent_items(data.item_features.matrix), ranker.represent_items(data.item_features.matrix)
+    )
+
+
+def test_top_k_excludes_and_breaks_ties_by_index() -> None:
+    scores = np.array([[0.5, 0.9, 0.5, 0.1, 0.9]], dtype=np.float32)
+    np.testing.assert_array_equal(top_k(scores.copy(), 3), [[1, 4, 0]])
+    exclude = sp.csr_matrix(np.array([[0, 1, 0, 0, 0]]))
+    np.testing.assert_array_equal(top_k(scores.copy(), 3, exclude), [[4, 0, 2]])
+    np.testing.assert_array_equal(top_k(scores.copy(), 10), [[1, 4, 0, 2, 3]])
+
+
+# --- one contract for every count signal ------------------------------------------------------------
+
+
+class TestSignalContract:
+    """Shape, determinism and the known answer on the two-community data, for every count signal."""
+
+    @pytest.fixture(params=["popularity", "cooccurrence", "transitions"])
+    def fitted(self, request, data):
+        train = data.matrix()
+        if request.param == "popularity":
+            return Popularity().fit(train)
+        if request.param == "cooccurrence":
+            return ItemCooccurrence(neighbours=10).fit(train)
+        order = np.lexsort((data.time, data.user))
+        users, items = data.user[order], data.item[order]
+        same = users[1:] == users[:-1]
+        return LastItemTransitions().fit_sequences(items[:-1][same], items[1:][same], data.n_items)
+
+    def test_shape_and_determinism(self, fitted, data) -> None:
+        users = np.arange(4)
+        history, last = data.matrix()[users], np.array([0, 1, -1, 2])
+        first = fitted.score(history, last)
+        assert first.shape == (4, data.n_items) and first.dtype == np.float32
+        np.testing.assert_array_equal(first, fitted.score(history, last))
+
+    def test_known_answer(self, fitted, data) -> None:
+        if isinstance(fitted, Popularity):
+            np.testing.assert_array_equal(fitted.counts_, np.asarray(data.matrix().sum(axis=0)).ravel())
+            return
+        # A user whose only item is i3 (group 0) gets group-0 items on top.
+        history = sp.csr_matrix(([1.0], ([0], [3])), shape=(1, data.n_items))
+        scores = fitted.score(history, np.array([3]))
+        best = np.argsort(-scores[0])[:3]
+        assert np.all(best < data.n_items // 2)
+        if isinstance(fitted, LastItemTransitions):
+            assert scores[0].sum() == pytest.approx(1.0)  # a distribution over the next item
+
+
+def test_standardise_and_blend() -> None:
+    scores = np.array([[1.0, 2.0, 3.0], [5.0, 5.0, 5.0]], dtype=np.float32)
+    z = standardise(scores)
+    np.testing.assert_allclose(z[0], np.array([-1, 0, 1]) / np.sqrt(2 / 3), rtol=1e-6)
+    np.testing.assert_array_equal(z[1], [0, 0, 0])
+    masked = standardise(scores, np.array([[True, True, False], [True, True, True]]))
+    np.testing.assert_allclose(masked[0, :2], [-1, 1], rtol=1e-6)
+    blend = Blend({"a": 0.5, "b": 0.5, "c": 0.0})
+    other = np.array([[3.0, 2.0, 1.0], [0.0, 1.0, 2.0]], dtype=np.float32)
+    np.testing.assert_allclose(blend.combine({"a": scores, "b": other})[0], [0, 0, 0], atol=1e-6)
+    with pytest.raises(ModelInputError, match="'b'"):
+        blend.combine({"a": scores})

@@ -1,0 +1,243 @@
+"""Model artefacts: one ``.npz`` of arrays plus one JSON metadata file, versioned by creation time.
+
+``<dir>/hybrid-<UTC timestamp>.npz`` holds only numeric and string arrays (loaded with
+``allow_pickle=False``); ``hybrid-<UTC timestamp>.json`` holds the format version, creation time, the SHA-256
+of the ``.npz`` (so a truncated or altered file is recognised), the hash of the training data, parameters,
+validation metrics, blend weights and library versions. :func:`load_latest` takes the newest artefact that
+passes every check and reports the ones it skipped; :func:`load` refuses a corrupt one with a clear error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import zipfile
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata as importlib_metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+
+from evaluation.datasets import InteractionData
+from recommender.errors import UnknownCourse, UpskillError
+from recommender.hybrid import (
+    Blend,
+    BlendedRecommender,
+    HybridRanker,
+    ItemCooccurrence,
+    LastItemTransitions,
+    Popularity,
+)
+from recommender.idmap import IdMap
+from recommender.settings import Settings
+from training.fit import FitReport
+
+FORMAT_VERSION = 1
+PREFIX = "hybrid-"
+SPARSE = ("history", "cooccurrence", "transitions")
+
+
+class ArtefactError(UpskillError):
+    """An artefact that cannot be used: missing, corrupt, or of an unknown format."""
+
+
+@dataclass
+class LoadedModel:
+    """A served model: the blended recommender with its id mappings and metadata."""
+
+    recommender: BlendedRecommender
+    users: IdMap
+    items: IdMap
+    metadata: dict[str, Any]
+    path: Path
+    skipped: list[str] = field(default_factory=list)
+
+    def recommend(self, user_id: str, k: int = 10) -> list[str]:
+        """The ``k`` best course ids for a known user, already-seen courses excluded."""
+        index = self.users.index(user_id)
+        return [self.items.id(int(i)) for i in self.recommender.recommend(index, k)]
+
+    def item_index(self, item_id: str) -> int:
+        return self.items.index(item_id, error=UnknownCourse)
+
+
+def data_hash(data: InteractionData) -> str:
+    """SHA-256 over interactions, ids and metadata: an artefact names exactly what it was trained on."""
+    digest = hashlib.sha256()
+    for array in (data.user, data.item, data.time, data.weight):
+        digest.update(np.ascontiguousarray(array).tobytes())
+    digest.update("\n".join(data.users.ids).encode())
+    digest.update("\n".join(data.items.ids).encode())
+    for table in (data.user_features, data.item_features):
+        if table is not None:
+            for part in (table.matrix.indptr, table.matrix.indices, table.matrix.data):
+                digest.update(np.ascontiguousarray(part).tobytes())
+            digest.update("\n".join(table.names).encode())
+    return digest.hexdigest()
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for package in ("lightfm-next", "numpy", "scipy", "scikit-learn"):
+        try:
+            out[package] = importlib_metadata.version(package)
+        except importlib_metadata.PackageNotFoundError:
+            out[package] = "absent"
+    return out
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def save(
+    recommender: BlendedRecommender,
+    data: InteractionData,
+    report: FitReport,
+    folder: Path,
+    settings: Settings | None = None,
+) -> Path:
+    """Write a new artefact version into ``folder``; return the path of its JSON metadata file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    created = datetime.now(UTC)
+    stem = PREFIX + created.strftime("%Y%m%dT%H%M%S%fZ")
+    arrays: dict[str, NDArray[Any]] = {
+        f"ranker.{name}": value for name, value in recommender.ranker.state_arrays().items()
+    }
+    matrices = {
+        "history": recommender.history,
+        "cooccurrence": recommender.cooccurrence.similarity_ if recommender.cooccurrence else None,
+        "transitions": recommender.transitions.transitions_ if recommender.transitions else None,
+    }
+    for name, matrix in matrices.items():
+        if matrix is not None:
+            csr = sp.csr_matrix(matrix)
+            arrays[f"{name}.indptr"], arrays[f"{name}.indices"] = csr.indptr, csr.indices
+            arrays[f"{name}.data"], arrays[f"{name}.shape"] = csr.data, np.array(csr.shape)
+    if recommender.popularity is not None:
+        arrays["popularity"] = recommender.popularity.counts_
+    arrays["last_items"] = recommender.last_items
+    arrays["user_ids"], arrays["item_ids"] = data.users.to_array(), data.items.to_array()
+    npz_path = folder / f"{stem}.npz"
+    np.savez_compressed(npz_path, **arrays)  # type: ignore[arg-type]
+    meta = {
+        "format_version": FORMAT_VERSION,
+        "created_at": created.isoformat(),
+        "npz": npz_path.name,
+        "npz_sha256": _sha256(npz_path),
+        "data_hash": data_hash(data),
+        "n_users": data.n_users,
+        "n_items": data.n_items,
+        "n_interactions": int(data.user.size),
+        "parameters": recommender.ranker.get_params(),
+        "settings": {
+            k: v for k, v in (settings.model_dump() if settings else {}).items() if k.startswith("model_")
+        },
+        "blend_weights": dict(recommender.blend.weights),
+        "knn_neighbours": recommender.cooccurrence.neighbours if recommender.cooccurrence else None,
+        "metrics": {f"validation_{report.selection_metric}": report.validation_score},
+        "fit": asdict(report),
+        "versions": _versions(),
+    }
+    json_path = folder / f"{stem}.json"
+    tmp = json_path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(meta, indent=2, default=str))
+    tmp.replace(json_path)  # the metadata appears last and at once: a half-written artefact is never listed
+    return json_path
+
+
+def _csr(arrays: Any, name: str) -> sp.csr_matrix | None:
+    if f"{name}.indptr" not in arrays:
+        return None
+    shape = tuple(int(v) for v in arrays[f"{name}.shape"])
+    return sp.csr_matrix(
+        (arrays[f"{name}.data"], arrays[f"{name}.indices"], arrays[f"{name}.indptr"]), shape=shape
+    )
+
+
+def load(json_path: Path) -> LoadedModel:
+    """Load one artefact by its metadata file; raise :class:`ArtefactError` saying what is wrong."""
+    where = str(json_path)
+    try:
+        meta = json.loads(json_path.read_text())
+    except FileNotFoundError:
+        raise ArtefactError(f"{where}: artefact metadata not found") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise ArtefactError(
+            f"{where}: metadata is not valid JSON ({error}); retrain with `upskill train`"
+        ) from None
+    if not isinstance(meta, dict) or meta.get("format_version") != FORMAT_VERSION:
+        version = meta.get("format_version") if isinstance(meta, dict) else None
+        raise ArtefactError(
+            f"{where}: artefact format {version!r} is not the supported {FORMAT_VERSION}; "
+            "retrain with `upskill train`"
+        )
+    npz_path = json_path.parent / str(meta.get("npz", ""))
+    if not npz_path.is_file():
+        raise ArtefactError(f"{where}: its array file {npz_path.name} is missing")
+    if _sha256(npz_path) != meta.get("npz_sha256"):
+        raise ArtefactError(
+            f"{npz_path}: checksum does not match the metadata (truncated or altered); "
+            "retrain with `upskill train`"
+        )
+    try:
+        with np.load(npz_path, allow_pickle=False) as npz:
+            arrays = {name: npz[name] for name in npz.files}
+    except (OSError, ValueError, zipfile.BadZipFile) as error:
+        raise ArtefactError(f"{npz_path}: cannot be read ({error}); retrain with `upskill train`") from None
+    try:
+        ranker = HybridRanker.from_arrays(
+            meta["parameters"],
+            {
+                name.removeprefix("ranker."): value
+                for name, value in arrays.items()
+                if name.startswith("ranker.")
+            },
+        )
+        users, items = IdMap.from_array(arrays["user_ids"]), IdMap.from_array(arrays["item_ids"])
+        history = _csr(arrays, "history")
+        assert history is not None
+        similarity, transitions = _csr(arrays, "cooccurrence"), _csr(arrays, "transitions")
+        recommender = BlendedRecommender(
+            ranker=ranker,
+            blend=Blend(meta["blend_weights"]),
+            history=history,
+            last_items=arrays["last_items"].astype(np.int64),
+            cooccurrence=None
+            if similarity is None
+            else ItemCooccurrence(neighbours=int(meta.get("knn_neighbours") or 0), similarity_=similarity),
+            transitions=None if transitions is None else LastItemTransitions(transitions_=transitions),
+            popularity=None if "popularity" not in arrays else Popularity(counts_=arrays["popularity"]),
+        )
+    except (KeyError, ValueError, TypeError, AssertionError) as error:
+        raise ArtefactError(
+            f"{npz_path}: incomplete artefact ({error!r}); retrain with `upskill train`"
+        ) from None
+    if ranker.user_vectors_.shape[0] != len(users) or ranker.item_vectors_.shape[0] != len(items):
+        raise ArtefactError(f"{npz_path}: representation shapes do not match the id mappings")
+    return LoadedModel(recommender=recommender, users=users, items=items, metadata=meta, path=json_path)
+
+
+def load_latest(folder: Path) -> LoadedModel:
+    """The newest artefact in ``folder`` that loads cleanly; corrupt ones skipped are in ``skipped``."""
+    candidates = sorted(folder.glob(f"{PREFIX}*.json"), reverse=True) if folder.is_dir() else []
+    skipped: list[str] = []
+    for path in candidates:
+        try:
+            model = load(path)
+        except ArtefactError as error:
+            skipped.append(str(error))
+            continue
+        model.skipped = skipped
+        return model
+    reason = f"; every artefact there is unusable: {' | '.join(skipped)}" if skipped else ""
+    raise ArtefactError(f"no usable model artefact in {folder}{reason}; train one with `upskill train`")
