@@ -12,9 +12,11 @@ multiplies three parts, each in [0, 1]:
     the share of the worker's own skills (each weighted by specificity and level) that ``o`` requires: a
     role that uses little of what the worker knows is a change of career, not an adjacent role.
 ``training``
-    ``1 / (1 + gap_score / TRAINING_SCALE)``: the discount for the training the gap would take, where
-    ``gap_score`` is the weighted amount still missing and ``TRAINING_SCALE`` the median total
-    requirement weight of an occupation (so learning one typical occupation from scratch halves the score).
+    ``1 / (1 + gap_score / scale)``: the discount for the training the gap would take, where ``gap_score``
+    is the weighted amount still missing and ``scale`` is ``TRAINING_OCCUPATIONS`` times the median total
+    requirement weight of an occupation (learning two typical occupations from scratch halves the score).
+    It is a cost, not a similarity: measured on the ESCO-derived proxy references, every discount lowers
+    agreement with "related occupation" judgements a little, so it is kept gentle.
 
 ``isco``
     ``(1 + ISCO_WEIGHT * affinity) / (1 + ISCO_WEIGHT)`` where ``affinity`` is the length of the ISCO code
@@ -46,6 +48,7 @@ from recommender.gap import RELATION_WEIGHT, Holding, Profile, credit_vectors, h
 from recommender.graph import ESSENTIAL, CompetenceGraph
 
 ISCO_WEIGHT = 0.5
+TRAINING_OCCUPATIONS = 2.0
 
 
 @dataclass(frozen=True)
@@ -120,7 +123,9 @@ def role_matrices(graph: CompetenceGraph) -> RoleMatrices:
         essential_binary=essential_mask.tocsr(),
         required_binary=required.tocsr(),
         total_weight=total,
-        training_scale=float(np.median(total[total > 0])) if np.any(total > 0) else 1.0,
+        training_scale=TRAINING_OCCUPATIONS * float(np.median(total[total > 0]))
+        if np.any(total > 0)
+        else 1.0,
         mean_specificity=mean_spec,
         isco_prefixes=tuple(
             np.asarray([code[:length] for code in graph.isco_codes], dtype=str) for length in range(1, 5)

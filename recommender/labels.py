@@ -37,8 +37,11 @@ def normalise(text: str) -> str:
     """Lower case, accents stripped, runs of anything but letters and digits turned into one space."""
     folded = text.casefold()
     if not folded.isascii():
-        # NFKD splits accented letters into letter + mark; the ASCII encoding then drops the marks
-        folded = unicodedata.normalize("NFKD", folded).encode("ascii", "ignore").decode("ascii")
+        # NFKD splits accented letters into letter + mark; drop the marks, other non-ASCII separates words
+        decomposed = unicodedata.normalize("NFKD", folded)
+        folded = "".join(
+            ch if ch.isascii() else ("" if unicodedata.combining(ch) else " ") for ch in decomposed
+        )
     return _NON_WORD.sub(" ", folded).strip()
 
 
