@@ -1,1 +1,163 @@
-"""Commands of the courses job (filled in by its issue)."""
+"""Commands of the courses job: catalogue and badge import, course listing, badge export, tagging evaluation.
+
+``upskill import courses FILE``, ``upskill import badges FILE``, ``upskill courses list [--json]``,
+``upskill badges list [--json]``, ``upskill badges export ID``, ``upskill evaluate tagging [--json]``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from api.cli_common import app, console, database, evaluate_app, import_app, print_json, reports_errors
+from data import badges as badge_store
+from data import courses as catalogue
+from data.db import transaction
+
+courses_app = typer.Typer(help="Look at the course catalogue.", no_args_is_help=True)
+badges_app = typer.Typer(help="Look at microbadges and export them as Open Badges 3.0.", no_args_is_help=True)
+app.add_typer(courses_app, name="courses")
+app.add_typer(badges_app, name="badges")
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document instead of a table.")]
+
+
+def _print_report(title: str, report: dict[str, Any]) -> None:
+    console.print(f"[bold]{title}[/bold]")
+    for key, value in report.items():
+        if value in ({}, [], None):
+            continue
+        if isinstance(value, list):
+            console.print(f"  {key}:")
+            for item in value[:20]:
+                console.print(f"    {item}", markup=False)
+        else:
+            console.print(f"  {key}: {value}", markup=False)
+
+
+@import_app.command("courses")
+@reports_errors
+def import_courses_command(
+    path: Annotated[
+        Path, typer.Argument(help="Catalogue file: CSV or JSON (data/default/FORMATS.md) or edX CSV.")
+    ],
+    as_json: JsonFlag = False,
+) -> None:
+    """Import a course catalogue; courses without skills get ESCO skills inferred from their text."""
+    with transaction(database()) as session:
+        report = catalogue.import_catalogue(db_session=session, path=path)
+    if as_json:
+        print_json(report.as_dict())
+    else:
+        _print_report(
+            f"Imported {report.courses} courses into catalogue {report.catalogue!r}", report.as_dict()
+        )
+
+
+@import_app.command("badges")
+@reports_errors
+def import_badges_command(
+    path: Annotated[Path, typer.Argument(help="Badge file in JSON (data/default/FORMATS.md).")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Import microbadges (their skills, courses and required badges)."""
+    with transaction(database()) as session:
+        report = badge_store.import_badges(db_session=session, path=path)
+    if as_json:
+        print_json(report.as_dict())
+    else:
+        _print_report(f"Imported {report.badges} badges", report.as_dict())
+
+
+@courses_app.command("list")
+@reports_errors
+def list_courses_command(as_json: JsonFlag = False) -> None:
+    """Every course with hours, price, level, language and its ESCO skills."""
+    with transaction(database()) as session:
+        rows = catalogue.list_courses(db_session=session)
+    if as_json:
+        print_json(rows)
+        return
+    table = Table(title=f"{len(rows)} courses")
+    for column in ("id", "title", "level", "hours", "price", "skills"):
+        table.add_column(column, justify="right" if column in ("hours", "price", "skills") else "left")
+    for row in rows:
+        table.add_row(
+            row["id"],
+            row["title"],
+            row["level"] or "",
+            f"{row['hours']:g}",
+            f"{row['price']:g} {row['currency']}",
+            str(len(row["skills"])),
+        )
+    console.print(table)
+
+
+@badges_app.command("list")
+@reports_errors
+def list_badges_command(as_json: JsonFlag = False) -> None:
+    """Every microbadge with how it is earned."""
+    with transaction(database()) as session:
+        rows = badge_store.list_badges(db_session=session)
+    if as_json:
+        print_json(rows)
+        return
+    table = Table(title=f"{len(rows)} badges")
+    for column in ("id", "name", "earned by", "requires"):
+        table.add_column(column)
+    for row in rows:
+        rule = (
+            f"{row['k']} of {len(row['courses'])} courses"
+            if row["earned_by"] == "k_of_n"
+            else row["earned_by"]
+        )
+        if row["earned_by"] == "all":
+            rule = f"all {len(row['courses'])} courses"
+        table.add_row(row["id"], row["name"], rule, ", ".join(row["requires"]))
+    console.print(table)
+
+
+@badges_app.command("export")
+@reports_errors
+def export_badge_command(
+    badge_id: Annotated[str, typer.Argument(help="Badge id, e.g. ev-battery-basics.")],
+) -> None:
+    """Print a badge as an Open Badges 3.0 Achievement (JSON-LD) aligned to its ESCO skills."""
+    with transaction(database()) as session:
+        print_json(badge_store.export_achievement(db_session=session, badge_id=badge_id))
+
+
+@evaluate_app.command("tagging")
+@reports_errors
+def evaluate_tagging_command(
+    gold: Annotated[
+        Path | None, typer.Option(help="Gold set JSON (default: tests/evaluation/tagging_gold.json).")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Precision@5 and recall@10 of the skill tagger and of the label-match baseline on the gold set."""
+    from evaluation import tagging
+
+    report = tagging.run(gold) if gold is not None else tagging.run()
+    if as_json:
+        print_json(report)
+        return
+    table = Table(
+        title=f"Skill tagging on {report['courses']} hand-labelled courses ({report['gold_skills']} skills)"
+    )
+    for column in ("tagger", "precision@5", "recall@10", "P@5 automotive/eng.", "P@5 other", "seconds"):
+        table.add_column(column, justify="left" if column == "tagger" else "right")
+    for name, figures in report["taggers"].items():
+        table.add_row(
+            name,
+            f"{figures['precision_at_5']:.3f}",
+            f"{figures['recall_at_10']:.3f}",
+            f"{figures['precision_at_5_automotive-engineering']:.3f}",
+            f"{figures['precision_at_5_other']:.3f}",
+            f"{figures['seconds']:.1f}",
+        )
+    console.print(table)
+    console.print(f"texts: {report['texts']}", markup=False)

@@ -577,10 +577,13 @@ def import_catalogue(
     curated: Path | None = CURATED_SKILLS,
     skill_rules: Path | None = SKILL_PREREQUISITES,
     tagger_factory: Callable[[], SkillTagger] = make_tagger,
+    name: str | None = None,
 ) -> ImportReport:
     """Import a catalogue file; courses without explicit skills get inferred ones (or ``mapping``'s)."""
     _require_esco(db_session)
     catalogue = read_catalogue(path)
+    if name is not None:
+        catalogue.name = name
     file = catalogue.file
     ids = {record.id for record in catalogue.records}
 
@@ -774,7 +777,7 @@ def rebuild_prerequisites(
             )
         )
     ]
-    hours = dict(db_session.execute(select(Course.id, Course.hours)).tuples().all())
+    hours = {course_id: h for course_id, h in db_session.execute(select(Course.id, Course.hours))}
     graph = prereq.build_graph(taught=taught, catalogue_edges=catalogue_edges, skill_rules=rules, hours=hours)
     db_session.execute(delete(CoursePrerequisite).where(CoursePrerequisite.origin != "catalogue"))
     derived = [
@@ -819,7 +822,10 @@ def import_default_catalogue(*, db_session: Session) -> ImportReport:
             file=str(DEFAULT_CATALOGUE), catalogue=DEFAULT_CATALOGUE_NAME, courses=count or 0, skipped=True
         )
     report = import_catalogue(
-        db_session=db_session, path=DEFAULT_CATALOGUE, mapping=read_skill_mapping(DEFAULT_SKILLS)
+        db_session=db_session,
+        path=DEFAULT_CATALOGUE,
+        mapping=read_skill_mapping(DEFAULT_SKILLS),
+        name=DEFAULT_CATALOGUE_NAME,
     )
     # The provenance of the default covers the mapping too, so a changed mapping is imported again.
     db_session.execute(

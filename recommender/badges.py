@@ -60,25 +60,32 @@ class Badge:
         """Raise :class:`BadgeRuleError` when the earning rule cannot work."""
         if self.earned_by not in EARNED_BY:
             raise BadgeRuleError(
-                self.id, f"earned_by must be one of {', '.join(EARNED_BY)}, got {self.earned_by!r}"
+                self.id,
+                f"earned_by must be one of {', '.join(EARNED_BY)}, got {self.earned_by!r}",
+                "earned_by",
             )
         if not self.skills:
-            raise BadgeRuleError(self.id, "a badge must recognise at least one skill")
+            raise BadgeRuleError(self.id, "a badge must recognise at least one skill", "skills")
         if self.earned_by in ("all", "k_of_n") and not self.courses:
-            raise BadgeRuleError(self.id, f"earned_by {self.earned_by!r} needs at least one course")
+            raise BadgeRuleError(
+                self.id, f"earned_by {self.earned_by!r} needs at least one course", "courses"
+            )
         if self.earned_by == "k_of_n" and not (self.k is not None and 1 <= self.k <= len(self.courses)):
             raise BadgeRuleError(
-                self.id, f"k must be between 1 and {len(self.courses)} (its courses), got {self.k!r}"
+                self.id, f"k must be between 1 and {len(self.courses)} (its courses), got {self.k!r}", "k"
             )
         if self.earned_by != "k_of_n" and self.k is not None:
-            raise BadgeRuleError(self.id, "k is only for earned_by 'k_of_n'")
+            raise BadgeRuleError(self.id, "k is only for earned_by 'k_of_n'", "k")
         if self.id in self.requires:
-            raise BadgeRuleError(self.id, "a badge cannot require itself")
+            raise BadgeRuleError(self.id, "a badge cannot require itself", "requires")
 
 
 class BadgeRuleError(UpskillError):
-    def __init__(self, badge_id: str, message: str):
+    """A badge whose earning rule cannot work; ``field`` names the offending field."""
+
+    def __init__(self, badge_id: str, message: str, field: str):
         self.badge_id = badge_id
+        self.field = field
         super().__init__(f"badge {badge_id!r}: {message}")
 
 
@@ -120,9 +127,10 @@ def criteria_narrative(badge: Badge, course_titles: Mapping[str, str], badge_nam
     lines = []
     titles = [f"- {course_titles.get(course, course)}" for course in badge.courses]
     if badge.earned_by == "all":
-        lines.append(
-            f"Complete all {len(titles)} of these courses:" if len(titles) > 1 else "Complete this course:"
+        count = {1: "this course", 2: "both of these courses"}.get(
+            len(titles), f"all {len(titles)} of these courses"
         )
+        lines.append(f"Complete {count}:")
         lines.extend(titles)
     elif badge.earned_by == "k_of_n":
         lines.append(f"Complete any {badge.k} of these {len(titles)} courses:")

@@ -170,7 +170,7 @@ def build_graph(
             for required in sorted(rules.get(skill, [])):
                 if required in teaches[course_id]:
                     continue
-                candidates = sorted(c for c in best_for_skill.get(required, []) if c[2] != course_id)
-                if candidates:
-                    offer(Edge(course_id, candidates[0][2], "curated", f"{skill} needs {required}"))
+                options = sorted(c for c in best_for_skill.get(required, []) if c[2] != course_id)
+                if options:
+                    offer(Edge(course_id, options[0][2], "curated", f"{skill} needs {required}"))
     return result

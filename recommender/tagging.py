@@ -174,7 +174,7 @@ class SkillTagger(BaseEstimator):
         return np.clip(out / (1.0 + self.description_weight), 0.0, 1.0)
 
     def tag(self, texts: Sequence[str]) -> list[list[TaggedSkill]]:
-        """The best skills of each text, at most ``top_k``, each with confidence >= ``min_confidence``."""
+        """The best skills of each text: at most ``top_k``, confidence >= ``min_confidence`` and > 0."""
         scores = self.score(texts)
         result = []
         for row in scores:
@@ -183,7 +183,7 @@ class SkillTagger(BaseEstimator):
                 [
                     TaggedSkill(self.uris_[i], round(float(row[i]), 4))
                     for i in best
-                    if row[i] >= self.min_confidence
+                    if row[i] > 0 and row[i] >= self.min_confidence
                 ]
             )
         return result

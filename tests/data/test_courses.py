@@ -1,0 +1,319 @@
+"""Catalogue import: documented CSV and JSON, inferred and curated skills, prerequisites, idempotence, and
+bad files (each gives one clear error and writes nothing)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from data import courses as catalogue
+from data import edx
+from data.models import Course, CoursePrerequisite, CourseSkill, Provenance, Skill
+from data.skill_texts import EscoNotImported
+from recommender.errors import ImportFormatError
+from tests.conftest import shared_data
+
+ESCO = "http://data.europa.eu/esco/skill/"
+BATTERY, MOTOR, BREAD, SAFETY = (ESCO + name for name in ("battery", "motor", "bread", "safety"))
+HEADER = (
+    "id,title,provider,language,level,hours,price,currency,delivery_mode,region,start_dates,skills,"
+    "prerequisites\n"
+)
+
+
+@pytest.fixture
+def skills(db_session: Session) -> Session:
+    db_session.add_all(
+        [
+            Skill(
+                uri=BATTERY,
+                preferred_label="battery chemistry",
+                alt_labels=["batteries"],
+                description="Cells.",
+            ),
+            Skill(uri=MOTOR, preferred_label="electric motors", alt_labels=[], description="Motors."),
+            Skill(
+                uri=BREAD,
+                preferred_label="bake bread",
+                alt_labels=[],
+                description="Bake loaves.",
+                skill_type="skill/competence",
+            ),
+            Skill(
+                uri=SAFETY,
+                preferred_label="electrical safety regulations",
+                alt_labels=[],
+                description="Rules.",
+            ),
+        ]
+    )
+    db_session.flush()
+    return db_session
+
+
+def write(tmp_path: Path, text: str, name: str = "catalogue.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+GOOD = HEADER + (
+    f"ev-101,EV basics,Acme,en,introductory,10,0,EUR,online,,,{BATTERY}@1;{MOTOR},\n"
+    "ev-201,EV batteries in depth,Acme,en,intermediate,20.5,120,EUR,in-person,DE11,"
+    f"2026-09-01;2026-03-01,{BATTERY}@2,ev-101\n"
+    "ev-301,Battery chemistry and electric motors,Acme,en,advanced,30,0,EUR,blended,DE11,,,\n"
+)
+
+
+def counts(session: Session) -> tuple[int, int, int]:
+    return (
+        session.scalar(select(func.count()).select_from(Course)) or 0,
+        session.scalar(select(func.count()).select_from(CourseSkill)) or 0,
+        session.scalar(select(func.count()).select_from(CoursePrerequisite)) or 0,
+    )
+
+
+def no_curation(**kwargs: object) -> catalogue.ImportReport:
+    return catalogue.import_catalogue(curated=None, skill_rules=None, **kwargs)  # type: ignore[arg-type]
+
+
+def test_csv_import_explicit_inferred_and_prerequisites(skills: Session, tmp_path: Path) -> None:
+    report = no_curation(db_session=skills, path=write(tmp_path, GOOD))
+    assert (report.courses, report.created, report.updated) == (3, 3, 0)
+    course = skills.get(Course, "ev-201")
+    assert course is not None
+    assert (course.hours, course.price, course.region, course.start_dates) == (
+        20.5,
+        120.0,
+        "DE11",
+        ["2026-03-01", "2026-09-01"],
+    )
+    rows = {
+        (r.course_id, r.skill_uri): (r.level, r.source, r.confidence)
+        for r in skills.scalars(select(CourseSkill))
+    }
+    assert rows[("ev-101", BATTERY)] == (1, "explicit", 1.0)
+    assert rows[("ev-101", MOTOR)] == (1, "explicit", 1.0)  # the course level's default
+    inferred = {
+        uri for (cid, uri), (_l, source, _c) in rows.items() if cid == "ev-301" and source == "inferred"
+    }
+    assert inferred == {BATTERY, MOTOR}
+    assert all(rows[("ev-301", uri)][0] == 3 for uri in inferred)
+    edges = {(e.course_id, e.prerequisite_id, e.origin) for e in skills.scalars(select(CoursePrerequisite))}
+    assert ("ev-201", "ev-101", "catalogue") in edges
+    assert ("ev-301", "ev-201", "level") in edges  # battery chemistry at 3 needs it at 2
+    assert report.prerequisites["catalogue"] == 1
+
+
+def test_import_twice_changes_nothing(skills: Session, tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD)
+    no_curation(db_session=skills, path=path)
+    first = (
+        counts(skills),
+        sorted((r.course_id, r.skill_uri, r.confidence) for r in skills.scalars(select(CourseSkill))),
+    )
+    again = no_curation(db_session=skills, path=path)
+    second = (
+        counts(skills),
+        sorted((r.course_id, r.skill_uri, r.confidence) for r in skills.scalars(select(CourseSkill))),
+    )
+    assert first == second
+    assert (again.created, again.updated) == (0, 3)
+    assert (
+        skills.scalar(select(func.count()).select_from(Provenance).where(Provenance.source == "courses")) == 1
+    )
+
+
+def test_json_import(skills: Session, tmp_path: Path) -> None:
+    doc = {
+        "catalogue": "acme-2026",
+        "courses": [
+            {
+                "id": "j1",
+                "title": "Motors",
+                "language": "en",
+                "hours": 4,
+                "skills": [{"uri": MOTOR, "level": 2}],
+            },
+            {
+                "id": "j2",
+                "title": "More motors",
+                "language": "en",
+                "hours": 6,
+                "prerequisites": ["j1"],
+                "funding_schemes": ["Bildungsgutschein"],
+            },
+        ],
+    }
+    report = no_curation(db_session=skills, path=write(tmp_path, json.dumps(doc, indent=2), "c.json"))
+    assert report.catalogue == "acme-2026"
+    j2 = skills.get(Course, "j2")
+    assert j2 is not None and j2.funding_schemes == ["Bildungsgutschein"] and j2.catalogue == "acme-2026"
+
+
+def test_curated_file_removes_and_adds(skills: Session, tmp_path: Path) -> None:
+    curated = write(
+        tmp_path,
+        "# a comment\ncourse_id,skill_uri,action,level,note\n"
+        f"*,{MOTOR},remove,,motors are not taught anywhere\n"
+        f"ev-301,{SAFETY},add,2,safety briefing\n",
+        "curated.csv",
+    )
+    catalogue.import_catalogue(
+        db_session=skills, path=write(tmp_path, GOOD), curated=curated, skill_rules=None
+    )
+    rows = {(r.course_id, r.skill_uri): r.source for r in skills.scalars(select(CourseSkill))}
+    assert ("ev-301", MOTOR) not in rows  # inferred, removed
+    assert rows[("ev-101", MOTOR)] == "explicit"  # explicit skills are the catalogue's word, kept
+    assert rows[("ev-301", SAFETY)] == "curated"
+
+
+BAD_CASES = [
+    ("missing column", "id,title,language\nx,X,en\n", 1, None, "hours"),
+    ("hours not a number", HEADER + "x,X,,en,,ten,,,,,,,\n", 2, "hours", "number"),
+    ("hours zero", HEADER + "x,X,,en,,0,,,,,,,\n", 2, "hours", "greater than 0"),
+    ("bad level", HEADER + "ok,OK,,en,,1,,,,,,,\nx,X,,en,expert,1,,,,,,,\n", 3, "level", "introductory"),
+    ("bad language", HEADER + "x,X,,English,,1,,,,,,,\n", 2, "language", "ISO 639-1"),
+    ("bad mode", HEADER + "x,X,,en,,1,,,remote,,,,\n", 2, "delivery_mode", "online"),
+    ("in-person without region", HEADER + "x,X,,en,,1,,,in-person,,,,\n", 2, "region", "NUTS"),
+    ("bad date", HEADER + "x,X,,en,,1,,,,,1.9.2026,,\n", 2, "start_dates", "ISO"),
+    ("negative price", HEADER + "x,X,,en,,1,-5,,,,,,\n", 2, "price", "at least 0"),
+    ("bad currency", HEADER + "x,X,,en,,1,5,euro,,,,,\n", 2, "currency", "ISO 4217"),
+    ("unknown skill", HEADER + f"x,X,,en,,1,,,,,,{ESCO}nope,\n", 2, "skills", "unknown ESCO skill"),
+    ("bad skill level", HEADER + f"x,X,,en,,1,,,,,,{MOTOR}@7,\n", 2, "skills", "0..4"),
+    ("duplicate id", HEADER + "x,X,,en,,1,,,,,,,\nx,Y,,en,,1,,,,,,,\n", 3, "id", "duplicate"),
+    ("unknown prerequisite", HEADER + "x,X,,en,,1,,,,,,,zzz\n", 2, "prerequisites", "unknown prerequisite"),
+    (
+        "prerequisite cycle",
+        HEADER + "x,X,,en,,1,,,,,,,y\ny,Y,,en,,1,,,,,,,x\n",
+        None,
+        "prerequisites",
+        "x -> y -> x",
+    ),
+    ("extra values", HEADER + "x,X,,en,,1,,,,,,,,surplus\n", 2, None, "more values"),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "text", "line", "column", "message"), BAD_CASES, ids=[c[0] for c in BAD_CASES]
+)
+def test_bad_catalogue_gives_one_clear_error_and_writes_nothing(
+    skills: Session, tmp_path: Path, case: str, text: str, line: int | None, column: str | None, message: str
+) -> None:
+    path = write(tmp_path, text)
+    before = counts(skills)
+    with pytest.raises(ImportFormatError) as error:
+        no_curation(db_session=skills, path=path)
+    assert error.value.file == str(path)
+    assert error.value.line == line
+    assert error.value.column == column
+    assert message in str(error.value)
+    assert counts(skills) == before
+
+
+def test_bad_json_is_located(skills: Session, tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '{"courses": [\n  {"id": "a", "title": "A", "language": "en", "hours": 1},\n  {"id": "b",\n',
+        "c.json",
+    )
+    with pytest.raises(ImportFormatError, match="not valid JSON") as error:
+        no_curation(db_session=skills, path=path)
+    assert error.value.line == 4
+    path = write(
+        tmp_path,
+        '{"courses": [\n  {"id": "a", "title": "A", "language": "en",\n   "hours": -1}\n]}',
+        "d.json",
+    )
+    with pytest.raises(ImportFormatError) as error:
+        no_curation(db_session=skills, path=path)
+    assert (error.value.line, error.value.column) == (2, "hours")
+    assert counts(skills) == (0, 0, 0)
+
+
+def test_esco_must_be_imported_first(db_session: Session, tmp_path: Path) -> None:
+    with pytest.raises(EscoNotImported, match="upskill import esco"):
+        no_curation(db_session=db_session, path=write(tmp_path, GOOD))
+
+
+def test_list_courses_gives_skills_with_source(skills: Session, tmp_path: Path) -> None:
+    no_curation(db_session=skills, path=write(tmp_path, GOOD))
+    listed = {row["id"]: row for row in catalogue.list_courses(db_session=skills)}
+    assert set(listed) == {"ev-101", "ev-201", "ev-301"}
+    first = listed["ev-101"]
+    assert {k: first[k] for k in ("title", "hours", "price", "currency", "level", "language")} == {
+        "title": "EV basics",
+        "hours": 10.0,
+        "price": 0.0,
+        "currency": "EUR",
+        "level": "introductory",
+        "language": "en",
+    }
+    assert {s["uri"] for s in first["skills"]} == {BATTERY, MOTOR}
+    assert set(first["skills"][0]) == {"uri", "level", "confidence", "source"}
+
+
+# --- edX adapter ------------------------------------------------------------------------------------------
+
+EDX_HEADER = (
+    "title,summary,n_enrolled,course_type,institution,instructors,Level,subject,language,subtitles,"
+    "course_effort,course_length,price,course_description,course_syllabus,course_url\n"
+)
+
+
+def test_edx_fields_are_converted() -> None:
+    assert edx.parse_hours("2–3 hours per week", "6 Weeks", file="f", line=2) == 15.0
+    assert edx.parse_hours("8-10 hours per week", "1 Weeks", file="f", line=2) == 9.0
+    assert edx.parse_price("FREE-Add a Verified Certificate for $49 USD", file="f", line=2) == (49.0, "USD")
+    assert edx.parse_price("FREE-Add a Verified Certificate for $99.99 USD", file="f", line=2) == (
+        99.99,
+        "USD",
+    )
+    with pytest.raises(ImportFormatError) as error:
+        edx.parse_hours("a while", "6 Weeks", file="f", line=7)
+    assert (error.value.line, error.value.column) == (7, "course_effort")
+
+
+def test_edx_file_is_detected_and_imported(skills: Session, tmp_path: Path) -> None:
+    row = (
+        'Electric Cars,"Learn about batteries",1,Self-paced,TU Delft,A,Intermediate,Engineering,English,'
+        "English,2–4 hours per week,5 Weeks,FREE-Add a Verified Certificate for $139 USD,"
+        '"Battery chemistry, electric motors.",'
+        ",https://www.edx.org/course/electric-cars\n"
+    )
+    path = write(tmp_path, EDX_HEADER + row + row)
+    report = no_curation(db_session=skills, path=path)
+    assert report.courses == 1 and report.catalogue == catalogue.DEFAULT_CATALOGUE_NAME
+    assert report.notes == ["line 3: skipped edx-electric-cars, a duplicate of an earlier row"]
+    course = skills.get(Course, "edx-electric-cars")
+    assert course is not None
+    assert (course.hours, course.price, course.currency, course.level, course.language) == (
+        15.0,
+        139.0,
+        "USD",
+        "intermediate",
+        "en",
+    )
+    sources = {r.skill_uri: r.source for r in skills.scalars(select(CourseSkill))}
+    assert sources.get(BATTERY) == "inferred"
+
+
+def test_real_edx_snapshot_reads_whole() -> None:
+    path = shared_data("courses", "edx_courses.csv")
+    courses, notes = edx.read_edx(path)
+    assert len(courses) == 974 and len(notes) == 1
+    assert all(c.record.hours > 0 for c in courses)
+
+
+def test_vendored_default_catalogue_is_valid_and_mapped() -> None:
+    data = catalogue.read_catalogue(catalogue.DEFAULT_CATALOGUE)
+    assert len(data.records) == 974
+    assert all(not r.description for r in data.records)  # long texts are not vendored
+    mapping = catalogue.read_skill_mapping(catalogue.DEFAULT_SKILLS)
+    assert len(mapping) >= 850 and set(mapping) <= {r.id for r in data.records}
+    assert catalogue.read_curated_skills(catalogue.CURATED_SKILLS)
+    assert catalogue.read_skill_rules(catalogue.SKILL_PREREQUISITES)

@@ -1,0 +1,44 @@
+"""Tagging metrics (hand-computed answers) and the committed gold set."""
+
+from __future__ import annotations
+
+import pytest
+
+from data import skill_texts
+from evaluation.tagging import GOLD, GoldCourse, load_gold, precision_at_k, recall_at_k, score
+
+
+def test_precision_and_recall_by_hand() -> None:
+    relevant = {"a", "b", "c"}
+    predicted = ["a", "x", "b", "y", "z", "c"]
+    assert precision_at_k(predicted, relevant, 5) == pytest.approx(2 / 5)
+    assert recall_at_k(predicted, relevant, 10) == pytest.approx(1.0)
+    assert recall_at_k(predicted, relevant, 2) == pytest.approx(1 / 3)
+    assert precision_at_k(["a"], relevant, 5) == pytest.approx(1 / 5)  # fewer than k still divides by k
+    assert recall_at_k(predicted, set(), 10) == 0.0
+    with pytest.raises(ValueError):
+        precision_at_k(predicted, relevant, 0)
+
+
+def test_score_averages_over_courses_and_domains() -> None:
+    gold = [
+        GoldCourse("c1", "one", "automotive-engineering", frozenset({"a", "b"})),
+        GoldCourse("c2", "two", "other", frozenset({"z"})),
+    ]
+    result = score([["a", "b", "x", "y", "w"], ["q"]], gold)
+    assert result["precision_at_5"] == pytest.approx((2 / 5 + 0) / 2)
+    assert result["recall_at_10"] == pytest.approx(0.5)
+    assert result["precision_at_5_automotive-engineering"] == pytest.approx(0.4)
+    assert result["recall_at_10_other"] == 0.0
+
+
+def test_gold_set_is_big_enough_and_names_real_esco_skills() -> None:
+    gold = load_gold(GOLD)
+    assert len(gold) >= 40
+    assert sum(g.domain == "automotive-engineering" for g in gold) >= 20
+    assert len({g.course_id for g in gold}) == len(gold)
+    known = {s.uri for s in skill_texts.from_release()}
+    for course in gold:
+        assert course.course_id.startswith("edx-")
+        assert len(course.skills) >= 3, course.title
+        assert course.skills <= known, course.title

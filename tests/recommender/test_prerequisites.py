@@ -1,0 +1,91 @@
+"""Prerequisite edges from the catalogue, level order and curated skill rules; cycles."""
+
+from __future__ import annotations
+
+import networkx as nx
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from recommender.prerequisites import (
+    Edge,
+    PrerequisiteCycle,
+    SkillPrerequisite,
+    TaughtSkill,
+    build_graph,
+    find_cycles,
+    level_requirements,
+)
+
+
+def test_level_order_needs_the_level_below_from_the_best_course() -> None:
+    taught = [
+        TaughtSkill("advanced", "S", 3),
+        TaughtSkill("mid-a", "S", 2, confidence=0.5),
+        TaughtSkill("mid-b", "S", 2, confidence=0.9),
+        TaughtSkill("intro", "S", 1),
+    ]
+    graph = build_graph(taught=taught)
+    assert {(e.course_id, e.prerequisite_id, e.origin) for e in graph.edges} == {
+        ("advanced", "mid-b", "level"),
+        ("mid-a", "intro", "level"),
+        ("mid-b", "intro", "level"),
+    }
+    assert graph.unmet == []
+
+
+def test_requirement_without_a_course_is_left_to_the_worker_profile() -> None:
+    graph = build_graph(taught=[TaughtSkill("advanced", "S", 3)])
+    assert graph.edges == []
+    assert [(r.course_id, r.skill_uri, r.level) for r in graph.unmet] == [("advanced", "S", 2)]
+    assert level_requirements([TaughtSkill("intro", "S", 1)]) == []
+
+
+def test_curated_rule_links_a_course_to_one_teaching_the_required_skill() -> None:
+    taught = [TaughtSkill("power", "power electronics", 2), TaughtSkill("basics", "electronics", 1)]
+    rules = [SkillPrerequisite("power electronics", "electronics")]
+    graph = build_graph(taught=taught, skill_rules=rules)
+    assert [(e.course_id, e.prerequisite_id, e.origin) for e in graph.edges] == [
+        ("power", "basics", "curated")
+    ]
+
+
+def test_catalogue_cycle_is_an_error_listing_its_members() -> None:
+    edges = [Edge("a", "b", "catalogue"), Edge("b", "c", "catalogue"), Edge("c", "a", "catalogue")]
+    with pytest.raises(PrerequisiteCycle) as error:
+        build_graph(taught=[], catalogue_edges=edges)
+    assert error.value.cycles == [["a", "b", "c"]]
+    assert "a -> b -> c -> a" in str(error.value)
+
+
+def test_derived_edge_that_would_close_a_cycle_is_skipped_and_reported() -> None:
+    # "x" needs "y" by the catalogue; level order would make "y" need "x".
+    taught = [TaughtSkill("y", "S", 2), TaughtSkill("x", "S", 1)]
+    graph = build_graph(taught=taught, catalogue_edges=[Edge("x", "y", "catalogue")])
+    assert [(e.course_id, e.prerequisite_id) for e in graph.edges] == [("x", "y")]
+    assert [(e.course_id, e.prerequisite_id, e.origin) for e in graph.skipped] == [("y", "x", "level")]
+    assert graph.counts()["skipped_for_cycles"] == 1
+
+
+def test_find_cycles_sees_self_loops_and_ignores_chains() -> None:
+    assert find_cycles([Edge("a", "a", "catalogue")]) == [["a"]]
+    assert find_cycles([Edge("a", "b", "catalogue"), Edge("b", "c", "catalogue")]) == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from("abcdef"), st.sampled_from("STU"), st.integers(0, 4), st.floats(0, 1)),
+        max_size=25,
+    )
+)
+def test_accepted_edges_never_form_a_cycle_and_keep_their_origin(
+    rows: list[tuple[str, str, int, float]],
+) -> None:
+    taught = [TaughtSkill(*row) for row in rows]
+    rules = [SkillPrerequisite("S", "T"), SkillPrerequisite("T", "U")]
+    graph = build_graph(taught=taught, skill_rules=rules)
+    digraph = nx.DiGraph((e.course_id, e.prerequisite_id) for e in graph.edges)
+    assert nx.is_directed_acyclic_graph(digraph)
+    assert all(e.origin in ("level", "curated") and e.course_id != e.prerequisite_id for e in graph.edges)
+    assert graph == build_graph(taught=taught, skill_rules=rules)
