@@ -51,3 +51,24 @@ class UnknownCourse(NotFoundError):
 
 class UnknownBadge(NotFoundError):
     kind = "badge"
+
+
+class InvalidPlanInput(UpskillError):
+    """A planner input that cannot work (a negative budget, a deadline before the start), naming the field."""
+
+    def __init__(self, message: str, *, field: str):
+        self.message = message
+        self.field = field
+        super().__init__(f"{field}: {message}")
+
+
+class PrerequisiteCycle(UpskillError):
+    """Courses requiring each other in a circle, so none can come first; fix the catalogue's prerequisites."""
+
+    def __init__(self, members: Sequence[str]):
+        self.members = list(members)
+        circle = " -> ".join([*self.members, self.members[0]]) if self.members else ""
+        super().__init__(
+            f"prerequisite cycle among courses {circle}: each needs the next first, so no order exists; "
+            "remove one of these prerequisite edges from the catalogue"
+        )

@@ -1,0 +1,113 @@
+"""Microbadges along a plan: which are earned when, the sequence toward the target, those one course away."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from recommender.planner.model import BadgeEvent, BadgeNearMiss, BadgeOption, CourseOption
+
+
+@dataclass(frozen=True)
+class BadgeOutcome:
+    earned: tuple[BadgeEvent, ...]
+    sequence: tuple[str, ...]
+    one_course_away: tuple[BadgeNearMiss, ...]
+
+
+def _earnable(badge: BadgeOption, done: set[str], levels: Mapping[str, int], earned: set[str]) -> bool:
+    if not set(badge.required_badges) <= earned:
+        return False
+    if badge.earned_by == "all":
+        return bool(badge.courses) and set(badge.courses) <= done
+    if badge.earned_by == "k_of_n":
+        return badge.k is not None and len(set(badge.courses) & done) >= badge.k
+    return bool(badge.skills) and all(levels.get(uri, 0) >= lv for uri, lv in badge.skills.items())
+
+
+def _learn(levels: dict[str, int], course: CourseOption) -> None:
+    for uri, level in course.skills.items():
+        levels[uri] = max(levels.get(uri, 0), level)
+
+
+def badge_progress(
+    badges: Sequence[BadgeOption],
+    steps: Sequence[tuple[str, int]],
+    *,
+    courses: Mapping[str, CourseOption],
+    completed: frozenset[str],
+    held_badges: frozenset[str],
+    held_levels: Mapping[str, int],
+    gap_skills: frozenset[str],
+    available: Mapping[str, CourseOption],
+) -> BadgeOutcome:
+    """Walk the plan's steps ``(course_id, end_week)`` in order and record each badge when its rule is met.
+
+    A badge earned by assessment counts as available from the week its skills are all held at their levels.
+    Week 0 means before the plan (held already or earned by completed courses). The sequence lists the badges
+    the plan earns that recognise a gap skill, in the order earned. A badge is one course away when, after the
+    plan, one more available course would earn it (its required badges being earned).
+    """
+    done: set[str] = set()
+    levels: dict[str, int] = dict(held_levels)
+    for cid in sorted(completed):
+        done.add(cid)
+        if cid in courses:
+            _learn(levels, courses[cid])
+    earned: set[str] = set(held_badges)
+    events: list[BadgeEvent] = []
+    by_id = sorted(badges, key=lambda b: b.id)
+
+    def settle(week: int, course_id: str | None) -> None:
+        changed = True
+        while changed:  # a badge may unlock another that requires it
+            changed = False
+            for badge in by_id:
+                if badge.id not in earned and _earnable(badge, done, levels, earned):
+                    earned.add(badge.id)
+                    events.append(
+                        BadgeEvent(badge.id, badge.name, week, course_id, badge.earned_by == "assessment")
+                    )
+                    changed = True
+
+    for bid in sorted(held_badges):
+        badge = next((b for b in by_id if b.id == bid), None)
+        events.append(BadgeEvent(bid, badge.name if badge else bid, 0, None))
+    settle(0, None)
+    for cid, end_week in steps:
+        done.add(cid)
+        _learn(levels, courses[cid])
+        settle(end_week, cid)
+
+    sequence = tuple(
+        e.badge_id
+        for e in events
+        if e.week > 0
+        and any(uri in gap_skills for uri in next(b for b in by_id if b.id == e.badge_id).skills)
+    )
+    near: list[BadgeNearMiss] = []
+    for badge in by_id:
+        if badge.id in earned or not set(badge.required_badges) <= earned:
+            continue
+        choice: str | None = None
+        if badge.earned_by == "all":
+            missing = sorted(set(badge.courses) - done)
+            if len(missing) == 1 and missing[0] in available:
+                choice = missing[0]
+        elif badge.earned_by == "k_of_n":
+            if badge.k is not None and badge.k - len(set(badge.courses) & done) == 1:
+                choice = next((c for c in sorted(badge.courses) if c not in done and c in available), None)
+        else:
+            lacking = {uri: lv for uri, lv in badge.skills.items() if levels.get(uri, 0) < lv}
+            choice = next(
+                (
+                    cid
+                    for cid in sorted(available)
+                    if cid not in done
+                    and all(available[cid].skills.get(u, 0) >= lv for u, lv in lacking.items())
+                ),
+                None,
+            )
+        if choice is not None:
+            near.append(BadgeNearMiss(badge.id, badge.name, choice))
+    return BadgeOutcome(tuple(events), sequence, tuple(near))

@@ -1,0 +1,188 @@
+"""From gap, catalogue and constraints to a :class:`~recommender.planner.cover.CoverProblem` on indices.
+
+Requirements come from the catalogue (a prerequisite course, unless completed) and from level order: a course
+that teaches a gap skill S at level L >= ``ADVANCED_LEVEL`` needs S at level L-1 first, provided by the
+worker's profile (the gap's held level, raised by completed courses) or by any available course teaching S at
+L-1 or above. Level order is applied to the gap's skills only: those are the skills whose held level the
+planner knows, and the ones the plan is about; prerequisites the catalogue derived for other skills arrive as
+catalogue prerequisites with origin "level".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from recommender.planner.cover import CoverProblem, Requirement
+from recommender.planner.filters import Available
+from recommender.planner.model import ADVANCED_LEVEL, CourseOption, GapItem
+
+
+@dataclass(frozen=True)
+class _RawRequirement:
+    options: tuple[str, ...]
+    origin: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Built:
+    """A cover problem plus what the planner needs to explain it."""
+
+    problem: CoverProblem
+    targets: tuple[GapItem, ...]  # gap skills still to cover, index = skill index of the problem
+    held: Mapping[str, int]  # gap skill -> level held before the plan (profile and completed courses)
+    not_takeable: Mapping[str, str]  # available course id -> why its requirements cannot be met
+
+
+def held_levels(gap: Sequence[GapItem], completed: Sequence[CourseOption]) -> dict[str, int]:
+    """Level held per gap skill: the gap's own figure, raised by what completed courses taught."""
+    held = {item.skill_uri: item.held_level for item in gap}
+    for course in completed:
+        for uri, level in course.skills.items():
+            if uri in held:
+                held[uri] = max(held[uri], level)
+    return held
+
+
+def build_problem(
+    gap: Sequence[GapItem],
+    available: Mapping[str, Available],
+    *,
+    excluded: Mapping[str, str],
+    held: Mapping[str, int],
+    completed: frozenset[str],
+    cost_of: Callable[[Available], float],
+    budget: float | None,
+    max_hours: float | None,
+    include_optional: bool = True,
+) -> Built:
+    """Index the candidates that matter for this gap and resolve their requirements."""
+    label = {item.skill_uri: item.label for item in gap}
+    seen: set[str] = set()
+    targets: list[GapItem] = []
+    for item in gap:
+        if item.skill_uri in seen or held.get(item.skill_uri, 0) >= item.needed_level:
+            continue
+        if item.relation == "optional" and not include_optional:
+            continue
+        seen.add(item.skill_uri)
+        targets.append(item)
+    needed = {item.skill_uri: item.needed_level for item in targets}
+
+    teachers: dict[str, list[tuple[str, int]]] = {uri: [] for uri in held}
+    for cid in sorted(available):
+        for uri, level in available[cid].course.skills.items():
+            if uri in teachers:
+                teachers[uri].append((cid, level))
+
+    def raw_requirements(cid: str) -> tuple[list[_RawRequirement], str | None]:
+        course = available[cid].course
+        reqs: list[_RawRequirement] = []
+        for pre in course.prerequisites:
+            if pre.course_id in completed:
+                continue
+            if pre.course_id not in available:
+                why = excluded.get(pre.course_id, "not in the catalogue")
+                return reqs, f"needs course {pre.course_id} first, which is unavailable: {why}"
+            reqs.append(_RawRequirement((pre.course_id,), pre.origin, f"course {pre.course_id}"))
+        for uri, level in course.skills.items():
+            if uri not in held or level < ADVANCED_LEVEL or held[uri] >= level - 1:
+                continue
+            options = tuple(o for o, lv in teachers[uri] if lv >= level - 1 and o != cid)
+            what = f"{label[uri]} at level {level - 1}"
+            if not options:
+                return reqs, (
+                    f"teaches {label[uri]} at level {level}, which needs level {level - 1} first; the "
+                    f"worker holds level {held[uri]} and no available course teaches it at level {level - 1} "
+                    "or above"
+                )
+            reqs.append(_RawRequirement(options, "level", what))
+        return reqs, None
+
+    # Relevant: courses covering a target skill, plus everything their requirements may pull in.
+    queue = sorted({cid for uri in needed for cid, lv in teachers[uri] if lv >= needed[uri]})
+    raw: dict[str, list[_RawRequirement]] = {}
+    blocked: dict[str, str] = {}
+    while queue:
+        cid = queue.pop()
+        if cid in raw or cid in blocked:
+            continue
+        reqs, why = raw_requirements(cid)
+        if why is not None:
+            blocked[cid] = why
+            continue
+        raw[cid] = reqs
+        queue.extend(o for r in reqs for o in r.options if o not in raw and o not in blocked)
+
+    # Ranks: least fixed point of "every requirement has an option already takeable".
+    rank: dict[str, int] = {}
+    pending = sorted(raw)
+    round_ = 0
+    while pending:
+        now = [c for c in pending if all(any(o in rank for o in r.options) for r in raw[c])]
+        if not now:
+            break
+        for c in now:
+            rank[c] = round_
+        pending = [c for c in pending if c not in rank]
+        round_ += 1
+    not_takeable = dict(blocked)
+    for c in pending:
+        missing = [r.label for r in raw[c] if not any(o in rank for o in r.options)]
+        not_takeable[c] = f"needs {', '.join(missing)} first, and no course providing it can be taken"
+
+    # Keep the takeable courses reachable from a covering course through rank-lowering options.
+    ids = sorted(rank)
+    costs = {c: float(cost_of(available[c])) for c in ids}
+    options_of: dict[str, list[tuple[tuple[str, ...], _RawRequirement]]] = {}
+    for c in ids:
+        options_of[c] = [
+            (
+                tuple(
+                    sorted(
+                        (o for o in r.options if rank.get(o, rank[c]) < rank[c]), key=lambda o: (costs[o], o)
+                    )
+                ),
+                r,
+            )
+            for r in raw[c]
+        ]
+    keep: set[str] = set()
+    stack = [c for c in ids if any(available[c].course.skills.get(u, -1) >= needed[u] for u in needed)]
+    while stack:
+        c = stack.pop()
+        if c in keep:
+            continue
+        keep.add(c)
+        stack.extend(o for opts, _ in options_of[c] for o in opts)
+    ids = sorted(keep)
+    index = {c: i for i, c in enumerate(ids)}
+    skill_index = {item.skill_uri: s for s, item in enumerate(targets)}
+
+    problem = CoverProblem(
+        ids=tuple(ids),
+        cost=np.array([costs[c] for c in ids], dtype=np.float64),
+        price=np.array([available[c].price for c in ids], dtype=np.float64),
+        hours=np.array([available[c].course.hours for c in ids], dtype=np.float64),
+        covers=tuple(
+            frozenset(
+                skill_index[u]
+                for u, lv in available[c].course.skills.items()
+                if u in skill_index and lv >= needed[u]
+            )
+            for c in ids
+        ),
+        weight=np.array([item.weight for item in targets], dtype=np.float64),
+        essential=np.array([item.relation == "essential" for item in targets], dtype=np.bool_),
+        requirements=tuple(
+            tuple(Requirement(tuple(index[o] for o in opts), r.origin, r.label) for opts, r in options_of[c])
+            for c in ids
+        ),
+        rank=tuple(rank[c] for c in ids),
+        budget=budget,
+        max_hours=max_hours,
+    )
+    return Built(problem, tuple(targets), dict(held), not_takeable)

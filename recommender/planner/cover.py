@@ -1,0 +1,618 @@
+"""Course selection: budgeted weighted set cover with prerequisites, greedy and exact.
+
+The problem (:class:`CoverProblem`) works on indices: candidate courses ``0..n-1`` (sorted by id) and gap
+skills ``0..m-1``. A course *covers* a skill when it teaches it at the needed level or above. A course may
+have *requirements*, each satisfied by any one of its ``options`` (a catalogue prerequisite has one option; a
+level requirement "skill S at level L-1" has every course teaching S at L-1 or above). Options always have a
+strictly lower *rank* than the course requiring them (rank = the round of the fixed point in which a course
+became takeable), so following requirements can never loop and every selection is orderable.
+
+Selection is lexicographic: first the weighted essential skills covered, then the weighted optional skills,
+then the objective cost (hours or money) of the courses, within the money budget and the maximum hours.
+
+* :func:`greedy` -- lazy greedy budgeted weighted set cover (Khuller, Moss and Naor, "The budgeted maximum
+  coverage problem", IPL 70(1), 1999), run per phase (essential skills, then optional), adding a course
+  together with the requirements it lacks, with the best-single-course guard, then pruning redundant courses.
+* :func:`exact` -- the same lexicographic problem as three mixed-integer programs solved by HiGHS through
+  ``scipy.optimize.milp``.
+* :func:`certify` -- the ratio of a selection to the optimum (MILP) or to the LP relaxation bound.
+
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from recommender.planner.model import Certificate
+
+#: Relative tolerance when comparing weighted coverage and costs of two selections.
+TOLERANCE = 1e-7
+#: Above this many relevant candidates the certificate uses the LP relaxation instead of the exact MILP.
+EXACT_LIMIT = 400
+AMORTISED = True
+#: Effort of the local searches: drop-and-refill attempts per sweep are this over the number of candidates
+#: (at least 2) for coverage, twice that (at least 8) for cost, so large instances stay fast.
+LOCAL_SEARCH_EFFORT = 4000
+#: Relative slack on the coverage floors of later MILP stages (HiGHS feasibility tolerance is 1e-6).
+FLOOR_SLACK = 1e-5
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """Something a course needs first, met by any one of ``options`` (candidate indices, preferred first)."""
+
+    options: tuple[int, ...]
+    origin: str  # catalogue | curated | level
+    label: str  # for explanations, e.g. "course C12" or "battery chemistry at level 2"
+
+
+@dataclass(frozen=True)
+class CoverProblem:
+    """A selection instance on indices; see the module docstring.
+
+    Attributes
+    ----------
+    ids : tuple of str, shape (n,)
+        Candidate course ids; index ``i`` is course ``ids[i]``.
+    cost : ndarray of float64, shape (n,)
+        Objective cost of each course (positive).
+    price, hours : ndarray of float64, shape (n,)
+        Money (plan currency) and hours, for the budget and maximum-hours constraints.
+    covers : tuple of frozenset of int, length n
+        Skill indices each course covers.
+    weight : ndarray of float64, shape (m,)
+        Weight of each gap skill.
+    essential : ndarray of bool, shape (m,)
+        Whether each skill is essential (covered in the first phase).
+    requirements : tuple of tuple of Requirement, length n
+        What each course needs first.
+    rank : tuple of int, length n
+        Fixed-point round in which each course became takeable (options have lower rank).
+    """
+
+    ids: tuple[str, ...]
+    cost: NDArray[np.float64]
+    price: NDArray[np.float64]
+    hours: NDArray[np.float64]
+    covers: tuple[frozenset[int], ...]
+    weight: NDArray[np.float64]
+    essential: NDArray[np.bool_]
+    requirements: tuple[tuple[Requirement, ...], ...]
+    rank: tuple[int, ...]
+    budget: float | None = None
+    max_hours: float | None = None
+
+    @property
+    def n(self) -> int:
+        return len(self.ids)
+
+    @property
+    def m(self) -> int:
+        return len(self.weight)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Chosen courses (in no particular order) and the provider chosen for each requirement."""
+
+    chosen: tuple[int, ...]
+    edges: Mapping[int, tuple[tuple[int, Requirement], ...]]
+
+
+@dataclass(frozen=True)
+class Value:
+    """The lexicographic value of a selection: weighted essential and optional coverage, then cost."""
+
+    essential: float
+    optional: float
+    cost: float
+
+
+def value(problem: CoverProblem, chosen: Sequence[int]) -> Value:
+    """Weighted essential coverage, weighted optional coverage and total cost of ``chosen``."""
+    covered: set[int] = set()
+    for i in chosen:
+        covered |= problem.covers[i]
+    ess = float(sum(problem.weight[s] for s in covered if problem.essential[s]))
+    opt = float(sum(problem.weight[s] for s in covered if not problem.essential[s]))
+    return Value(ess, opt, float(sum(problem.cost[i] for i in chosen)))
+
+
+class _Lists:
+    """Plain Python copies of the problem's arrays (the greedy reads single elements: lists are faster)."""
+
+    def __init__(self, problem: CoverProblem):
+        self.cost: list[float] = problem.cost.tolist()
+        self.price: list[float] = problem.price.tolist()
+        self.hours: list[float] = problem.hours.tolist()
+        self.weight: list[float] = problem.weight.tolist()
+        self.coverers: list[list[int]] = [[] for _ in range(problem.m)]
+        for i, skills in enumerate(problem.covers):
+            for s in skills:
+                self.coverers[s].append(i)
+        # A requirement shared by many courses is cheaper per course than its price: the amortised pass
+        # charges a pulled-in course its cost divided by the number of candidates that may need it.
+        users = Counter(o for reqs in problem.requirements for req in reqs for o in req.options)
+        self.amortised: list[float] = [self.cost[i] / (1 + users[i]) for i in range(problem.n)]
+        # Share of the binding resources a course uses, for the budget-aware pass; a tiny share of its
+        # objective cost keeps free courses from dividing by zero and breaks ties toward the cheaper.
+        mean_cost = sum(self.cost) / max(1, len(self.cost)) or 1.0
+        self.usage: list[float] = [
+            (self.price[i] / problem.budget if problem.budget else 0.0)
+            + (self.hours[i] / problem.max_hours if problem.max_hours else 0.0)
+            + 1e-6 * self.cost[i] / mean_cost
+            for i in range(problem.n)
+        ]
+
+
+_EdgeMap = dict[int, tuple[tuple[int, Requirement], ...]]
+
+
+class _State:
+    """A growing selection during the greedy."""
+
+    def __init__(self, problem: CoverProblem, lists: _Lists):
+        self.problem = problem
+        self.lists = lists
+        self.chosen: list[int] = []
+        self.chosen_set: set[int] = set()
+        self.edges: _EdgeMap = {}
+        self.covered: set[int] = set()
+        self.price = 0.0
+        self.hours = 0.0
+        self.forbidden: set[int] = set()  # not to be picked by the greedy (the local search's dropped course)
+
+    def copy(self) -> _State:
+        other = _State(self.problem, self.lists)
+        other.chosen = list(self.chosen)
+        other.chosen_set = set(self.chosen_set)
+        other.edges = dict(self.edges)
+        other.covered = set(self.covered)
+        other.price, other.hours = self.price, self.hours
+        return other
+
+    def bundle(self, i: int) -> list[int]:
+        """Course ``i`` with every requirement it lacks, prerequisites first (empty when already chosen)."""
+        if i in self.chosen_set:
+            return []
+        requirements = self.problem.requirements
+        if not requirements[i]:
+            return [i]
+        chosen = self.chosen_set
+        order: list[int] = []
+        inside: set[int] = set()
+
+        def visit(j: int) -> None:
+            for req in requirements[j]:
+                for o in req.options:
+                    if o in chosen or o in inside:
+                        break
+                else:
+                    visit(req.options[0])
+            order.append(j)
+            inside.add(j)
+
+        visit(i)
+        return order
+
+    def edges_of(self, bundle: Sequence[int]) -> _EdgeMap:
+        """The provider each requirement of the ``bundle`` members uses: its first option chosen or inside."""
+        inside = set(bundle)
+        return {
+            j: tuple(
+                (next(o for o in req.options if o in self.chosen_set or o in inside), req)
+                for req in self.problem.requirements[j]
+            )
+            for j in bundle
+        }
+
+    def fits(self, bundle: Sequence[int]) -> bool:
+        p, lists = self.problem, self.lists
+        if p.budget is not None and self.price + sum(lists.price[j] for j in bundle) > p.budget * (
+            1 + TOLERANCE
+        ):
+            return False
+        return not (
+            p.max_hours is not None
+            and self.hours + sum(lists.hours[j] for j in bundle) > p.max_hours * (1 + TOLERANCE)
+        )
+
+    def gain(self, bundle: Sequence[int], skills: set[int]) -> float:
+        covers, weight = self.problem.covers, self.lists.weight
+        if len(bundle) == 1:
+            return sum(weight[s] for s in covers[bundle[0]] if s in skills and s not in self.covered)
+        new: set[int] = set()
+        for j in bundle:
+            new |= covers[j]
+        return sum(weight[s] for s in new if s in skills and s not in self.covered)
+
+    def add(
+        self, bundle: Sequence[int], edges: Mapping[int, tuple[tuple[int, Requirement], ...]] | None = None
+    ) -> None:
+        if edges is None:
+            edges = self.edges_of(bundle)
+        for j in bundle:
+            self.chosen.append(j)
+            self.chosen_set.add(j)
+            self.edges[j] = edges[j]
+            self.covered |= self.problem.covers[j]
+            self.price += self.lists.price[j]
+            self.hours += self.lists.hours[j]
+
+    def total_cost(self) -> float:
+        return sum(self.lists.cost[j] for j in self.chosen)
+
+
+def _greedy_phase(
+    state: _State, skills: set[int], unit: Sequence[float], pulled: Sequence[float] | None = None
+) -> _State:
+    """Lazy greedy by gain per cost of the bundle added: ``unit`` for the course, ``pulled`` (default
+    ``unit``) for the requirements it pulls in. Heap keys are upper bounds (stale gain over the course's own
+    unit cost: gains only shrink, and a bundle always contains the course itself)."""
+    pulled = unit if pulled is None else pulled
+    weight, covers = state.lists.weight, state.problem.covers
+    candidates = sorted(
+        {i for s in skills - state.covered for i in state.lists.coverers[s]}
+        - state.chosen_set
+        - state.forbidden
+    )
+    heap = [
+        (-sum(weight[s] for s in covers[i] if s in skills and s not in state.covered) / unit[i], i)
+        for i in candidates
+    ]
+    heapq.heapify(heap)
+    while heap:
+        best: tuple[float, int, list[int]] | None = None
+        evaluated: list[tuple[float, int]] = []
+        while heap and (
+            best is None or -heap[0][0] > best[0] or (-heap[0][0] == best[0] and heap[0][1] < best[1])
+        ):
+            _, i = heapq.heappop(heap)
+            if i in state.chosen_set:
+                continue
+            bundle = state.bundle(i)
+            gain = state.gain(bundle, skills)
+            if gain <= 0 or not state.fits(bundle):
+                continue  # budgets only shrink and coverage only grows: it will not come back
+            ratio = gain / (unit[i] + sum(pulled[j] for j in bundle if j != i))
+            evaluated.append((-gain / unit[i], i))
+            if best is None or ratio > best[0] or (ratio == best[0] and i < best[1]):
+                best = (ratio, i, bundle)
+        if best is None:
+            break
+        state.add(best[2])
+        for entry in evaluated:
+            if entry[1] != best[1]:
+                heapq.heappush(heap, entry)
+    return state
+
+
+def _best_single(state: _State, skills: set[int]) -> _State | None:
+    """The best one course (with its requirements) added to ``state``: most gain, then least cost, then id."""
+    best: tuple[float, float, int] | None = None
+    best_bundle: list[int] | None = None
+    cost = state.lists.cost
+    for i in sorted({i for s in skills - state.covered for i in state.lists.coverers[s]} - state.chosen_set):
+        bundle = state.bundle(i)
+        if not state.fits(bundle):
+            continue
+        key = (-state.gain(bundle, skills), sum(cost[j] for j in bundle), i)
+        if best is None or key < best:
+            best, best_bundle = key, bundle
+    if best_bundle is None:
+        return None
+    single = state.copy()
+    single.add(best_bundle)
+    return single
+
+
+def _better(a: _State, b: _State, skills: set[int]) -> bool:
+    """Whether ``a`` covers more weight of ``skills`` than ``b``, or as much at a lower cost."""
+    ga, gb = _weight_of(a, skills), _weight_of(b, skills)
+    if abs(ga - gb) > TOLERANCE * max(1.0, gb):
+        return ga > gb
+    return a.total_cost() < b.total_cost() * (1 - TOLERANCE)
+
+
+def _weight_of(state: _State, skills: set[int]) -> float:
+    return sum(state.lists.weight[s] for s in state.covered if s in skills)
+
+
+def _improve(state: _State, skills_by_phase: Sequence[set[int]], tries: int, sweeps: int = 3) -> _State:
+    """Local search on cost at equal coverage: drop one course and re-cover what only it covered, greedily;
+    keep the change when the selection gets cheaper. Sweeps the ``tries`` costliest courses, at most
+    ``sweeps`` times, stopping after a sweep without improvement."""
+    problem, lists = state.problem, state.lists
+    for _ in range(sweeps):
+        improved = False
+        for c in sorted(state.chosen, key=lambda i: (-lists.cost[i], i))[:tries]:
+            if c not in state.chosen_set or any(p == c for d in state.chosen for p, _ in state.edges[d]):
+                continue
+            trial = _State(problem, lists)
+            trial.add([j for j in state.chosen if j != c], state.edges)
+            lost = problem.covers[c] & state.covered - trial.covered
+            if not lost:
+                continue
+            trial.forbidden = {c}
+            for skills in skills_by_phase:
+                if skills & lost:
+                    trial = _greedy_phase(trial, skills & lost, lists.cost)
+            if not lost <= trial.covered:
+                continue
+            pruned = prune(problem, Selection(tuple(trial.chosen), dict(trial.edges)))
+            if sum(lists.cost[j] for j in pruned.chosen) < state.total_cost() * (1 - TOLERANCE):
+                state = _State(problem, lists)
+                state.add(pruned.chosen, pruned.edges)
+                improved = True
+        if not improved:
+            break
+    return state
+
+
+def _state_of(problem: CoverProblem, lists: _Lists, selection: Selection) -> _State:
+    state = _State(problem, lists)
+    state.add(selection.chosen, selection.edges)
+    return state
+
+
+def _improve_coverage(state: _State, phases: Sequence[set[int]], tries: int) -> _State:
+    """Local search on coverage when a limit binds: drop one of the ``tries`` costliest courses, refill the
+    freed budget greedily (per objective cost and per share of the limits, phase by phase), and keep the
+    result when it is lexicographically better. Two sweeps at most."""
+    problem, lists = state.problem, state.lists
+    for _ in range(2):
+        improved = False
+        for c in sorted(state.chosen, key=lambda i: (-lists.cost[i], i))[:tries]:
+            if c not in state.chosen_set or any(p == c for d in state.chosen for p, _ in state.edges[d]):
+                continue
+            rest = [j for j in state.chosen if j != c]
+            trial = _state_of(problem, lists, prune(problem, Selection(tuple(rest), dict(state.edges))))
+            trial.forbidden = {c}
+            for skills in phases:
+                refills = [_greedy_phase(trial.copy(), skills, unit) for unit in (lists.cost, lists.usage)]
+                trial = refills[1] if _better(refills[1], refills[0], skills) else refills[0]
+            if _lexicographically_better(trial, state, phases):
+                state = _state_of(problem, lists, prune(problem, Selection(tuple(trial.chosen), trial.edges)))
+                improved = True
+        if not improved:
+            break
+    return state
+
+
+def greedy(problem: CoverProblem) -> Selection:
+    """Lazy greedy selection, essential skills first, with the best-single-course guard, then improved.
+
+    Each phase (essential skills, then optional ones) runs the lazy greedy by gain per objective cost; when
+    that leaves coverable skills out (a limit binds), it also runs by gain per share of the limits used and
+    keeps the better, and compares with the best single course (the guard of Khuller, Moss and Naor). The
+    result is then improved by a drop-and-recover local search on cost and pruned of redundant courses. When
+    courses have requirements, the whole run is repeated charging pulled-in requirements amortised over the
+    courses that may need them, and the better of the two selections is kept.
+
+    Parameters
+    ----------
+    problem : CoverProblem
+        The instance.
+
+    Returns
+    -------
+    Selection
+        Chosen course indices, prerequisites before dependents, and the provider of each requirement.
+    """
+    lists = _Lists(problem)
+    phases = [
+        skills
+        for phase_essential in (True, False)
+        if (skills := {s for s in range(problem.m) if bool(problem.essential[s]) == phase_essential})
+    ]
+    best: _State | None = None
+    for pulled in (lists.cost, lists.amortised) if AMORTISED and any(problem.requirements) else (lists.cost,):
+        state = _State(problem, lists)
+        for skills in phases:
+            coverable = {s for s in skills if lists.coverers[s]}
+            candidate = _greedy_phase(state.copy(), skills, lists.cost, pulled)
+            if coverable - candidate.covered:  # a limit binds: try the resource-aware pass and the guard
+                for other in (_greedy_phase(state.copy(), skills, lists.usage), _best_single(state, skills)):
+                    if other is not None and _better(other, candidate, skills):
+                        candidate = other
+            state = candidate
+        state = _state_of(problem, lists, prune(problem, Selection(tuple(state.chosen), dict(state.edges))))
+        if any({s for s in skills if lists.coverers[s]} - state.covered for skills in phases):
+            state = _improve_coverage(state, phases, tries=max(2, LOCAL_SEARCH_EFFORT // max(1, problem.n)))
+        state = _improve(state, phases, tries=max(8, 2 * LOCAL_SEARCH_EFFORT // max(1, problem.n)))
+        if best is None or _lexicographically_better(state, best, phases):
+            best = state
+    assert best is not None
+    return prune(problem, Selection(tuple(best.chosen), dict(best.edges)))
+
+
+def _lexicographically_better(a: _State, b: _State, phases: Sequence[set[int]]) -> bool:
+    for skills in phases:
+        ga, gb = _weight_of(a, skills), _weight_of(b, skills)
+        if abs(ga - gb) > TOLERANCE * max(1.0, gb):
+            return ga > gb
+    return a.total_cost() < b.total_cost() * (1 - TOLERANCE)
+
+
+def prune(problem: CoverProblem, selection: Selection) -> Selection:
+    """Drop courses that cover nothing the others miss, costliest first.
+
+    A course that provides another's requirement can go when another chosen course also meets that
+    requirement; the edge is moved to it (options have lower rank, so no cycle can appear).
+    """
+    chosen = list(selection.chosen)
+    edges = {c: list(selection.edges[c]) for c in chosen}
+    while True:
+        chosen_set = set(chosen)
+        counts = Counter(s for c in chosen for s in problem.covers[c])
+        for c in sorted(chosen, key=lambda i: (-problem.cost[i], i)):
+            if not all(counts[s] > 1 for s in problem.covers[c]):
+                continue
+            moves: list[tuple[int, int, int]] = []
+            for d in chosen:
+                for k, (provider, req) in enumerate(edges[d]):
+                    if provider == c and d != c:
+                        alt = next((o for o in req.options if o in chosen_set and o != c), None)
+                        if alt is None:
+                            break
+                        moves.append((d, k, alt))
+                else:
+                    continue
+                break
+            else:
+                for d, k, alt in moves:
+                    edges[d][k] = (alt, edges[d][k][1])
+                chosen.remove(c)
+                del edges[c]
+                break
+        else:
+            return Selection(tuple(chosen), {c: tuple(e) for c, e in edges.items()})
+
+
+# --- mixed-integer programs ---------------------------------------------------------------------------
+
+
+class _Program:
+    """The constraint matrix shared by the stages: variables are x (n courses) then y (m skills)."""
+
+    def __init__(self, problem: CoverProblem):
+        self.problem = problem
+        n, m = problem.n, problem.m
+        rows: list[int] = []
+        cols: list[int] = []
+        vals: list[float] = []
+        ub: list[float] = []
+        r = 0
+        for s in range(m):  # y_s <= sum of x_c over courses covering s
+            rows.append(r)
+            cols.append(n + s)
+            vals.append(1.0)
+            ub.append(0.0)
+            r += 1
+        for i, skills in enumerate(problem.covers):
+            for s in skills:
+                rows.append(s)
+                cols.append(i)
+                vals.append(-1.0)
+        for i, reqs in enumerate(problem.requirements):  # x_i <= sum of x over the options
+            for req in reqs:
+                rows.append(r)
+                cols.append(i)
+                vals.append(1.0)
+                for o in req.options:
+                    rows.append(r)
+                    cols.append(o)
+                    vals.append(-1.0)
+                ub.append(0.0)
+                r += 1
+        for limit, column in ((problem.budget, problem.price), (problem.max_hours, problem.hours)):
+            if limit is not None:
+                for i in range(n):
+                    rows.append(r)
+                    cols.append(i)
+                    vals.append(float(column[i]))
+                ub.append(float(limit) * (1 + TOLERANCE))
+                r += 1
+        matrix = sp.csr_array((vals, (rows, cols)), shape=(r, n + m))
+        self.base = LinearConstraint(matrix, -np.inf, np.asarray(ub))
+        self.ess_row = np.concatenate([np.zeros(n), np.where(problem.essential, problem.weight, 0.0)])
+        self.opt_row = np.concatenate([np.zeros(n), np.where(problem.essential, 0.0, problem.weight)])
+        self.cost_row = np.concatenate([problem.cost, np.zeros(m)])
+        self.integrality = np.concatenate([np.ones(n), np.zeros(m)])
+
+    def solve(
+        self,
+        objective: NDArray[np.float64],
+        floors: Sequence[tuple[NDArray[np.float64], float]],
+        *,
+        integral: bool,
+    ) -> tuple[float, NDArray[np.float64]]:
+        """Minimise ``objective`` subject to the base rows and ``row @ z >= floor`` for each floor."""
+        constraints = [self.base]
+        for row, floor in floors:
+            constraints.append(
+                LinearConstraint(row[np.newaxis, :], floor - FLOOR_SLACK * max(1.0, abs(floor)), np.inf)
+            )
+        result = milp(
+            objective,
+            constraints=constraints,
+            integrality=self.integrality if integral else None,
+            bounds=Bounds(0.0, 1.0),
+            options={"mip_rel_gap": 1e-9, "time_limit": 60.0},
+        )
+        if result.x is None:  # x = y = 0 is always feasible, so this is a solver failure
+            raise RuntimeError(f"HiGHS found no solution: {result.message}")
+        return float(objective @ result.x), result.x
+
+
+def exact(problem: CoverProblem) -> Selection:
+    """The lexicographic optimum by three MILPs (HiGHS): essential coverage, optional coverage, cost.
+
+    Parameters
+    ----------
+    problem : CoverProblem
+        The instance (meant for up to a few hundred candidates).
+
+    Returns
+    -------
+    Selection
+        An optimal selection, ordered by rank then index, with the cheapest chosen provider per requirement.
+    """
+    program = _Program(problem)
+    floors: list[tuple[NDArray[np.float64], float]] = []
+    for row, essential in ((program.ess_row, True), (program.opt_row, False)):
+        if row.any():
+            _, z = program.solve(-row, floors, integral=True)
+            # the floor is the coverage of the rounded solution, not HiGHS's objective, which may exceed it
+            # by the feasibility tolerance and make the next stage infeasible
+            got = value(problem, [i for i in range(problem.n) if z[i] > 0.5])
+            floors.append((row, got.essential if essential else got.optional))
+    _, z = program.solve(program.cost_row, floors, integral=True)
+    chosen = sorted((i for i in range(problem.n) if z[i] > 0.5), key=lambda i: (problem.rank[i], i))
+    chosen_set = set(chosen)
+    edges = {
+        i: tuple((next(o for o in req.options if o in chosen_set), req) for req in problem.requirements[i])
+        for i in chosen
+    }
+    return prune(problem, Selection(tuple(chosen), edges))
+
+
+def certify(problem: CoverProblem, selection: Selection, *, exact_limit: int = EXACT_LIMIT) -> Certificate:
+    """How far ``selection`` is from optimal: exact MILP up to ``exact_limit`` candidates, else the LP bound.
+
+    The criteria are compared in order; the first on which the selection falls short of the bound decides:
+    coverage ratios are selection / optimum, the cost ratio is optimum / selection (both 1.0 when optimal).
+    """
+    if problem.n == 0 or problem.m == 0:
+        return Certificate("none", 1.0, "nothing to select")
+    integral = problem.n <= exact_limit
+    method: str = "milp" if integral else "lp"
+    got = value(problem, selection.chosen)
+    program = _Program(problem)
+    floors: list[tuple[NDArray[np.float64], float]] = []
+    coverable = set().union(*problem.covers)
+    for name, row, have, is_ess in (
+        ("essential coverage", program.ess_row, got.essential, True),
+        ("optional coverage", program.opt_row, got.optional, False),
+    ):
+        if not row.any():
+            continue
+        everything = float(sum(problem.weight[s] for s in coverable if bool(problem.essential[s]) == is_ess))
+        if have >= everything * (1 - TOLERANCE):
+            bound = everything  # all coverable weight: no solver needed
+        else:
+            bound = -program.solve(-row, floors, integral=integral)[0]
+        if have < bound * (1 - 1e-6):
+            return Certificate(method, have / bound, name, have, bound)  # type: ignore[arg-type]
+        floors.append((row, have))
+    bound, _ = program.solve(program.cost_row, floors, integral=integral)
+    ratio = min(1.0, bound / got.cost) if got.cost > 0 else 1.0
+    return Certificate(method, ratio, "cost", got.cost, bound)  # type: ignore[arg-type]

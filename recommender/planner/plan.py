@@ -1,0 +1,498 @@
+"""The planner's entry point: gap + catalogue + constraints -> ordered, scheduled, explained learning paths.
+
+:func:`plan_paths` filters the catalogue by the constraints, selects courses (lazy greedy by default, or the
+exact MILP), certifies the selection, orders it by prerequisites, schedules it in weeks, follows the badges
+along it, and explains every step. It returns up to three plans that differ: the worker's objective first
+(``fastest`` for hours, ``cheapest`` for cost), then the other one and ``best-ranked``.
+
+Per-course objective costs (each plus a tiny tie-breaker on the other quantity, so ties go to the course
+that is also quicker or cheaper):
+
+* ``cheapest``: price in the plan currency (+ 0.001 per hour);
+* ``fastest``: hours (+ 0.0001 per unit of money);
+* ``best-ranked``: ``1.05 - score`` with the score min-max normalised to [0, 1] over the available courses
+  (+ 0.0001 per hour), so a better-ranked course is cheaper to pick and every course still costs something.
+  Scores come from the caller (the hybrid model); without them :func:`content_scores` is used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from typing import Literal
+
+from recommender.errors import InvalidPlanInput
+from recommender.planner.badges import badge_progress
+from recommender.planner.build import Built, build_problem, held_levels
+from recommender.planner.cover import EXACT_LIMIT, Selection, certify, exact, greedy
+from recommender.planner.filters import Available, filter_courses
+from recommender.planner.model import (
+    BadgeOption,
+    Certificate,
+    Constraints,
+    CourseOption,
+    DeadlineCheck,
+    Exclusion,
+    GapItem,
+    Plan,
+    PlanResult,
+    Step,
+    UncoveredSkill,
+)
+from recommender.planner.order import check_prerequisites, topological_order
+from recommender.planner.schedule import (
+    Slot,
+    hours_per_week_needed,
+    schedule,
+    week_end,
+    week_of,
+    week_start,
+    weeks_until,
+)
+
+Solver = Literal["greedy", "exact"]
+KINDS = {"cost": ("cheapest", "fastest", "best-ranked"), "hours": ("fastest", "cheapest", "best-ranked")}
+
+
+def content_scores(gap: Sequence[GapItem], courses: Sequence[CourseOption]) -> dict[str, float]:
+    """The documented stand-in ranking: the share of the gap a course closes on its own.
+
+    Score = sum of the weights of the gap skills the course teaches at the needed level or above (essential
+    weights counted twice) / the same sum over the whole gap; in [0, 1].
+    """
+    weights = {item.skill_uri: item.weight * (2.0 if item.essential else 1.0) for item in gap}
+    needed = {item.skill_uri: item.needed_level for item in gap}
+    total = sum(weights.values()) or 1.0
+    return {
+        c.id: sum(w for uri, w in weights.items() if c.skills.get(uri, -1) >= needed[uri]) / total
+        for c in courses
+    }
+
+
+def _cost_function(kind: str, scores: Mapping[str, float]) -> Callable[[Available], float]:
+    if kind == "cheapest":
+        return lambda a: a.price + 1e-3 * a.course.hours
+    if kind == "fastest":
+        return lambda a: a.course.hours + 1e-4 * a.price
+    return lambda a: 1.05 - scores.get(a.course.id, 0.0) + 1e-4 * a.course.hours
+
+
+def _normalised(scores: Mapping[str, float], ids: Sequence[str]) -> dict[str, float]:
+    values = [float(scores[i]) for i in ids if i in scores]
+    if not values:
+        return dict.fromkeys(ids, 0.0)
+    lo, hi = min(values), max(values)
+    return {i: (float(scores.get(i, lo)) - lo) / (hi - lo) if hi > lo else 1.0 for i in ids}
+
+
+def plan_paths(
+    gap: Sequence[GapItem],
+    courses: Sequence[CourseOption],
+    constraints: Constraints,
+    *,
+    badges: Sequence[BadgeOption] = (),
+    scores: Mapping[str, float] | None = None,
+    solver: Solver = "greedy",
+    certify_plans: bool = True,
+    alternatives: bool = True,
+    exact_limit: int = EXACT_LIMIT,
+) -> PlanResult:
+    """Plan learning paths that close ``gap`` with ``courses`` within ``constraints``.
+
+    Parameters
+    ----------
+    gap : sequence of GapItem
+        The target's skills with needed and held levels (from the skill gap).
+    courses : sequence of CourseOption
+        The catalogue (all of it: the constraints are applied here, with reasons).
+    constraints : Constraints
+        Budget, hours, dates, languages, exclusions, completed courses, objective.
+    badges : sequence of BadgeOption, optional
+        Microbadges to follow along the plan.
+    scores : mapping of str to float, optional
+        Per-course ranking scores (any scale) for the ``best-ranked`` plan; :func:`content_scores` if None.
+    solver : {"greedy", "exact"}
+        Lazy greedy (default) or the exact MILP (at most ``exact_limit`` relevant candidates).
+    certify_plans : bool
+        Compare each selection with the MILP optimum (or the LP bound above ``exact_limit`` candidates).
+    alternatives : bool
+        Add the cheapest / fastest / best-ranked plans that differ from the first.
+
+    Returns
+    -------
+    PlanResult
+        The plans, the worker's objective first, and the courses ruled out that teach a gap skill.
+
+    Raises
+    ------
+    PrerequisiteCycle
+        When catalogue prerequisites form a cycle (naming its members).
+    InvalidPlanInput
+        For duplicate course ids, an unknown solver, or an exact solve above ``exact_limit``.
+    """
+    if solver not in ("greedy", "exact"):
+        raise InvalidPlanInput(f"must be greedy or exact, got {solver!r}", field="solver")
+    by_id: dict[str, CourseOption] = {}
+    for course in courses:
+        if course.id in by_id:
+            raise InvalidPlanInput(f"course id {course.id!r} appears twice in the catalogue", field="courses")
+        by_id[course.id] = course
+    check_prerequisites(courses)
+    available, excluded = filter_courses(courses, constraints)
+    held = held_levels(gap, [by_id[c] for c in sorted(constraints.completed) if c in by_id])
+    if scores is None:
+        scores = content_scores(gap, [a.course for a in available.values()])
+    norm = _normalised(scores, sorted(available))
+    kinds = KINDS[constraints.objective] if alternatives else KINDS[constraints.objective][:1]
+
+    plans: list[Plan] = []
+    seen: set[frozenset[str]] = set()
+    built: Built | None = None
+    for kind in kinds:
+        built = build_problem(
+            gap,
+            available,
+            excluded=excluded,
+            held=held,
+            completed=constraints.completed,
+            cost_of=_cost_function(kind, norm),
+            budget=constraints.budget,
+            max_hours=constraints.max_hours,
+            include_optional=constraints.include_optional,
+        )
+        problem = built.problem
+        if solver == "exact":
+            if problem.n > exact_limit:
+                raise InvalidPlanInput(
+                    f"the exact solver takes at most {exact_limit} candidate courses, this gap has "
+                    f"{problem.n}; use the greedy solver",
+                    field="solver",
+                )
+            selection = exact(problem)
+        else:
+            selection = greedy(problem)
+        key = frozenset(problem.ids[i] for i in selection.chosen)
+        if plans and key in seen:
+            continue
+        seen.add(key)
+        certificate = (
+            certify(problem, selection, exact_limit=exact_limit)
+            if certify_plans
+            else Certificate("none", None, "not certified")
+        )
+        plans.append(
+            _assemble(
+                kind,
+                solver,
+                built,
+                selection,
+                certificate,
+                gap,
+                by_id,
+                available,
+                excluded,
+                constraints,
+                badges,
+            )
+        )
+
+    assert built is not None
+    gap_uris = {item.skill_uri for item in gap}
+    reported = {cid for cid, c in by_id.items() if gap_uris & c.skills.keys()}
+    reasons = {**{c: r for c, r in excluded.items() if c in reported}, **dict(built.not_takeable)}
+    return PlanResult(tuple(plans), tuple(Exclusion(c, reasons[c]) for c in sorted(reasons)))
+
+
+def _assemble(
+    kind: str,
+    solver: str,
+    built: Built,
+    selection: Selection,
+    certificate: Certificate,
+    gap: Sequence[GapItem],
+    by_id: Mapping[str, CourseOption],
+    available: Mapping[str, Available],
+    excluded: Mapping[str, str],
+    constraints: Constraints,
+    badges: Sequence[BadgeOption],
+) -> Plan:
+    problem, targets = built.problem, built.targets
+    ids = problem.ids
+    chosen = [ids[i] for i in selection.chosen]
+    requires = {ids[i]: sorted({ids[p] for p, _ in selection.edges[i]}) for i in selection.chosen}
+    why_needed: dict[str, list[str]] = {}
+    for i in selection.chosen:
+        for provider, req in selection.edges[i]:
+            how = "level order" if req.origin == "level" else f"{req.origin} prerequisite"
+            why_needed.setdefault(ids[provider], []).append(f"{by_id[ids[i]].title} ({how}: {req.label})")
+
+    covers = {ids[i]: {targets[s].skill_uri for s in problem.covers[i]} for i in selection.chosen}
+    essential_uris = {t.skill_uri for t in targets if t.essential}
+    # Courses serving an essential skill, directly or as a prerequisite of one, go first among ready ones.
+    serves_essential = {c for c in chosen if covers[c] & essential_uris}
+    frontier = list(serves_essential)
+    while frontier:
+        c = frontier.pop()
+        for p in requires[c]:
+            if p not in serves_essential:
+                serves_essential.add(p)
+                frontier.append(p)
+    order = topological_order(chosen, requires, key=lambda c: (c not in serves_essential, c))
+
+    start = constraints.start
+    earliest: dict[str, int] = {}
+    for c in chosen:
+        first = available[c].first_start
+        if start is not None and first is not None:
+            earliest[c] = week_of(start, first)
+    hours = {c: by_id[c].hours for c in chosen}
+    slots: dict[str, Slot] = schedule(order, hours, requires, constraints.hours_per_week, earliest)
+    position = {c: k for k, c in enumerate(order)}
+    order = sorted(order, key=lambda c: (slots[c].start_week, position[c]))
+
+    label = {item.skill_uri: item.label for item in gap}
+    relation = {item.skill_uri: item.relation for item in gap}
+    dependents: dict[str, list[str]] = {}
+    for c, ps in requires.items():
+        for p in ps:
+            dependents.setdefault(p, []).append(c)
+    closed: set[str] = set()
+    steps: list[Step] = []
+    for c in order:
+        course, slot = by_id[c], slots[c]
+        new = sorted(covers[c] - closed, key=lambda u: (relation[u] != "essential", u))
+        closed |= covers[c]
+        steps.append(
+            Step(
+                course_id=c,
+                title=course.title,
+                hours=course.hours,
+                price=round(available[c].price, 2),
+                currency=constraints.currency,
+                start_week=slot.start_week,
+                end_week=slot.end_week,
+                start_date=week_start(start, slot.start_week) if start else None,
+                end_date=week_end(start, slot.end_week) if start else None,
+                skills_covered=tuple(new),
+                prerequisites=tuple(requires[c]),
+                required_by=tuple(sorted(dependents.get(c, ()))),
+                reason=_step_reason(
+                    c, new, label, relation, requires, why_needed, by_id, available, slot, constraints
+                ),
+            )
+        )
+
+    total_hours = float(sum(hours.values()))
+    total_price = round(float(sum(available[c].price for c in chosen)), 2)
+    weeks = max((s.end_week for s in slots.values()), default=0)
+    finish = week_end(start, weeks) if start and weeks else None
+
+    covered = [t.skill_uri for t in targets if t.skill_uri in closed]
+    uncovered = [
+        UncoveredSkill(
+            t.skill_uri, t.label, t.relation, _uncovered_reason(t, built, by_id, excluded, constraints)
+        )
+        for t in targets
+        if t.skill_uri not in closed
+    ]
+    target_uris = {t.skill_uri for t in targets}
+    already = tuple(item.skill_uri for item in gap if built.held.get(item.skill_uri, 0) >= item.needed_level)
+    for item in gap:
+        if (
+            item.skill_uri not in target_uris
+            and item.skill_uri not in already
+            and not constraints.include_optional
+        ):
+            uncovered.append(
+                UncoveredSkill(
+                    item.skill_uri, item.label, item.relation, "optional skills were not requested"
+                )
+            )
+
+    outcome = badge_progress(
+        badges,
+        [
+            (s.course_id, s.end_week)
+            for s in sorted(steps, key=lambda s: (s.end_week, order.index(s.course_id)))
+        ],
+        courses=by_id,
+        completed=constraints.completed,
+        held_badges=constraints.held_badges,
+        held_levels=built.held,
+        gap_skills=frozenset(label),
+        available={c: a.course for c, a in available.items()},
+    )
+    deadline = _deadline_check(constraints, order, hours, requires, earliest, weeks, serves_essential)
+    plan = Plan(
+        kind=kind,
+        objective=constraints.objective,
+        solver=solver,
+        currency=constraints.currency,
+        steps=tuple(steps),
+        total_hours=total_hours,
+        total_price=total_price,
+        weeks=weeks,
+        finish_date=finish,
+        covered_skills=tuple(covered),
+        uncovered_skills=tuple(uncovered),
+        already_held=already,
+        badges_earned=outcome.earned,
+        badge_sequence=outcome.sequence,
+        badges_one_course_away=outcome.one_course_away,
+        certificate=certificate,
+        deadline=deadline,
+        explanation="",
+    )
+    return _with_explanation(plan, targets)
+
+
+def _money(amount: float, currency: str) -> str:
+    return f"{amount:.2f} {currency}"
+
+
+def _step_reason(
+    c: str,
+    new: Sequence[str],
+    label: Mapping[str, str],
+    relation: Mapping[str, str],
+    requires: Mapping[str, Sequence[str]],
+    why_needed: Mapping[str, Sequence[str]],
+    by_id: Mapping[str, CourseOption],
+    available: Mapping[str, Available],
+    slot: Slot,
+    constraints: Constraints,
+) -> str:
+    parts: list[str] = []
+    ess = [label[u] for u in new if relation[u] == "essential"]
+    opt = [label[u] for u in new if relation[u] != "essential"]
+    if ess:
+        parts.append(f"Closes essential skill{'s' if len(ess) > 1 else ''} {', '.join(ess)}")
+    if opt:
+        parts.append(
+            f"{'closes' if ess else 'Closes'} optional skill{'s' if len(opt) > 1 else ''} {', '.join(opt)}"
+        )
+    text = "; ".join(parts) + "." if parts else "Closes no gap skill on its own."
+    if c in why_needed:
+        text += f" Needed first by {'; '.join(why_needed[c])}."
+    if requires[c]:
+        text += f" Comes after {', '.join(by_id[p].title for p in requires[c])} (its prerequisite)."
+    first = available[c].first_start
+    if first is not None:
+        text += f" First session {first.isoformat()}."
+    weeks = (
+        f"week {slot.start_week}"
+        if slot.start_week == slot.end_week
+        else f"weeks {slot.start_week}-{slot.end_week}"
+    )
+    text += (
+        f" Runs {weeks}; costs {by_id[c].hours:g} h and {_money(available[c].price, constraints.currency)}."
+    )
+    return text
+
+
+def _uncovered_reason(
+    item: GapItem,
+    built: Built,
+    by_id: Mapping[str, CourseOption],
+    excluded: Mapping[str, str],
+    constraints: Constraints,
+) -> str:
+    teaching = [(c.id, c.skills[item.skill_uri]) for c in by_id.values() if item.skill_uri in c.skills]
+    if not teaching:
+        return "no course in the catalogue teaches it"
+    enough = sorted(cid for cid, lv in teaching if lv >= item.needed_level)
+    if not enough:
+        top = max(lv for _, lv in teaching)
+        return f"courses teach it only up to level {top}; the target needs level {item.needed_level}"
+    ruled = [(cid, excluded.get(cid) or built.not_takeable.get(cid)) for cid in enough]
+    ruled_out = [(cid, why) for cid, why in ruled if why is not None]
+    if len(ruled_out) == len(enough):
+        shown = "; ".join(f"{cid}: {why}" for cid, why in ruled_out[:3])
+        more = f"; and {len(ruled_out) - 3} more" if len(ruled_out) > 3 else ""
+        return f"every course teaching it at level {item.needed_level} or above is ruled out ({shown}{more})"
+    limits = []
+    if constraints.budget is not None:
+        limits.append(f"budget {_money(constraints.budget, constraints.currency)}")
+    if constraints.max_hours is not None:
+        limits.append(f"at most {constraints.max_hours:g} h")
+    return (
+        f"courses teach it but do not fit the remaining {' and '.join(limits) or 'limits'} after the "
+        f"{'essential skills' if item.relation == 'essential' else 'essential and better-value skills'}"
+    )
+
+
+def _deadline_check(
+    constraints: Constraints,
+    order: Sequence[str],
+    hours: Mapping[str, float],
+    requires: Mapping[str, Sequence[str]],
+    earliest: Mapping[str, int],
+    weeks: int,
+    essential_side: set[str],
+) -> DeadlineCheck | None:
+    if constraints.deadline is None or constraints.start is None:
+        return None
+    start, deadline = constraints.start, constraints.deadline
+    available_weeks = weeks_until(start, deadline)
+    finish = week_end(start, weeks) if weeks else start
+    if weeks <= available_weeks:
+        return DeadlineCheck(
+            deadline, True, finish, explanation=f"finishes {finish.isoformat()}, by the deadline"
+        )
+    kept = list(order)
+    drop: list[str] = []
+    droppable = sorted((c for c in order if c not in essential_side), key=lambda c: (-hours[c], c))
+    fits_after_drop = False
+    while True:
+        needed = {p for c in kept for p in requires[c]}
+        victim = next((c for c in droppable if c in kept and c not in needed), None)
+        if victim is None:
+            break
+        kept.remove(victim)
+        drop.append(victim)
+        slots = schedule(kept, hours, requires, constraints.hours_per_week, earliest)
+        if max((s.end_week for s in slots.values()), default=0) <= available_weeks:
+            fits_after_drop = True
+            break
+    hpw = hours_per_week_needed(order, hours, requires, available_weeks, earliest)
+    text = (
+        f"the plan needs {weeks} weeks at {constraints.hours_per_week:g} h per week and finishes "
+        f"{finish.isoformat()}, after the deadline {deadline.isoformat()}; the earliest feasible finish is "
+        f"{finish.isoformat()}"
+    )
+    if fits_after_drop:
+        text += f"; dropping the optional course(s) {', '.join(drop)} would finish by the deadline"
+    else:
+        drop = []
+        text += "; dropping optional courses is not enough"
+    if hpw is not None:
+        text += f"; or study {hpw:g} h per week"
+    return DeadlineCheck(deadline, False, finish, tuple(drop), hpw, text)
+
+
+def _with_explanation(plan: Plan, targets: Sequence[GapItem]) -> Plan:
+    n_ess = sum(1 for t in targets if t.essential)
+    n_opt = len(targets) - n_ess
+    covered = set(plan.covered_skills)
+    got_ess = sum(1 for t in targets if t.essential and t.skill_uri in covered)
+    got_opt = sum(1 for t in targets if not t.essential and t.skill_uri in covered)
+    if not targets:
+        text = "The worker already holds every gap skill at the needed level: nothing to learn."
+    elif not plan.steps:
+        text = (
+            f"No course can be planned: none of the {len(targets)} gap skills can be covered under these "
+            "constraints; each is listed in uncovered_skills with the reason."
+        )
+    else:
+        when = f", finishing {plan.finish_date.isoformat()}" if plan.finish_date else ""
+        text = (
+            f"{len(plan.steps)} course{'s' if len(plan.steps) != 1 else ''}, {plan.total_hours:g} h, "
+            f"{_money(plan.total_price, plan.currency)}, "
+            f"{plan.weeks} week{'s' if plan.weeks != 1 else ''}{when}; "
+            f"closes {got_ess} of {n_ess} essential and {got_opt} of {n_opt} optional gap skills."
+        )
+        if got_ess < n_ess:
+            text += f" {n_ess - got_ess} essential skill(s) stay open: see uncovered_skills."
+    if plan.deadline is not None and not plan.deadline.met:
+        text += f" Deadline not met: {plan.deadline.explanation}."
+    return replace(plan, explanation=text)

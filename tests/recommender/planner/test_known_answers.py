@@ -1,0 +1,366 @@
+"""Known-answer tests for the planner on small instances worked out by hand."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from recommender.errors import InvalidPlanInput, PrerequisiteCycle
+from recommender.planner import (
+    BadgeOption,
+    Constraints,
+    find_cycle,
+    plan_paths,
+    topological_order,
+)
+from recommender.planner.cover import certify, exact, greedy
+from recommender.planner.schedule import Slot, hours_per_week_needed, schedule
+from tests.recommender.planner.builders import START, course, gap_item
+
+
+def ids(plan) -> list[str]:  # type: ignore[no-untyped-def]
+    return [s.course_id for s in plan.steps]
+
+
+def test_cheapest_cover_prefers_two_small_courses_over_one_broad_one() -> None:
+    gap = [gap_item("s1"), gap_item("s2"), gap_item("s3")]
+    courses = [
+        course("broad", {"s1": 2, "s2": 2}, price=10),
+        course("only-s3", {"s3": 2}, price=5),
+        course("small-1", {"s1": 2}, price=2),
+        course("small-2", {"s2": 2}, price=2),
+    ]
+    plan = plan_paths(gap, courses, Constraints(objective="cost")).best
+    assert plan.kind == "cheapest"
+    assert sorted(ids(plan)) == ["only-s3", "small-1", "small-2"]
+    assert plan.total_price == 9
+    assert plan.uncovered_skills == ()
+    assert plan.certificate.method == "milp" and plan.certificate.ratio == pytest.approx(1.0)
+
+
+def test_fastest_and_cheapest_alternatives_differ_and_come_in_objective_order() -> None:
+    gap = [gap_item("s1")]
+    courses = [
+        course("quick-dear", {"s1": 2}, hours=5, price=500),
+        course("slow-free", {"s1": 2}, hours=50, price=0),
+    ]
+    result = plan_paths(gap, courses, Constraints(objective="hours"))
+    kinds = [(p.kind, ids(p)) for p in result.plans]
+    assert kinds[0] == ("fastest", ["quick-dear"])
+    assert ("cheapest", ["slow-free"]) in kinds
+    assert len(result.plans) == 2  # best-ranked equals one of them: only plans that differ are listed
+
+
+def test_best_ranked_plan_follows_the_given_scores() -> None:
+    gap = [gap_item("s1")]
+    courses = [course("a", {"s1": 2}, hours=5, price=10), course("b", {"s1": 2}, hours=50, price=100)]
+    result = plan_paths(gap, courses, Constraints(), scores={"a": 0.1, "b": 0.9})
+    ranked = [p for p in result.plans if p.kind == "best-ranked"]
+    assert len(ranked) == 1 and ids(ranked[0]) == ["b"]
+
+
+def test_catalogue_prerequisite_is_pulled_in_and_comes_first() -> None:
+    gap = [gap_item("s1")]
+    courses = [course("adv", {"s1": 2}, requires=("intro",)), course("intro", {"other": 1}, hours=4, price=0)]
+    plan = plan_paths(gap, courses, Constraints(start=START, hours_per_week=5)).best
+    assert ids(plan) == ["intro", "adv"]
+    intro, adv = plan.steps
+    assert intro.end_week < adv.start_week
+    assert adv.prerequisites == ("intro",) and intro.required_by == ("adv",)
+    assert "Needed first by Course adv (catalogue prerequisite" in intro.reason
+    assert "Closes essential skill label of s1" in adv.reason
+
+
+def test_completed_prerequisite_is_not_taken_again() -> None:
+    gap = [gap_item("s1")]
+    courses = [course("adv", {"s1": 2}, requires=("intro",)), course("intro", {"other": 1})]
+    plan = plan_paths(gap, courses, Constraints(completed=frozenset({"intro"}))).best
+    assert ids(plan) == ["adv"]
+
+
+def test_level_order_pulls_the_level_below_unless_the_worker_holds_it() -> None:
+    gap = [gap_item("s1", needed=3, held=1)]
+    courses = [course("s1-advanced", {"s1": 3}, price=50), course("s1-intermediate", {"s1": 2}, price=30)]
+    plan = plan_paths(gap, courses, Constraints()).best
+    assert ids(plan) == ["s1-intermediate", "s1-advanced"]
+    assert "level order: label of s1 at level 2" in plan.steps[0].reason
+
+    held_two = [gap_item("s1", needed=3, held=2)]
+    assert ids(plan_paths(held_two, courses, Constraints()).best) == ["s1-advanced"]
+
+
+def test_level_order_without_any_provider_leaves_the_skill_uncovered_with_the_reason() -> None:
+    gap = [gap_item("s1", needed=4, held=0)]
+    courses = [course("expert", {"s1": 4})]
+    result = plan_paths(gap, courses, Constraints())
+    plan = result.best
+    assert plan.steps == () and not plan.feasible
+    (missing,) = plan.uncovered_skills
+    assert "needs level 3 first" in missing.reason
+    assert [e.course_id for e in result.excluded] == ["expert"]
+
+
+def test_prerequisite_cycle_is_rejected_naming_its_members() -> None:
+    courses = [
+        course("a", {"s1": 2}, requires=("b",)),
+        course("b", {"s1": 1}, requires=("c",)),
+        course("c", {}, requires=("a",)),
+        course("d", {}),
+    ]
+    with pytest.raises(PrerequisiteCycle) as caught:
+        plan_paths([gap_item("s1")], courses, Constraints())
+    assert caught.value.members == ["a", "b", "c"]
+    assert "a -> b -> c -> a" in str(caught.value)
+
+
+def test_find_cycle_and_topological_order_are_deterministic() -> None:
+    assert find_cycle({"x": ["y"], "y": []}) is None
+    assert find_cycle({"b": ["a"], "a": ["b"]}) == ["a", "b"]
+    order = topological_order(["d", "c", "b", "a"], {"d": ["a"], "c": ["a"]})
+    assert order == ["a", "b", "c", "d"]
+    order = topological_order(["d", "c", "b", "a"], {"d": ["a"]}, key=lambda n: (n != "d" and n != "a", n))
+    assert order == ["a", "d", "b", "c"]
+    with pytest.raises(PrerequisiteCycle):
+        topological_order(["a", "b"], {"a": ["b"], "b": ["a"]})
+
+
+def test_constraints_that_rule_everything_out_are_explained() -> None:
+    gap = [gap_item("s1"), gap_item("s2", "optional")]
+    courses = [course("de-1", {"s1": 2}, language="de"), course("de-2", {"s2": 3}, language="de")]
+    result = plan_paths(gap, courses, Constraints(languages=("en",)))
+    plan = result.best
+    assert plan.steps == () and not plan.feasible
+    assert "No course can be planned" in plan.explanation
+    assert {u.skill_uri for u in plan.uncovered_skills} == {"s1", "s2"}
+    assert all("taught in 'de'" in u.reason for u in plan.uncovered_skills)
+    assert {e.course_id: e.reason for e in result.excluded}["de-1"].startswith("taught in 'de'")
+
+
+def test_skill_no_course_teaches_and_skill_taught_too_low_are_reported() -> None:
+    gap = [gap_item("s1"), gap_item("s2", needed=3, held=2), gap_item("s3")]
+    courses = [course("c", {"s1": 2, "s2": 2})]
+    plan = plan_paths(gap, courses, Constraints()).best
+    reasons = {u.skill_uri: u.reason for u in plan.uncovered_skills}
+    assert reasons == {
+        "s2": "courses teach it only up to level 2; the target needs level 3",
+        "s3": "no course in the catalogue teaches it",
+    }
+    assert plan.covered_skills == ("s1",)
+
+
+def test_already_held_skills_need_no_course() -> None:
+    gap = [gap_item("s1", needed=2, held=2)]
+    plan = plan_paths(gap, [course("c", {"s1": 2})], Constraints()).best
+    assert plan.steps == () and plan.already_held == ("s1",) and plan.feasible
+    assert "nothing to learn" in plan.explanation
+
+
+def test_currency_without_rate_is_excluded_and_with_rate_converted() -> None:
+    gap = [gap_item("s1")]
+    courses = [course("usd", {"s1": 2}, price=100, currency="USD")]
+    result = plan_paths(gap, courses, Constraints(currency="EUR"))
+    assert result.best.steps == ()
+    assert result.excluded[0].reason == "priced in USD and no USD->EUR exchange rate was given"
+    converted = plan_paths(gap, courses, Constraints(currency="EUR", exchange_rates={"USD": 0.9})).best
+    assert converted.total_price == pytest.approx(90.0) and converted.steps[0].currency == "EUR"
+    free = plan_paths(gap, [course("free-usd", {"s1": 2}, price=0, currency="USD")], Constraints()).best
+    assert ids(free) == ["free-usd"]
+
+
+def test_budget_guard_takes_the_best_single_course_when_the_ratio_greedy_would_waste_the_budget() -> None:
+    # By gain per cost the small course wins (1/1 > 9/10), after which the broad one no longer fits;
+    # the guard of Khuller, Moss and Naor compares with the best single course and keeps the broad one.
+    gap = [gap_item(f"s{k}") for k in range(10)]
+    courses = [
+        course("small", {"s0": 2}, price=1),
+        course("broad", {f"s{k}": 2 for k in range(1, 10)}, price=10),
+    ]
+    plan = plan_paths(gap, courses, Constraints(budget=10, objective="cost")).best
+    assert ids(plan) == ["broad"]
+    assert [u.skill_uri for u in plan.uncovered_skills] == ["s0"]
+    assert "do not fit the remaining budget 10.00 EUR" in plan.uncovered_skills[0].reason
+
+
+def test_essential_skills_come_before_optional_ones_under_a_budget() -> None:
+    gap = [gap_item("ess", "essential", weight=1), gap_item("opt", "optional", weight=5)]
+    courses = [course("for-ess", {"ess": 2}, price=60), course("for-opt", {"opt": 2}, price=50)]
+    plan = plan_paths(gap, courses, Constraints(budget=100, objective="cost")).best
+    assert ids(plan) == ["for-ess"]
+    assert [u.relation for u in plan.uncovered_skills] == ["optional"]
+
+
+def test_limits_and_filters() -> None:
+    gap = [gap_item("s1")]
+    courses = [
+        course("long", {"s1": 2}, hours=300),
+        course("far", {"s1": 2}, delivery_mode="in-person", region="FR1"),
+        course("advanced-level", {"s1": 2}, level="advanced"),
+        course("excluded", {"s1": 2}),
+        course("old-session", {"s1": 2}, start_dates=(date(2026, 1, 1),)),
+        course("ok", {"s1": 2}, delivery_mode="in-person", region="DE1", hours=20),
+    ]
+    constraints = Constraints(
+        max_hours=200, region="DE11", levels=("introductory",), excluded=frozenset({"excluded"}), start=START
+    )
+    result = plan_paths(gap, courses, constraints)
+    assert ids(result.best) == ["ok"]
+    reasons = {e.course_id: e.reason for e in result.excluded}
+    assert reasons == {
+        "long": "takes 300 h, more than the maximum of 200 h",
+        "far": "in-person in region FR1; the worker is in DE11",
+        "advanced-level": "level 'advanced'; the worker prefers introductory",
+        "excluded": "excluded by the worker",
+        "old-session": "no session starts on or after 2027-01-04",
+    }
+
+
+def test_schedule_runs_courses_in_parallel_within_the_weekly_hours() -> None:
+    slots = schedule(["a", "b"], {"a": 4, "b": 4}, {}, 6)
+    assert slots == {"a": Slot(1, 1), "b": Slot(1, 2)}
+    slots = schedule(["a", "b"], {"a": 4, "b": 4}, {"b": ["a"]}, 6)
+    assert slots == {"a": Slot(1, 1), "b": Slot(2, 2)}
+    slots = schedule(["a"], {"a": 3}, {}, 6, earliest_week={"a": 5})
+    assert slots == {"a": Slot(5, 5)}
+    assert hours_per_week_needed(["a", "b"], {"a": 10, "b": 10}, {}, 2) == 10.0
+    assert hours_per_week_needed(["a", "b"], {"a": 1, "b": 1}, {"b": ["a"]}, 1) is None
+
+
+def test_plan_dates_and_a_met_deadline() -> None:
+    gap = [gap_item("s1")]
+    constraints = Constraints(start=START, deadline=date(2027, 3, 1), hours_per_week=5)
+    plan = plan_paths(gap, [course("c", {"s1": 2}, hours=12)], constraints).best
+    (step,) = plan.steps
+    assert (step.start_week, step.end_week) == (1, 3)
+    assert step.start_date == START and step.end_date == date(2027, 1, 24)
+    assert plan.finish_date == date(2027, 1, 24) and plan.weeks == 3
+    assert plan.deadline is not None and plan.deadline.met and plan.feasible
+
+
+def test_missed_deadline_reports_earliest_finish_what_to_drop_and_hours_needed() -> None:
+    gap = [gap_item("ess"), gap_item("opt", "optional")]
+    courses = [course("for-ess", {"ess": 2}, hours=10), course("for-opt", {"opt": 2}, hours=20)]
+    constraints = Constraints(start=START, deadline=date(2027, 1, 31), hours_per_week=5)  # 4 weeks
+    plan = plan_paths(gap, courses, constraints).best
+    assert plan.weeks == 6 and not plan.feasible
+    check = plan.deadline
+    assert check is not None and not check.met
+    assert check.earliest_finish == date(2027, 2, 14)
+    assert check.drop == ("for-opt",)
+    assert check.hours_per_week_needed == 7.5
+    assert "after the deadline 2027-01-31" in plan.explanation
+
+
+def test_badges_earned_along_the_plan_in_sequence_and_one_course_away() -> None:
+    gap = [gap_item("s1"), gap_item("s2")]
+    courses = [
+        course("c1", {"s1": 2}, price=10),
+        course("c2", {"s2": 2}, price=10, requires=("c1",)),
+        course("c3", {"x": 2}, price=10),
+    ]
+    badges = [
+        BadgeOption("b-all", "Both", {"s1": 2, "s2": 2}, "all", ("c1", "c2")),
+        BadgeOption("b-one", "First", {"s1": 2}, "k_of_n", ("c1", "c3"), k=1),
+        BadgeOption("b-stack", "Stacked", {"s1": 2}, "assessment", required_badges=("b-one",)),
+        BadgeOption("b-near", "Near", {"x": 2}, "all", ("c1", "c3")),
+        BadgeOption("b-held", "Held", {}, "all", ("zz",)),
+    ]
+    constraints = Constraints(start=START, hours_per_week=10, held_badges=frozenset({"b-held"}))
+    plan = plan_paths(gap, courses, constraints, badges=badges).best
+    events = [(e.badge_id, e.week, e.course_id, e.by_assessment) for e in plan.badges_earned]
+    assert events == [
+        ("b-held", 0, None, False),
+        ("b-one", 1, "c1", False),
+        ("b-stack", 1, "c1", True),
+        ("b-all", 2, "c2", False),
+    ]
+    assert plan.badge_sequence == ("b-one", "b-stack", "b-all")
+    assert [(b.badge_id, b.course_id) for b in plan.badges_one_course_away] == [("b-near", "c3")]
+
+
+def test_exact_solver_and_certificate_agree_with_the_greedy_on_a_small_instance() -> None:
+    gap = [gap_item(f"s{k}") for k in range(4)]
+    courses = [
+        course("a", {"s0": 2, "s1": 2}, price=3),
+        course("b", {"s2": 2, "s3": 2}, price=3),
+        course("c", {"s0": 2, "s1": 2, "s2": 2}, price=4),
+        course("d", {"s3": 2}, price=1),
+    ]
+    greedy_plan = plan_paths(gap, courses, Constraints(objective="cost")).best
+    exact_plan = plan_paths(gap, courses, Constraints(objective="cost"), solver="exact").best
+    assert sorted(ids(exact_plan)) == ["c", "d"]
+    assert exact_plan.total_price == 5
+    assert sorted(ids(greedy_plan)) == ["c", "d"]
+    assert greedy_plan.certificate.ratio == pytest.approx(1.0)
+    assert greedy_plan.certificate.compared == "cost"
+
+
+def test_certificate_reports_a_suboptimal_selection_against_the_milp_and_the_lp_bound() -> None:
+    from recommender.planner.build import build_problem, held_levels
+    from recommender.planner.cover import Selection
+    from recommender.planner.filters import filter_courses
+
+    gap = [gap_item(f"s{k}") for k in range(4)]
+    courses = [
+        course("a", {"s0": 2, "s1": 2}, price=3),
+        course("b", {"s2": 2, "s3": 2}, price=3),
+        course("c", {"s0": 2, "s1": 2, "s2": 2, "s3": 2}, price=4),
+    ]
+    available, excluded = filter_courses(courses, Constraints())
+    problem = build_problem(
+        gap,
+        available,
+        excluded=excluded,
+        held=held_levels(gap, []),
+        completed=frozenset(),
+        cost_of=lambda a: a.price,
+        budget=None,
+        max_hours=None,
+    ).problem
+    two = Selection((0, 1), {0: (), 1: ()})  # a + b = 6, the optimum is c = 4
+    exact_cert = certify(problem, two)
+    assert (exact_cert.method, exact_cert.compared) == ("milp", "cost")
+    assert exact_cert.ratio == pytest.approx(4 / 6)
+    lp_cert = certify(problem, two, exact_limit=0)
+    assert lp_cert.method == "lp" and lp_cert.ratio is not None and lp_cert.ratio <= exact_cert.ratio + 1e-9
+    assert [problem.ids[i] for i in greedy(problem).chosen] == ["c"]
+    assert [problem.ids[i] for i in exact(problem).chosen] == ["c"]
+
+
+def test_invalid_inputs_name_the_field() -> None:
+    with pytest.raises(InvalidPlanInput, match="budget"):
+        Constraints(budget=-1)
+    with pytest.raises(InvalidPlanInput, match="deadline"):
+        Constraints(start=START, deadline=date(2026, 1, 1))
+    with pytest.raises(InvalidPlanInput, match="hours_per_week"):
+        Constraints(hours_per_week=0)
+    with pytest.raises(InvalidPlanInput, match=r"course\[x\].hours"):
+        course("x", {}, hours=0)
+    with pytest.raises(InvalidPlanInput, match="needed_level"):
+        gap_item("s", needed=7)
+    with pytest.raises(InvalidPlanInput, match="courses"):
+        plan_paths([gap_item("s")], [course("x", {}), course("x", {})], Constraints())
+    with pytest.raises(InvalidPlanInput, match="solver"):
+        plan_paths([gap_item("s")], [course("x", {"s": 2})], Constraints(), solver="exact", exact_limit=0)
+
+
+def test_plan_serialises_to_the_documented_json_shape() -> None:
+    gap = [gap_item("s1")]
+    result = plan_paths(gap, [course("c", {"s1": 2})], Constraints(start=START))
+    data = json.loads(json.dumps(result.to_dict()))
+    (plan,) = data["plans"]
+    (step,) = plan["steps"]
+    assert set(step) >= {
+        "course_id",
+        "hours",
+        "price",
+        "currency",
+        "start_week",
+        "end_week",
+        "skills_covered",
+        "reason",
+    }
+    assert step["skills_covered"] == ["s1"]
+    assert set(plan) >= {"steps", "badges", "uncovered_skills", "totals", "certificate"}
+    assert plan["certificate"]["ratio"] == 1.0
