@@ -566,6 +566,8 @@ def exact(problem: CoverProblem) -> Selection:
     Selection
         An optimal selection, ordered by rank then index, with the cheapest chosen provider per requirement.
     """
+    if problem.n == 0 or problem.m == 0:
+        return Selection((), {})
     program = _Program(problem)
     floors: list[tuple[NDArray[np.float64], float]] = []
     for row, essential in ((program.ess_row, True), (program.opt_row, False)):
