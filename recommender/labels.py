@@ -102,6 +102,7 @@ class LabelIndex:
         self._label_factor = np.asarray(label_factor, dtype=np.float64)
         self._kind_codes = {k: i for i, k in enumerate(sorted(set(self.kinds)))}
         self._owner_kind = np.asarray([self._kind_codes[k] for k in self.kinds], dtype=np.int8)
+        self._label_kind = self._owner_kind[self._label_owner]
 
         vocabulary: dict[str, int] = {}
         rows: list[int] = []
@@ -125,6 +126,8 @@ class LabelIndex:
         # word -> labels, so that a query reads only the rows of the words it matches
         self._word_labels = sp.csr_matrix(weighted.T)
         self._word_labels_binary = sp.csr_matrix(self._label_words.T)
+        self._word_labels.sort_indices()
+        self._word_labels_binary.sort_indices()
 
         grams: dict[str, int] = {}
         g_rows: list[int] = []
@@ -159,9 +162,11 @@ class LabelIndex:
     def _word_similarity(self, word: str, *, prefix: bool) -> NDArray[np.float64]:
         """Similarity in [0, 1] of one query word to every vocabulary word (0 below the threshold)."""
         sim = np.zeros(len(self._words), dtype=np.float64)
-        tri = [self._grams[g] for g in _trigrams(word) if g in self._grams]
-        if tri:
-            overlap = np.asarray(self._gram_words[tri].sum(axis=0)).ravel()
+        tri = np.asarray([self._grams[g] for g in _trigrams(word) if g in self._grams], dtype=np.int64)
+        if tri.size:
+            gw = self._gram_words
+            words, ones = _gather_rows(gw.indptr, gw.indices, gw.data, tri, np.ones(tri.size))
+            overlap = np.bincount(words, weights=ones, minlength=len(self._words))
             sim = 2.0 * overlap / (len(_trigrams(word)) + self._word_ngrams)
             sim[sim < MIN_WORD_SIMILARITY] = 0.0
         exact = self._vocabulary.get(word)
@@ -175,12 +180,16 @@ class LabelIndex:
                 sim[w] = max(sim[w], 0.9)
         return sim
 
-    def _scores(self, words: list[str]) -> NDArray[np.float64]:
-        """Per label: F1 of idf-weighted recall (query words found) and precision (label words matched)."""
+    def _scores(self, words: list[str]) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+        """Labels sharing a (similar) word with the query, and their F1 of idf-weighted recall (query
+        words found) and precision (label words matched). Only the rows of the matched words are read.
+        """
         n_labels = len(self._label_text)
         recall = np.zeros(n_labels, dtype=np.float64)
+        scratch = np.zeros(n_labels, dtype=np.float64)
         query_mass = 0.0
         best = np.zeros(len(self._words), dtype=np.float64)
+        binary = self._word_labels_binary
         for position, word in enumerate(words):
             sim = self._word_similarity(word, prefix=position == len(words) - 1)
             hits = np.flatnonzero(sim)
@@ -193,17 +202,21 @@ class LabelIndex:
                 weight = float(np.max(self._idf))  # a word no label has counts as the rarest word
             query_mass += weight
             if hits.size:
-                found = np.asarray(self._word_labels_binary[hits].T @ sim[hits]).ravel()
-                recall += weight * np.minimum(found, 1.0)
+                labels, values = _gather_rows(binary.indptr, binary.indices, binary.data, hits, sim[hits])
+                np.maximum.at(scratch, labels, values)  # a label's best word for this query word
+                recall[labels] += weight * scratch[labels]
+                scratch[labels] = 0.0
                 best[hits] = np.maximum(best[hits], sim[hits])
-        recall /= query_mass
         hits = np.flatnonzero(best)
-        if hits.size == 0:
-            return recall
-        precision = np.asarray(self._word_labels[hits].T @ best[hits]).ravel() / self._label_mass
-        denominator = precision + recall
+        weighted = self._word_labels
+        labels, values = _gather_rows(weighted.indptr, weighted.indices, weighted.data, hits, best[hits])
+        matched = np.bincount(labels, weights=values, minlength=n_labels)
+        candidates = np.flatnonzero(recall)
+        r = recall[candidates] / query_mass
+        p = matched[candidates] / self._label_mass[candidates]
+        denominator = p + r
         denominator[denominator == 0] = 1.0
-        return 2.0 * precision * recall / denominator
+        return candidates, 2.0 * p * r / denominator
 
     def search(self, query: str, *, kind: str | None = None, limit: int = 10) -> list[LabelMatch]:
         """The best ``limit`` entities for a free-text query, best first (ties by label then URI).
@@ -213,22 +226,32 @@ class LabelIndex:
         words = normalise(query).split()
         if not words or not self._words or limit <= 0:
             return []
-        scores = self._scores(words) * self._label_factor
+        labels, f1 = self._scores(words)
+        scores = f1 * self._label_factor[labels]
         if kind is not None:
             code = self._kind_codes.get(kind)
             if code is None:
                 return []
-            scores[self._owner_kind[self._label_owner] != code] = 0.0
-        candidates = np.flatnonzero(scores > 0)
-        if candidates.size == 0:
+            same_kind = self._label_kind[labels] == code
+            labels, scores = labels[same_kind], scores[same_kind]
+        positive = scores > 0
+        labels, scores = labels[positive], scores[positive]
+        if labels.size == 0:
             return []
         norm_query = " ".join(words)
         exact_uri = self.exact(query, kind=kind)
         best: dict[int, tuple[float, int]] = {}
-        top = candidates[np.argsort(-scores[candidates], kind="stable")[: max(limit * 20, 100)]]
+        keep = max(limit * 20, 100)
+        if labels.size > keep:
+            # everything scoring at least the keep-th best; ties at the cut all stay, so ranks are stable
+            cut = np.partition(scores, labels.size - keep)[labels.size - keep]
+            labels, scores = labels[scores >= cut], scores[scores >= cut]
+        order = np.argsort(-scores, kind="stable")
+        top_scores = dict(zip(labels[order].tolist(), scores[order].tolist(), strict=True))
+        top = labels[order]
         for label in top.tolist():
             owner = int(self._label_owner[label])
-            score = min(float(scores[label]), 0.99)
+            score = min(top_scores[label], 0.99)
             if self._label_norm_text[label] == norm_query:
                 score = 1.0 if self.uris[owner] == exact_uri else 0.995
             if owner not in best or score > best[owner][0]:
@@ -250,3 +273,21 @@ class LabelIndex:
     def suggestions(self, query: str, *, kind: str | None = None, limit: int = 5) -> list[str]:
         """Preferred labels of the closest matches, for error messages."""
         return [hit.label for hit in self.search(query, kind=kind, limit=limit)]
+
+
+def _gather_rows(
+    indptr: NDArray[np.int32],
+    indices: NDArray[np.int32],
+    data: NDArray[np.float64],
+    rows: NDArray[np.int64],
+    row_values: NDArray[np.float64],
+) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """Column indices and ``data * row_value`` of the given CSR rows, concatenated (no scipy objects)."""
+    starts = indptr[rows].astype(np.int64)
+    lengths = indptr[rows + 1].astype(np.int64) - starts
+    total = int(lengths.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+    offsets = np.cumsum(lengths) - lengths
+    positions = np.repeat(starts - offsets, lengths) + np.arange(total)
+    return indices[positions].astype(np.int64), data[positions] * np.repeat(row_values, lengths)
