@@ -48,7 +48,9 @@ def reports_errors(func: Callable[P, R]) -> Callable[P, R]:
         try:
             return func(*args, **kwargs)
         except UpskillError as error:
-            err_console.print(f"error: {error}", style="bold red", markup=False, highlight=False)
+            err_console.print(
+                f"error: {error}", style="bold red", markup=False, highlight=False, soft_wrap=True
+            )
             raise typer.Exit(code=2) from None
 
     return wrapper
