@@ -11,7 +11,7 @@ catalogue prerequisites with origin "level".
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -186,3 +186,17 @@ def build_problem(
         max_hours=max_hours,
     )
     return Built(problem, tuple(targets), dict(held), not_takeable)
+
+
+def recost(built: Built, available: Mapping[str, Available], cost_of: Callable[[Available], float]) -> Built:
+    """The same problem under another objective cost (requirement options re-sorted cheapest first)."""
+    p = built.problem
+    cost = np.array([float(cost_of(available[c])) for c in p.ids], dtype=np.float64)
+    requirements = tuple(
+        tuple(
+            Requirement(tuple(sorted(r.options, key=lambda o: (cost[o], p.ids[o]))), r.origin, r.label)
+            for r in reqs
+        )
+        for reqs in p.requirements
+    )
+    return replace(built, problem=replace(p, cost=cost, requirements=requirements))

@@ -38,9 +38,10 @@ TOLERANCE = 1e-7
 #: Above this many relevant candidates the certificate uses the LP relaxation instead of the exact MILP.
 EXACT_LIMIT = 400
 AMORTISED = True
-#: Effort of the local searches: drop-and-refill attempts per sweep are this over the number of candidates
-#: (at least 2) for coverage, twice that (at least 8) for cost, so large instances stay fast.
+#: Effort of the local searches: drop-and-refill attempts per sweep are this over the number of candidates,
+#: at most ``MAX_TRIES``, at least 2 for coverage and 8 for cost, so large instances stay fast.
 LOCAL_SEARCH_EFFORT = 4000
+MAX_TRIES = 12
 #: Relative slack on the coverage floors of later MILP stages (HiGHS feasibility tolerance is 1e-6).
 FLOOR_SLACK = 1e-5
 
@@ -357,6 +358,10 @@ def _improve(state: _State, skills_by_phase: Sequence[set[int]], tries: int, swe
     return state
 
 
+def _tries(n: int, floor: int) -> int:
+    return max(floor, min(MAX_TRIES, LOCAL_SEARCH_EFFORT // max(1, n)))
+
+
 def _state_of(problem: CoverProblem, lists: _Lists, selection: Selection) -> _State:
     state = _State(problem, lists)
     state.add(selection.chosen, selection.edges)
@@ -413,21 +418,28 @@ def greedy(problem: CoverProblem) -> Selection:
         for phase_essential in (True, False)
         if (skills := {s for s in range(problem.m) if bool(problem.essential[s]) == phase_essential})
     ]
+    variants: list[tuple[Sequence[float], Sequence[float]]] = [(lists.cost, lists.cost)]
+    if AMORTISED and any(problem.requirements):
+        variants.append((lists.cost, lists.amortised))
+    if problem.budget is not None or problem.max_hours is not None:
+        # when a limit binds, what the first phase spends decides what the later one can still cover
+        variants.append((lists.usage, lists.usage))
     best: _State | None = None
-    for pulled in (lists.cost, lists.amortised) if AMORTISED and any(problem.requirements) else (lists.cost,):
+    for unit, pulled in variants:
         state = _State(problem, lists)
         for skills in phases:
             coverable = {s for s in skills if lists.coverers[s]}
-            candidate = _greedy_phase(state.copy(), skills, lists.cost, pulled)
-            if coverable - candidate.covered:  # a limit binds: try the resource-aware pass and the guard
-                for other in (_greedy_phase(state.copy(), skills, lists.usage), _best_single(state, skills)):
+            candidate = _greedy_phase(state.copy(), skills, unit, pulled)
+            if coverable - candidate.covered:  # a limit binds: try the other unit and the guard
+                other_unit = lists.usage if unit is lists.cost else lists.cost
+                for other in (_greedy_phase(state.copy(), skills, other_unit), _best_single(state, skills)):
                     if other is not None and _better(other, candidate, skills):
                         candidate = other
             state = candidate
         state = _state_of(problem, lists, prune(problem, Selection(tuple(state.chosen), dict(state.edges))))
         if any({s for s in skills if lists.coverers[s]} - state.covered for skills in phases):
-            state = _improve_coverage(state, phases, tries=max(2, LOCAL_SEARCH_EFFORT // max(1, problem.n)))
-        state = _improve(state, phases, tries=max(8, 2 * LOCAL_SEARCH_EFFORT // max(1, problem.n)))
+            state = _improve_coverage(state, phases, tries=_tries(problem.n, 2))
+        state = _improve(state, phases, tries=_tries(problem.n, 8))
         if best is None or _lexicographically_better(state, best, phases):
             best = state
     assert best is not None

@@ -23,7 +23,7 @@ from typing import Literal
 
 from recommender.errors import InvalidPlanInput
 from recommender.planner.badges import badge_progress
-from recommender.planner.build import Built, build_problem, held_levels
+from recommender.planner.build import Built, build_problem, held_levels, recost
 from recommender.planner.cover import EXACT_LIMIT, Selection, certify, exact, greedy
 from recommender.planner.filters import Available, filter_courses
 from recommender.planner.model import (
@@ -64,7 +64,8 @@ def content_scores(gap: Sequence[GapItem], courses: Sequence[CourseOption]) -> d
     needed = {item.skill_uri: item.needed_level for item in gap}
     total = sum(weights.values()) or 1.0
     return {
-        c.id: sum(w for uri, w in weights.items() if c.skills.get(uri, -1) >= needed[uri]) / total
+        c.id: sum(weights[uri] for uri, level in c.skills.items() if uri in needed and level >= needed[uri])
+        / total
         for c in courses
     }
 
@@ -149,17 +150,20 @@ def plan_paths(
     seen: set[frozenset[str]] = set()
     built: Built | None = None
     for kind in kinds:
-        built = build_problem(
-            gap,
-            available,
-            excluded=excluded,
-            held=held,
-            completed=constraints.completed,
-            cost_of=_cost_function(kind, norm),
-            budget=constraints.budget,
-            max_hours=constraints.max_hours,
-            include_optional=constraints.include_optional,
-        )
+        if built is None:
+            built = build_problem(
+                gap,
+                available,
+                excluded=excluded,
+                held=held,
+                completed=constraints.completed,
+                cost_of=_cost_function(kind, norm),
+                budget=constraints.budget,
+                max_hours=constraints.max_hours,
+                include_optional=constraints.include_optional,
+            )
+        else:
+            built = recost(built, available, _cost_function(kind, norm))
         problem = built.problem
         if solver == "exact":
             if problem.n > exact_limit:
@@ -288,12 +292,18 @@ def _assemble(
     finish = week_end(start, weeks) if start and weeks else None
 
     covered = [t.skill_uri for t in targets if t.skill_uri in closed]
+    missing = [t for t in targets if t.skill_uri not in closed]
+    teachers: dict[str, list[tuple[str, int]]] = {t.skill_uri: [] for t in missing}
+    if missing:
+        for option in by_id.values():
+            for uri, level in option.skills.items():
+                if uri in teachers:
+                    teachers[uri].append((option.id, level))
     uncovered = [
         UncoveredSkill(
-            t.skill_uri, t.label, t.relation, _uncovered_reason(t, built, by_id, excluded, constraints)
+            t.skill_uri, t.label, t.relation, _uncovered_reason(t, built, teachers, excluded, constraints)
         )
-        for t in targets
-        if t.skill_uri not in closed
+        for t in missing
     ]
     target_uris = {t.skill_uri for t in targets}
     already = tuple(item.skill_uri for item in gap if built.held.get(item.skill_uri, 0) >= item.needed_level)
@@ -393,11 +403,11 @@ def _step_reason(
 def _uncovered_reason(
     item: GapItem,
     built: Built,
-    by_id: Mapping[str, CourseOption],
+    teachers: Mapping[str, list[tuple[str, int]]],
     excluded: Mapping[str, str],
     constraints: Constraints,
 ) -> str:
-    teaching = [(c.id, c.skills[item.skill_uri]) for c in by_id.values() if item.skill_uri in c.skills]
+    teaching = teachers.get(item.skill_uri, [])
     if not teaching:
         return "no course in the catalogue teaches it"
     enough = sorted(cid for cid, lv in teaching if lv >= item.needed_level)
