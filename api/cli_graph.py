@@ -11,8 +11,8 @@ from rich.table import Table
 
 from api.cli_common import app, console, database, evaluate_app, print_json, reports_errors
 from data.db import transaction
-from data.graph_loader import load_graph
-from evaluation.roles import evaluate_roles, hierarchy_reference, read_reference
+from data.graph_loader import load_graph, occupation_descriptions
+from evaluation.roles import description_reference, evaluate_roles, hierarchy_reference, read_reference
 from recommender.adjacent import adjacent_roles
 from recommender.errors import ImportFormatError, UpskillError
 from recommender.gap import MAX_LEVEL, Profile, skill_gap
@@ -177,12 +177,14 @@ def evaluate_roles_command(
         typer.Option("--reference", help="CSV of pairs source_uri,related_uri (ESCO occupation URIs)."),
     ] = None,
     proxy: Annotated[
-        bool,
+        str | None,
         typer.Option(
-            "--esco-hierarchy-proxy",
-            help="Use the proxy reference derived from the ESCO occupation hierarchy instead of a file.",
+            "--proxy",
+            help="Instead of a file, a proxy reference derived from ESCO: 'hierarchy' (parent, children "
+            "and siblings in the ESCO occupation hierarchy) or 'descriptions' (nearest TF-IDF neighbours "
+            "of the occupation descriptions).",
         ),
-    ] = False,
+    ] = None,
     k: Annotated[int, typer.Option("--k", min=1)] = 10,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print one JSON object instead of a table.")
@@ -190,11 +192,19 @@ def evaluate_roles_command(
     snapshot: SnapshotOption = None,
 ) -> None:
     """Recall@k and MRR of adjacent roles against a reference, next to plain Jaccard over required skills."""
-    if (reference is None) == (not proxy):
-        raise UpskillError("give exactly one of --reference PAIRS.csv or --esco-hierarchy-proxy")
+    if (reference is None) == (proxy is None):
+        raise UpskillError("give exactly one of --reference PAIRS.csv or --proxy hierarchy|descriptions")
+    if proxy not in (None, "hierarchy", "descriptions"):
+        raise UpskillError(f"unknown proxy {proxy!r}; use 'hierarchy' or 'descriptions'")
     pairs = read_reference(reference) if reference is not None else None
     graph = competence_graph(snapshot)
-    result = evaluate_roles(graph, pairs if pairs is not None else hierarchy_reference(graph), k=k)
+    if proxy == "hierarchy":
+        pairs = hierarchy_reference(graph)
+    elif proxy == "descriptions":
+        with transaction(database()) as session:
+            pairs = description_reference(occupation_descriptions(db_session=session))
+    assert pairs is not None
+    result = evaluate_roles(graph, pairs, k=k)
     if as_json:
         print_json(result)
         return

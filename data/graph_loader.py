@@ -151,3 +151,9 @@ def load_graph_data(*, db_session: Session) -> GraphData:
 def load_graph(*, db_session: Session) -> CompetenceGraph:
     """Build the competence graph from the database (ESCO, plus courses and badges when present)."""
     return CompetenceGraph.from_data(load_graph_data(db_session=db_session))
+
+
+def occupation_descriptions(*, db_session: Session) -> dict[str, str]:
+    """Occupation URI -> description (for the description proxy of ``evaluation.roles``)."""
+    rows = db_session.execute(select(models.Occupation.uri, models.Occupation.description))
+    return {uri: description or "" for uri, description in rows}

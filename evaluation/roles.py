@@ -10,10 +10,18 @@ The same figures are computed for the baseline, plain Jaccard similarity of the 
 (essential and optional alike), and for the skills-only part of our score (no ISCO part), so that the
 contribution of each signal is visible.
 
-``hierarchy_reference`` derives a proxy reference from ESCO itself, independent of the skill lists: two
-occupations are related when one is the broader ESCO occupation of the other or they share a broader
-occupation. Its weakness: every such pair is also in the same ISCO unit group, so any ISCO-based signal is
-circular on it; compare the skills-only figures with the baseline there.
+Two proxy references can be derived from ESCO itself, both independent of the skill lists:
+
+* ``hierarchy_reference``: two occupations are related when one is the broader ESCO occupation of the
+  other or they share a broader occupation. Weakness: every such pair is in the same ISCO unit group, so
+  the ISCO part of our score is circular on it (compare the skills-only figures there), and siblings are
+  often near-copies of each other's skill lists, which flatters any skill-overlap measure.
+* ``description_reference``: the nearest neighbours (cosine over TF-IDF of the free-text ESCO
+  descriptions, at least ``DESCRIPTION_MIN_SIMILARITY``) of each occupation. Weakness: it measures what the
+  descriptions say, with their wording habits, not what a career adviser would call a feasible move.
+
+Neither is an expert reference; they can show that a signal is not noise, not how large its gain will be
+on a real reference.
 """
 
 from __future__ import annotations
@@ -33,6 +41,8 @@ from recommender.gap import Profile, holdings
 from recommender.graph import CompetenceGraph
 
 REFERENCE_COLUMNS = ("source_uri", "related_uri")
+DESCRIPTION_NEIGHBOURS = 10
+DESCRIPTION_MIN_SIMILARITY = 0.3
 
 
 @dataclass(frozen=True)
@@ -95,6 +105,40 @@ def hierarchy_reference(graph: CompetenceGraph) -> dict[str, set[str]]:
             related.setdefault(parent, set()).add(child)
             related[child] |= children[parent] - {child}
     return related
+
+
+def description_reference(
+    descriptions: Mapping[str, str],
+    *,
+    neighbours: int = DESCRIPTION_NEIGHBOURS,
+    min_similarity: float = DESCRIPTION_MIN_SIMILARITY,
+) -> dict[str, set[str]]:
+    """Proxy reference: each occupation's nearest neighbours by TF-IDF cosine of their descriptions.
+
+    Parameters
+    ----------
+    descriptions : mapping of str to str
+        Occupation URI -> free-text description.
+    neighbours : int
+        At most this many related occupations per source.
+    min_similarity : float
+        Cosine below which a neighbour does not count.
+    """
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    uris = sorted(descriptions)
+    matrix = TfidfVectorizer(stop_words="english", sublinear_tf=True, min_df=2).fit_transform(
+        [descriptions[u] for u in uris]
+    )
+    similarity = (matrix @ matrix.T).toarray()
+    np.fill_diagonal(similarity, -1.0)
+    reference: dict[str, set[str]] = {}
+    for i, uri in enumerate(uris):
+        top = np.argsort(-similarity[i], kind="stable")[:neighbours]
+        related = {uris[j] for j in top if similarity[i, j] >= min_similarity}
+        if related:
+            reference[uri] = related
+    return reference
 
 
 def rank_figures(

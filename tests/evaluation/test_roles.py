@@ -5,7 +5,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from evaluation.roles import evaluate_roles, hierarchy_reference, rank_figures, read_reference
+from evaluation.roles import (
+    description_reference,
+    evaluate_roles,
+    hierarchy_reference,
+    rank_figures,
+    read_reference,
+)
 from recommender.errors import ImportFormatError
 from recommender.graph import CompetenceGraph
 from tests.recommender import conftest as graph_fixtures
@@ -63,3 +69,14 @@ def test_read_reference(tmp_path: Path) -> None:
         read_reference(bad)
     with pytest.raises(ImportFormatError, match="file not found"):
         read_reference(tmp_path / "missing.csv")
+
+
+def test_description_reference_links_similar_descriptions() -> None:
+    descriptions = {
+        "a": "repair and maintain car engines and brakes in a garage",
+        "b": "maintain and repair car brakes and engines for customers",
+        "c": "bake bread and pastries in an industrial bakery",
+        "d": "bake pastries and bread for a bakery shop",
+    }
+    reference = description_reference(descriptions, neighbours=1, min_similarity=0.1)
+    assert reference == {"a": {"b"}, "b": {"a"}, "c": {"d"}, "d": {"c"}}
