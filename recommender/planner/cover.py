@@ -358,6 +358,18 @@ def _improve(state: _State, skills_by_phase: Sequence[set[int]], tries: int, swe
     return state
 
 
+def _could_cover_more(state: _State) -> bool:
+    """Whether some uncovered skill has a course that fits the limits on its own (with its requirements)."""
+    lists = state.lists
+    empty = _State(state.problem, lists)
+    for s in range(state.problem.m):
+        if s not in state.covered:
+            for i in lists.coverers[s]:
+                if empty.fits(empty.bundle(i)):
+                    return True
+    return False
+
+
 def _tries(n: int, floor: int) -> int:
     return max(floor, min(MAX_TRIES, LOCAL_SEARCH_EFFORT // max(1, n)))
 
@@ -369,21 +381,20 @@ def _state_of(problem: CoverProblem, lists: _Lists, selection: Selection) -> _St
 
 
 def _improve_coverage(state: _State, phases: Sequence[set[int]], tries: int) -> _State:
-    """Local search on coverage when a limit binds: drop one of the ``tries`` costliest courses, refill the
-    freed budget greedily (per objective cost and per share of the limits, phase by phase), and keep the
-    result when it is lexicographically better. Two sweeps at most."""
+    """Local search on coverage when a limit binds: drop one of the ``tries`` courses using the largest share
+    of the limits, refill the freed share greedily (by gain per share of the limits, phase by phase), and keep
+    the result when it is lexicographically better. Two sweeps at most."""
     problem, lists = state.problem, state.lists
     for _ in range(2):
         improved = False
-        for c in sorted(state.chosen, key=lambda i: (-lists.cost[i], i))[:tries]:
+        for c in sorted(state.chosen, key=lambda i: (-lists.usage[i], i))[:tries]:
             if c not in state.chosen_set or any(p == c for d in state.chosen for p, _ in state.edges[d]):
                 continue
             rest = [j for j in state.chosen if j != c]
             trial = _state_of(problem, lists, prune(problem, Selection(tuple(rest), dict(state.edges))))
             trial.forbidden = {c}
             for skills in phases:
-                refills = [_greedy_phase(trial.copy(), skills, unit) for unit in (lists.cost, lists.usage)]
-                trial = refills[1] if _better(refills[1], refills[0], skills) else refills[0]
+                trial = _greedy_phase(trial, skills, lists.usage)
             if _lexicographically_better(trial, state, phases):
                 state = _state_of(problem, lists, prune(problem, Selection(tuple(trial.chosen), trial.edges)))
                 improved = True
@@ -437,7 +448,7 @@ def greedy(problem: CoverProblem) -> Selection:
                         candidate = other
             state = candidate
         state = _state_of(problem, lists, prune(problem, Selection(tuple(state.chosen), dict(state.edges))))
-        if any({s for s in skills if lists.coverers[s]} - state.covered for skills in phases):
+        if _could_cover_more(state):
             state = _improve_coverage(state, phases, tries=_tries(problem.n, 2))
         state = _improve(state, phases, tries=_tries(problem.n, 8))
         if best is None or _lexicographically_better(state, best, phases):
