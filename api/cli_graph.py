@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
@@ -21,6 +22,8 @@ from recommender.sectors import SECTORS, sector_uris
 
 roles_app = typer.Typer(help="Occupations a worker could move to.", no_args_is_help=True)
 app.add_typer(roles_app, name="roles")
+graph_app = typer.Typer(help="The competence graph: snapshots and label search.", no_args_is_help=True)
+app.add_typer(graph_app, name="graph")
 
 SnapshotOption = Annotated[
     Path | None,
@@ -74,6 +77,45 @@ def read_skills_file(path: Path) -> dict[str, int]:
                 )
             skills[skill] = max(int(raw), skills.get(skill, 0))
     return skills
+
+
+@graph_app.command("snapshot")
+@reports_errors
+def snapshot_command(
+    out: Annotated[Path, typer.Argument(help="Folder to write arrays.npz and nodes.json into.")],
+) -> None:
+    """Build the graph from the database and save a snapshot for a fast start (``--snapshot`` options)."""
+    graph = competence_graph()
+    graph.save(out)
+    counts = graph.counts()
+    console.print(
+        f"snapshot written to {out}: {counts['nodes_occupation']:,} occupations, {counts['nodes_skill']:,} "
+        f"skills, {counts['nodes_course']:,} courses, {counts['nodes_badge']:,} badges"
+    )
+
+
+@graph_app.command("search")
+@reports_errors
+def search_command(
+    query: Annotated[str, typer.Argument(help="Free text; typos are tolerated.")],
+    kind: Annotated[str | None, typer.Option("--kind", help="occupation or skill")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1)] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    snapshot: SnapshotOption = None,
+) -> None:
+    """Search occupation and skill labels (preferred and alternative), best match first."""
+    if kind not in (None, "occupation", "skill"):
+        raise UpskillError(f"--kind must be occupation or skill, not {kind!r}")
+    hits = competence_graph(snapshot).labels.search(query, kind=kind, limit=limit)
+    if as_json:
+        print_json([asdict(hit) for hit in hits])
+        return
+    table = Table(title=f"labels matching {query!r}")
+    for column in ("score", "kind", "label", "matched label", "uri"):
+        table.add_column(column)
+    for hit in hits:
+        table.add_row(f"{hit.score:.3f}", hit.kind, hit.label, hit.matched_label, hit.uri)
+    console.print(table)
 
 
 @app.command("gap")

@@ -154,3 +154,23 @@ def test_evaluate_roles_bad_reference(snapshot: Path, tmp_path: Path) -> None:
     code, out = invoke("evaluate", "roles", "--reference", str(pairs), "--json", "--snapshot", str(snapshot))
     assert code == 2
     assert "pairs.csv, line 1" in flat(out) and "source_uri,related_uri" in flat(out)
+
+
+def test_graph_snapshot_then_search(esco_database: None, tmp_path: Path) -> None:
+    code, out = invoke("graph", "snapshot", str(tmp_path / "snap"))
+    assert code == 0, out
+    assert "3,007 occupations" in flat(out)
+    code, out = invoke(
+        "graph",
+        "search",
+        "automotive batery technican",
+        "--kind",
+        "occupation",
+        "--json",
+        "--snapshot",
+        str(tmp_path / "snap"),
+    )
+    assert code == 0, out
+    hits = json.loads(out)
+    assert hits[0]["uri"] == AUTOMOTIVE_BATTERY_TECHNICIAN
+    assert all(hit["kind"] == "occupation" for hit in hits)
