@@ -82,18 +82,26 @@ class ItemKNNModel:
 
 
 class TransitionsModel:
-    """Last-item transition counts (first-order Markov chain)."""
+    """Last-item transitions (first-order Markov chain), ties among next items broken by popularity.
+
+    Many last items have fewer than ten observed successors; ranking the rest by popularity is what a
+    transition-count baseline usually does, and keeps the baseline as strong as it can honestly be.
+    """
 
     name = "last-item-transitions"
 
     def fit(self, context: TrainContext) -> TransitionsModel:
         previous, following = transition_pairs(context.data, context.split.train)
         self.signal_ = LastItemTransitions().fit_sequences(previous, following, context.data.n_items)
+        counts = Popularity().fit(context.train).counts_.astype(np.float64)
+        # Strictly below the smallest non-zero transition probability difference of 1 / (n_pairs + 1).
+        self.tie_breaker_ = (counts / (counts.max() + 1.0)) / (previous.size + 1.0)
         self.context_ = context
         return self
 
     def score(self, users: NDArray[np.int64]) -> FloatMatrix:
-        return self.signal_.score(self.context_.train[users], self.context_.last_items[users])
+        transitions = self.signal_.score(self.context_.train[users], self.context_.last_items[users])
+        return (transitions.astype(np.float64) + self.tie_breaker_).astype(np.float32)
 
 
 class LightFMModel:

@@ -62,8 +62,8 @@ def test_identity_only_for_entities_with_interactions() -> None:
     meta = sp.csr_matrix(np.array([[1.0, 1.0], [0.0, 2.0], [0.0, 0.0]], dtype=np.float32))
     active = np.array([True, False, True])
     design = design_matrix(3, meta, active, identity=True).toarray()
-    # Row 0: identity + two features, L1-normalised to thirds; row 1: metadata only; row 2: identity only.
-    np.testing.assert_allclose(design[0], [1 / 3, 0, 0, 1 / 3, 1 / 3])
+    # Row 0: identity 1/2 + two features sharing the other half; row 1: metadata only; row 2: identity only.
+    np.testing.assert_allclose(design[0], [1 / 2, 0, 0, 1 / 4, 1 / 4])
     np.testing.assert_allclose(design[1], [0, 0, 0, 0, 1])
     np.testing.assert_allclose(design[2], [0, 0, 1, 0, 0])
     without_identity = design_matrix(3, meta, active, identity=False).toarray()
