@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -45,7 +45,7 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from recommender.errors import UnknownOccupation, UnknownSkill, UpskillError
-from recommender.labels import LabelIndex, normalise
+from recommender.labels import LabelIndex
 
 SNAPSHOT_FORMAT = "upskill-competence-graph/1"
 
@@ -485,16 +485,6 @@ def _transitive_closure(parent: sp.csr_matrix) -> sp.csr_matrix:
     return out
 
 
-def occupation_uris_in(graph: CompetenceGraph, isco_prefixes: Sequence[str]) -> list[str]:
-    """Occupations whose ISCO unit group starts with one of the prefixes (``"72"``, ``"7231"``)."""
-    prefixes = tuple(isco_prefixes)
-    return [
-        uri
-        for uri, code in zip(graph.occupation_uris, graph.isco_codes, strict=True)
-        if code.startswith(prefixes)
-    ]
-
-
 __all__ = [
     "CompetenceGraph",
     "Concept",
@@ -503,5 +493,4 @@ __all__ = [
     "NODE_KINDS",
     "ESSENTIAL",
     "OPTIONAL",
-    "normalise",
 ]
