@@ -173,3 +173,12 @@ def test_same_input_same_output(esco_graph: CompetenceGraph) -> None:
     second = skill_gap(esco_graph, AUTOMOTIVE_BATTERY_TECHNICIAN, occupations=[VEHICLE_TECHNICIAN])
     assert first == second
     assert np.isfinite(first.gap_score)
+
+
+def test_past_occupations_add_up(tiny_graph: CompetenceGraph) -> None:
+    current_only = skill_gap(tiny_graph, "occ:fabricator", occupations=["occ:welder"])
+    with_past = skill_gap(tiny_graph, "occ:fabricator", occupations=["occ:welder", "vehicle painter"])
+    comm = {i.uri: i for i in with_past.items}["skill:comm"]
+    # essential for the painter (level 3) beats optional for the welder (level 2)
+    assert comm.status == "held" and comm.via == "occ:painter"
+    assert with_past.coverage > current_only.coverage
