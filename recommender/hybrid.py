@@ -652,6 +652,43 @@ class BlendedRecommender:
         """Blended scores, shape (n_users_given, n_items)."""
         return self.blend.combine(self.signals(users))
 
+    def score_new(
+        self, user_metadata: sp.spmatrix, history: sp.csr_matrix, last_items: NDArray[np.int64]
+    ) -> FloatMatrix:
+        """Blended scores for users unknown at training time, described by metadata and their history.
+
+        Parameters
+        ----------
+        user_metadata : scipy.sparse matrix of shape (n, n_user_metadata)
+        history : scipy.sparse.csr_matrix of shape (n, n_items)
+            Items each new user already interacted with (may be empty).
+        last_items : ndarray of int, shape (n,)
+            Each user's most recent item, -1 for none.
+
+        Returns
+        -------
+        ndarray of float32, shape (n, n_items)
+        """
+        wanted = {name for name, weight in self.blend.weights.items() if weight != 0}
+        out: dict[str, FloatMatrix] = {}
+        if "hybrid" in wanted:
+            if self.ranker.user_feature_embeddings_.shape[0] > self.ranker.user_metadata_offset_:
+                out["hybrid"] = self.ranker.represent_users(user_metadata) @ self.ranker.item_vectors_.T
+            else:  # trained without user metadata: LightFM knows nothing about a new user
+                out["hybrid"] = np.zeros((history.shape[0], self.ranker.item_vectors_.shape[0]), np.float32)
+        counters: dict[str, ItemCooccurrence | LastItemTransitions | Popularity | None] = {
+            "cooccurrence": self.cooccurrence,
+            "transitions": self.transitions,
+            "popularity": self.popularity,
+        }
+        for name, signal in counters.items():
+            if name in wanted and signal is not None:
+                out[name] = signal.score(history, last_items)
+        missing = wanted - set(out)
+        if missing:
+            raise ModelInputError(f"signals {sorted(missing)} need a known user")
+        return self.blend.combine(out)
+
     def recommend(self, user: int, k: int, *, exclude_seen: bool = True) -> NDArray[np.int64]:
         """The ``k`` best item indices for one user: one matrix product per signal, then ``argpartition``."""
         users = np.array([user], dtype=np.int64)

@@ -13,6 +13,7 @@ import hashlib
 import json
 import platform
 import zipfile
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata as importlib_metadata
@@ -32,6 +33,7 @@ from recommender.hybrid import (
     ItemCooccurrence,
     LastItemTransitions,
     Popularity,
+    top_k,
 )
 from recommender.idmap import IdMap
 from recommender.settings import Settings
@@ -55,6 +57,8 @@ class LoadedModel:
     items: IdMap
     metadata: dict[str, Any]
     path: Path
+    user_feature_names: list[str] = field(default_factory=list)
+    item_feature_names: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
 
     def recommend(self, user_id: str, k: int = 10) -> list[str]:
@@ -64,6 +68,25 @@ class LoadedModel:
 
     def item_index(self, item_id: str) -> int:
         return self.items.index(item_id, error=UnknownCourse)
+
+    def recommend_new(
+        self, features: Mapping[str, float], history: Sequence[str] = (), k: int = 10
+    ) -> list[str]:
+        """The ``k`` best course ids for a user the model has not seen, from features and history.
+
+        ``features`` uses the training feature names (e.g. ``occupation=<uri>``, ``skill=<uri>``); names the
+        model does not know are ignored. ``history`` lists course ids in time order, the last one newest.
+        """
+        names = {name: i for i, name in enumerate(self.user_feature_names)}
+        cols = [names[name] for name in features if name in names]
+        vals = [float(features[name]) for name in features if name in names]
+        meta = sp.csr_matrix((vals, ([0] * len(cols), cols)), shape=(1, len(names)), dtype=np.float32)
+        seen = [self.item_index(item) for item in history]
+        n_items = len(self.items)
+        past = sp.csr_matrix((np.ones(len(seen), np.float32), ([0] * len(seen), seen)), shape=(1, n_items))
+        last = np.array([seen[-1] if seen else -1], dtype=np.int64)
+        scores = self.recommender.score_new(meta, past, last)
+        return [self.items.id(int(i)) for i in top_k(scores, k, past)[0]]
 
 
 def data_hash(data: InteractionData) -> str:
@@ -127,6 +150,8 @@ def save(
         arrays["popularity"] = recommender.popularity.counts_
     arrays["last_items"] = recommender.last_items
     arrays["user_ids"], arrays["item_ids"] = data.users.to_array(), data.items.to_array()
+    for side, table in (("user", data.user_features), ("item", data.item_features)):
+        arrays[f"{side}_feature_names"] = np.asarray(table.names if table else [], dtype=np.str_)
     npz_path = folder / f"{stem}.npz"
     np.savez_compressed(npz_path, **arrays)  # type: ignore[arg-type]
     meta = {
@@ -224,7 +249,15 @@ def load(json_path: Path) -> LoadedModel:
         ) from None
     if ranker.user_vectors_.shape[0] != len(users) or ranker.item_vectors_.shape[0] != len(items):
         raise ArtefactError(f"{npz_path}: representation shapes do not match the id mappings")
-    return LoadedModel(recommender=recommender, users=users, items=items, metadata=meta, path=json_path)
+    return LoadedModel(
+        recommender=recommender,
+        users=users,
+        items=items,
+        metadata=meta,
+        path=json_path,
+        user_feature_names=[str(v) for v in arrays.get("user_feature_names", np.zeros(0, np.str_)).tolist()],
+        item_feature_names=[str(v) for v in arrays.get("item_feature_names", np.zeros(0, np.str_)).tolist()],
+    )
 
 
 def load_latest(folder: Path) -> LoadedModel:

@@ -80,3 +80,34 @@ def test_unknown_user_is_a_clear_error(fitted, tmp_path: Path) -> None:
     loaded = load(save(recommender, data, report, tmp_path, settings))
     with pytest.raises(Exception, match="unknown item 'nobody'"):
         loaded.recommend("nobody")
+
+
+@pytest.mark.parametrize("configuration", ["identity+metadata", "identity"])
+def test_new_user_from_features_and_history(tmp_path: Path, configuration: str) -> None:
+    from recommender.hybrid import Blend, BlendedRecommender
+    from training.fit import FEATURE_CONFIGURATIONS, fit_signals, last_items, ranker_from_settings
+
+    data = two_communities()
+    settings = Settings(model_components=8, model_max_epochs=5)
+    everything = np.ones(data.user.size, bool)
+    assert data.user_features is not None and data.item_features is not None
+    ranker = ranker_from_settings(settings, **FEATURE_CONFIGURATIONS[configuration]).fit(
+        data.matrix(), user_features=data.user_features.matrix, item_features=data.item_features.matrix
+    )
+    cooc, trans, pop = fit_signals(data, everything, 10)
+    recommender = BlendedRecommender(
+        ranker=ranker,
+        blend=Blend({"hybrid": 0.5, "cooccurrence": 0.3, "transitions": 0.2}),
+        history=data.matrix(),
+        last_items=last_items(data, everything),
+        cooccurrence=cooc,
+        transitions=trans,
+        popularity=pop,
+    )
+    _, report = fit_blended(data, everything, "leave-last-out", settings)
+    loaded = load(save(recommender, data, report, tmp_path, settings))
+    assert loaded.user_feature_names == data.user_features.names
+    # A newcomer of community 1 who has just taken i25: the next items of that community come first.
+    picks = loaded.recommend_new({"group=1": 1.0, "unknown=feature": 1.0}, history=["i25"], k=3)
+    assert "i25" not in picks and "i26" in picks
+    assert all(int(item[1:]) >= data.n_items // 2 for item in picks)
