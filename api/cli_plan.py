@@ -1,1 +1,172 @@
-"""Commands of the plan job (filled in by its issue)."""
+"""``upskill plan``: a learning path from the current occupation (or skills) to a target occupation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections import Counter
+from collections.abc import Sequence
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from api.cli_common import app, console, database, print_json, reports_errors
+from api.cli_graph import SkillsOption, SnapshotOption, competence_graph, read_skills_file
+from data.db import transaction
+from data.plan_inputs import load_badge_options, load_course_options
+from recommender.errors import InvalidPlanInput, UnknownCourse, UpskillError
+from recommender.gap import skill_gap
+from recommender.planner import Constraints, CourseOption, Plan, PlanResult, plan_paths
+from recommender.planner.from_gap import gap_items
+
+ListOption = list[str] | None
+
+
+def _date(value: str | None, field: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InvalidPlanInput(f"{value!r} is not a date in the form YYYY-MM-DD", field=field) from None
+
+
+def _rates(values: Sequence[str]) -> dict[str, float]:
+    rates: dict[str, float] = {}
+    for value in values:
+        code, _, amount = value.partition("=")
+        try:
+            rates[code.strip().upper()] = float(amount)
+        except ValueError:
+            raise InvalidPlanInput(
+                f"{value!r} is not CUR=RATE (units of the plan currency per unit of CUR), e.g. USD=0.92",
+                field="--rate",
+            ) from None
+    return rates
+
+
+def _known_courses(ids: Sequence[str], courses: Sequence[CourseOption]) -> frozenset[str]:
+    known = {c.id for c in courses}
+    for course_id in ids:
+        if course_id not in known:
+            raise UnknownCourse(
+                course_id, difflib.get_close_matches(course_id, sorted(known), n=5, cutoff=0.5)
+            )
+    return frozenset(ids)
+
+
+def print_plans(result: PlanResult) -> None:
+    """Print each plan as a readable timeline."""
+    for number, plan in enumerate(result.plans, start=1):
+        console.print(f"\n[bold]Plan {number} ({plan.kind})[/]: {plan.explanation}", soft_wrap=True)
+        if plan.steps:
+            console.print(_timeline(plan))
+        for badge in plan.badges_earned:
+            when = "already held" if badge.week == 0 else f"week {badge.week}"
+            how = " (by assessment)" if badge.by_assessment else ""
+            console.print(f"  badge {badge.name!r}: {when}{how}", soft_wrap=True)
+        for near in plan.badges_one_course_away:
+            console.print(f"  badge {near.name!r} is one course away: {near.course_id}", soft_wrap=True)
+        for skill in plan.uncovered_skills:
+            console.print(f"  not covered ({skill.relation}): {skill.label}: {skill.reason}", soft_wrap=True)
+        cert = plan.certificate
+        if cert.ratio is not None and cert.method != "none":
+            console.print(
+                f"  selection certified by {cert.method}: {cert.ratio:.3f} of optimal on {cert.compared}"
+            )
+
+
+def _timeline(plan: Plan) -> Table:
+    table = Table(show_lines=False)
+    for column in ("weeks", "course", "hours", "price", "why"):
+        table.add_column(column)
+    for step in plan.steps:
+        weeks = (
+            str(step.start_week) if step.start_week == step.end_week else f"{step.start_week}-{step.end_week}"
+        )
+        if step.start_date and step.end_date:
+            weeks += f"\n{step.start_date.isoformat()}\n{step.end_date.isoformat()}"
+        table.add_row(weeks, step.title, f"{step.hours:g}", f"{step.price:.2f} {step.currency}", step.reason)
+    return table
+
+
+@app.command("plan")
+@reports_errors
+def plan_command(
+    to: Annotated[str, typer.Option("--to", help="Target occupation: ESCO URI or exact label.")],
+    current: Annotated[
+        ListOption,
+        typer.Option("--from", help="Current occupation (repeat for past ones): ESCO URI or exact label."),
+    ] = None,
+    skills: SkillsOption = None,
+    budget: Annotated[float | None, typer.Option("--budget", help="Money to spend, in --currency.")] = None,
+    currency: Annotated[
+        str | None, typer.Option("--currency", help="Plan currency (default: the catalogue's usual one).")
+    ] = None,
+    rate: Annotated[
+        ListOption,
+        typer.Option("--rate", help="Exchange rate CUR=RATE: plan-currency units per unit of CUR (repeat)."),
+    ] = None,
+    max_hours: Annotated[float | None, typer.Option("--max-hours", help="Most hours in total.")] = None,
+    hours_per_week: Annotated[float, typer.Option("--hours-per-week", help="Hours of study per week.")] = 6.0,
+    start: Annotated[
+        str | None, typer.Option("--start", help="Start date YYYY-MM-DD (default today).")
+    ] = None,
+    deadline: Annotated[str | None, typer.Option("--deadline", help="Finish by YYYY-MM-DD.")] = None,
+    language: Annotated[ListOption, typer.Option("--language", help="Accepted language (repeat).")] = None,
+    delivery_mode: Annotated[
+        ListOption, typer.Option("--delivery-mode", help="online | in-person | blended (repeat).")
+    ] = None,
+    region: Annotated[str | None, typer.Option("--region", help="NUTS code where the worker is.")] = None,
+    level: Annotated[
+        ListOption, typer.Option("--level", help="introductory | intermediate | advanced (repeat).")
+    ] = None,
+    exclude: Annotated[ListOption, typer.Option("--exclude", help="Course id to leave out (repeat).")] = None,
+    completed: Annotated[
+        ListOption, typer.Option("--completed", help="Course id already done (repeat).")
+    ] = None,
+    objective: Annotated[str, typer.Option("--objective", help="Minimise hours or cost.")] = "hours",
+    solver: Annotated[str, typer.Option("--solver", help="greedy (default) or exact (MILP).")] = "greedy",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a timeline.")] = False,
+    snapshot: SnapshotOption = None,
+) -> None:
+    """Plan courses (and the badges they earn) that close the gap to a target occupation."""
+    if not current and skills is None:
+        raise UpskillError("give the current occupation (--from) and/or declared skills (--skills FILE)")
+    declared = read_skills_file(skills) if skills is not None else {}
+    graph = competence_graph(snapshot)
+    gap = skill_gap(graph, to, occupations=current or [], skills=declared)
+    with transaction(database()) as session:
+        courses = load_course_options(db_session=session)
+        badges = load_badge_options(db_session=session)
+    if not courses:
+        raise UpskillError("the database holds no courses; run `upskill import courses FILE` first")
+    plan_currency = currency or Counter(c.currency for c in courses).most_common(1)[0][0]
+    start_date = _date(start, "--start") or dt.date.today()
+    constraints = Constraints(
+        budget=budget,
+        currency=plan_currency,
+        exchange_rates=_rates(rate or []),
+        max_hours=max_hours,
+        hours_per_week=hours_per_week,
+        start=start_date,
+        deadline=_date(deadline, "--deadline"),
+        languages=tuple(language or ()),
+        delivery_modes=tuple(delivery_mode or ()),
+        region=region,
+        levels=tuple(level or ()),
+        excluded=_known_courses(exclude or [], courses),
+        completed=_known_courses(completed or [], courses),
+        objective=objective,  # type: ignore[arg-type]
+    )
+    result = plan_paths(gap_items(gap), courses, constraints, badges=badges, solver=solver)  # type: ignore[arg-type]
+    if as_json:
+        print_json({"target_uri": gap.target_uri, "target_label": gap.target_label, **result.to_dict()})
+        return
+    console.print(
+        f"Plan to {gap.target_label!r} (gap coverage now {gap.coverage:.1f} %), "
+        f"starting {start_date.isoformat()}",
+        soft_wrap=True,
+    )
+    print_plans(result)

@@ -385,7 +385,8 @@ def _step_reason(
     if c in why_needed:
         text += f" Needed first by {'; '.join(why_needed[c])}."
     if requires[c]:
-        text += f" Comes after {', '.join(by_id[p].title for p in requires[c])} (its prerequisite)."
+        plural = "s" if len(requires[c]) > 1 else ""
+        text += f" Comes after {', '.join(by_id[p].title for p in requires[c])} (its prerequisite{plural})."
     first = available[c].first_start
     if first is not None:
         text += f" First session {first.isoformat()}."

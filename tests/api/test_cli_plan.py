@@ -1,0 +1,111 @@
+"""``upskill plan`` end to end: the tiny graph as a snapshot, a few courses and a badge in SQLite."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from api.cli import app
+from data.db import make_engine, migrate, transaction
+from data.models import Badge, BadgeCourse, BadgeSkill, Course, CoursePrerequisite, CourseSkill, Skill
+from recommender.graph import CompetenceGraph
+from recommender.settings import get_settings
+from tests.recommender.conftest import tiny_data
+
+BATTERY, EV, COMM = "skill:battery", "skill:ev", "skill:comm"
+
+
+@pytest.fixture
+def snapshot(tmp_path: Path) -> Path:
+    return CompetenceGraph.from_data(tiny_data()).save(tmp_path / "snapshot")
+
+
+@pytest.fixture
+def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
+    url = f"sqlite:///{tmp_path / 'plan.db'}"
+    engine = make_engine(url)
+    migrate(engine)
+    with transaction(engine) as session:
+        for uri, label in ((BATTERY, "battery chemistry"), (EV, "electric vehicles"), (COMM, "communicate")):
+            session.add(Skill(uri=uri, preferred_label=label, alt_labels=[], description=""))
+        session.flush()
+        courses = [
+            ("ev-intro", "EV and battery basics", 10.0, 0.0, "en", {EV: 2, BATTERY: 2}),
+            ("battery-adv", "Battery chemistry, advanced", 20.0, 200.0, "en", {BATTERY: 3}),
+            ("ev-adv", "Electric vehicles, advanced", 15.0, 150.0, "en", {EV: 3}),
+            ("bateria", "Quimica de baterias", 5.0, 10.0, "es", {BATTERY: 3}),
+            ("safety", "Workshop safety", 4.0, 0.0, "en", {}),
+        ]
+        for cid, title, hours, price, language, taught in courses:
+            session.add(
+                Course(id=cid, title=title, hours=hours, price=price, currency="EUR", language=language)
+            )
+            session.flush()
+            for uri, level in taught.items():
+                session.add(CourseSkill(course_id=cid, skill_uri=uri, level=level))
+        session.add(CoursePrerequisite(course_id="ev-adv", prerequisite_id="safety", origin="catalogue"))
+        # a level edge from the catalogue is not passed on: the planner applies level order knowing the worker
+        session.add(CoursePrerequisite(course_id="battery-adv", prerequisite_id="bateria", origin="level"))
+        session.add(Badge(id="ev-badge", name="EV technician", earned_by="all"))
+        session.flush()
+        session.add_all([BadgeCourse(badge_id="ev-badge", course_id=c) for c in ("ev-intro", "ev-adv")])
+        session.add(BadgeSkill(badge_id="ev-badge", skill_uri=EV, level=3))
+    engine.dispose()
+    monkeypatch.setenv("UPSKILL_DATABASE_URL", url)
+    get_settings.cache_clear()
+    yield CliRunner()
+    get_settings.cache_clear()
+
+
+def test_plan_json_orders_prerequisites_and_reports_badges(runner: CliRunner, snapshot: Path) -> None:
+    args = ["plan", "--from", "welder", "--to", "battery technician", "--start", "2027-01-04"]
+    args += ["--hours-per-week", "10", "--language", "en", "--json", "--snapshot", str(snapshot)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    assert document["target_uri"] == "occ:battery"
+    plan = document["plans"][0]
+    steps = [s["course_id"] for s in plan["steps"]]
+    assert steps[0] == "ev-intro" and set(steps) == {"ev-intro", "battery-adv", "ev-adv", "safety"}
+    assert steps.index("safety") < steps.index("ev-adv")
+    assert {u for s in plan["steps"] for u in s["skills_covered"]} == {BATTERY, EV}
+    assert plan["uncovered_skills"] == []
+    assert [b["badge_id"] for b in plan["badges"]] == ["ev-badge"]
+    assert plan["certificate"]["ratio"] == pytest.approx(1.0)
+    assert plan["totals"]["currency"] == "EUR" and plan["totals"]["price"] == 350.0
+    excluded = {e["course_id"]: e["reason"] for e in document["excluded_courses"]}
+    assert excluded == {"bateria": "taught in 'es'; the worker accepts en"}
+
+
+def test_plan_timeline_and_an_unaffordable_budget(runner: CliRunner, snapshot: Path) -> None:
+    args = [
+        "plan",
+        "--from",
+        "welder",
+        "--to",
+        "battery technician",
+        "--budget",
+        "100",
+        "--start",
+        "2027-01-04",
+    ]
+    result = runner.invoke(app, [*args, "--language", "en", "--snapshot", str(snapshot)])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "Plan 1 (fastest)" in text
+    assert "No course can be planned" in text, text
+    assert "not covered (essential): battery chemistry: every course teaching it at level 3" in text, text
+    assert "more than the whole budget of 100.00" in text
+
+
+def test_plan_unknown_course_and_bad_date_are_clear_errors(runner: CliRunner, snapshot: Path) -> None:
+    base = ["plan", "--from", "welder", "--to", "battery technician", "--snapshot", str(snapshot)]
+    result = runner.invoke(app, [*base, "--exclude", "ev-intr"])
+    assert result.exit_code == 2
+    assert "unknown course 'ev-intr'" in result.output and "ev-intro" in result.output
+    result = runner.invoke(app, [*base, "--deadline", "30/06/2027", "--start", "2027-01-04"])
+    assert result.exit_code == 2 and "--deadline" in result.output
