@@ -641,10 +641,11 @@ def import_catalogue(
                 "import the ESCO release it was built on"
             )
     curated_rows = read_curated_skills(curated) if curated is not None and curated.is_file() else []
-    curated_uris = {row.skill_uri for row in curated_rows}
-    missing_curated = curated_uris - _known(db_session, Skill, Skill.uri, curated_uris)
-    for row in curated_rows:
-        if row.skill_uri in missing_curated:
+    # Only additions to courses of this file need their skill in the database; removals are harmless.
+    additions = [row for row in curated_rows if row.action == "add" and row.course_id in ids]
+    known_added = _known(db_session, Skill, Skill.uri, {row.skill_uri for row in additions})
+    for row in additions:
+        if row.skill_uri not in known_added:
             raise ImportFormatError(
                 f"unknown ESCO skill {row.skill_uri}", file=str(curated), line=row.line, column="skill_uri"
             )

@@ -207,23 +207,29 @@ class LabelMatchBaseline(BaseEstimator):
         self.top_k = top_k
 
     def fit(self, skills: Sequence[SkillText]) -> LabelMatchBaseline:
-        self.labels_: list[tuple[str, str]] = []
+        self.labels_: dict[str, list[str]] = {}
         for skill in skills:
-            for label in {_normalise(lab) for lab in (skill.preferred_label, *skill.alt_labels)}:
-                if label.strip():
-                    self.labels_.append((label, skill.uri))
+            for label in {_normalise(lab).strip() for lab in (skill.preferred_label, *skill.alt_labels)}:
+                if label:
+                    self.labels_.setdefault(label, []).append(skill.uri)
+        self.longest_ = max((label.count(" ") + 1 for label in self.labels_), default=0)
         return self
 
     def tag(self, texts: Sequence[str]) -> list[list[TaggedSkill]]:
         check_is_fitted(self, "labels_")
         result = []
         for text in texts:
-            norm = _normalise(text)
+            words = _normalise(text).split()
+            phrases = {
+                " ".join(words[start : start + size])
+                for size in range(1, self.longest_ + 1)
+                for start in range(len(words) - size + 1)
+            }
             found: dict[str, tuple[int, int]] = {}
-            for label, uri in self.labels_:
-                if label in norm:
+            for phrase in phrases:
+                for uri in self.labels_.get(phrase, ()):
                     count, longest = found.get(uri, (0, 0))
-                    found[uri] = (count + 1, max(longest, len(label)))
+                    found[uri] = (count + 1, max(longest, len(phrase)))
             ranked = sorted(found.items(), key=lambda item: (-item[1][0], -item[1][1], item[0]))
             result.append([TaggedSkill(uri, 1.0) for uri, _ in ranked[: self.top_k]])
         return result

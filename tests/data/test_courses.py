@@ -317,3 +317,25 @@ def test_vendored_default_catalogue_is_valid_and_mapped() -> None:
     assert len(mapping) >= 850 and set(mapping) <= {r.id for r in data.records}
     assert catalogue.read_curated_skills(catalogue.CURATED_SKILLS)
     assert catalogue.read_skill_rules(catalogue.SKILL_PREREQUISITES)
+
+
+@pytest.mark.parametrize(
+    ("rows", "line", "column", "message"),
+    [
+        (f"ev-301,{ESCO}nope,add,2,typo\n", 3, "skill_uri", "unknown ESCO skill"),
+        (f"*,{MOTOR},add,,everyone\n", 3, "action", "only works with remove"),
+        (f"ev-301,{MOTOR},replace,,\n", 3, "action", "add or remove"),
+        (f"ev-301,{MOTOR},add,9,\n", 3, "level", "0..4"),
+    ],
+)
+def test_bad_curated_file_is_located_and_writes_nothing(
+    skills: Session, tmp_path: Path, rows: str, line: int, column: str, message: str
+) -> None:
+    curated = write(tmp_path, "# comment\ncourse_id,skill_uri,action,level,note\n" + rows, "curated.csv")
+    with pytest.raises(ImportFormatError) as error:
+        catalogue.import_catalogue(
+            db_session=skills, path=write(tmp_path, GOOD), curated=curated, skill_rules=None
+        )
+    assert (error.value.file, error.value.line, error.value.column) == (str(curated), line, column)
+    assert message in str(error.value)
+    assert counts(skills) == (0, 0, 0)
