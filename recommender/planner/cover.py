@@ -41,7 +41,7 @@ AMORTISED = True
 #: Effort of the local searches: drop-and-refill attempts per sweep are this over the number of candidates,
 #: at most ``MAX_TRIES``, at least 2 for coverage and 8 for cost, so large instances stay fast.
 LOCAL_SEARCH_EFFORT = 4000
-MAX_TRIES = 12
+MAX_TRIES = 8
 #: Relative slack on the coverage floors of later MILP stages (HiGHS feasibility tolerance is 1e-6).
 FLOOR_SLACK = 1e-5
 
@@ -432,11 +432,11 @@ def greedy(problem: CoverProblem) -> Selection:
     variants: list[tuple[Sequence[float], Sequence[float]]] = [(lists.cost, lists.cost)]
     if AMORTISED and any(problem.requirements):
         variants.append((lists.cost, lists.amortised))
-    if problem.budget is not None or problem.max_hours is not None:
-        # when a limit binds, what the first phase spends decides what the later one can still cover
-        variants.append((lists.usage, lists.usage))
+    limited = problem.budget is not None or problem.max_hours is not None
     best: _State | None = None
-    for unit, pulled in variants:
+    binds = False
+    while variants:
+        unit, pulled = variants.pop(0)
         state = _State(problem, lists)
         for skills in phases:
             coverable = {s for s in skills if lists.coverers[s]}
@@ -449,6 +449,11 @@ def greedy(problem: CoverProblem) -> Selection:
             state = candidate
         state = _state_of(problem, lists, prune(problem, Selection(tuple(state.chosen), dict(state.edges))))
         if _could_cover_more(state):
+            if limited and not binds:
+                # a limit binds: what the first phase spends decides what the later one can still cover,
+                # so also run every phase by share of the limits
+                binds = True
+                variants.append((lists.usage, lists.usage))
             state = _improve_coverage(state, phases, tries=_tries(problem.n, 2))
         state = _improve(state, phases, tries=_tries(problem.n, 8))
         if best is None or _lexicographically_better(state, best, phases):

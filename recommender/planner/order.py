@@ -42,7 +42,8 @@ def find_cycle(requires: Mapping[str, Iterable[str]]) -> list[str] | None:
 
 def check_prerequisites(courses: Iterable[CourseOption]) -> None:
     """Raise :class:`PrerequisiteCycle` naming the members when catalogue prerequisites form a cycle."""
-    cycle = find_cycle({c.id: [p.course_id for p in c.prerequisites] for c in courses})
+    # only courses with prerequisites can be on a cycle
+    cycle = find_cycle({c.id: [p.course_id for p in c.prerequisites] for c in courses if c.prerequisites})
     if cycle is not None:
         raise PrerequisiteCycle(cycle)
 

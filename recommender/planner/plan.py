@@ -141,10 +141,13 @@ def plan_paths(
     check_prerequisites(courses)
     available, excluded = filter_courses(courses, constraints)
     held = held_levels(gap, [by_id[c] for c in sorted(constraints.completed) if c in by_id])
-    if scores is None:
-        scores = content_scores(gap, [a.course for a in available.values()])
-    norm = _normalised(scores, sorted(available))
     kinds = KINDS[constraints.objective] if alternatives else KINDS[constraints.objective][:1]
+    norm: dict[str, float] = {}
+    if "best-ranked" in kinds:
+        if scores is None:
+            scores = content_scores(gap, [a.course for a in available.values()])
+        norm = _normalised(scores, sorted(available))
+    available_courses = {c: a.course for c, a in available.items()}
 
     plans: list[Plan] = []
     seen: set[frozenset[str]] = set()
@@ -197,12 +200,13 @@ def plan_paths(
                 excluded,
                 constraints,
                 badges,
+                available_courses,
             )
         )
 
     assert built is not None
     gap_uris = {item.skill_uri for item in gap}
-    reported = {cid for cid, c in by_id.items() if gap_uris & c.skills.keys()}
+    reported = {cid for cid in excluded if gap_uris & by_id[cid].skills.keys()}
     reasons = {**{c: r for c, r in excluded.items() if c in reported}, **dict(built.not_takeable)}
     return PlanResult(tuple(plans), tuple(Exclusion(c, reasons[c]) for c in sorted(reasons)))
 
@@ -219,6 +223,7 @@ def _assemble(
     excluded: Mapping[str, str],
     constraints: Constraints,
     badges: Sequence[BadgeOption],
+    available_courses: Mapping[str, CourseOption],
 ) -> Plan:
     problem, targets = built.problem, built.targets
     ids = problem.ids
@@ -330,7 +335,7 @@ def _assemble(
         held_badges=constraints.held_badges,
         held_levels=built.held,
         gap_skills=frozenset(label),
-        available={c: a.course for c, a in available.items()},
+        available=available_courses,
     )
     deadline = _deadline_check(constraints, order, hours, requires, earliest, weeks, serves_essential)
     plan = Plan(
