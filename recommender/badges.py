@@ -122,7 +122,12 @@ def stack_order(requires: Mapping[str, Sequence[str]]) -> list[str]:
     return list(nx.lexicographical_topological_sort(graph))
 
 
-def criteria_narrative(badge: Badge, course_titles: Mapping[str, str], badge_names: Mapping[str, str]) -> str:
+def criteria_narrative(
+    badge: Badge,
+    course_titles: Mapping[str, str],
+    badge_names: Mapping[str, str],
+    skill_labels: Mapping[str, str] | None = None,
+) -> str:
     """The earning rule in words a worker understands (Markdown, as Open Badges allows)."""
     lines = []
     titles = [f"- {course_titles.get(course, course)}" for course in badge.courses]
@@ -136,7 +141,9 @@ def criteria_narrative(badge: Badge, course_titles: Mapping[str, str], badge_nam
         lines.append(f"Complete any {badge.k} of these {len(titles)} courses:")
         lines.extend(titles)
     else:
-        lines.append("Pass a practical assessment of the skills below with an approved assessor.")
+        labels = skill_labels or {}
+        shown = ", ".join(labels.get(skill.uri, skill.uri) for skill in badge.skills)
+        lines.append(f"Pass a practical assessment with an approved assessor of: {shown}.")
         if titles:
             lines.append("These courses prepare for it:")
             lines.extend(titles)
@@ -178,7 +185,7 @@ def achievement(
         "achievementType": "Badge",
         "name": badge.name,
         "description": badge.description,
-        "criteria": {"narrative": criteria_narrative(badge, course_titles, badge_names)},
+        "criteria": {"narrative": criteria_narrative(badge, course_titles, badge_names, skill_labels)},
         "alignment": alignment,
         "tag": ["microbadge", badge.earned_by],
     }

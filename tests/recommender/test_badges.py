@@ -72,11 +72,14 @@ def test_achievement_has_every_field_the_specification_requires() -> None:
 def test_assessment_badge_says_how_to_earn_it() -> None:
     doc = achievement(
         badge(earned_by="assessment", k=None, courses=(), requires=()),
-        skill_labels={},
+        skill_labels={BATTERY: "battery chemistry"},
         course_titles={},
         badge_names={},
     )
-    assert "assessment" in doc["criteria"]["narrative"]
+    assert (
+        doc["criteria"]["narrative"]
+        == "Pass a practical assessment with an approved assessor of: battery chemistry."
+    )
 
 
 @pytest.mark.parametrize(
