@@ -78,6 +78,15 @@ def build_problem(
             if uri in teachers:
                 teachers[uri].append((cid, level))
 
+    provider_cache: dict[tuple[str, int], tuple[str, ...]] = {}
+
+    def providers(uri: str, level: int) -> tuple[str, ...]:
+        # a course may list itself: its own rank is never below itself, so the rank filter drops it later
+        key = (uri, level)
+        if key not in provider_cache:
+            provider_cache[key] = tuple(o for o, lv in teachers[uri] if lv >= level)
+        return provider_cache[key]
+
     def raw_requirements(cid: str) -> tuple[list[_RawRequirement], str | None]:
         course = available[cid].course
         reqs: list[_RawRequirement] = []
@@ -91,9 +100,9 @@ def build_problem(
         for uri, level in course.skills.items():
             if uri not in held or level < ADVANCED_LEVEL or held[uri] >= level - 1:
                 continue
-            options = tuple(o for o, lv in teachers[uri] if lv >= level - 1 and o != cid)
+            options = providers(uri, level - 1)
             what = f"{label[uri]} at level {level - 1}"
-            if not options:
+            if all(o == cid for o in options):
                 return reqs, (
                     f"teaches {label[uri]} at level {level}, which needs level {level - 1} first; the "
                     f"worker holds level {held[uri]} and no available course teaches it at level {level - 1} "
@@ -103,7 +112,8 @@ def build_problem(
         return reqs, None
 
     # Relevant: courses covering a target skill, plus everything their requirements may pull in.
-    queue = sorted({cid for uri in needed for cid, lv in teachers[uri] if lv >= needed[uri]})
+    covering = sorted({cid for uri in needed for cid, lv in teachers[uri] if lv >= needed[uri]})
+    queue = list(covering)
     raw: dict[str, list[_RawRequirement]] = {}
     blocked: dict[str, str] = {}
     while queue:
@@ -137,21 +147,18 @@ def build_problem(
     # Keep the takeable courses reachable from a covering course through rank-lowering options.
     ids = sorted(rank)
     costs = {c: float(cost_of(available[c])) for c in ids}
+    by_cost: dict[tuple[str, ...], tuple[str, ...]] = {}  # options sorted cheapest first, once per tuple
     options_of: dict[str, list[tuple[tuple[str, ...], _RawRequirement]]] = {}
     for c in ids:
-        options_of[c] = [
-            (
-                tuple(
-                    sorted(
-                        (o for o in r.options if rank.get(o, rank[c]) < rank[c]), key=lambda o: (costs[o], o)
-                    )
-                ),
-                r,
-            )
-            for r in raw[c]
-        ]
+        options_of[c] = []
+        for r in raw[c]:
+            if r.options not in by_cost:
+                by_cost[r.options] = tuple(
+                    sorted((o for o in r.options if o in rank), key=lambda o: (costs[o], o))
+                )
+            options_of[c].append((tuple(o for o in by_cost[r.options] if rank[o] < rank[c]), r))
     keep: set[str] = set()
-    stack = [c for c in ids if any(available[c].course.skills.get(u, -1) >= needed[u] for u in needed)]
+    stack = [c for c in covering if c in rank]
     while stack:
         c = stack.pop()
         if c in keep:
