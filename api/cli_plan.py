@@ -6,7 +6,7 @@ import datetime as dt
 import difflib
 from collections import Counter
 from collections.abc import Sequence
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -170,3 +170,25 @@ def plan_command(
         soft_wrap=True,
     )
     print_plans(result)
+
+
+#: The sample ``make run`` ends with: a vehicle technician moving into an automotive battery role.
+SAMPLE: dict[str, Any] = {
+    "current": ["vehicle technician"],
+    "to": "automotive battery technician",
+    "budget": 1500.0,
+    "hours_per_week": 6.0,
+    "start": "2027-01-04",
+    "deadline": "2027-06-30",
+    "language": ["en"],
+}
+
+
+def print_sample_plan() -> None:
+    """Print the sample plan (for the end of ``upskill run``); needs ESCO and the catalogue loaded."""
+    console.print(
+        f"\nSample plan: a {SAMPLE['current'][0]} moving into the role of {SAMPLE['to']} "
+        f"(budget {SAMPLE['budget']:g}, {SAMPLE['hours_per_week']:g} h per week, English courses)",
+        soft_wrap=True,
+    )
+    plan_command(**SAMPLE)
