@@ -1,4 +1,4 @@
-"""``upskill run``, ``upskill stats`` and ``upskill import esco``."""
+"""``upskill stats`` and ``upskill import esco``."""
 
 from __future__ import annotations
 
@@ -102,24 +102,6 @@ def stats(
         print_json(counts)
         return
     table = Table("table", "rows")
-    for name, count in counts.items():
-        table.add_row(name, f"{count:,}")
-    console.print(table)
-
-
-@app.command()
-@reports_errors
-def run() -> None:
-    """The main job: migrate, import the bundled data if it is not there yet, and show what is loaded."""
-    engine = database()
-    with transaction(engine) as session:
-        has_esco = stats_store.has_source(db_session=session, source=esco_import.SOURCE)
-    if not has_esco:
-        console.print("Importing the bundled ESCO v1.1.1 release (first run only) ...")
-        import_esco_command(None)
-    with transaction(engine) as session:
-        counts = stats_store.table_counts(db_session=session)
-    table = Table("table", "rows", title=f"upskill database {get_settings().database_url}")
     for name, count in counts.items():
         table.add_row(name, f"{count:,}")
     console.print(table)
