@@ -38,6 +38,8 @@ TOLERANCE = 1e-7
 #: Above this many relevant candidates the certificate uses the LP relaxation instead of the exact MILP.
 EXACT_LIMIT = 400
 AMORTISED = True
+#: Above this many candidates the amortised variant is skipped, to keep large selections fast.
+AMORTISED_LIMIT = 1000
 #: Effort of the local searches: drop-and-refill attempts per sweep are this over the number of candidates,
 #: at most ``MAX_TRIES``, at least 2 for coverage and 8 for cost, so large instances stay fast.
 LOCAL_SEARCH_EFFORT = 4000
@@ -410,8 +412,9 @@ def greedy(problem: CoverProblem) -> Selection:
     that leaves coverable skills out (a limit binds), it also runs by gain per share of the limits used and
     keeps the better, and compares with the best single course (the guard of Khuller, Moss and Naor). The
     result is then improved by a drop-and-recover local search on cost and pruned of redundant courses. When
-    courses have requirements, the whole run is repeated charging pulled-in requirements amortised over the
-    courses that may need them, and the better of the two selections is kept.
+    courses have requirements (and there are at most ``AMORTISED_LIMIT`` candidates), the whole run is
+    repeated charging pulled-in requirements amortised over the courses that may need them; when a limit
+    binds, it is repeated by share of the limits; the lexicographically best selection is kept.
 
     Parameters
     ----------
@@ -430,7 +433,7 @@ def greedy(problem: CoverProblem) -> Selection:
         if (skills := {s for s in range(problem.m) if bool(problem.essential[s]) == phase_essential})
     ]
     variants: list[tuple[Sequence[float], Sequence[float]]] = [(lists.cost, lists.cost)]
-    if AMORTISED and any(problem.requirements):
+    if AMORTISED and any(problem.requirements) and problem.n <= AMORTISED_LIMIT:
         variants.append((lists.cost, lists.amortised))
     limited = problem.budget is not None or problem.max_hours is not None
     best: _State | None = None
