@@ -1,7 +1,18 @@
 """Learning-path planner: select, order and schedule courses (and badges) that close a skill gap.
 
 Entry point: :func:`plan_paths`. Inputs and outputs are the frozen dataclasses of :mod:`.model`; nothing here
-touches the database.
+touches the database (``data.plan_inputs`` loads courses and badges, ``recommender.planner.from_gap`` turns a
+``recommender.gap.SkillGap`` into gap items)::
+
+    constraints = Constraints(budget=1500, currency="USD", start=day, hours_per_week=6)
+    result = plan_paths(gap_items(gap), courses, constraints, badges=badges)
+    result.best.steps          # ordered, scheduled, explained courses
+    result.best.certificate    # ratio to the MILP optimum (or the LP bound)
+    result.to_dict()           # the JSON of ``upskill plan --json``
+
+Modules: ``model`` (dataclasses), ``filters`` (constraints -> available courses, with reasons), ``build``
+(the cover problem, requirements from catalogue prerequisites and level order), ``cover`` (greedy, exact
+MILP, certificate), ``order``, ``schedule``, ``badges``, ``plan`` (orchestration and explanations).
 """
 
 from recommender.planner.model import (
