@@ -129,8 +129,16 @@ class CompetenceGraph:
         ``ancestors[s, b] = 1`` when skill ``b`` is a broader skill of ``s`` (transitively; groups excluded).
     related : scipy.sparse.csr_matrix, shape (n_skills, n_skills), dtype int8
         ESCO related skills, symmetric: 2 essential, 1 optional.
+    group_uris : list of str
+        Skill-group URIs (ESCO skills hierarchy) in column order of ``skill_groups``.
+    skill_groups : scipy.sparse.csr_matrix, shape (n_skills, n_groups), dtype int8
+        ``skill_groups[s, g] = 1`` when group ``g`` is above skill ``s`` in the skills hierarchy (directly,
+        through a broader skill, or through a broader group), e.g. *weld* -> *metalworking skills* ->
+        *working with machinery and specialised equipment*.
     isco_codes : list of str
         ISCO unit group per occupation.
+    occupation_labels, occupation_alt_labels : list
+        Preferred label and alternative labels per occupation.
     """
 
     def __init__(self, nodes: dict[str, list[Any]], edges: dict[str, NDArray[Any]], metadata: dict[str, Any]):
@@ -273,6 +281,31 @@ class CompetenceGraph:
         )
         self.ancestors: sp.csr_matrix = _transitive_closure(parent)
 
+        # skill -> skill-group ancestors: direct skill -> group edges of the skill and of its broader
+        # skills, then every broader group of those groups
+        group_pos = np.flatnonzero(kinds == _KIND_CODE["skill_group"])
+        self.group_uris: list[str] = [ids[i] for i in group_pos]
+        to_group = np.full(n_nodes, -1, dtype=np.int64)
+        to_group[group_pos] = np.arange(len(group_pos))
+        n_groups = len(group_pos)
+        s, d, _ = pairs("broader")
+        direct = (to_skill[s] >= 0) & (to_group[d] >= 0)
+        skill_group = sp.csr_matrix(
+            (np.ones(int(direct.sum()), dtype=np.int8), (to_skill[s[direct]], to_group[d[direct]])),
+            shape=(n_skills, n_groups),
+        )
+        between = (to_group[s] >= 0) & (to_group[d] >= 0)
+        group_closure = _transitive_closure(
+            sp.csr_matrix(
+                (np.ones(int(between.sum()), dtype=np.int8), (to_group[s[between]], to_group[d[between]])),
+                shape=(n_groups, n_groups),
+            )
+        )
+        own_and_broader = (sp.identity(n_skills, dtype=np.int8, format="csr") + self.ancestors) @ skill_group
+        groups = (own_and_broader + own_and_broader @ group_closure).astype(bool).astype(np.int8).tocsr()
+        groups.sort_indices()
+        self.skill_groups: sp.csr_matrix = groups
+
         s, d, k = pairs("related_essential", "related_optional")
         strength = np.where(k == _EDGE_CODE["related_essential"], 2, 1).astype(np.int8)
         rs, rd = to_skill[s], to_skill[d]
@@ -291,6 +324,9 @@ class CompetenceGraph:
         labels = self._nodes["label"]
         self.skill_labels: list[str] = [labels[i] for i in skill_pos]
         self.occupation_labels: list[str] = [labels[i] for i in occ_pos]
+        self.occupation_alt_labels: list[tuple[str, ...]] = [
+            tuple(self._nodes["alt_labels"][i]) for i in occ_pos
+        ]
 
         s, d, _ = pairs("occupation_broader")
         self.occupation_parent: dict[str, list[str]] = {}
