@@ -13,7 +13,13 @@ from rich.table import Table
 from api.cli_common import app, console, database, evaluate_app, print_json, reports_errors
 from data.db import transaction
 from data.graph_loader import load_graph, occupation_descriptions
-from evaluation.roles import description_reference, evaluate_roles, hierarchy_reference, read_reference
+from evaluation.roles import (
+    description_reference,
+    evaluate_roles,
+    hierarchy_reference,
+    minor_group_reference,
+    read_reference,
+)
 from recommender.adjacent import adjacent_roles
 from recommender.errors import ImportFormatError, UpskillError
 from recommender.gap import MAX_LEVEL, Profile, skill_gap
@@ -189,10 +195,11 @@ def adjacent_command(
         "occupation",
         "ISCO",
         "score",
-        "coverage",
-        "reuse",
-        "training",
+        "skills",
+        "activities",
+        "text",
         "isco",
+        "coverage",
         "missing ess.",
     ):
         table.add_column(column, justify="left" if column == "occupation" else "right")
@@ -202,10 +209,11 @@ def adjacent_command(
             role.label,
             role.isco_code,
             f"{role.score:.3f}",
-            f"{role.coverage:.2f}",
-            f"{role.reuse:.2f}",
-            f"{role.training:.2f}",
+            f"{role.skills:.2f}",
+            f"{role.activities:.2f}",
+            f"{role.text:.2f}",
             f"{role.isco:.2f}",
+            f"{role.coverage:.2f}",
             str(role.n_missing_essential),
         )
     console.print(table)
@@ -223,8 +231,9 @@ def evaluate_roles_command(
         typer.Option(
             "--proxy",
             help="Instead of a file, a proxy reference derived from ESCO: 'hierarchy' (parent, children "
-            "and siblings in the ESCO occupation hierarchy) or 'descriptions' (nearest TF-IDF neighbours "
-            "of the occupation descriptions).",
+            "and siblings in the ESCO occupation hierarchy), 'descriptions' (nearest TF-IDF neighbours "
+            "of the occupation descriptions) or 'minor-groups' (same ISCO minor group, other unit group; "
+            "the source's unit group is left out of the ranking).",
         ),
     ] = None,
     k: Annotated[int, typer.Option("--k", min=1)] = 10,
@@ -234,10 +243,11 @@ def evaluate_roles_command(
     snapshot: SnapshotOption = None,
 ) -> None:
     """Recall@k and MRR of adjacent roles against a reference, next to plain Jaccard over required skills."""
+    proxies = ("hierarchy", "descriptions", "minor-groups")
     if (reference is None) == (proxy is None):
-        raise UpskillError("give exactly one of --reference PAIRS.csv or --proxy hierarchy|descriptions")
-    if proxy not in (None, "hierarchy", "descriptions"):
-        raise UpskillError(f"unknown proxy {proxy!r}; use 'hierarchy' or 'descriptions'")
+        raise UpskillError(f"give exactly one of --reference PAIRS.csv or --proxy {'|'.join(proxies)}")
+    if proxy is not None and proxy not in proxies:
+        raise UpskillError(f"unknown proxy {proxy!r}; use one of {', '.join(proxies)}")
     pairs = read_reference(reference) if reference is not None else None
     graph = competence_graph(snapshot)
     if proxy == "hierarchy":
@@ -245,21 +255,35 @@ def evaluate_roles_command(
     elif proxy == "descriptions":
         with transaction(database()) as session:
             pairs = description_reference(occupation_descriptions(db_session=session))
+    elif proxy == "minor-groups":
+        pairs = minor_group_reference(graph)
     assert pairs is not None
-    result = evaluate_roles(graph, pairs, k=k)
+    result = evaluate_roles(graph, pairs, k=k, exclude_same_isco=proxy == "minor-groups")
     if as_json:
         print_json(result)
         return
     table = Table(title=f"adjacent roles vs reference ({result['n_sources']} sources, k={k})")
-    for column in ("ranking", f"recall@{k}", "MRR"):
+    for column in ("ranking", f"recall@{k}", "MRR", "recall gain vs Jaccard"):
         table.add_column(column, justify="left" if column == "ranking" else "right")
-    table.add_row("upskill score", f"{result['recall_at_k']:.4f}", f"{result['mrr']:.4f}")
+
+    def gain(value: float | None) -> str:
+        return "" if value is None else f"{value:+.1%}"
+
     table.add_row(
-        "skills part only",
-        f"{result['skills_only']['recall_at_k']:.4f}",
-        f"{result['skills_only']['mrr']:.4f}",
+        "upskill score",
+        f"{result['recall_at_k']:.4f}",
+        f"{result['mrr']:.4f}",
+        gain(result["relative_recall_gain"]),
     )
+    for kind, title in (("ablations", "without {}"), ("facets", "{} alone")):
+        for facet, figures in result[kind].items():
+            table.add_row(
+                title.format(facet),
+                f"{figures['recall_at_k']:.4f}",
+                f"{figures['mrr']:.4f}",
+                gain(figures["relative_recall_gain"]),
+            )
     table.add_row(
-        "Jaccard baseline", f"{result['baseline']['recall_at_k']:.4f}", f"{result['baseline']['mrr']:.4f}"
+        "Jaccard baseline", f"{result['baseline']['recall_at_k']:.4f}", f"{result['baseline']['mrr']:.4f}", ""
     )
     console.print(table)

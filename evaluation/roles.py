@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from recommender.adjacent import jaccard_scores, score_parts
+from recommender.adjacent import FACET_WEIGHTS, FACETS, combine, jaccard_scores, score_parts
 from recommender.errors import ImportFormatError
 from recommender.gap import Profile, holdings
 from recommender.graph import CompetenceGraph
@@ -141,63 +141,136 @@ def description_reference(
     return reference
 
 
+def minor_group_reference(graph: CompetenceGraph) -> dict[str, set[str]]:
+    """Proxy reference: the occupations of the same ISCO minor group (3 digits) in another unit group.
+
+    Meant to be evaluated with the source's own unit group left out of the candidates
+    (``evaluate_roles(..., exclude_same_isco=True)``): the question is then "among occupations of other
+    unit groups, are those of the same field and skill level ranked first?", the kind of move an
+    O*NET-style "related occupations" list holds.
+    """
+    by_minor: dict[str, set[str]] = {}
+    for uri, code in zip(graph.occupation_uris, graph.isco_codes, strict=True):
+        if len(code) >= 3:
+            by_minor.setdefault(code[:3], set()).add(uri)
+    reference: dict[str, set[str]] = {}
+    for uri, code in zip(graph.occupation_uris, graph.isco_codes, strict=True):
+        related = {
+            other
+            for other in by_minor.get(code[:3], set())
+            if graph.isco_codes[graph.occupation_index[other]] != code
+        }
+        if related:
+            reference[uri] = related
+    return reference
+
+
+def rank_many(
+    graph: CompetenceGraph,
+    reference: Mapping[str, set[str]],
+    scorer: Callable[[str], Mapping[str, NDArray[np.float64]]],
+    *,
+    k: int,
+    exclude_same_isco: bool = False,
+) -> dict[str, RankingFigures]:
+    """Recall@k and MRR of several rankings at once (source URI -> named scores over all occupations).
+
+    Ties are broken by URI so that results are deterministic; the source itself is never ranked, nor, with
+    ``exclude_same_isco``, any occupation of its ISCO unit group.
+    """
+    uris = np.asarray(graph.occupation_uris)
+    uri_rank = np.argsort(np.argsort(uris, kind="stable"), kind="stable")  # tie-break position per index
+    codes = np.asarray(graph.isco_codes)
+    recalls: dict[str, list[float]] = {}
+    reciprocal: dict[str, list[float]] = {}
+    for source in sorted(reference):
+        related = {graph.occupation_index[u] for u in reference[source] if u in graph.occupation_index}
+        related.discard(graph.occupation_index.get(source, -1))
+        if source not in graph.occupation_index or not related:
+            continue
+        row = graph.occupation_index[source]
+        excluded = codes == codes[row] if exclude_same_isco else np.zeros(len(uris), dtype=bool)
+        excluded[row] = True
+        related -= set(np.flatnonzero(excluded).tolist())
+        if not related:
+            continue
+        related_list = list(related)
+        for name, raw in scorer(source).items():
+            scores = np.asarray(raw, dtype=np.float64).copy()
+            order = np.lexsort((uri_rank, -scores))
+            order = order[~excluded[order]]
+            recalls.setdefault(name, []).append(len(set(order[:k].tolist()) & related) / min(k, len(related)))
+            hits = np.flatnonzero(np.isin(order, related_list))
+            reciprocal.setdefault(name, []).append(1.0 / (hits[0] + 1) if hits.size else 0.0)
+    return {
+        name: RankingFigures(
+            recall_at_k=round(float(np.mean(values)), 4),
+            mrr=round(float(np.mean(reciprocal[name])), 4),
+            n_sources=len(values),
+        )
+        for name, values in recalls.items()
+    }
+
+
 def rank_figures(
     graph: CompetenceGraph,
     reference: Mapping[str, set[str]],
     scorer: Callable[[str], NDArray[np.float64]],
     *,
     k: int,
+    exclude_same_isco: bool = False,
 ) -> RankingFigures:
-    """Recall@k and MRR of a scorer (source URI -> scores over all occupations) on a reference.
-
-    Ties are broken by URI so that results are deterministic; the source itself is never ranked.
-    """
-    uris = np.asarray(graph.occupation_uris)
-    uri_rank = np.argsort(np.argsort(uris, kind="stable"), kind="stable")  # tie-break position per index
-    recalls: list[float] = []
-    reciprocal: list[float] = []
-    for source in sorted(reference):
-        related = {graph.occupation_index[u] for u in reference[source] if u in graph.occupation_index}
-        related.discard(graph.occupation_index.get(source, -1))
-        if source not in graph.occupation_index or not related:
-            continue
-        scores = np.asarray(scorer(source), dtype=np.float64).copy()
-        scores[graph.occupation_index[source]] = -np.inf
-        order = np.lexsort((uri_rank, -scores))[:-1]  # the source is last
-        top = set(order[:k].tolist())
-        recalls.append(len(top & related) / min(k, len(related)))
-        hits = np.flatnonzero(np.isin(order, list(related)))
-        reciprocal.append(1.0 / (hits[0] + 1) if hits.size else 0.0)
-    n = len(recalls)
-    return RankingFigures(
-        recall_at_k=round(float(np.mean(recalls)), 4) if n else 0.0,
-        mrr=round(float(np.mean(reciprocal)), 4) if n else 0.0,
-        n_sources=n,
+    """Recall@k and MRR of one scorer (source URI -> scores over all occupations); see :func:`rank_many`."""
+    figures = rank_many(
+        graph, reference, lambda s: {"scores": scorer(s)}, k=k, exclude_same_isco=exclude_same_isco
     )
+    return figures.get("scores", RankingFigures(0.0, 0.0, 0))
 
 
 def evaluate_roles(
-    graph: CompetenceGraph, reference: Mapping[str, set[str]], *, k: int = 10
+    graph: CompetenceGraph,
+    reference: Mapping[str, set[str]],
+    *,
+    k: int = 10,
+    exclude_same_isco: bool = False,
 ) -> dict[str, Any]:
-    """Our adjacent-role score, its skills-only part and plain Jaccard on one reference, side by side."""
-    cache: dict[str, dict[str, NDArray[np.float64]]] = {}
+    """Our adjacent-role score, its ablations, each facet alone and plain Jaccard on one reference.
 
-    def parts(source: str) -> dict[str, NDArray[np.float64]]:
-        if source not in cache:
-            cache.clear()  # sources are visited once each; keep one
-            cache[source] = score_parts(graph, holdings(graph, Profile((source,))), [source])
-        return cache[source]
+    ``ablations[f]`` is the score without facet ``f`` (the other weights unchanged), ``facets[f]`` the
+    ranking by facet ``f`` alone; with them a reader sees what each facet adds and can leave out the facet
+    that a proxy reference shares information with.
+    """
 
-    ours = rank_figures(graph, reference, lambda s: parts(s)["score"], k=k)
-    skills_only = rank_figures(graph, reference, lambda s: parts(s)["skills"], k=k)
-    baseline = rank_figures(graph, reference, lambda s: jaccard_scores(graph, s), k=k)
+    def rankings(source: str) -> dict[str, NDArray[np.float64]]:
+        parts = score_parts(graph, holdings(graph, Profile((source,))), [source])
+        out = {"score": parts["score"], "baseline": jaccard_scores(graph, source)}
+        for facet in FACETS:
+            out[f"without_{facet}"] = combine(parts, {f: w for f, w in FACET_WEIGHTS.items() if f != facet})
+            out[f"only_{facet}"] = parts[facet]
+        return out
+
+    figures = rank_many(graph, reference, rankings, k=k, exclude_same_isco=exclude_same_isco)
+    empty = RankingFigures(0.0, 0.0, 0)
+    ours, baseline = figures.get("score", empty), figures.get("baseline", empty)
     known = [s for s in reference if s in graph.occupation_index]
-    gain = (ours.recall_at_k / baseline.recall_at_k - 1.0) if baseline.recall_at_k > 0 else None
+
+    def gain(figure: RankingFigures) -> float | None:
+        if baseline.recall_at_k <= 0:
+            return None
+        return round(figure.recall_at_k / baseline.recall_at_k - 1.0, 4)
+
+    def with_gain(name: str) -> dict[str, Any]:
+        figure = figures.get(name, empty)
+        return {**figure.to_dict(), "relative_recall_gain": gain(figure)}
+
     return {
         "k": k,
         **ours.to_dict(),
         "baseline": {"name": "jaccard", **baseline.to_dict()},
-        "skills_only": skills_only.to_dict(),
-        "relative_recall_gain": round(gain, 4) if gain is not None else None,
+        "relative_recall_gain": gain(ours),
+        "weights": dict(FACET_WEIGHTS),
+        "ablations": {facet: with_gain(f"without_{facet}") for facet in FACETS},
+        "facets": {facet: with_gain(f"only_{facet}") for facet in FACETS},
+        "exclude_same_isco": exclude_same_isco,
         "unknown_sources": len(reference) - len(known),
     }

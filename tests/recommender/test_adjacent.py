@@ -4,25 +4,34 @@ import numpy as np
 import pytest
 
 from recommender.adjacent import (
-    ISCO_WEIGHT,
+    FACET_WEIGHTS,
+    FACETS,
+    activity_affinity,
     adjacent_roles,
+    combine,
     isco_affinity,
     jaccard_scores,
+    label_tfidf,
+    role_matrices,
     score_parts,
+    text_affinity,
 )
 from recommender.errors import UnknownOccupation, UpskillError
 from recommender.gap import Profile, holdings, skill_gap
-from recommender.graph import CompetenceGraph
+from recommender.graph import CompetenceGraph, Concept, GraphData
 from recommender.sectors import AUTOMOTIVE_MOBILITY_OCCUPATIONS, automotive_mobility, sector_uris
 from tests.recommender.conftest import AUTOMOTIVE_BATTERY_TECHNICIAN, VEHICLE_TECHNICIAN
 
 
-def test_parts_multiply_to_the_score_and_coverage_is_the_gap_coverage(tiny_graph: CompetenceGraph) -> None:
+def test_score_is_the_weighted_mean_of_the_facets(tiny_graph: CompetenceGraph) -> None:
     roles = adjacent_roles(tiny_graph, occupation="occ:welder", k=10)
     assert "occ:welder" not in {r.uri for r in roles}
     assert len(roles) == len(tiny_graph.occupation_uris) - 1
+    assert set(FACET_WEIGHTS) == set(FACETS)
     for role in roles:
-        expected = np.sqrt(role.coverage * role.reuse) * role.training * role.isco
+        assert role.skills == pytest.approx(np.sqrt(role.coverage * role.reuse) * role.training, abs=1e-5)
+        parts = role.to_dict()["parts"]
+        expected = sum(FACET_WEIGHTS[f] * parts[f] for f in FACETS) / sum(FACET_WEIGHTS.values())
         assert role.score == pytest.approx(expected, abs=1e-5)
         gap = skill_gap(tiny_graph, role.uri, occupations=["occ:welder"])
         assert role.coverage == pytest.approx(gap.coverage / 100, abs=1e-4)
@@ -31,6 +40,17 @@ def test_parts_multiply_to_the_score_and_coverage_is_the_gap_coverage(tiny_graph
         )
     scores = [r.score for r in roles]
     assert scores == sorted(scores, reverse=True)
+    as_json = roles[0].to_dict()
+    assert {"uri", "label", "score", "parts", "weights"} <= set(as_json)
+    assert set(FACETS) | {"coverage", "reuse", "training"} == set(as_json["parts"])
+
+
+def test_combine_drops_a_facet_for_ablations() -> None:
+    parts = {"skills": np.array([1.0, 0.0]), "text": np.array([0.0, 1.0]), "isco": np.array([1.0, 1.0])}
+    assert combine(parts, {"skills": 1.0, "text": 1.0}).tolist() == [0.5, 0.5]
+    assert combine(parts, {"skills": 3.0, "isco": 1.0}).tolist() == [1.0, 0.25]
+    with pytest.raises(ValueError, match="more than 0"):
+        combine(parts, {"skills": 0.0})
 
 
 def test_closest_role_wins_on_the_tiny_graph(tiny_graph: CompetenceGraph) -> None:
@@ -66,9 +86,94 @@ def test_isco_affinity_counts_shared_code_digits(tiny_graph: CompetenceGraph) ->
         "occ:painter": 0.25,
     }
     held = holdings(tiny_graph, Profile(skills={"skill:weld": 3}))
-    parts = score_parts(tiny_graph, held)  # no occupation: the ISCO part is neutral
-    assert np.all(parts["isco"] == 1.0)
-    assert ISCO_WEIGHT > 0
+    parts = score_parts(tiny_graph, held)  # no occupation: the ISCO and text facets are 0 for everyone
+    assert np.all(parts["isco"] == 0.0) and np.all(parts["text"] == 0.0)
+
+
+def facet_graph() -> GraphData:
+    """Four skills under a two-level group hierarchy and four occupations with hand-picked labels.
+
+    Groups: ``g:tools`` and ``g:care`` under the root ``g:root``. Skills: ``drill`` and ``saw`` in
+    ``g:tools``; ``nurse`` in ``g:care``; ``bandage`` is narrower than ``nurse`` (in ``g:care`` through it).
+    """
+    return GraphData(
+        skills=[Concept(f"s:{name}", name) for name in ("drill", "saw", "nurse", "bandage")],
+        skill_groups=[Concept(f"g:{name}", name) for name in ("root", "tools", "care")],
+        occupations=[
+            Concept("o:mech", "car mechanic", (), {"isco_code": "7231", "code": "7231.1"}),
+            Concept("o:paint", "car painter", (), {"isco_code": "7132", "code": "7132.1"}),
+            Concept("o:body", "car body painter", (), {"isco_code": "7132", "code": "7132.2"}),
+            Concept("o:nurse", "nurse", ("carer",), {"isco_code": "2221", "code": "2221.1"}),
+        ],
+        skill_broader=[
+            ("s:drill", "g:tools"),
+            ("s:saw", "g:tools"),
+            ("s:nurse", "g:care"),
+            ("s:bandage", "s:nurse"),
+            ("g:tools", "g:root"),
+            ("g:care", "g:root"),
+        ],
+        occupation_skills=[
+            ("o:mech", "s:drill", "essential"),
+            ("o:paint", "s:saw", "essential"),
+            ("o:body", "s:saw", "essential"),
+            ("o:body", "s:bandage", "essential"),
+            ("o:nurse", "s:nurse", "essential"),
+        ],
+    )
+
+
+def test_skill_groups_reach_through_broader_skills_and_groups() -> None:
+    graph = CompetenceGraph.from_data(facet_graph())
+    groups = {
+        graph.skill_uris[s]: {graph.group_uris[g] for g in graph.skill_groups[s].indices.tolist()}
+        for s in range(len(graph.skill_uris))
+    }
+    assert groups == {
+        "s:drill": {"g:tools", "g:root"},
+        "s:saw": {"g:tools", "g:root"},
+        "s:nurse": {"g:care", "g:root"},
+        "s:bandage": {"g:care", "g:root"},
+    }
+
+
+def test_activity_facet_by_hand() -> None:
+    graph = CompetenceGraph.from_data(facet_graph())
+    m = role_matrices(graph)
+    n = len(graph.occupation_uris)
+    # group idf over the 4 occupations: root is reached by all 4, tools by 3, care by 2
+    idf = {g: np.log((1 + n) / (1 + df)) + 1 for g, df in (("root", 4), ("tools", 3), ("care", 2))}
+    spec = graph.specificity / m.mean_specificity
+    saw, bandage = spec[graph.skill_index["s:saw"]], spec[graph.skill_index["s:bandage"]]
+    # the car mechanic holds drill only: its activity profile is (root, tools) in proportion 1:1 before idf
+    own = np.zeros(len(graph.skill_uris))
+    own[graph.skill_index["s:drill"]] = 1.0
+    affinity = dict(zip(graph.occupation_uris, activity_affinity(graph, own), strict=True))
+    query = np.array([idf["root"], idf["tools"], 0.0])
+    body = np.array([(saw + bandage) * idf["root"], saw * idf["tools"], bandage * idf["care"]])
+
+    def cosine(a: np.ndarray, b: np.ndarray) -> float:
+        return float(a @ b / np.linalg.norm(a) / np.linalg.norm(b))
+
+    assert affinity["o:paint"] == pytest.approx(1.0)  # saw: the same groups as drill, no shared skill
+    assert affinity["o:body"] == pytest.approx(cosine(query, body))
+    assert affinity["o:nurse"] == pytest.approx(cosine(query, np.array([idf["root"], 0.0, idf["care"]])))
+    assert affinity["o:paint"] > affinity["o:body"] > affinity["o:nurse"] > 0
+    assert np.all(activity_affinity(graph, np.zeros(len(graph.skill_uris))) == 0.0)
+
+
+def test_text_facet_by_hand() -> None:
+    graph = CompetenceGraph.from_data(facet_graph())
+    affinity = dict(zip(graph.occupation_uris, text_affinity(graph, ["o:mech"]), strict=True))
+    # terms in >= 2 texts: "car" (3 texts) and "painter" (2); smoothed idf ln((1 + 4) / (1 + df)) + 1
+    car, painter = np.log(5 / 4) + 1, np.log(5 / 3) + 1
+    assert affinity["o:mech"] == pytest.approx(1.0)
+    assert affinity["o:paint"] == pytest.approx(car / np.hypot(car, painter))
+    assert affinity["o:body"] == pytest.approx(car / np.hypot(car, painter))
+    assert affinity["o:nurse"] == 0.0  # "carer" is not "car"
+    both = dict(zip(graph.occupation_uris, text_affinity(graph, ["o:mech", "o:paint"]), strict=True))
+    assert both["o:body"] == pytest.approx(1.0)  # the best match over the profile's occupations
+    assert label_tfidf(["a b", "c d"]).shape == (2, 0)  # nothing occurs twice: no terms, no error
 
 
 def test_declared_skills_only_profile(tiny_graph: CompetenceGraph) -> None:
