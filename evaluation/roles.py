@@ -7,20 +7,26 @@ every other occupation (no sector filter) and measure
 * MRR = mean over sources of 1 / rank of the first related occupation (Voorhees, TREC-8 QA track, 1999).
 
 The same figures are computed for the baseline, plain Jaccard similarity of the required-skill sets
-(essential and optional alike), and for the skills-only part of our score (no ISCO part), so that the
-contribution of each signal is visible.
+(essential and optional alike), for each facet of our score alone and for our score without each facet
+(``ablations``), so that the contribution of each signal is visible and the facet a proxy shares
+information with can be left out.
 
-Two proxy references can be derived from ESCO itself, both independent of the skill lists:
+Three proxy references can be derived from ESCO itself, each independent of the skill lists and each
+sharing information with one facet of the score (so compare the ablation without that facet there):
 
 * ``hierarchy_reference``: two occupations are related when one is the broader ESCO occupation of the
-  other or they share a broader occupation. Weakness: every such pair is in the same ISCO unit group, so
-  the ISCO part of our score is circular on it (compare the skills-only figures there), and siblings are
-  often near-copies of each other's skill lists, which flatters any skill-overlap measure.
+  other or they share a broader occupation. Every such pair is in the same ISCO unit group, so the ``isco``
+  facet is circular on it; siblings are often near-copies of each other's skill lists and labels ("welder",
+  "pipe welder"), which flatters skill overlap and, a little, the ``text`` facet.
 * ``description_reference``: the nearest neighbours (cosine over TF-IDF of the free-text ESCO
-  descriptions, at least ``DESCRIPTION_MIN_SIMILARITY``) of each occupation. Weakness: it measures what the
+  descriptions, at least ``DESCRIPTION_MIN_SIMILARITY``) of each occupation. Descriptions repeat the
+  occupation's own title, so the ``text`` facet (labels) is partly circular on it. It measures what the
   descriptions say, with their wording habits, not what a career adviser would call a feasible move.
+* ``minor_group_reference``: the occupations of the same ISCO minor group (3 digits) in another unit group,
+  ranked with the source's unit group left out: the same field and skill level, another job. The ``isco``
+  facet is circular on it.
 
-Neither is an expert reference; they can show that a signal is not noise, not how large its gain will be
+None is an expert reference; they can show that a signal is not noise, not how large its gain will be
 on a real reference.
 """
 

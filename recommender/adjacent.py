@@ -40,6 +40,12 @@ hierarchy proxy with the ISCO facet switched off (it is circular there), on a co
 the two is circular there): recall is flat from 0.05 to 0.2 and falls at 0.3, and 0.2 is the top of that
 plateau. The third proxy (same ISCO minor group, other unit group) was used for nothing but reporting.
 
+What the proxies show (recall@10 relative to Jaccard, full ESCO v1.1.1): with every facet, +21 %
+(hierarchy), +22 % (descriptions), +107 % (minor groups); with the facet each proxy shares information with
+left out, only +7.5 % (hierarchy without ``isco``), +1 % (descriptions without ``text``) and +7 % (minor
+groups without ``isco``). Most of the gain therefore comes from field-of-work signals (ISCO, job titles)
+that an expert reference is expected to reward, and the proxies cannot show how much it will reward them.
+
 Everything is precomputed once per graph and cached on it (:func:`role_matrices`); a request is a few sparse
 matrix-vector products over the occupation x skill, occupation x group and occupation x term matrices, then
 ``argpartition``; no request walks the graph.
