@@ -31,6 +31,7 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from recommender.errors import UpskillError
 from recommender.planner.model import Certificate
 
 #: Relative tolerance when comparing weighted coverage and costs of two selections.
@@ -580,7 +581,9 @@ class _Program:
             options={"mip_rel_gap": 1e-9, "time_limit": 60.0},
         )
         if result.x is None:  # x = y = 0 is always feasible, so this is a solver failure
-            raise RuntimeError(f"HiGHS found no solution: {result.message}")
+            raise UpskillError(
+                f"the MILP solver (HiGHS) found no solution: {result.message}; use the greedy solver instead"
+            )
         return float(objective @ result.x), result.x
 
 
@@ -623,9 +626,17 @@ def certify(problem: CoverProblem, selection: Selection, *, exact_limit: int = E
 
     The criteria are compared in order; the first on which the selection falls short of the bound decides:
     coverage ratios are selection / optimum, the cost ratio is optimum / selection (both 1.0 when optimal).
+    A solver failure gives a certificate of method ``none`` that says so, rather than no plan.
     """
     if problem.n == 0 or problem.m == 0:
         return Certificate("none", 1.0, "nothing to select")
+    try:
+        return _certify(problem, selection, exact_limit)
+    except UpskillError as error:
+        return Certificate("none", None, f"not certified: {error}")
+
+
+def _certify(problem: CoverProblem, selection: Selection, exact_limit: int) -> Certificate:
     integral = problem.n <= exact_limit
     method: str = "milp" if integral else "lp"
     got = value(problem, selection.chosen)

@@ -364,3 +364,22 @@ def test_plan_serialises_to_the_documented_json_shape() -> None:
     assert step["skills_covered"] == ["s1"]
     assert set(plan) >= {"steps", "badges", "uncovered_skills", "totals", "certificate"}
     assert plan["certificate"]["ratio"] == 1.0
+
+
+def test_a_solver_failure_leaves_the_plan_uncertified_and_the_exact_solver_says_what_to_do(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from types import SimpleNamespace
+
+    from recommender.errors import UpskillError
+    from recommender.planner import cover
+
+    monkeypatch.setattr(cover, "milp", lambda *a, **k: SimpleNamespace(x=None, message="time limit reached"))
+    gap = [gap_item("s1"), gap_item("s2")]
+    courses = [course("a", {"s1": 2}), course("b", {"s2": 2}), course("ab", {"s1": 2, "s2": 2}, price=150)]
+    plan = plan_paths(gap, courses, Constraints(objective="cost")).best
+    assert ids(plan) == ["ab"]
+    assert plan.certificate.method == "none" and plan.certificate.ratio is None
+    assert "time limit reached" in plan.certificate.compared
+    with pytest.raises(UpskillError, match="use the greedy solver"):
+        plan_paths(gap, courses, Constraints(), solver="exact")
