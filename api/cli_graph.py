@@ -18,6 +18,7 @@ from evaluation.roles import (
     evaluate_roles,
     hierarchy_reference,
     minor_group_reference,
+    parse_weights,
     read_reference,
 )
 from recommender.adjacent import adjacent_roles
@@ -237,6 +238,14 @@ def evaluate_roles_command(
         ),
     ] = None,
     k: Annotated[int, typer.Option("--k", min=1)] = 10,
+    weights: Annotated[
+        str | None,
+        typer.Option(
+            "--weights",
+            help="Facet weights to evaluate instead of the built-in ones, e.g. "
+            "'skills=1,activities=0.5,text=1,isco=0.2' (facets left out weigh 0).",
+        ),
+    ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print one JSON object instead of a table.")
     ] = False,
@@ -248,6 +257,7 @@ def evaluate_roles_command(
         raise UpskillError(f"give exactly one of --reference PAIRS.csv or --proxy {'|'.join(proxies)}")
     if proxy is not None and proxy not in proxies:
         raise UpskillError(f"unknown proxy {proxy!r}; use one of {', '.join(proxies)}")
+    chosen = parse_weights(weights) if weights is not None else None
     pairs = read_reference(reference) if reference is not None else None
     graph = competence_graph(snapshot)
     if proxy == "hierarchy":
@@ -258,7 +268,7 @@ def evaluate_roles_command(
     elif proxy == "minor-groups":
         pairs = minor_group_reference(graph)
     assert pairs is not None
-    result = evaluate_roles(graph, pairs, k=k, exclude_same_isco=proxy == "minor-groups")
+    result = evaluate_roles(graph, pairs, k=k, exclude_same_isco=proxy == "minor-groups", weights=chosen)
     if as_json:
         print_json(result)
         return

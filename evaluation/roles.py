@@ -42,7 +42,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from recommender.adjacent import FACET_WEIGHTS, FACETS, combine, jaccard_scores, score_parts
-from recommender.errors import ImportFormatError
+from recommender.errors import ImportFormatError, UpskillError
 from recommender.gap import Profile, holdings
 from recommender.graph import CompetenceGraph
 
@@ -59,6 +59,29 @@ class RankingFigures:
 
     def to_dict(self) -> dict[str, float | int]:
         return {"recall_at_k": self.recall_at_k, "mrr": self.mrr, "n_sources": self.n_sources}
+
+
+def parse_weights(text: str) -> dict[str, float]:
+    """Facet weights from ``"skills=1,activities=0.5,text=1,isco=0.2"`` (facets left out weigh 0).
+
+    Raises
+    ------
+    UpskillError
+        A malformed item, an unknown facet or a negative weight.
+    """
+    weights: dict[str, float] = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        name, _, value = item.partition("=")
+        name = name.strip()
+        if name not in FACETS:
+            raise UpskillError(f"--weights: unknown facet {name!r}; the facets are {', '.join(FACETS)}")
+        try:
+            weights[name] = float(value)
+        except ValueError:
+            raise UpskillError(f"--weights: {item!r} is not facet=number") from None
+        if weights[name] < 0:
+            raise UpskillError(f"--weights: {item!r} is negative")
+    return weights
 
 
 def read_reference(path: Path) -> dict[str, set[str]]:
@@ -239,19 +262,29 @@ def evaluate_roles(
     *,
     k: int = 10,
     exclude_same_isco: bool = False,
+    weights: Mapping[str, float] | None = None,
 ) -> dict[str, Any]:
     """Our adjacent-role score, its ablations, each facet alone and plain Jaccard on one reference.
 
     ``ablations[f]`` is the score without facet ``f`` (the other weights unchanged), ``facets[f]`` the
     ranking by facet ``f`` alone; with them a reader sees what each facet adds and can leave out the facet
-    that a proxy reference shares information with.
+    that a proxy reference shares information with. ``weights`` (default ``FACET_WEIGHTS``) replaces the
+    facet weights, for sensitivity checks; facets it does not name weigh 0.
     """
+    chosen = dict(FACET_WEIGHTS if weights is None else weights)
+    unknown = sorted(set(chosen) - set(FACETS))
+    if unknown:
+        raise UpskillError(f"unknown facet(s) {', '.join(unknown)}; the facets are {', '.join(FACETS)}")
+    if sum(chosen.values()) <= 0 or any(w < 0 for w in chosen.values()):
+        raise UpskillError("facet weights must be >= 0 and add up to more than 0")
 
     def rankings(source: str) -> dict[str, NDArray[np.float64]]:
         parts = score_parts(graph, holdings(graph, Profile((source,))), [source])
-        out = {"score": parts["score"], "baseline": jaccard_scores(graph, source)}
+        out = {"score": combine(parts, chosen), "baseline": jaccard_scores(graph, source)}
         for facet in FACETS:
-            out[f"without_{facet}"] = combine(parts, {f: w for f, w in FACET_WEIGHTS.items() if f != facet})
+            rest = {f: w for f, w in chosen.items() if f != facet}
+            if sum(rest.values()) > 0:
+                out[f"without_{facet}"] = combine(parts, rest)
             out[f"only_{facet}"] = parts[facet]
         return out
 
@@ -274,7 +307,7 @@ def evaluate_roles(
         **ours.to_dict(),
         "baseline": {"name": "jaccard", **baseline.to_dict()},
         "relative_recall_gain": gain(ours),
-        "weights": dict(FACET_WEIGHTS),
+        "weights": chosen,
         "ablations": {facet: with_gain(f"without_{facet}") for facet in FACETS},
         "facets": {facet: with_gain(f"only_{facet}") for facet in FACETS},
         "exclude_same_isco": exclude_same_isco,

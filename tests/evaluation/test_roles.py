@@ -10,11 +10,12 @@ from evaluation.roles import (
     evaluate_roles,
     hierarchy_reference,
     minor_group_reference,
+    parse_weights,
     rank_figures,
     rank_many,
     read_reference,
 )
-from recommender.errors import ImportFormatError
+from recommender.errors import ImportFormatError, UpskillError
 from recommender.graph import CompetenceGraph
 from tests.recommender import conftest as graph_fixtures
 
@@ -122,3 +123,21 @@ def test_description_reference_links_similar_descriptions() -> None:
     }
     reference = description_reference(descriptions, neighbours=1, min_similarity=0.1)
     assert reference == {"a": {"b"}, "b": {"a"}, "c": {"d"}, "d": {"c"}}
+
+
+def test_weights_can_be_replaced_for_sensitivity_checks(tiny_graph: CompetenceGraph) -> None:
+    assert parse_weights("skills=1, isco=0.5") == {"skills": 1.0, "isco": 0.5}
+    for bad, message in (
+        ("colour=1", "unknown facet 'colour'"),
+        ("text=x", "not facet=number"),
+        ("isco=-1", "negative"),
+    ):
+        with pytest.raises(UpskillError, match=message):
+            parse_weights(bad)
+    reference = hierarchy_reference(tiny_graph)
+    only_isco = evaluate_roles(tiny_graph, reference, k=1, weights={"isco": 1.0})
+    assert only_isco["weights"] == {"isco": 1.0}
+    assert only_isco["recall_at_k"] == only_isco["facets"]["isco"]["recall_at_k"]
+    assert only_isco["ablations"]["isco"]["n_sources"] == 0  # nothing left to rank by
+    with pytest.raises(UpskillError, match="add up to more than 0"):
+        evaluate_roles(tiny_graph, reference, k=1, weights={"skills": 0.0})
