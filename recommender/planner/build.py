@@ -1,5 +1,11 @@
 """From gap, catalogue and constraints to a :class:`~recommender.planner.cover.CoverProblem` on indices.
 
+The problem's "skills" are *level steps* (units): a gap skill S held at level h and needed at level n becomes
+the units (S, l) for l in h+1..n, each worth weight_S / (n - h), essential skills' units first. A course
+teaching S at level t covers the units (S, l) with l <= t, so a course that brings S only part of the way is
+credited for the steps it does bring (courses mostly teach at introductory or intermediate level, while the
+gap asks for level 3 for essential skills). S is closed when all its units are covered.
+
 Requirements come from the catalogue (a prerequisite course, unless completed) and from level order: a course
 that teaches a gap skill S at level L >= ``ADVANCED_LEVEL`` needs S at level L-1 first, provided by the
 worker's profile (the gap's held level, raised by completed courses) or by any available course teaching S at
@@ -32,7 +38,8 @@ class Built:
     """A cover problem plus what the planner needs to explain it."""
 
     problem: CoverProblem
-    targets: tuple[GapItem, ...]  # gap skills still to cover, index = skill index of the problem
+    targets: tuple[GapItem, ...]  # gap skills still to cover
+    units: tuple[tuple[int, int], ...]  # per problem skill index: (index in targets, level it reaches)
     held: Mapping[str, int]  # gap skill -> level held before the plan (profile and completed courses)
     not_takeable: Mapping[str, str]  # available course id -> why its requirements cannot be met
 
@@ -111,8 +118,8 @@ def build_problem(
             reqs.append(_RawRequirement(options, "level", what))
         return reqs, None
 
-    # Relevant: courses covering a target skill, plus everything their requirements may pull in.
-    covering = sorted({cid for uri in needed for cid, lv in teachers[uri] if lv >= needed[uri]})
+    # Relevant: courses covering a unit (raising a target skill), plus what their requirements may pull in.
+    covering = sorted({cid for uri in needed for cid, lv in teachers[uri] if lv > held[uri]})
     queue = list(covering)
     raw: dict[str, list[_RawRequirement]] = {}
     blocked: dict[str, str] = {}
@@ -167,7 +174,18 @@ def build_problem(
         stack.extend(o for opts, _ in options_of[c] for o in opts)
     ids = sorted(keep)
     index = {c: i for i, c in enumerate(ids)}
-    skill_index = {item.skill_uri: s for s, item in enumerate(targets)}
+    units: list[tuple[int, int]] = []
+    unit_weight: list[float] = []
+    unit_index: dict[tuple[str, int], int] = {}
+    for phase in (True, False):
+        for t, item in enumerate(targets):
+            if item.essential != phase:
+                continue
+            start = held[item.skill_uri]
+            for level in range(start + 1, item.needed_level + 1):
+                unit_index[(item.skill_uri, level)] = len(units)
+                units.append((t, level))
+                unit_weight.append(item.weight / (item.needed_level - start))
 
     problem = CoverProblem(
         ids=tuple(ids),
@@ -176,14 +194,15 @@ def build_problem(
         hours=np.array([available[c].course.hours for c in ids], dtype=np.float64),
         covers=tuple(
             frozenset(
-                skill_index[u]
+                unit_index[(u, level)]
                 for u, lv in available[c].course.skills.items()
-                if u in skill_index and lv >= needed[u]
+                if u in needed
+                for level in range(held[u] + 1, min(lv, needed[u]) + 1)
             )
             for c in ids
         ),
-        weight=np.array([item.weight for item in targets], dtype=np.float64),
-        essential=np.array([item.relation == "essential" for item in targets], dtype=np.bool_),
+        weight=np.array(unit_weight, dtype=np.float64),
+        essential=np.array([targets[t].essential for t, _ in units], dtype=np.bool_),
         requirements=tuple(
             tuple(Requirement(tuple(index[o] for o in opts), r.origin, r.label) for opts, r in options_of[c])
             for c in ids
@@ -192,7 +211,7 @@ def build_problem(
         budget=budget,
         max_hours=max_hours,
     )
-    return Built(problem, tuple(targets), dict(held), not_takeable)
+    return Built(problem, tuple(targets), tuple(units), dict(held), not_takeable)
 
 
 def recost(built: Built, available: Mapping[str, Available], cost_of: Callable[[Available], float]) -> Built:

@@ -212,12 +212,22 @@ class Exclusion:
 
 @dataclass(frozen=True)
 class UncoveredSkill:
-    """A gap skill the plan does not close, and why (never dropped silently)."""
+    """A gap skill the plan does not close, and why (never dropped silently).
+
+    ``reached_level`` is the level the plan raises it to (``held_level`` when no step advances it).
+    """
 
     skill_uri: str
     label: str
     relation: Relation
     reason: str
+    needed_level: int = 0
+    held_level: int = 0
+    reached_level: int = 0
+
+    @property
+    def essential(self) -> bool:
+        return self.relation == "essential"
 
 
 @dataclass(frozen=True)
@@ -239,7 +249,11 @@ class Certificate:
 
 @dataclass(frozen=True)
 class Step:
-    """One course of the plan, in order, with its weeks and the reasons it is there."""
+    """One course of the plan, in order, with its weeks and the reasons it is there.
+
+    ``skills_covered`` are the gap skills this step advances beyond what the worker and the earlier steps
+    reached (closing them or raising them part of the way); ``levels`` gives the level each one reaches.
+    """
 
     course_id: str
     title: str
@@ -254,6 +268,7 @@ class Step:
     prerequisites: tuple[str, ...]
     required_by: tuple[str, ...]
     reason: str
+    levels: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -341,6 +356,7 @@ class Plan:
                     "start_date": iso(s.start_date),
                     "end_date": iso(s.end_date),
                     "skills_covered": list(s.skills_covered),
+                    "levels": dict(s.levels),
                     "prerequisites": list(s.prerequisites),
                     "reason": s.reason,
                 }
@@ -362,7 +378,15 @@ class Plan:
                 for b in self.badges_one_course_away
             ],
             "uncovered_skills": [
-                {"uri": u.skill_uri, "label": u.label, "relation": u.relation, "reason": u.reason}
+                {
+                    "uri": u.skill_uri,
+                    "label": u.label,
+                    "relation": u.relation,
+                    "needed_level": u.needed_level,
+                    "held_level": u.held_level,
+                    "reached_level": u.reached_level,
+                    "reason": u.reason,
+                }
                 for u in self.uncovered_skills
             ],
             "covered_skills": list(self.covered_skills),

@@ -57,15 +57,19 @@ KINDS = {"cost": ("cheapest", "fastest", "best-ranked"), "hours": ("fastest", "c
 def content_scores(gap: Sequence[GapItem], courses: Sequence[CourseOption]) -> dict[str, float]:
     """The documented stand-in ranking: the share of the gap a course closes on its own.
 
-    Score = sum of the weights of the gap skills the course teaches at the needed level or above (essential
-    weights counted twice) / the same sum over the whole gap; in [0, 1].
+    Score = sum over the gap skills of weight x the share of the level steps from held to needed level the
+    course covers (essential weights counted twice) / the sum of the weights over the whole gap; in [0, 1].
     """
     weights = {item.skill_uri: item.weight * (2.0 if item.essential else 1.0) for item in gap}
-    needed = {item.skill_uri: item.needed_level for item in gap}
+    span = {item.skill_uri: (item.held_level, item.needed_level) for item in gap}
     total = sum(weights.values()) or 1.0
+
+    def share(uri: str, level: int) -> float:
+        held, needed = span[uri]
+        return 1.0 if needed <= held else max(0, min(level, needed) - held) / (needed - held)
+
     return {
-        c.id: sum(weights[uri] for uri, level in c.skills.items() if uri in needed and level >= needed[uri])
-        / total
+        c.id: sum(weights[uri] * share(uri, level) for uri, level in c.skills.items() if uri in span) / total
         for c in courses
     }
 
@@ -235,10 +239,18 @@ def _assemble(
             how = "level order" if req.origin == "level" else f"{req.origin} prerequisite"
             why_needed.setdefault(ids[provider], []).append(f"{by_id[ids[i]].title} ({how}: {req.label})")
 
-    covers = {ids[i]: {targets[s].skill_uri for s in problem.covers[i]} for i in selection.chosen}
+    # level each chosen course brings each target skill to (only levels above what the worker holds count)
+    reach: dict[str, dict[str, int]] = {}
+    for i in selection.chosen:
+        levels: dict[str, int] = {}
+        for u in problem.covers[i]:
+            t, level = built.units[u]
+            uri = targets[t].skill_uri
+            levels[uri] = max(levels.get(uri, 0), level)
+        reach[ids[i]] = levels
     essential_uris = {t.skill_uri for t in targets if t.essential}
     # Courses serving an essential skill, directly or as a prerequisite of one, go first among ready ones.
-    serves_essential = {c for c in chosen if covers[c] & essential_uris}
+    serves_essential = {c for c in chosen if reach[c].keys() & essential_uris}
     frontier = list(serves_essential)
     while frontier:
         c = frontier.pop()
@@ -265,12 +277,14 @@ def _assemble(
     for c, ps in requires.items():
         for p in ps:
             dependents.setdefault(p, []).append(c)
-    closed: set[str] = set()
+    needed = {t.skill_uri: t.needed_level for t in targets}
+    reached: dict[str, int] = {t.skill_uri: built.held.get(t.skill_uri, 0) for t in targets}
     steps: list[Step] = []
     for c in order:
         course, slot = by_id[c], slots[c]
-        new = sorted(covers[c] - closed, key=lambda u: (relation[u] != "essential", u))
-        closed |= covers[c]
+        raised = {u: lv for u, lv in reach[c].items() if lv > reached[u]}
+        new = sorted(raised, key=lambda u: (relation[u] != "essential", u))
+        reached.update(raised)
         steps.append(
             Step(
                 course_id=c,
@@ -283,10 +297,22 @@ def _assemble(
                 start_date=week_start(start, slot.start_week) if start else None,
                 end_date=week_end(start, slot.end_week) if start else None,
                 skills_covered=tuple(new),
+                levels=tuple((u, raised[u]) for u in new),
                 prerequisites=tuple(requires[c]),
                 required_by=tuple(sorted(dependents.get(c, ()))),
                 reason=_step_reason(
-                    c, new, label, relation, requires, why_needed, by_id, available, slot, constraints
+                    c,
+                    new,
+                    raised,
+                    needed,
+                    label,
+                    relation,
+                    requires,
+                    why_needed,
+                    by_id,
+                    available,
+                    slot,
+                    constraints,
                 ),
             )
         )
@@ -296,8 +322,8 @@ def _assemble(
     weeks = max((s.end_week for s in slots.values()), default=0)
     finish = week_end(start, weeks) if start and weeks else None
 
-    covered = [t.skill_uri for t in targets if t.skill_uri in closed]
-    missing = [t for t in targets if t.skill_uri not in closed]
+    covered = [t.skill_uri for t in targets if reached[t.skill_uri] >= t.needed_level]
+    missing = [t for t in targets if reached[t.skill_uri] < t.needed_level]
     teachers: dict[str, list[tuple[str, int]]] = {t.skill_uri: [] for t in missing}
     if missing:
         for option in by_id.values():
@@ -306,7 +332,13 @@ def _assemble(
                     teachers[uri].append((option.id, level))
     uncovered = [
         UncoveredSkill(
-            t.skill_uri, t.label, t.relation, _uncovered_reason(t, built, teachers, excluded, constraints)
+            t.skill_uri,
+            t.label,
+            t.relation,
+            _uncovered_reason(t, reached[t.skill_uri], built, teachers, excluded, constraints),
+            needed_level=t.needed_level,
+            held_level=built.held.get(t.skill_uri, 0),
+            reached_level=reached[t.skill_uri],
         )
         for t in missing
     ]
@@ -320,7 +352,13 @@ def _assemble(
         ):
             uncovered.append(
                 UncoveredSkill(
-                    item.skill_uri, item.label, item.relation, "optional skills were not requested"
+                    item.skill_uri,
+                    item.label,
+                    item.relation,
+                    "optional skills were not requested",
+                    needed_level=item.needed_level,
+                    held_level=built.held.get(item.skill_uri, 0),
+                    reached_level=built.held.get(item.skill_uri, 0),
                 )
             )
 
@@ -365,9 +403,20 @@ def _money(amount: float, currency: str) -> str:
     return f"{amount:.2f} {currency}"
 
 
+def _raised_text(
+    uris: Sequence[str], raised: Mapping[str, int], needed: Mapping[str, int], label: Mapping[str, str]
+) -> str:
+    return ", ".join(
+        label[u] if raised[u] >= needed[u] else f"{label[u]} (to level {raised[u]} of {needed[u]})"
+        for u in uris
+    )
+
+
 def _step_reason(
     c: str,
     new: Sequence[str],
+    raised: Mapping[str, int],
+    needed: Mapping[str, int],
     label: Mapping[str, str],
     relation: Mapping[str, str],
     requires: Mapping[str, Sequence[str]],
@@ -378,15 +427,16 @@ def _step_reason(
     constraints: Constraints,
 ) -> str:
     parts: list[str] = []
-    ess = [label[u] for u in new if relation[u] == "essential"]
-    opt = [label[u] for u in new if relation[u] != "essential"]
-    if ess:
-        parts.append(f"Closes essential skill{'s' if len(ess) > 1 else ''} {', '.join(ess)}")
-    if opt:
-        parts.append(
-            f"{'closes' if ess else 'Closes'} optional skill{'s' if len(opt) > 1 else ''} {', '.join(opt)}"
-        )
-    text = "; ".join(parts) + "." if parts else "Closes no gap skill on its own."
+    for kind in ("essential", "optional"):
+        of_kind = [u for u in new if (relation[u] == "essential") == (kind == "essential")]
+        closes = [u for u in of_kind if raised[u] >= needed[u]]
+        partly = [u for u in of_kind if raised[u] < needed[u]]
+        for verb, uris in (("closes", closes), ("raises", partly)):
+            if uris:
+                plural = "s" if len(uris) > 1 else ""
+                parts.append(f"{verb} {kind} skill{plural} {_raised_text(uris, raised, needed, label)}")
+    text = "; ".join(parts) + "." if parts else "Advances no gap skill on its own."
+    text = text[0].upper() + text[1:]
     if c in why_needed:
         text += f" Needed first by {'; '.join(why_needed[c])}."
     if requires[c]:
@@ -408,31 +458,38 @@ def _step_reason(
 
 def _uncovered_reason(
     item: GapItem,
+    reached: int,
     built: Built,
     teachers: Mapping[str, list[tuple[str, int]]],
     excluded: Mapping[str, str],
     constraints: Constraints,
 ) -> str:
+    """Why ``item`` stays below its needed level; prefixed with how far the plan raises it, if at all."""
+    held = built.held.get(item.skill_uri, 0)
+    prefix = f"raised to level {reached} of {item.needed_level}: " if reached > held else ""
     teaching = teachers.get(item.skill_uri, [])
     if not teaching:
-        return "no course in the catalogue teaches it"
-    enough = sorted(cid for cid, lv in teaching if lv >= item.needed_level)
-    if not enough:
+        return prefix + "no course in the catalogue teaches it"
+    further = sorted(cid for cid, lv in teaching if lv > reached)
+    if not further:
         top = max(lv for _, lv in teaching)
+        if prefix:
+            return prefix + f"no course in the catalogue teaches it above level {top}"
         return f"courses teach it only up to level {top}; the target needs level {item.needed_level}"
-    ruled = [(cid, excluded.get(cid) or built.not_takeable.get(cid)) for cid in enough]
+    ruled = [(cid, excluded.get(cid) or built.not_takeable.get(cid)) for cid in further]
     ruled_out = [(cid, why) for cid, why in ruled if why is not None]
-    if len(ruled_out) == len(enough):
+    if len(ruled_out) == len(further):
         shown = "; ".join(f"{cid}: {why}" for cid, why in ruled_out[:3])
         more = f"; and {len(ruled_out) - 3} more" if len(ruled_out) > 3 else ""
-        return f"every course teaching it at level {item.needed_level} or above is ruled out ({shown}{more})"
+        return prefix + f"every course teaching it above level {reached} is ruled out ({shown}{more})"
     limits = []
     if constraints.budget is not None:
         limits.append(f"budget {_money(constraints.budget, constraints.currency)}")
     if constraints.max_hours is not None:
         limits.append(f"at most {constraints.max_hours:g} h")
-    return (
-        f"courses teach it but do not fit the remaining {' and '.join(limits) or 'limits'} after the "
+    return prefix + (
+        f"courses teaching it above level {reached} do not fit the remaining "
+        f"{' and '.join(limits) or 'limits'} after the "
         f"{'essential skills' if item.relation == 'essential' else 'essential and better-value skills'}"
     )
 
@@ -492,6 +549,8 @@ def _with_explanation(plan: Plan, targets: Sequence[GapItem]) -> Plan:
     covered = set(plan.covered_skills)
     got_ess = sum(1 for t in targets if t.essential and t.skill_uri in covered)
     got_opt = sum(1 for t in targets if not t.essential and t.skill_uri in covered)
+    partial_ess = sum(1 for u in plan.uncovered_skills if u.essential and u.reached_level > u.held_level)
+    partial_opt = sum(1 for u in plan.uncovered_skills if not u.essential and u.reached_level > u.held_level)
     if not targets:
         text = "The worker already holds every gap skill at the needed level: nothing to learn."
     elif not plan.steps:
@@ -505,8 +564,11 @@ def _with_explanation(plan: Plan, targets: Sequence[GapItem]) -> Plan:
             f"{len(plan.steps)} course{'s' if len(plan.steps) != 1 else ''}, {plan.total_hours:g} h, "
             f"{_money(plan.total_price, plan.currency)}, "
             f"{plan.weeks} week{'s' if plan.weeks != 1 else ''}{when}; "
-            f"closes {got_ess} of {n_ess} essential and {got_opt} of {n_opt} optional gap skills."
+            f"closes {got_ess} of {n_ess} essential and {got_opt} of {n_opt} optional gap skills"
         )
+        if partial_ess or partial_opt:
+            text += f" and raises {partial_ess} essential and {partial_opt} optional ones part of the way"
+        text += "."
         if got_ess < n_ess:
             text += f" {n_ess - got_ess} essential skill(s) stay open: see uncovered_skills."
     if plan.deadline is not None and not plan.deadline.met:

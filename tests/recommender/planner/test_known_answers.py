@@ -383,3 +383,41 @@ def test_a_solver_failure_leaves_the_plan_uncertified_and_the_exact_solver_says_
     assert "time limit reached" in plan.certificate.compared
     with pytest.raises(UpskillError, match="use the greedy solver"):
         plan_paths(gap, courses, Constraints(), solver="exact")
+
+
+def test_partial_progress_is_credited_by_level_steps_and_reported() -> None:
+    # s1 needs level 3 and no course teaches it above 2: the plan still raises it to 2 and says so
+    gap = [gap_item("s1", needed=3), gap_item("s2", needed=2, held=1)]
+    courses = [
+        course("s1-intro", {"s1": 1}, hours=2, price=0),
+        course("s1-intermediate", {"s1": 2}, hours=10, price=0),
+        course("s2-basic", {"s2": 1}, hours=1, price=0),
+    ]
+    plan = plan_paths(gap, courses, Constraints(objective="hours")).best
+    assert ids(plan) == ["s1-intermediate"]  # s1-intro is dominated; s2-basic teaches below what is held
+    (step,) = plan.steps
+    assert step.skills_covered == ("s1",) and step.levels == (("s1", 2),)
+    assert "Raises essential skill label of s1 (to level 2 of 3)" in step.reason
+    assert plan.covered_skills == ()
+    s1, s2 = sorted(plan.uncovered_skills, key=lambda u: u.skill_uri)
+    assert (s1.held_level, s1.reached_level, s1.needed_level) == (0, 2, 3)
+    assert s1.reason == "raised to level 2 of 3: no course in the catalogue teaches it above level 2"
+    assert (s2.reached_level, s2.needed_level) == (1, 2)
+    assert s2.reason == "courses teach it only up to level 1; the target needs level 2"
+    assert "raises 1 essential" in plan.explanation
+    step_json = plan.to_dict()["steps"][0]
+    assert step_json["levels"] == {"s1": 2}
+
+
+def test_two_courses_close_a_skill_step_by_step_when_one_brings_it_further() -> None:
+    # level steps: a level-2 course covers steps 1-2, the level-3 course needs level 2 first (level order)
+    gap = [gap_item("s1", needed=3), gap_item("s2", needed=2)]
+    courses = [
+        course("s1-adv", {"s1": 3}, hours=10, price=0),
+        course("s1-mid-s2", {"s1": 2, "s2": 2}, hours=10, price=0),
+    ]
+    plan = plan_paths(gap, courses, Constraints(start=START, hours_per_week=10)).best
+    assert ids(plan) == ["s1-mid-s2", "s1-adv"]
+    first, second = plan.steps
+    assert first.levels == (("s1", 2), ("s2", 2)) and second.levels == (("s1", 3),)
+    assert set(plan.covered_skills) == {"s1", "s2"} and plan.uncovered_skills == ()

@@ -111,6 +111,28 @@ def level_needs(course: CourseOption, held: dict[str, int]) -> list[tuple[str, i
     ]
 
 
+def level_steps(
+    course: CourseOption, targets: set[str], held: dict[str, int], needed: dict[str, int]
+) -> set[tuple[str, int]]:
+    """The level steps (skill, level) of the gap the course covers: held < level <= min(taught, needed)."""
+    return {
+        (u, lv) for u in targets for lv in range(held[u] + 1, min(course.skills.get(u, 0), needed[u]) + 1)
+    }
+
+
+def reached_levels(
+    plan: Plan, gap: list[GapItem], courses: list[CourseOption], c: Constraints
+) -> dict[str, int]:
+    """Level of each gap skill after the plan: the held one, raised by what the steps teach (capped)."""
+    by_id = {x.id: x for x in courses}
+    held = held_levels(gap, courses, c)
+    out = {}
+    for g in gap:
+        taught = [by_id[s.course_id].skills.get(g.skill_uri, 0) for s in plan.steps]
+        out[g.skill_uri] = max(held[g.skill_uri], min(g.needed_level, max(taught, default=0)))
+    return out
+
+
 def check_plan_invariants(
     plan: Plan, gap: list[GapItem], courses: list[CourseOption], c: Constraints
 ) -> None:
@@ -138,18 +160,18 @@ def check_plan_invariants(
             ]
             assert providers, f"{course.id} needs {uri} at level {level} first"
 
-    # no selected course adds nothing: it closes a gap skill no other step closes, or another step needs it
+    # no selected course adds nothing: it covers a level step (skill, level) no other step covers, or
+    # another step needs it
     needed = {g.skill_uri: g.needed_level for g in gap}
     targets = {u for u, lv in needed.items() if held[u] < lv}
     for step in plan.steps:
         course = by_id[step.course_id]
-        mine = {u for u in targets if course.skills.get(u, -1) >= needed[u]}
+        mine = level_steps(course, targets, held, needed)
         others = {
             u
             for s in plan.steps
             if s is not step
-            for u in targets
-            if by_id[s.course_id].skills.get(u, -1) >= needed[u]
+            for u in level_steps(by_id[s.course_id], targets, held, needed)
         }
         genuinely_needed = any(
             step.course_id in {p.course_id for p in by_id[d].prerequisites}
@@ -168,13 +190,24 @@ def check_plan_invariants(
         assert step.hours <= (step.end_week - step.start_week + 1) * c.hours_per_week + 1e-9
     assert plan.weeks >= math.ceil(plan.total_hours / c.hours_per_week - 1e-9)
 
-    # nothing is dropped silently: every gap skill is held, covered or listed with a reason
-    covered = {u for s in plan.steps for u in s.skills_covered}
-    assert covered == set(plan.covered_skills)
+    # nothing is dropped silently: every gap skill is held, covered or listed with a reason; the levels the
+    # steps report are those their courses teach, and a skill is covered when the steps reach its level
+    reached = reached_levels(plan, gap, courses, c)
+    advanced = {u for s in plan.steps for u in s.skills_covered}
+    assert {u for u, lv in reached.items() if lv > held[u]} == advanced
+    assert set(plan.covered_skills) == {u for u in targets if reached[u] >= needed[u]}
+    for step in plan.steps:
+        assert set(step.skills_covered) == {u for u, _ in step.levels}
+        for u, lv in step.levels:
+            assert lv == min(needed[u], by_id[step.course_id].skills[u])
+    for u in plan.uncovered_skills:
+        if u.skill_uri in targets:
+            assert u.reached_level == reached[u.skill_uri]
+            assert ("raised to level" in u.reason) == (u.reached_level > held[u.skill_uri])
     uncovered = {u.skill_uri: u.reason for u in plan.uncovered_skills}
     for item in gap:
         uri = item.skill_uri
-        assert (uri in plan.already_held) + (uri in covered) + (uri in uncovered) == 1, uri
+        assert (uri in plan.already_held) + (uri in plan.covered_skills) + (uri in uncovered) == 1, uri
         if uri in uncovered:
             assert uncovered[uri]
     assert plan.explanation
@@ -182,8 +215,9 @@ def check_plan_invariants(
         assert 0 < plan.certificate.ratio <= 1 + 1e-6
 
 
-def coverable(gap: list[GapItem], courses: list[CourseOption], c: Constraints) -> set[str]:
-    """Gap skills some course could bring to the needed level with no budget or hours limit (fixed point)."""
+def reachable(gap: list[GapItem], courses: list[CourseOption], c: Constraints) -> dict[str, int]:
+    """Highest level (capped at the needed one) each gap skill can reach with no budget or hours limit: the
+    held level, or the most a takeable course teaches (fixed point)."""
     held = held_levels(gap, courses, c)
     usable = {x.id: x for x in courses if x.id not in c.completed and x.id not in c.excluded}
     takeable: set[str] = set()
@@ -201,10 +235,11 @@ def coverable(gap: list[GapItem], courses: list[CourseOption], c: Constraints) -
                 takeable.add(x.id)
                 changed = True
     return {
-        g.skill_uri
+        g.skill_uri: max(
+            held[g.skill_uri],
+            min(g.needed_level, max((usable[t].skills.get(g.skill_uri, 0) for t in takeable), default=0)),
+        )
         for g in gap
-        if held[g.skill_uri] < g.needed_level
-        and any(usable[t].skills.get(g.skill_uri, -1) >= g.needed_level for t in takeable)
     }
 
 
@@ -221,11 +256,14 @@ def test_every_plan_respects_prerequisites_limits_and_explains_itself(instance) 
 
 @SETTINGS
 @given(instances())
-def test_every_coverable_skill_is_covered_when_the_budget_allows(instance) -> None:  # type: ignore[no-untyped-def]
+def test_every_coverable_level_step_is_covered_when_the_budget_allows(instance) -> None:  # type: ignore[no-untyped-def]
     gap, courses, constraints = instance
     unlimited = replace(constraints, budget=None, max_hours=None)
-    expected = coverable(gap, courses, unlimited)
+    best = reachable(gap, courses, unlimited)
+    held = held_levels(gap, courses, unlimited)
+    expected = {g.skill_uri for g in gap if held[g.skill_uri] < g.needed_level <= best[g.skill_uri]}
     for plan in plan_paths(gap, courses, unlimited).plans:
+        assert reached_levels(plan, gap, courses, unlimited) == best
         assert set(plan.covered_skills) == expected
         essential = {g.skill_uri for g in gap if g.relation == "essential"}
         assert {u.skill_uri for u in plan.uncovered_skills if u.relation == "essential"} == (
@@ -251,12 +289,17 @@ def test_exact_solver_is_never_worse_than_the_greedy(instance) -> None:  # type:
     greedy_plan = plan_paths(gap, courses, constraints, alternatives=False).best
     exact_plan = plan_paths(gap, courses, constraints, alternatives=False, solver="exact").best
     check_plan_invariants(exact_plan, gap, courses, constraints)
-    weight = {g.skill_uri: g.weight for g in gap}
-    essential = {g.skill_uri for g in gap if g.relation == "essential"}
+    held = held_levels(gap, courses, constraints)
 
     def score(plan: Plan) -> tuple[float, float]:
-        ess = sum(weight[u] for u in plan.covered_skills if u in essential)
-        return round(ess, 6), round(sum(weight[u] for u in plan.covered_skills) - ess, 6)
+        """Weighted level steps covered (the planner's objective), essential then optional."""
+        reached = reached_levels(plan, gap, courses, constraints)
+        totals = {"essential": 0.0, "optional": 0.0}
+        for g in gap:
+            if held[g.skill_uri] < g.needed_level:
+                share = (reached[g.skill_uri] - held[g.skill_uri]) / (g.needed_level - held[g.skill_uri])
+                totals[g.relation] += g.weight * share
+        return round(totals["essential"], 6), round(totals["optional"], 6)
 
     assert score(exact_plan) >= score(greedy_plan)
     if score(exact_plan) == score(greedy_plan):
