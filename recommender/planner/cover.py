@@ -12,7 +12,8 @@ then the objective cost (hours or money) of the courses, within the money budget
 
 * :func:`greedy` -- lazy greedy budgeted weighted set cover (Khuller, Moss and Naor, "The budgeted maximum
   coverage problem", IPL 70(1), 1999), run per phase (essential skills, then optional), adding a course
-  together with the requirements it lacks, with the best-single-course guard, then pruning redundant courses.
+  together with the requirements it lacks, with the best-single-course guard and, when a limit binds, partial
+  enumeration from the best few single courses, then local search and pruning of redundant courses.
 * :func:`exact` -- the same lexicographic problem as three mixed-integer programs solved by HiGHS through
   ``scipy.optimize.milp``.
 * :func:`certify` -- the ratio of a selection to the optimum (MILP) or to the LP relaxation bound.
@@ -44,7 +45,11 @@ AMORTISED_LIMIT = 1000
 #: Effort of the local searches: drop-and-refill attempts per sweep are this over the number of candidates,
 #: at most ``MAX_TRIES``, at least 2 for coverage and 8 for cost, so large instances stay fast.
 LOCAL_SEARCH_EFFORT = 4000
-MAX_TRIES = 8
+MAX_TRIES = 20
+#: Partial enumeration: when a limit binds and there are at most ``SEED_LIMIT`` candidates, the greedy is also
+#: run from each of the ``SEEDS`` best single courses it did not pick, and the best selection kept.
+SEED_LIMIT = 600
+SEEDS = 6
 #: Relative slack on the coverage floors of later MILP stages (HiGHS feasibility tolerance is 1e-6).
 FLOOR_SLACK = 1e-5
 
@@ -173,9 +178,13 @@ class _State:
         self.price = 0.0
         self.hours = 0.0
         self.forbidden: set[int] = set()  # not to be picked by the greedy (the local search's dropped course)
+        # bundle cache: course -> (bundle, options examined, len(chosen) then); still valid while no course
+        # chosen since is among the options examined (``chosen`` only grows)
+        self.bundles: dict[int, tuple[list[int], set[int], int]] = {}
 
     def copy(self) -> _State:
         other = _State(self.problem, self.lists)
+        other.bundles = dict(self.bundles)
         other.chosen = list(self.chosen)
         other.chosen_set = set(self.chosen_set)
         other.edges = dict(self.edges)
@@ -190,13 +199,20 @@ class _State:
         requirements = self.problem.requirements
         if not requirements[i]:
             return [i]
+        cached = self.bundles.get(i)
+        if cached is not None:
+            order, examined, count = cached
+            if not any(j in examined for j in self.chosen[count:]):
+                return order
         chosen = self.chosen_set
-        order: list[int] = []
+        order = []
         inside: set[int] = set()
+        examined = set()
 
         def visit(j: int) -> None:
             for req in requirements[j]:
                 for o in req.options:
+                    examined.add(o)
                     if o in chosen or o in inside:
                         break
                 else:
@@ -205,6 +221,7 @@ class _State:
             inside.add(j)
 
         visit(i)
+        self.bundles[i] = (order, examined, len(self.chosen))
         return order
 
     def edges_of(self, bundle: Sequence[int]) -> _EdgeMap:
@@ -331,18 +348,24 @@ def _weight_of(state: _State, skills: set[int]) -> float:
 
 
 def _improve(state: _State, skills_by_phase: Sequence[set[int]], tries: int, sweeps: int = 3) -> _State:
-    """Local search on cost at equal coverage: drop one course and re-cover what only it covered, greedily;
-    keep the change when the selection gets cheaper. Sweeps the ``tries`` costliest courses, at most
+    """Local search on cost at equal coverage: drop one course (with the chosen courses that rely on it as a
+    provider, transitively) and re-cover what only they covered, greedily, without that course; keep the
+    change when the selection gets cheaper. Sweeps the ``tries`` courses whose group costs most, at most
     ``sweeps`` times, stopping after a sweep without improvement."""
     problem, lists = state.problem, state.lists
     for _ in range(sweeps):
         improved = False
-        for c in sorted(state.chosen, key=lambda i: (-lists.cost[i], i))[:tries]:
-            if c not in state.chosen_set or any(p == c for d in state.chosen for p, _ in state.edges[d]):
+        groups = _dependent_groups(state)
+        if problem.n > SEED_LIMIT:  # large instances: only courses no other chosen course relies on
+            groups = {c: g for c, g in groups.items() if len(g) == 1}
+        order = sorted(groups, key=lambda i: (-sum(lists.cost[j] for j in groups[i]), i))
+        for c in order[:tries]:
+            if c not in state.chosen_set:
                 continue
+            dropped = _dependent_groups(state)[c]
             trial = _State(problem, lists)
-            trial.add([j for j in state.chosen if j != c], state.edges)
-            lost = problem.covers[c] & state.covered - trial.covered
+            trial.add([j for j in state.chosen if j not in dropped], state.edges)
+            lost = set().union(*(problem.covers[j] for j in dropped)) & state.covered - trial.covered
             if not lost:
                 continue
             trial.forbidden = {c}
@@ -359,6 +382,24 @@ def _improve(state: _State, skills_by_phase: Sequence[set[int]], tries: int, swe
         if not improved:
             break
     return state
+
+
+def _dependent_groups(state: _State) -> dict[int, set[int]]:
+    """Each chosen course with the chosen courses that use it as a provider, directly or transitively."""
+    users: dict[int, list[int]] = {c: [] for c in state.chosen}
+    for d in state.chosen:
+        for p, _ in state.edges[d]:
+            users[p].append(d)
+    groups: dict[int, set[int]] = {}
+    for c in state.chosen:
+        group, stack = {c}, [c]
+        while stack:
+            for d in users[stack.pop()]:
+                if d not in group:
+                    group.add(d)
+                    stack.append(d)
+        groups[c] = group
+    return groups
 
 
 def _could_cover_more(state: _State) -> bool:
@@ -412,10 +453,13 @@ def greedy(problem: CoverProblem) -> Selection:
     Each phase (essential skills, then optional ones) runs the lazy greedy by gain per objective cost; when
     that leaves coverable skills out (a limit binds), it also runs by gain per share of the limits used and
     keeps the better, and compares with the best single course (the guard of Khuller, Moss and Naor). The
-    result is then improved by a drop-and-recover local search on cost and pruned of redundant courses. When
+    result is then improved by a drop-and-recover local search on cost (dropping a course together with the
+    chosen courses relying on it, up to ``SEED_LIMIT`` candidates) and pruned of redundant courses. When
     courses have requirements (and there are at most ``AMORTISED_LIMIT`` candidates), the whole run is
     repeated charging pulled-in requirements amortised over the courses that may need them; when a limit
-    binds, it is repeated by share of the limits; the lexicographically best selection is kept.
+    binds, it is repeated by share of the limits and (up to ``SEED_LIMIT`` candidates) from each of the
+    ``SEEDS`` best single courses left out (partial enumeration); the lexicographically best selection is
+    kept.
 
     Parameters
     ----------
@@ -441,29 +485,79 @@ def greedy(problem: CoverProblem) -> Selection:
     binds = False
     while variants:
         unit, pulled = variants.pop(0)
-        state = _State(problem, lists)
-        for skills in phases:
-            coverable = {s for s in skills if lists.coverers[s]}
-            candidate = _greedy_phase(state.copy(), skills, unit, pulled)
-            if coverable - candidate.covered:  # a limit binds: try the other unit and the guard
-                other_unit = lists.usage if unit is lists.cost else lists.cost
-                for other in (_greedy_phase(state.copy(), skills, other_unit), _best_single(state, skills)):
-                    if other is not None and _better(other, candidate, skills):
-                        candidate = other
-            state = candidate
-        state = _state_of(problem, lists, prune(problem, Selection(tuple(state.chosen), dict(state.edges))))
-        if _could_cover_more(state):
-            if limited and not binds:
-                # a limit binds: what the first phase spends decides what the later one can still cover,
-                # so also run every phase by share of the limits
-                binds = True
-                variants.append((lists.usage, lists.usage))
-            state = _improve_coverage(state, phases, tries=_tries(problem.n, 2))
-        state = _improve(state, phases, tries=_tries(problem.n, 8))
+        state = _run(problem, lists, phases, unit, pulled, _State(problem, lists))
+        if _could_cover_more(state) and limited and not binds:
+            # a limit binds: what the first phase spends decides what the later one can still cover,
+            # so also run every phase by share of the limits
+            binds = True
+            variants.append((lists.usage, lists.usage))
         if best is None or _lexicographically_better(state, best, phases):
             best = state
     assert best is not None
+    if binds and problem.n <= SEED_LIMIT:
+        # partial enumeration (Khuller, Moss and Naor): when a limit binds, also start from each of the best
+        # few single courses (with their requirements) the selection leaves out, and keep the best result
+        # (the seeded runs skip the local searches; the best of them gets them once)
+        seeded: _State | None = None
+        for seed in _seeds(problem, lists, phases[0], lists.usage, best):
+            start = _State(problem, lists)
+            start.add(start.bundle(seed))
+            state = _run(problem, lists, phases, lists.usage, lists.usage, start, polish=False)
+            if seeded is None or _lexicographically_better(state, seeded, phases):
+                seeded = state
+        if seeded is not None:
+            seeded = _polish(problem, lists, phases, seeded)
+            if _lexicographically_better(seeded, best, phases):
+                best = seeded
     return prune(problem, Selection(tuple(best.chosen), dict(best.edges)))
+
+
+def _seeds(
+    problem: CoverProblem, lists: _Lists, skills: set[int], unit: Sequence[float], best: _State
+) -> list[int]:
+    """The ``SEEDS`` courses outside ``best`` with the most gain of ``skills`` per unit cost of their bundle
+    (that fit the limits), ties by index."""
+    empty = _State(problem, lists)
+    scored = []
+    for i in range(problem.n):
+        if i in best.chosen_set or not problem.covers[i] & skills:
+            continue
+        bundle = empty.bundle(i)
+        if empty.fits(bundle):
+            scored.append((-empty.gain(bundle, skills) / sum(unit[j] for j in bundle), i))
+    return [i for _, i in sorted(scored)[:SEEDS]]
+
+
+def _run(
+    problem: CoverProblem,
+    lists: _Lists,
+    phases: Sequence[set[int]],
+    unit: Sequence[float],
+    pulled: Sequence[float],
+    state: _State,
+    *,
+    polish: bool = True,
+) -> _State:
+    """One greedy run from ``state``: phase by phase (with the other unit and the best-single guard when a
+    limit binds), pruned, then (with ``polish``) improved by the local searches."""
+    for skills in phases:
+        coverable = {s for s in skills if lists.coverers[s]}
+        candidate = _greedy_phase(state.copy(), skills, unit, pulled)
+        if coverable - candidate.covered:  # a limit binds: try the other unit and the guard
+            other_unit = lists.usage if unit is lists.cost else lists.cost
+            for other in (_greedy_phase(state.copy(), skills, other_unit), _best_single(state, skills)):
+                if other is not None and _better(other, candidate, skills):
+                    candidate = other
+        state = candidate
+    state = _state_of(problem, lists, prune(problem, Selection(tuple(state.chosen), dict(state.edges))))
+    return _polish(problem, lists, phases, state) if polish else state
+
+
+def _polish(problem: CoverProblem, lists: _Lists, phases: Sequence[set[int]], state: _State) -> _State:
+    """The local searches: on coverage when a limit binds, then on cost."""
+    if _could_cover_more(state):
+        state = _improve_coverage(state, phases, tries=_tries(problem.n, 2))
+    return _improve(state, phases, tries=_tries(problem.n, 8))
 
 
 def _lexicographically_better(a: _State, b: _State, phases: Sequence[set[int]]) -> bool:
