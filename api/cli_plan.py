@@ -172,23 +172,38 @@ def plan_command(
     print_plans(result)
 
 
-#: The sample ``make run`` ends with: a vehicle technician moving into an automotive battery role.
+#: The sample ``make run`` ends with: scenario 1 of ../shared/SCENARIOS.md. Katrin, a diesel engine mechanic
+#: in Stuttgart (NUTS DE11), wants to become an automotive battery technician within nine months, studying six
+#: hours a week, online (or blended near Stuttgart), in English or German; her employer pays up to EUR 1,500.
 SAMPLE: dict[str, Any] = {
-    "current": ["vehicle technician"],
+    "current": ["diesel engine mechanic"],
     "to": "automotive battery technician",
     "budget": 1500.0,
+    "currency": "EUR",
     "hours_per_week": 6.0,
     "start": "2027-01-04",
-    "deadline": "2027-06-30",
-    "language": ["en"],
+    "deadline": "2027-10-03",  # nine months after the start
+    "language": ["en", "de"],
+    "delivery_mode": ["online", "blended"],
+    "region": "DE11",
 }
+#: The default catalogue is priced in USD and the sample plans in EUR. This is an assumed planning rate,
+#: not an official or current exchange rate: parity (1 USD = 1 EUR), a round figure that overstates euro
+#: prices whenever the euro is worth more than the dollar, so a plan that fits the budget at parity fits it
+#: at such rates too. Pass ``--rate USD=<rate>`` to plan with a current rate.
+SAMPLE_RATES = {"USD": 1.0}
 
 
 def print_sample_plan() -> None:
     """Print the sample plan (for the end of ``upskill run``); needs ESCO and the catalogue loaded."""
+    rates = ", ".join(f"1 {code} = {rate:g} {SAMPLE['currency']}" for code, rate in SAMPLE_RATES.items())
     console.print(
-        f"\nSample plan: a {SAMPLE['current'][0]} moving into the role of {SAMPLE['to']} "
-        f"(budget {SAMPLE['budget']:g}, {SAMPLE['hours_per_week']:g} h per week, English courses)",
+        f"\nSample plan (scenario 1): Katrin, a {SAMPLE['current'][0]} in Stuttgart ({SAMPLE['region']}), "
+        f"moving into the role of {SAMPLE['to']} by {SAMPLE['deadline']}: employer budget "
+        f"{SAMPLE['currency']} {SAMPLE['budget']:,.0f}, {SAMPLE['hours_per_week']:g} h per week, "
+        f"{' or '.join(SAMPLE['delivery_mode'])} courses in English or German. Course prices in USD are "
+        f"converted at an assumed {rates} (a round planning assumption, not an official exchange rate; "
+        "it overstates euro prices when the euro is worth more than the dollar).",
         soft_wrap=True,
     )
-    plan_command(**SAMPLE)
+    plan_command(**SAMPLE, rate=[f"{code}={rate}" for code, rate in SAMPLE_RATES.items()])

@@ -63,12 +63,20 @@ class InvalidPlanInput(UpskillError):
 
 
 class PrerequisiteCycle(UpskillError):
-    """Courses requiring each other in a circle, so none can come first; fix the catalogue's prerequisites."""
+    """Courses requiring each other in a circle, so none can come first; fix the catalogue's prerequisites.
 
-    def __init__(self, members: Sequence[str]):
-        self.members = list(members)
-        circle = " -> ".join([*self.members, self.members[0]]) if self.members else ""
+    The one error for prerequisite cycles, raised by the catalogue's prerequisite graph
+    (``recommender.prerequisites``, every cycle found) and by the planner (the first cycle found).
+    ``cycles`` lists the members of each cycle in order (each needs the next; the last needs the first);
+    ``members`` is the first cycle.
+    """
+
+    def __init__(self, cycles: Sequence[Sequence[str]]):
+        self.cycles = [list(cycle) for cycle in cycles if cycle]
+        self.members = self.cycles[0] if self.cycles else []
+        shown = "; ".join(" -> ".join([*cycle, cycle[0]]) for cycle in self.cycles)
+        plural = "s" if len(self.cycles) > 1 else ""
         super().__init__(
-            f"prerequisite cycle among courses {circle}: each needs the next first, so no order exists; "
-            "remove one of these prerequisite edges from the catalogue"
+            f"prerequisite cycle{plural} among courses {shown}: each needs the next first, so no order "
+            f"exists; remove one prerequisite edge of each cycle from the catalogue"
         )

@@ -3,14 +3,23 @@
 ESCO has no prerequisite relation, so an edge "course C needs course P first" comes from
 
 * ``catalogue``: the catalogue says so;
-* ``level``: C teaches skill S at level L >= 2, so it needs S at level L - 1, which a course teaching S at
-  exactly L - 1 provides (the best such course: highest confidence, then fewest hours, then id) or the
-  worker's profile provides (see :func:`level_requirements`, for the planner);
+* ``level``: C teaches skill S at level L >= ``LEVEL_ORDER_FROM`` (3, advanced), so it needs S at level
+  L - 1, which a course teaching S at exactly L - 1 provides (the best such course: highest confidence, then
+  fewest hours, then id) or the worker's profile provides (see :func:`level_requirements`);
 * ``curated``: a curated file says skill A needs skill B; a course teaching A (and not B) then needs the best
   course teaching B.
 
-Catalogue and curated edges are the word of people: a cycle among them is an error listing its members.
+Catalogue and curated edges are the word of people: a cycle among them is an error listing its members
+(:class:`recommender.errors.PrerequisiteCycle`, the same error the planner raises).
 Derived edges (``level``, ``curated`` skill rules) that would close a cycle are skipped and reported.
+
+The level-order rule is the one rule of the project, used here for the catalogue's derived edges and by the
+planner (``recommender.planner.build``, which applies it knowing the worker's held levels): on the 0-4 scale
+(none, basic, intermediate, advanced, expert), **a course teaching S at level L >= 3 needs S at level L - 1
+first; courses teaching at levels 1 and 2 are open entry**. Introductory and intermediate courses rarely ask
+for more than interest (the default catalogue teaches 89% of its skill links at levels 1-2), while an advanced
+course assumes the intermediate level; requiring level 1 before every level-2 course would send most workers
+through introductory courses they do not need.
 """
 
 from __future__ import annotations
@@ -21,9 +30,31 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from recommender.errors import UpskillError
+from recommender.errors import PrerequisiteCycle
 
 ORIGINS = ("catalogue", "level", "curated")
+#: Level order: a course teaching a skill at this level or above needs the level below first.
+LEVEL_ORDER_FROM = 3
+
+__all__ = [
+    "LEVEL_ORDER_FROM",
+    "ORIGINS",
+    "Edge",
+    "PrerequisiteCycle",
+    "PrerequisiteGraph",
+    "Requirement",
+    "SkillPrerequisite",
+    "TaughtSkill",
+    "build_graph",
+    "find_cycles",
+    "level_needed_first",
+    "level_requirements",
+]
+
+
+def level_needed_first(level: int) -> int | None:
+    """The level of a skill a course teaching it at ``level`` needs first (level order), or None."""
+    return level - 1 if level >= LEVEL_ORDER_FROM else None
 
 
 @dataclass(frozen=True)
@@ -76,15 +107,6 @@ class PrerequisiteGraph:
         return {**by_origin, "skipped_for_cycles": len(self.skipped), "unmet_requirements": len(self.unmet)}
 
 
-class PrerequisiteCycle(UpskillError):
-    """Courses that (transitively) require each other; ``cycles`` lists the members of each cycle."""
-
-    def __init__(self, cycles: Sequence[Sequence[str]]):
-        self.cycles = [list(cycle) for cycle in cycles]
-        shown = "; ".join(" -> ".join([*cycle, cycle[0]]) for cycle in self.cycles)
-        super().__init__(f"prerequisite cycle(s) among courses: {shown}. Remove one edge of each cycle.")
-
-
 def find_cycles(edges: Iterable[Edge]) -> list[list[str]]:
     """Each group of courses that require each other (a strongly connected part), members sorted."""
     graph = nx.DiGraph()
@@ -98,9 +120,13 @@ def find_cycles(edges: Iterable[Edge]) -> list[list[str]]:
 
 
 def level_requirements(taught: Iterable[TaughtSkill]) -> list[Requirement]:
-    """What each course needs by level order: skill S at L - 1 for every S it teaches at L >= 2."""
+    """What each course needs by level order: skill S at L - 1 for every S it teaches at L >= 3."""
     return sorted(
-        {Requirement(item.course_id, item.skill_uri, item.level - 1) for item in taught if item.level >= 2},
+        {
+            Requirement(item.course_id, item.skill_uri, below)
+            for item in taught
+            if (below := level_needed_first(item.level)) is not None
+        },
         key=lambda r: (r.course_id, r.skill_uri, r.level),
     )
 

@@ -7,7 +7,8 @@ credited for the steps it does bring (courses mostly teach at introductory or in
 gap asks for level 3 for essential skills). S is closed when all its units are covered.
 
 Requirements come from the catalogue (a prerequisite course, unless completed) and from level order: a course
-that teaches a gap skill S at level L >= ``ADVANCED_LEVEL`` needs S at level L-1 first, provided by the
+that teaches a gap skill S at level L >= 3 needs S at level L-1 first (the one level-order rule, see
+:mod:`recommender.prerequisites`), provided by the
 worker's profile (the gap's held level, raised by completed courses) or by any available course teaching S at
 L-1 or above. Level order is applied to the gap's skills only: those are the skills whose held level the
 planner knows, and the ones the plan is about; prerequisites the catalogue derived for other skills arrive as
@@ -23,7 +24,8 @@ import numpy as np
 
 from recommender.planner.cover import CoverProblem, Requirement
 from recommender.planner.filters import Available
-from recommender.planner.model import ADVANCED_LEVEL, CourseOption, GapItem
+from recommender.planner.model import CourseOption, GapItem
+from recommender.prerequisites import level_needed_first
 
 
 @dataclass(frozen=True)
@@ -105,14 +107,15 @@ def build_problem(
                 return reqs, f"needs course {pre.course_id} first, which is unavailable: {why}"
             reqs.append(_RawRequirement((pre.course_id,), pre.origin, f"course {pre.course_id}"))
         for uri, level in course.skills.items():
-            if uri not in held or level < ADVANCED_LEVEL or held[uri] >= level - 1:
+            below = level_needed_first(level)
+            if uri not in held or below is None or held[uri] >= below:
                 continue
-            options = providers(uri, level - 1)
-            what = f"{label[uri]} at level {level - 1}"
+            options = providers(uri, below)
+            what = f"{label[uri]} at level {below}"
             if all(o == cid for o in options):
                 return reqs, (
-                    f"teaches {label[uri]} at level {level}, which needs level {level - 1} first; the "
-                    f"worker holds level {held[uri]} and no available course teaches it at level {level - 1} "
+                    f"teaches {label[uri]} at level {level}, which needs level {below} first; the "
+                    f"worker holds level {held[uri]} and no available course teaches it at level {below} "
                     "or above"
                 )
             reqs.append(_RawRequirement(options, "level", what))

@@ -14,10 +14,12 @@ from types import MappingProxyType
 from typing import Any, Literal
 
 from recommender.errors import InvalidPlanInput
+from recommender.prerequisites import LEVEL_ORDER_FROM
 
 MAX_LEVEL = 4
-#: A course teaching a gap skill at this level or above needs the skill one level below first (level order).
-ADVANCED_LEVEL = 3
+#: A course teaching a gap skill at this level or above needs the skill one level below first (level order):
+#: the project's one rule, defined in :mod:`recommender.prerequisites`.
+ADVANCED_LEVEL = LEVEL_ORDER_FROM
 
 Relation = Literal["essential", "optional"]
 Objective = Literal["hours", "cost"]

@@ -45,7 +45,7 @@ def check_prerequisites(courses: Iterable[CourseOption]) -> None:
     # only courses with prerequisites can be on a cycle
     cycle = find_cycle({c.id: [p.course_id for p in c.prerequisites] for c in courses if c.prerequisites})
     if cycle is not None:
-        raise PrerequisiteCycle(cycle)
+        raise PrerequisiteCycle([cycle])
 
 
 def topological_order(
@@ -78,5 +78,5 @@ def topological_order(
                 heapq.heappush(ready, (sort_key(m), m))
     if len(order) < len(members):
         cycle = find_cycle({n: deps[n] for n in nodes if n not in order})
-        raise PrerequisiteCycle(cycle or sorted(members - set(order)))
+        raise PrerequisiteCycle([cycle or sorted(members - set(order))])
     return order

@@ -114,3 +114,24 @@ def test_plan_unknown_course_and_bad_date_are_clear_errors(runner: CliRunner, sn
     assert "unknown course 'ev-intr'" in result.output and "ev-intro" in result.output
     result = runner.invoke(app, [*base, "--deadline", "30/06/2027", "--start", "2027-01-04"])
     assert result.exit_code == 2 and "--deadline" in result.output
+
+
+def test_sample_plan_is_scenario_one_and_states_its_exchange_rate_assumption(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import datetime as dt
+
+    from api import cli_plan
+
+    calls: list[dict[str, object]] = []
+    monkeypatch.setattr(cli_plan, "plan_command", lambda **kwargs: calls.append(kwargs))
+    cli_plan.print_sample_plan()
+    (kwargs,) = calls
+    assert kwargs["current"] == ["diesel engine mechanic"] and kwargs["to"] == "automotive battery technician"
+    assert (kwargs["budget"], kwargs["currency"], kwargs["region"]) == (1500.0, "EUR", "DE11")
+    assert kwargs["rate"] == ["USD=1.0"]
+    start = dt.date.fromisoformat(str(kwargs["start"]))
+    deadline = dt.date.fromisoformat(str(kwargs["deadline"]))
+    assert (deadline.year - start.year) * 12 + deadline.month - start.month == 9
+    text = " ".join(capsys.readouterr().out.split())
+    assert "assumed 1 USD = 1 EUR" in text and "not an official exchange rate" in text

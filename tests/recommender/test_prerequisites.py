@@ -7,13 +7,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from recommender import errors
 from recommender.prerequisites import (
+    LEVEL_ORDER_FROM,
     Edge,
     PrerequisiteCycle,
     SkillPrerequisite,
     TaughtSkill,
     build_graph,
     find_cycles,
+    level_needed_first,
     level_requirements,
 )
 
@@ -26,10 +29,9 @@ def test_level_order_needs_the_level_below_from_the_best_course() -> None:
         TaughtSkill("intro", "S", 1),
     ]
     graph = build_graph(taught=taught)
+    # levels 1 and 2 are open entry: only the advanced course needs the level below (LEVEL_ORDER_FROM = 3)
     assert {(e.course_id, e.prerequisite_id, e.origin) for e in graph.edges} == {
         ("advanced", "mid-b", "level"),
-        ("mid-a", "intro", "level"),
-        ("mid-b", "intro", "level"),
     }
     assert graph.unmet == []
 
@@ -38,7 +40,8 @@ def test_requirement_without_a_course_is_left_to_the_worker_profile() -> None:
     graph = build_graph(taught=[TaughtSkill("advanced", "S", 3)])
     assert graph.edges == []
     assert [(r.course_id, r.skill_uri, r.level) for r in graph.unmet] == [("advanced", "S", 2)]
-    assert level_requirements([TaughtSkill("intro", "S", 1)]) == []
+    assert level_requirements([TaughtSkill("intro", "S", 1), TaughtSkill("mid", "S", 2)]) == []
+    assert level_needed_first(2) is None and level_needed_first(LEVEL_ORDER_FROM) == LEVEL_ORDER_FROM - 1
 
 
 def test_curated_rule_links_a_course_to_one_teaching_the_required_skill() -> None:
@@ -54,13 +57,14 @@ def test_catalogue_cycle_is_an_error_listing_its_members() -> None:
     edges = [Edge("a", "b", "catalogue"), Edge("b", "c", "catalogue"), Edge("c", "a", "catalogue")]
     with pytest.raises(PrerequisiteCycle) as error:
         build_graph(taught=[], catalogue_edges=edges)
-    assert error.value.cycles == [["a", "b", "c"]]
+    assert error.value.cycles == [["a", "b", "c"]] and error.value.members == ["a", "b", "c"]
+    assert isinstance(error.value, errors.PrerequisiteCycle)  # one class for the catalogue and the planner
     assert "a -> b -> c -> a" in str(error.value)
 
 
 def test_derived_edge_that_would_close_a_cycle_is_skipped_and_reported() -> None:
     # "x" needs "y" by the catalogue; level order would make "y" need "x".
-    taught = [TaughtSkill("y", "S", 2), TaughtSkill("x", "S", 1)]
+    taught = [TaughtSkill("y", "S", 3), TaughtSkill("x", "S", 2)]
     graph = build_graph(taught=taught, catalogue_edges=[Edge("x", "y", "catalogue")])
     assert [(e.course_id, e.prerequisite_id) for e in graph.edges] == [("x", "y")]
     assert [(e.course_id, e.prerequisite_id, e.origin) for e in graph.skipped] == [("y", "x", "level")]
