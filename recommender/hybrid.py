@@ -479,6 +479,7 @@ class ItemCooccurrence:
 
     neighbours: int = 100
     similarity_: sp.csr_matrix = field(default_factory=lambda: sp.csr_matrix((0, 0), dtype=np.float32))
+    _by_source: sp.csr_matrix | None = field(default=None, init=False, repr=False, compare=False)
 
     def fit(self, interactions: sp.csr_matrix) -> ItemCooccurrence:
         binary = (interactions > 0).astype(np.float32).tocsc()
@@ -489,11 +490,15 @@ class ItemCooccurrence:
         sim.setdiag(0.0)
         sim.eliminate_zeros()
         self.similarity_ = _keep_top_per_row(sim, self.neighbours)
+        self._by_source = None
         return self
 
     def score(self, history: sp.csr_matrix, last_items: NDArray[np.int64]) -> FloatMatrix:
+        if self._by_source is None or self._by_source.shape != self.similarity_.shape[::-1]:
+            # Rows of the transpose, kept in CSR: a user's score is the sum of a few of its rows.
+            self._by_source = self.similarity_.T.tocsr()
         binary = (history > 0).astype(np.float32)
-        return np.asarray((binary @ self.similarity_.T).todense(), dtype=np.float32)
+        return np.asarray((binary @ self._by_source).todense(), dtype=np.float32)
 
 
 @dataclass
