@@ -43,9 +43,12 @@ AMORTISED = True
 #: Above this many candidates the amortised variant is skipped, to keep large selections fast.
 AMORTISED_LIMIT = 1000
 #: Effort of the local searches: drop-and-refill attempts per sweep are this over the number of candidates,
-#: at most ``MAX_TRIES``, at least 2 for coverage and 8 for cost, so large instances stay fast.
+#: at most ``MAX_TRIES`` (``MAX_COVERAGE_TRIES`` for coverage), at least 2 for coverage and 8 for cost, so
+#: large instances stay fast.
 LOCAL_SEARCH_EFFORT = 4000
 MAX_TRIES = 20
+#: The coverage local search refills whole phases, so it gets fewer tries.
+MAX_COVERAGE_TRIES = 8
 #: Partial enumeration: when a limit binds and there are at most ``SEED_LIMIT`` candidates, the greedy is also
 #: run from each of the ``SEEDS`` best single courses it did not pick, and the best selection kept.
 SEED_LIMIT = 600
@@ -414,8 +417,8 @@ def _could_cover_more(state: _State) -> bool:
     return False
 
 
-def _tries(n: int, floor: int) -> int:
-    return max(floor, min(MAX_TRIES, LOCAL_SEARCH_EFFORT // max(1, n)))
+def _tries(n: int, floor: int, most: int | None = None) -> int:
+    return max(floor, min(MAX_TRIES if most is None else most, LOCAL_SEARCH_EFFORT // max(1, n)))
 
 
 def _state_of(problem: CoverProblem, lists: _Lists, selection: Selection) -> _State:
@@ -556,7 +559,7 @@ def _run(
 def _polish(problem: CoverProblem, lists: _Lists, phases: Sequence[set[int]], state: _State) -> _State:
     """The local searches: on coverage when a limit binds, then on cost."""
     if _could_cover_more(state):
-        state = _improve_coverage(state, phases, tries=_tries(problem.n, 2))
+        state = _improve_coverage(state, phases, tries=_tries(problem.n, 2, MAX_COVERAGE_TRIES))
     return _improve(state, phases, tries=_tries(problem.n, 8))
 
 
