@@ -160,6 +160,16 @@ def quality(instances: int, seed: int, family: str) -> dict[str, Any]:
             "mean": float(ratios.mean()),
             "share_at_least_0.95": float((ratios >= 0.95).mean()),
             "share_optimal": float((ratios >= 1 - 1e-6).mean()),
+            "histogram": {
+                label: int(((ratios >= lo) & (ratios < hi)).sum())
+                for label, lo, hi in (
+                    ("<0.90", 0.0, 0.90),
+                    ("0.90-0.95", 0.90, 0.95),
+                    ("0.95-0.99", 0.95, 0.99),
+                    ("0.99-1", 0.99, 1 - 1e-6),
+                    ("optimal", 1 - 1e-6, 2.0),
+                )
+            },
         },
         "mean_by_budget": {
             kind: float(np.mean([r["ratio"] for r in rows if r["budget"] == kind]))
@@ -346,7 +356,12 @@ def main() -> None:
         args.out.with_name("bench_planner_real.json").write_text(json.dumps(real, indent=2))
         return
 
-    result: dict[str, Any] = {"seed": args.seed, "quality_200": {}, "selection_2000": {}}
+    result: dict[str, Any] = {
+        "seed": args.seed,
+        "load_average_at_start": os.getloadavg(),
+        "quality_200": {},
+        "selection_2000": {},
+    }
     for family in FAMILIES:
         result["quality_200"][family] = quality(args.instances, args.seed, family)
         result["selection_2000"][family] = selection_speed(args.repeats, args.seed, family)
@@ -377,6 +392,8 @@ def main() -> None:
             f"{r['share_at_least_0.95']:7.0%} {r['share_optimal']:7.0%} {q['mean_by_budget']['none']:9.4f} "
             f"{q['mean_by_budget']['binding']:7.4f} {q['greedy_ms_p50']:9.1f} {q['exact_ms_p50']:8.1f}"
         )
+    for family, q in result["quality_200"].items():
+        print(f"{family:<9} ratio histogram: {q['ratio']['histogram']}")
     print()
     print(f"Selection on {args.repeats} random instances of 2,000 candidate courses (target: <= 50 ms)")
     print(f"{'family':<9} {'step':<10} {'p50 ms':>9} {'p99 ms':>9} {'max ms':>9}")

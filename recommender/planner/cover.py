@@ -181,13 +181,9 @@ class _State:
         self.price = 0.0
         self.hours = 0.0
         self.forbidden: set[int] = set()  # not to be picked by the greedy (the local search's dropped course)
-        # bundle cache: course -> (bundle, options examined, len(chosen) then); still valid while no course
-        # chosen since is among the options examined (``chosen`` only grows)
-        self.bundles: dict[int, tuple[list[int], set[int], int]] = {}
 
     def copy(self) -> _State:
         other = _State(self.problem, self.lists)
-        other.bundles = dict(self.bundles)
         other.chosen = list(self.chosen)
         other.chosen_set = set(self.chosen_set)
         other.edges = dict(self.edges)
@@ -202,20 +198,13 @@ class _State:
         requirements = self.problem.requirements
         if not requirements[i]:
             return [i]
-        cached = self.bundles.get(i)
-        if cached is not None:
-            order, examined, count = cached
-            if not any(j in examined for j in self.chosen[count:]):
-                return order
         chosen = self.chosen_set
-        order = []
+        order: list[int] = []
         inside: set[int] = set()
-        examined = set()
 
         def visit(j: int) -> None:
             for req in requirements[j]:
                 for o in req.options:
-                    examined.add(o)
                     if o in chosen or o in inside:
                         break
                 else:
@@ -224,7 +213,6 @@ class _State:
             inside.add(j)
 
         visit(i)
-        self.bundles[i] = (order, examined, len(self.chosen))
         return order
 
     def edges_of(self, bundle: Sequence[int]) -> _EdgeMap:
@@ -488,8 +476,8 @@ def greedy(problem: CoverProblem) -> Selection:
     binds = False
     while variants:
         unit, pulled = variants.pop(0)
-        state = _run(problem, lists, phases, unit, pulled, _State(problem, lists))
-        if _could_cover_more(state) and limited and not binds:
+        state, more = _run(problem, lists, phases, unit, pulled, _State(problem, lists))
+        if more and limited and not binds:
             # a limit binds: what the first phase spends decides what the later one can still cover,
             # so also run every phase by share of the limits
             binds = True
@@ -505,11 +493,11 @@ def greedy(problem: CoverProblem) -> Selection:
         for seed in _seeds(problem, lists, phases[0], lists.usage, best):
             start = _State(problem, lists)
             start.add(start.bundle(seed))
-            state = _run(problem, lists, phases, lists.usage, lists.usage, start, polish=False)
+            state, _ = _run(problem, lists, phases, lists.usage, lists.usage, start, polish=False)
             if seeded is None or _lexicographically_better(state, seeded, phases):
                 seeded = state
         if seeded is not None:
-            seeded = _polish(problem, lists, phases, seeded)
+            seeded = _polish(problem, lists, phases, seeded, _could_cover_more(seeded))
             if _lexicographically_better(seeded, best, phases):
                 best = seeded
     return prune(problem, Selection(tuple(best.chosen), dict(best.edges)))
@@ -540,9 +528,10 @@ def _run(
     state: _State,
     *,
     polish: bool = True,
-) -> _State:
+) -> tuple[_State, bool]:
     """One greedy run from ``state``: phase by phase (with the other unit and the best-single guard when a
-    limit binds), pruned, then (with ``polish``) improved by the local searches."""
+    limit binds), pruned, then (with ``polish``) improved by the local searches. Also returns whether the
+    pruned greedy selection left out a unit some course could cover on its own (a limit binds)."""
     for skills in phases:
         coverable = {s for s in skills if lists.coverers[s]}
         candidate = _greedy_phase(state.copy(), skills, unit, pulled)
@@ -553,12 +542,15 @@ def _run(
                     candidate = other
         state = candidate
     state = _state_of(problem, lists, prune(problem, Selection(tuple(state.chosen), dict(state.edges))))
-    return _polish(problem, lists, phases, state) if polish else state
+    more = _could_cover_more(state) if polish else False
+    return (_polish(problem, lists, phases, state, more) if polish else state), more
 
 
-def _polish(problem: CoverProblem, lists: _Lists, phases: Sequence[set[int]], state: _State) -> _State:
-    """The local searches: on coverage when a limit binds, then on cost."""
-    if _could_cover_more(state):
+def _polish(
+    problem: CoverProblem, lists: _Lists, phases: Sequence[set[int]], state: _State, more: bool
+) -> _State:
+    """The local searches: on coverage when a limit binds (``more``), then on cost."""
+    if more:
         state = _improve_coverage(state, phases, tries=_tries(problem.n, 2, MAX_COVERAGE_TRIES))
     return _improve(state, phases, tries=_tries(problem.n, 8))
 

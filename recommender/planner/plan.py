@@ -5,6 +5,11 @@ exact MILP), certifies the selection, orders it by prerequisites, schedules it i
 along it, and explains every step. It returns up to three plans that differ: the worker's objective first
 (``fastest`` for hours, ``cheapest`` for cost), then the other one and ``best-ranked``.
 
+Progress is credited by level steps (see :mod:`recommender.planner.build`): a course that brings a gap skill
+part of the way counts for the steps it covers. A skill is in ``covered_skills`` when the plan reaches its
+needed level; otherwise it is in ``uncovered_skills`` with the level the plan reaches and why it stops there.
+Each step lists the skills it advances (``skills_covered``) and the level each reaches (``levels``).
+
 Per-course objective costs (each plus a tiny tie-breaker on the other quantity, so ties go to the course
 that is also quicker or cheaper):
 
