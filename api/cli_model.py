@@ -95,21 +95,16 @@ def evaluate_model(
     console.print(table)
 
 
-@app.command("train")
-@reports_errors
-def train(
-    output: Annotated[
-        Path | None, typer.Option(help="Artefact folder (default: UPSKILL_ARTEFACT_DIR).")
-    ] = None,
-) -> None:
-    """Train the hybrid ranker on the database's interactions and save a versioned artefact."""
+def train_model(output: Path | None = None) -> dict[str, object]:
+    """Train the hybrid ranker on the database's interactions, save an artefact, and describe it."""
+    import numpy as np
+    from sqlalchemy.orm import Session
+
     from training.artefacts import save
     from training.dataset import from_database
     from training.fit import fit_blended
 
     settings = get_settings()
-    from sqlalchemy.orm import Session
-
     with Session(database()) as session:
         data = from_database(db_session=session)
     with Progress(
@@ -127,21 +122,28 @@ def train(
             label = stage if score is None else f"{stage} validation {score:.4f}"
             bar.update(tasks[stage], completed=epoch, description=label)
 
-        import numpy as np
-
         recommender, report = fit_blended(
             data, np.ones(data.user.size, dtype=bool), "leave-last-out", settings, progress=progress
         )
     path = save(recommender, data, report, output or settings.artefact_dir, settings)
-    print_json(
-        {
-            "artefact": str(path),
-            "configuration": report.configuration,
-            "blend": report.weights,
-            "best_epoch": report.best_epoch,
-            "validation": {report.selection_metric: report.validation_score},
-            "n_users": data.n_users,
-            "n_items": data.n_items,
-            "interactions": int(data.user.size),
-        }
-    )
+    return {
+        "artefact": str(path),
+        "configuration": report.configuration,
+        "blend": report.weights,
+        "best_epoch": report.best_epoch,
+        "validation": {report.selection_metric: report.validation_score},
+        "n_users": data.n_users,
+        "n_items": data.n_items,
+        "interactions": int(data.user.size),
+    }
+
+
+@app.command("train")
+@reports_errors
+def train(
+    output: Annotated[
+        Path | None, typer.Option(help="Artefact folder (default: UPSKILL_ARTEFACT_DIR).")
+    ] = None,
+) -> None:
+    """Train the hybrid ranker on the database's interactions and save a versioned artefact."""
+    print_json(train_model(output))

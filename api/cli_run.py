@@ -6,6 +6,7 @@ from rich.table import Table
 
 from api.cli_common import app, console, database, reports_errors
 from api.cli_esco import import_esco_command
+from api.cli_model import train_model
 from api.cli_plan import print_sample_plan
 from data import badges as badge_store
 from data import courses as catalogue
@@ -13,6 +14,7 @@ from data import demo_population, esco_import
 from data import stats as stats_store
 from data.db import transaction
 from recommender.settings import get_settings
+from training.artefacts import ArtefactError, load_latest
 
 
 @app.command()
@@ -46,4 +48,21 @@ def run() -> None:
     for name, count in counts.items():
         table.add_row(name, f"{count:,}")
     console.print(table)
+    _ensure_model()
     print_sample_plan()
+
+
+def _ensure_model() -> None:
+    """Train the hybrid ranker on the demo interactions unless a usable artefact is already there."""
+    folder = get_settings().artefact_dir
+    try:
+        model = load_latest(folder)
+        console.print(f"Model: {model.path.name} (already trained)")
+    except ArtefactError:
+        console.print(f"Training the hybrid ranker on the database's interactions into {folder}/ ...")
+        trained = train_model()
+        console.print(
+            f"Model: {trained['artefact']} ({trained['interactions']:,} interactions, "
+            f"validation {trained['validation']})",
+            soft_wrap=True,
+        )
