@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -62,9 +63,9 @@ def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     engine.dispose()
 
 
-@pytest.fixture
-def db_session(engine: Engine) -> Iterator[Session]:
-    """A session whose every write, commits included, is rolled back at the end of the test."""
+@contextmanager
+def rolled_back_session(engine: Engine) -> Iterator[Session]:
+    """A session whose every write, commits included, is rolled back when the block ends."""
     with engine.connect() as connection:
         outer = connection.begin()
         session = Session(bind=connection, join_transaction_mode="create_savepoint")
@@ -73,6 +74,20 @@ def db_session(engine: Engine) -> Iterator[Session]:
         finally:
             session.close()
             outer.rollback()
+
+
+@pytest.fixture
+def db_session(engine: Engine) -> Iterator[Session]:
+    """A session on an empty migrated database (SQLite and PostgreSQL), rolled back at the end of the test."""
+    with rolled_back_session(engine) as session:
+        yield session
+
+
+@pytest.fixture
+def esco_session(esco_engine: Engine) -> Iterator[Session]:
+    """A session on the full ESCO release (SQLite), rolled back at the end of the test."""
+    with rolled_back_session(esco_engine) as session:
+        yield session
 
 
 @pytest.fixture(scope="session")

@@ -4,12 +4,11 @@ badge set on the full ESCO release with the default catalogue, and the Open Badg
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from data import badges as badge_store
@@ -166,19 +165,6 @@ def test_bad_badge_file_gives_one_clear_error_and_writes_nothing(
 def test_esco_first(db_session: Session, tmp_path: Path) -> None:
     with pytest.raises(EscoNotImported):
         badge_store.import_badges(db_session=db_session, path=write(tmp_path, doc(BASE)))
-
-
-@pytest.fixture
-def esco_session(esco_engine: Engine) -> Iterator[Session]:
-    """The full ESCO release; everything written is rolled back."""
-    with esco_engine.connect() as connection:
-        outer = connection.begin()
-        session = Session(bind=connection, join_transaction_mode="create_savepoint")
-        try:
-            yield session
-        finally:
-            session.close()
-            outer.rollback()
 
 
 @pytest.mark.slow

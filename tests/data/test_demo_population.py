@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from data.demo_population import SOURCE_ROLES, TRANSITIONS, generate_demo_population
@@ -18,6 +18,7 @@ from data.models import (
     Worker,
     WorkerSkill,
 )
+from tests.conftest import rolled_back_session
 
 
 def _tiny_world(session: Session) -> None:
@@ -71,16 +72,12 @@ def test_demo_population_is_seeded_idempotent_and_consistent(db_session: Session
     assert db_session.scalar(select(WorkerSkill.worker_id).limit(1)) is not None
 
 
-def test_same_seed_same_population_other_seed_differs(engine) -> None:  # type: ignore[no-untyped-def]
+def test_same_seed_same_population_other_seed_differs(engine: Engine) -> None:
     results = []
     for seed in (5, 5, 6):
-        with engine.connect() as connection:
-            outer = connection.begin()
-            session = Session(bind=connection, join_transaction_mode="create_savepoint")
+        with rolled_back_session(engine) as session:
             _tiny_world(session)
             generate_demo_population(db_session=session, n_workers=15, seed=seed)
             results.append(_events(session))
-            session.close()
-            outer.rollback()
     assert results[0] == results[1]
     assert results[0] != results[2]
