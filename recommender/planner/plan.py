@@ -158,6 +158,12 @@ def plan_paths(
         norm = _normalised(scores, sorted(available))
     available_courses = {c: a.course for c, a in available.items()}
 
+    # every catalogue course teaching each gap skill, at what level (for the reasons of uncovered skills)
+    teachers: dict[str, list[tuple[str, int]]] = {item.skill_uri: [] for item in gap}
+    for option in courses:
+        for uri, level in option.skills.items():
+            if uri in teachers:
+                teachers[uri].append((option.id, level))
     plans: list[Plan] = []
     seen: set[frozenset[str]] = set()
     built: Built | None = None
@@ -210,6 +216,7 @@ def plan_paths(
                 constraints,
                 badges,
                 available_courses,
+                teachers,
             )
         )
 
@@ -233,6 +240,7 @@ def _assemble(
     constraints: Constraints,
     badges: Sequence[BadgeOption],
     available_courses: Mapping[str, CourseOption],
+    teachers: Mapping[str, list[tuple[str, int]]],
 ) -> Plan:
     problem, targets = built.problem, built.targets
     ids = problem.ids
@@ -329,12 +337,6 @@ def _assemble(
 
     covered = [t.skill_uri for t in targets if reached[t.skill_uri] >= t.needed_level]
     missing = [t for t in targets if reached[t.skill_uri] < t.needed_level]
-    teachers: dict[str, list[tuple[str, int]]] = {t.skill_uri: [] for t in missing}
-    if missing:
-        for option in by_id.values():
-            for uri, level in option.skills.items():
-                if uri in teachers:
-                    teachers[uri].append((option.id, level))
     uncovered = [
         UncoveredSkill(
             t.skill_uri,
