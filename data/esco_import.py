@@ -576,40 +576,33 @@ def _import(
         )
     done(w)
 
-    # skill-skill relations
-    w = writer(SkillRelation)
-    member = members["skillSkillRelations.csv"]
-    for line, row in _rows(member, progress):
-        original = _uri(row, "originalSkillUri", member, line)
-        related = _uri(row, "relatedSkillUri", member, line)
-        _known(original, known_skills, "skill", "originalSkillUri", member, line)
-        _known(related, known_skills, "skill", "relatedSkillUri", member, line)
-        w.add(
-            {
-                "skill_uri": original,
-                "related_uri": related,
-                "relation_type": _choice(row, "relationType", RELATION_TYPES, member, line),
-            },
-            member,
-            line,
-        )
-    done(w)
-
-    # occupation-skill relations
-    w = writer(OccupationSkill)
-    member = members["occupationSkillRelations.csv"]
-    for line, row in _rows(member, progress):
-        occupation = _uri(row, "occupationUri", member, line)
-        skill = _uri(row, "skillUri", member, line)
-        _known(occupation, known_occupations, "occupation", "occupationUri", member, line)
-        _known(skill, known_skills, "skill", "skillUri", member, line)
-        w.add(
-            {
-                "occupation_uri": occupation,
-                "skill_uri": skill,
-                "relation_type": _choice(row, "relationType", RELATION_TYPES, member, line),
-            },
-            member,
-            line,
-        )
-    done(w)
+    # skill-skill and occupation-skill relations: two URIs that must be declared, and a relation type
+    relations = (
+        (
+            SkillRelation,
+            "skillSkillRelations.csv",
+            (
+                ("originalSkillUri", "skill_uri", known_skills, "skill"),
+                ("relatedSkillUri", "related_uri", known_skills, "skill"),
+            ),
+        ),
+        (
+            OccupationSkill,
+            "occupationSkillRelations.csv",
+            (
+                ("occupationUri", "occupation_uri", known_occupations, "occupation"),
+                ("skillUri", "skill_uri", known_skills, "skill"),
+            ),
+        ),
+    )
+    for model, name, ends in relations:
+        w = writer(model)
+        member = members[name]
+        for line, row in _rows(member, progress):
+            values = {}
+            for column, key, known, kind in ends:
+                values[key] = _uri(row, column, member, line)
+                _known(values[key], known, kind, column, member, line)
+            values["relation_type"] = _choice(row, "relationType", RELATION_TYPES, member, line)
+            w.add(values, member, line)
+        done(w)
