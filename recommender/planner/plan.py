@@ -29,7 +29,7 @@ from typing import Literal
 from recommender.errors import InvalidPlanInput
 from recommender.planner.badges import badge_progress
 from recommender.planner.build import Built, build_problem, held_levels, recost
-from recommender.planner.cover import EXACT_LIMIT, Selection, certify, exact, greedy
+from recommender.planner.cover import CERTIFY_EXACT_LIMIT, EXACT_LIMIT, Selection, certify, exact, greedy
 from recommender.planner.filters import Available, filter_courses
 from recommender.planner.model import (
     BadgeOption,
@@ -106,6 +106,7 @@ def plan_paths(
     certify_plans: bool = True,
     alternatives: bool = True,
     exact_limit: int = EXACT_LIMIT,
+    certify_exact_limit: int = CERTIFY_EXACT_LIMIT,
 ) -> PlanResult:
     """Plan learning paths that close ``gap`` with ``courses`` within ``constraints``.
 
@@ -124,7 +125,8 @@ def plan_paths(
     solver : {"greedy", "exact"}
         Lazy greedy (default) or the exact MILP (at most ``exact_limit`` relevant candidates).
     certify_plans : bool
-        Compare each selection with the MILP optimum (or the LP bound above ``exact_limit`` candidates).
+        Compare each selection with the MILP optimum, or with the LP bound above ``certify_exact_limit``
+        relevant candidates.
     alternatives : bool
         Add the cheapest / fastest / best-ranked plans that differ from the first.
 
@@ -198,7 +200,7 @@ def plan_paths(
             continue
         seen.add(key)
         certificate = (
-            certify(problem, selection, exact_limit=exact_limit)
+            certify(problem, selection, exact_limit=certify_exact_limit)
             if certify_plans
             else Certificate("none", None, "not certified")
         )
