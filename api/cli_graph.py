@@ -23,7 +23,7 @@ from evaluation.roles import (
 )
 from recommender.adjacent import adjacent_roles
 from recommender.errors import ImportFormatError, UpskillError
-from recommender.gap import MAX_LEVEL, Profile, skill_gap
+from recommender.gap import MAX_LEVEL, Profile, SkillGap, skill_gap
 from recommender.graph import CompetenceGraph
 from recommender.sectors import SECTORS, sector_uris
 
@@ -86,6 +86,16 @@ def read_skills_file(path: Path) -> dict[str, int]:
     return skills
 
 
+def profile_gap(
+    to: str, current: list[str] | None, skills: Path | None, snapshot: Path | None = None
+) -> SkillGap:
+    """The gap from the occupations given with ``--from`` and/or a ``--skills`` file to the target ``to``."""
+    if not current and skills is None:
+        raise UpskillError("give the current occupation (--from) and/or declared skills (--skills FILE)")
+    declared = read_skills_file(skills) if skills is not None else {}
+    return skill_gap(competence_graph(snapshot), to, occupations=current or [], skills=declared)
+
+
 @graph_app.command("snapshot")
 @reports_errors
 def snapshot_command(
@@ -138,11 +148,7 @@ def gap_command(
     snapshot: SnapshotOption = None,
 ) -> None:
     """Print the skills a target occupation requires, essential first, with what the worker already has."""
-    if not current and skills is None:
-        raise UpskillError("give the current occupation (--from) and/or declared skills (--skills FILE)")
-    declared = read_skills_file(skills) if skills is not None else {}
-    graph = competence_graph(snapshot)
-    result = skill_gap(graph, to, occupations=current or [], skills=declared)
+    result = profile_gap(to, current, skills, snapshot)
     if as_json:
         print_json(result.to_dict())
         return

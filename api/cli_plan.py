@@ -12,11 +12,10 @@ import typer
 from rich.table import Table
 
 from api.cli_common import app, console, database, print_json, reports_errors
-from api.cli_graph import SkillsOption, SnapshotOption, competence_graph, read_skills_file
+from api.cli_graph import SkillsOption, SnapshotOption, profile_gap
 from data.db import transaction
 from data.plan_inputs import load_badge_options, load_course_options
 from recommender.errors import InvalidPlanInput, UnknownCourse, UpskillError
-from recommender.gap import skill_gap
 from recommender.planner import Constraints, CourseOption, Plan, PlanResult, plan_paths
 from recommender.planner.from_gap import gap_items
 
@@ -132,11 +131,7 @@ def plan_command(
     snapshot: SnapshotOption = None,
 ) -> None:
     """Plan courses (and the badges they earn) that close the gap to a target occupation."""
-    if not current and skills is None:
-        raise UpskillError("give the current occupation (--from) and/or declared skills (--skills FILE)")
-    declared = read_skills_file(skills) if skills is not None else {}
-    graph = competence_graph(snapshot)
-    gap = skill_gap(graph, to, occupations=current or [], skills=declared)
+    gap = profile_gap(to, current, skills, snapshot)
     with transaction(database()) as session:
         courses = load_course_options(db_session=session)
         badges = load_badge_options(db_session=session)

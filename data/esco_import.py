@@ -270,6 +270,16 @@ def _known(uri: str, known: set[str], what: str, column: str, member: _Member, l
         )
 
 
+def _broader_values(row: dict[str, str]) -> dict[str, str]:
+    """A row of a broader-relations file as a ``skill_broader`` / ``occupation_broader`` row."""
+    return {
+        "narrower_uri": row["conceptUri"],
+        "broader_uri": row["broaderUri"],
+        "narrower_type": row["conceptType"],
+        "broader_type": row["broaderType"],
+    }
+
+
 # --- writing ------------------------------------------------------------------------------------------
 
 
@@ -536,16 +546,7 @@ def _import(
         kinds = {"Occupation": known_occupations, "ISCOGroup": known_isco}
         for column, type_column in (("conceptUri", "conceptType"), ("broaderUri", "broaderType")):
             _known(row[column], kinds[row[type_column]], row[type_column], column, member, line)
-        w.add(
-            {
-                "narrower_uri": row["conceptUri"],
-                "broader_uri": row["broaderUri"],
-                "narrower_type": row["conceptType"],
-                "broader_type": row["broaderType"],
-            },
-            member,
-            line,
-        )
+        w.add(_broader_values(row), member, line)
     done(w)
 
     # skill hierarchy
@@ -564,16 +565,7 @@ def _import(
                     column=type_column,
                 )
             _known(uri, kinds[row[type_column]], row[type_column], uri_column, member, line)
-        w.add(
-            {
-                "narrower_uri": row["conceptUri"],
-                "broader_uri": row["broaderUri"],
-                "narrower_type": row["conceptType"],
-                "broader_type": row["broaderType"],
-            },
-            member,
-            line,
-        )
+        w.add(_broader_values(row), member, line)
     done(w)
 
     # skill-skill and occupation-skill relations: two URIs that must be declared, and a relation type
