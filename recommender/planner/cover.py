@@ -155,10 +155,16 @@ class _Lists:
         for i, skills in enumerate(problem.covers):
             for s in skills:
                 self.coverers[s].append(i)
+        # The courses with a requirement each course is an option of, once per requirement (whose bundles
+        # choosing it may change).
+        self.dependants: list[list[int]] = [[] for _ in range(problem.n)]
+        for i, reqs in enumerate(problem.requirements):
+            for req in reqs:
+                for o in req.options:
+                    self.dependants[o].append(i)
         # A requirement shared by many courses is cheaper per course than its price: the amortised pass
         # charges a pulled-in course its cost divided by the number of candidates that may need it.
-        users = Counter(o for reqs in problem.requirements for req in reqs for o in req.options)
-        self.amortised: list[float] = [self.cost[i] / (1 + users[i]) for i in range(problem.n)]
+        self.amortised: list[float] = [self.cost[i] / (1 + len(self.dependants[i])) for i in range(problem.n)]
         # Share of the binding resources a course uses, for the budget-aware pass; a tiny share of its
         # objective cost keeps free courses from dividing by zero and breaks ties toward the cheaper.
         mean_cost = sum(self.cost) / max(1, len(self.cost)) or 1.0
@@ -272,8 +278,13 @@ def _greedy_phase(
     state: _State, skills: set[int], unit: Sequence[float], pulled: Sequence[float] | None = None
 ) -> _State:
     """Lazy greedy by gain per cost of the bundle added: ``unit`` for the course, ``pulled`` (default
-    ``unit``) for the requirements it pulls in. Heap keys are upper bounds (stale gain over the course's own
-    unit cost: gains only shrink, and a bundle always contains the course itself)."""
+    ``unit``) for the requirements it pulls in.
+
+    Heap keys are upper bounds of a course's ratio. Before its first evaluation: its gain over its own unit
+    cost (gains only shrink, and a bundle always contains the course itself). After an evaluation: the ratio
+    found, which stays an upper bound while its bundle stays the same (gains only shrink); a bundle can only
+    change when a course is chosen that is one of its members or meets a requirement of one, and then the
+    course goes back to the first kind of key (entries carry a version, and stale ones are skipped)."""
     pulled = unit if pulled is None else pulled
     weight, covers = state.lists.weight, state.problem.covers
     candidates = sorted(
@@ -282,25 +293,35 @@ def _greedy_phase(
         - state.forbidden
     )
     heap = [
-        (-sum(weight[s] for s in covers[i] if s in skills and s not in state.covered) / unit[i], i)
+        (-sum(weight[s] for s in covers[i] if s in skills and s not in state.covered) / unit[i], i, 0)
         for i in candidates
     ]
     heapq.heapify(heap)
+    tracked = any(state.problem.requirements)
+    version = dict.fromkeys(candidates, 0)
+    gains: dict[int, float] = {}
+    watchers: dict[int, list[tuple[int, int]]] = {}  # bundle member -> (course, version) whose key used it
     while heap:
         best: tuple[float, int, list[int]] | None = None
-        evaluated: list[tuple[float, int]] = []
+        evaluated: list[tuple[float, int, int]] = []
         while heap and (
             best is None or -heap[0][0] > best[0] or (-heap[0][0] == best[0] and heap[0][1] < best[1])
         ):
-            _, i = heapq.heappop(heap)
-            if i in state.chosen_set:
+            _, i, v = heapq.heappop(heap)
+            if i in state.chosen_set or v != version[i]:
                 continue
             bundle = state.bundle(i)
             gain = state.gain(bundle, skills)
             if gain <= 0 or not state.fits(bundle):
                 continue  # budgets only shrink and coverage only grows: it will not come back
             ratio = gain / (unit[i] + sum(pulled[j] for j in bundle if j != i))
-            evaluated.append((-gain / unit[i], i))
+            if tracked and len(bundle) > 1:
+                gains[i] = gain
+                for j in bundle:
+                    watchers.setdefault(j, []).append((i, v))
+                evaluated.append((-ratio, i, v))
+            else:
+                evaluated.append((-gain / unit[i], i, v))
             if best is None or ratio > best[0] or (ratio == best[0] and i < best[1]):
                 best = (ratio, i, bundle)
         if best is None:
@@ -309,6 +330,14 @@ def _greedy_phase(
         for entry in evaluated:
             if entry[1] != best[1]:
                 heapq.heappush(heap, entry)
+        if tracked:
+            dependants = state.lists.dependants
+            touched = set(best[2]).union(*(dependants[x] for x in best[2]))
+            for j in touched:
+                for i, v in watchers.pop(j, ()):
+                    if version[i] == v and i not in state.chosen_set:
+                        version[i] = v + 1
+                        heapq.heappush(heap, (-gains[i] / unit[i], i, v + 1))
     return state
 
 
