@@ -420,6 +420,44 @@ def _drop_and_refill(
     return _state_of(problem, lists, pruned)
 
 
+def _swap_in(state: _State, phases: Sequence[set[int]], sweeps: int = 3) -> _State:
+    """Local search on cost at equal coverage, the converse of :func:`_improve`: add one course left out
+    (with the requirements it lacks) and prune what it makes redundant; keep the cheapest such change when the
+    selection gets cheaper. Only courses whose bundle costs less than the chosen courses it could make
+    redundant are tried. At most ``sweeps`` changes."""
+    problem, lists = state.problem, state.lists
+    cost, covers = lists.cost, problem.covers
+    for _ in range(sweeps):
+        counts = Counter(s for c in state.chosen for s in covers[c])
+        providers = {p for d in state.chosen for p, _ in state.edges[d]}
+        total = state.total_cost()
+        best: _State | None = None
+        for i in range(problem.n):
+            if i in state.chosen_set or i in state.forbidden:
+                continue
+            bundle = state.bundle(i)
+            if not state.fits(bundle):
+                continue
+            new = set().union(*(covers[j] for j in bundle))
+            freed = sum(
+                cost[c]
+                for c in state.chosen
+                if c not in providers and all(counts[s] > 1 or s in new for s in covers[c])
+            )
+            if freed <= sum(cost[j] for j in bundle) * (1 + TOLERANCE):
+                continue
+            trial = state.copy()
+            trial.add(bundle)
+            pruned = prune(problem, Selection(tuple(trial.chosen), dict(trial.edges)))
+            pruned_cost = sum(cost[j] for j in pruned.chosen)
+            if pruned_cost < total * (1 - TOLERANCE) and (best is None or pruned_cost < best.total_cost()):
+                best = _state_of(problem, lists, pruned)
+        if best is None or not _lexicographically_better(best, state, phases):
+            break
+        state = best
+    return state
+
+
 def _dependent_groups(state: _State) -> dict[int, set[int]]:
     """Each chosen course with the chosen courses that use it as a provider, directly or transitively."""
     users: dict[int, list[int]] = {c: [] for c in state.chosen}
@@ -597,7 +635,8 @@ def _polish(
     """The local searches: on coverage when a limit binds (``more``), then on cost."""
     if more:
         state = _improve_coverage(state, phases, tries=_tries(problem.n, 2, MAX_COVERAGE_TRIES))
-    return _improve(state, phases, tries=_tries(problem.n, 8))
+    state = _improve(state, phases, tries=_tries(problem.n, 8))
+    return _swap_in(state, phases) if problem.n <= SEED_LIMIT else state
 
 
 def _lexicographically_better(a: _State, b: _State, phases: Sequence[set[int]]) -> bool:
