@@ -179,6 +179,26 @@ class _Lists:
 _EdgeMap = dict[int, tuple[tuple[int, Requirement], ...]]
 
 
+def _visit(
+    j: int,
+    requirements: tuple[tuple[Requirement, ...], ...],
+    chosen: set[int],
+    order: list[int],
+    inside: set[int],
+) -> None:
+    """Append ``j`` to ``order`` after the first option of each of its requirements neither ``chosen`` nor
+    already ``inside`` (recursively). A module function, not a closure: a recursive closure is a reference
+    cycle, and thousands of them per selection kept the cyclic garbage collector busy."""
+    for req in requirements[j]:
+        for o in req.options:
+            if o in chosen or o in inside:
+                break
+        else:
+            _visit(req.options[0], requirements, chosen, order, inside)
+    order.append(j)
+    inside.add(j)
+
+
 class _State:
     """A growing selection during the greedy."""
 
@@ -209,21 +229,8 @@ class _State:
         requirements = self.problem.requirements
         if not requirements[i]:
             return [i]
-        chosen = self.chosen_set
         order: list[int] = []
-        inside: set[int] = set()
-
-        def visit(j: int) -> None:
-            for req in requirements[j]:
-                for o in req.options:
-                    if o in chosen or o in inside:
-                        break
-                else:
-                    visit(req.options[0])
-            order.append(j)
-            inside.add(j)
-
-        visit(i)
+        _visit(i, requirements, self.chosen_set, order, set())
         return order
 
     def edges_of(self, bundle: Sequence[int]) -> _EdgeMap:
