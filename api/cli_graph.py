@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -86,14 +86,27 @@ def read_skills_file(path: Path) -> dict[str, int]:
     return skills
 
 
+@dataclass(frozen=True)
+class ProfileGap:
+    """What the ``--from`` / ``--skills`` / ``--to`` options describe, resolved on the competence graph."""
+
+    graph: CompetenceGraph
+    occupations: tuple[str, ...]  # URIs
+    skills: dict[str, int]  # as declared: URI or label -> level 0..4
+    gap: SkillGap
+
+
 def profile_gap(
     to: str, current: list[str] | None, skills: Path | None, snapshot: Path | None = None
-) -> SkillGap:
+) -> ProfileGap:
     """The gap from the occupations given with ``--from`` and/or a ``--skills`` file to the target ``to``."""
     if not current and skills is None:
         raise UpskillError("give the current occupation (--from) and/or declared skills (--skills FILE)")
     declared = read_skills_file(skills) if skills is not None else {}
-    return skill_gap(competence_graph(snapshot), to, occupations=current or [], skills=declared)
+    graph = competence_graph(snapshot)
+    gap = skill_gap(graph, to, occupations=current or [], skills=declared)
+    occupations = tuple(graph.resolve_occupation(o) for o in current or [])
+    return ProfileGap(graph, occupations, declared, gap)
 
 
 @graph_app.command("snapshot")
@@ -148,7 +161,7 @@ def gap_command(
     snapshot: SnapshotOption = None,
 ) -> None:
     """Print the skills a target occupation requires, essential first, with what the worker already has."""
-    result = profile_gap(to, current, skills, snapshot)
+    result = profile_gap(to, current, skills, snapshot).gap
     if as_json:
         print_json(result.to_dict())
         return

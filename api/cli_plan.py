@@ -12,12 +12,15 @@ import typer
 from rich.table import Table
 
 from api.cli_common import app, console, database, print_json, reports_errors
-from api.cli_graph import SkillsOption, SnapshotOption, profile_gap
+from api.cli_graph import ProfileGap, SkillsOption, SnapshotOption, profile_gap
 from data.db import transaction
 from data.plan_inputs import load_badge_options, load_course_options
 from recommender.errors import InvalidPlanInput, UnknownCourse, UpskillError
 from recommender.planner import Constraints, CourseOption, Plan, PlanResult, plan_paths
 from recommender.planner.from_gap import gap_items
+from recommender.settings import get_settings
+from training.artefacts import ArtefactError, load_latest
+from training.dataset import profile_features
 
 ListOption = list[str] | None
 
@@ -131,7 +134,8 @@ def plan_command(
     snapshot: SnapshotOption = None,
 ) -> None:
     """Plan courses (and the badges they earn) that close the gap to a target occupation."""
-    gap = profile_gap(to, current, skills, snapshot)
+    profile = profile_gap(to, current, skills, snapshot)
+    gap = profile.gap
     with transaction(database()) as session:
         courses = load_course_options(db_session=session)
         badges = load_badge_options(db_session=session)
@@ -155,9 +159,24 @@ def plan_command(
         completed=_known_courses(completed or [], courses),
         objective=objective,  # type: ignore[arg-type]
     )
-    result = plan_paths(gap_items(gap), courses, constraints, badges=badges, solver=solver)  # type: ignore[arg-type]
+    scores, ranking = model_scores(profile, region=region, languages=language or [])
+    result = plan_paths(
+        gap_items(gap),
+        courses,
+        constraints,
+        badges=badges,
+        scores=scores,
+        solver=solver,  # type: ignore[arg-type]
+    )
     if as_json:
-        print_json({"target_uri": gap.target_uri, "target_label": gap.target_label, **result.to_dict()})
+        print_json(
+            {
+                "target_uri": gap.target_uri,
+                "target_label": gap.target_label,
+                "ranking": ranking,
+                **result.to_dict(),
+            }
+        )
         return
     console.print(
         f"Plan to {gap.target_label!r} (gap coverage now {gap.coverage:.1f} %), "
@@ -165,6 +184,28 @@ def plan_command(
         soft_wrap=True,
     )
     print_plans(result)
+    console.print(f"best-ranked plan ranked by: {ranking}", soft_wrap=True)
+
+
+def model_scores(
+    profile: ProfileGap, *, region: str | None, languages: Sequence[str]
+) -> tuple[dict[str, float] | None, str]:
+    """The trained hybrid model's score of every course for this profile, and what ranked them.
+
+    Without a usable artefact the planner falls back to its documented content score.
+    """
+    try:
+        model = load_latest(get_settings().artefact_dir)
+    except ArtefactError:
+        return None, "content score (share of the gap a course closes); no trained model, see `upskill train`"
+    graph = profile.graph
+    features = profile_features(
+        occupations={uri: graph.isco_codes[graph.occupation_index[uri]] for uri in profile.occupations},
+        skills={graph.resolve_skill(skill): level for skill, level in profile.skills.items()},
+        region=region,
+        languages=languages,
+    )
+    return model.scores_new(features), f"hybrid model {model.path.name} (from the worker's features)"
 
 
 #: The sample ``make run`` ends with: scenario 1 of ../shared/SCENARIOS.md. Katrin, a diesel engine mechanic

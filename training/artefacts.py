@@ -29,6 +29,7 @@ from recommender.errors import UnknownCourse, UpskillError
 from recommender.hybrid import (
     Blend,
     BlendedRecommender,
+    FloatMatrix,
     HybridRanker,
     ItemCooccurrence,
     LastItemTransitions,
@@ -77,6 +78,17 @@ class LoadedModel:
         ``features`` uses the training feature names (e.g. ``occupation=<uri>``, ``skill=<uri>``); names the
         model does not know are ignored. ``history`` lists course ids in time order, the last one newest.
         """
+        scores, past = self._score_new(features, history)
+        return [self.items.id(int(i)) for i in top_k(scores, k, past)[0]]
+
+    def scores_new(self, features: Mapping[str, float], history: Sequence[str] = ()) -> dict[str, float]:
+        """The blended score of every course for a user the model has not seen (as :meth:`recommend_new`)."""
+        scores, _ = self._score_new(features, history)
+        return {self.items.id(i): float(value) for i, value in enumerate(np.asarray(scores).ravel())}
+
+    def _score_new(
+        self, features: Mapping[str, float], history: Sequence[str]
+    ) -> tuple[FloatMatrix, sp.csr_matrix]:
         names = {name: i for i, name in enumerate(self.user_feature_names)}
         cols = [names[name] for name in features if name in names]
         vals = [float(features[name]) for name in features if name in names]
@@ -85,8 +97,7 @@ class LoadedModel:
         n_items = len(self.items)
         past = sp.csr_matrix((np.ones(len(seen), np.float32), ([0] * len(seen), seen)), shape=(1, n_items))
         last = np.array([seen[-1] if seen else -1], dtype=np.int64)
-        scores = self.recommender.score_new(meta, past, last)
-        return [self.items.id(int(i)) for i in top_k(scores, k, past)[0]]
+        return self.recommender.score_new(meta, past, last), past
 
 
 def data_hash(data: InteractionData) -> str:

@@ -12,6 +12,7 @@ provider, language, delivery mode, an hours bucket, catalogue.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -42,6 +43,33 @@ def hours_bucket(hours: float) -> str:
     return ">=60h"
 
 
+def profile_features(
+    *,
+    occupations: Mapping[str, str],
+    skills: Mapping[str, int],
+    region: str | None = None,
+    languages: Sequence[str] = (),
+) -> dict[str, float]:
+    """A worker's user features as the model is trained on them.
+
+    ``occupations`` maps occupation URIs to their ISCO unit-group code, ``skills`` skill URIs to a
+    proficiency 0..4. Names: ``occupation=<uri>``, ``isco=<prefix>`` (every prefix), ``region=``,
+    ``language=``, ``skill=<uri>`` (weight proficiency / 4, at least 0.25).
+    """
+    feats: dict[str, float] = {}
+    for uri, code in occupations.items():
+        feats[f"occupation={uri}"] = 1.0
+        for digits in range(1, len(code) + 1):
+            feats[f"isco={code[:digits]}"] = 1.0
+    if region:
+        feats[f"region={region}"] = 1.0
+    for language in languages:
+        feats[f"language={language}"] = 1.0
+    for uri, level in skills.items():
+        feats[f"skill={uri}"] = max(level / 4.0, 0.25)
+    return feats
+
+
 def from_database(*, db_session: Session) -> InteractionData:
     """Read interactions and metadata into :class:`InteractionData`; refuse an empty interactions table."""
     session = db_session
@@ -70,21 +98,19 @@ def from_database(*, db_session: Session) -> InteractionData:
         )
     user_features: dict[str, dict[str, float]] = defaultdict(dict)
     isco = dict(session.execute(select(Occupation.uri, Occupation.isco_code)).all())
-    for worker in session.scalars(select(Worker)):
-        feats = user_features[str(worker.id)]
-        if worker.current_occupation_uri:
-            feats[f"occupation={worker.current_occupation_uri}"] = 1.0
-            code = isco.get(worker.current_occupation_uri) or ""
-            for digits in range(1, len(code) + 1):
-                feats[f"isco={code[:digits]}"] = 1.0
-        if worker.region:
-            feats[f"region={worker.region}"] = 1.0
-        for language in worker.languages or []:
-            feats[f"language={language}"] = 1.0
-    for worker_id, skill_uri, held in session.execute(
+    held: dict[int, dict[str, int]] = defaultdict(dict)
+    for worker_id, skill_uri, level in session.execute(
         select(WorkerSkill.worker_id, WorkerSkill.skill_uri, WorkerSkill.proficiency)
     ):
-        user_features[str(worker_id)][f"skill={skill_uri}"] = max(held / 4.0, 0.25)
+        held[worker_id][skill_uri] = level
+    for worker in session.scalars(select(Worker)):
+        occupations = [worker.current_occupation_uri] if worker.current_occupation_uri else []
+        user_features[str(worker.id)] = profile_features(
+            occupations={uri: isco.get(uri) or "" for uri in occupations},
+            skills=held.get(worker.id, {}),
+            region=worker.region,
+            languages=worker.languages or [],
+        )
     item_features: dict[str, dict[str, float]] = defaultdict(dict)
     for course in session.scalars(select(Course)):
         feats = item_features[course.id]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,18 @@ from typer.testing import CliRunner
 
 from api.cli import app
 from data.db import make_engine, migrate, transaction
-from data.models import Badge, BadgeCourse, BadgeSkill, Course, CoursePrerequisite, CourseSkill, Skill
+from data.models import (
+    Badge,
+    BadgeCourse,
+    BadgeSkill,
+    Course,
+    CoursePrerequisite,
+    CourseSkill,
+    Interaction,
+    Organisation,
+    Skill,
+    Worker,
+)
 from recommender.graph import CompetenceGraph
 from recommender.settings import get_settings
 from tests.recommender.conftest import tiny_data
@@ -135,3 +147,39 @@ def test_sample_plan_is_scenario_one_and_states_its_exchange_rate_assumption(
     assert (deadline.year - start.year) * 12 + deadline.month - start.month == 9
     text = " ".join(capsys.readouterr().out.split())
     assert "assumed 1 USD = 1 EUR" in text and "not an official exchange rate" in text
+
+
+def test_best_ranked_plan_says_what_ranked_it(runner: CliRunner, snapshot: Path, tmp_path: Path) -> None:
+    args = ["plan", "--from", "welder", "--to", "battery technician", "--snapshot", str(snapshot)]
+    args += ["--start", "2027-01-04", "--json"]
+    without = runner.invoke(app, args, env={"UPSKILL_ARTEFACT_DIR": str(tmp_path / "no-model")})
+    assert without.exit_code == 0, without.output
+    assert json.loads(without.output)["ranking"].startswith("content score")
+
+    # a few workers who took the courses, a model trained on them, and the plan ranked by it
+    engine = make_engine(get_settings().database_url)
+    with transaction(engine) as session:
+        organisation = Organisation(name="Workshop")
+        session.add(organisation)
+        session.flush()
+        taken = ["ev-intro", "battery-adv", "ev-adv", "safety"]
+        for w in range(12):
+            worker = Worker(
+                organisation_id=organisation.id, external_id=f"w{w}", region="DE11", languages=["en"]
+            )
+            session.add(worker)
+            session.flush()
+            for day, course in enumerate(taken[w % 2 :][:3]):
+                when = datetime(2026, 1, 1 + day, tzinfo=UTC)
+                session.add(
+                    Interaction(worker_id=worker.id, course_id=course, kind="completed", occurred_at=when)
+                )
+    engine.dispose()
+    env = {"UPSKILL_ARTEFACT_DIR": str(tmp_path / "model"), "UPSKILL_MODEL_MAX_EPOCHS": "3"}
+    get_settings.cache_clear()
+    trained = runner.invoke(app, ["train"], env=env)
+    assert trained.exit_code == 0, trained.output
+    get_settings.cache_clear()
+    ranked = runner.invoke(app, args, env=env)
+    assert ranked.exit_code == 0, ranked.output
+    assert json.loads(ranked.output)["ranking"].startswith("hybrid model hybrid-")

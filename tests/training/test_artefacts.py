@@ -111,3 +111,8 @@ def test_new_user_from_features_and_history(tmp_path: Path, configuration: str) 
     picks = loaded.recommend_new({"group=1": 1.0, "unknown=feature": 1.0}, history=["i25"], k=3)
     assert "i25" not in picks and "i26" in picks
     assert all(int(item[1:]) >= data.n_items // 2 for item in picks)
+    # every item's score, for the planner: its unseen top 3 is what recommend_new returned
+    scores = loaded.scores_new({"group=1": 1.0, "unknown=feature": 1.0}, history=["i25"])
+    assert len(scores) == data.n_items
+    unseen = sorted((item for item in scores if item != "i25"), key=lambda item: -scores[item])
+    assert set(unseen[:3]) == set(picks)

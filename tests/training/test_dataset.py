@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from data.models import Course, Interaction, Organisation, Worker
-from training.dataset import NoInteractions, from_database, hours_bucket
+from training.dataset import NoInteractions, from_database, hours_bucket, profile_features
 
 
 def test_empty_interactions_table_is_said_clearly(db_session: Session) -> None:
@@ -54,3 +54,24 @@ def test_workers_courses_and_weights(db_session: Session) -> None:
 
 def test_hours_buckets() -> None:
     assert [hours_bucket(h) for h in (1, 5, 30, 100)] == ["<5h", "5-20h", "20-60h", ">=60h"]
+
+
+def test_profile_features_name_every_part_of_a_profile() -> None:
+    features = profile_features(
+        occupations={"occ:diesel": "7231"},
+        skills={"skill:engines": 3, "skill:safety": 0},
+        region="DE11",
+        languages=["de", "en"],
+    )
+    assert features == {
+        "occupation=occ:diesel": 1.0,
+        "isco=7": 1.0,
+        "isco=72": 1.0,
+        "isco=723": 1.0,
+        "isco=7231": 1.0,
+        "region=DE11": 1.0,
+        "language=de": 1.0,
+        "language=en": 1.0,
+        "skill=skill:engines": 0.75,
+        "skill=skill:safety": 0.25,
+    }
