@@ -465,6 +465,56 @@ def _swap_in(state: _State, phases: Sequence[set[int]], sweeps: int = 3) -> _Sta
     return state
 
 
+def _swap_in_coverage(state: _State, phases: Sequence[set[int]], tries: int) -> _State:
+    """Local search on coverage when a limit binds, the converse of :func:`_improve_coverage`: add one of the
+    ``tries`` left-out courses with the most uncovered weight per share of the limits (with the requirements
+    it lacks), then drop, while over a limit, the chosen course (that no other relies on) whose loss costs
+    least weight (essential first; ties: the largest share of the limits freed); keep the result when it is
+    lexicographically better."""
+    problem, lists = state.problem, state.lists
+    usage, weight, covers = lists.usage, lists.weight, problem.covers
+    for skills in phases:
+        scored = []
+        for i in range(problem.n):
+            if i in state.chosen_set or not covers[i] & skills - state.covered:
+                continue
+            bundle = state.bundle(i)
+            gain = state.gain(bundle, skills)
+            scored.append((-gain / sum(usage[j] for j in bundle), i))
+        for _, i in sorted(scored)[:tries]:
+            if i in state.chosen_set:
+                continue
+            trial = state.copy()
+            trial.add(trial.bundle(i))
+            while not trial.fits(()):
+                providers = {p for d in trial.chosen for p, _ in trial.edges[d]}
+                counts = Counter(s for c in trial.chosen for s in covers[c])
+                droppable = [c for c in trial.chosen if c not in providers and c != i]
+                if not droppable:
+                    break
+                c = min(
+                    droppable,
+                    key=lambda c: (*_lost_weight(c, counts, covers, weight, phases), -usage[c], c),
+                )
+                trial = _state_of(
+                    problem, lists, Selection(tuple(j for j in trial.chosen if j != c), trial.edges)
+                )
+            if trial.fits(()) and _lexicographically_better(trial, state, phases):
+                state = _state_of(problem, lists, prune(problem, Selection(tuple(trial.chosen), trial.edges)))
+    return state
+
+
+def _lost_weight(
+    c: int,
+    counts: Counter[int],
+    covers: Sequence[frozenset[int]],
+    weight: Sequence[float],
+    phases: Sequence[set[int]],
+) -> tuple[float, ...]:
+    """The weight of each phase's skills that course ``c`` alone covers (``counts``: coverers chosen)."""
+    return tuple(sum(weight[s] for s in covers[c] if counts[s] == 1 and s in skills) for skills in phases)
+
+
 def _dependent_groups(state: _State) -> dict[int, set[int]]:
     """Each chosen course with the chosen courses that use it as a provider, directly or transitively."""
     users: dict[int, list[int]] = {c: [] for c in state.chosen}
@@ -642,6 +692,8 @@ def _polish(
     """The local searches: on coverage when a limit binds (``more``), then on cost."""
     if more:
         state = _improve_coverage(state, phases, tries=_tries(problem.n, 2, MAX_COVERAGE_TRIES))
+        if problem.n <= SEED_LIMIT:
+            state = _swap_in_coverage(state, phases, tries=_tries(problem.n, 2, MAX_COVERAGE_TRIES))
     state = _improve(state, phases, tries=_tries(problem.n, 8))
     return _swap_in(state, phases) if problem.n <= SEED_LIMIT else state
 
