@@ -200,14 +200,12 @@ def _skill_claims(value: Any, *, file: str, line: int | None, default_level: int
 
 
 def _record(raw: dict[str, Any], *, file: str, line: int | None) -> CourseRecord:
+    def bad(column: str, message: str) -> ImportFormatError:
+        return ImportFormatError(message, file=file, line=line, column=column)
+
     unknown = sorted(set(raw) - set(COLUMNS))
     if unknown:
-        raise ImportFormatError(
-            f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(COLUMNS)}",
-            file=file,
-            line=line,
-            column=unknown[0],
-        )
+        raise bad(unknown[0], f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(COLUMNS)}")
 
     def text(column: str) -> str:
         value = raw.get(column)
@@ -215,62 +213,37 @@ def _record(raw: dict[str, Any], *, file: str, line: int | None) -> CourseRecord
 
     for column in REQUIRED:
         if not text(column):
-            raise ImportFormatError("required value is missing", file=file, line=line, column=column)
+            raise bad(column, "required value is missing")
     course_id = text("id")
     if not _ID.match(course_id):
-        raise ImportFormatError(
-            f"id must be 1-120 letters, digits, '.', '_', ':' or '-', got {course_id!r}",
-            file=file,
-            line=line,
-            column="id",
-        )
+        raise bad("id", f"id must be 1-120 letters, digits, '.', '_', ':' or '-', got {course_id!r}")
     language = text("language").lower()
     if not _LANGUAGE.match(language):
-        raise ImportFormatError(
-            f"language must be an ISO 639-1 code like 'en', got {raw.get('language')!r}",
-            file=file,
-            line=line,
-            column="language",
-        )
+        raise bad("language", f"language must be an ISO 639-1 code like 'en', got {raw.get('language')!r}")
     level = text("level").lower() or None
     if level is not None and level not in COURSE_LEVELS:
-        raise ImportFormatError(
-            f"level must be one of {', '.join(COURSE_LEVELS)} or empty, got {raw.get('level')!r}",
-            file=file,
-            line=line,
-            column="level",
+        raise bad(
+            "level", f"level must be one of {', '.join(COURSE_LEVELS)} or empty, got {raw.get('level')!r}"
         )
     mode = text("delivery_mode").lower() or "online"
     if mode not in DELIVERY_MODES:
-        raise ImportFormatError(
+        raise bad(
+            "delivery_mode",
             f"delivery_mode must be one of {', '.join(DELIVERY_MODES)}, got {raw.get('delivery_mode')!r}",
-            file=file,
-            line=line,
-            column="delivery_mode",
         )
     currency = text("currency").upper() or "EUR"
     if not _CURRENCY.match(currency):
-        raise ImportFormatError(
-            f"currency must be an ISO 4217 code like 'EUR', got {raw.get('currency')!r}",
-            file=file,
-            line=line,
-            column="currency",
-        )
+        raise bad("currency", f"currency must be an ISO 4217 code like 'EUR', got {raw.get('currency')!r}")
     region = text("region") or None
     if mode != "online" and region is None:
-        raise ImportFormatError(
-            f"a {mode} course needs a region (NUTS code, e.g. 'DE11')", file=file, line=line, column="region"
-        )
+        raise bad("region", f"a {mode} course needs a region (NUTS code, e.g. 'DE11')")
     start_dates = _split(raw.get("start_dates"))
     for start in start_dates:
         try:
             dt.date.fromisoformat(start)
         except ValueError:
-            raise ImportFormatError(
-                f"start dates must be ISO dates like 2026-09-01, got {start!r}",
-                file=file,
-                line=line,
-                column="start_dates",
+            raise bad(
+                "start_dates", f"start dates must be ISO dates like 2026-09-01, got {start!r}"
             ) from None
     price_value = raw.get("price")
     price = (
