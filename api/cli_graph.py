@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Annotated
@@ -11,6 +10,7 @@ import typer
 from rich.table import Table
 
 from api.cli_common import app, console, database, evaluate_app, print_json, reports_errors
+from data.csv_files import csv_rows
 from data.db import transaction
 from data.graph_loader import load_graph, occupation_descriptions
 from evaluation.roles import (
@@ -58,31 +58,20 @@ def competence_graph(snapshot: Path | None = None) -> CompetenceGraph:
 
 def read_skills_file(path: Path) -> dict[str, int]:
     """Declared skills from a CSV ``skill,level``; a bad row raises :class:`ImportFormatError`."""
-    if not path.exists():
-        raise ImportFormatError("file not found; pass a CSV with columns skill,level", file=str(path))
     skills: dict[str, int] = {}
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in ("skill", "level") if c not in (reader.fieldnames or [])]
-        if missing:
+    for line, row in csv_rows(path, ("skill", "level")):
+        skill = (row.get("skill") or "").strip()
+        if not skill:
+            raise ImportFormatError("empty skill", file=str(path), line=line, column="skill")
+        raw = (row.get("level") or "").strip()
+        if not raw.isdigit() or int(raw) > MAX_LEVEL:
             raise ImportFormatError(
-                f"missing column(s) {', '.join(missing)}; the header must be skill,level",
+                f"level {raw!r} is not an integer from 0 (none) to {MAX_LEVEL} (expert)",
                 file=str(path),
-                line=1,
+                line=line,
+                column="level",
             )
-        for row in reader:
-            skill = (row.get("skill") or "").strip()
-            if not skill:
-                raise ImportFormatError("empty skill", file=str(path), line=reader.line_num, column="skill")
-            raw = (row.get("level") or "").strip()
-            if not raw.isdigit() or int(raw) > MAX_LEVEL:
-                raise ImportFormatError(
-                    f"level {raw!r} is not an integer from 0 (none) to {MAX_LEVEL} (expert)",
-                    file=str(path),
-                    line=reader.line_num,
-                    column="level",
-                )
-            skills[skill] = max(int(raw), skills.get(skill, 0))
+        skills[skill] = max(int(raw), skills.get(skill, 0))
     return skills
 
 

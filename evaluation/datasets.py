@@ -20,7 +20,6 @@ import csv
 import gzip
 import math
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -29,6 +28,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
+from data.csv_files import csv_rows
 from recommender.errors import ImportFormatError, UpskillError
 from recommender.idmap import IdMap
 
@@ -145,22 +145,6 @@ def _table(ids: IdMap, features: dict[str, dict[str, float]] | None) -> FeatureT
 # --- the generic CSV form ---------------------------------------------------------------------------
 
 
-def _rows(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
-    if not path.exists():
-        raise ImportFormatError("file not found", file=str(path))
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        missing = [column for column in required if column not in (reader.fieldnames or [])]
-        if missing:
-            raise ImportFormatError(
-                f"missing column(s) {', '.join(missing)}; expected header {','.join(required)}",
-                file=str(path),
-                line=1,
-            )
-        for row in reader:
-            yield reader.line_num, row
-
-
 def _parse_time(text: str, *, file: str, line: int) -> float:
     try:
         return float(text)
@@ -180,7 +164,7 @@ def _parse_time(text: str, *, file: str, line: int) -> float:
 def read_features(path: Path) -> dict[str, dict[str, float]]:
     """Read an ``id,feature,value`` file into ``{id: {feature name: weight}}``."""
     out: dict[str, dict[str, float]] = defaultdict(dict)
-    for line, row in _rows(path, ("id", "feature", "value")):
+    for line, row in csv_rows(path, ("id", "feature", "value")):
         key, feature, value = row["id"], (row["feature"] or "").strip(), (row["value"] or "").strip()
         if not key or not feature:
             column = "id" if not key else "feature"
@@ -206,7 +190,7 @@ def load_generic(
 ) -> InteractionData:
     """Load the generic CSV form (see the module docstring); bad rows raise ``ImportFormatError``."""
     triples: list[tuple[str, str, float, float]] = []
-    for line, row in _rows(interactions, ("user_id", "item_id", "timestamp")):
+    for line, row in csv_rows(interactions, ("user_id", "item_id", "timestamp")):
         user, item = (row["user_id"] or "").strip(), (row["item_id"] or "").strip()
         for column, value in (("user_id", user), ("item_id", item)):
             if not value:
@@ -350,20 +334,20 @@ def load_mars(folder: Path) -> InteractionData:
     triples: list[tuple[str, str, float, float]] = []
     for name in ("implicit_ratings_en.csv", "explicit_ratings_en.csv"):
         path = _require(folder / name)
-        for line, row in _rows(path, ("user_id", "item_id", "created_at")):
+        for line, row in csv_rows(path, ("user_id", "item_id", "created_at")):
             when = _parse_time(row["created_at"], file=str(path), line=line)
             triples.append((row["user_id"], row["item_id"], when, 1.0))
     user_features: dict[str, dict[str, float]] = {}
     users_path = folder / "users_en.csv"
     if users_path.exists():
-        for _, row in _rows(users_path, ("user_id", "job")):
+        for _, row in csv_rows(users_path, ("user_id", "job")):
             jobs = _list_field(row["job"])
             if jobs:
                 user_features[row["user_id"]] = {f"job={job.lower()}": 1.0 for job in jobs}
     item_features: dict[str, dict[str, float]] = {}
     items_path = folder / "items_en.csv"
     if items_path.exists():
-        for _, row in _rows(items_path, ("item_id",)):
+        for _, row in csv_rows(items_path, ("item_id",)):
             feats: dict[str, float] = {}
             for column in ("Difficulty", "Job", "Software", "Theme", "type"):
                 for value in _list_field(row.get(column, "")):

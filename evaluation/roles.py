@@ -32,7 +32,6 @@ on a real reference.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +40,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from data.csv_files import csv_rows
 from recommender.adjacent import FACET_WEIGHTS, FACETS, combine, jaccard_scores, score_parts
 from recommender.errors import ImportFormatError, UpskillError
 from recommender.gap import Profile, holdings
@@ -92,32 +92,19 @@ def read_reference(path: Path) -> dict[str, set[str]]:
     ImportFormatError
         Missing file, missing columns or an empty value, with the file, line and column.
     """
-    if not path.exists():
-        raise ImportFormatError(
-            "file not found; pass a CSV with columns source_uri,related_uri", file=str(path)
-        )
     pairs: dict[str, set[str]] = {}
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in REFERENCE_COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise ImportFormatError(
-                f"missing column(s) {', '.join(missing)}; the header must be source_uri,related_uri",
-                file=str(path),
-                line=1,
-            )
-        for row in reader:
-            for column in REFERENCE_COLUMNS:
-                if not (row.get(column) or "").strip():
-                    raise ImportFormatError(
-                        "empty value; every row needs two ESCO occupation URIs",
-                        file=str(path),
-                        line=reader.line_num,
-                        column=column,
-                    )
-            source, related = row["source_uri"].strip(), row["related_uri"].strip()
-            if source != related:
-                pairs.setdefault(source, set()).add(related)
+    for line, row in csv_rows(path, REFERENCE_COLUMNS):
+        for column in REFERENCE_COLUMNS:
+            if not (row.get(column) or "").strip():
+                raise ImportFormatError(
+                    "empty value; every row needs two ESCO occupation URIs",
+                    file=str(path),
+                    line=line,
+                    column=column,
+                )
+        source, related = row["source_uri"].strip(), row["related_uri"].strip()
+        if source != related:
+            pairs.setdefault(source, set()).add(related)
     return pairs
 
 
