@@ -13,7 +13,8 @@ then the objective cost (hours or money) of the courses, within the money budget
 * :func:`greedy` -- lazy greedy budgeted weighted set cover (Khuller, Moss and Naor, "The budgeted maximum
   coverage problem", IPL 70(1), 1999), run per phase (essential skills, then optional), adding a course
   together with the requirements it lacks, with the best-single-course guard and, when a limit binds, partial
-  enumeration from the best few single courses, then local search and pruning of redundant courses.
+  enumeration from the best few single courses, then local search (drop and refill, swap in, exchange one
+  course for another with the requirements it lacks) and pruning of redundant courses.
 * :func:`exact` -- the same lexicographic problem as three mixed-integer programs solved by HiGHS through
   ``scipy.optimize.milp``.
 * :func:`certify` -- the ratio of a selection to the optimum (MILP) or to the LP relaxation bound.
@@ -179,6 +180,15 @@ class _Lists:
 _EdgeMap = dict[int, tuple[tuple[int, Requirement], ...]]
 
 
+def _bundle(requirements: tuple[tuple[Requirement, ...], ...], chosen: set[int], i: int) -> list[int]:
+    """Course ``i`` with every requirement ``chosen`` lacks, prerequisites first."""
+    if not requirements[i]:
+        return [i]
+    order: list[int] = []
+    _visit(i, requirements, chosen, order, set())
+    return order
+
+
 def _visit(
     j: int,
     requirements: tuple[tuple[Requirement, ...], ...],
@@ -226,12 +236,7 @@ class _State:
         """Course ``i`` with every requirement it lacks, prerequisites first (empty when already chosen)."""
         if i in self.chosen_set:
             return []
-        requirements = self.problem.requirements
-        if not requirements[i]:
-            return [i]
-        order: list[int] = []
-        _visit(i, requirements, self.chosen_set, order, set())
-        return order
+        return _bundle(self.problem.requirements, self.chosen_set, i)
 
     def edges_of(self, bundle: Sequence[int]) -> _EdgeMap:
         """The provider each requirement of the ``bundle`` members uses: its first option chosen or inside."""
@@ -504,6 +509,79 @@ def _swap_in_coverage(state: _State, phases: Sequence[set[int]], tries: int) -> 
     return state
 
 
+def _exchange(state: _State, phases: Sequence[set[int]], sweeps: int = 3) -> _State:
+    """Local search by exchange: replace one chosen course, also one that meets another's requirement, by one
+    left out (with the requirements it then lacks), when the selection stays within the limits, every
+    requirement stays met and the selection, pruned, gets lexicographically better; the best exchange of each
+    sweep, at most ``sweeps``. (The other searches never drop a provider: this finds, e.g., a prerequisite
+    option that also teaches a skill.)"""
+    problem, lists = state.problem, state.lists
+    covers, weight, cost, price, hours = problem.covers, lists.weight, lists.cost, lists.price, lists.hours
+    for _ in range(sweeps):
+        counts = Counter(s for c in state.chosen for s in covers[c])
+        best: tuple[tuple[float, ...], _State] | None = None
+        for c in state.chosen:
+            lost = {s for s in covers[c] if counts[s] == 1}
+            kept = state.covered - lost
+            rest = state.chosen_set - {c}
+            for i in range(problem.n):
+                if i in state.chosen_set:
+                    continue
+                bundle = _bundle(problem.requirements, rest, i)
+                if c in bundle or (
+                    (
+                        problem.budget is not None
+                        and state.price - price[c] + sum(price[j] for j in bundle) > problem.budget
+                    )
+                    or (
+                        problem.max_hours is not None
+                        and state.hours - hours[c] + sum(hours[j] for j in bundle) > problem.max_hours
+                    )
+                ):
+                    continue
+                gained = set().union(*(covers[j] for j in bundle)) - kept
+                delta = (
+                    *(
+                        sum(weight[s] for s in gained & skills) - sum(weight[s] for s in lost & skills)
+                        for skills in phases
+                    ),
+                    cost[c] - sum(cost[j] for j in bundle),
+                )
+                if not _positive(delta) or (best is not None and delta <= best[0]):
+                    continue
+                trial = _replaced(state, c, bundle)
+                if trial is not None and _lexicographically_better(trial, state, phases):
+                    best = (delta, trial)
+        if best is None:
+            break
+        state = best[1]
+    return state
+
+
+def _positive(delta: Sequence[float]) -> bool:
+    """Whether a change of (coverage per phase..., cost saved) is lexicographically an improvement."""
+    for d in delta:
+        if abs(d) > TOLERANCE:
+            return d > 0
+    return False
+
+
+def _replaced(state: _State, c: int, bundle: Sequence[int]) -> _State | None:
+    """``state`` with course ``c`` replaced by ``bundle``, pruned; None when a requirement would be unmet."""
+    chosen = [j for j in state.chosen if j != c] + list(bundle)
+    members = set(chosen)
+    edges: _EdgeMap = {}
+    for d in chosen:
+        providers = []
+        for req in state.problem.requirements[d]:
+            provider = next((o for o in req.options if o in members), None)
+            if provider is None:
+                return None
+            providers.append((provider, req))
+        edges[d] = tuple(providers)
+    return _state_of(state.problem, state.lists, prune(state.problem, Selection(tuple(chosen), edges)))
+
+
 def _lost_weight(
     c: int,
     counts: Counter[int],
@@ -590,7 +668,8 @@ def greedy(problem: CoverProblem) -> Selection:
     repeated charging pulled-in requirements amortised over the courses that may need them; when a limit
     binds, it is repeated by share of the limits and (up to ``SEED_LIMIT`` candidates) from each of the
     ``SEEDS`` best single courses left out (partial enumeration); the lexicographically best selection is
-    kept.
+    kept and (up to ``SEED_LIMIT`` candidates) improved by one-for-one exchanges, which may also replace a
+    course another relies on.
 
     Parameters
     ----------
@@ -640,6 +719,8 @@ def greedy(problem: CoverProblem) -> Selection:
             seeded = _polish(problem, lists, phases, seeded, _could_cover_more(seeded))
             if _lexicographically_better(seeded, best, phases):
                 best = seeded
+    if problem.n <= SEED_LIMIT:
+        best = _exchange(best, phases)
     return prune(problem, Selection(tuple(best.chosen), dict(best.edges)))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import numpy as np
 import pytest
 
 from recommender.errors import InvalidPlanInput, PrerequisiteCycle
@@ -421,3 +422,28 @@ def test_two_courses_close_a_skill_step_by_step_when_one_brings_it_further() -> 
     first, second = plan.steps
     assert first.levels == (("s1", 2), ("s2", 2)) and second.levels == (("s1", 3),)
     assert set(plan.covered_skills) == {"s1", "s2"} and plan.uncovered_skills == ()
+
+
+def test_exchange_replaces_a_prerequisite_by_another_option_that_also_teaches_an_optional_skill() -> None:
+    # d needs p1 or p2 (p1 listed first); both teach essential skill 1, only p2 also teaches optional skill 2.
+    # The greedy takes d with p1 (the first option) and then cannot afford p2 as well; exchanging p1 for p2
+    # keeps every requirement met, fits the budget and adds the optional skill.
+    from recommender.planner.cover import CoverProblem, Requirement, value
+
+    price = np.array([100.0, 300.0, 310.0])
+    problem = CoverProblem(
+        ids=("d", "p1", "p2"),
+        cost=price,
+        price=price,
+        hours=np.full(3, 10.0),
+        covers=(frozenset({0}), frozenset({1}), frozenset({1, 2})),
+        weight=np.ones(3),
+        essential=np.array([True, True, False]),
+        requirements=((Requirement((1, 2), "catalogue", "p1 or p2"),), (), ()),
+        rank=(1, 0, 0),
+        budget=420.0,
+    )
+    selection = greedy(problem)
+    assert sorted(problem.ids[i] for i in selection.chosen) == ["d", "p2"]
+    assert value(problem, selection.chosen) == value(problem, exact(problem).chosen)
+    assert dict(selection.edges)[0][0][0] == 2  # d's requirement is met by p2
