@@ -13,8 +13,8 @@ then the objective cost (hours or money) of the courses, within the money budget
 * :func:`greedy` -- lazy greedy budgeted weighted set cover (Khuller, Moss and Naor, "The budgeted maximum
   coverage problem", IPL 70(1), 1999), run per phase (essential skills, then optional), adding a course
   together with the requirements it lacks, with the best-single-course guard and, when a limit binds, partial
-  enumeration from the best few single courses, then local search (drop and refill, swap in, exchange one
-  course for another with the requirements it lacks) and pruning of redundant courses.
+  enumeration from the best few single courses, randomised restarts, then local search (drop and refill,
+  swap in, exchange one course for another with the requirements it lacks) and pruning of redundant courses.
 * :func:`exact` -- the same lexicographic problem as three mixed-integer programs solved by HiGHS through
   ``scipy.optimize.milp``.
 * :func:`certify` -- the ratio of a selection to the optimum (MILP) or to the LP relaxation bound.
@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -59,6 +59,14 @@ MAX_COVERAGE_TRIES = 8
 #: run from each of the ``SEEDS`` best single courses it did not pick, and the best selection kept.
 SEED_LIMIT = 600
 SEEDS = 6
+#: Randomised restarts (up to ``SEED_LIMIT`` candidates): ``RESTARTS`` more greedy runs with perturbed unit
+#: costs (log-normal factors of spread ``RESTART_SPREAD``; a fixed seed: the same input, the same output).
+RESTARTS = 20
+RESTART_SPREAD = 0.25
+RESTART_SEED = 20261125
+#: Of all greedy runs (the variants, partial enumeration, restarts), the ``POLISHED`` best get the local
+#: searches.
+POLISHED = 3
 #: Relative slack on the coverage floors of later MILP stages (HiGHS feasibility tolerance is 1e-6).
 FLOOR_SLACK = 1e-5
 
@@ -145,13 +153,14 @@ def value(problem: CoverProblem, chosen: Sequence[int]) -> Value:
 
 
 class _Lists:
-    """Plain Python copies of the problem's arrays (the greedy reads single elements: lists are faster)."""
+    """Plain Python copies of the problem's arrays (the greedy reads single elements: lists are faster).
+    With ``unit_weights`` every skill weighs 1, so that gains count skills."""
 
-    def __init__(self, problem: CoverProblem):
+    def __init__(self, problem: CoverProblem, *, unit_weights: bool = False):
         self.cost: list[float] = problem.cost.tolist()
         self.price: list[float] = problem.price.tolist()
         self.hours: list[float] = problem.hours.tolist()
-        self.weight: list[float] = problem.weight.tolist()
+        self.weight: list[float] = [1.0] * problem.m if unit_weights else problem.weight.tolist()
         self.coverers: list[list[int]] = [[] for _ in range(problem.m)]
         for i, skills in enumerate(problem.covers):
             for s in skills:
@@ -517,45 +526,68 @@ def _exchange(state: _State, phases: Sequence[set[int]], sweeps: int = 3) -> _St
     option that also teaches a skill.)"""
     problem, lists = state.problem, state.lists
     covers, weight, cost, price, hours = problem.covers, lists.weight, lists.cost, lists.price, lists.hours
+    requirements = problem.requirements
+    coverable = set().union(*phases)
     for _ in range(sweeps):
         counts = Counter(s for c in state.chosen for s in covers[c])
         best: tuple[tuple[float, ...], _State] | None = None
         for c in state.chosen:
             lost = {s for s in covers[c] if counts[s] == 1}
             kept = state.covered - lost
+            open_units = coverable - kept
             rest = state.chosen_set - {c}
             for i in range(problem.n):
-                if i in state.chosen_set:
-                    continue
-                bundle = _bundle(problem.requirements, rest, i)
-                if c in bundle or (
-                    (
-                        problem.budget is not None
-                        and state.price - price[c] + sum(price[j] for j in bundle) > problem.budget
-                    )
-                    or (
-                        problem.max_hours is not None
-                        and state.hours - hours[c] + sum(hours[j] for j in bundle) > problem.max_hours
-                    )
+                if i in state.chosen_set or (
+                    # a course on its own that covers nothing open can only help by being cheaper
+                    not requirements[i] and not covers[i] & open_units and (lost or cost[i] >= cost[c])
                 ):
                     continue
-                gained = set().union(*(covers[j] for j in bundle)) - kept
-                delta = (
-                    *(
-                        sum(weight[s] for s in gained & skills) - sum(weight[s] for s in lost & skills)
-                        for skills in phases
-                    ),
-                    cost[c] - sum(cost[j] for j in bundle),
-                )
-                if not _positive(delta) or (best is not None and delta <= best[0]):
-                    continue
-                trial = _replaced(state, c, bundle)
-                if trial is not None and _lexicographically_better(trial, state, phases):
-                    best = (delta, trial)
+                for bundle in _bundle_choices(requirements, rest, i):
+                    if c in bundle or (
+                        (
+                            problem.budget is not None
+                            and state.price - price[c] + sum(price[j] for j in bundle) > problem.budget
+                        )
+                        or (
+                            problem.max_hours is not None
+                            and state.hours - hours[c] + sum(hours[j] for j in bundle) > problem.max_hours
+                        )
+                    ):
+                        continue
+                    gained = set().union(*(covers[j] for j in bundle)) - kept
+                    delta = (
+                        *(
+                            sum(weight[s] for s in gained & skills) - sum(weight[s] for s in lost & skills)
+                            for skills in phases
+                        ),
+                        cost[c] - sum(cost[j] for j in bundle),
+                    )
+                    if not _positive(delta) or (best is not None and delta <= best[0]):
+                        continue
+                    trial = _replaced(state, c, bundle)
+                    if trial is not None and _lexicographically_better(trial, state, phases):
+                        best = (delta, trial)
         if best is None:
             break
         state = best[1]
     return state
+
+
+def _bundle_choices(
+    requirements: tuple[tuple[Requirement, ...], ...], chosen: set[int], i: int
+) -> list[list[int]]:
+    """Ways to add course ``i`` to ``chosen``: its bundle (first options) and, when it lacks exactly one
+    requirement, ``i`` with each option of that requirement (and what the option lacks)."""
+    first = _bundle(requirements, chosen, i)
+    unmet = [req for req in requirements[i] if not any(o in chosen for o in req.options)]
+    if len(unmet) != 1:
+        return [first]
+    choices = [first]
+    for o in unmet[0].options[1:]:
+        bundle = [*_bundle(requirements, chosen, o), i]
+        if bundle not in choices:
+            choices.append(bundle)
+    return choices
 
 
 def _positive(delta: Sequence[float]) -> bool:
@@ -659,17 +691,17 @@ def _improve_coverage(state: _State, phases: Sequence[set[int]], tries: int) -> 
 def greedy(problem: CoverProblem) -> Selection:
     """Lazy greedy selection, essential skills first, with the best-single-course guard, then improved.
 
-    Each phase (essential skills, then optional ones) runs the lazy greedy by gain per objective cost; when
-    that leaves coverable skills out (a limit binds), it also runs by gain per share of the limits used and
-    keeps the better, and compares with the best single course (the guard of Khuller, Moss and Naor). The
-    result is then improved by a drop-and-recover local search on cost (dropping a course together with the
-    chosen courses relying on it, up to ``SEED_LIMIT`` candidates) and pruned of redundant courses. When
-    courses have requirements (and there are at most ``AMORTISED_LIMIT`` candidates), the whole run is
-    repeated charging pulled-in requirements amortised over the courses that may need them; when a limit
-    binds, it is repeated by share of the limits and (up to ``SEED_LIMIT`` candidates) from each of the
-    ``SEEDS`` best single courses left out (partial enumeration); the lexicographically best selection is
-    kept and (up to ``SEED_LIMIT`` candidates) improved by one-for-one exchanges, which may also replace a
-    course another relies on.
+    Several greedy runs are made, then the best few are improved. Each run goes phase by phase (essential
+    skills, then optional ones) by gain per objective cost; when that leaves coverable skills out (a limit
+    binds), the phase also runs by gain per share of the limits used and keeps the better, and compares with
+    the best single course (the guard of Khuller, Moss and Naor). The runs: by objective cost; charging
+    pulled-in requirements amortised over the courses that may need them (when courses have requirements, up
+    to ``AMORTISED_LIMIT`` candidates); when a limit binds, by share of the limits and (up to ``SEED_LIMIT``
+    candidates) from each of the ``SEEDS`` best single courses left out (partial enumeration); and (up to
+    ``SEED_LIMIT`` candidates) ``RESTARTS`` randomised restarts (see :func:`_restarts`). The ``POLISHED``
+    lexicographically best runs get the local searches (drop and refill on coverage and on cost, swap in);
+    the best result is improved by exchanges (up to ``SEED_LIMIT`` candidates, :func:`_exchange`) and pruned
+    of redundant courses. Deterministic: the restarts use a fixed seed.
 
     Parameters
     ----------
@@ -682,46 +714,81 @@ def greedy(problem: CoverProblem) -> Selection:
         Chosen course indices, prerequisites before dependents, and the provider of each requirement.
     """
     lists = _Lists(problem)
+    # skills no candidate covers cannot change any comparison: the phases leave them out
     phases = [
         skills
         for phase_essential in (True, False)
-        if (skills := {s for s in range(problem.m) if bool(problem.essential[s]) == phase_essential})
+        if (
+            skills := {
+                s
+                for s in range(problem.m)
+                if lists.coverers[s] and bool(problem.essential[s]) == phase_essential
+            }
+        )
     ]
+    if not phases:
+        return Selection((), {})
     variants: list[tuple[Sequence[float], Sequence[float]]] = [(lists.cost, lists.cost)]
     if AMORTISED and any(problem.requirements) and problem.n <= AMORTISED_LIMIT:
         variants.append((lists.cost, lists.amortised))
+    runs = [_run(problem, lists, phases, unit, pulled, _State(problem, lists)) for unit, pulled in variants]
     limited = problem.budget is not None or problem.max_hours is not None
+    binds = limited and _could_cover_more(runs[0])
+    if binds:
+        # a limit binds: what the first phase spends decides what the later one can still cover, so also run
+        # every phase by share of the limits
+        runs.append(_run(problem, lists, phases, lists.usage, lists.usage, _State(problem, lists)))
+    if problem.n <= SEED_LIMIT:
+        if binds:
+            # partial enumeration (Khuller, Moss and Naor): also start from each of the best few single
+            # courses (with their requirements) the best run so far leaves out
+            for seed in _seeds(problem, lists, phases[0], lists.usage, min(runs, key=_rank(phases))):
+                start = _State(problem, lists)
+                start.add(start.bundle(seed))
+                runs.append(_run(problem, lists, phases, lists.usage, lists.usage, start))
+        runs += _restarts(problem, lists, phases, limited)
     best: _State | None = None
-    binds = False
-    while variants:
-        unit, pulled = variants.pop(0)
-        state, more = _run(problem, lists, phases, unit, pulled, _State(problem, lists))
-        if more and limited and not binds:
-            # a limit binds: what the first phase spends decides what the later one can still cover,
-            # so also run every phase by share of the limits
-            binds = True
-            variants.append((lists.usage, lists.usage))
+    for state in sorted(runs, key=_rank(phases))[:POLISHED]:
+        state = _polish(problem, lists, phases, state, _could_cover_more(state))
         if best is None or _lexicographically_better(state, best, phases):
             best = state
     assert best is not None
-    if binds and problem.n <= SEED_LIMIT:
-        # partial enumeration (Khuller, Moss and Naor): when a limit binds, also start from each of the best
-        # few single courses (with their requirements) the selection leaves out, and keep the best result
-        # (the seeded runs skip the local searches; the best of them gets them once)
-        seeded: _State | None = None
-        for seed in _seeds(problem, lists, phases[0], lists.usage, best):
-            start = _State(problem, lists)
-            start.add(start.bundle(seed))
-            state, _ = _run(problem, lists, phases, lists.usage, lists.usage, start, polish=False)
-            if seeded is None or _lexicographically_better(state, seeded, phases):
-                seeded = state
-        if seeded is not None:
-            seeded = _polish(problem, lists, phases, seeded, _could_cover_more(seeded))
-            if _lexicographically_better(seeded, best, phases):
-                best = seeded
     if problem.n <= SEED_LIMIT:
         best = _exchange(best, phases)
     return prune(problem, Selection(tuple(best.chosen), dict(best.edges)))
+
+
+def _rank(phases: Sequence[set[int]]) -> Callable[[_State], tuple[float, ...]]:
+    """Sort key of selections, best first: most weight per phase, then least cost."""
+    return lambda state: (*(-_weight_of(state, skills) for skills in phases), state.total_cost())
+
+
+def _restarts(
+    problem: CoverProblem, lists: _Lists, phases: Sequence[set[int]], limited: bool
+) -> list[_State]:
+    """``RESTARTS`` randomised greedy runs (as in GRASP): each course's unit cost multiplied by a seeded
+    log-normal factor of spread ``RESTART_SPREAD``, pruned, not polished.
+
+    With a limit, the runs alternate between objective cost and share of the limits as the unit. Without one
+    every coverable skill ends up covered, so only the cost is at stake and the phases are merged: the
+    classic greedy for weighted set cover (cost per skill newly covered, essential and optional alike); the
+    first such run is not perturbed."""
+    rng = np.random.default_rng(RESTART_SEED)
+    run_lists, run_phases = lists, list(phases)
+    if not limited:
+        run_lists, run_phases = _Lists(problem, unit_weights=True), [set().union(*phases)]
+    units = [problem.cost, np.asarray(lists.usage)] if limited else [problem.cost]
+    runs: list[_State] = []
+    for k in range(RESTARTS):
+        factor = rng.lognormal(0.0, RESTART_SPREAD, problem.n) if limited or k else np.ones(problem.n)
+        unit = (units[k % len(units)] * factor).tolist()
+        state = _State(problem, run_lists)
+        for skills in run_phases:
+            state = _greedy_phase(state, skills, unit)
+        runs.append(
+            _state_of(problem, lists, prune(problem, Selection(tuple(state.chosen), dict(state.edges))))
+        )
+    return runs
 
 
 def _seeds(
@@ -747,12 +814,9 @@ def _run(
     unit: Sequence[float],
     pulled: Sequence[float],
     state: _State,
-    *,
-    polish: bool = True,
-) -> tuple[_State, bool]:
+) -> _State:
     """One greedy run from ``state``: phase by phase (with the other unit and the best-single guard when a
-    limit binds), pruned, then (with ``polish``) improved by the local searches. Also returns whether the
-    pruned greedy selection left out a unit some course could cover on its own (a limit binds)."""
+    limit binds), pruned."""
     for skills in phases:
         coverable = {s for s in skills if lists.coverers[s]}
         candidate = _greedy_phase(state.copy(), skills, unit, pulled)
@@ -762,9 +826,7 @@ def _run(
                 if other is not None and _better(other, candidate, skills):
                     candidate = other
         state = candidate
-    state = _state_of(problem, lists, prune(problem, Selection(tuple(state.chosen), dict(state.edges))))
-    more = _could_cover_more(state) if polish else False
-    return (_polish(problem, lists, phases, state, more) if polish else state), more
+    return _state_of(problem, lists, prune(problem, Selection(tuple(state.chosen), dict(state.edges))))
 
 
 def _polish(
