@@ -11,10 +11,11 @@ Selection is lexicographic: first the weighted essential skills covered, then th
 then the objective cost (hours or money) of the courses, within the money budget and the maximum hours.
 
 * :func:`greedy` -- lazy greedy budgeted weighted set cover (Khuller, Moss and Naor, "The budgeted maximum
-  coverage problem", IPL 70(1), 1999), run per phase (essential skills, then optional), adding a course
-  together with the requirements it lacks, with the best-single-course guard and, when a limit binds, partial
-  enumeration from the best few single courses, randomised restarts, then local search (drop and refill,
-  swap in, exchange one course for another with the requirements it lacks) and pruning of redundant courses.
+  coverage problem", IPL 70(1), 1999) on the candidates no other dominates, run per phase (essential
+  skills, then optional), adding a course together with the requirements it lacks, with the
+  best-single-course guard and, when a limit binds, partial enumeration from the best few single courses,
+  randomised restarts, then local search (drop and refill, swap in, exchange one course for another with
+  the requirements it lacks) and pruning of redundant courses.
 * :func:`exact` -- the same lexicographic problem as three mixed-integer programs solved by HiGHS through
   ``scipy.optimize.milp``.
 * :func:`certify` -- the ratio of a selection to the optimum (MILP) or to the LP relaxation bound.
@@ -691,17 +692,19 @@ def _improve_coverage(state: _State, phases: Sequence[set[int]], tries: int) -> 
 def greedy(problem: CoverProblem) -> Selection:
     """Lazy greedy selection, essential skills first, with the best-single-course guard, then improved.
 
-    Several greedy runs are made, then the best few are improved. Each run goes phase by phase (essential
-    skills, then optional ones) by gain per objective cost; when that leaves coverable skills out (a limit
-    binds), the phase also runs by gain per share of the limits used and keeps the better, and compares with
-    the best single course (the guard of Khuller, Moss and Naor). The runs: by objective cost; charging
-    pulled-in requirements amortised over the courses that may need them (when courses have requirements, up
-    to ``AMORTISED_LIMIT`` candidates); when a limit binds, by share of the limits and (up to ``SEED_LIMIT``
-    candidates) from each of the ``SEEDS`` best single courses left out (partial enumeration); and (up to
-    ``SEED_LIMIT`` candidates) ``RESTARTS`` randomised restarts (see :func:`_restarts`). The ``POLISHED``
-    lexicographically best runs get the local searches (drop and refill on coverage and on cost, swap in);
-    the best result is improved by exchanges (up to ``SEED_LIMIT`` candidates, :func:`_exchange`) and pruned
-    of redundant courses. Deterministic: the restarts use a fixed seed.
+    Candidates another candidate dominates are left out first (:func:`_undominated`, up to ``SEED_LIMIT``
+    candidates: above, rebuilding the problem costs more than it saves). Then several greedy
+    runs are made and the best few improved. Each run goes phase by phase (essential skills, then optional
+    ones) by gain per objective cost; when that leaves coverable skills out (a limit binds), the phase also
+    runs by gain per share of the limits used and keeps the better, and compares with the best single course
+    (the guard of Khuller, Moss and Naor). The runs: by objective cost; charging pulled-in requirements
+    amortised over the courses that may need them (when courses have requirements, up to ``AMORTISED_LIMIT``
+    candidates); when a limit binds, by share of the limits and (up to ``SEED_LIMIT`` candidates) from each
+    of the ``SEEDS`` best single courses left out (partial enumeration); and (up to ``SEED_LIMIT``
+    candidates) randomised restarts (:func:`_restarts`). The ``POLISHED`` lexicographically best runs get the
+    local searches (drop and refill on coverage and on cost, swap in); the best result is improved by
+    exchanges (up to ``SEED_LIMIT`` candidates, :func:`_exchange`) and pruned of redundant courses.
+    Deterministic: the restarts use a fixed seed.
 
     Parameters
     ----------
@@ -713,6 +716,9 @@ def greedy(problem: CoverProblem) -> Selection:
     Selection
         Chosen course indices, prerequisites before dependents, and the provider of each requirement.
     """
+    kept = _undominated(problem) if problem.n <= SEED_LIMIT else range(problem.n)
+    if len(kept) < problem.n:
+        return _expanded(problem, kept, greedy(_restricted(problem, kept)))
     lists = _Lists(problem)
     # skills no candidate covers cannot change any comparison: the phases leave them out
     phases = [
@@ -746,7 +752,10 @@ def greedy(problem: CoverProblem) -> Selection:
                 start = _State(problem, lists)
                 start.add(start.bundle(seed))
                 runs.append(_run(problem, lists, phases, lists.usage, lists.usage, start))
-        runs += _restarts(problem, lists, phases, limited)
+        plain = _plain_greedy(problem, lists, phases, limited)
+        if not limited:
+            runs.append(plain(problem.cost.tolist()))
+        runs += _restarts(problem, lists, plain, limited)
     best: _State | None = None
     for state in sorted(runs, key=_rank(phases))[:POLISHED]:
         state = _polish(problem, lists, phases, state, _could_cover_more(state))
@@ -758,37 +767,118 @@ def greedy(problem: CoverProblem) -> Selection:
     return prune(problem, Selection(tuple(best.chosen), dict(best.edges)))
 
 
+def _undominated(problem: CoverProblem) -> list[int]:
+    """The candidates no other candidate dominates, in order.
+
+    Course ``j`` dominates ``i`` when neither has requirements, ``i`` meets no course's requirement, ``j``
+    covers every skill ``i`` covers and costs no more objective cost, money or hours (strictly less in one,
+    or else the same and a lower index, so that of identical courses one stays): a selection with ``i`` is
+    no worse with ``j`` instead, so leaving ``i`` out loses nothing, and the selection is faster."""
+    options = {o for reqs in problem.requirements for req in reqs for o in req.options}
+    covers, requirements = problem.covers, problem.requirements
+    cost, price, hours = problem.cost.tolist(), problem.price.tolist(), problem.hours.tolist()
+    coverers: list[list[int]] = [[] for _ in range(problem.m)]
+    for i, skills in enumerate(covers):
+        for s in skills:
+            coverers[s].append(i)
+    dominated: set[int] = set()
+    for i in range(problem.n):
+        if requirements[i] or i in options or not covers[i]:
+            continue
+        for j in coverers[min(covers[i], key=lambda s: len(coverers[s]))]:
+            if (
+                cost[j] <= cost[i]
+                and price[j] <= price[i]
+                and hours[j] <= hours[i]
+                and j != i
+                and not requirements[j]
+                and covers[j] >= covers[i]
+                and (
+                    j < i
+                    or covers[j] != covers[i]
+                    or (cost[j], price[j], hours[j]) != (cost[i], price[i], hours[i])
+                )
+            ):
+                dominated.add(i)
+                break
+    return [i for i in range(problem.n) if i not in dominated]
+
+
+def _restricted(problem: CoverProblem, kept: Sequence[int]) -> CoverProblem:
+    """``problem`` on the candidates ``kept`` (which hold every requirement option), renumbered."""
+    new = {i: k for k, i in enumerate(kept)}
+    index = np.asarray(kept, dtype=np.intp)
+    return CoverProblem(
+        ids=tuple(problem.ids[i] for i in kept),
+        cost=problem.cost[index],
+        price=problem.price[index],
+        hours=problem.hours[index],
+        covers=tuple(problem.covers[i] for i in kept),
+        weight=problem.weight,
+        essential=problem.essential,
+        requirements=tuple(
+            tuple(
+                Requirement(tuple(new[o] for o in req.options), req.origin, req.label)
+                for req in problem.requirements[i]
+            )
+            for i in kept
+        ),
+        rank=tuple(problem.rank[i] for i in kept),
+        budget=problem.budget,
+        max_hours=problem.max_hours,
+    )
+
+
+def _expanded(problem: CoverProblem, kept: Sequence[int], selection: Selection) -> Selection:
+    """A selection on :func:`_restricted` candidates in the numbering (and requirements) of ``problem``."""
+    return Selection(
+        tuple(kept[i] for i in selection.chosen),
+        {
+            kept[i]: tuple(
+                (kept[provider], problem.requirements[kept[i]][k])
+                for k, (provider, _) in enumerate(selection.edges[i])
+            )
+            for i in selection.chosen
+        },
+    )
+
+
 def _rank(phases: Sequence[set[int]]) -> Callable[[_State], tuple[float, ...]]:
     """Sort key of selections, best first: most weight per phase, then least cost."""
     return lambda state: (*(-_weight_of(state, skills) for skills in phases), state.total_cost())
 
 
-def _restarts(
+def _plain_greedy(
     problem: CoverProblem, lists: _Lists, phases: Sequence[set[int]], limited: bool
-) -> list[_State]:
-    """``RESTARTS`` randomised greedy runs (as in GRASP): each course's unit cost multiplied by a seeded
-    log-normal factor of spread ``RESTART_SPREAD``, pruned, not polished.
-
-    With a limit, the runs alternate between objective cost and share of the limits as the unit. Without one
-    every coverable skill ends up covered, so only the cost is at stake and the phases are merged: the
-    classic greedy for weighted set cover (cost per skill newly covered, essential and optional alike); the
-    first such run is not perturbed."""
-    rng = np.random.default_rng(RESTART_SEED)
+) -> Callable[[Sequence[float]], _State]:
+    """A plain greedy run by a given unit cost, pruned: phase by phase with a limit. Without one every
+    coverable skill ends up covered, so only the cost is at stake and the phases are merged: the classic
+    greedy for weighted set cover (cost per skill newly covered, essential and optional alike)."""
     run_lists, run_phases = lists, list(phases)
     if not limited:
         run_lists, run_phases = _Lists(problem, unit_weights=True), [set().union(*phases)]
-    units = [problem.cost, np.asarray(lists.usage)] if limited else [problem.cost]
-    runs: list[_State] = []
-    for k in range(RESTARTS):
-        factor = rng.lognormal(0.0, RESTART_SPREAD, problem.n) if limited or k else np.ones(problem.n)
-        unit = (units[k % len(units)] * factor).tolist()
+
+    def run(unit: Sequence[float]) -> _State:
         state = _State(problem, run_lists)
         for skills in run_phases:
             state = _greedy_phase(state, skills, unit)
-        runs.append(
-            _state_of(problem, lists, prune(problem, Selection(tuple(state.chosen), dict(state.edges))))
-        )
-    return runs
+        return _state_of(problem, lists, prune(problem, Selection(tuple(state.chosen), dict(state.edges))))
+
+    return run
+
+
+def _restarts(
+    problem: CoverProblem, lists: _Lists, plain: Callable[[Sequence[float]], _State], limited: bool
+) -> list[_State]:
+    """``RESTARTS`` randomised runs of the ``plain`` greedy (as in GRASP): each course's unit cost multiplied
+    by a seeded log-normal factor of spread ``RESTART_SPREAD``; with a limit, the unit alternates between the
+    objective cost and the share of the limits."""
+    rng = np.random.default_rng(RESTART_SEED)
+    units = [problem.cost, np.asarray(lists.usage)] if limited else [problem.cost]
+    return [
+        plain((units[k % len(units)] * rng.lognormal(0.0, RESTART_SPREAD, problem.n)).tolist())
+        for k in range(RESTARTS)
+    ]
 
 
 def _seeds(

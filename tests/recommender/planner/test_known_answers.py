@@ -447,3 +447,28 @@ def test_exchange_replaces_a_prerequisite_by_another_option_that_also_teaches_an
     assert sorted(problem.ids[i] for i in selection.chosen) == ["d", "p2"]
     assert value(problem, selection.chosen) == value(problem, exact(problem).chosen)
     assert dict(selection.edges)[0][0][0] == 2  # d's requirement is met by p2
+
+
+def test_dominated_courses_are_left_out_of_the_greedy_but_never_a_requirement_option() -> None:
+    # b teaches everything a teaches for less money; c needs d, which b dominates too, so d must stay;
+    # e is an exact copy of b with a higher index
+    from recommender.planner.cover import CoverProblem, Requirement, _undominated, value
+
+    price = np.array([100.0, 80.0, 50.0, 90.0, 80.0])
+    requirement = Requirement((3,), "catalogue", "course d")
+    problem = CoverProblem(
+        ids=("a", "b", "c", "d", "e"),
+        cost=price,
+        price=price,
+        hours=np.full(5, 10.0),
+        covers=(frozenset({0}), frozenset({0, 1}), frozenset({2}), frozenset({1}), frozenset({0, 1})),
+        weight=np.ones(3),
+        essential=np.array([True, True, True]),
+        requirements=((), (), (requirement,), (), ()),
+        rank=(0, 0, 1, 0, 0),
+    )
+    assert _undominated(problem) == [1, 2, 3]
+    selection = greedy(problem)
+    assert sorted(problem.ids[i] for i in selection.chosen) == ["b", "c", "d"]
+    assert dict(selection.edges)[2] == ((3, requirement),)  # in the full problem's numbering and requirement
+    assert value(problem, selection.chosen) == value(problem, exact(problem).chosen)
