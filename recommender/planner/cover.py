@@ -612,17 +612,26 @@ def _positive(delta: Sequence[float]) -> bool:
 def _replaced(state: _State, c: int, bundle: Sequence[int]) -> _State | None:
     """``state`` with course ``c`` replaced by ``bundle``, pruned; None when a requirement would be unmet."""
     chosen = [j for j in state.chosen if j != c] + list(bundle)
+    edges = _edges_within(state.problem, chosen)
+    if edges is None:
+        return None
+    return _state_of(state.problem, state.lists, prune(state.problem, Selection(tuple(chosen), edges)))
+
+
+def _edges_within(problem: CoverProblem, chosen: Sequence[int]) -> _EdgeMap | None:
+    """The provider of each requirement of the ``chosen`` courses: its first option chosen (None when one
+    has none)."""
     members = set(chosen)
     edges: _EdgeMap = {}
     for d in chosen:
         providers = []
-        for req in state.problem.requirements[d]:
+        for req in problem.requirements[d]:
             provider = next((o for o in req.options if o in members), None)
             if provider is None:
                 return None
             providers.append((provider, req))
         edges[d] = tuple(providers)
-    return _state_of(state.problem, state.lists, prune(state.problem, Selection(tuple(chosen), edges)))
+    return edges
 
 
 def _lost_weight(
@@ -703,17 +712,17 @@ def greedy(problem: CoverProblem) -> Selection:
     """Lazy greedy selection, essential skills first, with the best-single-course guard, then improved.
 
     Candidates another candidate dominates are left out first (:func:`_undominated`, up to ``SEED_LIMIT``
-    candidates: above, rebuilding the problem costs more than it saves). Then several greedy
-    runs are made and the best few improved. Each run goes phase by phase (essential skills, then optional
-    ones) by gain per objective cost; when that leaves coverable skills out (a limit binds), the phase also
-    runs by gain per share of the limits used and keeps the better, and compares with the best single course
-    (the guard of Khuller, Moss and Naor). The runs: by objective cost; charging pulled-in requirements
-    amortised over the courses that may need them (when courses have requirements, up to ``AMORTISED_LIMIT``
-    candidates); when a limit binds, by share of the limits and (up to ``SEED_LIMIT`` candidates) from each
-    of the ``SEEDS`` best single courses left out (partial enumeration); and (up to ``SEED_LIMIT``
-    candidates) randomised restarts (:func:`_restarts`). The ``POLISHED`` lexicographically best runs get the
-    local searches (drop and refill on coverage and on cost, swap in); the best result is improved by
-    exchanges (up to ``SEED_LIMIT`` candidates, :func:`_exchange`) and pruned of redundant courses.
+    candidates: above, rebuilding the problem costs more than it saves). Then several greedy runs are made
+    and the best few improved. Each run goes phase by phase (essential skills, then optional ones) by gain
+    per objective cost; when that leaves coverable skills out (a limit binds), the phase also runs by gain
+    per share of the limits used and keeps the better, and compares with the best single course (the guard
+    of Khuller, Moss and Naor). The runs: by objective cost; charging pulled-in requirements amortised over
+    the courses that may need them (when courses have requirements, up to ``AMORTISED_LIMIT`` candidates);
+    when a limit binds, by share of the limits and (up to ``SEED_LIMIT`` candidates) from each of the
+    ``SEEDS`` best single courses left out (partial enumeration); and (up to ``SEED_LIMIT`` candidates)
+    randomised restarts (:func:`_restarts`). The ``POLISHED`` lexicographically best runs get the local
+    searches (drop and refill on coverage and on cost, swap in); the best result is improved by exchanges
+    (up to ``SEED_LIMIT`` candidates, :func:`_exchange`) and pruned of redundant courses.
     Deterministic: the restarts use a fixed seed.
 
     Parameters
@@ -726,10 +735,10 @@ def greedy(problem: CoverProblem) -> Selection:
     Selection
         Chosen course indices, prerequisites before dependents, and the provider of each requirement.
     """
-    kept = _undominated(problem) if problem.n <= SEED_LIMIT else range(problem.n)
+    lists = _Lists(problem)
+    kept = _undominated(problem, lists.coverers) if problem.n <= SEED_LIMIT else range(problem.n)
     if len(kept) < problem.n:
         return _expanded(problem, kept, greedy(_restricted(problem, kept)))
-    lists = _Lists(problem)
     # skills no candidate covers cannot change any comparison: the phases leave them out
     phases = [
         skills
@@ -777,8 +786,9 @@ def greedy(problem: CoverProblem) -> Selection:
     return prune(problem, Selection(tuple(best.chosen), dict(best.edges)))
 
 
-def _undominated(problem: CoverProblem) -> list[int]:
-    """The candidates no other candidate dominates, in order.
+def _undominated(problem: CoverProblem, coverers: Sequence[Sequence[int]]) -> list[int]:
+    """The candidates no other candidate dominates, in order (``coverers``: the candidates covering each
+    skill).
 
     Course ``j`` dominates ``i`` when neither has requirements, ``i`` meets no course's requirement, ``j``
     covers every skill ``i`` covers and costs no more objective cost, money or hours (strictly less in one,
@@ -787,10 +797,6 @@ def _undominated(problem: CoverProblem) -> list[int]:
     options = {o for reqs in problem.requirements for req in reqs for o in req.options}
     covers, requirements = problem.covers, problem.requirements
     cost, price, hours = problem.cost.tolist(), problem.price.tolist(), problem.hours.tolist()
-    coverers: list[list[int]] = [[] for _ in range(problem.m)]
-    for i, skills in enumerate(covers):
-        for s in skills:
-            coverers[s].append(i)
     dominated: set[int] = set()
     for i in range(problem.n):
         if requirements[i] or i in options or not covers[i]:
@@ -1093,11 +1099,8 @@ def exact(problem: CoverProblem) -> Selection:
             floors.append((row, got.essential if essential else got.optional))
     _, z = program.solve(program.cost_row, floors, integral=True)
     chosen = sorted((i for i in range(problem.n) if z[i] > 0.5), key=lambda i: (problem.rank[i], i))
-    chosen_set = set(chosen)
-    edges = {
-        i: tuple((next(o for o in req.options if o in chosen_set), req) for req in problem.requirements[i])
-        for i in chosen
-    }
+    edges = _edges_within(problem, chosen)
+    assert edges is not None  # the MILP meets every requirement of what it chooses
     return prune(problem, Selection(tuple(chosen), edges))
 
 

@@ -467,7 +467,7 @@ def test_dominated_courses_are_left_out_of_the_greedy_but_never_a_requirement_op
         requirements=((), (), (requirement,), (), ()),
         rank=(0, 0, 1, 0, 0),
     )
-    assert _undominated(problem) == [1, 2, 3]
+    assert _undominated(problem, [[0, 1, 4], [1, 3, 4], [2]]) == [1, 2, 3]
     selection = greedy(problem)
     assert sorted(problem.ids[i] for i in selection.chosen) == ["b", "c", "d"]
     assert dict(selection.edges)[2] == ((3, requirement),)  # in the full problem's numbering and requirement
