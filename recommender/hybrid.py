@@ -640,18 +640,26 @@ class BlendedRecommender:
         out: dict[str, FloatMatrix] = {}
         if "hybrid" in wanted:
             out["hybrid"] = self.ranker.score(users)
+        out.update(self._history_signals(wanted, history, last))
+        for name, compute in self.extra_signals.items():
+            if name in wanted:
+                out[name] = compute(users)
+        return out
+
+    def _history_signals(
+        self, wanted: set[str], history: sp.csr_matrix, last_items: NDArray[np.int64]
+    ) -> dict[str, FloatMatrix]:
+        """The ``wanted`` history signals (co-occurrence, transitions, popularity) of the given users."""
         counters: dict[str, ItemCooccurrence | LastItemTransitions | Popularity | None] = {
             "cooccurrence": self.cooccurrence,
             "transitions": self.transitions,
             "popularity": self.popularity,
         }
-        for name, signal in counters.items():
-            if name in wanted and signal is not None:
-                out[name] = signal.score(history, last)
-        for name, compute in self.extra_signals.items():
-            if name in wanted:
-                out[name] = compute(users)
-        return out
+        return {
+            name: signal.score(history, last_items)
+            for name, signal in counters.items()
+            if name in wanted and signal is not None
+        }
 
     def score(self, users: NDArray[np.int64]) -> FloatMatrix:
         """Blended scores, shape (n_users_given, n_items)."""
@@ -681,14 +689,7 @@ class BlendedRecommender:
                 out["hybrid"] = self.ranker.represent_users(user_metadata) @ self.ranker.item_vectors_.T
             else:  # trained without user metadata: LightFM knows nothing about a new user
                 out["hybrid"] = np.zeros((history.shape[0], self.ranker.item_vectors_.shape[0]), np.float32)
-        counters: dict[str, ItemCooccurrence | LastItemTransitions | Popularity | None] = {
-            "cooccurrence": self.cooccurrence,
-            "transitions": self.transitions,
-            "popularity": self.popularity,
-        }
-        for name, signal in counters.items():
-            if name in wanted and signal is not None:
-                out[name] = signal.score(history, last_items)
+        out.update(self._history_signals(wanted, history, last_items))
         missing = wanted - set(out)
         if missing:
             raise ModelInputError(f"signals {sorted(missing)} need a known user")
