@@ -1,10 +1,15 @@
-"""Prerequisite order: cycle detection naming the members, and topological order with deterministic ties."""
+"""Prerequisite order: cycle detection naming the members, and topological order with deterministic ties.
+
+Both are networkx's (as in :mod:`recommender.prerequisites`); this module only fixes the edge direction and
+makes the answers independent of the input's order.
+"""
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
+
+import networkx as nx
 
 from recommender.errors import PrerequisiteCycle
 from recommender.planner.model import CourseOption
@@ -13,31 +18,19 @@ from recommender.planner.model import CourseOption
 def find_cycle(requires: Mapping[str, Iterable[str]]) -> list[str] | None:
     """A cycle of the graph "course -> what it requires", as its members in order, or None when acyclic.
 
-    Deterministic: nodes and edges are visited in sorted order; the cycle starts at its smallest member.
+    Deterministic: nodes and edges are added in sorted order; the cycle starts at its smallest member.
     Edges to nodes that are not keys of ``requires`` are ignored.
     """
-    graph = {node: sorted(set(deps) & requires.keys()) for node, deps in requires.items()}
-    state: dict[str, int] = {}  # 1 = on the path, 2 = done
-    for root in sorted(graph):
-        if root in state:
-            continue
-        path: list[str] = [root]
-        iters = [iter(graph[root])]
-        state[root] = 1
-        while path:
-            nxt = next(iters[-1], None)
-            if nxt is None:
-                state[path.pop()] = 2
-                iters.pop()
-            elif state.get(nxt) == 1:
-                cycle = path[path.index(nxt) :]
-                start = cycle.index(min(cycle))
-                return cycle[start:] + cycle[:start]
-            elif nxt not in state:
-                state[nxt] = 1
-                path.append(nxt)
-                iters.append(iter(graph[nxt]))
-    return None
+    graph = nx.DiGraph()
+    graph.add_nodes_from(sorted(requires))
+    graph.add_edges_from(
+        (node, dep) for node in sorted(requires) for dep in sorted(set(requires[node])) if dep in requires
+    )
+    if nx.is_directed_acyclic_graph(graph):  # fast; find_cycle alone searches an acyclic graph slowly
+        return None
+    cycle = [u for u, _ in nx.find_cycle(graph)]
+    start = cycle.index(min(cycle))
+    return cycle[start:] + cycle[:start]
 
 
 def check_prerequisites(courses: Iterable[CourseOption]) -> None:
@@ -58,25 +51,13 @@ def topological_order(
     PrerequisiteCycle
         When the requirements among ``nodes`` form a cycle, naming its members.
     """
+    members = sorted(set(nodes))
+    deps = {n: sorted(set(requires.get(n, ())) & set(members)) for n in members}
+    graph = nx.DiGraph()
+    graph.add_nodes_from(members)
+    graph.add_edges_from((d, n) for n in members for d in deps[n])
     sort_key = key if key is not None else (lambda node: node)
-    members = set(nodes)
-    deps = {n: set(requires.get(n, ())) & members for n in nodes}
-    dependents: dict[str, list[str]] = {n: [] for n in nodes}
-    for n, ds in deps.items():
-        for d in ds:
-            dependents[d].append(n)
-    waiting = {n: len(ds) for n, ds in deps.items()}
-    ready = [(sort_key(n), n) for n in nodes if waiting[n] == 0]
-    heapq.heapify(ready)
-    order: list[str] = []
-    while ready:
-        _, n = heapq.heappop(ready)
-        order.append(n)
-        for m in dependents[n]:
-            waiting[m] -= 1
-            if waiting[m] == 0:
-                heapq.heappush(ready, (sort_key(m), m))
-    if len(order) < len(members):
-        cycle = find_cycle({n: deps[n] for n in nodes if n not in order})
-        raise PrerequisiteCycle([cycle or sorted(members - set(order))])
-    return order
+    try:
+        return list(nx.lexicographical_topological_sort(graph, key=lambda node: (sort_key(node), node)))
+    except nx.NetworkXUnfeasible:
+        raise PrerequisiteCycle([find_cycle(deps) or members]) from None

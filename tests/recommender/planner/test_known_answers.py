@@ -119,6 +119,8 @@ def test_prerequisite_cycle_is_rejected_naming_its_members() -> None:
 def test_find_cycle_and_topological_order_are_deterministic() -> None:
     assert find_cycle({"x": ["y"], "y": []}) is None
     assert find_cycle({"b": ["a"], "a": ["b"]}) == ["a", "b"]
+    # starts at the smallest member, follows "requires", ignores edges to unknown nodes
+    assert find_cycle({"c": ["a", "zz"], "b": ["c"], "a": ["b"], "d": ["a"]}) == ["a", "b", "c"]
     order = topological_order(["d", "c", "b", "a"], {"d": ["a"], "c": ["a"]})
     assert order == ["a", "b", "c", "d"]
     order = topological_order(["d", "c", "b", "a"], {"d": ["a"]}, key=lambda n: (n != "d" and n != "a", n))
