@@ -10,7 +10,7 @@ from typing import IO
 from recommender.errors import ImportFormatError
 
 
-def _text_lines(handle: IO[bytes], path: Path) -> Iterator[str]:
+def text_lines(handle: IO[bytes], path: Path) -> Iterator[str]:
     """Decode ``handle`` line by line, so that bytes that are not UTF-8 are located by line."""
     for number, raw in enumerate(handle, start=1):
         try:
@@ -34,7 +34,7 @@ def csv_rows(path: Path, required: Sequence[str]) -> Iterator[tuple[int, dict[st
     if not path.exists():
         raise ImportFormatError(f"file not found; pass a CSV with columns {header}", file=str(path))
     with path.open("rb") as handle:
-        reader = csv.DictReader(_text_lines(handle, path))
+        reader = csv.DictReader(text_lines(handle, path))
         missing = [column for column in required if column not in (reader.fieldnames or [])]
         if missing:
             raise ImportFormatError(

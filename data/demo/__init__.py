@@ -1,0 +1,1 @@
+"""Seeded demo inputs (synthetic, for demonstrations only; see each generator's story)."""

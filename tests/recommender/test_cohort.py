@@ -1,0 +1,314 @@
+"""Cohort planner: shared gaps equal the gap module's, the MILP equals brute force, the outputs add up."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+
+import numpy as np
+import pytest
+
+from recommender.cohort import (
+    CohortInputs,
+    CohortSettings,
+    Option,
+    PairPlan,
+    PlanTask,
+    TargetSkills,
+    add_months,
+    assign,
+    prepare,
+    summarise,
+    what_if,
+)
+from recommender.errors import InvalidPlanInput
+from recommender.gap import Profile, credit_vectors, holdings, skill_gap
+from recommender.graph import CompetenceGraph
+from recommender.planner import CourseOption, Plan
+from recommender.planner.from_gap import gap_items
+from recommender.planner.model import Certificate as PlanCertificate
+from recommender.workforce import Person, Target
+from tests.recommender.conftest import AUTOMOTIVE_BATTERY_TECHNICIAN, VEHICLE_TECHNICIAN
+
+START = date(2027, 1, 4)
+
+
+def _shared_items(graph: CompetenceGraph, target: str, occupations: tuple[str, ...], skills: dict[str, int]):
+    skills_of = TargetSkills.of(graph, Target(target, graph.label(target), 1))
+    essential, optional = credit_vectors(graph, holdings(graph, Profile(occupations, skills)))
+    return skills_of.gap_items(skills_of.held_levels(essential, optional))
+
+
+@pytest.mark.parametrize(
+    ("occupations", "skills"),
+    [
+        ((), {}),
+        (("occ:welder",), {}),
+        (("occ:welder2",), {"skill:battery": 2}),
+        (("occ:painter", "occ:fabricator"), {"skill:ev": 1, "skill:weld": 4}),
+    ],
+)
+@pytest.mark.parametrize("target", ["occ:battery", "occ:fabricator", "occ:welder"])
+def test_shared_gap_items_equal_the_gap_modules(
+    tiny_graph: CompetenceGraph, occupations: tuple[str, ...], skills: dict[str, int], target: str
+) -> None:
+    expected = gap_items(skill_gap(tiny_graph, target, occupations=occupations, skills=skills))
+    assert _shared_items(tiny_graph, target, occupations, skills) == expected
+
+
+def test_shared_gap_items_equal_the_gap_modules_on_esco(esco_graph: CompetenceGraph) -> None:
+    declared = {"operate soldering equipment": 3, "electricity": 2, "circuit diagrams": 1}
+    skills = {esco_graph.resolve_skill(k): v for k, v in declared.items()}
+    for occupations in [(VEHICLE_TECHNICIAN,), (), (VEHICLE_TECHNICIAN, AUTOMOTIVE_BATTERY_TECHNICIAN)]:
+        for target in (AUTOMOTIVE_BATTERY_TECHNICIAN, VEHICLE_TECHNICIAN):
+            expected = gap_items(skill_gap(esco_graph, target, occupations=occupations, skills=skills))
+            assert _shared_items(esco_graph, target, occupations, skills) == expected
+
+
+# --- the assignment against brute force ---------------------------------------------------------------
+
+
+def _plan(hours: float, price: float) -> Plan:
+    return Plan(
+        kind="fastest",
+        objective="hours",
+        solver="greedy",
+        currency="EUR",
+        steps=(),
+        total_hours=hours,
+        total_price=price,
+        weeks=0,
+        finish_date=None,
+        covered_skills=(),
+        uncovered_skills=(),
+        already_held=(),
+        badges_earned=(),
+        badge_sequence=(),
+        badges_one_course_away=(),
+        certificate=PlanCertificate("none", None, "not certified"),
+        deadline=None,
+        explanation="",
+    )
+
+
+def random_inputs(
+    rng: np.random.Generator, n_people: int, n_targets: int, budget: float | None
+) -> CohortInputs:
+    """Random options; some people share their whole row of options (a group of identical profiles)."""
+    targets = tuple(
+        Target(f"occ:{t}", f"role {t}", int(rng.integers(0, 4)), priority=int(rng.integers(1, 3)))
+        for t in range(n_targets)
+    )
+    settings = CohortSettings(start=START, months=12, hours_per_week=8, budget=budget, on_the_job_hours=0)
+    rows: list[tuple[Option, ...]] = []
+    for p in range(n_people):
+        if p and rng.random() < 0.3:  # same profile as the previous person: same tasks, same options
+            rows.append(
+                tuple(Option(p, o.target, o.pair, o.eligible, o.hours, 0.0, o.reason) for o in rows[-1])
+            )
+            continue
+        row = []
+        for t in range(n_targets):
+            task = PlanTask(t, bytes([p]), 8.0, START, START, (), None)
+            hours, price = float(rng.integers(0, 60)), float(rng.integers(0, 500))
+            pair = PairPlan(task, _plan(hours, price), hours, price, START, True, 0.0, 1.0, 0, ())
+            eligible = bool(rng.random() < 0.7)
+            row.append(Option(p, t, pair, eligible, hours, 0.0, "" if eligible else "does not fit"))
+        rows.append(tuple(row))
+    people = tuple(Person(f"p{p}", ("occ:x",)) for p in range(n_people))
+    return CohortInputs(people, targets, (), settings, tuple(rows), {})
+
+
+def brute_force(inputs: CohortInputs, objective: str) -> tuple[float, ...]:
+    """The lexicographic optimum (shortfall per priority level, then the objective) by enumeration."""
+    budget = inputs.settings.budget
+    heads = [t.headcount for t in inputs.targets]
+    levels = sorted({t.priority for t in inputs.targets})
+    choices = [[None] + [o.target for o in row if o.eligible] for row in inputs.options]
+    best: tuple[float, ...] | None = None
+    for combo in itertools.product(*choices):
+        filled = [0] * len(heads)
+        value = cost = 0.0
+        for p, t in enumerate(combo):
+            if t is None:
+                continue
+            option = inputs.options[p][t]
+            filled[t] += 1
+            cost += option.pair.cost
+            value += (
+                option.hours + 1e-4 * option.pair.cost
+                if objective == "hours"
+                else option.pair.cost + 1e-3 * option.hours
+            )
+        if any(f > h for f, h in zip(filled, heads, strict=True)) or (
+            budget is not None and cost > budget + 1e-9
+        ):
+            continue
+        short = tuple(
+            float(
+                sum(h - f for f, h, t in zip(filled, heads, inputs.targets, strict=True) if t.priority == lv)
+            )
+            for lv in levels
+        )
+        key = (*short, round(value, 6))
+        if best is None or key < best:
+            best = key
+    assert best is not None
+    return best
+
+
+def _key(inputs: CohortInputs, target_of: tuple[int | None, ...], objective: str) -> tuple[float, ...]:
+    heads = [t.headcount for t in inputs.targets]
+    filled = [0] * len(heads)
+    value = 0.0
+    for p, t in enumerate(target_of):
+        if t is not None:
+            option = inputs.options[p][t]
+            assert option.eligible
+            filled[t] += 1
+            value += (
+                option.hours + 1e-4 * option.pair.cost
+                if objective == "hours"
+                else option.pair.cost + 1e-3 * option.hours
+            )
+    levels = sorted({t.priority for t in inputs.targets})
+    short = tuple(
+        float(sum(h - f for f, h, t in zip(filled, heads, inputs.targets, strict=True) if t.priority == lv))
+        for lv in levels
+    )
+    return (*short, round(value, 6))
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_assignment_equals_the_brute_force_optimum(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    budget = None if seed % 3 == 0 else float(rng.integers(100, 1500))
+    inputs = random_inputs(rng, n_people=6, n_targets=3, budget=budget)
+    objective = "hours" if seed % 2 == 0 else "cost"
+    result = assign(inputs, objective=objective)  # type: ignore[arg-type]
+    assert result.certificate.status == "optimal"
+    key = _key(inputs, result.target_of, objective)
+    expected = brute_force(inputs, objective)
+    assert key[:-1] == expected[:-1]
+    assert key[-1] == pytest.approx(expected[-1], abs=1e-6)
+    # every headcount and the budget hold
+    for t, target in enumerate(inputs.targets):
+        assert sum(1 for x in result.target_of if x == t) <= target.headcount
+    if budget is not None:
+        spent = sum(inputs.options[p][t].pair.cost for p, t in enumerate(result.target_of) if t is not None)
+        assert spent <= budget + 1e-9
+
+
+# --- end to end on the tiny graph ---------------------------------------------------------------------
+
+
+def _catalogue() -> list[CourseOption]:
+    return [
+        CourseOption("c-battery", "Battery chemistry basics", 20, 100, skills={"skill:battery": 3}),
+        CourseOption("c-ev", "Electric vehicles", 30, 300, skills={"skill:ev": 3}),
+        CourseOption("c-ev-short", "EV in a day", 8, 50, skills={"skill:ev": 2}),
+        CourseOption("c-weld", "Welding", 40, 200, skills={"skill:weld": 3, "skill:join": 3}),
+        CourseOption("c-talk", "Customer talk", 6, 0, skills={"skill:comm": 3}),
+    ]
+
+
+def _people() -> list[Person]:
+    return [
+        Person("a", ("occ:welder",)),
+        Person("b", ("occ:welder",)),
+        Person("c", ("occ:painter",), {"skill:battery": 2}),
+        Person("d", ("occ:fabricator",), hours_per_week=2),
+        Person("e", ("occ:battery",)),
+        Person("f", ("occ:welder",), earliest_start=date(2027, 6, 1)),
+    ]
+
+
+def _targets(battery: int = 2, fabricator: int = 2) -> list[Target]:
+    return [
+        Target("occ:battery", "battery technician", battery),
+        Target("occ:fabricator", "metal fabricator", fabricator),
+    ]
+
+
+def test_cohort_end_to_end_respects_headcounts_budget_and_shares_plans(tiny_graph: CompetenceGraph) -> None:
+    settings = CohortSettings(start=START, months=6, hours_per_week=4, budget=1000, min_readiness=0.0)
+    inputs = prepare(tiny_graph, _people(), _targets(), _catalogue(), settings)
+    # a, b and f share their profile; f starts later, so only a and b share their plans
+    assert inputs.stats["distinct_profiles"] == 4
+    assert inputs.stats["distinct_plans"] == 2 * 5
+    result = summarise(inputs)
+    data = result.to_dict()
+    assert data["certificate"]["status"] == "optimal"
+    filled = {t["target_uri"]: t["filled"] for t in data["targets"]}
+    assert filled["occ:battery"] <= 2 and filled["occ:fabricator"] <= 2
+    assert data["totals"]["cost"] <= 1000
+    assert data["totals"]["cost"] == pytest.approx(sum(a["cost"] for a in data["assignments"]))
+    assigned = {a["person_id"] for a in data["assignments"]}
+    assert assigned.isdisjoint(u["person_id"] for u in data["unassigned"])
+    assert len(assigned) + len(data["unassigned"]) == 6
+    # e holds the battery technician occupation: ready at once, no courses
+    e = next(a for a in data["assignments"] if a["person_id"] == "e")
+    assert (
+        e["target_uri"] == "occ:battery" and e["course_hours"] == 0 and e["finish_date"] == START.isoformat()
+    )
+    # seats add up to the steps of the assigned people's plans
+    steps = sum(len(inputs.plans[o.pair.task].plan.steps) for o in result.assigned())
+    assert sum(s["seats"] for s in data["seats"]) == steps
+    # readiness never falls, ends at the number assigned, and is per month of the horizon
+    for target in data["targets"]:
+        rows = [r for r in data["timeline"] if r["target_uri"] == target["target_uri"]]
+        assert len(rows) == 6
+        ready = [r["ready"] for r in rows]
+        assert ready == sorted(ready) and ready[-1] <= target["filled"]
+    # a person with fewer hours a week finishes later than the same courses at 4 h
+    for plan in inputs.plans.values():
+        assert plan.finish >= plan.task.start
+
+
+def test_what_if_reuses_plans_and_changes_the_answer(tiny_graph: CompetenceGraph) -> None:
+    settings = CohortSettings(start=START, months=6, hours_per_week=4, budget=1000, min_readiness=0.0)
+    inputs = prepare(tiny_graph, _people(), _targets(), _catalogue(), settings)
+    base = summarise(inputs)
+    tight = what_if(inputs, tiny_graph, _catalogue(), budget=0.0)
+    assert tight.inputs is inputs  # budget only: the MILP re-runs on the same plans
+    assert tight.totals()["cost"] == 0
+    assert tight.totals()["filled"] <= base.totals()["filled"]
+    more = what_if(inputs, tiny_graph, _catalogue(), headcounts={"occ:battery": 5})
+    assert more.filled()[0] >= base.filled()[0]
+    faster = what_if(inputs, tiny_graph, _catalogue(), hours_per_week=10)
+    computed = faster.inputs.stats["plans_computed"]
+    # only the tasks whose hours per week change are planned again (d keeps her own 2 h a week)
+    assert 0 < computed < faster.inputs.stats["distinct_plans"]
+    assert faster.totals()["last_finish"] <= base.totals()["last_finish"]
+
+
+def test_people_who_fit_nowhere_are_listed_with_their_best_option(tiny_graph: CompetenceGraph) -> None:
+    settings = CohortSettings(start=START, months=1, hours_per_week=1, min_readiness=0.9)
+    result = summarise(prepare(tiny_graph, _people(), _targets(), _catalogue(), settings))
+    stay = {u["person_id"]: u for u in result.unassigned()}
+    assert not stay["a"]["fits_a_target"]
+    assert "fits no target well" in stay["a"]["why"]
+    assert stay["a"]["best_option"]["target_uri"] in {"occ:battery", "occ:fabricator"}
+    unfilled = {u["target_uri"]: u for u in result.unfilled()}
+    assert unfilled["occ:fabricator"]["shortfall"] == 2 - result.filled()[1]
+
+
+def test_settings_and_inputs_are_checked(tiny_graph: CompetenceGraph) -> None:
+    with pytest.raises(InvalidPlanInput, match="months"):
+        CohortSettings(start=START, months=0, hours_per_week=8)
+    with pytest.raises(InvalidPlanInput, match="hours_per_week"):
+        CohortSettings(start=START, months=6, hours_per_week=0)
+    settings = CohortSettings(start=START, months=6, hours_per_week=8)
+    with pytest.raises(InvalidPlanInput, match="targets"):
+        prepare(tiny_graph, _people(), [], _catalogue(), settings)
+    with pytest.raises(InvalidPlanInput, match="unique"):
+        prepare(tiny_graph, [*_people(), Person("a", ("occ:welder",))], _targets(), _catalogue(), settings)
+    inputs = prepare(tiny_graph, _people(), _targets(), _catalogue(), settings)
+    with pytest.raises(InvalidPlanInput, match="not one of the targets"):
+        summarise(inputs, headcounts={"occ:nope": 3})
+
+
+def test_add_months_clamps_to_the_month_end() -> None:
+    assert add_months(date(2027, 1, 31), 1) == date(2027, 2, 28)
+    assert add_months(date(2027, 11, 4), 18) == date(2029, 5, 4)
+    assert CohortSettings(start=START, months=18, hours_per_week=8).horizon_end == date(2028, 7, 3)
