@@ -14,7 +14,7 @@ from rich.table import Table
 
 from api.cli_common import app, console, database, evaluate_app, import_app, print_json, reports_errors
 from data import badges as badge_store
-from data import courses as catalogue
+from data import catalogue
 from data.db import transaction
 
 courses_app = typer.Typer(help="Look at the course catalogue.", no_args_is_help=True)

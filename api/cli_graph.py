@@ -10,8 +10,8 @@ import typer
 from rich.table import Table
 
 from api.cli_common import app, console, database, evaluate_app, print_json, reports_errors
-from data.csv_files import csv_rows
 from data.db import transaction
+from data.formats import declared_skills, role_reference
 from data.graph_loader import load_graph, occupation_descriptions
 from evaluation.roles import (
     description_reference,
@@ -19,11 +19,10 @@ from evaluation.roles import (
     hierarchy_reference,
     minor_group_reference,
     parse_weights,
-    read_reference,
 )
 from recommender.adjacent import adjacent_roles
-from recommender.errors import ImportFormatError, UpskillError
-from recommender.gap import MAX_LEVEL, Profile, SkillGap, skill_gap
+from recommender.errors import UpskillError
+from recommender.gap import Profile, SkillGap, skill_gap
 from recommender.graph import CompetenceGraph
 from recommender.sectors import SECTORS, sector_uris
 
@@ -56,25 +55,6 @@ def competence_graph(snapshot: Path | None = None) -> CompetenceGraph:
     return graph
 
 
-def read_skills_file(path: Path) -> dict[str, int]:
-    """Declared skills from a CSV ``skill,level``; a bad row raises :class:`ImportFormatError`."""
-    skills: dict[str, int] = {}
-    for line, row in csv_rows(path, ("skill", "level")):
-        skill = (row.get("skill") or "").strip()
-        if not skill:
-            raise ImportFormatError("empty skill", file=str(path), line=line, column="skill")
-        raw = (row.get("level") or "").strip()
-        if not raw.isdigit() or int(raw) > MAX_LEVEL:
-            raise ImportFormatError(
-                f"level {raw!r} is not an integer from 0 (none) to {MAX_LEVEL} (expert)",
-                file=str(path),
-                line=line,
-                column="level",
-            )
-        skills[skill] = max(int(raw), skills.get(skill, 0))
-    return skills
-
-
 @dataclass(frozen=True)
 class ProfileGap:
     """What the ``--from`` / ``--skills`` / ``--to`` options describe, resolved on the competence graph."""
@@ -91,7 +71,7 @@ def profile_gap(
     """The gap from the occupations given with ``--from`` and/or a ``--skills`` file to the target ``to``."""
     if not current and skills is None:
         raise UpskillError("give the current occupation (--from) and/or declared skills (--skills FILE)")
-    declared = read_skills_file(skills) if skills is not None else {}
+    declared = declared_skills.read(skills) if skills is not None else {}
     graph = competence_graph(snapshot)
     gap = skill_gap(graph, to, occupations=current or [], skills=declared)
     occupations = tuple(graph.resolve_occupation(o) for o in current or [])
@@ -183,7 +163,7 @@ def adjacent_command(
     snapshot: SnapshotOption = None,
 ) -> None:
     """Rank the occupations a worker could move to by how much of their skills transfer."""
-    declared = read_skills_file(skills) if skills is not None else {}
+    declared = declared_skills.read(skills) if skills is not None else {}
     members = sector_uris(sector) if sector is not None else None
     graph = competence_graph(snapshot)
     roles = adjacent_roles(
@@ -266,7 +246,7 @@ def evaluate_roles_command(
     if proxy is not None and proxy not in proxies:
         raise UpskillError(f"unknown proxy {proxy!r}; use one of {', '.join(proxies)}")
     chosen = parse_weights(weights) if weights is not None else None
-    pairs = read_reference(reference) if reference is not None else None
+    pairs = role_reference.read(reference) if reference is not None else None
     graph = competence_graph(snapshot)
     if proxy == "hierarchy":
         pairs = hierarchy_reference(graph)

@@ -9,8 +9,7 @@ from api.cli_esco import import_esco_command
 from api.cli_model import train_model
 from api.cli_plan import print_sample_plan
 from data import badges as badge_store
-from data import courses as catalogue
-from data import demo_population, esco_import
+from data import catalogue, demo_population, esco_import
 from data import stats as stats_store
 from data.db import transaction
 from recommender.settings import get_settings

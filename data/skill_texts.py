@@ -24,6 +24,12 @@ class EscoNotImported(UpskillError):
         super().__init__("the skills table is empty: import ESCO first with `upskill import esco`")
 
 
+def require_esco(*, db_session: Session) -> None:
+    """Raise :class:`EscoNotImported` unless the database holds ESCO skills."""
+    if db_session.scalar(select(Skill.uri).limit(1)) is None:
+        raise EscoNotImported()
+
+
 def from_database(*, db_session: Session) -> list[SkillText]:
     """Every skill in the database, ordered by URI; raise :class:`EscoNotImported` when there is none."""
     rows = db_session.execute(

@@ -7,7 +7,6 @@ the line and the field. Occupations, skills and job titles are resolved on the c
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import re
@@ -15,7 +14,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from data.csv_files import text_lines
+from data.formats.reading import csv_rows, read_json
 from recommender.errors import ImportFormatError
 from recommender.workforce import PersonRecord, TargetRecord
 
@@ -168,38 +167,14 @@ def _target(row: _Row) -> TargetRecord:
 
 
 def _csv_records(path: Path, fields: tuple[str, ...], required: tuple[str, ...]) -> Iterator[_Row]:
-    file = str(path)
-    with path.open("rb") as handle:
-        reader = csv.DictReader(text_lines(handle, path))
-        header = [name.strip() for name in reader.fieldnames or []]
-        reader.fieldnames = header
-        missing = [name for name in required if name not in header]
-        if missing:
-            raise ImportFormatError(
-                f"missing column(s) {', '.join(missing)}; the columns are {', '.join(fields)}",
-                file=file,
-                line=1,
-            )
-        start = 2
-        for raw in reader:
-            line, start = start, reader.line_num + 1
-            if None in raw:
-                raise ImportFormatError("more values than columns in the header", file=file, line=line)
-            if not any((value or "").strip() for value in raw.values()):
-                continue
-            yield _Row(dict(raw), file=file, line=line, fields=fields)
+    optional = tuple(name for name in fields if name not in required)
+    for line, raw in csv_rows(path, required, optional=optional):
+        yield _Row(raw, file=str(path), line=line, fields=fields)
 
 
 def _json_records(path: Path, key: str, fields: tuple[str, ...], id_field: str) -> Iterator[_Row]:
     file = str(path)
-    try:
-        raw_text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise ImportFormatError("not UTF-8 text; save the file as UTF-8", file=file) from None
-    try:
-        document = json.loads(raw_text)
-    except json.JSONDecodeError as error:
-        raise ImportFormatError(f"not valid JSON: {error.msg}", file=file, line=error.lineno) from None
+    document, raw_text = read_json(path)
     if isinstance(document, dict):
         document = document.get(key)
     if not isinstance(document, list):

@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 import sklearn
 
-from data import courses as catalogue
-from data import edx, skill_texts
+from data import catalogue, skill_texts
+from data.formats import edx
 from evaluation.tagging import EDX_CSV, ROOT
 from recommender.tagging import LabelMatchBaseline
 
@@ -27,7 +27,7 @@ TARGET_SECONDS = 30.0
 
 def _texts() -> tuple[list[str], str]:
     if EDX_CSV.is_file():
-        return [course.text for course in edx.read_edx(EDX_CSV)[0]], "edX snapshot, full texts"
+        return [course.text for course in edx.read(EDX_CSV)[0]], "edX snapshot, full texts"
     records = catalogue.read_catalogue(catalogue.DEFAULT_CATALOGUE).records
     return [record.text() for record in records], "vendored titles and summaries"
 

@@ -1,12 +1,7 @@
 """Interaction data sets in one in-memory form, and adapters for the shipped real sets.
 
-The generic form on disk is a folder-free trio of CSV files:
-
-* ``interactions.csv``: ``user_id,item_id,timestamp`` and an optional ``weight`` column. ``timestamp`` is a
-  number (seconds, or any increasing sequence number) or an ISO 8601 date-time.
-* ``user_features.csv`` and ``item_features.csv`` (optional): ``id,feature,value``. A numeric ``value`` is the
-  feature's weight; any other non-empty value makes a categorical feature ``feature=value`` with weight 1; an
-  empty one, ``feature`` with weight 1.
+The generic form on disk is ``interactions.csv`` with optional ``user_features.csv`` and
+``item_features.csv`` (:mod:`data.formats.interactions` reads and writes them).
 
 Adapters turn ``../shared/data/interactions/{mooccubex,mars,crossvalidated}`` (see ``SOURCES.md``) into the
 same :class:`InteractionData`. Repeated (user, item) pairs are kept once, at their first time: ranking
@@ -18,18 +13,19 @@ from __future__ import annotations
 import ast
 import csv
 import gzip
-import math
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
+from pydantic import ConfigDict
 
-from data.csv_files import csv_rows
-from recommender.errors import ImportFormatError, UpskillError
+from data.formats import interactions as interaction_files
+from data.formats.fields import FileModel, Timestamp, validated
+from data.formats.reading import csv_rows
+from recommender.errors import UpskillError
 from recommender.idmap import IdMap
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "interactions"
@@ -142,105 +138,46 @@ def _table(ids: IdMap, features: dict[str, dict[str, float]] | None) -> FeatureT
     return FeatureTable(matrix=matrix, names=names.ids)
 
 
-# --- the generic CSV form ---------------------------------------------------------------------------
-
-
-def _parse_time(text: str, *, file: str, line: int) -> float:
-    try:
-        return float(text)
-    except ValueError:
-        pass
-    try:
-        return datetime.fromisoformat(text.strip()).timestamp()
-    except ValueError:
-        raise ImportFormatError(
-            f"timestamp {text!r} is neither a number nor an ISO 8601 date-time",
-            file=file,
-            line=line,
-            column="timestamp",
-        ) from None
-
-
-def read_features(path: Path) -> dict[str, dict[str, float]]:
-    """Read an ``id,feature,value`` file into ``{id: {feature name: weight}}``."""
-    out: dict[str, dict[str, float]] = defaultdict(dict)
-    for line, row in csv_rows(path, ("id", "feature", "value")):
-        key, feature, value = row["id"], (row["feature"] or "").strip(), (row["value"] or "").strip()
-        if not key or not feature:
-            column = "id" if not key else "feature"
-            raise ImportFormatError("empty value", file=str(path), line=line, column=column)
-        try:
-            weight = float(value) if value else 1.0
-            name = feature
-        except ValueError:
-            weight, name = 1.0, f"{feature}={value}"
-        if not math.isfinite(weight) or weight < 0:
-            raise ImportFormatError(
-                f"feature weight {value!r} must be a finite non-negative number",
-                file=str(path),
-                line=line,
-                column="value",
-            )
-        out[key][name] = weight
-    return dict(out)
+# --- the generic CSV form (data/formats/interactions.py) --------------------------------------------
 
 
 def load_generic(
     interactions: Path, user_features: Path | None = None, item_features: Path | None = None
 ) -> InteractionData:
-    """Load the generic CSV form (see the module docstring); bad rows raise ``ImportFormatError``."""
-    triples: list[tuple[str, str, float, float]] = []
-    for line, row in csv_rows(interactions, ("user_id", "item_id", "timestamp")):
-        user, item = (row["user_id"] or "").strip(), (row["item_id"] or "").strip()
-        for column, value in (("user_id", user), ("item_id", item)):
-            if not value:
-                raise ImportFormatError("empty value", file=str(interactions), line=line, column=column)
-        time = _parse_time(row["timestamp"] or "", file=str(interactions), line=line)
-        weight = 1.0
-        if row.get("weight") not in (None, ""):
-            try:
-                weight = float(row["weight"])
-            except ValueError:
-                weight = float("nan")
-            if not math.isfinite(weight) or weight <= 0:
-                raise ImportFormatError(
-                    f"weight {row['weight']!r} must be a positive number",
-                    file=str(interactions),
-                    line=line,
-                    column="weight",
-                )
-        triples.append((user, item, time, weight))
-    if not triples:
-        raise ImportFormatError("no interactions", file=str(interactions))
+    """Load the generic CSV form; bad rows raise ``ImportFormatError`` with file, line and column."""
     return build_data(
         interactions.stem,
-        triples,
+        interaction_files.read_interactions(interactions),
         has_time=True,
-        user_features=read_features(user_features) if user_features else None,
-        item_features=read_features(item_features) if item_features else None,
+        user_features=interaction_files.read_features(user_features) if user_features else None,
+        item_features=interaction_files.read_features(item_features) if item_features else None,
     )
 
 
 def write_generic(data: InteractionData, folder: Path) -> None:
     """Write ``data`` in the generic CSV form (interactions.csv and the feature files it has)."""
     folder.mkdir(parents=True, exist_ok=True)
-    with (folder / "interactions.csv").open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["user_id", "item_id", "timestamp", "weight"])
-        for u, i, t, w in zip(data.user, data.item, data.time, data.weight, strict=True):
-            writer.writerow([data.users.id(int(u)), data.items.id(int(i)), repr(float(t)), repr(float(w))])
+    interaction_files.write_interactions(
+        folder / "interactions.csv",
+        (
+            (data.users.id(int(u)), data.items.id(int(i)), float(t), float(w))
+            for u, i, t, w in zip(data.user, data.item, data.time, data.weight, strict=True)
+        ),
+    )
     for side, table, ids in (
         ("user", data.user_features, data.users),
         ("item", data.item_features, data.items),
     ):
-        if table is None:
-            continue
-        coo = table.matrix.tocoo()
-        with (folder / f"{side}_features.csv").open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(["id", "feature", "value"])
-            for r, c, v in zip(coo.row, coo.col, coo.data, strict=True):
-                writer.writerow([ids.id(int(r)), table.names[int(c)], repr(float(v))])
+        if table is not None:
+            interaction_files.write_features(folder / f"{side}_features.csv", _feature_dict(table, ids))
+
+
+def _feature_dict(table: FeatureTable, ids: IdMap) -> dict[str, dict[str, float]]:
+    coo = table.matrix.tocoo()
+    features: dict[str, dict[str, float]] = defaultdict(dict)
+    for r, c, v in zip(coo.row, coo.col, coo.data, strict=True):
+        features[ids.id(int(r))][table.names[int(c)]] = float(v)
+    return dict(features)
 
 
 # --- adapters for the shipped sets ------------------------------------------------------------------
@@ -325,6 +262,16 @@ def _duration_bucket(text: str) -> str | None:
     return ">=15min"
 
 
+class MarsView(FileModel):
+    """A row of MARS's ratings files (views and explicit ratings alike): who saw what, when."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    user_id: str
+    item_id: str
+    created_at: Timestamp
+
+
 def load_mars(folder: Path) -> InteractionData:
     """MARS (English): implicit views and explicit ratings together, one interaction per (user, item).
 
@@ -334,9 +281,9 @@ def load_mars(folder: Path) -> InteractionData:
     triples: list[tuple[str, str, float, float]] = []
     for name in ("implicit_ratings_en.csv", "explicit_ratings_en.csv"):
         path = _require(folder / name)
-        for line, row in csv_rows(path, ("user_id", "item_id", "created_at")):
-            when = _parse_time(row["created_at"], file=str(path), line=line)
-            triples.append((row["user_id"], row["item_id"], when, 1.0))
+        for line, raw in csv_rows(path, ("user_id", "item_id", "created_at")):
+            view = validated(MarsView, raw, file=str(path), line=line)
+            triples.append((view.user_id, view.item_id, view.created_at, 1.0))
     user_features: dict[str, dict[str, float]] = {}
     users_path = folder / "users_en.csv"
     if users_path.exists():

@@ -34,19 +34,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from data.csv_files import csv_rows
 from recommender.adjacent import FACET_WEIGHTS, FACETS, combine, jaccard_scores, score_parts
-from recommender.errors import ImportFormatError, UpskillError
+from recommender.errors import UpskillError
 from recommender.gap import Profile, holdings
 from recommender.graph import CompetenceGraph
 
-REFERENCE_COLUMNS = ("source_uri", "related_uri")
 DESCRIPTION_NEIGHBOURS = 10
 DESCRIPTION_MIN_SIMILARITY = 0.3
 
@@ -82,30 +79,6 @@ def parse_weights(text: str) -> dict[str, float]:
         if weights[name] < 0:
             raise UpskillError(f"--weights: {item!r} is negative")
     return weights
-
-
-def read_reference(path: Path) -> dict[str, set[str]]:
-    """Read ``source_uri,related_uri`` pairs (header required) into source -> related URIs.
-
-    Raises
-    ------
-    ImportFormatError
-        Missing file, missing columns or an empty value, with the file, line and column.
-    """
-    pairs: dict[str, set[str]] = {}
-    for line, row in csv_rows(path, REFERENCE_COLUMNS):
-        for column in REFERENCE_COLUMNS:
-            if not (row.get(column) or "").strip():
-                raise ImportFormatError(
-                    "empty value; every row needs two ESCO occupation URIs",
-                    file=str(path),
-                    line=line,
-                    column=column,
-                )
-        source, related = row["source_uri"].strip(), row["related_uri"].strip()
-        if source != related:
-            pairs.setdefault(source, set()).add(related)
-    return pairs
 
 
 def hierarchy_reference(graph: CompetenceGraph) -> dict[str, set[str]]:

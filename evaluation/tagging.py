@@ -65,12 +65,12 @@ def load_gold(path: Path = GOLD) -> list[GoldCourse]:
 def course_texts(ids: Sequence[str], edx_csv: Path = EDX_CSV) -> tuple[dict[str, str], str]:
     """Full texts (title, summary, description, syllabus) from the edX snapshot when present, else the
     vendored title and summary; also say which was used."""
-    from data import courses as catalogue
-    from data import edx
+    from data import catalogue
+    from data.formats import edx
 
     wanted = set(ids)
     if edx_csv.is_file():
-        found = {c.record.id: c.text for c in edx.read_edx(edx_csv)[0] if c.record.id in wanted}
+        found = {c.record.id: c.text for c in edx.read(edx_csv)[0] if c.record.id in wanted}
         source = f"{edx_csv} (title, summary, description, syllabus)"
     else:
         records = catalogue.read_catalogue(catalogue.DEFAULT_CATALOGUE).records
@@ -123,8 +123,7 @@ def evaluate(
 
 def run(gold_path: Path = GOLD, edx_csv: Path = EDX_CSV) -> dict[str, Any]:
     """The figures printed by ``upskill evaluate tagging``: the tagger and the baseline on the same texts."""
-    from data import courses as catalogue
-    from data import skill_texts
+    from data import catalogue, skill_texts
 
     gold = load_gold(gold_path)
     texts, source = course_texts([g.course_id for g in gold], edx_csv)

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from data import badges as badge_store
-from data import courses as catalogue
+from data import catalogue
 from data.models import Badge, BadgeCourse, BadgePrerequisite, BadgeSkill, Course, Skill
 from data.skill_texts import EscoNotImported
 from recommender.badges import ACHIEVEMENT_REQUIRED, ALIGNMENT_REQUIRED

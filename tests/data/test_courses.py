@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from data import courses as catalogue
-from data import edx
+from data import catalogue
+from data.formats import curation, edx, skill_mapping
 from data.models import Course, CoursePrerequisite, CourseSkill, Provenance, Skill
 from data.skill_texts import EscoNotImported
 from recommender.errors import ImportFormatError
@@ -265,17 +265,22 @@ EDX_HEADER = (
 )
 
 
-def test_edx_fields_are_converted() -> None:
-    assert edx.parse_hours("2–3 hours per week", "6 Weeks", file="f", line=2) == 15.0
-    assert edx.parse_hours("8-10 hours per week", "1 Weeks", file="f", line=2) == 9.0
-    assert edx.parse_price("FREE-Add a Verified Certificate for $49 USD", file="f", line=2) == (49.0, "USD")
-    assert edx.parse_price("FREE-Add a Verified Certificate for $99.99 USD", file="f", line=2) == (
-        99.99,
-        "USD",
+def test_edx_fields_are_converted(tmp_path: Path) -> None:
+    assert edx.parse_weekly_hours("2–3 hours per week") * edx.parse_weeks("6 Weeks") == 15.0
+    assert edx.parse_weekly_hours("8-10 hours per week") * edx.parse_weeks("1 Weeks") == 9.0
+    assert edx.parse_price("FREE-Add a Verified Certificate for $49 USD") == (49.0, "USD")
+    assert edx.parse_price("FREE-Add a Verified Certificate for $99.99 USD") == (99.99, "USD")
+    row = (
+        "Cars,NA,1,Self-paced,TU Delft,A,Intermediate,Engineering,English,English,{effort},5 Weeks,FREE,,,"
+        "https://www.edx.org/course/cars{n}\n"
     )
-    with pytest.raises(ImportFormatError) as error:
-        edx.parse_hours("a while", "6 Weeks", file="f", line=7)
-    assert (error.value.line, error.value.column) == (7, "course_effort")
+    path = write(
+        tmp_path,
+        EDX_HEADER + row.format(effort="2–4 hours per week", n=1) + row.format(effort="a while", n=2),
+    )
+    with pytest.raises(ImportFormatError, match="expected an effort like") as error:
+        edx.read(path)
+    assert (error.value.line, error.value.column) == (3, "course_effort")
 
 
 def test_edx_file_is_detected_and_imported(skills: Session, tmp_path: Path) -> None:
@@ -304,7 +309,7 @@ def test_edx_file_is_detected_and_imported(skills: Session, tmp_path: Path) -> N
 
 def test_real_edx_snapshot_reads_whole() -> None:
     path = shared_data("courses", "edx_courses.csv")
-    courses, notes = edx.read_edx(path)
+    courses, notes = edx.read(path)
     assert len(courses) == 974 and len(notes) == 1
     assert all(c.record.hours > 0 for c in courses)
 
@@ -313,10 +318,10 @@ def test_vendored_default_catalogue_is_valid_and_mapped() -> None:
     data = catalogue.read_catalogue(catalogue.DEFAULT_CATALOGUE)
     assert len(data.records) == 974
     assert all(not r.description for r in data.records)  # long texts are not vendored
-    mapping = catalogue.read_skill_mapping(catalogue.DEFAULT_SKILLS)
+    mapping = skill_mapping.read(catalogue.DEFAULT_SKILLS)
     assert len(mapping) >= 850 and set(mapping) <= {r.id for r in data.records}
-    assert catalogue.read_curated_skills(catalogue.CURATED_SKILLS)
-    assert catalogue.read_skill_rules(catalogue.SKILL_PREREQUISITES)
+    assert curation.read_curated_skills(catalogue.CURATED_SKILLS)
+    assert curation.read_skill_rules(catalogue.SKILL_PREREQUISITES)
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -13,9 +11,8 @@ from evaluation.roles import (
     parse_weights,
     rank_figures,
     rank_many,
-    read_reference,
 )
-from recommender.errors import ImportFormatError, UpskillError
+from recommender.errors import UpskillError
 from recommender.graph import CompetenceGraph
 from tests.recommender import conftest as graph_fixtures
 
@@ -99,18 +96,6 @@ def test_our_score_beats_jaccard_on_esco_proxies(esco_graph: CompetenceGraph) ->
     sample = {s: minor[s] for s in sorted(minor)[:300]}
     result = evaluate_roles(esco_graph, sample, k=10, exclude_same_isco=True)
     assert result["recall_at_k"] > result["baseline"]["recall_at_k"]
-
-
-def test_read_reference(tmp_path: Path) -> None:
-    good = tmp_path / "good.csv"
-    good.write_text("source_uri,related_uri\na,b\na,c\nb,a\na,a\n", encoding="utf-8")
-    assert read_reference(good) == {"a": {"b", "c"}, "b": {"a"}}
-    bad = tmp_path / "bad.csv"
-    bad.write_text("source_uri,related_uri\na,b\n,c\n", encoding="utf-8")
-    with pytest.raises(ImportFormatError, match="bad.csv, line 3, column 'source_uri'"):
-        read_reference(bad)
-    with pytest.raises(ImportFormatError, match="file not found"):
-        read_reference(tmp_path / "missing.csv")
 
 
 def test_description_reference_links_similar_descriptions() -> None:

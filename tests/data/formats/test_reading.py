@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from data.csv_files import csv_rows
+from data.formats.reading import csv_rows
 from recommender.errors import ImportFormatError
 
 
-def test_rows_come_with_their_line_even_across_a_quoted_line_break(tmp_path: Path) -> None:
+def test_rows_come_with_the_line_they_start_on_even_across_a_quoted_line_break(tmp_path: Path) -> None:
     path = tmp_path / "pairs.csv"
-    path.write_bytes(b'\xef\xbb\xbfa,b\n1,"two\nlines"\n3,4\n')
-    assert list(csv_rows(path, ("a", "b"))) == [(3, {"a": "1", "b": "two\nlines"}), (4, {"a": "3", "b": "4"})]
+    path.write_bytes(b'\xef\xbb\xbfa,b\n1,"two\nlines"\n\n3,4\n')
+    assert list(csv_rows(path, ("a", "b"))) == [(2, {"a": "1", "b": "two\nlines"}), (5, {"a": "3", "b": "4"})]
 
 
 @pytest.mark.parametrize(

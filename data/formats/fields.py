@@ -1,0 +1,149 @@
+"""One validation style for every file format: a Pydantic model per row or object, its first error turned
+into an :class:`ImportFormatError` at the row's line and the field's column, and the field types the formats
+share (ids, ESCO skill URIs, proficiency levels, ``;``-separated lists, timestamps).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from typing import Annotated, Any, TypeVar
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationError
+from pydantic_core import ErrorDetails
+
+from recommender.errors import ImportFormatError
+from recommender.gap import MAX_LEVEL
+
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,119}$")
+_SKILL_URI = re.compile(r"^https?://\S+$")
+
+
+class FileModel(BaseModel):
+    """A row or object of a file: unknown fields refused, text stripped, numbers finite, immutable."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False, frozen=True)
+
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def present(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """``raw`` without its empty values (blank text, ``None``, ``[]``), so that defaults apply to them."""
+    return {
+        key: value
+        for key, value in raw.items()
+        if value is not None and value != [] and not (isinstance(value, str) and not value.strip())
+    }
+
+
+def validated(model: type[Model], raw: Mapping[str, Any], *, file: str, line: int | None) -> Model:
+    """``model`` validated from ``raw`` (empty values left out); the first error as an ImportFormatError.
+
+    Unknown fields are reported before anything else, all of them in one message.
+    """
+    try:
+        return model.model_validate(present(raw))
+    except ValidationError as error:
+        errors = error.errors(include_url=False)
+        unknown = sorted(str(e["loc"][0]) for e in errors if e["type"] == "extra_forbidden")
+        if unknown:
+            allowed = ", ".join(model.model_fields)
+            raise ImportFormatError(
+                f"unknown field(s) {', '.join(unknown)}; allowed: {allowed}",
+                file=file,
+                line=line,
+                column=unknown[0],
+            ) from None
+        first = errors[0]
+        column = str(first["loc"][0]) if first["loc"] else None
+        raise ImportFormatError(message(first), file=file, line=line, column=column) from None
+
+
+def message(error: ErrorDetails) -> str:
+    """A Pydantic error in the words of the file formats: what is wrong, with the value found."""
+    kind, ctx, got = error["type"], error.get("ctx", {}), error.get("input")
+    if kind in ("value_error", "assertion_error"):
+        return str(ctx.get("error", error["msg"]))
+    if kind == "missing":
+        return "required value is missing"
+    if kind in ("float_parsing", "float_type", "finite_number"):
+        return f"expected a number, got {got!r}"
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return f"expected an integer, got {got!r}"
+    if kind == "greater_than":
+        return f"must be greater than {ctx['gt']:g}, got {got!r}"
+    if kind == "greater_than_equal":
+        return f"must be at least {ctx['ge']:g}, got {got!r}"
+    if kind == "less_than_equal":
+        return f"must be at most {ctx['le']:g}, got {got!r}"
+    if kind == "literal_error":
+        return f"must be one of {ctx['expected']}, got {got!r}"
+    if kind == "string_type":
+        return f"must be a string, got {got!r}"
+    if kind in ("list_type", "tuple_type"):
+        return f"must be a list, got {got!r}"
+    if kind == "model_type":
+        return f"must be an object, got {got!r}"
+    return f"{error['msg']}, got {got!r}"
+
+
+def _record_id(value: str) -> str:
+    if not _ID.match(value):
+        raise ValueError(f"id must be 1-120 letters, digits, '.', '_', ':' or '-', got {value!r}")
+    return value
+
+
+def _skill_uri(value: str) -> str:
+    if not _SKILL_URI.match(value):
+        raise ValueError(f"expected an ESCO skill URI, got {value!r}")
+    return value
+
+
+def _level(value: Any) -> int:
+    """A proficiency level 0..4 from an integer or its digits (not a bool, not 2.5)."""
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_LEVEL:
+        raise ValueError(f"level must be an integer 0..{MAX_LEVEL} (none to expert), got {value!r}")
+    return value
+
+
+def _semicolons(value: Any) -> Any:
+    """A CSV cell ``a;b`` as the list ``[a, b]``; JSON lists pass."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(";") if part.strip()]
+    return value
+
+
+def _iso_date(value: str) -> str:
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"dates must be ISO dates like 2026-09-01, got {value!r}") from None
+    return value
+
+
+def _timestamp(value: Any) -> float:
+    """Seconds (or any increasing number) or an ISO 8601 date-time, as seconds."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        pass
+    else:
+        if number == number and abs(number) != float("inf"):
+            return number
+    try:
+        return dt.datetime.fromisoformat(str(value).strip()).timestamp()
+    except ValueError:
+        raise ValueError(f"timestamp {value!r} is neither a number nor an ISO 8601 date-time") from None
+
+
+RecordId = Annotated[str, AfterValidator(_record_id)]
+SkillUri = Annotated[str, AfterValidator(_skill_uri)]
+Level = Annotated[int, BeforeValidator(_level)]
+IsoDate = Annotated[str, AfterValidator(_iso_date)]
+Timestamp = Annotated[float, BeforeValidator(_timestamp)]
+Texts = Annotated[tuple[str, ...], BeforeValidator(_semicolons)]
+Dates = Annotated[tuple[IsoDate, ...], BeforeValidator(_semicolons)]
