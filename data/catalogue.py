@@ -351,8 +351,9 @@ def rebuild_prerequisites(
     *, db_session: Session, skill_rules: Path | None = SKILL_PREREQUISITES
 ) -> dict[str, int]:
     """Recompute the level-order and curated edges of the whole catalogue; return counts by origin."""
-    has_rules = skill_rules is not None and skill_rules.is_file()
-    rules = curation.read_skill_rules(skill_rules) if skill_rules is not None and has_rules else []
+    rules = []
+    if skill_rules is not None and skill_rules.is_file():
+        rules = curation.read_skill_rules(skill_rules)
     taught = [
         prereq.TaughtSkill(course_id, uri, level, confidence)
         for course_id, uri, level, confidence in db_session.execute(
