@@ -131,7 +131,12 @@ class CohortSettings:
 
 @dataclass(frozen=True)
 class TargetSkills:
-    """A target's required skills in a fixed order, with what each gap item needs but the held level."""
+    """A target's required skills in a fixed order, with everything a gap item needs but the held level.
+
+    ``taught`` marks the skills some course of the catalogue teaches: only those are planned (a course plan
+    cannot change the others, which are left to on-the-job training), so people who differ only on skills
+    no course teaches share one plan.
+    """
 
     uri: str
     label: str
@@ -141,67 +146,115 @@ class TargetSkills:
     essential: NDArray[np.bool_]
     needed: NDArray[np.int64]
     weight: NDArray[np.float64]
+    taught: NDArray[np.bool_]
 
     @classmethod
-    def of(cls, graph: CompetenceGraph, target: Target) -> TargetSkills:
+    def of(cls, graph: CompetenceGraph, target: Target, taught: frozenset[str] | set[str]) -> TargetSkills:
         idx, rel = graph.requirements_of(target.uri)
         essential = rel == ESSENTIAL
         mean_specificity = float(graph.specificity.mean()) if graph.specificity.size else 1.0
         relation_weight = np.where(essential, RELATION_WEIGHT["essential"], RELATION_WEIGHT["optional"])
+        uris = tuple(graph.skill_uris[i] for i in idx.tolist())
+        needed = np.where(essential, REQUIRED_LEVEL["essential"], REQUIRED_LEVEL["optional"])
         return cls(
             uri=target.uri,
             label=target.label,
             skill_index=idx.astype(np.int64),
-            uris=tuple(graph.skill_uris[i] for i in idx.tolist()),
+            uris=uris,
             labels=tuple(graph.skill_labels[i] for i in idx.tolist()),
             essential=essential,
-            needed=np.where(essential, REQUIRED_LEVEL["essential"], REQUIRED_LEVEL["optional"]).astype(
-                np.int64
-            ),
+            needed=needed.astype(np.int64),
             weight=relation_weight * graph.specificity[idx] / mean_specificity,
+            taught=np.array([u in taught for u in uris], dtype=bool),
         )
 
-    def held_levels(
-        self, essential_credit: NDArray[np.float64], optional_credit: NDArray[np.float64]
-    ) -> bytes:
-        """The levels a profile holds on this target's skills and each skill's status, as a compact key.
+    def held(self, essential_credit: NDArray[np.float64], optional_credit: NDArray[np.float64]) -> bytes:
+        """The levels held on this target's skills and each skill's status, as a compact key.
 
-        The level is ``gap_items``' rule (the whole levels the credit amounts to); the status (0 missing,
-        1 partial, 2 held) is the gap's, from the credit itself, since it orders the gap items.
+        ``essential_credit`` and ``optional_credit`` are aligned with :attr:`uris`. The level is
+        ``gap_items``' rule (the whole levels the credit amounts to); the status (0 missing, 1 partial,
+        2 held) is the gap's, from the credit itself, since it orders the gap items.
         """
-        idx = self.skill_index
-        credit = np.where(self.essential, essential_credit[idx], optional_credit[idx])
+        credit = np.where(self.essential, essential_credit, optional_credit)
         levels = np.minimum(self.needed, np.floor(credit * self.needed + 1e-9)).astype(np.int8)
         status = np.where(credit >= 1.0, 2, np.where(credit > 0.0, 1, 0)).astype(np.int8)
         return levels.tobytes() + status.tobytes()
 
-    def gap_items(self, held: bytes) -> list[GapItem]:
-        """The planner's gap items for ``held``, in the order ``gap_items(skill_gap(...))`` gives."""
+    def levels(self, held: bytes) -> NDArray[np.int8]:
+        return np.frombuffer(held[: len(self.uris)], dtype=np.int8)
+
+    def planned(self, held: bytes) -> bytes:
+        """The part of ``held`` a plan depends on: levels and statuses of the taught skills."""
         n = len(self.uris)
-        levels = np.frombuffer(held[:n], dtype=np.int8)
-        status = np.frombuffer(held[n:], dtype=np.int8)
+        levels, status = np.frombuffer(held[:n], np.int8), np.frombuffer(held[n:], np.int8)
+        return levels[self.taught].tobytes() + status[self.taught].tobytes()
+
+    def gap_items(self, planned: bytes) -> list[GapItem]:
+        """The planner's gap items (taught skills only) in the order of ``gap_items(skill_gap(...))``."""
+        ks = np.flatnonzero(self.taught).tolist()
+        n = len(ks)
+        levels = np.frombuffer(planned[:n], dtype=np.int8)
+        status = np.frombuffer(planned[n:], dtype=np.int8)
         # the gap's order: essential first, then missing, partial, held, then weight (most specific first)
         rows = sorted(
             range(n),
-            key=lambda k: (
-                not self.essential[k],
-                int(status[k]),
-                -self.weight[k],
-                self.labels[k],
-                self.uris[k],
+            key=lambda j: (
+                not self.essential[ks[j]],
+                int(status[j]),
+                -self.weight[ks[j]],
+                self.labels[ks[j]],
+                self.uris[ks[j]],
             ),
         )
         return [
             GapItem(
-                skill_uri=self.uris[k],
-                label=self.labels[k],
-                relation="essential" if self.essential[k] else "optional",
-                needed_level=int(self.needed[k]),
-                held_level=int(levels[k]),
-                weight=max(float(self.weight[k]), MIN_WEIGHT),
+                skill_uri=self.uris[ks[j]],
+                label=self.labels[ks[j]],
+                relation="essential" if self.essential[ks[j]] else "optional",
+                needed_level=int(self.needed[ks[j]]),
+                held_level=int(levels[j]),
+                weight=max(float(self.weight[ks[j]]), MIN_WEIGHT),
             )
-            for k in rows
+            for j in rows
         ]
+
+
+class ProfileCredits:
+    """Credit vectors of profiles on the targets' skills, from cached parts.
+
+    The gap's credit of a skill is ``min(1, strength / needed)`` where the strength is a maximum over the
+    profile's sources (each occupation, each declared skill, and what each credits through the hierarchy and
+    related skills). A maximum of maxima: the profile's credit is the element-wise maximum of the credits of
+    its parts, each computed once with :func:`recommender.gap.credit_vectors` on the targets' skills.
+    """
+
+    def __init__(self, graph: CompetenceGraph, targets: Sequence[TargetSkills]):
+        self.graph = graph
+        union = np.unique(np.concatenate([t.skill_index for t in targets])) if targets else np.zeros(0, int)
+        self.union = union
+        self.local = [np.searchsorted(union, t.skill_index) for t in targets]
+        self._parts: dict[tuple[str, ...] | tuple[str, int], tuple[NDArray[np.float64], NDArray[np.float64]]]
+        self._parts = {}
+
+    def _part(self, profile: Profile) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        key: Any = profile.occupations if profile.occupations else next(iter(profile.skills.items()))
+        cached = self._parts.get(key)
+        if cached is None:
+            essential, optional = credit_vectors(self.graph, holdings(self.graph, profile))
+            cached = (essential[self.union], optional[self.union])
+            self._parts[key] = cached
+        return cached
+
+    def of(self, person: Person) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """The person's essential and optional credit on the union of the targets' skills."""
+        parts = [self._part(Profile((occupation,), {})) for occupation in person.occupations]
+        parts += [self._part(Profile((), {uri: level})) for uri, level in person.skills.items() if level > 0]
+        if not parts:
+            zero = np.zeros(self.union.size)
+            return zero, zero
+        essential = np.maximum.reduce([p[0] for p in parts])
+        optional = np.maximum.reduce([p[1] for p in parts])
+        return essential, optional
 
 
 # --- plan tasks --------------------------------------------------------------------------------------
@@ -209,10 +262,10 @@ class TargetSkills:
 
 @dataclass(frozen=True)
 class PlanTask:
-    """One distinct plan to compute: a target, the levels held on its skills, the person's constraints."""
+    """One distinct plan to compute: a target, the levels held on its taught skills, the constraints."""
 
     target: int  # index into the targets
-    held: bytes
+    held: bytes  # TargetSkills.planned
     hours_per_week: float
     start: date
     deadline: date
@@ -228,8 +281,8 @@ class PlanTask:
 
 
 @dataclass(frozen=True)
-class PairPlan:
-    """A planned task: the plan and what the assignment needs from it."""
+class TaskPlan:
+    """A planned task: the planner's plan and the figures the assignment needs from it."""
 
     task: PlanTask
     plan: Plan
@@ -237,10 +290,7 @@ class PairPlan:
     cost: float
     finish: date
     on_time: bool
-    readiness_before: float
-    readiness_after: float
-    open_steps: int  # essential level steps the courses leave open (on-the-job training)
-    open_skills: tuple[str, ...]  # labels of the essential skills the courses leave open
+    reached: tuple[tuple[str, int], ...]  # level each taught skill reaches after the plan (when raised)
 
 
 @dataclass(frozen=True)
@@ -248,7 +298,7 @@ class Catalogue:
     """What every planning worker needs: courses, badges, the targets' skills and the shared constraints.
 
     Plain, picklable data (``CourseOption`` holds read-only mappings, which do not pickle), turned back into
-    planner objects once per process by :meth:`courses`.
+    planner objects once per process and target by :meth:`for_target`.
     """
 
     course_rows: tuple[dict[str, Any], ...]
@@ -302,34 +352,51 @@ class Catalogue:
         }
         return cls(course_rows, badge_rows, tuple(targets), shared)
 
-    def courses(self) -> tuple[list[CourseOption], list[BadgeOption]]:
-        key = id(self)
+    def for_target(self, target: int) -> tuple[list[CourseOption], list[BadgeOption]]:
+        """The courses that matter to a target (teaching one of its skills, and their prerequisites, closed),
+        and the badges made of those courses or recognising its skills; built once per process."""
+        key = (id(self), target)
         cached = _CATALOGUE_CACHE.get(key)
-        if cached is None or cached[0] is not self:
-            courses = [
-                CourseOption(
-                    **{**row, "prerequisites": tuple(Prerequisite(c, o) for c, o in row["prerequisites"])}
-                )
-                for row in self.course_rows
-            ]
-            badges = [BadgeOption(**row) for row in self.badge_rows]
-            cached = (self, courses, badges)
+        if cached is not None and cached[0] is self:
+            return cached[1], cached[2]
+        skills = set(self.targets[target].uris)
+        by_id = {row["id"]: row for row in self.course_rows}
+        kept = {row["id"] for row in self.course_rows if skills & row["skills"].keys()}
+        frontier = list(kept)
+        while frontier:
+            for required, _ in by_id[frontier.pop()]["prerequisites"]:
+                if required in by_id and required not in kept:
+                    kept.add(required)
+                    frontier.append(required)
+        courses = [
+            CourseOption(
+                **{**row, "prerequisites": tuple(Prerequisite(c, o) for c, o in row["prerequisites"])}
+            )
+            for row in self.course_rows
+            if row["id"] in kept
+        ]
+        badges = [
+            BadgeOption(**row)
+            for row in self.badge_rows
+            if (row["courses"] and set(row["courses"]) <= kept)
+            or (row["earned_by"] == "assessment" and skills & row["skills"].keys())
+        ]
+        if len(_CATALOGUE_CACHE) > 64:
             _CATALOGUE_CACHE.clear()
-            _CATALOGUE_CACHE[key] = cached
-        return cached[1], cached[2]
+        _CATALOGUE_CACHE[key] = (self, courses, badges)
+        return courses, badges
 
 
-_CATALOGUE_CACHE: dict[int, tuple[Catalogue, list[CourseOption], list[BadgeOption]]] = {}
+_CATALOGUE_CACHE: dict[tuple[int, int], tuple[Catalogue, list[CourseOption], list[BadgeOption]]] = {}
 
 
-def plan_chunk(tasks: Sequence[PlanTask], catalogue: Catalogue) -> list[PairPlan]:
+def plan_chunk(tasks: Sequence[PlanTask], catalogue: Catalogue) -> list[TaskPlan]:
     """Plan each task of a chunk (what a worker runs); one plan per task, in order."""
-    courses, badges = catalogue.courses()
     shared = catalogue.settings
     out = []
     for task in tasks:
-        skills = catalogue.targets[task.target]
-        items = skills.gap_items(task.held)
+        courses, badges = catalogue.for_target(task.target)
+        items = catalogue.targets[task.target].gap_items(task.held)
         constraints = Constraints(
             currency=shared["currency"],
             exchange_rates=shared["exchange_rates"],
@@ -342,53 +409,42 @@ def plan_chunk(tasks: Sequence[PlanTask], catalogue: Catalogue) -> list[PairPlan
             objective=shared["objective"],
             include_optional=shared["include_optional"],
         )
-        plan = plan_paths(
+        result = plan_paths(
             items, courses, constraints, badges=badges, alternatives=False, certify_plans=False
-        ).best
-        out.append(_pair_plan(task, plan, items))
+        )
+        out.append(_task_plan(task, result.best))
     return out
 
 
-def _pair_plan(task: PlanTask, plan: Plan, items: Sequence[GapItem]) -> PairPlan:
-    reached = {item.skill_uri: item.held_level for item in items}
+def _task_plan(task: PlanTask, plan: Plan) -> TaskPlan:
+    reached: dict[str, int] = {}
     for step in plan.steps:
         for uri, level in step.levels:
-            reached[uri] = max(reached[uri], level)
-    essential = [item for item in items if item.essential]
-    total = sum(item.weight for item in essential) or 1.0
-
-    def readiness(levels: Mapping[str, int]) -> float:
-        credited = sum(i.weight * min(1.0, levels[i.skill_uri] / i.needed_level) for i in essential)
-        return round(credited / total, 4) if essential else 1.0
-
-    open_items = [i for i in essential if reached[i.skill_uri] < i.needed_level]
+            reached[uri] = max(reached.get(uri, 0), level)
     finish = plan.finish_date or task.start
-    return PairPlan(
+    return TaskPlan(
         task=task,
         plan=plan,
         course_hours=plan.total_hours,
         cost=plan.total_price,
         finish=finish,
         on_time=finish <= task.deadline,
-        readiness_before=readiness({i.skill_uri: i.held_level for i in items}),
-        readiness_after=readiness(reached),
-        open_steps=sum(i.needed_level - reached[i.skill_uri] for i in open_items),
-        open_skills=tuple(i.label for i in open_items),
+        reached=tuple(sorted(reached.items())),
     )
 
 
 #: Maps ``plan_chunk`` over chunks of tasks and returns the results in order (in process, or on a cluster).
 ChunkMapper = Callable[
-    [Callable[[Sequence[PlanTask], Catalogue], list[PairPlan]], list[list[PlanTask]], Catalogue],
-    list[list[PairPlan]],
+    [Callable[[Sequence[PlanTask], Catalogue], list[TaskPlan]], list[list[PlanTask]], Catalogue],
+    list[list[TaskPlan]],
 ]
 
 
 def in_process(
-    func: Callable[[Sequence[PlanTask], Catalogue], list[PairPlan]],
+    func: Callable[[Sequence[PlanTask], Catalogue], list[TaskPlan]],
     chunks: list[list[PlanTask]],
     catalogue: Catalogue,
-) -> list[list[PairPlan]]:
+) -> list[list[TaskPlan]]:
     """The default mapper: every chunk in this process, one after the other."""
     return [func(chunk, catalogue) for chunk in chunks]
 
@@ -397,12 +453,50 @@ def in_process(
 
 
 @dataclass(frozen=True)
+class Fit:
+    """How far a person gets toward a target with a plan (the target's essential skills, weighted)."""
+
+    readiness_before: float
+    readiness_after: float
+    open_steps: int  # essential level steps left after the courses (on-the-job training)
+    open_skills: tuple[str, ...]  # labels of the essential skills left open
+
+
+def fit(skills: TargetSkills, held: bytes, plan: TaskPlan) -> Fit:
+    """The person's readiness for the target before and after ``plan``, and what stays open."""
+    levels = skills.levels(held).astype(np.int64)
+    after = levels.copy()
+    position = {uri: k for k, uri in enumerate(skills.uris)}
+    for uri, level in plan.reached:
+        k = position[uri]
+        after[k] = max(after[k], level)
+    essential = skills.essential
+    weight = skills.weight[essential]
+    total = float(weight.sum())
+
+    def readiness(values: NDArray[np.int64]) -> float:
+        if total <= 0:
+            return 1.0
+        share = np.minimum(1.0, values[essential] / skills.needed[essential])
+        return round(float((weight * share).sum()) / total, 4)
+
+    missing = np.flatnonzero(essential & (after < skills.needed))
+    return Fit(
+        readiness_before=readiness(levels),
+        readiness_after=readiness(after),
+        open_steps=int((skills.needed[missing] - after[missing]).sum()),
+        open_skills=tuple(skills.labels[k] for k in missing.tolist()),
+    )
+
+
+@dataclass(frozen=True)
 class Option:
     """What moving one person to one target takes."""
 
     person: int
     target: int
-    pair: PairPlan
+    pair: TaskPlan
+    fit: Fit
     eligible: bool
     hours: float  # course hours + on-the-job hours
     on_the_job_hours: float
@@ -418,13 +512,19 @@ class CohortInputs:
     target_skills: tuple[TargetSkills, ...]
     settings: CohortSettings
     options: tuple[tuple[Option, ...], ...]  # per person, one per target (in target order)
-    plans: Mapping[PlanTask, PairPlan]
+    plans: Mapping[PlanTask, TaskPlan]
     to_confirm: tuple[TitleToConfirm, ...] = ()
     stats: Mapping[str, float] = field(default_factory=dict)
+    occupation_labels: Mapping[str, str] = field(default_factory=dict)  # the people's occupations
 
 
 def _chunks(items: list[PlanTask], size: int) -> list[list[PlanTask]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def taught_skills(courses: Iterable[CourseOption]) -> frozenset[str]:
+    """Every skill some course of the catalogue teaches."""
+    return frozenset(uri for course in courses for uri, level in course.skills.items() if level > 0)
 
 
 def prepare(
@@ -436,9 +536,9 @@ def prepare(
     *,
     badges: Sequence[BadgeOption] = (),
     to_confirm: Sequence[TitleToConfirm] = (),
-    cache: Mapping[PlanTask, PairPlan] | None = None,
+    cache: Mapping[PlanTask, TaskPlan] | None = None,
     mapper: ChunkMapper = in_process,
-    chunk_size: int = 64,
+    chunk_size: int = 32,
 ) -> CohortInputs:
     """Compute every distinct plan once and the options of every (person, target) pair.
 
@@ -452,7 +552,7 @@ def prepare(
     courses, badges : sequences of CourseOption, BadgeOption
         The catalogue the plans choose from.
     settings : CohortSettings
-    cache : mapping of PlanTask to PairPlan, optional
+    cache : mapping of PlanTask to TaskPlan, optional
         Plans already computed (a what-if passes the previous run's ``plans``); only new tasks are planned.
     mapper : callable
         How chunks of plan tasks are mapped (:func:`in_process`, or ``recommender.cluster.DaskMapper``).
@@ -467,27 +567,32 @@ def prepare(
         raise InvalidPlanInput("person ids must be unique", field="people")
     if len({t.uri for t in targets}) != len(targets):
         raise InvalidPlanInput("each target occupation may appear once", field="targets")
-    target_skills = tuple(TargetSkills.of(graph, t) for t in targets)
+    taught = taught_skills(courses)
+    target_skills = tuple(TargetSkills.of(graph, t, taught) for t in targets)
+    credits = ProfileCredits(graph, target_skills)
 
-    # distinct profiles -> held levels on each target's skills
-    profile_tasks: dict[tuple[Any, ...], list[bytes]] = {}
+    # distinct profiles -> held levels on each target's skills (full, and the part the plans depend on)
+    held_of: dict[tuple[Any, ...], list[bytes]] = {}
+    person_held: list[list[bytes]] = []
     person_tasks: list[list[PlanTask]] = []
     for person in people:
         profile = (person.occupations, tuple(person.skills.items()))
-        held = profile_tasks.get(profile)
+        held = held_of.get(profile)
         if held is None:
-            essential, optional = credit_vectors(
-                graph, holdings(graph, Profile(person.occupations, person.skills))
-            )
-            held = [skills.held_levels(essential, optional) for skills in target_skills]
-            profile_tasks[profile] = held
+            essential, optional = credits.of(person)
+            held = [
+                skills.held(essential[credits.local[t]], optional[credits.local[t]])
+                for t, skills in enumerate(target_skills)
+            ]
+            held_of[profile] = held
+        person_held.append(held)
         start = max(settings.start, person.earliest_start or settings.start)
         languages = tuple(sorted(person.languages or settings.languages))
         person_tasks.append(
             [
                 PlanTask(
                     target=t,
-                    held=held[t],
+                    held=target_skills[t].planned(held[t]),
                     hours_per_week=float(person.hours_per_week or settings.hours_per_week),
                     start=start,
                     deadline=min(target.deadline or settings.horizon_end, settings.horizon_end),
@@ -501,23 +606,29 @@ def prepare(
         {task for tasks in person_tasks for task in tasks},
         key=lambda k: (k.target, k.held, k.hours_per_week, k.start, k.languages, k.region or ""),
     )
-    plans: dict[PlanTask, PairPlan] = {}
+    plans: dict[PlanTask, TaskPlan] = {}
     if cache:
         plans.update({task: cache[task] for task in distinct if task in cache})
     todo = [task for task in distinct if task not in plans]
     catalogue = Catalogue.of(courses, badges, target_skills, settings)
     if todo:
         for chunk_result in mapper(plan_chunk, _chunks(todo, chunk_size), catalogue):
-            for pair in chunk_result:
-                plans[pair.task] = pair
+            for planned in chunk_result:
+                plans[planned.task] = planned
 
-    options = tuple(
-        tuple(_option(p, t, plans[task], targets[t], settings) for t, task in enumerate(tasks))
-        for p, tasks in enumerate(person_tasks)
-    )
+    fits: dict[tuple[bytes, PlanTask], Fit] = {}
+    options = []
+    for p, (tasks, held) in enumerate(zip(person_tasks, person_held, strict=True)):
+        row = []
+        for t, task in enumerate(tasks):
+            key = (held[t], task)
+            if key not in fits:
+                fits[key] = fit(target_skills[t], held[t], plans[task])
+            row.append(_option(p, t, plans[task], fits[key], targets[t], settings))
+        options.append(tuple(row))
     stats = {
         "people": len(people),
-        "distinct_profiles": len(profile_tasks),
+        "distinct_profiles": len(held_of),
         "distinct_plans": len(distinct),
         "plans_computed": len(todo),
         "pairs": len(people) * len(targets),
@@ -527,31 +638,37 @@ def prepare(
         targets=tuple(targets),
         target_skills=target_skills,
         settings=settings,
-        options=options,
+        options=tuple(options),
         plans=MappingProxyType(plans),
         to_confirm=tuple(to_confirm),
         stats=MappingProxyType(stats),
+        occupation_labels=MappingProxyType(
+            {uri: graph.label(uri) for person in people for uri in person.occupations}
+        ),
     )
 
 
-def _option(person: int, target: int, pair: PairPlan, role: Target, settings: CohortSettings) -> Option:
-    ojt = settings.on_the_job_hours * pair.open_steps
+def _option(
+    person: int, target: int, pair: TaskPlan, fitted: Fit, role: Target, settings: CohortSettings
+) -> Option:
+    ojt = settings.on_the_job_hours * fitted.open_steps
     reason = ""
     if not pair.on_time:
         reason = (
             f"the courses ({pair.course_hours:g} h at {pair.task.hours_per_week:g} h a week) finish "
             f"{pair.finish.isoformat()}, after {pair.task.deadline.isoformat()}"
         )
-    elif pair.readiness_after + 1e-9 < settings.min_readiness:
+    elif fitted.readiness_after + 1e-9 < settings.min_readiness:
         reason = (
-            f"after {pair.course_hours:g} h of courses they would hold {pair.readiness_after:.0%} of the "
+            f"after {pair.course_hours:g} h of courses they would hold {fitted.readiness_after:.0%} of the "
             f"essential skills of {role.label!r} (at least {settings.min_readiness:.0%} needed); "
-            f"{len(pair.open_skills)} essential skills stay open"
+            f"{len(fitted.open_skills)} essential skills stay open"
         )
     return Option(
         person=person,
         target=target,
         pair=pair,
+        fit=fitted,
         eligible=not reason,
         hours=pair.course_hours + ojt,
         on_the_job_hours=ojt,
@@ -609,9 +726,9 @@ def assign(
     limit = settings.budget if budget == "settings" else budget
     heads = [int((headcounts or {}).get(t.uri, t.headcount)) for t in inputs.targets]
     # groups of people with the same options (same plans for every target)
-    groups: dict[tuple[PlanTask, ...], list[int]] = defaultdict(list)
+    groups: dict[tuple[tuple[bool, float, float], ...], list[int]] = defaultdict(list)
     for p, row in enumerate(inputs.options):
-        groups[tuple(o.pair.task for o in row)].append(p)
+        groups[tuple((o.eligible, o.hours, o.pair.cost) for o in row)].append(p)
     members = list(groups.values())
     variables: list[tuple[int, int]] = []  # (group, target)
     for g, people in enumerate(members):
@@ -724,7 +841,7 @@ class CohortResult:
         eligible = [o for o in row if o.eligible]
         if eligible:
             return min(eligible, key=lambda o: (_objective_value(o, self.objective), o.target))
-        return max(row, key=lambda o: (o.pair.on_time, o.pair.readiness_after, -o.hours, -o.target))
+        return max(row, key=lambda o: (o.pair.on_time, o.fit.readiness_after, -o.hours, -o.target))
 
     def unassigned(self) -> list[dict[str, Any]]:
         """People who do not move, with their best option and why they stay."""
@@ -852,7 +969,7 @@ class CohortResult:
         """Per target, the essential skills the courses leave open and how many assigned people need each."""
         need: dict[int, Counter[str]] = defaultdict(Counter)
         for option in self.assigned():
-            need[option.target].update(option.pair.open_skills)
+            need[option.target].update(option.fit.open_skills)
         return [
             {
                 "target_uri": target.uri,
@@ -966,6 +1083,9 @@ def _option_dict(inputs: CohortInputs, option: Option) -> dict[str, Any]:
         "person_id": inputs.people[option.person].person_id,
         "job_title": inputs.people[option.person].job_title,
         "current_occupation": inputs.people[option.person].occupations[0],
+        "current_occupation_label": inputs.occupation_labels.get(
+            inputs.people[option.person].occupations[0], ""
+        ),
         "target_uri": target.uri,
         "target_label": target.label,
         "plan_id": pair.task.id,
@@ -976,9 +1096,9 @@ def _option_dict(inputs: CohortInputs, option: Option) -> dict[str, Any]:
         "courses": len(pair.plan.steps),
         "start_date": pair.task.start.isoformat(),
         "finish_date": pair.finish.isoformat(),
-        "readiness_before": pair.readiness_before,
-        "readiness_after": pair.readiness_after,
-        "open_essential_skills": list(pair.open_skills),
+        "readiness_before": option.fit.readiness_before,
+        "readiness_after": option.fit.readiness_after,
+        "open_essential_skills": list(option.fit.open_skills),
     }
 
 

@@ -17,6 +17,8 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///./upskill.db"
     artefact_dir: Path = Path("artefacts")
     import_batch_size: int = 5000
+    #: Dask scheduler (``tcp://HOST:PORT``) for large cohorts; empty: plan in this process.
+    dask_scheduler: str | None = None
 
     # Hybrid ranker (LightFM) hyper-parameters; see recommender.hybrid.HybridRanker.
     model_components: int = 64

@@ -185,10 +185,10 @@ def write(directory: Path = HERE) -> tuple[Path, Path]:
         writer.writerows(workforce_rows())
     targets = directory / "scenario3_targets.csv"
     with targets.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(["occupation", "headcount", "deadline", "priority"])
+        rows = csv.writer(handle, lineterminator="\n")
+        rows.writerow(["occupation", "headcount", "deadline", "priority"])
         for label, headcount in TARGETS:
-            writer.writerow([label, headcount, "", 1])
+            rows.writerow([label, headcount, "", 1])
     return workforce, targets
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
@@ -11,10 +12,12 @@ import pytest
 from recommender.cohort import (
     CohortInputs,
     CohortSettings,
+    Fit,
     Option,
-    PairPlan,
     PlanTask,
+    ProfileCredits,
     TargetSkills,
+    TaskPlan,
     add_months,
     assign,
     prepare,
@@ -31,12 +34,15 @@ from recommender.workforce import Person, Target
 from tests.recommender.conftest import AUTOMOTIVE_BATTERY_TECHNICIAN, VEHICLE_TECHNICIAN
 
 START = date(2027, 1, 4)
+FIT = Fit(0.0, 1.0, 0, ())
 
 
 def _shared_items(graph: CompetenceGraph, target: str, occupations: tuple[str, ...], skills: dict[str, int]):
-    skills_of = TargetSkills.of(graph, Target(target, graph.label(target), 1))
-    essential, optional = credit_vectors(graph, holdings(graph, Profile(occupations, skills)))
-    return skills_of.gap_items(skills_of.held_levels(essential, optional))
+    """The gap items the cohort plans with, every skill counted as taught, from cached profile parts."""
+    skills_of = TargetSkills.of(graph, Target(target, graph.label(target), 1), set(graph.skill_uris))
+    credits = ProfileCredits(graph, [skills_of])
+    essential, optional = credits.of(Person("x", occupations, skills))
+    return skills_of.gap_items(skills_of.planned(skills_of.held(essential, optional)))
 
 
 @pytest.mark.parametrize(
@@ -63,6 +69,22 @@ def test_shared_gap_items_equal_the_gap_modules_on_esco(esco_graph: CompetenceGr
         for target in (AUTOMOTIVE_BATTERY_TECHNICIAN, VEHICLE_TECHNICIAN):
             expected = gap_items(skill_gap(esco_graph, target, occupations=occupations, skills=skills))
             assert _shared_items(esco_graph, target, occupations, skills) == expected
+
+
+def test_profile_credits_from_parts_equal_credit_vectors(esco_graph: CompetenceGraph) -> None:
+    rng = np.random.default_rng(3)
+    occupations = [VEHICLE_TECHNICIAN, AUTOMOTIVE_BATTERY_TECHNICIAN]
+    targets = [Target(uri, esco_graph.label(uri), 1) for uri in occupations]
+    skills_of = [TargetSkills.of(esco_graph, t, set()) for t in targets]
+    credits = ProfileCredits(esco_graph, skills_of)
+    pool = sorted({u for s in skills_of for u in s.uris})
+    for _ in range(20):
+        held = tuple(occupations[: int(rng.integers(0, 3))])
+        declared = {pool[int(i)]: int(rng.integers(0, 5)) for i in rng.choice(len(pool), 4, replace=False)}
+        essential, optional = credit_vectors(esco_graph, holdings(esco_graph, Profile(held, declared)))
+        got = credits.of(Person("x", held, declared))
+        np.testing.assert_array_equal(got[0], essential[credits.union])
+        np.testing.assert_array_equal(got[1], optional[credits.union])
 
 
 # --- the assignment against brute force ---------------------------------------------------------------
@@ -103,17 +125,15 @@ def random_inputs(
     rows: list[tuple[Option, ...]] = []
     for p in range(n_people):
         if p and rng.random() < 0.3:  # same profile as the previous person: same tasks, same options
-            rows.append(
-                tuple(Option(p, o.target, o.pair, o.eligible, o.hours, 0.0, o.reason) for o in rows[-1])
-            )
+            rows.append(tuple(replace(o, person=p) for o in rows[-1]))
             continue
         row = []
         for t in range(n_targets):
             task = PlanTask(t, bytes([p]), 8.0, START, START, (), None)
             hours, price = float(rng.integers(0, 60)), float(rng.integers(0, 500))
-            pair = PairPlan(task, _plan(hours, price), hours, price, START, True, 0.0, 1.0, 0, ())
+            pair = TaskPlan(task, _plan(hours, price), hours, price, START, True, ())
             eligible = bool(rng.random() < 0.7)
-            row.append(Option(p, t, pair, eligible, hours, 0.0, "" if eligible else "does not fit"))
+            row.append(Option(p, t, pair, FIT, eligible, hours, 0.0, "" if eligible else "does not fit"))
         rows.append(tuple(row))
     people = tuple(Person(f"p{p}", ("occ:x",)) for p in range(n_people))
     return CohortInputs(people, targets, (), settings, tuple(rows), {})
@@ -312,3 +332,33 @@ def test_add_months_clamps_to_the_month_end() -> None:
     assert add_months(date(2027, 1, 31), 1) == date(2027, 2, 28)
     assert add_months(date(2027, 11, 4), 18) == date(2029, 5, 4)
     assert CohortSettings(start=START, months=18, hours_per_week=8).horizon_end == date(2028, 7, 3)
+
+
+def test_shared_plans_equal_single_plans_on_the_whole_catalogue(tiny_graph: CompetenceGraph) -> None:
+    """Planning only taught skills on the target's courses changes nothing in the courses, hours and cost."""
+    from recommender.planner import Constraints, plan_paths
+
+    catalogue = [*_catalogue(), CourseOption("c-paint", "Painting", 12, 80, skills={"skill:paint": 3})]
+    settings = CohortSettings(start=START, months=6, hours_per_week=4, currency="EUR")
+    inputs = prepare(tiny_graph, _people(), _targets(), catalogue, settings)
+    for person, row in zip(inputs.people, inputs.options, strict=True):
+        for option in row:
+            target = inputs.targets[option.target]
+            gap = skill_gap(
+                tiny_graph, target.uri, occupations=person.occupations, skills=dict(person.skills)
+            )
+            constraints = Constraints(
+                currency="EUR",
+                hours_per_week=person.hours_per_week or 4,
+                start=max(START, person.earliest_start or START),
+                deadline=max(settings.horizon_end, person.earliest_start or START),
+                include_optional=False,
+            )
+            alone = plan_paths(gap_items(gap), catalogue, constraints, alternatives=False).best
+            shared = option.pair.plan
+            assert [s.course_id for s in shared.steps] == [s.course_id for s in alone.steps]
+            assert (shared.total_hours, shared.total_price, shared.finish_date) == (
+                alone.total_hours,
+                alone.total_price,
+                alone.finish_date,
+            )

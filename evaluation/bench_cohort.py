@@ -1,0 +1,353 @@
+"""Benchmark of the cohort planner (issue 15): scenario 3 end to end, 10,000 people in process and on a
+2-worker Dask LocalCluster, and the MILP assignment against a greedy one on the same costs.
+
+Run on a database loaded by ``make run`` (ESCO, the default catalogue and badges)::
+
+    OPENBLAS_NUM_THREADS=1 .venv/bin/python -m evaluation.bench_cohort [--people 10000] [--skip-cluster]
+
+* Scenario 3 (``data/demo/scenario3_*.csv``: 180 people, 4 targets, EUR 400,000, 8 h a week, 18 months):
+  seconds from the files to the JSON document (title resolution, gaps, plans, MILP, summary), next to the
+  one-off graph and catalogue load; the certificate. Target: <= 10 s, optimal.
+* 10,000 people x 10 targets: a seeded synthetic workforce (:func:`synthetic_workforce`: 40 automotive
+  occupations with varied declared skills) planned in process, then the same on a 2-worker LocalCluster
+  (one thread each); seconds, the ratio, the number of distinct plans, peak memory. Target: <= 60 s each.
+* Assignment quality: the MILP against a greedy that takes (person, target) options cheapest first while
+  seats and budget last, on the same costs: total hours and filled headcounts side by side.
+
+Prints a table and writes ``bench-results/bench_cohort.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import time
+from collections import Counter
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from recommender.cohort import CohortInputs, CohortSettings, prepare, summarise
+from recommender.graph import CompetenceGraph
+from recommender.sectors import AUTOMOTIVE_MOBILITY_OCCUPATIONS, ESCO_OCCUPATION
+from recommender.workforce import Person, Target
+
+START = date(2027, 1, 4)
+#: Five more occupations of automotive plants, beside the sector's 35 (``recommender.sectors``): 40 in all.
+EXTRA_OCCUPATIONS = (
+    "welder",
+    "industrial electrician",
+    "automated assembly line operator",
+    "computer numerical control machine operator",
+    "quality engineering technician",
+)
+#: The ten target roles of the large benchmark and their headcounts (3,000 seats for 10,000 people).
+LARGE_TARGETS = (
+    ("battery assembler", 900),
+    ("automotive electrician", 400),
+    ("mechatronics engineering technician", 250),
+    ("battery test technician", 200),
+    ("automotive battery technician", 300),
+    ("automotive engineering technician", 200),
+    ("vehicle electronics installer", 250),
+    ("wire harness assembler", 200),
+    ("electromechanical equipment assembler", 150),
+    ("robotics engineering technician", 150),
+)
+
+
+def synthetic_workforce(graph: CompetenceGraph, n: int, seed: int = 11) -> list[Person]:
+    """A seeded workforce of ``n`` people for benchmarks only (no quality claim rests on it).
+
+    The story: people hold one of 40 automotive occupations (assembler roles three times as likely as the
+    others); one in five has a past occupation among them. HR's skills matrix rates 0 to 4 skills per person
+    (probabilities 0.3, 0.25, 0.2, 0.15, 0.1), at levels 1 to 4: two in three from their own occupation's
+    essential skills (re-rated, up or down), one in three from the essential skills of the ten target roles.
+    Hours per week: 8, or 4 / 6 for one in ten; languages en, or a local language only for one in five;
+    one in ten starts six months late.
+    """
+    rng = np.random.default_rng(seed)
+    occupations = [ESCO_OCCUPATION + row[0] for row in AUTOMOTIVE_MOBILITY_OCCUPATIONS]
+    occupations += [graph.resolve_occupation(label) for label in EXTRA_OCCUPATIONS]
+    weights = np.array([3.0 if "assembler" in graph.label(o) else 1.0 for o in occupations])
+    weights /= weights.sum()
+    target_pool = sorted(
+        {
+            graph.skill_uris[s]
+            for label, _ in LARGE_TARGETS
+            for s, r in zip(*graph.requirements_of(graph.resolve_occupation(label)), strict=True)
+            if r == 2
+        }
+    )
+    own = {
+        o: [graph.skill_uris[s] for s, r in zip(*graph.requirements_of(o), strict=True) if r == 2]
+        for o in occupations
+    }
+    people = []
+    for i in range(n):
+        current = occupations[int(rng.choice(len(occupations), p=weights))]
+        held: tuple[str, ...] = (current,)
+        if rng.random() < 0.2:
+            held += (occupations[int(rng.integers(len(occupations)))],)
+        skills: dict[str, int] = {}
+        for _ in range(int(rng.choice(5, p=[0.3, 0.25, 0.2, 0.15, 0.1]))):
+            pool = own[current] if rng.random() < 2 / 3 and own[current] else target_pool
+            skills[pool[int(rng.integers(len(pool)))]] = int(rng.integers(1, 5))
+        people.append(
+            Person(
+                person_id=f"S{i:05d}",
+                occupations=held,
+                skills=skills,
+                hours_per_week=float(rng.choice([4, 6])) if rng.random() < 0.1 else None,
+                languages=("en",) if rng.random() < 0.8 else ("cs",),
+                earliest_start=date(2027, 7, 5) if rng.random() < 0.1 else None,
+            )
+        )
+    return people
+
+
+def greedy_assignment(inputs: CohortInputs, budget: float | None) -> tuple[list[int | None], float]:
+    """Options cheapest first (hours, then person and target), each taken while its person is free, its
+    target has a seat and the budget lasts; returns the target per person and the total hours."""
+    seats = [t.headcount for t in inputs.targets]
+    chosen: list[int | None] = [None] * len(inputs.people)
+    spent = hours = 0.0
+    options = sorted(
+        (o for row in inputs.options for o in row if o.eligible),
+        key=lambda o: (o.hours, o.pair.cost, o.person, o.target),
+    )
+    for option in options:
+        if chosen[option.person] is not None or seats[option.target] == 0:
+            continue
+        if budget is not None and spent + option.pair.cost > budget + 1e-9:
+            continue
+        chosen[option.person] = option.target
+        seats[option.target] -= 1
+        spent += option.pair.cost
+        hours += option.hours
+    return chosen, hours
+
+
+def quality(inputs: CohortInputs) -> dict[str, Any]:
+    """MILP and greedy assignments side by side on the same options."""
+    milp = summarise(inputs)
+    greedy, greedy_hours = greedy_assignment(inputs, inputs.settings.budget)
+    filled_greedy = Counter(t for t in greedy if t is not None)
+    return {
+        "milp_hours": milp.totals()["hours"],
+        "greedy_hours": round(greedy_hours, 1),
+        "milp_filled": sum(milp.filled()),
+        "greedy_filled": sum(filled_greedy.values()),
+        "headcount": sum(t.headcount for t in inputs.targets),
+        "per_target": [
+            {
+                "target": t.label,
+                "headcount": t.headcount,
+                "milp": milp.filled()[i],
+                "greedy": filled_greedy.get(i, 0),
+            }
+            for i, t in enumerate(inputs.targets)
+        ],
+        "certificate": milp.assignment.certificate.status,
+    }
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def scenario3(graph: CompetenceGraph, courses: list[Any], badges: list[Any]) -> dict[str, Any]:
+    """Scenario 3 from the demo files to the JSON document."""
+    from data.demo.scenario3 import HERE
+    from data.workforce_files import read_targets, read_workforce
+    from recommender.workforce import resolve_targets, resolve_workforce
+
+    t0 = time.perf_counter()
+    workforce = resolve_workforce(graph, read_workforce(HERE / "scenario3_workforce.csv"))
+    targets = resolve_targets(graph, read_targets(HERE / "scenario3_targets.csv"))
+    settings = CohortSettings(
+        start=START, months=18, hours_per_week=8, budget=400_000, currency="EUR", exchange_rates={"USD": 1.0}
+    )
+    inputs = prepare(
+        graph, workforce.people, targets, courses, settings, badges=badges, to_confirm=workforce.to_confirm
+    )
+    t1 = time.perf_counter()
+    result = summarise(inputs)
+    document = result.to_dict()
+    t2 = time.perf_counter()
+    return {
+        "seconds": round(t2 - t0, 3),
+        "prepare_seconds": round(t1 - t0, 3),
+        "assign_and_summary_seconds": round(t2 - t1, 3),
+        "certificate": document["certificate"]["status"],
+        "stats": dict(inputs.stats),
+        "totals": {k: v for k, v in document["totals"].items() if k != "last_finish"},
+        "quality": quality(inputs),
+    }
+
+
+def large(
+    graph: CompetenceGraph, courses: list[Any], badges: list[Any], n: int, cluster: bool
+) -> dict[str, Any]:
+    """``n`` synthetic people x 10 targets, in process and (optionally) on a 2-worker LocalCluster."""
+    people = synthetic_workforce(graph, n)
+    # headcounts scale with the workforce (3,000 seats for 10,000 people)
+    targets = [
+        Target(graph.resolve_occupation(label), label, max(1, round(count * n / 10_000)))
+        for label, count in LARGE_TARGETS
+    ]
+    settings = CohortSettings(
+        start=START,
+        months=18,
+        hours_per_week=8,
+        budget=n * 400.0,
+        currency="EUR",
+        exchange_rates={"USD": 1.0},
+    )
+    out: dict[str, Any] = {"people": n, "targets": len(targets)}
+    t0 = time.perf_counter()
+    inputs = prepare(graph, people, targets, courses, settings, badges=badges)
+    t1 = time.perf_counter()
+    result = summarise(inputs)
+    t2 = time.perf_counter()
+    out["in_process"] = {
+        "seconds": round(t2 - t0, 2),
+        "prepare_seconds": round(t1 - t0, 2),
+        "assign_seconds": round(t2 - t1, 2),
+        "certificate": result.assignment.certificate.status,
+        "peak_memory_mb": round(_peak_mb(), 1),
+        "stats": dict(inputs.stats),
+    }
+    out["quality"] = quality(inputs)
+    if cluster:
+        from distributed import LocalCluster
+
+        from recommender.cluster import chunk_mapper
+
+        with (
+            LocalCluster(
+                n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, memory_limit="4GiB"
+            ) as local,
+            chunk_mapper(local.scheduler_address) as mapper,
+        ):
+            t0 = time.perf_counter()
+            distributed_inputs = prepare(
+                graph, people, targets, courses, settings, badges=badges, mapper=mapper
+            )
+            t1 = time.perf_counter()
+            distributed_result = summarise(distributed_inputs)
+            t2 = time.perf_counter()
+            workers = mapper.client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)  # type: ignore[attr-defined]
+        out["cluster"] = {
+            "seconds": round(t2 - t0, 2),
+            "prepare_seconds": round(t1 - t0, 2),
+            "certificate": distributed_result.assignment.certificate.status,
+            "same_assignment": distributed_result.assignment.target_of == result.assignment.target_of,
+            "worker_peak_memory_mb": {k: round(v, 1) for k, v in workers.items()},
+            "driver_peak_memory_mb": round(_peak_mb(), 1),
+        }
+        out["ratio_in_process_over_cluster"] = round(
+            out["in_process"]["seconds"] / out["cluster"]["seconds"], 2
+        )
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", default=None, help="database URL (default: UPSKILL_DATABASE_URL)")
+    parser.add_argument("--people", type=int, default=10_000)
+    parser.add_argument("--skip-cluster", action="store_true", help="only in process")
+    parser.add_argument("--out", type=Path, default=Path("bench-results/bench_cohort.json"))
+    args = parser.parse_args()
+
+    from data.db import make_engine, transaction
+    from data.graph_loader import load_graph
+    from data.plan_inputs import load_badge_options, load_course_options
+    from recommender.settings import get_settings
+
+    load_at_start = os.getloadavg()
+    t0 = time.perf_counter()
+    with transaction(make_engine(args.database or get_settings().database_url)) as session:
+        graph = load_graph(db_session=session)
+        courses = load_course_options(db_session=session)
+        badges = load_badge_options(db_session=session)
+    load_seconds = time.perf_counter() - t0
+    result: dict[str, Any] = {
+        "load_average_at_start": load_at_start,
+        "graph_and_catalogue_load_seconds": round(load_seconds, 2),
+        "scenario3": scenario3(graph, courses, badges),
+        "large": large(graph, courses, badges, args.people, not args.skip_cluster),
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "load_average_at_end": os.getloadavg(),
+            "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS"),
+        },
+    }
+    s3, big = result["scenario3"], result["large"]
+    ip = big["in_process"]
+    size = f"{big['people']:,} x 10"
+    print(f"load average at start {load_at_start}; graph + catalogue loaded once in {load_seconds:.1f} s")
+    rows = [("run", "seconds", "target", "plans", "profiles", "certificate", "peak MB")]
+    rows.append(
+        (
+            "scenario 3 (180 x 4), end to end",
+            f"{s3['seconds']:.2f}",
+            "<= 10",
+            str(s3["stats"]["distinct_plans"]),
+            str(s3["stats"]["distinct_profiles"]),
+            s3["certificate"],
+            "",
+        )
+    )
+    plans, profiles = str(ip["stats"]["distinct_plans"]), str(ip["stats"]["distinct_profiles"])
+    rows.append(
+        (
+            f"{size} in process",
+            f"{ip['seconds']:.2f}",
+            "<= 60",
+            plans,
+            profiles,
+            ip["certificate"],
+            f"{ip['peak_memory_mb']:.0f}",
+        )
+    )
+    if "cluster" in big:
+        cl = big["cluster"]
+        worker_mb = max(cl["worker_peak_memory_mb"].values())
+        rows.append(
+            (
+                f"{size} on a 2-worker cluster",
+                f"{cl['seconds']:.2f}",
+                "<= 60",
+                plans,
+                profiles,
+                cl["certificate"],
+                f"{worker_mb:.0f} per worker",
+            )
+        )
+    for row in rows:
+        print(f"{row[0]:<34} {row[1]:>8} {row[2]:>7} {row[3]:>6} {row[4]:>8} {row[5]:>11} {row[6]:>8}")
+    if "cluster" in big:
+        ratio, same = big["ratio_in_process_over_cluster"], big["cluster"]["same_assignment"]
+        print(f"ratio in process / cluster: {ratio:.2f}; same assignment: {same}")
+    print("\nAssignment quality, MILP vs greedy (cheapest option first) on the same costs")
+    header = ("cohort", "MILP hours", "greedy hours", "MILP filled", "greedy filled", "headcount")
+    print(f"{header[0]:<22} {header[1]:>11} {header[2]:>12} {header[3]:>11} {header[4]:>13} {header[5]:>9}")
+    for name, q in (("scenario 3", s3["quality"]), (f"{big['people']:,} synthetic", big["quality"])):
+        print(
+            f"{name:<22} {q['milp_hours']:11.1f} {q['greedy_hours']:12.1f} {q['milp_filled']:11d} "
+            f"{q['greedy_filled']:13d} {q['headcount']:9d}"
+        )
+    print(f"load average at end {os.getloadavg()}")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2, default=str))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,88 @@
+"""The cohort report and exports: every section, text escaped, tables as long as the document's lists."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from evaluation.cohort_report import EXPORT_TABLES, render_html, write_csv, write_xlsx
+from recommender.cohort import CohortSettings, prepare, summarise
+from recommender.graph import CompetenceGraph
+from recommender.planner import CourseOption
+from recommender.workforce import Person, Target, TitleCandidate, TitleMatch, TitleToConfirm
+from tests.recommender.conftest import tiny_data
+
+
+@pytest.fixture(scope="module")
+def document() -> dict[str, Any]:
+    graph = CompetenceGraph.from_data(tiny_data())
+    courses = [
+        CourseOption("c-battery", "Battery <chemistry> basics", 20, 100, skills={"skill:battery": 3}),
+        CourseOption("c-ev", "Electric vehicles", 30, 300, skills={"skill:ev": 3}),
+        CourseOption("c-weld", "Welding", 40, 200, skills={"skill:weld": 3, "skill:join": 3}),
+    ]
+    people = [
+        Person("a", ("occ:welder",), job_title="Saldatore <senior>"),
+        Person("b", ("occ:painter",), {"skill:battery": 2}, job_title="Verniciatore"),
+        Person("c", ("occ:fabricator",), job_title="Carpentiere"),
+        Person("d", ("occ:painter",), job_title="Verniciatore"),
+    ]
+    targets = [
+        Target("occ:battery", "battery technician", 2),
+        Target("occ:fabricator", "metal fabricator", 3),
+    ]
+    confirm = TitleToConfirm(
+        "e",
+        "w.csv",
+        7,
+        TitleMatch("Jolly di linea", "confirm", None, (TitleCandidate("occ:x", "x", 0.3),), "low"),
+    )
+    settings = CohortSettings(
+        start=date(2027, 1, 4), months=6, hours_per_week=4, budget=1000, min_readiness=0.3
+    )
+    inputs = prepare(graph, people, targets, courses, settings, to_confirm=[confirm])
+    return json.loads(json.dumps(summarise(inputs).to_dict(), default=str))
+
+
+def test_the_report_has_every_section_and_escapes_text(document: dict[str, Any]) -> None:
+    page = render_html(document)
+    for heading in (
+        "Readiness by role",
+        "Roles",
+        "Seats to buy",
+        "Job titles to confirm",
+        "People who stay",
+        "Assignment",
+        "Plans",
+    ):
+        assert f">{heading}</h2>" in page
+    assert page.count('<svg class="panel"') == len(document["targets"])
+    assert "Saldatore &lt;senior&gt;" in page and "<senior>" not in page
+    assert "Battery &lt;chemistry&gt; basics" in page
+    assert "proven optimal" in page
+    for a in document["assignments"]:
+        assert f"<td>{a['person_id']}</td>" in page
+
+
+def test_csv_and_xlsx_exports_hold_the_document(document: dict[str, Any], tmp_path: Path) -> None:
+    files = write_csv(document, tmp_path / "csv")
+    assert sorted(p.stem for p in files) == sorted(EXPORT_TABLES)
+    with (tmp_path / "csv" / "assignments.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["person_id"] for r in rows] == [a["person_id"] for a in document["assignments"]]
+    with (tmp_path / "csv" / "plans.csv").open(encoding="utf-8") as handle:
+        steps = list(csv.DictReader(handle))
+    plan_of = {p["plan_id"]: p for p in document["plans"]}
+    assert len(steps) == sum(len(plan_of[a["plan_id"]]["steps"]) for a in document["assignments"])
+
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(write_xlsx(document, tmp_path / "cohort.xlsx"), read_only=True)
+    assert workbook.sheetnames == list(EXPORT_TABLES)
+    assert workbook["seats"].max_row == 1 + len(document["seats"])
+    assert workbook["timeline"].max_row == 1 + len(document["timeline"])
