@@ -16,4 +16,5 @@ Bytes that are not UTF-8, a missing header column, malformed JSON and surplus va
 | ``declared_skills`` | a worker's declared skills, ``skill,level`` |
 | ``role_reference`` | related-occupation pairs, ``source_uri,related_uri`` |
 | ``interactions`` | interactions ``user_id,item_id,timestamp[,weight]`` and features ``id,feature,value`` |
+| ``region`` | the regional planner's workforce, demand and programmes, CSV or JSON |
 """

@@ -128,6 +128,40 @@ def line_of_id(text: str, value: Any) -> int | None:
     return None
 
 
+def object_lines(text: str) -> list[int]:
+    """The line each object of the first JSON array of objects in ``text`` starts on, in order.
+
+    The JSON parser keeps no positions; this scans for ``{`` at the depth of the first array's items,
+    skipping strings.
+    """
+    lines: list[int] = []
+    depth = 0
+    item_depth: int | None = None
+    in_string = escaped = False
+    line = 1
+    for char in text:
+        if char == "\n":
+            line += 1
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            if char == "{" and depth == item_depth:
+                lines.append(line)
+            if char == "[" and item_depth is None:
+                item_depth = depth + 1
+            depth += 1
+        elif char in "]}":
+            depth -= 1
+    return lines
+
+
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     """Write a UTF-8 CSV with ``\\n`` line ends (the vendored files are compared byte for byte)."""
     with path.open("w", newline="", encoding="utf-8") as handle:

@@ -1,0 +1,214 @@
+"""From workforce, demand and programmes to the pathways the portfolio chooses among.
+
+For every origin occupation with workers and every target occupation with demand (origin and target
+different), the *essential gap* is what :func:`recommender.gap.gap_from_holdings` finds: the target's
+essential skills that holding the origin occupation does not credit in full (needed at level 3). A programme
+*closes* a gap skill when it teaches it at the needed level or above (completing it brings the skill to that
+level; credit through broader or related skills never reaches level 3, so only direct teaching closes an
+essential skill). A worker is *ready* for the target when the programmes on their pathway close every
+essential gap skill.
+
+A *pathway* is a minimal set of at most ``max_programmes`` eligible programmes that closes the whole gap
+(minimal: dropping any programme leaves a skill open). An optimal portfolio only ever uses minimal pathways
+(a superset costs more and takes more seats), so when every minimal pathway is a column the portfolio MILP is
+exact for the pathway limits; when a pair has more than ``max_pathways`` of them, the cheapest are kept and
+the certificate says the enumeration was cut.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from recommender.gap import Holding, Profile, gap_from_holdings, holdings
+from recommender.graph import CompetenceGraph
+from recommender.region.model import GapSkill, Occupation, Pair, Pathway, Problem, Programme, Settings
+
+#: Minimal covers enumerated per pair before the enumeration stops (the cheapest ``max_pathways`` are kept).
+ENUMERATION_LIMIT = 20_000
+
+
+def eligible_programmes(
+    programmes: Sequence[Programme], settings: Settings
+) -> tuple[list[Programme], dict[str, str]]:
+    """The programmes the region can fund for its workers, and why each other one is left out."""
+    kept: list[Programme] = []
+    excluded: dict[str, str] = {}
+    languages = {language.lower() for language in settings.languages}
+    for programme in programmes:
+        if programme.currency != settings.currency:
+            excluded[programme.id] = (
+                f"priced in {programme.currency}, the plan is in {settings.currency}; give an exchange rate"
+            )
+        elif not programme.serves(settings.region):
+            excluded[programme.id] = f"runs in {', '.join(programme.regions)}, not in {settings.region}"
+        elif languages and programme.language.lower() not in languages:
+            excluded[programme.id] = f"taught in {programme.language!r}, not an accepted language"
+        elif programme.seats == 0:
+            excluded[programme.id] = "no seats available"
+        elif settings.max_hours is not None and programme.hours > settings.max_hours:
+            excluded[programme.id] = (
+                f"{programme.hours:g} h, more than the {settings.max_hours:g} h per worker"
+            )
+        else:
+            kept.append(programme)
+    return kept, excluded
+
+
+def essential_gap(
+    graph: CompetenceGraph, target_uri: str, held: Mapping[int, Holding]
+) -> tuple[GapSkill, ...]:
+    """The target's essential skills the holdings do not credit in full, heaviest first."""
+    gap = gap_from_holdings(graph, target_uri, held)
+    items = [item for item in gap.items if item.relation == "essential" and item.status != "held"]
+    items.sort(key=lambda item: (-item.weight, item.label, item.uri))
+    return tuple(
+        GapSkill(item.uri, item.label, item.required_level, item.credit, item.weight) for item in items
+    )
+
+
+def minimal_covers(
+    closers: Sequence[Sequence[int]], *, max_size: int, limit: int = ENUMERATION_LIMIT
+) -> tuple[list[tuple[int, ...]], bool]:
+    """Every minimal set of at most ``max_size`` programmes closing every element, each once.
+
+    Parameters
+    ----------
+    closers : sequence of sequences of int
+        ``closers[e]``: the programmes that close element ``e``; each must be non-empty.
+    max_size : int
+        Most programmes in one cover.
+    limit : int
+        Stop after this many covers.
+
+    Returns
+    -------
+    covers : list of tuple of int
+        Sorted programme indices per cover; no cover contains another.
+    complete : bool
+        False when ``limit`` stopped the enumeration.
+
+    Notes
+    -----
+    Branch on the open element with the fewest candidate closers; in the branch that takes its ``i``-th
+    closer, the closers before it are excluded, so each cover is found once (in the branch of its first
+    closer of that element). A branch stops as soon as a chosen programme closes nothing alone (it can only
+    stay redundant) or the open elements cannot fit in the remaining programmes.
+    """
+    m = len(closers)
+    closes: dict[int, list[int]] = {}
+    for e, programmes in enumerate(closers):
+        for p in programmes:
+            closes.setdefault(p, []).append(e)
+    widest = max((len(v) for v in closes.values()), default=0)
+    count = [0] * m
+    chosen: list[int] = []
+    found: list[tuple[int, ...]] = []
+    state = {"complete": True}
+
+    def redundant(p: int) -> bool:
+        return all(count[e] > 1 for e in closes[p])
+
+    def visit(excluded: frozenset[int]) -> None:
+        if len(found) >= limit:
+            state["complete"] = False
+            return
+        open_ = [e for e in range(m) if count[e] == 0]
+        if not open_:
+            found.append(tuple(sorted(chosen)))
+            return
+        room = max_size - len(chosen)
+        if room == 0 or len(open_) > room * widest:
+            return
+        options_of = {e: [p for p in closers[e] if p not in excluded] for e in open_}
+        e = min(open_, key=lambda x: (len(options_of[x]), x))
+        options = options_of[e]
+        for i, p in enumerate(options):
+            chosen.append(p)
+            for x in closes[p]:
+                count[x] += 1
+            if not any(redundant(q) for q in chosen):
+                visit(excluded | frozenset(options[:i]))
+            for x in closes[p]:
+                count[x] -= 1
+            chosen.pop()
+            if not state["complete"]:
+                return
+
+    if m and all(closers):
+        visit(frozenset())
+    return found, state["complete"]
+
+
+def build_problem(
+    graph: CompetenceGraph,
+    workforce: Sequence[Occupation],
+    demand: Sequence[Occupation],
+    programmes: Sequence[Programme],
+    settings: Settings,
+) -> Problem:
+    """Gaps, pathways and their costs for every (origin, target) pair with workers and demand.
+
+    ``workforce`` and ``demand`` hold resolved ESCO occupation URIs (``CompetenceGraph.resolve_occupation``).
+    """
+    eligible, excluded = eligible_programmes(programmes, settings)
+    origins = tuple(workforce)
+    targets = tuple(demand)
+    pairs: list[Pair] = []
+    pathways: list[Pathway] = []
+    labels: dict[str, str] = {}
+    for o, origin in enumerate(origins):
+        if origin.count == 0:
+            continue
+        held = holdings(graph, Profile((origin.uri,)))
+        for t, target in enumerate(targets):
+            if target.count == 0 or target.uri == origin.uri:
+                continue
+            gap = essential_gap(graph, target.uri, held)
+            labels.update((skill.uri, skill.label) for skill in gap)
+            closers = [
+                [i for i, p in enumerate(eligible) if p.skills.get(skill.uri, 0) >= skill.needed_level]
+                for skill in gap
+            ]
+            total = sum(skill.weight for skill in gap)
+            closable = sum(skill.weight for skill, c in zip(gap, closers, strict=True) if c)
+            unteachable = tuple(skill.uri for skill, c in zip(gap, closers, strict=True) if not c)
+            complete = True
+            if gap and not unteachable:
+                covers, complete = minimal_covers(closers, max_size=settings.max_programmes)
+                found = [_pathway(len(pairs), cover, eligible) for cover in covers]
+                found = [p for p in found if settings.max_hours is None or p.hours <= settings.max_hours]
+                found.sort(key=lambda p: (p.cost, p.hours, p.programmes))
+                if len(found) > settings.max_pathways:
+                    found, complete = found[: settings.max_pathways], False
+                pathways.extend(found)
+            pairs.append(
+                Pair(
+                    origin=o,
+                    target=t,
+                    gap=gap,
+                    unteachable=unteachable,
+                    closable_share=closable / total if total > 0 else 1.0,
+                    pathways_complete=complete,
+                )
+            )
+    return Problem(
+        origins=origins,
+        targets=targets,
+        programmes=tuple(eligible),
+        pairs=tuple(pairs),
+        pathways=tuple(pathways),
+        settings=settings,
+        excluded_programmes=excluded,
+        skill_labels=labels,
+    )
+
+
+def _pathway(pair: int, cover: tuple[int, ...], programmes: Sequence[Programme]) -> Pathway:
+    chosen = [programmes[i] for i in cover]
+    return Pathway(
+        pair=pair,
+        programmes=cover,
+        cost=sum(p.cost_per_seat for p in chosen),
+        hours=sum(p.hours for p in chosen),
+        weeks=sum(p.weeks for p in chosen),
+    )

@@ -1,0 +1,127 @@
+"""Pathways: minimal covers against brute force, and readiness checked with the gap computation itself."""
+
+from __future__ import annotations
+
+import itertools
+import random
+
+import pytest
+
+from recommender.graph import CompetenceGraph
+from recommender.region.model import Occupation, Programme, Settings
+from recommender.region.pathways import build_problem, minimal_covers
+from tests.recommender.region.builders import ready_by_gap
+
+
+def _brute_covers(closers: list[list[int]], n: int, k: int) -> set[tuple[int, ...]]:
+    covers = set()
+    for size in range(1, k + 1):
+        for combo in itertools.combinations(range(n), size):
+            chosen = set(combo)
+            if all(chosen & set(c) for c in closers) and all(
+                not all((chosen - {p}) & set(c) for c in closers) for p in combo
+            ):
+                covers.add(combo)
+    return covers
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_minimal_covers_are_every_minimal_cover_once(seed: int) -> None:
+    rng = random.Random(seed)
+    n, m, k = rng.randint(2, 7), rng.randint(1, 6), rng.randint(1, 4)
+    closers = [sorted(rng.sample(range(n), rng.randint(1, n))) for _ in range(m)]
+    found, complete = minimal_covers(closers, max_size=k)
+    assert complete
+    assert len(found) == len(set(found))
+    assert set(found) == _brute_covers(closers, n, k)
+
+
+def test_enumeration_limit_is_reported() -> None:
+    closers = [list(range(6)) for _ in range(2)]  # any one of six programmes closes both
+    found, complete = minimal_covers(closers, max_size=2, limit=3)
+    assert len(found) == 3 and not complete
+
+
+def _programme(pid: str, skills: dict[str, int], cost: float, **kw: object) -> Programme:
+    return Programme(
+        id=pid,
+        title=pid,
+        provider="provider",
+        skills=skills,
+        cost_per_seat=cost,
+        seats=50,
+        hours=20,
+        weeks=4,
+        **kw,
+    )  # type: ignore[arg-type]
+
+
+PROGRAMMES = [
+    _programme("battery", {"skill:battery": 3}, 300),
+    _programme("ev", {"skill:ev": 3}, 200),
+    _programme("bundle", {"skill:battery": 3, "skill:ev": 4}, 450),
+    _programme("join", {"skill:join": 3}, 100),
+    _programme("talk", {"skill:comm": 2}, 50),  # below the level an essential skill needs
+    _programme("far", {"skill:battery": 3, "skill:ev": 3}, 10, regions=("SK02",), delivery_mode="in-person"),
+    _programme("german", {"skill:battery": 3, "skill:ev": 3}, 10, language="de"),
+]
+
+
+def _problem(graph: CompetenceGraph, **settings: object):  # type: ignore[no-untyped-def]
+    workforce = [Occupation("occ:welder", "welder", 20), Occupation("occ:painter", "vehicle painter", 0)]
+    demand = [
+        Occupation("occ:battery", "battery technician", 10, 2028),
+        Occupation("occ:fabricator", "f", 5, 2028),
+    ]
+    return build_problem(
+        graph,
+        workforce,
+        demand,
+        PROGRAMMES,
+        Settings(budget=1000, region="CZ08", languages=("en",), **settings),
+    )  # type: ignore[arg-type]
+
+
+def test_pathways_close_the_essential_gap(tiny_graph: CompetenceGraph) -> None:
+    problem = _problem(tiny_graph)
+    assert set(problem.excluded_programmes) == {"far", "german"}
+    assert len(problem.pairs) == 2  # the painter has no workers
+    battery = problem.pairs[0]
+    assert {s.uri for s in battery.gap} == {"skill:battery", "skill:ev"}
+    ids = {tuple(problem.programmes[i].id for i in p.programmes) for p in problem.pathways if p.pair == 0}
+    assert ids == {("battery", "ev"), ("bundle",)}
+    assert [p.cost for p in problem.pathways if p.pair == 0] == [450.0, 500.0]  # cheapest first
+
+
+def test_unteachable_skill_gives_partial_readiness(tiny_graph: CompetenceGraph) -> None:
+    problem = _problem(tiny_graph)
+    fabricator = problem.pairs[1]
+    assert fabricator.unteachable == ("skill:comm",)
+    assert not [p for p in problem.pathways if p.pair == 1]
+    weights = {s.uri: s.weight for s in fabricator.gap}
+    assert fabricator.closable_share == pytest.approx(weights["skill:join"] / sum(weights.values()))
+
+
+def test_max_programmes_limits_pathways(tiny_graph: CompetenceGraph) -> None:
+    problem = _problem(tiny_graph, max_programmes=1)
+    ids = {tuple(problem.programmes[i].id for i in p.programmes) for p in problem.pathways}
+    assert ids == {("bundle",)}
+
+
+def test_every_pathway_makes_ready_by_the_gap_computation(tiny_graph: CompetenceGraph) -> None:
+    problem = _problem(tiny_graph)
+    for pathway in problem.pathways:
+        pair = problem.pairs[pathway.pair]
+        taught: dict[str, int] = {}
+        for i in pathway.programmes:
+            for uri, level in problem.programmes[i].skills.items():
+                taught[uri] = max(taught.get(uri, 0), level)
+        origin, target = problem.origins[pair.origin].uri, problem.targets[pair.target].uri
+        assert ready_by_gap(tiny_graph, origin, target, taught)
+        for drop in pathway.programmes:  # minimal: without any one programme the worker is not ready
+            rest: dict[str, int] = {}
+            for i in pathway.programmes:
+                if i != drop:
+                    for uri, level in problem.programmes[i].skills.items():
+                        rest[uri] = max(rest.get(uri, 0), level)
+            assert not ready_by_gap(tiny_graph, origin, target, rest)
