@@ -17,7 +17,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, field_validator
 
 from data.formats import reading
-from data.formats.fields import Dates, FileModel, Level, RecordId, SkillUri, Texts, validated
+from data.formats.fields import Dates, FileModel, Language, Level, RecordId, SkillUri, Texts, validated
 from recommender.errors import ImportFormatError
 
 COURSE_LEVELS = ("introductory", "intermediate", "advanced")
@@ -25,7 +25,6 @@ DELIVERY_MODES = ("online", "in-person", "blended")
 # Proficiency taught (0..4, the worker profile scale) by a course of each level, for skills without a level.
 LEVEL_OF = {"introductory": 1, "intermediate": 2, "advanced": 3}
 REQUIRED = ("id", "title", "language", "hours")
-_LANGUAGE = re.compile(r"^[a-z]{2}$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 
@@ -77,12 +76,6 @@ class CourseRecord:
 # --- the file's fields ------------------------------------------------------------------------------------
 
 
-def _language(value: str) -> str:
-    if not _LANGUAGE.match(value.lower()):
-        raise ValueError(f"language must be an ISO 639-1 code like 'en', got {value!r}")
-    return value.lower()
-
-
 def _currency(value: str) -> str:
     if not _CURRENCY.match(value.upper()):
         raise ValueError(f"currency must be an ISO 4217 code like 'EUR', got {value!r}")
@@ -132,7 +125,7 @@ class CourseRow(FileModel):
     summary: str = ""
     description: str = ""
     url: str = ""
-    language: Annotated[str, AfterValidator(_language)]
+    language: Language
     level: Annotated[str, AfterValidator(_course_level)] | None = None
     hours: float = Field(gt=0)
     price: float = Field(0.0, ge=0)
@@ -169,7 +162,7 @@ class CourseRow(FileModel):
             currency=self.currency,
             delivery_mode=self.delivery_mode,
             region=self.region,
-            start_dates=tuple(sorted(self.start_dates)),
+            start_dates=tuple(sorted(date.isoformat() for date in self.start_dates)),
             funding_schemes=self.funding_schemes,
             skills=tuple(claims.values()),
             prerequisites=tuple(dict.fromkeys(self.prerequisites)),

@@ -18,6 +18,7 @@ from recommender.gap import MAX_LEVEL
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,119}$")
 _SKILL_URI = re.compile(r"^https?://\S+$")
+_LANGUAGE = re.compile(r"^[a-z]{2}$")
 
 
 class FileModel(BaseModel):
@@ -106,7 +107,7 @@ def _level(value: Any) -> int:
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value)
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_LEVEL:
-        raise ValueError(f"level must be an integer 0..{MAX_LEVEL} (none to expert), got {value!r}")
+        raise ValueError(f"expected a level from 0..{MAX_LEVEL} (0 none, {MAX_LEVEL} expert), got {value!r}")
     return value
 
 
@@ -117,12 +118,19 @@ def _semicolons(value: Any) -> Any:
     return value
 
 
-def _iso_date(value: str) -> str:
+def _date(value: Any) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
     try:
-        dt.date.fromisoformat(value)
+        return dt.date.fromisoformat(str(value).strip())
     except ValueError:
-        raise ValueError(f"dates must be ISO dates like 2026-09-01, got {value!r}") from None
-    return value
+        raise ValueError(f"expected an ISO date YYYY-MM-DD like 2026-09-01, got {value!r}") from None
+
+
+def _language(value: str) -> str:
+    if not _LANGUAGE.match(value.lower()):
+        raise ValueError(f"expected an ISO 639-1 language code like 'en', got {value!r}")
+    return value.lower()
 
 
 def _timestamp(value: Any) -> float:
@@ -143,7 +151,9 @@ def _timestamp(value: Any) -> float:
 RecordId = Annotated[str, AfterValidator(_record_id)]
 SkillUri = Annotated[str, AfterValidator(_skill_uri)]
 Level = Annotated[int, BeforeValidator(_level)]
-IsoDate = Annotated[str, AfterValidator(_iso_date)]
+Date = Annotated[dt.date, BeforeValidator(_date)]
+Language = Annotated[str, AfterValidator(_language)]
 Timestamp = Annotated[float, BeforeValidator(_timestamp)]
 Texts = Annotated[tuple[str, ...], BeforeValidator(_semicolons)]
-Dates = Annotated[tuple[IsoDate, ...], BeforeValidator(_semicolons)]
+Dates = Annotated[tuple[Date, ...], BeforeValidator(_semicolons)]
+Languages = Annotated[tuple[Language, ...], BeforeValidator(_semicolons)]

@@ -119,10 +119,10 @@ def read_json(path: Path) -> tuple[Any, str]:
         raise ImportFormatError(f"not valid JSON: {error.msg}", file=str(path), line=error.lineno) from None
 
 
-def line_of_id(text: str, value: Any) -> int | None:
-    """The line of the first ``"id": value`` in a JSON text (the JSON parser keeps no positions)."""
+def line_of_id(text: str, value: Any, key: str = "id") -> int | None:
+    """The line of the first ``"key": value`` in a JSON text (the JSON parser keeps no positions)."""
     if isinstance(value, str):
-        found = re.search(r'"id"\s*:\s*' + re.escape(json.dumps(value)), text)
+        found = re.search(rf'"{re.escape(key)}"\s*:\s*' + re.escape(json.dumps(value)), text)
         if found:
             return text.count("\n", 0, found.start()) + 1
     return None

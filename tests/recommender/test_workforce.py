@@ -84,7 +84,7 @@ def test_targets_resolve_once_each(tiny_graph: CompetenceGraph) -> None:
 
 def test_the_scenario3_demo_resolves_on_esco(esco_graph: CompetenceGraph) -> None:
     from data.demo import scenario3
-    from data.workforce_files import read_targets, read_workforce
+    from data.formats.workforce import read_targets, read_workforce
 
     folder = scenario3.HERE
     workforce = resolve_workforce(esco_graph, read_workforce(folder / "scenario3_workforce.csv"))

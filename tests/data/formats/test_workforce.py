@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from data.demo import scenario3
-from data.workforce_files import read_targets, read_workforce
+from data.formats.workforce import read_targets, read_workforce
 from recommender.errors import ImportFormatError
 
 DEMO = Path(scenario3.__file__).resolve().parent
