@@ -164,7 +164,7 @@ def _peak_mb() -> float:
 def scenario3(graph: CompetenceGraph, courses: list[Any], badges: list[Any]) -> dict[str, Any]:
     """Scenario 3 from the demo files to the JSON document."""
     from data.demo.scenario3 import HERE
-    from data.workforce_files import read_targets, read_workforce
+    from data.formats.workforce import read_targets, read_workforce
     from recommender.workforce import resolve_targets, resolve_workforce
 
     t0 = time.perf_counter()
