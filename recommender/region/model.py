@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Any, Literal
 
 from recommender.errors import InvalidPlanInput
@@ -60,7 +59,8 @@ class Programme:
                     f"level of {uri!r} must be an integer 0..{MAX_LEVEL}, got {level!r}",
                     field=f"programme[{self.id}].skills",
                 )
-        object.__setattr__(self, "skills", MappingProxyType(dict(sorted(self.skills.items()))))
+        # a plain dict (not a MappingProxyType): problems travel to worker processes, which pickle them
+        object.__setattr__(self, "skills", dict(sorted(self.skills.items())))
 
     def serves(self, region: str | None) -> bool:
         """Whether a worker in NUTS region ``region`` can attend (a code covers the regions below it)."""
@@ -157,6 +157,8 @@ class Pair:
     unteachable: tuple[str, ...]  # gap skill URIs no eligible programme teaches at the needed level
     closable_share: float  # share of the gap's weight the eligible programmes can close, 0..1
     pathways_complete: bool = True  # every minimal pathway within the limits was kept
+    # without a pathway although every skill is taught: the fewest programmes that would do (up to limit + 3)
+    min_programmes: int | None = None
 
     @property
     def ready_without_training(self) -> bool:

@@ -89,6 +89,12 @@ def outcome(problem: Problem, solution: Solution) -> Outcome:
                 }
             )
 
+    cheapest: dict[int, float] = {}
+    reachable: dict[int, set[str]] = defaultdict(set)
+    for path in problem.pathways:
+        pair = problem.pairs[path.pair]
+        cheapest[pair.target] = min(cheapest.get(pair.target, path.cost), path.cost)
+        reachable[pair.target].add(problem.origins[pair.origin].label)
     targets = []
     for t, target in enumerate(problem.targets):
         ready = sum(pair_workers.get(k, 0) for k, pair in enumerate(problem.pairs) if pair.target == t)
@@ -104,6 +110,8 @@ def outcome(problem: Problem, solution: Solution) -> Outcome:
                 "unmet_demand": target.count - ready,
                 "cost": round(cost, 2),
                 "cost_per_worker": round(cost / ready, 2) if ready else None,
+                "cheapest_pathway": cheapest.get(t),
+                "reachable_from": sorted(reachable.get(t, ())),
             }
         )
     origins = []
@@ -168,46 +176,33 @@ def outcome(problem: Problem, solution: Solution) -> Outcome:
 def supply_gap(problem: Problem) -> list[dict[str, Any]]:
     """Essential gap skills no eligible programme teaches at the needed level: what to commission next.
 
-    Per skill: the moves (origin -> target) it blocks; ``workers_blocked``, the workers those moves could
-    bring (per target, the workforce of the blocked origins up to the target's demand);
-    ``demand_out_of_reach``, the demand of targets that no origin can reach while the skill is not taught.
-    Ranked by the last, then by the workers blocked.
+    Per skill: the target roles and the moves (origin -> target) it blocks, and ``demand_out_of_reach``,
+    the demand of the roles that no origin can reach while the skill is not taught; ranked by the last, then
+    by the moves blocked. (No workforce figure: a count per origin could reveal a suppressed one.)
     """
     blocked: dict[str, dict[str, Any]] = {}
-    reach: dict[int, list[tuple[int, frozenset[str]]]] = {}
+    reach: dict[int, list[frozenset[str]]] = {}
     for pair in problem.pairs:
-        reach.setdefault(pair.target, []).append((pair.origin, frozenset(pair.unteachable)))
-        origin, target = problem.origins[pair.origin], problem.targets[pair.target]
+        reach.setdefault(pair.target, []).append(frozenset(pair.unteachable))
         for uri in pair.unteachable:
-            needed = next(s.needed_level for s in pair.gap if s.uri == uri)
             entry = blocked.setdefault(
                 uri,
                 {
                     "skill_uri": uri,
                     "skill": problem.skill_labels.get(uri, uri),
-                    "needed_level": needed,
+                    "needed_level": next(s.needed_level for s in pair.gap if s.uri == uri),
                     "targets": set(),
                     "moves_blocked": 0,
-                    "workers_blocked": {},
                     "demand_out_of_reach": 0,
                 },
             )
-            entry["targets"].add(target.label)
+            entry["targets"].add(problem.targets[pair.target].label)
             entry["moves_blocked"] += 1
-            entry["workers_blocked"][pair.target] = (
-                entry["workers_blocked"].get(pair.target, 0) + origin.count
-            )
-    for t, moves in reach.items():
-        for uri in frozenset.intersection(*(missing for _, missing in moves)):
+    for t, missing in reach.items():
+        for uri in frozenset.intersection(*missing):
             blocked[uri]["demand_out_of_reach"] += problem.targets[t].count
-    rows = []
-    for entry in blocked.values():
-        entry["targets"] = sorted(entry["targets"])
-        entry["workers_blocked"] = sum(
-            min(workers, problem.targets[t].count) for t, workers in entry["workers_blocked"].items()
-        )
-        rows.append(entry)
-    rows.sort(key=lambda r: (-r["demand_out_of_reach"], -r["workers_blocked"], r["skill"], r["skill_uri"]))
+    rows = [{**entry, "targets": sorted(entry["targets"])} for entry in blocked.values()]
+    rows.sort(key=lambda r: (-r["demand_out_of_reach"], -r["moves_blocked"], r["skill"], r["skill_uri"]))
     return rows
 
 
@@ -219,11 +214,17 @@ def partial_readiness(problem: Problem) -> list[dict[str, Any]]:
     for k, pair in enumerate(problem.pairs):
         if pair.ready_without_training or k in with_pathway:
             continue
-        reason = (
-            "no eligible programme teaches these skills at the level needed"
-            if pair.unteachable
-            else f"every skill is taught, but no {limit} programmes together close the whole gap"
-        )
+        if pair.unteachable:
+            reason = "no eligible programme teaches these skills at the level needed"
+        elif pair.min_programmes is not None:
+            reason = (
+                f"every skill is taught, but a worker would need {pair.min_programmes} programmes "
+                f"(at most {limit} allowed)"
+            )
+        else:
+            reason = (
+                f"every skill is taught, but over {limit + 3} programmes would be needed (at most {limit})"
+            )
         rows.append(
             {
                 "origin": problem.origins[pair.origin].label,
@@ -232,6 +233,7 @@ def partial_readiness(problem: Problem) -> list[dict[str, Any]]:
                 "closable_skills": len(pair.gap) - len(pair.unteachable),
                 "closable_share": round(pair.closable_share, 4),
                 "missing": [problem.skill_labels.get(uri, uri) for uri in pair.unteachable],
+                "programmes_needed": pair.min_programmes,
                 "reason": reason,
             }
         )

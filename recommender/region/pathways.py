@@ -17,10 +17,13 @@ the certificate says the enumeration was cut.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
-from recommender.gap import Holding, Profile, gap_from_holdings, holdings
-from recommender.graph import CompetenceGraph
+import numpy as np
+from numpy.typing import NDArray
+
+from recommender.gap import RELATION_WEIGHT, REQUIRED_LEVEL, Profile, credit_vectors, holdings
+from recommender.graph import ESSENTIAL, CompetenceGraph
 from recommender.region.model import GapSkill, Occupation, Pair, Pathway, Problem, Programme, Settings
 
 #: Minimal covers enumerated per pair before the enumeration stops (the cheapest ``max_pathways`` are kept).
@@ -55,15 +58,30 @@ def eligible_programmes(
 
 
 def essential_gap(
-    graph: CompetenceGraph, target_uri: str, held: Mapping[int, Holding]
+    graph: CompetenceGraph, target_uri: str, credit: NDArray[np.float64]
 ) -> tuple[GapSkill, ...]:
-    """The target's essential skills the holdings do not credit in full, heaviest first."""
-    gap = gap_from_holdings(graph, target_uri, held)
-    items = [item for item in gap.items if item.relation == "essential" and item.status != "held"]
-    items.sort(key=lambda item: (-item.weight, item.label, item.uri))
-    return tuple(
-        GapSkill(item.uri, item.label, item.required_level, item.credit, item.weight) for item in items
+    """The target's essential skills not credited in full, heaviest first.
+
+    ``credit`` is :func:`recommender.gap.credit_vectors`' essential credit of the origin's holdings: the
+    credit :func:`recommender.gap.gap_from_holdings` gives each essential skill, computed once per origin.
+    """
+    idx, rel = graph.requirements_of(target_uri)
+    scale = RELATION_WEIGHT["essential"] / (
+        float(graph.specificity.mean()) if graph.specificity.size else 1.0
     )
+    skills = [
+        GapSkill(
+            uri=graph.skill_uris[s],
+            label=graph.skill_labels[s],
+            needed_level=REQUIRED_LEVEL["essential"],
+            credit=float(credit[s]),
+            weight=scale * float(graph.specificity[s]),
+        )
+        for s, r in zip(idx.tolist(), rel.tolist(), strict=True)
+        if r == ESSENTIAL and credit[s] < 1.0
+    ]
+    skills.sort(key=lambda skill: (-skill.weight, skill.label, skill.uri))
+    return tuple(skills)
 
 
 def minimal_covers(
@@ -92,7 +110,8 @@ def minimal_covers(
     Branch on the open element with the fewest candidate closers; in the branch that takes its ``i``-th
     closer, the closers before it are excluded, so each cover is found once (in the branch of its first
     closer of that element). A branch stops as soon as a chosen programme closes nothing alone (it can only
-    stay redundant) or the open elements cannot fit in the remaining programmes.
+    stay redundant) or the remaining programmes cannot close the open elements (the widest candidates
+    together close too few).
     """
     m = len(closers)
     closes: dict[int, list[int]] = {}
@@ -120,6 +139,12 @@ def minimal_covers(
         if room == 0 or len(open_) > room * widest:
             return
         options_of = {e: [p for p in closers[e] if p not in excluded] for e in open_}
+        reach: dict[int, int] = {}  # candidate -> open elements it closes
+        for e in open_:
+            for p in options_of[e]:
+                reach[p] = reach.get(p, 0) + 1
+        if sum(sorted(reach.values(), reverse=True)[:room]) < len(open_):
+            return  # even the ``room`` widest candidates cannot close what is open
         e = min(open_, key=lambda x: (len(options_of[x]), x))
         options = options_of[e]
         for i, p in enumerate(options):
@@ -151,6 +176,10 @@ def build_problem(
     ``workforce`` and ``demand`` hold resolved ESCO occupation URIs (``CompetenceGraph.resolve_occupation``).
     """
     eligible, excluded = eligible_programmes(programmes, settings)
+    teachers: dict[str, list[tuple[int, int]]] = {}  # skill -> (programme index, level taught)
+    for i, programme in enumerate(eligible):
+        for uri, level in programme.skills.items():
+            teachers.setdefault(uri, []).append((i, level))
     origins = tuple(workforce)
     targets = tuple(demand)
     pairs: list[Pair] = []
@@ -159,20 +188,21 @@ def build_problem(
     for o, origin in enumerate(origins):
         if origin.count == 0:
             continue
-        held = holdings(graph, Profile((origin.uri,)))
+        credit, _ = credit_vectors(graph, holdings(graph, Profile((origin.uri,))))
         for t, target in enumerate(targets):
             if target.count == 0 or target.uri == origin.uri:
                 continue
-            gap = essential_gap(graph, target.uri, held)
+            gap = essential_gap(graph, target.uri, credit)
             labels.update((skill.uri, skill.label) for skill in gap)
             closers = [
-                [i for i, p in enumerate(eligible) if p.skills.get(skill.uri, 0) >= skill.needed_level]
+                [i for i, level in teachers.get(skill.uri, ()) if level >= skill.needed_level]
                 for skill in gap
             ]
             total = sum(skill.weight for skill in gap)
             closable = sum(skill.weight for skill, c in zip(gap, closers, strict=True) if c)
             unteachable = tuple(skill.uri for skill, c in zip(gap, closers, strict=True) if not c)
             complete = True
+            needed = None
             if gap and not unteachable:
                 covers, complete = minimal_covers(closers, max_size=settings.max_programmes)
                 found = [_pathway(len(pairs), cover, eligible) for cover in covers]
@@ -181,6 +211,8 @@ def build_problem(
                 if len(found) > settings.max_pathways:
                     found, complete = found[: settings.max_pathways], False
                 pathways.extend(found)
+                if not found:
+                    needed = _programmes_needed(closers, settings.max_programmes + 1)
             pairs.append(
                 Pair(
                     origin=o,
@@ -189,6 +221,7 @@ def build_problem(
                     unteachable=unteachable,
                     closable_share=closable / total if total > 0 else 1.0,
                     pathways_complete=complete,
+                    min_programmes=needed,
                 )
             )
     return Problem(
@@ -201,6 +234,16 @@ def build_problem(
         excluded_programmes=excluded,
         skill_labels=labels,
     )
+
+
+def _programmes_needed(closers: Sequence[Sequence[int]], start: int) -> int | None:
+    """The fewest programmes closing every element, from ``start`` up to ``start + 2``; None beyond."""
+    most = start + 2
+    for size in range(start, most + 1):
+        covers, _ = minimal_covers(closers, max_size=size, limit=1)
+        if covers:
+            return size
+    return None
 
 
 def _pathway(pair: int, cover: tuple[int, ...], programmes: Sequence[Programme]) -> Pathway:

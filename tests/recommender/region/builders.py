@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from dataclasses import replace
 
 from data.catalogue import DEFAULT_CATALOGUE, DEFAULT_SKILLS, read_catalogue
 from data.formats import skill_mapping
@@ -45,6 +46,17 @@ def random_problem(seed: int, *, min_seats: int = 1) -> Problem:
     budget = float(rng.randint(3, 20) * 100)
     settings = Settings(budget=budget, min_seats=min_seats, cofinancing=rng.choice([0.0, 0.5]))
     return Problem(origins, targets, programmes, pairs, tuple(pathways), settings)
+
+
+def scaled(problem: Problem, factor: int) -> Problem:
+    """``problem`` with workforce, demand, seats and budget ``factor`` times larger."""
+    return replace(
+        problem,
+        origins=tuple(replace(o, count=o.count * factor) for o in problem.origins),
+        targets=tuple(replace(t, count=t.count * factor) for t in problem.targets),
+        programmes=tuple(replace(p, seats=p.seats * factor) for p in problem.programmes),
+        settings=replace(problem.settings, budget=problem.settings.budget * factor),
+    )
 
 
 def feasible(problem: Problem, workers: tuple[int, ...]) -> bool:

@@ -7,9 +7,10 @@ import random
 
 import pytest
 
+from recommender.gap import Profile, credit_vectors, gap_from_holdings, holdings
 from recommender.graph import CompetenceGraph
 from recommender.region.model import Occupation, Programme, Settings
-from recommender.region.pathways import build_problem, minimal_covers
+from recommender.region.pathways import build_problem, essential_gap, minimal_covers
 from tests.recommender.region.builders import ready_by_gap
 
 
@@ -125,3 +126,20 @@ def test_every_pathway_makes_ready_by_the_gap_computation(tiny_graph: Competence
                     for uri, level in problem.programmes[i].skills.items():
                         rest[uri] = max(rest.get(uri, 0), level)
             assert not ready_by_gap(tiny_graph, origin, target, rest)
+
+
+def test_essential_gap_is_the_gap_computation(tiny_graph: CompetenceGraph) -> None:
+    """The vectorised essential gap (credits once per origin) equals gap_from_holdings item by item."""
+    for origin in ("occ:welder", "occ:painter", "occ:fabricator", "occ:welder2"):
+        held = holdings(tiny_graph, Profile((origin,)))
+        credit, _ = credit_vectors(tiny_graph, held)
+        for target in ("occ:battery", "occ:fabricator", "occ:welder", "occ:painter"):
+            expected = [
+                (i.uri, i.required_level, pytest.approx(i.credit), pytest.approx(i.weight))
+                for i in gap_from_holdings(tiny_graph, target, held).items
+                if i.relation == "essential" and i.status != "held"
+            ]
+            got = [
+                (s.uri, s.needed_level, s.credit, s.weight) for s in essential_gap(tiny_graph, target, credit)
+            ]
+            assert sorted(got, key=lambda x: x[0]) == sorted(expected, key=lambda x: x[0])

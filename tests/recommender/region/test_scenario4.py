@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
+import numpy as np
 import pytest
+from scipy.optimize import linprog
 
 from data.demo import scenario4 as demo
 from data.formats.region import read_demand, read_programmes, read_workforce
@@ -11,6 +16,7 @@ from recommender.region.model import Problem, Settings
 from recommender.region.outcome import outcome
 from recommender.region.pathways import build_problem
 from recommender.region.portfolio import solve
+from recommender.region.publish import publish
 from tests.recommender.region.builders import default_catalogue_courses, feasible, ready_by_gap
 
 
@@ -49,3 +55,56 @@ def test_scenario4_portfolio(scenario4: Problem, esco_graph: CompetenceGraph) ->
     commission = {row["skill"]: row for row in result.supply_gap}
     assert commission["CAE software"]["demand_out_of_reach"] == 300
     assert any(row["target"] == "automotive engineering technician" for row in result.partial)
+
+
+def _attack(plan: dict[str, Any], origin: str, target: str | None) -> tuple[float, float]:
+    """Range of one cell (target None: the origin's "not trained" cell) given only the published JSON."""
+    origins = [row["origin"] for row in plan["supply"]]
+    targets = [row["target"] for row in plan["unmet_demand"]]
+    columns = [*targets, None]
+    index = {(o, t): i for i, (o, t) in enumerate((o, t) for o in origins for t in columns)}
+    n = len(index)
+    equations: list[tuple[np.ndarray, float]] = []
+
+    def equation(cells: list[tuple[str, str | None]], value: float) -> None:
+        row = np.zeros(n)
+        for cell in cells:
+            row[index[cell]] = 1.0
+        equations.append((row, value))
+
+    for row in plan["made_ready"]:
+        if row["workers"] is not None:
+            equation([(row["origin"], row["target"])], row["workers"])
+    for row in plan["supply"]:
+        if row["workforce"] is not None:
+            equation([(row["origin"], t) for t in columns], row["workforce"])
+        if row["not_trained"] is not None:
+            equation([(row["origin"], None)], row["not_trained"])
+    for row in plan["unmet_demand"]:
+        if row["workers_made_ready"] is not None:
+            equation([(o, row["target"]) for o in origins], row["workers_made_ready"])
+        if row["unmet_demand"] is not None:  # demand is known: unmet gives the column total too
+            equation([(o, row["target"]) for o in origins], row["demand"] - row["unmet_demand"])
+    if plan["totals"]["workers_made_ready"] is not None:
+        equation([(o, t) for o in origins for t in targets], plan["totals"]["workers_made_ready"])
+    a_eq = np.array([e[0] for e in equations])
+    b_eq = np.array([e[1] for e in equations])
+    objective = np.zeros(n)
+    objective[index[(origin, target)]] = 1.0
+    low = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+    high = linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+    return float(low.fun), float("inf") if high.status == 3 else float(-high.fun)
+
+
+@pytest.mark.slow
+def test_scenario4_published_plan_hides_small_groups(scenario4: Problem) -> None:
+    result = outcome(scenario4, solve(scenario4))
+    plan = publish(scenario4, result)
+    json.dumps(plan)  # plain JSON
+    (small,) = [row for row in plan["supply"] if row["origin"] == "mechatronics assembler"]
+    assert small["suppressed"] and small["workforce"] is None and small["not_trained"] is None
+    # the 3 mechatronics assemblers cannot be recovered from everything published
+    low, high = _attack(plan, "mechatronics assembler", None)
+    assert low <= 0 and high >= 5
+    assert plan["totals"]["workers_made_ready"] == result.totals["workers_made_ready"]
+    assert all(row["seats"] >= 5 for row in plan["portfolio"])
