@@ -148,16 +148,20 @@ def evaluate_tagging_command(
     table = Table(
         title=f"Skill tagging on {report['courses']} hand-labelled courses ({report['gold_skills']} skills)"
     )
-    for column in ("tagger", "precision@5", "recall@10", "P@5 automotive/eng.", "P@5 other", "seconds"):
+    for column in ("tagger", "P@5 test", "P@5 dev", "P@5 all", "R@10 all", "seconds"):
         table.add_column(column, justify="left" if column == "tagger" else "right")
     for name, figures in report["taggers"].items():
         table.add_row(
             name,
+            f"{figures['precision_at_5_test']:.3f}",
+            f"{figures['precision_at_5_dev']:.3f}",
             f"{figures['precision_at_5']:.3f}",
             f"{figures['recall_at_10']:.3f}",
-            f"{figures['precision_at_5_automotive-engineering']:.3f}",
-            f"{figures['precision_at_5_other']:.3f}",
             f"{figures['seconds']:.1f}",
         )
     console.print(table)
+    console.print(
+        f"dev / test courses: {report['courses_per_split']['dev']} / {report['courses_per_split']['test']} "
+        "(settings are chosen on dev only; per-domain figures in --json)"
+    )
     console.print(f"texts: {report['texts']}", markup=False)

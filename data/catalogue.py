@@ -33,6 +33,7 @@ from data.models import Course, CoursePrerequisite, CourseSkill, Provenance, Ski
 from data.queries import chunks, known
 from recommender import prerequisites as prereq
 from recommender.errors import ImportFormatError, UpskillError
+from recommender.settings import get_settings
 from recommender.tagging import SkillTagger
 
 DEFAULT = Path(__file__).parent / "default"
@@ -73,6 +74,8 @@ class ImportReport:
     prerequisites: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     skipped: bool = False
+    # Courses left without any skill, with why: never silently empty (a curator adds their skills).
+    untagged: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -85,12 +88,36 @@ class ImportReport:
             "prerequisites": self.prerequisites,
             "notes": self.notes,
             "skipped": self.skipped,
+            "untagged": self.untagged,
         }
+
+
+# The language of the ESCO labels the tagger reads (the bundled release is English).
+TAGGER_LANGUAGES = frozenset({"en"})
 
 
 def make_tagger() -> SkillTagger:
     """The tagger with the settings measured by ``upskill evaluate tagging``."""
     return SkillTagger()
+
+
+def untagged_reason(record: CourseRecord, unreadable: str | None) -> str:
+    """Why a course has no skill: its language, its text, or nothing found."""
+    fix = "give its skills in the catalogue or in curated_skills.csv"
+    if record.language not in TAGGER_LANGUAGES:
+        languages = ", ".join(sorted(TAGGER_LANGUAGES))
+        return f"language {record.language!r}: the ESCO labels loaded are in {languages}; {fix}"
+    if unreadable:
+        return f"{unreadable}; {fix}"
+    return f"no ESCO skill label found in its text; {fix}"
+
+
+def readable(tagger: SkillTagger, records: Sequence[CourseRecord], texts: Sequence[str]) -> list[str | None]:
+    """For each course, why the tagger's English labels cannot read it (None when they can)."""
+    return [
+        untagged_reason(record, reason) if record.language not in TAGGER_LANGUAGES or reason else None
+        for record, reason in zip(records, tagger.unreadable(texts), strict=True)
+    ]
 
 
 def read_catalogue(path: Path) -> Catalogue:
@@ -151,8 +178,18 @@ def import_catalogue(
         catalogue.name = name
     curated_rows = curation.read_curated_skills(curated) if curated is not None and curated.is_file() else []
     edges = check_references(db_session, catalogue, mapping, curated_rows, curated_file=str(curated))
-    skills = resolve_skills(db_session, catalogue, mapping, curated_rows, tagger_factory)
+    skills, unreadable = resolve_skills(db_session, catalogue, mapping, curated_rows, tagger_factory)
     report = write_courses(db_session, catalogue, skills, edges)
+    report.untagged = [
+        {
+            "course_id": record.id,
+            "line": record.line,
+            "language": record.language,
+            "reason": unreadable.get(record.id) or untagged_reason(record, None),
+        }
+        for record in catalogue.records
+        if not skills[record.id]
+    ]
     report.prerequisites = rebuild_prerequisites(db_session=db_session, skill_rules=skill_rules)
     _record_provenance(db_session, catalogue.name, path, [p for p in (curated, skill_rules) if p is not None])
     db_session.flush()
@@ -232,9 +269,13 @@ def resolve_skills(
     mapping: dict[str, list[SkillClaim]] | None,
     curated_rows: Sequence[CuratedSkill],
     tagger_factory: Callable[[], SkillTagger],
-) -> dict[str, list[SkillSource]]:
-    """The skills of each course: explicit, else ``mapping``'s, else inferred from its text; then curated."""
+) -> tuple[dict[str, list[SkillSource]], dict[str, str]]:
+    """The skills of each course: explicit, else ``mapping``'s, else inferred from its text; then curated.
+
+    Also returns, for each course the tagger could not read (its language or text), why.
+    """
     skills: dict[str, list[SkillSource]] = {}
+    unreadable: dict[str, str] = {}
     to_tag = []
     for record in catalogue.records:
         if record.skills:
@@ -245,7 +286,12 @@ def resolve_skills(
             to_tag.append(record)
     if to_tag:
         tagger = tagger_factory().fit(skill_texts.from_database(db_session=db_session))
-        for record, found in zip(to_tag, tagger.tag([catalogue.texts[r.id] for r in to_tag]), strict=True):
+        reasons = readable(tagger, to_tag, [catalogue.texts[r.id] for r in to_tag])
+        unreadable = {record.id: reason for record, reason in zip(to_tag, reasons, strict=True) if reason}
+        for record in to_tag:
+            skills[record.id] = []
+        legible = [record for record in to_tag if record.id not in unreadable]
+        for record, found in zip(legible, tagger.tag([catalogue.texts[r.id] for r in legible]), strict=True):
             level = skill_level_of(record.level)
             skills[record.id] = [(SkillClaim(tag.uri, level, tag.confidence), "inferred") for tag in found]
     levels = {record.id: record.level for record in catalogue.records}
@@ -261,7 +307,7 @@ def resolve_skills(
                 level = row.level if row.level is not None else skill_level_of(levels[row.course_id])
                 kept.append((SkillClaim(row.skill_uri, level, 1.0), "curated"))
             skills[row.course_id] = kept
-    return skills
+    return skills, unreadable
 
 
 def write_courses(
@@ -354,10 +400,14 @@ def rebuild_prerequisites(
     rules = []
     if skill_rules is not None and skill_rules.is_file():
         rules = curation.read_skill_rules(skill_rules)
+    # Only the links planning uses: a course does not require what it is not trusted to teach.
+    floor = get_settings().planning_min_confidence
     taught = [
         prereq.TaughtSkill(course_id, uri, level, confidence)
         for course_id, uri, level, confidence in db_session.execute(
-            select(CourseSkill.course_id, CourseSkill.skill_uri, CourseSkill.level, CourseSkill.confidence)
+            select(
+                CourseSkill.course_id, CourseSkill.skill_uri, CourseSkill.level, CourseSkill.confidence
+            ).where(CourseSkill.confidence >= floor)
         )
     ]
     catalogue_edges = [
@@ -458,7 +508,11 @@ def build_default(edx_csv: Path, out_dir: Path = DEFAULT) -> dict[str, int]:
     """Tag the edX courses against the bundled ESCO release and write the vendored default catalogue."""
     courses, _notes = edx.read(edx_csv)
     tagger = make_tagger().fit(skill_texts.from_release())
-    tags = tagger.tag([course.text for course in courses])
+    texts = [course.text for course in courses]
+    # Courses the English labels cannot read get no inferred skill; the import lists them with the reason.
+    reasons = readable(tagger, [course.record for course in courses], texts)
+    found = iter(tagger.tag([text for text, reason in zip(texts, reasons, strict=True) if reason is None]))
+    tags = [next(found) if reason is None else [] for reason in reasons]
     records = [
         course.record.with_skills(
             SkillClaim(tag.uri, skill_level_of(course.record.level), tag.confidence) for tag in found

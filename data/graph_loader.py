@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from data import models
 from recommender.graph import CompetenceGraph, Concept, GraphData
+from recommender.settings import get_settings
 
 
 def _alts(value: Any) -> tuple[str, ...]:
@@ -122,6 +123,8 @@ def load_graph_data(*, db_session: Session) -> GraphData:
             models.OccupationSkill.relation_type,
         )
     ]
+    # Links under the planning confidence are not evidence that a course teaches a skill.
+    floor = get_settings().planning_min_confidence
     data.course_skills = [
         (a, b, int(level), float(confidence))
         for a, b, level, confidence in rows(
@@ -130,6 +133,7 @@ def load_graph_data(*, db_session: Session) -> GraphData:
             models.CourseSkill.level,
             models.CourseSkill.confidence,
         )
+        if confidence >= floor
     ]
     data.course_prerequisites = [
         (a, b)

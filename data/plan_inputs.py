@@ -25,6 +25,7 @@ from data.models import (
 )
 from recommender.errors import ImportFormatError
 from recommender.planner import BadgeOption, CourseOption, Prerequisite
+from recommender.settings import get_settings
 
 PLANNER_ORIGINS = ("catalogue", "curated")
 
@@ -41,12 +42,19 @@ def _dates(course_id: str, values: Sequence[str]) -> tuple[dt.date, ...]:
 
 
 def load_course_options(
-    *, db_session: Session, origins: Sequence[str] = PLANNER_ORIGINS
+    *, db_session: Session, origins: Sequence[str] = PLANNER_ORIGINS, min_confidence: float | None = None
 ) -> list[CourseOption]:
-    """Every course with its skills and its prerequisites of the given origins, sorted by id."""
+    """Every course with its skills and its prerequisites of the given origins, sorted by id.
+
+    Skill links under ``min_confidence`` (default: the ``planning_min_confidence`` setting) are left out.
+    """
+    if min_confidence is None:
+        min_confidence = get_settings().planning_min_confidence
     skills: dict[str, dict[str, int]] = defaultdict(dict)
     for course_id, uri, level in db_session.execute(
-        select(CourseSkill.course_id, CourseSkill.skill_uri, CourseSkill.level)
+        select(CourseSkill.course_id, CourseSkill.skill_uri, CourseSkill.level).where(
+            CourseSkill.confidence >= min_confidence
+        )
     ):
         skills[course_id][uri] = level
     prerequisites: dict[str, list[Prerequisite]] = defaultdict(list)

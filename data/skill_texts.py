@@ -5,16 +5,18 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from collections import Counter
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from data.models import Skill
+from data.models import Occupation, OccupationSkill, Skill
 from recommender.errors import UpskillError
-from recommender.tagging import SkillText
+from recommender.text.skills import SkillText
 
 BUNDLED_ESCO = Path(__file__).parent / "esco" / "esco_v1.1.1_classification_en_csv.zip"
+BUNDLED_RELATIONS = Path(__file__).parent / "esco" / "esco_v1.1.1_relations_csv.zip"
 
 
 class EscoNotImported(UpskillError):
@@ -44,16 +46,39 @@ def from_database(*, db_session: Session) -> list[SkillText]:
     ).all()
     if not rows:
         raise EscoNotImported()
+    needed = dict(
+        db_session.execute(
+            select(OccupationSkill.skill_uri, func.count())
+            .join(Occupation, Occupation.uri == OccupationSkill.occupation_uri)
+            .group_by(OccupationSkill.skill_uri)
+        ).all()
+    )
     return [
-        SkillText(uri, label, tuple(alts or ()), description or "", skill_type, reuse_level)
+        SkillText(
+            uri, label, tuple(alts or ()), description or "", skill_type, reuse_level, int(needed.get(uri, 0))
+        )
         for uri, label, alts, description, skill_type, reuse_level in rows
     ]
 
 
-def from_release(path: Path = BUNDLED_ESCO) -> list[SkillText]:
-    """Every skill of an ESCO classification zip (``skills_en.csv``), ordered by URI."""
-    with zipfile.ZipFile(path) as archive, archive.open("skills_en.csv") as raw:
-        rows = list(csv.DictReader(io.TextIOWrapper(raw, encoding="utf-8")))
+def _rows(path: Path, member: str) -> list[dict[str, str]]:
+    with zipfile.ZipFile(path) as archive, archive.open(member) as raw:
+        return list(csv.DictReader(io.TextIOWrapper(raw, encoding="utf-8")))
+
+
+def from_release(path: Path = BUNDLED_ESCO, relations: Path = BUNDLED_RELATIONS) -> list[SkillText]:
+    """Every skill of an ESCO classification zip (``skills_en.csv``), ordered by URI.
+
+    ``occupations`` counts the occupations of ``occupations_en.csv`` relating the skill in the relations
+    zip, as :func:`from_database` does on an imported release.
+    """
+    rows = _rows(path, "skills_en.csv")
+    occupations = {row["conceptUri"] for row in _rows(path, "occupations_en.csv")}
+    needed = Counter(
+        row["skillUri"]
+        for row in _rows(relations, "occupationSkillRelations.csv")
+        if row["occupationUri"] in occupations
+    )
     skills = [
         SkillText(
             row["conceptUri"],
@@ -62,6 +87,7 @@ def from_release(path: Path = BUNDLED_ESCO) -> list[SkillText]:
             row["description"],
             row["skillType"] or None,
             row["reuseLevel"] or None,
+            needed[row["conceptUri"]],
         )
         for row in rows
     ]

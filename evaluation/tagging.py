@@ -1,6 +1,8 @@
 """Measure the skill tagger on the hand-labelled gold set, next to the label-string-match baseline.
 
-Metrics (per course, then averaged over courses):
+The gold set is split into ``dev`` (settings of the tagger are chosen on it) and ``test`` (measured, never
+tuned on); figures are reported for each part and for all courses. Metrics (per course, then averaged over
+courses):
 
 * precision@k = |top-k predicted ∩ gold| / k  (a course with fewer than k predictions still divides by k);
 * recall@k = |top-k predicted ∩ gold| / |gold|.
@@ -22,6 +24,8 @@ from recommender.tagging import LabelMatchBaseline, SkillText, TaggedSkill
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT / "tests" / "evaluation" / "tagging_gold.json"
 EDX_CSV = ROOT.parent / "shared" / "data" / "courses" / "edx_courses.csv"
+COURSERA_CSV = ROOT.parent / "shared" / "data" / "courses" / "coursera_courses.csv"
+SPLITS = ("dev", "test")
 
 
 class Tagger(Protocol):
@@ -36,6 +40,7 @@ class GoldCourse:
     title: str
     domain: str
     skills: frozenset[str]
+    split: str = "dev"
 
 
 def precision_at_k(predicted: Sequence[str], relevant: frozenset[str] | set[str], k: int) -> float:
@@ -54,12 +59,47 @@ def recall_at_k(predicted: Sequence[str], relevant: frozenset[str] | set[str], k
 
 def load_gold(path: Path = GOLD) -> list[GoldCourse]:
     document = json.loads(path.read_text(encoding="utf-8"))
-    return [
+    gold = [
         GoldCourse(
-            item["course_id"], item["title"], item["domain"], frozenset(s["uri"] for s in item["skills"])
+            item["course_id"],
+            item["title"],
+            item["domain"],
+            frozenset(s["uri"] for s in item["skills"]),
+            item.get("split", "dev"),
         )
         for item in document["courses"]
     ]
+    wrong = [g.course_id for g in gold if g.split not in SPLITS]
+    if wrong:
+        raise ValueError(f"{path}: split must be one of {', '.join(SPLITS)} (courses {wrong[:5]})")
+    return gold
+
+
+def coursera_texts(path: Path = COURSERA_CSV) -> dict[str, str]:
+    """Title, summary and description of each Coursera course, by ``coursera-<slug of its URL>``."""
+    import csv
+
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    return {
+        "coursera-" + row["course_url"].rstrip("/").rsplit("/", 1)[-1]: "\n".join(
+            part
+            for part in (row["course_title"], _listed(row["course_summary"]), row["course_description"])
+            if part
+        )
+        for row in rows
+    }
+
+
+def _listed(value: str) -> str:
+    """Coursera stores lists as Python literals ("['a', 'b']"): their items, one per line."""
+    import ast
+
+    try:
+        items = ast.literal_eval(value) if value.strip().startswith("[") else [value]
+    except (SyntaxError, ValueError):
+        items = [value]
+    return "\n".join(str(item).strip() for item in items if str(item).strip())
 
 
 def course_texts(ids: Sequence[str], edx_csv: Path = EDX_CSV) -> tuple[dict[str, str], str]:
@@ -68,7 +108,17 @@ def course_texts(ids: Sequence[str], edx_csv: Path = EDX_CSV) -> tuple[dict[str,
     from data import catalogue
     from data.formats import edx
 
-    wanted = set(ids)
+    wanted = {i for i in ids if not i.startswith("coursera-")}
+    coursera = set(ids) - wanted
+    extra: dict[str, str] = {}
+    if coursera:
+        if not COURSERA_CSV.is_file():
+            raise ValueError(f"gold courses from Coursera need {COURSERA_CSV}, which is absent")
+        extra = {i: text for i, text in coursera_texts().items() if i in coursera}
+        if coursera - set(extra):
+            raise ValueError(
+                f"gold courses missing from the Coursera catalogue: {sorted(coursera - set(extra))[:5]}"
+            )
     if edx_csv.is_file():
         found = {c.record.id: c.text for c in edx.read(edx_csv)[0] if c.record.id in wanted}
         source = f"{edx_csv} (title, summary, description, syllabus)"
@@ -79,16 +129,22 @@ def course_texts(ids: Sequence[str], edx_csv: Path = EDX_CSV) -> tuple[dict[str,
     missing = wanted - set(found)
     if missing:
         raise ValueError(f"gold courses missing from the catalogue: {sorted(missing)[:5]}")
-    return found, source
+    if extra:
+        source += f"; {COURSERA_CSV.name} (title, summary, description)"
+    return {**found, **extra}, source
 
 
 def score(predictions: Sequence[Sequence[str]], gold: Sequence[GoldCourse]) -> dict[str, float]:
-    """Mean precision@5 and recall@10 overall and per domain."""
+    """Mean precision@5 and recall@10 overall, per split (``dev``, ``test``) and per domain."""
     result: dict[str, float] = {}
     groups = {"all": list(range(len(gold)))}
+    for split in SPLITS:
+        groups[split] = [i for i, g in enumerate(gold) if g.split == split]
     for domain in sorted({g.domain for g in gold}):
         groups[domain] = [i for i, g in enumerate(gold) if g.domain == domain]
     for name, members in groups.items():
+        if not members:
+            continue
         suffix = "" if name == "all" else f"_{name}"
         result[f"precision_at_5{suffix}"] = round(
             sum(precision_at_k(predictions[i], gold[i].skills, 5) for i in members) / len(members), 4
@@ -106,6 +162,7 @@ def evaluate(
     ordered = [texts[g.course_id] for g in gold]
     report: dict[str, Any] = {
         "courses": len(gold),
+        "courses_per_split": {split: sum(g.split == split for g in gold) for split in SPLITS},
         "gold_skills": sum(len(g.skills) for g in gold),
         "taggers": {},
     }
@@ -129,7 +186,7 @@ def run(gold_path: Path = GOLD, edx_csv: Path = EDX_CSV) -> dict[str, Any]:
     texts, source = course_texts([g.course_id for g in gold], edx_csv)
     skills = skill_texts.from_release()
     taggers: dict[str, Tagger] = {
-        "tfidf_tagger": catalogue.make_tagger(),
+        "skill_tagger": catalogue.make_tagger(),
         "label_match_baseline": LabelMatchBaseline(),
     }
     report = evaluate(taggers, skills, gold, texts)

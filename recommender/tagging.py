@@ -1,8 +1,10 @@
-"""Infer the ESCO skills a course teaches from its text.
+"""Infer the ESCO skills a course teaches from its text, with the free-text extractor.
 
-Pure: takes plain skill records and course texts, returns scored skill URIs. The loaders that feed it from
-the database or the ESCO release live in ``data/``. See :class:`SkillTagger` for the method and
-``upskill evaluate tagging`` for its measured precision next to :class:`LabelMatchBaseline`.
+Pure: takes plain skill records and course texts, returns scored skill URIs. The method is
+:class:`recommender.text.skills.SkillExtractor` (the same one that reads job ads and CVs); the tagger keeps
+its best skills above a confidence and says which texts its English labels cannot read. The loaders that
+feed it from the database or the ESCO release live in ``data/``. ``upskill evaluate tagging`` measures its
+precision next to :class:`LabelMatchBaseline`.
 """
 
 from __future__ import annotations
@@ -12,23 +14,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
 from numpy.typing import NDArray
 from sklearn.base import BaseEstimator
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from sklearn.utils.validation import check_is_fitted
 
+from recommender.text.skills import SkillExtractor, SkillText, analyse, top_indices
 
-@dataclass(frozen=True)
-class SkillText:
-    """What the tagger knows of one skill (``skill_type`` is ESCO's "knowledge" or "skill/competence")."""
-
-    uri: str
-    preferred_label: str
-    alt_labels: tuple[str, ...] = ()
-    description: str = ""
-    skill_type: str | None = None
-    reuse_level: str | None = None
+__all__ = ["LabelMatchBaseline", "SkillTagger", "SkillText", "TaggedSkill", "analyse", "english_share"]
 
 
 @dataclass(frozen=True)
@@ -39,73 +32,44 @@ class TaggedSkill:
     confidence: float
 
 
-_TOKEN = re.compile(r"[A-Za-z0-9+#]+")
+# A text written in English has about a third to a half of its words among the common function words; a
+# Spanish or German one has almost none. Below this share the English ESCO labels cannot read the text.
+MIN_ENGLISH_SHARE = 0.12
+_MIN_WORDS = 20
+_WORDS = re.compile(r"[^\W\d_]+")
 
 
-def _stem(word: str) -> str:
-    """Fold plurals so that "batteries" meets "battery" and "motors" meets "motor"."""
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
-
-
-def _keep(token: str) -> bool:
-    # Bare numbers ("Php 5", "Source 2") match any text; one letter counts only as a capital ("R", "C").
-    if token.isdigit():
-        return False
-    return len(token) > 1 or token.isupper()
-
-
-def analyse(text: str) -> list[str]:
-    """Lower-cased, plural-folded words without English stop words, then the pairs of neighbouring words."""
-    words = [
-        _stem(token.lower())
-        for token in _TOKEN.findall(text)
-        if _keep(token) and token.lower() not in ENGLISH_STOP_WORDS
-    ]
-    return words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
-
-
-def _group_max(matrix: NDArray[np.float32], owner: NDArray[np.int64], n_groups: int) -> NDArray[np.float32]:
-    """Column-wise maximum over the columns of each group (``owner`` is sorted, every group present)."""
-    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
-    result = np.zeros((matrix.shape[0], n_groups), dtype=np.float32)
-    result[:, owner[starts]] = np.maximum.reduceat(matrix, starts, axis=1)
-    return result
+def english_share(text: str) -> float:
+    """Share of the words of ``text`` that are English stop words (1.0 for texts under 20 words)."""
+    words = [w.lower() for w in _WORDS.findall(text)]
+    if len(words) < _MIN_WORDS:
+        return 1.0
+    return sum(w in ENGLISH_STOP_WORDS for w in words) / len(words)
 
 
 class SkillTagger(BaseEstimator):
-    """TF-IDF skill tagger with label coverage (scikit-learn conventions: learnt state ends in ``_``).
-
-    The score of skill s for text t is ``coverage(s, t) * (cos(t, labels(s)) + description_weight *
-    cos(t, description(s))) * prior(s)``, where ``coverage`` is the largest share of one label's IDF mass
-    whose words (and word pairs) occur in the text: it keeps skills whose name the text actually uses, and
-    the cosines rank them by how much the text is about them. ``prior`` lowers ESCO "skill/competence"
-    concepts (tasks of a job, e.g. "clean road vehicles") against "knowledge" concepts, which is what
-    courses mostly teach, and lowers occupation-specific concepts.
+    """Course tagger: the best skills of :class:`~recommender.text.skills.SkillExtractor` above a threshold.
 
     Parameters
     ----------
     top_k : int
         At most this many skills per text.
     min_confidence : float
-        Skills scoring below this are dropped (the threshold); scores are scaled into [0, 1].
-    description_weight : float
-        Weight of the description similarity relative to the label similarity.
-    competence_prior, occupation_specific_prior : float
-        Multipliers of the score of "skill/competence" and of occupation-specific concepts.
+        Skills scoring below this are dropped (the threshold; scores are in [0, 1]).
+    description_weight, coverage_exponent, popularity_weight, competence_prior, occupation_specific_prior
+        Passed to :class:`~recommender.text.skills.SkillExtractor`.
     batch_size : int
-        Texts scored at once (memory: batch_size x n_labels floats).
+        Texts scored at once.
     """
 
     def __init__(
         self,
         *,
         top_k: int = 10,
-        min_confidence: float = 0.04,
+        min_confidence: float = 0.02,
         description_weight: float = 0.3,
+        coverage_exponent: float = 0.5,
+        popularity_weight: float = 0.1,
         competence_prior: float = 0.8,
         occupation_specific_prior: float = 0.7,
         batch_size: int = 256,
@@ -113,80 +77,62 @@ class SkillTagger(BaseEstimator):
         self.top_k = top_k
         self.min_confidence = min_confidence
         self.description_weight = description_weight
+        self.coverage_exponent = coverage_exponent
+        self.popularity_weight = popularity_weight
         self.competence_prior = competence_prior
         self.occupation_specific_prior = occupation_specific_prior
         self.batch_size = batch_size
 
     def fit(self, skills: Sequence[SkillText]) -> SkillTagger:
-        """Learn the vocabulary (IDF over the skills' labels and descriptions) and the skill vectors."""
+        """Fit the extractor on the skills' labels and descriptions."""
         if not skills:
             raise ValueError("SkillTagger.fit needs at least one skill; import ESCO first")
-        self.uris_ = [skill.uri for skill in skills]
-        label_docs = [" . ".join((s.preferred_label, *s.alt_labels)) for s in skills]
-        desc_docs = [f"{s.preferred_label}. {s.description}" for s in skills]
-        self.vectorizer_ = TfidfVectorizer(analyzer=analyse, sublinear_tf=True, dtype=np.float32)
-        self.vectorizer_.fit([*label_docs, *desc_docs])
-        self.labels_ = self.vectorizer_.transform(label_docs).T.tocsr()
-        self.descriptions_ = self.vectorizer_.transform(desc_docs).T.tocsr()
-        single: list[str] = []
-        owner: list[int] = []
-        for index, skill in enumerate(skills):
-            for label in sorted({skill.preferred_label, *skill.alt_labels}):
-                single.append(label)
-                owner.append(index)
-        present = (self.vectorizer_.transform(single) > 0).astype(np.float32)
-        mass = sp.csr_matrix(present.multiply(self.vectorizer_.idf_.astype(np.float32)))
-        totals = np.asarray(mass.sum(axis=1)).ravel()
-        self.label_mass_ = (sp.diags(1.0 / np.maximum(totals, 1e-9)) @ mass).T.tocsr().astype(np.float32)
-        self.label_owner_ = np.asarray(owner, dtype=np.int64)
-        self.prior_ = np.array(
-            [
-                (self.competence_prior if s.skill_type == "skill/competence" else 1.0)
-                * (self.occupation_specific_prior if s.reuse_level == "occupation-specific" else 1.0)
-                for s in skills
-            ],
-            dtype=np.float32,
-        )
+        self.extractor_ = SkillExtractor(
+            description_weight=self.description_weight,
+            coverage_exponent=self.coverage_exponent,
+            popularity_weight=self.popularity_weight,
+            competence_prior=self.competence_prior,
+            occupation_specific_prior=self.occupation_specific_prior,
+            batch_size=self.batch_size,
+        ).fit(skills)
+        self.uris_ = self.extractor_.uris_
         return self
 
     def score(self, texts: Sequence[str]) -> NDArray[np.float32]:
-        """Score of every skill for every text.
-
-        Parameters
-        ----------
-        texts : sequence of str, length n_texts
-
-        Returns
-        -------
-        numpy.ndarray of float32, shape (n_texts, n_skills)
-            Values in [0, 1]; column ``j`` is the skill ``uris_[j]``.
-        """
-        check_is_fitted(self, "uris_")
-        out = np.zeros((len(texts), len(self.uris_)), dtype=np.float32)
-        for start in range(0, len(texts), self.batch_size):
-            words = self.vectorizer_.transform(texts[start : start + self.batch_size])
-            present = (words > 0).astype(np.float32)
-            coverage = _group_max((present @ self.label_mass_).toarray(), self.label_owner_, len(self.uris_))
-            similarity = (words @ self.labels_).toarray() + self.description_weight * (
-                words @ self.descriptions_
-            ).toarray()
-            out[start : start + self.batch_size] = coverage * similarity * self.prior_
-        return np.clip(out / (1.0 + self.description_weight), 0.0, 1.0)
+        """Score of every skill for every text: shape (n_texts, n_skills), values in [0, 1]."""
+        check_is_fitted(self, "extractor_")
+        return self.extractor_.score(texts)
 
     def tag(self, texts: Sequence[str]) -> list[list[TaggedSkill]]:
         """The best skills of each text: at most ``top_k``, confidence >= ``min_confidence`` and > 0."""
-        scores = self.score(texts)
+        check_is_fitted(self, "extractor_")
         result = []
-        for row in scores:
-            best = np.argsort(-row, kind="stable")[: self.top_k]
-            result.append(
-                [
-                    TaggedSkill(self.uris_[i], round(float(row[i]), 4))
-                    for i in best
-                    if row[i] > 0 and row[i] >= self.min_confidence
-                ]
-            )
+        for start in range(0, len(texts), self.batch_size):
+            for row in self.score(texts[start : start + self.batch_size]):
+                result.append(
+                    [
+                        TaggedSkill(self.uris_[i], round(float(row[i]), 4))
+                        for i in top_indices(row, self.top_k)
+                        if row[i] > 0 and row[i] >= self.min_confidence
+                    ]
+                )
         return result
+
+    def unreadable(self, texts: Sequence[str]) -> list[str | None]:
+        """For each text, why the English labels cannot tag it (None when they can).
+
+        A text whose share of English function words is under ``MIN_ENGLISH_SHARE`` is in another
+        language: its skills must come from structured fields or a curator, never from an empty tagging.
+        """
+        reasons: list[str | None] = []
+        for text in texts:
+            share = english_share(text)
+            reasons.append(
+                None
+                if share >= MIN_ENGLISH_SHARE
+                else f"text not in English ({share:.0%} English function words): ESCO labels are English"
+            )
+        return reasons
 
 
 _WORD = re.compile(r"[a-z0-9+#]+")

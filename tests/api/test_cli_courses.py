@@ -91,6 +91,6 @@ def test_evaluate_tagging_prints_tagger_and_baseline(runner: CliRunner) -> None:
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     assert report["courses"] >= 40
-    assert set(report["taggers"]) == {"tfidf_tagger", "label_match_baseline"}
+    assert set(report["taggers"]) == {"skill_tagger", "label_match_baseline"}
     for figures in report["taggers"].values():
         assert 0 <= figures["precision_at_5"] <= 1 and 0 <= figures["recall_at_10"] <= 1

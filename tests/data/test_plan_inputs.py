@@ -88,3 +88,21 @@ def test_courses_and_badges_load_as_planner_inputs_without_level_edges(db_sessio
         BadgeOption("x", "X", {}, "k_of_n", ("a", "b"), 1, ()),
         BadgeOption("y", "Y", {S1: 3}, "assessment", (), None, ("x",)),
     ]
+
+
+def test_links_under_the_planning_confidence_are_not_planned_on(db_session: Session) -> None:
+    for uri in (S1, S2):
+        db_session.add(Skill(uri=uri, preferred_label=uri[-2:], alt_labels=[], description=""))
+    db_session.add(Course(id="t", title="T", hours=3, language="en"))
+    db_session.flush()
+    db_session.add_all(
+        [
+            CourseSkill(course_id="t", skill_uri=S1, level=2, confidence=0.30, source="inferred"),
+            CourseSkill(course_id="t", skill_uri=S2, level=2, confidence=0.01, source="inferred"),
+        ]
+    )
+    db_session.flush()
+    (course,) = load_course_options(db_session=db_session)  # the setting's default floor (0.05)
+    assert dict(course.skills) == {S1: 2}
+    (everything,) = load_course_options(db_session=db_session, min_confidence=0.0)
+    assert dict(everything.skills) == {S1: 2, S2: 2}

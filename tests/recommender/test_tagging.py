@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from recommender.tagging import LabelMatchBaseline, SkillTagger, SkillText, analyse
+from recommender.tagging import MIN_ENGLISH_SHARE, LabelMatchBaseline, SkillTagger, SkillText, english_share
 
 SKILLS = [
     SkillText(
@@ -27,12 +27,6 @@ SKILLS = [
 @pytest.fixture(scope="module")
 def tagger() -> SkillTagger:
     return SkillTagger(min_confidence=0.0).fit(SKILLS)
-
-
-def test_analyse_folds_plurals_drops_numbers_and_lone_lowercase_letters() -> None:
-    assert analyse("Batteries and motors 2") == ["battery", "motor", "battery motor"]
-    assert "r" in analyse("Data science in R")
-    assert "r" not in analyse("the r-squared value")
 
 
 def test_ranks_the_skills_a_text_is_about_first(tagger: SkillTagger) -> None:
@@ -82,3 +76,20 @@ def test_baseline_matches_whole_labels_only() -> None:
         "s:bread",
     ]
     assert found[1] == []
+
+
+def test_texts_in_another_language_are_flagged_not_silently_tagged(tagger: SkillTagger) -> None:
+    english = (
+        "In this course you will learn how the batteries of electric cars work, what their chemistry is, "
+        "and how the electric motor turns the energy stored in them into motion on the road."
+    )
+    spanish = (
+        "En este curso aprenderás cómo funcionan las baterías de los coches eléctricos, cuál es su química "
+        "y cómo el motor eléctrico convierte la energía almacenada en movimiento en la carretera."
+    )
+    assert english_share(english) > 0.3
+    assert english_share(spanish) < MIN_ENGLISH_SHARE
+    assert english_share("Batería") == 1.0  # too short to judge: tagged as usual
+    reasons = tagger.unreadable([english, spanish])
+    assert reasons[0] is None
+    assert reasons[1] is not None and "not in English" in reasons[1]
