@@ -148,15 +148,16 @@ def evaluate_tagging_command(
     table = Table(
         title=f"Skill tagging on {report['courses']} hand-labelled courses ({report['gold_skills']} skills)"
     )
-    for column in ("tagger", "P@5 test", "P@5 dev", "P@5 all", "R@10 all", "seconds"):
+    for column in ("tagger", "P@5 test", "P@5 dev", "R@10 test", "P@5 Coursera tags", "seconds"):
         table.add_column(column, justify="left" if column == "tagger" else "right")
     for name, figures in report["taggers"].items():
+        independent = figures.get("independent")
         table.add_row(
             name,
             f"{figures['precision_at_5_test']:.3f}",
             f"{figures['precision_at_5_dev']:.3f}",
-            f"{figures['precision_at_5']:.3f}",
-            f"{figures['recall_at_10']:.3f}",
+            f"{figures['recall_at_10_test']:.3f}",
+            f"{independent['precision_at_5']:.3f}" if independent else "-",
             f"{figures['seconds']:.1f}",
         )
     console.print(table)
@@ -164,4 +165,5 @@ def evaluate_tagging_command(
         f"dev / test courses: {report['courses_per_split']['dev']} / {report['courses_per_split']['test']} "
         "(settings are chosen on dev only; per-domain figures in --json)"
     )
+    console.print(f"independent reference: {report['independent_reference']}", markup=False)
     console.print(f"texts: {report['texts']}", markup=False)

@@ -294,20 +294,140 @@ def resolve_skills(
         for record, found in zip(legible, tagger.tag([catalogue.texts[r.id] for r in legible]), strict=True):
             level = skill_level_of(record.level)
             skills[record.id] = [(SkillClaim(tag.uri, level, tag.confidence), "inferred") for tag in found]
-    levels = {record.id: record.level for record in catalogue.records}
-    for row in curated_rows:
+    apply_curation(skills, curated_rows, {record.id: record.level for record in catalogue.records})
+    return skills, unreadable
+
+
+def apply_curation(
+    skills: dict[str, list[SkillSource]], rows: Sequence[CuratedSkill], course_levels: dict[str, str | None]
+) -> None:
+    """Apply curated overrides in file order to ``skills`` (by course id), in place.
+
+    ``add`` sets the skill at the row's level (else the course level's), ``confirm`` keeps the link's level
+    unless the row gives one (and adds the link when absent); both make it ``curated`` with confidence 1.
+    ``remove`` drops it; course ``*`` drops an inferred skill from every course. Rows for courses not in
+    ``skills`` are ignored.
+    """
+    for row in rows:
         if row.course_id == "*":
             for course_id, claims in skills.items():
                 skills[course_id] = [
                     (c, src) for c, src in claims if not (c.uri == row.skill_uri and src == "inferred")
                 ]
-        elif row.course_id in skills:
-            kept = [(claim, src) for claim, src in skills[row.course_id] if claim.uri != row.skill_uri]
-            if row.action == "add":
-                level = row.level if row.level is not None else skill_level_of(levels[row.course_id])
-                kept.append((SkillClaim(row.skill_uri, level, 1.0), "curated"))
-            skills[row.course_id] = kept
-    return skills, unreadable
+            continue
+        if row.course_id not in skills:
+            continue
+        current = {claim.uri: claim for claim, _src in skills[row.course_id]}
+        kept = [(claim, src) for claim, src in skills[row.course_id] if claim.uri != row.skill_uri]
+        if row.action in ("add", "confirm"):
+            level = row.level
+            if level is None and row.action == "confirm" and row.skill_uri in current:
+                level = current[row.skill_uri].level
+            if level is None:
+                level = skill_level_of(course_levels.get(row.course_id))
+            kept.append((SkillClaim(row.skill_uri, level, 1.0), "curated"))
+        skills[row.course_id] = kept
+
+
+@dataclass
+class CurationReport:
+    """What applying a curation file to the database did."""
+
+    file: str
+    rows: int
+    courses_changed: int = 0
+    added: int = 0
+    confirmed: int = 0
+    removed: int = 0
+    prerequisites: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "rows": self.rows,
+            "courses_changed": self.courses_changed,
+            "added": self.added,
+            "confirmed": self.confirmed,
+            "removed": self.removed,
+            "prerequisites": self.prerequisites,
+        }
+
+
+def curate_courses(*, db_session: Session, path: Path) -> CurationReport:
+    """Apply a curated-skills file to the courses in the database: confirm, remove or add course skills.
+
+    The file is read and checked completely first (unknown course or skill: an error naming file, line and
+    column), then the changed courses' skills are rewritten and the derived prerequisites recomputed.
+    """
+    rows = curation.read_curated_skills(path)
+    file = str(path)
+    named = {row.course_id for row in rows if row.course_id != "*"}
+    courses = known(db_session, Course.id, named)
+    wanted = {row.skill_uri for row in rows if row.action != "remove"}
+    skills_known = known(db_session, Skill.uri, wanted)
+    for row in rows:
+        if row.course_id != "*" and row.course_id not in courses:
+            raise ImportFormatError(
+                f"unknown course {row.course_id!r}: import its catalogue first",
+                file=file,
+                line=row.line,
+                column="course_id",
+            )
+        if row.action != "remove" and row.skill_uri not in skills_known:
+            raise ImportFormatError(
+                f"unknown ESCO skill {row.skill_uri}", file=file, line=row.line, column="skill_uri"
+            )
+    query = select(
+        CourseSkill.course_id,
+        CourseSkill.skill_uri,
+        CourseSkill.level,
+        CourseSkill.confidence,
+        CourseSkill.source,
+    )
+    if not any(row.course_id == "*" for row in rows):
+        query = query.where(CourseSkill.course_id.in_(sorted(named)))
+    before: dict[str, list[SkillSource]] = {course_id: [] for course_id in named}
+    for course_id, uri, level, confidence, source in db_session.execute(query):
+        before.setdefault(course_id, []).append((SkillClaim(uri, level, confidence), source))
+    levels = {
+        course_id: level
+        for chunk in chunks(sorted(before))
+        for course_id, level in db_session.execute(
+            select(Course.id, Course.level).where(Course.id.in_(chunk))
+        )
+    }
+    after = {course_id: list(claims) for course_id, claims in before.items()}
+    apply_curation(after, rows, levels)
+    report = CurationReport(file=file, rows=len(rows))
+    changed = []
+    for course_id in sorted(after):
+        old = {claim.uri: (claim, src) for claim, src in before[course_id]}
+        new = {claim.uri: (claim, src) for claim, src in after[course_id]}
+        if old == new:
+            continue
+        changed.append(course_id)
+        report.added += len(new.keys() - old.keys())
+        report.removed += len(old.keys() - new.keys())
+        report.confirmed += sum(old[uri] != new[uri] for uri in new.keys() & old.keys())
+    report.courses_changed = len(changed)
+    for chunk in chunks(changed):
+        db_session.execute(delete(CourseSkill).where(CourseSkill.course_id.in_(chunk)))
+    rows_out = [
+        {
+            "course_id": course_id,
+            "skill_uri": claim.uri,
+            "level": claim.level,
+            "confidence": claim.confidence,
+            "source": source,
+        }
+        for course_id in changed
+        for claim, source in after[course_id]
+    ]
+    if rows_out:
+        db_session.execute(insert(CourseSkill), rows_out)
+    db_session.flush()
+    report.prerequisites = rebuild_prerequisites(db_session=db_session)
+    return report
 
 
 def write_courses(

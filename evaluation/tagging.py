@@ -19,7 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from recommender.tagging import LabelMatchBaseline, SkillText, TaggedSkill
+from recommender.tagging import (
+    MIN_ENGLISH_SHARE,
+    LabelMatchBaseline,
+    SkillText,
+    TaggedSkill,
+    english_share,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT / "tests" / "evaluation" / "tagging_gold.json"
@@ -134,6 +140,71 @@ def course_texts(ids: Sequence[str], edx_csv: Path = EDX_CSV) -> tuple[dict[str,
     return {**found, **extra}, source
 
 
+INDEPENDENT_MIN_SKILLS = 3
+
+
+def _label_key(label: str) -> str:
+    """Lower case, parenthesised qualifiers and punctuation dropped: "Data Visualization (DataViz)" ->
+    "data visualization"."""
+    import re
+
+    return " ".join(re.findall(r"[a-z0-9+#]+", re.sub(r"\([^)]*\)", " ", label.lower())))
+
+
+def coursera_reference(
+    skills: Sequence[SkillText], path: Path = COURSERA_CSV, exclude: set[str] | frozenset[str] = frozenset()
+) -> tuple[list[GoldCourse], dict[str, Any]]:
+    """An independent weak reference: Coursera's own skill tags mapped to ESCO by exact label.
+
+    A tag maps to the ESCO skills one of whose labels (preferred or alternative) equals it, both compared
+    lower-cased without parenthesised qualifiers and punctuation ("Project Management" -> "project
+    management"). Tags that match no label are dropped, so the reference is incomplete: it measures
+    precision against what Coursera says, not against everything a course teaches. Courses with fewer than
+    ``INDEPENDENT_MIN_SKILLS`` mapped skills, not in English, or in ``exclude`` (the hand-labelled gold
+    courses) are left out. Nobody tuned on it.
+    """
+    import ast
+    import csv
+
+    by_label: dict[str, set[str]] = {}
+    for skill in skills:
+        for label in (skill.preferred_label, *skill.alt_labels):
+            key = _label_key(label)
+            if key:
+                by_label.setdefault(key, set()).add(skill.uri)
+    texts = coursera_texts(path)
+    courses: list[GoldCourse] = []
+    tags_seen = tags_mapped = 0
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            course_id = "coursera-" + row["course_url"].rstrip("/").rsplit("/", 1)[-1]
+            try:
+                tags = {str(tag) for tag in ast.literal_eval(row["course_skills"] or "[]")}
+            except (SyntaxError, ValueError):
+                tags = set()
+            mapped: set[str] = set()
+            for tag in tags:
+                tags_seen += 1
+                found = by_label.get(_label_key(tag), set())
+                tags_mapped += bool(found)
+                mapped |= found
+            if course_id in exclude or len(mapped) < INDEPENDENT_MIN_SKILLS:
+                continue
+            if english_share(texts[course_id]) < MIN_ENGLISH_SHARE:
+                continue
+            courses.append(
+                GoldCourse(course_id, row["course_title"], "coursera-tags", frozenset(mapped), "test")
+            )
+    summary = {
+        "source": f"{path.name}: course_skills (Coursera's tags) mapped to ESCO by exact label",
+        "courses": len(courses),
+        "tags_seen": tags_seen,
+        "tags_mapped": tags_mapped,
+        "mean_reference_skills": round(sum(len(c.skills) for c in courses) / max(len(courses), 1), 2),
+    }
+    return courses, {**summary, "texts": {c.course_id: texts[c.course_id] for c in courses}}
+
+
 def score(predictions: Sequence[Sequence[str]], gold: Sequence[GoldCourse]) -> dict[str, float]:
     """Mean precision@5 and recall@10 overall, per split (``dev``, ``test``) and per domain."""
     result: dict[str, float] = {}
@@ -156,9 +227,14 @@ def score(predictions: Sequence[Sequence[str]], gold: Sequence[GoldCourse]) -> d
 
 
 def evaluate(
-    taggers: dict[str, Tagger], skills: Sequence[SkillText], gold: Sequence[GoldCourse], texts: dict[str, str]
+    taggers: dict[str, Tagger],
+    skills: Sequence[SkillText],
+    gold: Sequence[GoldCourse],
+    texts: dict[str, str],
+    independent: Sequence[GoldCourse] = (),
 ) -> dict[str, Any]:
-    """Fit each tagger on ``skills``, tag the gold courses, score; all in one run."""
+    """Fit each tagger on ``skills``, tag the gold courses (and the ``independent`` reference's, whose texts
+    are in ``texts`` too), score; all in one run."""
     ordered = [texts[g.course_id] for g in gold]
     report: dict[str, Any] = {
         "courses": len(gold),
@@ -175,6 +251,13 @@ def evaluate(
             "mean_predicted": round(sum(len(p) for p in predictions) / len(predictions), 2),
             "seconds": round(time.perf_counter() - started, 2),
         }
+        if independent:
+            found = [[t.uri for t in row] for row in tagger.tag([texts[g.course_id] for g in independent])]
+            figures = score(found, independent)
+            report["taggers"][name]["independent"] = {
+                "precision_at_5": figures["precision_at_5"],
+                "recall_at_10": figures["recall_at_10"],
+            }
     return report
 
 
@@ -189,7 +272,15 @@ def run(gold_path: Path = GOLD, edx_csv: Path = EDX_CSV) -> dict[str, Any]:
         "skill_tagger": catalogue.make_tagger(),
         "label_match_baseline": LabelMatchBaseline(),
     }
-    report = evaluate(taggers, skills, gold, texts)
+    independent: list[GoldCourse] = []
+    if COURSERA_CSV.is_file():
+        independent, info = coursera_reference(skills, exclude={g.course_id for g in gold})
+        texts = {**texts, **info.pop("texts")}
+        reference = info
+    else:
+        reference = {"source": f"skipped: {COURSERA_CSV} is absent"}
+    report = evaluate(taggers, skills, gold, texts, independent)
+    report["independent_reference"] = reference
     report["texts"] = source
     report["skills"] = len(skills)
     report["gold_file"] = str(gold_path.relative_to(ROOT) if gold_path.is_relative_to(ROOT) else gold_path)

@@ -57,7 +57,9 @@ class SkillTagger(BaseEstimator):
     min_confidence : float
         Skills scoring below this are dropped (the threshold; scores are in [0, 1]).
     description_weight, coverage_exponent, popularity_weight, competence_prior, occupation_specific_prior
-        Passed to :class:`~recommender.text.skills.SkillExtractor`.
+        Passed to :class:`~recommender.text.skills.SkillExtractor`. Course texts describe their topics
+        much as ESCO's descriptions do: ``description_weight`` 0.6 (not the extractor's 0.3) was chosen on the
+        gold set's dev courses (precision@5 0.471 against 0.445; coverage exponents 1 to 3 were worse).
     batch_size : int
         Texts scored at once.
     """
@@ -66,8 +68,8 @@ class SkillTagger(BaseEstimator):
         self,
         *,
         top_k: int = 10,
-        min_confidence: float = 0.02,
-        description_weight: float = 0.3,
+        min_confidence: float = 0.03,
+        description_weight: float = 0.6,
         coverage_exponent: float = 0.5,
         popularity_weight: float = 0.1,
         competence_prior: float = 0.8,

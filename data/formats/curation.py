@@ -1,8 +1,8 @@
 """The curation files applied at every catalogue import (``data/default/FORMATS.md``); lines starting with
 ``#`` are comments.
 
-* curated skill overrides ``course_id,skill_uri,action,level,note``: add (or re-level) or remove one skill of
-  one course; course ``*`` removes an inferred skill from every course;
+* curated skill overrides ``course_id,skill_uri,action,level,note``: add (or re-level), confirm or remove
+  one skill of one course; course ``*`` removes an inferred skill from every course;
 * curated skill prerequisites ``skill_uri,requires_uri,note``: a course teaching the first skill needs a
   course teaching the second first.
 """
@@ -22,7 +22,7 @@ from recommender.prerequisites import SkillPrerequisite
 
 @dataclass(frozen=True)
 class CuratedSkill:
-    """A curator's correction: add (or re-level) or remove one skill of one course."""
+    """A curator's correction: add (or re-level), confirm or remove one skill of one course."""
 
     course_id: str
     skill_uri: str
@@ -31,9 +31,12 @@ class CuratedSkill:
     line: int
 
 
+ACTIONS = ("add", "confirm", "remove")
+
+
 def _action(value: str) -> str:
-    if value not in ("add", "remove"):
-        raise ValueError(f"action must be add or remove, got {value!r}")
+    if value not in ACTIONS:
+        raise ValueError(f"action must be one of {', '.join(ACTIONS)}, got {value!r}")
     return value
 
 
@@ -59,7 +62,7 @@ class SkillRuleRow(FileModel):
 
 
 def read_curated_skills(path: Path) -> list[CuratedSkill]:
-    """The overrides in file order; ``action`` is ``add`` or ``remove``, ``level`` None for the default."""
+    """The overrides in file order; ``action`` is in ``ACTIONS``, ``level`` None for the default."""
     result = []
     for line, raw in csv_rows(path, ("course_id", "skill_uri", "action"), comments=True):
         row = validated(CuratedSkillRow, raw, file=str(path), line=line)

@@ -179,6 +179,50 @@ def test_curated_file_removes_and_adds(skills: Session, tmp_path: Path) -> None:
     assert rows[("ev-301", SAFETY)] == "curated"
 
 
+def test_curate_confirms_removes_and_adds_links_in_the_database(skills: Session, tmp_path: Path) -> None:
+    no_curation(db_session=skills, path=write(tmp_path, GOOD))
+
+    def links() -> dict[tuple[str, str], tuple[int, float, str]]:
+        return {
+            (r.course_id, r.skill_uri): (r.level, r.confidence, r.source)
+            for r in skills.scalars(select(CourseSkill))
+        }
+
+    before = links()
+    assert before[("ev-301", BATTERY)][2] == "inferred" and before[("ev-301", BATTERY)][1] < 1
+    curated = write(
+        tmp_path,
+        "course_id,skill_uri,action,level,note\n"
+        f"ev-301,{BATTERY},confirm,,checked the syllabus\n"
+        f"ev-301,{MOTOR},remove,,\n"
+        f"ev-201,{BREAD},add,1,\n",
+        "curated.csv",
+    )
+    report = catalogue.curate_courses(db_session=skills, path=curated)
+    assert (report.added, report.confirmed, report.removed, report.courses_changed) == (1, 1, 1, 2)
+    after = links()
+    assert after[("ev-301", BATTERY)] == (before[("ev-301", BATTERY)][0], 1.0, "curated")  # level kept
+    assert ("ev-301", MOTOR) not in after
+    assert after[("ev-201", BREAD)] == (1, 1.0, "curated")
+    assert after[("ev-101", MOTOR)] == before[("ev-101", MOTOR)]  # other courses untouched
+    again = catalogue.curate_courses(db_session=skills, path=curated)
+    assert (again.added, again.confirmed, again.removed, again.courses_changed) == (0, 0, 0, 0)
+
+
+def test_curate_checks_the_whole_file_first(skills: Session, tmp_path: Path) -> None:
+    no_curation(db_session=skills, path=write(tmp_path, GOOD))
+    count = skills.scalar(select(func.count()).select_from(CourseSkill))
+    bad = write(
+        tmp_path,
+        f"course_id,skill_uri,action,level,note\nev-301,{MOTOR},remove,,\nev-999,{MOTOR},add,,\n",
+        "curated.csv",
+    )
+    with pytest.raises(ImportFormatError, match="unknown course 'ev-999'") as error:
+        catalogue.curate_courses(db_session=skills, path=bad)
+    assert (error.value.line, error.value.column) == (3, "course_id")
+    assert skills.scalar(select(func.count()).select_from(CourseSkill)) == count  # nothing written
+
+
 BAD_CASES = [
     ("missing column", "id,title,language\nx,X,en\n", 1, None, "hours"),
     ("hours not a number", HEADER + "x,X,,en,,ten,,,,,,,\n", 2, "hours", "number"),
@@ -338,7 +382,7 @@ def test_vendored_default_catalogue_is_valid_and_mapped() -> None:
     [
         (f"ev-301,{ESCO}nope,add,2,typo\n", 3, "skill_uri", "unknown ESCO skill"),
         (f"*,{MOTOR},add,,everyone\n", 3, "action", "only works with remove"),
-        (f"ev-301,{MOTOR},replace,,\n", 3, "action", "add or remove"),
+        (f"ev-301,{MOTOR},replace,,\n", 3, "action", "one of add, confirm, remove"),
         (f"ev-301,{MOTOR},add,9,\n", 3, "level", "0..4"),
     ],
 )

@@ -34,11 +34,13 @@ def test_score_averages_over_courses_and_domains() -> None:
 
 def test_gold_set_is_big_enough_and_names_real_esco_skills() -> None:
     gold = load_gold(GOLD)
-    assert len(gold) >= 40
+    assert len(gold) >= 60
+    assert {g.split for g in gold} == {"dev", "test"}
+    assert sum(g.split == "test" for g in gold) >= 30
     assert sum(g.domain == "automotive-engineering" for g in gold) >= 20
     assert len({g.course_id for g in gold}) == len(gold)
     known = {s.uri for s in skill_texts.from_release()}
     for course in gold:
-        assert course.course_id.startswith("edx-")
+        assert course.course_id.startswith(("edx-", "coursera-"))
         assert len(course.skills) >= 3, course.title
         assert course.skills <= known, course.title

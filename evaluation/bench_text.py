@@ -1,0 +1,165 @@
+"""Benchmark: free text -> ESCO, side by side with the baselines in one process.
+
+Run ``OPENBLAS_NUM_THREADS=1 .venv/bin/python -m evaluation.bench_text``. Prints a table and writes
+``bench-results/text.json``. Sections (``--only skills``):
+
+* ``skills``: fit the skill extractor on all ESCO skills (the load of ``upskill skills extract``), then
+  extract the best 20 skills with evidence from every course of the edX catalogue (full texts when
+  ``../shared/data`` is present, else the vendored titles and summaries); the TF-IDF label baseline of
+  ``evaluation.extraction`` does the same ranking without evidence. Target: the catalogue in <= 30 s.
+  Memory: the Python allocations a fitted model keeps (tracemalloc, measured on a separate fit).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import time
+import tracemalloc
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import sklearn
+
+from data import catalogue, skill_texts
+from data.formats import edx
+from evaluation.extraction import LabelTfidfBaseline
+from evaluation.tagging import EDX_CSV, ROOT
+from recommender.text.skills import SkillExtractor, SkillText, top_indices
+
+CATALOGUE_TARGET_SECONDS = 30.0
+K = 20
+
+
+def _catalogue_texts() -> tuple[list[str], str]:
+    if EDX_CSV.is_file():
+        return [course.text for course in edx.read(EDX_CSV)[0]], "edX snapshot, full texts"
+    records = catalogue.read_catalogue(catalogue.DEFAULT_CATALOGUE).records
+    return [record.text() for record in records], "vendored titles and summaries"
+
+
+def _retained_mib(make: Callable[[], Any]) -> float:
+    """MiB of Python allocations still held by the object ``make()`` returns (tracemalloc)."""
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    kept = make()
+    gc.collect()
+    after = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    del kept
+    return round((after - before) / 2**20, 1)
+
+
+def _baseline_top(model: LabelTfidfBaseline, texts: list[str]) -> int:
+    found = 0
+    for start in range(0, len(texts), 256):
+        for row in model.score(texts[start : start + 256]):
+            found += int((row[top_indices(row, K)] > 0).sum())
+    return found
+
+
+def bench_skills(skills: list[SkillText], repeats: int) -> dict[str, Any]:
+    texts, source = _catalogue_texts()
+    runs: dict[str, dict[str, list[float]]] = {"extractor": {}, "tfidf_label_baseline": {}}
+    found: dict[str, int] = {}
+    for _ in range(repeats):
+        started = time.perf_counter()
+        extractor = SkillExtractor().fit(skills)
+        fitted = time.perf_counter()
+        extracted = extractor.extract(texts, k=K)
+        done = time.perf_counter()
+        runs["extractor"].setdefault("fit", []).append(fitted - started)
+        runs["extractor"].setdefault("catalogue", []).append(done - fitted)
+        found["extractor"] = sum(len(row) for row in extracted)
+        started = time.perf_counter()
+        baseline = LabelTfidfBaseline().fit(skills)
+        fitted = time.perf_counter()
+        found["tfidf_label_baseline"] = _baseline_top(baseline, texts)
+        done = time.perf_counter()
+        runs["tfidf_label_baseline"].setdefault("fit", []).append(fitted - started)
+        runs["tfidf_label_baseline"].setdefault("catalogue", []).append(done - fitted)
+    memory = {
+        "extractor": _retained_mib(lambda: SkillExtractor().fit(skills)),
+        "tfidf_label_baseline": _retained_mib(lambda: LabelTfidfBaseline().fit(skills)),
+    }
+    results = {
+        name: {
+            "fit_seconds": round(float(np.median(times["fit"])), 2),
+            "catalogue_seconds": round(float(np.median(times["catalogue"])), 2),
+            "ms_per_course": round(1000 * float(np.median(times["catalogue"])) / len(texts), 2),
+            "skills_per_course": round(found[name] / len(texts), 2),
+            "retained_mib": memory[name],
+        }
+        for name, times in runs.items()
+    }
+    return {
+        "courses": len(texts),
+        "texts": source,
+        "skills": len(skills),
+        "k": K,
+        "target_seconds": CATALOGUE_TARGET_SECONDS,
+        "results": results,
+    }
+
+
+def run(sections: list[str], repeats: int = 3) -> dict[str, Any]:
+    skills = skill_texts.from_release()
+    report: dict[str, Any] = {"repeats": repeats, "sections": {}}
+    if "skills" in sections:
+        report["sections"]["skills"] = bench_skills(skills, repeats)
+    report["load_average"] = [round(x, 2) for x in os.getloadavg()]
+    report["machine"] = {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "scikit_learn": sklearn.__version__,
+        "numpy": np.__version__,
+        "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS"),
+    }
+    return report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", action="append", choices=["skills"], help="run only these sections")
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    report = run(args.only or ["skills"], args.repeats)
+    load_1, load_5, load_15 = report["load_average"]
+    skills = report["sections"].get("skills")
+    if skills:
+        print(
+            f"Skills: {skills['courses']} courses ({skills['texts']}) x {skills['skills']} ESCO skills, "
+            f"top {skills['k']}, median of {report['repeats']} runs"
+        )
+        print(
+            f"{'ranker':<22}{'fit s':>8}{'catalogue s':>13}{'ms/course':>11}{'skills/course':>15}{'MiB':>8}"
+        )
+        for name, f in skills["results"].items():
+            print(
+                f"{name:<22}{f['fit_seconds']:>8.2f}{f['catalogue_seconds']:>13.2f}{f['ms_per_course']:>11.2f}"
+                f"{f['skills_per_course']:>15.2f}{f['retained_mib']:>8.1f}"
+            )
+        ours = skills["results"]["extractor"]
+        total = ours["fit_seconds"] + ours["catalogue_seconds"]
+        verdict = "within" if total <= skills["target_seconds"] else "OVER"
+        print(
+            f"extractor fit + catalogue {total:.2f} s: {verdict} the {skills['target_seconds']:.0f} s target"
+        )
+    print(
+        f"load average {load_1} / {load_5} / {load_15} (1 / 5 / 15 min) on {report['machine']['cpus']} cpus"
+    )
+    out = ROOT / "bench-results"
+    out.mkdir(exist_ok=True)
+    path = out / "text.json"
+    path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(f"written {path}")
+
+
+if __name__ == "__main__":
+    main()
