@@ -12,9 +12,9 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 
 from api.cli_common import app, database, err_console, evaluate_app, print_json, reports_errors
 from evaluation.datasets import DATASETS, DEFAULT_DATA_DIR, load_generic, load_shipped
-from evaluation.protocols import PROTOCOLS
 from recommender.errors import UpskillError
 from recommender.settings import get_settings
+from training.splits import PROTOCOLS
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 

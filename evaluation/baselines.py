@@ -14,8 +14,6 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
-from evaluation.datasets import InteractionData
-from evaluation.protocols import Split
 from recommender.hybrid import (
     BlendedRecommender,
     FloatMatrix,
@@ -34,6 +32,8 @@ from training.fit import (
     ranker_from_settings,
     transition_pairs,
 )
+from training.interactions import InteractionData
+from training.splits import Split
 
 
 @dataclass(frozen=True)

@@ -26,8 +26,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from evaluation.datasets import DEFAULT_DATA_DIR, InteractionData, load_mooccubex
-from evaluation.protocols import split
+from evaluation.datasets import DEFAULT_DATA_DIR, load_mooccubex
 from recommender.hybrid import (
     Blend,
     BlendedRecommender,
@@ -37,6 +36,8 @@ from recommender.hybrid import (
     Popularity,
     top_k,
 )
+from training.interactions import InteractionData
+from training.splits import split
 
 
 def _synthetic(

@@ -16,12 +16,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from evaluation.baselines import Model, all_models, train_context
-from evaluation.datasets import InteractionData
-from evaluation.metrics import auc_per_user, bootstrap_ci, catalogue_coverage, novelty, ranking_at_k
-from evaluation.protocols import split
+from evaluation.metrics import auc_per_user, bootstrap_ci, catalogue_coverage, novelty
 from recommender.errors import UpskillError
 from recommender.hybrid import top_k
 from recommender.settings import Settings
+from training.interactions import InteractionData
+from training.metrics import ranking_at_k
+from training.splits import split
 
 K = 10
 BATCH_CELLS = 8_000_000  # users x items scored at once

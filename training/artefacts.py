@@ -24,7 +24,6 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
-from evaluation.datasets import InteractionData
 from recommender.errors import UnknownCourse, UpskillError
 from recommender.hybrid import (
     Blend,
@@ -39,6 +38,7 @@ from recommender.hybrid import (
 from recommender.idmap import IdMap
 from recommender.settings import Settings
 from training.fit import FitReport
+from training.interactions import InteractionData
 
 FORMAT_VERSION = 1
 PREFIX = "hybrid-"

@@ -18,8 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data.models import Course, CourseSkill, Interaction, Occupation, Worker, WorkerSkill
-from evaluation.datasets import InteractionData, build_data
 from recommender.errors import UpskillError
+from training.interactions import InteractionData, build_data
 
 KIND_WEIGHTS = {"viewed": 0.5, "enrolled": 1.0, "completed": 2.0}
 HOURS_BUCKETS = ((5, "<5h"), (20, "5-20h"), (60, "20-60h"))

@@ -1,7 +1,7 @@
 """Fit the served ranker: the hybrid LightFM model with early stopping, count signals, blend weights.
 
 Everything is decided on a validation split carved out of the training interactions with the same protocol
-as the evaluation (``evaluation.protocols.split(..., within=train)``), never on held-out test data:
+as the evaluation (``training.splits.split(..., within=train)``), never on held-out test data:
 
 1. fit the hybrid model on the validation-train part, one epoch at a time, keeping the best epoch on the
    validation users (early stopping, ``patience`` epochs);
@@ -24,9 +24,6 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
-from evaluation.datasets import InteractionData
-from evaluation.metrics import ranking_at_k
-from evaluation.protocols import split
 from recommender.hybrid import (
     SIGNALS,
     Blend,
@@ -40,6 +37,9 @@ from recommender.hybrid import (
     top_k,
 )
 from recommender.settings import Settings
+from training.interactions import InteractionData
+from training.metrics import ranking_at_k, sampled_auc
+from training.splits import split
 
 VALIDATION_USERS = 3000
 MAX_VALIDATION_CELLS = 30_000_000  # users x items scored at once for blend selection
@@ -156,24 +156,6 @@ class ValidationSet:
             return sampled_auc(compact[0], compact[1], self.truth, self.negatives)
         top = top_k(compact[0].copy(), 10, self.history)
         return float(ranking_at_k(top, self.truth, 10).ndcg.mean())
-
-
-def sampled_auc(
-    positive: FloatMatrix, negative: FloatMatrix, truth: sp.csr_matrix, negatives: NDArray[np.int64]
-) -> float:
-    """Mean per-user AUC of held-out items against fixed sampled negatives (-1 entries are skipped).
-
-    ``positive`` has one score per stored entry of ``truth`` (row-major order), ``negative`` the scores of
-    that entry's user's sampled negatives.
-    """
-    t = truth.tocoo()
-    valid = negatives[t.row] >= 0
-    pos = positive[:, None]
-    wins = ((pos > negative) + 0.5 * (pos == negative)) * valid
-    per_positive = wins.sum(axis=1) / np.maximum(valid.sum(axis=1), 1)
-    counts = np.diff(truth.indptr)
-    per_user = np.bincount(t.row, weights=per_positive, minlength=truth.shape[0]) / np.maximum(counts, 1)
-    return float(per_user[counts > 0].mean())
 
 
 def validation_set(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from evaluation.datasets import InteractionData, build_data
+from training.interactions import InteractionData, build_data
 
 
 def two_communities(

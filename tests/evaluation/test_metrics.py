@@ -1,4 +1,5 @@
-"""Metrics against answers worked out by hand (the arithmetic is in the comments)."""
+"""Evaluation metrics against answers worked out by hand (the arithmetic is in the comments) and against
+scikit-learn's ``roc_auc_score``."""
 
 from __future__ import annotations
 
@@ -7,50 +8,15 @@ import math
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from sklearn.metrics import roc_auc_score
 
-from evaluation.metrics import auc_per_user, bootstrap_ci, catalogue_coverage, novelty, ranking_at_k
+from evaluation.metrics import auc_per_user, bootstrap_ci, catalogue_coverage, novelty
 
 
 def truth(rows: list[list[int]], n_items: int) -> sp.csr_matrix:
     data = [(r, c) for r, cols in enumerate(rows) for c in cols]
     r, c = zip(*data, strict=True)
     return sp.csr_matrix((np.ones(len(r)), (r, c)), shape=(len(rows), n_items))
-
-
-def test_ranking_metrics_hand_computed() -> None:
-    # User 0: list [3, 1, 4, 0, 2], relevant {1, 2}: hits at ranks 2 and 5.
-    # User 1: list [0, 2, 1, 3, 4], relevant {0}: hit at rank 1.
-    top = np.array([[3, 1, 4, 0, 2], [0, 2, 1, 3, 4]])
-    scores = ranking_at_k(top, truth([[1, 2], [0]], 5), k=5)
-    np.testing.assert_allclose(scores.precision, [2 / 5, 1 / 5])
-    np.testing.assert_allclose(scores.recall, [1.0, 1.0])
-    np.testing.assert_allclose(scores.hit_rate, [1.0, 1.0])
-    # DCG_0 = 1/log2(3) + 1/log2(6); IDCG_0 = 1 + 1/log2(3).
-    dcg0 = 1 / math.log2(3) + 1 / math.log2(6)
-    np.testing.assert_allclose(scores.ndcg, [dcg0 / (1 + 1 / math.log2(3)), 1.0])
-    # AP_0 = (P@2 + P@5) / 2 = (1/2 + 2/5) / 2 = 0.45; AP_1 = 1.
-    np.testing.assert_allclose(scores.average_precision, [0.45, 1.0])
-
-
-def test_ranking_at_smaller_k_truncates() -> None:
-    top = np.array([[3, 1, 4, 0, 2]])
-    scores = ranking_at_k(top, truth([[1, 2]], 5), k=2)
-    # Only rank 2 counts: precision 1/2, recall 1/2, NDCG = (1/log2 3) / (1 + 1/log2 3), AP = (1/2)/2.
-    np.testing.assert_allclose(scores.precision, [0.5])
-    np.testing.assert_allclose(scores.recall, [0.5])
-    np.testing.assert_allclose(scores.ndcg, [(1 / math.log2(3)) / (1 + 1 / math.log2(3))])
-    np.testing.assert_allclose(scores.average_precision, [0.25])
-
-
-def test_miss_scores_zero() -> None:
-    scores = ranking_at_k(np.array([[0, 1]]), truth([[4]], 5), k=2)
-    assert scores.hit_rate[0] == 0 and scores.ndcg[0] == 0 and scores.average_precision[0] == 0
-
-
-def test_user_without_relevant_items_is_refused() -> None:
-    empty = sp.csr_matrix((1, 3))
-    with pytest.raises(ValueError, match="at least one relevant"):
-        ranking_at_k(np.array([[0, 1]]), empty, k=2)
 
 
 def test_auc_hand_computed_with_ties_and_exclusions() -> None:
@@ -67,6 +33,22 @@ def test_auc_two_positives() -> None:
     # Relevant {0, 3} with scores 4 and 1; negatives 1 (3), 2 (2): pos 0 beats both, pos 3 beats none.
     scores = np.array([[4.0, 3.0, 2.0, 1.0]])
     np.testing.assert_allclose(auc_per_user(scores, truth([[0, 3]], 4)), [0.5])
+
+
+def test_auc_matches_scikit_learn_on_small_dense_cases() -> None:
+    rng = np.random.default_rng(7)
+    for _case in range(50):
+        n_users, n_items = rng.integers(1, 6), rng.integers(3, 12)
+        scores = rng.integers(0, 4, size=(n_users, n_items)).astype(np.float64)  # many ties
+        relevant = rng.random((n_users, n_items)) < 0.3
+        seen = ~relevant & (rng.random((n_users, n_items)) < 0.2)
+        ours = auc_per_user(scores, sp.csr_matrix(relevant), sp.csr_matrix(seen))
+        for u in range(n_users):
+            keep = ~seen[u]
+            if relevant[u].any() and (~relevant[u] & keep).any():
+                assert ours[u] == pytest.approx(roc_auc_score(relevant[u][keep], scores[u][keep]))
+            else:
+                assert math.isnan(ours[u])
 
 
 def test_coverage_and_novelty() -> None:

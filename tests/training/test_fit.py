@@ -8,7 +8,7 @@ import scipy.sparse as sp
 
 from recommender.settings import Settings
 from tests.evaluation.synthetic import two_communities
-from training.fit import ValidationSet, choose_weights, fit_blended, last_items, sampled_auc, transition_pairs
+from training.fit import ValidationSet, choose_weights, fit_blended, last_items, transition_pairs
 
 
 def test_sequence_helpers() -> None:
@@ -33,14 +33,6 @@ def test_choose_weights_finds_the_informative_signal() -> None:
     weights, score = choose_weights(signals, validation)
     assert weights["cooccurrence"] > weights["hybrid"]
     assert score == pytest.approx(1.0)
-
-
-def test_sampled_auc_hand_computed() -> None:
-    truth = sp.csr_matrix(([1.0], ([0], [0])), shape=(1, 5))
-    negatives = np.array([[1, 2, -1]])
-    # Positive 0.5 against negatives 0.2 (win), 0.5 (tie), the third skipped: (1 + 0.5) / 2.
-    value = sampled_auc(np.array([0.5]), np.array([[0.2, 0.5, 9.0]]), truth, negatives)
-    assert value == pytest.approx(0.75)
 
 
 @pytest.mark.parametrize("protocol", ["leave-last-out", "item-cold-start"])

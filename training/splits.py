@@ -1,4 +1,7 @@
-"""Evaluation protocols: how interactions are split into training and held-out (test) parts.
+"""Protocols: how interactions are split into training and held-out (test) parts.
+
+The evaluation splits with them, and training carves its validation split out of the training part with the
+same protocol (``split(..., within=train)``), so both live here, below the evaluation.
 
 * ``leave-last-out``: each user's last interaction by time is held out (users with at least two). When the
   source ships its own split (MOOCCubeX's ``split`` column), that split is used as is.
@@ -18,11 +21,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
 from numpy.typing import NDArray
 
-from evaluation.datasets import InteractionData
 from recommender.errors import UpskillError
+from training.interactions import InteractionData
 
 PROTOCOLS = ("leave-last-out", "chronological", "item-cold-start", "user-cold-start")
 HELD_OUT_SHARE = 0.2
@@ -42,12 +44,6 @@ class Split:
     train: Mask
     test: Mask
     users: NDArray[np.int64]
-
-    def train_matrix(self, data: InteractionData) -> sp.csr_matrix:
-        return data.matrix(self.train)
-
-    def test_matrix(self, data: InteractionData) -> sp.csr_matrix:
-        return data.matrix(self.test)
 
 
 def split(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from evaluation.datasets import build_data
-from evaluation.protocols import UnknownProtocol, split
+from training.interactions import build_data
+from training.splits import UnknownProtocol, split
 
 
 @pytest.fixture
