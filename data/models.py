@@ -317,3 +317,26 @@ class Interaction(Base):
     kind: Mapped[str] = mapped_column(String(20))
     value: Mapped[float | None] = mapped_column(Float)  # a rating 1..5 for kind="rated"
     occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+# --- regions ------------------------------------------------------------------------------------------------
+
+
+class RegionPortfolio(Base):
+    """A region's training portfolio as the region may see it: the published plan, small groups suppressed.
+
+    Only the published JSON is kept (never the exact small figures), under the region's NUTS code; reading
+    one needs the same code (``data.region_store``).
+    """
+
+    __tablename__ = "region_portfolios"
+    __table_args__ = (CheckConstraint("length(nuts) BETWEEN 2 AND 5", name="nuts_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nuts: Mapped[str] = mapped_column(String(5), index=True)
+    budget: Mapped[float] = mapped_column(Float)
+    currency: Mapped[str] = mapped_column(String(3))
+    status: Mapped[str] = mapped_column(String(20))  # the certificate: optimal, gap or infeasible
+    workers_made_ready: Mapped[int | None] = mapped_column(Integer)  # None when suppressed
+    plan: Mapped[dict[str, Any]] = mapped_column()  # the published JSON of ``upskill region plan --json``
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

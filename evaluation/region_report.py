@@ -135,7 +135,12 @@ def chart_sensitivity(plan: Mapping[str, Any]) -> bytes:
         budgets = [p["budget"] / 1e6 for p in points]
         axes.plot(budgets, [p["workers_made_ready"] for p in points], marker="o", markersize=3, color=_BLUE)
         axes.axvline(plan["totals"]["budget"] / 1e6, color=_ORANGE, linestyle="--", linewidth=1)
-        axes.annotate(" this plan's budget", (plan["totals"]["budget"] / 1e6, 0), color=_ORANGE, fontsize=8)
+        axes.annotate(
+            " this plan's budget",
+            (plan["totals"]["budget"] / 1e6, 0.5 * plan["totals"]["demand"]),
+            color=_ORANGE,
+            fontsize=8,
+        )
         axes.axhline(plan["totals"]["demand"], color=_GREY, linewidth=1)
         axes.annotate(
             "total demand", (budgets[0], plan["totals"]["demand"]), va="bottom", fontsize=8, color="#555"
@@ -229,7 +234,8 @@ def summary_lines(plan: Mapping[str, Any], meta: Mapping[str, Any]) -> list[str]
             lines.append(
                 f"No {row['target']} is made ready at this budget, although pathways exist (the cheapest "
                 f"costs {money(row['cheapest_pathway'], currency)} per worker): the budget, the seats or the "
-                "workforce they share go further in the roles funded."
+                "workforce they share go further in the roles funded. A higher weight for the role in the "
+                "demand file gives it priority."
             )
     full = sorted({r["title"] for r in plan["portfolio"] if r["seats"] >= r["seats_available"]})
     if full:

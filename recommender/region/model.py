@@ -157,8 +157,8 @@ class Pair:
     unteachable: tuple[str, ...]  # gap skill URIs no eligible programme teaches at the needed level
     closable_share: float  # share of the gap's weight the eligible programmes can close, 0..1
     pathways_complete: bool = True  # every minimal pathway within the limits was kept
-    # without a pathway although every skill is taught: the fewest programmes that would do (up to limit + 3)
-    min_programmes: int | None = None
+    # no pathway although every skill is taught: how many programmes a greedy combination closing it takes
+    programmes_to_close: int | None = None
 
     @property
     def ready_without_training(self) -> bool:

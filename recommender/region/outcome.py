@@ -216,14 +216,10 @@ def partial_readiness(problem: Problem) -> list[dict[str, Any]]:
             continue
         if pair.unteachable:
             reason = "no eligible programme teaches these skills at the level needed"
-        elif pair.min_programmes is not None:
-            reason = (
-                f"every skill is taught, but a worker would need {pair.min_programmes} programmes "
-                f"(at most {limit} allowed)"
-            )
         else:
             reason = (
-                f"every skill is taught, but over {limit + 3} programmes would be needed (at most {limit})"
+                f"every skill is taught, but it takes a combination of {pair.programmes_to_close} "
+                f"programmes to close the whole gap (at most {limit} per worker)"
             )
         rows.append(
             {
@@ -233,7 +229,7 @@ def partial_readiness(problem: Problem) -> list[dict[str, Any]]:
                 "closable_skills": len(pair.gap) - len(pair.unteachable),
                 "closable_share": round(pair.closable_share, 4),
                 "missing": [problem.skill_labels.get(uri, uri) for uri in pair.unteachable],
-                "programmes_needed": pair.min_programmes,
+                "programmes_to_close": pair.programmes_to_close,
                 "reason": reason,
             }
         )

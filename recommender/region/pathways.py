@@ -28,6 +28,8 @@ from recommender.region.model import GapSkill, Occupation, Pair, Pathway, Proble
 
 #: Minimal covers enumerated per pair before the enumeration stops (the cheapest ``max_pathways`` are kept).
 ENUMERATION_LIMIT = 20_000
+#: Search nodes per pair before the enumeration stops (a few hundred milliseconds); the certificate says so.
+NODE_LIMIT = 50_000
 
 
 def eligible_programmes(
@@ -85,7 +87,11 @@ def essential_gap(
 
 
 def minimal_covers(
-    closers: Sequence[Sequence[int]], *, max_size: int, limit: int = ENUMERATION_LIMIT
+    closers: Sequence[Sequence[int]],
+    *,
+    max_size: int,
+    limit: int = ENUMERATION_LIMIT,
+    max_nodes: int = NODE_LIMIT,
 ) -> tuple[list[tuple[int, ...]], bool]:
     """Every minimal set of at most ``max_size`` programmes closing every element, each once.
 
@@ -97,13 +103,15 @@ def minimal_covers(
         Most programmes in one cover.
     limit : int
         Stop after this many covers.
+    max_nodes : int
+        Stop after visiting this many nodes of the search.
 
     Returns
     -------
     covers : list of tuple of int
         Sorted programme indices per cover; no cover contains another.
     complete : bool
-        False when ``limit`` stopped the enumeration.
+        False when ``limit`` or ``max_nodes`` stopped the enumeration.
 
     Notes
     -----
@@ -122,14 +130,16 @@ def minimal_covers(
     count = [0] * m
     chosen: list[int] = []
     found: list[tuple[int, ...]] = []
-    state = {"complete": True}
+    complete = [True]  # cells the nested search writes to
+    nodes = [0]
 
     def redundant(p: int) -> bool:
         return all(count[e] > 1 for e in closes[p])
 
     def visit(excluded: frozenset[int]) -> None:
-        if len(found) >= limit:
-            state["complete"] = False
+        nodes[0] += 1
+        if len(found) >= limit or nodes[0] > max_nodes:
+            complete[0] = False
             return
         open_ = [e for e in range(m) if count[e] == 0]
         if not open_:
@@ -156,12 +166,12 @@ def minimal_covers(
             for x in closes[p]:
                 count[x] -= 1
             chosen.pop()
-            if not state["complete"]:
+            if not complete[0]:
                 return
 
     if m and all(closers):
         visit(frozenset())
-    return found, state["complete"]
+    return found, complete[0]
 
 
 def build_problem(
@@ -212,7 +222,7 @@ def build_problem(
                     found, complete = found[: settings.max_pathways], False
                 pathways.extend(found)
                 if not found:
-                    needed = _programmes_needed(closers, settings.max_programmes + 1)
+                    needed = _greedy_cover_size(closers)
             pairs.append(
                 Pair(
                     origin=o,
@@ -221,7 +231,7 @@ def build_problem(
                     unteachable=unteachable,
                     closable_share=closable / total if total > 0 else 1.0,
                     pathways_complete=complete,
-                    min_programmes=needed,
+                    programmes_to_close=needed,
                 )
             )
     return Problem(
@@ -236,14 +246,19 @@ def build_problem(
     )
 
 
-def _programmes_needed(closers: Sequence[Sequence[int]], start: int) -> int | None:
-    """The fewest programmes closing every element, from ``start`` up to ``start + 2``; None beyond."""
-    most = start + 2
-    for size in range(start, most + 1):
-        covers, _ = minimal_covers(closers, max_size=size, limit=1)
-        if covers:
-            return size
-    return None
+def _greedy_cover_size(closers: Sequence[Sequence[int]]) -> int:
+    """Programmes in a greedy cover (each time the one closing most open elements): a way to close it all."""
+    open_ = set(range(len(closers)))
+    closes: dict[int, set[int]] = {}
+    for e, programmes in enumerate(closers):
+        for p in programmes:
+            closes.setdefault(p, set()).add(e)
+    size = 0
+    while open_:
+        best = max(sorted(closes), key=lambda p: len(closes[p] & open_))
+        open_ -= closes[best]
+        size += 1
+    return size
 
 
 def _pathway(pair: int, cover: tuple[int, ...], programmes: Sequence[Programme]) -> Pathway:

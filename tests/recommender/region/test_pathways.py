@@ -143,3 +143,19 @@ def test_essential_gap_is_the_gap_computation(tiny_graph: CompetenceGraph) -> No
                 (s.uri, s.needed_level, s.credit, s.weight) for s in essential_gap(tiny_graph, target, credit)
             ]
             assert sorted(got, key=lambda x: x[0]) == sorted(expected, key=lambda x: x[0])
+
+
+def test_search_effort_limit_is_reported() -> None:
+    closers = [list(range(8)) for _ in range(4)]
+    found, complete = minimal_covers(closers, max_size=2, max_nodes=3)
+    assert not complete and len(found) <= 3
+
+
+def test_move_needing_more_programmes_says_how_many(tiny_graph: CompetenceGraph) -> None:
+    programmes = [p for p in PROGRAMMES if p.id in ("battery", "ev")]  # no bundle: two programmes needed
+    workforce = [Occupation("occ:welder", "welder", 20)]
+    demand = [Occupation("occ:battery", "battery technician", 10, 2028)]
+    settings = Settings(budget=1000, max_programmes=1)
+    problem = build_problem(tiny_graph, workforce, demand, programmes, settings)
+    assert not problem.pathways
+    assert problem.pairs[0].programmes_to_close == 2
