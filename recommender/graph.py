@@ -374,10 +374,6 @@ class CompetenceGraph:
 
     # -- look-ups -------------------------------------------------------------------------------------
 
-    def kind_of(self, uri: str) -> NodeKind | None:
-        pos = self.position.get(uri)
-        return None if pos is None else NODE_KINDS[self.kinds[pos]]
-
     def label(self, uri: str) -> str:
         """The preferred label of any node (the id itself when unknown)."""
         pos = self.position.get(uri)
@@ -417,14 +413,6 @@ class CompetenceGraph:
         lo, hi = self.requirements.indptr[row], self.requirements.indptr[row + 1]
         return self.requirements.indices[lo:hi], self.requirements.data[lo:hi]
 
-    def required_skills(self, occupation_uri: str) -> dict[str, str]:
-        """``{skill URI: "essential" | "optional"}`` for an occupation (a known URI)."""
-        idx, rel = self.requirements_of(occupation_uri)
-        return {
-            self.skill_uris[i]: ("essential" if r == ESSENTIAL else "optional")
-            for i, r in zip(idx.tolist(), rel.tolist(), strict=True)
-        }
-
     def skill_ancestors(self, skill: int) -> NDArray[np.int32]:
         """Indices of the broader skills of a skill index (transitively)."""
         lo, hi = self.ancestors.indptr[skill], self.ancestors.indptr[skill + 1]
@@ -434,10 +422,6 @@ class CompetenceGraph:
         """Indices of the related skills of a skill index and the strength (2 essential, 1 optional)."""
         lo, hi = self.related.indptr[skill], self.related.indptr[skill + 1]
         return self.related.indices[lo:hi], self.related.data[lo:hi]
-
-    def nodes_of_kind(self, kind: NodeKind) -> list[str]:
-        ids = self._nodes["id"]
-        return [ids[i] for i in np.flatnonzero(self.kinds == _KIND_CODE[kind])]
 
     def counts(self) -> dict[str, int]:
         """Nodes per kind and edges per kind (for reports and tests)."""

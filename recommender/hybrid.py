@@ -19,13 +19,18 @@ Three pieces live here, all working on matrix indices (outside ids are mapped on
   planner adds ``graph`` (the share of the worker's skill gap a course closes) through ``extra_signals``.
 
 Serving never calls ``LightFM.predict``: a request is one matrix product of the user's representation with
-the item representation matrix, then ``argpartition`` (:func:`top_k`).
+the item representation matrix, then ``argpartition`` (:func:`top_k`). Fitting and scoring use at most
+``num_threads`` BLAS threads (``threadpoolctl``): a product split over more threads may add in another order,
+so the same model could score differently in the last bits from one run or machine to the next. (Setting
+``OPENBLAS_NUM_THREADS`` once numpy is loaded has no effect.)
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Concatenate, ParamSpec, TypeVar
 
 import numpy as np
 import scipy.sparse as sp
@@ -33,12 +38,30 @@ from numpy.typing import NDArray
 from sklearn.base import BaseEstimator
 from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
 
 from recommender.errors import UpskillError
 
 FloatMatrix = NDArray[np.float32]
 Monitor = Callable[["HybridRanker"], float]
 Progress = Callable[[int, float | None], None]
+
+
+Params = ParamSpec("Params")
+Result = TypeVar("Result")
+
+
+def _blas_threads(
+    method: Callable[Concatenate[HybridRanker, Params], Result],
+) -> Callable[Concatenate[HybridRanker, Params], Result]:
+    """Run a :class:`HybridRanker` method with at most ``num_threads`` BLAS threads."""
+
+    @functools.wraps(method)
+    def limited(self: HybridRanker, *args: Params.args, **kwargs: Params.kwargs) -> Result:
+        with threadpool_limits(limits=self.num_threads, user_api="blas"):
+            return method(self, *args, **kwargs)
+
+    return limited
 
 
 class ModelInputError(UpskillError):
@@ -168,6 +191,7 @@ class HybridRanker(BaseEstimator):
         self.random_state = random_state
         self.num_threads = num_threads
 
+    @_blas_threads
     def fit(
         self,
         X: sp.spmatrix,
@@ -368,6 +392,7 @@ class HybridRanker(BaseEstimator):
         ranker.n_users_, ranker.n_items_ = ranker.user_vectors_.shape[0], ranker.item_vectors_.shape[0]
         return ranker
 
+    @_blas_threads
     def score(self, users: NDArray[np.int64] | slice) -> FloatMatrix:
         """Scores of the given users (rows) for every item, shape (n_users_given, n_items), float32.
 
@@ -376,20 +401,17 @@ class HybridRanker(BaseEstimator):
         check_is_fitted(self, "item_vectors_")
         return self.user_vectors_[users] @ self.item_vectors_.T
 
+    @_blas_threads
+    def score_new_users(self, metadata: sp.spmatrix) -> FloatMatrix:
+        """Scores of users described by metadata only (new users) for every item, shape (n, n_items)."""
+        return self.represent_users(metadata) @ self.item_vectors_.T
+
     def represent_users(self, metadata: sp.spmatrix) -> FloatMatrix:
         """Representations of users described by metadata only (new users), shape (n, n_components + 2)."""
         check_is_fitted(self, "user_vectors_")
         meta = cap_features(sp.csr_matrix(metadata, dtype=np.float32), self.user_support_, self.max_features)
         return self._from_metadata(
             meta, self.user_metadata_offset_, self.user_feature_embeddings_, self.user_feature_biases_, True
-        )
-
-    def represent_items(self, metadata: sp.spmatrix) -> FloatMatrix:
-        """Representations of items described by metadata only (new items), shape (n, n_components + 2)."""
-        check_is_fitted(self, "item_vectors_")
-        meta = cap_features(sp.csr_matrix(metadata, dtype=np.float32), self.item_support_, self.max_features)
-        return self._from_metadata(
-            meta, self.item_metadata_offset_, self.item_feature_embeddings_, self.item_feature_biases_, False
         )
 
     @classmethod
@@ -686,7 +708,7 @@ class BlendedRecommender:
         out: dict[str, FloatMatrix] = {}
         if "hybrid" in wanted:
             if self.ranker.user_feature_embeddings_.shape[0] > self.ranker.user_metadata_offset_:
-                out["hybrid"] = self.ranker.represent_users(user_metadata) @ self.ranker.item_vectors_.T
+                out["hybrid"] = self.ranker.score_new_users(user_metadata)
             else:  # trained without user metadata: LightFM knows nothing about a new user
                 out["hybrid"] = np.zeros((history.shape[0], self.ranker.item_vectors_.shape[0]), np.float32)
         out.update(self._history_signals(wanted, history, last_items))

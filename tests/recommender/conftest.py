@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from data.db import transaction
 from data.graph_loader import load_graph
-from recommender.graph import CompetenceGraph, Concept, GraphData
+from recommender.graph import ESSENTIAL, CompetenceGraph, Concept, GraphData
 
 ESCO_OCCUPATION = "http://data.europa.eu/esco/occupation/"
 VEHICLE_TECHNICIAN = ESCO_OCCUPATION + "4ad4024e-d1d3-4dea-b6d1-2c7948111dce"
@@ -84,3 +84,12 @@ def tiny_data() -> GraphData:
 @pytest.fixture(scope="session")
 def tiny_graph() -> CompetenceGraph:
     return CompetenceGraph.from_data(tiny_data())
+
+
+def required_skills(graph: CompetenceGraph, occupation_uri: str) -> dict[str, str]:
+    """``{skill URI: "essential" | "optional"}`` for an occupation, read off the requirement matrix."""
+    indices, relations = graph.requirements_of(occupation_uri)
+    return {
+        graph.skill_uris[i]: ("essential" if r == ESSENTIAL else "optional")
+        for i, r in zip(indices.tolist(), relations.tolist(), strict=True)
+    }

@@ -20,7 +20,7 @@ from recommender.errors import UnknownOccupation, UpskillError
 from recommender.gap import Profile, holdings, skill_gap
 from recommender.graph import CompetenceGraph, Concept, GraphData
 from recommender.sectors import AUTOMOTIVE_MOBILITY_OCCUPATIONS, automotive_mobility, sector_uris
-from tests.recommender.conftest import AUTOMOTIVE_BATTERY_TECHNICIAN, VEHICLE_TECHNICIAN
+from tests.recommender.conftest import AUTOMOTIVE_BATTERY_TECHNICIAN, VEHICLE_TECHNICIAN, required_skills
 
 
 def test_score_is_the_weighted_mean_of_the_facets(tiny_graph: CompetenceGraph) -> None:
@@ -183,9 +183,9 @@ def test_declared_skills_only_profile(tiny_graph: CompetenceGraph) -> None:
 
 def test_jaccard_matches_brute_force(esco_graph: CompetenceGraph) -> None:
     scores = jaccard_scores(esco_graph, VEHICLE_TECHNICIAN)
-    source = set(esco_graph.required_skills(VEHICLE_TECHNICIAN))
+    source = set(required_skills(esco_graph, VEHICLE_TECHNICIAN))
     for uri in (AUTOMOTIVE_BATTERY_TECHNICIAN, esco_graph.occupation_uris[0], esco_graph.occupation_uris[-1]):
-        other = set(esco_graph.required_skills(uri))
+        other = set(required_skills(esco_graph, uri))
         expected = len(source & other) / len(source | other)
         assert scores[esco_graph.occupation_index[uri]] == pytest.approx(expected)
 

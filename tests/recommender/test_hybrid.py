@@ -8,6 +8,7 @@ import scipy.sparse as sp
 from lightfm import LightFM
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
+from threadpoolctl import threadpool_info, threadpool_limits
 
 from recommender.hybrid import (
     Blend,
@@ -85,31 +86,6 @@ def test_cap_keeps_most_shared_features() -> None:
     np.testing.assert_array_equal(capped, [[0, 1, 1], [0, 1, 1], [0, 0, 1]])
 
 
-def test_new_items_are_represented_by_their_metadata(data) -> None:
-    ranker = small_ranker().fit(
-        data.matrix(), user_features=data.user_features.matrix, item_features=data.item_features.matrix
-    )
-    vectors = ranker.represent_items(data.item_features.matrix)
-    # Same as the model's own representation of an item with no identity feature.
-    design = design_matrix(
-        data.n_items, data.item_features.matrix, np.zeros(data.n_items, bool), identity=True
-    )
-    expected = ranker._vectors(
-        design, ranker.item_feature_embeddings_, ranker.item_feature_biases_, user_side=False
-    )
-    np.testing.assert_allclose(vectors, expected, rtol=1e-5, atol=1e-6)
-    scores = ranker.user_vectors_ @ vectors.T
-    # Cold items of the user's own community outscore the others for most users (metadata carries the group).
-    group_items = np.arange(data.n_items) // (data.n_items // 2)
-    own = np.array(
-        [
-            scores[u, group_items == u % 2].mean() > scores[u, group_items != u % 2].mean()
-            for u in range(data.n_users)
-        ]
-    )
-    assert own.mean() > 0.8
-
-
 def test_new_users_from_metadata_need_matching_width(data) -> None:
     ranker = small_ranker().fit(data.matrix(), user_features=data.user_features.matrix)
     assert ranker.represent_users(data.user_features.matrix).shape == (data.n_users, 8 + 2)
@@ -148,11 +124,13 @@ def test_early_stopping_keeps_best_epoch(data) -> None:
 
 
 def test_state_round_trip(data) -> None:
-    ranker = small_ranker().fit(data.matrix(), item_features=data.item_features.matrix)
+    ranker = small_ranker().fit(
+        data.matrix(), user_features=data.user_features.matrix, item_features=data.item_features.matrix
+    )
     again = HybridRanker.from_arrays(ranker.get_params(), ranker.state_arrays())
     np.testing.assert_array_equal(again.score(np.arange(data.n_users)), ranker.score(np.arange(data.n_users)))
     np.testing.assert_array_equal(
-        again.represent_items(data.item_features.matrix), ranker.represent_items(data.item_features.matrix)
+        again.represent_users(data.user_features.matrix), ranker.represent_users(data.user_features.matrix)
     )
 
 
@@ -214,3 +192,37 @@ def test_standardise_and_blend() -> None:
     np.testing.assert_allclose(blend.combine({"a": scores, "b": other})[0], [0, 0, 0], atol=1e-6)
     with pytest.raises(ModelInputError, match="'b'"):
         blend.combine({"a": scores})
+
+
+def blas_threads() -> set[int]:
+    return {pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"}
+
+
+class NotesThreads(np.ndarray):
+    """An array that notes the BLAS thread limit when a product reads its transpose."""
+
+    seen: list[set[int]] = []
+
+    @property
+    def T(self) -> np.ndarray:  # noqa: N802 - numpy's name
+        NotesThreads.seen.append(blas_threads())
+        return np.asarray(self).T
+
+
+def test_fitting_and_scoring_use_num_threads_blas_threads(data) -> None:
+    seen: list[set[int]] = []
+
+    def monitor(ranker: HybridRanker) -> float:
+        seen.append(blas_threads())
+        return 0.0
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        ranker = small_ranker(num_threads=2).fit(
+            data.matrix(), user_features=data.user_features.matrix, monitor=monitor
+        )
+        assert seen and all(threads == {2} for threads in seen)  # inside fit
+        assert blas_threads() == {1}  # and back after it
+        ranker.item_vectors_ = ranker.item_vectors_.view(NotesThreads)
+        ranker.score(np.arange(3))
+        ranker.score_new_users(data.user_features.matrix[:2])
+        assert NotesThreads.seen == [{2}, {2}]
