@@ -10,7 +10,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColum
 from rich.table import Table
 
 from api.cli_common import app, console, database, import_app, print_json, reports_errors
-from data import esco_import
+from data import esco_import, esco_languages
 from data import stats as stats_store
 from data.db import transaction
 from recommender.settings import get_settings
@@ -78,8 +78,21 @@ def import_esco_command(
         ),
     ] = None,
 ) -> None:
-    """Import an ESCO CSV release in one transaction (nothing is written if any row is bad)."""
+    """Import an ESCO CSV release in one transaction (nothing is written if any row is bad).
+
+    An ``occupations_<language>.csv`` file (or a language package zip holding one) adds the occupation
+    labels of that language to an imported release.
+    """
     engine = database()
+    if path is not None and esco_languages.is_language_file(path):
+        with transaction(engine) as session:
+            labels = esco_languages.import_occupation_labels(db_session=session, source=path)
+        verdict = "imported" if labels.changed else "already up to date: nothing changed"
+        console.print(
+            f"occupation labels in {labels.language!r} from {labels.location}: {verdict} "
+            f"({labels.inserted:,} new, {labels.updated:,} changed, {labels.unchanged:,} unchanged)"
+        )
+        return
     with _bars() as bars, transaction(engine) as session:
         report = esco_import.import_esco(
             db_session=session,

@@ -138,6 +138,23 @@ class Occupation(Base):
     description: Mapped[str] = mapped_column(Text, default="")
 
 
+class OccupationLabel(Base):
+    """An occupation's labels in a language other than the release's English (``occupations_de.csv`` ...).
+
+    The English labels stay on :class:`Occupation`; each further language imported adds one row per
+    occupation, so that titles in that language match (``recommender.text.titles``).
+    """
+
+    __tablename__ = "occupation_labels"
+
+    occupation_uri: Mapped[str] = mapped_column(
+        ForeignKey("occupations.uri", ondelete="CASCADE"), primary_key=True
+    )
+    language: Mapped[str] = mapped_column(String(10), primary_key=True)  # ISO 639-1, e.g. "de"
+    preferred_label: Mapped[str] = mapped_column(Text)
+    alt_labels: Mapped[list[str]] = mapped_column(default=list)
+
+
 class OccupationBroader(Base):
     """An occupation or ISCO group and its broader occupation or ISCO group."""
 

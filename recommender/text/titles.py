@@ -1,0 +1,842 @@
+"""Match free-text job titles ("Sr. Kfz-Mechatroniker (m/w/d)") to ESCO occupations.
+
+How a title is scored against every occupation (the same for one title or ten thousand):
+
+1. **Cleaning** (:func:`clean_title`). Real titles carry words no ESCO label has: seniority ("senior",
+   "jr"), contract and urgency ("full time", "urgent", "hiring"), gender forms ("m/f/d", "(w/m/d)"), language
+   requirements ("Mandarin speaking"), places and employers in brackets or after a dash. Words of
+   :data:`NOISE_WORDS` are dropped, words in brackets or after `` - `` count :data:`SIDE_WEIGHT` of a word
+   of the main part, and common abbreviations are spelt out (:data:`ABBREVIATIONS`: "IT" is ESCO's "ICT",
+   "HR" "human resources", "Kfz" "motor vehicle"). The lists were written by reading how vacancy titles differ
+   from labels (the tuning half of ``job_titles_validation.csv``); they hold generic words, not titles.
+2. **Features** (:data:`FEATURES`), each a number per (title, occupation): character 3-5-gram cosine to the
+   best label and to the preferred label; word TF-IDF cosine to the best label; idf-weighted recall (title
+   words found in any label), precision and F1 against the best label; whether the title's head word (its last
+   content word, the noun in English compounds) ends one of the occupation's labels; an exact label match;
+   word cosine to the occupation's description, to its essential skills' labels and to its ISCO group and
+   broader occupations' labels; and how general the occupation is (labels it has, narrower occupations).
+   Labels of every imported language take part (:class:`OccupationText` ``labels``).
+3. **Score**: a linear combination of the features, a conditional logit over all occupations (McFadden
+   1974): ``P(o | title) = softmax_o(w . f(title, o))``. The weights ``w`` (:class:`TitleWeights`) are
+   fitted by maximum likelihood (:func:`fit_weights`) on titles with known occupations; they are one number
+   per feature, shared by all occupations, so no occupation gets a prior of its own. The probability is the
+   confidence reported with every match: the softmax of a likelihood-fitted model is calibrated on data like
+   its training data (``upskill evaluate titles`` prints the reliability table on the half not tuned on).
+
+The reason of a match names the label that matched best and the title words found in it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+from scipy.optimize import minimize
+from scipy.special import logsumexp
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from recommender.errors import UpskillError
+from recommender.text.trees import BoostedTrees
+
+Floats = NDArray[np.float32]
+
+RESOLVE_THRESHOLD = 0.7
+"""Confidence from which :meth:`TitleMatcher.resolve` takes the top occupation without a person confirming
+it (chosen on the check half of the validation file; see ``upskill evaluate titles``)."""
+
+SIDE_WEIGHT = 0.4
+"""Weight of a word in brackets or after a dash, relative to a word of the title's main part."""
+
+NOISE_WORDS = frozenset(
+    """
+    senior snr sr junior jnr jr mid entry level principal graduate fresh grad freshie experienced intern
+    internship interns trainee protege full part time fulltime parttime permanent temporary temp
+    contract contractor freelance freelancer remote hybrid onsite based shift weekend weekends executive
+    executives cum urgent urgently immediate immediately hiring hire wanted needed required require
+    seeking looking vacancy vacancies position positions job jobs opening openings opportunity career
+    careers apply now new m f d w x h mwd mfd fmd wmd fm mf gn genders male female only speaking speaker
+    speakers speak fluent language native mandarin chinese cantonese japanese korean english malay
+    bahasa thai vietnamese indonesian tagalog arabic german french italian spanish i ii iii iv v 1 2 3 4
+    5 6 7 8 9 10 grade gred sdn bhd ltd gmbh srl mnc with for in at of the a an to
+    """.split()  # noqa: SIM905
+)
+"""Words of vacancy titles that never decide the occupation: seniority, contract, urgency, gender forms,
+language requirements, grades, company forms, English function words (those in labels, "and", are kept)."""
+
+ABBREVIATIONS: dict[str, str] = {
+    "it": "ict",
+    "ict": "ict",
+    "hr": "human resources",
+    "hrd": "human resources",
+    "admin": "administrative",
+    "asst": "assistant",
+    "assit": "assistant",
+    "assisstant": "assistant",
+    "assitant": "assistant",
+    "exec": "executive",
+    "execs": "executive",
+    "mgr": "manager",
+    "mngr": "manager",
+    "eng": "engineer",
+    "engr": "engineer",
+    "tech": "technician",
+    "techn": "technician",
+    "acct": "accounting",
+    "accts": "accounting",
+    "qa": "quality assurance",
+    "qc": "quality control",
+    "ui": "user interface",
+    "ux": "user experience",
+    "sw": "software",
+    "dev": "developer",
+    "devs": "developer",
+    "fullstack": "full stack",
+    "frontend": "front end",
+    "backend": "back end",
+    "hse": "health safety",
+    "ehs": "health safety",
+    "pa": "personal assistant",
+    "ceo": "chief executive officer",
+    "cfo": "chief financial officer",
+    "coo": "chief operating officer",
+    "cto": "chief technology officer",
+    "ops": "operations",
+    "maint": "maintenance",
+    "elec": "electrical",
+    "mech": "mechanical",
+    "mktg": "marketing",
+    "biz": "business",
+    "coord": "coordinator",
+    "supv": "supervisor",
+    "spv": "supervisor",
+    "rep": "representative",
+    "reps": "representative",
+    "qs": "quantity surveyor",
+    "bd": "business development",
+    "hvac": "heating ventilation air conditioning",
+    "aircond": "air conditioning",
+    "ev": "electric vehicle",
+    "hv": "high voltage",
+    "kfz": "motor vehicle",
+    "pkw": "motor vehicle",
+    "lkw": "lorry",
+}
+"""Abbreviations and spellings of titles, spelt the way ESCO's English labels spell them."""
+
+FEATURES = (
+    "char_best",
+    "char_preferred",
+    "word_best",
+    "recall_any",
+    "precision_best",
+    "f1_best",
+    "head",
+    "exact",
+    "description",
+    "skills",
+    "group",
+    "labels_log",
+    "narrower_log",
+    "depth",
+    "label_length",
+)
+"""The features of a (title, occupation) pair, in the order of :attr:`TitleWeights.weights`."""
+_N_TEXT = FEATURES.index("labels_log")  # the features before it depend on the title, the rest do not
+
+_SPLIT_SIDE = re.compile(r"\(([^)]*)\)?|\[([^\]]*)\]?|\s[-–|@]\s.*$")
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+_GENDER_SUFFIX = re.compile(r"(?<=[a-zäöüß])(/-?in|\(in\)|_in|\*in|/innen|/a|/o|\(a\)|/e)\b", re.IGNORECASE)
+
+
+def normalise(text: str) -> str:
+    """Lower case, accents stripped, anything but letters and digits turned into single spaces."""
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return _NON_WORD.sub(" ", folded).strip()
+
+
+def _stem(word: str) -> str:
+    """Fold English plurals ("drivers" -> "driver", "batteries" -> "battery")."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+@dataclass(frozen=True)
+class CleanTitle:
+    """A title after cleaning: the main text, and weighted content words (main part 1, the rest less)."""
+
+    text: str
+    words: tuple[tuple[str, float], ...]
+
+    @property
+    def head(self) -> str | None:
+        """The last content word of the main part (the head noun of an English compound title)."""
+        main = [w for w, weight in self.words if weight == 1.0]
+        return main[-1] if main else None
+
+
+def _expand(words: Iterable[str]) -> list[str]:
+    out: list[str] = []
+    for word in words:
+        out.extend(ABBREVIATIONS.get(word, word).split())
+    return out
+
+
+def clean_title(title: str) -> CleanTitle:
+    """Strip gender forms and noise words, spell out abbreviations, weight words outside the main part.
+
+    >>> clean_title("Sr. IT Support Exec (Shah Alam) - URGENT").words
+    (('ict', 1.0), ('support', 1.0), ('executive', 1.0), ('shah', 0.4), ('alam', 0.4))
+    """
+    text = _GENDER_SUFFIX.sub("", title.replace("&", " and ").replace("+", " plus "))
+    side_parts: list[str] = []
+
+    def keep_side(match: re.Match[str]) -> str:
+        side_parts.append(match.group(0))
+        return " "
+
+    main = _SPLIT_SIDE.sub(keep_side, text)
+    if not normalise(main):  # the whole title was in brackets: use it as the main part
+        main, side_parts = text, []
+    main_words = [_stem(w) for w in _expand(normalise(main).split()) if w not in NOISE_WORDS]
+    side_words = [_stem(w) for w in _expand(normalise(" ".join(side_parts)).split()) if w not in NOISE_WORDS]
+    if not main_words and side_words:
+        main_words, side_words = side_words, []
+    weighted: dict[str, float] = {}
+    for word in main_words:
+        weighted[word] = 1.0
+    for word in side_words:
+        weighted.setdefault(word, SIDE_WEIGHT)
+    return CleanTitle(" ".join(main_words), tuple(weighted.items()))
+
+
+_PART_SEPARATOR = re.compile(
+    r"\s*(?:/|\\|&|\+|,|;|\bcum\b|\band\b|\bor\b|\bund\b|\be\b|\bo\b)\s*", re.IGNORECASE
+)
+
+
+def title_parts(title: str) -> list[str]:
+    """The title, then its parts when it names several jobs ("Account cum Admin Assistant")."""
+    parts = [p for p in _PART_SEPARATOR.split(title) if clean_title(p).words]
+    return [title, *parts] if len(parts) > 1 else [title]
+
+
+def label_words(label: str) -> list[str]:
+    """Content words of a label the way title words are read (abbreviations spelt out, plurals folded)."""
+    return [_stem(w) for w in _expand(normalise(label).split())]
+
+
+# --- occupations --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OccupationText:
+    """What the matcher knows of one occupation.
+
+    ``labels`` are ``(text, language)`` pairs, the preferred English label first; ``group_labels`` are the
+    labels of its ISCO group and broader occupations; ``skill_labels`` those of its essential skills;
+    ``narrower`` counts the occupations directly below it in ESCO's hierarchy.
+    """
+
+    uri: str
+    preferred_label: str
+    labels: tuple[tuple[str, str], ...]
+    description: str = ""
+    group_labels: tuple[str, ...] = ()
+    skill_labels: tuple[str, ...] = ()
+    narrower: int = 0
+    depth: int = 1
+
+
+@dataclass(frozen=True)
+class TitleMatch:
+    """One ranked occupation for a title: ``score`` is the calibrated probability that it is the one."""
+
+    uri: str
+    label: str
+    score: float
+    matched_label: str
+    language: str
+    matched_words: tuple[str, ...]
+
+    @property
+    def reason(self) -> str:
+        """Which label matched and on which words, for people."""
+        words = ", ".join(self.matched_words) if self.matched_words else "similar spelling"
+        return f"label {self.matched_label!r} ({self.language}) on {words}"
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """A title resolved to one occupation when the confidence reaches the threshold, else candidates only."""
+
+    title: str
+    occupation: TitleMatch | None
+    candidates: tuple[TitleMatch, ...]
+    threshold: float
+
+    @property
+    def needs_review(self) -> bool:
+        return self.occupation is None
+
+
+@dataclass(frozen=True)
+class TitleWeights:
+    """The fitted parts of the matcher and where they came from.
+
+    ``weights`` are the conditional logit's, one per :data:`FEATURES` entry (the first stage, ranking every
+    occupation). ``trees`` re-rank the first stage's ``shortlist`` best occupations from
+    :data:`RERANK_FEATURES` (None: no second stage); ``temperature`` scales their raw scores before the
+    softmax that gives the confidence, in which ``outside`` is the logit of "none of the shortlist".
+    """
+
+    weights: tuple[float, ...]
+    provenance: dict[str, Any] = field(default_factory=dict)
+    trees: BoostedTrees | None = None
+    temperature: float = 1.0
+    shortlist: int = 100
+    outside: float = -np.inf
+
+    def __post_init__(self) -> None:
+        if len(self.weights) != len(FEATURES):
+            raise UpskillError(
+                f"title weights have {len(self.weights)} values for {len(FEATURES)} features "
+                f"({', '.join(FEATURES)}); refit them with `python -m evaluation.titles --fit`"
+            )
+
+    @classmethod
+    def load(cls, path: Path) -> TitleWeights:
+        """Read ``path`` (JSON) and, when it names one, the trees' ``.npz`` beside it."""
+        document = json.loads(path.read_text(encoding="utf-8"))
+        if list(document["features"]) != list(FEATURES) or list(document.get("rerank_features", [])) not in (
+            [],
+            list(RERANK_FEATURES),
+        ):
+            raise UpskillError(
+                f"{path}: fitted for other features than the matcher computes; "
+                "refit them with `python -m evaluation.titles --fit`"
+            )
+        trees = BoostedTrees.load(path.with_name(document["trees"])) if document.get("trees") else None
+        return cls(
+            tuple(float(v) for v in document["weights"]),
+            dict(document.get("provenance", {})),
+            trees,
+            float(document.get("temperature", 1.0)),
+            int(document.get("shortlist", 100)),
+            float(document.get("outside", "-inf")),
+        )
+
+    def save(self, path: Path) -> None:
+        document: dict[str, Any] = {
+            "features": list(FEATURES),
+            "weights": list(self.weights),
+            "rerank_features": list(RERANK_FEATURES),
+            "temperature": self.temperature,
+            "shortlist": self.shortlist,
+            "outside": self.outside,
+            "trees": None,
+            "provenance": self.provenance,
+        }
+        if self.trees is not None:
+            trees_path = path.with_suffix(".npz")
+            self.trees.save(trees_path)
+            document["trees"] = trees_path.name
+        path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+
+
+DEFAULT_WEIGHTS_PATH = Path(__file__).with_name("title_weights.json")
+
+
+def default_weights() -> TitleWeights:
+    """The weights shipped with upskill (see their ``provenance``)."""
+    return TitleWeights.load(DEFAULT_WEIGHTS_PATH)
+
+
+RERANK_FEATURES = (
+    *FEATURES,
+    *(f"{name}_relative" for name in FEATURES[:_N_TEXT]),
+    "first_stage_reciprocal_rank",
+    "first_stage_gap",
+    "char_best_reciprocal_rank",
+    "f1_best_reciprocal_rank",
+)
+"""What the second stage reads for each shortlisted occupation: the features, the text features divided by
+their maximum over all occupations for the title, and ranks and score gap within the first stage."""
+
+
+def rerank_features(
+    text: Floats, generality: Floats, logits: Floats, shortlist: int
+) -> tuple[NDArray[np.int64], Floats]:
+    """The first stage's shortlist for each title and the second stage's features of it.
+
+    Parameters
+    ----------
+    text : ndarray of float32, shape (n_titles, n_text_features, n_occupations)
+    generality : ndarray of float32, shape (n_title_independent_features, n_occupations)
+    logits : ndarray of float32, shape (n_titles, n_occupations)
+        First-stage scores.
+    shortlist : int
+
+    Returns
+    -------
+    candidates : ndarray of int64, shape (n_titles, k)
+        Occupation columns, best first-stage score first (ties by column); ``k = min(shortlist, n_occ)``.
+    features : ndarray of float32, shape (n_titles, k, len(RERANK_FEATURES))
+    """
+    n, n_occ = logits.shape
+    k = min(shortlist, n_occ)
+    part = np.argpartition(-logits, k - 1, axis=1)[:, :k] if k < n_occ else np.tile(np.arange(n_occ), (n, 1))
+    part_logits = np.take_along_axis(logits, part, axis=1)
+    order = np.lexsort((part, -part_logits), axis=1)
+    candidates = np.take_along_axis(part, order, axis=1)
+    cand_logits = np.take_along_axis(part_logits, order, axis=1)
+    chosen_text = np.take_along_axis(text, candidates[:, None, :], axis=2)  # (n, f_text, k)
+    peak = text.max(axis=2, keepdims=True)
+    peak[peak == 0] = 1.0
+    out = np.empty((n, k, len(RERANK_FEATURES)), dtype=np.float32)
+    n_text, n_all = text.shape[1], len(FEATURES)
+    out[:, :, :n_text] = chosen_text.transpose(0, 2, 1)
+    out[:, :, n_text:n_all] = generality[:, candidates].transpose(1, 2, 0)
+    out[:, :, n_all : n_all + n_text] = (chosen_text / peak).transpose(0, 2, 1)
+    position = n_all + n_text
+    out[:, :, position] = 1.0 / np.arange(1, k + 1)
+    out[:, :, position + 1] = cand_logits - cand_logits[:, :1]
+    for offset, feature in ((2, FEATURES.index("char_best")), (3, FEATURES.index("f1_best"))):
+        ranks = np.argsort(np.argsort(-chosen_text[:, feature, :], axis=1, kind="stable"), axis=1)
+        out[:, :, position + offset] = 1.0 / (1.0 + ranks)
+    return candidates, out
+
+
+# --- the matcher --------------------------------------------------------------------------------------
+
+_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "or",
+        "the",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "with",
+        "by",
+        "from",
+        "as",
+        "is",
+        "are",
+        "be",
+        "this",
+        "that",
+        "their",
+        "its",
+        "it",
+        "they",
+        "them",
+        "who",
+        "which",
+        "such",
+        "other",
+        "may",
+        "also",
+        "can",
+        "into",
+        "within",
+        "use",
+        "used",
+        "using",
+    ]  # noqa: SIM905
+)
+
+
+def _doc_words(text: str) -> list[str]:
+    return [w for w in label_words(text) if w not in _STOP and not w.isdigit()]
+
+
+def _row_normalise(matrix: sp.csr_matrix) -> sp.csr_matrix:
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sp.csr_matrix(sp.diags(1.0 / norms) @ matrix, dtype=np.float32)
+
+
+class TitleMatcher:
+    """Rank every occupation for free-text job titles (see the module docstring for the method).
+
+    Build it once per process from :class:`OccupationText` records (``data.title_index`` reads them from
+    the database) and share it: matching does not change it.
+
+    Parameters
+    ----------
+    occupations : sequence of OccupationText
+        Every occupation that may be matched; ranks are over all of them.
+    weights : TitleWeights, optional
+        Feature weights; default :func:`default_weights`.
+    """
+
+    def __init__(self, occupations: Sequence[OccupationText], weights: TitleWeights | None = None):
+        if not occupations:
+            raise UpskillError("no occupations to match titles against: import ESCO first")
+        self.weights = weights or default_weights()
+        self._w = np.asarray(self.weights.weights, dtype=np.float32)
+        self.uris = [o.uri for o in occupations]
+        self.preferred = [o.preferred_label for o in occupations]
+        self._position = {uri: i for i, uri in enumerate(self.uris)}
+
+        label_text: list[str] = []
+        label_language: list[str] = []
+        label_owner: list[int] = []
+        label_norm: list[str] = []
+        is_preferred: list[bool] = []
+        for owner, occupation in enumerate(occupations):
+            seen: set[str] = set()
+            for i, (whole, language) in enumerate(occupation.labels):
+                # gendered pairs ("postman/postwoman", "Kfz-Mechatroniker/Kfz-Mechatronikerin") also
+                # match as each form alone
+                forms = [whole, *whole.split("/")] if "/" in whole else [whole]
+                for j, text in enumerate(forms):
+                    norm = " ".join(label_words(text))
+                    if not norm or norm in seen:
+                        continue
+                    seen.add(norm)
+                    label_text.append(text)
+                    label_language.append(language)
+                    label_owner.append(owner)
+                    label_norm.append(norm)
+                    is_preferred.append(i == 0 and j == 0)
+            if not seen:
+                raise UpskillError(f"occupation {occupation.uri} has no label to match")
+        self._label_text = label_text
+        self._label_language = label_language
+        self._label_owner = np.asarray(label_owner, dtype=np.int64)
+        self._starts = np.flatnonzero(np.r_[True, self._label_owner[1:] != self._label_owner[:-1]])
+        self._preferred_label = np.flatnonzero(is_preferred)
+        self._exact: dict[str, set[int]] = {}
+        for norm, owner in zip(label_norm, label_owner, strict=True):
+            self._exact.setdefault(norm, set()).add(owner)
+
+        # character n-grams of labels (the baseline's representation, on cleaned text)
+        # (an occupation's labels together, and its preferred label: two columns per occupation keep the
+        # product with a batch of titles small)
+        self._chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), dtype=np.float32)
+        self._chars.fit(label_norm)
+        together = [
+            " ".join(label_norm[a:b])
+            for a, b in zip(self._starts, [*self._starts[1:], len(label_norm)], strict=True)
+        ]
+        self._occupation_chars_t = sp.csr_matrix(self._chars.transform(together).T)
+        self._preferred_chars_t = sp.csr_matrix(
+            self._chars.transform([label_norm[i] for i in self._preferred_label]).T
+        )
+
+        # words of labels: binary, idf-weighted
+        vocabulary: dict[str, int] = {}
+        rows: list[int] = []
+        cols: list[int] = []
+        heads: list[tuple[int, int]] = []
+        for row, norm in enumerate(label_norm):
+            words = norm.split()
+            for word in set(words):
+                rows.append(row)
+                cols.append(vocabulary.setdefault(word, len(vocabulary)))
+            heads.append((label_owner[row], vocabulary[words[-1]]))
+        self._vocabulary = vocabulary
+        n_labels, n_words, n_occ = len(label_norm), len(vocabulary), len(occupations)
+        binary = sp.csr_matrix(
+            (np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(n_labels, n_words)
+        )
+        df = np.bincount(np.asarray(cols, dtype=np.int64), minlength=n_words)
+        self._idf = (np.log((1.0 + n_labels) / (1.0 + df)) + 1.0).astype(np.float32)
+        weighted = sp.csr_matrix(binary @ sp.diags(self._idf), dtype=np.float32)
+        self._label_mass = np.asarray(weighted.sum(axis=1)).ravel().astype(np.float32)
+        self._label_words_t = sp.csr_matrix(weighted.T)  # words x labels, idf
+        self._label_binary_t = sp.csr_matrix(binary.T)  # words x labels, 0/1
+        self._label_tfidf_t = sp.csr_matrix(_row_normalise(sp.csr_matrix(binary @ sp.diags(self._idf))).T)
+        owner_words = sp.csr_matrix(
+            (np.ones(len(rows), dtype=np.float32), (self._label_owner[rows], cols)), shape=(n_occ, n_words)
+        )
+        owner_words.data[:] = 1.0
+        self._any_words_t = sp.csr_matrix(owner_words.T)  # words x occupations, binary
+        head_rows, head_cols = zip(*sorted(set(heads)), strict=True)
+        self._heads_t = sp.csr_matrix(
+            (np.ones(len(head_rows), dtype=np.float32), (head_cols, head_rows)), shape=(n_words, n_occ)
+        )
+
+        # occupation documents: description, essential skills, ISCO group and broader occupations
+        self._docs = []
+        for texts in (
+            [o.description for o in occupations],
+            [" ".join(o.skill_labels) for o in occupations],
+            [" ".join(o.group_labels) for o in occupations],
+        ):
+            vectorizer = TfidfVectorizer(
+                analyzer=_doc_words, sublinear_tf=True, dtype=np.float32, vocabulary=None
+            )
+            matrix = vectorizer.fit_transform(texts)
+            self._docs.append((vectorizer, sp.csr_matrix(matrix.T.tocsr())))
+
+        self._generality = np.stack(
+            [
+                np.log1p([len({t for t, _ in o.labels}) for o in occupations]),
+                np.log1p([o.narrower for o in occupations]),
+                [o.depth for o in occupations],
+                np.log([max(1, len(label_words(o.preferred_label))) for o in occupations]),
+            ]
+        ).astype(np.float32)
+
+        # the title-independent part of every occupation's score
+        self._prior = (self._w[_N_TEXT:] @ self._generality).astype(np.float32)
+
+    def __len__(self) -> int:
+        return len(self.uris)
+
+    # -- features ---------------------------------------------------------------------------------------
+
+    def _query_words(self, cleaned: Sequence[CleanTitle]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+        """Titles as (weighted words x idf) and (tf-idf, unit length) rows over the label vocabulary."""
+        rows: list[int] = []
+        cols: list[int] = []
+        vals: list[float] = []
+        for row, title in enumerate(cleaned):
+            for word, weight in title.words:
+                col = self._vocabulary.get(word)
+                if col is not None:
+                    rows.append(row)
+                    cols.append(col)
+                    vals.append(weight)
+        shape = (len(cleaned), len(self._vocabulary))
+        weights = sp.csr_matrix((np.asarray(vals, dtype=np.float32), (rows, cols)), shape=shape)
+        idf_weighted = sp.csr_matrix(weights @ sp.diags(self._idf), dtype=np.float32)
+        return idf_weighted, _row_normalise(idf_weighted)
+
+    def features(self, titles: Sequence[str]) -> Floats:
+        """Every feature of every (title, occupation) pair.
+
+        A title naming several jobs ("Driver cum Supervisor", "Sales / Marketing Assistant") is also read
+        part by part; each text feature is the best of the whole title and its parts.
+
+        Returns
+        -------
+        ndarray of float32, shape (n_titles, n_features, n_occupations)
+            In the order of :data:`FEATURES`.
+        """
+        text = self._title_text_features(titles)
+        out = np.empty((len(titles), len(FEATURES), len(self.uris)), dtype=np.float32)
+        out[:, :_N_TEXT] = text
+        out[:, _N_TEXT:] = self._generality[None, :, :]
+        return out
+
+    def _title_text_features(self, titles: Sequence[str]) -> Floats:
+        """The title-dependent features, shape (n_titles, n_text_features, n_occupations): each the best of
+        the whole title and its parts."""
+        texts: list[str] = []
+        first: list[int] = []
+        for title in titles:
+            first.append(len(texts))
+            texts.extend(title_parts(title))
+        rows = self._text_features(texts)
+        bounds = [*first, len(texts)]
+        for i, start in enumerate(first):
+            for part in range(start + 1, bounds[i + 1]):
+                np.maximum(rows[start], rows[part], out=rows[start])
+        return rows[first] if len(texts) > len(titles) else rows
+
+    def _text_features(self, titles: Sequence[str]) -> Floats:
+        cleaned = [clean_title(t) for t in titles]
+        n, n_occ = len(cleaned), len(self.uris)
+        out = np.zeros((n, _N_TEXT, n_occ), dtype=np.float32)
+        if n == 0:
+            return out
+        chars = self._chars.transform([c.text or normalise(t) for c, t in zip(cleaned, titles, strict=True)])
+        out[:, 0] = (chars @ self._occupation_chars_t).toarray()
+        out[:, 1] = (chars @ self._preferred_chars_t).toarray()
+
+        idf_weighted, tfidf = self._query_words(cleaned)
+        mass = np.asarray(idf_weighted.sum(axis=1)).ravel()
+        mass[mass == 0] = 1.0
+        out[:, 3] = (idf_weighted @ self._any_words_t).toarray() / mass[:, None]
+        # the labels sharing a word with a title: the three products have the same sparsity pattern
+        present = idf_weighted.copy()
+        present.data[:] = 1.0
+        cosine = sp.csr_matrix(tfidf @ self._label_tfidf_t)
+        shared = sp.csr_matrix(present @ self._label_words_t)  # idf mass of each label's words found
+        found = sp.csr_matrix(idf_weighted @ self._label_binary_t)  # weighted idf mass of title words found
+        for matrix in (cosine, shared, found):
+            matrix.sort_indices()
+        rows = np.repeat(np.arange(n), np.diff(cosine.indptr))
+        owners = self._label_owner[cosine.indices]
+        precision = shared.data / self._label_mass[shared.indices]
+        recall = np.minimum(found.data / mass[rows], 1.0)
+        denominator = precision + recall
+        denominator[denominator == 0] = 1.0
+        # within a row, label indices are sorted and labels are sorted by occupation: take each run's maximum
+        if cosine.nnz:
+            starts = np.flatnonzero(np.r_[True, (rows[1:] != rows[:-1]) | (owners[1:] != owners[:-1])])
+            f1 = 2 * precision * recall / denominator
+            for feature, values in ((2, cosine.data), (4, precision), (5, f1)):
+                out[rows[starts], feature, owners[starts]] = np.maximum.reduceat(values, starts)
+
+        for row, title in enumerate(cleaned):
+            head = self._vocabulary.get(title.head) if title.head else None
+            if head is not None:
+                start, end = self._heads_t.indptr[head], self._heads_t.indptr[head + 1]
+                out[row, 6, self._heads_t.indices[start:end]] = 1.0
+            for owner in self._exact.get(title.text, ()):
+                out[row, 7, owner] = 1.0
+
+        doc_queries = [" ".join(w for w, _ in c.words) for c in cleaned]
+        for offset, (vectorizer, matrix_t) in enumerate(self._docs):
+            out[:, 8 + offset] = (vectorizer.transform(doc_queries) @ matrix_t).toarray()
+        return out
+
+    # -- scoring ----------------------------------------------------------------------------------------
+
+    def first_stage(self, titles: Sequence[str]) -> tuple[Floats, Floats]:
+        """The title-dependent features (n_titles, n_text_features, n_occupations) and first-stage scores."""
+        text = self._title_text_features(titles)
+        return text, np.einsum("nfo,f->no", text, self._w[:_N_TEXT]) + self._prior
+
+    def log_probabilities(self, titles: Sequence[str], *, chunk: int = 256) -> Floats:
+        """Log P(occupation | title) for every pair, shape (n_titles, n_occupations), float32.
+
+        With a second stage, the shortlist shares the probability by the re-ranker's tempered softmax and
+        every other occupation ranks below it in first-stage order (with a vanishing probability).
+        """
+        result = np.empty((len(titles), len(self.uris)), dtype=np.float32)
+        for start in range(0, len(titles), chunk):
+            part = titles[start : start + chunk]
+            text, logits = self.first_stage(part)
+            log_p = logits - logsumexp(logits, axis=1, keepdims=True)
+            trees = self.weights.trees
+            if trees is not None:
+                candidates, features = rerank_features(text, self._generality, logits, self.weights.shortlist)
+                n, k = candidates.shape
+                raw = trees.raw_scores(features.reshape(n * k, -1)).reshape(n, k) * self.weights.temperature
+                outside = np.full((n, 1), self.weights.outside)
+                log_q = raw - logsumexp(np.concatenate([raw, outside], axis=1), axis=1, keepdims=True)
+                floor = log_q.min(axis=1, keepdims=True) - 1.0
+                # below every shortlisted occupation, in first-stage order
+                log_p = floor + (log_p - log_p.max(axis=1, keepdims=True)) - 1e-3
+                np.put_along_axis(log_p, candidates, log_q, axis=1)
+            result[start : start + len(part)] = log_p
+        return result
+
+    def match(self, title: str, *, k: int = 10) -> list[TitleMatch]:
+        """The ``k`` most likely occupations for one title, best first."""
+        return self.match_many([title], k=k)[0]
+
+    def match_many(self, titles: Sequence[str], *, k: int = 10, chunk: int = 256) -> list[list[TitleMatch]]:
+        """The ``k`` most likely occupations for each title, best first, in input order."""
+        if k < 1:
+            raise UpskillError(f"k must be at least 1, got {k}")
+        k = min(k, len(self.uris))
+        results: list[list[TitleMatch]] = []
+        for start in range(0, len(titles), chunk):
+            part = list(titles[start : start + chunk])
+            log_p = self.log_probabilities(part, chunk=chunk)
+            top = np.argpartition(-log_p, k - 1, axis=1)[:, :k]
+            for row, title in enumerate(part):
+                order = top[row][np.lexsort((top[row], -log_p[row, top[row]]))]
+                results.append([self._explain(title, int(o), float(np.exp(log_p[row, o]))) for o in order])
+        return results
+
+    def resolve(self, title: str, *, threshold: float = RESOLVE_THRESHOLD, k: int = 5) -> Resolution:
+        """One occupation when the top match's confidence reaches ``threshold``, else candidates."""
+        return self.resolve_many([title], threshold=threshold, k=k)[0]
+
+    def resolve_many(
+        self, titles: Sequence[str], *, threshold: float = RESOLVE_THRESHOLD, k: int = 5
+    ) -> list[Resolution]:
+        """:meth:`resolve` for many titles at once (the workforce import), in input order."""
+        if not 0.0 < threshold <= 1.0:
+            raise UpskillError(f"threshold must be in (0, 1], got {threshold}")
+        resolutions = []
+        for title, matches in zip(titles, self.match_many(titles, k=k), strict=True):
+            best = matches[0] if matches and matches[0].score >= threshold else None
+            resolutions.append(Resolution(title, best, tuple(matches), threshold))
+        return resolutions
+
+    def _explain(self, title: str, owner: int, probability: float) -> TitleMatch:
+        cleaned = clean_title(title)
+        words = {w for w, _ in cleaned.words}
+        start = self._starts[owner]
+        end = self._starts[owner + 1] if owner + 1 < len(self._starts) else len(self._label_text)
+        best, best_score = start, -1.0
+        best_words: tuple[str, ...] = ()
+        for label in range(start, end):
+            found = tuple(w for w in label_words(self._label_text[label]) if w in words)
+            score = len(found) / (1 + len(label_words(self._label_text[label])))
+            if score > best_score:
+                best, best_score, best_words = label, score, found
+        return TitleMatch(
+            uri=self.uris[owner],
+            label=self.preferred[owner],
+            score=round(probability, 4),
+            matched_label=self._label_text[best],
+            language=self._label_language[best],
+            matched_words=tuple(dict.fromkeys(best_words)),
+        )
+
+
+# --- fitting the weights ------------------------------------------------------------------------------
+
+
+def fit_weights(
+    features: Sequence[Floats],
+    gold: Sequence[int],
+    *,
+    l2: float = 1e-3,
+    provenance: dict[str, Any] | None = None,
+) -> TitleWeights:
+    """Maximum-likelihood weights of the conditional logit ``P(o | t) = softmax_o(w . f(t, o))``.
+
+    Parameters
+    ----------
+    features : sequence of ndarray, each of shape (n_features, n_candidates)
+        The features of one title's candidate occupations (all occupations, or a shortlist holding the
+        right one).
+    gold : sequence of int
+        For each title, the column of its right occupation.
+    l2 : float
+        Ridge penalty on the weights (per title), which keeps them finite on separable data.
+
+    Returns
+    -------
+    TitleWeights
+    """
+    if len(features) != len(gold) or not features:
+        raise ValueError("need one gold column per title, and at least one title")
+    n_features = len(FEATURES)
+    stacked = np.concatenate([f.T for f in features]).astype(np.float64)  # (sum candidates, n_features)
+    sizes = np.asarray([f.shape[1] for f in features])
+    offsets = np.r_[0, np.cumsum(sizes)[:-1]]
+    gold_rows = offsets + np.asarray(gold)
+    group = np.repeat(np.arange(len(features)), sizes)
+    n = len(features)
+
+    def objective(w: NDArray[np.float64]) -> tuple[float, NDArray[np.float64]]:
+        logits = stacked @ w
+        peak = np.maximum.reduceat(logits, offsets)
+        exp = np.exp(logits - peak[group])
+        total = np.add.reduceat(exp, offsets)
+        probability = exp / total[group]
+        loss = -np.sum(logits[gold_rows] - peak - np.log(total)) / n + l2 * w @ w
+        expected = np.add.reduceat(probability[:, None] * stacked, offsets, axis=0)
+        gradient = -(stacked[gold_rows] - expected).sum(axis=0) / n + 2 * l2 * w
+        return float(loss), gradient
+
+    result = minimize(objective, np.zeros(n_features), jac=True, method="L-BFGS-B")
+    return TitleWeights(tuple(round(float(v), 6) for v in result.x), dict(provenance or {}))

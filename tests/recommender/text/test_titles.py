@@ -1,0 +1,155 @@
+"""The job-title matcher: cleaning, known answers on a small hand-made taxonomy, batch = single, fitting."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from recommender.errors import UpskillError
+from recommender.text.titles import (
+    FEATURES,
+    OccupationText,
+    TitleMatcher,
+    TitleWeights,
+    clean_title,
+    default_weights,
+    fit_weights,
+    title_parts,
+)
+
+OCCUPATIONS = [
+    OccupationText(
+        "o:vehicle-technician",
+        "vehicle technician",
+        (
+            ("vehicle technician", "en"),
+            ("car mechanic", "en"),
+            ("Kfz-Mechatroniker/Kfz-Mechatronikerin", "de"),
+        ),
+        "Vehicle technicians inspect, test and maintain cars.",
+        ("Motor vehicle mechanics and repairers",),
+        ("repair engines", "diagnose vehicle faults"),
+    ),
+    OccupationText(
+        "o:engine-assembler",
+        "motor vehicle engine assembler",
+        (
+            ("motor vehicle engine assembler", "en"),
+            ("engine fitter", "en"),
+            ("operaio addetto al montaggio motori", "it"),
+        ),
+        "Engine assemblers build engines for motor vehicles.",
+        ("Mechanical machinery assemblers",),
+        ("assemble engines",),
+    ),
+    OccupationText(
+        "o:software-developer",
+        "software developer",
+        (("software developer", "en"), ("programmer", "en"), ("software engineer", "en")),
+        "Software developers implement software from specifications, in Java, PHP or other languages.",
+        ("Software and applications developers and analysts",),
+        ("computer programming", "Java"),
+    ),
+    OccupationText(
+        "o:ict-technician",
+        "ICT technician",
+        (("ICT technician", "en"), ("IT support technician", "en")),
+        "ICT technicians keep computers and networks working.",
+        ("Information and communications technology operations and user support technicians",),
+        ("provide ICT support",),
+    ),
+]
+TEXT_ONLY = TitleWeights(
+    tuple(4.0 if i < FEATURES.index("labels_log") else 0.0 for i in range(len(FEATURES)))
+)
+
+
+@pytest.fixture(scope="module")
+def matcher() -> TitleMatcher:
+    return TitleMatcher(OCCUPATIONS, TEXT_ONLY)
+
+
+def test_cleaning_drops_noise_spells_out_abbreviations_and_weights_side_text() -> None:
+    assert clean_title("Sr. IT Support Exec (Shah Alam) - URGENT").words == (
+        ("ict", 1.0),
+        ("support", 1.0),
+        ("shah", 0.4),
+        ("alam", 0.4),
+    )
+    assert clean_title("Kfz-Mechatroniker (m/w/d)").text == "motor vehicle mechatroniker"
+    assert clean_title("(Graphic Designer)").text == "graphic designer"  # all in brackets: still the title
+    assert title_parts("Driver cum Supervisor") == ["Driver cum Supervisor", "Driver", "Supervisor"]
+    assert title_parts("Software Developer") == ["Software Developer"]
+
+
+@pytest.mark.parametrize(
+    ("title", "uri"),
+    [
+        ("Senior Software Engineer (Java) - Kuala Lumpur", "o:software-developer"),
+        ("Kfz-Mechatroniker (m/w/d)", "o:vehicle-technician"),
+        ("Operaio montaggio motori", "o:engine-assembler"),
+        ("IT Support", "o:ict-technician"),
+        ("car mechanic", "o:vehicle-technician"),
+    ],
+)
+def test_known_titles_rank_their_occupation_first(matcher: TitleMatcher, title: str, uri: str) -> None:
+    best = matcher.match(title, k=4)[0]
+    assert best.uri == uri
+
+
+def test_a_match_says_which_label_and_words_matched(matcher: TitleMatcher) -> None:
+    best = matcher.match("Kfz-Mechatroniker (m/w/d)", k=1)[0]
+    assert best.language == "de"
+    assert "mechatroniker" in best.matched_words
+    assert "Kfz-Mechatroniker" in best.reason
+
+
+def test_probabilities_cover_every_occupation_and_sum_to_one(matcher: TitleMatcher) -> None:
+    log_p = matcher.log_probabilities(["software developer", "zzzz qqqq", ""])
+    assert log_p.shape == (3, len(OCCUPATIONS))
+    np.testing.assert_allclose(np.exp(log_p).sum(axis=1), 1.0, rtol=1e-5)
+    scores = [m.score for m in matcher.match("software developer", k=4)]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_batch_equals_one_by_one_and_keeps_input_order(matcher: TitleMatcher) -> None:
+    titles = ["IT Support", "engine fitter", "Senior Software Engineer", "IT Support"]
+    batch = matcher.match_many(titles, k=3, chunk=2)
+    assert [m[0].uri for m in batch] == [matcher.match(t, k=3)[0].uri for t in titles]
+    assert batch[0] == batch[3]
+
+
+def test_resolve_takes_the_top_match_only_when_confident(matcher: TitleMatcher) -> None:
+    sure = matcher.resolve("software developer", threshold=0.5)
+    assert sure.occupation is not None and sure.occupation.uri == "o:software-developer"
+    unsure = matcher.resolve("zzzz qqqq", threshold=0.5)
+    assert unsure.needs_review and len(unsure.candidates) == 4
+    with pytest.raises(UpskillError, match="threshold"):
+        matcher.resolve("x", threshold=0.0)
+    with pytest.raises(UpskillError, match="k must be"):
+        matcher.match("x", k=0)
+
+
+def test_fit_weights_recovers_the_feature_that_decides() -> None:
+    """Known answer: when feature 0 alone marks the right candidate, its weight is the largest."""
+    rng = np.random.default_rng(0)
+    features, gold = [], []
+    for _ in range(200):
+        block = rng.random((len(FEATURES), 20)).astype(np.float32)
+        right = int(rng.integers(20))
+        block[0, right] += 1.0
+        features.append(block)
+        gold.append(right)
+    weights = np.asarray(fit_weights(features, gold).weights)
+    assert np.argmax(weights) == 0 and weights[0] > 3 * np.abs(weights[1:]).max()
+
+
+def test_shipped_weights_load_with_their_reranker() -> None:
+    weights = default_weights()
+    assert weights.trees is not None and weights.shortlist > 0 and weights.temperature > 0
+    assert "tune half" in weights.provenance["fitted_on"]
+
+
+def test_no_occupations_is_a_clear_error() -> None:
+    with pytest.raises(UpskillError, match="import ESCO first"):
+        TitleMatcher([], TEXT_ONLY)
