@@ -10,8 +10,8 @@ import typer
 from rich.table import Table
 
 from api.cli_common import app, console, database, evaluate_app, print_json, reports_errors
-from data.csv_files import csv_rows
 from data.db import transaction
+from data.formats.reading import csv_rows
 from data.title_index import load_occupation_texts
 from evaluation import titles as title_evaluation
 from recommender.errors import ImportFormatError, UpskillError
