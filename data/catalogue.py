@@ -412,7 +412,17 @@ def curate_courses(*, db_session: Session, path: Path) -> CurationReport:
     report.courses_changed = len(changed)
     for chunk in chunks(changed):
         db_session.execute(delete(CourseSkill).where(CourseSkill.course_id.in_(chunk)))
-    rows_out = [
+    _insert_skills(db_session, changed, after)
+    db_session.flush()
+    report.prerequisites = rebuild_prerequisites(db_session=db_session)
+    return report
+
+
+def _insert_skills(
+    db_session: Session, course_ids: Sequence[str], skills: dict[str, list[SkillSource]]
+) -> None:
+    """Insert the skill links of ``course_ids`` (their old links already deleted)."""
+    rows = [
         {
             "course_id": course_id,
             "skill_uri": claim.uri,
@@ -420,14 +430,11 @@ def curate_courses(*, db_session: Session, path: Path) -> CurationReport:
             "confidence": claim.confidence,
             "source": source,
         }
-        for course_id in changed
-        for claim, source in after[course_id]
+        for course_id in course_ids
+        for claim, source in skills[course_id]
     ]
-    if rows_out:
-        db_session.execute(insert(CourseSkill), rows_out)
-    db_session.flush()
-    report.prerequisites = rebuild_prerequisites(db_session=db_session)
-    return report
+    if rows:
+        db_session.execute(insert(CourseSkill), rows)
 
 
 def write_courses(
@@ -465,19 +472,7 @@ def write_courses(
                 CoursePrerequisite.course_id.in_(chunk), CoursePrerequisite.origin == "catalogue"
             )
         )
-    rows = [
-        {
-            "course_id": course_id,
-            "skill_uri": claim.uri,
-            "level": claim.level,
-            "confidence": claim.confidence,
-            "source": source,
-        }
-        for course_id in ordered
-        for claim, source in skills[course_id]
-    ]
-    if rows:
-        db_session.execute(insert(CourseSkill), rows)
+    _insert_skills(db_session, ordered, skills)
     if edges:
         db_session.execute(
             insert(CoursePrerequisite),
@@ -487,7 +482,9 @@ def write_courses(
             ],
         )
     for source in ("explicit", "inferred", "curated"):
-        report.skills[source] = sum(1 for row in rows if row["source"] == source)
+        report.skills[source] = sum(
+            src == source for course_id in ordered for _claim, src in skills[course_id]
+        )
     report.skills["courses_without_skills"] = sum(1 for course_id in ordered if not skills[course_id])
     db_session.expire_all()
     return report

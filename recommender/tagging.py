@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from sklearn.utils.validation import check_is_fitted
 
@@ -48,7 +48,7 @@ def english_share(text: str) -> float:
 
 
 class SkillTagger(BaseEstimator):
-    """Course tagger: the best skills of :class:`~recommender.text.skills.SkillExtractor` above a threshold.
+    """Course tagger: the best skills of a :class:`~recommender.text.skills.SkillExtractor` above a threshold.
 
     Parameters
     ----------
@@ -56,47 +56,26 @@ class SkillTagger(BaseEstimator):
         At most this many skills per text.
     min_confidence : float
         Skills scoring below this are dropped (the threshold; scores are in [0, 1]).
-    description_weight, coverage_exponent, popularity_weight, competence_prior, occupation_specific_prior
-        Passed to :class:`~recommender.text.skills.SkillExtractor`. Course texts describe their topics
-        much as ESCO's descriptions do: ``description_weight`` 0.6 (not the extractor's 0.3) was chosen on the
-        gold set's dev courses (precision@5 0.471 against 0.445; coverage exponents 1 to 3 were worse).
-    batch_size : int
-        Texts scored at once.
+    extractor : SkillExtractor or None
+        The extractor to fit (cloned); None: ``SkillExtractor(description_weight=0.6)``. Course texts
+        describe their topics much as ESCO's descriptions do: a description weight of 0.6 (the extractor's
+        default is 0.3) was chosen on the tagging gold set's dev courses (precision@5 0.471 against 0.445;
+        coverage exponents 1 to 3 were worse).
     """
 
     def __init__(
-        self,
-        *,
-        top_k: int = 10,
-        min_confidence: float = 0.03,
-        description_weight: float = 0.6,
-        coverage_exponent: float = 0.5,
-        popularity_weight: float = 0.1,
-        competence_prior: float = 0.8,
-        occupation_specific_prior: float = 0.7,
-        batch_size: int = 256,
+        self, *, top_k: int = 10, min_confidence: float = 0.03, extractor: SkillExtractor | None = None
     ) -> None:
         self.top_k = top_k
         self.min_confidence = min_confidence
-        self.description_weight = description_weight
-        self.coverage_exponent = coverage_exponent
-        self.popularity_weight = popularity_weight
-        self.competence_prior = competence_prior
-        self.occupation_specific_prior = occupation_specific_prior
-        self.batch_size = batch_size
+        self.extractor = extractor
 
     def fit(self, skills: Sequence[SkillText]) -> SkillTagger:
         """Fit the extractor on the skills' labels and descriptions."""
         if not skills:
             raise ValueError("SkillTagger.fit needs at least one skill; import ESCO first")
-        self.extractor_ = SkillExtractor(
-            description_weight=self.description_weight,
-            coverage_exponent=self.coverage_exponent,
-            popularity_weight=self.popularity_weight,
-            competence_prior=self.competence_prior,
-            occupation_specific_prior=self.occupation_specific_prior,
-            batch_size=self.batch_size,
-        ).fit(skills)
+        base = SkillExtractor(description_weight=0.6) if self.extractor is None else clone(self.extractor)
+        self.extractor_ = base.fit(skills)
         self.uris_ = self.extractor_.uris_
         return self
 
@@ -109,8 +88,9 @@ class SkillTagger(BaseEstimator):
         """The best skills of each text: at most ``top_k``, confidence >= ``min_confidence`` and > 0."""
         check_is_fitted(self, "extractor_")
         result = []
-        for start in range(0, len(texts), self.batch_size):
-            for row in self.score(texts[start : start + self.batch_size]):
+        batch_size = self.extractor_.batch_size
+        for start in range(0, len(texts), batch_size):
+            for row in self.score(texts[start : start + batch_size]):
                 result.append(
                     [
                         TaggedSkill(self.uris_[i], round(float(row[i]), 4))

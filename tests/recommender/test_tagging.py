@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from recommender.tagging import MIN_ENGLISH_SHARE, LabelMatchBaseline, SkillTagger, SkillText, english_share
+from recommender.text.skills import SkillExtractor
 
 SKILLS = [
     SkillText(
@@ -57,7 +58,8 @@ def test_threshold_and_top_k_limit_the_output() -> None:
 
 
 def test_competence_prior_lowers_job_tasks(tagger: SkillTagger) -> None:
-    plain = SkillTagger(min_confidence=0.0, competence_prior=1.0, occupation_specific_prior=1.0).fit(SKILLS)
+    flat = SkillExtractor(description_weight=0.6, competence_prior=1.0, occupation_specific_prior=1.0)
+    plain = SkillTagger(min_confidence=0.0, extractor=flat).fit(SKILLS)
     text = ["We drive vehicles and study battery chemistry"]
     drive = SKILLS.index(SKILLS[-1])
     assert tagger.score(text)[0, drive] == pytest.approx(plain.score(text)[0, drive] * 0.8 * 0.7, rel=1e-5)
