@@ -4,11 +4,14 @@ Everything is decided on a validation split carved out of the training interacti
 as the evaluation (``training.splits.split(..., within=train)``), never on held-out test data:
 
 1. fit the hybrid model on the validation-train part, one epoch at a time, keeping the best epoch on the
-   validation users (early stopping, ``patience`` epochs);
+   validation users (early stopping, ``patience`` epochs), once per feature configuration;
 2. score the validation users with every signal and choose blend weights on a grid (step 0.1 on the simplex of
    the four signals) for the protocol's selection metric: NDCG@10 for ranking protocols, AUC against 100
    sampled negatives per user for cold-start protocols;
 3. refit the hybrid model on all training interactions for the best number of epochs, and the count signals.
+
+:func:`fit_ranker` does steps 1 and 3 for LightFM alone: the LightFM baselines of the evaluation get the
+same early stopping, so that the comparison separates what blending adds from what tuning adds.
 
 Validation users are a seeded sample (at most ``VALIDATION_USERS``, fewer on very large catalogues to bound
 memory); this only affects what is chosen, never the reported test figures.
@@ -39,7 +42,7 @@ from recommender.hybrid import (
 from recommender.settings import Settings
 from training.interactions import InteractionData
 from training.metrics import ranking_at_k, sampled_auc
-from training.splits import split
+from training.splits import Split, split
 
 VALIDATION_USERS = 3000
 MAX_VALIDATION_CELLS = 30_000_000  # users x items scored at once for blend selection
@@ -232,6 +235,116 @@ class FitReport:
     validation_users: int
 
 
+@dataclass(frozen=True)
+class InnerValidation:
+    """The validation split carved out of the training interactions with the evaluation's protocol."""
+
+    split: Split
+    train: sp.csr_matrix  # users x items, the inner training part
+    validation: ValidationSet
+
+
+def inner_validation(
+    data: InteractionData, train: NDArray[np.bool_], protocol: str, seed: int
+) -> InnerValidation:
+    """Split the ``train`` interactions again with ``protocol`` and sample the validation users (seeded)."""
+    metric = "auc" if protocol in COLD_START else "ndcg@10"
+    inner = split(data, protocol, within=train, seed=seed + 1, use_published=False)
+    inner_train = data.matrix(inner.train)
+    validation = validation_set(data, inner_train, data.matrix(inner.test), inner.users, metric, seed)
+    return InnerValidation(split=inner, train=inner_train, validation=validation)
+
+
+def configurations_for(data: InteractionData) -> list[str]:
+    """The feature configurations worth trying: identity alone when the data has no metadata."""
+    has_metadata = any(m is not None and m.shape[1] > 0 for m in features(data))
+    return list(FEATURE_CONFIGURATIONS) if has_metadata else ["identity"]
+
+
+def choose_ranker(
+    data: InteractionData,
+    inner: InnerValidation,
+    settings: Settings,
+    configurations: list[str],
+    progress: Progress | None = None,
+) -> tuple[str, HybridRanker, dict[str, list[float]]]:
+    """Fit LightFM on the inner training part once per configuration, each stopped early on the validation
+    users; return the best configuration, its ranker (at its best epoch) and every validation history."""
+    user_meta, item_meta = features(data)
+    validation = inner.validation
+
+    def monitor(ranker: HybridRanker) -> float:
+        return validation.evaluate(validation.compact(ranker.score))
+
+    best: tuple[float, str, HybridRanker] | None = None
+    histories: dict[str, list[float]] = {}
+    for name in configurations:
+
+        def report_epoch(epoch: int, score: float | None, name: str = name) -> None:
+            if progress is not None:
+                progress(f"validation fit ({name})", epoch, score)
+
+        candidate = ranker_from_settings(settings, **FEATURE_CONFIGURATIONS[name]).fit(
+            inner.train,
+            user_features=user_meta,
+            item_features=item_meta,
+            monitor=monitor,
+            progress=report_epoch,
+        )
+        histories[name] = candidate.history_
+        score = max(candidate.history_)
+        if best is None or score > best[0]:
+            best = (score, name, candidate)
+    assert best is not None
+    return best[1], best[2], histories
+
+
+def refit_ranker(
+    data: InteractionData,
+    train: NDArray[np.bool_],
+    settings: Settings,
+    configuration: str,
+    epochs: int,
+    progress: Progress | None = None,
+) -> HybridRanker:
+    """Fit LightFM on all of ``train`` for the number of epochs the validation chose."""
+
+    def report_refit(epoch: int, _score: float | None) -> None:
+        if progress is not None:
+            progress(f"final fit ({configuration})", epoch, None)
+
+    user_meta, item_meta = features(data)
+    return ranker_from_settings(settings, epochs=max(epochs, 1), **FEATURE_CONFIGURATIONS[configuration]).fit(
+        data.matrix(train), user_features=user_meta, item_features=item_meta, progress=report_refit
+    )
+
+
+def fit_ranker(
+    data: InteractionData,
+    train: NDArray[np.bool_],
+    protocol: str,
+    settings: Settings,
+    *,
+    configurations: list[str],
+    progress: Progress | None = None,
+) -> tuple[HybridRanker, FitReport]:
+    """LightFM alone, with the hybrid's care: configuration and early stopping chosen on the same inner
+    validation split, then refitted on all of ``train`` (the LightFM baselines of the evaluation)."""
+    inner = inner_validation(data, train, protocol, settings.model_seed)
+    configuration, ranker, histories = choose_ranker(data, inner, settings, configurations, progress)
+    final = refit_ranker(data, train, settings, configuration, ranker.best_epoch_, progress)
+    report = FitReport(
+        configuration=configuration,
+        best_epoch=ranker.best_epoch_,
+        validation_history=histories,
+        weights={},
+        validation_score=max(histories[configuration]),
+        selection_metric=inner.validation.metric,
+        validation_users=int(inner.validation.users.size),
+    )
+    return final, report
+
+
 def fit_blended(
     data: InteractionData,
     train: NDArray[np.bool_],
@@ -246,45 +359,15 @@ def fit_blended(
     hyper-parameter chosen on the validation split too: on item cold start, for instance, identity features
     of warm items can crowd out what the metadata would transfer to new items.
     """
-    metric = "auc" if protocol in COLD_START else "ndcg@10"
-    inner = split(data, protocol, within=train, seed=settings.model_seed + 1, use_published=False)
-    inner_train = data.matrix(inner.train)
-    inner_test = data.matrix(inner.test)
-    user_meta, item_meta = features(data)
-    validation = validation_set(data, inner_train, inner_test, inner.users, metric, settings.model_seed)
-    has_metadata = any(m is not None and m.shape[1] > 0 for m in (user_meta, item_meta))
-    configurations = list(FEATURE_CONFIGURATIONS) if has_metadata else ["identity"]
-
-    def monitor(ranker: HybridRanker) -> float:
-        return validation.evaluate(validation.compact(ranker.score))
-
-    best: tuple[float, str, HybridRanker] | None = None
-    histories: dict[str, list[float]] = {}
-    for name in configurations:
-
-        def report_epoch(epoch: int, score: float | None, name: str = name) -> None:
-            if progress is not None:
-                progress(f"validation fit ({name})", epoch, score)
-
-        candidate = ranker_from_settings(settings, **FEATURE_CONFIGURATIONS[name]).fit(
-            inner_train,
-            user_features=user_meta,
-            item_features=item_meta,
-            monitor=monitor,
-            progress=report_epoch,
-        )
-        histories[name] = candidate.history_
-        score = max(candidate.history_)
-        if best is None or score > best[0]:
-            best = (score, name, candidate)
-    assert best is not None
-    _, configuration, ranker = best
-    cooc, trans, pop = fit_signals(data, inner.train, settings.model_knn_neighbours)
+    inner = inner_validation(data, train, protocol, settings.model_seed)
+    configurations = configurations_for(data)
+    configuration, ranker, histories = choose_ranker(data, inner, settings, configurations, progress)
+    cooc, trans, pop = fit_signals(data, inner.split.train, settings.model_knn_neighbours)
     inner_recommender = BlendedRecommender(
         ranker=ranker,
         blend=Blend(dict.fromkeys(SIGNALS, 1.0)),
-        history=inner_train,
-        last_items=last_items(data, inner.train),
+        history=inner.train,
+        last_items=last_items(data, inner.split.train),
         cooccurrence=cooc,
         transitions=trans,
         popularity=pop,
@@ -295,16 +378,9 @@ def fit_blended(
         def one(users: NDArray[np.int64], signal: str = signal) -> FloatMatrix:
             return inner_recommender.signals(users, only=signal)[signal]
 
-        compact[signal] = validation.compact(one, standardised=True)
-    weights, score = choose_weights(compact, validation)
-
-    def report_refit(epoch: int, _score: float | None) -> None:
-        if progress is not None:
-            progress(f"final fit ({configuration})", epoch, None)
-
-    final_ranker = ranker_from_settings(
-        settings, epochs=max(ranker.best_epoch_, 1), **FEATURE_CONFIGURATIONS[configuration]
-    ).fit(data.matrix(train), user_features=user_meta, item_features=item_meta, progress=report_refit)
+        compact[signal] = inner.validation.compact(one, standardised=True)
+    weights, score = choose_weights(compact, inner.validation)
+    final_ranker = refit_ranker(data, train, settings, configuration, ranker.best_epoch_, progress)
     cooc, trans, pop = fit_signals(data, train, settings.model_knn_neighbours)
     recommender = BlendedRecommender(
         ranker=final_ranker,
@@ -321,7 +397,7 @@ def fit_blended(
         validation_history=histories,
         weights=weights,
         validation_score=score,
-        selection_metric=metric,
-        validation_users=int(validation.users.size),
+        selection_metric=inner.validation.metric,
+        validation_users=int(inner.validation.users.size),
     )
     return recommender, report

@@ -14,7 +14,15 @@ from evaluation.harness import run
 from recommender.settings import Settings
 from tests.evaluation.synthetic import two_communities
 
-MODELS = {"popularity", "item-knn", "last-item-transitions", "lightfm-cf", "lightfm-features", "hybrid"}
+MODELS = {
+    "popularity",
+    "item-knn",
+    "last-item-transitions",
+    "lightfm-cf",
+    "lightfm-features",
+    "hybrid",
+    "hybrid-lightfm-only",
+}
 METRICS = {"hr@10", "ndcg@10", "precision@10", "recall@10", "map@10", "auc", "coverage", "novelty"}
 
 
@@ -37,6 +45,17 @@ def test_every_model_on_the_same_split() -> None:
     assert sum(validation["blend_weights"].values()) == pytest.approx(1.0)
     assert details["evaluated_users"] == data.n_users and not details["sampled_users"]
     assert "ci95" in details["models"]["hybrid"]["bootstrap"]["all"]["ndcg@10"]
+    # The LightFM baselines are early-stopped on the same validation split as the hybrid's LightFM part.
+    for name, configuration in (("lightfm-cf", "identity"), ("lightfm-features", "metadata")):
+        chosen = details["models"][name]["validation"]
+        assert chosen["configuration"] == configuration and 1 <= chosen["best_epoch"] <= 4
+        assert chosen["selection_metric"] == validation["selection_metric"] == "ndcg@10"
+        assert chosen["validation_users"] == validation["validation_users"]
+    ablation = details["models"]["hybrid-lightfm-only"]["validation"]
+    assert ablation["configuration"] == validation["configuration"]
+    assert (
+        details["models"]["hybrid-lightfm-only"]["fit_seconds"] < details["models"]["hybrid"]["fit_seconds"]
+    )
 
 
 @pytest.mark.parametrize("protocol", ["item-cold-start", "user-cold-start", "chronological"])
