@@ -71,6 +71,12 @@ def _short(label: str, width: int = 22) -> str:
     return "\n".join(lines)
 
 
+def _label_bars(axes: Any, bars: Any, texts: Sequence[str]) -> None:
+    """Write ``texts`` at the end of horizontal ``bars``."""
+    for bar, text in zip(bars, texts, strict=True):
+        axes.annotate(text, (bar.get_width(), bar.get_y() + bar.get_height() / 2), va="center", fontsize=8)
+
+
 def chart_made_ready(plan: Mapping[str, Any]) -> bytes:
     """Demand and workers made ready per target role."""
     rows = plan["unmet_demand"]
@@ -103,13 +109,7 @@ def chart_cost_per_worker(plan: Mapping[str, Any]) -> bytes:
         labels = [_short(r["target"], 40) for r in rows]
         values = [r["cost_per_worker"] for r in rows]
         bars = axes.barh(labels, values, color=_BLUE)
-        for bar, value in zip(bars, values, strict=True):
-            axes.annotate(
-                f" {currency} {value:,.0f}",
-                (bar.get_width(), bar.get_y() + bar.get_height() / 2),
-                va="center",
-                fontsize=8,
-            )
+        _label_bars(axes, bars, [f" {currency} {value:,.0f}" for value in values])
         average = plan["totals"]["cost_per_worker"]
         if average:
             axes.axvline(average, color=_ORANGE, linestyle="--", linewidth=1)
@@ -162,13 +162,7 @@ def chart_supply_gap(plan: Mapping[str, Any], top: int = 10) -> bytes:
         values = [r["demand_out_of_reach"] for r in rows]
         moves = [r["moves_blocked"] for r in rows]
         bars = axes.barh(labels, values, color=_ORANGE)
-        for bar, n in zip(bars, moves, strict=True):
-            axes.annotate(
-                f" blocks {n} move{'s' if n != 1 else ''}",
-                (bar.get_width(), bar.get_y() + bar.get_height() / 2),
-                va="center",
-                fontsize=8,
-            )
+        _label_bars(axes, bars, [f" blocks {n} move{'s' if n != 1 else ''}" for n in moves])
         axes.invert_yaxis()
         axes.set_xlabel("demand out of reach without it (workers)")
     else:

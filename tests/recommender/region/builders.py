@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from collections.abc import Iterable
 from dataclasses import replace
 
 from data.catalogue import DEFAULT_CATALOGUE, DEFAULT_SKILLS, read_catalogue
@@ -120,3 +121,12 @@ def default_catalogue_courses() -> list[CourseOption]:
         )
         for r in read_catalogue(DEFAULT_CATALOGUE).records
     ]
+
+
+def taught(problem: Problem, programmes: Iterable[int]) -> dict[str, int]:
+    """The best level each skill is taught at by the given programmes (indices into the problem)."""
+    levels: dict[str, int] = {}
+    for i in programmes:
+        for uri, level in problem.programmes[i].skills.items():
+            levels[uri] = max(levels.get(uri, 0), level)
+    return levels

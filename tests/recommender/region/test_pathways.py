@@ -11,7 +11,7 @@ from recommender.gap import Profile, credit_vectors, gap_from_holdings, holdings
 from recommender.graph import CompetenceGraph
 from recommender.region.model import Occupation, Programme, Settings
 from recommender.region.pathways import build_problem, essential_gap, minimal_covers
-from tests.recommender.region.builders import ready_by_gap
+from tests.recommender.region.builders import ready_by_gap, taught
 
 
 def _brute_covers(closers: list[list[int]], n: int, k: int) -> set[tuple[int, ...]]:
@@ -113,18 +113,10 @@ def test_every_pathway_makes_ready_by_the_gap_computation(tiny_graph: Competence
     problem = _problem(tiny_graph)
     for pathway in problem.pathways:
         pair = problem.pairs[pathway.pair]
-        taught: dict[str, int] = {}
-        for i in pathway.programmes:
-            for uri, level in problem.programmes[i].skills.items():
-                taught[uri] = max(taught.get(uri, 0), level)
         origin, target = problem.origins[pair.origin].uri, problem.targets[pair.target].uri
-        assert ready_by_gap(tiny_graph, origin, target, taught)
+        assert ready_by_gap(tiny_graph, origin, target, taught(problem, pathway.programmes))
         for drop in pathway.programmes:  # minimal: without any one programme the worker is not ready
-            rest: dict[str, int] = {}
-            for i in pathway.programmes:
-                if i != drop:
-                    for uri, level in problem.programmes[i].skills.items():
-                        rest[uri] = max(rest.get(uri, 0), level)
+            rest = taught(problem, (i for i in pathway.programmes if i != drop))
             assert not ready_by_gap(tiny_graph, origin, target, rest)
 
 

@@ -17,7 +17,7 @@ from recommender.region.outcome import outcome
 from recommender.region.pathways import build_problem
 from recommender.region.portfolio import solve
 from recommender.region.publish import publish
-from tests.recommender.region.builders import default_catalogue_courses, feasible, ready_by_gap
+from tests.recommender.region.builders import default_catalogue_courses, feasible, ready_by_gap, taught
 
 
 @pytest.fixture(scope="module")
@@ -45,12 +45,8 @@ def test_scenario4_portfolio(scenario4: Problem, esco_graph: CompetenceGraph) ->
         if n == 0:
             continue
         pair = scenario4.pairs[pathway.pair]
-        taught: dict[str, int] = {}
-        for i in pathway.programmes:
-            for uri, level in scenario4.programmes[i].skills.items():
-                taught[uri] = max(taught.get(uri, 0), level)
         origin, target = scenario4.origins[pair.origin].uri, scenario4.targets[pair.target].uri
-        assert ready_by_gap(esco_graph, origin, target, taught)
+        assert ready_by_gap(esco_graph, origin, target, taught(scenario4, pathway.programmes))
     # no provider teaches CAE software: the engineering technician role is out of reach, and said so
     commission = {row["skill"]: row for row in result.supply_gap}
     assert commission["CAE software"]["demand_out_of_reach"] == 300
