@@ -40,6 +40,7 @@ class Outcome:
     excluded_programmes: list[dict[str, Any]]
     totals: dict[str, Any]
     certificate: Certificate
+    workers: tuple[int, ...] = ()  # per pathway of the problem (what suppression works on)
     sensitivity: list[SensitivityPoint] = field(default_factory=list)
 
 
@@ -170,6 +171,7 @@ def outcome(problem: Problem, solution: Solution) -> Outcome:
         ],
         totals=totals,
         certificate=solution.certificate,
+        workers=solution.workers,
     )
 
 

@@ -108,6 +108,50 @@ def exposed(
     return result
 
 
+#: Complement candidates tried (by preference) for one that widens an exposed figure's range.
+CANDIDATES_TRIED = 40
+
+
+def _complement(
+    values: NDArray[np.int64],
+    forms: dict[Figure, NDArray[np.float64]],
+    hidden: set[Figure],
+    fixed: frozenset[Figure],
+    figure: Figure,
+    people: dict[Figure, int],
+    threshold: int,
+) -> Figure | None:
+    """The figure to hide next for ``figure``: the preferred one among those that widen its feasible range.
+
+    Candidates share a cell with ``figure`` (first) or with a published figure that does (seats link
+    cells of different rows and columns); preferred are inner cells, then figures of at least the
+    threshold, then the smallest.
+    """
+    support = forms[figure] != 0
+    reach = support.copy()
+    for f, m in forms.items():
+        if f not in hidden and ((m != 0) & support).any():
+            reach |= m != 0
+
+    def key(f: Figure) -> tuple[bool, bool, bool, int, str]:
+        near = bool(((forms[f] != 0) & support).any())
+        return (not near, f[0] != "cell", people[f] < threshold, people[f], str(f))
+
+    candidates = sorted(
+        (f for f, m in forms.items() if f not in hidden and f not in fixed and ((m != 0) & reach).any()),
+        key=key,
+    )
+    if not candidates:
+        return None
+    published = [f for f in forms if f not in hidden]
+    before = feasible_range(values, forms, published, figure)
+    for candidate in candidates[:CANDIDATES_TRIED]:
+        low, high = feasible_range(values, forms, [f for f in published if f != candidate], figure)
+        if low < before[0] - 0.5 or high > before[1] + 0.5:
+            return candidate
+    return candidates[0]
+
+
 def suppress(
     values: NDArray[np.int64],
     *,
@@ -131,24 +175,34 @@ def suppress(
         The hidden figures; ``exposed`` finds none among them.
     """
     values = np.asarray(values, dtype=np.int64)
-    forms = table_figures((values.shape[0], values.shape[1]), sums)
+    return suppress_figures(
+        values, table_figures((values.shape[0], values.shape[1]), sums), threshold=threshold
+    )
+
+
+def suppress_figures(
+    values: NDArray[np.int64],
+    forms: dict[Figure, NDArray[np.float64]],
+    *,
+    fixed: frozenset[Figure] = frozenset(),
+    threshold: int = PRIVACY_THRESHOLD,
+) -> Suppressed:
+    """:func:`suppress` for any figures over any counts: each figure a coefficient array over ``values``.
+
+    ``fixed`` figures are always published (a region's purchase of seats, say) and never chosen as
+    complements; the audit counts them among what a reader knows.
+    """
     # a figure describes fewer than ``threshold`` people when its cells hold 1..threshold-1 workers in all
     people = {f: int(values[m != 0].sum()) for f, m in forms.items()}
-    primary = {f for f, n in people.items() if 0 < n < threshold}
+    primary = {f for f, n in people.items() if 0 < n < threshold and f not in fixed}
     hidden = set(primary)
     while True:
         open_ = exposed(values, forms, hidden, primary, threshold)
         if not open_:
             break
-        support = forms[open_[0]]
-        candidates = [f for f, m in forms.items() if f not in hidden and ((m != 0) & (support != 0)).any()]
-        if not candidates:
-            hidden = set(forms)
+        complement = _complement(values, forms, hidden, fixed, open_[0], people, threshold)
+        if complement is None:
+            hidden = set(forms) - set(fixed)
             break
-        hidden.add(
-            min(
-                candidates,
-                key=lambda f: (f[0] != "cell", people[f] < threshold, people[f], str(f)),
-            )
-        )
+        hidden.add(complement)
     return Suppressed(values, forms, frozenset(hidden), frozenset(primary))

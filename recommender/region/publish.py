@@ -1,13 +1,17 @@
 """What the region may see: the outcome's tables with every figure of fewer than five people suppressed.
 
-The people table (:mod:`recommender.region.privacy`) is origins x (targets + "not trained"): its cells are the
-workers of each origin made ready for each target, and those not trained; its row totals are the workforce,
-its column totals the workers made ready per target, plus the workers made ready in all and their
-demand-weighted sum (the certificate's objective). Everything derived from a hidden figure is hidden with it
-and reads ``null`` with ``"suppressed": true``.
+The people table is origins x (targets + "not trained"): its cells are the workers of each origin made ready
+for each target, and those not trained; its row totals are the workforce, its column totals the workers made
+ready per target, plus the workers made ready in all and their demand-weighted sum (the certificate's
+objective). Everything derived from a hidden figure is hidden with it and reads ``null`` with
+``"suppressed": true``.
 
 The portfolio (seats per programme) is the region's purchase and is always published; the planner funds a
 programme for at least ``min_seats`` seats (default 5), so no seat count describes fewer than five trainees.
+Seats tie the table's cells together (a programme's seats are the workers of every move through it), so the
+suppression works on the workers of each pathway and counts the seats among what a reader knows
+(:func:`recommender.region.privacy.suppress_figures`): a hidden cell cannot be recovered from the seats
+either.
 """
 
 from __future__ import annotations
@@ -15,41 +19,77 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from recommender.region.model import PRIVACY_THRESHOLD, Problem
 from recommender.region.outcome import Outcome
-from recommender.region.privacy import Suppressed, suppress
+from recommender.region.privacy import Figure, Suppressed, suppress_figures
 
 NOT_TRAINED = "not trained"
 
 
-def people_table(problem: Problem, result: Outcome) -> tuple[np.ndarray, np.ndarray]:
-    """The true table origins x (targets + not trained), and the demand weight of each column (0 last)."""
-    origin_index = {o.uri: i for i, o in enumerate(problem.origins)}
-    target_index = {t.uri: i for i, t in enumerate(problem.targets)}
-    table = np.zeros((len(problem.origins), len(problem.targets) + 1), dtype=np.int64)
-    for row in result.made_ready:
-        table[origin_index[row["origin_uri"]], target_index[row["target_uri"]]] = row["workers"]
-    for i, origin in enumerate(problem.origins):
-        table[i, -1] = origin.count - table[i, :-1].sum()
-    weights = np.array([t.weight for t in problem.targets] + [0.0])
-    return table, weights
+def people_figures(
+    problem: Problem, workers: tuple[int, ...]
+) -> tuple[NDArray[np.int64], dict[Figure, NDArray[np.float64]], frozenset[Figure]]:
+    """Counts (workers per pathway, then not trained per origin), the published figures over them, and the
+    figures always published (seats per programme).
+
+    Figures: ``("cell", o, t)`` (``t == len(targets)``: not trained), ``("row", o)`` the workforce,
+    ``("col", t)``, ``("total",)``, ``("sum", "made ready")``, ``("sum", "weighted")`` and ``("seats", p)``.
+    """
+    n_paths, n_origins, n_targets = len(problem.pathways), len(problem.origins), len(problem.targets)
+    values = np.zeros(n_paths + n_origins, dtype=np.int64)
+    values[:n_paths] = workers
+    origin_of = np.array([problem.pairs[p.pair].origin for p in problem.pathways], dtype=np.int64)
+    target_of = np.array([problem.pairs[p.pair].target for p in problem.pathways], dtype=np.int64)
+    for o, origin in enumerate(problem.origins):
+        values[n_paths + o] = origin.count - int(values[:n_paths][origin_of == o].sum())
+
+    def form(
+        paths: NDArray[np.bool_] | None = None, origins: NDArray[np.bool_] | None = None
+    ) -> NDArray[np.float64]:
+        f = np.zeros(values.shape[0])
+        if paths is not None:
+            f[:n_paths] = paths
+        if origins is not None:
+            f[n_paths:] = origins
+        return f
+
+    nobody = np.zeros(n_origins, dtype=np.bool_)
+    forms: dict[Figure, NDArray[np.float64]] = {}
+    for o in range(n_origins):
+        for t in range(n_targets):
+            forms[("cell", o, t)] = form(paths=(origin_of == o) & (target_of == t))
+        forms[("cell", o, n_targets)] = form(origins=np.arange(n_origins) == o)
+    for o in range(n_origins):
+        forms[("row", o)] = form(paths=origin_of == o, origins=np.arange(n_origins) == o)
+    for t in range(n_targets):
+        forms[("col", t)] = form(paths=target_of == t, origins=nobody)
+    forms[("col", n_targets)] = form(origins=~nobody)
+    forms[("total",)] = np.ones(values.shape[0])
+    forms[("sum", "made ready")] = form(paths=np.ones(n_paths, dtype=np.bool_))
+    weighted = form()
+    weighted[:n_paths] = [problem.targets[t].weight for t in target_of]
+    forms[("sum", "weighted")] = weighted
+    fixed: set[Figure] = set()
+    for p in range(len(problem.programmes)):
+        forms[("seats", p)] = form(
+            paths=np.array([p in path.programmes for path in problem.pathways], dtype=np.bool_)
+        )
+        fixed.add(("seats", p))
+    return values, forms, frozenset(fixed)
 
 
-def _hidden_value(value: float | None, digits: int = 0) -> dict[str, Any]:
-    if value is None:
-        return {"value": None, "suppressed": True}
-    return {"value": round(value, digits) if digits else int(round(value)), "suppressed": False}
+def suppression_of(problem: Problem, result: Outcome, *, threshold: int = PRIVACY_THRESHOLD) -> Suppressed:
+    """The suppression :func:`publish` applies."""
+    values, forms, fixed = people_figures(problem, result.workers)
+    return suppress_figures(values, forms, fixed=fixed, threshold=threshold)
 
 
 def publish(problem: Problem, result: Outcome, *, threshold: int = PRIVACY_THRESHOLD) -> dict[str, Any]:
     """The JSON the region sees (``upskill region plan --json``), suppressed; see the module docstring."""
-    table, weights = people_table(problem, result)
-    made = np.zeros(table.shape)
-    made[:, :-1] = 1.0
-    weighted = np.tile(weights, (table.shape[0], 1))
-    s = suppress(table, sums=[("made ready", made), ("weighted", weighted)], threshold=threshold)
-    nt = table.shape[1] - 1
+    s = suppression_of(problem, result, threshold=threshold)
+    nt = len(problem.targets)
     pair_programmes = {(r["origin_uri"], r["target_uri"]): r["programmes"] for r in result.made_ready}
 
     made_ready = []
@@ -143,19 +183,7 @@ def publish(problem: Problem, result: Outcome, *, threshold: int = PRIVACY_THRES
             "suppressed_figures": len(s.hidden),
             "rule": (
                 f"figures describing 1 to {threshold - 1} people are suppressed, and complementary figures "
-                "so that none can be recovered from the totals"
+                "so that none can be recovered from the totals or the seats funded"
             ),
         },
     }
-
-
-def suppression_of(problem: Problem, result: Outcome, *, threshold: int = PRIVACY_THRESHOLD) -> Suppressed:
-    """The suppression :func:`publish` applies (for checks)."""
-    table, weights = people_table(problem, result)
-    made = np.zeros(table.shape)
-    made[:, :-1] = 1.0
-    return suppress(
-        table,
-        sums=[("made ready", made), ("weighted", np.tile(weights, (table.shape[0], 1)))],
-        threshold=threshold,
-    )

@@ -7,7 +7,9 @@ import itertools
 import numpy as np
 import pytest
 
-from recommender.region.privacy import feasible_range, suppress
+from recommender.region.model import Occupation, Pair, Pathway, Problem, Programme, Settings
+from recommender.region.privacy import feasible_range, suppress, suppress_figures
+from recommender.region.publish import people_figures
 
 
 def _attack_by_subtraction(s) -> dict[tuple, float]:  # type: ignore[no-untyped-def]
@@ -103,3 +105,35 @@ def test_weighted_sums_count_as_published() -> None:
         low, high = feasible_range(s.values, s.forms, published, figure)
         assert low <= 0.5 and high >= 4.5
     assert list(itertools.chain(s.primary)) == [("cell", 0, 0)]
+
+
+def _linked_by_seats() -> tuple[Problem, tuple[int, ...]]:
+    """3 origins x 2 targets; the 3 workers of origin 3 share programmes with large moves."""
+    programmes = tuple(Programme(f"p{i}", f"p{i}", "provider", {"s": 3}, 100.0, 500, 10, 2) for i in range(2))
+    origins = (Occupation("o1", "o1", 100), Occupation("o2", "o2", 40), Occupation("o3", "o3", 3))
+    targets = (Occupation("t1", "t1", 300, 2028), Occupation("t2", "t2", 300, 2028))
+    pairs = tuple(Pair(o, t, (), (), 1.0) for o in range(3) for t in range(2))
+    pathways = (
+        Pathway(0, (0,), 100, 10, 2),  # o1 -> t1 through p0
+        Pathway(4, (0, 1), 200, 20, 4),  # o3 -> t1 through p0 and p1
+        Pathway(3, (1,), 100, 10, 2),  # o2 -> t2 through p1
+        Pathway(5, (1,), 100, 10, 2),  # o3 -> t2 through p1
+        Pathway(1, (1,), 100, 10, 2),  # o1 -> t2 through p1
+    )
+    problem = Problem(origins, targets, programmes, pairs, pathways, Settings(budget=1e6))
+    return problem, (60, 2, 30, 1, 20)
+
+
+def test_seats_cannot_give_a_hidden_cell_away() -> None:
+    problem, workers = _linked_by_seats()
+    values, forms, fixed = people_figures(problem, workers)
+    s = suppress_figures(values, forms, fixed=fixed)
+    assert ("cell", 2, 0) in s.primary and not s.hidden & fixed
+    published = [f for f in forms if f not in s.hidden]  # the seats among them
+    for figure in s.primary:
+        low, high = feasible_range(s.values, s.forms, published, figure)
+        assert low <= 0.5 and high >= 4.5, (figure, low, high)
+    # the attack is real: suppressing the table alone, the published seats recover the 2 and the 1 exactly
+    table_only = suppress_figures(values, {f: m for f, m in forms.items() if f[0] != "seats"})
+    leaky = [f for f in forms if f not in table_only.hidden]
+    assert feasible_range(values, forms, leaky, ("cell", 2, 0)) == pytest.approx((2.0, 2.0))
