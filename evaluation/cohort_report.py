@@ -169,6 +169,8 @@ def render_html(document: Mapping[str, Any], *, title: str = "Workforce transiti
         f"fits a role when, after the courses, they hold at least {s['min_readiness']:.0%} of its essential "
         "skills (ESCO) and finish by its deadline.</p>"
     )
+    for warning in document.get("warnings", []):
+        parts.append(f'<p class="warn">{_e(warning)}</p>')
     if document["to_confirm"]:
         parts.append(
             f'<p class="warn">{len(document["to_confirm"])} people are not in this plan because their job '
@@ -209,7 +211,7 @@ def render_html(document: Mapping[str, Any], *, title: str = "Workforce transiti
                 "course hours",
                 "on-the-job",
                 "fees",
-                "last ready",
+                "courses done",
                 "deadline",
             ),
             role_rows,
@@ -226,7 +228,16 @@ def render_html(document: Mapping[str, Any], *, title: str = "Workforce transiti
     parts.append("<h2>Seats to buy</h2>")
     parts.append(
         _table(
-            ("course", "seats", "price a seat", "total", "hours", "start months (seats)", "for roles"),
+            (
+                "course",
+                "seats",
+                "price a seat",
+                "total",
+                "hours",
+                "start months (seats)",
+                "for roles",
+                "teaches",
+            ),
             [
                 (
                     c["title"],
@@ -236,6 +247,7 @@ def render_html(document: Mapping[str, Any], *, title: str = "Workforce transiti
                     _hours(c["hours"]),
                     ", ".join(f"{w['month']} ({w['seats']})" for w in c["when"]),
                     ", ".join(f"{k} {v}" for k, v in c["for_targets"].items()),
+                    "; ".join(c.get("teaches", [])) or "prerequisite of a later course",
                 )
                 for c in document["seats"]
             ],
@@ -306,7 +318,7 @@ def render_html(document: Mapping[str, Any], *, title: str = "Workforce transiti
         )
         parts.append(
             _table(
-                ("person", "job title", "best role", "training hours", "ready by"),
+                ("person", "job title", "best role", "training hours", "courses done"),
                 [
                     (
                         u["person_id"],
@@ -333,7 +345,7 @@ def render_html(document: Mapping[str, Any], *, title: str = "Workforce transiti
                 "course h",
                 "on-the-job h",
                 "fees",
-                "ready by",
+                "courses done",
                 "readiness",
             ),
             [

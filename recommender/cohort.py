@@ -907,7 +907,10 @@ class CohortResult:
         return out
 
     def seats(self) -> list[dict[str, Any]]:
-        """Seats to buy per course, with the months they start in and the fees."""
+        """Seats to buy per course, with the months they start in, the fees and the gap skills it serves."""
+        labels = {
+            uri: label for t in self.inputs.target_skills for uri, label in zip(t.uris, t.labels, strict=True)
+        }
         per_course: dict[str, dict[str, Any]] = {}
         for option in self.assigned():
             for step in option.pair.plan.steps:
@@ -921,8 +924,10 @@ class CohortResult:
                         "currency": step.currency,
                         "months": Counter(),
                         "targets": Counter(),
+                        "teaches": set(),
                     },
                 )
+                entry["teaches"].update(labels.get(uri, uri) for uri in step.skills_covered)
                 month = (step.start_date or self.inputs.settings.start).strftime("%Y-%m")
                 entry["months"][month] += 1
                 entry["targets"][self.inputs.targets[option.target].label] += 1
@@ -931,7 +936,8 @@ class CohortResult:
             count = sum(entry["months"].values())
             out.append(
                 {
-                    **{k: v for k, v in entry.items() if k not in ("months", "targets")},
+                    **{k: v for k, v in entry.items() if k not in ("months", "targets", "teaches")},
+                    "teaches": sorted(entry["teaches"]),
                     "seats": count,
                     "total_price": round(count * entry["price_per_seat"], 2),
                     "first_month": min(entry["months"]),
@@ -981,6 +987,35 @@ class CohortResult:
             for t, target in enumerate(self.inputs.targets)
             if need[t]
         ]
+
+    def warnings(self) -> list[str]:
+        """What HR should look at before acting on the plan."""
+        out = []
+        shut_out = [
+            o
+            for o in self.assigned()
+            if not o.pair.plan.steps
+            and any(u.essential and "ruled out" in u.reason for u in o.pair.plan.uncovered_skills)
+        ]
+        if shut_out:
+            languages = Counter(
+                "/".join(self.inputs.people[o.person].languages or self.inputs.settings.languages or ("any",))
+                for o in shut_out
+            )
+            spoken = ", ".join(f"{n} accept {lang}" for lang, n in languages.most_common())
+            out.append(
+                f"{len(shut_out)} of the people moving get no course at all: every course that teaches their "
+                f"gaps is ruled out for them ({spoken}). They rely on on-the-job training; add courses in "
+                "their languages, or record the languages they can follow."
+            )
+        if self.budget is not None and self.totals()["budget_left"] is not None:
+            left = self.totals()["budget_left"]
+            if self.unfilled() and left < min(
+                (o.pair.cost for row in self.inputs.options for o in row if o.eligible and o.pair.cost > 0),
+                default=0,
+            ):
+                out.append("The budget is spent before every seat is filled: see the roles short of people.")
+        return out
 
     def totals(self) -> dict[str, Any]:
         chosen = self.assigned()
@@ -1049,6 +1084,7 @@ class CohortResult:
             "seats": self.seats(),
             "timeline": self.timeline(),
             "on_the_job": self.on_the_job(),
+            "warnings": self.warnings(),
             "totals": self.totals(),
             "certificate": {
                 "status": self.assignment.certificate.status,

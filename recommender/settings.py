@@ -17,8 +17,6 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///./upskill.db"
     artefact_dir: Path = Path("artefacts")
     import_batch_size: int = 5000
-    #: Dask scheduler (``tcp://HOST:PORT``) for large cohorts; empty: plan in this process.
-    dask_scheduler: str | None = None
     # Inferred course-skill links under this confidence are kept (curators can confirm them) but not used
     # for planning: on the tagging gold set's 31 dev courses, the tagger's links under 0.05 were right 5 % of
     # the time, at 0.05 or more 33 %, at 0.1 or more 65 % (evaluation/tagging.py). Explicit and curated
@@ -38,6 +36,9 @@ class Settings(BaseSettings):
     model_threads: int = 1
     model_knn_neighbours: int = 100
     model_max_features: int = 32  # metadata features kept per user/item (LightFM cost grows with them)
+
+    # Dask scheduler (tcp://HOST:PORT) that large cohorts are planned on; unset: in this process.
+    dask_scheduler: str | None = None
 
     @field_validator("database_url")
     @classmethod

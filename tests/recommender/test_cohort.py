@@ -362,3 +362,15 @@ def test_shared_plans_equal_single_plans_on_the_whole_catalogue(tiny_graph: Comp
                 alone.total_price,
                 alone.finish_date,
             )
+
+
+def test_people_shut_out_of_every_course_are_flagged(tiny_graph: CompetenceGraph) -> None:
+    settings = CohortSettings(start=START, months=6, hours_per_week=4, min_readiness=0.0)
+    people = [
+        Person("a", ("occ:welder",), languages=("it",)),
+        Person("b", ("occ:welder",), languages=("en",)),
+    ]
+    result = summarise(prepare(tiny_graph, people, _targets(battery=2, fabricator=0), _catalogue(), settings))
+    assert {a.pair.plan.steps == () for a in result.assigned()} == {True, False}
+    (warning,) = result.warnings()
+    assert warning.startswith("1 of the people moving get no course at all") and "1 accept it" in warning
