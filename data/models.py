@@ -39,6 +39,7 @@ RELATION_TYPES = ("essential", "optional")
 INTERACTION_KINDS = ("viewed", "enrolled", "completed", "rated", "dismissed")
 COURSE_LEVELS = ("introductory", "intermediate", "advanced")
 DELIVERY_MODES = ("online", "in-person", "blended")
+COHORT_STATUSES = ("assigned", "unassigned", "to_confirm")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -357,3 +358,54 @@ class RegionPortfolio(Base):
     workers_made_ready: Mapped[int | None] = mapped_column(Integer)  # None when suppressed
     plan: Mapped[dict[str, Any]] = mapped_column()  # the published JSON of ``upskill region plan --json``
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+# --- cohort plans (issue 15) ------------------------------------------------------------------------------
+
+
+class Cohort(Base):
+    """A workforce transition plan an organisation's HR made: its settings and the aggregates (no person).
+
+    The people are rows of ``cohort_people``; a person who is a worker of the organisation is linked to the
+    worker, so that deleting the worker deletes them from every cohort.
+    """
+
+    __tablename__ = "cohorts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    settings: Mapped[dict[str, Any]] = mapped_column()
+    summary: Mapped[dict[str, Any]] = mapped_column()  # targets, seats, timeline, totals, certificate ...
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class CohortPlan(Base):
+    """One distinct learning plan of a cohort (shared by the people with the same starting point)."""
+
+    __tablename__ = "cohort_plans"
+
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True)
+    plan_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    target_uri: Mapped[str] = mapped_column(URI)
+    plan: Mapped[dict[str, Any]] = mapped_column()
+
+
+class CohortPerson(Base):
+    """One person of a cohort: assigned (with the plan), staying (with the best option) or to confirm."""
+
+    __tablename__ = "cohort_people"
+    __table_args__ = (
+        UniqueConstraint("cohort_id", "person_id"),
+        CheckConstraint(_in("status", COHORT_STATUSES), name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[str] = mapped_column(String(120))
+    worker_id: Mapped[int | None] = mapped_column(ForeignKey("workers.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    plan_id: Mapped[str | None] = mapped_column(String(40))
+    record: Mapped[dict[str, Any]] = mapped_column()  # the person's entry of the cohort document

@@ -242,7 +242,7 @@ def large(
             t1 = time.perf_counter()
             distributed_result = summarise(distributed_inputs)
             t2 = time.perf_counter()
-            workers = mapper.client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)  # type: ignore[attr-defined]
+            workers = mapper.client.run(_peak_mb)  # type: ignore[attr-defined]
         out["cluster"] = {
             "seconds": round(t2 - t0, 2),
             "prepare_seconds": round(t1 - t0, 2),

@@ -165,7 +165,8 @@ def render_html(document: Mapping[str, Any], *, title: str = "Workforce transiti
         f"{'training hours' if s['objective'] == 'hours' else 'course fees'}. Training hours = course hours "
         "+ "
         f"on-the-job hours, estimated at {s['on_the_job_hours_per_level_step']:g} h per proficiency level of "
-        "each essential skill that no course in the catalogue teaches (an assumption to adjust). A person "
+        "each essential skill the courses leave open "
+        f"({_e(s.get('on_the_job_hours_from', 'given'))}; adjust with --on-the-job-hours). A person "
         f"fits a role when, after the courses, they hold at least {s['min_readiness']:.0%} of its essential "
         "skills (ESCO) and finish by its deadline.</p>"
     )

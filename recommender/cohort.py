@@ -12,7 +12,9 @@ Three steps, each exact:
    the horizon) at the person's hours per week, and after it the person holds at least ``min_readiness`` of
    the target's essential skills (weighted by the gap's weights, partial levels counting in part). Skills no
    course of the catalogue closes are left to on-the-job training, counted at ``on_the_job_hours`` per
-   missing level step (an assumption HR sets; 0 counts course hours only).
+   missing level step: HR's figure, or by default the median course hours per essential level step of the
+   plans computed (a missing level costs as much on the job as by the typical course; without it the
+   cheaper way always wins: at a low rate, people no course reaches would look cheapest to move).
 3. **Assignment, lexicographic MILP** (``scipy.optimize.milp``, HiGHS, relative gap 0). People with the same
    options form a group; ``x[g, t]`` is how many of group g move to target t. Constraints: each group's size,
    each target's headcount as an upper bound with a shortfall variable ``s_t = headcount - filled``, the
@@ -59,8 +61,7 @@ from recommender.workforce import Person, Target, TitleToConfirm
 Objective = Literal["hours", "cost"]
 #: Default share of a target's essential skills (weighted) a person must hold after the courses to fit it.
 MIN_READINESS = 0.25
-#: Default on-the-job training hours per level step of an essential skill the courses leave open (one day of
-#: supervised practice per level): an assumption HR should set for its own plant.
+#: On-the-job hours per level step of an essential skill when no plan raises one to derive the rate from.
 ON_THE_JOB_HOURS = 8.0
 
 
@@ -90,7 +91,7 @@ class CohortSettings:
     delivery_modes: tuple[str, ...] = ()
     objective: Objective = "hours"
     min_readiness: float = MIN_READINESS
-    on_the_job_hours: float = ON_THE_JOB_HOURS
+    on_the_job_hours: float | None = None  # None: the median course hours per level step of the plans
     include_optional: bool = False
     time_limit: float = 60.0
 
@@ -109,7 +110,9 @@ class CohortSettings:
             raise InvalidPlanInput(
                 f"must be a share from 0 to 1, got {self.min_readiness!r}", field="min_readiness"
             )
-        if not (np.isfinite(self.on_the_job_hours) and self.on_the_job_hours >= 0):
+        if self.on_the_job_hours is not None and not (
+            np.isfinite(self.on_the_job_hours) and self.on_the_job_hours >= 0
+        ):
             raise InvalidPlanInput(
                 f"must be hours >= 0, got {self.on_the_job_hours!r}", field="on_the_job_hours"
             )
@@ -516,6 +519,8 @@ class CohortInputs:
     to_confirm: tuple[TitleToConfirm, ...] = ()
     stats: Mapping[str, float] = field(default_factory=dict)
     occupation_labels: Mapping[str, str] = field(default_factory=dict)  # the people's occupations
+    on_the_job_rate: float = ON_THE_JOB_HOURS  # hours per open essential level step
+    on_the_job_source: str = "given"
 
 
 def _chunks(items: list[PlanTask], size: int) -> list[list[PlanTask]]:
@@ -571,6 +576,8 @@ def prepare(
     target_skills = tuple(TargetSkills.of(graph, t, taught) for t in targets)
     credits = ProfileCredits(graph, target_skills)
 
+    end = settings.horizon_end
+    deadlines = [min(target.deadline or end, end) for target in targets]
     # distinct profiles -> held levels on each target's skills (full, and the part the plans depend on)
     held_of: dict[tuple[Any, ...], list[bytes]] = {}
     person_held: list[list[bytes]] = []
@@ -595,7 +602,7 @@ def prepare(
                     held=target_skills[t].planned(held[t]),
                     hours_per_week=float(person.hours_per_week or settings.hours_per_week),
                     start=start,
-                    deadline=min(target.deadline or settings.horizon_end, settings.horizon_end),
+                    deadline=deadlines[t],
                     languages=languages,
                     region=person.region,
                 )
@@ -616,6 +623,7 @@ def prepare(
             for planned in chunk_result:
                 plans[planned.task] = planned
 
+    rate, source = _on_the_job_rate(settings, plans.values(), target_skills)
     fits: dict[tuple[bytes, PlanTask], Fit] = {}
     options = []
     for p, (tasks, held) in enumerate(zip(person_tasks, person_held, strict=True)):
@@ -624,7 +632,7 @@ def prepare(
             key = (held[t], task)
             if key not in fits:
                 fits[key] = fit(target_skills[t], held[t], plans[task])
-            row.append(_option(p, t, plans[task], fits[key], targets[t], settings))
+            row.append(_option(p, t, plans[task], fits[key], targets[t], settings, rate))
         options.append(tuple(row))
     stats = {
         "people": len(people),
@@ -645,13 +653,44 @@ def prepare(
         occupation_labels=MappingProxyType(
             {uri: graph.label(uri) for person in people for uri in person.occupations}
         ),
+        on_the_job_rate=rate,
+        on_the_job_source=source,
+    )
+
+
+def _on_the_job_rate(
+    settings: CohortSettings, plans: Iterable[TaskPlan], target_skills: Sequence[TargetSkills]
+) -> tuple[float, str]:
+    """HR's on-the-job hours per level step, or the median course hours per essential level step raised."""
+    if settings.on_the_job_hours is not None:
+        return settings.on_the_job_hours, "given"
+    ratios = []
+    for plan in plans:
+        if plan.course_hours <= 0:
+            continue
+        skills = target_skills[plan.task.target]
+        taught = np.flatnonzero(skills.taught)
+        held = np.frombuffer(plan.task.held[: taught.size], dtype=np.int8)
+        reached = dict(plan.reached)
+        raised = sum(
+            max(0, min(reached.get(skills.uris[k], 0), int(skills.needed[k])) - int(level))
+            for k, level in zip(taught.tolist(), held.tolist(), strict=True)
+            if skills.essential[k]
+        )
+        if raised > 0:
+            ratios.append(plan.course_hours / raised)
+    if not ratios:
+        return ON_THE_JOB_HOURS, "default: no plan raises an essential skill to derive it from"
+    return (
+        round(float(np.median(ratios)), 1),
+        f"the median course hours per essential level step of the {len(ratios)} plans that raise one",
     )
 
 
 def _option(
-    person: int, target: int, pair: TaskPlan, fitted: Fit, role: Target, settings: CohortSettings
+    person: int, target: int, pair: TaskPlan, fitted: Fit, role: Target, settings: CohortSettings, rate: float
 ) -> Option:
-    ojt = settings.on_the_job_hours * fitted.open_steps
+    ojt = rate * fitted.open_steps
     reason = ""
     if not pair.on_time:
         reason = (
@@ -999,10 +1038,15 @@ class CohortResult:
         ]
         if shut_out:
             languages = Counter(
-                "/".join(self.inputs.people[o.person].languages or self.inputs.settings.languages or ("any",))
+                " or ".join(
+                    repr(code)
+                    for code in self.inputs.people[o.person].languages
+                    or self.inputs.settings.languages
+                    or ("any",)
+                )
                 for o in shut_out
             )
-            spoken = ", ".join(f"{n} accept {lang}" for lang, n in languages.most_common())
+            spoken = "; ".join(f"{n} take courses only in {lang}" for lang, n in languages.most_common())
             out.append(
                 f"{len(shut_out)} of the people moving get no course at all: every course that teaches their "
                 f"gaps is ruled out for them ({spoken}). They rely on on-the-job training; add courses in "
@@ -1051,7 +1095,8 @@ class CohortResult:
                 "currency": settings.currency,
                 "objective": self.objective,
                 "min_readiness": settings.min_readiness,
-                "on_the_job_hours_per_level_step": settings.on_the_job_hours,
+                "on_the_job_hours_per_level_step": self.inputs.on_the_job_rate,
+                "on_the_job_hours_from": self.inputs.on_the_job_source,
                 "include_optional": settings.include_optional,
             },
             "targets": [

@@ -373,4 +373,23 @@ def test_people_shut_out_of_every_course_are_flagged(tiny_graph: CompetenceGraph
     result = summarise(prepare(tiny_graph, people, _targets(battery=2, fabricator=0), _catalogue(), settings))
     assert {a.pair.plan.steps == () for a in result.assigned()} == {True, False}
     (warning,) = result.warnings()
-    assert warning.startswith("1 of the people moving get no course at all") and "1 accept it" in warning
+    assert (
+        warning.startswith("1 of the people moving get no course at all")
+        and "1 take courses only in 'it'" in warning
+    )
+
+
+def test_on_the_job_hours_default_to_the_plans_median_course_hours_per_level(
+    tiny_graph: CompetenceGraph,
+) -> None:
+    derived = prepare(tiny_graph, _people(), _targets(), _catalogue(), CohortSettings(START, 6, 4))
+    assert derived.on_the_job_source.startswith("the median course hours per essential level step")
+    assert 0 < derived.on_the_job_rate <= 20  # the catalogue's courses take 6-40 h for 1-6 level steps
+    given = prepare(
+        tiny_graph, _people(), _targets(), _catalogue(), CohortSettings(START, 6, 4, on_the_job_hours=0)
+    )
+    assert given.on_the_job_source == "given"
+    assert all(
+        o.on_the_job_hours == 0 and o.hours == o.pair.course_hours for row in given.options for o in row
+    )
+    assert any(o.on_the_job_hours > 0 for row in derived.options for o in row)
