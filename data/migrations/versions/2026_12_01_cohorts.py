@@ -1,7 +1,7 @@
 """cohort plans: cohorts, their distinct plans and their people
 
 Revision ID: 2026_12_01_cohorts
-Revises: 2026_12_01_region
+Revises: 2026_12_01_titles
 Create Date: 2026-12-01 23:45:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "2026_12_01_cohorts"
-down_revision: str | None = "2026_12_01_region"
+down_revision: str | None = "2026_12_01_titles"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
