@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 # Importing a module registers its commands on the Typer groups of api.cli_common.
-from api import cli_courses, cli_esco, cli_graph, cli_model, cli_plan, cli_run, cli_titles  # noqa: F401
+from api import (  # noqa: F401
+    cli_courses,
+    cli_esco,
+    cli_graph,
+    cli_model,
+    cli_plan,
+    cli_run,
+    cli_skills,
+    cli_titles,
+)
 from api.cli_common import app
 
 
