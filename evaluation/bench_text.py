@@ -1,7 +1,7 @@
 """Benchmark: free text -> ESCO, side by side with the baselines in one process.
 
 Run ``OPENBLAS_NUM_THREADS=1 .venv/bin/python -m evaluation.bench_text``. Prints a table and writes
-``bench-results/text.json``. Sections (``--only skills``):
+``bench-results/text.json``. Sections (``--only skills`` or ``--only titles``; both by default):
 
 * ``skills``: fit the skill extractor on all ESCO skills (the load of ``upskill skills extract``), then
   extract the best 20 skills with evidence from every course of the edX catalogue (full texts when
@@ -10,6 +10,8 @@ Run ``OPENBLAS_NUM_THREADS=1 .venv/bin/python -m evaluation.bench_text``. Prints
   ``evaluation.extraction`` ranks all skills and keeps 20, without evidence; the label-match baseline of
   ``upskill evaluate tagging`` finds whole labels. Target: the extractor's fit and catalogue in <= 30 s.
   Memory: the Python allocations a fitted model keeps (tracemalloc, measured on a separate fit).
+* ``titles``: job titles -> ESCO occupations, :mod:`evaluation.bench_titles` (its own table and
+  ``bench-results/titles.json``).
 """
 
 from __future__ import annotations
@@ -124,10 +126,19 @@ def run(sections: list[str], repeats: int = 3) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", action="append", choices=["skills"], help="run only these sections")
+    parser.add_argument(
+        "--only", action="append", choices=["skills", "titles"], help="run only these sections"
+    )
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    report = run(args.only or ["skills"], args.repeats)
+    sections = args.only or ["skills", "titles"]
+    if "titles" in sections:
+        from evaluation import bench_titles
+
+        bench_titles.main()
+        if sections == ["titles"]:
+            return
+    report = run([s for s in sections if s != "titles"], args.repeats)
     load_1, load_5, load_15 = report["load_average"]
     skills = report["sections"].get("skills")
     if skills:
