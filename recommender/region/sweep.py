@@ -1,30 +1,30 @@
 """The budget sensitivity curve: the portfolio MILP at 10 % .. 200 % of the budget, solved in parallel.
 
-Each budget is an independent MILP on the same problem. With a Dask scheduler address the budgets go to its
-workers (``distributed.Client``; the problem is scattered once); otherwise a pool of ``processes`` local
-processes solves them (``1``: one after the other in this process, sharing one constraint matrix).
+Each budget is an independent MILP on the same problem. The budgets are dealt into as many chunks as there
+are workers, and each chunk is one task that builds the constraint matrix once and solves its budgets one
+after the other (:func:`recommender.region.portfolio.solve_many`). With a Dask scheduler address the tasks go
+to its workers (``distributed.Client``; the problem is scattered once); otherwise ``processes`` local
+processes take them (``1``: everything in this process).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import replace
 
 from recommender.region.model import Problem, Solution
 from recommender.region.outcome import SensitivityPoint
-from recommender.region.portfolio import solve, solve_many
+from recommender.region.portfolio import solve_many
 
 #: 10 %, 20 %, ..., 200 % of the plan's budget: 20 budgets.
 SHARES: tuple[float, ...] = tuple(round(0.1 * i, 1) for i in range(1, 21))
 
 
 def _point(problem: Problem, share: float, solution: Solution) -> SensitivityPoint:
-    workers = sum(solution.workers)
     return SensitivityPoint(
         budget=problem.settings.budget * share,
         share=share,
-        workers_made_ready=int(workers),
+        workers_made_ready=int(sum(solution.workers)),
         weighted=solution.weighted(problem),
         cost=solution.cost(problem),
         status=solution.certificate.status,
@@ -32,9 +32,18 @@ def _point(problem: Problem, share: float, solution: Solution) -> SensitivityPoi
     )
 
 
-def solve_at(problem: Problem, budget: float) -> Solution:
-    """The made-ready stage of :func:`recommender.region.portfolio.solve` at ``budget`` (a task)."""
-    return solve(problem, budget=budget, minimise_cost=False)
+def _chunks(budgets: Sequence[float], parts: int) -> list[list[float]]:
+    """``budgets`` dealt round-robin into at most ``parts`` chunks (cheap and dear budgets mixed)."""
+    parts = max(1, min(parts, len(budgets)))
+    return [list(budgets[i::parts]) for i in range(parts)]
+
+
+def _unchunk(chunks: list[list[Solution]], parts: int, n: int) -> list[Solution]:
+    ordered: list[Solution | None] = [None] * n
+    for i, chunk in enumerate(chunks):
+        for k, solution in enumerate(chunk):
+            ordered[i + k * parts] = solution
+    return [s for s in ordered if s is not None]
 
 
 def sensitivity(
@@ -61,16 +70,16 @@ def sensitivity(
         from distributed import Client
 
         with Client(scheduler) as client:
+            parts = sum(client.nthreads().values()) or 1
+            chunks = _chunks(budgets, parts)
             shared = client.scatter(problem, broadcast=True)
-            solutions = client.gather(client.map(solve_at, [shared] * len(budgets), budgets, pure=False))
+            futures = client.map(solve_many, [shared] * len(chunks), chunks, pure=False)
+            solutions = _unchunk(client.gather(futures), len(chunks), len(budgets))
     elif processes > 1 and len(budgets) > 1:
-        with ProcessPoolExecutor(max_workers=min(processes, len(budgets))) as pool:
-            solutions = list(pool.map(solve_at, [problem] * len(budgets), budgets))
+        chunks = _chunks(budgets, processes)
+        with ProcessPoolExecutor(max_workers=len(chunks)) as pool:
+            solved = list(pool.map(solve_many, [problem] * len(chunks), chunks))
+        solutions = _unchunk(solved, len(chunks), len(budgets))
     else:
         solutions = solve_many(problem, budgets)
     return [_point(problem, share, solution) for share, solution in zip(shares, solutions, strict=True)]
-
-
-def with_budget(problem: Problem, budget: float) -> Problem:
-    """The same problem at another budget."""
-    return replace(problem, settings=replace(problem.settings, budget=budget))

@@ -35,3 +35,12 @@ def test_dask_local_cluster_gives_the_same_curve() -> None:
     ) as cluster:
         on_dask = sensitivity(problem, SHARES[:6], scheduler=cluster.scheduler_address)
     assert on_dask == sensitivity(problem, SHARES[:6])
+
+
+def test_chunks_keep_the_order() -> None:
+    from recommender.region.sweep import _chunks
+
+    budgets = [float(b) for b in range(20)]
+    chunks = _chunks(budgets, 3)
+    assert len(chunks) == 3 and sorted(b for c in chunks for b in c) == budgets
+    assert _chunks(budgets[:2], 8) == [[0.0], [1.0]]
