@@ -242,6 +242,15 @@ def summary_lines(plan: Mapping[str, Any], meta: Mapping[str, Any]) -> list[str]
             "the "
             "seats offered and the roles the programmes can reach are the limit."
         )
+    longer = [r for r in plan["partial_readiness"] if not r["missing"] and r["programmes_to_close"]]
+    if longer:
+        moves = "; ".join(f"{r['origin']} to {r['target']} ({r['programmes_to_close']})" for r in longer[:4])
+        lines.append(
+            f"Every skill is taught for {len(longer)} more moves, but each takes more programmes than a "
+            "worker "
+            f"may follow: {moves}{' and more' if len(longer) > 4 else ''}. Allowing more programmes per "
+            "worker, or a provider bundling them, would open these moves."
+        )
     blocking = [r for r in plan["supply_gap"] if r["demand_out_of_reach"] > 0]
     if blocking:
         roles = sorted({target for r in blocking for target in r["targets"]})
@@ -508,6 +517,7 @@ def render_pdf(
     styles = getSampleStyleSheet()
     body = ParagraphStyle("body", parent=styles["BodyText"], fontSize=9, leading=12)
     small = ParagraphStyle("small", parent=body, fontSize=7.5, leading=9)
+    heading = ParagraphStyle("heading", parent=styles["Heading3"], keepWithNext=1)  # never last on a page
     buffer = io.BytesIO()
     width = A4[0] - 30 * mm
     doc = SimpleDocTemplate(
@@ -532,7 +542,7 @@ def render_pdf(
         image.drawWidth, image.drawHeight = 0.8 * width, image.drawHeight * scale
         story.append(KeepTogether([Spacer(1, 3 * mm), image, Paragraph(html.escape(caption), small)]))
     for title, header, rows, numeric in tables(plan):
-        story.append(Paragraph(html.escape(title), styles["Heading3"]))
+        story.append(Paragraph(html.escape(title), heading))
         if not rows:
             story.append(Paragraph("None.", body))
             continue
@@ -557,7 +567,7 @@ def render_pdf(
         style += [("ALIGN", (i, 1), (i, -1), "RIGHT") for i, n in enumerate(numeric) if n]
         table.setStyle(TableStyle(style))
         story.append(table)
-    story.append(Paragraph("Methods and data", styles["Heading3"]))
+    story.append(Paragraph("Methods and data", heading))
     story.extend(Paragraph(html.escape(text), body) for text in methods_text(plan, meta))
     doc.build(story)
     return buffer.getvalue()
