@@ -158,8 +158,10 @@ _GENDER_SUFFIX = re.compile(r"(?<=[a-zäöüß])(/-?in|\(in\)|_in|\*in|/innen|/a
 
 def normalise(text: str) -> str:
     """Lower case, accents stripped, anything but letters and digits turned into single spaces."""
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    folded = text.casefold()
+    if not folded.isascii():
+        decomposed = unicodedata.normalize("NFKD", folded)
+        folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _NON_WORD.sub(" ", folded).strip()
 
 
@@ -520,6 +522,7 @@ class TitleMatcher:
             if not seen:
                 raise UpskillError(f"occupation {occupation.uri} has no label to match")
         self._label_text = label_text
+        self._label_words = [tuple(norm.split()) for norm in label_norm]
         self._label_language = label_language
         self._label_owner = np.asarray(label_owner, dtype=np.int64)
         self._starts = np.flatnonzero(np.r_[True, self._label_owner[1:] != self._label_owner[:-1]])
@@ -750,7 +753,8 @@ class TitleMatcher:
             top = np.argpartition(-log_p, k - 1, axis=1)[:, :k]
             for row, title in enumerate(part):
                 order = top[row][np.lexsort((top[row], -log_p[row, top[row]]))]
-                results.append([self._explain(title, int(o), float(np.exp(log_p[row, o]))) for o in order])
+                words = {w for w, _ in clean_title(title).words}
+                results.append([self._explain(words, int(o), float(np.exp(log_p[row, o]))) for o in order])
         return results
 
     def resolve(self, title: str, *, threshold: float = RESOLVE_THRESHOLD, k: int = 5) -> Resolution:
@@ -769,16 +773,15 @@ class TitleMatcher:
             resolutions.append(Resolution(title, best, tuple(matches), threshold))
         return resolutions
 
-    def _explain(self, title: str, owner: int, probability: float) -> TitleMatch:
-        cleaned = clean_title(title)
-        words = {w for w, _ in cleaned.words}
+    def _explain(self, words: set[str], owner: int, probability: float) -> TitleMatch:
+        """The match of one occupation, with its label sharing the largest share of words with the title."""
         start = self._starts[owner]
         end = self._starts[owner + 1] if owner + 1 < len(self._starts) else len(self._label_text)
         best, best_score = start, -1.0
         best_words: tuple[str, ...] = ()
         for label in range(start, end):
-            found = tuple(w for w in label_words(self._label_text[label]) if w in words)
-            score = len(found) / (1 + len(label_words(self._label_text[label])))
+            found = tuple(w for w in self._label_words[label] if w in words)
+            score = len(found) / (1 + len(self._label_words[label]))
             if score > best_score:
                 best, best_score, best_words = label, score, found
         return TitleMatch(

@@ -72,22 +72,56 @@ class BoostedTrees:
     def raw_scores(self, x: NDArray[np.floating]) -> NDArray[np.float64]:
         """The raw score (log-odds) of each row of ``x``, shape (n_samples,).
 
+        Every tree is laid out as a complete binary tree of depth :attr:`depth` (a leaf above that depth
+        becomes splits that always go left, down to copies of its value), so that all trees descend
+        together with one gather per level: node ``i``'s children are ``2i + 1`` and ``2i + 2``.
+
         Parameters
         ----------
         x : ndarray of shape (n_samples, n_features)
         """
+        feature, threshold, leaves = self._complete()
         x = np.asarray(x, dtype=np.float64)
-        total = np.full(x.shape[0], self.baseline)
+        n_trees = self.roots.size
+        inner = 2**self.depth - 1
+        base = (np.arange(n_trees) * inner)[None, :]
         rows = np.arange(x.shape[0])[:, None]
-        node = np.broadcast_to(self.roots, (x.shape[0], self.roots.size)).copy()
+        node = np.zeros((x.shape[0], n_trees), dtype=np.int64)
         for _ in range(self.depth):
-            inner = ~self.is_leaf[node]
-            if not inner.any():
-                break
-            go_left = x[rows, self.feature[node]] <= self.threshold[node]
-            node = np.where(inner, np.where(go_left, self.left[node], self.right[node]), node)
-        total += self.value[node].sum(axis=1)
-        return total
+            flat = base + node
+            node = 2 * node + 1 + (x[rows, feature[flat]] > threshold[flat])
+        values = leaves[(np.arange(n_trees) * (inner + 1))[None, :] + node - inner]
+        return self.baseline + values.sum(axis=1)
+
+    def _complete(self) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
+        """Features and thresholds of the complete trees' inner nodes, and their leaf values, tree by tree."""
+        cached = self.__dict__.get("_complete_cache")
+        if cached is not None:
+            return cached  # type: ignore[no-any-return]
+        inner = 2**self.depth - 1
+        n_trees = self.roots.size
+        feature = np.zeros(n_trees * inner, dtype=np.int64)
+        threshold = np.full(n_trees * inner, np.inf)
+        leaves = np.zeros(n_trees * (inner + 1))
+        for t, root in enumerate(self.roots.tolist()):
+            stack = [(int(root), 0)]
+            while stack:
+                node, position = stack.pop()
+                if self.is_leaf[node]:
+                    # every complete-tree leaf below ``position`` carries this value (splits go left)
+                    first, last = position, position
+                    while first < inner:
+                        first, last = 2 * first + 1, 2 * last + 2
+                    leaves[t * (inner + 1) + first - inner : t * (inner + 1) + last - inner + 1] = self.value[
+                        node
+                    ]
+                    continue
+                feature[t * inner + position] = self.feature[node]
+                threshold[t * inner + position] = self.threshold[node]
+                stack.append((int(self.left[node]), 2 * position + 1))
+                stack.append((int(self.right[node]), 2 * position + 2))
+        object.__setattr__(self, "_complete_cache", (feature, threshold, leaves))
+        return feature, threshold, leaves
 
     def save(self, path: Path) -> None:
         np.savez_compressed(
