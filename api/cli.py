@@ -4,6 +4,7 @@ from __future__ import annotations
 
 # Importing a module registers its commands on the Typer groups of api.cli_common.
 from api import (  # noqa: F401
+    cli_cohort,
     cli_courses,
     cli_esco,
     cli_graph,

@@ -1,11 +1,13 @@
 """A workforce and its target roles, resolved on the competence graph (pure; the files are read in ``data``).
 
-HR describes each person with a job title as they write it and/or an ESCO occupation. :func:`resolve_title`
-is the one place a free-text title becomes an occupation: an exact ESCO label (preferred or alternative,
-case and accents ignored) resolves; otherwise the typo-tolerant label search must be confident (its best
-candidate at least ``TITLE_MIN_SCORE`` and ``TITLE_MIN_MARGIN`` ahead of the next one). Anything less is
-never guessed: the person is listed for HR to confirm, with the top candidates, and left out of the plan
-until the file names the occupation.
+HR describes each person with a job title as they write it and/or an ESCO occupation. :func:`resolve_titles`
+is the one place free-text titles become occupations. With a title matcher (``recommender.text.titles``:
+ranked occupations with a calibrated confidence, labels in every imported language), a title resolves when
+the matcher's confidence reaches its threshold. Without one, an exact ESCO label (preferred or alternative,
+case and accents ignored) resolves, or the typo-tolerant label search when confident (best candidate at
+least ``TITLE_MIN_SCORE`` and ``TITLE_MIN_MARGIN`` ahead of the next). Anything less is never guessed: the
+person is listed for HR to confirm, with the top candidates, and left out of the plan until the file names
+the occupation.
 """
 
 from __future__ import annotations
@@ -14,10 +16,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
-from typing import Literal
+from typing import Literal, Protocol
 
 from recommender.errors import ImportFormatError, NotFoundError
 from recommender.graph import CompetenceGraph
+from recommender.text.titles import Resolution
 
 #: A title resolves through the label search only when the best candidate scores at least this (1.0 is an
 #: exact label) ...
@@ -69,6 +72,45 @@ def resolve_title(graph: CompetenceGraph, title: str) -> TitleMatch:
         else f"{hits[0].label!r} ({best:.2f}) and {hits[1].label!r} ({second:.2f}) are too close to choose"
     )
     return TitleMatch(title, "confirm", None, candidates, why)
+
+
+class TitleResolver(Protocol):
+    """What :func:`resolve_titles` needs of a title matcher (``recommender.text.titles.TitleMatcher``)."""
+
+    def resolve_many(self, titles: Sequence[str]) -> list[Resolution]: ...
+
+
+def _from_matcher(resolution: Resolution) -> TitleMatch:
+    candidates = tuple(
+        TitleCandidate(c.uri, c.label, c.score) for c in resolution.candidates[:TITLE_CANDIDATES]
+    )
+    best = resolution.occupation
+    if best is not None:
+        reason = f"matched at confidence {best.score:.2f} (threshold {resolution.threshold:g}): {best.reason}"
+        return TitleMatch(resolution.title, "resolved", best.uri, candidates, reason)
+    if not candidates:
+        return TitleMatch(resolution.title, "confirm", None, (), "no ESCO occupation is close to this title")
+    top = candidates[0]
+    reason = f"best match {top.label!r} at confidence {top.score:.2f}, below {resolution.threshold:g}"
+    return TitleMatch(resolution.title, "confirm", None, candidates, reason)
+
+
+def resolve_titles(
+    graph: CompetenceGraph, titles: Sequence[str], *, matcher: TitleResolver | None = None
+) -> list[TitleMatch]:
+    """Resolve job titles with the matcher when given, else on the graph's labels (:func:`resolve_title`)."""
+    if matcher is None:
+        return [resolve_title(graph, title) for title in titles]
+    # an exact ESCO label needs no matcher (whose confidence stays below 1 even then)
+    exact = {t: graph.labels.exact(t, kind="occupation") for t in titles}
+    rest = [t for t in titles if exact[t] is None]
+    matched = dict(zip(rest, matcher.resolve_many(rest), strict=True)) if rest else {}
+    return [
+        TitleMatch(t, "resolved", uri, (TitleCandidate(uri, graph.label(uri), 1.0),), "exact ESCO label")
+        if (uri := exact[t]) is not None
+        else _from_matcher(matched[t])
+        for t in titles
+    ]
 
 
 # --- the records read from files, and what they become -------------------------------------------------
@@ -156,8 +198,10 @@ def _occupation(graph: CompetenceGraph, ref: str, *, file: str, line: int | None
         raise ImportFormatError(str(error), file=file, line=line, column=column) from None
 
 
-def resolve_workforce(graph: CompetenceGraph, records: Sequence[PersonRecord]) -> Workforce:
-    """Resolve every person's occupations, skills and job title on ``graph``.
+def resolve_workforce(
+    graph: CompetenceGraph, records: Sequence[PersonRecord], *, matcher: TitleResolver | None = None
+) -> Workforce:
+    """Resolve every person's occupations, skills and job title on ``graph`` (titles with ``matcher``).
 
     Raises
     ------
@@ -167,6 +211,8 @@ def resolve_workforce(graph: CompetenceGraph, records: Sequence[PersonRecord]) -
     """
     people: list[Person] = []
     to_confirm: list[TitleToConfirm] = []
+    untitled = [r.job_title for r in records if not r.occupation]
+    matches = dict(zip(untitled, resolve_titles(graph, untitled, matcher=matcher), strict=True))
     for record in records:
         file, line = record.file, record.line
         past = tuple(
@@ -183,7 +229,7 @@ def resolve_workforce(graph: CompetenceGraph, records: Sequence[PersonRecord]) -
         if record.occupation:
             current = _occupation(graph, record.occupation, file=file, line=line, column="occupation")
         else:
-            match = resolve_title(graph, record.job_title)
+            match = matches[record.job_title]
             if match.uri is None:
                 to_confirm.append(TitleToConfirm(record.person_id, record.file, record.line, match))
                 continue

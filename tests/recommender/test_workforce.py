@@ -93,3 +93,36 @@ def test_the_scenario3_demo_resolves_on_esco(esco_graph: CompetenceGraph) -> Non
     # the four English ESCO labels resolve; the six Italian titles without an occupation go to HR
     assert len(workforce.to_confirm) == 6 and len(workforce.people) == 174
     assert all(c.match.candidates or "no ESCO" in c.match.reason for c in workforce.to_confirm)
+
+
+class _FakeMatcher:
+    """Resolves 'Saldatore' to the welder at 0.9; anything else has only a weak candidate."""
+
+    def resolve_many(self, titles):  # type: ignore[no-untyped-def]
+        from recommender.text.titles import Resolution
+        from recommender.text.titles import TitleMatch as Ranked
+
+        welder = Ranked("occ:welder", "welder", 0.9, "saldatore", "it", ("saldatore",))
+        weak = Ranked("occ:painter", "vehicle painter", 0.2, "verniciatore", "it", ())
+        return [
+            Resolution(t, welder, (welder,), 0.7) if t == "Saldatore" else Resolution(t, None, (weak,), 0.7)
+            for t in titles
+        ]
+
+
+def test_a_title_matcher_resolves_only_above_its_threshold(tiny_graph: CompetenceGraph) -> None:
+    records = [
+        PersonRecord("w.csv", 2, "a", job_title="Saldatore"),
+        PersonRecord("w.csv", 3, "b", job_title="Jolly di linea"),
+        PersonRecord("w.csv", 4, "c", job_title="Jolly di linea", occupation="vehicle painter"),
+        PersonRecord("w.csv", 5, "d", job_title="Pipe Welder"),  # an exact label: no matcher needed
+    ]
+    workforce = resolve_workforce(tiny_graph, records, matcher=_FakeMatcher())
+    assert [(p.person_id, p.occupations) for p in workforce.people] == [
+        ("a", ("occ:welder",)),
+        ("c", ("occ:painter",)),
+        ("d", ("occ:welder2",)),
+    ]
+    (confirm,) = workforce.to_confirm
+    assert confirm.person_id == "b" and confirm.match.candidates[0].uri == "occ:painter"
+    assert "below 0.7" in confirm.match.reason
