@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections import Counter
 from collections.abc import Sequence
 from typing import Annotated, Any
 
@@ -14,7 +13,9 @@ from rich.table import Table
 from api.cli_common import app, console, database, print_json, reports_errors
 from api.cli_graph import ProfileGap, SkillsOption, SnapshotOption, profile_gap
 from data.db import transaction
-from data.plan_inputs import load_badge_options, load_course_options
+from data.plan_inputs import PlanCourses, Pricing, load_badge_options, plan_courses, rate_table
+from recommender.codes import currency_code, language_code
+from recommender.currency import Converter
 from recommender.errors import InvalidPlanInput, UnknownCourse, UpskillError
 from recommender.planner import Constraints, CourseOption, Plan, PlanResult, plan_paths
 from recommender.planner.from_gap import gap_items
@@ -39,13 +40,28 @@ def _rates(values: Sequence[str]) -> dict[str, float]:
     for value in values:
         code, _, amount = value.partition("=")
         try:
-            rates[code.strip().upper()] = float(amount)
+            rates[currency_code(code, field="--rate")] = float(amount)
         except ValueError:
             raise InvalidPlanInput(
                 f"{value!r} is not CUR=RATE (units of the plan currency per unit of CUR), e.g. USD=0.92",
                 field="--rate",
             ) from None
     return rates
+
+
+#: At most this many course ids are shown per reason a course is set aside (``--json`` lists them all).
+SHOWN_PER_REASON = 5
+
+
+def print_set_aside(priced: PlanCourses) -> None:
+    """Say which courses cannot be planned for this worker and why, grouped by reason."""
+    by_reason: dict[str, list[str]] = {}
+    for course_id, reason in sorted(priced.set_aside.items()):
+        by_reason.setdefault(reason, []).append(course_id)
+    for reason, ids in sorted(by_reason.items(), key=lambda item: (-len(item[1]), item[0])):
+        shown = ", ".join(ids[:SHOWN_PER_REASON])
+        more = f" and {len(ids) - SHOWN_PER_REASON} more" if len(ids) > SHOWN_PER_REASON else ""
+        console.print(f"  set aside, {len(ids):,} course(s): {reason}: {shown}{more}", soft_wrap=True)
 
 
 def _known_courses(ids: Sequence[str], courses: Sequence[CourseOption]) -> frozenset[str]:
@@ -58,12 +74,19 @@ def _known_courses(ids: Sequence[str], courses: Sequence[CourseOption]) -> froze
     return frozenset(ids)
 
 
-def print_plans(result: PlanResult) -> None:
+def print_plans(result: PlanResult, priced: PlanCourses | None = None) -> None:
     """Print each plan as a readable timeline."""
     for number, plan in enumerate(result.plans, start=1):
         console.print(f"\n[bold]Plan {number} ({plan.kind})[/]: {plan.explanation}", soft_wrap=True)
         if plan.steps:
-            console.print(_timeline(plan))
+            console.print(_timeline(plan, priced))
+            unknown = [s for s in plan.steps if priced is not None and s.course_id in priced.price_unknown]
+            if unknown:
+                console.print(
+                    f"  {len(unknown)} course(s) of this plan have no price stated by their catalogue: the "
+                    "plan's cost counts them as 0, so it is a lower bound",
+                    soft_wrap=True,
+                )
         for badge in plan.badges_earned:
             when = "already held" if badge.week == 0 else f"week {badge.week}"
             how = " (by assessment)" if badge.by_assessment else ""
@@ -79,7 +102,7 @@ def print_plans(result: PlanResult) -> None:
             )
 
 
-def _timeline(plan: Plan) -> Table:
+def _timeline(plan: Plan, priced: PlanCourses | None) -> Table:
     table = Table(show_lines=False)
     for column in ("weeks", "course", "hours", "price", "why"):
         table.add_column(column)
@@ -89,8 +112,22 @@ def _timeline(plan: Plan) -> Table:
         )
         if step.start_date and step.end_date:
             weeks += f"\n{step.start_date.isoformat()}\n{step.end_date.isoformat()}"
-        table.add_row(weeks, step.title, f"{step.hours:g}", f"{step.price:.2f} {step.currency}", step.reason)
+        table.add_row(
+            weeks,
+            step.title,
+            f"{step.hours:g}",
+            _price(step.course_id, step.price, step.currency, priced),
+            step.reason,
+        )
     return table
+
+
+def _price(course_id: str, price: float, currency: str, priced: PlanCourses | None) -> str:
+    if priced is not None and course_id in priced.price_unknown:
+        return "not stated"
+    if priced is not None and course_id in priced.certificates:
+        return f"free (audit); certificate {priced.certificates[course_id]:.2f} {currency} extra, optional"
+    return f"{price:.2f} {currency}"
 
 
 @app.command("plan")
@@ -104,8 +141,9 @@ def plan_command(
     skills: SkillsOption = None,
     budget: Annotated[float | None, typer.Option("--budget", help="Money to spend, in --currency.")] = None,
     currency: Annotated[
-        str | None, typer.Option("--currency", help="Plan currency (default: the catalogue's usual one).")
-    ] = None,
+        str,
+        typer.Option("--currency", help="Plan currency, ISO 4217 (prices converted with the rate table)."),
+    ] = "EUR",
     rate: Annotated[
         ListOption,
         typer.Option("--rate", help="Exchange rate CUR=RATE: plan-currency units per unit of CUR (repeat)."),
@@ -129,29 +167,39 @@ def plan_command(
         ListOption, typer.Option("--completed", help="Course id already done (repeat).")
     ] = None,
     objective: Annotated[str, typer.Option("--objective", help="Minimise hours or cost.")] = "hours",
+    certificates: Annotated[
+        bool,
+        typer.Option(
+            "--certificates/--no-certificates",
+            help="Buy optional certificates (default; never with --budget 0, which plans free audit tracks).",
+        ),
+    ] = True,
     solver: Annotated[str, typer.Option("--solver", help="greedy (default) or exact (MILP).")] = "greedy",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a timeline.")] = False,
     snapshot: SnapshotOption = None,
 ) -> None:
     """Plan courses (and the badges they earn) that close the gap to a target occupation."""
+    plan_currency = currency_code(currency, field="--currency")
+    languages = tuple(language_code(value, field="--language") for value in language or ())
+    converter = Converter(plan_currency, rate_table(), _rates(rate or []))
     profile = profile_gap(to, current, skills, snapshot)
     gap = profile.gap
+    pricing = Pricing(converter, budget=budget, certificates=certificates, languages=languages)
     with transaction(database()) as session:
-        courses = load_course_options(db_session=session)
+        priced = plan_courses(db_session=session, pricing=pricing)
         badges = load_badge_options(db_session=session)
-    if not courses:
+    courses = priced.options
+    if not courses and not priced.set_aside:
         raise UpskillError("the database holds no courses; run `upskill import courses FILE` first")
-    plan_currency = currency or Counter(c.currency for c in courses).most_common(1)[0][0]
     start_date = _date(start, "--start") or dt.date.today()
     constraints = Constraints(
         budget=budget,
         currency=plan_currency,
-        exchange_rates=_rates(rate or []),
         max_hours=max_hours,
         hours_per_week=hours_per_week,
         start=start_date,
         deadline=_date(deadline, "--deadline"),
-        languages=tuple(language or ()),
+        languages=languages,
         delivery_modes=tuple(delivery_mode or ()),
         region=region,
         levels=tuple(level or ()),
@@ -159,7 +207,7 @@ def plan_command(
         completed=_known_courses(completed or [], courses),
         objective=objective,  # type: ignore[arg-type]
     )
-    scores, ranking = model_scores(profile, region=region, languages=language or [])
+    scores, ranking = model_scores(profile, region=region, languages=list(languages))
     result = plan_paths(
         gap_items(gap),
         courses,
@@ -174,17 +222,37 @@ def plan_command(
                 "target_uri": gap.target_uri,
                 "target_label": gap.target_label,
                 "ranking": ranking,
+                "prices": _prices_note(converter),
+                "set_aside": [{"course_id": k, "reason": v} for k, v in sorted(priced.set_aside.items())],
+                "certificates_optional": dict(sorted(priced.certificates.items())),
+                "price_not_stated": sorted(priced.price_unknown),
                 **result.to_dict(),
             }
         )
         return
     console.print(
         f"Plan to {gap.target_label!r} (gap coverage now {gap.coverage:.1f} %), "
-        f"starting {start_date.isoformat()}",
+        f"starting {start_date.isoformat()}. {_prices_note(converter)}",
         soft_wrap=True,
     )
-    print_plans(result)
+    if pricing.free_only:
+        console.print(
+            "Free courses only: edX courses are planned on their free audit track; certificates cost extra.",
+            soft_wrap=True,
+        )
+    print_plans(result, priced)
+    print_set_aside(priced)
     console.print(f"best-ranked plan ranked by: {ranking}", soft_wrap=True)
+
+
+def _prices_note(converter: Converter) -> str:
+    usd = converter.rate("USD")
+    example = (
+        f" (1 USD = {usd:.4f} {converter.currency})"
+        if usd is not None and converter.currency != "USD"
+        else ""
+    )
+    return f"Prices in {converter.currency} at {converter.table.describe()}{example}."
 
 
 def model_scores(
@@ -223,23 +291,15 @@ SAMPLE: dict[str, Any] = {
     "delivery_mode": ["online", "blended"],
     "region": "DE11",
 }
-#: The default catalogue is priced in USD and the sample plans in EUR. This is an assumed planning rate,
-#: not an official or current exchange rate: parity (1 USD = 1 EUR), a round figure that overstates euro
-#: prices whenever the euro is worth more than the dollar, so a plan that fits the budget at parity fits it
-#: at such rates too. Pass ``--rate USD=<rate>`` to plan with a current rate.
-SAMPLE_RATES = {"USD": 1.0}
 
 
 def print_sample_plan() -> None:
     """Print the sample plan (for the end of ``upskill run``); needs ESCO and the catalogue loaded."""
-    rates = ", ".join(f"1 {code} = {rate:g} {SAMPLE['currency']}" for code, rate in SAMPLE_RATES.items())
     console.print(
         f"\nSample plan (scenario 1): Katrin, a {SAMPLE['current'][0]} in Stuttgart ({SAMPLE['region']}), "
         f"moving into the role of {SAMPLE['to']} by {SAMPLE['deadline']}: employer budget "
         f"{SAMPLE['currency']} {SAMPLE['budget']:,.0f}, {SAMPLE['hours_per_week']:g} h per week, "
-        f"{' or '.join(SAMPLE['delivery_mode'])} courses in English or German. Course prices in USD are "
-        f"converted at an assumed {rates} (a round planning assumption, not an official exchange rate; "
-        "it overstates euro prices when the euro is worth more than the dollar).",
+        f"{' or '.join(SAMPLE['delivery_mode'])} courses in English or German.",
         soft_wrap=True,
     )
-    plan_command(**SAMPLE, rate=[f"{code}={rate}" for code, rate in SAMPLE_RATES.items()])
+    plan_command(**SAMPLE)

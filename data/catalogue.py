@@ -1,23 +1,26 @@
-"""Course catalogue import and listing: a catalogue file (documented CSV/JSON or the edX snapshot, read by
-:mod:`data.formats`) checked against the database, its courses' skills resolved (explicit, else a given
-mapping, else inferred from the text; then the curated overrides), and written with the prerequisite edges
-(catalogue, level order, curated skill rules).
+"""Course catalogue import and listing: a catalogue file (documented CSV/JSON, or the edX, Coursera or Udemy
+snapshot in its native format, read by :mod:`data.formats`) checked against the database, its courses' skills
+resolved (the file's own, else inferred from the text plus the catalogue's skill tags mapped to ESCO as
+hints; then the curated overrides), and written with the prerequisite edges (catalogue, level order, curated
+skill rules; none to a more advanced course).
 
 Every file is read and checked completely before anything is written, so a bad file writes nothing and gives
 one error naming file, line and field. Importing the same file twice leaves the database as after the first
 time. Functions only flush; the caller owns the transaction.
 
-``python -m data.catalogue EDX_CSV`` rebuilds the vendored default catalogue in ``data/default/`` (structured
-fields, title and summary, and the skill mapping inferred from the full edX texts).
+``python -m data.catalogue EDX_CSV COURSERA_CSV UDEMY_CSV`` rebuilds the vendored default catalogue
+``data/default/catalogue.csv`` (one course per offering across the three; structured fields, short texts and
+the skills inferred from the full texts, with the Coursera tags as hints) and its merge report.
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
+import re
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,23 +28,28 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from data import skill_texts
+from data.formats import coursera, curation, edx, reading, udemy
 from data.formats import courses as course_format
-from data.formats import curation, edx, skill_mapping
-from data.formats.courses import CourseRecord, SkillClaim, skill_level_of
+from data.formats.courses import SKILL_SOURCES, CourseRecord, SkillClaim, skill_level_of
 from data.formats.curation import CuratedSkill
 from data.models import Course, CoursePrerequisite, CourseSkill, Provenance, Skill
 from data.queries import chunks, known
 from recommender import prerequisites as prereq
-from recommender.errors import ImportFormatError, UpskillError
+from recommender.codes import UNDETERMINED_LANGUAGE
+from recommender.errors import ImportFormatError
 from recommender.settings import get_settings
 from recommender.tagging import SkillTagger
 
 DEFAULT = Path(__file__).parent / "default"
-DEFAULT_CATALOGUE = DEFAULT / "edx_catalogue.csv"
-DEFAULT_SKILLS = DEFAULT / "edx_skills.csv"
+DEFAULT_CATALOGUE = DEFAULT / "catalogue.csv"
+DEFAULT_MERGES = DEFAULT / "catalogue_merges.csv"
 CURATED_SKILLS = DEFAULT / "curated_skills.csv"
 SKILL_PREREQUISITES = DEFAULT / "skill_prerequisites.csv"
-DEFAULT_CATALOGUE_NAME = "edx-2021"
+DEFAULT_CATALOGUE_NAME = DEFAULT_CATALOGUE.stem
+EDX_NAME, COURSERA_NAME, UDEMY_NAME = "edx-2021", "coursera", "udemy"
+#: A catalogue skill tag ("battery management systems") is a hint for the one ESCO skill the tagger scores
+#: best for the tag's words, when that score reaches this (tags are short: the label must match well).
+HINT_MIN_CONFIDENCE = 0.2
 
 SkillSource = tuple[SkillClaim, str]  # a claim and where it came from: explicit, inferred or curated
 
@@ -101,10 +109,16 @@ def make_tagger() -> SkillTagger:
     return SkillTagger()
 
 
+def _other_language(record: CourseRecord) -> bool:
+    """Whether the catalogue says the course is not in a language of the labels (``und``: it does not say,
+    and the text decides)."""
+    return record.language not in TAGGER_LANGUAGES and record.language != UNDETERMINED_LANGUAGE
+
+
 def untagged_reason(record: CourseRecord, unreadable: str | None) -> str:
     """Why a course has no skill: its language, its text, or nothing found."""
     fix = "give its skills in the catalogue or in curated_skills.csv"
-    if record.language not in TAGGER_LANGUAGES:
+    if _other_language(record):
         languages = ", ".join(sorted(TAGGER_LANGUAGES))
         return f"language {record.language!r}: the ESCO labels loaded are in {languages}; {fix}"
     if unreadable:
@@ -115,7 +129,7 @@ def untagged_reason(record: CourseRecord, unreadable: str | None) -> str:
 def readable(tagger: SkillTagger, records: Sequence[CourseRecord], texts: Sequence[str]) -> list[str | None]:
     """For each course, why the tagger's English labels cannot read it (None when they can)."""
     return [
-        untagged_reason(record, reason) if record.language not in TAGGER_LANGUAGES or reason else None
+        untagged_reason(record, reason) if _other_language(record) or reason else None
         for record, reason in zip(records, tagger.unreadable(texts), strict=True)
     ]
 
@@ -130,14 +144,29 @@ def read_catalogue(path: Path) -> Catalogue:
     if path.suffix.lower() == ".json":
         records, name = course_format.read_json(path)
         texts = {record.id: record.text() for record in records}
-    elif edx.is_edx_header(_header(path)):
-        edx_courses, notes = edx.read(path)
-        records = [course.record for course in edx_courses]
-        texts = {course.record.id: course.text for course in edx_courses}
-        name = DEFAULT_CATALOGUE_NAME
+    elif edx.is_edx_header(header := _header(path)):
+        native: Sequence[edx.EdxCourse | coursera.CourseraCourse | udemy.UdemyCourse]
+        native, notes = edx.read(path)
+        records, texts, name = [c.record for c in native], {c.record.id: c.text for c in native}, EDX_NAME
+    elif coursera.is_coursera_header(header):
+        native, notes = coursera.read(path)
+        records, texts, name = (
+            [c.record for c in native],
+            {c.record.id: c.text for c in native},
+            COURSERA_NAME,
+        )
+    elif udemy.is_udemy_header(header):
+        native, notes = udemy.read(path)
+        records, texts, name = [c.record for c in native], {c.record.id: c.text for c in native}, UDEMY_NAME
     else:
         records = course_format.read_csv(path)
         texts = {record.id: record.text() for record in records}
+    if name in (EDX_NAME, COURSERA_NAME, UDEMY_NAME):  # a snapshot: one course per offering
+        records, merges = merge_offerings(records)
+        notes += [
+            f"line {m.dropped.line}: {m.dropped.id} merged into {m.kept.id} (same title, provider, language)"
+            for m in merges
+        ]
     if not records:
         raise ImportFormatError("no courses in the file", file=file)
     seen: dict[str, int | None] = {}
@@ -165,20 +194,19 @@ def import_catalogue(
     *,
     db_session: Session,
     path: Path,
-    mapping: dict[str, list[SkillClaim]] | None = None,
     curated: Path | None = CURATED_SKILLS,
     skill_rules: Path | None = SKILL_PREREQUISITES,
     tagger_factory: Callable[[], SkillTagger] = make_tagger,
     name: str | None = None,
 ) -> ImportReport:
-    """Import a catalogue file; courses without explicit skills get inferred ones (or ``mapping``'s)."""
+    """Import a catalogue file; courses without skills of their own get inferred ones (and tag hints)."""
     skill_texts.require_esco(db_session=db_session)
     catalogue = read_catalogue(path)
     if name is not None:
         catalogue.name = name
     curated_rows = curation.read_curated_skills(curated) if curated is not None and curated.is_file() else []
-    edges = check_references(db_session, catalogue, mapping, curated_rows, curated_file=str(curated))
-    skills, unreadable = resolve_skills(db_session, catalogue, mapping, curated_rows, tagger_factory)
+    edges = check_references(db_session, catalogue, curated_rows, curated_file=str(curated))
+    skills, unreadable = resolve_skills(db_session, catalogue, curated_rows, tagger_factory)
     report = write_courses(db_session, catalogue, skills, edges)
     report.untagged = [
         {
@@ -190,7 +218,9 @@ def import_catalogue(
         for record in catalogue.records
         if not skills[record.id]
     ]
-    report.prerequisites = rebuild_prerequisites(db_session=db_session, skill_rules=skill_rules)
+    report.prerequisites = rebuild_prerequisites(
+        db_session=db_session, skill_rules=skill_rules, notes=report.notes
+    )
     _record_provenance(db_session, catalogue.name, path, [p for p in (curated, skill_rules) if p is not None])
     db_session.flush()
     return report
@@ -199,14 +229,14 @@ def import_catalogue(
 def check_references(
     db_session: Session,
     catalogue: Catalogue,
-    mapping: dict[str, list[SkillClaim]] | None,
     curated_rows: Sequence[CuratedSkill],
     *,
     curated_file: str,
 ) -> list[prereq.Edge]:
     """Check every skill and course the files name against the database, before anything is written.
 
-    Returns the catalogue's prerequisite edges (they close no cycle with the edges already stored).
+    Returns the catalogue's prerequisite edges (they close no cycle with the edges already stored); an edge to
+    a course more advanced than the one needing it is not returned but noted in ``catalogue.notes``.
     """
     file, ids = catalogue.file, catalogue.ids
     skill_uris = {claim.uri for record in catalogue.records for claim in record.skills}
@@ -231,11 +261,18 @@ def check_references(
             else:
                 continue
             raise ImportFormatError(problem, file=file, line=record.line, column="prerequisites")
-    edges = [
-        prereq.Edge(record.id, required, "catalogue")
-        for record in catalogue.records
-        for required in record.prerequisites
-    ]
+    levels = _levels(db_session, named - ids) | {record.id: record.level for record in catalogue.records}
+    edges = []
+    for record in catalogue.records:
+        for required in record.prerequisites:
+            if prereq.more_advanced(levels.get(required), record.level):
+                catalogue.notes.append(
+                    f"{file}, line {record.line}: {record.id} ({record.level}) names {required} "
+                    f"({levels.get(required)}) as a prerequisite; not used: a prerequisite more advanced "
+                    "than the course would keep out everyone who cannot take the harder course first"
+                )
+                continue
+            edges.append(prereq.Edge(record.id, required, "catalogue"))
     stored = [
         prereq.Edge(course_id, required, "catalogue")
         for course_id, required in _catalogue_edges(db_session)
@@ -244,14 +281,6 @@ def check_references(
     cycles = prereq.find_cycles(edges + stored)
     if cycles:
         raise ImportFormatError(str(prereq.PrerequisiteCycle(cycles)), file=file, column="prerequisites")
-    if mapping is not None:
-        mapped = {claim.uri for claims in mapping.values() for claim in claims}
-        missing = mapped - known(db_session, Skill.uri, mapped)
-        if missing:
-            raise UpskillError(
-                f"the skill mapping names {len(missing)} skill(s) missing from the database, "
-                f"e.g. {sorted(missing)[0]}; import the ESCO release it was built on"
-            )
     # Only additions to courses of this file need their skill in the database; removals are harmless.
     additions = [row for row in curated_rows if row.action == "add" and row.course_id in ids]
     known_added = known(db_session, Skill.uri, {row.skill_uri for row in additions})
@@ -266,11 +295,11 @@ def check_references(
 def resolve_skills(
     db_session: Session,
     catalogue: Catalogue,
-    mapping: dict[str, list[SkillClaim]] | None,
     curated_rows: Sequence[CuratedSkill],
     tagger_factory: Callable[[], SkillTagger],
 ) -> tuple[dict[str, list[SkillSource]], dict[str, str]]:
-    """The skills of each course: explicit, else ``mapping``'s, else inferred from its text; then curated.
+    """The skills of each course: the file's own (with their sources), else inferred from its text and its
+    catalogue tags mapped to ESCO as hints; then curated.
 
     Also returns, for each course the tagger could not read (its language or text), why.
     """
@@ -279,23 +308,48 @@ def resolve_skills(
     to_tag = []
     for record in catalogue.records:
         if record.skills:
-            skills[record.id] = [(claim, "explicit") for claim in record.skills]
-        elif mapping is not None:
-            skills[record.id] = [(claim, "inferred") for claim in mapping.get(record.id, [])]
+            skills[record.id] = [(claim, claim.source) for claim in record.skills]
+        elif "no-skills-found" in record.flags:
+            skills[record.id] = []
         else:
             to_tag.append(record)
     if to_tag:
         tagger = tagger_factory().fit(skill_texts.from_database(db_session=db_session))
-        reasons = readable(tagger, to_tag, [catalogue.texts[r.id] for r in to_tag])
+        texts = [catalogue.texts[r.id] for r in to_tag]
+        reasons = readable(tagger, to_tag, texts)
         unreadable = {record.id: reason for record, reason in zip(to_tag, reasons, strict=True) if reason}
-        for record in to_tag:
-            skills[record.id] = []
-        legible = [record for record in to_tag if record.id not in unreadable]
-        for record, found in zip(legible, tagger.tag([catalogue.texts[r.id] for r in legible]), strict=True):
-            level = skill_level_of(record.level)
-            skills[record.id] = [(SkillClaim(tag.uri, level, tag.confidence), "inferred") for tag in found]
+        legible = [None if reason else text for text, reason in zip(texts, reasons, strict=True)]
+        for record in tag_records(tagger, to_tag, legible):
+            skills[record.id] = [(claim, claim.source) for claim in record.skills]
     apply_curation(skills, curated_rows, {record.id: record.level for record in catalogue.records})
     return skills, unreadable
+
+
+def tag_records(
+    tagger: SkillTagger, records: Sequence[CourseRecord], texts: Sequence[str | None]
+) -> list[CourseRecord]:
+    """``records`` with their skills: inferred from ``texts`` (one per record; None: the tagger cannot read
+    it) and their tags as hints (tags are read whatever the course's language).
+
+    A skill both inferred and hinted keeps the source ``hint`` and the larger confidence.
+    """
+    legible = [text for text in texts if text is not None]
+    found = iter(tagger.tag(legible))
+    tags = sorted({tag for record in records for tag in record.tags})
+    hints = dict(zip(tags, tagger.tag(tags), strict=True)) if tags else {}
+    result = []
+    for record, text in zip(records, texts, strict=True):
+        level = skill_level_of(record.level)
+        inferred = next(found) if text is not None else []
+        claims = {t.uri: SkillClaim(t.uri, level, t.confidence, "inferred") for t in inferred}
+        for tag in record.tags:
+            best = hints[tag][:1]
+            if best and best[0].confidence >= HINT_MIN_CONFIDENCE:
+                uri = best[0].uri
+                confidence = max(best[0].confidence, claims[uri].confidence if uri in claims else 0.0)
+                claims[uri] = SkillClaim(uri, level, confidence, "hint")
+        result.append(record.with_skills(sorted(claims.values(), key=lambda c: (-c.confidence, c.uri))))
+    return result
 
 
 def apply_curation(
@@ -305,14 +359,16 @@ def apply_curation(
 
     ``add`` sets the skill at the row's level (else the course level's), ``confirm`` keeps the link's level
     unless the row gives one (and adds the link when absent); both make it ``curated`` with confidence 1.
-    ``remove`` drops it; course ``*`` drops an inferred skill from every course. Rows for courses not in
-    ``skills`` are ignored.
+    ``remove`` drops it; course ``*`` drops an inferred or hinted skill from every course. Rows for courses
+    not in ``skills`` are ignored.
     """
     for row in rows:
         if row.course_id == "*":
             for course_id, claims in skills.items():
                 skills[course_id] = [
-                    (c, src) for c, src in claims if not (c.uri == row.skill_uri and src == "inferred")
+                    (c, src)
+                    for c, src in claims
+                    if not (c.uri == row.skill_uri and src in ("inferred", "hint"))
                 ]
             continue
         if row.course_id not in skills:
@@ -325,7 +381,7 @@ def apply_curation(
                 level = current[row.skill_uri].level
             if level is None:
                 level = skill_level_of(course_levels.get(row.course_id))
-            kept.append((SkillClaim(row.skill_uri, level, 1.0), "curated"))
+            kept.append((SkillClaim(row.skill_uri, level, 1.0, "curated"), "curated"))
         skills[row.course_id] = kept
 
 
@@ -388,7 +444,7 @@ def curate_courses(*, db_session: Session, path: Path) -> CurationReport:
         query = query.where(CourseSkill.course_id.in_(sorted(named)))
     before: dict[str, list[SkillSource]] = {course_id: [] for course_id in named}
     for course_id, uri, level, confidence, source in db_session.execute(query):
-        before.setdefault(course_id, []).append((SkillClaim(uri, level, confidence), source))
+        before.setdefault(course_id, []).append((SkillClaim(uri, level, confidence, source), source))
     levels = {
         course_id: level
         for chunk in chunks(sorted(before))
@@ -455,7 +511,7 @@ def write_courses(
         for course in db_session.scalars(select(Course).where(Course.id.in_(chunk)))
     }
     for record in catalogue.records:
-        values = _course_values(record, catalogue.name)
+        values = _course_values(record, record.catalogue or catalogue.name)
         course = existing.get(record.id)
         if course is None:
             db_session.add(Course(id=record.id, **values))
@@ -481,7 +537,7 @@ def write_courses(
                 for e in edges
             ],
         )
-    for source in ("explicit", "inferred", "curated"):
+    for source in SKILL_SOURCES:
         report.skills[source] = sum(
             src == source for course_id in ordered for _claim, src in skills[course_id]
         )
@@ -506,14 +562,21 @@ def _course_values(record: CourseRecord, catalogue: str) -> dict[str, Any]:
         "region": record.region,
         "start_dates": list(record.start_dates),
         "funding_schemes": list(record.funding_schemes),
+        "certificate_price": record.certificate_price,
+        "tags": list(record.tags),
+        "flags": list(record.flags),
         "catalogue": catalogue,
     }
 
 
 def rebuild_prerequisites(
-    *, db_session: Session, skill_rules: Path | None = SKILL_PREREQUISITES
+    *, db_session: Session, skill_rules: Path | None = SKILL_PREREQUISITES, notes: list[str] | None = None
 ) -> dict[str, int]:
-    """Recompute the level-order and curated edges of the whole catalogue; return counts by origin."""
+    """Recompute the level-order and curated edges of the whole catalogue; return counts by origin.
+
+    A derived edge to a more advanced course is not used (``recommender.prerequisites``); each one left out is
+    appended to ``notes`` with the rule file's line (curated) or the skill level it was for (level order).
+    """
     rules = []
     if skill_rules is not None and skill_rules.is_file():
         rules = curation.read_skill_rules(skill_rules)
@@ -531,7 +594,29 @@ def rebuild_prerequisites(
         prereq.Edge(course_id, required, "catalogue") for course_id, required in _catalogue_edges(db_session)
     ]
     hours = {course_id: h for course_id, h in db_session.execute(select(Course.id, Course.hours))}
-    graph = prereq.build_graph(taught=taught, catalogue_edges=catalogue_edges, skill_rules=rules, hours=hours)
+    levels = _levels(db_session, None)
+    unstated = {"price-unknown", "language-unknown"}
+    not_providers = frozenset(
+        course_id
+        for course_id, flags in db_session.execute(select(Course.id, Course.flags))
+        if unstated & set(flags or [])
+    )
+    graph = prereq.build_graph(
+        taught=taught,
+        catalogue_edges=catalogue_edges,
+        skill_rules=rules,
+        hours=hours,
+        levels=levels,
+        not_providers=not_providers,
+    )
+    for edge in graph.too_advanced:
+        where = f"{skill_rules}, line {edge.line}" if edge.origin == "curated" else "level order"
+        then = "not used" if edge.origin == "curated" else "not used; left to the worker's profile"
+        (notes if notes is not None else []).append(
+            f"{where}: {edge.course_id} ({levels.get(edge.course_id)}) would need {edge.prerequisite_id} "
+            f"({levels.get(edge.prerequisite_id)}) first ({edge.reason}); {then}: a prerequisite more "
+            "advanced than the course"
+        )
     db_session.execute(delete(CoursePrerequisite).where(CoursePrerequisite.origin != "catalogue"))
     derived = [
         {"course_id": e.course_id, "prerequisite_id": e.prerequisite_id, "origin": e.origin}
@@ -541,6 +626,18 @@ def rebuild_prerequisites(
     if derived:
         db_session.execute(insert(CoursePrerequisite), derived)
     return graph.counts()
+
+
+def _levels(db_session: Session, ids: set[str] | None) -> dict[str, str | None]:
+    """The level of each course in ``ids`` (every course when None)."""
+    query = select(Course.id, Course.level)
+    if ids is None:
+        return {course_id: level for course_id, level in db_session.execute(query)}
+    return {
+        course_id: level
+        for chunk in chunks(sorted(ids))
+        for course_id, level in db_session.execute(query.where(Course.id.in_(chunk)))
+    }
 
 
 def _catalogue_edges(db_session: Session) -> list[tuple[str, str]]:
@@ -582,63 +679,102 @@ def _record_provenance(db_session: Session, name: str, path: Path, extra: Sequen
 
 
 def import_default_catalogue(*, db_session: Session) -> ImportReport:
-    """Import the vendored edX catalogue with its committed skill mapping, unless it is already there."""
-    digest, files = _sha256(DEFAULT_CATALOGUE, DEFAULT_SKILLS, CURATED_SKILLS, SKILL_PREREQUISITES)
+    """Import the vendored multi-catalogue default, unless that very file (and curation) is already in.
+
+    It is the same import as ``upskill import courses data/default/catalogue.csv``: the file carries its
+    skills (inferred and hints, with their sources and confidences), so both give the same mapping.
+    """
+    digest, _files = _sha256(DEFAULT_CATALOGUE, CURATED_SKILLS, SKILL_PREREQUISITES)
     done = db_session.scalar(
         select(Provenance.sha256).where(
             Provenance.source == "courses", Provenance.release == DEFAULT_CATALOGUE_NAME
         )
     )
     if done == digest:
-        count = db_session.scalar(
-            select(func.count()).select_from(Course).where(Course.catalogue == DEFAULT_CATALOGUE_NAME)
-        )
+        count = db_session.scalar(select(func.count()).select_from(Course))
         return ImportReport(
             file=str(DEFAULT_CATALOGUE), catalogue=DEFAULT_CATALOGUE_NAME, courses=count or 0, skipped=True
         )
-    report = import_catalogue(
-        db_session=db_session,
-        path=DEFAULT_CATALOGUE,
-        mapping=skill_mapping.read(DEFAULT_SKILLS),
-        name=DEFAULT_CATALOGUE_NAME,
-    )
-    # The provenance of the default covers the mapping too, so a changed mapping is imported again.
-    db_session.execute(
-        delete(Provenance).where(Provenance.source == "courses", Provenance.release == DEFAULT_CATALOGUE_NAME)
-    )
-    counts = {"courses": report.courses, **{f"skills_{k}": v for k, v in report.skills.items()}}
-    db_session.add(
-        Provenance(
-            source="courses",
-            release=DEFAULT_CATALOGUE_NAME,
-            location=str(DEFAULT),
-            sha256=digest,
-            files=files,
-            counts=counts,
-        )
-    )
-    db_session.flush()
-    return report
+    return import_catalogue(db_session=db_session, path=DEFAULT_CATALOGUE)
 
 
-def build_default(edx_csv: Path, out_dir: Path = DEFAULT) -> dict[str, int]:
-    """Tag the edX courses against the bundled ESCO release and write the vendored default catalogue."""
-    courses, _notes = edx.read(edx_csv)
-    tagger = make_tagger().fit(skill_texts.from_release())
-    texts = [course.text for course in courses]
-    # Courses the English labels cannot read get no inferred skill; the import lists them with the reason.
-    reasons = readable(tagger, [course.record for course in courses], texts)
-    found = iter(tagger.tag([text for text, reason in zip(texts, reasons, strict=True) if reason is None]))
-    tags = [next(found) if reason is None else [] for reason in reasons]
-    records = [
-        course.record.with_skills(
-            SkillClaim(tag.uri, skill_level_of(course.record.level), tag.confidence) for tag in found
-        )
-        for course, found in zip(courses, tags, strict=True)
+@dataclass(frozen=True)
+class Merge:
+    """Two records of one offering: ``kept`` stays, ``dropped`` (from a later catalogue) is left out."""
+
+    kept: CourseRecord
+    dropped: CourseRecord
+
+    @property
+    def row(self) -> list[str]:
+        return [self.kept.id, self.dropped.id, self.kept.title, self.kept.provider, self.kept.language]
+
+
+def offering_key(record: CourseRecord) -> tuple[str, str, str]:
+    """What makes two records one offering: the normalised title, provider and language.
+
+    Titles and providers are compared in lower case, ``&`` as "and", without punctuation, a leading "the"
+    dropped from the provider ("The University of Michigan" is "University of Michigan"). The language is
+    part of the key: Coursera lists a French and an English "Google Data Analytics" under one title.
+    """
+
+    def words(text: str) -> str:
+        return " ".join(re.findall(r"[^\W_]+", text.lower().replace("&", " and ")))
+
+    return words(record.title), words(record.provider).removeprefix("the "), record.language
+
+
+def merge_offerings(records: Sequence[CourseRecord]) -> tuple[list[CourseRecord], list[Merge]]:
+    """One record per offering (:func:`offering_key`), the first in ``records`` kept (pass the catalogue
+    that states most first); the merges to report."""
+    kept: dict[tuple[str, str, str], CourseRecord] = {}
+    merges: list[Merge] = []
+    for record in records:
+        key = offering_key(record)
+        if key in kept:
+            merges.append(Merge(kept[key], record))
+        else:
+            kept[key] = record
+    return list(kept.values()), merges
+
+
+def build_default(
+    edx_csv: Path, coursera_csv: Path, udemy_csv: Path, out_dir: Path = DEFAULT
+) -> dict[str, int]:
+    """Read the three snapshots natively, keep one course per offering, tag every course against the bundled
+    ESCO release (full texts; Coursera tags as hints) and write ``catalogue.csv`` and its merge report."""
+    native = [
+        *((course.record, course.text) for course in edx.read(edx_csv, catalogue=EDX_NAME)[0]),
+        *((course.record, course.text) for course in coursera.read(coursera_csv, catalogue=COURSERA_NAME)[0]),
+        *((course.record, course.text) for course in udemy.read(udemy_csv, catalogue=UDEMY_NAME)[0]),
     ]
-    course_format.write(records, out_dir / "edx_catalogue.csv", with_skills=False)
-    skill_mapping.write(records, out_dir / "edx_skills.csv", source="inferred")
-    return {"courses": len(records), "skills": sum(len(record.skills) for record in records)}
+    texts = {record.id: text for record, text in native}
+    records, merges = merge_offerings([record for record, _ in native])
+    tagger = make_tagger().fit(skill_texts.from_release())
+    full_texts = [texts[record.id] for record in records]
+    # Courses the English labels cannot read get no inferred skill (their tags still give hints).
+    reasons = readable(tagger, records, full_texts)
+    legible = [None if reason else text for text, reason in zip(full_texts, reasons, strict=True)]
+    tagged = [
+        record if record.skills else replace(record, flags=(*record.flags, "no-skills-found"))
+        for record in tag_records(tagger, records, legible)
+    ]
+    course_format.write(tagged, out_dir / DEFAULT_CATALOGUE.name)
+    reading.write_csv(
+        out_dir / DEFAULT_MERGES.name,
+        ["kept_id", "merged_id", "title", "provider", "language"],
+        [merge.row for merge in merges],
+    )
+    counts = {
+        name: sum(1 for r in tagged if r.catalogue == name) for name in (EDX_NAME, COURSERA_NAME, UDEMY_NAME)
+    }
+    return {
+        "courses": len(tagged),
+        **counts,
+        "merged": len(merges),
+        "skills": sum(len(record.skills) for record in tagged),
+        "without_skills": sum(1 for record in tagged if not record.skills),
+    }
 
 
 # --- reading back -----------------------------------------------------------------------------------------
@@ -686,4 +822,4 @@ def list_courses(*, db_session: Session) -> list[dict[str, Any]]:
 
 
 if __name__ == "__main__":  # pragma: no cover - maintenance entry point
-    print(build_default(Path(sys.argv[1])))
+    print(build_default(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])))

@@ -40,6 +40,7 @@ INTERACTION_KINDS = ("viewed", "enrolled", "completed", "rated", "dismissed")
 COURSE_LEVELS = ("introductory", "intermediate", "advanced")
 DELIVERY_MODES = ("online", "in-person", "blended")
 COHORT_STATUSES = ("assigned", "unassigned", "to_confirm")
+SKILL_SOURCES = ("explicit", "hint", "inferred", "curated")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -194,6 +195,9 @@ class Course(Base):
         CheckConstraint(_in("delivery_mode", DELIVERY_MODES), name="delivery_mode"),
         CheckConstraint("hours > 0", name="hours_positive"),
         CheckConstraint("price >= 0", name="price_not_negative"),
+        CheckConstraint(
+            "certificate_price IS NULL OR certificate_price >= 0", name="certificate_not_negative"
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(120), primary_key=True)
@@ -212,6 +216,10 @@ class Course(Base):
     start_dates: Mapped[list[str]] = mapped_column(default=list)  # ISO dates; empty = self-paced
     funding_schemes: Mapped[list[str]] = mapped_column(default=list)
     catalogue: Mapped[str] = mapped_column(String(80), default="")
+    # The price of an optional certificate when the course itself costs ``price`` (edX audit track: 0).
+    certificate_price: Mapped[float | None] = mapped_column(Float)
+    tags: Mapped[list[str]] = mapped_column(default=list)  # the catalogue's own skill tags, as written
+    flags: Mapped[list[str]] = mapped_column(default=list)  # what the catalogue did not state (FORMATS.md)
 
     skills: Mapped[list[CourseSkill]] = relationship(
         back_populates="course", cascade="all, delete-orphan", passive_deletes=True
@@ -222,7 +230,7 @@ class CourseSkill(Base):
     __tablename__ = "course_skills"
     __table_args__ = (
         CheckConstraint("confidence >= 0 AND confidence <= 1", name="confidence_unit"),
-        CheckConstraint(_in("source", ("explicit", "inferred", "curated")), name="source"),
+        CheckConstraint(_in("source", SKILL_SOURCES), name="source"),
     )
 
     course_id: Mapped[str] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True)

@@ -1,5 +1,10 @@
 """Load the planner's inputs (courses and badges as frozen dataclasses) from the database.
 
+Prices become the worker's here (:func:`plan_courses`): each course's price is converted into the plan
+currency with the exchange-rate table (and the worker's ``--rate`` overrides); the edX audit track is used
+for "free courses only" (budget 0) and when certificates are not wanted; courses that cannot be priced or
+whose language is not stated are set aside with the reason, for the output to list.
+
 Prerequisite edges of origin ``catalogue`` and ``curated`` are passed on; edges of origin ``level`` are not:
 the catalogue derives them for every skill without knowing the worker, while the planner applies level
 order itself, knowing what the worker already holds (see ``recommender.planner.build``).
@@ -9,11 +14,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from data.formats import exchange_rates
 from data.models import (
     Badge,
     BadgeCourse,
@@ -23,9 +31,14 @@ from data.models import (
     CoursePrerequisite,
     CourseSkill,
 )
+from recommender.codes import UNDETERMINED_LANGUAGE
+from recommender.currency import Converter, RateTable
 from recommender.errors import ImportFormatError
 from recommender.planner import BadgeOption, CourseOption, Prerequisite
 from recommender.settings import get_settings
+
+#: The bundled exchange-rate table (ECB euro reference rates of one day; see the file's header).
+DEFAULT_RATES = Path(__file__).parent / "default" / "exchange_rates.csv"
 
 PLANNER_ORIGINS = ("catalogue", "curated")
 
@@ -41,12 +54,121 @@ def _dates(course_id: str, values: Sequence[str]) -> tuple[dt.date, ...]:
         ) from None
 
 
+def rate_table(path: Path | None = None) -> RateTable:
+    """The exchange-rate table: ``path``, else ``UPSKILL_EXCHANGE_RATES``, else the bundled one."""
+    return exchange_rates.read(path or get_settings().exchange_rates or DEFAULT_RATES)
+
+
+@dataclass(frozen=True)
+class Pricing:
+    """How a worker pays: the plan currency and rates, the budget (0: free courses only), whether optional
+    certificates are bought, and the languages accepted (to set aside courses whose language is unknown)."""
+
+    converter: Converter
+    budget: float | None = None
+    certificates: bool = True
+    languages: tuple[str, ...] = ()
+
+    @property
+    def free_only(self) -> bool:
+        return self.budget is not None and self.budget <= 0
+
+    @property
+    def buys_certificates(self) -> bool:
+        return self.certificates and not self.free_only
+
+
+@dataclass
+class PlanCourses:
+    """Courses priced for one worker; ``set_aside``: id -> why a course cannot be planned for them;
+    ``certificates``: id -> the optional certificate's price (plan currency) where the free audit track is
+    planned; ``price_unknown``: ids planned although the catalogue states no price (no budget given)."""
+
+    options: list[CourseOption]
+    set_aside: dict[str, str] = field(default_factory=dict)
+    certificates: dict[str, float] = field(default_factory=dict)
+    price_unknown: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class CourseTerms:
+    """What pricing needs beyond a :class:`CourseOption`: the optional certificate's price (audit track),
+    whether the catalogue states a price at all, and which catalogue the course comes from."""
+
+    certificate_price: float | None = None
+    price_known: bool = True
+    catalogue: str = ""
+
+
+def load_course_terms(*, db_session: Session) -> dict[str, CourseTerms]:
+    """The :class:`CourseTerms` of every course, by id."""
+    return {
+        course_id: CourseTerms(certificate, "price-unknown" not in (flags or []), catalogue or "")
+        for course_id, certificate, flags, catalogue in db_session.execute(
+            select(Course.id, Course.certificate_price, Course.flags, Course.catalogue)
+        )
+    }
+
+
+def price_courses(
+    courses: Sequence[CourseOption], terms: Mapping[str, CourseTerms], pricing: Pricing
+) -> PlanCourses:
+    """``courses`` (as their catalogues price them) priced in the plan currency for ``pricing``, or set
+    aside with the reason."""
+    converter = pricing.converter
+    result = PlanCourses(options=[])
+    for option in courses:
+        term = terms.get(option.id, CourseTerms())
+        where = term.catalogue or "its catalogue"
+        if option.language == UNDETERMINED_LANGUAGE and pricing.languages:
+            result.set_aside[option.id] = (
+                f"language not stated by {where}; the worker accepts {', '.join(pricing.languages)}"
+            )
+            continue
+        if not term.price_known:
+            if pricing.budget is not None:
+                result.set_aside[option.id] = (
+                    f"price not stated by {where}, so it cannot be planned within a budget"
+                    + (" or as free" if pricing.free_only else "")
+                )
+                continue
+            result.price_unknown.add(option.id)
+        certificate = term.certificate_price
+        amount = certificate if certificate is not None and pricing.buys_certificates else option.price
+        price = converter.convert(amount, option.currency)
+        if price is None:
+            result.set_aside[option.id] = converter.missing_rate_reason(option.currency)
+            continue
+        if certificate is not None and not pricing.buys_certificates:
+            converted = converter.convert(certificate, option.currency)
+            if converted is not None:
+                result.certificates[option.id] = converted
+        result.options.append(replace(option, price=price, currency=converter.currency))
+    return result
+
+
+def plan_courses(*, db_session: Session, pricing: Pricing) -> PlanCourses:
+    """Every course priced in the plan currency for ``pricing``, or set aside with the reason."""
+    courses = load_course_options(db_session=db_session, include_unpriced=True, with_certificates=False)
+    return price_courses(courses, load_course_terms(db_session=db_session), pricing)
+
+
 def load_course_options(
-    *, db_session: Session, origins: Sequence[str] = PLANNER_ORIGINS, min_confidence: float | None = None
+    *,
+    db_session: Session,
+    origins: Sequence[str] = PLANNER_ORIGINS,
+    min_confidence: float | None = None,
+    include_unpriced: bool = False,
+    with_certificates: bool = True,
 ) -> list[CourseOption]:
-    """Every course with its skills and its prerequisites of the given origins, sorted by id.
+    """Every course with its skills and its prerequisites of the given origins, sorted by id, priced in its
+    catalogue's currency: with its optional certificate (the edX verified certificate) unless not
+    ``with_certificates`` (then the price to take it: 0 on the audit track).
 
     Skill links under ``min_confidence`` (default: the ``planning_min_confidence`` setting) are left out.
+
+    Courses whose catalogue states no price (flag ``price-unknown``) are left out unless
+    ``include_unpriced``: their price of 0 would read as free. :func:`plan_courses` prices for a worker.
     """
     if min_confidence is None:
         min_confidence = get_settings().planning_min_confidence
@@ -69,7 +191,11 @@ def load_course_options(
             id=course.id,
             title=course.title,
             hours=course.hours,
-            price=course.price,
+            price=(
+                course.certificate_price
+                if with_certificates and course.certificate_price is not None
+                else course.price
+            ),
             currency=course.currency,
             language=course.language,
             delivery_mode=course.delivery_mode,
@@ -80,6 +206,7 @@ def load_course_options(
             prerequisites=tuple(prerequisites.get(course.id, [])),
         )
         for course in db_session.scalars(select(Course).order_by(Course.id))
+        if include_unpriced or "price-unknown" not in (course.flags or [])
     ]
 
 

@@ -13,6 +13,14 @@ Catalogue and curated edges are the word of people: a cycle among them is an err
 (:class:`recommender.errors.PrerequisiteCycle`, the same error the planner raises).
 Derived edges (``level``, ``curated`` skill rules) that would close a cycle are skipped and reported.
 
+**No dead ends**: a prerequisite more advanced than the course that needs it (an advanced course before an
+introductory one, by the courses' levels) would make the course open only to those who could take the
+harder one first. Such an edge is never used: a derived edge takes the best provider that is not more advanced
+(or, without one, leaves the requirement to the worker's profile), and the edges left out are reported
+(:attr:`PrerequisiteGraph.too_advanced`). The catalogue import does the same for a catalogue's own edges.
+Every other requirement can be met by someone: there are no cycles, and a worker may declare any skill at
+any level (0-4), so a skill no course teaches is a requirement of the profile, not a dead end.
+
 The level-order rule is the one rule of the project, used here for the catalogue's derived edges and by the
 planner (``recommender.planner.build``, which applies it knowing the worker's held levels): on the 0-4 scale
 (none, basic, intermediate, advanced, expert), **a course teaching S at level L >= 3 needs S at level L - 1
@@ -25,7 +33,7 @@ through introductory courses they do not need.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -35,8 +43,11 @@ from recommender.errors import PrerequisiteCycle
 ORIGINS = ("catalogue", "level", "curated")
 #: Level order: a course teaching a skill at this level or above needs the level below first.
 LEVEL_ORDER_FROM = 3
+#: The order of course levels; a course without a level is comparable with none.
+COURSE_LEVEL_RANK = {"introductory": 1, "intermediate": 2, "advanced": 3}
 
 __all__ = [
+    "COURSE_LEVEL_RANK",
     "LEVEL_ORDER_FROM",
     "ORIGINS",
     "Edge",
@@ -49,7 +60,15 @@ __all__ = [
     "find_cycles",
     "level_needed_first",
     "level_requirements",
+    "more_advanced",
 ]
+
+
+def more_advanced(prerequisite_level: str | None, course_level: str | None) -> bool:
+    """Whether a course of ``prerequisite_level`` is more advanced than one of ``course_level``."""
+    first = COURSE_LEVEL_RANK.get(prerequisite_level or "")
+    then = COURSE_LEVEL_RANK.get(course_level or "")
+    return first is not None and then is not None and first > then
 
 
 def level_needed_first(level: int) -> int | None:
@@ -69,10 +88,11 @@ class TaughtSkill:
 
 @dataclass(frozen=True)
 class SkillPrerequisite:
-    """A curated rule: ``skill_uri`` needs ``requires_uri`` first."""
+    """A curated rule: ``skill_uri`` needs ``requires_uri`` first (``line``: where the rule file says so)."""
 
     skill_uri: str
     requires_uri: str
+    line: int | None = None
 
 
 @dataclass(frozen=True)
@@ -92,19 +112,27 @@ class Edge:
     prerequisite_id: str
     origin: str
     reason: str = ""
+    line: int | None = None  # of the curated rule behind a curated edge
 
 
 @dataclass
 class PrerequisiteGraph:
-    """The accepted edges, the derived edges skipped because they closed a cycle, and unmet requirements."""
+    """The accepted edges, the derived edges skipped because they closed a cycle, unmet requirements (left
+    to the worker's profile), and the derived edges not used because the prerequisite was more advanced."""
 
     edges: list[Edge] = field(default_factory=list)
     skipped: list[Edge] = field(default_factory=list)
     unmet: list[Requirement] = field(default_factory=list)
+    too_advanced: list[Edge] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         by_origin = {origin: sum(edge.origin == origin for edge in self.edges) for origin in ORIGINS}
-        return {**by_origin, "skipped_for_cycles": len(self.skipped), "unmet_requirements": len(self.unmet)}
+        return {
+            **by_origin,
+            "skipped_for_cycles": len(self.skipped),
+            "unmet_requirements": len(self.unmet),
+            "more_advanced_not_used": len(self.too_advanced),
+        }
 
 
 def find_cycles(edges: Iterable[Edge]) -> list[list[str]]:
@@ -150,9 +178,22 @@ def build_graph(
     catalogue_edges: Sequence[Edge] = (),
     skill_rules: Sequence[SkillPrerequisite] = (),
     hours: dict[str, float] | None = None,
+    levels: Mapping[str, str | None] | None = None,
+    not_providers: frozenset[str] = frozenset(),
 ) -> PrerequisiteGraph:
-    """All prerequisite edges; raise :class:`PrerequisiteCycle` if the catalogue's own edges cycle."""
+    """All prerequisite edges; raise :class:`PrerequisiteCycle` if the catalogue's own edges cycle.
+
+    ``levels`` gives each course's level (introductory, intermediate, advanced or None): a derived edge to a
+    more advanced course is not used (see the module docstring). ``not_providers`` are never made another
+    course's prerequisite by a derived edge (courses whose price or language is not stated: many workers
+    could not take them, and the course needing them would be closed to those workers too).
+    """
     hours = hours or {}
+    levels = levels or {}
+
+    def harder(prerequisite_id: str, course_id: str) -> bool:
+        return more_advanced(levels.get(prerequisite_id), levels.get(course_id))
+
     cycles = find_cycles(catalogue_edges)
     if cycles:
         raise PrerequisiteCycle(cycles)
@@ -177,26 +218,42 @@ def build_graph(
 
     providers = _providers(taught, hours)
     for need in level_requirements(taught):
-        candidates = [c for c in providers.get((need.skill_uri, need.level), []) if c != need.course_id]
-        if not candidates:
+        candidates = [
+            c
+            for c in providers.get((need.skill_uri, need.level), [])
+            if c != need.course_id and c not in not_providers
+        ]
+        reason = f"{need.skill_uri} at level {need.level}"
+        usable = [c for c in candidates if not harder(c, need.course_id)]
+        if not usable:
+            if candidates:
+                result.too_advanced.append(Edge(need.course_id, candidates[0], "level", reason))
             result.unmet.append(need)
             continue
-        offer(Edge(need.course_id, candidates[0], "level", f"{need.skill_uri} at level {need.level}"))
+        offer(Edge(need.course_id, usable[0], "level", reason))
 
     teaches: dict[str, set[str]] = defaultdict(set)
     best_for_skill: dict[str, list[tuple[float, float, str]]] = defaultdict(list)
     for item in taught:
         teaches[item.course_id].add(item.skill_uri)
         best_for_skill[item.skill_uri].append((item.level, -item.confidence, item.course_id))
-    rules: dict[str, list[str]] = defaultdict(list)
+    rules: dict[str, list[SkillPrerequisite]] = defaultdict(list)
     for rule in skill_rules:
-        rules[rule.skill_uri].append(rule.requires_uri)
+        rules[rule.skill_uri].append(rule)
     for course_id in sorted(teaches):
         for skill in sorted(teaches[course_id]):
-            for required in sorted(rules.get(skill, [])):
-                if required in teaches[course_id]:
+            for rule in sorted(rules.get(skill, []), key=lambda r: r.requires_uri):
+                if rule.requires_uri in teaches[course_id]:
                     continue
-                options = sorted(c for c in best_for_skill.get(required, []) if c[2] != course_id)
-                if options:
-                    offer(Edge(course_id, options[0][2], "curated", f"{skill} needs {required}"))
+                options = sorted(
+                    c
+                    for c in best_for_skill.get(rule.requires_uri, [])
+                    if c[2] != course_id and c[2] not in not_providers
+                )
+                allowed = [option for option in options if not harder(option[2], course_id)]
+                reason = f"{skill} needs {rule.requires_uri}"
+                if allowed:
+                    offer(Edge(course_id, allowed[0][2], "curated", reason, rule.line))
+                elif options:
+                    result.too_advanced.append(Edge(course_id, options[0][2], "curated", reason, rule.line))
     return result

@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     # the time, at 0.05 or more 33 %, at 0.1 or more 65 % (evaluation/tagging.py). Explicit and curated
     # links have confidence 1.
     planning_min_confidence: float = 0.05
+    # Exchange-rate table (currency,units_per_eur,date,source); None: the bundled ECB table in data/default/.
+    exchange_rates: Path | None = None
 
     # Hybrid ranker (LightFM) hyper-parameters; see recommender.hybrid.HybridRanker.
     model_components: int = 64

@@ -15,8 +15,8 @@ Story
   are invented, drawn by a seeded generator around an assumed EUR 9-16 per seat-hour (not a market
   survey). Their content is not invented: each programme teaches
   real ESCO v1.1.1 skills at proficiency levels (3 = advanced, what an essential skill needs), chosen from
-  the essential gaps between the scenario's occupations, and several bundle real edX catalogue courses
-  (``data/default/edx_catalogue.csv``) for theory, whose inferred skills count at their own levels.
+  the essential gaps between the scenario's occupations, and several bundle real edX catalogue courses (the
+  edX courses of ``data/default/catalogue.csv``) for theory, whose inferred skills count at their own levels.
   Two things are deliberate: the modules are offered by several providers at different prices and
   capacities (so the portfolio has real choices), and no provider teaches *CAE software*, *multimedia
   systems* or *ICT software specifications*, which the automotive engineering technician role needs, so the

@@ -9,8 +9,9 @@ Bytes that are not UTF-8, a missing header column, malformed JSON and surplus va
 | module | format |
 |---|---|
 | ``courses`` | the documented course catalogue, CSV or JSON (``data/default/FORMATS.md``) |
-| ``edx`` | the edX catalogue snapshot (its own CSV) read as catalogue records |
-| ``skill_mapping`` | ``course_id,skill_uri,level,confidence,source``: the vendored inferred skills |
+| ``edx``, ``coursera``, ``udemy`` | the catalogue snapshots (each its own CSV) read as catalogue records |
+| ``language`` | the language of a course text, for catalogues that do not state it |
+| ``exchange_rates`` | the dated exchange-rate table ``currency,units_per_eur,date,source`` |
 | ``curation`` | curated skill overrides and curated skill prerequisites |
 | ``badges`` | microbadges, JSON |
 | ``declared_skills`` | a worker's declared skills, ``skill,level`` |

@@ -1,14 +1,14 @@
 """The documented course catalogue format (``data/default/FORMATS.md``): CSV or JSON, read into checked
 :class:`CourseRecord` s and written back (the vendored default catalogue).
 
-In CSV, list fields are separated by ``;`` and a skill is ``URI`` or ``URI@level``; in JSON lists are arrays
-and a skill is ``{"uri": ..., "level": ...}``. References (ESCO skills, prerequisite courses) are checked
+In CSV, list fields are separated by ``;`` and a skill is ``URI``, ``URI@level`` or
+``URI@level@confidence@source``; in JSON lists are arrays and a skill is ``{"uri": ..., "level": ...,
+"confidence": ..., "source": ...}``. References (ESCO skills, prerequisite courses) are checked
 against the database by the import (:mod:`data.catalogue`), not here.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -17,7 +17,8 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, field_validator
 
 from data.formats import reading
-from data.formats.fields import Dates, FileModel, Language, Level, RecordId, SkillUri, Texts, validated
+from data.formats.fields import Dates, FileModel, Level, RecordId, SkillUri, Texts, semicolons, validated
+from recommender.codes import UnknownCode, currency_code, language_code
 from recommender.errors import ImportFormatError
 
 COURSE_LEVELS = ("introductory", "intermediate", "advanced")
@@ -25,7 +26,18 @@ DELIVERY_MODES = ("online", "in-person", "blended")
 # Proficiency taught (0..4, the worker profile scale) by a course of each level, for skills without a level.
 LEVEL_OF = {"introductory": 1, "intermediate": 2, "advanced": 3}
 REQUIRED = ("id", "title", "language", "hours")
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
+#: Where a course's skill link comes from: the catalogue's ESCO skills (``explicit``), the catalogue's own
+#: skill tags mapped to ESCO (``hint``), the tagger reading the text (``inferred``), or a curator.
+SKILL_SOURCES = ("explicit", "hint", "inferred", "curated")
+#: What a catalogue did not state and the import assumed or estimated (see FORMATS.md).
+FLAGS = {
+    "price-unknown": "price not stated by the catalogue",
+    "price-assumed": "price assumed from the provider's published pricing model, not stated per course",
+    "language-unknown": "language not stated by the catalogue",
+    "language-detected": "language detected from the course text, not stated by the catalogue",
+    "hours-estimated": "hours estimated from a duration band, not stated by the catalogue",
+    "no-skills-found": "the tagger found no ESCO skill in the course's full text (so none is inferred again)",
+}
 
 
 def skill_level_of(course_level: str | None) -> int:
@@ -35,11 +47,13 @@ def skill_level_of(course_level: str | None) -> int:
 
 @dataclass(frozen=True)
 class SkillClaim:
-    """A course teaches ``uri`` at ``level`` (0..4) with ``confidence`` (1 for explicit skills)."""
+    """A course teaches ``uri`` at ``level`` (0..4) with ``confidence`` (1 for explicit skills), by ``source``
+    (one of :data:`SKILL_SOURCES`)."""
 
     uri: str
     level: int = 2
     confidence: float = 1.0
+    source: str = "explicit"
 
 
 @dataclass(frozen=True)
@@ -63,7 +77,15 @@ class CourseRecord:
     funding_schemes: tuple[str, ...] = ()
     skills: tuple[SkillClaim, ...] = ()
     prerequisites: tuple[str, ...] = ()
+    certificate_price: float | None = None
+    catalogue: str | None = None
+    tags: tuple[str, ...] = ()
+    flags: tuple[str, ...] = ()
     line: int | None = None
+
+    @property
+    def price_known(self) -> bool:
+        return "price-unknown" not in self.flags
 
     def with_skills(self, skills: Iterable[SkillClaim]) -> CourseRecord:
         return replace(self, skills=tuple(skills))
@@ -76,10 +98,24 @@ class CourseRecord:
 # --- the file's fields ------------------------------------------------------------------------------------
 
 
+def _language(value: str) -> str:
+    try:
+        return language_code(value, allow_undetermined=True)
+    except UnknownCode as error:
+        raise ValueError(f"{error.message}, or 'und' when the catalogue does not say") from None
+
+
 def _currency(value: str) -> str:
-    if not _CURRENCY.match(value.upper()):
-        raise ValueError(f"currency must be an ISO 4217 code like 'EUR', got {value!r}")
-    return value.upper()
+    try:
+        return currency_code(value)
+    except UnknownCode as error:
+        raise ValueError(error.message) from None
+
+
+def _flag(value: str) -> str:
+    if value not in FLAGS:
+        raise ValueError(f"unknown flag {value!r}; known: {', '.join(FLAGS)}")
+    return value
 
 
 def _course_level(value: str) -> str:
@@ -94,23 +130,37 @@ def _delivery_mode(value: str) -> str:
     return value.lower()
 
 
+def _skill_source(value: str) -> str:
+    if value not in SKILL_SOURCES:
+        raise ValueError(f"skill source must be one of {', '.join(SKILL_SOURCES)}, got {value!r}")
+    return value
+
+
 class SkillEntry(FileModel):
-    """A skill a course teaches; without a level, the course level's (:func:`skill_level_of`)."""
+    """A skill a course teaches; without a level, the course level's (:func:`skill_level_of`); without a
+    confidence, 1; without a source, ``explicit``."""
 
     uri: SkillUri
     level: Level | None = None
+    confidence: float = Field(1.0, ge=0, le=1)
+    source: Annotated[str, AfterValidator(_skill_source)] = "explicit"
+
+
+_SKILL_PARTS = ("uri", "level", "confidence", "source")
 
 
 def _skill_entries(value: Any) -> Any:
-    """CSV ``URI@level;URI`` as entries; JSON objects pass."""
+    """CSV ``URI@level@confidence@source;URI`` (trailing parts optional) as entries; JSON objects pass."""
     items = [part for part in value.split(";") if part.strip()] if isinstance(value, str) else value
     if not isinstance(items, list):
         return items
     entries = []
     for item in items:
         if isinstance(item, str):
-            uri, at, level = item.partition("@")
-            entries.append({"uri": uri, "level": level} if at else {"uri": uri})
+            parts = item.split("@")
+            if len(parts) > len(_SKILL_PARTS):
+                raise ValueError(f"expected URI@level@confidence@source, got {item!r}")
+            entries.append({k: v for k, v in zip(_SKILL_PARTS, parts, strict=False) if v.strip()})
         else:
             entries.append(item)
     return entries
@@ -125,7 +175,7 @@ class CourseRow(FileModel):
     summary: str = ""
     description: str = ""
     url: str = ""
-    language: Language
+    language: Annotated[str, AfterValidator(_language)]
     level: Annotated[str, AfterValidator(_course_level)] | None = None
     hours: float = Field(gt=0)
     price: float = Field(0.0, ge=0)
@@ -136,6 +186,10 @@ class CourseRow(FileModel):
     funding_schemes: Texts = ()
     skills: Annotated[tuple[SkillEntry, ...], BeforeValidator(_skill_entries)] = ()
     prerequisites: Texts = ()
+    certificate_price: float | None = Field(None, ge=0)
+    catalogue: str | None = None
+    tags: Texts = ()
+    flags: Annotated[tuple[Annotated[str, AfterValidator(_flag)], ...], BeforeValidator(semicolons)] = ()
 
     @field_validator("region")
     @classmethod
@@ -147,7 +201,10 @@ class CourseRow(FileModel):
 
     def record(self, line: int | None) -> CourseRecord:
         default = skill_level_of(self.level)
-        claims = {s.uri: SkillClaim(s.uri, default if s.level is None else s.level) for s in self.skills}
+        claims = {
+            s.uri: SkillClaim(s.uri, default if s.level is None else s.level, s.confidence, s.source)
+            for s in self.skills
+        }
         return CourseRecord(
             id=self.id,
             title=self.title,
@@ -166,6 +223,10 @@ class CourseRow(FileModel):
             funding_schemes=self.funding_schemes,
             skills=tuple(claims.values()),
             prerequisites=tuple(dict.fromkeys(self.prerequisites)),
+            certificate_price=self.certificate_price,
+            catalogue=self.catalogue,
+            tags=self.tags,
+            flags=tuple(dict.fromkeys(self.flags)),
             line=line,
         )
 
@@ -232,8 +293,18 @@ def write(records: Sequence[CourseRecord], path: Path, *, with_skills: bool = Tr
             "region": record.region or "",
             "start_dates": ";".join(record.start_dates),
             "funding_schemes": ";".join(record.funding_schemes),
-            "skills": ";".join(f"{claim.uri}@{claim.level}" for claim in record.skills),
+            "skills": ";".join(_skill_cell(claim) for claim in record.skills),
             "prerequisites": ";".join(record.prerequisites),
+            "certificate_price": "" if record.certificate_price is None else f"{record.certificate_price:g}",
+            "catalogue": record.catalogue or "",
+            "tags": ";".join(record.tags),
+            "flags": ";".join(record.flags),
         }
         rows.append([row[column] for column in columns])
     reading.write_csv(path, columns, rows)
+
+
+def _skill_cell(claim: SkillClaim) -> str:
+    if claim.source == "explicit" and claim.confidence == 1.0:
+        return f"{claim.uri}@{claim.level}"
+    return f"{claim.uri}@{claim.level}@{claim.confidence:.4f}@{claim.source}"

@@ -72,10 +72,8 @@ def read_curated_skills(path: Path) -> list[CuratedSkill]:
 
 def read_skill_rules(path: Path) -> list[SkillPrerequisite]:
     """The curated skill prerequisites in file order."""
-    return [
-        SkillPrerequisite(row.skill_uri, row.requires_uri)
-        for row in (
-            validated(SkillRuleRow, raw, file=str(path), line=line)
-            for line, raw in csv_rows(path, ("skill_uri", "requires_uri"), comments=True)
-        )
-    ]
+    result = []
+    for line, raw in csv_rows(path, ("skill_uri", "requires_uri"), comments=True):
+        row = validated(SkillRuleRow, raw, file=str(path), line=line)
+        result.append(SkillPrerequisite(row.skill_uri, row.requires_uri, line))
+    return result

@@ -3,8 +3,8 @@ catalogue records:
 
 * ``id`` is ``edx-`` + the last part of the course URL;
 * ``hours`` = the middle of the weekly effort ("2–3 hours per week" -> 2.5) x the length ("6 Weeks");
-* ``price`` and ``currency`` come from "FREE-Add a Verified Certificate for $49 USD": auditing is free, the
-  price is that of the verified certificate (49, USD);
+* the audit track: "FREE-Add a Verified Certificate for $49 USD" means the course is free to take (``price``
+  0) and its verified certificate is optional at ``certificate_price`` 49 (``currency`` USD);
 * ``level`` is the edX level in lower case, ``language`` the ISO 639-1 code of the edX language name.
 
 The long description and syllabus are used only to infer skills; they are not vendored (the snapshot's
@@ -70,13 +70,14 @@ def parse_weeks(length: str) -> int:
     return int(found.group(1))
 
 
-def parse_price(text: str) -> tuple[float, str]:
-    """(price, currency) from "FREE-Add a Verified Certificate for $49 USD"; plain "FREE" is (0, USD)."""
+def parse_price(text: str) -> tuple[float | None, str]:
+    """(certificate price, currency) from "FREE-Add a Verified Certificate for $49 USD" (the course itself is
+    free to audit); plain "FREE" is (None, USD): free, without a certificate to buy."""
     found = _PRICE.search(text)
     if found is not None:
         return float(found.group(1)), "USD"
     if text.strip().upper() == "FREE":
-        return 0.0, "USD"
+        return None, "USD"
     raise ValueError(f"expected a price like 'FREE-Add a Verified Certificate for $49 USD', got {text!r}")
 
 
@@ -121,14 +122,14 @@ class EdxRow(FileModel):
     language: Annotated[str, AfterValidator(_language)]
     course_effort: Annotated[float, BeforeValidator(parse_weekly_hours)]
     course_length: Annotated[int, BeforeValidator(parse_weeks)]
-    price: Annotated[tuple[float, str], BeforeValidator(parse_price)]
+    price: Annotated[tuple[float | None, str], BeforeValidator(parse_price)]
     course_url: Annotated[str, AfterValidator(_url_with_slug)]
     summary: Text = ""
     course_description: Text = ""
     course_syllabus: Text = ""
 
 
-def read(path: Path) -> tuple[list[EdxCourse], list[str]]:
+def read(path: Path, *, catalogue: str = "edx-2021") -> tuple[list[EdxCourse], list[str]]:
     """Read the edX snapshot; return its courses and notes on rows skipped (exact duplicate URLs)."""
     file = str(path)
     courses: list[EdxCourse] = []
@@ -141,7 +142,7 @@ def read(path: Path) -> tuple[list[EdxCourse], list[str]]:
             notes.append(f"line {line}: skipped {course_id}, a duplicate of an earlier row")
             continue
         seen.add(course_id)
-        amount, currency = row.price
+        certificate, currency = row.price
         record = CourseRecord(
             id=course_id,
             title=row.title,
@@ -151,9 +152,11 @@ def read(path: Path) -> tuple[list[EdxCourse], list[str]]:
             language=row.language,
             level=row.Level,
             hours=row.course_effort * row.course_length,
-            price=amount,
+            price=0.0,
+            certificate_price=certificate,
             currency=currency,
             delivery_mode="online",
+            catalogue=catalogue,
             line=line,
         )
         text = "\n".join(

@@ -13,12 +13,12 @@ from typing import Annotated, Any, TypeVar
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationError
 from pydantic_core import ErrorDetails
 
+from recommender.codes import UnknownCode, language_code
 from recommender.errors import ImportFormatError
 from recommender.gap import MAX_LEVEL
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,119}$")
 _SKILL_URI = re.compile(r"^https?://\S+$")
-_LANGUAGE = re.compile(r"^[a-z]{2}$")
 
 
 class FileModel(BaseModel):
@@ -111,7 +111,7 @@ def _level(value: Any) -> int:
     return value
 
 
-def _semicolons(value: Any) -> Any:
+def semicolons(value: Any) -> Any:
     """A CSV cell ``a;b`` as the list ``[a, b]``; JSON lists pass."""
     if isinstance(value, str):
         return [part.strip() for part in value.split(";") if part.strip()]
@@ -128,9 +128,10 @@ def _date(value: Any) -> dt.date:
 
 
 def _language(value: str) -> str:
-    if not _LANGUAGE.match(value.lower()):
-        raise ValueError(f"expected an ISO 639-1 language code like 'en', got {value!r}")
-    return value.lower()
+    try:
+        return language_code(value)
+    except UnknownCode as error:
+        raise ValueError(error.message) from None
 
 
 def _timestamp(value: Any) -> float:
@@ -154,6 +155,6 @@ Level = Annotated[int, BeforeValidator(_level)]
 Date = Annotated[dt.date, BeforeValidator(_date)]
 Language = Annotated[str, AfterValidator(_language)]
 Timestamp = Annotated[float, BeforeValidator(_timestamp)]
-Texts = Annotated[tuple[str, ...], BeforeValidator(_semicolons)]
-Dates = Annotated[tuple[Date, ...], BeforeValidator(_semicolons)]
-Languages = Annotated[tuple[Language, ...], BeforeValidator(_semicolons)]
+Texts = Annotated[tuple[str, ...], BeforeValidator(semicolons)]
+Dates = Annotated[tuple[Date, ...], BeforeValidator(semicolons)]
+Languages = Annotated[tuple[Language, ...], BeforeValidator(semicolons)]

@@ -128,7 +128,43 @@ def test_plan_unknown_course_and_bad_date_are_clear_errors(runner: CliRunner, sn
     assert result.exit_code == 2 and "--deadline" in result.output
 
 
-def test_sample_plan_is_scenario_one_and_states_its_exchange_rate_assumption(
+def test_unknown_language_and_currency_are_clear_errors(runner: CliRunner, snapshot: Path) -> None:
+    base = ["plan", "--from", "welder", "--to", "battery technician", "--snapshot", str(snapshot)]
+    result = runner.invoke(app, [*base, "--language", "german"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    text = " ".join(result.output.split())
+    assert "--language: unknown language 'german': use an ISO 639-1 two-letter code" in text
+    assert "(German is 'de')" in text
+    result = runner.invoke(app, [*base, "--currency", "XYZ"])
+    assert result.exit_code == 2
+    assert "--currency: unknown currency 'XYZ': use an ISO 4217" in " ".join(result.output.split())
+
+
+def test_courses_without_a_rate_are_listed_with_the_reason(runner: CliRunner, snapshot: Path) -> None:
+    args = ["plan", "--from", "welder", "--to", "battery technician", "--currency", "USD"]
+    args += ["--rate", "EUR=abc", "--snapshot", str(snapshot)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2 and "is not CUR=RATE" in result.output
+    # XDR (special drawing rights) is an ISO 4217 code the bundled ECB table has no rate for
+    args = [
+        "plan",
+        "--from",
+        "welder",
+        "--to",
+        "battery technician",
+        "--currency",
+        "XDR",
+        "--start",
+        "2027-01-04",
+    ]
+    result = runner.invoke(app, [*args, "--snapshot", str(snapshot)])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "set aside, 3 course(s): priced in EUR, and no EUR->XDR rate is known" in text
+    assert "--rate EUR=" in text
+
+
+def test_sample_plan_is_scenario_one_in_euros(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     import datetime as dt
@@ -141,12 +177,12 @@ def test_sample_plan_is_scenario_one_and_states_its_exchange_rate_assumption(
     (kwargs,) = calls
     assert kwargs["current"] == ["diesel engine mechanic"] and kwargs["to"] == "automotive battery technician"
     assert (kwargs["budget"], kwargs["currency"], kwargs["region"]) == (1500.0, "EUR", "DE11")
-    assert kwargs["rate"] == ["USD=1.0"]
+    assert "rate" not in kwargs  # prices are converted with the bundled, dated exchange-rate table
     start = dt.date.fromisoformat(str(kwargs["start"]))
     deadline = dt.date.fromisoformat(str(kwargs["deadline"]))
     assert (deadline.year - start.year) * 12 + deadline.month - start.month == 9
     text = " ".join(capsys.readouterr().out.split())
-    assert "assumed 1 USD = 1 EUR" in text and "not an official exchange rate" in text
+    assert "Katrin" in text and "EUR 1,500" in text
 
 
 def test_best_ranked_plan_says_what_ranked_it(runner: CliRunner, snapshot: Path, tmp_path: Path) -> None:

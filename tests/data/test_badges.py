@@ -170,8 +170,10 @@ def test_esco_first(db_session: Session, tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_default_catalogue_and_badges_load_once(esco_session: Session) -> None:
     courses = catalogue.import_default_catalogue(db_session=esco_session)
-    assert courses.courses == 974 and not courses.skipped
-    assert courses.skills["inferred"] > 4000 and courses.skills["curated"] > 0
+    assert courses.courses == 3994 and not courses.skipped
+    assert (
+        courses.skills["inferred"] > 15000 and courses.skills["hint"] > 1000 and courses.skills["curated"] > 0
+    )
     assert courses.prerequisites["level"] > 0 and courses.prerequisites["curated"] > 0
     badges = badge_store.import_default_badges(db_session=esco_session)
     assert badges.badges >= 10 and not badges.skipped

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from data import catalogue
-from data.formats import curation, edx, skill_mapping
+from data.formats import coursera, courses, curation, edx, udemy
 from data.models import Course, CoursePrerequisite, CourseSkill, Provenance, Skill
 from data.skill_texts import EscoNotImported
 from recommender.errors import ImportFormatError
@@ -321,6 +321,7 @@ def test_edx_fields_are_converted(tmp_path: Path) -> None:
     assert edx.parse_weekly_hours("8-10 hours per week") * edx.parse_weeks("1 Weeks") == 9.0
     assert edx.parse_price("FREE-Add a Verified Certificate for $49 USD") == (49.0, "USD")
     assert edx.parse_price("FREE-Add a Verified Certificate for $99.99 USD") == (99.99, "USD")
+    assert edx.parse_price("FREE") == (None, "USD")
     row = (
         "Cars,NA,1,Self-paced,TU Delft,A,Intermediate,Engineering,English,English,{effort},5 Weeks,FREE,,,"
         "https://www.edx.org/course/cars{n}\n"
@@ -343,17 +344,18 @@ def test_edx_file_is_detected_and_imported(skills: Session, tmp_path: Path) -> N
     )
     path = write(tmp_path, EDX_HEADER + row + row)
     report = no_curation(db_session=skills, path=path)
-    assert report.courses == 1 and report.catalogue == catalogue.DEFAULT_CATALOGUE_NAME
+    assert report.courses == 1 and report.catalogue == catalogue.EDX_NAME
     assert report.notes == ["line 3: skipped edx-electric-cars, a duplicate of an earlier row"]
     course = skills.get(Course, "edx-electric-cars")
     assert course is not None
-    assert (course.hours, course.price, course.currency, course.level, course.language) == (
+    # The audit track: free to take, the verified certificate optional at its price.
+    assert (course.hours, course.price, course.certificate_price, course.currency) == (
         15.0,
+        0.0,
         139.0,
         "USD",
-        "intermediate",
-        "en",
     )
+    assert (course.level, course.language, course.catalogue) == ("intermediate", "en", "edx-2021")
     sources = {r.skill_uri: r.source for r in skills.scalars(select(CourseSkill))}
     assert sources.get(BATTERY) == "inferred"
 
@@ -365,16 +367,159 @@ def test_real_edx_snapshot_reads_whole() -> None:
     assert all(c.record.hours > 0 for c in courses)
 
 
-def test_vendored_default_catalogue_is_valid_and_mapped() -> None:
+def test_vendored_default_catalogue_is_valid_and_carries_its_skills() -> None:
     data = catalogue.read_catalogue(catalogue.DEFAULT_CATALOGUE)
-    assert len(data.records) == 974
+    by_catalogue = {
+        name: sum(1 for r in data.records if r.catalogue == name)
+        for name in ("edx-2021", "coursera", "udemy")
+    }
+    # 974 edX + 1,000 Coursera - 8 merged into edX + 2,064 Udemy - 36 repeated or without hours
+    assert by_catalogue == {"edx-2021": 974, "coursera": 992, "udemy": 2028}
+    assert len(data.records) == 3994
     assert all(not r.description for r in data.records)  # long texts are not vendored
-    mapping = skill_mapping.read(catalogue.DEFAULT_SKILLS)
-    english = {r.id for r in data.records if r.language == "en"}
-    # Courses in other languages are left to curators (the import lists them), never tagged in English.
-    assert set(mapping) <= english and len(mapping) >= 0.99 * len(english)
+    assert all(len(r.summary) <= coursera.SUMMARY_CHARS for r in data.records if r.catalogue == "coursera")
+    with_skills = [r for r in data.records if r.skills]
+    assert len(with_skills) >= 3700
+    sources = {claim.source for r in with_skills for claim in r.skills}
+    assert sources == {"inferred", "hint"}  # the file says where each link comes from
+    edx_records = [r for r in data.records if r.catalogue == "edx-2021"]
+    assert all(r.price == 0 and r.certificate_price for r in edx_records)  # audit track
+    udemy_records = [r for r in data.records if r.catalogue == "udemy"]
+    assert all({"price-unknown", "language-unknown"} <= set(r.flags) for r in udemy_records)
+    merges = catalogue.DEFAULT_MERGES.read_text(encoding="utf-8").splitlines()
+    assert len(merges) == 1 + 8
+    inferred = {r.language for r in data.records if any(c.source == "inferred" for c in r.skills)}
+    # Courses in other languages are left to curators (the import lists them), never tagged in English;
+    # a course whose language is not stated ("und") is tagged when its text reads as English.
+    assert inferred == {"en", "und"}
     assert curation.read_curated_skills(catalogue.CURATED_SKILLS)
     assert curation.read_skill_rules(catalogue.SKILL_PREREQUISITES)
+
+
+def test_the_default_file_imports_the_same_by_hand_as_by_default(skills: Session, tmp_path: Path) -> None:
+    """``upskill run`` and ``upskill import courses data/default/catalogue.csv`` are one import, one file."""
+    one = (
+        HEADER.rstrip("\n")
+        + ",catalogue,flags\n"
+        + (
+            "c-1,EV basics,Acme,en,introductory,10,0,USD,online,,,"
+            f"{BATTERY}@1@0.4100@inferred;{MOTOR}@1@0.3000@hint,,coursera,price-assumed\n"
+        )
+    )
+    path = write(tmp_path, one)
+    no_curation(db_session=skills, path=path)
+    rows = {(r.skill_uri, r.level, r.confidence, r.source) for r in skills.scalars(select(CourseSkill))}
+    assert rows == {(BATTERY, 1, 0.41, "inferred"), (MOTOR, 1, 0.3, "hint")}
+    course = skills.get(Course, "c-1")
+    assert course is not None and (course.catalogue, course.flags) == ("coursera", ["price-assumed"])
+
+
+COURSERA_HEADER = (
+    ",course_title,course_organization,course_certificate_type,course_time,course_rating,course_reviews_num,"
+    "course_difficulty,course_url,course_students_enrolled,course_skills,course_summary,course_description\n"
+)
+
+
+def test_coursera_fields_are_converted() -> None:
+    assert coursera.parse_duration("1 - 4 Weeks") == coursera.Duration(2.5 * coursera.WEEKLY_HOURS, 1)
+    assert coursera.parse_duration("3 - 6 Months").months == 6
+    assert coursera.parse_duration("Less Than 2 Hours") == coursera.Duration(2.0, 1)
+    with pytest.raises(ValueError, match="expected a duration"):
+        coursera.parse_duration("a while")
+    assert coursera.parse_list("['Circuit Design', 'Firmware', 'Circuit Design']") == [
+        "Circuit Design",
+        "Firmware",
+    ]
+    spec, course = "https://www.coursera.org/specializations/python", "https://www.coursera.org/learn/python"
+    assert coursera.course_id(spec) == "coursera-python"
+    assert coursera.course_id(spec, shared_slug=True) == "coursera-python-spec"
+    assert coursera.course_id(course, shared_slug=True) == "coursera-python"
+
+
+def test_coursera_file_is_detected_tags_become_hints_and_bad_rows_are_located(
+    skills: Session, tmp_path: Path
+) -> None:
+    row = (
+        "0,Electric Motors and Batteries,Acme University,Course,1 - 4 Weeks,4.8,10,Beginner,"
+        'https://www.coursera.org/learn/ev-motors,"1,000","[\'electric motors\']","[\'Build motors\']",'
+        '"This course explains how electric vehicles work: the batteries that store energy and the motors '
+        'that drive the wheels, with examples from cars and buses in daily use."\n'
+    )
+    path = write(tmp_path, COURSERA_HEADER + row)
+    report = no_curation(db_session=skills, path=path)
+    assert (report.courses, report.catalogue) == (1, "coursera")
+    course = skills.get(Course, "coursera-ev-motors")
+    assert course is not None
+    assert (course.level, course.language, course.hours, course.price, course.currency) == (
+        "introductory",
+        "en",
+        10.0,
+        coursera.MONTHLY_PRICE,
+        "USD",
+    )
+    assert course.tags == ["electric motors"]
+    assert set(course.flags) == {"hours-estimated", "price-assumed", "language-detected"}
+    sources = {r.skill_uri: r.source for r in skills.scalars(select(CourseSkill))}
+    assert sources[MOTOR] == "hint"  # from Coursera's own tag, said to be a hint
+    bad = write(tmp_path, COURSERA_HEADER + row.replace("1 - 4 Weeks", "soon"), "bad.csv")
+    with pytest.raises(ImportFormatError, match="expected a duration") as error:
+        catalogue.read_catalogue(bad)
+    assert (error.value.line, error.value.column) == (2, "course_time")
+
+
+def test_udemy_file_flags_what_it_does_not_state(skills: Session, tmp_path: Path) -> None:
+    header = "Title,URL,Rating,Reviews,Duration,Instructor,MainType,Subtype\n"
+    rows = (
+        "Electric motors for beginners,https://www.udemy.com/course/motors/,4.5,-10,2.5 total hours,Ann,"
+        "development,engineering\n"
+        "Motors again,https://www.udemy.com/course/motors/,4.5,-10,2.5 total hours,Ann,"
+        "development,engineering\n"
+        "Motor quiz,https://www.udemy.com/course/quiz/,4.5,-10,30 questions,Ann,development,engineering\n"
+        "Short motors,https://www.udemy.com/course/short/,4.5,-10,45 total mins,Ann,development,engineering\n"
+    )
+    report = no_curation(db_session=skills, path=write(tmp_path, header + rows))
+    assert report.courses == 2 and report.catalogue == "udemy"
+    assert report.notes == [
+        "line 3: skipped udemy-motors, the same course as line 2",
+        "line 4: skipped udemy-quiz, no learning time stated ('30 questions')",
+    ]
+    course = skills.get(Course, "udemy-motors")
+    assert course is not None and (course.language, course.price, course.hours) == ("und", 0.0, 2.5)
+    assert set(course.flags) == {"price-unknown", "language-unknown"}
+    short = skills.get(Course, "udemy-short")
+    assert short is not None and short.hours == 0.75
+
+
+def test_offerings_merge_by_title_provider_and_language() -> None:
+    def rec(id_: str, title: str, provider: str, language: str = "en") -> courses.CourseRecord:
+        return courses.CourseRecord(id=id_, title=title, language=language, hours=1, provider=provider)
+
+    kept, merges = catalogue.merge_offerings(
+        [
+            rec("edx-1", "Python Data Structures", "The University of Michigan"),
+            rec("coursera-1", "Python  data structures", "University of Michigan"),
+            rec("coursera-2", "Python Data Structures", "University of Michigan", "fr"),
+            rec("coursera-3", "Python Data Structures", "Another University"),
+        ]
+    )
+    assert [r.id for r in kept] == ["edx-1", "coursera-2", "coursera-3"]
+    assert [(m.kept.id, m.dropped.id) for m in merges] == [("edx-1", "coursera-1")]
+
+
+def test_real_coursera_and_udemy_snapshots_read_whole() -> None:
+    found, notes = coursera.read(shared_data("courses", "coursera_courses.csv"))
+    assert len(found) == 1000 and notes == []
+    assert sum(1 for c in found if c.record.language == "en") >= 900
+    listed, notes = udemy.read(shared_data("courses", "udemy_courses.csv"))
+    assert len(listed) == 2028 and len(notes) == 36
+
+
+def test_invalid_utf8_in_a_native_file_is_located(tmp_path: Path) -> None:
+    path = tmp_path / "coursera.csv"
+    path.write_bytes(COURSERA_HEADER.encode() + b"0,Caf\xe9,Acme,Course,1 - 4 Weeks\n")
+    with pytest.raises(ImportFormatError, match="invalid UTF-8") as error:
+        catalogue.read_catalogue(path)
+    assert error.value.line == 2
 
 
 @pytest.mark.parametrize(
@@ -416,3 +561,17 @@ def test_courses_the_english_labels_cannot_read_are_listed_not_silently_empty(
     assert report.as_dict()["untagged"] == report.untagged
     tagged = {r.course_id for r in skills.scalars(select(CourseSkill))}
     assert "ev-402" in tagged and "ev-401" not in tagged
+
+
+def test_a_catalogue_prerequisite_more_advanced_than_the_course_is_reported_and_not_used(
+    skills: Session, tmp_path: Path
+) -> None:
+    text = HEADER + (
+        "adv-1,Advanced motors,Acme,en,advanced,10,0,EUR,online,,,,\n"
+        "intro-1,Motor basics,Acme,en,introductory,5,0,EUR,online,,,,adv-1\n"
+    )
+    report = no_curation(db_session=skills, path=write(tmp_path, text))
+    assert report.prerequisites["catalogue"] == 0
+    (note,) = [n for n in report.notes if "more advanced" in n]
+    assert "catalogue.csv, line 3: intro-1 (introductory) names adv-1 (advanced)" in note
+    assert skills.scalar(select(func.count()).select_from(CoursePrerequisite)) == 0

@@ -16,7 +16,15 @@ from data.models import (
     CourseSkill,
     Skill,
 )
-from data.plan_inputs import load_badge_options, load_course_options
+from data.plan_inputs import (
+    DEFAULT_RATES,
+    Pricing,
+    load_badge_options,
+    load_course_options,
+    plan_courses,
+    rate_table,
+)
+from recommender.currency import Converter, RateTable
 from recommender.planner import BadgeOption, CourseOption, Prerequisite
 
 S1, S2 = "http://data.europa.eu/esco/skill/s1", "http://data.europa.eu/esco/skill/s2"
@@ -106,3 +114,79 @@ def test_links_under_the_planning_confidence_are_not_planned_on(db_session: Sess
     assert dict(course.skills) == {S1: 2}
     (everything,) = load_course_options(db_session=db_session, min_confidence=0.0)
     assert dict(everything.skills) == {S1: 2, S2: 2}
+
+
+def _priced_catalogue(db_session: Session) -> None:
+    db_session.add(Skill(uri=S1, preferred_label="s1", alt_labels=[], description=""))
+    db_session.add_all(
+        [
+            # edX audit track: free to take, certificate 49 USD
+            Course(
+                id="audit",
+                title="Audit",
+                hours=10,
+                price=0,
+                certificate_price=49,
+                currency="USD",
+                language="en",
+            ),
+            Course(id="usd", title="Paid USD", hours=10, price=100, currency="USD", language="en"),
+            Course(id="xau", title="Priced in gold", hours=10, price=1, currency="XAU", language="en"),
+            Course(
+                id="udemy",
+                title="Price and language not stated",
+                hours=3,
+                currency="USD",
+                language="und",
+                catalogue="udemy",
+                flags=["price-unknown", "language-unknown"],
+            ),
+        ]
+    )
+    db_session.flush()
+
+
+RATES = RateTable({"USD": 1.25, "CZK": 25.0}, date="2026-10-30", source="ECB euro reference rates")
+
+
+def test_prices_are_converted_with_the_table_and_overrides(db_session: Session) -> None:
+    _priced_catalogue(db_session)
+    priced = plan_courses(db_session=db_session, pricing=Pricing(Converter("EUR", RATES), budget=500))
+    options = {o.id: o for o in priced.options}
+    # certificates are bought when money is allowed: 49 USD / 1.25 = 39.20 EUR
+    assert (options["audit"].price, options["audit"].currency) == (39.2, "EUR")
+    assert options["usd"].price == 80.0
+    assert "no XAU->EUR rate is known" in priced.set_aside["xau"] and "--rate XAU=" in priced.set_aside["xau"]
+    assert priced.set_aside["udemy"] == "price not stated by udemy, so it cannot be planned within a budget"
+    in_czk = plan_courses(db_session=db_session, pricing=Pricing(Converter("CZK", RATES, {"USD": 20.0})))
+    assert {o.id: o.price for o in in_czk.options}["usd"] == 2000.0  # the worker's --rate wins
+    assert in_czk.price_unknown == {"udemy"}  # no budget: planned, its price said to be unknown
+
+
+def test_free_courses_only_plans_the_audit_track_and_says_the_certificate_costs_extra(
+    db_session: Session,
+) -> None:
+    _priced_catalogue(db_session)
+    pricing = Pricing(Converter("EUR", RATES), budget=0, languages=("en",))
+    priced = plan_courses(db_session=db_session, pricing=pricing)
+    options = {o.id: o for o in priced.options}
+    assert options["audit"].price == 0.0 and priced.certificates == {"audit": 39.2}
+    assert priced.set_aside["udemy"] == "language not stated by udemy; the worker accepts en"
+    no_certificates = plan_courses(
+        db_session=db_session, pricing=Pricing(Converter("EUR", RATES), budget=100, certificates=False)
+    )
+    assert {o.id: o.price for o in no_certificates.options}["audit"] == 0.0
+
+
+def test_unpriced_courses_are_left_out_of_the_plain_loader(db_session: Session) -> None:
+    _priced_catalogue(db_session)
+    plain = {o.id: o for o in load_course_options(db_session=db_session)}
+    assert "udemy" not in plain
+    assert plain["audit"].price == 49.0  # with the certificate, as before the audit track was modelled
+
+
+def test_bundled_rate_table_is_dated_and_sourced() -> None:
+    table = rate_table(DEFAULT_RATES)
+    assert table.date == "2026-10-30" and table.source == "ECB euro reference rates"
+    assert table.units_per_eur["EUR"] == 1.0 and 1.0 < table.units_per_eur["USD"] < 1.3
+    assert {"CZK", "PLN", "SEK", "RON", "HUF", "GBP", "CHF"} <= set(table.units_per_eur)

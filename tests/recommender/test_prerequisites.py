@@ -18,6 +18,7 @@ from recommender.prerequisites import (
     find_cycles,
     level_needed_first,
     level_requirements,
+    more_advanced,
 )
 
 
@@ -93,3 +94,51 @@ def test_accepted_edges_never_form_a_cycle_and_keep_their_origin(
     assert nx.is_directed_acyclic_graph(digraph)
     assert all(e.origin in ("level", "curated") and e.course_id != e.prerequisite_id for e in graph.edges)
     assert graph == build_graph(taught=taught, skill_rules=rules)
+
+
+def test_a_prerequisite_more_advanced_than_the_course_is_not_used() -> None:
+    # The introductory battery course teaches hybrid architecture; the only course teaching the skill the rule
+    # asks for first is advanced: the edge would shut everyone who cannot take the advanced course out.
+    taught = [
+        TaughtSkill("batteries-intro", "hybrid architecture", 1),
+        TaughtSkill("hybrid-advanced", "combustion engines", 3),
+        TaughtSkill("engines-mid", "combustion engines", 2, confidence=0.2),
+    ]
+    rules = [SkillPrerequisite("hybrid architecture", "combustion engines", line=4)]
+    levels = {"batteries-intro": "introductory", "hybrid-advanced": "advanced", "engines-mid": "intermediate"}
+    graph = build_graph(taught=taught, skill_rules=rules, levels=levels)
+    # the best course for the rule is engines-mid (lowest level first), intermediate: still more advanced
+    assert [(e.course_id, e.prerequisite_id, e.origin) for e in graph.edges] == [
+        ("hybrid-advanced", "engines-mid", "level")
+    ]
+    assert [(e.course_id, e.prerequisite_id, e.line) for e in graph.too_advanced] == [
+        ("batteries-intro", "engines-mid", 4)
+    ]
+    assert graph.counts()["more_advanced_not_used"] == 1
+    # an introductory provider is used; a requirement only a harder course meets is left to the profile
+    taught += [TaughtSkill("engines-intro", "combustion engines", 1)]
+    levels |= {"engines-intro": "introductory"}
+    graph = build_graph(taught=taught, skill_rules=rules, levels=levels)
+    assert ("batteries-intro", "engines-intro", "curated") in {
+        (e.course_id, e.prerequisite_id, e.origin) for e in graph.edges
+    }
+    graph = build_graph(
+        taught=[TaughtSkill("mid", "S", 3), TaughtSkill("adv", "S", 2)],
+        levels={"mid": "intermediate", "adv": "advanced"},
+    )
+    assert graph.edges == [] and [(r.course_id, r.level) for r in graph.unmet] == [("mid", 2)]
+    assert [(e.course_id, e.prerequisite_id, e.origin) for e in graph.too_advanced] == [
+        ("mid", "adv", "level")
+    ]
+    assert more_advanced("advanced", "introductory") and not more_advanced(None, "introductory")
+    assert not more_advanced("introductory", "advanced")
+
+
+def test_courses_not_open_to_all_are_never_made_a_prerequisite() -> None:
+    taught = [TaughtSkill("adv", "S", 3), TaughtSkill("udemy", "S", 2), TaughtSkill("b", "T", 1)]
+    rules = [SkillPrerequisite("T", "S")]
+    graph = build_graph(taught=taught, skill_rules=rules)
+    assert {(e.course_id, e.prerequisite_id) for e in graph.edges} == {("adv", "udemy"), ("b", "udemy")}
+    graph = build_graph(taught=taught, skill_rules=rules, not_providers=frozenset({"udemy"}))
+    assert {(e.course_id, e.prerequisite_id) for e in graph.edges} == {("b", "adv")}
+    assert [(r.course_id, r.level) for r in graph.unmet] == [("adv", 2)]  # left to the worker's profile

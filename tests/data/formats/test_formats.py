@@ -15,7 +15,6 @@ from data.formats import (
     declared_skills,
     interactions,
     role_reference,
-    skill_mapping,
 )
 from recommender.errors import ImportFormatError
 
@@ -85,17 +84,6 @@ def test_curation_files(tmp_path: Path) -> None:
     )
     line, column, message = located(curation.read_skill_rules, bad)
     assert (line, column) == (4, "requires_uri") and "ESCO skill URI" in message
-
-
-def test_skill_mapping_round_trip(tmp_path: Path) -> None:
-    record = courses.CourseRecord(id="c1", title="C", language="en", hours=1).with_skills(
-        [courses.SkillClaim(SKILL, 3, 0.123456)]
-    )
-    path = tmp_path / "mapping.csv"
-    skill_mapping.write([record], path, source="inferred")
-    assert skill_mapping.read(path) == {"c1": [courses.SkillClaim(SKILL, 3, 0.1235)]}
-    bad = write(tmp_path, "bad.csv", f"course_id,skill_uri,level,confidence\nc1,{SKILL},2,1.5\n")
-    assert located(skill_mapping.read, bad)[:2] == (2, "confidence")
 
 
 def test_catalogue_csv_round_trip(tmp_path: Path) -> None:

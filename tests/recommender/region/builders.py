@@ -7,8 +7,7 @@ import random
 from collections.abc import Iterable
 from dataclasses import replace
 
-from data.catalogue import DEFAULT_CATALOGUE, DEFAULT_SKILLS, read_catalogue
-from data.formats import skill_mapping
+from data.catalogue import DEFAULT_CATALOGUE, EDX_NAME, read_catalogue
 from recommender.gap import Holding, Profile, gap_from_holdings, holdings
 from recommender.graph import CompetenceGraph
 from recommender.planner import CourseOption
@@ -113,13 +112,11 @@ def ready_by_gap(graph: CompetenceGraph, origin: str, target: str, skills: dict[
 
 
 def default_catalogue_courses() -> list[CourseOption]:
-    """The vendored edX catalogue as planner courses with their vendored skills (no database)."""
-    mapping = skill_mapping.read(DEFAULT_SKILLS)
+    """The vendored edX courses as planner courses with their vendored skills (no database)."""
     return [
-        CourseOption(
-            id=r.id, title=r.title, hours=r.hours, skills={c.uri: c.level for c in mapping.get(r.id, [])}
-        )
+        CourseOption(id=r.id, title=r.title, hours=r.hours, skills={c.uri: c.level for c in r.skills})
         for r in read_catalogue(DEFAULT_CATALOGUE).records
+        if r.catalogue == EDX_NAME
     ]
 
 

@@ -1,0 +1,56 @@
+"""Language and currency codes: ISO 639-1 (``en``, ``de``) and ISO 4217 (``EUR``, ``USD``), checked against
+the standards' lists as shipped by ``pycountry``, so that ``german`` or ``XYZ`` is an error saying what is
+accepted instead of a filter that silently matches nothing.
+
+``und`` (ISO 639-2 "undetermined") is the one language value outside ISO 639-1: a catalogue that does not
+state a course's language says so with it (see ``data/default/FORMATS.md``).
+"""
+
+from __future__ import annotations
+
+import pycountry
+
+from recommender.errors import UpskillError
+
+#: A course whose catalogue does not state its language (ISO 639-2 "undetermined").
+UNDETERMINED_LANGUAGE = "und"
+
+
+class UnknownCode(UpskillError):
+    """A language or currency code that is not in its ISO list; the message says what is accepted."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        self.message = message
+        self.field = field
+        super().__init__(f"{field}: {message}" if field else message)
+
+
+def language_code(value: str, *, field: str | None = None, allow_undetermined: bool = False) -> str:
+    """The ISO 639-1 code of ``value`` (case-insensitive), or :class:`UnknownCode` naming the code to use."""
+    code = value.strip().lower()
+    if allow_undetermined and code == UNDETERMINED_LANGUAGE:
+        return code
+    if len(code) == 2 and pycountry.languages.get(alpha_2=code) is not None:
+        return code
+    hint = ""
+    try:
+        found = pycountry.languages.lookup(value.strip())
+    except LookupError:
+        found = None
+    if found is not None and getattr(found, "alpha_2", None):
+        hint = f" ({found.name} is {found.alpha_2!r})"
+    raise UnknownCode(
+        f"unknown language {value!r}: use an ISO 639-1 two-letter code such as 'en', 'de', 'it'{hint}",
+        field=field,
+    )
+
+
+def currency_code(value: str, *, field: str | None = None) -> str:
+    """The ISO 4217 code of ``value`` (case-insensitive), or :class:`UnknownCode` saying what is accepted."""
+    code = value.strip().upper()
+    if len(code) == 3 and pycountry.currencies.get(alpha_3=code) is not None:
+        return code
+    raise UnknownCode(
+        f"unknown currency {value!r}: use an ISO 4217 three-letter code such as 'EUR', 'USD', 'CZK'",
+        field=field,
+    )

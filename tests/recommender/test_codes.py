@@ -1,0 +1,29 @@
+"""ISO language and currency codes: accepted in any case, anything else a clear error."""
+
+from __future__ import annotations
+
+import pytest
+
+from recommender.codes import UnknownCode, currency_code, language_code
+from recommender.currency import Converter, RateTable
+
+
+def test_codes_are_checked_against_the_iso_lists() -> None:
+    assert language_code("DE") == "de" and currency_code("eur") == "EUR"
+    with pytest.raises(UnknownCode, match=r"ISO 639-1 .*\(German is 'de'\)"):
+        language_code("german", field="--language")
+    with pytest.raises(UnknownCode, match="ISO 639-1"):
+        language_code("xx")
+    assert language_code("und", allow_undetermined=True) == "und"
+    with pytest.raises(UnknownCode, match="--currency: unknown currency 'XYZ': use an ISO 4217"):
+        currency_code("XYZ", field="--currency")
+
+
+def test_converter_goes_through_the_euro_and_overrides_win() -> None:
+    table = RateTable({"USD": 1.25, "CZK": 25.0}, date="2026-10-30", source="ECB")
+    assert Converter("EUR", table).convert(100, "USD") == 80.0
+    assert Converter("CZK", table).convert(100, "USD") == 2000.0  # 100 / 1.25 * 25
+    assert Converter("CZK", table, {"USD": 21.0}).convert(100, "USD") == 2100.0
+    assert Converter("EUR", table).convert(0, "XAU") == 0.0  # free is free in any currency
+    assert Converter("EUR", table).convert(5, "XAU") is None
+    assert Converter("JPY", table).rate("USD") is None
