@@ -114,6 +114,7 @@ def stats(
     if as_json:
         print_json(counts)
         return
+    console.print(f"database: {get_settings().database_url}", soft_wrap=True)
     table = Table("table", "rows")
     for name, count in counts.items():
         table.add_row(name, f"{count:,}")

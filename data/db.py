@@ -19,6 +19,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine; on SQLite turn on foreign keys and let SQLAlchemy own BEGIN (savepoints work)."""
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
+        database = engine.url.database
+        if database and database != ":memory:" and not database.startswith("file:"):
+            Path(database).parent.mkdir(parents=True, exist_ok=True)  # the user data folder, first run
         _sqlite_hooks(engine)
     return engine
 

@@ -2,20 +2,40 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: The folder holding ``pyproject.toml`` and the packages when upskill runs from its source checkout.
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def default_data_dir() -> Path:
+    """Where the database and model artefacts live unless configured: the project root when running from the
+    source checkout (``make run``), else the user's data folder (``$XDG_DATA_HOME/upskill``, by default
+    ``~/.local/share/upskill``). Never the current directory, so every command finds the same data."""
+    if (PROJECT_ROOT / "pyproject.toml").is_file():
+        return PROJECT_ROOT
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "upskill"
 
 
 class Settings(BaseSettings):
-    """Configuration read from the environment; fails fast on values that cannot work."""
+    """Configuration read from the environment; fails fast on values that cannot work.
 
-    model_config = SettingsConfigDict(env_prefix="UPSKILL_", env_file=".env", extra="ignore")
+    Paths are resolved once, here: a relative ``UPSKILL_DATABASE_URL`` (``sqlite:///./x.db``) or
+    ``UPSKILL_ARTEFACT_DIR`` is taken relative to the directory the command starts in and made absolute;
+    the defaults are under :func:`default_data_dir`. ``upskill stats`` prints the database used.
+    """
 
-    database_url: str = "sqlite:///./upskill.db"
-    artefact_dir: Path = Path("artefacts")
+    model_config = SettingsConfigDict(
+        env_prefix="UPSKILL_", env_file=(PROJECT_ROOT / ".env", ".env"), extra="ignore"
+    )
+
+    database_url: str = Field(default_factory=lambda: f"sqlite:///{default_data_dir() / 'upskill.db'}")
+    artefact_dir: Path = Field(default_factory=lambda: default_data_dir() / "artefacts")
     import_batch_size: int = 5000
     # Inferred course-skill links under this confidence are kept (curators can confirm them) but not used
     # for planning: on the tagging gold set's 31 dev courses, the tagger's links under 0.05 were right 5 % of
@@ -49,7 +69,15 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"UPSKILL_DATABASE_URL must be a sqlite:/// or postgresql+psycopg:// URL, got {value!r}"
             )
+        prefix, _, path = value.partition(":///")
+        if prefix.startswith("sqlite") and path and path != ":memory:" and not Path(path).is_absolute():
+            return f"{prefix}:///{Path(path).resolve()}"
         return value
+
+    @field_validator("artefact_dir")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        return value.resolve()
 
     @field_validator("model_loss")
     @classmethod
