@@ -12,7 +12,7 @@ from rich.table import Table
 from api.cli_common import app, console, database, evaluate_app, print_json, reports_errors
 from data.db import transaction
 from data.formats.reading import csv_rows
-from data.title_index import load_occupation_texts
+from data.title_index import load_occupation_texts, load_title_matcher
 from evaluation import titles as title_evaluation
 from recommender.errors import ImportFormatError, UpskillError
 from recommender.text.titles import TitleMatch, TitleMatcher
@@ -24,10 +24,7 @@ app.add_typer(occupations_app, name="occupations")
 def title_matcher() -> TitleMatcher:
     """The matcher over the configured database's occupations (which must hold ESCO)."""
     with transaction(database()) as session:
-        occupations = load_occupation_texts(db_session=session)
-    if not occupations:
-        raise UpskillError("the database holds no ESCO occupations; run `upskill import esco` first")
-    return TitleMatcher(occupations)
+        return load_title_matcher(db_session=session)
 
 
 def read_titles(path: Path, column: str) -> list[str]:

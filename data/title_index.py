@@ -4,13 +4,14 @@ imported language, descriptions, ISCO group and broader occupations, and essenti
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data import models
-from recommender.text.titles import OccupationText
+from recommender.errors import UpskillError
+from recommender.text.titles import OccupationText, TitleMatcher
 
 
 def load_occupation_texts(*, db_session: Session) -> list[OccupationText]:
@@ -23,7 +24,6 @@ def load_occupation_texts(*, db_session: Session) -> list[OccupationText]:
             models.Occupation.alt_labels,
             models.Occupation.description,
             models.Occupation.isco_code,
-            models.Occupation.code,
         ).order_by(models.Occupation.uri)
     ).all()
     preferred = {uri: label for uri, label, *_ in rows}
@@ -40,7 +40,6 @@ def load_occupation_texts(*, db_session: Session) -> list[OccupationText]:
     ):
         other_languages[uri].extend((text, language) for text in [label, *(alts or [])])
     groups: dict[str, list[str]] = defaultdict(list)
-    narrower: Counter[str] = Counter()
     for child, parent, parent_type in s.execute(
         select(
             models.OccupationBroader.narrower_uri,
@@ -53,8 +52,6 @@ def load_occupation_texts(*, db_session: Session) -> list[OccupationText]:
         group_label = preferred.get(parent) if parent_type == "Occupation" else isco_by_uri.get(parent)
         if group_label:
             groups[child].append(group_label)
-        if parent_type == "Occupation":
-            narrower[parent] += 1
     skills = dict(s.execute(select(models.Skill.uri, models.Skill.preferred_label)).all())
     essential: dict[str, list[str]] = defaultdict(list)
     for occupation, skill in s.execute(
@@ -65,7 +62,7 @@ def load_occupation_texts(*, db_session: Session) -> list[OccupationText]:
         if skill in skills:
             essential[occupation].append(skills[skill])
     result = []
-    for uri, label, alts, description, isco_code, code in rows:
+    for uri, label, alts, description, isco_code in rows:
         group_labels = list(groups[uri])
         unit_group = isco_labels.get(isco_code)
         if unit_group and unit_group not in group_labels:
@@ -79,8 +76,17 @@ def load_occupation_texts(*, db_session: Session) -> list[OccupationText]:
                 description=description or "",
                 group_labels=tuple(group_labels),
                 skill_labels=tuple(essential[uri]),
-                narrower=narrower[uri],
-                depth=max(1, (code or "").count(".")),
             )
         )
     return result
+
+
+def load_title_matcher(*, db_session: Session) -> TitleMatcher:
+    """The title matcher over the database's occupations (build it once per process and share it).
+
+    Raises :class:`UpskillError` when the database holds no occupation.
+    """
+    occupations = load_occupation_texts(db_session=db_session)
+    if not occupations:
+        raise UpskillError("the database holds no ESCO occupations: run `upskill import esco` first")
+    return TitleMatcher(occupations)

@@ -14,7 +14,9 @@ How a title is scored against every occupation (the same for one title or ten th
    words found in any label), precision and F1 against the best label; whether the title's head word (its last
    content word, the noun in English compounds) ends one of the occupation's labels; an exact label match;
    word cosine to the occupation's description, to its essential skills' labels and to its ISCO group and
-   broader occupations' labels; and how general the occupation is (labels it has, narrower occupations).
+   broader occupations' labels; and how many labels the occupation has and how long its preferred label is.
+   (Where an occupation sits in ESCO's hierarchy is left out on purpose: fitted to the vacancy titles it
+   learnt to push parents such as "motor vehicle assembler" below their children, a habit of that file.)
    Labels of every imported language take part (:class:`OccupationText` ``labels``).
 3. **Score**: a linear combination of the features, a conditional logit over all occupations (McFadden
    1974): ``P(o | title) = softmax_o(w . f(title, o))``. The weights ``w`` (:class:`TitleWeights`) are
@@ -144,8 +146,6 @@ FEATURES = (
     "skills",
     "group",
     "labels_log",
-    "narrower_log",
-    "depth",
     "label_length",
 )
 """The features of a (title, occupation) pair, in the order of :attr:`TitleWeights.weights`."""
@@ -247,8 +247,7 @@ class OccupationText:
     """What the matcher knows of one occupation.
 
     ``labels`` are ``(text, language)`` pairs, the preferred English label first; ``group_labels`` are the
-    labels of its ISCO group and broader occupations; ``skill_labels`` those of its essential skills;
-    ``narrower`` counts the occupations directly below it in ESCO's hierarchy.
+    labels of its ISCO group and broader occupations; ``skill_labels`` those of its essential skills.
     """
 
     uri: str
@@ -257,8 +256,6 @@ class OccupationText:
     description: str = ""
     group_labels: tuple[str, ...] = ()
     skill_labels: tuple[str, ...] = ()
-    narrower: int = 0
-    depth: int = 1
 
 
 @dataclass(frozen=True)
@@ -594,8 +591,6 @@ class TitleMatcher:
         self._generality = np.stack(
             [
                 np.log1p([len({t for t, _ in o.labels}) for o in occupations]),
-                np.log1p([o.narrower for o in occupations]),
-                [o.depth for o in occupations],
                 np.log([max(1, len(label_words(o.preferred_label))) for o in occupations]),
             ]
         ).astype(np.float32)

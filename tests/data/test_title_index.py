@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy.orm import Session
 
 from data.esco_languages import import_occupation_labels
-from data.title_index import load_occupation_texts
+from data.title_index import load_occupation_texts, load_title_matcher
+from recommender.errors import UpskillError
 from recommender.text.titles import TitleMatcher
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -41,3 +43,34 @@ def test_english_titles_find_automotive_occupations(esco_session: Session) -> No
     assert found[1][0].uri == ENGINE_ASSEMBLER
     resolution = matcher.resolve("Motor Vehicle Engine Assembler")
     assert resolution.candidates[0].uri == ENGINE_ASSEMBLER
+
+
+SCENARIO_OCCUPATIONS = (
+    "diesel engine mechanic",
+    "automotive battery technician",
+    "motor vehicle assembler",
+    "battery assembler",
+    "motor vehicle engine assembler",
+    "motor vehicle parts assembler",
+    "mechatronics assembler",
+    "automotive electrician",
+    "mechatronics engineering technician",
+    "battery test technician",
+    "vehicle technician",
+    "automotive engineering technician",
+)
+
+
+def test_every_scenario_occupation_is_found_first_by_its_own_label(esco_session: Session) -> None:
+    """Parents ("motor vehicle assembler") as much as their children: no learnt habit hides an exact label."""
+    occupations = load_occupation_texts(db_session=esco_session)
+    by_label = {o.preferred_label: o.uri for o in occupations}
+    matcher = TitleMatcher(occupations)
+    titles = [f"{label.title()} (m/f/d)" for label in SCENARIO_OCCUPATIONS]
+    found = [matches[0].uri for matches in matcher.match_many(titles, k=3)]
+    assert found == [by_label[label] for label in SCENARIO_OCCUPATIONS]
+
+
+def test_an_empty_database_says_to_import_esco(db_session: Session) -> None:
+    with pytest.raises(UpskillError, match="upskill import esco"):
+        load_title_matcher(db_session=db_session)
