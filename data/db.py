@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import ast
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -43,6 +47,8 @@ def _sqlite_hooks(engine: Engine) -> None:
 
 
 def alembic_config(url: str) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -50,14 +56,58 @@ def alembic_config(url: str) -> Config:
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the database behind ``engine`` to the newest schema (``alembic upgrade head``)."""
+    """Bring the database behind ``engine`` to the newest schema (``alembic upgrade head``).
+
+    Also installs the reference-version triggers that are missing (:mod:`data.reference_version`).
+    """
+    from alembic import command
+
+    from data.reference_version import install_triggers
+
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, "head")
+        install_triggers(connection)
+
+
+_REVISION = re.compile(r"^(down_revision|revision)\s*(?::[^=]*)?=\s*(.+)$", re.MULTILINE)
+
+
+def head_revision() -> str:
+    """The newest migration's revision id, read from the migration files (without importing alembic).
+
+    The history is linear (one head); ``tests/data/test_migrations.py`` checks this against alembic's own.
+    """
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        for name, value in _REVISION.findall(path.read_text(encoding="utf-8")):
+            parsed = ast.literal_eval(value.strip())
+            if name == "revision":
+                revisions.add(parsed)
+            elif parsed is not None:
+                parents.update([parsed] if isinstance(parsed, str) else parsed)
+    heads = revisions - parents
+    if len(heads) != 1:
+        raise RuntimeError(f"the migrations have {len(heads)} heads ({sorted(heads)}); merge them into one")
+    return heads.pop()
+
+
+def ensure_schema(engine: Engine) -> None:
+    """Migrate the database unless it is already at the newest schema (one query when it is)."""
+    try:
+        with engine.connect() as connection:
+            current = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except (OperationalError, ProgrammingError):
+        current = None  # no alembic_version table: an empty database
+    if current != head_revision():
+        migrate(engine)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
+    from sqlalchemy.orm import sessionmaker  # the ORM loads only when a session is made
+
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 

@@ -70,6 +70,20 @@ class Provenance(Base):
     imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
+class ReferenceVersion(Base):
+    """One row: a token that changes with every write to a reference table (see ``data.reference_version``).
+
+    Database triggers set a new random token on each insert, update or delete of the taxonomy, catalogue and
+    badge tables, so caches of what is built from them (the competence graph) are keyed by it.
+    """
+
+    __tablename__ = "reference_version"
+    __table_args__ = (CheckConstraint("id = 1", name="one_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(32))
+
+
 # --- ESCO: skills pillar ------------------------------------------------------------------------------
 
 

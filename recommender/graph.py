@@ -37,15 +37,17 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from recommender.errors import UnknownOccupation, UnknownSkill, UpskillError
 from recommender.labels import LabelIndex
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 SNAPSHOT_FORMAT = "upskill-competence-graph/1"
 
@@ -141,14 +143,20 @@ class CompetenceGraph:
         Preferred label and alternative labels per occupation.
     """
 
-    def __init__(self, nodes: dict[str, list[Any]], edges: dict[str, NDArray[Any]], metadata: dict[str, Any]):
+    def __init__(
+        self,
+        nodes: dict[str, list[Any]],
+        edges: dict[str, NDArray[Any]],
+        metadata: dict[str, Any],
+        labels: LabelIndex | None = None,
+    ):
         self._nodes = nodes  # "id", "kind", "label", "alt_labels", "attributes" -> lists (one per node)
         self._edges = edges  # "src", "dst" (node positions), "kind" (edge code), "value"
         self.metadata = metadata
         self._nx: nx.MultiDiGraph | None = None
         # derived structures other modules compute once per graph (e.g. adjacent-role matrices)
         self.cache: dict[str, Any] = {}
-        self._derive()
+        self._derive(labels)
 
     # -- construction ----------------------------------------------------------------------------------
 
@@ -238,7 +246,7 @@ class CompetenceGraph:
         _ = graph.graph  # build the networkx view now: start-up pays, requests do not
         return graph
 
-    def _derive(self) -> None:
+    def _derive(self, label_index: LabelIndex | None) -> None:
         ids: list[str] = self._nodes["id"]
         kinds = np.asarray(self._nodes["kind"], dtype=np.int8)
         self.kinds = kinds
@@ -309,14 +317,14 @@ class CompetenceGraph:
         s, d, k = pairs("related_essential", "related_optional")
         strength = np.where(k == _EDGE_CODE["related_essential"], 2, 1).astype(np.int8)
         rs, rd = to_skill[s], to_skill[d]
+        off_diagonal = rs != rd  # a skill is not related to itself
+        rs, rd, strength = rs[off_diagonal], rd[off_diagonal], strength[off_diagonal]
         related = sp.coo_matrix(
             (np.concatenate([strength, strength]), (np.concatenate([rs, rd]), np.concatenate([rd, rs]))),
             shape=(n_skills, n_skills),
         ).tocsr()
         related.sum_duplicates()
         related.data = np.minimum(related.data, 2).astype(np.int8)
-        related.setdiag(0)
-        related.eliminate_zeros()
         self.related: sp.csr_matrix = related
 
         attrs = self._nodes["attributes"]
@@ -333,7 +341,7 @@ class CompetenceGraph:
         for a, b in zip(s.tolist(), d.tolist(), strict=True):
             self.occupation_parent.setdefault(ids[a], []).append(ids[b])
 
-        self.labels = LabelIndex(
+        self.labels = label_index or LabelIndex(
             [
                 (ids[i], self._nodes["label"][i], self._nodes["alt_labels"][i], NODE_KINDS[kinds[i]])
                 for i in np.flatnonzero(np.isin(kinds, [_KIND_CODE["skill"], _KIND_CODE["occupation"]]))
@@ -346,6 +354,8 @@ class CompetenceGraph:
     def graph(self) -> nx.MultiDiGraph:
         """The networkx view (built on first use after :meth:`load`). Edge keys are the edge kinds."""
         if self._nx is None:
+            import networkx as nx  # only here: most requests never need the networkx view
+
             g = nx.MultiDiGraph()
             ids = self._nodes["id"]
             g.add_nodes_from(
@@ -432,16 +442,23 @@ class CompetenceGraph:
 
     # -- snapshot -------------------------------------------------------------------------------------
 
-    def save(self, directory: Path) -> Path:
+    def save(self, directory: Path, *, with_labels: bool = False) -> Path:
         """Write a snapshot: ``arrays.npz`` (edges, numbers only) and ``nodes.json`` (ids, labels, metadata).
 
         Only edges and nodes are stored; the derived matrices are recomputed on load (well under a second),
-        so a snapshot can never disagree with its own graph.
+        so a snapshot can never disagree with its own graph. ``with_labels`` also stores the built label
+        index (``labels.npz``, ``labels.json``; building it takes most of a load): for a cache that is keyed
+        by the code that built it (``data.graph_cache``), not for a snapshot kept across upgrades.
         """
         directory.mkdir(parents=True, exist_ok=True)
         np.savez_compressed(directory / "arrays.npz", **self._edges)  # type: ignore[arg-type]
         document = {"metadata": self.metadata, "nodes": self._nodes}
         (directory / "nodes.json").write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+        if with_labels:
+            arrays, state = self.labels.to_state()
+            np.savez(directory / "labels.npz", **arrays)  # type: ignore[arg-type]
+            labels_document = {"content_sha256": self.metadata.get("content_sha256"), "state": state}
+            (directory / "labels.json").write_text(json.dumps(labels_document, ensure_ascii=False), "utf-8")
         return directory
 
     @classmethod
@@ -462,7 +479,7 @@ class CompetenceGraph:
             )
         with np.load(arrays_path, allow_pickle=False) as arrays:
             edges = {name: arrays[name] for name in ("src", "dst", "kind", "value", "confidence")}
-        return cls(document["nodes"], edges, metadata)
+        return cls(document["nodes"], edges, metadata, labels=_saved_labels(directory, metadata))
 
     def _content_hash(self) -> str:
         digest = hashlib.sha256()
@@ -470,6 +487,18 @@ class CompetenceGraph:
         for name in ("src", "dst", "kind"):
             digest.update(np.ascontiguousarray(self._edges[name]).tobytes())
         return digest.hexdigest()
+
+
+def _saved_labels(directory: Path, metadata: dict[str, Any]) -> LabelIndex | None:
+    """The label index saved with the snapshot (``save(with_labels=True)``) if it belongs to this graph."""
+    document_path, arrays_path = directory / "labels.json", directory / "labels.npz"
+    if not (document_path.exists() and arrays_path.exists()):
+        return None
+    document = json.loads(document_path.read_text(encoding="utf-8"))
+    if document.get("content_sha256") != metadata.get("content_sha256"):
+        return None
+    with np.load(arrays_path, allow_pickle=False) as arrays:
+        return LabelIndex.from_state({name: arrays[name] for name in arrays.files}, document["state"])
 
 
 def _transitive_closure(parent: sp.csr_matrix) -> sp.csr_matrix:
@@ -497,10 +526,11 @@ def _transitive_closure(parent: sp.csr_matrix) -> sp.csr_matrix:
             break
         closure = (closure + new).astype(bool).astype(np.int8)
         frontier = new
-    closure = closure.tolil()
-    closure.setdiag(0)
-    out = closure.tocsr()
-    out.eliminate_zeros()
+    coo = closure.tocoo()
+    off_diagonal = (coo.row != coo.col) & (coo.data != 0)  # nothing is its own ancestor
+    out = sp.csr_matrix(
+        (coo.data[off_diagonal], (coo.row[off_diagonal], coo.col[off_diagonal])), shape=closure.shape
+    )
     out.sort_indices()
     return out
 

@@ -21,8 +21,9 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -72,7 +73,8 @@ class LabelIndex:
         label_norm: list[str] = []
         label_owner: list[int] = []
         label_factor: list[float] = []
-        self._exact: dict[tuple[str, str], str] = {}
+        # kind -> normalised label -> URI, for exact look-ups
+        self._exact: dict[str, dict[str, str]] = {}
         exact_alt: dict[tuple[str, str], str] = {}
         for uri, preferred, alts, kind in entries:
             owner = len(self.uris)
@@ -90,11 +92,12 @@ class LabelIndex:
                 label_owner.append(owner)
                 label_factor.append(1.0 if i == 0 else ALT_LABEL_FACTOR)
                 if i == 0:
-                    self._exact.setdefault((kind, norm), uri)
+                    self._exact.setdefault(kind, {}).setdefault(norm, uri)
                 else:
                     exact_alt.setdefault((kind, norm), uri)
-        for key, uri in exact_alt.items():
-            self._exact.setdefault(key, uri)  # a preferred label wins over another entity's alternative
+        for (kind, norm), uri in exact_alt.items():
+            # a preferred label wins over another entity's alternative
+            self._exact.setdefault(kind, {}).setdefault(norm, uri)
 
         self._label_text = label_text
         self._label_norm_text = label_norm
@@ -146,6 +149,81 @@ class LabelIndex:
         self._prefix_sorted = sorted(range(n_words), key=lambda i: self._words[i])
         self._sorted_words = [self._words[i] for i in self._prefix_sorted]
 
+    # -- saving the built index (for a graph snapshot that starts without rebuilding it) -----------------
+
+    _ARRAYS = (
+        "_label_owner",
+        "_label_factor",
+        "_owner_kind",
+        "_label_kind",
+        "_idf",
+        "_label_mass",
+        "_word_ngrams",
+    )
+    _MATRICES = ("_label_words", "_word_labels", "_word_labels_binary", "_gram_words")
+    _STRINGS = ("uris", "preferred", "kinds", "_label_text", "_label_norm_text", "_words", "_sorted_words")
+
+    def to_state(self) -> tuple[dict[str, NDArray[Any]], dict[str, Any]]:
+        """The built index as arrays and a small JSON-able document; :meth:`from_state` restores it.
+
+        Returns
+        -------
+        (arrays, document)
+            ``arrays`` maps names to arrays: numeric ones as they are, sparse matrices as ``name.data``,
+            ``.indices``, ``.indptr``, ``.shape``, lists of strings as NUL-separated UTF-8 bytes (uint8),
+            which load far faster than JSON. ``document`` holds the kind codes and names.
+
+        Raises
+        ------
+        ValueError
+            When a label contains a NUL character (such an index is not saved).
+        """
+        arrays: dict[str, NDArray[Any]] = {name: np.asarray(getattr(self, name)) for name in self._ARRAYS}
+        arrays["_prefix_sorted"] = np.asarray(self._prefix_sorted, dtype=np.int64)
+        for name in self._MATRICES:
+            matrix: sp.csr_matrix = getattr(self, name)
+            arrays[f"{name}.data"] = matrix.data
+            arrays[f"{name}.indices"] = matrix.indices
+            arrays[f"{name}.indptr"] = matrix.indptr
+            arrays[f"{name}.shape"] = np.asarray(matrix.shape, dtype=np.int64)
+        for name in self._STRINGS:
+            arrays[name] = _joined(getattr(self, name))
+        arrays["_grams"] = _joined(list(self._grams))
+        for kind, table in self._exact.items():
+            arrays[f"_exact.{kind}.labels"] = _joined(list(table))
+            arrays[f"_exact.{kind}.uris"] = _joined(list(table.values()))
+        return arrays, {"_kind_codes": self._kind_codes, "_exact_kinds": list(self._exact)}
+
+    @classmethod
+    def from_state(cls, arrays: Mapping[str, NDArray[Any]], document: Mapping[str, Any]) -> LabelIndex:
+        """Restore an index saved with :meth:`to_state` without normalising any label again."""
+        index = cls.__new__(cls)
+        for name in cls._ARRAYS:
+            setattr(index, name, arrays[name])
+        index._prefix_sorted = arrays["_prefix_sorted"].tolist()
+        for name in cls._MATRICES:
+            shape = tuple(int(v) for v in arrays[f"{name}.shape"])
+            matrix = sp.csr_matrix(
+                (arrays[f"{name}.data"], arrays[f"{name}.indices"], arrays[f"{name}.indptr"]), shape=shape
+            )
+            setattr(index, name, matrix)
+        for name in cls._STRINGS:
+            setattr(index, name, _split(arrays[name]))
+        index._grams = {gram: i for i, gram in enumerate(_split(arrays["_grams"]))}
+        index._vocabulary = {word: i for i, word in enumerate(index._words)}
+        index._kind_codes = dict(document["_kind_codes"])
+        index._exact = {
+            kind: dict(
+                zip(
+                    _split(arrays[f"_exact.{kind}.labels"]),
+                    _split(arrays[f"_exact.{kind}.uris"]),
+                    strict=True,
+                )
+            )
+            for kind in document["_exact_kinds"]
+        }
+        return index
+
     def __len__(self) -> int:
         return len(self.uris)
 
@@ -154,7 +232,7 @@ class LabelIndex:
         norm = normalise(text)
         kinds = [kind] if kind is not None else sorted(self._kind_codes)
         for k in kinds:
-            uri = self._exact.get((k, norm))
+            uri = self._exact.get(k, {}).get(norm)
             if uri is not None:
                 return uri
         return None
@@ -273,6 +351,17 @@ class LabelIndex:
     def suggestions(self, query: str, *, kind: str | None = None, limit: int = 5) -> list[str]:
         """Preferred labels of the closest matches, for error messages."""
         return [hit.label for hit in self.search(query, kind=kind, limit=limit)]
+
+
+def _joined(strings: Sequence[str]) -> NDArray[np.uint8]:
+    text = "\0".join(strings)
+    if any("\0" in value for value in strings):
+        raise ValueError("a label contains a NUL character; the index cannot be saved")
+    return np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+
+
+def _split(array: NDArray[np.uint8]) -> list[str]:
+    return array.tobytes().decode("utf-8").split("\0") if array.size else []
 
 
 def _gather_rows(

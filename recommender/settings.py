@@ -36,6 +36,8 @@ class Settings(BaseSettings):
 
     database_url: str = Field(default_factory=lambda: f"sqlite:///{default_data_dir() / 'upskill.db'}")
     artefact_dir: Path = Field(default_factory=lambda: default_data_dir() / "artefacts")
+    # derived data rebuilt when missing: the competence graph snapshot (data/graph_cache.py)
+    cache_dir: Path = Field(default_factory=lambda: default_data_dir() / "cache")
     import_batch_size: int = 5000
     # Inferred course-skill links under this confidence are kept (curators can confirm them) but not used
     # for planning: on the tagging gold set's 31 dev courses, the tagger's links under 0.05 were right 5 % of
@@ -74,7 +76,7 @@ class Settings(BaseSettings):
             return f"{prefix}:///{Path(path).resolve()}"
         return value
 
-    @field_validator("artefact_dir")
+    @field_validator("artefact_dir", "cache_dir")
     @classmethod
     def _absolute(cls, value: Path) -> Path:
         return value.resolve()

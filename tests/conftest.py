@@ -8,6 +8,7 @@ a schema of its own, dropped at the end, so parallel runs never meet.
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,6 +18,9 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from data.db import make_engine, migrate
+
+# derived data (the graph snapshot cache) goes to a temporary folder, never into the working tree
+os.environ.setdefault("UPSKILL_CACHE_DIR", tempfile.mkdtemp(prefix="upskill-test-cache-"))
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 POSTGRES_URL = os.environ.get("UPSKILL_TEST_POSTGRES_URL")
@@ -31,10 +35,10 @@ def shared_data(*parts: str) -> Path:
     return path
 
 
-def _postgres_engine() -> Iterator[Engine]:
+def _postgres_engine(schema: str | None = None) -> Iterator[Engine]:
     if not POSTGRES_URL:
         pytest.skip("PostgreSQL variant skipped: UPSKILL_TEST_POSTGRES_URL is not set (.ci/run sets it)")
-    schema = f"upskill_test_{os.getpid()}"
+    schema = schema or f"upskill_test_{os.getpid()}"
     admin = make_engine(POSTGRES_URL)
     with admin.begin() as conn:
         conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
@@ -58,6 +62,21 @@ def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         return
     path = tmp_path_factory.mktemp("db") / "test.db"
     engine = make_engine(f"sqlite:///{path}")
+    migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def fresh_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A migrated, empty database of this test's own (SQLite and PostgreSQL), for tests that must commit.
+
+    Slower than ``db_session`` (a migration per test); use it only where separate transactions matter.
+    """
+    if request.param == "postgresql":
+        yield from _postgres_engine(f"upskill_fresh_{os.getpid()}")
+        return
+    engine = make_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
     migrate(engine)
     yield engine
     engine.dispose()

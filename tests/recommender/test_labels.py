@@ -74,3 +74,44 @@ def test_unknown_ids_raise_with_closest_matches(esco_graph: CompetenceGraph) -> 
     assert "battery chemistry" in skill_error.value.suggestions
     assert esco_graph.resolve_occupation("Car Mechanic") == VEHICLE_TECHNICIAN
     assert esco_graph.resolve_occupation(VEHICLE_TECHNICIAN) == VEHICLE_TECHNICIAN
+
+
+def _same_state(built: LabelIndex, restored: LabelIndex) -> None:
+    """Every attribute of the built index is restored, equal (arrays and sparse matrices included)."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    assert vars(built).keys() == vars(restored).keys()
+    for name, value in vars(built).items():
+        other = getattr(restored, name)
+        if sp.issparse(value):
+            assert value.shape == other.shape and (value != other).nnz == 0, name
+        elif isinstance(value, np.ndarray):
+            assert value.dtype == other.dtype and np.array_equal(value, other), name
+        else:
+            assert value == other, name
+
+
+def test_saved_index_is_restored_whole_and_searches_the_same(tiny_graph: CompetenceGraph) -> None:
+    built = tiny_graph.labels
+    restored = LabelIndex.from_state(*built.to_state())
+    _same_state(built, restored)
+    for query in ("welder", "metal wrker", "EV", "communicate with cust", ""):
+        assert restored.search(query) == built.search(query)
+    assert restored.exact("metal welder", kind="occupation") == built.exact("metal welder", kind="occupation")
+
+
+def test_saved_esco_index_is_restored_whole(esco_graph: CompetenceGraph) -> None:
+    built = esco_graph.labels
+    restored = LabelIndex.from_state(*built.to_state())
+    _same_state(built, restored)
+    assert (
+        restored.search("automotive batery technican", kind="occupation")[0].uri
+        == AUTOMOTIVE_BATTERY_TECHNICIAN
+    )
+
+
+def test_an_index_with_a_nul_in_a_label_is_not_saved() -> None:
+    index = LabelIndex([("a", "bad\0label", [], "skill")])
+    with pytest.raises(ValueError, match="NUL"):
+        index.to_state()

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from api.cli_common import app, console, database, import_app, print_json, reports_errors
-from data import esco_import, esco_languages
-from data import stats as stats_store
-from data.db import transaction
-from recommender.settings import get_settings
+from api.cli.common import app, console, import_app, print_json, reports_errors, runtime
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
+    from data.esco_import import ImportReport
 
 
 class RichProgress:
@@ -36,6 +35,8 @@ class RichProgress:
 
 
 def _bars() -> Progress:
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
+
     return Progress(
         TextColumn("{task.description:<34}"),
         BarColumn(),
@@ -46,7 +47,9 @@ def _bars() -> Progress:
     )
 
 
-def print_import_report(report: esco_import.ImportReport) -> None:
+def print_import_report(report: ImportReport) -> None:
+    from rich.table import Table
+
     table = Table(title=f"ESCO {report.release} from {report.location}")
     for column in ("table", "new", "changed", "unchanged", "rows now"):
         table.add_column(column, justify="left" if column == "table" else "right")
@@ -83,24 +86,36 @@ def import_esco_command(
     An ``occupations_<language>.csv`` file (or a language package zip holding one) adds the occupation
     labels of that language to an imported release.
     """
-    engine = database()
-    if path is not None and esco_languages.is_language_file(path):
-        with transaction(engine) as session:
-            labels = esco_languages.import_occupation_labels(db_session=session, source=path)
+    from api.services.setup import import_esco, import_occupation_labels, is_language_file
+
+    context = runtime()
+    if path is not None and is_language_file(path):
+        with context.transaction() as session:
+            labels = import_occupation_labels(db_session=session, path=path)
         verdict = "imported" if labels.changed else "already up to date: nothing changed"
         console.print(
             f"occupation labels in {labels.language!r} from {labels.location}: {verdict} "
             f"({labels.inserted:,} new, {labels.updated:,} changed, {labels.unchanged:,} unchanged)"
         )
         return
-    with _bars() as bars, transaction(engine) as session:
-        report = esco_import.import_esco(
+    with _bars() as bars, context.transaction() as session:
+        report = import_esco(
             db_session=session,
-            source=path,
-            batch_size=get_settings().import_batch_size,
+            path=path,
+            batch_size=context.settings.import_batch_size,
             progress=RichProgress(bars),
         )
     print_import_report(report)
+
+
+def print_counts(counts: dict[str, int], title: str | None = None) -> None:
+    """Print rows per table."""
+    from rich.table import Table
+
+    table = Table("table", "rows", title=title)
+    for name, count in counts.items():
+        table.add_row(name, f"{count:,}")
+    console.print(table)
 
 
 @app.command()
@@ -109,13 +124,12 @@ def stats(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object keyed by table."),
 ) -> None:
     """Print the number of rows in each table."""
-    with transaction(database()) as session:
-        counts = stats_store.table_counts(db_session=session)
+    from api.services.setup import table_counts
+
+    with runtime().transaction() as session:
+        counts = table_counts(db_session=session)
     if as_json:
         print_json(counts)
         return
-    console.print(f"database: {get_settings().database_url}", soft_wrap=True)
-    table = Table("table", "rows")
-    for name, count in counts.items():
-        table.add_row(name, f"{count:,}")
-    console.print(table)
+    console.print(f"database: {runtime().settings.database_url}", soft_wrap=True)
+    print_counts(counts)

@@ -1,81 +1,38 @@
-"""``upskill gap``, ``upskill roles adjacent`` and ``upskill evaluate roles`` (the competence-graph job)."""
+"""``upskill gap``, ``upskill graph``, ``upskill roles adjacent`` and ``upskill evaluate roles``."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from contextlib import nullcontext
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from api.cli_common import app, console, database, evaluate_app, print_json, reports_errors
-from data.db import transaction
-from data.formats import declared_skills, role_reference
-from data.graph_loader import load_graph, occupation_descriptions
-from evaluation.roles import (
-    description_reference,
-    evaluate_roles,
-    hierarchy_reference,
-    minor_group_reference,
-    parse_weights,
+from api.cli.common import (
+    SkillsOption,
+    SnapshotOption,
+    app,
+    console,
+    evaluate_app,
+    print_json,
+    read_skills,
+    reports_errors,
+    runtime,
 )
-from recommender.adjacent import adjacent_roles
 from recommender.errors import UpskillError
-from recommender.gap import Profile, SkillGap, skill_gap
-from recommender.graph import CompetenceGraph
-from recommender.sectors import SECTORS, sector_uris
+from recommender.sectors import SECTORS
 
 roles_app = typer.Typer(help="Occupations a worker could move to.", no_args_is_help=True)
 app.add_typer(roles_app, name="roles")
 graph_app = typer.Typer(help="The competence graph: snapshots and label search.", no_args_is_help=True)
 app.add_typer(graph_app, name="graph")
 
-SnapshotOption = Annotated[
-    Path | None,
-    typer.Option("--snapshot", help="Load the graph from a snapshot folder instead of the database."),
+CurrentOption = Annotated[
+    list[str] | None,
+    typer.Option("--from", help="Current occupation (repeat for past ones): ESCO URI or exact label."),
 ]
-SkillsOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--skills",
-        help="CSV with columns skill,level: ESCO skill URI or exact label, level 0 (none) to 4 (expert).",
-    ),
-]
-
-
-def competence_graph(snapshot: Path | None = None) -> CompetenceGraph:
-    """The graph from a snapshot, or built from the configured database (which must hold ESCO)."""
-    if snapshot is not None:
-        return CompetenceGraph.load(snapshot)
-    with transaction(database()) as session:
-        graph = load_graph(db_session=session)
-    if not graph.occupation_uris:
-        raise UpskillError("the database holds no ESCO occupations; run `upskill import esco` first")
-    return graph
-
-
-@dataclass(frozen=True)
-class ProfileGap:
-    """What the ``--from`` / ``--skills`` / ``--to`` options describe, resolved on the competence graph."""
-
-    graph: CompetenceGraph
-    occupations: tuple[str, ...]  # URIs
-    skills: dict[str, int]  # as declared: URI or label -> level 0..4
-    gap: SkillGap
-
-
-def profile_gap(
-    to: str, current: list[str] | None, skills: Path | None, snapshot: Path | None = None
-) -> ProfileGap:
-    """The gap from the occupations given with ``--from`` and/or a ``--skills`` file to the target ``to``."""
-    if not current and skills is None:
-        raise UpskillError("give the current occupation (--from) and/or declared skills (--skills FILE)")
-    declared = declared_skills.read(skills) if skills is not None else {}
-    graph = competence_graph(snapshot)
-    gap = skill_gap(graph, to, occupations=current or [], skills=declared)
-    occupations = tuple(graph.resolve_occupation(o) for o in current or [])
-    return ProfileGap(graph, occupations, declared, gap)
+TargetOption = Annotated[str, typer.Option("--to", help="Target occupation: ESCO URI or exact label.")]
 
 
 @graph_app.command("snapshot")
@@ -84,7 +41,7 @@ def snapshot_command(
     out: Annotated[Path, typer.Argument(help="Folder to write arrays.npz and nodes.json into.")],
 ) -> None:
     """Build the graph from the database and save a snapshot for a fast start (``--snapshot`` options)."""
-    graph = competence_graph()
+    graph = runtime().graph
     graph.save(out)
     counts = graph.counts()
     console.print(
@@ -105,10 +62,12 @@ def search_command(
     """Search occupation and skill labels (preferred and alternative), best match first."""
     if kind not in (None, "occupation", "skill"):
         raise UpskillError(f"--kind must be occupation or skill, not {kind!r}")
-    hits = competence_graph(snapshot).labels.search(query, kind=kind, limit=limit)
+    hits = runtime(snapshot).graph.labels.search(query, kind=kind, limit=limit)
     if as_json:
         print_json([asdict(hit) for hit in hits])
         return
+    from rich.table import Table
+
     table = Table(title=f"labels matching {query!r}")
     for column in ("score", "kind", "label", "matched label", "uri"):
         table.add_column(column)
@@ -120,20 +79,26 @@ def search_command(
 @app.command("gap")
 @reports_errors
 def gap_command(
-    to: Annotated[str, typer.Option("--to", help="Target occupation: ESCO URI or exact label.")],
-    current: Annotated[
-        list[str] | None,
-        typer.Option("--from", help="Current occupation (repeat for past ones): ESCO URI or exact label."),
-    ] = None,
+    to: TargetOption,
+    current: CurrentOption = None,
     skills: SkillsOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
     snapshot: SnapshotOption = None,
 ) -> None:
     """Print the skills a target occupation requires, essential first, with what the worker already has."""
-    result = profile_gap(to, current, skills, snapshot).gap
+    from api.services.profiles import profile_gap
+
+    if not current and skills is None:
+        raise UpskillError("give the current occupation (--from) and/or declared skills (--skills FILE)")
+    declared = read_skills(skills)
+    result = profile_gap(
+        graph=runtime(snapshot).graph, target=to, occupations=current or [], skills=declared
+    ).gap
     if as_json:
         print_json(result.to_dict())
         return
+    from rich.table import Table
+
     title = (
         f"gap to {result.target_label!r}: coverage {result.coverage:.1f} %, gap score {result.gap_score:.2f}"
     )
@@ -163,34 +128,27 @@ def adjacent_command(
     snapshot: SnapshotOption = None,
 ) -> None:
     """Rank the occupations a worker could move to by how much of their skills transfer."""
-    declared = declared_skills.read(skills) if skills is not None else {}
-    members = sector_uris(sector) if sector is not None else None
-    graph = competence_graph(snapshot)
-    roles = adjacent_roles(
-        graph,
-        occupation=occupation,
-        profile=Profile(skills=declared),
+    from api.services.roles import adjacent
+
+    declared = read_skills(skills)
+    graph = runtime(snapshot).graph
+    roles = adjacent(
+        graph=graph,
+        occupations=[occupation],
+        skills=declared,
         k=k,
-        sector=members,
+        sector=sector,
         exclude_same_isco=exclude_same_isco,
         min_score=min_score,
     )
     if as_json:
         print_json([role.to_dict() for role in roles])
         return
+    from rich.table import Table
+
     table = Table(title=f"adjacent roles for {graph.label(graph.resolve_occupation(occupation))!r}")
-    for column in (
-        "#",
-        "occupation",
-        "ISCO",
-        "score",
-        "skills",
-        "activities",
-        "text",
-        "isco",
-        "coverage",
-        "missing ess.",
-    ):
+    columns = ("#", "occupation", "ISCO", "score", "skills", "activities", "text", "isco", "coverage")
+    for column in (*columns, "missing ess."):
         table.add_column(column, justify="left" if column == "occupation" else "right")
     for rank, role in enumerate(roles, start=1):
         table.add_row(
@@ -240,26 +198,20 @@ def evaluate_roles_command(
     snapshot: SnapshotOption = None,
 ) -> None:
     """Recall@k and MRR of adjacent roles against a reference, next to plain Jaccard over required skills."""
-    proxies = ("hierarchy", "descriptions", "minor-groups")
-    if (reference is None) == (proxy is None):
-        raise UpskillError(f"give exactly one of --reference PAIRS.csv or --proxy {'|'.join(proxies)}")
-    if proxy is not None and proxy not in proxies:
-        raise UpskillError(f"unknown proxy {proxy!r}; use one of {', '.join(proxies)}")
-    chosen = parse_weights(weights) if weights is not None else None
-    pairs = role_reference.read(reference) if reference is not None else None
-    graph = competence_graph(snapshot)
-    if proxy == "hierarchy":
-        pairs = hierarchy_reference(graph)
-    elif proxy == "descriptions":
-        with transaction(database()) as session:
-            pairs = description_reference(occupation_descriptions(db_session=session))
-    elif proxy == "minor-groups":
-        pairs = minor_group_reference(graph)
-    assert pairs is not None
-    result = evaluate_roles(graph, pairs, k=k, exclude_same_isco=proxy == "minor-groups", weights=chosen)
+    from api.services.roles import evaluate
+
+    context = runtime(snapshot)
+    # only the descriptions proxy reads the database (the others need no database at all)
+    session = context.transaction() if proxy == "descriptions" else nullcontext()
+    with session as db_session:
+        result = evaluate(
+            db_session=db_session, graph=context.graph, reference=reference, proxy=proxy, k=k, weights=weights
+        )
     if as_json:
         print_json(result)
         return
+    from rich.table import Table
+
     table = Table(title=f"adjacent roles vs reference ({result['n_sources']} sources, k={k})")
     for column in ("ranking", f"recall@{k}", "MRR", "recall gain vs Jaccard"):
         table.add_column(column, justify="left" if column == "ranking" else "right")

@@ -4,31 +4,24 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
-from api.cli_common import app, console, database, evaluate_app, print_json, reports_errors
-from data.db import transaction
-from data.formats.reading import csv_rows
-from data.title_index import load_occupation_texts, load_title_matcher
-from evaluation import titles as title_evaluation
+from api.cli.common import app, console, evaluate_app, print_json, reports_errors, runtime
 from recommender.errors import ImportFormatError, UpskillError
-from recommender.text.titles import TitleMatch, TitleMatcher
+
+if TYPE_CHECKING:
+    from recommender.text.titles import TitleMatch
 
 occupations_app = typer.Typer(help="ESCO occupations: match free-text job titles.", no_args_is_help=True)
 app.add_typer(occupations_app, name="occupations")
 
 
-def title_matcher() -> TitleMatcher:
-    """The matcher over the configured database's occupations (which must hold ESCO)."""
-    with transaction(database()) as session:
-        return load_title_matcher(db_session=session)
-
-
 def read_titles(path: Path, column: str) -> list[str]:
     """The titles of one column of a CSV file, in file order; an empty title raises with its line."""
+    from data.formats.reading import csv_rows
+
     titles = []
     for line, row in csv_rows(path, (column,)):
         title = (row.get(column) or "").strip()
@@ -67,15 +60,18 @@ def match_command(
     """Rank ESCO occupations for a job title, or for every title of a CSV column."""
     if (title is None) == (file is None):
         raise UpskillError("give either a TITLE or --file FILE (with --column), not both and not neither")
+    from api.services.titles import match_titles, title_matcher
+
     titles = [title] if title is not None else read_titles(file, column)  # type: ignore[arg-type]
-    if title is not None and not title.strip():
-        raise UpskillError("the title is empty")
-    matcher = title_matcher()
-    results = matcher.match_many(titles, k=k)
+    with runtime().transaction() as session:
+        matcher = title_matcher(db_session=session)
+    results = match_titles(matcher=matcher, titles=titles, k=k)
     if as_json:
         for text, matches in zip(titles, results, strict=True):
             typer.echo(json.dumps(_match_json(text, matches), ensure_ascii=False))
         return
+    from rich.table import Table
+
     for text, matches in zip(titles, results, strict=True):
         table = Table(title=f"{text!r}")
         for name in ("#", "occupation", "confidence", "why"):
@@ -89,22 +85,26 @@ def match_command(
 @reports_errors
 def evaluate_titles_command(
     reference: Annotated[
-        Path, typer.Option("--reference", help="CSV of titles and occupation URIs (vacancyTitle,conceptUri).")
-    ] = title_evaluation.VALIDATION,
+        Path | None,
+        typer.Option(
+            "--reference",
+            help="CSV of titles and occupation URIs (vacancyTitle,conceptUri).",
+            show_default="../shared/data/text/job_titles_validation.csv",
+        ),
+    ] = None,
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Measure the title matcher against labelled titles, next to the TF-IDF character n-gram baseline."""
-    rows = title_evaluation.read_reference(reference)
-    with transaction(database()) as session:
-        occupations = load_occupation_texts(db_session=session)
-    if not occupations:
-        raise UpskillError("the database holds no ESCO occupations; run `upskill import esco` first")
-    report = title_evaluation.evaluate_titles(TitleMatcher(occupations), rows, occupations)
-    report["reference"] = str(reference)
+    from api.services.titles import evaluate_titles
+
+    with runtime().transaction() as session:
+        report = evaluate_titles(db_session=session, reference=reference)
     if as_json:
         print_json(report)
         return
-    table = Table(title=f"job titles -> occupations on {reference} ({report['titles']:,} titles)")
+    from rich.table import Table
+
+    table = Table(title=f"job titles -> occupations on {report['reference']} ({report['titles']:,} titles)")
     for name in ("model", "part", "titles", "acc@1", "recall@5", "recall@10", "MRR"):
         table.add_column(name, justify="left" if name in ("model", "part") else "right")
     for model, parts in report["models"].items():

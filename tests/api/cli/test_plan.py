@@ -169,7 +169,7 @@ def test_sample_plan_is_scenario_one_in_euros(
 ) -> None:
     import datetime as dt
 
-    from api import cli_plan
+    from api.cli import plan as cli_plan
 
     calls: list[dict[str, object]] = []
     monkeypatch.setattr(cli_plan, "plan_command", lambda **kwargs: calls.append(kwargs))

@@ -1,19 +1,24 @@
-"""What every ``upskill`` command shares: the Typer groups, the console, the database, error reporting."""
+"""What every ``upskill`` command shares: the Typer groups, the console, options, the runtime, errors.
+
+Modules of ``api/cli`` import only Typer and this module at the top; services and everything heavy are
+imported inside the commands, so that ``upskill --help`` does not load numpy, SQLAlchemy or the models.
+"""
 
 from __future__ import annotations
 
 import functools
 import json
 from collections.abc import Callable
-from typing import Any, ParamSpec, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
-from sqlalchemy import Engine
 
-from data.db import make_engine, migrate
 from recommender.errors import UpskillError
-from recommender.settings import get_settings
+
+if TYPE_CHECKING:
+    from api.runtime import Runtime
 
 app = typer.Typer(help="upskill: personalised upskilling paths on ESCO.", no_args_is_help=True)
 import_app = typer.Typer(help="Import taxonomies, catalogues and badges.", no_args_is_help=True)
@@ -24,15 +29,37 @@ app.add_typer(evaluate_app, name="evaluate")
 console = Console()
 err_console = Console(stderr=True)
 
+SnapshotOption = Annotated[
+    Path | None,
+    typer.Option("--snapshot", help="Load the graph from a snapshot folder instead of the database."),
+]
+SkillsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--skills",
+        help="CSV with columns skill,level: ESCO skill URI or exact label, level 0 (none) to 4 (expert).",
+    ),
+]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document instead of a table.")]
+
 P = ParamSpec("P")
 R = TypeVar("R")
 
 
-def database() -> Engine:
-    """The configured database, migrated to the newest schema."""
-    engine = make_engine(get_settings().database_url)
-    migrate(engine)
-    return engine
+def runtime(snapshot: Path | None = None) -> Runtime:
+    """The heavy objects of this process (graph from ``snapshot`` when given), loaded on first use."""
+    from api.runtime import Runtime
+
+    return Runtime(snapshot=snapshot)
+
+
+def read_skills(path: Path | None) -> dict[str, int]:
+    """The declared skills of a ``--skills`` file (none without one)."""
+    if path is None:
+        return {}
+    from data.formats import declared_skills
+
+    return declared_skills.read(path)
 
 
 def print_json(value: Any) -> None:

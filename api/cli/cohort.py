@@ -1,4 +1,4 @@
-"""``upskill cohort plan``: an HR department's workforce transition, optimally (scenario 3).
+"""``upskill cohort plan`` and ``upskill cohort show``: an HR department's workforce transition (scenario 3).
 
 Reads a workforce file and a target-roles file (formats in ``data/default/FORMATS.md``), plans every distinct
 (profile, target) once, assigns people to targets with the exact MILP of :mod:`recommender.cohort`, and
@@ -9,188 +9,17 @@ changed budget, hours per week or headcount on the plans already computed.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from api.cli_common import app, console, database, print_json, reports_errors
-from api.cli_graph import SnapshotOption, competence_graph
-from api.cli_plan import _rates
-from api.cli_titles import title_matcher
-from data.cohorts import load_cohort, save_cohort
-from data.db import transaction
-from data.formats.workforce import read_targets, read_workforce
-from data.models import Organisation
-from data.plan_inputs import load_badge_options, load_course_options
-from evaluation.cohort_report import render_html, write_csv, write_xlsx
-from recommender.cluster import chunk_mapper
-from recommender.cohort import (
-    ChunkMapper,
-    CohortInputs,
-    CohortResult,
-    CohortSettings,
-    in_process,
-    prepare,
-    summarise,
-    what_if,
-)
-from recommender.errors import InvalidPlanInput, NotFoundError, UpskillError
-from recommender.graph import CompetenceGraph
-from recommender.planner import BadgeOption, CourseOption
-from recommender.settings import get_settings
-from recommender.workforce import TitleResolver, resolve_targets, resolve_workforce
+from api.cli.common import SnapshotOption, app, console, print_json, reports_errors, runtime
+from api.cli.plan import parse_rates
+from recommender.errors import InvalidPlanInput, UpskillError
 
 cohort_app = typer.Typer(help="Plan a workforce transition (HR).", no_args_is_help=True)
 app.add_typer(cohort_app, name="cohort")
-
-
-# --- use cases (to move to api/services/cohort.py with the api/ restructure) --------------------------
-
-
-@dataclass(frozen=True)
-class CohortRequest:
-    """The organisation's constraints as the command line and the API take them."""
-
-    budget: float | None
-    currency: str
-    hours_per_week: float
-    months: int
-    start: dt.date
-    exchange_rates: Mapping[str, float] = field(default_factory=dict)
-    objective: str = "hours"
-    languages: tuple[str, ...] = ()
-    delivery_modes: tuple[str, ...] = ()
-    min_readiness: float = 0.25
-    on_the_job_hours: float | None = None
-
-
-def _check_currencies(courses: Sequence[CourseOption], request: CohortRequest) -> None:
-    """Refuse a plan that would silently leave out every priced course in a currency without a rate."""
-    missing: dict[str, int] = {}
-    for course in courses:
-        code = course.currency.upper()
-        if course.price > 0 and code != request.currency.upper() and code not in request.exchange_rates:
-            missing[code] = missing.get(code, 0) + 1
-    if missing:
-        listed = ", ".join(f"{n} courses in {code}" for code, n in sorted(missing.items()))
-        example = " ".join(f"--rate {code}=<{request.currency} per {code}>" for code in sorted(missing))
-        raise InvalidPlanInput(
-            f"the catalogue prices {listed}; give the exchange rate to {request.currency.upper()} "
-            f"({example}), "
-            "or every such course would be left out",
-            field="--rate",
-        )
-
-
-def plan_cohort(
-    *,
-    graph: CompetenceGraph,
-    courses: Sequence[CourseOption],
-    badges: Sequence[BadgeOption],
-    workforce: Path,
-    targets: Path,
-    request: CohortRequest,
-    mapper: ChunkMapper = in_process,
-    matcher: Callable[[], TitleResolver | None] | None = None,
-) -> CohortResult:
-    """Plan the transition of the people of ``workforce`` into the roles of ``targets``.
-
-    ``matcher`` builds the job-title matcher, called only when some person has no occupation in the file.
-    """
-    if not courses:
-        raise UpskillError("the database holds no courses; run `upskill import courses FILE` first")
-    _check_currencies(courses, request)
-    records = read_workforce(workforce)
-    resolver = matcher() if matcher is not None and any(not r.occupation for r in records) else None
-    people = resolve_workforce(graph, records, matcher=resolver)
-    roles = resolve_targets(graph, read_targets(targets))
-    settings = CohortSettings(
-        start=request.start,
-        months=request.months,
-        hours_per_week=request.hours_per_week,
-        budget=request.budget,
-        currency=request.currency,
-        exchange_rates=dict(request.exchange_rates),
-        languages=request.languages,
-        delivery_modes=request.delivery_modes,
-        objective=request.objective,  # type: ignore[arg-type]
-        min_readiness=request.min_readiness,
-        on_the_job_hours=request.on_the_job_hours,
-    )
-    inputs = prepare(
-        graph,
-        people.people,
-        roles,
-        courses,
-        settings,
-        badges=badges,
-        to_confirm=people.to_confirm,
-        mapper=mapper,
-    )
-    return summarise(inputs)
-
-
-def parse_what_if(values: Sequence[str], inputs: CohortInputs, graph: CompetenceGraph) -> dict[str, Any]:
-    """``budget=N`` (``none``: no limit), ``hours-per-week=H`` and ``headcount:<occupation>=N`` changes."""
-    changes: dict[str, Any] = {}
-    headcounts: dict[str, int] = {}
-    for value in values:
-        key, _, amount = value.partition("=")
-        key = key.strip()
-        try:
-            if key == "budget":
-                changes["budget"] = None if amount.strip().lower() == "none" else float(amount)
-            elif key == "hours-per-week":
-                changes["hours_per_week"] = float(amount)
-            elif key.startswith("headcount:"):
-                uri = graph.resolve_occupation(key.removeprefix("headcount:").strip())
-                if uri not in {t.uri for t in inputs.targets}:
-                    raise InvalidPlanInput(
-                        f"{graph.label(uri)!r} is not one of the targets", field="--what-if"
-                    )
-                headcounts[uri] = int(amount)
-            else:
-                raise ValueError(key)
-        except ValueError:
-            raise InvalidPlanInput(
-                f"{value!r} is not budget=AMOUNT, hours-per-week=HOURS or headcount:OCCUPATION=N",
-                field="--what-if",
-            ) from None
-    if headcounts:
-        changes["headcounts"] = headcounts
-    return changes
-
-
-def compare(base: CohortResult, changed: CohortResult) -> dict[str, Any]:
-    """The figures HR compares between the plan and a what-if."""
-
-    def figures(result: CohortResult) -> dict[str, Any]:
-        totals = result.totals()
-        return {
-            "filled": totals["filled"],
-            "headcount": totals["headcount"],
-            "hours": totals["hours"],
-            "course_hours": totals["course_hours"],
-            "cost": totals["cost"],
-            "budget": totals["budget"],
-            "last_finish": totals["last_finish"],
-            "filled_per_target": {
-                t.label: n for t, n in zip(result.inputs.targets, result.filled(), strict=True)
-            },
-            "certificate": result.assignment.certificate.status,
-        }
-
-    planned_again = 0 if changed.inputs is base.inputs else changed.inputs.stats["plans_computed"]
-    return {"plan": figures(base), "what_if": figures(changed), "plans_computed_again": planned_again}
-
-
-# --- the command --------------------------------------------------------------------------------------
 
 ListOption = list[str] | None
 
@@ -270,72 +99,57 @@ def plan_command(
         start_date = dt.date.fromisoformat(start) if start else dt.date.today()
     except ValueError:
         raise InvalidPlanInput(f"{start!r} is not a date in the form YYYY-MM-DD", field="--start") from None
-    request = CohortRequest(
+    from api.services import cohorts
+    from recommender.cluster import chunk_mapper
+
+    request = cohorts.CohortRequest(
         budget=budget,
         currency=currency.upper(),
         hours_per_week=hours_per_week,
         months=months,
         start=start_date,
-        exchange_rates=_rates(rate or []),
+        exchange_rates=parse_rates(rate or []),
         objective=objective,
         languages=tuple(language or ()),
         delivery_modes=tuple(delivery_mode or ()),
         min_readiness=min_readiness,
         on_the_job_hours=on_the_job_hours,
     )
-    graph = competence_graph(snapshot)
-    with transaction(database()) as session:
-        courses = load_course_options(db_session=session)
-        badges = load_badge_options(db_session=session)
-    with chunk_mapper(scheduler or get_settings().dask_scheduler) as mapper:
-        result = plan_cohort(
-            graph=graph,
-            courses=courses,
-            badges=badges,
+    context = runtime(snapshot)
+    options = context.plan_options
+
+    def matcher() -> Any:
+        with context.transaction() as session:
+            return cohorts.title_resolver(db_session=session)
+
+    with chunk_mapper(scheduler or context.settings.dask_scheduler) as mapper:
+        document = cohorts.plan(
+            graph=context.graph,
+            courses=options.courses,
+            badges=options.badges,
             workforce=workforce,
             targets=targets,
             request=request,
+            what_if_changes=what or (),
             mapper=mapper,
-            matcher=_title_matcher,
+            matcher=matcher,
         )
-        comparison = None
-        if what:
-            changes = parse_what_if(what, result.inputs, graph)
-            changed = what_if(result.inputs, graph, courses, badges=badges, mapper=mapper, **changes)
-            comparison = compare(result, changed)
-    document = result.to_dict()
-    if comparison is not None:
-        document["what_if"] = {"changes": list(what or []), **comparison}
     if save is not None:
-        with transaction(database()) as session:
-            owner = organisation_id(db_session=session, name=str(organisation))
-            document["cohort_id"] = save_cohort(
-                db_session=session, organisation_id=owner, name=save, document=document
+        with context.transaction() as session:
+            document["cohort_id"] = cohorts.save(
+                db_session=session, organisation=str(organisation), name=save, document=document
             )
     written = _write_outputs(document, report, csv_dir, xlsx)
     if as_json:
         print_json(document)
         return
     _print_summary(document)
-    if comparison is not None:
-        _print_comparison(list(what or []), comparison)
+    if "what_if" in document:
+        _print_comparison(list(what or []), document["what_if"])
     for path in written:
         console.print(f"written: {path}", soft_wrap=True)
     if "cohort_id" in document:
         console.print(f"stored as cohort {document['cohort_id']} of {organisation!r}", soft_wrap=True)
-
-
-def organisation_id(*, db_session: Session, name: str) -> int:
-    """The id of the organisation called ``name``; an unknown name is an error listing the known ones."""
-    found = db_session.scalar(select(Organisation.id).where(Organisation.name == name))
-    if found is None:
-        known = list(db_session.scalars(select(Organisation.name).order_by(Organisation.name)))
-        raise UnknownOrganisation(name, known[:10])
-    return found
-
-
-class UnknownOrganisation(NotFoundError):
-    kind = "organisation"
 
 
 @cohort_app.command("show")
@@ -353,9 +167,10 @@ def show_command(
     xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Write the XLSX export here.")] = None,
 ) -> None:
     """Show a stored cohort plan of an organisation (people deleted since are gone from it)."""
-    with transaction(database()) as session:
-        owner = organisation_id(db_session=session, name=organisation)
-        document = load_cohort(db_session=session, organisation_id=owner, cohort_id=cohort_id)
+    from api.services import cohorts
+
+    with runtime().transaction() as session:
+        document = cohorts.show(db_session=session, organisation=organisation, cohort_id=cohort_id)
     written = _write_outputs(document, report, csv_dir, xlsx)
     if as_json:
         print_json(document)
@@ -365,19 +180,12 @@ def show_command(
         console.print(f"written: {path}", soft_wrap=True)
 
 
-def _title_matcher() -> TitleResolver | None:
-    """The job-title matcher, or None when the database holds no ESCO (a ``--snapshot`` run): titles are then
-    resolved on the graph's labels (exact label, or a confident label search)."""
-    try:
-        return title_matcher()
-    except UpskillError:
-        return None
-
-
 def _write_outputs(
     document: dict[str, Any], report: Path | None, csv_dir: Path | None, xlsx: Path | None
 ) -> list[Path]:
     import json
+
+    from evaluation.cohort_report import render_html, write_csv, write_xlsx
 
     plain = json.loads(json.dumps(document, default=str))  # dates as text, as the JSON reader gets them
     written = []
@@ -462,6 +270,8 @@ def _print_summary(document: dict[str, Any]) -> None:
 
 
 def _print_comparison(changes: list[str], comparison: dict[str, Any]) -> None:
+    from rich.table import Table
+
     table = Table(title=f"what if {', '.join(changes)}")
     for column in ("", "plan", "what-if"):
         table.add_column(column, justify="left" if not column else "right")

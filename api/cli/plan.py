@@ -3,25 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
-from api.cli_common import app, console, database, print_json, reports_errors
-from api.cli_graph import ProfileGap, SkillsOption, SnapshotOption, profile_gap
-from data.db import transaction
-from data.plan_inputs import PlanCourses, Pricing, load_badge_options, plan_courses, rate_table
-from recommender.codes import currency_code, language_code
-from recommender.currency import Converter
-from recommender.errors import InvalidPlanInput, UnknownCourse, UpskillError
-from recommender.planner import Constraints, CourseOption, Plan, PlanResult, plan_paths
-from recommender.planner.from_gap import gap_items
-from recommender.settings import get_settings
-from training.artefacts import ArtefactError, load_latest
-from training.dataset import profile_features
+from api.cli.common import (
+    SkillsOption,
+    SnapshotOption,
+    app,
+    console,
+    print_json,
+    read_skills,
+    reports_errors,
+    runtime,
+)
+from api.cli.graph import CurrentOption, TargetOption
+from recommender.errors import InvalidPlanInput, UpskillError
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from data.plan_inputs import PlanCourses
+    from recommender.planner import Plan, PlanResult
 
 ListOption = list[str] | None
 
@@ -35,7 +39,10 @@ def _date(value: str | None, field: str) -> dt.date | None:
         raise InvalidPlanInput(f"{value!r} is not a date in the form YYYY-MM-DD", field=field) from None
 
 
-def _rates(values: Sequence[str]) -> dict[str, float]:
+def parse_rates(values: Sequence[str]) -> dict[str, float]:
+    """``--rate CUR=RATE`` values as a mapping of currency code to rate."""
+    from recommender.codes import currency_code
+
     rates: dict[str, float] = {}
     for value in values:
         code, _, amount = value.partition("=")
@@ -62,16 +69,6 @@ def print_set_aside(priced: PlanCourses) -> None:
         shown = ", ".join(ids[:SHOWN_PER_REASON])
         more = f" and {len(ids) - SHOWN_PER_REASON} more" if len(ids) > SHOWN_PER_REASON else ""
         console.print(f"  set aside, {len(ids):,} course(s): {reason}: {shown}{more}", soft_wrap=True)
-
-
-def _known_courses(ids: Sequence[str], courses: Sequence[CourseOption]) -> frozenset[str]:
-    known = {c.id for c in courses}
-    for course_id in ids:
-        if course_id not in known:
-            raise UnknownCourse(
-                course_id, difflib.get_close_matches(course_id, sorted(known), n=5, cutoff=0.5)
-            )
-    return frozenset(ids)
 
 
 def print_plans(result: PlanResult, priced: PlanCourses | None = None) -> None:
@@ -103,6 +100,8 @@ def print_plans(result: PlanResult, priced: PlanCourses | None = None) -> None:
 
 
 def _timeline(plan: Plan, priced: PlanCourses | None) -> Table:
+    from rich.table import Table
+
     table = Table(show_lines=False)
     for column in ("weeks", "course", "hours", "price", "why"):
         table.add_column(column)
@@ -133,11 +132,8 @@ def _price(course_id: str, price: float, currency: str, priced: PlanCourses | No
 @app.command("plan")
 @reports_errors
 def plan_command(
-    to: Annotated[str, typer.Option("--to", help="Target occupation: ESCO URI or exact label.")],
-    current: Annotated[
-        ListOption,
-        typer.Option("--from", help="Current occupation (repeat for past ones): ESCO URI or exact label."),
-    ] = None,
+    to: TargetOption,
+    current: CurrentOption = None,
     skills: SkillsOption = None,
     budget: Annotated[float | None, typer.Option("--budget", help="Money to spend, in --currency.")] = None,
     currency: Annotated[
@@ -179,101 +175,53 @@ def plan_command(
     snapshot: SnapshotOption = None,
 ) -> None:
     """Plan courses (and the badges they earn) that close the gap to a target occupation."""
+    from api.services.plans import PlanRequest, plan
+    from api.services.profiles import profile_gap
+    from recommender.codes import currency_code, language_code
+
     plan_currency = currency_code(currency, field="--currency")
     languages = tuple(language_code(value, field="--language") for value in language or ())
-    converter = Converter(plan_currency, rate_table(), _rates(rate or []))
-    profile = profile_gap(to, current, skills, snapshot)
-    gap = profile.gap
-    pricing = Pricing(converter, budget=budget, certificates=certificates, languages=languages)
-    with transaction(database()) as session:
-        priced = plan_courses(db_session=session, pricing=pricing)
-        badges = load_badge_options(db_session=session)
-    courses = priced.options
-    if not courses and not priced.set_aside:
-        raise UpskillError("the database holds no courses; run `upskill import courses FILE` first")
-    start_date = _date(start, "--start") or dt.date.today()
-    constraints = Constraints(
+    rates = parse_rates(rate or [])
+    if not current and skills is None:
+        raise UpskillError("give the current occupation (--from) and/or declared skills (--skills FILE)")
+    declared = read_skills(skills)
+    context = runtime(snapshot)
+    profile = profile_gap(graph=context.graph, target=to, occupations=current or [], skills=declared)
+    request = PlanRequest(
         budget=budget,
         currency=plan_currency,
+        exchange_rates=rates,
+        certificates=certificates,
         max_hours=max_hours,
         hours_per_week=hours_per_week,
-        start=start_date,
+        start=_date(start, "--start"),
         deadline=_date(deadline, "--deadline"),
         languages=languages,
         delivery_modes=tuple(delivery_mode or ()),
         region=region,
         levels=tuple(level or ()),
-        excluded=_known_courses(exclude or [], courses),
-        completed=_known_courses(completed or [], courses),
-        objective=objective,  # type: ignore[arg-type]
+        exclude=tuple(exclude or ()),
+        completed=tuple(completed or ()),
+        objective=objective,
+        solver=solver,
     )
-    scores, ranking = model_scores(profile, region=region, languages=list(languages))
-    result = plan_paths(
-        gap_items(gap),
-        courses,
-        constraints,
-        badges=badges,
-        scores=scores,
-        solver=solver,  # type: ignore[arg-type]
-    )
+    answer = plan(profile=profile, options=context.plan_options, model=context.model, request=request)
     if as_json:
-        print_json(
-            {
-                "target_uri": gap.target_uri,
-                "target_label": gap.target_label,
-                "ranking": ranking,
-                "prices": _prices_note(converter),
-                "set_aside": [{"course_id": k, "reason": v} for k, v in sorted(priced.set_aside.items())],
-                "certificates_optional": dict(sorted(priced.certificates.items())),
-                "price_not_stated": sorted(priced.price_unknown),
-                **result.to_dict(),
-            }
-        )
+        print_json(answer.to_dict())
         return
     console.print(
-        f"Plan to {gap.target_label!r} (gap coverage now {gap.coverage:.1f} %), "
-        f"starting {start_date.isoformat()}. {_prices_note(converter)}",
+        f"Plan to {answer.gap.target_label!r} (gap coverage now {answer.gap.coverage:.1f} %), "
+        f"starting {answer.start.isoformat()}. {answer.prices}",
         soft_wrap=True,
     )
-    if pricing.free_only:
+    if answer.free_only:
         console.print(
             "Free courses only: edX courses are planned on their free audit track; certificates cost extra.",
             soft_wrap=True,
         )
-    print_plans(result, priced)
-    print_set_aside(priced)
-    console.print(f"best-ranked plan ranked by: {ranking}", soft_wrap=True)
-
-
-def _prices_note(converter: Converter) -> str:
-    usd = converter.rate("USD")
-    example = (
-        f" (1 USD = {usd:.4f} {converter.currency})"
-        if usd is not None and converter.currency != "USD"
-        else ""
-    )
-    return f"Prices in {converter.currency} at {converter.table.describe()}{example}."
-
-
-def model_scores(
-    profile: ProfileGap, *, region: str | None, languages: Sequence[str]
-) -> tuple[dict[str, float] | None, str]:
-    """The trained hybrid model's score of every course for this profile, and what ranked them.
-
-    Without a usable artefact the planner falls back to its documented content score.
-    """
-    try:
-        model = load_latest(get_settings().artefact_dir)
-    except ArtefactError:
-        return None, "content score (share of the gap a course closes); no trained model, see `upskill train`"
-    graph = profile.graph
-    features = profile_features(
-        occupations={uri: graph.isco_codes[graph.occupation_index[uri]] for uri in profile.occupations},
-        skills={graph.resolve_skill(skill): level for skill, level in profile.skills.items()},
-        region=region,
-        languages=languages,
-    )
-    return model.scores_new(features), f"hybrid model {model.path.name} (from the worker's features)"
+    print_plans(answer.result, answer.priced)
+    print_set_aside(answer.priced)
+    console.print(f"best-ranked plan ranked by: {answer.ranking}", soft_wrap=True)
 
 
 #: The sample ``make run`` ends with: scenario 1 of ../shared/SCENARIOS.md. Katrin, a diesel engine mechanic

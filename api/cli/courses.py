@@ -10,19 +10,22 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
-from api.cli_common import app, console, database, evaluate_app, import_app, print_json, reports_errors
-from data import badges as badge_store
-from data import catalogue
-from data.db import transaction
+from api.cli.common import (
+    JsonFlag,
+    app,
+    console,
+    evaluate_app,
+    import_app,
+    print_json,
+    reports_errors,
+    runtime,
+)
 
 courses_app = typer.Typer(help="Look at the course catalogue.", no_args_is_help=True)
 badges_app = typer.Typer(help="Look at microbadges and export them as Open Badges 3.0.", no_args_is_help=True)
 app.add_typer(courses_app, name="courses")
 app.add_typer(badges_app, name="badges")
-
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document instead of a table.")]
 
 
 def _print_report(title: str, report: dict[str, Any]) -> None:
@@ -47,8 +50,10 @@ def import_courses_command(
     as_json: JsonFlag = False,
 ) -> None:
     """Import a course catalogue; courses without skills get ESCO skills inferred from their text."""
-    with transaction(database()) as session:
-        report = catalogue.import_catalogue(db_session=session, path=path)
+    from api.services.catalogue import import_courses
+
+    with runtime().transaction() as session:
+        report = import_courses(db_session=session, path=path)
     if as_json:
         print_json(report.as_dict())
     else:
@@ -64,8 +69,10 @@ def import_badges_command(
     as_json: JsonFlag = False,
 ) -> None:
     """Import microbadges (their skills, courses and required badges)."""
-    with transaction(database()) as session:
-        report = badge_store.import_badges(db_session=session, path=path)
+    from api.services.catalogue import import_badges
+
+    with runtime().transaction() as session:
+        report = import_badges(db_session=session, path=path)
     if as_json:
         print_json(report.as_dict())
     else:
@@ -76,11 +83,15 @@ def import_badges_command(
 @reports_errors
 def list_courses_command(as_json: JsonFlag = False) -> None:
     """Every course with hours, price, level, language and its ESCO skills."""
-    with transaction(database()) as session:
-        rows = catalogue.list_courses(db_session=session)
+    from api.services.catalogue import list_courses
+
+    with runtime().transaction() as session:
+        rows = list_courses(db_session=session)
     if as_json:
         print_json(rows)
         return
+    from rich.table import Table
+
     table = Table(title=f"{len(rows)} courses")
     for column in ("id", "title", "level", "hours", "price", "skills"):
         table.add_column(column, justify="right" if column in ("hours", "price", "skills") else "left")
@@ -100,11 +111,15 @@ def list_courses_command(as_json: JsonFlag = False) -> None:
 @reports_errors
 def list_badges_command(as_json: JsonFlag = False) -> None:
     """Every microbadge with how it is earned."""
-    with transaction(database()) as session:
-        rows = badge_store.list_badges(db_session=session)
+    from api.services.catalogue import list_badges
+
+    with runtime().transaction() as session:
+        rows = list_badges(db_session=session)
     if as_json:
         print_json(rows)
         return
+    from rich.table import Table
+
     table = Table(title=f"{len(rows)} badges")
     for column in ("id", "name", "earned by", "requires"):
         table.add_column(column)
@@ -126,8 +141,10 @@ def export_badge_command(
     badge_id: Annotated[str, typer.Argument(help="Badge id, e.g. ev-battery-basics.")],
 ) -> None:
     """Print a badge as an Open Badges 3.0 Achievement (JSON-LD) aligned to its ESCO skills."""
-    with transaction(database()) as session:
-        print_json(badge_store.export_achievement(db_session=session, badge_id=badge_id))
+    from api.services.catalogue import export_badge
+
+    with runtime().transaction() as session:
+        print_json(export_badge(db_session=session, badge_id=badge_id))
 
 
 @evaluate_app.command("tagging")
@@ -139,12 +156,14 @@ def evaluate_tagging_command(
     as_json: JsonFlag = False,
 ) -> None:
     """Precision@5 and recall@10 of the skill tagger and of the label-match baseline on the gold set."""
-    from evaluation import tagging
+    from api.services.catalogue import evaluate_tagging
 
-    report = tagging.run(gold) if gold is not None else tagging.run()
+    report = evaluate_tagging(gold=gold)
     if as_json:
         print_json(report)
         return
+    from rich.table import Table
+
     table = Table(
         title=f"Skill tagging on {report['courses']} hand-labelled courses ({report['gold_skills']} skills)"
     )

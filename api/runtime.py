@@ -1,0 +1,91 @@
+"""The heavy objects of one process, loaded once: database engine, competence graph, plan options, model.
+
+A CLI command builds a :class:`Runtime` and asks for what it needs; each object loads on first use and is
+kept for the rest of the process. The HTTP app builds one in its lifespan, loads everything up front
+(:meth:`Runtime.load_all`) and hands the objects to requests as dependencies (``api/http/deps.py``).
+
+Where they come from:
+
+* ``engine``: the configured database, migrated when its schema is not the newest (checking costs one query).
+* ``graph``: a snapshot folder when one is given (``--snapshot``), else the on-disk cache keyed by the
+  database's reference version (:mod:`data.graph_cache`): built from the database only when the taxonomy,
+  catalogue or badges changed since the last build (or the code that builds it).
+* ``plan_options``: the courses and badges the planner chooses from.
+* ``model``: the newest usable model artefact, or None (plans then rank by the content score).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from api.settings import Settings, get_settings
+from recommender.errors import UpskillError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
+
+    from api.services.plans import PlanOptions
+    from recommender.graph import CompetenceGraph
+    from training.artefacts import LoadedModel
+
+
+class Runtime:
+    """The process's engine, graph, plan options and model, each loaded on first use and then kept."""
+
+    def __init__(self, settings: Settings | None = None, *, snapshot: Path | None = None) -> None:
+        self.settings = settings or get_settings()
+        self.snapshot = snapshot
+        self.model_problem = ""  # why there is no model, when there is none
+
+    @cached_property
+    def engine(self) -> Engine:
+        from data.db import ensure_schema, make_engine
+
+        engine = make_engine(self.settings.database_url)
+        ensure_schema(engine)
+        return engine
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work on the database: commit on success, roll back on any error."""
+        from data.db import transaction
+
+        with transaction(self.engine) as session:
+            yield session
+
+    @cached_property
+    def graph(self) -> CompetenceGraph:
+        from recommender.graph import CompetenceGraph
+
+        if self.snapshot is not None:
+            return CompetenceGraph.load(self.snapshot)
+        from data.graph_cache import cached_graph
+
+        graph = cached_graph(engine=self.engine, cache_dir=self.settings.cache_dir)
+        if not graph.occupation_uris:
+            raise UpskillError("the database holds no ESCO occupations; run `upskill import esco` first")
+        return graph
+
+    @cached_property
+    def plan_options(self) -> PlanOptions:
+        from api.services.plans import load_plan_options
+
+        with self.transaction() as session:
+            return load_plan_options(db_session=session)
+
+    @cached_property
+    def model(self) -> LoadedModel | None:
+        from api.services.model import latest_model
+
+        model, self.model_problem = latest_model(folder=self.settings.artefact_dir)
+        return model
+
+    def load_all(self) -> None:
+        """Load every heavy object now (a server does this before it takes requests)."""
+        for name in ("engine", "graph", "plan_options", "model"):
+            getattr(self, name)

@@ -1,0 +1,238 @@
+"""Workforce transitions for HR (scenario 3): plan a cohort, what-ifs, and plans stored per organisation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from recommender.errors import InvalidPlanInput, NotFoundError, UpskillError
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from recommender.cohort import ChunkMapper, CohortInputs, CohortResult
+    from recommender.graph import CompetenceGraph
+    from recommender.planner import BadgeOption, CourseOption
+    from recommender.workforce import TitleResolver
+
+
+@dataclass(frozen=True)
+class CohortRequest:
+    """The organisation's constraints as the command line and the API take them."""
+
+    budget: float | None
+    currency: str
+    hours_per_week: float
+    months: int
+    start: dt.date
+    exchange_rates: Mapping[str, float] = field(default_factory=dict)
+    objective: str = "hours"
+    languages: tuple[str, ...] = ()
+    delivery_modes: tuple[str, ...] = ()
+    min_readiness: float = 0.25
+    on_the_job_hours: float | None = None
+
+
+def _check_currencies(courses: Sequence[CourseOption], request: CohortRequest) -> None:
+    """Refuse a plan that would silently leave out every priced course in a currency without a rate."""
+    missing: dict[str, int] = {}
+    for course in courses:
+        code = course.currency.upper()
+        if course.price > 0 and code != request.currency.upper() and code not in request.exchange_rates:
+            missing[code] = missing.get(code, 0) + 1
+    if missing:
+        listed = ", ".join(f"{n} courses in {code}" for code, n in sorted(missing.items()))
+        example = " ".join(f"--rate {code}=<{request.currency} per {code}>" for code in sorted(missing))
+        raise InvalidPlanInput(
+            f"the catalogue prices {listed}; give the exchange rate to {request.currency.upper()} "
+            f"({example}), "
+            "or every such course would be left out",
+            field="--rate",
+        )
+
+
+def plan_cohort(
+    *,
+    graph: CompetenceGraph,
+    courses: Sequence[CourseOption],
+    badges: Sequence[BadgeOption],
+    workforce: Path,
+    targets: Path,
+    request: CohortRequest,
+    mapper: ChunkMapper,
+    matcher: Callable[[], TitleResolver | None] | None = None,
+) -> CohortResult:
+    """Plan the transition of the people of ``workforce`` into the roles of ``targets``.
+
+    ``matcher`` builds the job-title matcher, called only when some person has no occupation in the file.
+    """
+    from data.formats.workforce import read_targets, read_workforce
+    from recommender.cohort import CohortSettings, prepare, summarise
+    from recommender.workforce import resolve_targets, resolve_workforce
+
+    if not courses:
+        raise UpskillError("the database holds no courses; run `upskill import courses FILE` first")
+    _check_currencies(courses, request)
+    records = read_workforce(workforce)
+    resolver = matcher() if matcher is not None and any(not r.occupation for r in records) else None
+    people = resolve_workforce(graph, records, matcher=resolver)
+    roles = resolve_targets(graph, read_targets(targets))
+    settings = CohortSettings(
+        start=request.start,
+        months=request.months,
+        hours_per_week=request.hours_per_week,
+        budget=request.budget,
+        currency=request.currency,
+        exchange_rates=dict(request.exchange_rates),
+        languages=request.languages,
+        delivery_modes=request.delivery_modes,
+        objective=request.objective,  # type: ignore[arg-type]
+        min_readiness=request.min_readiness,
+        on_the_job_hours=request.on_the_job_hours,
+    )
+    inputs = prepare(
+        graph,
+        people.people,
+        roles,
+        courses,
+        settings,
+        badges=badges,
+        to_confirm=people.to_confirm,
+        mapper=mapper,
+    )
+    return summarise(inputs)
+
+
+def parse_what_if(values: Sequence[str], inputs: CohortInputs, graph: CompetenceGraph) -> dict[str, Any]:
+    """``budget=N`` (``none``: no limit), ``hours-per-week=H`` and ``headcount:<occupation>=N`` changes."""
+    changes: dict[str, Any] = {}
+    headcounts: dict[str, int] = {}
+    for value in values:
+        key, _, amount = value.partition("=")
+        key = key.strip()
+        try:
+            if key == "budget":
+                changes["budget"] = None if amount.strip().lower() == "none" else float(amount)
+            elif key == "hours-per-week":
+                changes["hours_per_week"] = float(amount)
+            elif key.startswith("headcount:"):
+                uri = graph.resolve_occupation(key.removeprefix("headcount:").strip())
+                if uri not in {t.uri for t in inputs.targets}:
+                    raise InvalidPlanInput(
+                        f"{graph.label(uri)!r} is not one of the targets", field="--what-if"
+                    )
+                headcounts[uri] = int(amount)
+            else:
+                raise ValueError(key)
+        except ValueError:
+            raise InvalidPlanInput(
+                f"{value!r} is not budget=AMOUNT, hours-per-week=HOURS or headcount:OCCUPATION=N",
+                field="--what-if",
+            ) from None
+    if headcounts:
+        changes["headcounts"] = headcounts
+    return changes
+
+
+def compare(base: CohortResult, changed: CohortResult) -> dict[str, Any]:
+    """The figures HR compares between the plan and a what-if."""
+
+    def figures(result: CohortResult) -> dict[str, Any]:
+        totals = result.totals()
+        return {
+            "filled": totals["filled"],
+            "headcount": totals["headcount"],
+            "hours": totals["hours"],
+            "course_hours": totals["course_hours"],
+            "cost": totals["cost"],
+            "budget": totals["budget"],
+            "last_finish": totals["last_finish"],
+            "filled_per_target": {
+                t.label: n for t, n in zip(result.inputs.targets, result.filled(), strict=True)
+            },
+            "certificate": result.assignment.certificate.status,
+        }
+
+    planned_again = 0 if changed.inputs is base.inputs else changed.inputs.stats["plans_computed"]
+    return {"plan": figures(base), "what_if": figures(changed), "plans_computed_again": planned_again}
+
+
+def plan(
+    *,
+    graph: CompetenceGraph,
+    courses: Sequence[CourseOption],
+    badges: Sequence[BadgeOption],
+    workforce: Path,
+    targets: Path,
+    request: CohortRequest,
+    what_if_changes: Sequence[str] = (),
+    mapper: ChunkMapper | None = None,
+    matcher: Callable[[], TitleResolver | None] | None = None,
+) -> dict[str, Any]:
+    """Plan a cohort and, with ``what_if_changes``, re-solve it changed; return the JSON document."""
+    from recommender.cohort import in_process, what_if
+
+    chunks = mapper or in_process
+    result = plan_cohort(
+        graph=graph,
+        courses=courses,
+        badges=badges,
+        workforce=workforce,
+        targets=targets,
+        request=request,
+        mapper=chunks,
+        matcher=matcher,
+    )
+    document = result.to_dict()
+    if what_if_changes:
+        changes = parse_what_if(what_if_changes, result.inputs, graph)
+        changed = what_if(result.inputs, graph, courses, badges=badges, mapper=chunks, **changes)
+        document["what_if"] = {"changes": list(what_if_changes), **compare(result, changed)}
+    return document
+
+
+def save(*, db_session: Session, organisation: str, name: str, document: dict[str, Any]) -> int:
+    """Store a cohort plan under ``name`` for the organisation called ``organisation``; return its id."""
+    from data.cohorts import save_cohort
+
+    owner = organisation_id(db_session=db_session, name=organisation)
+    return save_cohort(db_session=db_session, organisation_id=owner, name=name, document=document)
+
+
+def show(*, db_session: Session, organisation: str, cohort_id: int) -> dict[str, Any]:
+    """Read a stored cohort plan of the organisation called ``organisation``."""
+    from data.cohorts import load_cohort
+
+    owner = organisation_id(db_session=db_session, name=organisation)
+    return load_cohort(db_session=db_session, organisation_id=owner, cohort_id=cohort_id)
+
+
+def title_resolver(*, db_session: Session) -> TitleResolver | None:
+    """The job-title matcher, or None when the database holds no ESCO (titles then resolve on the graph's
+    labels: exact label, or a confident label search)."""
+    from api.services.titles import title_matcher
+
+    try:
+        return title_matcher(db_session=db_session)
+    except UpskillError:
+        return None
+
+
+def organisation_id(*, db_session: Session, name: str) -> int:
+    """Find the id of the organisation called ``name``; an unknown name raises listing the known ones."""
+    from sqlalchemy import select
+
+    from data.models import Organisation
+
+    found = db_session.scalar(select(Organisation.id).where(Organisation.name == name))
+    if found is None:
+        known = list(db_session.scalars(select(Organisation.name).order_by(Organisation.name)))
+        raise UnknownOrganisation(name, known[:10])
+    return found
+
+
+class UnknownOrganisation(NotFoundError):
+    kind = "organisation"

@@ -1,0 +1,101 @@
+"""The hybrid ranker: train it on the database's interactions, find the newest usable artefact, evaluate."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from recommender.errors import UpskillError
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from api.settings import Settings
+    from training.artefacts import LoadedModel
+
+#: ``progress(stage, epoch, validation score or None)`` while the hybrid ranker fits.
+FitProgress = Callable[[str, int, float | None], None]
+
+
+def latest_model(*, folder: Path) -> tuple[LoadedModel | None, str]:
+    """Load the newest usable artefact in ``folder``; None and the reason when there is none."""
+    from training.artefacts import ArtefactError, load_latest
+
+    try:
+        return load_latest(folder), ""
+    except ArtefactError as error:
+        return None, str(error)
+
+
+def train(
+    *,
+    db_session: Session,
+    settings: Settings,
+    output: Path | None = None,
+    progress: FitProgress | None = None,
+) -> dict[str, Any]:
+    """Train the hybrid ranker on the database's interactions, save a versioned artefact and describe it."""
+    import numpy as np
+
+    from training.artefacts import save
+    from training.dataset import from_database
+    from training.fit import fit_blended
+
+    data = from_database(db_session=db_session)
+    recommender, report = fit_blended(
+        data, np.ones(data.user.size, dtype=bool), "leave-last-out", settings, progress=progress
+    )
+    path = save(recommender, data, report, output or settings.artefact_dir, settings)
+    return {
+        "artefact": str(path),
+        "configuration": report.configuration,
+        "blend": report.weights,
+        "best_epoch": report.best_epoch,
+        "validation": {report.selection_metric: report.validation_score},
+        "n_users": data.n_users,
+        "n_items": data.n_items,
+        "interactions": int(data.user.size),
+    }
+
+
+def evaluate(
+    *,
+    settings: Settings,
+    protocol: str,
+    dataset: str | None = None,
+    data_dir: Path | None = None,
+    interactions: Path | None = None,
+    user_features: Path | None = None,
+    item_features: Path | None = None,
+    models: str | None = None,
+    max_users: int | None = None,
+    bootstrap: int = 0,
+    log: Callable[[str], None] | None = None,
+    progress: FitProgress | None = None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Train every model (or the comma-separated ``models``) on one split of a data set; return metrics."""
+    from evaluation.baselines import all_models
+    from evaluation.datasets import load_generic, load_shipped
+    from evaluation.harness import run
+    from training.splits import PROTOCOLS
+
+    if protocol not in PROTOCOLS:
+        raise UpskillError(f"unknown protocol {protocol!r}; choose one of {', '.join(PROTOCOLS)}")
+    if (dataset is None) == (interactions is None):
+        raise UpskillError("give exactly one of --dataset NAME or --interactions FILE")
+    if dataset is not None:
+        data = load_shipped(dataset, data_dir)
+    else:
+        assert interactions is not None
+        data = load_generic(interactions, user_features, item_features)
+    chosen = all_models(progress)
+    if models:
+        wanted = [name.strip() for name in models.split(",")]
+        unknown = sorted(set(wanted) - {model.name for model in chosen})
+        if unknown:
+            raise UpskillError(
+                f"unknown model(s) {', '.join(unknown)}; known: {', '.join(m.name for m in chosen)}"
+            )
+        chosen = [model for model in chosen if model.name in wanted]
+    return run(data, protocol, settings, models=chosen, max_users=max_users, bootstrap=bootstrap, log=log)
