@@ -33,6 +33,7 @@ REFERENCE_TABLES = (
     "occupations",
     "occupation_broader",
     "occupation_skills",
+    "occupation_labels",
     "courses",
     "course_skills",
     "course_prerequisites",
