@@ -22,6 +22,7 @@ from sqlalchemy import Engine
 from data.reference_version import reference_version
 from recommender.errors import UpskillError
 from recommender.graph import SNAPSHOT_FORMAT, CompetenceGraph
+from recommender.settings import get_settings
 
 KEEP = 3
 _BUILDERS = ("data/graph_loader.py", "recommender/graph.py", "recommender/labels.py")
@@ -29,8 +30,10 @@ _ROOT = Path(__file__).resolve().parents[1]
 
 
 def cache_key(token: str) -> str:
-    """The cache key of a reference-version token: token, snapshot format and graph-building code."""
-    digest = hashlib.sha256(f"{token}\n{SNAPSHOT_FORMAT}\n".encode())
+    """The cache key of a reference-version token: token, snapshot format, graph-building code and the
+    settings the loader reads (course-skill links under ``planning_min_confidence`` are left out)."""
+    floor = get_settings().planning_min_confidence
+    digest = hashlib.sha256(f"{token}\n{SNAPSHOT_FORMAT}\n{floor!r}\n".encode())
     for name in _BUILDERS:
         digest.update((_ROOT / name).read_bytes())
     return digest.hexdigest()[:24]

@@ -84,6 +84,16 @@ def test_an_unreadable_snapshot_is_rebuilt(small_engine: Engine, tmp_path: Path)
     assert CompetenceGraph.load(folder).counts() == graph.counts()
 
 
-def test_the_key_depends_on_the_token() -> None:
+def test_the_key_depends_on_the_token_and_the_loader_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    from recommender.settings import get_settings
+
     assert graph_cache.cache_key("a") != graph_cache.cache_key("b")
-    assert graph_cache.cache_key("a") == graph_cache.cache_key("a")
+    before = graph_cache.cache_key("a")
+    assert graph_cache.cache_key("a") == before
+    monkeypatch.setenv("UPSKILL_PLANNING_MIN_CONFIDENCE", "0.5")
+    get_settings.cache_clear()
+    try:
+        assert graph_cache.cache_key("a") != before
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()

@@ -20,6 +20,9 @@ NOT_REFERENCE = (
     "worker_skills",
     "interactions",
     "region_portfolios",  # a region's published plan, not what the graph is built from
+    "cohorts",  # an organisation's workforce plans
+    "cohort_plans",
+    "cohort_people",
 )
 
 
