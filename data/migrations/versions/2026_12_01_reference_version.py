@@ -1,7 +1,7 @@
 """reference version: a token that changes with every write to the reference tables
 
 Revision ID: 2026_12_01_reference_version
-Revises: 2026_12_01_cohorts
+Revises: 2026_12_01_i12_catalogue
 Create Date: 2026-12-01 23:00:00
 
 The triggers that change the token are installed by ``data.reference_version.install_triggers``, which
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "2026_12_01_reference_version"
-down_revision: str | None = "2026_12_01_cohorts"
+down_revision: str | None = "2026_12_01_i12_catalogue"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
