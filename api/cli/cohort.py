@@ -22,6 +22,10 @@ cohort_app = typer.Typer(help="Plan a workforce transition (HR).", no_args_is_he
 app.add_typer(cohort_app, name="cohort")
 
 ListOption = list[str] | None
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the JSON document instead of tables.")]
+ReportOption = Annotated[Path | None, typer.Option("--report", help="Write the printable HTML report here.")]
+CsvOption = Annotated[Path | None, typer.Option("--csv", help="Write CSV exports into this folder.")]
+XlsxOption = Annotated[Path | None, typer.Option("--xlsx", help="Write the XLSX export here.")]
 
 
 @cohort_app.command("plan")
@@ -72,14 +76,10 @@ def plan_command(
             help="budget=N | hours-per-week=H | headcount:OCCUPATION=N (repeat): re-solve and compare.",
         ),
     ] = None,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print the JSON document instead of tables.")
-    ] = False,
-    report: Annotated[
-        Path | None, typer.Option("--report", help="Write the printable HTML report here.")
-    ] = None,
-    csv_dir: Annotated[Path | None, typer.Option("--csv", help="Write CSV exports into this folder.")] = None,
-    xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Write the XLSX export here.")] = None,
+    as_json: JsonOption = False,
+    report: ReportOption = None,
+    csv_dir: CsvOption = None,
+    xlsx: XlsxOption = None,
     scheduler: Annotated[
         str | None,
         typer.Option("--scheduler", help="Dask scheduler tcp://HOST:PORT (default UPSKILL_DASK_SCHEDULER)."),
@@ -157,14 +157,10 @@ def plan_command(
 def show_command(
     cohort_id: Annotated[int, typer.Argument(help="The stored cohort's id.")],
     organisation: Annotated[str, typer.Option("--organisation", help="The organisation that owns it.")],
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print the JSON document instead of tables.")
-    ] = False,
-    report: Annotated[
-        Path | None, typer.Option("--report", help="Write the printable HTML report here.")
-    ] = None,
-    csv_dir: Annotated[Path | None, typer.Option("--csv", help="Write CSV exports into this folder.")] = None,
-    xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Write the XLSX export here.")] = None,
+    as_json: JsonOption = False,
+    report: ReportOption = None,
+    csv_dir: CsvOption = None,
+    xlsx: XlsxOption = None,
 ) -> None:
     """Show a stored cohort plan of an organisation (people deleted since are gone from it)."""
     from api.services import cohorts
