@@ -47,6 +47,7 @@ CURATED_SKILLS = DEFAULT / "curated_skills.csv"
 SKILL_PREREQUISITES = DEFAULT / "skill_prerequisites.csv"
 DEFAULT_CATALOGUE_NAME = DEFAULT_CATALOGUE.stem
 EDX_NAME, COURSERA_NAME, UDEMY_NAME = "edx-2021", "coursera", "udemy"
+SNAPSHOTS = (EDX_NAME, COURSERA_NAME, UDEMY_NAME)
 #: A catalogue skill tag ("battery management systems") is a hint for the one ESCO skill the tagger scores
 #: best for the tag's words, when that score reaches this (tags are short: the label must match well).
 HINT_MIN_CONFIDENCE = 0.2
@@ -161,7 +162,7 @@ def read_catalogue(path: Path) -> Catalogue:
     else:
         records = course_format.read_csv(path)
         texts = {record.id: record.text() for record in records}
-    if name in (EDX_NAME, COURSERA_NAME, UDEMY_NAME):  # a snapshot: one course per offering
+    if name in SNAPSHOTS:  # a snapshot: one course per offering
         records, merges = merge_offerings(records)
         notes += [
             f"line {m.dropped.line}: {m.dropped.id} merged into {m.kept.id} (same title, provider, language)"
@@ -204,6 +205,8 @@ def import_catalogue(
     catalogue = read_catalogue(path)
     if name is not None:
         catalogue.name = name
+    if catalogue.name in SNAPSHOTS:
+        _merge_with_stored(db_session, catalogue)
     curated_rows = curation.read_curated_skills(curated) if curated is not None and curated.is_file() else []
     edges = check_references(db_session, catalogue, curated_rows, curated_file=str(curated))
     skills, unreadable = resolve_skills(db_session, catalogue, curated_rows, tagger_factory)
@@ -708,6 +711,35 @@ class Merge:
     @property
     def row(self) -> list[str]:
         return [self.kept.id, self.dropped.id, self.kept.title, self.kept.provider, self.kept.language]
+
+
+def _merge_with_stored(db_session: Session, catalogue: Catalogue) -> None:
+    """Leave out the snapshot's courses that are an offering already stored under another id (another
+    catalogue's twin: the Coursera "Python Data Structures" when the edX one is in), with a note each."""
+    stored = {
+        offering_key(CourseRecord(id=cid, title=title, language=language, hours=1, provider=provider)): cid
+        for cid, title, provider, language in db_session.execute(
+            select(Course.id, Course.title, Course.provider, Course.language)
+        )
+        if cid not in catalogue.ids
+    }
+    kept = []
+    for record in catalogue.records:
+        twin = stored.get(offering_key(record))
+        if twin is None:
+            kept.append(record)
+        else:
+            catalogue.notes.append(
+                f"line {record.line}: {record.id} not imported: the same offering as {twin}, already stored "
+                "(same title, provider, language)"
+            )
+    if not kept:
+        raise ImportFormatError(
+            "no courses to import: every course of the file is an offering already stored under another id "
+            "(same title, provider and language)",
+            file=catalogue.file,
+        )
+    catalogue.records = kept
 
 
 def offering_key(record: CourseRecord) -> tuple[str, str, str]:

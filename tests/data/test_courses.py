@@ -575,3 +575,29 @@ def test_a_catalogue_prerequisite_more_advanced_than_the_course_is_reported_and_
     (note,) = [n for n in report.notes if "more advanced" in n]
     assert "catalogue.csv, line 3: intro-1 (introductory) names adv-1 (advanced)" in note
     assert skills.scalar(select(func.count()).select_from(CoursePrerequisite)) == 0
+
+
+def test_a_snapshot_course_already_stored_under_another_catalogue_is_not_imported_twice(
+    skills: Session, tmp_path: Path
+) -> None:
+    text = (
+        HEADER + "mine-1,Electric Motors and Batteries,Acme University,en,introductory,10,0,EUR,online,,,,\n"
+    )
+    no_curation(db_session=skills, path=write(tmp_path, text))
+    row = (
+        "0,Electric Motors and Batteries,Acme University,Course,1 - 4 Weeks,4.8,10,Beginner,"
+        'https://www.coursera.org/learn/ev-motors,"1,000","[]","[]",'
+        '"This course explains how electric vehicles work: the batteries that store energy and the motors '
+        'that drive the wheels, with examples from cars and buses in daily use."\n'
+    )
+    with pytest.raises(
+        ImportFormatError, match="no courses to import: every course of the file is an offering"
+    ):
+        no_curation(db_session=skills, path=write(tmp_path, COURSERA_HEADER + row, "coursera.csv"))
+    other = row.replace("Electric Motors and Batteries", "Electric Motors").replace("ev-motors", "ev-m")
+    report = no_curation(db_session=skills, path=write(tmp_path, COURSERA_HEADER + row + other, "c2.csv"))
+    assert report.courses == 1
+    assert report.notes == [
+        "line 2: coursera-ev-motors not imported: the same offering as mine-1, already stored (same title, "
+        "provider, language)"
+    ]
