@@ -5,7 +5,7 @@ Importing a module registers its commands on the Typer groups of :mod:`api.cli.c
 
 from __future__ import annotations
 
-from api.cli import cohort, courses, esco, graph, model, plan, run, skills, titles  # noqa: F401
+from api.cli import cohort, courses, esco, graph, model, plan, region, run, skills, titles  # noqa: F401
 from api.cli.common import app
 
 

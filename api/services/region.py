@@ -1,0 +1,238 @@
+"""Regional portfolios: which training programmes a region funds, the plan it may see, its evidence report."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import importlib.metadata
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from recommender.errors import InvalidPlanInput, UpskillError
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from recommender.graph import CompetenceGraph
+    from recommender.planner import CourseOption
+    from recommender.region.model import Problem
+
+#: The seats each catalogue course offers when no programmes file is given (the report states it).
+CATALOGUE_SEATS = 100
+
+
+@dataclass(frozen=True)
+class RegionRequest:
+    """What ``upskill region plan`` and ``POST /v1/regions/{nuts}/portfolios`` take.
+
+    ``exchange_rates`` maps a currency code to units of ``currency`` per unit of it; ``scheduler`` is a Dask
+    scheduler address for the budget sweep, else ``processes`` local processes solve it (1: in this one).
+    """
+
+    workforce: Path
+    demand: Path
+    budget: float
+    programmes: Path | None = None
+    currency: str = "EUR"
+    cofinancing: float = 0.0
+    region: str | None = None
+    languages: tuple[str, ...] = ()
+    exchange_rates: Mapping[str, float] = field(default_factory=dict)
+    max_programmes: int = 3
+    min_seats: int = 5
+    catalogue_seats: int = CATALOGUE_SEATS
+    scheduler: str | None = None
+    processes: int = 1
+    report: Path | None = None
+    save: bool = False  # keep the published plan under ``region`` (a NUTS code)
+
+
+@dataclass(frozen=True)
+class RegionPlan:
+    """The published plan (JSON-ready), where the report went, the problem solved, stage timings, and the
+    id the plan is kept under (when saved)."""
+
+    plan: dict[str, Any]
+    report: Path | None
+    problem: Problem
+    timings: dict[str, float]
+    portfolio_id: int | None = None
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _releases(db_session: Session) -> dict[str, str]:
+    from sqlalchemy import select
+
+    from data.models import Provenance
+
+    rows = db_session.execute(
+        select(Provenance.source, Provenance.release).order_by(Provenance.imported_at, Provenance.id)
+    )
+    return {source: release for source, release in rows}  # the newest import of each source wins
+
+
+def plan_region(
+    *,
+    db_session: Session,
+    graph: CompetenceGraph,
+    courses: Sequence[CourseOption],
+    request: RegionRequest,
+) -> RegionPlan:
+    """Choose the programmes to fund, publish the plan with small groups suppressed, write the report."""
+    from data.formats.region import catalogue_programmes, read_demand, read_programmes, read_workforce
+    from recommender.region.model import Settings
+    from recommender.region.outcome import outcome
+    from recommender.region.pathways import build_problem
+    from recommender.region.portfolio import solve
+    from recommender.region.publish import publish
+    from recommender.region.sweep import sensitivity
+
+    if request.processes < 1:
+        raise InvalidPlanInput(f"must be at least 1, got {request.processes}", field="processes")
+    if request.save and not request.region:
+        raise InvalidPlanInput("a portfolio is kept under its region: give the NUTS code", field="region")
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[stage] = now - clock
+        clock = now
+
+    settings = Settings(
+        budget=request.budget,
+        currency=request.currency.upper(),
+        cofinancing=request.cofinancing,
+        region=request.region.upper() if request.region else None,
+        languages=tuple(request.languages),
+        max_programmes=request.max_programmes,
+        min_seats=request.min_seats,
+    )
+    workforce = read_workforce(request.workforce, graph)
+    demand = read_demand(request.demand, graph)
+    rates = {code.upper(): rate for code, rate in request.exchange_rates.items()}
+    if request.programmes is not None:
+        programmes = read_programmes(
+            request.programmes, graph, courses, rates=rates, currency=settings.currency
+        )
+    else:
+        if not courses:
+            raise UpskillError(
+                "no programmes file and no catalogue: pass --programmes FILE or run `upskill run` first"
+            )
+        programmes = catalogue_programmes(
+            courses, seats=request.catalogue_seats, rates=rates, currency=settings.currency
+        )
+    lap("read inputs")
+    problem = build_problem(graph, workforce, demand, programmes, settings)
+    lap("pathways")
+    solution = solve(problem)
+    lap("portfolio MILP")
+    curve = sensitivity(problem, scheduler=request.scheduler, processes=request.processes)
+    lap("budget sweep (20 budgets)")
+    result = replace(outcome(problem, solution), sensitivity=curve)
+    plan = publish(problem, result)
+    plan["inputs"] = _inputs(request, db_session)
+    plan["assumptions"] = _assumptions(request, settings)
+    plan["settings"] = {"max_programmes": settings.max_programmes, "min_seats": settings.min_seats}
+    lap("publish (suppression)")
+    written = None
+    if request.report is not None:
+        from evaluation.region_report import write_report
+
+        written = write_report(request.report, plan, report_meta(plan, request))
+        lap(f"report ({request.report.suffix.lstrip('.')})")
+    portfolio_id = None
+    if request.save and request.region:
+        from data.region_store import save_portfolio
+
+        portfolio_id = save_portfolio(db_session=db_session, nuts=request.region, plan=plan)
+    return RegionPlan(plan=plan, report=written, problem=problem, timings=timings, portfolio_id=portfolio_id)
+
+
+def _inputs(request: RegionRequest, db_session: Session) -> dict[str, Any]:
+    """The data the plan rests on: files with their sha256, releases of ESCO and the catalogue."""
+    releases = _releases(db_session)
+    files = {"workforce": request.workforce, "demand": request.demand}
+    if request.programmes is not None:
+        files["programmes"] = request.programmes
+    return {
+        "files": {name: {"file": path.name, "sha256": _sha256(path)} for name, path in files.items()},
+        "esco": releases.get("esco"),
+        "catalogue": releases.get("courses"),
+        "programmes": "file" if request.programmes is not None else "catalogue courses",
+    }
+
+
+def _assumptions(request: RegionRequest, settings: Any) -> list[str]:
+    notes = [
+        f"A worker follows at most {settings.max_programmes} programmes; a programme is funded for at least "
+        f"{settings.min_seats} seats or not at all.",
+    ]
+    if request.programmes is None:
+        notes.append(
+            "No programmes file: the catalogue's courses serve as programmes, each with "
+            f"{request.catalogue_seats} "
+            "seats (an assumption, not an offer) at its price per seat, taking hours / 6 weeks."
+        )
+    if request.exchange_rates:
+        rates = ", ".join(
+            f"1 {code} = {rate:g} {settings.currency}" for code, rate in request.exchange_rates.items()
+        )
+        notes.append(f"Prices in other currencies converted at {rates} (given with the request).")
+    if settings.region:
+        notes.append(f"Only programmes running in {settings.region} or online are considered.")
+    return notes
+
+
+def report_meta(plan: Mapping[str, Any], request: RegionRequest) -> dict[str, Any]:
+    """Title, sources and settings the evidence report prints."""
+    return report_meta_of(plan, region=request.region)
+
+
+def report_meta_of(plan: Mapping[str, Any], *, region: str | None) -> dict[str, Any]:
+    """Title, sources and settings the evidence report of a published plan prints."""
+    inputs = plan["inputs"]
+    name = region.upper() if region else "the region"
+    years = sorted({row["year"] for row in plan["unmet_demand"] if row["year"]})
+    sources: list[tuple[str, str]] = [("ESCO", inputs["esco"] or "release unknown")]
+    if inputs["catalogue"]:
+        sources.append(("course catalogue", inputs["catalogue"]))
+    for kind, entry in inputs["files"].items():
+        sources.append((f"{kind} file", f"{entry['file']}, sha256 {entry['sha256'][:12]}"))
+    try:
+        version = importlib.metadata.version("upskill")
+    except importlib.metadata.PackageNotFoundError:
+        version = "unknown"
+    t = plan["totals"]
+    return {
+        "title": f"Training portfolio for {name}",
+        "subtitle": (
+            f"Budget {t['currency']} {t['budget']:,.0f}"
+            + (f" with {t['cofinancing_rate']:.0%} co-financing" if t["cofinancing_rate"] else "")
+            + (f"; demand by {years[-1]}" if years else "")
+        ),
+        "year": years[-1] if years else None,
+        "settings": plan["settings"],
+        "sources": sources,
+        "generated": dt.date.today().isoformat(),
+        "version": version,
+        "assumptions": plan["assumptions"],
+    }
+
+
+def stored_portfolio(*, db_session: Session, nuts: str, portfolio_id: int) -> dict[str, Any]:
+    """The published plan kept as ``portfolio_id`` for region ``nuts``; another region's reads as unknown."""
+    from data.region_store import get_portfolio
+
+    plan = get_portfolio(db_session=db_session, nuts=nuts, portfolio_id=portfolio_id)
+    if plan is None:
+        raise UpskillError(f"region {nuts.upper()} has no portfolio {portfolio_id}")
+    return plan

@@ -1,0 +1,156 @@
+"""``upskill region plan`` end to end: the tiny graph as a snapshot, programme files, SQLite."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from api.cli import app
+from data.db import make_engine, migrate, transaction
+from data.region_store import get_portfolio, list_portfolios
+from recommender.graph import CompetenceGraph
+from recommender.settings import get_settings
+from tests.recommender.conftest import tiny_data
+
+HEADER = "id,title,provider,skills,cost_per_seat,seats,hours,weeks,language,delivery_mode,regions\n"
+PROGRAMMES = HEADER + (
+    'battery,Battery module,Centre A,"skill:battery@3",300,60,40,4,cs,in-person,CZ08\n'
+    'ev,EV systems,Centre A,"skill:ev@3",200,60,30,3,cs,in-person,CZ08\n'
+    'bundle,Battery and EV,College B,"skill:battery@3;skill:ev@4",450,30,60,6,cs,blended,CZ08\n'
+    'far,Battery and EV elsewhere,College C,"skill:battery@3;skill:ev@3",10,99,60,6,sk,in-person,SK02\n'
+)
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> dict[str, Path]:
+    paths = {
+        "workforce": tmp_path / "workforce.csv",
+        "demand": tmp_path / "demand.csv",
+        "programmes": tmp_path / "programmes.csv",
+    }
+    paths["workforce"].write_text("occupation,workers\nwelder,120\nvehicle painter,3\n")
+    paths["demand"].write_text("occupation,headcount,year\nbattery technician,50,2028\n")
+    paths["programmes"].write_text(PROGRAMMES)
+    return paths
+
+
+@pytest.fixture
+def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
+    url = f"sqlite:///{tmp_path / 'region.db'}"
+    migrate(make_engine(url))
+    monkeypatch.setenv("UPSKILL_DATABASE_URL", url)
+    get_settings.cache_clear()
+    yield CliRunner()
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def snapshot(tmp_path: Path) -> Path:
+    return CompetenceGraph.from_data(tiny_data()).save(tmp_path / "snapshot")
+
+
+def _args(files: dict[str, Path], snapshot: Path, *more: str) -> list[str]:
+    return [
+        "region",
+        "plan",
+        "--workforce",
+        str(files["workforce"]),
+        "--demand",
+        str(files["demand"]),
+        "--programmes",
+        str(files["programmes"]),
+        "--budget",
+        "12000",
+        "--currency",
+        "EUR",
+        "--region",
+        "CZ08",
+        "--snapshot",
+        str(snapshot),
+        *more,
+    ]
+
+
+def test_region_plan_json(runner: CliRunner, files: dict[str, Path], snapshot: Path) -> None:
+    result = runner.invoke(app, _args(files, snapshot, "--json"))
+    assert result.exit_code == 0, result.output
+    plan = json.loads(result.output)
+    for key in (
+        "portfolio",
+        "made_ready",
+        "unmet_demand",
+        "supply_gap",
+        "sensitivity",
+        "totals",
+        "certificate",
+    ):
+        assert key in plan
+    assert plan["certificate"]["status"] == "optimal"
+    # EUR 12,000: 26 workers on the EUR 450 bundle (30 seats) beat 24 on battery + ev (EUR 500 each)
+    assert plan["totals"]["workers_made_ready"] == 26
+    assert {(r["programme"], r["seats"]) for r in plan["portfolio"]} == {("bundle", 26)}
+    assert plan["totals"]["cost"] == 26 * 450 and plan["totals"]["cost_per_worker"] == 450
+    assert [r["programme"] for r in plan["excluded_programmes"]] == ["far"]
+    assert len(plan["sensitivity"]) == 20
+    # the 3 vehicle painters are a group of fewer than five: suppressed, and not recoverable
+    (painters,) = [r for r in plan["supply"] if r["origin"] == "vehicle painter"]
+    assert painters["suppressed"] and painters["workforce"] is None
+
+
+def test_region_plan_table_report_and_save(
+    runner: CliRunner, files: dict[str, Path], snapshot: Path, tmp_path: Path
+) -> None:
+    report = tmp_path / "out" / "report.html"
+    result = runner.invoke(app, _args(files, snapshot, "--report", str(report), "--save"))
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "26 workers made ready for 50 demanded" in text and "Certificate: optimal" in text
+    assert f"report written to {report}" in text and "portfolio 1 kept for region CZ08" in text
+    assert "Methods and data" in report.read_text()
+    engine = make_engine(get_settings().database_url)
+    with transaction(engine) as session:
+        assert [p["id"] for p in list_portfolios(db_session=session, nuts="CZ08")] == [1]
+        assert get_portfolio(db_session=session, nuts="SK02", portfolio_id=1) is None
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        (("workforce", "occupation,workers\nwelder,many\n"), "workforce.csv, line 2, column 'workers'"),
+        (("programmes", HEADER + "x,T,A,skill:ev@3,100,5,10,2,cs,in-person,\n"), "needs the regions"),
+    ],
+)
+def test_bad_files_give_one_located_error(
+    runner: CliRunner, files: dict[str, Path], snapshot: Path, change: tuple[str, str], words: str
+) -> None:
+    files[change[0]].write_text(change[1])
+    result = runner.invoke(app, _args(files, snapshot))
+    assert result.exit_code == 2
+    assert words in " ".join(result.output.split())
+
+
+def test_save_needs_a_region(runner: CliRunner, files: dict[str, Path], snapshot: Path) -> None:
+    args = [a for a in _args(files, snapshot, "--save") if a not in ("--region", "CZ08")]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2 and "give the NUTS code" in result.output
+
+
+def test_a_kept_portfolio_is_shown_to_its_region_only(
+    runner: CliRunner, files: dict[str, Path], snapshot: Path, tmp_path: Path
+) -> None:
+    assert runner.invoke(app, _args(files, snapshot, "--save")).exit_code == 0
+    shown = runner.invoke(app, ["region", "show", "1", "--region", "cz08", "--json"])
+    assert shown.exit_code == 0, shown.output
+    assert json.loads(shown.output)["totals"]["workers_made_ready"] == 26
+    report = tmp_path / "kept.pdf"
+    assert (
+        runner.invoke(app, ["region", "show", "1", "--region", "CZ08", "--report", str(report)]).exit_code
+        == 0
+    )
+    assert report.read_bytes().startswith(b"%PDF")
+    other = runner.invoke(app, ["region", "show", "1", "--region", "SK02"])
+    assert other.exit_code == 2 and "region SK02 has no portfolio 1" in other.output
