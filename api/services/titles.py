@@ -11,7 +11,7 @@ from recommender.errors import UpskillError
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from recommender.text.titles import TitleMatch, TitleMatcher
+    from recommender.text.titles import Resolution, TitleMatch, TitleMatcher
 
 
 def title_matcher(*, db_session: Session) -> TitleMatcher:
@@ -26,6 +26,18 @@ def match_titles(*, matcher: TitleMatcher, titles: Sequence[str], k: int) -> lis
     if any(not title.strip() for title in titles):
         raise UpskillError("the title is empty")
     return matcher.match_many(list(titles), k=k)
+
+
+def resolve_titles(
+    *, matcher: TitleMatcher, titles: Sequence[str], threshold: float | None = None, k: int = 5
+) -> list[Resolution]:
+    """Resolve each job title to one occupation from the confidence threshold on, else list candidates."""
+    from recommender.text.titles import RESOLVE_THRESHOLD
+
+    if any(not title.strip() for title in titles):
+        raise UpskillError("the title is empty")
+    chosen = RESOLVE_THRESHOLD if threshold is None else threshold
+    return matcher.resolve_many(list(titles), threshold=chosen, k=k)
 
 
 def evaluate_titles(*, db_session: Session, reference: Path | None = None) -> dict[str, Any]:

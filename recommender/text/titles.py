@@ -576,7 +576,7 @@ class TitleMatcher:
         )
 
         # occupation documents: description, essential skills, ISCO group and broader occupations
-        self._docs = []
+        self._docs: list[tuple[TfidfVectorizer, sp.csr_matrix] | None] = []
         for texts in (
             [o.description for o in occupations],
             [" ".join(o.skill_labels) for o in occupations],
@@ -585,6 +585,9 @@ class TitleMatcher:
             vectorizer = TfidfVectorizer(
                 analyzer=_doc_words, sublinear_tf=True, dtype=np.float32, vocabulary=None
             )
+            if not any(_doc_words(text) for text in texts):
+                self._docs.append(None)  # no occupation has such text: the feature stays 0
+                continue
             matrix = vectorizer.fit_transform(texts)
             self._docs.append((vectorizer, sp.csr_matrix(matrix.T.tocsr())))
 
@@ -696,8 +699,10 @@ class TitleMatcher:
                 out[row, 7, owner] = 1.0
 
         doc_queries = [" ".join(w for w, _ in c.words) for c in cleaned]
-        for offset, (vectorizer, matrix_t) in enumerate(self._docs):
-            out[:, 8 + offset] = (vectorizer.transform(doc_queries) @ matrix_t).toarray()
+        for offset, doc in enumerate(self._docs):
+            if doc is not None:
+                vectorizer, matrix_t = doc
+                out[:, 8 + offset] = (vectorizer.transform(doc_queries) @ matrix_t).toarray()
         return out
 
     # -- scoring ----------------------------------------------------------------------------------------
