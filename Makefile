@@ -20,6 +20,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 
 run: $(VENV)/.installed
 	$(BIN)/upskill run
+	$(BIN)/upskill serve
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -41,6 +41,7 @@ class Runtime:
         self.settings = settings or get_settings()
         self.snapshot = snapshot
         self.model_problem = ""  # why there is no model, when there is none
+        self.problems: dict[str, str] = {}  # object -> why it could not be loaded (load_all(strict=False))
 
     @cached_property
     def engine(self) -> Engine:
@@ -85,7 +86,64 @@ class Runtime:
         model, self.model_problem = latest_model(folder=self.settings.artefact_dir)
         return model
 
-    def load_all(self) -> None:
-        """Load every heavy object now (a server does this before it takes requests)."""
+    def loaded(self, name: str) -> bool:
+        """Whether the object ``name`` (engine, graph, plan_options, model) has been loaded."""
+        return name in self.__dict__
+
+    def load_all(self, *, strict: bool = True) -> dict[str, str]:
+        """Load every heavy object now (a server does this before it takes requests).
+
+        With ``strict=False`` an object that cannot be loaded (no database, no ESCO yet) is left out and the
+        reason kept in :attr:`problems` (and returned), so that a server starts and ``/ready`` says why.
+        """
         for name in ("engine", "graph", "plan_options", "model"):
-            getattr(self, name)
+            try:
+                getattr(self, name)
+            except Exception as error:  # noqa: BLE001 - reported, not swallowed: /ready shows it
+                if strict:
+                    raise
+                self.problems[name] = (
+                    f"{type(error).__name__}: {error}" if not isinstance(error, UpskillError) else str(error)
+                )
+        if self.loaded("model") and self.model is None:
+            self.problems["model"] = self.model_problem
+        if self.loaded("graph"):
+            from recommender.adjacent import role_matrices
+
+            role_matrices(self.graph)  # computed once here, not by the first requests at the same time
+        return dict(self.problems)
+
+    def readiness(self) -> dict[str, tuple[bool, str]]:
+        """What a request needs, each with whether it is there and a word on it (for ``GET /ready``)."""
+        checks: dict[str, tuple[bool, str]] = {}
+        try:
+            from sqlalchemy import text
+
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            checks["database"] = (True, "reachable")
+        except Exception as error:  # noqa: BLE001 - the check's answer, not an error of the check
+            checks["database"] = (False, f"{type(error).__name__}: {error}")
+        if self.loaded("graph"):
+            counts = self.graph.counts()
+            checks["graph"] = (
+                True,
+                f"{counts['nodes_occupation']:,} occupations, {counts['nodes_skill']:,} skills",
+            )
+        else:
+            checks["graph"] = (False, self.problems.get("graph", "not loaded"))
+        if self.loaded("plan_options"):
+            options = self.plan_options
+            checks["plan_options"] = (
+                True,
+                f"{len(options.courses):,} courses, {len(options.badges):,} badges",
+            )
+        else:
+            checks["plan_options"] = (False, self.problems.get("plan_options", "not loaded"))
+        model = self.model if self.loaded("model") else None
+        checks["model"] = (
+            (True, model.path.name)
+            if model is not None
+            else (False, self.problems.get("model", "not loaded"))
+        )
+        return checks

@@ -225,20 +225,23 @@ def export_achievement(*, db_session: Session, badge_id: str) -> dict[str, Any]:
     return core.achievement(badge, skill_labels=labels, course_titles=titles, badge_names=names)
 
 
+def badge_summary(*, db_session: Session, badge_id: str) -> dict[str, Any]:
+    """One badge with its rule, skills, courses and required badges (:class:`UnknownBadge` if unknown)."""
+    badge = load_badge(db_session=db_session, badge_id=badge_id)
+    return {
+        "id": badge.id,
+        "name": badge.name,
+        "earned_by": badge.earned_by,
+        "k": badge.k,
+        "courses": list(badge.courses),
+        "requires": list(badge.requires),
+        "skills": [{"uri": s.uri, "level": s.level} for s in badge.skills],
+    }
+
+
 def list_badges(*, db_session: Session) -> list[dict[str, Any]]:
     """Every badge with its rule, skills, courses and required badges, ordered by id."""
-    result = []
-    for badge_id in db_session.scalars(select(Badge.id).order_by(Badge.id)):
-        badge = load_badge(db_session=db_session, badge_id=badge_id)
-        result.append(
-            {
-                "id": badge.id,
-                "name": badge.name,
-                "earned_by": badge.earned_by,
-                "k": badge.k,
-                "courses": list(badge.courses),
-                "requires": list(badge.requires),
-                "skills": [{"uri": s.uri, "level": s.level} for s in badge.skills],
-            }
-        )
-    return result
+    return [
+        badge_summary(db_session=db_session, badge_id=badge_id)
+        for badge_id in db_session.scalars(select(Badge.id).order_by(Badge.id))
+    ]

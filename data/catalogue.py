@@ -16,6 +16,7 @@ the skills inferred from the full texts, with the Coursera tags as hints) and it
 from __future__ import annotations
 
 import csv
+import difflib
 import hashlib
 import re
 import sys
@@ -812,16 +813,23 @@ def build_default(
 # --- reading back -----------------------------------------------------------------------------------------
 
 
-def list_courses(*, db_session: Session) -> list[dict[str, Any]]:
-    """Every course with its skills (URI, level, confidence, source), ordered by id."""
+def list_courses(*, db_session: Session, ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    """Every course (or those of ``ids``) with its skills (URI, level, confidence, source), ordered by id."""
+
+    def only(query: Any, column: Any) -> Any:
+        return query if ids is None else query.where(column.in_(list(ids)))
+
     skills: dict[str, list[dict[str, Any]]] = {}
     for course_id, uri, level, confidence, source in db_session.execute(
-        select(
+        only(
+            select(
+                CourseSkill.course_id,
+                CourseSkill.skill_uri,
+                CourseSkill.level,
+                CourseSkill.confidence,
+                CourseSkill.source,
+            ),
             CourseSkill.course_id,
-            CourseSkill.skill_uri,
-            CourseSkill.level,
-            CourseSkill.confidence,
-            CourseSkill.source,
         ).order_by(CourseSkill.course_id, CourseSkill.confidence.desc(), CourseSkill.skill_uri)
     ):
         skills.setdefault(course_id, []).append(
@@ -829,8 +837,11 @@ def list_courses(*, db_session: Session) -> list[dict[str, Any]]:
         )
     prerequisites: dict[str, list[dict[str, str]]] = {}
     for course_id, required, origin in db_session.execute(
-        select(
-            CoursePrerequisite.course_id, CoursePrerequisite.prerequisite_id, CoursePrerequisite.origin
+        only(
+            select(
+                CoursePrerequisite.course_id, CoursePrerequisite.prerequisite_id, CoursePrerequisite.origin
+            ),
+            CoursePrerequisite.course_id,
         ).order_by(CoursePrerequisite.course_id, CoursePrerequisite.prerequisite_id)
     ):
         prerequisites.setdefault(course_id, []).append({"id": required, "origin": origin})
@@ -849,8 +860,14 @@ def list_courses(*, db_session: Session) -> list[dict[str, Any]]:
             "skills": skills.get(course.id, []),
             "prerequisites": prerequisites.get(course.id, []),
         }
-        for course in db_session.scalars(select(Course).order_by(Course.id))
+        for course in db_session.scalars(only(select(Course), Course.id).order_by(Course.id))
     ]
+
+
+def similar_course_ids(*, db_session: Session, course_id: str, n: int = 5) -> list[str]:
+    """The known course ids closest to ``course_id`` (for an error that suggests what to use)."""
+    known = list(db_session.scalars(select(Course.id)))
+    return difflib.get_close_matches(course_id, known, n=n, cutoff=0.5)
 
 
 if __name__ == "__main__":  # pragma: no cover - maintenance entry point

@@ -5,7 +5,20 @@ Importing a module registers its commands on the Typer groups of :mod:`api.cli.c
 
 from __future__ import annotations
 
-from api.cli import cohort, courses, esco, graph, model, plan, region, run, skills, titles  # noqa: F401
+# one name per line, so that a new job's module is a one-line change
+from api.cli import (  # noqa: F401
+    cohort,
+    courses,
+    esco,
+    graph,
+    model,
+    plan,
+    region,
+    run,
+    serve,
+    skills,
+    titles,
+)
 from api.cli.common import app
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from api.services.taxonomy import ESCO_SKILL
 from data import badges as badge_store
 from data import catalogue as catalogue_store
+from recommender.errors import UnknownCourse
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -47,3 +49,47 @@ def evaluate_tagging(*, gold: Path | None = None) -> dict[str, Any]:
 def curate_courses(*, db_session: Session, path: Path) -> catalogue_store.CurationReport:
     """Confirm, remove or add course skills from a curation file (course_id,skill_uri,action,level,note)."""
     return catalogue_store.curate_courses(db_session=db_session, path=path)
+
+
+def find_courses(
+    *,
+    db_session: Session,
+    language: str | None = None,
+    level: str | None = None,
+    delivery_mode: str | None = None,
+    max_price: float | None = None,
+    max_hours: float | None = None,
+    skill: str | None = None,
+    limit: int = 20,
+    offset: int = 0,
+) -> tuple[list[dict[str, Any]], int]:
+    """Find one page of the courses matching every filter given (by id), and how many match in all."""
+    from data.reference import CourseFilter, course_page
+
+    uri = skill
+    if skill is not None and ":" not in skill:
+        uri = ESCO_SKILL + skill  # no scheme: the UUID tail of an ESCO skill URI
+    where = CourseFilter(language, level, delivery_mode, max_price, max_hours, uri)
+    ids, total = course_page(db_session=db_session, where=where, limit=limit, offset=offset)
+    return (catalogue_store.list_courses(db_session=db_session, ids=ids) if ids else []), total
+
+
+def course(*, db_session: Session, course_id: str) -> dict[str, Any]:
+    """Read one course with its skills and prerequisites; an unknown id raises with the closest ids."""
+    found = catalogue_store.list_courses(db_session=db_session, ids=[course_id])
+    if not found:
+        raise UnknownCourse(
+            course_id, catalogue_store.similar_course_ids(db_session=db_session, course_id=course_id)
+        )
+    return found[0]
+
+
+def find_badges(*, db_session: Session, limit: int = 20, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+    """Find one page of the microbadges (by id), and how many there are."""
+    every = badge_store.list_badges(db_session=db_session)
+    return every[offset : offset + limit], len(every)
+
+
+def badge(*, db_session: Session, badge_id: str) -> dict[str, Any]:
+    """Read one microbadge; an unknown id raises with the closest ids."""
+    return badge_store.badge_summary(db_session=db_session, badge_id=badge_id)

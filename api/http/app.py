@@ -1,0 +1,111 @@
+"""The FastAPI app: ``create_app()`` builds it; the lifespan loads the heavy objects once per process.
+
+Routes live in ``api/http/routers/`` (one module per area), request and response bodies in
+``api/http/schemas/``, dependencies in ``api/http/deps.py``, the mapping of errors to problem details in
+``api/http/errors.py``. Routes that compute (gap, plans, adjacent roles) are plain ``def`` functions, which
+FastAPI runs in its thread pool: the event loop stays free for other requests (``/health`` answers while a
+plan is being solved), and a worker process serves as many plans at once as the pool has threads, all
+sharing the one loaded graph and model. CPU is scaled with processes (``upskill serve --workers N``), each
+loading its own copy in its lifespan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+
+from api.http import errors
+from api.http.routers import badges, courses, health, occupations, planning, skills
+from api.runtime import Runtime
+
+#: Largest request body accepted, in bytes (the largest valid plan request is a few kilobytes).
+MAX_BODY_BYTES = 64 * 1024
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+class BodyLimit:
+    """ASGI middleware: answer 413 to a body longer than ``limit`` bytes, declared or streamed.
+
+    The body is read here, up to the limit, before the app sees it (so a refusal never half-runs a route),
+    and handed on whole.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES):
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self.limit:
+            await self._refuse(scope, receive, send)
+            return
+        body = b""
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":  # the client went away
+                await self.app(scope, _replay([message], receive), send)
+                return
+            body += message.get("body", b"")
+            if len(body) > self.limit:
+                await self._refuse(scope, receive, send)
+                return
+            if not message.get("more_body", False):
+                break
+        whole = {"type": "http.request", "body": body, "more_body": False}
+        await self.app(scope, _replay([whole], receive), send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = errors.problem(
+            413,
+            "too-large",
+            "Request body too large",
+            f"the request body is larger than {self.limit} bytes",
+            fix=f"send at most {self.limit} bytes",
+            instance=scope.get("path"),
+        )
+        await response(scope, receive, send)
+
+
+def _replay(messages: list[Message], receive: Receive) -> Receive:
+    """A ``receive`` that first returns ``messages``, then what the client sends next."""
+    pending = list(messages)
+
+    async def replay() -> Message:
+        return pending.pop(0) if pending else await receive()
+
+    return replay
+
+
+def create_app(runtime: Runtime | None = None) -> FastAPI:
+    """Build the app; the lifespan loads ``runtime`` (default: from the settings) before the first request."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.runtime = runtime or Runtime()
+        await run_in_threadpool(app.state.runtime.load_all, strict=False)
+        yield
+
+    app = FastAPI(
+        title="upskill",
+        version="1",
+        summary="Personalised upskilling paths for the automotive-mobility sector, on ESCO.",
+        lifespan=lifespan,
+    )
+    errors.install(app)
+    app.include_router(health.router)
+    for area in (occupations, skills, courses, badges, planning):
+        app.include_router(area.router, prefix="/v1")
+    app.add_middleware(BodyLimit)
+    return app

@@ -1,0 +1,60 @@
+"""The request's dependencies, as ``Annotated`` aliases: the database session and the heavy objects.
+
+The heavy objects come from the :class:`api.runtime.Runtime` the app's lifespan loaded (``app.state``), so
+a request never loads them; tests replace any of them with ``app.dependency_overrides[get_graph] = ...``.
+The session commits when the route returns and rolls back when it raises (one transaction per request).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from api.http.errors import NotReady
+from api.runtime import Runtime
+from api.services.plans import PlanOptions
+from recommender.graph import CompetenceGraph
+from training.artefacts import LoadedModel
+
+
+def get_runtime(request: Request) -> Runtime:
+    """The runtime the lifespan loaded."""
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def get_session(runtime: RuntimeDep) -> Iterator[Session]:
+    """One transaction per request: committed when the route returns, rolled back when it raises."""
+    with runtime.transaction() as session:
+        yield session
+
+
+def get_graph(runtime: RuntimeDep) -> CompetenceGraph:
+    """The competence graph (503 until the database holds ESCO)."""
+    if not runtime.loaded("graph"):
+        raise NotReady(runtime.problems.get("graph", "the competence graph is not loaded"))
+    return runtime.graph
+
+
+def get_plan_options(runtime: RuntimeDep) -> PlanOptions:
+    """The courses and badges the planner chooses from."""
+    if not runtime.loaded("plan_options"):
+        raise NotReady(runtime.problems.get("plan_options", "the course catalogue is not loaded"))
+    return runtime.plan_options
+
+
+def get_model(runtime: RuntimeDep) -> LoadedModel | None:
+    """The loaded hybrid model, or None (plans then rank by the content score)."""
+    return runtime.model
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+GraphDep = Annotated[CompetenceGraph, Depends(get_graph)]
+PlanOptionsDep = Annotated[PlanOptions, Depends(get_plan_options)]
+ModelDep = Annotated[LoadedModel | None, Depends(get_model)]

@@ -1,0 +1,222 @@
+"""One place that turns errors into HTTP answers: RFC 9457 problem details for every 4xx and 5xx.
+
+Every error body is ``application/problem+json`` with ``type`` (a stable URN naming the kind of problem),
+``title``, ``status``, ``detail`` (what is wrong, in words), ``instance`` (the request path) and, where they
+apply, ``field`` (the request field at fault), ``id`` (the id that is unknown), ``suggestions`` (closest
+known ids or labels), ``errors`` (each validation error with its location) and ``fix`` (what to do).
+
+Domain errors (``recommender.errors``) map to statuses here and nowhere else; an unexpected exception is a
+500 that names no internals (the traceback goes to the log).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from recommender.codes import UnknownCode
+from recommender.errors import (
+    ImportFormatError,
+    InvalidPlanInput,
+    NotFoundError,
+    PrerequisiteCycle,
+    UpskillError,
+)
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_PREFIX = "urn:upskill:problem:"
+log = logging.getLogger("upskill.http")
+
+
+class NotReady(Exception):
+    """What a request needs is not loaded (e.g. the database holds no ESCO yet); ``/ready`` says why."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+        super().__init__(reason)
+
+
+def problem(
+    status: int,
+    kind: str,
+    title: str,
+    detail: str,
+    *,
+    request: Request | None = None,
+    fix: str | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    """A problem-details response (RFC 9457)."""
+    body: dict[str, Any] = {"type": TYPE_PREFIX + kind, "title": title, "status": status, "detail": detail}
+    if request is not None:
+        body["instance"] = request.url.path
+    body.update({key: value for key, value in extra.items() if value is not None})
+    if fix is not None:
+        body["fix"] = fix
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+
+
+def _location(loc: tuple[Any, ...] | list[Any]) -> str:
+    """``("body", "skills", 0, "level")`` -> ``skills[0].level`` (where the client put the value)."""
+    parts = [p for p in loc if p not in ("body", "query", "path", "header", "cookie")]
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or ".".join(str(p) for p in loc)
+
+
+async def _validation(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    errors = [
+        {
+            "field": _location(item.get("loc", ())),
+            "in": str(item.get("loc", ("body",))[0]),
+            "message": str(item.get("msg", "")).removeprefix("Value error, "),
+            "type": item.get("type", ""),
+        }
+        for item in error.errors()
+    ]
+    first = errors[0] if errors else {"field": "", "message": "invalid request"}
+    return problem(
+        422,
+        "validation",
+        "Invalid request",
+        f"{first['field']}: {first['message']}"
+        + (f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""),
+        request=request,
+        fix="correct the fields listed in errors and send the request again; /openapi.json describes them",
+        field=first["field"],
+        errors=errors,
+    )
+
+
+async def _http(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, StarletteHTTPException)
+    kinds = {404: "not-found", 405: "method-not-allowed", 413: "too-large", 415: "unsupported-media-type"}
+    fixes = {
+        404: "check the path; /docs lists every endpoint",
+        405: "use a method the endpoint allows (see /docs)",
+    }
+    titles = {404: "Not found", 405: "Method not allowed"}
+    return problem(
+        error.status_code,
+        kinds.get(error.status_code, "http"),
+        titles.get(error.status_code, "HTTP error"),
+        str(error.detail),
+        request=request,
+        fix=fixes.get(error.status_code),
+    )
+
+
+async def _not_found(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, NotFoundError)
+    hint = "; try one of suggestions" if error.suggestions else ""
+    return problem(
+        404,
+        f"unknown-{error.kind}",
+        f"Unknown {error.kind}",
+        str(error),
+        request=request,
+        id=error.query,
+        suggestions=error.suggestions,
+        fix=f"use a known {error.kind} id (an ESCO URI, its UUID, or an exact label where labels are taken)"
+        + hint,
+    )
+
+
+async def _invalid_input(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, InvalidPlanInput)
+    return problem(
+        422,
+        "invalid-plan-input",
+        "Invalid plan input",
+        str(error),
+        request=request,
+        field=error.field,
+        fix=f"correct {error.field}",
+    )
+
+
+async def _unknown_code(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, UnknownCode)
+    return problem(
+        422,
+        "unknown-code",
+        "Unknown code",
+        str(error),
+        request=request,
+        field=error.field,
+        fix="use an ISO 639-1 language or ISO 4217 currency code, as the detail says",
+    )
+
+
+async def _import_format(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, ImportFormatError)
+    return problem(
+        422,
+        "invalid-file",
+        "Invalid file",
+        str(error),
+        request=request,
+        field=error.column,
+        fix="correct the file at the line and column named",
+    )
+
+
+async def _cycle(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, PrerequisiteCycle)
+    return problem(
+        409,
+        "prerequisite-cycle",
+        "Prerequisite cycle in the catalogue",
+        str(error),
+        request=request,
+        fix="remove one prerequisite edge of each cycle from the catalogue",
+    )
+
+
+async def _domain(request: Request, error: Exception) -> JSONResponse:
+    return problem(400, "bad-request", "Request cannot be answered", str(error), request=request)
+
+
+async def _not_ready(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, NotReady)
+    return problem(
+        503,
+        "not-ready",
+        "Service not ready",
+        error.reason,
+        request=request,
+        fix="see GET /ready; prepare the database (`upskill run`) and restart the server",
+    )
+
+
+async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+    log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=error)
+    return problem(
+        500,
+        "internal",
+        "Internal error",
+        "the server failed to answer this request; it has been logged",
+        request=request,
+        fix="try again later; if it persists, report the time and the request",
+    )
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers (most specific domain error first)."""
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(NotFoundError, _not_found)
+    app.add_exception_handler(InvalidPlanInput, _invalid_input)
+    app.add_exception_handler(ImportFormatError, _import_format)
+    app.add_exception_handler(UnknownCode, _unknown_code)
+    app.add_exception_handler(PrerequisiteCycle, _cycle)
+    app.add_exception_handler(UpskillError, _domain)
+    app.add_exception_handler(NotReady, _not_ready)
+    app.add_exception_handler(Exception, _unexpected)

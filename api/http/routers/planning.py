@@ -1,0 +1,76 @@
+"""Anonymous planning (nothing is stored): ``POST /v1/gap``, ``POST /v1/plans``, ``POST /v1/roles/adjacent``.
+
+The routes are plain ``def``: FastAPI runs them in its thread pool, so a plan being solved never blocks
+the event loop (see ``api.http.app``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from api.http.deps import GraphDep, ModelDep, PlanOptionsDep
+from api.http.schemas.common import PROBLEMS
+from api.http.schemas.planning import (
+    AdjacentCreate,
+    AdjacentRoleRead,
+    GapCreate,
+    GapRead,
+    PlanCreate,
+    PlansRead,
+)
+from api.services import plans, profiles, roles
+
+router = APIRouter(tags=["planning"], responses=PROBLEMS)
+
+
+@router.post("/gap", response_model=GapRead)
+def gap(body: GapCreate, graph: GraphDep) -> Any:
+    """Compare a profile with a target occupation: every required skill, held, partial or missing, and why."""
+    profile = profiles.profile_gap(
+        graph=graph, target=body.target, occupations=body.current_occupations, skills=body.declared()
+    )
+    return profile.gap.to_dict()
+
+
+@router.post("/plans", response_model=PlansRead)
+def plan(body: PlanCreate, graph: GraphDep, options: PlanOptionsDep, model: ModelDep) -> Any:
+    """Plan courses (and the badges they earn) that close the gap to the target within the limits given."""
+    profile = profiles.profile_gap(
+        graph=graph, target=body.target, occupations=body.current_occupations, skills=body.declared()
+    )
+    request = plans.PlanRequest(
+        budget=body.budget,
+        currency=body.currency,
+        exchange_rates={code.upper(): rate for code, rate in body.exchange_rates.items()},
+        certificates=body.certificates,
+        max_hours=body.max_hours,
+        hours_per_week=body.hours_per_week,
+        start=body.start,
+        deadline=body.deadline,
+        languages=tuple(body.languages),
+        delivery_modes=tuple(body.delivery_modes),
+        region=body.region,
+        levels=tuple(body.levels),
+        exclude=tuple(body.exclude),
+        completed=tuple(body.completed),
+        objective=body.objective,
+        solver=body.solver,
+    )
+    return plans.plan(profile=profile, options=options, model=model, request=request).to_dict()
+
+
+@router.post("/roles/adjacent", response_model=list[AdjacentRoleRead])
+def adjacent_roles(body: AdjacentCreate, graph: GraphDep) -> Any:
+    """Rank the occupations this profile could move to by how much of its skills transfer."""
+    found = roles.adjacent(
+        graph=graph,
+        occupations=body.current_occupations,
+        skills=body.declared(),
+        k=body.k,
+        sector=body.sector,
+        exclude_same_isco=body.exclude_same_isco,
+        min_score=body.min_score,
+    )
+    return [role.to_dict() for role in found]

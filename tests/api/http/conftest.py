@@ -1,0 +1,127 @@
+"""HTTP test fixtures: the app with its heavy objects swapped through ``dependency_overrides``.
+
+``client`` serves the tiny hand-made graph and a few courses and a badge written through ``db_session``
+(rolled back at the end; SQLite and PostgreSQL). ``esco_client`` serves the full ESCO graph of the session's
+ESCO database, for ranked search and real ids.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from api.http import deps
+from api.http.app import create_app
+from api.services.plans import PlanOptions, load_plan_options
+from data.models import (
+    Badge,
+    BadgeCourse,
+    BadgeSkill,
+    Course,
+    CoursePrerequisite,
+    CourseSkill,
+    Occupation,
+    Skill,
+)
+from recommender.graph import CompetenceGraph
+from tests.conftest import rolled_back_session
+from tests.recommender import conftest as graph_fixtures
+from tests.recommender.conftest import tiny_data
+
+esco_graph = graph_fixtures.esco_graph  # session fixtures of tests/recommender, shared here
+tiny_graph = graph_fixtures.tiny_graph
+
+BATTERY, EV = "skill:battery", "skill:ev"
+
+
+def _tiny_rows(session: Session) -> None:
+    """The tiny graph's concepts as rows, three courses (one needs another first) and a badge."""
+    data = tiny_data()
+    for concept in data.skills:
+        session.add(
+            Skill(uri=concept.uri, preferred_label=concept.label, alt_labels=list(concept.alt_labels))
+        )
+    for concept in data.occupations:
+        session.add(
+            Occupation(
+                uri=concept.uri,
+                preferred_label=concept.label,
+                alt_labels=list(concept.alt_labels),
+                isco_code=concept.attributes["isco_code"],
+                code=concept.attributes["code"],
+                description=f"what a {concept.label} does",
+            )
+        )
+    session.flush()
+    courses = [
+        ("ev-intro", "EV and battery basics", 10.0, 0.0, "en", "introductory", "online", {EV: 2, BATTERY: 2}),
+        (
+            "battery-adv",
+            "Battery chemistry, advanced",
+            20.0,
+            200.0,
+            "en",
+            "advanced",
+            "blended",
+            {BATTERY: 3},
+        ),
+        ("ev-adv", "Electric vehicles, advanced", 15.0, 150.0, "de", "advanced", "online", {EV: 3}),
+    ]
+    for cid, title, hours, price, language, level, mode, taught in courses:
+        session.add(
+            Course(
+                id=cid,
+                title=title,
+                hours=hours,
+                price=price,
+                currency="EUR",
+                language=language,
+                level=level,
+                delivery_mode=mode,
+            )
+        )
+        session.flush()
+        for uri, level_taught in taught.items():
+            session.add(CourseSkill(course_id=cid, skill_uri=uri, level=level_taught))
+    session.add(CoursePrerequisite(course_id="ev-adv", prerequisite_id="ev-intro", origin="catalogue"))
+    session.add(Badge(id="ev-badge", name="EV technician", earned_by="all", issuer="Test programme"))
+    session.flush()
+    session.add_all([BadgeCourse(badge_id="ev-badge", course_id=c) for c in ("ev-intro", "ev-adv")])
+    session.add(BadgeSkill(badge_id="ev-badge", skill_uri=EV, level=3))
+    session.flush()
+
+
+@pytest.fixture
+def tiny_session(db_session: Session) -> Session:
+    _tiny_rows(db_session)
+    return db_session
+
+
+def _client(graph: CompetenceGraph, session: Session, options: PlanOptions) -> Iterator[TestClient]:
+    app = create_app()
+
+    def one_session() -> Iterator[Session]:
+        yield session
+
+    app.dependency_overrides[deps.get_session] = one_session
+    app.dependency_overrides[deps.get_graph] = lambda: graph
+    app.dependency_overrides[deps.get_plan_options] = lambda: options
+    app.dependency_overrides[deps.get_model] = lambda: None
+    yield TestClient(app)  # no lifespan: every heavy object comes from the overrides
+
+
+@pytest.fixture
+def client(tiny_session: Session, tiny_graph: CompetenceGraph) -> Iterator[TestClient]:
+    """The app on the tiny graph, with rows in a rolled-back session (SQLite and PostgreSQL)."""
+    yield from _client(tiny_graph, tiny_session, load_plan_options(db_session=tiny_session))
+
+
+@pytest.fixture
+def esco_client(esco_engine: Engine, esco_graph: CompetenceGraph) -> Iterator[TestClient]:
+    """The app on the full ESCO release (SQLite), no courses."""
+    with rolled_back_session(esco_engine) as session:
+        yield from _client(esco_graph, session, load_plan_options(db_session=session))

@@ -1,0 +1,110 @@
+"""Anonymous planning over HTTP: the CLI's answers, and clear 4xx problems for bad input (never a 500)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.api.http.test_reference import assert_problem
+
+KATRIN_LIKE = {"current_occupations": ["welder"], "target": "battery technician"}
+
+
+def test_gap_answers_the_cli_json(client: TestClient) -> None:
+    response = client.post("/v1/gap", json={**KATRIN_LIKE, "skills": [{"uri": "skill:ev", "level": 3}]})
+    assert response.status_code == 200, response.text
+    gap = response.json()
+    assert gap["target_uri"] == "occ:battery"
+    statuses = {item["uri"]: item["status"] for item in gap["items"]}
+    assert statuses["skill:ev"] == "held" and statuses["skill:battery"] != "held"
+    assert gap["counts"]["held"] >= 1 and 0 <= gap["coverage"] <= 100
+
+
+def test_plans_answer_the_cli_json(client: TestClient) -> None:
+    body = {**KATRIN_LIKE, "start": "2027-01-04", "hours_per_week": 10, "languages": ["en", "de"]}
+    response = client.post("/v1/plans", json=body)
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert answer["target_uri"] == "occ:battery" and answer["ranking"].startswith("content score")
+    best = answer["plans"][0]
+    steps = [step["course_id"] for step in best["steps"]]
+    assert steps.index("ev-intro") < steps.index("ev-adv"), "a prerequisite comes first"
+    assert [badge["badge_id"] for badge in best["badges"]] == ["ev-badge"]
+    assert best["totals"]["currency"] == "EUR" and best["steps"][0]["start_date"] == "2027-01-04"
+
+
+def test_plan_limits_are_applied(client: TestClient) -> None:
+    body = {
+        **KATRIN_LIKE,
+        "start": "2027-01-04",
+        "budget": 0,
+        "languages": ["en"],
+        "exclude": ["battery-adv"],
+    }
+    answer = client.post("/v1/plans", json=body).json()
+    assert {s["course_id"] for p in answer["plans"] for s in p["steps"]} <= {"ev-intro"}
+    reasons = {e["course_id"]: e["reason"] for e in answer["excluded_courses"]}
+    assert "ev-adv" in reasons and "battery-adv" in reasons
+
+
+def test_adjacent_roles(client: TestClient) -> None:
+    response = client.post("/v1/roles/adjacent", json={"current_occupations": ["welder"], "k": 2})
+    assert response.status_code == 200, response.text
+    roles = response.json()
+    assert len(roles) == 2 and roles[0]["uri"] == "occ:welder2"
+    assert roles[0]["score"] >= roles[1]["score"] and set(roles[0]["parts"]) >= {"skills", "isco"}
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "status", "field"),
+    [
+        ("/v1/gap", {"target": "battery technician"}, 422, "body"),  # no profile at all
+        ("/v1/gap", {**KATRIN_LIKE, "colour": "red"}, 422, "colour"),
+        ("/v1/gap", {**KATRIN_LIKE, "skills": [{"uri": "skill:ev", "level": 9}]}, 422, "skills[0].level"),
+        ("/v1/gap", {**KATRIN_LIKE, "current_occupations": "welder"}, 422, "current_occupations"),
+        ("/v1/gap", {**KATRIN_LIKE, "target": "x" * 1000}, 422, "target"),
+        ("/v1/gap", {**KATRIN_LIKE, "current_occupations": ["w"] * 500}, 422, "current_occupations"),
+        ("/v1/plans", {**KATRIN_LIKE, "budget": -5}, 422, "budget"),
+        ("/v1/plans", {**KATRIN_LIKE, "hours_per_week": 0}, 422, "hours_per_week"),
+        ("/v1/plans", {**KATRIN_LIKE, "start": "30/06/2027"}, 422, "start"),
+        ("/v1/plans", {**KATRIN_LIKE, "solver": "magic"}, 422, "solver"),
+        ("/v1/plans", {**KATRIN_LIKE, "start": "2027-06-01", "deadline": "2027-01-01"}, 422, "deadline"),
+        ("/v1/plans", {**KATRIN_LIKE, "exchange_rates": {"USD": -1}}, 422, "exchange_rates.USD"),
+        ("/v1/roles/adjacent", {**KATRIN_LIKE, "k": 0}, 422, "k"),
+        ("/v1/roles/adjacent", {"current_occupations": ["welder"], "sector": "space"}, 422, "sector"),
+    ],
+)
+def test_invalid_bodies_are_422_problems_naming_the_field(
+    client: TestClient, path: str, body: dict[str, object], status: int, field: str
+) -> None:
+    problem = assert_problem(client.post(path, json=body), status)
+    assert problem["field"] == field, problem
+
+
+def test_unknown_occupations_skills_and_courses_are_404_problems(client: TestClient) -> None:
+    problem = assert_problem(client.post("/v1/gap", json={**KATRIN_LIKE, "target": "batery technician"}), 404)
+    assert problem["type"] == "urn:upskill:problem:unknown-occupation"
+    assert problem["id"] == "batery technician" and problem["suggestions"] == ["battery technician"]
+    skills = {**KATRIN_LIKE, "skills": [{"uri": "skill:nope", "level": 2}]}
+    assert_problem(client.post("/v1/gap", json=skills), 404)
+    excluded = {**KATRIN_LIKE, "exclude": ["ev-intr"]}
+    assert assert_problem(client.post("/v1/plans", json=excluded), 404)["suggestions"] == ["ev-intro"]
+
+
+def test_malformed_and_oversized_bodies(client: TestClient) -> None:
+    assert_problem(
+        client.post("/v1/gap", content=b"{not json", headers={"content-type": "application/json"}), 422
+    )
+    assert_problem(client.post("/v1/gap", content=b"[]", headers={"content-type": "application/json"}), 422)
+    huge = json.dumps({**KATRIN_LIKE, "skills": [{"uri": "s" * 200, "level": 1}] * 500})
+    problem = assert_problem(
+        client.post("/v1/gap", content=huge.encode(), headers={"content-type": "application/json"}), 413
+    )
+    assert problem["fix"]
+
+
+def test_unknown_paths_and_methods_are_problems(client: TestClient) -> None:
+    assert assert_problem(client.get("/v1/nothing-here"), 404)["type"] == "urn:upskill:problem:not-found"
+    assert_problem(client.get("/v1/gap"), 405)
