@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from data.formats import badges as badge_format
 from data.models import Badge, BadgeCourse, BadgePrerequisite, BadgeSkill, Course, Provenance, Skill
-from data.queries import known
+from data.queries import known, upsert
 from data.skill_texts import require_esco
 from recommender import badges as core
 from recommender.errors import ImportFormatError, UnknownBadge
@@ -106,9 +106,8 @@ def write_badges(db_session: Session, badges: Sequence[BadgeAtLine], *, file: st
     """Upsert the badges and replace their skills, courses and required badges."""
     report = BadgeImportReport(file=file, badges=len(badges))
     ordered = sorted(badge.id for badge, _line in badges)
-    existing = {b.id: b for b in db_session.scalars(select(Badge).where(Badge.id.in_(ordered)))}
-    for badge, _line in badges:
-        values = {
+    values = {
+        badge.id: {
             "name": badge.name,
             "description": badge.description,
             "criteria": badge.criteria,
@@ -116,15 +115,9 @@ def write_badges(db_session: Session, badges: Sequence[BadgeAtLine], *, file: st
             "k": badge.k,
             "issuer": badge.issuer,
         }
-        row = existing.get(badge.id)
-        if row is None:
-            db_session.add(Badge(id=badge.id, **values))
-            report.created += 1
-        else:
-            for key, value in values.items():
-                setattr(row, key, value)
-            report.updated += 1
-    db_session.flush()
+        for badge, _line in badges
+    }
+    report.created, report.updated = upsert(db_session, Badge, values)
     for model in (BadgeSkill, BadgeCourse, BadgePrerequisite):
         db_session.execute(delete(model).where(model.badge_id.in_(ordered)))
     skills = [{"badge_id": b.id, "skill_uri": s.uri, "level": s.level} for b, _l in badges for s in b.skills]

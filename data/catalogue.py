@@ -34,7 +34,7 @@ from data.formats import courses as course_format
 from data.formats.courses import SKILL_SOURCES, CourseRecord, SkillClaim, skill_level_of
 from data.formats.curation import CuratedSkill
 from data.models import Course, CoursePrerequisite, CourseSkill, Provenance, Skill
-from data.queries import chunks, known
+from data.queries import chunks, known, upsert
 from recommender import prerequisites as prereq
 from recommender.codes import UNDETERMINED_LANGUAGE
 from recommender.errors import ImportFormatError
@@ -509,22 +509,10 @@ def write_courses(
         file=catalogue.file, catalogue=catalogue.name, courses=len(catalogue.records), notes=catalogue.notes
     )
     ordered = sorted(catalogue.ids)
-    existing = {
-        course.id: course
-        for chunk in chunks(ordered)
-        for course in db_session.scalars(select(Course).where(Course.id.in_(chunk)))
+    values = {
+        record.id: _course_values(record, record.catalogue or catalogue.name) for record in catalogue.records
     }
-    for record in catalogue.records:
-        values = _course_values(record, record.catalogue or catalogue.name)
-        course = existing.get(record.id)
-        if course is None:
-            db_session.add(Course(id=record.id, **values))
-            report.created += 1
-        else:
-            for key, value in values.items():
-                setattr(course, key, value)
-            report.updated += 1
-    db_session.flush()
+    report.created, report.updated = upsert(db_session, Course, values)
     for chunk in chunks(ordered):
         db_session.execute(delete(CourseSkill).where(CourseSkill.course_id.in_(chunk)))
         db_session.execute(

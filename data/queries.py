@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -23,3 +23,25 @@ def known(db_session: Session, column: Any, values: Iterable[str]) -> set[str]:
     for chunk in chunks(sorted(set(values))):
         found.update(db_session.scalars(select(column).where(column.in_(chunk))))
     return found
+
+
+def upsert(db_session: Session, model: Any, rows: Mapping[str, Mapping[str, Any]]) -> tuple[int, int]:
+    """Add or update the ``model`` rows keyed by id (``{id: column values}``); (created, updated) counts.
+
+    Rows are updated in place, never deleted and re-added: other tables point at them.
+    """
+    ordered = sorted(rows)
+    existing = {
+        row.id: row
+        for chunk in chunks(ordered)
+        for row in db_session.scalars(select(model).where(model.id.in_(chunk)))
+    }
+    for key in ordered:
+        row = existing.get(key)
+        if row is None:
+            db_session.add(model(id=key, **rows[key]))
+        else:
+            for column, value in rows[key].items():
+                setattr(row, column, value)
+    db_session.flush()
+    return len(ordered) - len(existing), len(existing)
