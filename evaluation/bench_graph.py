@@ -267,7 +267,7 @@ def main() -> None:
     for name, r in rows.items():
         print(
             f"{name:<18}{r['p50_ms']:>9.3f}{r['p99_ms']:>9.3f}{r['plain_p50_ms']:>14.1f}"
-            f"{r['ratio']:>8.0f}x{r['n']:>6}{r['plain_n']:>9}"
+            f"{r['ratio']:>8.1f}x{r['n']:>6}{r['plain_n']:>9}"
         )
     print(f"(plain: straightforward networkx, after {plain_setup_s:.1f} s of one-off setup)")
     print()
