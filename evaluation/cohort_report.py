@@ -15,6 +15,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from data import files
+
 #: Tables of the exports: file / sheet name -> (columns, rows from the document).
 EXPORT_TABLES = ("assignments", "plans", "seats", "timeline", "unassigned", "unfilled", "to_confirm")
 
@@ -558,13 +560,18 @@ def export_rows(document: Mapping[str, Any]) -> dict[str, tuple[list[str], list[
     }
 
 
+def write_html(document: Mapping[str, Any], path: Path) -> Path:
+    """Write the printable report (:func:`render_html`) to ``path`` atomically; return the path."""
+    return files.write_text(path, render_html(document))
+
+
 def write_csv(document: Mapping[str, Any], folder: Path) -> list[Path]:
-    """Write one CSV per export table into ``folder`` (created); returns the files written."""
+    """Write one CSV per export table into ``folder`` (created), each atomically; return the files."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, (columns, rows) in export_rows(document).items():
         path = folder / f"{name}.csv"
-        with path.open("w", newline="", encoding="utf-8") as handle:
+        with files.atomic_text(path, newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(columns)
             writer.writerows(rows)
@@ -573,7 +580,7 @@ def write_csv(document: Mapping[str, Any], folder: Path) -> list[Path]:
 
 
 def write_xlsx(document: Mapping[str, Any], path: Path) -> Path:
-    """Write the export tables as the sheets of one XLSX workbook."""
+    """Write the export tables as the sheets of one XLSX workbook, atomically."""
     from openpyxl import Workbook
 
     workbook = Workbook()
@@ -584,6 +591,6 @@ def write_xlsx(document: Mapping[str, Any], path: Path) -> Path:
         for row in rows:
             sheet.append(row)
         sheet.freeze_panes = "A2"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    workbook.save(path)
+    with files.atomic_binary(path) as handle:
+        workbook.save(handle)
     return path

@@ -12,8 +12,6 @@ import base64
 import datetime as dt
 import html
 import io
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -23,6 +21,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+
+from data import files  # noqa: E402
 
 SUPPRESSED = "suppressed (<5)"
 #: A table value that is suppressed (``None`` in a table means "does not apply" and shows as a dash).
@@ -584,16 +584,7 @@ def write_report(path: Path, plan: Mapping[str, Any], meta: Mapping[str, Any]) -
         if suffix == ".pdf"
         else render_html(plan, meta, images).encode("utf-8")
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(content)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
+    return files.write_bytes(path, content)
 
 
 def today() -> str:

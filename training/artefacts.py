@@ -5,11 +5,18 @@
 of the ``.npz`` (so a truncated or altered file is recognised), the hash of the training data, parameters,
 validation metrics, blend weights and library versions. :func:`load_latest` takes the newest artefact that
 passes every check and reports the ones it skipped; :func:`load` refuses a corrupt one with a clear error.
+
+Both files are written atomically (:mod:`data.files`: a temporary file in the same folder, fsync, rename),
+the ``.npz`` first and the JSON last, so an artefact is listed only once it is complete; a writer killed
+midway leaves a hidden ``.tmp`` file and no artefact. Each version has its own names, and the JSON names its
+``.npz`` and that file's SHA-256, so a reader never pairs a JSON with another version's arrays: the loader
+hashes the very bytes it parses.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import platform
 import zipfile
@@ -24,6 +31,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
+from data import files
 from recommender.errors import UnknownCourse, UpskillError
 from recommender.hybrid import (
     Blend,
@@ -125,14 +133,6 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def save(
     recommender: BlendedRecommender,
     data: InteractionData,
@@ -163,13 +163,17 @@ def save(
     arrays["user_ids"], arrays["item_ids"] = data.users.to_array(), data.items.to_array()
     for side, table in (("user", data.user_features), ("item", data.item_features)):
         arrays[f"{side}_feature_names"] = np.asarray(table.names if table else [], dtype=np.str_)
-    npz_path = folder / f"{stem}.npz"
-    np.savez_compressed(npz_path, **arrays)  # type: ignore[arg-type]
+    npz_path, json_path = folder / f"{stem}.npz", folder / f"{stem}.json"
+    if npz_path.exists() or json_path.exists():
+        raise ArtefactError(f"{json_path}: an artefact of this name exists already; never overwritten")
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **arrays)  # type: ignore[arg-type]
+    content = buffer.getvalue()
     meta = {
         "format_version": FORMAT_VERSION,
         "created_at": created.isoformat(),
         "npz": npz_path.name,
-        "npz_sha256": _sha256(npz_path),
+        "npz_sha256": hashlib.sha256(content).hexdigest(),
         "data_hash": data_hash(data),
         "n_users": data.n_users,
         "n_items": data.n_items,
@@ -184,10 +188,9 @@ def save(
         "fit": asdict(report),
         "versions": _versions(),
     }
-    json_path = folder / f"{stem}.json"
-    tmp = json_path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(meta, indent=2, default=str))
-    tmp.replace(json_path)  # the metadata appears last and at once: a half-written artefact is never listed
+    files.write_bytes(npz_path, content)
+    # the metadata appears last and at once: a half-written artefact is never listed
+    files.write_text(json_path, json.dumps(meta, indent=2, default=str))
     return json_path
 
 
@@ -218,15 +221,17 @@ def load(json_path: Path) -> LoadedModel:
             "retrain with `upskill train`"
         )
     npz_path = json_path.parent / str(meta.get("npz", ""))
-    if not npz_path.is_file():
-        raise ArtefactError(f"{where}: its array file {npz_path.name} is missing")
-    if _sha256(npz_path) != meta.get("npz_sha256"):
+    try:
+        content = npz_path.read_bytes()  # read once: the bytes checked are the bytes parsed
+    except (FileNotFoundError, IsADirectoryError):
+        raise ArtefactError(f"{where}: its array file {npz_path.name} is missing") from None
+    if hashlib.sha256(content).hexdigest() != meta.get("npz_sha256"):
         raise ArtefactError(
             f"{npz_path}: checksum does not match the metadata (truncated or altered); "
             "retrain with `upskill train`"
         )
     try:
-        with np.load(npz_path, allow_pickle=False) as npz:
+        with np.load(io.BytesIO(content), allow_pickle=False) as npz:
             arrays = {name: npz[name] for name in npz.files}
     except (OSError, ValueError, zipfile.BadZipFile) as error:
         raise ArtefactError(f"{npz_path}: cannot be read ({error}); retrain with `upskill train`") from None

@@ -181,14 +181,12 @@ def _write_outputs(
 ) -> list[Path]:
     import json
 
-    from evaluation.cohort_report import render_html, write_csv, write_xlsx
+    from evaluation.cohort_report import write_csv, write_html, write_xlsx
 
     plain = json.loads(json.dumps(document, default=str))  # dates as text, as the JSON reader gets them
     written = []
     if report is not None:
-        report.parent.mkdir(parents=True, exist_ok=True)
-        report.write_text(render_html(plain), encoding="utf-8")
-        written.append(report)
+        written.append(write_html(plain, report))
     if csv_dir is not None:
         written.extend(write_csv(plain, csv_dir))
     if xlsx is not None:

@@ -71,8 +71,9 @@ def evaluate_model(
         progress=progress,
     )
     if details is not None:
-        details.parent.mkdir(parents=True, exist_ok=True)
-        details.write_text(json.dumps({"result": result, "details": extra}, indent=2))
+        from data.files import write_text
+
+        write_text(details, json.dumps({"result": result, "details": extra}, indent=2))
     if as_json:
         print_json(result)
         return

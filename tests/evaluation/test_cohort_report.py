@@ -86,3 +86,26 @@ def test_csv_and_xlsx_exports_hold_the_document(document: dict[str, Any], tmp_pa
     assert workbook.sheetnames == list(EXPORT_TABLES)
     assert workbook["seats"].max_row == 1 + len(document["seats"])
     assert workbook["timeline"].max_row == 1 + len(document["timeline"])
+
+
+@pytest.mark.parametrize("name", ["cohort.html", "cohort.xlsx"])
+def test_a_writer_killed_midway_leaves_the_previous_report(
+    document: dict[str, Any], tmp_path: Path, name: str
+) -> None:
+    from evaluation.cohort_report import write_html
+    from tests.interrupt import kill_at_fsync
+
+    path = tmp_path / name
+    writer = write_html if name.endswith(".html") else write_xlsx
+    writer(document, path)
+    before = path.read_bytes()
+    changed = tmp_path / "changed.json"
+    changed.write_text(json.dumps({**document, "settings": {**document["settings"], "budget": 999}}))
+    code = (
+        "import json; from pathlib import Path; "
+        f"from evaluation.cohort_report import {writer.__name__}; "
+        f"{writer.__name__}(json.loads(Path({str(changed)!r}).read_text()), Path({str(path)!r}))"
+    )
+    kill_at_fsync(code, n=1)  # the new report is in its temporary file, not yet renamed
+    assert path.read_bytes() == before
+    assert len(list(tmp_path.glob(f".{name}.*.tmp"))) == 1

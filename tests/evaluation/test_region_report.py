@@ -72,3 +72,20 @@ def test_bad_suffix_is_refused_and_nothing_written(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"\.html or \.pdf"):
         write_report(tmp_path / "report.docx", _plan(), META)
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("name", ["report.html", "report.pdf"])
+def test_a_writer_killed_midway_leaves_the_previous_report(tmp_path: Path, name: str) -> None:
+    from tests.interrupt import kill_at_fsync
+
+    path = write_report(tmp_path / name, _plan(factor=50), META)
+    before = path.read_bytes()
+    code = (
+        "from pathlib import Path; from evaluation.region_report import write_report; "
+        "from tests.evaluation.test_region_report import META, _plan; "
+        f"write_report(Path({str(path)!r}), _plan(seed=8, factor=50), META)"
+    )
+    kill_at_fsync(code, n=1)  # the new report is in its temporary file, not yet renamed
+    assert path.read_bytes() == before
+    (temporary,) = tmp_path.glob(f".{name}.*.tmp")
+    assert temporary.read_bytes() != before  # the new version was written, only never renamed

@@ -116,3 +116,57 @@ def test_new_user_from_features_and_history(tmp_path: Path, configuration: str) 
     assert len(scores) == data.n_items
     unseen = sorted((item for item in scores if item != "i25"), key=lambda item: -scores[item])
     assert set(unseen[:3]) == set(picks)
+
+
+_SAVE_IN_A_CHILD = """
+import numpy as np
+from pathlib import Path
+from recommender.settings import Settings
+from tests.evaluation.synthetic import two_communities
+from training.artefacts import save
+from training.fit import fit_blended
+
+data = two_communities()
+settings = Settings(model_components=8, model_max_epochs=3, model_patience=2)
+recommender, report = fit_blended(data, np.ones(data.user.size, bool), "leave-last-out", settings)
+save(recommender, data, report, Path({folder!r}), settings)
+"""
+
+
+@pytest.mark.parametrize(
+    ("n", "left"),
+    [(1, ".npz.*.tmp"), (3, ".json.*.tmp")],
+    ids=["killed writing the arrays", "killed writing the metadata"],
+)
+def test_a_writer_killed_midway_never_yields_an_artefact(fitted, tmp_path: Path, n: int, left: str) -> None:
+    from tests.interrupt import kill_at_fsync
+
+    data, recommender, report, settings = fitted
+    good = save(recommender, data, report, tmp_path, settings)
+    # fsync 1: the .npz's temporary file, 2: the folder after its rename, 3: the JSON's temporary file
+    kill_at_fsync(_SAVE_IN_A_CHILD.format(folder=str(tmp_path)), n=n)
+    assert list(tmp_path.glob(f".hybrid-*{left}"))  # the killed writer's temporary file, never listed
+    assert sorted(tmp_path.glob("hybrid-*.json")) == [good]
+    latest = load_latest(tmp_path)
+    assert latest.path == good and latest.skipped == []
+
+
+def test_saving_never_overwrites_a_version(fitted, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import training.artefacts as artefacts
+
+    data, recommender, report, settings = fitted
+    first = save(recommender, data, report, tmp_path, settings)
+    before = first.read_bytes()
+
+    class Frozen:
+        @staticmethod
+        def now(tz=None):  # noqa: ANN001, ANN205
+            from datetime import datetime
+
+            stamp = first.stem.removeprefix("hybrid-")
+            return datetime.strptime(stamp, "%Y%m%dT%H%M%S%fZ").replace(tzinfo=tz)
+
+    monkeypatch.setattr(artefacts, "datetime", Frozen)
+    with pytest.raises(ArtefactError, match="exists already"):
+        save(recommender, data, report, tmp_path, settings)
+    assert first.read_bytes() == before
