@@ -55,10 +55,12 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the database behind ``engine`` to the newest schema (``alembic upgrade head``).
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the database behind ``engine`` to the newest schema (``alembic upgrade head``), in one
+    transaction.
 
-    Also installs the reference-version triggers that are missing (:mod:`data.reference_version`).
+    At the head, also installs the reference-version triggers that are missing
+    (:mod:`data.reference_version`). ``revision`` stops at an older schema (tests of the migrations).
     """
     from alembic import command
 
@@ -67,8 +69,31 @@ def migrate(engine: Engine) -> None:
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
         cfg.attributes["connection"] = connection
-        command.upgrade(cfg, "head")
-        install_triggers(connection)
+        command.upgrade(cfg, revision)
+        if revision == "head":
+            install_triggers(connection)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Take the schema back to ``revision`` (``alembic downgrade``), in one transaction.
+
+    Raises :class:`data.migrations.guard.DowngradeRefused`, changing nothing, when a step would delete data.
+    """
+    from alembic import command
+
+    cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.downgrade(cfg, revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The schema revision of the database behind ``engine`` (None: not migrated)."""
+    try:
+        with engine.connect() as connection:
+            return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except (OperationalError, ProgrammingError):
+        return None  # no alembic_version table: an empty database
 
 
 _REVISION = re.compile(r"^(down_revision|revision)\s*(?::[^=]*)?=\s*(.+)$", re.MULTILINE)
@@ -96,12 +121,7 @@ def head_revision() -> str:
 
 def ensure_schema(engine: Engine) -> None:
     """Migrate the database unless it is already at the newest schema (one query when it is)."""
-    try:
-        with engine.connect() as connection:
-            current = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    except (OperationalError, ProgrammingError):
-        current = None  # no alembic_version table: an empty database
-    if current != head_revision():
+    if current_revision(engine) != head_revision():
         migrate(engine)
 
 

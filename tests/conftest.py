@@ -35,7 +35,7 @@ def shared_data(*parts: str) -> Path:
     return path
 
 
-def _postgres_engine(schema: str | None = None) -> Iterator[Engine]:
+def _postgres_engine(schema: str | None = None, *, migrated: bool = True) -> Iterator[Engine]:
     if not POSTGRES_URL:
         pytest.skip("PostgreSQL variant skipped: UPSKILL_TEST_POSTGRES_URL is not set (.ci/run sets it)")
     schema = schema or f"upskill_test_{os.getpid()}"
@@ -45,7 +45,8 @@ def _postgres_engine(schema: str | None = None) -> Iterator[Engine]:
         conn.execute(text(f"CREATE SCHEMA {schema}"))
     engine = make_engine(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"})
     try:
-        migrate(engine)
+        if migrated:
+            migrate(engine)
         yield engine
     finally:
         engine.dispose()
@@ -78,6 +79,17 @@ def fresh_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Eng
         return
     engine = make_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
     migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def blank_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """An empty database without any table (SQLite and PostgreSQL), for tests of the migrations themselves."""
+    if request.param == "postgresql":
+        yield from _postgres_engine(f"upskill_blank_{os.getpid()}", migrated=False)
+        return
+    engine = make_engine(f"sqlite:///{tmp_path / 'blank.db'}")
     yield engine
     engine.dispose()
 

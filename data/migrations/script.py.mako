@@ -22,4 +22,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # Refuse to drop a table or column that holds data: guard.refuse_if_rows(revision, "table") or
+    # guard.refuse_data_loss (``from data.migrations import guard``); tests/data/test_migrations.py checks.
     ${downgrades if downgrades else "pass"}

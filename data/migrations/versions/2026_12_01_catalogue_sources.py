@@ -10,6 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from data.migrations import guard
+
 revision: str = "2026_12_01_i12_catalogue"
 down_revision: str | None = "2026_12_01_cohorts"
 branch_labels: str | Sequence[str] | None = None
@@ -31,6 +33,15 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    guard.refuse_data_loss(
+        revision,
+        {
+            "course skills that are catalogue hints": guard.count_rows("course_skills", "source = 'hint'"),
+            "certificate prices of courses": guard.count_rows("courses", "certificate_price IS NOT NULL"),
+            "catalogue tags of courses": guard.count_non_empty_json("courses", "tags"),
+            "flags of courses": guard.count_non_empty_json("courses", "flags"),
+        },
+    )
     op.execute("DELETE FROM course_skills WHERE source = 'hint'")
     with op.batch_alter_table("course_skills") as batch:
         batch.drop_constraint(op.f("ck_course_skills_source"), type_="check")

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from data.migrations import guard
+
 revision: str = "2026_12_01_cohorts"
 down_revision: str | None = "2026_12_01_titles"
 branch_labels: str | Sequence[str] | None = None
@@ -76,6 +78,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    guard.refuse_if_rows(revision, "cohorts", "cohort_plans", "cohort_people")
     op.drop_index(op.f("ix_cohort_people_worker_id"), table_name="cohort_people")
     op.drop_index(op.f("ix_cohort_people_cohort_id"), table_name="cohort_people")
     op.drop_table("cohort_people")

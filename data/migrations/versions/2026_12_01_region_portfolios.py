@@ -10,6 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from data.migrations import guard
+
 revision: str = "2026_12_01_region"
 down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
@@ -40,6 +42,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    guard.refuse_if_rows(revision, "region_portfolios")
     with op.batch_alter_table("region_portfolios", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_region_portfolios_nuts"))
     op.drop_table("region_portfolios")

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from data.migrations import guard
+
 revision: str = "2026_12_01_titles"
 down_revision: str | None = "2026_12_01_region"
 branch_labels: str | Sequence[str] | None = None
@@ -34,4 +36,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    guard.refuse_if_rows(revision, "occupation_labels")
     op.drop_table("occupation_labels")
