@@ -80,11 +80,17 @@ def downgrade(engine: Engine, revision: str) -> None:
     Raises :class:`data.migrations.guard.DowngradeRefused`, changing nothing, when a step would delete data.
     """
     from alembic import command
+    from alembic.util.exc import CommandError
+
+    from recommender.errors import UpskillError
 
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
         cfg.attributes["connection"] = connection
-        command.downgrade(cfg, revision)
+        try:
+            command.downgrade(cfg, revision)
+        except CommandError as error:  # an unknown or newer revision
+            raise UpskillError(f"cannot downgrade to {revision!r}: {error}") from error
 
 
 def current_revision(engine: Engine) -> str | None:

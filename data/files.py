@@ -73,6 +73,29 @@ def _writer(path: Path, mode: str, newline: str | None) -> Iterator[IO[Any]]:
     fsync_folder(path.parent)
 
 
+@contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """A temporary path beside ``path`` for another writer (SQLite's backup, ``pg_dump``) to fill.
+
+    When the block ends the file is fsynced and renamed over ``path``; on an exception it is removed and
+    ``path`` is left as it was.
+    """
+    path = Path(path)
+    temporary = temporary_name(path)
+    try:
+        yield temporary
+        handle = os.open(temporary, os.O_RDONLY)
+        try:
+            os.fsync(handle)
+        finally:
+            os.close(handle)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    fsync_folder(path.parent)
+
+
 def write_bytes(path: Path, data: bytes) -> Path:
     """Write ``data`` to ``path`` atomically; return ``path``."""
     with atomic_binary(path) as handle:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from api.cli import (  # noqa: F401
     cohort,
     courses,
+    db,
     esco,
     graph,
     model,
