@@ -12,10 +12,14 @@ Where they come from:
   catalogue or badges changed since the last build (or the code that builds it).
 * ``plan_options``: the courses and badges the planner chooses from.
 * ``model``: the newest usable model artefact, or None (plans then rank by the content score).
+* ``title_matcher``, ``skill_extractor``: free text to ESCO occupations and skills, fitted over the database's
+  taxonomy and cached on disk like the graph (:mod:`data.text_cache`); loaded on first use only (a server
+  that never matches a title does not hold them).
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
@@ -31,6 +35,8 @@ if TYPE_CHECKING:
 
     from api.services.plans import PlanOptions
     from recommender.graph import CompetenceGraph
+    from recommender.text.skills import SkillExtractor
+    from recommender.text.titles import TitleMatcher
     from training.artefacts import LoadedModel
 
 
@@ -42,6 +48,7 @@ class Runtime:
         self.snapshot = snapshot
         self.model_problem = ""  # why there is no model, when there is none
         self.problems: dict[str, str] = {}  # object -> why it could not be loaded (load_all(strict=False))
+        self._text_lock = threading.Lock()  # one build of each text matcher, however many requests ask
 
     @cached_property
     def engine(self) -> Engine:
@@ -85,6 +92,22 @@ class Runtime:
 
         model, self.model_problem = latest_model(folder=self.settings.artefact_dir)
         return model
+
+    @cached_property
+    def title_matcher(self) -> TitleMatcher:
+        """Job titles to ESCO occupations (raises :class:`UpskillError` when the database holds no ESCO)."""
+        from data.text_cache import cached_title_matcher
+
+        with self._text_lock:
+            return cached_title_matcher(engine=self.engine, cache_dir=self.settings.cache_dir)
+
+    @cached_property
+    def skill_extractor(self) -> SkillExtractor:
+        """Free text to ESCO skills (raises :class:`UpskillError` when the database holds no ESCO)."""
+        from data.text_cache import cached_skill_extractor
+
+        with self._text_lock:
+            return cached_skill_extractor(engine=self.engine, cache_dir=self.settings.cache_dir)
 
     def loaded(self, name: str) -> bool:
         """Whether the object ``name`` (engine, graph, plan_options, model) has been loaded."""

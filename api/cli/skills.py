@@ -57,8 +57,7 @@ def extract_command(
     from api.services.text import extract_skills
 
     texts = _inputs(text, file, column)
-    with runtime().transaction() as session:
-        found = extract_skills(db_session=session, texts=texts, k=k)
+    found = extract_skills(extractor=runtime().skill_extractor, texts=texts, k=k)
     if as_json:
         for given, skills in zip(texts, found, strict=True):
             objects = [dataclasses.asdict(skill) for skill in skills]

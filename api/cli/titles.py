@@ -60,12 +60,10 @@ def match_command(
     """Rank ESCO occupations for a job title, or for every title of a CSV column."""
     if (title is None) == (file is None):
         raise UpskillError("give either a TITLE or --file FILE (with --column), not both and not neither")
-    from api.services.titles import match_titles, title_matcher
+    from api.services.titles import match_titles
 
     titles = [title] if title is not None else read_titles(file, column)  # type: ignore[arg-type]
-    with runtime().transaction() as session:
-        matcher = title_matcher(db_session=session)
-    results = match_titles(matcher=matcher, titles=titles, k=k)
+    results = match_titles(matcher=runtime().title_matcher, titles=titles, k=k)
     if as_json:
         for text, matches in zip(titles, results, strict=True):
             typer.echo(json.dumps(_match_json(text, matches), ensure_ascii=False))

@@ -16,7 +16,10 @@ from sqlalchemy.orm import Session
 from api.http.errors import NotReady
 from api.runtime import Runtime
 from api.services.plans import PlanOptions
+from recommender.errors import UpskillError
 from recommender.graph import CompetenceGraph
+from recommender.text.skills import SkillExtractor
+from recommender.text.titles import TitleMatcher
 from training.artefacts import LoadedModel
 
 
@@ -54,7 +57,25 @@ def get_model(runtime: RuntimeDep) -> LoadedModel | None:
     return runtime.model
 
 
+def get_title_matcher(runtime: RuntimeDep) -> TitleMatcher:
+    """The job-title matcher, built on first use (503 until the database holds ESCO)."""
+    try:
+        return runtime.title_matcher
+    except UpskillError as error:
+        raise NotReady(str(error)) from None
+
+
+def get_skill_extractor(runtime: RuntimeDep) -> SkillExtractor:
+    """The skill extractor, fitted on first use (503 until the database holds ESCO)."""
+    try:
+        return runtime.skill_extractor
+    except UpskillError as error:
+        raise NotReady(str(error)) from None
+
+
 SessionDep = Annotated[Session, Depends(get_session)]
 GraphDep = Annotated[CompetenceGraph, Depends(get_graph)]
 PlanOptionsDep = Annotated[PlanOptions, Depends(get_plan_options)]
 ModelDep = Annotated[LoadedModel | None, Depends(get_model)]
+TitleMatcherDep = Annotated[TitleMatcher, Depends(get_title_matcher)]
+SkillExtractorDep = Annotated[SkillExtractor, Depends(get_skill_extractor)]

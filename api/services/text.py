@@ -6,18 +6,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from recommender.errors import UpskillError
+
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
-    from recommender.text.skills import ExtractedSkill
+    from recommender.text.skills import ExtractedSkill, SkillExtractor
 
 
-def extract_skills(*, db_session: Session, texts: Sequence[str], k: int) -> list[list[ExtractedSkill]]:
+def extract_skills(*, extractor: SkillExtractor, texts: Sequence[str], k: int) -> list[list[ExtractedSkill]]:
     """Rank the ESCO skills each text names, best first, with the words that name them."""
-    from data import skill_texts
-    from recommender.text.skills import SkillExtractor
-
-    extractor = SkillExtractor().fit(skill_texts.from_database(db_session=db_session))
+    if k < 1:
+        raise UpskillError(f"k must be at least 1, got {k}")
     return extractor.extract(list(texts), k=k)
 
 

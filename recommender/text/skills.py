@@ -12,6 +12,7 @@ import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -20,6 +21,8 @@ from numpy.typing import NDArray
 from sklearn.base import BaseEstimator
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
+
+from recommender.text.state import Arrays, Texts, get_csr, get_vectorizer, put_csr, put_vectorizer
 
 
 @dataclass(frozen=True)
@@ -154,6 +157,9 @@ def _without_qualifier(label: str) -> str:
     return re.sub(r"\s*\([^)]*\)", "", label).strip()
 
 
+_VECTORIZER_PARAMS: dict[str, Any] = {"analyzer": analyse, "sublinear_tf": True, "dtype": np.float32}
+
+
 def _group_max(matrix: NDArray[np.float32], starts: NDArray[np.int64], n_groups: int) -> NDArray[np.float32]:
     """Column-wise maximum over consecutive column groups (group ``g`` starts at column ``starts[g]``)."""
     result = np.zeros((matrix.shape[0], n_groups), dtype=np.float32)
@@ -220,7 +226,7 @@ class SkillExtractor(BaseEstimator):
         self.labels_ = [skill.preferred_label for skill in skills]
         label_docs = [" . ".join((s.preferred_label, *s.alt_labels)) for s in skills]
         desc_docs = [f"{s.preferred_label}. {s.description}" for s in skills]
-        self.vectorizer_ = TfidfVectorizer(analyzer=analyse, sublinear_tf=True, dtype=np.float32)
+        self.vectorizer_ = TfidfVectorizer(**_VECTORIZER_PARAMS)
         vectors = self.vectorizer_.fit_transform([*label_docs, *desc_docs])
         self.label_vectors_ = vectors[: len(skills)].T.tocsr()
         self.description_vectors_ = vectors[len(skills) :].T.tocsr()
@@ -251,6 +257,37 @@ class SkillExtractor(BaseEstimator):
         prior = (popularity * np.asarray(kind)).astype(np.float32)
         self.prior_ = prior / max(float(prior.max()), 1e-9) / (1.0 + self.description_weight)
         return self
+
+    def state(self) -> tuple[Arrays, Texts]:
+        """What :meth:`fit` learnt, as arrays and strings (see :meth:`from_state`)."""
+        check_is_fitted(self, "uris_")
+        arrays: Arrays = {"name_starts_": self.name_starts_, "prior_": self.prior_}
+        for name in ("label_vectors_", "description_vectors_", "name_mass_"):
+            put_csr(arrays, name, getattr(self, name))
+        texts: Texts = {
+            "params": self.get_params(),
+            "uris_": self.uris_,
+            "labels_": self.labels_,
+            "names_": self.names_,
+        }
+        put_vectorizer(arrays, texts, "vectorizer_", self.vectorizer_)
+        return arrays, texts
+
+    @classmethod
+    def from_state(cls, arrays: Arrays, texts: Texts) -> SkillExtractor:
+        """The fitted extractor :meth:`state` described (no fitting)."""
+        extractor = cls(**texts["params"])
+        extractor.uris_ = list(texts["uris_"])
+        extractor.labels_ = list(texts["labels_"])
+        extractor.names_ = list(texts["names_"])
+        extractor.name_starts_ = arrays["name_starts_"]
+        extractor.prior_ = arrays["prior_"]
+        for name in ("label_vectors_", "description_vectors_", "name_mass_"):
+            setattr(extractor, name, get_csr(arrays, name))
+        extractor.vectorizer_ = get_vectorizer(arrays, texts, "vectorizer_", **_VECTORIZER_PARAMS)
+        if len(extractor.uris_) != len(extractor.prior_):
+            raise ValueError("skill extractor state: skills and arrays disagree")
+        return extractor
 
     def score(self, texts: Sequence[str]) -> NDArray[np.float32]:
         """Score of every skill for every text.

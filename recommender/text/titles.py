@@ -46,6 +46,7 @@ from scipy.special import logsumexp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from recommender.errors import UpskillError
+from recommender.text.state import Arrays, Texts, get_csr, get_vectorizer, put_csr, put_vectorizer
 from recommender.text.trees import BoostedTrees
 
 Floats = NDArray[np.float32]
@@ -466,6 +467,13 @@ def _doc_words(text: str) -> list[str]:
     return [w for w in label_words(text) if w not in _STOP and not w.isdigit()]
 
 
+_CHAR_PARAMS: dict[str, Any] = {"analyzer": "char_wb", "ngram_range": (3, 5), "dtype": np.float32}
+
+
+def _doc_params() -> dict[str, Any]:
+    return {"analyzer": _doc_words, "sublinear_tf": True, "dtype": np.float32}
+
+
 def _row_normalise(matrix: sp.csr_matrix) -> sp.csr_matrix:
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
@@ -531,7 +539,7 @@ class TitleMatcher:
         # character n-grams of labels (the baseline's representation, on cleaned text)
         # (an occupation's labels together, and its preferred label: two columns per occupation keep the
         # product with a batch of titles small)
-        self._chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), dtype=np.float32)
+        self._chars = TfidfVectorizer(**_CHAR_PARAMS)
         self._chars.fit(label_norm)
         together = [
             " ".join(label_norm[a:b])
@@ -582,9 +590,7 @@ class TitleMatcher:
             [" ".join(o.skill_labels) for o in occupations],
             [" ".join(o.group_labels) for o in occupations],
         ):
-            vectorizer = TfidfVectorizer(
-                analyzer=_doc_words, sublinear_tf=True, dtype=np.float32, vocabulary=None
-            )
+            vectorizer = TfidfVectorizer(**_doc_params())
             if not any(_doc_words(text) for text in texts):
                 self._docs.append(None)  # no occupation has such text: the feature stays 0
                 continue
@@ -600,6 +606,72 @@ class TitleMatcher:
 
         # the title-independent part of every occupation's score
         self._prior = (self._w[_N_TEXT:] @ self._generality).astype(np.float32)
+
+    # -- state (a matcher saved and loaded without fitting again, see data.text_cache) --------------------
+
+    _ARRAYS = ("_label_owner", "_starts", "_preferred_label", "_idf", "_label_mass", "_generality")
+    _MATRICES = (
+        "_occupation_chars_t",
+        "_preferred_chars_t",
+        "_label_words_t",
+        "_label_binary_t",
+        "_label_tfidf_t",
+        "_any_words_t",
+        "_heads_t",
+    )
+
+    def state(self) -> tuple[Arrays, Texts]:
+        """What the matcher learnt from its occupations, as arrays and strings (weights apart)."""
+        arrays: Arrays = {name: getattr(self, name) for name in self._ARRAYS}
+        for name in self._MATRICES:
+            put_csr(arrays, name, getattr(self, name))
+        texts: Texts = {
+            "uris": self.uris,
+            "preferred": self.preferred,
+            "label_text": self._label_text,
+            "label_norm": [" ".join(words) for words in self._label_words],
+            "label_language": self._label_language,
+            "vocabulary": list(self._vocabulary),
+            "docs": [doc is not None for doc in self._docs],
+        }
+        put_vectorizer(arrays, texts, "chars", self._chars)
+        for i, doc in enumerate(self._docs):
+            if doc is not None:
+                put_vectorizer(arrays, texts, f"doc{i}", doc[0])
+                put_csr(arrays, f"doc{i}", doc[1])
+        return arrays, texts
+
+    @classmethod
+    def from_state(cls, arrays: Arrays, texts: Texts, weights: TitleWeights | None = None) -> TitleMatcher:
+        """The matcher :meth:`state` described, scoring with ``weights`` (default :func:`default_weights`)."""
+        matcher = cls.__new__(cls)
+        matcher.weights = weights or default_weights()
+        matcher._w = np.asarray(matcher.weights.weights, dtype=np.float32)
+        matcher.uris = list(texts["uris"])
+        matcher.preferred = list(texts["preferred"])
+        matcher._position = {uri: i for i, uri in enumerate(matcher.uris)}
+        for name in cls._ARRAYS:
+            setattr(matcher, name, arrays[name])
+        for name in cls._MATRICES:
+            setattr(matcher, name, get_csr(arrays, name))
+        matcher._label_text = list(texts["label_text"])
+        matcher._label_words = [tuple(norm.split()) for norm in texts["label_norm"]]
+        matcher._label_language = list(texts["label_language"])
+        matcher._exact = {}
+        for norm, owner in zip(texts["label_norm"], matcher._label_owner.tolist(), strict=True):
+            matcher._exact.setdefault(norm, set()).add(owner)
+        matcher._vocabulary = {word: i for i, word in enumerate(texts["vocabulary"])}
+        matcher._chars = get_vectorizer(arrays, texts, "chars", **_CHAR_PARAMS)
+        matcher._docs = [
+            (get_vectorizer(arrays, texts, f"doc{i}", **_doc_params()), get_csr(arrays, f"doc{i}"))
+            if present
+            else None
+            for i, present in enumerate(texts["docs"])
+        ]
+        matcher._prior = (matcher._w[_N_TEXT:] @ matcher._generality).astype(np.float32)
+        if len(matcher.uris) != matcher._generality.shape[1]:
+            raise UpskillError("title matcher state: occupations and arrays disagree")
+        return matcher
 
     def __len__(self) -> int:
         return len(self.uris)

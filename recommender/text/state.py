@@ -1,0 +1,51 @@
+"""The fitted state of the text matchers as plain arrays and strings (saved without pickle, loaded fast).
+
+A matcher's ``state()`` returns ``(arrays, texts)``: numeric arrays (sparse matrices as their three CSR
+arrays and shape) and lists of strings; ``from_state(arrays, texts)`` rebuilds an equal matcher. The files
+they go to are written by ``data.text_cache``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+Arrays = dict[str, NDArray[Any]]
+Texts = dict[str, Any]
+
+
+def put_csr(arrays: Arrays, name: str, matrix: sp.spmatrix) -> None:
+    """Store a sparse matrix under ``name.data``, ``name.indices``, ``name.indptr``, ``name.shape``."""
+    csr = sp.csr_matrix(matrix)
+    arrays[f"{name}.data"], arrays[f"{name}.indices"] = csr.data, csr.indices
+    arrays[f"{name}.indptr"], arrays[f"{name}.shape"] = csr.indptr, np.asarray(csr.shape, dtype=np.int64)
+
+
+def get_csr(arrays: Arrays, name: str) -> sp.csr_matrix:
+    """The sparse matrix :func:`put_csr` stored under ``name``."""
+    shape = tuple(int(v) for v in arrays[f"{name}.shape"])
+    return sp.csr_matrix(
+        (arrays[f"{name}.data"], arrays[f"{name}.indices"], arrays[f"{name}.indptr"]), shape=shape
+    )
+
+
+def put_vectorizer(arrays: Arrays, texts: Texts, name: str, vectorizer: TfidfVectorizer) -> None:
+    """Store a fitted TF-IDF vectorizer's vocabulary (terms in column order) and IDF."""
+    terms = [""] * len(vectorizer.vocabulary_)
+    for term, column in vectorizer.vocabulary_.items():
+        terms[column] = term
+    texts[name] = terms
+    arrays[f"{name}.idf"] = vectorizer.idf_
+
+
+def get_vectorizer(arrays: Arrays, texts: Texts, name: str, **params: Any) -> TfidfVectorizer:
+    """A TF-IDF vectorizer with ``params`` and the vocabulary and IDF :func:`put_vectorizer` stored:
+    it transforms texts exactly as the fitted one did."""
+    vectorizer = TfidfVectorizer(**params)
+    vectorizer.vocabulary_ = dict(zip(texts[name], range(len(texts[name])), strict=True))  # as fit leaves it
+    vectorizer.idf_ = arrays[f"{name}.idf"]
+    return vectorizer
