@@ -41,6 +41,9 @@ from recommender.settings import get_settings
 DEFAULT_RATES = Path(__file__).parent / "default" / "exchange_rates.csv"
 
 PLANNER_ORIGINS = ("catalogue", "curated")
+#: Link sources whose confidence the planner weighs (``recommender.planner.relevance``): the tagger's
+#: inferences and catalogue tags mapped to ESCO as hints; explicit and curated links are taken as sure.
+INFERRED_SOURCES = ("inferred", "hint")
 
 
 def _dates(course_id: str, values: Sequence[str]) -> tuple[dt.date, ...]:
@@ -173,12 +176,19 @@ def load_course_options(
     if min_confidence is None:
         min_confidence = get_settings().planning_min_confidence
     skills: dict[str, dict[str, int]] = defaultdict(dict)
-    for course_id, uri, level in db_session.execute(
-        select(CourseSkill.course_id, CourseSkill.skill_uri, CourseSkill.level).where(
-            CourseSkill.confidence >= min_confidence
-        )
+    confidence: dict[str, dict[str, float]] = defaultdict(dict)
+    for course_id, uri, level, sure, source in db_session.execute(
+        select(
+            CourseSkill.course_id,
+            CourseSkill.skill_uri,
+            CourseSkill.level,
+            CourseSkill.confidence,
+            CourseSkill.source,
+        ).where(CourseSkill.confidence >= min_confidence)
     ):
         skills[course_id][uri] = level
+        if source in INFERRED_SOURCES:  # given and curated links are sure: no confidence kept
+            confidence[course_id][uri] = min(1.0, max(0.0, float(sure)))
     prerequisites: dict[str, list[Prerequisite]] = defaultdict(list)
     for course_id, required, origin in db_session.execute(
         select(CoursePrerequisite.course_id, CoursePrerequisite.prerequisite_id, CoursePrerequisite.origin)
@@ -204,6 +214,7 @@ def load_course_options(
             start_dates=_dates(course.id, course.start_dates or []),
             skills=skills.get(course.id, {}),
             prerequisites=tuple(prerequisites.get(course.id, [])),
+            confidence=confidence.get(course.id, {}),
         )
         for course in db_session.scalars(select(Course).order_by(Course.id))
         if include_unpriced or "price-unknown" not in (course.flags or [])

@@ -10,10 +10,25 @@ Proficiency scale (integers, used for declared skills, course levels and badge l
  4   expert        does it in hard cases and teaches it to others
 ===  ============  ======================================================
 
-ESCO gives no levels, so the required level follows the relation: an *essential* skill of the target is
-needed at ``REQUIRED_LEVEL["essential"]`` (3, advanced) and an *optional* one at 2. Holding an occupation
-(current or past) counts as holding its essential skills at 3 and its optional skills at 2; a declared
-skill counts at its declared level; the best source wins.
+ESCO gives no levels, so the level a target needs is a modelling choice, made here and overridable
+(:class:`RequiredLevels`: per skill, per relation; an organisation sets them per target occupation, see
+``api/services/levels.py``). The default follows the relation:
+
+* an *essential* skill is needed at ``REQUIRED_LEVEL["essential"]`` = 3 (advanced: does it independently).
+  Evidence: ESCO defines essential skills as those usually required to perform the occupation, so whoever
+  holds the job does them without supervision; and it is the level at which holding an occupation credits
+  its own essential skills (``OCCUPATION_LEVEL``), so a practitioner of the target needs nothing, as expected.
+* an *optional* skill is needed at 2 (intermediate): ESCO's optional skills are used in some jobs of the
+  occupation, not all, so routine use with occasional guidance is what a newcomer needs.
+
+What courses can give is far less: of the default catalogue's 23,991 course-skill links used for planning,
+8,252 teach at level 1, 14,844 at level 2 and 895 (3.7 %) at level 3 (the course levels introductory,
+intermediate and advanced). So plans mostly raise essential skills to 2, and say so: the last step is
+practice on the job (``recommender.planner.alternatives``). An employer that hires at level 2 and trains
+on the job sets ``essential=2``, and the same courses then close those skills.
+
+Holding an occupation (current or past) counts as holding its essential skills at 3 and its optional skills
+at 2; a declared skill counts at its declared level; the best source wins.
 
 A required skill the worker does not hold at the needed level can still be credited in part:
 
@@ -53,6 +68,35 @@ RELATION_WEIGHT: dict[str, float] = {"essential": 1.0, "optional": 0.5}
 HIERARCHY_CREDIT = 0.5
 RELATED_CREDIT = 0.25
 _STATUS_ORDER = {"missing": 0, "partial": 1, "held": 2}
+
+
+@dataclass(frozen=True)
+class RequiredLevels:
+    """The level a target needs of each of its skills: ``skills`` (URI -> level) first, else by relation.
+
+    ``source`` says in words where the levels come from (printed with the gap and the plan).
+    """
+
+    essential: int = REQUIRED_LEVEL["essential"]
+    optional: int = REQUIRED_LEVEL["optional"]
+    skills: Mapping[str, int] = field(default_factory=dict)
+    source: str = "default: essential skills at 3 (advanced), optional at 2 (intermediate)"
+
+    def __post_init__(self) -> None:
+        for name, level in (("essential", self.essential), ("optional", self.optional), *self.skills.items()):
+            if not isinstance(level, int | np.integer) or not 1 <= int(level) <= MAX_LEVEL:
+                raise UpskillError(
+                    f"required level of {name!r} must be an integer from 1 (basic) to {MAX_LEVEL} (expert), "
+                    f"got {level!r}"
+                )
+
+    def level(self, uri: str, relation: str) -> int:
+        if uri in self.skills:
+            return int(self.skills[uri])
+        return self.essential if relation == "essential" else self.optional
+
+
+DEFAULT_LEVELS = RequiredLevels()
 
 
 @dataclass(frozen=True)
@@ -181,6 +225,7 @@ def skill_gap(
     *,
     occupations: Sequence[str] = (),
     skills: Mapping[str, int] | None = None,
+    required: RequiredLevels = DEFAULT_LEVELS,
 ) -> SkillGap:
     """Compare a worker (occupations held and/or declared skills 0..4) with a target occupation.
 
@@ -194,6 +239,8 @@ def skill_gap(
         and optional ones at 2.
     skills : mapping of str to int, optional
         Declared skills (URI or exact label) -> proficiency 0..4.
+    required : RequiredLevels
+        The level the target needs of each skill (default: essential 3, optional 2).
 
     Returns
     -------
@@ -207,10 +254,15 @@ def skill_gap(
     """
     target_uri = graph.resolve_occupation(target)
     held = holdings(graph, Profile(tuple(occupations), dict(skills or {})))
-    return gap_from_holdings(graph, target_uri, held)
+    return gap_from_holdings(graph, target_uri, held, required)
 
 
-def gap_from_holdings(graph: CompetenceGraph, target_uri: str, held: Mapping[int, Holding]) -> SkillGap:
+def gap_from_holdings(
+    graph: CompetenceGraph,
+    target_uri: str,
+    held: Mapping[int, Holding],
+    required: RequiredLevels = DEFAULT_LEVELS,
+) -> SkillGap:
     """:func:`skill_gap` for already resolved holdings (what the planner calls in a loop)."""
     indirect = _indirect(graph, held)
     target_label = graph.label(target_uri)
@@ -219,7 +271,7 @@ def gap_from_holdings(graph: CompetenceGraph, target_uri: str, held: Mapping[int
     items: list[GapItem] = []
     for s, r in zip(idx.tolist(), rel.tolist(), strict=True):
         relation: Relation = "essential" if r == ESSENTIAL else "optional"
-        needed = REQUIRED_LEVEL[relation]
+        needed = required.level(graph.skill_uris[s], relation)
         weight = RELATION_WEIGHT[relation] * float(graph.specificity[s]) / mean_specificity
         credit, reason = 0.0, "not held"
         source: Source | None = None

@@ -106,11 +106,17 @@ def train_model(output: Path | None = None) -> dict[str, Any]:
         console=err_console,
     ) as bar:
         tasks: dict[str, TaskID] = {}
+        best: dict[str, tuple[float, int]] = {}
 
         def progress(stage: str, epoch: int, score: float | None) -> None:
             if stage not in tasks:
                 tasks[stage] = bar.add_task(stage, total=context.settings.model_max_epochs)
-            label = stage if score is None else f"{stage} validation {score:.4f}"
+            label = stage
+            if score is not None:
+                if stage not in best or score > best[stage][0]:
+                    best[stage] = (score, epoch)
+                # the best so far, which the fit keeps (the last epoch's score is often lower)
+                label = f"{stage} best {best[stage][0]:.4f} at epoch {best[stage][1]}"
             bar.update(tasks[stage], completed=epoch, description=label)
 
         with context.transaction() as session:
@@ -125,4 +131,27 @@ def train_command(
     ] = None,
 ) -> None:
     """Train the hybrid ranker on the database's interactions and save a versioned artefact."""
-    print_json(train_model(output))
+    trained = train_model(output)
+    print_configurations(trained)
+    print_json(trained)
+
+
+def print_configurations(trained: dict[str, Any]) -> None:
+    """The validation of each feature configuration, the one chosen marked, and why (on standard error)."""
+    from rich.table import Table
+
+    metric = next(iter(trained["validation"]))
+    table = Table(title=f"feature configurations, validation {metric}")
+    for column in ("configuration", "best", "at epoch", "epochs run", "last epoch", "chosen"):
+        table.add_column(column)
+    for name, values in trained["configurations"].items():
+        table.add_row(
+            name,
+            f"{values['best']:.4f}",
+            str(values["best_epoch"]),
+            str(values["epochs_run"]),
+            f"{values['last']:.4f}",
+            "yes" if name == trained["configuration"] else "",
+        )
+    err_console.print(table)
+    err_console.print(trained["why"], soft_wrap=True)

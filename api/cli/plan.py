@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -71,10 +72,31 @@ def print_set_aside(priced: PlanCourses) -> None:
         console.print(f"  set aside, {len(ids):,} course(s): {reason}: {shown}{more}", soft_wrap=True)
 
 
-def print_plans(result: PlanResult, priced: PlanCourses | None = None) -> None:
-    """Print each plan as a readable timeline."""
+#: Headings of the skills a plan leaves open, by the alternative offered (``planner.alternatives``).
+OPEN_HEADINGS = {
+    "assessment": "Earn by assessment (recognition of prior learning), no course needed:",
+    "funding": "Courses teach these further, but your limits rule them out (ask your employer to fund one):",
+    "on-the-job": "Learn on the job (supervised practice; courses, where any, go only part of the way):",
+    "provider": "No course in the catalogue teaches these (ask a training provider or your employer's "
+    "training centre):",
+}
+FREE_HEADINGS = {
+    "on-the-job": "No free course closes these: learn them on the job (ask the training centre; free "
+    "courses, where any, go only part of the way):",
+    "funding": "No free course teaches these far enough; paid courses do (ask your employer or the training "
+    "centre to fund one):",
+    "provider": "No course at all teaches these (ask the training centre):",
+}
+
+
+def print_plans(
+    result: PlanResult, priced: PlanCourses | None = None, *, limits: str = "", free_only: bool = False
+) -> None:
+    """Print each plan as a readable timeline, what it leaves open and what to do about it."""
     for number, plan in enumerate(result.plans, start=1):
-        console.print(f"\n[bold]Plan {number} ({plan.kind})[/]: {plan.explanation}", soft_wrap=True)
+        labels = list(plan.labels or (plan.kind,))
+        named = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+        console.print(f"\n[bold]Plan {number} ({named})[/]: {plan.explanation}", soft_wrap=True)
         if plan.steps:
             console.print(_timeline(plan, priced))
             unknown = [s for s in plan.steps if priced is not None and s.course_id in priced.price_unknown]
@@ -84,19 +106,43 @@ def print_plans(result: PlanResult, priced: PlanCourses | None = None) -> None:
                     "plan's cost counts them as 0, so it is a lower bound",
                     soft_wrap=True,
                 )
+        if limits and plan.steps:
+            used = f"{plan.total_price:,.2f} {plan.currency} and {plan.total_hours:g} h"
+            console.print(f"  Uses {used}{limits}.", soft_wrap=True)
+        if plan.outcomes:
+            console.print("  When done, you will be able to:")
+            for line in plan.outcomes:
+                console.print(f"    - {line}", soft_wrap=True)
         for badge in plan.badges_earned:
             when = "already held" if badge.week == 0 else f"week {badge.week}"
             how = " (by assessment)" if badge.by_assessment else ""
             console.print(f"  badge {badge.name!r}: {when}{how}", soft_wrap=True)
         for near in plan.badges_one_course_away:
             console.print(f"  badge {near.name!r} is one course away: {near.course_id}", soft_wrap=True)
-        for skill in plan.uncovered_skills:
-            console.print(f"  not covered ({skill.relation}): {skill.label}: {skill.reason}", soft_wrap=True)
+        _print_open(plan, free_only)
         cert = plan.certificate
         if cert.ratio is not None and cert.method != "none":
             console.print(
                 f"  selection certified by {cert.method}: {cert.ratio:.3f} of optimal on {cert.compared}"
             )
+
+
+def _print_open(plan: Plan, free_only: bool) -> None:
+    """The skills the plan leaves open, grouped by what to do instead, essential first."""
+    groups: dict[str, list[str]] = {}
+    for skill in sorted(plan.uncovered_skills, key=lambda u: not u.essential):
+        kind = skill.alternative.kind if skill.alternative else "provider"
+        how = f" -> {skill.alternative.text}" if skill.alternative and kind == "assessment" else ""
+        groups.setdefault(kind, []).append(f"    {skill.relation}: {skill.label}: {skill.reason}{how}")
+    if not groups:
+        return
+    console.print(f"  Not closed by this plan ({len(plan.uncovered_skills)}), and what to do instead:")
+    for kind in ("assessment", "funding", "on-the-job", "provider"):
+        if kind in groups:
+            heading = (FREE_HEADINGS if free_only else {}).get(kind, OPEN_HEADINGS[kind])
+            console.print(f"   {heading}", soft_wrap=True)
+            for line in groups[kind]:
+                console.print(line, soft_wrap=True)
 
 
 def _timeline(plan: Plan, priced: PlanCourses | None) -> Table:
@@ -171,13 +217,24 @@ def plan_command(
         ),
     ] = True,
     solver: Annotated[str, typer.Option("--solver", help="greedy (default) or exact (MILP).")] = "greedy",
+    required_levels: Annotated[
+        Path | None,
+        typer.Option(
+            "--required-levels",
+            help="CSV occupation,skill,level: the organisation's levels for the target (skill may be "
+            "essential / optional; default essential 3, optional 2).",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a timeline.")] = False,
     snapshot: SnapshotOption = None,
 ) -> None:
     """Plan courses (and the badges they earn) that close the gap to a target occupation."""
+    from api.services.levels import read_level_table
+    from api.services.levels import required_levels as levels_for
     from api.services.plans import PlanRequest, plan
     from api.services.profiles import profile_gap
     from recommender.codes import currency_code, language_code
+    from recommender.gap import DEFAULT_LEVELS
 
     plan_currency = currency_code(currency, field="--currency")
     languages = tuple(language_code(value, field="--language") for value in language or ())
@@ -186,7 +243,13 @@ def plan_command(
         raise UpskillError("give the current occupation (--from) and/or declared skills (--skills FILE)")
     declared = read_skills(skills)
     context = runtime(snapshot)
-    profile = profile_gap(graph=context.graph, target=to, occupations=current or [], skills=declared)
+    required = DEFAULT_LEVELS
+    if required_levels is not None:
+        rules = read_level_table(required_levels)
+        required = levels_for(graph=context.graph, target=to, rules=rules, name=str(required_levels))
+    profile = profile_gap(
+        graph=context.graph, target=to, occupations=current or [], skills=declared, required=required
+    )
     request = PlanRequest(
         budget=budget,
         currency=plan_currency,
@@ -219,9 +282,17 @@ def plan_command(
             "Free courses only: edX courses are planned on their free audit track; certificates cost extra.",
             soft_wrap=True,
         )
-    print_plans(answer.result, answer.priced)
+    limits = []
+    if budget:
+        limits.append(f"{budget:,.2f} {plan_currency}")
+    if request.deadline is not None:
+        weeks = ((request.deadline - answer.start).days + 1) // 7
+        limits.append(f"{weeks * hours_per_week:g} h ({hours_per_week:g} h a week for {weeks} weeks)")
+    shown = f" of the {' and '.join(limits)} available" if limits else ""
+    print_plans(answer.result, answer.priced, limits=shown, free_only=answer.free_only)
     print_set_aside(answer.priced)
-    console.print(f"best-ranked plan ranked by: {answer.ranking}", soft_wrap=True)
+    console.print(f"Levels needed: {answer.levels}.", soft_wrap=True)
+    console.print(f"'best for you' ranked by: {answer.ranking}", soft_wrap=True)
 
 
 #: The sample ``make run`` ends with: scenario 1 of ../shared/SCENARIOS.md. Katrin, a diesel engine mechanic

@@ -42,7 +42,7 @@ def run() -> None:
 
 def _ensure_model() -> None:
     """Train the hybrid ranker on the demo interactions unless a usable artefact is already there."""
-    from api.cli.model import train_model
+    from api.cli.model import print_configurations, train_model
     from api.services.model import latest_model
 
     folder = runtime().settings.artefact_dir
@@ -52,8 +52,5 @@ def _ensure_model() -> None:
         return
     console.print(f"Training the hybrid ranker on the database's interactions into {folder}/ ...")
     trained = train_model()
-    console.print(
-        f"Model: {trained['artefact']} ({trained['interactions']:,} interactions, "
-        f"validation {trained['validation']})",
-        soft_wrap=True,
-    )
+    print_configurations(trained)
+    console.print(f"Model: {trained['artefact']} ({trained['interactions']:,} interactions)", soft_wrap=True)

@@ -50,6 +50,8 @@ def train(
     return {
         "artefact": str(path),
         "configuration": report.configuration,
+        "configurations": configuration_summary(report.validation_history),
+        "why": why_chosen(report),
         "blend": report.weights,
         "best_epoch": report.best_epoch,
         "validation": {report.selection_metric: report.validation_score},
@@ -57,6 +59,44 @@ def train(
         "n_items": data.n_items,
         "interactions": int(data.user.size),
     }
+
+
+def configuration_summary(histories: dict[str, list[float]]) -> dict[str, dict[str, float | int]]:
+    """Per feature configuration: its best validation score, the epoch it came at and the epochs run (early
+    stopping ends a fit ``patience`` epochs after its best score, so the last score is not the best)."""
+    return {
+        name: {
+            "best": round(max(history), 6),
+            "best_epoch": int(history.index(max(history))) + 1,
+            "epochs_run": len(history),
+            "last": round(history[-1], 6),
+        }
+        for name, history in histories.items()
+        if history
+    }
+
+
+def why_chosen(report: Any) -> str:
+    """In words, which configuration won and why (``report``: a ``training.fit.FitReport``)."""
+    summary = configuration_summary(report.validation_history)
+    chosen = summary[report.configuration]
+    others = ", ".join(
+        f"{name} {values['best']:.4f} (epoch {values['best_epoch']})"
+        for name, values in summary.items()
+        if name != report.configuration
+    )
+    metric = report.selection_metric
+    text = (
+        f"{report.configuration} won: the highest best-epoch {metric} on the {report.validation_users} "
+        f"validation users, {chosen['best']:.4f} at epoch {chosen['best_epoch']}"
+        + (f", against {others}" if others else "")
+        + f"; refitted on all interactions for {report.best_epoch} epochs"
+    )
+    if report.weights:
+        parts = ", ".join(f"{k} {v:g}" for k, v in report.weights.items() if v)
+        blended = f"{report.validation_score:.4f}"
+        text += f"; then the blend of signals ({parts}) chosen on the same users scores {blended}"
+    return text + "."
 
 
 def evaluate(

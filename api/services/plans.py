@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 from api.services.profiles import ProfileGap
 from recommender.errors import UnknownCourse, UpskillError
-from recommender.gap import SkillGap
+from recommender.gap import DEFAULT_LEVELS, SkillGap
 from recommender.planner import BadgeOption, Constraints, CourseOption, PlanResult, plan_paths
+from recommender.planner.alternatives import UnmetSkill, unmet_demand
 from recommender.planner.from_gap import gap_items
 
 if TYPE_CHECKING:
@@ -87,12 +88,14 @@ class PlanAnswer:
     priced: PlanCourses
     prices: str  # in words: the currency and the rates the prices were converted with
     free_only: bool
+    levels: str = DEFAULT_LEVELS.source  # in words: where the levels the target needs come from
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON of ``upskill plan --json`` and ``POST /v1/plans``."""
         return {
             "target_uri": self.gap.target_uri,
             "target_label": self.gap.target_label,
+            "required_levels": self.levels,
             "ranking": self.ranking,
             "prices": self.prices,
             "set_aside": [{"course_id": k, "reason": v} for k, v in sorted(self.priced.set_aside.items())],
@@ -132,16 +135,29 @@ def model_scores(
     """
     if model is None:
         return None, CONTENT_RANKING
+
+    return model.scores_new(serving_features(profile=profile, region=region, languages=languages)), (
+        f"hybrid model {model.path.name} (from the worker's occupation, skills, region and languages)"
+    )
+
+
+def serving_features(
+    *, profile: ProfileGap, region: str | None, languages: Sequence[str]
+) -> dict[str, float]:
+    """The worker's user features built as training builds them (``training.dataset``): every skill the worker
+    holds directly, from their occupations (essential at 3, optional at 2) and declared (at their level, the
+    best source winning; ``recommender.gap.holdings``), not the declared skills alone."""
+    from recommender.gap import Profile, holdings
     from training.dataset import profile_features
 
     graph = profile.graph
-    features = profile_features(
+    held = holdings(graph, Profile(profile.occupations, dict(profile.skills)))
+    return profile_features(
         occupations={uri: graph.isco_codes[graph.occupation_index[uri]] for uri in profile.occupations},
-        skills={graph.resolve_skill(skill): level for skill, level in profile.skills.items()},
+        skills={graph.skill_uris[s]: holding.level for s, holding in sorted(held.items())},
         region=region,
         languages=languages,
     )
-    return model.scores_new(features), f"hybrid model {model.path.name} (from the worker's features)"
 
 
 def plan(
@@ -184,8 +200,10 @@ def plan(
         objective=request.objective,  # type: ignore[arg-type]
     )
     scores, ranking = model_scores(profile=profile, model=model, region=request.region, languages=languages)
+    graph = profile.graph
+    types = {item.uri: str(graph.attributes(item.uri).get("skill_type") or "") for item in profile.gap.items}
     result = plan_paths(
-        gap_items(profile.gap),
+        gap_items(profile.gap, types),
         courses,
         constraints,
         badges=options.badges,
@@ -200,4 +218,12 @@ def plan(
         priced=priced,
         prices=prices_note(converter),
         free_only=pricing.free_only,
+        levels=profile.required.source,
     )
+
+
+def unmet_training_demand(answers: Sequence[tuple[PlanAnswer, int]]) -> list[UnmetSkill]:
+    """The skills the plans leave open, added up over people: each answer's first plan counts for its number
+    of people. What no course teaches (or teaches to the level needed) is the training nobody offers yet;
+    the regional planner and HR read it as demand for new programmes."""
+    return unmet_demand((answer.result.best, people) for answer, people in answers if answer.result.plans)

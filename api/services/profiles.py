@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from recommender.gap import SkillGap, skill_gap
+from recommender.gap import DEFAULT_LEVELS, RequiredLevels, SkillGap, skill_gap
 from recommender.graph import CompetenceGraph
 
 
@@ -17,6 +17,7 @@ class ProfileGap:
     occupations: tuple[str, ...]  # URIs
     skills: dict[str, int]  # as declared: URI or label -> level 0..4
     gap: SkillGap
+    required: RequiredLevels = DEFAULT_LEVELS  # the levels the gap was measured against
 
 
 def profile_gap(
@@ -25,9 +26,10 @@ def profile_gap(
     target: str,
     occupations: Sequence[str] = (),
     skills: Mapping[str, int] | None = None,
+    required: RequiredLevels = DEFAULT_LEVELS,
 ) -> ProfileGap:
     """Compute the gap from current occupations and/or declared skills to a target occupation."""
     declared = dict(skills or {})
-    gap = skill_gap(graph, target, occupations=list(occupations), skills=declared)
+    gap = skill_gap(graph, target, occupations=list(occupations), skills=declared, required=required)
     resolved = tuple(graph.resolve_occupation(o) for o in occupations)
-    return ProfileGap(graph, resolved, declared, gap)
+    return ProfileGap(graph, resolved, declared, gap, required)

@@ -46,7 +46,8 @@ def badge_progress(
     A badge earned by assessment counts as available from the week its skills are all held at their levels.
     Week 0 means before the plan (held already or earned by completed courses). The sequence lists the badges
     the plan earns that recognise a gap skill, in the order earned. A badge is one course away when, after the
-    plan, one more available course would earn it (its required badges being earned).
+    plan, one more available course would earn it (its required badges being earned); only badges that
+    recognise a skill of ``gap_skills`` (the target's skills) are suggested so.
     """
     done: set[str] = set()
     levels: dict[str, int] = dict(held_levels)
@@ -88,6 +89,8 @@ def badge_progress(
     near: list[BadgeNearMiss] = []
     for badge in by_id:
         if badge.id in earned or not set(badge.required_badges) <= earned:
+            continue
+        if not badge.skills.keys() & gap_skills:  # only badges that recognise a skill of the target
             continue
         choice: str | None = None
         if badge.earned_by == "all":

@@ -53,6 +53,7 @@ class GapItem:
     needed_level: int = 2
     held_level: int = 0
     weight: float = 1.0
+    skill_type: str = ""  # ESCO's: "knowledge" or "skill/competence" ("" when unknown)
 
     def __post_init__(self) -> None:
         if self.relation not in RELATIONS:
@@ -93,6 +94,9 @@ class CourseOption:
     start_dates: tuple[date, ...] = ()
     skills: Mapping[str, int] = field(default_factory=dict)
     prerequisites: tuple[Prerequisite, ...] = ()
+    #: How sure the catalogue is of each skill link, in [0, 1]; a skill not listed here is sure (1.0): given
+    #: by the catalogue or a curator. Inferred links carry the tagger's confidence (``planner.relevance``).
+    confidence: Mapping[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.hours) and self.hours > 0):
@@ -108,6 +112,13 @@ class CourseOption:
         )
         object.__setattr__(self, "start_dates", tuple(sorted(self.start_dates)))
         object.__setattr__(self, "prerequisites", tuple(self.prerequisites))
+        for uri, value in self.confidence.items():
+            if not (math.isfinite(value) and 0.0 <= value <= 1.0):
+                raise InvalidPlanInput(
+                    f"confidence of {uri!r} must be in [0, 1], got {value!r}",
+                    field=f"course[{self.id}].confidence",
+                )
+        object.__setattr__(self, "confidence", MappingProxyType(dict(sorted(self.confidence.items()))))
 
 
 @dataclass(frozen=True)
@@ -212,11 +223,31 @@ class Exclusion:
     reason: str
 
 
+AlternativeKind = Literal["assessment", "on-the-job", "provider", "funding"]
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """What a worker can do for a skill no plannable course closes.
+
+    ``kind``: ``assessment`` (a badge earned by assessment: recognition of prior learning), ``on-the-job``
+    (supervised practice at work), ``provider`` (ask a training provider or the employer's training centre:
+    no course in the catalogue teaches it) or ``funding`` (only courses the worker's limits rule out teach
+    it).
+    """
+
+    kind: AlternativeKind
+    text: str
+    badge_id: str | None = None
+
+
 @dataclass(frozen=True)
 class UncoveredSkill:
     """A gap skill the plan does not close, and why (never dropped silently).
 
-    ``reached_level`` is the level the plan raises it to (``held_level`` when no step advances it).
+    ``reached_level`` is the level the plan raises it to (``held_level`` when no step advances it);
+    ``catalogue_level`` the highest level any course of the catalogue teaches it at (0: none teaches it);
+    ``alternative`` what the worker can do instead.
     """
 
     skill_uri: str
@@ -226,6 +257,8 @@ class UncoveredSkill:
     needed_level: int = 0
     held_level: int = 0
     reached_level: int = 0
+    catalogue_level: int = 0
+    alternative: Alternative | None = None
 
     @property
     def essential(self) -> bool:
@@ -327,6 +360,11 @@ class Plan:
     certificate: Certificate
     deadline: DeadlineCheck | None
     explanation: str
+    #: Every label true of this plan among the plans shown (``fastest``, ``cheapest``, ``best for you``);
+    #: more than one when plans coincide.
+    labels: tuple[str, ...] = ()
+    #: In words, what the worker will be able to do when done (one line per level reached).
+    outcomes: tuple[str, ...] = ()
 
     @property
     def feasible(self) -> bool:
@@ -342,6 +380,8 @@ class Plan:
 
         return {
             "kind": self.kind,
+            "labels": list(self.labels or (self.kind,)),
+            "outcomes": list(self.outcomes),
             "objective": self.objective,
             "solver": self.solver,
             "feasible": self.feasible,
@@ -387,7 +427,15 @@ class Plan:
                     "needed_level": u.needed_level,
                     "held_level": u.held_level,
                     "reached_level": u.reached_level,
+                    "catalogue_level": u.catalogue_level,
                     "reason": u.reason,
+                    "alternative": None
+                    if u.alternative is None
+                    else {
+                        "kind": u.alternative.kind,
+                        "text": u.alternative.text,
+                        "badge_id": u.alternative.badge_id,
+                    },
                 }
                 for u in self.uncovered_skills
             ],

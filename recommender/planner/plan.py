@@ -27,9 +27,18 @@ from dataclasses import replace
 from typing import Literal
 
 from recommender.errors import InvalidPlanInput
+from recommender.planner.alternatives import alternative, level_name, outcomes
 from recommender.planner.badges import badge_progress
 from recommender.planner.build import Built, build_problem, held_levels, recost
-from recommender.planner.cover import CERTIFY_EXACT_LIMIT, EXACT_LIMIT, Selection, certify, exact, greedy
+from recommender.planner.cover import (
+    CERTIFY_EXACT_LIMIT,
+    EXACT_LIMIT,
+    Selection,
+    certify,
+    exact,
+    greedy,
+    value,
+)
 from recommender.planner.filters import Available, filter_courses
 from recommender.planner.model import (
     BadgeOption,
@@ -45,6 +54,7 @@ from recommender.planner.model import (
     UncoveredSkill,
 )
 from recommender.planner.order import check_prerequisites, topological_order
+from recommender.planner.relevance import relevant_courses, target_weights
 from recommender.planner.schedule import (
     Slot,
     hours_per_week_needed,
@@ -56,7 +66,8 @@ from recommender.planner.schedule import (
 )
 
 Solver = Literal["greedy", "exact"]
-KINDS = {"cost": ("cheapest", "fastest", "best-ranked"), "hours": ("fastest", "cheapest", "best-ranked")}
+BEST = "best for you"
+KINDS = {"cost": ("cheapest", "fastest", BEST), "hours": ("fastest", "cheapest", BEST)}
 
 
 def content_scores(gap: Sequence[GapItem], courses: Sequence[CourseOption]) -> dict[str, float]:
@@ -150,11 +161,24 @@ def plan_paths(
             raise InvalidPlanInput(f"course id {course.id!r} appears twice in the catalogue", field="courses")
         by_id[course.id] = course
     check_prerequisites(courses)
+    original = courses
+    courses, weak = relevant_courses(
+        courses, target_weights((item.skill_uri, item.essential) for item in gap)
+    )
+    # the courses that name a skill still to learn, but on too little evidence (reported, never planned on)
+    to_learn = {item.skill_uri for item in gap if item.held_level < item.needed_level}
+    weakly: dict[str, list[str]] = {}
+    for option in original:
+        if option.id in weak:
+            for uri in sorted(to_learn & option.skills.keys()):
+                weakly.setdefault(uri, []).append(option.id)
+    weak = {cid: why for cid, why in weak.items() if any(cid in ids for ids in weakly.values())}
+    by_id = {c.id: c for c in courses}
     available, excluded = filter_courses(courses, constraints)
     held = held_levels(gap, [by_id[c] for c in sorted(constraints.completed) if c in by_id])
     kinds = KINDS[constraints.objective] if alternatives else KINDS[constraints.objective][:1]
     norm: dict[str, float] = {}
-    if "best-ranked" in kinds:
+    if BEST in kinds:
         if scores is None:
             scores = content_scores(gap, [a.course for a in available.values()])
         norm = _normalised(scores, sorted(available))
@@ -167,6 +191,7 @@ def plan_paths(
             if uri in teachers:
                 teachers[uri].append((option.id, level))
     plans: list[Plan] = []
+    reached_value: list[tuple[float, float]] = []
     seen: set[frozenset[str]] = set()
     built: Built | None = None
     for kind in kinds:
@@ -199,6 +224,8 @@ def plan_paths(
         if plans and key in seen:
             continue
         seen.add(key)
+        got = value(problem, selection.chosen)
+        reached_value.append((got.essential, got.optional))
         certificate = (
             certify(problem, selection, exact_limit=certify_exact_limit)
             if certify_plans
@@ -219,14 +246,69 @@ def plan_paths(
                 badges,
                 available_courses,
                 teachers,
+                weakly,
             )
         )
 
     assert built is not None
     gap_uris = {item.skill_uri for item in gap}
     reported = {cid for cid in excluded if gap_uris & by_id[cid].skills.keys()}
-    reasons = {**{c: r for c, r in excluded.items() if c in reported}, **dict(built.not_takeable)}
-    return PlanResult(tuple(plans), tuple(Exclusion(c, reasons[c]) for c in sorted(reasons)))
+    reasons = {**weak, **{c: r for c, r in excluded.items() if c in reported}, **dict(built.not_takeable)}
+    labelled = _labelled(plans, reached_value, norm, kinds)
+    return PlanResult(tuple(labelled), tuple(Exclusion(c, reasons[c]) for c in sorted(reasons)))
+
+
+def _labelled(
+    plans: Sequence[Plan],
+    reached: Sequence[tuple[float, float]],
+    norm: Mapping[str, float],
+    kinds: Sequence[str],
+) -> list[Plan]:
+    """The plans with every label true of them, among those reaching the most skills; the rest dropped.
+
+    ``fastest``: fewest hours (then weeks); ``cheapest``: lowest price (then hours); ``best for you``: the
+    highest mean ranking score of its courses. A plan that none of these names (another shown plan reaches
+    as much and beats it on its own criterion) is not shown. When one plan earns several labels, the plans
+    coincide and its explanation says so.
+    """
+    if not plans:
+        return []
+    top = max(reached)
+    best = [
+        p
+        for p, r in zip(plans, reached, strict=True)
+        if r[0] >= top[0] * (1 - 1e-7) and r[1] >= top[1] * (1 - 1e-7)
+    ]
+
+    def mean_score(plan: Plan) -> float:
+        return sum(norm.get(s.course_id, 0.0) for s in plan.steps) / max(1, len(plan.steps))
+
+    criteria: dict[str, Callable[[Plan], tuple[float, ...]]] = {
+        "fastest": lambda p: (p.total_hours, p.weeks),
+        "cheapest": lambda p: (p.total_price, p.total_hours),
+        BEST: lambda p: (-mean_score(p), p.total_hours),
+    }
+    order = list(kinds)
+    labels: dict[int, list[str]] = {}
+    for kind in order:
+        key = criteria[kind]
+        winner = min(range(len(best)), key=lambda i: (key(best[i]), order.index(best[i].kind)))
+        labels.setdefault(winner, []).append(kind)
+    result: list[Plan] = []
+    first = {i: min(order.index(k) for k in names) for i, names in labels.items()}
+    for i, plan in sorted(enumerate(best), key=lambda ip: first.get(ip[0], len(order))):
+        if i not in labels:
+            continue
+        names = tuple(labels[i])
+        text = plan.explanation
+        if len(names) > 1 and plan.steps:
+            text += f" It is the {_joined(names)} plan at once: the plans coincide."
+        result.append(replace(plan, kind=names[0], labels=names, explanation=text))
+    return result
+
+
+def _joined(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _assemble(
@@ -243,6 +325,7 @@ def _assemble(
     badges: Sequence[BadgeOption],
     available_courses: Mapping[str, CourseOption],
     teachers: Mapping[str, list[tuple[str, int]]],
+    weakly: Mapping[str, list[str]],
 ) -> Plan:
     problem, targets = built.problem, built.targets
     ids = problem.ids
@@ -339,18 +422,29 @@ def _assemble(
 
     covered = [t.skill_uri for t in targets if reached[t.skill_uri] >= t.needed_level]
     missing = [t for t in targets if reached[t.skill_uri] < t.needed_level]
-    uncovered = [
-        UncoveredSkill(
-            t.skill_uri,
-            t.label,
-            t.relation,
-            _uncovered_reason(t, reached[t.skill_uri], built, teachers, excluded, constraints),
-            needed_level=t.needed_level,
-            held_level=built.held.get(t.skill_uri, 0),
-            reached_level=reached[t.skill_uri],
+    uncovered = []
+    for gap_item in missing:
+        why, ruled_out = _uncovered_reason(
+            gap_item, reached[gap_item.skill_uri], built, teachers, excluded, constraints, weakly
         )
-        for t in missing
-    ]
+        skill = UncoveredSkill(
+            gap_item.skill_uri,
+            gap_item.label,
+            gap_item.relation,
+            why,
+            needed_level=gap_item.needed_level,
+            held_level=built.held.get(gap_item.skill_uri, 0),
+            reached_level=reached[gap_item.skill_uri],
+            catalogue_level=max((lv for _, lv in teachers.get(gap_item.skill_uri, ())), default=0),
+        )
+        uncovered.append(
+            replace(
+                skill,
+                alternative=alternative(
+                    skill, badges=badges, ruled_out=ruled_out, skill_type=gap_item.skill_type
+                ),
+            )
+        )
     target_uris = {t.skill_uri for t in targets}
     already = tuple(item.skill_uri for item in gap if built.held.get(item.skill_uri, 0) >= item.needed_level)
     for item in gap:
@@ -385,6 +479,7 @@ def _assemble(
         available=available_courses,
     )
     deadline = _deadline_check(constraints, order, hours, requires, earliest, weeks, serves_essential)
+    can_do = outcomes(reached, built.held, label)
     plan = Plan(
         kind=kind,
         objective=constraints.objective,
@@ -404,6 +499,7 @@ def _assemble(
         certificate=certificate,
         deadline=deadline,
         explanation="",
+        outcomes=can_do,
     )
     return _with_explanation(plan, targets)
 
@@ -472,25 +568,39 @@ def _uncovered_reason(
     teachers: Mapping[str, list[tuple[str, int]]],
     excluded: Mapping[str, str],
     constraints: Constraints,
-) -> str:
-    """Why ``item`` stays below its needed level; prefixed with how far the plan raises it, if at all."""
+    weakly: Mapping[str, list[str]],
+) -> tuple[str, bool]:
+    """Why ``item`` stays below its needed level (prefixed with how far the plan raises it, if at all), and
+    whether courses teaching it further exist but the worker's limits rule them out."""
     held = built.held.get(item.skill_uri, 0)
-    prefix = f"raised to level {reached} of {item.needed_level}: " if reached > held else ""
+    prefix = f"raised to {level_name(reached)}: " if reached > held else ""
     teaching = teachers.get(item.skill_uri, [])
     if not teaching:
-        return prefix + "no course in the catalogue teaches it"
+        named = weakly.get(item.skill_uri, [])
+        if named:
+            more = f" and {len(named) - 3} more" if len(named) > 3 else ""
+            return prefix + (
+                f"no course in the catalogue teaches it on enough evidence ({', '.join(named[:3])}{more} "
+                "name it in passing: see excluded_courses)"
+            ), False
+        return prefix + "no course in the catalogue teaches it", False
     further = sorted(cid for cid, lv in teaching if lv > reached)
     if not further:
         top = max(lv for _, lv in teaching)
-        if prefix:
-            return prefix + f"no course in the catalogue teaches it above level {top}"
-        return f"courses teach it only up to level {top}; the target needs level {item.needed_level}"
+        needs = f"the target needs {level_name(item.needed_level)}"
+        if prefix and top == reached:
+            return f"raised to {level_name(reached)}, the highest level the catalogue teaches; {needs}", False
+        return prefix + f"the catalogue teaches it up to {level_name(top)}; {needs}", False
     ruled = [(cid, excluded.get(cid) or built.not_takeable.get(cid)) for cid in further]
     ruled_out = [(cid, why) for cid, why in ruled if why is not None]
     if len(ruled_out) == len(further):
         shown = "; ".join(f"{cid}: {why}" for cid, why in ruled_out[:3])
         more = f"; and {len(ruled_out) - 3} more" if len(ruled_out) > 3 else ""
-        return prefix + f"every course teaching it above level {reached} is ruled out ({shown}{more})"
+        limited = any(cid in excluded for cid in further)  # else only requirements nobody can meet block them
+        return (
+            prefix + f"every course teaching it above level {reached} is ruled out ({shown}{more})",
+            limited,
+        )
     limits = []
     if constraints.budget is not None:
         limits.append(f"budget {_money(constraints.budget, constraints.currency)}")
@@ -500,7 +610,7 @@ def _uncovered_reason(
         f"courses teaching it above level {reached} do not fit the remaining "
         f"{' and '.join(limits) or 'limits'} after the "
         f"{'essential skills' if item.relation == 'essential' else 'essential and better-value skills'}"
-    )
+    ), True
 
 
 def _deadline_check(

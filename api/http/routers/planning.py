@@ -20,7 +20,7 @@ from api.http.schemas.planning import (
     PlanCreate,
     PlansRead,
 )
-from api.services import plans, profiles, roles
+from api.services import levels, plans, profiles, roles
 
 router = APIRouter(tags=["planning"], responses=PROBLEMS)
 
@@ -37,8 +37,16 @@ def gap(body: GapCreate, graph: GraphDep) -> Any:
 @router.post("/plans", response_model=PlansRead)
 def plan(body: PlanCreate, graph: GraphDep, options: PlanOptionsDep, model: ModelDep) -> Any:
     """Plan courses (and the badges they earn) that close the gap to the target within the limits given."""
+    rules = levels.rules_from_request([(r.occupation, r.skill, r.level) for r in body.required_levels])
+    required = levels.required_levels(
+        graph=graph, target=body.target, rules=rules, name="the request's required_levels"
+    )
     profile = profiles.profile_gap(
-        graph=graph, target=body.target, occupations=body.current_occupations, skills=body.declared()
+        graph=graph,
+        target=body.target,
+        occupations=body.current_occupations,
+        skills=body.declared(),
+        required=required,
     )
     request = plans.PlanRequest(
         budget=body.budget,

@@ -72,6 +72,12 @@ Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 
 
+class RequiredLevelIn(RequestModel):
+    occupation: Id | None = Field(None, description="target occupation of the row; none: every target")
+    skill: Id = Field(description="ESCO skill URI or exact label, or essential / optional")
+    level: int = Field(ge=1, le=4, description="1 basic, 2 intermediate, 3 advanced, 4 expert")
+
+
 class PlanCreate(GapCreate):
     budget: NonNegative | None = Field(None, description="money to spend, in currency")
     currency: Code = Field("EUR", description="plan currency, ISO 4217 (prices converted at the rate table)")
@@ -97,6 +103,11 @@ class PlanCreate(GapCreate):
     completed: list[Id] = Field(default_factory=list, max_length=MAX_LIST, description="course ids done")
     objective: Literal["hours", "cost"] = "hours"
     solver: Literal["greedy", "exact"] = "greedy"
+    required_levels: list[RequiredLevelIn] = Field(
+        default_factory=list,
+        max_length=MAX_LIST,
+        description="the organisation's levels for the target (default: essential 3, optional 2)",
+    )
 
 
 class StepRead(BaseModel):
@@ -129,6 +140,12 @@ class BadgeNearRead(BaseModel):
     course_id: str
 
 
+class AlternativeRead(BaseModel):
+    kind: Literal["assessment", "on-the-job", "provider", "funding"]
+    text: str
+    badge_id: str | None
+
+
 class UncoveredRead(BaseModel):
     uri: str
     label: str
@@ -136,7 +153,9 @@ class UncoveredRead(BaseModel):
     needed_level: int
     held_level: int
     reached_level: int
+    catalogue_level: int = Field(description="highest level any course of the catalogue teaches it (0: none)")
     reason: str
+    alternative: AlternativeRead | None = Field(description="what to do instead of a course")
 
 
 class TotalsRead(BaseModel):
@@ -166,6 +185,8 @@ class DeadlineRead(BaseModel):
 
 class PlanRead(BaseModel):
     kind: str
+    labels: list[str] = Field(description="every label true of the plan: fastest, cheapest, best for you")
+    outcomes: list[str] = Field(description="what the worker will be able to do when done")
     objective: str
     solver: str
     feasible: bool
@@ -195,7 +216,8 @@ class SetAsideRead(BaseModel):
 class PlansRead(BaseModel):
     target_uri: str
     target_label: str
-    ranking: str = Field(description="what ranked the courses of the best-ranked plan")
+    required_levels: str = Field(description="where the levels the target needs come from")
+    ranking: str = Field(description="what ranked the courses of the 'best for you' plan")
     prices: str = Field(description="the currency and the exchange rates the prices are in")
     set_aside: list[SetAsideRead] = Field(description="courses not plannable for the worker, and why")
     certificates_optional: dict[str, float] = Field(description="course id -> optional certificate's price")

@@ -108,15 +108,37 @@ def test_plan_timeline_and_an_unaffordable_budget(runner: CliRunner, snapshot: P
     result = runner.invoke(app, [*args, "--language", "en", "--snapshot", str(snapshot)])
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())
-    assert "Plan 1 (fastest)" in text
+    assert "Plan 1 (fastest, cheapest and best for you)" in text and "the plans coincide" in text
     # the free course still raises both essential skills part of the way; the level-3 courses are too dear
     assert "closes 0 of 2 essential" in text and "raises 2 essential" in text, text
     assert "EV and battery basics" in text and "Raises essential" in text, text
     assert (
-        "not covered (essential): battery chemistry: raised to level 2 of 3: every course teaching it above "
+        "Courses teach these further, but your limits rule them out (ask your employer to fund one):" in text
+    )
+    assert (
+        "essential: battery chemistry: raised to intermediate (level 2): every course teaching it above "
         "level 2 is ruled out" in text
     ), text
     assert "more than the whole budget of 100.00" in text
+    assert "Uses 0.00 EUR and" in text and "of the 100.00 EUR available" in text
+    assert "When done, you will be able to:" in text and "(intermediate)" in text
+    assert "Levels needed: default: essential skills at 3 (advanced)" in text
+
+
+def test_an_organisation_level_table_changes_what_closes(
+    runner: CliRunner, snapshot: Path, tmp_path: Path
+) -> None:
+    table = tmp_path / "levels.csv"
+    table.write_text("occupation,skill,level\nbattery technician,essential,2\n", encoding="utf-8")
+    args = ["plan", "--from", "welder", "--to", "battery technician", "--start", "2027-01-04"]
+    result = runner.invoke(app, [*args, "--required-levels", str(table), "--snapshot", str(snapshot)])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "closes 2 of 2 essential" in text, text
+    assert f"Levels needed: {table}: essential skills at 2, optional at 2" in text
+    table.write_text("occupation,skill,level\nbattery technician,essential,9\n", encoding="utf-8")
+    result = runner.invoke(app, [*args, "--required-levels", str(table), "--snapshot", str(snapshot)])
+    assert result.exit_code == 2 and "line 2, column 'level'" in " ".join(result.output.split())
 
 
 def test_plan_unknown_course_and_bad_date_are_clear_errors(runner: CliRunner, snapshot: Path) -> None:

@@ -35,6 +35,27 @@ def test_plans_answer_the_cli_json(client: TestClient) -> None:
     assert best["totals"]["currency"] == "EUR" and best["steps"][0]["start_date"] == "2027-01-04"
 
 
+def test_plans_take_the_organisations_levels_and_say_what_to_do_instead(client: TestClient) -> None:
+    body = {**KATRIN_LIKE, "start": "2027-01-04", "budget": 0}
+    default = client.post("/v1/plans", json=body).json()
+    assert default["required_levels"].startswith("default: essential skills at 3")
+    plan = default["plans"][0]
+    assert plan["labels"] and plan["labels"][0] == plan["kind"]
+    assert all(u["alternative"]["kind"] for u in plan["uncovered_skills"])
+    levels = [{"occupation": "battery technician", "skill": "essential", "level": 1}]
+    lowered = client.post("/v1/plans", json={**body, "required_levels": levels})
+    assert lowered.status_code == 200, lowered.text
+    answer = lowered.json()
+    assert answer["required_levels"].startswith("the request's required_levels: essential skills at 1")
+    assert {u["relation"] for u in answer["plans"][0]["uncovered_skills"]} <= {"optional"}
+    bad = client.post("/v1/plans", json={**body, "required_levels": [{"skill": "essential", "level": 7}]})
+    assert bad.status_code == 422 and "required_levels" in bad.text
+    unknown = client.post(
+        "/v1/plans", json={**body, "required_levels": [{"skill": "skill:nope", "level": 2}]}
+    )
+    assert unknown.status_code in (400, 404, 422) and "skill:nope" in unknown.text
+
+
 def test_plan_limits_are_applied(client: TestClient) -> None:
     body = {
         **KATRIN_LIKE,

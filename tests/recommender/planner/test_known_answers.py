@@ -58,7 +58,7 @@ def test_best_ranked_plan_follows_the_given_scores() -> None:
     gap = [gap_item("s1")]
     courses = [course("a", {"s1": 2}, hours=5, price=10), course("b", {"s1": 2}, hours=50, price=100)]
     result = plan_paths(gap, courses, Constraints(), scores={"a": 0.1, "b": 0.9})
-    ranked = [p for p in result.plans if p.kind == "best-ranked"]
+    ranked = [p for p in result.plans if "best for you" in p.labels]
     assert len(ranked) == 1 and ids(ranked[0]) == ["b"]
 
 
@@ -147,10 +147,14 @@ def test_skill_no_course_teaches_and_skill_taught_too_low_are_reported() -> None
     plan = plan_paths(gap, courses, Constraints()).best
     reasons = {u.skill_uri: u.reason for u in plan.uncovered_skills}
     assert reasons == {
-        "s2": "courses teach it only up to level 2; the target needs level 3",
+        "s2": "the catalogue teaches it up to intermediate (level 2); the target needs advanced (level 3)",
         "s3": "no course in the catalogue teaches it",
     }
     assert plan.covered_skills == ("s1",)
+    levels = {u.skill_uri: u.catalogue_level for u in plan.uncovered_skills}
+    assert levels == {"s2": 2, "s3": 0}
+    kinds = {u.skill_uri: u.alternative.kind for u in plan.uncovered_skills if u.alternative}
+    assert kinds == {"s2": "on-the-job", "s3": "on-the-job"}  # s3's type is unknown: not "knowledge"
 
 
 def test_already_held_skills_need_no_course() -> None:
@@ -266,7 +270,8 @@ def test_badges_earned_along_the_plan_in_sequence_and_one_course_away() -> None:
         BadgeOption("b-all", "Both", {"s1": 2, "s2": 2}, "all", ("c1", "c2")),
         BadgeOption("b-one", "First", {"s1": 2}, "k_of_n", ("c1", "c3"), k=1),
         BadgeOption("b-stack", "Stacked", {"s1": 2}, "assessment", required_badges=("b-one",)),
-        BadgeOption("b-near", "Near", {"x": 2}, "all", ("c1", "c3")),
+        BadgeOption("b-near", "Near", {"s2": 1, "x": 2}, "all", ("c1", "c3")),
+        BadgeOption("b-off-target", "Near but off target", {"x": 2}, "all", ("c1", "c3")),
         BadgeOption("b-held", "Held", {}, "all", ("zz",)),
     ]
     constraints = Constraints(start=START, hours_per_week=10, held_badges=frozenset({"b-held"}))
@@ -279,6 +284,7 @@ def test_badges_earned_along_the_plan_in_sequence_and_one_course_away() -> None:
         ("b-all", 2, "c2", False),
     ]
     assert plan.badge_sequence == ("b-one", "b-stack", "b-all")
+    # b-off-target is one course away too, but recognises no skill of the target: not suggested
     assert [(b.badge_id, b.course_id) for b in plan.badges_one_course_away] == [("b-near", "c3")]
 
 
@@ -404,9 +410,15 @@ def test_partial_progress_is_credited_by_level_steps_and_reported() -> None:
     assert plan.covered_skills == ()
     s1, s2 = sorted(plan.uncovered_skills, key=lambda u: u.skill_uri)
     assert (s1.held_level, s1.reached_level, s1.needed_level) == (0, 2, 3)
-    assert s1.reason == "raised to level 2 of 3: no course in the catalogue teaches it above level 2"
+    assert s1.reason == (
+        "raised to intermediate (level 2), the highest level the catalogue teaches; "
+        "the target needs advanced (level 3)"
+    )
+    assert s1.catalogue_level == 2 and s1.alternative is not None and s1.alternative.kind == "on-the-job"
     assert (s2.reached_level, s2.needed_level) == (1, 2)
-    assert s2.reason == "courses teach it only up to level 1; the target needs level 2"
+    assert (
+        s2.reason == "the catalogue teaches it up to basic (level 1); the target needs intermediate (level 2)"
+    )
     assert "raises 1 essential" in plan.explanation
     step_json = plan.to_dict()["steps"][0]
     assert step_json["levels"] == {"s1": 2}

@@ -203,7 +203,7 @@ def check_plan_invariants(
     for u in plan.uncovered_skills:
         if u.skill_uri in targets:
             assert u.reached_level == reached[u.skill_uri]
-            assert ("raised to level" in u.reason) == (u.reached_level > held[u.skill_uri])
+            assert u.reason.startswith("raised to ") == (u.reached_level > held[u.skill_uri])
     uncovered = {u.skill_uri: u.reason for u in plan.uncovered_skills}
     for item in gap:
         uri = item.skill_uri

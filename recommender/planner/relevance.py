@@ -1,0 +1,95 @@
+"""Which courses are evidence for a target: a course enters a plan only on enough evidence that it teaches the
+target's skills.
+
+Most course-skill links are inferred from course texts, and a weak inferred link is often wrong: on the
+tagging gold set's dev courses (``evaluation/TAGGING_GOLD.md``), 29 % of the links with a confidence in
+[0.05, 0.08) are right, 38 % in [0.08, 0.10) and 61 % from 0.10 up (measured on the default catalogue's
+links, `python -m evaluation.bench_plans --links`). A course whose only tie to a battery technician is one
+weak link ("Trading: fundamentals of technical analysis" -> "apply technical communication skills", 0.06) is
+not a course for a battery technician.
+
+The rule: a course's *evidence* for a target is the sum of the confidences of its links to the target's
+skills (held or not: a course teaching several skills of the job is about the job), an optional skill's link
+counting half (ESCO's optional skills are used in some jobs of the occupation only: a course serving one of
+them alone is a weaker tie to the job). Below ``MIN_EVIDENCE`` (0.15) its links to the target's skills are
+not planned on: one link to an essential skill needs a confidence of 0.15 (links from 0.1 are right more
+often than not, 0.15 leaves a margin), one to an optional skill 0.3; weaker links corroborate each other.
+Links without a confidence (given by the catalogue, curated) count 1.0, so they always pass. The course stays
+in the catalogue for everything else (a prerequisite another course names, say).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+
+from recommender.planner.model import CourseOption
+
+#: The least evidence (summed confidence of the links to the target's skills) for a course to be planned on.
+MIN_EVIDENCE = 0.15
+#: What a link to an optional skill of the target counts for, against 1 for an essential one.
+OPTIONAL_WEIGHT = 0.5
+
+
+def evidence(course: CourseOption, target_skills: Mapping[str, float]) -> float:
+    """Summed confidence of ``course``'s links to ``target_skills`` (skill URI -> weight: 1 essential, 0.5
+    optional), weighted; a link without a confidence counts 1.0."""
+    return float(
+        sum(
+            course.confidence.get(uri, 1.0) * target_skills[uri]
+            for uri in course.skills
+            if uri in target_skills
+        )
+    )
+
+
+def target_weights(relations: Iterable[tuple[str, bool]]) -> dict[str, float]:
+    """Skill URI -> weight in the evidence, from (URI, essential) pairs."""
+    return {uri: 1.0 if essential else OPTIONAL_WEIGHT for uri, essential in relations}
+
+
+def relevant_courses(
+    courses: Sequence[CourseOption], target_skills: Mapping[str, float], *, min_evidence: float = MIN_EVIDENCE
+) -> tuple[list[CourseOption], dict[str, str]]:
+    """``courses`` with the links to ``target_skills`` removed where the evidence is too weak, and why.
+
+    Returns
+    -------
+    courses : list of CourseOption
+        Same order and ids; a course under ``min_evidence`` keeps only its other skills.
+    weak : dict of str to str
+        Course id -> why its links to the target's skills are not planned on (only courses that had some).
+    """
+    targets = dict(target_skills)
+    kept: list[CourseOption] = []
+    weak: dict[str, str] = {}
+    for course in courses:
+        linked = [uri for uri in course.skills if uri in targets]
+        if not linked:
+            kept.append(course)
+            continue
+        found = evidence(course, targets)
+        if found >= min_evidence:
+            kept.append(course)
+            continue
+        weak[course.id] = (
+            f"too little evidence that it teaches this target's skills: {len(linked)} inferred link(s), "
+            f"evidence {found:.2f} < {min_evidence:g} (summed confidence, optional skills at half)"
+        )
+        kept.append(
+            replace(
+                course,
+                skills={u: lv for u, lv in course.skills.items() if u not in targets},
+                confidence={u: c for u, c in course.confidence.items() if u not in targets},
+            )
+        )
+    return kept, weak
+
+
+def weakly_linked(courses: Iterable[CourseOption], target_skills: Mapping[str, float]) -> set[str]:
+    """Ids of the ``courses`` that teach some of ``target_skills`` on less than ``MIN_EVIDENCE``."""
+    return {
+        c.id
+        for c in courses
+        if any(u in target_skills for u in c.skills) and evidence(c, target_skills) < MIN_EVIDENCE
+    }

@@ -1,0 +1,108 @@
+"""Relevance (issue 12): weakly linked courses are not planned on, badges off target are not suggested, labels
+are true of the plans they name, and every open skill has an alternative."""
+
+from __future__ import annotations
+
+from recommender.planner import BadgeOption, Constraints, plan_paths
+from recommender.planner.alternatives import unmet_demand
+from recommender.planner.relevance import MIN_EVIDENCE, evidence, relevant_courses, target_weights
+from tests.recommender.planner.builders import course, gap_item
+
+
+def ids(plan) -> list[str]:  # type: ignore[no-untyped-def]
+    return [s.course_id for s in plan.steps]
+
+
+def test_evidence_sums_confidences_with_optional_skills_at_half() -> None:
+    weights = target_weights([("s1", True), ("s2", False)])
+    c = course("c", {"s1": 2, "s2": 2, "x": 2}, confidence={"s1": 0.1, "s2": 0.1, "x": 0.9})
+    assert evidence(c, weights) == 0.1 + 0.05
+    sure = course("sure", {"s2": 2})  # no confidence: given by the catalogue, counts 1.0
+    assert evidence(sure, weights) == 0.5
+
+
+def test_a_course_tied_to_the_target_by_one_weak_link_is_never_planned() -> None:
+    gap = [gap_item("s1"), gap_item("s2", relation="optional")]
+    courses = [
+        course("trading", {"s1": 2, "markets": 2}, price=0, hours=2, confidence={"s1": 0.06, "markets": 0.3}),
+        course("solid-waste", {"s2": 2}, price=0, hours=2, confidence={"s2": 0.13}),  # optional: 0.065
+        course("batteries", {"s1": 2}, price=50, hours=30, confidence={"s1": 0.16}),
+    ]
+    kept, weak = relevant_courses(courses, target_weights((g.skill_uri, g.essential) for g in gap))
+    assert set(weak) == {"trading", "solid-waste"}
+    assert [c.skills for c in kept] == [{"markets": 2}, {}, {"s1": 2}]
+    result = plan_paths(gap, courses, Constraints())
+    assert all(ids(p) == ["batteries"] for p in result.plans)  # the cheaper, quicker weak ones are not used
+    (s2,) = result.best.uncovered_skills
+    assert "on enough evidence (solid-waste name it in passing" in s2.reason
+    assert {e.course_id for e in result.excluded} >= {"trading", "solid-waste"}
+
+
+def test_two_weak_links_to_the_target_corroborate_each_other() -> None:
+    gap = [gap_item("s1"), gap_item("s2")]
+    both = course("both", {"s1": 2, "s2": 2}, confidence={"s1": 0.08, "s2": 0.08})
+    assert evidence(both, target_weights([("s1", True), ("s2", True)])) >= MIN_EVIDENCE
+    assert ids(plan_paths(gap, [both], Constraints()).best) == ["both"]
+
+
+def test_labels_are_true_of_the_plans_they_name_and_coinciding_plans_say_so() -> None:
+    gap = [gap_item("s1")]
+    one = plan_paths(gap, [course("only", {"s1": 2})], Constraints())
+    (plan,) = one.plans
+    assert plan.labels == ("fastest", "cheapest", "best for you")
+    assert "the plans coincide" in plan.explanation
+    two = plan_paths(
+        gap,
+        [
+            course("quick-dear", {"s1": 2}, hours=5, price=500),
+            course("slow-free", {"s1": 2}, hours=50, price=0),
+        ],
+        Constraints(),
+        scores={"quick-dear": 0.0, "slow-free": 1.0},
+    )
+    by_label = {label: p for p in two.plans for label in p.labels}
+    assert min(p.total_hours for p in two.plans) == by_label["fastest"].total_hours
+    assert min(p.total_price for p in two.plans) == by_label["cheapest"].total_price
+    assert ids(by_label["best for you"]) == ["slow-free"]
+    assert len(two.plans) == 2 and by_label["cheapest"] is by_label["best for you"]
+
+
+def test_one_course_away_hints_only_for_badges_of_the_target() -> None:
+    gap = [gap_item("s1")]
+    courses = [course("c1", {"s1": 2}), course("agile", {"scrum": 2})]
+    badges = [
+        BadgeOption("agile-work", "Agile project work", {"scrum": 2}, "all", ("agile",)),
+        BadgeOption("s1-badge", "S1 and more", {"s1": 2, "scrum": 1}, "all", ("c1", "agile")),
+    ]
+    plan = plan_paths(gap, courses, Constraints(), badges=badges).best
+    assert [b.badge_id for b in plan.badges_one_course_away] == ["s1-badge"]
+
+
+def test_every_open_skill_gets_an_alternative_and_they_add_up_to_unmet_demand() -> None:
+    gap = [
+        gap_item("taught-low", needed=3),
+        gap_item("knowledge"),
+        gap_item("practice"),
+        gap_item("assessed"),
+        gap_item("paid"),
+    ]
+    gap[1] = type(gap[1])("knowledge", "battery fluids", "essential", 2, 0, 1.0, "knowledge")
+    gap[2] = type(gap[2])("practice", "operate test equipment", "optional", 2, 0, 1.0, "skill/competence")
+    courses = [course("intro", {"taught-low": 2}, price=0), course("dear", {"paid": 2}, price=900)]
+    badges = [BadgeOption("hv", "High-voltage safety", {"assessed": 2}, "assessment")]
+    plan = plan_paths(gap, courses, Constraints(budget=0), badges=badges).best
+    kinds = {u.skill_uri: u.alternative.kind for u in plan.uncovered_skills if u.alternative}
+    assert kinds == {
+        "taught-low": "on-the-job",
+        "knowledge": "provider",
+        "practice": "on-the-job",
+        "assessed": "assessment",
+        "paid": "funding",
+    }
+    assert {u.skill_uri: u.catalogue_level for u in plan.uncovered_skills}["taught-low"] == 2
+    assert plan.outcomes == (
+        "label of taught-low: apply it on routine tasks, with occasional guidance (intermediate)",
+    )
+    demand = unmet_demand([(plan, 7), (plan, 5)])
+    assert {u.skill_uri: (u.people, u.essential) for u in demand}["practice"] == (12, 0)
+    assert demand[0].essential == 12 and demand[0].alternatives
