@@ -219,6 +219,10 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=200)
     parser.add_argument("--before", default=BEFORE, help="commit of the code to compare with")
     parser.add_argument("--links", action="store_true", help="only the link precision by confidence")
+    parser.add_argument(
+        "--repo", type=Path, default=ROOT, help="git repository holding --before (default: this checkout)"
+    )
+    parser.add_argument("--after-commit", default=None, help="commit this code is (default: the repo's HEAD)")
     parser.add_argument("--output", type=Path, default=ROOT / "bench-results" / "bench_plans.json")
     args = parser.parse_args()
 
@@ -263,13 +267,16 @@ def main() -> None:
         "OPENBLAS_NUM_THREADS": "1",
     }
     with tempfile.TemporaryDirectory(prefix="bench-plans-before-") as folder:
-        before_commit = extract(args.before, Path(folder))
+        before_commit = extract(args.before, Path(folder), args.repo)
         env_before = {**env, "UPSKILL_CACHE_DIR": str(Path(folder) / "cache")}
         before = run_plans(Path(folder), pairs, env_before)
     after = run_plans(ROOT, pairs, env)
-    head = subprocess.run(
-        ["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True, check=False
-    ).stdout.strip()
+    head = (
+        args.after_commit
+        or subprocess.run(
+            ["git", "-C", str(args.repo), "rev-parse", "HEAD"], capture_output=True, text=True, check=False
+        ).stdout.strip()
+    )
     result = {
         "pairs": len(pairs),
         "request": "EUR 1,500, 6 h a week from 2027-01-04 to 2027-10-03, courses in en or de",
