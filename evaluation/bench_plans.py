@@ -70,13 +70,13 @@ for source, target in json.loads(sys.stdin.read()):
 """
 
 
-def extract(commit: str, folder: Path) -> str:
+def extract(commit: str, folder: Path, repo: Path = ROOT) -> str:
     """The tree of ``commit`` (Python sources only need to be there) into ``folder``; its full hash."""
     full = subprocess.run(
-        ["git", "-C", str(ROOT), "rev-parse", commit], check=True, capture_output=True, text=True
+        ["git", "-C", str(repo), "rev-parse", commit], check=True, capture_output=True, text=True
     ).stdout.strip()
     archive = subprocess.run(
-        ["git", "-C", str(ROOT), "archive", full], check=True, capture_output=True
+        ["git", "-C", str(repo), "archive", full], check=True, capture_output=True
     ).stdout
     with tarfile.open(fileobj=BytesIO(archive)) as tar:
         tar.extractall(folder, filter="data")

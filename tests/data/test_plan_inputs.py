@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
@@ -72,7 +73,7 @@ def test_courses_and_badges_load_as_planner_inputs_without_level_edges(db_sessio
     )
     db_session.flush()
 
-    courses = load_course_options(db_session=db_session)
+    courses = load_course_options(db_session=db_session, skill_rules=None)
     assert [c.id for c in courses] == ["a", "b", "c"]
     a, b, c = courses
     assert a == CourseOption(
@@ -91,11 +92,40 @@ def test_courses_and_badges_load_as_planner_inputs_without_level_edges(db_sessio
     )
     assert b.start_dates == (dt.date(2027, 2, 1),) and b.prerequisites == (Prerequisite("c", "curated"),)
     assert (c.delivery_mode, c.region, c.skills) == ("in-person", "DE1", {})
+    # the bundled rules back no edge "b needs c" (c teaches nothing): not planned on
+    (_, b_ruled, _) = load_course_options(db_session=db_session)
+    assert b_ruled.prerequisites == ()
 
     assert load_badge_options(db_session=db_session) == [
         BadgeOption("x", "X", {}, "k_of_n", ("a", "b"), 1, ()),
         BadgeOption("y", "Y", {S1: 3}, "assessment", (), None, ("x",)),
     ]
+
+
+def test_a_curated_edge_is_planned_on_only_when_a_rule_backs_it_on_a_sure_link(
+    db_session: Session, tmp_path: Path
+) -> None:
+    for uri in (S1, S2):
+        db_session.add(Skill(uri=uri, preferred_label=uri[-2:], alt_labels=[], description=""))
+    for course_id in ("sure", "weak", "basics"):
+        db_session.add(Course(id=course_id, title=course_id, hours=1, price=0, currency="EUR", language="en"))
+    db_session.flush()
+    db_session.add_all(
+        [
+            CourseSkill(course_id="sure", skill_uri=S1, level=2, confidence=0.4, source="inferred"),
+            CourseSkill(course_id="weak", skill_uri=S1, level=2, confidence=0.06, source="inferred"),
+            CourseSkill(course_id="basics", skill_uri=S2, level=1, confidence=0.3, source="inferred"),
+            CoursePrerequisite(course_id="sure", prerequisite_id="basics", origin="curated"),
+            CoursePrerequisite(course_id="weak", prerequisite_id="basics", origin="curated"),
+        ]
+    )
+    db_session.flush()
+    rules = tmp_path / "rules.csv"
+    rules.write_text(f"skill_uri,requires_uri,note\n{S1},{S2},s1 needs s2\n", encoding="utf-8")
+    courses = {c.id: c for c in load_course_options(db_session=db_session, skill_rules=rules)}
+    assert courses["sure"].prerequisites == (Prerequisite("basics", "curated"),)
+    assert courses["weak"].prerequisites == ()  # its link to s1 (0.06) is too weak to need s2 first
+    assert courses["weak"].confidence == {S1: 0.06} and courses["basics"].confidence == {S2: 0.3}
 
 
 def test_links_under_the_planning_confidence_are_not_planned_on(db_session: Session) -> None:
