@@ -74,7 +74,11 @@ class Runtime:
             return CompetenceGraph.load(self.snapshot)
         from data.graph_cache import cached_graph
 
-        graph = cached_graph(engine=self.engine, cache_dir=self.settings.cache_dir)
+        graph = cached_graph(
+            engine=self.engine,
+            cache_dir=self.settings.cache_dir,
+            min_confidence=self.settings.planning_min_confidence,
+        )
         if not graph.occupation_uris:
             raise UpskillError("the database holds no ESCO occupations; run `upskill import esco` first")
         return graph
@@ -84,7 +88,11 @@ class Runtime:
         from api.services.plans import load_plan_options
 
         with self.transaction() as session:
-            return load_plan_options(db_session=session)
+            return load_plan_options(
+                db_session=session,
+                min_confidence=self.settings.planning_min_confidence,
+                exchange_rates=self.settings.exchange_rates,
+            )
 
     @cached_property
     def model(self) -> LoadedModel | None:

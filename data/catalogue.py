@@ -29,6 +29,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from data import skill_texts
+from data.defaults import PLANNING_MIN_CONFIDENCE
 from data.formats import coursera, curation, edx, reading, udemy
 from data.formats import courses as course_format
 from data.formats.courses import SKILL_SOURCES, CourseRecord, SkillClaim, skill_level_of
@@ -38,7 +39,6 @@ from data.queries import chunks, known, upsert
 from recommender import prerequisites as prereq
 from recommender.codes import UNDETERMINED_LANGUAGE
 from recommender.errors import ImportFormatError
-from recommender.settings import get_settings
 from recommender.tagging import SkillTagger
 
 DEFAULT = Path(__file__).parent / "default"
@@ -200,8 +200,12 @@ def import_catalogue(
     skill_rules: Path | None = SKILL_PREREQUISITES,
     tagger_factory: Callable[[], SkillTagger] = make_tagger,
     name: str | None = None,
+    min_confidence: float = PLANNING_MIN_CONFIDENCE,
 ) -> ImportReport:
-    """Import a catalogue file; courses without skills of their own get inferred ones (and tag hints)."""
+    """Import a catalogue file; courses without skills of their own get inferred ones (and tag hints).
+
+    Prerequisites are derived from the skill links planning uses (confidence ``min_confidence`` or more).
+    """
     skill_texts.require_esco(db_session=db_session)
     catalogue = read_catalogue(path)
     if name is not None:
@@ -223,7 +227,7 @@ def import_catalogue(
         if not skills[record.id]
     ]
     report.prerequisites = rebuild_prerequisites(
-        db_session=db_session, skill_rules=skill_rules, notes=report.notes
+        db_session=db_session, skill_rules=skill_rules, notes=report.notes, min_confidence=min_confidence
     )
     _record_provenance(db_session, catalogue.name, path, [p for p in (curated, skill_rules) if p is not None])
     db_session.flush()
@@ -413,7 +417,9 @@ class CurationReport:
         }
 
 
-def curate_courses(*, db_session: Session, path: Path) -> CurationReport:
+def curate_courses(
+    *, db_session: Session, path: Path, min_confidence: float = PLANNING_MIN_CONFIDENCE
+) -> CurationReport:
     """Apply a curated-skills file to the courses in the database: confirm, remove or add course skills.
 
     The file is read and checked completely first (unknown course or skill: an error naming file, line and
@@ -474,7 +480,7 @@ def curate_courses(*, db_session: Session, path: Path) -> CurationReport:
         db_session.execute(delete(CourseSkill).where(CourseSkill.course_id.in_(chunk)))
     _insert_skills(db_session, changed, after)
     db_session.flush()
-    report.prerequisites = rebuild_prerequisites(db_session=db_session)
+    report.prerequisites = rebuild_prerequisites(db_session=db_session, min_confidence=min_confidence)
     return report
 
 
@@ -562,7 +568,11 @@ def _course_values(record: CourseRecord, catalogue: str) -> dict[str, Any]:
 
 
 def rebuild_prerequisites(
-    *, db_session: Session, skill_rules: Path | None = SKILL_PREREQUISITES, notes: list[str] | None = None
+    *,
+    db_session: Session,
+    skill_rules: Path | None = SKILL_PREREQUISITES,
+    notes: list[str] | None = None,
+    min_confidence: float = PLANNING_MIN_CONFIDENCE,
 ) -> dict[str, int]:
     """Recompute the level-order and curated edges of the whole catalogue; return counts by origin.
 
@@ -573,13 +583,12 @@ def rebuild_prerequisites(
     if skill_rules is not None and skill_rules.is_file():
         rules = curation.read_skill_rules(skill_rules)
     # Only the links planning uses: a course does not require what it is not trusted to teach.
-    floor = get_settings().planning_min_confidence
     taught = [
         prereq.TaughtSkill(course_id, uri, level, confidence)
         for course_id, uri, level, confidence in db_session.execute(
             select(
                 CourseSkill.course_id, CourseSkill.skill_uri, CourseSkill.level, CourseSkill.confidence
-            ).where(CourseSkill.confidence >= floor)
+            ).where(CourseSkill.confidence >= min_confidence)
         )
     ]
     catalogue_edges = [
@@ -670,7 +679,9 @@ def _record_provenance(db_session: Session, name: str, path: Path, extra: Sequen
 # --- the vendored default ---------------------------------------------------------------------------------
 
 
-def import_default_catalogue(*, db_session: Session) -> ImportReport:
+def import_default_catalogue(
+    *, db_session: Session, min_confidence: float = PLANNING_MIN_CONFIDENCE
+) -> ImportReport:
     """Import the vendored multi-catalogue default, unless that very file (and curation) is already in.
 
     It is the same import as ``upskill import courses data/default/catalogue.csv``: the file carries its
@@ -687,7 +698,7 @@ def import_default_catalogue(*, db_session: Session) -> ImportReport:
         return ImportReport(
             file=str(DEFAULT_CATALOGUE), catalogue=DEFAULT_CATALOGUE_NAME, courses=count or 0, skipped=True
         )
-    return import_catalogue(db_session=db_session, path=DEFAULT_CATALOGUE)
+    return import_catalogue(db_session=db_session, path=DEFAULT_CATALOGUE, min_confidence=min_confidence)
 
 
 @dataclass(frozen=True)

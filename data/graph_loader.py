@@ -13,16 +13,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data import models
+from data.defaults import PLANNING_MIN_CONFIDENCE
 from recommender.graph import CompetenceGraph, Concept, GraphData
-from recommender.settings import get_settings
 
 
 def _alts(value: Any) -> tuple[str, ...]:
     return tuple(str(v) for v in (value or ()) if str(v).strip())
 
 
-def load_graph_data(*, db_session: Session) -> GraphData:
-    """Read every table the competence graph needs into plain rows."""
+def load_graph_data(*, db_session: Session, min_confidence: float = PLANNING_MIN_CONFIDENCE) -> GraphData:
+    """Read every table the competence graph needs into plain rows; course-skill links under
+    ``min_confidence`` (``UPSKILL_PLANNING_MIN_CONFIDENCE``) are left out."""
     s = db_session
     data = GraphData()
     data.skills = [
@@ -124,7 +125,6 @@ def load_graph_data(*, db_session: Session) -> GraphData:
         )
     ]
     # Links under the planning confidence are not evidence that a course teaches a skill.
-    floor = get_settings().planning_min_confidence
     data.course_skills = [
         (a, b, int(level), float(confidence))
         for a, b, level, confidence in rows(
@@ -133,7 +133,7 @@ def load_graph_data(*, db_session: Session) -> GraphData:
             models.CourseSkill.level,
             models.CourseSkill.confidence,
         )
-        if confidence >= floor
+        if confidence >= min_confidence
     ]
     data.course_prerequisites = [
         (a, b)
@@ -152,9 +152,9 @@ def load_graph_data(*, db_session: Session) -> GraphData:
     return data
 
 
-def load_graph(*, db_session: Session) -> CompetenceGraph:
+def load_graph(*, db_session: Session, min_confidence: float = PLANNING_MIN_CONFIDENCE) -> CompetenceGraph:
     """Build the competence graph from the database (ESCO, plus courses and badges when present)."""
-    return CompetenceGraph.from_data(load_graph_data(db_session=db_session))
+    return CompetenceGraph.from_data(load_graph_data(db_session=db_session, min_confidence=min_confidence))
 
 
 def occupation_descriptions(*, db_session: Session) -> dict[str, str]:

@@ -1,6 +1,6 @@
 """Load the planner's inputs (courses and badges as frozen dataclasses) from the database.
 
-Prices become the worker's here (:func:`plan_courses`): each course's price is converted into the plan
+Prices become the worker's here (:func:`price_courses`): each course's price is converted into the plan
 currency with the exchange-rate table (and the worker's ``--rate`` overrides); the edX audit track is used
 for "free courses only" (budget 0) and when certificates are not wanted; courses that cannot be priced or
 whose language is not stated are set aside with the reason, for the output to list.
@@ -23,6 +23,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from data.defaults import PLANNING_MIN_CONFIDENCE
 from data.formats import exchange_rates
 from data.models import (
     Badge,
@@ -37,7 +38,6 @@ from recommender.codes import UNDETERMINED_LANGUAGE
 from recommender.currency import Converter, RateTable
 from recommender.errors import ImportFormatError
 from recommender.planner import BadgeOption, CourseOption, Prerequisite
-from recommender.settings import get_settings
 
 #: The bundled exchange-rate table (ECB euro reference rates of one day; see the file's header).
 DEFAULT_RATES = Path(__file__).parent / "default" / "exchange_rates.csv"
@@ -67,8 +67,8 @@ def _dates(course_id: str, values: Sequence[str]) -> tuple[dt.date, ...]:
 
 
 def rate_table(path: Path | None = None) -> RateTable:
-    """The exchange-rate table: ``path``, else ``UPSKILL_EXCHANGE_RATES``, else the bundled one."""
-    return exchange_rates.read(path or get_settings().exchange_rates or DEFAULT_RATES)
+    """The exchange-rate table in ``path`` (``UPSKILL_EXCHANGE_RATES``), else the bundled one."""
+    return exchange_rates.read(path or DEFAULT_RATES)
 
 
 @dataclass(frozen=True)
@@ -159,17 +159,11 @@ def price_courses(
     return result
 
 
-def plan_courses(*, db_session: Session, pricing: Pricing) -> PlanCourses:
-    """Every course priced in the plan currency for ``pricing``, or set aside with the reason."""
-    courses = load_course_options(db_session=db_session, include_unpriced=True, with_certificates=False)
-    return price_courses(courses, load_course_terms(db_session=db_session), pricing)
-
-
 def load_course_options(
     *,
     db_session: Session,
     origins: Sequence[str] = PLANNER_ORIGINS,
-    min_confidence: float | None = None,
+    min_confidence: float = PLANNING_MIN_CONFIDENCE,
     include_unpriced: bool = False,
     with_certificates: bool = True,
     skill_rules: Path | None = SKILL_RULES,
@@ -182,10 +176,8 @@ def load_course_options(
     so are ``curated`` edges no rule of ``skill_rules`` backs on a link of ``RULE_CONFIDENCE`` or more.
 
     Courses whose catalogue states no price (flag ``price-unknown``) are left out unless
-    ``include_unpriced``: their price of 0 would read as free. :func:`plan_courses` prices for a worker.
+    ``include_unpriced``: their price of 0 would read as free. :func:`price_courses` prices them for a worker.
     """
-    if min_confidence is None:
-        min_confidence = get_settings().planning_min_confidence
     skills: dict[str, dict[str, int]] = defaultdict(dict)
     confidence: dict[str, dict[str, float]] = defaultdict(dict)
     for course_id, uri, level, sure, source in db_session.execute(

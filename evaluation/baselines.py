@@ -24,7 +24,6 @@ from recommender.hybrid import (
     LastItemTransitions,
     Popularity,
 )
-from recommender.settings import Settings
 from training.fit import (
     FitReport,
     Progress,
@@ -34,6 +33,7 @@ from training.fit import (
     transition_pairs,
 )
 from training.interactions import InteractionData
+from training.params import ModelParams
 from training.splits import Split
 
 
@@ -45,7 +45,7 @@ class TrainContext:
     split: Split
     train: sp.csr_matrix
     last_items: NDArray[np.int64]
-    settings: Settings
+    params: ModelParams
 
 
 class Model(Protocol):
@@ -74,7 +74,7 @@ class ItemKNNModel:
     name = "item-knn"
 
     def fit(self, context: TrainContext) -> ItemKNNModel:
-        self.signal_ = ItemCooccurrence(neighbours=context.settings.model_knn_neighbours).fit(context.train)
+        self.signal_ = ItemCooccurrence(neighbours=context.params.knn_neighbours).fit(context.train)
         self.context_ = context
         return self
 
@@ -120,7 +120,7 @@ class LightFMModel:
             context.data,
             context.split.train,
             context.split.protocol,
-            context.settings,
+            context.params,
             configurations=[self.configuration],
         )
         return self
@@ -145,7 +145,7 @@ class HybridModel:
             context.data,
             context.split.train,
             context.split.protocol,
-            context.settings,
+            context.params,
             progress=self.progress,
         )
         return self
@@ -190,11 +190,11 @@ def all_models(progress: Progress | None = None) -> list[Model]:
     ]
 
 
-def train_context(data: InteractionData, split: Split, settings: Settings) -> TrainContext:
+def train_context(data: InteractionData, split: Split, params: ModelParams) -> TrainContext:
     return TrainContext(
         data=data,
         split=split,
         train=data.matrix(split.train),
         last_items=last_items(data, split.train),
-        settings=settings,
+        params=params,
     )

@@ -273,13 +273,13 @@ def main() -> None:
     args = parser.parse_args()
 
     from data.db import make_engine, transaction
+    from data.defaults import environment_database_url
     from data.graph_loader import load_graph
     from data.plan_inputs import load_badge_options, load_course_options
-    from recommender.settings import get_settings
 
     load_at_start = os.getloadavg()
     t0 = time.perf_counter()
-    with transaction(make_engine(args.database or get_settings().database_url)) as session:
+    with transaction(make_engine(args.database or environment_database_url())) as session:
         graph = load_graph(db_session=session)
         courses = load_course_options(db_session=session)
         badges = load_badge_options(db_session=session)

@@ -36,11 +36,11 @@ from sqlalchemy import func, select
 
 from data import models
 from data.db import make_engine, migrate, transaction
+from data.defaults import environment_database_url
 from data.graph_loader import load_graph_data
 from recommender.adjacent import adjacent_roles
 from recommender.gap import HIERARCHY_CREDIT, OCCUPATION_LEVEL, RELATED_CREDIT, REQUIRED_LEVEL, skill_gap
 from recommender.graph import CompetenceGraph
-from recommender.settings import get_settings
 
 TARGETS_MS = {"gap p50": 1.0, "gap p99": 5.0, "adjacent top-10 p50": 20.0, "label search p50": 5.0}
 BUILD_TARGET_S = 5.0
@@ -173,7 +173,7 @@ def main() -> None:
     args = parser.parse_args()
     rng = random.Random(args.seed)
 
-    url = args.database_url or get_settings().database_url
+    url = args.database_url or environment_database_url()
     engine = make_engine(url)
     migrate(engine)
     with transaction(engine) as session:

@@ -173,6 +173,7 @@ def scenario4(out_dir: Path, snapshot: Path | None) -> tuple[dict[str, Any], Pro
     come from the database.
     """
     from data.db import make_engine, transaction
+    from data.defaults import environment_database_url
     from data.demo.scenario4 import DEMO
     from data.formats.region import read_demand, read_programmes, read_workforce
     from data.graph_loader import load_graph
@@ -180,7 +181,6 @@ def scenario4(out_dir: Path, snapshot: Path | None) -> tuple[dict[str, Any], Pro
     from evaluation.region_report import write_report
     from recommender.region.outcome import outcome
     from recommender.region.publish import publish
-    from recommender.settings import get_settings
 
     stages: dict[str, float] = {}
     started = clock = time.perf_counter()
@@ -190,7 +190,7 @@ def scenario4(out_dir: Path, snapshot: Path | None) -> tuple[dict[str, Any], Pro
         stages[stage] = round(time.perf_counter() - clock, 3)
         clock = time.perf_counter()
 
-    engine = make_engine(get_settings().database_url)
+    engine = make_engine(environment_database_url())
     if snapshot is not None:
         graph = CompetenceGraph.load(snapshot)
         lap("graph (snapshot)")

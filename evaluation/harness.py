@@ -19,9 +19,9 @@ from evaluation.baselines import Model, all_models, train_context
 from evaluation.metrics import auc_per_user, bootstrap_ci, catalogue_coverage, novelty
 from recommender.errors import UpskillError
 from recommender.hybrid import top_k
-from recommender.settings import Settings
 from training.interactions import InteractionData
 from training.metrics import ranking_at_k
+from training.params import ModelParams
 from training.splits import split
 
 K = 10
@@ -92,7 +92,7 @@ def evaluate_model(
 def run(
     data: InteractionData,
     protocol: str,
-    settings: Settings,
+    params: ModelParams,
     *,
     models: list[Model] | None = None,
     max_users: int | None = None,
@@ -120,7 +120,7 @@ def run(
     if max_users is not None and users.size > max_users:
         users = np.sort(np.random.default_rng(seed).choice(users, size=max_users, replace=False))
         sampled = True
-    context = train_context(data, the_split, settings)
+    context = train_context(data, the_split, params)
     train_counts = np.asarray((context.train > 0).sum(axis=0), dtype=np.float64).ravel()
     n_train = np.diff(context.train.indptr)[users]
     few = n_train <= FEW_INTERACTIONS

@@ -201,21 +201,6 @@ def rank_many(
     }
 
 
-def rank_figures(
-    graph: CompetenceGraph,
-    reference: Mapping[str, set[str]],
-    scorer: Callable[[str], NDArray[np.float64]],
-    *,
-    k: int,
-    exclude_same_isco: bool = False,
-) -> RankingFigures:
-    """Recall@k and MRR of one scorer (source URI -> scores over all occupations); see :func:`rank_many`."""
-    figures = rank_many(
-        graph, reference, lambda s: {"scores": scorer(s)}, k=k, exclude_same_isco=exclude_same_isco
-    )
-    return figures.get("scores", RankingFigures(0.0, 0.0, 0))
-
-
 def evaluate_roles(
     graph: CompetenceGraph,
     reference: Mapping[str, set[str]],

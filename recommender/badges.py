@@ -48,14 +48,6 @@ class Badge:
     requires: tuple[str, ...] = ()
     issuer: str = ""
 
-    def courses_needed(self) -> int:
-        """How many of its courses a worker must complete (0 for an assessment)."""
-        if self.earned_by == "all":
-            return len(self.courses)
-        if self.earned_by == "k_of_n":
-            return self.k or 0
-        return 0
-
     def check(self) -> None:
         """Raise :class:`BadgeRuleError` when the earning rule cannot work."""
         if self.earned_by not in EARNED_BY:
@@ -109,17 +101,6 @@ def stacking_cycles(requires: Mapping[str, Sequence[str]]) -> list[list[str]]:
         for c in nx.strongly_connected_components(graph)
         if len(c) > 1 or graph.has_edge(next(iter(c)), next(iter(c)))
     )
-
-
-def stack_order(requires: Mapping[str, Sequence[str]]) -> list[str]:
-    """Badges in an order where each comes after those it requires (ties by id)."""
-    cycles = stacking_cycles(requires)
-    if cycles:
-        raise BadgeCycle(cycles)
-    graph = nx.DiGraph()
-    graph.add_nodes_from(requires)
-    graph.add_edges_from((required, badge) for badge, needs in requires.items() for required in needs)
-    return list(nx.lexicographical_topological_sort(graph))
 
 
 def criteria_narrative(

@@ -1236,8 +1236,3 @@ def what_if(
             mapper=mapper,
         )
     return summarise(inputs, headcounts=headcounts, budget=budget)
-
-
-def iter_persons(inputs: CohortInputs) -> Iterable[tuple[Person, tuple[Option, ...]]]:
-    """Each person with their options, in input order."""
-    return zip(inputs.people, inputs.options, strict=True)

@@ -13,11 +13,13 @@ project module it names, and checked:
 from __future__ import annotations
 
 import ast
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
 import networkx as nx
 import pytest
+from setuptools import find_packages
 
 ROOT = Path(__file__).resolve().parents[1]
 LAYERS = ("api", "evaluation", "training", "data", "recommender")  # each may import only those after it
@@ -175,3 +177,31 @@ def test_the_checks_catch_a_wrong_way_import_and_cycles() -> None:
     graph.add_edge("recommender.planner.model", "data.formats.fields")
     graph.add_edge("data.formats.fields", "recommender.planner.plan")
     assert any({"data.formats", "recommender.planner"} <= set(ring) for ring in cycles(package_graph(graph)))
+
+
+def test_no_file_hides_behind_a_package_of_the_same_name() -> None:
+    """``api/cli.py`` beside ``api/cli/`` is never imported (the package wins): dead code reading as live."""
+    hidden = [
+        str(path.relative_to(ROOT))
+        for package in LAYERS
+        for path in (ROOT / package).rglob("*.py")
+        if path.name != "__init__.py" and (path.with_suffix("") / "__init__.py").is_file()
+    ]
+    assert not hidden, f"files shadowed by a package of the same name: {hidden}"
+
+
+def test_every_package_goes_into_the_wheel() -> None:
+    """A subpackage missing from the build configuration works from the checkout and breaks when installed."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    listed = config["packages"]  # a list, or {"find": {"include": [...]}}
+    if isinstance(listed, list):
+        packaged = set(listed)
+    else:
+        packaged = set(find_packages(where=str(ROOT), include=listed["find"]["include"]))
+    packages = {
+        module_name(path)
+        for package in LAYERS
+        for path in (ROOT / package).rglob("__init__.py")
+        if "__pycache__" not in path.parts
+    }
+    assert packages <= packaged, f"packages left out of the wheel: {sorted(packages - packaged)}"

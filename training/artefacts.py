@@ -44,9 +44,9 @@ from recommender.hybrid import (
     top_k,
 )
 from recommender.idmap import IdMap
-from recommender.settings import Settings
 from training.fit import FitReport
 from training.interactions import InteractionData
+from training.params import ModelParams
 
 FORMAT_VERSION = 1
 PREFIX = "hybrid-"
@@ -138,7 +138,7 @@ def save(
     data: InteractionData,
     report: FitReport,
     folder: Path,
-    settings: Settings | None = None,
+    params: ModelParams | None = None,
 ) -> Path:
     """Write a new artefact version into ``folder``; return the path of its JSON metadata file."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -179,9 +179,8 @@ def save(
         "n_items": data.n_items,
         "n_interactions": int(data.user.size),
         "parameters": recommender.ranker.get_params(),
-        "settings": {
-            k: v for k, v in (settings.model_dump() if settings else {}).items() if k.startswith("model_")
-        },
+        # under the names of the settings they came from (UPSKILL_MODEL_*)
+        "settings": {f"model_{name}": value for name, value in (asdict(params) if params else {}).items()},
         "blend_weights": dict(recommender.blend.weights),
         "knn_neighbours": recommender.cooccurrence.neighbours if recommender.cooccurrence else None,
         "metrics": {f"validation_{report.selection_metric}": report.validation_score},

@@ -39,9 +39,9 @@ from recommender.hybrid import (
     standardise,
     top_k,
 )
-from recommender.settings import Settings
 from training.interactions import InteractionData
 from training.metrics import ranking_at_k, sampled_auc
+from training.params import ModelParams
 from training.splits import Split, split
 
 VALIDATION_USERS = 3000
@@ -51,23 +51,23 @@ COLD_START = ("item-cold-start", "user-cold-start")
 Progress = Callable[[str, int, float | None], None]
 
 
-def ranker_from_settings(settings: Settings, **overrides: object) -> HybridRanker:
-    """A :class:`HybridRanker` with the hyper-parameters of ``settings`` (``UPSKILL_MODEL_*``)."""
-    params: dict[str, object] = {
-        "no_components": settings.model_components,
-        "loss": settings.model_loss,
-        "learning_rate": settings.model_learning_rate,
-        "item_alpha": settings.model_item_alpha,
-        "user_alpha": settings.model_user_alpha,
-        "max_sampled": settings.model_max_sampled,
-        "epochs": settings.model_max_epochs,
-        "patience": settings.model_patience,
-        "max_features": settings.model_max_features,
-        "random_state": settings.model_seed,
-        "num_threads": settings.model_threads,
+def make_ranker(params: ModelParams, **overrides: object) -> HybridRanker:
+    """A :class:`HybridRanker` with the hyper-parameters ``params`` (``UPSKILL_MODEL_*``)."""
+    arguments: dict[str, object] = {
+        "no_components": params.components,
+        "loss": params.loss,
+        "learning_rate": params.learning_rate,
+        "item_alpha": params.item_alpha,
+        "user_alpha": params.user_alpha,
+        "max_sampled": params.max_sampled,
+        "epochs": params.max_epochs,
+        "patience": params.patience,
+        "max_features": params.max_features,
+        "random_state": params.seed,
+        "num_threads": params.threads,
     }
-    params.update(overrides)
-    return HybridRanker(**params)  # type: ignore[arg-type]
+    arguments.update(overrides)
+    return HybridRanker(**arguments)  # type: ignore[arg-type]
 
 
 def last_items(data: InteractionData, mask: NDArray[np.bool_]) -> NDArray[np.int64]:
@@ -264,7 +264,7 @@ def configurations_for(data: InteractionData) -> list[str]:
 def choose_ranker(
     data: InteractionData,
     inner: InnerValidation,
-    settings: Settings,
+    params: ModelParams,
     configurations: list[str],
     progress: Progress | None = None,
 ) -> tuple[str, HybridRanker, dict[str, list[float]]]:
@@ -284,7 +284,7 @@ def choose_ranker(
             if progress is not None:
                 progress(f"validation fit ({name})", epoch, score)
 
-        candidate = ranker_from_settings(settings, **FEATURE_CONFIGURATIONS[name]).fit(
+        candidate = make_ranker(params, **FEATURE_CONFIGURATIONS[name]).fit(
             inner.train,
             user_features=user_meta,
             item_features=item_meta,
@@ -302,7 +302,7 @@ def choose_ranker(
 def refit_ranker(
     data: InteractionData,
     train: NDArray[np.bool_],
-    settings: Settings,
+    params: ModelParams,
     configuration: str,
     epochs: int,
     progress: Progress | None = None,
@@ -314,7 +314,7 @@ def refit_ranker(
             progress(f"final fit ({configuration})", epoch, None)
 
     user_meta, item_meta = features(data)
-    return ranker_from_settings(settings, epochs=max(epochs, 1), **FEATURE_CONFIGURATIONS[configuration]).fit(
+    return make_ranker(params, epochs=max(epochs, 1), **FEATURE_CONFIGURATIONS[configuration]).fit(
         data.matrix(train), user_features=user_meta, item_features=item_meta, progress=report_refit
     )
 
@@ -323,16 +323,16 @@ def fit_ranker(
     data: InteractionData,
     train: NDArray[np.bool_],
     protocol: str,
-    settings: Settings,
+    params: ModelParams,
     *,
     configurations: list[str],
     progress: Progress | None = None,
 ) -> tuple[HybridRanker, FitReport]:
     """LightFM alone, with the hybrid's care: configuration and early stopping chosen on the same inner
     validation split, then refitted on all of ``train`` (the LightFM baselines of the evaluation)."""
-    inner = inner_validation(data, train, protocol, settings.model_seed)
-    configuration, ranker, histories = choose_ranker(data, inner, settings, configurations, progress)
-    final = refit_ranker(data, train, settings, configuration, ranker.best_epoch_, progress)
+    inner = inner_validation(data, train, protocol, params.seed)
+    configuration, ranker, histories = choose_ranker(data, inner, params, configurations, progress)
+    final = refit_ranker(data, train, params, configuration, ranker.best_epoch_, progress)
     report = FitReport(
         configuration=configuration,
         best_epoch=ranker.best_epoch_,
@@ -349,7 +349,7 @@ def fit_blended(
     data: InteractionData,
     train: NDArray[np.bool_],
     protocol: str,
-    settings: Settings,
+    params: ModelParams,
     *,
     progress: Progress | None = None,
 ) -> tuple[BlendedRecommender, FitReport]:
@@ -359,10 +359,10 @@ def fit_blended(
     hyper-parameter chosen on the validation split too: on item cold start, for instance, identity features
     of warm items can crowd out what the metadata would transfer to new items.
     """
-    inner = inner_validation(data, train, protocol, settings.model_seed)
+    inner = inner_validation(data, train, protocol, params.seed)
     configurations = configurations_for(data)
-    configuration, ranker, histories = choose_ranker(data, inner, settings, configurations, progress)
-    cooc, trans, pop = fit_signals(data, inner.split.train, settings.model_knn_neighbours)
+    configuration, ranker, histories = choose_ranker(data, inner, params, configurations, progress)
+    cooc, trans, pop = fit_signals(data, inner.split.train, params.knn_neighbours)
     inner_recommender = BlendedRecommender(
         ranker=ranker,
         blend=Blend(dict.fromkeys(SIGNALS, 1.0)),
@@ -380,8 +380,8 @@ def fit_blended(
 
         compact[signal] = inner.validation.compact(one, standardised=True)
     weights, score = choose_weights(compact, inner.validation)
-    final_ranker = refit_ranker(data, train, settings, configuration, ranker.best_epoch_, progress)
-    cooc, trans, pop = fit_signals(data, train, settings.model_knn_neighbours)
+    final_ranker = refit_ranker(data, train, params, configuration, ranker.best_epoch_, progress)
+    cooc, trans, pop = fit_signals(data, train, params.knn_neighbours)
     recommender = BlendedRecommender(
         ranker=final_ranker,
         blend=Blend(weights),

@@ -52,8 +52,11 @@ def import_courses_command(
     """Import a course catalogue; courses without skills get ESCO skills inferred from their text."""
     from api.services.catalogue import import_courses
 
-    with runtime().transaction() as session:
-        report = import_courses(db_session=session, path=path)
+    context = runtime()
+    with context.transaction() as session:
+        report = import_courses(
+            db_session=session, path=path, min_confidence=context.settings.planning_min_confidence
+        )
     if as_json:
         print_json(report.as_dict())
     else:

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from api.cli.common import app, console, err_console, evaluate_app, print_json, reports_errors, runtime
-
-# Set before numpy loads (the CLI's modules import it only inside commands): one BLAS thread.
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 #: Listed here, not imported, so that ``upskill --help`` does not load numpy (training.splits and
 #: evaluation.datasets do); tests/api/cli/test_model.py checks they match.
@@ -81,7 +77,7 @@ def evaluate_model(
 
     metrics = list(next(iter(result["models"].values())).keys())
     table = Table(
-        title=f"{result['dataset']}, {protocol}: {result['n_users']} users x {result['n_items']} items"
+        title=f"{extra['dataset']}, {protocol}: {result['n_users']} users x {result['n_items']} items"
     )
     table.add_column("model")
     for metric in metrics:

@@ -20,7 +20,9 @@ def run() -> None:
         console.print("Importing the bundled ESCO v1.1.1 release (first run only) ...")
         import_esco_command(None)
     with context.transaction() as session:
-        defaults = import_defaults(db_session=session)
+        defaults = import_defaults(
+            db_session=session, min_confidence=context.settings.planning_min_confidence
+        )
     courses, badges, demo = defaults.courses, defaults.badges, defaults.demo
     console.print(
         f"Catalogue: {courses.courses:,} courses ({'already there' if courses.skipped else 'imported now'}); "

@@ -88,8 +88,11 @@ def curate_command(
     """Confirm, remove or add course skills in the database from a curation file (one transaction)."""
     from api.services.catalogue import curate_courses
 
-    with runtime().transaction() as session:
-        report = curate_courses(db_session=session, path=path)
+    context = runtime()
+    with context.transaction() as session:
+        report = curate_courses(
+            db_session=session, path=path, min_confidence=context.settings.planning_min_confidence
+        )
     if as_json:
         print_json(report.as_dict())
         return

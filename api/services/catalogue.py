@@ -8,15 +8,18 @@ from typing import TYPE_CHECKING, Any
 from api.services.taxonomy import ESCO_SKILL
 from data import badges as badge_store
 from data import catalogue as catalogue_store
+from data.defaults import PLANNING_MIN_CONFIDENCE
 from recommender.errors import UnknownCourse
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 
-def import_courses(*, db_session: Session, path: Path) -> catalogue_store.ImportReport:
+def import_courses(
+    *, db_session: Session, path: Path, min_confidence: float = PLANNING_MIN_CONFIDENCE
+) -> catalogue_store.ImportReport:
     """Import a course catalogue; courses without skills get ESCO skills inferred from their text."""
-    return catalogue_store.import_catalogue(db_session=db_session, path=path)
+    return catalogue_store.import_catalogue(db_session=db_session, path=path, min_confidence=min_confidence)
 
 
 def import_badges(*, db_session: Session, path: Path) -> badge_store.BadgeImportReport:
@@ -46,9 +49,11 @@ def evaluate_tagging(*, gold: Path | None = None) -> dict[str, Any]:
     return tagging.run(gold) if gold is not None else tagging.run()
 
 
-def curate_courses(*, db_session: Session, path: Path) -> catalogue_store.CurationReport:
+def curate_courses(
+    *, db_session: Session, path: Path, min_confidence: float = PLANNING_MIN_CONFIDENCE
+) -> catalogue_store.CurationReport:
     """Confirm, remove or add course skills from a curation file (course_id,skill_uri,action,level,note)."""
-    return catalogue_store.curate_courses(db_session=db_session, path=path)
+    return catalogue_store.curate_courses(db_session=db_session, path=path, min_confidence=min_confidence)
 
 
 def find_courses(

@@ -43,10 +43,11 @@ def train(
     from training.fit import fit_blended
 
     data = from_database(db_session=db_session)
+    params = settings.model_params()
     recommender, report = fit_blended(
-        data, np.ones(data.user.size, dtype=bool), "leave-last-out", settings, progress=progress
+        data, np.ones(data.user.size, dtype=bool), "leave-last-out", params, progress=progress
     )
-    path = save(recommender, data, report, output or settings.artefact_dir, settings)
+    path = save(recommender, data, report, output or settings.artefact_dir, params)
     return {
         "artefact": str(path),
         "configuration": report.configuration,
@@ -138,4 +139,12 @@ def evaluate(
                 f"unknown model(s) {', '.join(unknown)}; known: {', '.join(m.name for m in chosen)}"
             )
         chosen = [model for model in chosen if model.name in wanted]
-    return run(data, protocol, settings, models=chosen, max_users=max_users, bootstrap=bootstrap, log=log)
+    return run(
+        data,
+        protocol,
+        settings.model_params(),
+        models=chosen,
+        max_users=max_users,
+        bootstrap=bootstrap,
+        log=log,
+    )

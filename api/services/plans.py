@@ -6,9 +6,11 @@ import datetime as dt
 import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from api.services.profiles import ProfileGap
+from data.defaults import PLANNING_MIN_CONFIDENCE
 from recommender.errors import UnknownCourse, UpskillError
 from recommender.gap import DEFAULT_LEVELS, SkillGap
 from recommender.planner import BadgeOption, Constraints, CourseOption, PlanResult, plan_paths
@@ -36,17 +38,30 @@ class PlanOptions:
     rates: RateTable
 
 
-def load_plan_options(*, db_session: Session) -> PlanOptions:
-    """Load every course (with skills and prerequisites), its pricing terms, the badges and the rates."""
+def load_plan_options(
+    *,
+    db_session: Session,
+    min_confidence: float = PLANNING_MIN_CONFIDENCE,
+    exchange_rates: Path | None = None,
+) -> PlanOptions:
+    """Load every course (with skills and prerequisites), its pricing terms, the badges and the rates.
+
+    Course-skill links under ``min_confidence`` are left out; the rates come from ``exchange_rates``, else
+    the bundled table."""
     from data.plan_inputs import load_badge_options, load_course_options, load_course_terms, rate_table
 
     return PlanOptions(
         courses=tuple(
-            load_course_options(db_session=db_session, include_unpriced=True, with_certificates=False)
+            load_course_options(
+                db_session=db_session,
+                min_confidence=min_confidence,
+                include_unpriced=True,
+                with_certificates=False,
+            )
         ),
         terms=load_course_terms(db_session=db_session),
         badges=tuple(load_badge_options(db_session=db_session)),
-        rates=rate_table(),
+        rates=rate_table(exchange_rates),
     )
 
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from data.defaults import PLANNING_MIN_CONFIDENCE
+
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
@@ -59,14 +61,18 @@ class DefaultsReport:
     demo: DemoReport
 
 
-def import_defaults(*, db_session: Session) -> DefaultsReport:
+def import_defaults(
+    *, db_session: Session, min_confidence: float = PLANNING_MIN_CONFIDENCE
+) -> DefaultsReport:
     """Import the bundled catalogue, microbadges and demo population where they are not there yet."""
     from data import badges as badge_store
     from data import catalogue as catalogue_store
     from data import demo_population
 
     return DefaultsReport(
-        courses=catalogue_store.import_default_catalogue(db_session=db_session),
+        courses=catalogue_store.import_default_catalogue(
+            db_session=db_session, min_confidence=min_confidence
+        ),
         badges=badge_store.import_default_badges(db_session=db_session),
         demo=demo_population.generate_demo_population(db_session=db_session),
     )

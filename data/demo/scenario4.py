@@ -357,10 +357,10 @@ def write_demo(graph: CompetenceGraph, folder: Path = DEMO) -> list[Path]:
 
 def main() -> None:
     from data.db import make_engine, transaction
+    from data.defaults import environment_database_url
     from data.graph_loader import load_graph_data
-    from recommender.settings import get_settings
 
-    with transaction(make_engine(get_settings().database_url)) as session:
+    with transaction(make_engine(environment_database_url())) as session:
         graph = CompetenceGraph.from_data(load_graph_data(db_session=session))
     for path in write_demo(graph):
         print(f"wrote {path}")

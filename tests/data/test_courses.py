@@ -11,11 +11,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from data import catalogue
+from data.defaults import PLANNING_MIN_CONFIDENCE
 from data.formats import coursera, courses, curation, edx, udemy
 from data.models import Course, CoursePrerequisite, CourseSkill, Provenance, Skill
 from data.skill_texts import EscoNotImported
 from recommender.errors import ImportFormatError
-from recommender.settings import get_settings
 from tests.conftest import shared_data
 
 ESCO = "http://data.europa.eu/esco/skill/"
@@ -105,7 +105,7 @@ def test_csv_import_explicit_inferred_and_prerequisites(skills: Session, tmp_pat
         if cid == "ev-301" and source == "inferred"
     }
     # "electric" and "electrical" share a stem: the safety rules are found, below the planning confidence.
-    floor = get_settings().planning_min_confidence
+    floor = PLANNING_MIN_CONFIDENCE
     assert {uri for uri, confidence in inferred.items() if confidence >= floor} == {BATTERY, MOTOR}
     assert set(inferred) <= {BATTERY, MOTOR, SAFETY}
     assert all(rows[("ev-301", uri)][0] == 3 for uri in inferred)

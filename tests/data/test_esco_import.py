@@ -285,7 +285,7 @@ def test_the_two_zips_in_a_folder_are_a_release(tmp_path: Path, db_session: Sess
 
 def test_cli_reports_bad_input_without_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from api.cli import app
-    from recommender.settings import get_settings
+    from api.settings import get_settings
 
     monkeypatch.setenv("UPSKILL_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
     get_settings.cache_clear()

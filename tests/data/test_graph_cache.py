@@ -84,16 +84,8 @@ def test_an_unreadable_snapshot_is_rebuilt(small_engine: Engine, tmp_path: Path)
     assert CompetenceGraph.load(folder).counts() == graph.counts()
 
 
-def test_the_key_depends_on_the_token_and_the_loader_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    from recommender.settings import get_settings
-
+def test_the_key_depends_on_the_token_and_the_loader_settings() -> None:
     assert graph_cache.cache_key("a") != graph_cache.cache_key("b")
     before = graph_cache.cache_key("a")
     assert graph_cache.cache_key("a") == before
-    monkeypatch.setenv("UPSKILL_PLANNING_MIN_CONFIDENCE", "0.5")
-    get_settings.cache_clear()
-    try:
-        assert graph_cache.cache_key("a") != before
-    finally:
-        monkeypatch.undo()
-        get_settings.cache_clear()
+    assert graph_cache.cache_key("a", 0.5) != before

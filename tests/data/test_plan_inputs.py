@@ -19,10 +19,12 @@ from data.models import (
 )
 from data.plan_inputs import (
     DEFAULT_RATES,
+    PlanCourses,
     Pricing,
     load_badge_options,
     load_course_options,
-    plan_courses,
+    load_course_terms,
+    price_courses,
     rate_table,
 )
 from recommender.currency import Converter, RateTable
@@ -174,6 +176,12 @@ def _priced_catalogue(db_session: Session) -> None:
         ]
     )
     db_session.flush()
+
+
+def plan_courses(*, db_session: Session, pricing: Pricing) -> PlanCourses:
+    """Every course priced for ``pricing``, as the plan service prices them (api/services/plans.py)."""
+    courses = load_course_options(db_session=db_session, include_unpriced=True, with_certificates=False)
+    return price_courses(courses, load_course_terms(db_session=db_session), pricing)
 
 
 RATES = RateTable({"USD": 1.25, "CZK": 25.0}, date="2026-10-30", source="ECB euro reference rates")

@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 from api.cli import app
 from evaluation.datasets import write_generic
 from evaluation.harness import run
-from recommender.settings import Settings
 from tests.evaluation.synthetic import two_communities
+from training.params import ModelParams
 
 MODELS = {
     "popularity",
@@ -26,13 +26,13 @@ MODELS = {
 METRICS = {"hr@10", "ndcg@10", "precision@10", "recall@10", "map@10", "auc", "coverage", "novelty"}
 
 
-def fast_settings() -> Settings:
-    return Settings(model_components=8, model_max_epochs=4, model_patience=2)
+def fast_params() -> ModelParams:
+    return ModelParams(components=8, max_epochs=4, patience=2)
 
 
 def test_every_model_on_the_same_split() -> None:
     data = two_communities()
-    result, details = run(data, "leave-last-out", fast_settings(), bootstrap=50)
+    result, details = run(data, "leave-last-out", fast_params(), bootstrap=50)
     assert set(result) == {"models", "protocol", "n_users", "n_items"}
     assert set(result["models"]) == MODELS
     for name, values in result["models"].items():
@@ -60,37 +60,37 @@ def test_every_model_on_the_same_split() -> None:
 
 @pytest.mark.parametrize("protocol", ["item-cold-start", "user-cold-start", "chronological"])
 def test_other_protocols_run(protocol: str) -> None:
-    result, _ = run(two_communities(n_users=80), protocol, fast_settings())
+    result, _ = run(two_communities(n_users=80), protocol, fast_params())
     assert result["protocol"] == protocol
     # Cold-start items/users are described by the group feature: the feature models rank them well.
     assert result["models"]["lightfm-features"]["auc"] > 0.6
 
 
-def test_cli_generic_form_prints_the_json_shape(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_generic_form_prints_the_json_shape_and_the_table(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     data = two_communities(n_users=30, n_items=20, per_user=4)
     write_generic(data, tmp_path)
     monkeypatch.setenv("UPSKILL_MODEL_COMPONENTS", "8")
     monkeypatch.setenv("UPSKILL_MODEL_MAX_EPOCHS", "3")
-    from recommender.settings import get_settings
+    from api.settings import get_settings
 
+    arguments = [
+        "evaluate",
+        "model",
+        "--interactions",
+        str(tmp_path / "interactions.csv"),
+        "--item-features",
+        str(tmp_path / "item_features.csv"),
+        "--protocol",
+        "leave-last-out",
+        "--models",
+    ]
     get_settings.cache_clear()
     try:
-        outcome = CliRunner().invoke(
-            app,
-            [
-                "evaluate",
-                "model",
-                "--interactions",
-                str(tmp_path / "interactions.csv"),
-                "--item-features",
-                str(tmp_path / "item_features.csv"),
-                "--protocol",
-                "leave-last-out",
-                "--json",
-                "--models",
-                "popularity,hybrid",
-            ],
-        )
+        outcome = CliRunner().invoke(app, [*arguments, "popularity,hybrid", "--json"])
+        # without --json: a table titled with the data set
+        table = CliRunner().invoke(app, [*arguments, "popularity"])
     finally:
         get_settings.cache_clear()
     assert outcome.exit_code == 0, outcome.output
@@ -98,6 +98,11 @@ def test_cli_generic_form_prints_the_json_shape(tmp_path: Path, monkeypatch: pyt
     assert set(result) == {"models", "protocol", "n_users", "n_items"}
     assert set(result["models"]) == {"popularity", "hybrid"}
     assert (result["n_users"], result["n_items"]) == (data.n_users, data.n_items)
+    assert table.exit_code == 0, table.output
+    title = f"interactions, leave-last-out: {data.n_users} users x {data.n_items} items"
+    assert title in table.stdout
+    popularity = result["models"]["popularity"]
+    assert f"{popularity['hr@10']:.4f}" in table.stdout, table.stdout
 
 
 def test_cli_errors_are_one_line(tmp_path: Path) -> None:

@@ -1,15 +1,18 @@
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+
 import numpy as np
 import pytest
+from numpy.typing import NDArray
 
 from evaluation.roles import (
+    RankingFigures,
     description_reference,
     evaluate_roles,
     hierarchy_reference,
     minor_group_reference,
     parse_weights,
-    rank_figures,
     rank_many,
 )
 from recommender.errors import UpskillError
@@ -18,6 +21,18 @@ from tests.recommender import conftest as graph_fixtures
 
 tiny_graph = graph_fixtures.tiny_graph  # the session fixtures of tests/recommender, shared here
 esco_graph = graph_fixtures.esco_graph
+
+
+def rank_figures(
+    graph: CompetenceGraph,
+    reference: Mapping[str, set[str]],
+    scorer: Callable[[str], NDArray[np.float64]],
+    *,
+    k: int,
+) -> RankingFigures:
+    """Recall@k and MRR of one scorer (source URI -> scores over all occupations), through rank_many."""
+    figures = rank_many(graph, reference, lambda s: {"scores": scorer(s)}, k=k)
+    return figures.get("scores", RankingFigures(0.0, 0.0, 0))
 
 
 def test_recall_and_mrr_by_hand(tiny_graph: CompetenceGraph) -> None:

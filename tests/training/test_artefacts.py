@@ -8,23 +8,23 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from recommender.settings import Settings
 from tests.evaluation.synthetic import two_communities
 from training.artefacts import ArtefactError, load, load_latest, save
 from training.fit import fit_blended
+from training.params import ModelParams
 
 
 @pytest.fixture(scope="module")
 def fitted():
     data = two_communities()
-    settings = Settings(model_components=8, model_max_epochs=3, model_patience=2)
-    recommender, report = fit_blended(data, np.ones(data.user.size, bool), "leave-last-out", settings)
-    return data, recommender, report, settings
+    params = ModelParams(components=8, max_epochs=3, patience=2)
+    recommender, report = fit_blended(data, np.ones(data.user.size, bool), "leave-last-out", params)
+    return data, recommender, report, params
 
 
 def test_round_trip_gives_the_same_scores(fitted, tmp_path: Path) -> None:
-    data, recommender, report, settings = fitted
-    path = save(recommender, data, report, tmp_path, settings)
+    data, recommender, report, params = fitted
+    path = save(recommender, data, report, tmp_path, params)
     meta = json.loads(path.read_text())
     assert {"data_hash", "parameters", "metrics", "versions", "created_at", "blend_weights"} <= set(meta)
     assert meta["versions"]["lightfm-next"] and meta["n_users"] == data.n_users
@@ -40,9 +40,9 @@ def test_round_trip_gives_the_same_scores(fitted, tmp_path: Path) -> None:
 
 
 def test_newest_valid_wins_and_corrupt_is_skipped(fitted, tmp_path: Path) -> None:
-    data, recommender, report, settings = fitted
-    older = save(recommender, data, report, tmp_path, settings)
-    newer = save(recommender, data, report, tmp_path, settings)
+    data, recommender, report, params = fitted
+    older = save(recommender, data, report, tmp_path, params)
+    newer = save(recommender, data, report, tmp_path, params)
     assert load_latest(tmp_path).path == newer
     npz = newer.with_suffix(".npz")
     npz.write_bytes(npz.read_bytes()[: npz.stat().st_size // 2])  # truncated
@@ -54,8 +54,8 @@ def test_newest_valid_wins_and_corrupt_is_skipped(fitted, tmp_path: Path) -> Non
 
 
 def test_unreadable_metadata_and_empty_folder(fitted, tmp_path: Path) -> None:
-    data, recommender, report, settings = fitted
-    path = save(recommender, data, report, tmp_path, settings)
+    data, recommender, report, params = fitted
+    path = save(recommender, data, report, tmp_path, params)
     path.write_text("{not json")
     with pytest.raises(ArtefactError, match="not valid JSON"):
         load(path)
@@ -66,8 +66,8 @@ def test_unreadable_metadata_and_empty_folder(fitted, tmp_path: Path) -> None:
 
 
 def test_unknown_format_version(fitted, tmp_path: Path) -> None:
-    data, recommender, report, settings = fitted
-    path = save(recommender, data, report, tmp_path, settings)
+    data, recommender, report, params = fitted
+    path = save(recommender, data, report, tmp_path, params)
     meta = json.loads(path.read_text())
     meta["format_version"] = 99
     path.write_text(json.dumps(meta))
@@ -76,8 +76,8 @@ def test_unknown_format_version(fitted, tmp_path: Path) -> None:
 
 
 def test_unknown_user_is_a_clear_error(fitted, tmp_path: Path) -> None:
-    data, recommender, report, settings = fitted
-    loaded = load(save(recommender, data, report, tmp_path, settings))
+    data, recommender, report, params = fitted
+    loaded = load(save(recommender, data, report, tmp_path, params))
     with pytest.raises(Exception, match="unknown item 'nobody'"):
         loaded.recommend("nobody")
 
@@ -85,13 +85,13 @@ def test_unknown_user_is_a_clear_error(fitted, tmp_path: Path) -> None:
 @pytest.mark.parametrize("configuration", ["identity+metadata", "identity"])
 def test_new_user_from_features_and_history(tmp_path: Path, configuration: str) -> None:
     from recommender.hybrid import Blend, BlendedRecommender
-    from training.fit import FEATURE_CONFIGURATIONS, fit_signals, last_items, ranker_from_settings
+    from training.fit import FEATURE_CONFIGURATIONS, fit_signals, last_items, make_ranker
 
     data = two_communities()
-    settings = Settings(model_components=8, model_max_epochs=5)
+    params = ModelParams(components=8, max_epochs=5)
     everything = np.ones(data.user.size, bool)
     assert data.user_features is not None and data.item_features is not None
-    ranker = ranker_from_settings(settings, **FEATURE_CONFIGURATIONS[configuration]).fit(
+    ranker = make_ranker(params, **FEATURE_CONFIGURATIONS[configuration]).fit(
         data.matrix(), user_features=data.user_features.matrix, item_features=data.item_features.matrix
     )
     cooc, trans, pop = fit_signals(data, everything, 10)
@@ -104,8 +104,8 @@ def test_new_user_from_features_and_history(tmp_path: Path, configuration: str) 
         transitions=trans,
         popularity=pop,
     )
-    _, report = fit_blended(data, everything, "leave-last-out", settings)
-    loaded = load(save(recommender, data, report, tmp_path, settings))
+    _, report = fit_blended(data, everything, "leave-last-out", params)
+    loaded = load(save(recommender, data, report, tmp_path, params))
     assert loaded.user_feature_names == data.user_features.names
     # A newcomer of community 1 who has just taken i25: the next items of that community come first.
     picks = loaded.recommend_new({"group=1": 1.0, "unknown=feature": 1.0}, history=["i25"], k=3)
@@ -121,15 +121,15 @@ def test_new_user_from_features_and_history(tmp_path: Path, configuration: str) 
 _SAVE_IN_A_CHILD = """
 import numpy as np
 from pathlib import Path
-from recommender.settings import Settings
+from training.params import ModelParams
 from tests.evaluation.synthetic import two_communities
 from training.artefacts import save
 from training.fit import fit_blended
 
 data = two_communities()
-settings = Settings(model_components=8, model_max_epochs=3, model_patience=2)
-recommender, report = fit_blended(data, np.ones(data.user.size, bool), "leave-last-out", settings)
-save(recommender, data, report, Path({folder!r}), settings)
+params = ModelParams(components=8, max_epochs=3, patience=2)
+recommender, report = fit_blended(data, np.ones(data.user.size, bool), "leave-last-out", params)
+save(recommender, data, report, Path({folder!r}), params)
 """
 
 
@@ -141,8 +141,8 @@ save(recommender, data, report, Path({folder!r}), settings)
 def test_a_writer_killed_midway_never_yields_an_artefact(fitted, tmp_path: Path, n: int, left: str) -> None:
     from tests.interrupt import kill_at_fsync
 
-    data, recommender, report, settings = fitted
-    good = save(recommender, data, report, tmp_path, settings)
+    data, recommender, report, params = fitted
+    good = save(recommender, data, report, tmp_path, params)
     # fsync 1: the .npz's temporary file, 2: the folder after its rename, 3: the JSON's temporary file
     kill_at_fsync(_SAVE_IN_A_CHILD.format(folder=str(tmp_path)), n=n)
     assert list(tmp_path.glob(f".hybrid-*{left}"))  # the killed writer's temporary file, never listed
@@ -154,8 +154,8 @@ def test_a_writer_killed_midway_never_yields_an_artefact(fitted, tmp_path: Path,
 def test_saving_never_overwrites_a_version(fitted, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import training.artefacts as artefacts
 
-    data, recommender, report, settings = fitted
-    first = save(recommender, data, report, tmp_path, settings)
+    data, recommender, report, params = fitted
+    first = save(recommender, data, report, tmp_path, params)
     before = first.read_bytes()
 
     class Frozen:
@@ -168,5 +168,5 @@ def test_saving_never_overwrites_a_version(fitted, tmp_path: Path, monkeypatch: 
 
     monkeypatch.setattr(artefacts, "datetime", Frozen)
     with pytest.raises(ArtefactError, match="exists already"):
-        save(recommender, data, report, tmp_path, settings)
+        save(recommender, data, report, tmp_path, params)
     assert first.read_bytes() == before

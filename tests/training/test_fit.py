@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from recommender.settings import Settings
 from tests.evaluation.synthetic import two_communities
 from training.fit import ValidationSet, choose_weights, fit_blended, last_items, transition_pairs
+from training.params import ModelParams
 
 
 def test_sequence_helpers() -> None:
@@ -38,8 +38,8 @@ def test_choose_weights_finds_the_informative_signal() -> None:
 @pytest.mark.parametrize("protocol", ["leave-last-out", "item-cold-start"])
 def test_fit_blended_reports_its_choices(protocol: str) -> None:
     data = two_communities(n_users=80)
-    settings = Settings(model_components=8, model_max_epochs=4, model_patience=2)
-    recommender, report = fit_blended(data, np.ones(data.user.size, bool), protocol, settings)
+    params = ModelParams(components=8, max_epochs=4, patience=2)
+    recommender, report = fit_blended(data, np.ones(data.user.size, bool), protocol, params)
     assert report.configuration in report.validation_history
     assert 1 <= report.best_epoch <= 4
     assert sum(report.weights.values()) == pytest.approx(1.0)

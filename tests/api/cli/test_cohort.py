@@ -10,10 +10,10 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
+from api.settings import get_settings
 from data.db import make_engine, migrate, transaction
 from data.models import Course, CourseSkill, Organisation, Skill, Worker
 from recommender.graph import CompetenceGraph
-from recommender.settings import get_settings
 from tests.recommender.conftest import tiny_data
 
 WORKFORCE = """person_id,job_title,occupation,skills,hours_per_week,languages

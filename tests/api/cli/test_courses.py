@@ -10,9 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
+from api.settings import get_settings
 from data.db import make_engine, migrate, transaction
 from data.models import Skill
-from recommender.settings import get_settings
 
 ESCO = "http://data.europa.eu/esco/skill/"
 BATTERY, MOTOR = ESCO + "battery", ESCO + "motor"

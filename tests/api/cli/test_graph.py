@@ -9,10 +9,10 @@ from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from api.cli import app
+from api.settings import get_settings
 from evaluation.roles import hierarchy_reference
 from recommender.graph import CompetenceGraph
 from recommender.sectors import automotive_mobility
-from recommender.settings import get_settings
 from tests.recommender import conftest as graph_fixtures
 from tests.recommender.conftest import AUTOMOTIVE_BATTERY_TECHNICIAN, VEHICLE_TECHNICIAN
 

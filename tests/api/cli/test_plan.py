@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
+from api.settings import get_settings
 from data.db import make_engine, migrate, transaction
 from data.models import (
     Badge,
@@ -25,7 +26,6 @@ from data.models import (
     Worker,
 )
 from recommender.graph import CompetenceGraph
-from recommender.settings import get_settings
 from tests.recommender.conftest import tiny_data
 
 BATTERY, EV, COMM = "skill:battery", "skill:ev", "skill:comm"

@@ -10,10 +10,10 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
+from api.settings import get_settings
 from data.db import make_engine, migrate, transaction
 from data.region_store import get_portfolio, list_portfolios
 from recommender.graph import CompetenceGraph
-from recommender.settings import get_settings
 from tests.recommender.conftest import tiny_data
 
 HEADER = "id,title,provider,skills,cost_per_seat,seats,hours,weeks,language,delivery_mode,regions\n"
