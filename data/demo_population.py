@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
+from numpy.typing import NDArray
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
@@ -98,12 +99,11 @@ def has_demo_population(*, db_session: Session) -> bool:
     return found is not None
 
 
-def generate_demo_population(*, db_session: Session, n_workers: int = 600, seed: int = 7) -> DemoReport:
-    """Create the demo organisations, workers, skills and interactions once; a second call does nothing."""
-    if has_demo_population(db_session=db_session):
-        return DemoReport(created=False, organisations=0, workers=0, interactions=0)
-    rng = np.random.default_rng(seed)
+Event = tuple[int, str, str, float | None, datetime]  # worker id, course id, kind, value, when
 
+
+def _roles(db_session: Session) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """The URI of every role the demo names, and each one's skills with their relation."""
     labels = set(SOURCE_ROLES) | {t for ts in TRANSITIONS.values() for t in ts}
     query = select(Occupation.preferred_label, Occupation.uri).where(Occupation.preferred_label.in_(labels))
     occupation_uri = {label: uri for label, uri in db_session.execute(query)}
@@ -119,13 +119,64 @@ def generate_demo_population(*, db_session: Session, n_workers: int = 600, seed:
         ).where(OccupationSkill.occupation_uri.in_(list(requirements)))
     ):
         requirements[occ][skill] = relation
+    return occupation_uri, requirements
 
+
+def _catalogue(db_session: Session) -> tuple[list[str], dict[str, set[str]]]:
+    """Every course id (sorted) and the skills each teaches."""
     course_ids = list(db_session.scalars(select(Course.id).order_by(Course.id)))
     if not course_ids:
         raise LookupError("the demo population needs a course catalogue; run `upskill import courses` first")
     teaches: dict[str, set[str]] = {c: set() for c in course_ids}
     for course_id, skill in db_session.execute(select(CourseSkill.course_id, CourseSkill.skill_uri)):
         teaches[course_id].add(skill)
+    return course_ids, teaches
+
+
+def _journey(
+    rng: np.random.Generator,
+    worker_id: int,
+    course_ids: list[str],
+    closes: NDArray[np.float64],
+    log_popularity: NDArray[np.float64],
+) -> list[Event]:
+    """One worker's events: courses drawn by how much of their gap they close and popularity, each viewed,
+    perhaps enrolled, completed and rated; sometimes a useless course dismissed."""
+    events: list[Event] = []
+    appeal = 1.5 * np.minimum(closes, 3) + 0.5 * log_popularity
+    weights = np.exp(appeal - appeal.max())
+    n = int(rng.integers(3, 9))
+    chosen = rng.choice(
+        len(course_ids), size=min(n, len(course_ids)), replace=False, p=weights / weights.sum()
+    )
+    when = START + timedelta(days=int(rng.integers(0, 300)))
+    for index in chosen:
+        course, closed = course_ids[int(index)], int(min(closes[index], 3))
+        events.append((worker_id, course, "viewed", None, when))
+        when += timedelta(hours=int(rng.integers(1, 72)))
+        if rng.random() < 0.8:
+            events.append((worker_id, course, "enrolled", None, when))
+            when += timedelta(days=int(rng.integers(7, 60)))
+            if rng.random() < 0.45 + 0.1 * closed:
+                events.append((worker_id, course, "completed", None, when))
+                rating = float(np.clip(round(2.5 + 0.7 * closed + rng.normal(0, 0.7)), 1, 5))
+                events.append((worker_id, course, "rated", rating, when + timedelta(hours=1)))
+        when += timedelta(days=int(rng.integers(1, 30)))
+    if rng.random() < 0.15:
+        useless = [c for c, k in zip(course_ids, closes, strict=True) if k == 0]
+        if useless:
+            events.append((worker_id, str(rng.choice(useless)), "dismissed", None, when))
+    return events
+
+
+def generate_demo_population(*, db_session: Session, n_workers: int = 600, seed: int = 7) -> DemoReport:
+    """Create the demo organisations, workers, skills and interactions once; a second call does nothing."""
+    if has_demo_population(db_session=db_session):
+        return DemoReport(created=False, organisations=0, workers=0, interactions=0)
+    rng = np.random.default_rng(seed)
+
+    occupation_uri, requirements = _roles(db_session)
+    course_ids, teaches = _catalogue(db_session)
     popularity = rng.zipf(1.6, size=len(course_ids)).clip(max=200).astype(float)
     log_popularity = np.log1p(popularity)
 
@@ -176,33 +227,11 @@ def generate_demo_population(*, db_session: Session, n_workers: int = 600, seed:
         ],
     )
 
-    events: list[tuple[int, str, str, float | None, datetime]] = []
+    events: list[Event] = []
     for wid, held, target in zip(worker_ids, skill_rows, targets, strict=True):
         gap = {s for s in requirements[target] if s not in held}
         closes = np.array([len(teaches[c] & gap) for c in course_ids], dtype=float)
-        appeal = 1.5 * np.minimum(closes, 3) + 0.5 * log_popularity
-        weights = np.exp(appeal - appeal.max())
-        n = int(rng.integers(3, 9))
-        chosen = rng.choice(
-            len(course_ids), size=min(n, len(course_ids)), replace=False, p=weights / weights.sum()
-        )
-        when = START + timedelta(days=int(rng.integers(0, 300)))
-        for index in chosen:
-            course, closed = course_ids[int(index)], int(min(closes[index], 3))
-            events.append((wid, course, "viewed", None, when))
-            when += timedelta(hours=int(rng.integers(1, 72)))
-            if rng.random() < 0.8:
-                events.append((wid, course, "enrolled", None, when))
-                when += timedelta(days=int(rng.integers(7, 60)))
-                if rng.random() < 0.45 + 0.1 * closed:
-                    events.append((wid, course, "completed", None, when))
-                    rating = float(np.clip(round(2.5 + 0.7 * closed + rng.normal(0, 0.7)), 1, 5))
-                    events.append((wid, course, "rated", rating, when + timedelta(hours=1)))
-            when += timedelta(days=int(rng.integers(1, 30)))
-        if rng.random() < 0.15:
-            useless = [c for c, k in zip(course_ids, closes, strict=True) if k == 0]
-            if useless:
-                events.append((wid, str(rng.choice(useless)), "dismissed", None, when))
+        events.extend(_journey(rng, wid, course_ids, closes, log_popularity))
     db_session.execute(
         insert(Interaction),
         [

@@ -126,64 +126,11 @@ tr { break-inside: avoid; }
 """
 
 
-def render_html(document: Mapping[str, Any], *, title: str = "Workforce transition plan") -> str:
-    """The printable HTML report of a cohort plan document (``CohortResult.to_dict()``)."""
-    s, totals, cert = document["settings"], document["totals"], document["certificate"]
-    currency = totals["currency"]
+def _roles_section(document: Mapping[str, Any]) -> list[str]:
+    """Roles: seats filled, hours and fees per target role, and the seats left empty."""
+    currency = document["totals"]["currency"]
     targets = document["targets"]
-    parts: list[str] = [
-        f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{_e(title)}</title>"
-        f"<style>{STYLE}</style></head><body>",
-        f"<h1>{_e(title)}</h1>",
-        f'<p class="sub">Training from {_e(s["start"])} over {s["months"]} months '
-        f"(to {_e(s['horizon_end'])}), "
-        f"{s['hours_per_week']:g} h a week on paid time, budget "
-        f"{_e(_money(s['budget'], currency) if s['budget'] is not None else 'not limited')}; "
-        f"assignment minimises {'training hours' if s['objective'] == 'hours' else 'course fees'}. "
-        f"Generated {date.today().isoformat()}.</p>",
-    ]
-    budget_line = f"of {_money(s['budget'], currency)}" if s["budget"] is not None else "no budget limit"
-    kpis = [
-        (f"{totals['filled']} of {totals['headcount']}", "seats filled"),
-        (f"{totals['assigned']} of {totals['people']}", "people moving"),
-        (_money(totals["cost"], currency), f"course fees ({budget_line})"),
-        (_hours(totals["course_hours"]), "course hours"),
-        (_hours(totals["on_the_job_hours"]), "on-the-job hours (estimate)"),
-        (totals.get("last_finish") or "—", "last course finishes"),
-    ]
-    parts.append(
-        '<div class="kpis">'
-        + "".join(f'<div class="kpi"><b>{_e(v)}</b>{_e(k)}</div>' for v, k in kpis)
-        + "</div>"
-    )
-    status = (
-        "proven optimal"
-        if cert["status"] == "optimal"
-        else f"within {cert['gap']:.2%} of optimal (best bound {cert['bound']:,.1f})"
-    )
-    parts.append(
-        f'<p class="note">Assignment {status} by an exact solver (mixed-integer programme, HiGHS): first as '
-        "many seats filled as the people and the budget allow (priority 1 first), then the fewest "
-        f"{'training hours' if s['objective'] == 'hours' else 'course fees'}. Training hours = course hours "
-        "+ "
-        f"on-the-job hours, estimated at {s['on_the_job_hours_per_level_step']:g} h per proficiency level of "
-        "each essential skill the courses leave open "
-        f"({_e(s.get('on_the_job_hours_from', 'given'))}; adjust with --on-the-job-hours). A person "
-        f"fits a role when, after the courses, they hold at least {s['min_readiness']:.0%} of its essential "
-        "skills (ESCO) and finish by its deadline.</p>"
-    )
-    for warning in document.get("warnings", []):
-        parts.append(f'<p class="warn">{_e(warning)}</p>')
-    if document["to_confirm"]:
-        parts.append(
-            f'<p class="warn">{len(document["to_confirm"])} people are not in this plan because their job '
-            "title does not match an ESCO occupation with confidence: confirm their occupation (section "
-            "<i>Job titles to confirm</i>) and run the plan again.</p>"
-        )
-
-    parts.append("<h2>Readiness by role</h2>")
-    parts.append(readiness_svg(document["timeline"], targets))
-
+    parts: list[str] = []
     parts.append("<h2>Roles</h2>")
     by_target: dict[str, list[Mapping[str, Any]]] = {}
     for a in document["assignments"]:
@@ -228,6 +175,14 @@ def render_html(document: Mapping[str, Any], *, title: str = "Workforce transiti
             f"{_e(u['why'])}.</p>"
         )
 
+    return parts
+
+
+def _seats_section(document: Mapping[str, Any]) -> list[str]:
+    """Seats to buy, skills to train on the job, job titles to confirm."""
+    currency = document["totals"]["currency"]
+    totals = document["totals"]
+    parts: list[str] = []
     parts.append("<h2>Seats to buy</h2>")
     parts.append(
         _table(
@@ -294,6 +249,12 @@ def render_html(document: Mapping[str, Any], *, title: str = "Workforce transiti
             )
         )
 
+    return parts
+
+
+def _stayers_section(document: Mapping[str, Any]) -> list[str]:
+    """People who stay: those who fit no role, and those not needed for the seats."""
+    parts: list[str] = []
     no_fit = [u for u in document["unassigned"] if not u["fits_a_target"]]
     spare = [u for u in document["unassigned"] if u["fits_a_target"]]
     parts.append("<h2>People who stay</h2>")
@@ -336,6 +297,14 @@ def render_html(document: Mapping[str, Any], *, title: str = "Workforce transiti
             )
         )
 
+    return parts
+
+
+def _assignment_section(document: Mapping[str, Any]) -> list[str]:
+    """Who moves where, and each distinct plan with its reasons."""
+    currency = document["totals"]["currency"]
+    targets = document["targets"]
+    parts: list[str] = []
     parts.append('<h2 class="page-break">Assignment</h2>')
     parts.append(
         _table(
@@ -402,6 +371,71 @@ def render_html(document: Mapping[str, Any], *, title: str = "Workforce transiti
                     )
                 )
     parts.append("</body></html>")
+    return parts
+
+
+def render_html(document: Mapping[str, Any], *, title: str = "Workforce transition plan") -> str:
+    """The printable HTML report of a cohort plan document (``CohortResult.to_dict()``)."""
+    s, totals, cert = document["settings"], document["totals"], document["certificate"]
+    currency = totals["currency"]
+    targets = document["targets"]
+    parts: list[str] = [
+        f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{_e(title)}</title>"
+        f"<style>{STYLE}</style></head><body>",
+        f"<h1>{_e(title)}</h1>",
+        f'<p class="sub">Training from {_e(s["start"])} over {s["months"]} months '
+        f"(to {_e(s['horizon_end'])}), "
+        f"{s['hours_per_week']:g} h a week on paid time, budget "
+        f"{_e(_money(s['budget'], currency) if s['budget'] is not None else 'not limited')}; "
+        f"assignment minimises {'training hours' if s['objective'] == 'hours' else 'course fees'}. "
+        f"Generated {date.today().isoformat()}.</p>",
+    ]
+    budget_line = f"of {_money(s['budget'], currency)}" if s["budget"] is not None else "no budget limit"
+    kpis = [
+        (f"{totals['filled']} of {totals['headcount']}", "seats filled"),
+        (f"{totals['assigned']} of {totals['people']}", "people moving"),
+        (_money(totals["cost"], currency), f"course fees ({budget_line})"),
+        (_hours(totals["course_hours"]), "course hours"),
+        (_hours(totals["on_the_job_hours"]), "on-the-job hours (estimate)"),
+        (totals.get("last_finish") or "—", "last course finishes"),
+    ]
+    parts.append(
+        '<div class="kpis">'
+        + "".join(f'<div class="kpi"><b>{_e(v)}</b>{_e(k)}</div>' for v, k in kpis)
+        + "</div>"
+    )
+    status = (
+        "proven optimal"
+        if cert["status"] == "optimal"
+        else f"within {cert['gap']:.2%} of optimal (best bound {cert['bound']:,.1f})"
+    )
+    parts.append(
+        f'<p class="note">Assignment {status} by an exact solver (mixed-integer programme, HiGHS): first as '
+        "many seats filled as the people and the budget allow (priority 1 first), then the fewest "
+        f"{'training hours' if s['objective'] == 'hours' else 'course fees'}. Training hours = course hours "
+        "+ "
+        f"on-the-job hours, estimated at {s['on_the_job_hours_per_level_step']:g} h per proficiency level of "
+        "each essential skill the courses leave open "
+        f"({_e(s.get('on_the_job_hours_from', 'given'))}; adjust with --on-the-job-hours). A person "
+        f"fits a role when, after the courses, they hold at least {s['min_readiness']:.0%} of its essential "
+        "skills (ESCO) and finish by its deadline.</p>"
+    )
+    for warning in document.get("warnings", []):
+        parts.append(f'<p class="warn">{_e(warning)}</p>')
+    if document["to_confirm"]:
+        parts.append(
+            f'<p class="warn">{len(document["to_confirm"])} people are not in this plan because their job '
+            "title does not match an ESCO occupation with confidence: confirm their occupation (section "
+            "<i>Job titles to confirm</i>) and run the plan again.</p>"
+        )
+
+    parts.append("<h2>Readiness by role</h2>")
+    parts.append(readiness_svg(document["timeline"], targets))
+
+    parts += _roles_section(document)
+    parts += _seats_section(document)
+    parts += _stayers_section(document)
+    parts += _assignment_section(document)
     return "\n".join(parts)
 
 

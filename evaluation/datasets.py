@@ -167,6 +167,36 @@ class MarsView(FileModel):
     created_at: Timestamp
 
 
+def _mars_user_features(path: Path) -> dict[str, dict[str, float]]:
+    """``job=<job>`` per user (``N/A`` skipped); none when the file is absent."""
+    features: dict[str, dict[str, float]] = {}
+    if path.exists():
+        for _, row in csv_rows(path, ("user_id", "job")):
+            jobs = _list_field(row["job"])
+            if jobs:
+                features[row["user_id"]] = {f"job={job.lower()}": 1.0 for job in jobs}
+    return features
+
+
+def _mars_item_features(path: Path) -> dict[str, dict[str, float]]:
+    """Difficulty, jobs, software, themes, type and a duration bucket per item; none when absent."""
+    features: dict[str, dict[str, float]] = {}
+    if not path.exists():
+        return features
+    for _, row in csv_rows(path, ("item_id",)):
+        feats = {
+            f"{column.lower()}={value.lower()}": 1.0
+            for column in ("Difficulty", "Job", "Software", "Theme", "type")
+            for value in _list_field(row.get(column, ""))
+        }
+        bucket = _duration_bucket(row.get("duration", ""))
+        if bucket:
+            feats[f"duration={bucket}"] = 1.0
+        if feats:
+            features[row["item_id"]] = feats
+    return features
+
+
 def load_mars(folder: Path) -> InteractionData:
     """MARS (English): implicit views and explicit ratings together, one interaction per (user, item).
 
@@ -179,26 +209,8 @@ def load_mars(folder: Path) -> InteractionData:
         for line, raw in csv_rows(path, ("user_id", "item_id", "created_at")):
             view = validated(MarsView, raw, file=str(path), line=line)
             triples.append((view.user_id, view.item_id, view.created_at, 1.0))
-    user_features: dict[str, dict[str, float]] = {}
-    users_path = folder / "users_en.csv"
-    if users_path.exists():
-        for _, row in csv_rows(users_path, ("user_id", "job")):
-            jobs = _list_field(row["job"])
-            if jobs:
-                user_features[row["user_id"]] = {f"job={job.lower()}": 1.0 for job in jobs}
-    item_features: dict[str, dict[str, float]] = {}
-    items_path = folder / "items_en.csv"
-    if items_path.exists():
-        for _, row in csv_rows(items_path, ("item_id",)):
-            feats: dict[str, float] = {}
-            for column in ("Difficulty", "Job", "Software", "Theme", "type"):
-                for value in _list_field(row.get(column, "")):
-                    feats[f"{column.lower()}={value.lower()}"] = 1.0
-            bucket = _duration_bucket(row.get("duration", ""))
-            if bucket:
-                feats[f"duration={bucket}"] = 1.0
-            if feats:
-                item_features[row["item_id"]] = feats
+    user_features = _mars_user_features(folder / "users_en.csv")
+    item_features = _mars_item_features(folder / "items_en.csv")
     return build_data(
         "mars", triples, has_time=True, user_features=user_features, item_features=item_features
     )

@@ -532,6 +532,62 @@ def taught_skills(courses: Iterable[CourseOption]) -> frozenset[str]:
     return frozenset(uri for course in courses for uri, level in course.skills.items() if level > 0)
 
 
+def _check_cohort(people: Sequence[Person], targets: Sequence[Target]) -> None:
+    if not targets:
+        raise InvalidPlanInput("give at least one target role", field="targets")
+    if len({p.person_id for p in people}) != len(people):
+        raise InvalidPlanInput("person ids must be unique", field="people")
+    if len({t.uri for t in targets}) != len(targets):
+        raise InvalidPlanInput("each target occupation may appear once", field="targets")
+
+
+def _plan_tasks(
+    people: Sequence[Person],
+    targets: Sequence[Target],
+    target_skills: Sequence[TargetSkills],
+    graph: CompetenceGraph,
+    settings: CohortSettings,
+) -> tuple[list[list[bytes]], list[list[PlanTask]], int]:
+    """Each person's held levels on each target's skills and plan task per target; distinct profiles.
+
+    People with the same occupations and declared skills share their held levels (computed once)."""
+    credits = ProfileCredits(graph, target_skills)
+    end = settings.horizon_end
+    deadlines = [min(target.deadline or end, end) for target in targets]
+    # distinct profiles -> held levels on each target's skills (full, and the part the plans depend on)
+    held_of: dict[tuple[Any, ...], list[bytes]] = {}
+    person_held: list[list[bytes]] = []
+    person_tasks: list[list[PlanTask]] = []
+    for person in people:
+        profile = (person.occupations, tuple(person.skills.items()))
+        held = held_of.get(profile)
+        if held is None:
+            essential, optional = credits.of(person)
+            held = [
+                skills.held(essential[credits.local[t]], optional[credits.local[t]])
+                for t, skills in enumerate(target_skills)
+            ]
+            held_of[profile] = held
+        person_held.append(held)
+        start = max(settings.start, person.earliest_start or settings.start)
+        languages = tuple(sorted(person.languages or settings.languages))
+        person_tasks.append(
+            [
+                PlanTask(
+                    target=t,
+                    held=target_skills[t].planned(held[t]),
+                    hours_per_week=float(person.hours_per_week or settings.hours_per_week),
+                    start=start,
+                    deadline=deadlines[t],
+                    languages=languages,
+                    region=person.region,
+                )
+                for t in range(len(targets))
+            ]
+        )
+    return person_held, person_tasks, len(held_of)
+
+
 def prepare(
     graph: CompetenceGraph,
     people: Sequence[Person],
@@ -566,49 +622,10 @@ def prepare(
     -------
     CohortInputs
     """
-    if not targets:
-        raise InvalidPlanInput("give at least one target role", field="targets")
-    if len({p.person_id for p in people}) != len(people):
-        raise InvalidPlanInput("person ids must be unique", field="people")
-    if len({t.uri for t in targets}) != len(targets):
-        raise InvalidPlanInput("each target occupation may appear once", field="targets")
+    _check_cohort(people, targets)
     taught = taught_skills(courses)
     target_skills = tuple(TargetSkills.of(graph, t, taught) for t in targets)
-    credits = ProfileCredits(graph, target_skills)
-
-    end = settings.horizon_end
-    deadlines = [min(target.deadline or end, end) for target in targets]
-    # distinct profiles -> held levels on each target's skills (full, and the part the plans depend on)
-    held_of: dict[tuple[Any, ...], list[bytes]] = {}
-    person_held: list[list[bytes]] = []
-    person_tasks: list[list[PlanTask]] = []
-    for person in people:
-        profile = (person.occupations, tuple(person.skills.items()))
-        held = held_of.get(profile)
-        if held is None:
-            essential, optional = credits.of(person)
-            held = [
-                skills.held(essential[credits.local[t]], optional[credits.local[t]])
-                for t, skills in enumerate(target_skills)
-            ]
-            held_of[profile] = held
-        person_held.append(held)
-        start = max(settings.start, person.earliest_start or settings.start)
-        languages = tuple(sorted(person.languages or settings.languages))
-        person_tasks.append(
-            [
-                PlanTask(
-                    target=t,
-                    held=target_skills[t].planned(held[t]),
-                    hours_per_week=float(person.hours_per_week or settings.hours_per_week),
-                    start=start,
-                    deadline=deadlines[t],
-                    languages=languages,
-                    region=person.region,
-                )
-                for t, target in enumerate(targets)
-            ]
-        )
+    person_held, person_tasks, n_profiles = _plan_tasks(people, targets, target_skills, graph, settings)
     distinct = sorted(
         {task for tasks in person_tasks for task in tasks},
         key=lambda k: (k.target, k.held, k.hours_per_week, k.start, k.languages, k.region or ""),
@@ -636,7 +653,7 @@ def prepare(
         options.append(tuple(row))
     stats = {
         "people": len(people),
-        "distinct_profiles": len(held_of),
+        "distinct_profiles": n_profiles,
         "distinct_plans": len(distinct),
         "plans_computed": len(todo),
         "pairs": len(people) * len(targets),
@@ -743,6 +760,14 @@ def _objective_value(option: Option, objective: Objective) -> float:
     return option.hours + 1e-4 * option.pair.cost
 
 
+def _same_options(options: Sequence[tuple[Option, ...]]) -> list[list[int]]:
+    """People grouped by their options (same eligibility, hours and cost for every target), in order."""
+    groups: dict[tuple[tuple[bool, float, float], ...], list[int]] = defaultdict(list)
+    for p, row in enumerate(options):
+        groups[tuple((o.eligible, o.hours, o.pair.cost) for o in row)].append(p)
+    return list(groups.values())
+
+
 def assign(
     inputs: CohortInputs,
     *,
@@ -764,16 +789,13 @@ def assign(
     objective = objective or settings.objective
     limit = settings.budget if budget == "settings" else budget
     heads = [int((headcounts or {}).get(t.uri, t.headcount)) for t in inputs.targets]
-    # groups of people with the same options (same plans for every target)
-    groups: dict[tuple[tuple[bool, float, float], ...], list[int]] = defaultdict(list)
-    for p, row in enumerate(inputs.options):
-        groups[tuple((o.eligible, o.hours, o.pair.cost) for o in row)].append(p)
-    members = list(groups.values())
-    variables: list[tuple[int, int]] = []  # (group, target)
-    for g, people in enumerate(members):
-        for option in inputs.options[people[0]]:
-            if option.eligible and heads[option.target] > 0:
-                variables.append((g, option.target))
+    members = _same_options(inputs.options)
+    variables = [  # (group, target)
+        (g, option.target)
+        for g, people in enumerate(members)
+        for option in inputs.options[people[0]]
+        if option.eligible and heads[option.target] > 0
+    ]
     n_x, n_t = len(variables), len(inputs.targets)
     n = n_x + n_t  # x then shortfall s_t
     sizes = np.array([len(m) for m in members], dtype=float)
@@ -831,10 +853,8 @@ def assign(
     counts = np.round(result.x[:n_x]).astype(int)
     target_of: list[int | None] = [None] * len(inputs.people)
     for (g, t), k in zip(variables, counts.tolist(), strict=True):
-        if k <= 0:
-            continue
         free = [p for p in members[g] if target_of[p] is None]
-        for p in free[:k]:
+        for p in free[: max(k, 0)]:
             target_of[p] = t
     cert = Certificate(
         status="optimal" if optimal else "gap",

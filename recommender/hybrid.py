@@ -224,13 +224,50 @@ class HybridRanker(BaseEstimator):
         """
         from lightfm import LightFM  # imported lazily: the serving path never needs it
 
-        interactions = sp.coo_matrix(X, dtype=np.float32)
-        interactions.sum_duplicates()
-        interactions.eliminate_zeros()
-        if interactions.nnz == 0:
-            raise ModelInputError("no interactions to train on")
-        if not np.all(np.isfinite(interactions.data)) or interactions.data.min() < 0:
-            raise ModelInputError("interaction weights must be finite and positive; check for NaNs")
+        interactions = _checked_interactions(X)
+        self._design(interactions, user_features, item_features)
+        binary = sp.coo_matrix(
+            (np.ones_like(interactions.data), (interactions.row, interactions.col)), shape=interactions.shape
+        )
+        weights = interactions if not np.allclose(interactions.data, 1.0) else None
+        model = LightFM(
+            no_components=self.no_components,
+            loss=self.loss,
+            learning_rate=self.learning_rate,
+            item_alpha=self.item_alpha,
+            user_alpha=self.user_alpha,
+            max_sampled=self.max_sampled,
+            random_state=np.random.RandomState(self.random_state),
+        )
+
+        def train(epochs: int) -> None:
+            model.fit_partial(
+                binary,
+                user_features=self.user_design_,
+                item_features=self.item_design_,
+                sample_weight=weights,
+                epochs=epochs,
+                num_threads=self.num_threads,
+            )
+
+        self.history_: list[float] = []
+        if monitor is None and progress is None:
+            # Nothing to report between epochs: one call, exactly what a raw ``LightFM.fit`` does.
+            train(self.epochs)
+            self.best_epoch_ = self.epochs
+            self._take_state(model)  # without a monitor, representations are computed once, at the end
+        else:
+            self._epochs(model, train, monitor, progress)
+        self.n_users_, self.n_items_ = interactions.shape
+        return self
+
+    def _design(
+        self,
+        interactions: sp.coo_matrix,
+        user_features: sp.spmatrix | None,
+        item_features: sp.spmatrix | None,
+    ) -> None:
+        """The design matrices ``[identity | metadata]`` of users and items, metadata capped per row."""
         n_users, n_items = interactions.shape
         user_meta = None if user_features is None else sp.csr_matrix(user_features, dtype=np.float32)
         item_meta = None if item_features is None else sp.csr_matrix(item_features, dtype=np.float32)
@@ -251,43 +288,21 @@ class HybridRanker(BaseEstimator):
         # Where the metadata block starts in each design matrix (new entities are described by it alone).
         self.user_metadata_offset_ = self.user_design_.shape[1] - self._metadata_width(user_meta)
         self.item_metadata_offset_ = self.item_design_.shape[1] - self._metadata_width(item_meta)
-        binary = sp.coo_matrix(
-            (np.ones_like(interactions.data), (interactions.row, interactions.col)), shape=interactions.shape
-        )
-        weights = interactions if not np.allclose(interactions.data, 1.0) else None
-        model = LightFM(
-            no_components=self.no_components,
-            loss=self.loss,
-            learning_rate=self.learning_rate,
-            item_alpha=self.item_alpha,
-            user_alpha=self.user_alpha,
-            max_sampled=self.max_sampled,
-            random_state=np.random.RandomState(self.random_state),
-        )
+
+    def _epochs(
+        self,
+        model: object,
+        train: Callable[[int], None],
+        monitor: Monitor | None,
+        progress: Progress | None,
+    ) -> None:
+        """Train one epoch at a time, reporting each; with a monitor, stop early and keep the best epoch."""
         best_score = -np.inf
         best_state: tuple[NDArray[np.float32], ...] | None = None
         self.best_epoch_ = 0
-        self.history_: list[float] = []
         stale = 0
-        if monitor is None and progress is None:
-            # Nothing to report between epochs: one call, exactly what a raw ``LightFM.fit`` does.
-            model.fit_partial(
-                binary,
-                user_features=self.user_design_,
-                item_features=self.item_design_,
-                sample_weight=weights,
-                epochs=self.epochs,
-                num_threads=self.num_threads,
-            )
-        for epoch in range(1, self.epochs + 1 if monitor is not None or progress is not None else 1):
-            model.fit_partial(
-                binary,
-                user_features=self.user_design_,
-                item_features=self.item_design_,
-                sample_weight=weights,
-                epochs=1,
-                num_threads=self.num_threads,
-            )
+        for epoch in range(1, self.epochs + 1):
+            train(1)
             score = None
             if monitor is not None:
                 self._take_state(model)
@@ -307,9 +322,7 @@ class HybridRanker(BaseEstimator):
             self._restore(best_state)
         elif monitor is None:
             self.best_epoch_ = self.epochs
-            self._take_state(model)  # without a monitor, representations are computed once, at the end
-        self.n_users_, self.n_items_ = n_users, n_items
-        return self
+            self._take_state(model)
 
     def _metadata_width(self, meta: sp.csr_matrix | None) -> int:
         return int(meta.shape[1]) if self.metadata and meta is not None else 0
@@ -429,6 +442,18 @@ class HybridRanker(BaseEstimator):
             raise ModelInputError(f"expected {n_meta} metadata features, got {meta.shape[1]}")
         design = normalize(meta, norm="l1", axis=1).astype(np.float32)
         return cls._vectors(design, embeddings[offset:], biases[offset:], user_side=user_side)
+
+
+def _checked_interactions(X: sp.spmatrix) -> sp.coo_matrix:
+    """``X`` as float32 COO with duplicates summed and zeros dropped; refuse empty or invalid weights."""
+    interactions = sp.coo_matrix(X, dtype=np.float32)
+    interactions.sum_duplicates()
+    interactions.eliminate_zeros()
+    if interactions.nnz == 0:
+        raise ModelInputError("no interactions to train on")
+    if not np.all(np.isfinite(interactions.data)) or interactions.data.min() < 0:
+        raise ModelInputError("interaction weights must be finite and positive; check for NaNs")
+    return interactions
 
 
 def _support(metadata: sp.csr_matrix | None) -> NDArray[np.float64]:

@@ -188,72 +188,98 @@ def build_graph(
     course's prerequisite by a derived edge (courses whose price or language is not stated: many workers
     could not take them, and the course needing them would be closed to those workers too).
     """
-    hours = hours or {}
-    levels = levels or {}
-
-    def harder(prerequisite_id: str, course_id: str) -> bool:
-        return more_advanced(levels.get(prerequisite_id), levels.get(course_id))
-
     cycles = find_cycles(catalogue_edges)
     if cycles:
         raise PrerequisiteCycle(cycles)
-    result = PrerequisiteGraph(edges=list(dict.fromkeys(catalogue_edges)))
-    graph = nx.DiGraph()
-    graph.add_edges_from((e.course_id, e.prerequisite_id) for e in result.edges)
-    present = {(e.course_id, e.prerequisite_id) for e in result.edges}
+    derived = _DerivedEdges(
+        PrerequisiteGraph(edges=list(dict.fromkeys(catalogue_edges))), levels or {}, not_providers
+    )
+    derived.add_level_edges(taught, _providers(taught, hours or {}))
+    derived.add_curated_edges(taught, skill_rules)
+    return derived.result
 
-    def offer(edge: Edge) -> None:
-        if edge.course_id == edge.prerequisite_id or (edge.course_id, edge.prerequisite_id) in present:
+
+class _DerivedEdges:
+    """Derived edges added to the catalogue's own, each only if it closes no cycle and is not harder."""
+
+    def __init__(
+        self, result: PrerequisiteGraph, levels: Mapping[str, str | None], not_providers: frozenset[str]
+    ) -> None:
+        self.result = result
+        self.levels = levels
+        self.not_providers = not_providers
+        self.graph = nx.DiGraph()
+        self.graph.add_edges_from((e.course_id, e.prerequisite_id) for e in result.edges)
+        self.present = {(e.course_id, e.prerequisite_id) for e in result.edges}
+
+    def harder(self, prerequisite_id: str, course_id: str) -> bool:
+        return more_advanced(self.levels.get(prerequisite_id), self.levels.get(course_id))
+
+    def offer(self, edge: Edge) -> None:
+        """Add ``edge`` unless it is a loop, already there, or would close a cycle (then it is skipped)."""
+        pair = (edge.course_id, edge.prerequisite_id)
+        if edge.course_id == edge.prerequisite_id or pair in self.present:
             return
+        graph = self.graph
         if (
             edge.prerequisite_id in graph
             and edge.course_id in graph
             and nx.has_path(graph, edge.prerequisite_id, edge.course_id)
         ):
-            result.skipped.append(edge)
+            self.result.skipped.append(edge)
             return
-        graph.add_edge(edge.course_id, edge.prerequisite_id)
-        present.add((edge.course_id, edge.prerequisite_id))
-        result.edges.append(edge)
+        graph.add_edge(*pair)
+        self.present.add(pair)
+        self.result.edges.append(edge)
 
-    providers = _providers(taught, hours)
-    for need in level_requirements(taught):
-        candidates = [
-            c
-            for c in providers.get((need.skill_uri, need.level), [])
-            if c != need.course_id and c not in not_providers
-        ]
-        reason = f"{need.skill_uri} at level {need.level}"
-        usable = [c for c in candidates if not harder(c, need.course_id)]
-        if not usable:
+    def add_level_edges(
+        self, taught: Sequence[TaughtSkill], providers: Mapping[tuple[str, int], list[str]]
+    ) -> None:
+        """A course teaching a skill at level n needs a provider of level n-1 (the best one not harder)."""
+        for need in level_requirements(taught):
+            candidates = [
+                c
+                for c in providers.get((need.skill_uri, need.level), [])
+                if c != need.course_id and c not in self.not_providers
+            ]
+            reason = f"{need.skill_uri} at level {need.level}"
+            usable = [c for c in candidates if not self.harder(c, need.course_id)]
+            if usable:
+                self.offer(Edge(need.course_id, usable[0], "level", reason))
+                continue
             if candidates:
-                result.too_advanced.append(Edge(need.course_id, candidates[0], "level", reason))
-            result.unmet.append(need)
-            continue
-        offer(Edge(need.course_id, usable[0], "level", reason))
+                self.result.too_advanced.append(Edge(need.course_id, candidates[0], "level", reason))
+            self.result.unmet.append(need)
 
-    teaches: dict[str, set[str]] = defaultdict(set)
-    best_for_skill: dict[str, list[tuple[float, float, str]]] = defaultdict(list)
-    for item in taught:
-        teaches[item.course_id].add(item.skill_uri)
-        best_for_skill[item.skill_uri].append((item.level, -item.confidence, item.course_id))
-    rules: dict[str, list[SkillPrerequisite]] = defaultdict(list)
-    for rule in skill_rules:
-        rules[rule.skill_uri].append(rule)
-    for course_id in sorted(teaches):
-        for skill in sorted(teaches[course_id]):
-            for rule in sorted(rules.get(skill, []), key=lambda r: r.requires_uri):
-                if rule.requires_uri in teaches[course_id]:
-                    continue
-                options = sorted(
-                    c
-                    for c in best_for_skill.get(rule.requires_uri, [])
-                    if c[2] != course_id and c[2] not in not_providers
-                )
-                allowed = [option for option in options if not harder(option[2], course_id)]
-                reason = f"{skill} needs {rule.requires_uri}"
-                if allowed:
-                    offer(Edge(course_id, allowed[0][2], "curated", reason, rule.line))
-                elif options:
-                    result.too_advanced.append(Edge(course_id, options[0][2], "curated", reason, rule.line))
-    return result
+    def add_curated_edges(
+        self, taught: Sequence[TaughtSkill], skill_rules: Sequence[SkillPrerequisite]
+    ) -> None:
+        """A course teaching a skill with a curated rule needs the best provider of the required skill."""
+        teaches: dict[str, set[str]] = defaultdict(set)
+        best_for_skill: dict[str, list[tuple[float, float, str]]] = defaultdict(list)
+        for item in taught:
+            teaches[item.course_id].add(item.skill_uri)
+            best_for_skill[item.skill_uri].append((item.level, -item.confidence, item.course_id))
+        rules: dict[str, list[SkillPrerequisite]] = defaultdict(list)
+        for rule in skill_rules:
+            rules[rule.skill_uri].append(rule)
+        for course_id in sorted(teaches):
+            for skill in sorted(teaches[course_id]):
+                for rule in sorted(rules.get(skill, []), key=lambda r: r.requires_uri):
+                    if rule.requires_uri not in teaches[course_id]:
+                        self._offer_curated(course_id, skill, rule, best_for_skill.get(rule.requires_uri, []))
+
+    def _offer_curated(
+        self,
+        course_id: str,
+        skill: str,
+        rule: SkillPrerequisite,
+        providers: list[tuple[float, float, str]],
+    ) -> None:
+        options = sorted(c for c in providers if c[2] != course_id and c[2] not in self.not_providers)
+        allowed = [option for option in options if not self.harder(option[2], course_id)]
+        reason = f"{skill} needs {rule.requires_uri}"
+        if allowed:
+            self.offer(Edge(course_id, allowed[0][2], "curated", reason, rule.line))
+        elif options:
+            self.result.too_advanced.append(Edge(course_id, options[0][2], "curated", reason, rule.line))

@@ -62,32 +62,34 @@ def validated(model: type[Model], raw: Mapping[str, Any], *, file: str, line: in
         raise ImportFormatError(message(first), file=file, line=line, column=column) from None
 
 
+#: Pydantic error types in the words of the file formats; ``{got!r}`` is the value found, the other fields
+#: come from the error's context.
+_MESSAGES = {
+    "missing": "required value is missing",
+    "float_parsing": "expected a number, got {got!r}",
+    "float_type": "expected a number, got {got!r}",
+    "finite_number": "expected a number, got {got!r}",
+    "int_parsing": "expected an integer, got {got!r}",
+    "int_type": "expected an integer, got {got!r}",
+    "int_from_float": "expected an integer, got {got!r}",
+    "greater_than": "must be greater than {gt:g}, got {got!r}",
+    "greater_than_equal": "must be at least {ge:g}, got {got!r}",
+    "less_than_equal": "must be at most {le:g}, got {got!r}",
+    "literal_error": "must be one of {expected}, got {got!r}",
+    "string_type": "must be a string, got {got!r}",
+    "list_type": "must be a list, got {got!r}",
+    "tuple_type": "must be a list, got {got!r}",
+    "model_type": "must be an object, got {got!r}",
+}
+
+
 def message(error: ErrorDetails) -> str:
     """A Pydantic error in the words of the file formats: what is wrong, with the value found."""
     kind, ctx, got = error["type"], error.get("ctx", {}), error.get("input")
     if kind in ("value_error", "assertion_error"):
         return str(ctx.get("error", error["msg"]))
-    if kind == "missing":
-        return "required value is missing"
-    if kind in ("float_parsing", "float_type", "finite_number"):
-        return f"expected a number, got {got!r}"
-    if kind in ("int_parsing", "int_type", "int_from_float"):
-        return f"expected an integer, got {got!r}"
-    if kind == "greater_than":
-        return f"must be greater than {ctx['gt']:g}, got {got!r}"
-    if kind == "greater_than_equal":
-        return f"must be at least {ctx['ge']:g}, got {got!r}"
-    if kind == "less_than_equal":
-        return f"must be at most {ctx['le']:g}, got {got!r}"
-    if kind == "literal_error":
-        return f"must be one of {ctx['expected']}, got {got!r}"
-    if kind == "string_type":
-        return f"must be a string, got {got!r}"
-    if kind in ("list_type", "tuple_type"):
-        return f"must be a list, got {got!r}"
-    if kind == "model_type":
-        return f"must be an object, got {got!r}"
-    return f"{error['msg']}, got {got!r}"
+    template = _MESSAGES.get(kind, "{msg}, got {got!r}")
+    return template.format(**{**ctx, "msg": error["msg"], "got": got})
 
 
 def _record_id(value: str) -> str:

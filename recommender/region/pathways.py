@@ -121,57 +121,79 @@ def minimal_covers(
     stay redundant) or the remaining programmes cannot close the open elements (the widest candidates
     together close too few).
     """
-    m = len(closers)
-    closes: dict[int, list[int]] = {}
-    for e, programmes in enumerate(closers):
-        for p in programmes:
-            closes.setdefault(p, []).append(e)
-    widest = max((len(v) for v in closes.values()), default=0)
-    count = [0] * m
-    chosen: list[int] = []
-    found: list[tuple[int, ...]] = []
-    complete = [True]  # cells the nested search writes to
-    nodes = [0]
+    search = _CoverSearch(closers, max_size=max_size, limit=limit, max_nodes=max_nodes)
+    if len(closers) > 0 and all(closers):
+        search.visit(frozenset())
+    return search.found, search.complete
 
-    def redundant(p: int) -> bool:
-        return all(count[e] > 1 for e in closes[p])
 
-    def visit(excluded: frozenset[int]) -> None:
-        nodes[0] += 1
-        if len(found) >= limit or nodes[0] > max_nodes:
-            complete[0] = False
+class _CoverSearch:
+    """The depth-first search of :func:`minimal_covers`: the chosen programmes, how many of them close each
+    element, the covers found, and whether a limit stopped it."""
+
+    def __init__(
+        self, closers: Sequence[Sequence[int]], *, max_size: int, limit: int, max_nodes: int
+    ) -> None:
+        self.closers = closers
+        self.max_size, self.limit, self.max_nodes = max_size, limit, max_nodes
+        self.closes: dict[int, list[int]] = {}  # programme -> the elements it closes
+        for e, programmes in enumerate(closers):
+            for p in programmes:
+                self.closes.setdefault(p, []).append(e)
+        self.widest = max((len(v) for v in self.closes.values()), default=0)
+        self.count = [0] * len(closers)
+        self.chosen: list[int] = []
+        self.found: list[tuple[int, ...]] = []
+        self.complete = True
+        self.nodes = 0
+
+    def redundant(self, p: int) -> bool:
+        return all(self.count[e] > 1 for e in self.closes[p])
+
+    def visit(self, excluded: frozenset[int]) -> None:
+        self.nodes += 1
+        if len(self.found) >= self.limit or self.nodes > self.max_nodes:
+            self.complete = False
             return
-        open_ = [e for e in range(m) if count[e] == 0]
+        open_ = [e for e in range(len(self.closers)) if self.count[e] == 0]
         if not open_:
-            found.append(tuple(sorted(chosen)))
+            self.found.append(tuple(sorted(self.chosen)))
             return
-        room = max_size - len(chosen)
-        if room == 0 or len(open_) > room * widest:
+        options_of = self.options_if_closable(open_, excluded)
+        if options_of is None:
             return
-        options_of = {e: [p for p in closers[e] if p not in excluded] for e in open_}
+        e = min(open_, key=lambda x: (len(options_of[x]), x))
+        options = options_of[e]
+        for i, p in enumerate(options):
+            self.choose(p, +1)
+            if not any(self.redundant(q) for q in self.chosen):
+                self.visit(excluded | frozenset(options[:i]))
+            self.choose(p, -1)
+            if not self.complete:
+                return
+
+    def options_if_closable(self, open_: list[int], excluded: frozenset[int]) -> dict[int, list[int]] | None:
+        """Each open element's candidate closers, or None when the room left cannot close them all."""
+        room = self.max_size - len(self.chosen)
+        if room == 0 or len(open_) > room * self.widest:
+            return None
+        options_of = {e: [p for p in self.closers[e] if p not in excluded] for e in open_}
         reach: dict[int, int] = {}  # candidate -> open elements it closes
         for e in open_:
             for p in options_of[e]:
                 reach[p] = reach.get(p, 0) + 1
         if sum(sorted(reach.values(), reverse=True)[:room]) < len(open_):
-            return  # even the ``room`` widest candidates cannot close what is open
-        e = min(open_, key=lambda x: (len(options_of[x]), x))
-        options = options_of[e]
-        for i, p in enumerate(options):
-            chosen.append(p)
-            for x in closes[p]:
-                count[x] += 1
-            if not any(redundant(q) for q in chosen):
-                visit(excluded | frozenset(options[:i]))
-            for x in closes[p]:
-                count[x] -= 1
-            chosen.pop()
-            if not complete[0]:
-                return
+            return None  # even the ``room`` widest candidates cannot close what is open
+        return options_of
 
-    if m and all(closers):
-        visit(frozenset())
-    return found, complete[0]
+    def choose(self, p: int, step: int) -> None:
+        """Take programme ``p`` (``step`` +1) or put it back (-1)."""
+        if step > 0:
+            self.chosen.append(p)
+        else:
+            self.chosen.pop()
+        for x in self.closes[p]:
+            self.count[x] += step
 
 
 def build_problem(

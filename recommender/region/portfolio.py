@@ -33,6 +33,16 @@ SOLVER = "HiGHS (scipy.optimize.milp)"
 FLOOR_SLACK = 1e-7
 
 
+def _pathway_caps(problem: Problem) -> NDArray[np.float64]:
+    """The most workers each pathway can take: its origin's and target's counts, its programmes' seats."""
+    cap = np.full(len(problem.pathways), np.inf)
+    for j, path in enumerate(problem.pathways):
+        pair = problem.pairs[path.pair]
+        bound = min(problem.origins[pair.origin].count, problem.targets[pair.target].count)
+        cap[j] = min([bound] + [problem.programmes[p].seats for p in path.programmes])
+    return cap
+
+
 class _Model:
     """The constraint matrix of a problem, built once and solved at any budget."""
 
@@ -99,12 +109,7 @@ class _Model:
         self.matrix = sp.csr_matrix((vals, (rows, cols)), shape=(r, n + nb))
         self.lower = np.array(lower, dtype=np.float64)
         self.upper = np.array(upper, dtype=np.float64)
-        cap = np.full(n, np.inf)
-        for j, path in enumerate(paths):
-            pair = problem.pairs[path.pair]
-            bound = min(problem.origins[pair.origin].count, problem.targets[pair.target].count)
-            cap[j] = min([bound] + [problem.programmes[p].seats for p in path.programmes])
-        self.cap = cap
+        self.cap = _pathway_caps(problem)
         self.spend_row = np.concatenate([self.cost, np.zeros(nb)])
         self.weight_row = np.concatenate([self.weight, np.zeros(nb)])
 

@@ -138,11 +138,24 @@ def check_plan_invariants(
 ) -> None:
     by_id = {x.id: x for x in courses}
     held = held_levels(gap, courses, c)
+    check_prerequisites_come_first(plan, by_id, held, c)
+    needed = {g.skill_uri: g.needed_level for g in gap}
+    targets = {u for u, lv in needed.items() if held[u] < lv}
+    check_no_course_adds_nothing(plan, by_id, held, needed, targets)
+    check_limits_and_schedule(plan, c)
+    check_nothing_dropped_silently(plan, gap, courses, c, targets)
+    assert plan.explanation
+    if plan.certificate.ratio is not None:
+        assert 0 < plan.certificate.ratio <= 1 + 1e-6
+
+
+def check_prerequisites_come_first(
+    plan: Plan, by_id: dict[str, CourseOption], held: dict[str, int], c: Constraints
+) -> None:
+    """Every step's prerequisites come earlier (finished before it starts) or are already held."""
     position = {s.course_id: k for k, s in enumerate(plan.steps)}
     steps = {s.course_id: s for s in plan.steps}
     assert len(position) == len(plan.steps), "a course appears twice"
-
-    # every step's prerequisites come earlier (finished before it starts) or are already held
     for step in plan.steps:
         course = by_id[step.course_id]
         assert course.id not in c.completed and course.id not in c.excluded
@@ -160,10 +173,15 @@ def check_plan_invariants(
             ]
             assert providers, f"{course.id} needs {uri} at level {level} first"
 
-    # no selected course adds nothing: it covers a level step (skill, level) no other step covers, or
-    # another step needs it
-    needed = {g.skill_uri: g.needed_level for g in gap}
-    targets = {u for u, lv in needed.items() if held[u] < lv}
+
+def check_no_course_adds_nothing(
+    plan: Plan,
+    by_id: dict[str, CourseOption],
+    held: dict[str, int],
+    needed: dict[str, int],
+    targets: set[str],
+) -> None:
+    """Each selected course covers a level step (skill, level) no other step covers, or another needs it."""
     for step in plan.steps:
         course = by_id[step.course_id]
         mine = level_steps(course, targets, held, needed)
@@ -180,7 +198,9 @@ def check_plan_invariants(
         )
         assert mine - others or genuinely_needed, f"{step.course_id} adds nothing"
 
-    # limits hold; schedule is consistent with the weekly hours
+
+def check_limits_and_schedule(plan: Plan, c: Constraints) -> None:
+    """The limits hold; the schedule is consistent with the weekly hours."""
     if c.budget is not None:
         assert plan.total_price <= c.budget + 1e-6
     if c.max_hours is not None:
@@ -190,8 +210,15 @@ def check_plan_invariants(
         assert step.hours <= (step.end_week - step.start_week + 1) * c.hours_per_week + 1e-9
     assert plan.weeks >= math.ceil(plan.total_hours / c.hours_per_week - 1e-9)
 
-    # nothing is dropped silently: every gap skill is held, covered or listed with a reason; the levels the
-    # steps report are those their courses teach, and a skill is covered when the steps reach its level
+
+def check_nothing_dropped_silently(
+    plan: Plan, gap: list[GapItem], courses: list[CourseOption], c: Constraints, targets: set[str]
+) -> None:
+    """Every gap skill is held, covered or listed with a reason; the levels the steps report are those their
+    courses teach, and a skill is covered when the steps reach its level."""
+    by_id = {x.id: x for x in courses}
+    held = held_levels(gap, courses, c)
+    needed = {g.skill_uri: g.needed_level for g in gap}
     reached = reached_levels(plan, gap, courses, c)
     advanced = {u for s in plan.steps for u in s.skills_covered}
     assert {u for u, lv in reached.items() if lv > held[u]} == advanced
@@ -210,9 +237,6 @@ def check_plan_invariants(
         assert (uri in plan.already_held) + (uri in plan.covered_skills) + (uri in uncovered) == 1, uri
         if uri in uncovered:
             assert uncovered[uri]
-    assert plan.explanation
-    if plan.certificate.ratio is not None:
-        assert 0 < plan.certificate.ratio <= 1 + 1e-6
 
 
 def reachable(gap: list[GapItem], courses: list[CourseOption], c: Constraints) -> dict[str, int]:

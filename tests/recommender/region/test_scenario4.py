@@ -53,43 +53,46 @@ def test_scenario4_portfolio(scenario4: Problem, esco_graph: CompetenceGraph) ->
     assert any(row["target"] == "automotive engineering technician" for row in result.partial)
 
 
+Cells = list[tuple[str, str | None]]  # (origin, target or None: not trained)
+
+
 def _attack(plan: dict[str, Any], origin: str, target: str | None) -> tuple[float, float]:
     """Range of one cell (target None: the origin's "not trained" cell) given only the published JSON."""
-    origins = [row["origin"] for row in plan["supply"]]
-    targets = [row["target"] for row in plan["unmet_demand"]]
-    columns = [*targets, None]
-    index = {(o, t): i for i, (o, t) in enumerate((o, t) for o in origins for t in columns)}
-    n = len(index)
-    equations: list[tuple[np.ndarray, float]] = []
-
-    def equation(cells: list[tuple[str, str | None]], value: float) -> None:
-        row = np.zeros(n)
-        for cell in cells:
-            row[index[cell]] = 1.0
-        equations.append((row, value))
-
-    for row in plan["made_ready"]:
-        if row["workers"] is not None:
-            equation([(row["origin"], row["target"])], row["workers"])
-    for row in plan["supply"]:
-        if row["workforce"] is not None:
-            equation([(row["origin"], t) for t in columns], row["workforce"])
-        if row["not_trained"] is not None:
-            equation([(row["origin"], None)], row["not_trained"])
-    for row in plan["unmet_demand"]:
-        if row["workers_made_ready"] is not None:
-            equation([(o, row["target"]) for o in origins], row["workers_made_ready"])
-        if row["unmet_demand"] is not None:  # demand is known: unmet gives the column total too
-            equation([(o, row["target"]) for o in origins], row["demand"] - row["unmet_demand"])
-    if plan["totals"]["workers_made_ready"] is not None:
-        equation([(o, t) for o in origins for t in targets], plan["totals"]["workers_made_ready"])
-    a_eq = np.array([e[0] for e in equations])
-    b_eq = np.array([e[1] for e in equations])
-    objective = np.zeros(n)
+    index, a_eq, b_eq = _published_equations(plan)
+    objective = np.zeros(len(index))
     objective[index[(origin, target)]] = 1.0
     low = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
     high = linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
     return float(low.fun), float("inf") if high.status == 3 else float(-high.fun)
+
+
+def _published_equations(
+    plan: dict[str, Any],
+) -> tuple[dict[tuple[str, str | None], int], np.ndarray, np.ndarray]:
+    """Every linear equation the published figures give over the (origin, target or None) cells."""
+    origins = [row["origin"] for row in plan["supply"]]
+    targets = [row["target"] for row in plan["unmet_demand"]]
+    columns = [*targets, None]
+    index = {(o, t): i for i, (o, t) in enumerate((o, t) for o in origins for t in columns)}
+    published: list[tuple[Cells, float | None]] = []  # (cells, their sum), None when suppressed
+    for row in plan["made_ready"]:
+        published.append(([(row["origin"], row["target"])], row["workers"]))
+    for row in plan["supply"]:
+        published.append(([(row["origin"], t) for t in columns], row["workforce"]))
+        published.append(([(row["origin"], None)], row["not_trained"]))
+    for row in plan["unmet_demand"]:
+        column: Cells = [(o, row["target"]) for o in origins]
+        published.append((column, row["workers_made_ready"]))
+        unmet = row["unmet_demand"]  # demand is known: unmet gives the column total too
+        published.append((column, None if unmet is None else row["demand"] - unmet))
+    published.append(([(o, t) for o in origins for t in targets], plan["totals"]["workers_made_ready"]))
+    equations: list[tuple[np.ndarray, float]] = []
+    for cells, value in published:
+        if value is not None:
+            row_vector = np.zeros(len(index))
+            row_vector[[index[cell] for cell in cells]] = 1.0
+            equations.append((row_vector, value))
+    return index, np.array([e[0] for e in equations]), np.array([e[1] for e in equations])
 
 
 @pytest.mark.slow
