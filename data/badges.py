@@ -68,27 +68,31 @@ def check_references(db_session: Session, badges: Sequence[BadgeAtLine], *, file
     ids = {badge.id for badge, _line in badges}
     known_skills = known(db_session, Skill.uri, {s.uri for badge, _line in badges for s in badge.skills})
     known_courses = known(db_session, Course.id, {c for badge, _line in badges for c in badge.courses})
-    known_badges = known(db_session, Badge.id, {r for badge, _line in badges for r in badge.requires} - ids)
+    known_badges = ids | known(
+        db_session, Badge.id, {r for badge, _line in badges for r in badge.requires} - ids
+    )
     for badge, line in badges:
-        for skill in badge.skills:
-            if skill.uri not in known_skills:
-                raise ImportFormatError(
-                    f"unknown ESCO skill {skill.uri} (is it in the imported ESCO release?)",
-                    file=file,
-                    line=line,
-                    column="skills",
-                )
-        for course in badge.courses:
-            if course not in known_courses:
-                raise ImportFormatError(
-                    f"unknown course {course!r}: import its catalogue first",
-                    file=file,
-                    line=line,
-                    column="courses",
-                )
-        for needed in badge.requires:
-            if needed not in ids and needed not in known_badges:
-                raise ImportFormatError(f"unknown badge {needed!r}", file=file, line=line, column="requires")
+        unknown = (
+            [
+                (f"unknown ESCO skill {s.uri} (is it in the imported ESCO release?)", "skills")
+                for s in badge.skills
+                if s.uri not in known_skills
+            ]
+            + [
+                (f"unknown course {c!r}: import its catalogue first", "courses")
+                for c in badge.courses
+                if c not in known_courses
+            ]
+            + [(f"unknown badge {r!r}", "requires") for r in badge.requires if r not in known_badges]
+        )
+        if unknown:
+            problem, column = unknown[0]
+            raise ImportFormatError(problem, file=file, line=line, column=column)
+    _check_stacking(db_session, badges, ids, file=file)
+
+
+def _check_stacking(db_session: Session, badges: Sequence[BadgeAtLine], ids: set[str], *, file: str) -> None:
+    """No badges require each other, counting the stored badges this file does not replace."""
     requires: dict[str, list[str]] = {}
     for badge_id, needed in db_session.execute(
         select(BadgePrerequisite.badge_id, BadgePrerequisite.required_badge_id)

@@ -246,7 +246,22 @@ def check_references(
     Returns the catalogue's prerequisite edges (they close no cycle with the edges already stored); an edge to
     a course more advanced than the one needing it is not returned but noted in ``catalogue.notes``.
     """
-    file, ids = catalogue.file, catalogue.ids
+    _check_skills_known(db_session, catalogue)
+    named = _check_prerequisites_known(db_session, catalogue)
+    edges = _usable_prerequisites(db_session, catalogue, named)
+    # Only additions to courses of this file need their skill in the database; removals are harmless.
+    additions = [row for row in curated_rows if row.action == "add" and row.course_id in catalogue.ids]
+    known_added = known(db_session, Skill.uri, {row.skill_uri for row in additions})
+    for row in additions:
+        if row.skill_uri not in known_added:
+            raise ImportFormatError(
+                f"unknown ESCO skill {row.skill_uri}", file=curated_file, line=row.line, column="skill_uri"
+            )
+    return edges
+
+
+def _check_skills_known(db_session: Session, catalogue: Catalogue) -> None:
+    file = catalogue.file
     skill_uris = {claim.uri for record in catalogue.records for claim in record.skills}
     unknown_skills = skill_uris - known(db_session, Skill.uri, skill_uris)
     for record in catalogue.records:
@@ -258,6 +273,11 @@ def check_references(
                     line=record.line,
                     column="skills",
                 )
+
+
+def _check_prerequisites_known(db_session: Session, catalogue: Catalogue) -> set[str]:
+    """Every prerequisite named is another course of the file or of the database; return them all."""
+    file, ids = catalogue.file, catalogue.ids
     named = {required for record in catalogue.records for required in record.prerequisites}
     existing_courses = known(db_session, Course.id, named - ids)
     for record in catalogue.records:
@@ -269,6 +289,12 @@ def check_references(
             else:
                 continue
             raise ImportFormatError(problem, file=file, line=record.line, column="prerequisites")
+    return named
+
+
+def _usable_prerequisites(db_session: Session, catalogue: Catalogue, named: set[str]) -> list[prereq.Edge]:
+    """The file's prerequisite edges but those to a more advanced course (noted); refuse a cycle."""
+    file, ids = catalogue.file, catalogue.ids
     levels = _levels(db_session, named - ids) | {record.id: record.level for record in catalogue.records}
     edges = []
     for record in catalogue.records:
@@ -289,14 +315,6 @@ def check_references(
     cycles = prereq.find_cycles(edges + stored)
     if cycles:
         raise ImportFormatError(str(prereq.PrerequisiteCycle(cycles)), file=file, column="prerequisites")
-    # Only additions to courses of this file need their skill in the database; removals are harmless.
-    additions = [row for row in curated_rows if row.action == "add" and row.course_id in ids]
-    known_added = known(db_session, Skill.uri, {row.skill_uri for row in additions})
-    for row in additions:
-        if row.skill_uri not in known_added:
-            raise ImportFormatError(
-                f"unknown ESCO skill {row.skill_uri}", file=curated_file, line=row.line, column="skill_uri"
-            )
     return edges
 
 

@@ -197,20 +197,7 @@ def _rows(member: _Member, progress: Progress) -> Iterator[tuple[int, dict[str, 
     progress.start(member.name, member.size)
     with member.open() as handle:
         reader = csv.reader(lines(handle), strict=True)
-        try:
-            header = next(reader)
-        except StopIteration:
-            raise ImportFormatError(
-                "the file is empty; expected a CSV header", file=member.where, line=1
-            ) from None
-        missing = [c for c in columns if c not in header]
-        if missing:
-            raise ImportFormatError(
-                f"header lacks {', '.join(missing)}; found {', '.join(header) or 'nothing'}",
-                file=member.where,
-                line=1,
-                column=missing[0],
-            )
+        header = _header(reader, member, columns)
         index = {name: header.index(name) for name in columns}
         while True:
             start = position["line"] + 1
@@ -232,6 +219,25 @@ def _rows(member: _Member, progress: Progress) -> Iterator[tuple[int, dict[str, 
                 )
             yield start, {name: record[i].strip() for name, i in index.items()}
     progress.finish()
+
+
+def _header(reader: Iterator[list[str]], member: _Member, columns: Sequence[str]) -> list[str]:
+    """The CSV header, which must name every column of ``columns``."""
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise ImportFormatError(
+            "the file is empty; expected a CSV header", file=member.where, line=1
+        ) from None
+    missing = [c for c in columns if c not in header]
+    if missing:
+        raise ImportFormatError(
+            f"header lacks {', '.join(missing)}; found {', '.join(header) or 'nothing'}",
+            file=member.where,
+            line=1,
+            column=missing[0],
+        )
+    return header
 
 
 def _labels(value: str) -> list[str]:
@@ -395,7 +401,7 @@ _TABLES = (
 )
 
 
-def _import(
+def _import(  # noqa: C901 - one short pass per table of the release, in reference order: sequential
     db_session: Session,
     members: dict[str, _Member],
     report: ImportReport,

@@ -119,11 +119,8 @@ def _rows(where: str, text: str) -> Iterator[tuple[int, dict[str, str]]]:
         yield line, {c: record[i].strip() for c, i in index.items()}
 
 
-def import_occupation_labels(
-    *, db_session: Session, source: Path, language: str | None = None
-) -> LabelImportReport:
-    """Add the occupation labels of one language; write nothing at all if any row is bad."""
-    name, where, text = _open(source)
+def _label_language(name: str, where: str, language: str | None) -> str:
+    """The language given, else the one the file name says (``occupations_de.csv``); never English."""
     if language is None:
         found = LABEL_FILE.search(name)
         if found is None:
@@ -141,6 +138,15 @@ def import_occupation_labels(
         raise ImportFormatError(
             "English labels come with the release itself: import it with `upskill import esco`", file=where
         )
+    return language
+
+
+def import_occupation_labels(
+    *, db_session: Session, source: Path, language: str | None = None
+) -> LabelImportReport:
+    """Add the occupation labels of one language; write nothing at all if any row is bad."""
+    name, where, text = _open(source)
+    language = _label_language(name, where, language)
     known = set(db_session.scalars(select(Occupation.uri)))
     if not known:
         raise ImportFormatError("no occupations in the database: import the ESCO release first", file=where)

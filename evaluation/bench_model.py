@@ -53,7 +53,7 @@ def _synthetic(
     return matrix
 
 
-def training_throughput(
+def training_throughput(  # noqa: PLR0913 - a benchmark step: the matrices and the configuration it times
     name: str,
     train: sp.csr_matrix,
     user_meta: sp.csr_matrix | None,

@@ -89,7 +89,7 @@ def evaluate_model(
     )
 
 
-def run(
+def run(  # noqa: PLR0913 - keyword-only run options after data, protocol and parameters
     data: InteractionData,
     protocol: str,
     params: ModelParams,

@@ -402,7 +402,7 @@ def allowed_candidates(
     return allowed
 
 
-def top_roles(
+def top_roles(  # noqa: PLR0913 - keyword-only filters of the ranking, each optional
     graph: CompetenceGraph,
     parts: Mapping[str, NDArray[np.float64]],
     own: Collection[str],

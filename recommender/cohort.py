@@ -588,7 +588,7 @@ def _plan_tasks(
     return person_held, person_tasks, len(held_of)
 
 
-def prepare(
+def prepare(  # noqa: PLR0913 - keyword-only: badges, titles to confirm, a what-if's cache, the mapper
     graph: CompetenceGraph,
     people: Sequence[Person],
     targets: Sequence[Target],
@@ -1225,7 +1225,7 @@ def summarise(
     )
 
 
-def what_if(
+def what_if(  # noqa: PLR0913 - keyword-only: what changes in the what-if, each optional
     previous: CohortInputs,
     graph: CompetenceGraph,
     courses: Sequence[CourseOption],

@@ -160,7 +160,7 @@ class HybridRanker(BaseEstimator):
     baselines in ``evaluation``. Learned state ends in ``_``; ``__init__`` only stores hyper-parameters.
     """
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - scikit-learn estimator: every hyper-parameter is an __init__ keyword
         self,
         *,
         no_components: int = 64,

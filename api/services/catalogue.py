@@ -56,7 +56,7 @@ def curate_courses(
     return catalogue_store.curate_courses(db_session=db_session, path=path, min_confidence=min_confidence)
 
 
-def find_courses(
+def find_courses(  # noqa: PLR0913 - keyword-only: the filters of GET /v1/courses, each optional
     *,
     db_session: Session,
     language: str | None = None,

@@ -54,7 +54,7 @@ def _check_currencies(courses: Sequence[CourseOption], request: CohortRequest) -
         )
 
 
-def plan_cohort(
+def plan_cohort(  # noqa: PLR0913 - keyword-only: catalogue, the two files, the request, how to plan
     *,
     graph: CompetenceGraph,
     courses: Sequence[CourseOption],
@@ -160,7 +160,7 @@ def compare(base: CohortResult, changed: CohortResult) -> dict[str, Any]:
     return {"plan": figures(base), "what_if": figures(changed), "plans_computed_again": planned_again}
 
 
-def plan(
+def plan(  # noqa: PLR0913 - keyword-only: plan_cohort's inputs and the what-if changes
     *,
     graph: CompetenceGraph,
     courses: Sequence[CourseOption],

@@ -128,7 +128,7 @@ def line_of_id(text: str, value: Any, key: str = "id") -> int | None:
     return None
 
 
-def object_lines(text: str) -> list[int]:
+def object_lines(text: str) -> list[int]:  # noqa: C901 - a character scanner, one branch per JSON token
     """The line each object of the first JSON array of objects in ``text`` starts on, in order.
 
     The JSON parser keeps no positions; this scans for ``{`` at the depth of the first array's items,

@@ -30,7 +30,7 @@ def _learn(levels: dict[str, int], course: CourseOption) -> None:
         levels[uri] = max(levels.get(uri, 0), level)
 
 
-def badge_progress(
+def badge_progress(  # noqa: C901, PLR0913 - each earning rule (all, k of n, assessment) walked per step
     badges: Sequence[BadgeOption],
     steps: Sequence[tuple[str, int]],
     *,

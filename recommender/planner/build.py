@@ -56,7 +56,7 @@ def held_levels(gap: Sequence[GapItem], completed: Sequence[CourseOption]) -> di
     return held
 
 
-def build_problem(
+def build_problem(  # noqa: C901, PLR0913 - one pass over gap, courses, badges (planner rewrite: issue 11)
     gap: Sequence[GapItem],
     available: Mapping[str, Available],
     *,

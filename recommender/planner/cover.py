@@ -300,7 +300,7 @@ class _State:
         return sum(self.lists.cost[j] for j in self.chosen)
 
 
-def _greedy_phase(
+def _greedy_phase(  # noqa: C901 - being replaced by the exact MILP default (issue 11, planner part)
     state: _State, skills: set[int], unit: Sequence[float], pulled: Sequence[float] | None = None
 ) -> _State:
     """Lazy greedy by gain per cost of the bundle added: ``unit`` for the course, ``pulled`` (default
@@ -708,7 +708,7 @@ def _improve_coverage(state: _State, phases: Sequence[set[int]], tries: int) -> 
     return state
 
 
-def greedy(problem: CoverProblem) -> Selection:
+def greedy(problem: CoverProblem) -> Selection:  # noqa: C901 - replaced by the MILP default (issue 11)
     """Lazy greedy selection, essential skills first, with the best-single-course guard, then improved.
 
     Candidates another candidate dominates are left out first (:func:`_undominated`, up to ``SEED_LIMIT``

@@ -36,7 +36,9 @@ def price_in(course: CourseOption, constraints: Constraints) -> float | None:
     return None if rate is None else course.price * rate
 
 
-def exclusion_reason(course: CourseOption, constraints: Constraints) -> str | None:
+def exclusion_reason(  # noqa: C901 - one early return per reason a course is ruled out, in report order
+    course: CourseOption, constraints: Constraints
+) -> str | None:
     """Why the worker cannot take this course, or None when nothing rules it out."""
     c = constraints
     if course.id in c.excluded:

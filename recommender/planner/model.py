@@ -174,7 +174,7 @@ class Constraints:
     objective: Objective = "hours"
     include_optional: bool = True
 
-    def __post_init__(self) -> None:
+    def __post_init__(self) -> None:  # noqa: C901 - one check per constraint field, each with its own message
         if self.budget is not None and not (math.isfinite(self.budget) and self.budget >= 0):
             raise InvalidPlanInput(f"must be an amount >= 0, got {self.budget!r}", field="budget")
         if self.max_hours is not None and not (math.isfinite(self.max_hours) and self.max_hours > 0):

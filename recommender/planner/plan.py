@@ -106,7 +106,7 @@ def _normalised(scores: Mapping[str, float], ids: Sequence[str]) -> dict[str, fl
     return {i: (float(scores.get(i, lo)) - lo) / (hi - lo) if hi > lo else 1.0 for i in ids}
 
 
-def plan_paths(
+def plan_paths(  # noqa: C901, PLR0913 - the planner's entry point, being rewritten (issue 11, planner part)
     gap: Sequence[GapItem],
     courses: Sequence[CourseOption],
     constraints: Constraints,
@@ -311,7 +311,7 @@ def _joined(names: Sequence[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def _assemble(
+def _assemble(  # noqa: C901, PLR0913 - one plan from the planner's parts (planner rewrite: issue 11)
     kind: str,
     solver: str,
     built: Built,
@@ -517,7 +517,7 @@ def _raised_text(
     )
 
 
-def _step_reason(
+def _step_reason(  # noqa: PLR0913 - one step's reason from the plan's parts (planner rewrite: issue 11)
     c: str,
     new: Sequence[str],
     raised: Mapping[str, int],

@@ -494,7 +494,9 @@ class TitleMatcher:
         Feature weights; default :func:`default_weights`.
     """
 
-    def __init__(self, occupations: Sequence[OccupationText], weights: TitleWeights | None = None):
+    def __init__(  # noqa: C901 - builds every index of the matcher in one pass over the occupations
+        self, occupations: Sequence[OccupationText], weights: TitleWeights | None = None
+    ):
         if not occupations:
             raise UpskillError("no occupations to match titles against: import ESCO first")
         self.weights = weights or default_weights()
