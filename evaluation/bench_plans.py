@@ -103,7 +103,7 @@ def run_plans(tree: Path, pairs: list[tuple[str, str]], env: dict[str, str]) -> 
     return rows
 
 
-def figures(
+def figures(  # noqa: C901 - a tally: one counter per figure of the module docstring
     rows: list[dict[str, Any]],
     essential_of: dict[str, set[str]],
     evidence_of: dict[tuple[str, str], float],
@@ -182,12 +182,12 @@ def link_precision() -> list[dict[str, Any]]:
     from sqlalchemy import select
 
     from data.db import make_engine, transaction
+    from data.defaults import environment_database_url
     from data.models import CourseSkill
     from evaluation.tagging import load_gold
-    from recommender.settings import get_settings
 
     gold = {g.course_id: g.skills for g in load_gold() if g.split == "dev"}
-    with transaction(make_engine(get_settings().database_url)) as session:
+    with transaction(make_engine(environment_database_url())) as session:
         links = [
             (course, uri, float(conf))
             for course, uri, conf in session.execute(
@@ -234,15 +234,15 @@ def main() -> None:
         return
 
     from data.db import make_engine, transaction
+    from data.defaults import default_data_dir, environment_database_url
     from data.graph_loader import load_graph
     from data.plan_inputs import load_course_options
     from recommender.graph import ESSENTIAL
     from recommender.planner.relevance import MIN_EVIDENCE, evidence, target_weights
     from recommender.sectors import automotive_mobility
-    from recommender.settings import get_settings
 
-    settings = get_settings()
-    with transaction(make_engine(settings.database_url)) as session:
+    database_url = environment_database_url()
+    with transaction(make_engine(database_url)) as session:
         graph = load_graph(db_session=session)
         courses = load_course_options(db_session=session, include_unpriced=True)
     occupations = sorted(automotive_mobility() & set(graph.occupation_uris))
@@ -262,8 +262,9 @@ def main() -> None:
 
     env = {
         **os.environ,
-        "UPSKILL_DATABASE_URL": settings.database_url,
-        "UPSKILL_ARTEFACT_DIR": str(settings.artefact_dir),
+        "UPSKILL_DATABASE_URL": database_url,
+        "UPSKILL_ARTEFACT_DIR": os.environ.get("UPSKILL_ARTEFACT_DIR")
+        or str(default_data_dir() / "artefacts"),
         "OPENBLAS_NUM_THREADS": "1",
     }
     with tempfile.TemporaryDirectory(prefix="bench-plans-before-") as folder:

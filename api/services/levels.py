@@ -99,7 +99,7 @@ def _rule(
     return LevelRule((occupation or "").strip() or None, skill, value, where)
 
 
-def required_levels(
+def required_levels(  # noqa: C901 - one pass over the rules, four specificities (see the comment)
     *, graph: CompetenceGraph, target: str, rules: Sequence[LevelRule], name: str = "the organisation's table"
 ) -> RequiredLevels:
     """The levels ``target`` needs under ``rules`` (the default when no rule applies); unknown references in
