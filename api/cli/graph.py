@@ -84,15 +84,22 @@ def gap_command(
     skills: SkillsOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
     snapshot: SnapshotOption = None,
+    required_levels: Annotated[
+        Path | None,
+        typer.Option("--required-levels", help="CSV occupation,skill,level: the organisation's levels."),
+    ] = None,
 ) -> None:
     """Print the skills a target occupation requires, essential first, with what the worker already has."""
+    from api.services.levels import levels_from_file
     from api.services.profiles import profile_gap
 
     if not current and skills is None:
         raise UpskillError("give the current occupation (--from) and/or declared skills (--skills FILE)")
     declared = read_skills(skills)
+    graph = runtime(snapshot).graph
+    required = levels_from_file(graph=graph, target=to, path=required_levels)
     result = profile_gap(
-        graph=runtime(snapshot).graph, target=to, occupations=current or [], skills=declared
+        graph=graph, target=to, occupations=current or [], skills=declared, required=required
     ).gap
     if as_json:
         print_json(result.to_dict())

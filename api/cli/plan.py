@@ -229,12 +229,10 @@ def plan_command(
     snapshot: SnapshotOption = None,
 ) -> None:
     """Plan courses (and the badges they earn) that close the gap to a target occupation."""
-    from api.services.levels import read_level_table
-    from api.services.levels import required_levels as levels_for
+    from api.services.levels import levels_from_file
     from api.services.plans import PlanRequest, plan
     from api.services.profiles import profile_gap
     from recommender.codes import currency_code, language_code
-    from recommender.gap import DEFAULT_LEVELS
 
     plan_currency = currency_code(currency, field="--currency")
     languages = tuple(language_code(value, field="--language") for value in language or ())
@@ -243,10 +241,7 @@ def plan_command(
         raise UpskillError("give the current occupation (--from) and/or declared skills (--skills FILE)")
     declared = read_skills(skills)
     context = runtime(snapshot)
-    required = DEFAULT_LEVELS
-    if required_levels is not None:
-        rules = read_level_table(required_levels)
-        required = levels_for(graph=context.graph, target=to, rules=rules, name=str(required_levels))
+    required = levels_from_file(graph=context.graph, target=to, path=required_levels)
     profile = profile_gap(
         graph=context.graph, target=to, occupations=current or [], skills=declared, required=required
     )

@@ -147,3 +147,10 @@ def required_levels(  # noqa: C901 - one pass over the rules, four specificities
     if not parts:
         return DEFAULT_LEVELS
     return RequiredLevels(essential[1], optional[1], skills, f"{name}: {'; '.join(parts)}")
+
+
+def levels_from_file(*, graph: CompetenceGraph, target: str, path: Path | None) -> RequiredLevels:
+    """The levels ``target`` needs under the table in ``path`` (the default without one)."""
+    if path is None:
+        return DEFAULT_LEVELS
+    return required_levels(graph=graph, target=target, rules=read_level_table(path), name=str(path))
