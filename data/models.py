@@ -41,6 +41,7 @@ COURSE_LEVELS = ("introductory", "intermediate", "advanced")
 DELIVERY_MODES = ("online", "in-person", "blended")
 COHORT_STATUSES = ("assigned", "unassigned", "to_confirm")
 SKILL_SOURCES = ("explicit", "hint", "inferred", "curated")
+KEY_ROLES = ("worker", "hr", "region", "admin")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -330,6 +331,14 @@ class Worker(Base):
     region: Mapped[str | None] = mapped_column(String(20))  # NUTS-2 code
     current_occupation_uri: Mapped[str | None] = mapped_column(ForeignKey("occupations.uri"))
     languages: Mapped[list[str]] = mapped_column(default=list)
+    # The aim and the limits the worker's saved plan is made with (``GET /v1/workers/{id}/plan``). The target
+    # has no foreign key, like ``occupation_skills``: it is checked against the graph when written, and a
+    # taxonomy re-import must not be blocked by someone's aim.
+    target_occupation_uri: Mapped[str | None] = mapped_column(URI)
+    budget: Mapped[float | None] = mapped_column(Float)
+    currency: Mapped[str] = mapped_column(String(3), default="EUR", server_default="EUR")
+    hours_per_week: Mapped[float | None] = mapped_column(Float)
+    delivery_modes: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     skills: Mapped[list[WorkerSkill]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
@@ -357,6 +366,39 @@ class Interaction(Base):
     kind: Mapped[str] = mapped_column(String(20))
     value: Mapped[float | None] = mapped_column(Float)  # a rating 1..5 for kind="rated"
     occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ApiKey(Base):
+    """An API key: its role and scope (an organisation, a NUTS region or a worker), never the key itself.
+
+    Only the SHA-256 of the key is stored (keys are long random tokens, so a plain hash suffices); ``prefix``
+    is its first characters, shown to tell keys apart. A revoked key stays, with when it was revoked.
+    Deleting the organisation or the worker a key is scoped to deletes the key.
+    """
+
+    __tablename__ = "api_keys"
+    __table_args__ = (
+        CheckConstraint(_in("role", KEY_ROLES), name="role"),
+        CheckConstraint(
+            "(role = 'admin' AND organisation_id IS NULL AND region IS NULL AND worker_id IS NULL)"
+            " OR (role = 'hr' AND organisation_id IS NOT NULL AND region IS NULL AND worker_id IS NULL)"
+            " OR (role = 'region' AND organisation_id IS NULL AND region IS NOT NULL AND worker_id IS NULL)"
+            " OR (role = 'worker' AND organisation_id IS NULL AND region IS NULL AND worker_id IS NOT NULL)",
+            name="scope",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(10))
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    region: Mapped[str | None] = mapped_column(String(5))
+    worker_id: Mapped[int | None] = mapped_column(ForeignKey("workers.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 # --- regions ------------------------------------------------------------------------------------------------

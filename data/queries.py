@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 BATCH = 500  # values per IN (...) clause: well inside SQLite's and PostgreSQL's parameter limits
@@ -45,3 +45,12 @@ def upsert(db_session: Session, model: Any, rows: Mapping[str, Mapping[str, Any]
                 setattr(row, column, value)
     db_session.flush()
     return len(ordered) - len(existing), len(existing)
+
+
+def page(
+    db_session: Session, query: Select[Any], *, order_by: Any, limit: int, offset: int
+) -> tuple[list[Any], int]:
+    """One page of the rows ``query`` selects, in ``order_by`` order, and how many it selects in all."""
+    total = db_session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = db_session.scalars(query.order_by(order_by).limit(limit).offset(offset)).all()
+    return list(rows), int(total)

@@ -53,6 +53,15 @@ class UnknownBadge(NotFoundError):
     kind = "badge"
 
 
+class AlreadyExists(UpskillError):
+    """Something that must be unique is taken already (an organisation's name, a worker's external id)."""
+
+    def __init__(self, message: str, *, field: str):
+        self.message = message
+        self.field = field
+        super().__init__(f"{field}: {message}")
+
+
 class InvalidPlanInput(UpskillError):
     """A planner input that cannot work (a negative budget, a deadline before the start), naming the field."""
 

@@ -12,6 +12,7 @@ from api.cli import (  # noqa: F401
     db,
     esco,
     graph,
+    keys,
     model,
     plan,
     region,

@@ -19,7 +19,17 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from api.http import errors
-from api.http.routers import badges, courses, health, occupations, planning, skills, text
+from api.http.routers import (
+    badges,
+    courses,
+    health,
+    occupations,
+    organisations,
+    planning,
+    skills,
+    text,
+    workers,
+)
 from api.runtime import Runtime
 
 #: Largest request body accepted, in bytes (the largest valid plan request is a few kilobytes).
@@ -112,7 +122,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     )
     errors.install(app)
     app.include_router(health.router)
-    for area in (text, occupations, skills, courses, badges, planning):
+    for area in (text, occupations, skills, courses, badges, planning, organisations, workers):
         app.include_router(area.router, prefix="/v1")
     app.add_middleware(BodyLimit)
     return app

@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from recommender.codes import UnknownCode
 from recommender.errors import (
+    AlreadyExists,
     ImportFormatError,
     InvalidPlanInput,
     NotFoundError,
@@ -35,6 +36,22 @@ log = logging.getLogger("upskill.http")
 
 class NotReady(Exception):
     """What a request needs is not loaded (e.g. the database holds no ESCO yet); ``/ready`` says why."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+        super().__init__(reason)
+
+
+class Unauthorized(Exception):
+    """No API key, or one that is unknown or revoked (401)."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+        super().__init__(reason)
+
+
+class Forbidden(Exception):
+    """A valid key whose role may not use the endpoint (403)."""
 
     def __init__(self, reason: str):
         self.reason = reason
@@ -155,6 +172,19 @@ async def _unknown_code(request: Request, error: Exception) -> JSONResponse:
     )
 
 
+async def _exists(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, AlreadyExists)
+    return problem(
+        409,
+        "already-exists",
+        "Already exists",
+        str(error),
+        request=request,
+        field=error.field,
+        fix=f"choose another {error.field}, or change the one that exists",
+    )
+
+
 async def _import_format(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, ImportFormatError)
     return problem(
@@ -196,6 +226,32 @@ async def _not_ready(request: Request, error: Exception) -> JSONResponse:
     )
 
 
+async def _unauthorized(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, Unauthorized)
+    response = problem(
+        401,
+        "unauthorized",
+        "API key needed",
+        error.reason,
+        request=request,
+        fix="send 'Authorization: Bearer <key>' with a key that is not revoked (`upskill keys create`)",
+    )
+    response.headers["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+async def _forbidden(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, Forbidden)
+    return problem(
+        403,
+        "forbidden",
+        "Not allowed for this key's role",
+        error.reason,
+        request=request,
+        fix="use a key of a role this endpoint allows (see /docs)",
+    )
+
+
 async def _unexpected(request: Request, error: Exception) -> JSONResponse:
     log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=error)
     return problem(
@@ -214,9 +270,12 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(NotFoundError, _not_found)
     app.add_exception_handler(InvalidPlanInput, _invalid_input)
+    app.add_exception_handler(AlreadyExists, _exists)
     app.add_exception_handler(ImportFormatError, _import_format)
     app.add_exception_handler(UnknownCode, _unknown_code)
     app.add_exception_handler(PrerequisiteCycle, _cycle)
     app.add_exception_handler(UpskillError, _domain)
     app.add_exception_handler(NotReady, _not_ready)
+    app.add_exception_handler(Unauthorized, _unauthorized)
+    app.add_exception_handler(Forbidden, _forbidden)
     app.add_exception_handler(Exception, _unexpected)

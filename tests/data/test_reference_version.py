@@ -23,6 +23,7 @@ NOT_REFERENCE = (
     "cohorts",  # an organisation's workforce plans
     "cohort_plans",
     "cohort_people",
+    "api_keys",  # who may call the API
 )
 
 

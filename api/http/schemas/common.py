@@ -56,3 +56,10 @@ PROBLEMS: dict[int | str, dict[str, Any]] = {
     status: {"model": Problem, "content": {"application/problem+json": {}}}
     for status in (400, 404, 413, 422, 500, 503)
 }
+#: The answers of endpoints that need a key (besides ``PROBLEMS``), and of a name or id taken already.
+AUTH_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    status: {"model": Problem, "content": {"application/problem+json": {}}} for status in (401, 403)
+}
+CONFLICT: dict[int | str, dict[str, Any]] = {
+    409: {"model": Problem, "content": {"application/problem+json": {}}}
+}

@@ -1,0 +1,52 @@
+"""``/v1/organisations``: admin creates, lists, reads and deletes them; an hr key reads its own."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path
+
+from api.http.auth import Principal, require_roles
+from api.http.deps import SessionDep
+from api.http.routers.occupations import Limit, Offset
+from api.http.schemas.common import AUTH_PROBLEMS, CONFLICT, PROBLEMS
+from api.http.schemas.people import OrganisationCreate, OrganisationPage, OrganisationRead, RemovedRead
+from api.services import workers
+
+router = APIRouter(tags=["organisations"], responses={**PROBLEMS, **AUTH_PROBLEMS})
+
+Admin = Annotated[Principal, Depends(require_roles("admin"))]
+HrOrAdmin = Annotated[Principal, Depends(require_roles("hr", "admin"))]
+OrganisationId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+@router.post("/organisations", response_model=OrganisationRead, status_code=201, responses=CONFLICT)
+def create_organisation(body: OrganisationCreate, db_session: SessionDep, _: Admin) -> Any:
+    """Create an organisation (its workers and hr keys are added next)."""
+    organisation = workers.create_organisation(db_session=db_session, name=body.name)
+    return workers.describe_organisation(db_session=db_session, organisation=organisation)
+
+
+@router.get("/organisations", response_model=OrganisationPage)
+def list_organisations(
+    db_session: SessionDep, principal: HrOrAdmin, limit: Limit = 20, offset: Offset = 0
+) -> Any:
+    """List organisations by id (an hr key: its own)."""
+    only = principal.organisation_id if principal.role == "hr" else None
+    items, total = workers.list_organisations(db_session=db_session, only=only, limit=limit, offset=offset)
+    return {"items": items, "total": total, "limit": limit, "offset": offset}
+
+
+@router.get("/organisations/{organisation_id}", response_model=OrganisationRead)
+def read_organisation(organisation_id: OrganisationId, db_session: SessionDep, principal: HrOrAdmin) -> Any:
+    """Read an organisation and how many workers it has."""
+    organisation = workers.get_organisation(
+        db_session=db_session, organisation_id=organisation_id, principal=principal
+    )
+    return workers.describe_organisation(db_session=db_session, organisation=organisation)
+
+
+@router.delete("/organisations/{organisation_id}", response_model=RemovedRead)
+def delete_organisation(organisation_id: OrganisationId, db_session: SessionDep, _: Admin) -> Any:
+    """Delete an organisation with all its workers' data, cohorts and keys; say what was removed."""
+    return {"removed": workers.delete_organisation(db_session=db_session, organisation_id=organisation_id)}

@@ -1,0 +1,92 @@
+"""``/v1/workers``: workers' profiles (personal data), for hr of their organisation, themselves and admin.
+
+A worker key reads and changes its own profile; hr keys create, list, read, change and delete the workers
+of their organisation; admin any. A worker that is not the caller's answers 404, as one that does not exist.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query
+
+from api.http.auth import Principal, require_roles
+from api.http.deps import GraphDep, SessionDep
+from api.http.routers.occupations import Limit, Offset
+from api.http.schemas.common import AUTH_PROBLEMS, CONFLICT, PROBLEMS
+from api.http.schemas.people import RemovedRead, WorkerCreate, WorkerPage, WorkerRead, WorkerUpdate
+from api.services import workers
+from api.services.keys import UnknownOrganisation
+from recommender.errors import InvalidPlanInput
+
+router = APIRouter(tags=["workers"], responses={**PROBLEMS, **AUTH_PROBLEMS})
+
+HrOrAdmin = Annotated[Principal, Depends(require_roles("hr", "admin"))]
+Person = Annotated[Principal, Depends(require_roles("worker", "hr", "admin"))]
+WorkerId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+@router.post("/workers", response_model=WorkerRead, status_code=201, responses=CONFLICT)
+def create_worker(body: WorkerCreate, db_session: SessionDep, graph: GraphDep, principal: HrOrAdmin) -> Any:
+    """Create a worker of an organisation (an hr key: its own) with their profile."""
+    if principal.role == "hr":
+        organisation_id = body.organisation_id or principal.organisation_id
+        if organisation_id != principal.organisation_id:
+            raise UnknownOrganisation(str(organisation_id))
+    elif body.organisation_id is None:
+        raise InvalidPlanInput(
+            "an admin key must say which organisation the worker is of", field="organisation_id"
+        )
+    else:
+        organisation_id = body.organisation_id
+    assert organisation_id is not None
+    profile = body.model_dump(exclude={"organisation_id"}, exclude_unset=True)
+    worker = workers.create_worker(
+        db_session=db_session, graph=graph, organisation_id=organisation_id, profile=profile
+    )
+    return workers.describe_worker(graph=graph, worker=worker)
+
+
+@router.get("/workers", response_model=WorkerPage)
+def list_workers(
+    db_session: SessionDep,
+    graph: GraphDep,
+    principal: HrOrAdmin,
+    organisation_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    limit: Limit = 20,
+    offset: Offset = 0,
+) -> Any:
+    """List workers by id: an hr key its organisation's, admin all (or one organisation's)."""
+    if principal.role == "hr":
+        if organisation_id is not None and organisation_id != principal.organisation_id:
+            raise UnknownOrganisation(str(organisation_id))
+        organisation_id = principal.organisation_id
+    items, total = workers.list_workers(
+        db_session=db_session, graph=graph, organisation_id=organisation_id, limit=limit, offset=offset
+    )
+    return {"items": items, "total": total, "limit": limit, "offset": offset}
+
+
+@router.get("/workers/{worker_id}", response_model=WorkerRead)
+def read_worker(worker_id: WorkerId, db_session: SessionDep, graph: GraphDep, principal: Person) -> Any:
+    """Read a worker's profile."""
+    worker = workers.get_worker(db_session=db_session, worker_id=worker_id, principal=principal)
+    return workers.describe_worker(graph=graph, worker=worker)
+
+
+@router.patch("/workers/{worker_id}", response_model=WorkerRead, responses=CONFLICT)
+def update_worker(
+    worker_id: WorkerId, body: WorkerUpdate, db_session: SessionDep, graph: GraphDep, principal: Person
+) -> Any:
+    """Change a worker's profile: fields sent replace theirs (``skills`` all of them); null clears one."""
+    worker = workers.get_worker(db_session=db_session, worker_id=worker_id, principal=principal)
+    changes = body.model_dump(exclude_unset=True)
+    worker = workers.update_worker(db_session=db_session, graph=graph, worker=worker, changes=changes)
+    return workers.describe_worker(graph=graph, worker=worker)
+
+
+@router.delete("/workers/{worker_id}", response_model=RemovedRead)
+def delete_worker(worker_id: WorkerId, db_session: SessionDep, principal: HrOrAdmin) -> Any:
+    """Delete a worker and everything held about them; say how many rows went from each table."""
+    workers.get_worker(db_session=db_session, worker_id=worker_id, principal=principal)
+    return {"removed": workers.delete_worker(db_session=db_session, worker_id=worker_id)}

@@ -1,0 +1,92 @@
+"""Organisations and workers (personal data): what is sent to create or change them and what is answered.
+
+A worker's profile has the names of the plan request (``POST /v1/plans``): ``current_occupation``,
+``skills`` (``{uri, level}``), ``target``, ``region``, ``languages``, ``budget``, ``currency``,
+``hours_per_week``, ``delivery_modes``; occupations and skills are ESCO URIs or exact labels, stored as URIs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, StringConstraints
+
+from api.http.schemas.common import MAX_LIST, Code, Id, PageBase, RequestModel
+from api.http.schemas.planning import DeclaredSkill
+
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=120, strip_whitespace=True)]
+Nuts = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}[A-Za-z0-9]{0,3}$", strip_whitespace=True)]
+DeliveryMode = Literal["online", "in-person", "blended"]
+
+
+class OrganisationCreate(RequestModel):
+    name: Name
+
+
+class OrganisationRead(BaseModel):
+    id: int
+    name: str
+    created_at: dt.datetime | None
+    workers: int = Field(description="how many workers it has")
+
+
+class OrganisationPage(PageBase):
+    items: list[OrganisationRead]
+
+
+class WorkerUpdate(RequestModel):
+    """Fields to change; a field left out stays as it is; ``skills`` given replaces every skill."""
+
+    external_id: ExternalId | None = Field(None, description="the organisation's own id for the person")
+    current_occupation: Id | None = Field(None, description="ESCO occupation URI or exact label")
+    skills: list[DeclaredSkill] | None = Field(None, max_length=MAX_LIST)
+    target: Id | None = Field(None, description="target occupation: ESCO URI or exact label")
+    region: Nuts | None = Field(None, description="NUTS code where the worker is, e.g. DE11")
+    languages: list[Code] | None = Field(None, max_length=20, description="ISO 639-1 codes")
+    budget: float | None = Field(None, ge=0, allow_inf_nan=False, description="money to spend, in currency")
+    currency: Code | None = Field(None, description="ISO 4217 code (default EUR)")
+    hours_per_week: float | None = Field(None, gt=0, le=80, allow_inf_nan=False)
+    delivery_modes: list[DeliveryMode] | None = Field(None, max_length=3)
+
+
+class WorkerCreate(WorkerUpdate):
+    external_id: ExternalId = Field(description="the organisation's own id for the person (unique in it)")
+    organisation_id: int | None = Field(
+        None, ge=1, description="the worker's organisation (an hr key's own when left out)"
+    )
+
+
+class SkillLevelRead(BaseModel):
+    uri: str
+    label: str
+    level: int
+
+
+class WorkerRead(BaseModel):
+    id: int
+    organisation_id: int
+    external_id: str
+    current_occupation: str | None
+    current_occupation_label: str | None
+    skills: list[SkillLevelRead]
+    target: str | None
+    target_label: str | None
+    region: str | None
+    languages: list[str]
+    budget: float | None
+    currency: str
+    hours_per_week: float | None
+    delivery_modes: list[str]
+    created_at: dt.datetime | None
+
+
+class WorkerPage(PageBase):
+    items: list[WorkerRead]
+
+
+class RemovedRead(BaseModel):
+    """What a deletion removed: rows per table."""
+
+    removed: dict[str, int]

@@ -1,0 +1,184 @@
+"""API keys: create (the key is shown once, its SHA-256 stored), revoke, list, and authenticate a request.
+
+A key is ``upsk_`` and 43 random URL-safe characters (``secrets.token_urlsafe(32)``: 256 bits), so a plain
+SHA-256 is enough to store it (no salt or slow hash needed for a secret nobody can guess); the first
+:data:`PREFIX_LENGTH` characters are kept apart to tell keys apart in lists.
+
+A key has one role and the scope that goes with it: ``admin`` (none), ``hr`` (an organisation), ``region``
+(a NUTS code) or ``worker`` (one worker). The database checks the pairing too (``ck_api_keys_scope``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from recommender.errors import NotFoundError, UpskillError
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from data.models import ApiKey
+
+ROLES = ("worker", "hr", "region", "admin")
+KEY_PREFIX = "upsk_"
+PREFIX_LENGTH = 12
+#: A NUTS code: the country's two letters, then up to three letters or digits (NUTS 1 to 3).
+NUTS = re.compile(r"^[A-Z]{2}[A-Z0-9]{0,3}$")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the key's id, its role and its scope (at most one of organisation, region, worker)."""
+
+    key_id: int
+    role: str
+    organisation_id: int | None
+    region: str | None
+    worker_id: int | None
+
+
+class InvalidKeyScope(UpskillError):
+    """A key's role and scope do not go together (an hr key without an organisation, ...)."""
+
+
+class UnknownKey(NotFoundError):
+    kind = "key"
+
+
+class UnknownOrganisation(NotFoundError):
+    kind = "organisation"
+
+
+class UnknownWorker(NotFoundError):
+    kind = "worker"
+
+
+def may_see_organisation(principal: Principal, organisation_id: int) -> bool:
+    """Admin sees every organisation; hr its own; no one else any."""
+    return principal.role == "admin" or (
+        principal.role == "hr" and principal.organisation_id == organisation_id
+    )
+
+
+def may_see_worker(principal: Principal, *, worker_id: int, organisation_id: int) -> bool:
+    """Admin sees every worker; hr the workers of its organisation; a worker themself; a region no one."""
+    if principal.role == "worker":
+        return principal.worker_id == worker_id
+    return may_see_organisation(principal, organisation_id)
+
+
+def hash_key(plaintext: str) -> str:
+    """The stored form of a key: its SHA-256, in hex."""
+    return hashlib.sha256(plaintext.encode("utf-8")).hexdigest()
+
+
+def nuts_code(value: str) -> str:
+    """``value`` as a NUTS code (upper case), or :class:`InvalidKeyScope` saying what one looks like."""
+    code = value.strip().upper()
+    if not NUTS.match(code):
+        raise InvalidKeyScope(
+            f"region {value!r} is not a NUTS code: two letters and up to three more, e.g. DE11"
+        )
+    return code
+
+
+def create_key(
+    db_session: Session,
+    *,
+    role: str,
+    organisation_id: int | None = None,
+    region: str | None = None,
+    worker_id: int | None = None,
+) -> tuple[ApiKey, str]:
+    """Create a key of ``role`` with its scope; return the row and the key (shown this once, never stored)."""
+    from data.models import ApiKey, Organisation, Worker
+
+    if role not in ROLES:
+        raise InvalidKeyScope(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
+    needed = {"worker": "worker", "hr": "organisation", "region": "region", "admin": None}[role]
+    given = {
+        name
+        for name, value in (("organisation", organisation_id), ("region", region), ("worker", worker_id))
+        if value is not None
+    }
+    if given != ({needed} if needed else set()):
+        scope = f"exactly one {needed} (and no other scope)" if needed else "no scope"
+        raise InvalidKeyScope(f"{role} keys take {scope}; given: {', '.join(sorted(given)) or 'none'}")
+    if organisation_id is not None and db_session.get(Organisation, organisation_id) is None:
+        raise UnknownOrganisation(str(organisation_id))
+    if worker_id is not None and db_session.get(Worker, worker_id) is None:
+        raise UnknownWorker(str(worker_id))
+    plaintext = KEY_PREFIX + secrets.token_urlsafe(32)
+    key = ApiKey(
+        prefix=plaintext[:PREFIX_LENGTH],
+        key_hash=hash_key(plaintext),
+        role=role,
+        organisation_id=organisation_id,
+        region=nuts_code(region) if region is not None else None,
+        worker_id=worker_id,
+    )
+    db_session.add(key)
+    db_session.flush()
+    return key, plaintext
+
+
+def revoke_key(db_session: Session, *, key_id: int) -> ApiKey:
+    """Revoke a key (it stays listed, with when); revoking a revoked key keeps the first time."""
+    from data.models import ApiKey
+
+    key = db_session.get(ApiKey, key_id)
+    if key is None:
+        raise UnknownKey(str(key_id))
+    if key.revoked_at is None:
+        key.revoked_at = dt.datetime.now(dt.UTC)
+        db_session.flush()
+    return key
+
+
+def authenticate(db_session: Session, *, plaintext: str) -> Principal | None:
+    """The principal of a valid key; None for a key that is unknown or revoked."""
+    from sqlalchemy import select
+
+    from data.models import ApiKey
+
+    key = db_session.scalar(select(ApiKey).where(ApiKey.key_hash == hash_key(plaintext)))
+    if key is None or key.revoked_at is not None:
+        return None
+    return Principal(
+        key_id=key.id,
+        role=key.role,
+        organisation_id=key.organisation_id,
+        region=key.region,
+        worker_id=key.worker_id,
+    )
+
+
+def describe(key: ApiKey) -> dict[str, Any]:
+    """A key as lists show it: never the key, only its prefix."""
+    return {
+        "id": key.id,
+        "prefix": key.prefix,
+        "role": key.role,
+        "organisation_id": key.organisation_id,
+        "region": key.region,
+        "worker_id": key.worker_id,
+        "created_at": key.created_at.isoformat() if key.created_at else None,
+        "revoked_at": key.revoked_at.isoformat() if key.revoked_at else None,
+    }
+
+
+def list_keys(db_session: Session, *, worker_id: int | None = None) -> list[dict[str, Any]]:
+    """Every key (or those scoped to ``worker_id``), oldest first, as :func:`describe` shows them."""
+    from sqlalchemy import select
+
+    from data.models import ApiKey
+
+    query = select(ApiKey).order_by(ApiKey.id)
+    if worker_id is not None:
+        query = query.where(ApiKey.worker_id == worker_id)
+    return [describe(key) for key in db_session.scalars(query)]

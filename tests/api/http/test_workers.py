@@ -1,0 +1,167 @@
+"""Organisations and workers over HTTP: create, read, change, list, delete; bad input is a located 4xx."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from data.models import ApiKey, Interaction, Organisation, Worker, WorkerSkill
+from tests.api.conftest import World, bearer
+
+PROFILE = {
+    "external_id": "E-100",
+    "current_occupation": "welder",  # an exact label, stored as its URI
+    "skills": [{"uri": "weld metal parts", "level": 3}, {"uri": "skill:ev", "level": 1}],
+    "target": "occ:battery",
+    "region": "de11",
+    "languages": ["EN", "de"],
+    "budget": 800,
+    "currency": "eur",
+    "hours_per_week": 6,
+    "delivery_modes": ["online"],
+}
+
+
+def test_admin_creates_an_organisation_and_hr_reads_only_its_own(client: TestClient, world: World) -> None:
+    admin, hr = bearer(world.keys["admin"]), bearer(world.keys["hr"])
+    created = client.post("/v1/organisations", json={"name": "  New Motors "}, headers=admin)
+    assert created.status_code == 201, created.text
+    assert created.json()["name"] == "New Motors" and created.json()["workers"] == 0
+    again = client.post("/v1/organisations", json={"name": "New Motors"}, headers=admin)
+    assert again.status_code == 409 and again.json()["field"] == "name"
+    listed = client.get("/v1/organisations", headers=admin).json()
+    assert listed["total"] == 3
+    own = client.get("/v1/organisations", headers=hr).json()
+    assert own["total"] == 1 and own["items"][0]["id"] == world.own_organisation
+    assert own["items"][0]["workers"] == 2
+    assert client.post("/v1/organisations", json={"name": "x"}, headers=hr).status_code == 403
+
+
+def test_hr_creates_reads_changes_and_lists_a_worker(client: TestClient, world: World) -> None:
+    hr = bearer(world.keys["hr"])
+    created = client.post("/v1/workers", json=PROFILE, headers=hr)
+    assert created.status_code == 201, created.text
+    worker = created.json()
+    assert worker["organisation_id"] == world.own_organisation
+    assert worker["current_occupation"] == "occ:welder" and worker["target_label"] == "battery technician"
+    assert worker["skills"] == [
+        {"uri": "skill:ev", "label": "electric vehicles", "level": 1},
+        {"uri": "skill:weld", "label": "weld metal parts", "level": 3},
+    ]
+    assert (worker["region"], worker["languages"], worker["currency"]) == ("DE11", ["en", "de"], "EUR")
+    assert client.get(f"/v1/workers/{worker['id']}", headers=hr).json() == worker
+
+    changed = client.patch(
+        f"/v1/workers/{worker['id']}",
+        json={"skills": [{"uri": "skill:battery", "level": 2}], "budget": None, "hours_per_week": 4},
+        headers=hr,
+    )
+    assert changed.status_code == 200, changed.text
+    body = changed.json()
+    assert [s["uri"] for s in body["skills"]] == ["skill:battery"]  # replaced, not added
+    assert body["budget"] is None and body["hours_per_week"] == 4 and body["target"] == "occ:battery"
+
+    page = client.get("/v1/workers?limit=2&offset=1", headers=hr).json()
+    assert page["total"] == 3 and len(page["items"]) == 2
+    assert {w["organisation_id"] for w in page["items"]} == {world.own_organisation}
+
+
+def test_a_worker_reads_and_changes_their_own_profile(client: TestClient, world: World) -> None:
+    me = bearer(world.keys["worker"])
+    mine = client.get(f"/v1/workers/{world.own}", headers=me)
+    assert mine.status_code == 200 and mine.json()["external_id"] == "marker-worker-own"
+    changed = client.patch(f"/v1/workers/{world.own}", json={"target": "vehicle painter"}, headers=me)
+    assert changed.status_code == 200 and changed.json()["target"] == "occ:painter"
+    assert client.get("/v1/workers", headers=me).status_code == 403
+    assert client.delete(f"/v1/workers/{world.own}", headers=me).status_code == 403
+
+
+def test_admin_names_the_organisation_and_hr_cannot_name_another(client: TestClient, world: World) -> None:
+    body = {**PROFILE, "organisation_id": world.other_organisation}
+    created = client.post("/v1/workers", json=body, headers=bearer(world.keys["admin"]))
+    assert created.status_code == 201 and created.json()["organisation_id"] == world.other_organisation
+    no_org = client.post("/v1/workers", json=PROFILE, headers=bearer(world.keys["admin"]))
+    assert no_org.status_code == 422 and no_org.json()["field"] == "organisation_id"
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "field"),
+    [
+        ({"skills": [{"uri": "skill:nope", "level": 2}]}, 404, None),
+        ({"skills": [{"uri": "skill:weld", "level": 7}]}, 422, "skills[0].level"),
+        ({"target": "astronaut"}, 404, None),
+        ({"region": "Stuttgart"}, 422, "region"),
+        ({"languages": ["xx"]}, 422, "languages"),
+        ({"currency": "EURO"}, 422, "currency"),
+        ({"budget": -1}, 422, "budget"),
+        ({"hours_per_week": 0}, 422, "hours_per_week"),
+        ({"delivery_modes": ["by post"]}, 422, "delivery_modes[0]"),
+        ({"salary": 1}, 422, "salary"),
+        ({"external_id": None}, 422, "external_id"),
+        ({"skills": None}, 422, "skills"),
+        ({"external_id": "marker-worker-colleague"}, 409, "external_id"),
+        ({"budget": "lots"}, 422, "budget"),
+    ],
+)
+def test_bad_changes_are_located_4xx_and_change_nothing(
+    client: TestClient, world: World, change: dict[str, Any], status: int, field: str | None
+) -> None:
+    hr = bearer(world.keys["hr"])
+    before = client.get(f"/v1/workers/{world.own}", headers=hr).json()
+    response = client.patch(f"/v1/workers/{world.own}", json=change, headers=hr)
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    if field is not None:
+        assert response.json()["field"] == field
+    assert client.get(f"/v1/workers/{world.own}", headers=hr).json() == before
+
+
+@pytest.mark.parametrize("path", ["/v1/workers/0", "/v1/workers/abc", "/v1/workers/99999999999"])
+def test_bad_worker_ids_are_4xx(client: TestClient, world: World, path: str) -> None:
+    response = client.get(path, headers=bearer(world.keys["admin"]))
+    assert response.status_code == 422
+
+
+def test_deleting_a_worker_removes_their_rows_and_says_how_many(
+    client: TestClient, world: World, tiny_session: Session
+) -> None:
+    from datetime import UTC, datetime
+
+    tiny_session.add(
+        Interaction(worker_id=world.own, course_id="ev-intro", kind="viewed", occurred_at=datetime.now(UTC))
+    )
+    tiny_session.flush()
+    response = client.delete(f"/v1/workers/{world.own}", headers=bearer(world.keys["hr"]))
+    assert response.status_code == 200, response.text
+    assert response.json()["removed"] == {
+        "api_keys": 1,
+        "interactions": 1,
+        "worker_skills": 1,
+        "workers": 1,
+    }
+    assert tiny_session.get(Worker, world.own) is None
+    for table, column in ((WorkerSkill, WorkerSkill.worker_id), (ApiKey, ApiKey.worker_id)):
+        assert tiny_session.scalar(select(func.count()).select_from(table).where(column == world.own)) == 0
+    assert client.get(f"/v1/workers/{world.own}", headers=bearer(world.keys["worker"])).status_code == 401
+    assert client.delete(f"/v1/workers/{world.own}", headers=bearer(world.keys["hr"])).status_code == 404
+
+
+def test_deleting_an_organisation_removes_its_workers_and_keys(
+    client: TestClient, world: World, tiny_session: Session
+) -> None:
+    response = client.delete(
+        f"/v1/organisations/{world.own_organisation}", headers=bearer(world.keys["admin"])
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["removed"] == {
+        "api_keys": 2,  # the hr key and the worker key
+        "organisations": 1,
+        "worker_skills": 2,
+        "workers": 2,
+    }
+    assert tiny_session.get(Organisation, world.own_organisation) is None
+    assert tiny_session.get(Worker, world.other) is not None

@@ -1,0 +1,228 @@
+"""The access matrix: every endpoint that takes an id, for every role, against another's resource.
+
+Each row names an endpoint with one placeholder (``{worker}``, ``{organisation}`` or ``{region}``, in the
+path or the body) and the roles that may use it on their own resources. For each row and role:
+
+* on a resource that is not theirs (another worker, a colleague for a worker key, another organisation or
+  region), the answer is 404 when the role may use the endpoint (never a hint that the resource exists) and
+  403 when it may not, and it carries none of that resource's data;
+* on their own resources, the roles of the row get the endpoint's success status (so the matrix can fail);
+* without a key, with a malformed header or a revoked key: 401.
+
+Runs on SQLite and PostgreSQL (``world`` lives in the rolled-back ``db_session``). Branches that add an
+endpoint taking an id add its row to :data:`ROWS`; :func:`test_every_endpoint_with_an_id_has_a_row` fails
+until they do.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+
+from api.http.app import create_app
+from api.http.auth import get_principal
+from tests.api.conftest import World, bearer
+
+ROLES = ("worker", "hr", "region", "admin")
+
+
+@dataclass(frozen=True)
+class Row:
+    method: str
+    path: str  # with one placeholder, in the path or the body
+    roles: tuple[str, ...]  # who may use the endpoint on their own resources
+    ok: int = 200
+    body: dict[str, Any] | None = None
+
+    def placeholder(self) -> str:
+        text = self.path + repr(self.body)
+        for kind in ("worker", "organisation", "region"):
+            if "{" + kind + "}" in text:
+                return kind
+        raise AssertionError(f"row {self.method} {self.path} has no placeholder")
+
+
+ROWS = [
+    Row("GET", "/v1/organisations/{organisation}", ("hr", "admin")),
+    Row("DELETE", "/v1/organisations/{organisation}", ("admin",)),
+    Row("GET", "/v1/workers?organisation_id={organisation}", ("hr", "admin")),
+    Row(
+        "POST",
+        "/v1/workers",
+        ("hr", "admin"),
+        ok=201,
+        body={"organisation_id": "{organisation}", "external_id": "new-{unique}", "skills": []},
+    ),
+    Row("GET", "/v1/workers/{worker}", ("worker", "hr", "admin")),
+    Row("PATCH", "/v1/workers/{worker}", ("worker", "hr", "admin"), body={"budget": 120.0}),
+    Row("DELETE", "/v1/workers/{worker}", ("hr", "admin")),
+]
+
+
+def foreign(world: World, kind: str, role: str) -> list[Any]:
+    """The resources of ``kind`` that are not ``role``'s in ``world``."""
+    return {
+        "worker": {
+            "worker": [world.colleague, world.other],
+            "hr": [world.other],
+            "region": [world.own, world.other],
+            "admin": [],
+        },
+        "organisation": {
+            "worker": [world.own_organisation, world.other_organisation],
+            "hr": [world.other_organisation],
+            "region": [world.own_organisation, world.other_organisation],
+            "admin": [],
+        },
+        "region": {
+            "worker": [world.other_region],
+            "hr": [world.other_region],
+            "region": [world.other_region],
+            "admin": [],
+        },
+    }[kind][role]
+
+
+def own(world: World, kind: str, role: str) -> list[Any]:
+    """The resources of ``kind`` that are ``role``'s in ``world`` (admin: all of them)."""
+    return {
+        "worker": {
+            "worker": [world.own],
+            "hr": [world.own, world.colleague],
+            "region": [],
+            "admin": [world.own, world.other],
+        },
+        "organisation": {
+            "worker": [],
+            "hr": [world.own_organisation],
+            "region": [],
+            "admin": [world.own_organisation, world.other_organisation],
+        },
+        "region": {
+            "worker": [],
+            "hr": [],
+            "region": [world.own_region],
+            "admin": [world.own_region, world.other_region],
+        },
+    }[kind][role]
+
+
+_counter = itertools.count()
+
+
+def _fill(value: Any, kind: str, target: Any) -> Any:
+    """``value`` with the placeholder replaced by ``target`` (a whole-string placeholder keeps its type)."""
+    if isinstance(value, dict):
+        return {k: _fill(v, kind, target) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, kind, target) for v in value]
+    if isinstance(value, str):
+        if value == "{" + kind + "}":
+            return target
+        return value.replace("{" + kind + "}", str(target)).replace("{unique}", str(next(_counter)))
+    return value
+
+
+def call(client: TestClient, row: Row, target: Any, key: str | None) -> Any:
+    kind = row.placeholder()
+    headers = bearer(key) if key is not None else {}
+    return client.request(
+        row.method,
+        _fill(row.path, kind, target),
+        json=_fill(row.body, kind, target) if row.body is not None else None,
+        headers=headers,
+    )
+
+
+def _leaks(world: World, text: str, kind: str, target: Any) -> list[str]:
+    """The markers of ``target`` (a worker, or an organisation's workers and name) found in ``text``."""
+    markers: list[str] = []
+    if kind == "worker":
+        markers.append(world.markers[target])
+    if kind == "organisation":
+        markers.append(world.organisation_names[target])
+        workers = [world.own, world.colleague] if target == world.own_organisation else [world.other]
+        markers += [world.markers[w] for w in workers]
+    return [marker for marker in markers if marker in text]
+
+
+ROW_IDS = [f"{row.method} {row.path}" for row in ROWS]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("row", ROWS, ids=ROW_IDS)
+def test_another_ones_resource_answers_404_or_403_and_no_data(
+    client: TestClient, world: World, row: Row, role: str
+) -> None:
+    kind = row.placeholder()
+    for target in foreign(world, kind, role):
+        response = call(client, row, target, world.keys[role])
+        expected = 404 if role in row.roles else 403
+        assert response.status_code == expected, (role, target, response.text)
+        assert response.headers["content-type"] == "application/problem+json"
+        assert not _leaks(world, response.text, kind, target), (role, target, response.text)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("row", ROWS, ids=ROW_IDS)
+def test_own_resources_answer(client: TestClient, world: World, row: Row, role: str) -> None:
+    kind = row.placeholder()
+    targets = own(world, kind, role)
+    for target in targets:
+        response = call(client, row, target, world.keys[role])
+        if role in row.roles:
+            assert response.status_code == row.ok, (role, target, response.text)
+        else:
+            assert response.status_code == 403, (role, target, response.text)
+
+
+@pytest.mark.parametrize("row", ROWS, ids=ROW_IDS)
+def test_no_key_a_bad_header_or_a_revoked_key_answers_401(client: TestClient, world: World, row: Row) -> None:
+    kind = row.placeholder()
+    target = own(world, kind, "admin")[0]
+    for headers in (
+        {},
+        {"Authorization": "Bearer"},
+        {"Authorization": "Basic YWRtaW46YWRtaW4="},
+        {"Authorization": "Bearer upsk_not-a-key"},
+        bearer(world.keys["revoked"]),
+    ):
+        response = client.request(
+            row.method,
+            _fill(row.path, kind, target),
+            json=_fill(row.body, kind, target) if row.body is not None else None,
+            headers=headers,
+        )
+        assert response.status_code == 401, (headers, response.text)
+        assert response.headers["www-authenticate"] == "Bearer"
+        assert response.json()["type"] == "urn:upskill:problem:unauthorized"
+        assert not _leaks(world, response.text, kind, target)
+
+
+def _needs_key(dependant: Any) -> bool:
+    return any(dep.call is get_principal or _needs_key(dep) for dep in dependant.dependencies)
+
+
+def test_every_endpoint_with_an_id_has_a_row() -> None:
+    """Every route that needs a key and takes an id (path or ``*_id`` query) is in :data:`ROWS`."""
+    covered = {(row.method, row.path.split("?")[0]) for row in ROWS}
+    missing = []
+    for route in create_app().routes:
+        if not isinstance(route, APIRoute) or not _needs_key(route.dependant):
+            continue
+        takes_id = "{" in route.path or any(p.name.endswith("_id") for p in route.dependant.query_params)
+        if not takes_id:
+            continue
+        path = route.path
+        for name in ("worker_id", "organisation_id", "nuts", "region"):
+            kind = name.removesuffix("_id") if name.endswith("_id") else "region"
+            path = path.replace("{" + name + "}", "{" + kind + "}")
+        for method in route.methods:
+            if (method, path) not in covered:
+                missing.append(f"{method} {route.path}")
+    assert not missing, f"add rows to the access matrix for: {missing}"
