@@ -149,6 +149,11 @@ ROWS: dict[str, list[dict[str, Any]]] = {
             "region": "DE11",
             "current_occupation_uri": OCCUPATION,
             "languages": ["de", "en"],
+            "target_occupation_uri": OCCUPATION_2,
+            "budget": 1234.5678901234,
+            "currency": "CZK",
+            "hours_per_week": 6.5,
+            "delivery_modes": ["online", "in-person"],
             "created_at": WHEN,
         },
         {"id": 12, "organisation_id": 7, "external_id": "P-0002", "region": None, "languages": []},
@@ -200,6 +205,19 @@ ROWS: dict[str, list[dict[str, Any]]] = {
             "plan_id": "plan-a",
             "record": {"title": "Dieselmechaniker"},
         }
+    ],
+    "api_keys": [
+        {"id": 1, "prefix": "upsk_AbC-d_e", "key_hash": "ef" * 32, "role": "admin", "created_at": WHEN},
+        {"id": 2, "prefix": "upsk_Xyz", "key_hash": "01" * 32, "role": "hr", "organisation_id": 7},
+        {"id": 3, "prefix": "upsk_Reg", "key_hash": "23" * 32, "role": "region", "region": "CZ08"},
+        {
+            "id": 4,
+            "prefix": "upsk_Wkr",
+            "key_hash": "45" * 32,
+            "role": "worker",
+            "worker_id": 11,
+            "revoked_at": WHEN,
+        },
     ],
 }
 

@@ -93,8 +93,9 @@ def test_a_downgrade_that_would_delete_data_refuses_and_changes_nothing(fresh_en
     with pytest.raises(DowngradeRefused) as refused:
         downgrade(fresh_engine, "base")
     message = str(refused.value)
-    assert "refusing to downgrade below revision 2026_12_01_i12_catalogue" in message
-    assert "1 certificate prices of courses" in message and "upskill db backup" in message
+    assert "refusing to downgrade below revision 2026_12_02_access" in message  # the newest refuses first
+    assert "4 rows of api_keys" in message and "1 budgets of workers" in message
+    assert "upskill db backup" in message
     assert "Nothing was changed" in message
     assert current_revision(fresh_engine) == head_revision()
     with fresh_engine.connect() as connection:
@@ -103,6 +104,12 @@ def test_a_downgrade_that_would_delete_data_refuses_and_changes_nothing(fresh_en
 
 #: A downgrade target, the rows that its steps would drop, and what the refusal names.
 GUARDED = [
+    ("2026_12_01_reference_version", {"organisations": 1, "api_keys": 2}, "2 rows of api_keys"),
+    (
+        "2026_12_01_reference_version",
+        {"occupations": 1, "organisations": 1, "workers": 1},
+        "1 target occupations of workers",
+    ),
     (
         "2026_12_01_cohorts",
         {"courses": 1, "skills": 1, "course_skills": 0},

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from data.migrations import guard
+
 revision: str = "2026_12_02_access"
 down_revision: str | None = "2026_12_01_reference_version"
 branch_labels: str | Sequence[str] | None = None
@@ -67,6 +69,17 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    guard.refuse_data_loss(
+        revision,
+        {
+            "rows of api_keys": guard.count_rows("api_keys"),
+            "target occupations of workers": guard.count_rows("workers", "target_occupation_uri IS NOT NULL"),
+            "budgets of workers": guard.count_rows("workers", "budget IS NOT NULL"),
+            "currencies of workers other than EUR": guard.count_rows("workers", "currency <> 'EUR'"),
+            "hours per week of workers": guard.count_rows("workers", "hours_per_week IS NOT NULL"),
+            "delivery modes of workers": guard.count_non_empty_json("workers", "delivery_modes"),
+        },
+    )
     op.drop_index(op.f("ix_api_keys_worker_id"), table_name="api_keys")
     op.drop_index(op.f("ix_api_keys_organisation_id"), table_name="api_keys")
     op.drop_table("api_keys")
