@@ -29,6 +29,8 @@ class NotFoundError(UpskillError):
     """An id or label that is not known, with the closest known matches to try instead."""
 
     kind = "item"
+    #: What to do instead, when not "use a known id" (see ``api/http/errors.py``).
+    fix: str | None = None
 
     def __init__(self, query: str, suggestions: Sequence[str] = ()):
         self.query = query

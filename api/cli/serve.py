@@ -23,4 +23,8 @@ def serve_command(
 
     _ = runtime().engine  # migrate here, once, rather than in every worker at the same time
     console.print(f"upskill API on http://{host}:{port} (docs: http://{host}:{port}/docs); Ctrl-C stops it")
+    console.print(
+        "Organisations and workers need an API key: `upskill keys create --role admin` prints one "
+        "(send it as 'Authorization: Bearer <key>')"
+    )
     uvicorn.run("api.http.app:create_app", factory=True, host=host, port=port, workers=workers)

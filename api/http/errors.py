@@ -141,7 +141,8 @@ async def _not_found(request: Request, error: Exception) -> JSONResponse:
         request=request,
         id=error.query,
         suggestions=error.suggestions,
-        fix=f"use a known {error.kind} id (an ESCO URI, its UUID, or an exact label where labels are taken)"
+        fix=error.fix
+        or f"use a known {error.kind} id (an ESCO URI, its UUID, or an exact label where labels are taken)"
         + hint,
     )
 

@@ -48,14 +48,17 @@ class InvalidKeyScope(UpskillError):
 
 class UnknownKey(NotFoundError):
     kind = "key"
+    fix = "use the id of a key (`upskill keys list`)"
 
 
 class UnknownOrganisation(NotFoundError):
     kind = "organisation"
+    fix = "use the id of an organisation your key may see (GET /v1/organisations lists them)"
 
 
 class UnknownWorker(NotFoundError):
     kind = "worker"
+    fix = "use the id of a worker your key may see (GET /v1/workers lists them)"
 
 
 def may_see_organisation(principal: Principal, organisation_id: int) -> bool:

@@ -90,6 +90,10 @@ class PlanRequest:
     completed: tuple[str, ...] = ()
     objective: str = "hours"
     solver: str = "greedy"
+    # From a stored worker's events: courses done and turned down, applied to the courses that can be planned
+    # (a course the catalogue no longer offers, or set aside by pricing, is simply not there to plan).
+    done: tuple[str, ...] = ()
+    dismissed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -128,6 +132,11 @@ def _known_courses(ids: Sequence[str], courses: Sequence[CourseOption]) -> froze
                 course_id, difflib.get_close_matches(course_id, sorted(known), n=5, cutoff=0.5)
             )
     return frozenset(ids)
+
+
+def _offered(ids: Sequence[str], courses: Sequence[CourseOption]) -> frozenset[str]:
+    offered = {c.id for c in courses}
+    return frozenset(i for i in ids if i in offered)
 
 
 def prices_note(converter: Converter) -> str:
@@ -210,8 +219,8 @@ def plan(
         delivery_modes=request.delivery_modes,
         region=request.region,
         levels=request.levels,
-        excluded=_known_courses(request.exclude, courses),
-        completed=_known_courses(request.completed, courses),
+        excluded=_known_courses(request.exclude, courses) | _offered(request.dismissed, courses),
+        completed=_known_courses(request.completed, courses) | _offered(request.done, courses),
         objective=request.objective,  # type: ignore[arg-type]
     )
     scores, ranking = model_scores(profile=profile, model=model, region=request.region, languages=languages)

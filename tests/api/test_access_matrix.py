@@ -61,6 +61,16 @@ ROWS = [
     Row("GET", "/v1/workers/{worker}", ("worker", "hr", "admin")),
     Row("PATCH", "/v1/workers/{worker}", ("worker", "hr", "admin"), body={"budget": 120.0}),
     Row("DELETE", "/v1/workers/{worker}", ("hr", "admin")),
+    Row("GET", "/v1/workers/{worker}/plan", ("worker", "hr", "admin")),
+    Row("GET", "/v1/workers/{worker}/recommendations", ("worker", "hr", "admin")),
+    Row(
+        "POST",
+        "/v1/workers/{worker}/events",
+        ("worker", "hr", "admin"),
+        ok=201,
+        body={"kind": "completed", "course_id": "ev-intro"},
+    ),
+    Row("GET", "/v1/workers/{worker}/export", ("worker", "hr", "admin")),
 ]
 
 

@@ -11,11 +11,22 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query
 
 from api.http.auth import Principal, require_roles
-from api.http.deps import GraphDep, SessionDep
+from api.http.deps import GraphDep, ModelDep, PlanOptionsDep, SessionDep
 from api.http.routers.occupations import Limit, Offset
-from api.http.schemas.common import AUTH_PROBLEMS, CONFLICT, PROBLEMS
-from api.http.schemas.people import RemovedRead, WorkerCreate, WorkerPage, WorkerRead, WorkerUpdate
-from api.services import workers
+from api.http.schemas.common import AUTH_PROBLEMS, CONFLICT, MAX_ID, PROBLEMS
+from api.http.schemas.people import (
+    EventCreate,
+    EventRecorded,
+    RecommendationsRead,
+    RemovedRead,
+    WorkerCreate,
+    WorkerExport,
+    WorkerPage,
+    WorkerRead,
+    WorkerUpdate,
+)
+from api.http.schemas.planning import PlansRead
+from api.services import worker_learning, workers
 from api.services.keys import UnknownOrganisation
 from recommender.errors import InvalidPlanInput
 
@@ -90,3 +101,69 @@ def delete_worker(worker_id: WorkerId, db_session: SessionDep, principal: HrOrAd
     """Delete a worker and everything held about them; say how many rows went from each table."""
     workers.get_worker(db_session=db_session, worker_id=worker_id, principal=principal)
     return {"removed": workers.delete_worker(db_session=db_session, worker_id=worker_id)}
+
+
+@router.get("/workers/{worker_id}/plan", response_model=PlansRead)
+def worker_plan(
+    worker_id: WorkerId,
+    db_session: SessionDep,
+    graph: GraphDep,
+    options: PlanOptionsDep,
+    model: ModelDep,
+    principal: Person,
+) -> Any:
+    """Plan toward the worker's target with their saved profile and limits (the answer of POST /v1/plans)."""
+    worker = workers.get_worker(db_session=db_session, worker_id=worker_id, principal=principal)
+    answer = worker_learning.plan_for_worker(
+        db_session=db_session, graph=graph, options=options, model=model, worker=worker
+    )
+    return answer.to_dict()
+
+
+@router.get("/workers/{worker_id}/recommendations", response_model=RecommendationsRead)
+def worker_recommendations(
+    worker_id: WorkerId,
+    db_session: SessionDep,
+    graph: GraphDep,
+    options: PlanOptionsDep,
+    model: ModelDep,
+    principal: Person,
+    target: Annotated[
+        str | None,
+        Query(min_length=1, max_length=MAX_ID, description="target occupation (default the worker's)"),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+) -> Any:
+    """Rank courses for the worker (toward a target when there is one), each with why."""
+    worker = workers.get_worker(db_session=db_session, worker_id=worker_id, principal=principal)
+    return worker_learning.recommend_for_worker(
+        db_session=db_session,
+        graph=graph,
+        options=options,
+        model=model,
+        worker=worker,
+        target=target,
+        limit=limit,
+    )
+
+
+@router.post("/workers/{worker_id}/events", response_model=EventRecorded, status_code=201)
+def record_event(worker_id: WorkerId, body: EventCreate, db_session: SessionDep, principal: Person) -> Any:
+    """Record what the worker did with a course; a completion raises their skills to the course's levels."""
+    worker = workers.get_worker(db_session=db_session, worker_id=worker_id, principal=principal)
+    event, raised = worker_learning.record_event(
+        db_session=db_session,
+        worker=worker,
+        course_id=body.course_id,
+        kind=body.kind,
+        value=body.value,
+        occurred_at=body.occurred_at,
+    )
+    return {"event": worker_learning.describe_event(event), "skills_raised": raised}
+
+
+@router.get("/workers/{worker_id}/export", response_model=WorkerExport)
+def export_worker(worker_id: WorkerId, db_session: SessionDep, graph: GraphDep, principal: Person) -> Any:
+    """Everything held about the worker (GDPR access): profile, skills, events, cohorts, keys."""
+    worker = workers.get_worker(db_session=db_session, worker_id=worker_id, principal=principal)
+    return worker_learning.export_worker(db_session=db_session, graph=graph, worker=worker)

@@ -8,7 +8,7 @@ A worker's profile has the names of the plan request (``POST /v1/plans``): ``cur
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
@@ -90,3 +90,92 @@ class RemovedRead(BaseModel):
     """What a deletion removed: rows per table."""
 
     removed: dict[str, int]
+
+
+class EventCreate(RequestModel):
+    """Something the worker did with a course (what the ranker learns from)."""
+
+    kind: Literal["viewed", "enrolled", "completed", "rated", "dismissed"]
+    course_id: Id = Field(description="a course id of the catalogue (GET /v1/courses)")
+    value: float | None = Field(
+        None, ge=1, le=5, allow_inf_nan=False, description="the rating, with kind rated"
+    )
+    occurred_at: dt.datetime | None = Field(
+        None, description="when (default now; a time without zone is UTC)"
+    )
+
+
+class EventRead(BaseModel):
+    id: int
+    course_id: str
+    kind: str
+    value: float | None
+    occurred_at: dt.datetime
+
+
+class RaisedSkillRead(BaseModel):
+    uri: str
+    before: int
+    level: int
+
+
+class EventRecorded(BaseModel):
+    event: EventRead
+    skills_raised: list[RaisedSkillRead] = Field(
+        description="skills a completed course raised, and from what"
+    )
+
+
+class RecommendationRead(BaseModel):
+    course_id: str
+    title: str
+    hours: float
+    price: float
+    currency: str
+    language: str
+    delivery_mode: str
+    level: str | None
+    score: float = Field(description="the ranking score (the model's, or the gap share without a model)")
+    gap_share: float | None = Field(description="share of the weighted gap to the target the course closes")
+    why: list[str]
+
+
+class RecommendationsRead(BaseModel):
+    worker_id: int
+    target_uri: str | None
+    target_label: str | None
+    ranking: str = Field(description="what ranked the courses")
+    model: bool = Field(description="whether the hybrid model ranked them (else the content score)")
+    candidates: int = Field(description="courses ranked (before the limit)")
+    items: list[RecommendationRead]
+
+
+class CohortMembershipRead(BaseModel):
+    cohort_id: int
+    cohort_name: str
+    organisation_id: int
+    person_id: str
+    status: str
+    plan_id: str | None
+    record: dict[str, Any]
+
+
+class KeyRead(BaseModel):
+    id: int
+    prefix: str
+    role: str
+    organisation_id: int | None
+    region: str | None
+    worker_id: int | None
+    created_at: str | None
+    revoked_at: str | None
+
+
+class WorkerExport(BaseModel):
+    """Everything held about a person (GDPR access): profile, events, cohort memberships, keys."""
+
+    exported_at: dt.datetime
+    profile: WorkerRead
+    events: list[EventRead]
+    cohorts: list[CohortMembershipRead]
+    keys: list[KeyRead]

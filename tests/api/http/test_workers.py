@@ -6,10 +6,9 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from data.models import ApiKey, Interaction, Organisation, Worker, WorkerSkill
+from data.models import Organisation, Worker
 from tests.api.conftest import World, bearer
 
 PROFILE = {
@@ -124,30 +123,6 @@ def test_bad_changes_are_located_4xx_and_change_nothing(
 def test_bad_worker_ids_are_4xx(client: TestClient, world: World, path: str) -> None:
     response = client.get(path, headers=bearer(world.keys["admin"]))
     assert response.status_code == 422
-
-
-def test_deleting_a_worker_removes_their_rows_and_says_how_many(
-    client: TestClient, world: World, tiny_session: Session
-) -> None:
-    from datetime import UTC, datetime
-
-    tiny_session.add(
-        Interaction(worker_id=world.own, course_id="ev-intro", kind="viewed", occurred_at=datetime.now(UTC))
-    )
-    tiny_session.flush()
-    response = client.delete(f"/v1/workers/{world.own}", headers=bearer(world.keys["hr"]))
-    assert response.status_code == 200, response.text
-    assert response.json()["removed"] == {
-        "api_keys": 1,
-        "interactions": 1,
-        "worker_skills": 1,
-        "workers": 1,
-    }
-    assert tiny_session.get(Worker, world.own) is None
-    for table, column in ((WorkerSkill, WorkerSkill.worker_id), (ApiKey, ApiKey.worker_id)):
-        assert tiny_session.scalar(select(func.count()).select_from(table).where(column == world.own)) == 0
-    assert client.get(f"/v1/workers/{world.own}", headers=bearer(world.keys["worker"])).status_code == 401
-    assert client.delete(f"/v1/workers/{world.own}", headers=bearer(world.keys["hr"])).status_code == 404
 
 
 def test_deleting_an_organisation_removes_its_workers_and_keys(

@@ -1,0 +1,271 @@
+"""A stored worker's plan, recommendations, events, export and deletion over HTTP (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from api.http import deps
+from api.services.plans import CONTENT_RANKING
+from api.services.worker_learning import EXPORT_SECTIONS
+from data.erase import dependent_columns
+from data.models import Base, Cohort, CohortPerson, Interaction, Worker
+from recommender.idmap import IdMap
+from tests.api.conftest import MakeKey, World, bearer
+
+# world.own: a welder (skill:weld at 3) aiming at occ:battery, DE11, English, EUR 500, 5 h a week
+OWN_PROFILE = {
+    "current_occupations": ["occ:welder"],
+    "skills": [{"uri": "skill:weld", "level": 3}],
+    "target": "occ:battery",
+    "budget": 500,
+    "currency": "EUR",
+    "hours_per_week": 5,
+    "languages": ["en"],
+    "region": "DE11",
+}
+
+
+def _event(client: TestClient, world: World, kind: str, course: str, **extra: Any) -> Any:
+    body = {"kind": kind, "course_id": course, **extra}
+    return client.post(f"/v1/workers/{world.own}/events", json=body, headers=bearer(world.keys["hr"]))
+
+
+def test_the_workers_plan_is_the_plan_of_their_saved_profile(client: TestClient, world: World) -> None:
+    saved = client.get(f"/v1/workers/{world.own}/plan", headers=bearer(world.keys["worker"]))
+    assert saved.status_code == 200, saved.text
+    anonymous = client.post("/v1/plans", json=OWN_PROFILE)
+    assert anonymous.status_code == 200, anonymous.text
+    assert saved.json() == anonymous.json()
+    assert any(step["course_id"] == "ev-intro" for p in saved.json()["plans"] for step in p["steps"])
+
+
+def test_completed_and_dismissed_courses_leave_the_plan(client: TestClient, world: World) -> None:
+    assert _event(client, world, "completed", "ev-intro").status_code == 201
+    assert _event(client, world, "dismissed", "battery-adv").status_code == 201
+    plan = client.get(f"/v1/workers/{world.own}/plan", headers=bearer(world.keys["hr"])).json()
+    steps = {step["course_id"] for p in plan["plans"] for step in p["steps"]}
+    assert not steps & {"ev-intro", "battery-adv"}
+    assert "battery-adv" in {e["course_id"] for e in plan["excluded_courses"]}
+
+
+def test_a_plan_needs_a_target(client: TestClient, world: World) -> None:
+    hr = bearer(world.keys["hr"])
+    assert client.patch(f"/v1/workers/{world.own}", json={"target": None}, headers=hr).status_code == 200
+    response = client.get(f"/v1/workers/{world.own}/plan", headers=hr)
+    assert response.status_code == 422 and response.json()["field"] == "target"
+
+
+def test_recommendations_without_a_model_rank_by_the_gap_share_and_say_so(
+    client: TestClient, world: World
+) -> None:
+    hr = bearer(world.keys["hr"])
+    response = client.get(f"/v1/workers/{world.own}/recommendations", headers=hr)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["model"] is False and body["ranking"] == CONTENT_RANKING
+    assert body["target_uri"] == "occ:battery"
+    ids = [item["course_id"] for item in body["items"]]
+    assert ids == ["ev-intro", "battery-adv"]  # ev-adv is in German, which the worker does not accept
+    shares = [item["gap_share"] for item in body["items"]]
+    assert shares == sorted(shares, reverse=True) and all(s > 0 for s in shares)
+    assert [item["score"] for item in body["items"]] == shares
+    assert any("battery chemistry" in why for why in body["items"][0]["why"])
+
+    _event(client, world, "enrolled", "ev-intro")
+    after = client.get(f"/v1/workers/{world.own}/recommendations?limit=5", headers=hr).json()
+    assert [item["course_id"] for item in after["items"]] == ["battery-adv"]
+
+
+def test_recommendations_need_a_target_or_a_model(client: TestClient, world: World) -> None:
+    hr = bearer(world.keys["hr"])
+    client.patch(f"/v1/workers/{world.own}", json={"target": None}, headers=hr)
+    response = client.get(f"/v1/workers/{world.own}/recommendations", headers=hr)
+    assert response.status_code == 422 and response.json()["field"] == "target"
+    toward = client.get(f"/v1/workers/{world.own}/recommendations?target=vehicle painter", headers=hr)
+    assert toward.status_code == 200 and toward.json()["target_uri"] == "occ:painter"
+    unknown = client.get(f"/v1/workers/{world.own}/recommendations?target=astronaut", headers=hr)
+    assert unknown.status_code == 404 and unknown.json()["id"] == "astronaut"
+
+
+class RecordingModel:
+    """Stands in for a loaded model: records what it is asked and scores courses in a fixed order."""
+
+    def __init__(self, scores: Mapping[str, float]) -> None:
+        self.fixed = dict(scores)
+        self.items = IdMap(sorted(scores))
+        self.path = Path("hybrid-test.json")
+        self.calls: list[tuple[dict[str, float], list[str]]] = []
+
+    def scores_new(self, features: Mapping[str, float], history: Sequence[str] = ()) -> dict[str, float]:
+        self.calls.append((dict(features), list(history)))
+        return dict(self.fixed)
+
+
+def test_recommendations_with_a_model_use_the_features_training_builds(
+    client: TestClient, world: World, tiny_session: Session
+) -> None:
+    from training.dataset import from_database
+
+    model = RecordingModel({"ev-intro": 0.1, "battery-adv": 0.9, "ev-adv": 0.5})
+    client.app.dependency_overrides[deps.get_model] = lambda: model  # type: ignore[attr-defined]
+    _event(client, world, "viewed", "ev-adv", occurred_at="2026-01-01T10:00:00")
+    _event(client, world, "rated", "ev-adv", value=4, occurred_at="2026-01-02T10:00:00Z")
+    response = client.get(f"/v1/workers/{world.own}/recommendations", headers=bearer(world.keys["worker"]))
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["model"] is True and "hybrid-test.json" in body["ranking"]
+    assert [item["course_id"] for item in body["items"]] == ["battery-adv", "ev-intro"]  # the model's order
+    assert [item["score"] for item in body["items"]] == [0.9, 0.1]
+
+    (features, history), *_ = model.calls
+    data = from_database(db_session=tiny_session)
+    assert data.user_features is not None
+    row = data.user_features.matrix[data.users.index(str(world.own))]
+    trained = {
+        data.user_features.names[j]: pytest.approx(float(v))
+        for j, v in zip(row.indices, row.data, strict=True)
+    }
+    assert features == trained  # the worker's features exactly as training builds them
+    assert history == ["ev-adv"]
+
+
+def test_a_completion_raises_the_workers_skills_to_the_courses_levels(
+    client: TestClient, world: World, tiny_session: Session
+) -> None:
+    client.patch(
+        f"/v1/workers/{world.own}",
+        json={"skills": [{"uri": "skill:weld", "level": 3}, {"uri": "skill:ev", "level": 3}]},
+        headers=bearer(world.keys["hr"]),
+    )
+    response = _event(client, world, "completed", "ev-intro")  # teaches skill:ev and skill:battery at 2
+    assert response.status_code == 201, response.text
+    assert response.json()["skills_raised"] == [{"uri": "skill:battery", "before": 0, "level": 2}]
+    levels = {
+        s["uri"]: s["level"]
+        for s in client.get(f"/v1/workers/{world.own}", headers=bearer(world.keys["hr"])).json()["skills"]
+    }
+    assert levels == {"skill:weld": 3, "skill:ev": 3, "skill:battery": 2}
+    again = _event(client, world, "completed", "ev-intro")
+    assert again.status_code == 201 and again.json()["skills_raised"] == []
+    stored = tiny_session.scalars(
+        select(Interaction.kind).where(Interaction.worker_id == world.own).order_by(Interaction.id)
+    ).all()
+    assert stored == ["completed", "completed"]
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "field"),
+    [
+        ({"kind": "completed", "course_id": "no-such-course"}, 404, None),
+        ({"kind": "bookmarked", "course_id": "ev-intro"}, 422, "kind"),
+        ({"kind": "rated", "course_id": "ev-intro"}, 422, "value"),
+        ({"kind": "viewed", "course_id": "ev-intro", "value": 3}, 422, "value"),
+        ({"kind": "rated", "course_id": "ev-intro", "value": 9}, 422, "value"),
+        ({"kind": "viewed", "course_id": "ev-intro", "occurred_at": "yesterday"}, 422, "occurred_at"),
+        (
+            {"kind": "viewed", "course_id": "ev-intro", "occurred_at": "2999-01-01T00:00:00Z"},
+            422,
+            "occurred_at",
+        ),
+        ({"kind": "viewed"}, 422, "course_id"),
+        ({"kind": "viewed", "course_id": "ev-intro", "extra": 1}, 422, "extra"),
+    ],
+)
+def test_bad_events_are_located_4xx_and_store_nothing(
+    client: TestClient,
+    world: World,
+    tiny_session: Session,
+    body: dict[str, Any],
+    status: int,
+    field: str | None,
+) -> None:
+    response = client.post(f"/v1/workers/{world.own}/events", json=body, headers=bearer(world.keys["hr"]))
+    assert response.status_code == status, response.text
+    if field is None:
+        assert response.json()["id"] == body["course_id"]
+    else:
+        assert response.json()["field"] == field
+    count = select(func.count()).select_from(Interaction).where(Interaction.worker_id == world.own)
+    assert tiny_session.scalar(count) == 0
+
+
+def _cohort_member(session: Session, world: World) -> None:
+    cohort = Cohort(organisation_id=world.own_organisation, name="EV move", settings={}, summary={})
+    session.add(cohort)
+    session.flush()
+    session.add(
+        CohortPerson(
+            cohort_id=cohort.id,
+            person_id="marker-worker-own",
+            worker_id=world.own,
+            status="assigned",
+            plan_id="p1",
+            record={"person_id": "marker-worker-own"},
+        )
+    )
+    session.flush()
+
+
+def test_the_export_holds_everything_about_the_person(
+    client: TestClient, world: World, tiny_session: Session, api_key: MakeKey
+) -> None:
+    _cohort_member(tiny_session, world)
+    second_key = api_key("worker", worker_id=world.own)
+    _event(client, world, "completed", "ev-intro")
+    response = client.get(f"/v1/workers/{world.own}/export", headers=bearer(world.keys["worker"]))
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["profile"]["external_id"] == "marker-worker-own"
+    assert {s["uri"] for s in body["profile"]["skills"]} == {"skill:weld", "skill:ev", "skill:battery"}
+    assert [(e["kind"], e["course_id"]) for e in body["events"]] == [("completed", "ev-intro")]
+    assert [(c["cohort_name"], c["status"]) for c in body["cohorts"]] == [("EV move", "assigned")]
+    assert len(body["keys"]) == 2 and all(k["worker_id"] == world.own for k in body["keys"])
+    assert second_key not in response.text and world.keys["worker"] not in response.text
+    assert "key_hash" not in response.text
+    assert "marker-worker-colleague" not in response.text and "marker-worker-other" not in response.text
+
+
+def test_every_table_about_a_worker_has_a_place_in_the_export() -> None:
+    tables = {table for table, _ in dependent_columns("workers")} | {"workers"}
+    assert tables == set(EXPORT_SECTIONS), "a table refers to workers: add it to the export (EXPORT_SECTIONS)"
+
+
+def test_deleting_a_worker_leaves_no_row_about_them_in_any_table(
+    client: TestClient, world: World, tiny_session: Session, api_key: MakeKey
+) -> None:
+    _cohort_member(tiny_session, world)
+    api_key("worker", worker_id=world.own)
+    _event(client, world, "completed", "ev-intro")
+    _event(client, world, "rated", "ev-intro", value=5)
+    response = client.delete(f"/v1/workers/{world.own}", headers=bearer(world.keys["hr"]))
+    assert response.status_code == 200, response.text
+    assert response.json()["removed"] == {
+        "api_keys": 2,
+        "cohort_people": 1,
+        "interactions": 2,
+        "worker_skills": 3,
+        "workers": 1,
+    }
+    referring = [
+        (table, column)
+        for table in Base.metadata.tables.values()
+        for column in table.columns
+        if any(fk.column.table.name == "workers" for fk in column.foreign_keys)
+        or (column.name == "worker_id" and table.name != "workers")
+    ]
+    assert {t.name for t, _ in referring} >= {"worker_skills", "interactions", "cohort_people", "api_keys"}
+    for table, column in referring:
+        left = tiny_session.scalar(select(func.count()).select_from(table).where(column == world.own))
+        assert left == 0, f"{table.name}.{column.name} still holds rows of the deleted worker"
+    assert tiny_session.get(Worker, world.own) is None
+    assert tiny_session.get(Worker, world.colleague) is not None  # only them
+    assert client.get(f"/v1/workers/{world.own}", headers=bearer(world.keys["worker"])).status_code == 401
+    assert client.delete(f"/v1/workers/{world.own}", headers=bearer(world.keys["hr"])).status_code == 404
+    assert tiny_session.scalar(select(func.count()).select_from(Interaction)) == 0
