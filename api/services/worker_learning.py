@@ -78,6 +78,21 @@ def _no_target(*, allow_param: bool) -> InvalidPlanInput:
     )
 
 
+def stored_features(*, graph: CompetenceGraph, worker: Worker) -> dict[str, float]:
+    """The worker's user features exactly as training builds them from the stored rows
+    (``training.dataset.from_database``: occupation, its ISCO groups, stored skills, region, languages).
+    """
+    from training.dataset import profile_features
+
+    occupations, skills = _profile(worker)
+    return profile_features(
+        occupations={uri: graph.isco_codes[graph.occupation_index[uri]] for uri in occupations},
+        skills=skills,
+        region=worker.region,
+        languages=list(worker.languages or ()),
+    )
+
+
 def plan_for_worker(
     *,
     db_session: Session,
@@ -147,13 +162,7 @@ def recommend_for_worker(
         raise _no_target(allow_param=True)
     scores: Mapping[str, float]
     if model is not None:
-        features = plans.worker_features(
-            graph=graph,
-            occupations=occupations,
-            skills=skills,
-            region=worker.region,
-            languages=list(worker.languages or ()),
-        )
+        features = stored_features(graph=graph, worker=worker)
         taken = [c for c in past.courses(TAKEN) if c in model.items]
         scores = model.scores_new(features, history=taken)
         ranking = f"hybrid model {model.path.name} (the worker's features and {len(taken)} courses taken)"
