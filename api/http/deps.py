@@ -73,7 +73,9 @@ def get_skill_extractor(runtime: RuntimeDep) -> SkillExtractor:
         raise NotReady(str(error)) from None
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# committed before the response is sent (scope="function"): a client that gets 200 can rely on the write, and
+# its next request never starts before this transaction ends (on SQLite it would find the database locked)
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 GraphDep = Annotated[CompetenceGraph, Depends(get_graph)]
 PlanOptionsDep = Annotated[PlanOptions, Depends(get_plan_options)]
 ModelDep = Annotated[LoadedModel | None, Depends(get_model)]
