@@ -11,9 +11,9 @@ from typer.testing import CliRunner
 
 from api.cli import app
 from api.services import keys
+from api.settings import get_settings
 from data.db import make_engine, migrate, transaction
 from data.models import Organisation
-from recommender.settings import get_settings
 
 
 @pytest.fixture
