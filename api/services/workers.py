@@ -9,7 +9,7 @@ take ids they are allowed to use. Deleting removes every dependent row and says 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from api.services.keys import (
@@ -140,40 +140,46 @@ def _skill_levels(graph: CompetenceGraph, skills: Sequence[Mapping[str, Any]]) -
     return levels
 
 
+#: Fields that may not be null (a list is emptied with []).
+REQUIRED = ("external_id", "skills", "languages", "currency", "delivery_modes")
+
+
+def _setters(graph: CompetenceGraph) -> dict[str, tuple[str, Callable[[Any], Any]]]:
+    """Each plain profile field: the worker's attribute and how a value is checked and stored."""
+    from recommender.codes import currency_code, language_code
+
+    return {
+        "current_occupation": ("current_occupation_uri", graph.resolve_occupation),
+        "target": ("target_occupation_uri", graph.resolve_occupation),
+        "region": ("region", nuts_code),
+        "languages": (
+            "languages",
+            lambda values: list(dict.fromkeys(language_code(v, field="languages") for v in values)),
+        ),
+        "currency": ("currency", lambda value: currency_code(value, field="currency")),
+        "budget": ("budget", float),
+        "hours_per_week": ("hours_per_week", float),
+        "delivery_modes": ("delivery_modes", lambda values: list(dict.fromkeys(values))),
+    }
+
+
 def _apply(db_session: Session, graph: CompetenceGraph, worker: Worker, changes: Mapping[str, Any]) -> None:
     """Set the profile fields in ``changes`` (checked, labels resolved); None clears an optional field."""
     from data.models import WorkerSkill
-    from recommender.codes import currency_code, language_code
 
-    unknown = set(changes) - set(PROFILE_FIELDS)
+    unknown = sorted(set(changes) - set(PROFILE_FIELDS))
     if unknown:
-        raise InvalidPlanInput(f"not a profile field: {', '.join(sorted(unknown))}", field=sorted(unknown)[0])
-    for name in ("external_id", "skills", "languages", "currency", "delivery_modes"):
+        raise InvalidPlanInput(f"not a profile field: {', '.join(unknown)}", field=unknown[0])
+    for name in REQUIRED:
         if name in changes and changes[name] is None:
             raise InvalidPlanInput("may not be null (send a value, or [] for a list)", field=name)
     if "external_id" in changes:
         _unique_external_id(db_session, worker.organisation_id, changes["external_id"], worker.id)
         worker.external_id = changes["external_id"]
-    if "current_occupation" in changes:
-        value = changes["current_occupation"]
-        worker.current_occupation_uri = None if value is None else graph.resolve_occupation(value)
-    if "target" in changes:
-        value = changes["target"]
-        worker.target_occupation_uri = None if value is None else graph.resolve_occupation(value)
-    if "region" in changes:
-        value = changes["region"]
-        worker.region = None if value is None else nuts_code(value)
-    if "languages" in changes:
-        codes = [language_code(v, field="languages") for v in changes["languages"]]
-        worker.languages = list(dict.fromkeys(codes))
-    if "currency" in changes:
-        worker.currency = currency_code(changes["currency"], field="currency")
-    if "budget" in changes:
-        worker.budget = changes["budget"]
-    if "hours_per_week" in changes:
-        worker.hours_per_week = changes["hours_per_week"]
-    if "delivery_modes" in changes:
-        worker.delivery_modes = list(dict.fromkeys(changes["delivery_modes"]))
+    for name, (attribute, convert) in _setters(graph).items():
+        if name in changes:
+            value = changes[name]
+            setattr(worker, attribute, None if value is None else convert(value))
     if "skills" in changes:
         levels = _skill_levels(graph, changes["skills"])
         worker.skills = [

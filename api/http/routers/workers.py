@@ -13,10 +13,11 @@ from fastapi import APIRouter, Depends, Path, Query
 from api.http.auth import Principal, require_roles
 from api.http.deps import GraphDep, ModelDep, PlanOptionsDep, SessionDep
 from api.http.routers.occupations import Limit, Offset
-from api.http.schemas.common import AUTH_PROBLEMS, CONFLICT, MAX_ID, PROBLEMS
+from api.http.schemas.common import AUTH_PROBLEMS, CONFLICT, PROBLEMS
 from api.http.schemas.people import (
     EventCreate,
     EventRecorded,
+    RecommendationQuery,
     RecommendationsRead,
     RemovedRead,
     WorkerCreate,
@@ -123,16 +124,12 @@ def worker_plan(
 @router.get("/workers/{worker_id}/recommendations", response_model=RecommendationsRead)
 def worker_recommendations(
     worker_id: WorkerId,
+    query: Annotated[RecommendationQuery, Query()],
     db_session: SessionDep,
     graph: GraphDep,
     options: PlanOptionsDep,
     model: ModelDep,
     principal: Person,
-    target: Annotated[
-        str | None,
-        Query(min_length=1, max_length=MAX_ID, description="target occupation (default the worker's)"),
-    ] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 10,
 ) -> Any:
     """Rank courses for the worker (toward a target when there is one), each with why."""
     worker = workers.get_worker(db_session=db_session, worker_id=worker_id, principal=principal)
@@ -142,8 +139,8 @@ def worker_recommendations(
         options=options,
         model=model,
         worker=worker,
-        target=target,
-        limit=limit,
+        target=query.target,
+        limit=query.limit,
     )
 
 

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from api.http.schemas.common import MAX_LIST, Code, Id, PageBase, RequestModel
+from api.http.schemas.common import MAX_ID, MAX_LIST, Code, Id, PageBase, RequestModel
 from api.http.schemas.planning import DeclaredSkill
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
@@ -124,6 +124,15 @@ class EventRecorded(BaseModel):
     skills_raised: list[RaisedSkillRead] = Field(
         description="skills a completed course raised, and from what"
     )
+
+
+class RecommendationQuery(BaseModel):
+    """The query of ``GET /v1/workers/{id}/recommendations``."""
+
+    target: str | None = Field(
+        None, min_length=1, max_length=MAX_ID, description="target occupation (default the worker's)"
+    )
+    limit: int = Field(10, ge=1, le=100)
 
 
 class RecommendationRead(BaseModel):
