@@ -1,6 +1,7 @@
 """Map the cohort's plan tasks over a Dask distributed cluster (``recommender.cohort.prepare``'s ``mapper``).
 
-Without a scheduler address the tasks run in this process (:func:`recommender.cohort.in_process`). With one
+Without a scheduler address the tasks run in this process (:func:`recommender.cohort.in_process`), or in
+``processes`` local worker processes (:class:`ProcessMapper`, one per core is what pays). With one
 (``--scheduler tcp://HOST:PORT`` or ``UPSKILL_DASK_SCHEDULER``), the catalogue is scattered to every worker
 once and chunks of distinct plan tasks are mapped over the workers; the answers are the same, in the same
 order. Workers need upskill installed (``pip install -e .`` on each machine) so that they can import
@@ -10,6 +11,7 @@ order. Workers need upskill installed (``pip install -e .`` on each machine) so 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
@@ -35,11 +37,47 @@ class DaskMapper:
         return results
 
 
+_CATALOGUE: list[Catalogue] = []  # the catalogue of a local worker process, set once when it starts
+
+
+def _keep_catalogue(catalogue: Catalogue) -> None:
+    _CATALOGUE[:] = [catalogue]
+
+
+def _plan_here(func: Callable[[Sequence[PlanTask], Catalogue], list[TaskPlan]], chunk: list[PlanTask]) -> Any:
+    return func(chunk, _CATALOGUE[0])
+
+
+class ProcessMapper:
+    """Map plan chunks over ``processes`` local worker processes (the catalogue sent to each once)."""
+
+    def __init__(self, processes: int):
+        self.processes = processes
+
+    def __call__(
+        self,
+        func: Callable[[Sequence[PlanTask], Catalogue], list[TaskPlan]],
+        chunks: list[list[PlanTask]],
+        catalogue: Catalogue,
+    ) -> list[list[TaskPlan]]:
+        if len(chunks) < 2:
+            return in_process(func, chunks, catalogue)
+        with ProcessPoolExecutor(
+            max_workers=min(self.processes, len(chunks)),
+            initializer=_keep_catalogue,
+            initargs=(catalogue,),
+        ) as pool:
+            return list(pool.map(_plan_here, [func] * len(chunks), chunks))
+
+
 @contextmanager
-def chunk_mapper(scheduler: str | None, *, timeout: str = "10s") -> Iterator[ChunkMapper]:
-    """A mapper for ``scheduler`` (``tcp://HOST:PORT``), connected for the block; in process when None."""
+def chunk_mapper(scheduler: str | None, *, processes: int = 1, timeout: str = "10s") -> Iterator[ChunkMapper]:
+    """A mapper for ``scheduler`` (``tcp://HOST:PORT``), connected for the block; without one, ``processes``
+    local processes (1: in this process)."""
+    if processes < 1:
+        raise UpskillError(f"--processes must be at least 1, got {processes}")
     if not scheduler:
-        yield in_process
+        yield in_process if processes == 1 else ProcessMapper(processes)
         return
     from distributed import Client
 

@@ -412,8 +412,16 @@ def plan_chunk(tasks: Sequence[PlanTask], catalogue: Catalogue) -> list[TaskPlan
             objective=shared["objective"],
             include_optional=shared["include_optional"],
         )
+        # the planner's lazy greedy: deterministic and a few milliseconds a plan, for thousands of plans
+        # (the assignment on top of them is the exact MILP)
         result = plan_paths(
-            items, courses, constraints, badges=badges, alternatives=False, certify_plans=False
+            items,
+            courses,
+            constraints,
+            badges=badges,
+            solver="greedy",
+            alternatives=False,
+            certify_plans=False,
         )
         out.append(_task_plan(task, result.best))
     return out

@@ -16,11 +16,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from recommender.errors import ImportFormatError, NotFoundError
 from recommender.graph import CompetenceGraph
-from recommender.text.titles import Resolution
+
+if TYPE_CHECKING:  # the matcher (and scikit-learn) is imported only by a process that matches titles
+    from recommender.text.titles import Resolution
 
 #: A title resolves through the label search only when the best candidate scores at least this (1.0 is an
 #: exact label) ...

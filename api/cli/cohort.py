@@ -84,6 +84,10 @@ def plan_command(
         str | None,
         typer.Option("--scheduler", help="Dask scheduler tcp://HOST:PORT (default UPSKILL_DASK_SCHEDULER)."),
     ] = None,
+    processes: Annotated[
+        int,
+        typer.Option("--processes", help="Without --scheduler: local processes that plan (1: this one)."),
+    ] = 1,
     save: Annotated[
         str | None, typer.Option("--save", help="Store the plan under this name for --organisation.")
     ] = None,
@@ -122,7 +126,7 @@ def plan_command(
         with context.transaction() as session:
             return cohorts.title_resolver(db_session=session)
 
-    with chunk_mapper(scheduler or context.settings.dask_scheduler) as mapper:
+    with chunk_mapper(scheduler or context.settings.dask_scheduler, processes=processes) as mapper:
         document = cohorts.plan(
             graph=context.graph,
             courses=options.courses,
