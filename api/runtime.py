@@ -11,7 +11,8 @@ Where they come from:
   database's reference version (:mod:`data.graph_cache`): built from the database only when the taxonomy,
   catalogue or badges changed since the last build (or the code that builds it).
 * ``plan_options``: the courses and badges the planner chooses from.
-* ``model``: the newest usable model artefact, or None (plans then rank by the content score).
+* ``model``: the newest usable model artefact, or None (plans then rank by the content score); a server
+  swaps it for a newer valid artefact between requests (:meth:`Runtime.current_model`, :mod:`api.model_slot`).
 * ``title_matcher``, ``skill_extractor``: free text to ESCO occupations and skills, fitted over the database's
   taxonomy and cached on disk like the graph (:mod:`data.text_cache`); loaded on first use only (a server
   that never matches a title does not hold them).
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session
 
+    from api.jobs import Jobs
+    from api.model_slot import ModelSlot
     from api.services.plans import PlanOptions
     from recommender.graph import CompetenceGraph
     from recommender.text.skills import SkillExtractor
@@ -46,7 +49,6 @@ class Runtime:
     def __init__(self, settings: Settings | None = None, *, snapshot: Path | None = None) -> None:
         self.settings = settings or get_settings()
         self.snapshot = snapshot
-        self.model_problem = ""  # why there is no model, when there is none
         self.problems: dict[str, str] = {}  # object -> why it could not be loaded (load_all(strict=False))
         self._text_lock = threading.Lock()  # one build of each text matcher, however many requests ask
 
@@ -95,11 +97,33 @@ class Runtime:
             )
 
     @cached_property
-    def model(self) -> LoadedModel | None:
-        from api.services.model import latest_model
+    def model_slot(self) -> ModelSlot:
+        """The served model and the newer artefacts refused (see :mod:`api.model_slot`)."""
+        from api.model_slot import ModelSlot
 
-        model, self.model_problem = latest_model(folder=self.settings.artefact_dir)
-        return model
+        return ModelSlot(self.settings.artefact_dir)
+
+    @property
+    def model(self) -> LoadedModel | None:
+        """The model loaded first (a command's model: the newest usable artefact), or None."""
+        slot = self.model_slot
+        return slot.model if slot.loaded else slot.load()
+
+    def current_model(self) -> LoadedModel | None:
+        """The model for a request starting now: a newer valid artefact replaces the model first."""
+        return self.model_slot.current()
+
+    @cached_property
+    def jobs(self) -> Jobs:
+        """Background jobs (a retrain), their state kept beside the artefacts (see :mod:`api.jobs`)."""
+        from api.jobs import Jobs
+
+        return Jobs(self.settings.artefact_dir / "jobs")
+
+    @property
+    def model_problem(self) -> str:
+        """Why there is no model, when there is none."""
+        return self.model_slot.problem
 
     @cached_property
     def title_matcher(self) -> TitleMatcher:
@@ -119,6 +143,8 @@ class Runtime:
 
     def loaded(self, name: str) -> bool:
         """Whether the object ``name`` (engine, graph, plan_options, model) has been loaded."""
+        if name == "model":
+            return "model_slot" in self.__dict__ and self.model_slot.loaded
         return name in self.__dict__
 
     def load_all(self, *, strict: bool = True) -> dict[str, str]:

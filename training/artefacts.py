@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import platform
 import zipfile
 from collections.abc import Mapping, Sequence
@@ -275,11 +276,23 @@ def load(json_path: Path) -> LoadedModel:
     )
 
 
+def artefact_paths(folder: Path) -> list[Path]:
+    """The metadata files of the artefacts in ``folder``, newest first (names sort by creation time)."""
+    try:
+        names = [entry.name for entry in os.scandir(folder)]
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    return [
+        folder / name
+        for name in sorted(names, reverse=True)
+        if name.startswith(PREFIX) and name.endswith(".json")
+    ]
+
+
 def load_latest(folder: Path) -> LoadedModel:
     """The newest artefact in ``folder`` that loads cleanly; corrupt ones skipped are in ``skipped``."""
-    candidates = sorted(folder.glob(f"{PREFIX}*.json"), reverse=True) if folder.is_dir() else []
     skipped: list[str] = []
-    for path in candidates:
+    for path in artefact_paths(folder):
         try:
             model = load(path)
         except ArtefactError as error:

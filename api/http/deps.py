@@ -53,8 +53,12 @@ def get_plan_options(runtime: RuntimeDep) -> PlanOptions:
 
 
 def get_model(runtime: RuntimeDep) -> LoadedModel | None:
-    """The loaded hybrid model, or None (plans then rank by the content score)."""
-    return runtime.model
+    """The hybrid model for this request, or None (plans then rank by the content score).
+
+    A newer valid artefact replaces the served model before the request starts (the hot swap); the request
+    keeps the object it got here until it answers.
+    """
+    return runtime.current_model()
 
 
 def get_title_matcher(runtime: RuntimeDep) -> TitleMatcher:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +26,25 @@ def latest_model(*, folder: Path) -> tuple[LoadedModel | None, str]:
         return load_latest(folder), ""
     except ArtefactError as error:
         return None, str(error)
+
+
+def describe(
+    *, model: LoadedModel | None, problem: str, rejected: Sequence[Mapping[str, str]]
+) -> dict[str, Any]:
+    """Describe the served model (artefact, data hash, metrics, created) and the newer artefacts refused."""
+    meta = model.metadata if model is not None else {}
+    return {
+        "artefact": model.path.stem if model is not None else None,
+        "created_at": meta.get("created_at"),
+        "data_hash": meta.get("data_hash"),
+        "format_version": meta.get("format_version"),
+        "metrics": dict(meta.get("metrics") or {}),
+        "n_users": meta.get("n_users"),
+        "n_items": meta.get("n_items"),
+        "n_interactions": meta.get("n_interactions"),
+        "problem": (problem or None) if model is None else None,
+        "rejected": [dict(rejection) for rejection in rejected],
+    }
 
 
 def train(
