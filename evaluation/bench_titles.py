@@ -1,9 +1,10 @@
 """Benchmark: job titles -> ESCO occupations, matcher and TF-IDF character n-gram baseline side by side.
 
 Run ``OPENBLAS_NUM_THREADS=1 .venv/bin/python -m evaluation.bench_titles``. Prints a table and writes
-``bench-results/titles.json``: building the matcher from the occupations, its memory, a batch of 10,000
-titles (top 10 each) and single titles one at a time (p50 / p99), with the machine's load. Titles are the
-real vacancy titles of ``../shared/data/text/job_titles_validation.csv`` when present, else ESCO labels.
+``bench-results/titles.json``: building the matcher from the occupations and loading its cached state
+(``data.text_cache``), its memory, a batch of 10,000 titles (top 10 each) and single titles one at a time
+(p50 / p99), with the machine's load. Titles are the real vacancy titles of
+``../shared/data/text/job_titles_validation.csv`` when present, else ESCO labels.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import gc
 import json
 import os
 import platform
+import tempfile
 import time
 import tracemalloc
 from pathlib import Path
@@ -20,6 +22,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from data.text_cache import read_state, write_state
 from evaluation.titles import VALIDATION, CharNgramBaseline, _occupations_from_release, read_reference
 from recommender.text.titles import TitleMatcher
 
@@ -69,6 +72,11 @@ def run() -> dict[str, Any]:
     started = time.perf_counter()
     matcher = TitleMatcher(occupations)
     build_seconds = time.perf_counter() - started
+    with tempfile.TemporaryDirectory() as folder:  # what a process loads from the cache (data.text_cache)
+        write_state(Path(folder) / "titles", *matcher.state())
+        started = time.perf_counter()
+        TitleMatcher.from_state(*read_state(Path(folder) / "titles"))
+        cached_seconds = time.perf_counter() - started
     titles, source = _titles()
     if not titles:
         titles = [label for o in occupations for label, _ in o.labels][:BATCH]
@@ -95,6 +103,7 @@ def run() -> dict[str, Any]:
         "titles": source,
         "occupations": len(matcher),
         "build_seconds": round(build_seconds, 2),
+        "load_cached_seconds": round(cached_seconds, 2),
         "matcher_array_mb": round(_nbytes(matcher) / 2**20, 1),
         "matcher_traced_mb": round(held / 2**20, 1),
         "batch": {
@@ -127,6 +136,7 @@ def main() -> None:
     print(f"load average before {report['load_average']['before']}, after {report['load_average']['after']}")
     print(f"{'measure':<38}{'matcher':>12}{'baseline':>12}{'target':>10}")
     print(f"{'build from occupations (s)':<38}{report['build_seconds']:>12.2f}{'':>12}{'':>10}")
+    print(f"{'load its cached state (s)':<38}{report['load_cached_seconds']:>12.2f}{'':>12}{'':>10}")
     print(f"{'arrays of the loaded matcher (MB)':<38}{report['matcher_array_mb']:>12.1f}{'':>12}{'':>10}")
     print(f"{'all memory it holds, traced (MB)':<38}{report['matcher_traced_mb']:>12.1f}{'':>12}{'':>10}")
     batch_label = f"batch of {batch['titles']:,} titles, top 10 (s)"

@@ -46,7 +46,15 @@ from scipy.special import logsumexp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from recommender.errors import UpskillError
-from recommender.text.state import Arrays, Texts, get_csr, get_vectorizer, put_csr, put_vectorizer
+from recommender.text.state import (
+    Arrays,
+    Texts,
+    get_csr,
+    get_vectorizer,
+    put_csr,
+    put_vectorizer,
+    tfidf_transform,
+)
 from recommender.text.trees import BoostedTrees
 
 Floats = NDArray[np.float32]
@@ -735,7 +743,9 @@ class TitleMatcher:
         out = np.zeros((n, _N_TEXT, n_occ), dtype=np.float32)
         if n == 0:
             return out
-        chars = self._chars.transform([c.text or normalise(t) for c, t in zip(cleaned, titles, strict=True)])
+        chars = tfidf_transform(
+            self._chars, [c.text or normalise(t) for c, t in zip(cleaned, titles, strict=True)]
+        )
         out[:, 0] = (chars @ self._occupation_chars_t).toarray()
         out[:, 1] = (chars @ self._preferred_chars_t).toarray()
 
@@ -776,7 +786,7 @@ class TitleMatcher:
         for offset, doc in enumerate(self._docs):
             if doc is not None:
                 vectorizer, matrix_t = doc
-                out[:, 8 + offset] = (vectorizer.transform(doc_queries) @ matrix_t).toarray()
+                out[:, 8 + offset] = (tfidf_transform(vectorizer, doc_queries) @ matrix_t).toarray()
         return out
 
     # -- scoring ----------------------------------------------------------------------------------------
@@ -825,10 +835,18 @@ class TitleMatcher:
             part = list(titles[start : start + chunk])
             log_p = self.log_probabilities(part, chunk=chunk)
             top = np.argpartition(-log_p, k - 1, axis=1)[:, :k]
-            for row, title in enumerate(part):
-                order = top[row][np.lexsort((top[row], -log_p[row, top[row]]))]
-                words = {w for w, _ in clean_title(title).words}
-                results.append([self._explain(words, int(o), float(np.exp(log_p[row, o]))) for o in order])
+            top_log_p = np.take_along_axis(log_p, top, axis=1)
+            order = np.take_along_axis(top, np.lexsort((top, -top_log_p), axis=1), axis=1)
+            probabilities = np.exp(np.take_along_axis(log_p, order, axis=1))
+            words = [{w for w, _ in clean_title(title).words} for title in part]
+            best = self._best_labels(words, order)
+            for row, found in enumerate(words):
+                results.append(
+                    [
+                        self._explain(found, int(o), int(label), float(p))
+                        for o, label, p in zip(order[row], best[row], probabilities[row], strict=True)
+                    ]
+                )
         return results
 
     def resolve(self, title: str, *, threshold: float = RESOLVE_THRESHOLD, k: int = 5) -> Resolution:
@@ -847,24 +865,69 @@ class TitleMatcher:
             resolutions.append(Resolution(title, best, tuple(matches), threshold))
         return resolutions
 
-    def _explain(self, words: set[str], owner: int, probability: float) -> TitleMatch:
-        """The match of one occupation, with its label sharing the largest share of words with the title."""
-        start = self._starts[owner]
-        end = self._starts[owner + 1] if owner + 1 < len(self._starts) else len(self._label_text)
-        best, best_score = start, -1.0
-        best_words: tuple[str, ...] = ()
-        for label in range(start, end):
-            found = tuple(w for w in self._label_words[label] if w in words)
-            score = len(found) / (1 + len(self._label_words[label]))
-            if score > best_score:
-                best, best_score, best_words = label, score, found
+    def _best_labels(self, words: Sequence[set[str]], occupations: NDArray[np.int64]) -> NDArray[np.int64]:
+        """For each title's word set and each of its occupations, the occupation's label holding the largest
+        share of title words (``found / (1 + label words)``, a word repeated in the label counting each
+        time; the first such label, and the first label when none shares a word).
+
+        Parameters
+        ----------
+        words : sequence of set of str, length n
+        occupations : ndarray of int64, shape (n, k)
+
+        Returns
+        -------
+        ndarray of int64, shape (n, k): label indices
+        """
+        counts = self.__dict__.get("_label_counts")
+        if counts is None:  # labels x words, repeats summed; built on first use (not saved with the state)
+            cols = [self._vocabulary[w] for label in self._label_words for w in label]
+            lengths = np.asarray([len(label) for label in self._label_words])
+            rows = np.repeat(np.arange(len(lengths)), lengths)
+            counts = sp.csr_matrix(
+                (np.ones(len(cols)), (rows, cols)), shape=(len(lengths), len(self._vocabulary))
+            )
+            self.__dict__["_label_lengths"] = lengths
+            self.__dict__["_label_counts"] = counts  # last: a thread that finds it finds the lengths too
+        lengths = self.__dict__["_label_lengths"]
+        n, k = occupations.shape
+        ends = np.r_[self._starts[1:], len(self._label_text)]
+        first = self._starts[occupations.ravel()]
+        sizes = ends[occupations.ravel()] - first
+        offsets = np.r_[0, np.cumsum(sizes)[:-1]]
+        labels = np.arange(int(sizes.sum())) - np.repeat(offsets - first, sizes)  # every candidate label
+        title = np.repeat(np.repeat(np.arange(n), k), sizes)
+        rows = counts[labels]
+        entry_row = np.repeat(np.arange(len(labels)), np.diff(rows.indptr))
+        vocabulary_size = len(self._vocabulary)
+        wanted = np.unique(
+            np.asarray(
+                [
+                    t * vocabulary_size + self._vocabulary[w]
+                    for t, found in enumerate(words)
+                    for w in found
+                    if w in self._vocabulary
+                ],
+                dtype=np.int64,
+            )
+        )
+        found = np.isin(title[entry_row] * vocabulary_size + rows.indices, wanted)
+        hits = np.bincount(entry_row, weights=rows.data * found, minlength=len(labels))
+        shares = hits / (1 + lengths[labels])
+        peak = np.repeat(np.maximum.reduceat(shares, offsets), sizes)
+        at_peak = np.flatnonzero(shares == peak)
+        return labels[at_peak[np.searchsorted(at_peak, offsets)]].reshape(n, k)
+
+    def _explain(self, words: set[str], owner: int, label: int, probability: float) -> TitleMatch:
+        """The match of one occupation, explained by its label ``label`` (see :meth:`_best_labels`)."""
+        found = tuple(w for w in self._label_words[label] if w in words)
         return TitleMatch(
             uri=self.uris[owner],
             label=self.preferred[owner],
             score=round(probability, 4),
-            matched_label=self._label_text[best],
-            language=self._label_language[best],
-            matched_words=tuple(dict.fromkeys(best_words)),
+            matched_label=self._label_text[label],
+            language=self._label_language[label],
+            matched_words=tuple(dict.fromkeys(found)),
         )
 
 
