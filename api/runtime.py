@@ -61,11 +61,14 @@ class Runtime:
         return engine
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """One unit of work on the database: commit on success, roll back on any error."""
+    def transaction(self, *, snapshot: bool = False) -> Iterator[Session]:
+        """One unit of work on the database: commit on success, roll back on any error.
+
+        ``snapshot``: its queries see one state of the database (never half an import).
+        """
         from data.db import transaction
 
-        with transaction(self.engine) as session:
+        with transaction(self.engine, snapshot=snapshot) as session:
             yield session
 
     @cached_property
@@ -89,7 +92,7 @@ class Runtime:
     def plan_options(self) -> PlanOptions:
         from api.services.plans import load_plan_options
 
-        with self.transaction() as session:
+        with self.transaction(snapshot=True) as session:
             return load_plan_options(
                 db_session=session,
                 min_confidence=self.settings.planning_min_confidence,

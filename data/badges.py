@@ -19,6 +19,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from data.formats import badges as badge_format
+from data.locks import lock_reference_data
 from data.models import Badge, BadgeCourse, BadgePrerequisite, BadgeSkill, Course, Provenance, Skill
 from data.queries import known, upsert
 from data.skill_texts import require_esco
@@ -54,6 +55,7 @@ BadgeAtLine = tuple[core.Badge, int | None]
 
 def import_badges(*, db_session: Session, path: Path) -> BadgeImportReport:
     """Import a badge file: upsert its badges and replace their skills, courses and required badges."""
+    lock_reference_data(db_session)
     require_esco(db_session=db_session)
     badges = badge_format.read(path)
     check_references(db_session, badges, file=str(path))

@@ -34,6 +34,7 @@ from data.formats import coursera, curation, edx, reading, udemy
 from data.formats import courses as course_format
 from data.formats.courses import SKILL_SOURCES, CourseRecord, SkillClaim, skill_level_of
 from data.formats.curation import CuratedSkill
+from data.locks import lock_reference_data
 from data.models import Course, CoursePrerequisite, CourseSkill, Provenance, Skill
 from data.queries import chunks, known, upsert
 from recommender import prerequisites as prereq
@@ -206,6 +207,7 @@ def import_catalogue(
 
     Prerequisites are derived from the skill links planning uses (confidence ``min_confidence`` or more).
     """
+    lock_reference_data(db_session)  # a second import waits for this one, then works on what it wrote
     skill_texts.require_esco(db_session=db_session)
     catalogue = read_catalogue(path)
     if name is not None:
@@ -444,6 +446,7 @@ def curate_courses(
     column), then the changed courses' skills are rewritten and the derived prerequisites recomputed.
     """
     rows = curation.read_curated_skills(path)
+    lock_reference_data(db_session)
     file = str(path)
     named = {row.course_id for row in rows if row.course_id != "*"}
     courses = known(db_session, Course.id, named)

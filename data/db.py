@@ -138,7 +138,15 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 @contextmanager
-def transaction(engine: Engine) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back everything on any error."""
+def transaction(engine: Engine, *, snapshot: bool = False) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back everything on any error.
+
+    ``snapshot``: every query sees the database as of the first one (:func:`data.locks.read_snapshot`), for
+    readers that combine several queries while an import may commit.
+    """
     with session_factory(engine)() as session, session.begin():
+        if snapshot:
+            from data.locks import read_snapshot
+
+            read_snapshot(session)
         yield session

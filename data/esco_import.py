@@ -31,6 +31,7 @@ from typing import IO, Any, Protocol, cast
 from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from data.locks import lock_reference_data
 from data.models import (
     Base,
     IscoGroup,
@@ -359,6 +360,7 @@ def import_esco(
         if name not in members:
             raise ImportFormatError(f"required file {name} is missing from the release", file=str(source))
     report = ImportReport(release=_release_name(source), location=str(source))
+    lock_reference_data(db_session)
     with db_session.begin_nested():
         _import(db_session, members, report, batch_size, progress)
         counts = {

@@ -22,6 +22,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from data.locks import lock_reference_data
 from data.models import Occupation, OccupationLabel
 from recommender.errors import ImportFormatError
 
@@ -145,6 +146,7 @@ def import_occupation_labels(
     *, db_session: Session, source: Path, language: str | None = None
 ) -> LabelImportReport:
     """Add the occupation labels of one language; write nothing at all if any row is bad."""
+    lock_reference_data(db_session)
     name, where, text = _open(source)
     language = _label_language(name, where, language)
     known = set(db_session.scalars(select(Occupation.uri)))

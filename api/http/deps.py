@@ -32,9 +32,12 @@ def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-def get_session(runtime: RuntimeDep) -> Iterator[Session]:
-    """One transaction per request: committed when the route returns, rolled back when it raises."""
-    with runtime.transaction() as session:
+def get_session(request: Request, runtime: RuntimeDep) -> Iterator[Session]:
+    """One transaction per request: committed when the route returns, rolled back when it raises.
+
+    A GET reads one snapshot (a page and its total, a course and its skills: never half an import).
+    """
+    with runtime.transaction(snapshot=request.method == "GET") as session:
         yield session
 
 
