@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from api.settings import Settings, get_settings
 from recommender.errors import UpskillError
@@ -43,6 +43,18 @@ if TYPE_CHECKING:
     from training.artefacts import LoadedModel
 
 
+#: A database server can go away and come back: each pooled connection is checked before use (so a restart
+#: or a terminated connection costs one reconnect, not a failed request), a connection attempt gives up after
+#: a few seconds, and a request waits at most ``pool_timeout`` for a free connection.
+SERVER_ENGINE_OPTIONS: dict[str, dict[str, Any]] = {
+    "postgresql": {"pool_pre_ping": True, "pool_timeout": 10, "connect_args": {"connect_timeout": 3}},
+}
+
+
+def _backend(settings: Settings) -> str:
+    return settings.database_url.split(":", 1)[0].split("+", 1)[0]
+
+
 class Runtime:
     """The process's engine, graph, plan options and model, each loaded on first use and then kept."""
 
@@ -56,19 +68,24 @@ class Runtime:
     def engine(self) -> Engine:
         from data.db import ensure_schema, make_engine
 
-        engine = make_engine(self.settings.database_url)
+        engine = make_engine(
+            self.settings.database_url, **SERVER_ENGINE_OPTIONS.get(_backend(self.settings), {})
+        )
         ensure_schema(engine)
         return engine
 
     @contextmanager
-    def transaction(self, *, snapshot: bool = False) -> Iterator[Session]:
+    def transaction(
+        self, *, snapshot: bool = False, statement_timeout: float | None = None
+    ) -> Iterator[Session]:
         """One unit of work on the database: commit on success, roll back on any error.
 
-        ``snapshot``: its queries see one state of the database (never half an import).
+        ``snapshot``: its queries see one state of the database (never half an import);
+        ``statement_timeout``: seconds a statement may run (PostgreSQL).
         """
         from data.db import transaction
 
-        with transaction(self.engine, snapshot=snapshot) as session:
+        with transaction(self.engine, snapshot=snapshot, statement_timeout=statement_timeout) as session:
             yield session
 
     @cached_property

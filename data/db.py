@@ -138,15 +138,20 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 @contextmanager
-def transaction(engine: Engine, *, snapshot: bool = False) -> Iterator[Session]:
+def transaction(
+    engine: Engine, *, snapshot: bool = False, statement_timeout: float | None = None
+) -> Iterator[Session]:
     """One unit of work: commit on success, roll back everything on any error.
 
     ``snapshot``: every query sees the database as of the first one (:func:`data.locks.read_snapshot`), for
-    readers that combine several queries while an import may commit.
+    readers that combine several queries while an import may commit. ``statement_timeout`` (seconds,
+    PostgreSQL): a statement running longer is cancelled (an error), so that nothing waits forever.
     """
     with session_factory(engine)() as session, session.begin():
         if snapshot:
             from data.locks import read_snapshot
 
             read_snapshot(session)
+        if statement_timeout is not None and engine.dialect.name == "postgresql":
+            session.execute(text(f"SET LOCAL statement_timeout = {int(statement_timeout * 1000)}"))
         yield session

@@ -22,6 +22,9 @@ from recommender.text.skills import SkillExtractor
 from recommender.text.titles import TitleMatcher
 from training.artefacts import LoadedModel
 
+#: Seconds one SQL statement of a request may run (PostgreSQL) before it is cancelled.
+STATEMENT_TIMEOUT = 15.0
+
 
 def get_runtime(request: Request) -> Runtime:
     """The runtime the lifespan loaded."""
@@ -35,9 +38,13 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 def get_session(request: Request, runtime: RuntimeDep) -> Iterator[Session]:
     """One transaction per request: committed when the route returns, rolled back when it raises.
 
-    A GET reads one snapshot (a page and its total, a course and its skills: never half an import).
+    A GET reads one snapshot (a page and its total, a course and its skills: never half an import). A
+    statement that runs longer than :data:`STATEMENT_TIMEOUT` is cancelled (503), so no request hangs on a
+    stuck database.
     """
-    with runtime.transaction(snapshot=request.method == "GET") as session:
+    with runtime.transaction(
+        snapshot=request.method == "GET", statement_timeout=STATEMENT_TIMEOUT
+    ) as session:
         yield session
 
 

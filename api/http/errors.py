@@ -17,6 +17,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from recommender.codes import UnknownCode
@@ -253,6 +255,25 @@ async def _forbidden(request: Request, error: Exception) -> JSONResponse:
     )
 
 
+async def _database(request: Request, error: Exception) -> JSONResponse:
+    """The database is unreachable, dropped the connection or did not answer in time: 503, try again."""
+    if isinstance(error, DBAPIError) and not (
+        error.connection_invalidated or isinstance(error, OperationalError | InterfaceError)
+    ):
+        return await _unexpected(request, error)  # a bug (an integrity error, bad SQL), not an outage
+    log.warning("database unavailable on %s %s: %s", request.method, request.url.path, error)
+    response = problem(
+        503,
+        "database-unavailable",
+        "Database unavailable",
+        "the database could not be reached or did not answer in time; nothing was changed by this request",
+        request=request,
+        fix="try again in a few seconds; GET /ready says when the database is back",
+    )
+    response.headers["Retry-After"] = "5"
+    return response
+
+
 async def _unexpected(request: Request, error: Exception) -> JSONResponse:
     log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=error)
     return problem(
@@ -279,4 +300,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(NotReady, _not_ready)
     app.add_exception_handler(Unauthorized, _unauthorized)
     app.add_exception_handler(Forbidden, _forbidden)
+    app.add_exception_handler(DBAPIError, _database)
+    app.add_exception_handler(PoolTimeout, _database)
     app.add_exception_handler(Exception, _unexpected)
