@@ -3,7 +3,7 @@
 Imports of the taxonomy, catalogues and badges take :func:`lock_reference_data` first: a second import
 waits for the first to commit (up to ``wait_seconds``), then runs on what the first wrote, or fails with
 :class:`ImportBusy` saying so; it never interleaves its writes with the first's. On PostgreSQL the lock is a
-transaction-level advisory lock; on SQLite it is the database's write lock, taken at once.
+transaction-level advisory lock keyed by the schema; on SQLite it is the database's write lock, taken at once.
 
 Readers that combine several queries (the planner's courses, skills, prerequisites and badges; a page of
 courses and its total) use :func:`read_snapshot`, so that an import committing between two of their
@@ -23,7 +23,8 @@ from recommender.errors import UpskillError
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-#: The advisory lock key of reference-data imports (any constant shared by every upskill process).
+#: The advisory lock key of reference-data imports (any constant shared by every upskill process; a 32-bit
+#: integer, paired with the schema's hash).
 REFERENCE_LOCK_KEY = 0x75_70_73_6B  # "upsk"
 #: How long an import waits for another one to finish before it gives up (an ESCO import takes ~1 minute).
 WAIT_SECONDS = 120.0
@@ -53,7 +54,9 @@ def lock_reference_data(db_session: Session, *, wait_seconds: float | None = Non
     try:
         if connection.dialect.name == "postgresql":
             connection.execute(text(f"SET LOCAL lock_timeout = {milliseconds}"))
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": REFERENCE_LOCK_KEY})
+            # advisory locks are per database: the schema is part of the key (schemas are separate upskills)
+            lock = "SELECT pg_advisory_xact_lock(:key, hashtext(current_schema()))"
+            connection.execute(text(lock), {"key": REFERENCE_LOCK_KEY})
             connection.execute(text("SET LOCAL lock_timeout = 0"))
         else:
             raw = connection.connection.driver_connection
