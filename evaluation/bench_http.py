@@ -1,0 +1,425 @@
+"""HTTP benchmark: ``upskill serve`` on the bundled default data, driven from this separate process.
+
+The server runs as a subprocess on a free loopback port, against either
+
+* a temporary SQLite database prepared as ``make run`` prepares it (``upskill run``: the bundled ESCO
+  release, catalogue, badges, demo workers and a trained model; several minutes), or
+* an existing prepared database given by ``--database PATH`` (used as it is; its model artefacts are read
+  from ``--artefact-dir``, ``UPSKILL_ARTEFACT_DIR`` or ``artefacts/`` next to it).
+
+The output says which. Each route is driven at 1, 8 and 32 concurrent connections (``--concurrency``), each
+connection sending requests back to back over one keep-alive connection, for ``--duration`` seconds or
+``--requests`` requests per step, whichever comes first:
+
+* ``GET /health``;
+* ``GET /v1/occupations?q=battery``;
+* ``POST /v1/plans``, scenario 1 of SCENARIOS.md (Katrin: diesel engine mechanic -> automotive battery
+  technician, EUR 1,500, 6 h a week, courses in English or German; the README's walk-through body);
+* ``GET /v1/workers/{id}/recommendations`` when the API has it (its OpenAPI document names the path): an
+  admin key is made with ``upskill keys create`` (revoked at the end) and the first worker of
+  ``GET /v1/workers`` is asked;
+  otherwise its row says "not available yet".
+
+Reported per route and concurrency: requests, throughput, p50 and p99 latency, errors (any status but 2xx,
+or no answer); and the resident memory (VmRSS, and its peak VmHWM, from /proc) of each server worker
+process after the load. Targets are printed next to the figures: recommendations throughput >= 50 % of
+/health's at 8 connections; plans p99 <= 100 ms at 8 connections; RSS per worker <= 600 MB.
+
+    .venv/bin/python -m evaluation.bench_http [--database upskill.db] [--workers 1] [--duration 10] \\
+        [--json bench-results/http.json]
+
+Writes ``bench-results/http.json`` (or ``--json``). Exit status 1 when any request failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+UPSKILL = [sys.executable, "-c", "from api.cli import main; main()"]
+RECOMMENDATIONS_PATH = "/v1/workers/{worker_id}/recommendations"
+SCENARIO_1 = {
+    "current_occupations": ["diesel engine mechanic"],
+    "target": "automotive battery technician",
+    "budget": 1500,
+    "currency": "EUR",
+    "hours_per_week": 6,
+    "start": "2027-01-04",
+    "deadline": "2027-10-03",
+    "languages": ["en", "de"],
+    "delivery_modes": ["online", "blended"],
+    "region": "DE11",
+}
+TARGETS = {
+    "recommendations_vs_health_at_8": 0.5,  # throughput share
+    "plans_p99_ms_at_8": 100.0,
+    "rss_mb_per_worker": 600.0,
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    method: str
+    path: str
+    body: dict[str, Any] | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+# --- the data and the server ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Data:
+    env: dict[str, str]
+    description: str
+
+
+def prepare(args: argparse.Namespace, folder: Path) -> Data:
+    """The environment that points ``upskill`` at the database to serve (prepared here when not given)."""
+    cache = folder / "cache"
+    if args.database:
+        database = args.database.resolve()
+        if not database.is_file():
+            raise SystemExit(f"--database {args.database}: no such file")
+        artefacts = args.artefact_dir or Path(
+            os.environ.get("UPSKILL_ARTEFACT_DIR") or database.parent / "artefacts"
+        )
+        description = f"existing database {database} (artefacts {artefacts})"
+    else:
+        database, artefacts = folder / "upskill.db", folder / "artefacts"
+        description = f"temporary database {database}, prepared by `upskill run`"
+    env = {
+        **os.environ,
+        "UPSKILL_DATABASE_URL": f"sqlite:///{database}",
+        "UPSKILL_ARTEFACT_DIR": str(artefacts),
+        "UPSKILL_CACHE_DIR": str(cache),
+    }
+    if not args.database:
+        print(f"preparing {database} with `upskill run` (the bundled ESCO release: minutes) ...", flush=True)
+        subprocess.run([*UPSKILL, "run"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    return Data(env, description)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def serve(
+    env: dict[str, str], workers: int, wait: float = 300.0
+) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+    """``upskill serve`` on a free loopback port until ``/health`` answers; stopped when the block ends."""
+    port = free_port()
+    command = [*UPSKILL, "serve", "--port", str(port), "--workers", str(workers)]
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
+        try:
+            deadline = time.monotonic() + wait
+            while not _healthy(port):
+                if process.poll() is not None:
+                    log.seek(0)
+                    raise RuntimeError(f"upskill serve exited: {log.read().decode()[-2000:]}")
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"upskill serve did not answer /health within {wait:.0f} s")
+                time.sleep(0.3)
+            yield process, port
+        finally:
+            process.terminate()
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _healthy(port: int) -> bool:
+    try:
+        return one_request(port, Route("health", "GET", "/health"))[0] == 200
+    except OSError:
+        return False
+
+
+def worker_memory(pid: int, workers: int) -> list[dict[str, Any]]:
+    """VmRSS and VmHWM (MB) of the processes serving requests: the server itself with one worker, else
+    uvicorn's worker processes (its children that are Python interpreters serving the app)."""
+    pids = [pid]
+    if workers > 1:
+        children = Path(f"/proc/{pid}/task/{pid}/children")
+        pids = [int(p) for p in children.read_text().split()] if children.exists() else []
+    found = []
+    for p in pids:
+        try:
+            status = dict(
+                line.split(":", 1)
+                for line in Path(f"/proc/{p}/status").read_text().splitlines()
+                if ":" in line
+            )
+            command = Path(f"/proc/{p}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if "resource_tracker" in command:  # multiprocessing's helper, not a worker
+            continue
+        found.append(
+            {
+                "pid": p,
+                "rss_mb": int(status["VmRSS"].split()[0]) / 1024,
+                "peak_rss_mb": int(status["VmHWM"].split()[0]) / 1024,
+            }
+        )
+    return found
+
+
+# --- the client -----------------------------------------------------------------------------------------
+
+
+def one_request(
+    port: int, route: Route, connection: http.client.HTTPConnection | None = None
+) -> tuple[int, bytes]:
+    """Send ``route`` (over ``connection`` when given, kept open) and read the whole answer."""
+    own = connection is None
+    connection = connection or http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        payload = json.dumps(route.body).encode() if route.body is not None else None
+        headers = dict(route.headers)
+        if payload is not None:
+            headers["Content-Type"] = "application/json"
+        connection.request(route.method, route.path, body=payload, headers=headers)
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        if own:
+            connection.close()
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+
+
+def drive(port: int, route: Route, connections: int, duration: float, limit: int) -> dict[str, Any]:
+    """``connections`` clients sending ``route`` back to back for ``duration`` s or ``limit`` requests."""
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    sent = iter(range(limit))
+    start = time.monotonic()
+    stop = start + duration
+
+    def client() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        try:
+            while time.monotonic() < stop:
+                with lock:
+                    if next(sent, None) is None:
+                        return
+                began = time.perf_counter()
+                try:
+                    status, answer = one_request(port, route, connection)
+                except (OSError, http.client.HTTPException) as error:
+                    connection.close()
+                    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                    status, answer = 0, str(error).encode()
+                elapsed = time.perf_counter() - began
+                with lock:
+                    latencies.append(elapsed * 1000)
+                    if not 200 <= status < 300:
+                        errors.append(f"{status}: {answer[:200].decode(errors='replace')}")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=client) for _ in range(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.monotonic() - start
+    return {
+        "connections": connections,
+        "requests": len(latencies),
+        "seconds": wall,
+        "throughput_rps": len(latencies) / wall if wall else 0.0,
+        "p50_ms": percentile(latencies, 0.50),
+        "p99_ms": percentile(latencies, 0.99),
+        "errors": len(errors),
+        "first_error": errors[0] if errors else None,
+    }
+
+
+@contextmanager
+def recommendations_route(port: int, env: dict[str, str]) -> Iterator[tuple[Route | None, str]]:
+    """The recommendations route for a demo worker with an admin key made for the run (revoked after it),
+    or None and why not."""
+    status, answer = one_request(port, Route("openapi", "GET", "/openapi.json"))
+    if status != 200 or RECOMMENDATIONS_PATH not in json.loads(answer).get("paths", {}):
+        yield None, "not available yet (the API has no GET /v1/workers/{id}/recommendations)"
+        return
+    command = [*UPSKILL, "keys", "create", "--role", "admin", "--json"]
+    made = json.loads(subprocess.run(command, cwd=ROOT, env=env, capture_output=True, check=True).stdout)
+    try:
+        headers = (("Authorization", f"Bearer {made['key']}"),)
+        status, answer = one_request(port, Route("workers", "GET", "/v1/workers?limit=1", headers=headers))
+        items = json.loads(answer).get("items", []) if status == 200 else []
+        if not items:
+            yield None, f"no worker to ask for (GET /v1/workers answered {status})"
+            return
+        path = RECOMMENDATIONS_PATH.format(worker_id=items[0]["id"])
+        yield Route("recommendations", "GET", path, headers=headers), f"worker {items[0]['id']}"
+    finally:
+        revoke = [*UPSKILL, "keys", "revoke", str(made["id"])]
+        subprocess.run(revoke, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, check=True)
+
+
+# --- the run --------------------------------------------------------------------------------------------
+
+
+def routes(args: argparse.Namespace) -> list[Route]:
+    return [
+        Route("health", "GET", "/health"),
+        Route("occupations?q", "GET", f"/v1/occupations?q={args.query}"),
+        Route("plans", "POST", "/v1/plans", json.loads(args.plan) if args.plan else SCENARIO_1),
+    ]
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="upskill-bench-http-") as folder:
+        data = prepare(args, Path(folder))
+        print(f"serving {data.description} with {args.workers} worker(s)", flush=True)
+        with (
+            serve(data.env, args.workers) as (process, port),
+            recommendations_route(port, data.env) as (recommendations, note),
+        ):
+            measured = routes(args)
+            if recommendations:
+                measured.append(recommendations)
+            rows: list[dict[str, Any]] = []
+            for route in measured:
+                one_request(port, route)  # warm-up: graph, model and caches loaded before timing
+                for connections in args.concurrency:
+                    row = drive(port, route, connections, args.duration, args.requests)
+                    rows.append({"route": route.name, "method": route.method, "path": route.path, **row})
+                    print(
+                        f"  {route.name:<16} x{connections:<3} {row['throughput_rps']:8.1f}/s "
+                        f"errors {row['errors']}",
+                        flush=True,
+                    )
+            memory = worker_memory(process.pid, args.workers)
+    return {
+        "database": data.description,
+        "workers": args.workers,
+        "duration_s": args.duration,
+        "max_requests": args.requests,
+        "concurrency": args.concurrency,
+        "rows": rows,
+        "recommendations": note,
+        "worker_memory": memory,
+        "targets": TARGETS,
+        "checks": checks(rows, memory, recommendations is not None),
+        "errors": sum(row["errors"] for row in rows),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "load_1_5_15": os.getloadavg(),
+            "python": platform.python_version(),
+        },
+    }
+
+
+def find(rows: list[dict[str, Any]], route: str, connections: int) -> dict[str, Any] | None:
+    return next((r for r in rows if r["route"] == route and r["connections"] == connections), None)
+
+
+def checks(rows: list[dict[str, Any]], memory: list[dict[str, Any]], recommendations: bool) -> dict[str, Any]:
+    """Each target with the measured figure and whether it is met (None: not measured)."""
+    health, plans, recs = find(rows, "health", 8), find(rows, "plans", 8), find(rows, "recommendations", 8)
+    share = recs["throughput_rps"] / health["throughput_rps"] if recs and health else None
+    peak = max((m["peak_rss_mb"] for m in memory), default=None)
+    return {
+        "recommendations throughput >= 50 % of /health's at 8": {
+            "figure": share,
+            "ok": share >= TARGETS["recommendations_vs_health_at_8"] if share is not None else None,
+        },
+        "plans p99 <= 100 ms at 8": {
+            "figure": plans["p99_ms"] if plans else None,
+            "ok": plans["p99_ms"] <= TARGETS["plans_p99_ms_at_8"] if plans else None,
+        },
+        "RSS per worker <= 600 MB (peak)": {
+            "figure": peak,
+            "ok": peak <= TARGETS["rss_mb_per_worker"] if peak is not None else None,
+        },
+    }
+
+
+def print_report(result: dict[str, Any]) -> None:
+    print(f"\ndatabase: {result['database']}; workers: {result['workers']}")
+    print(f"per step: {result['duration_s']:g} s or {result['max_requests']} requests, whichever first")
+    header = (
+        f"{'route':<16} {'conns':>5} {'requests':>8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}"
+    )
+    print(header)
+    for row in result["rows"]:
+        print(
+            f"{row['route']:<16} {row['connections']:>5} {row['requests']:>8} {row['throughput_rps']:>8.1f} "
+            f"{row['p50_ms']:>8.1f} {row['p99_ms']:>8.1f} {row['errors']:>6}"
+        )
+        if row["first_error"]:
+            print(f"    first error: {row['first_error']}")
+    if not any(row["route"] == "recommendations" for row in result["rows"]):
+        print(f"{'recommendations':<16} {result['recommendations']}")
+    for m in result["worker_memory"]:
+        print(f"worker pid {m['pid']}: RSS {m['rss_mb']:.0f} MB (peak {m['peak_rss_mb']:.0f} MB)")
+    print("targets (measured):")
+    for name, check in result["checks"].items():
+        figure = check["figure"]
+        shown = "not measured" if figure is None else f"{figure:.2f}"
+        verdict = {True: "ok  ", False: "MISS", None: "n/a "}[check["ok"]]
+        print(f"  {verdict} {name}: {shown}")
+    print("load average (1, 5, 15 min): " + ", ".join(f"{x:.1f}" for x in result["machine"]["load_1_5_15"]))
+
+
+def parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--database", type=Path, help="an existing prepared SQLite database (used as it is)")
+    parser.add_argument("--artefact-dir", type=Path, help="model artefacts of --database")
+    parser.add_argument("--workers", type=int, default=1, help="upskill serve --workers")
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per route and concurrency")
+    parser.add_argument(
+        "--requests", type=int, default=5000, help="at most this many per route and concurrency"
+    )
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8, 32], help="connections")
+    parser.add_argument("--query", default="battery", help="the occupation search's q")
+    parser.add_argument("--plan", help="the POST /v1/plans body as JSON (default: scenario 1)")
+    parser.add_argument("--json", type=Path, default=Path("bench-results/http.json"), help="write here")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    result = run(args)
+    print_report(result)
+    from data.files import write_text
+
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    write_text(args.json, json.dumps(result, indent=2, default=str))
+    print(f"written {args.json}")
+    return 0 if result["errors"] == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
