@@ -216,7 +216,9 @@ def plan_command(
             help="Buy optional certificates (default; never with --budget 0, which plans free audit tracks).",
         ),
     ] = True,
-    solver: Annotated[str, typer.Option("--solver", help="greedy (default) or exact (MILP).")] = "greedy",
+    solver: Annotated[
+        str, typer.Option("--solver", help="auto (default: MILP where it answers in time), greedy, exact.")
+    ] = "auto",
     required_levels: Annotated[
         Path | None,
         typer.Option(

@@ -89,7 +89,7 @@ class PlanRequest:
     exclude: tuple[str, ...] = ()
     completed: tuple[str, ...] = ()
     objective: str = "hours"
-    solver: str = "greedy"
+    solver: str = "auto"
     # From a stored worker's events: courses done and turned down, applied to the courses that can be planned
     # (a course the catalogue no longer offers, or set aside by pricing, is simply not there to plan).
     done: tuple[str, ...] = ()

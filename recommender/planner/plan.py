@@ -24,21 +24,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from typing import Literal
 
 from recommender.errors import InvalidPlanInput
 from recommender.planner.alternatives import alternative, level_name, outcomes
 from recommender.planner.badges import badge_progress
 from recommender.planner.build import Built, build_problem, held_levels, recost
-from recommender.planner.cover import (
-    CERTIFY_EXACT_LIMIT,
-    EXACT_LIMIT,
-    Selection,
-    certify,
-    exact,
-    greedy,
-    value,
-)
+from recommender.planner.cover import CERTIFY_EXACT_LIMIT, EXACT_LIMIT, Selection, Solver, solve, value
 from recommender.planner.filters import Available, filter_courses
 from recommender.planner.model import (
     BadgeOption,
@@ -65,7 +56,6 @@ from recommender.planner.schedule import (
     weeks_until,
 )
 
-Solver = Literal["greedy", "exact"]
 BEST = "best for you"
 KINDS = {"cost": ("cheapest", "fastest", BEST), "hours": ("fastest", "cheapest", BEST)}
 
@@ -113,7 +103,7 @@ def plan_paths(  # noqa: C901, PLR0913 - the planner's entry point, being rewrit
     *,
     badges: Sequence[BadgeOption] = (),
     scores: Mapping[str, float] | None = None,
-    solver: Solver = "greedy",
+    solver: Solver = "auto",
     certify_plans: bool = True,
     alternatives: bool = True,
     exact_limit: int = EXACT_LIMIT,
@@ -133,11 +123,12 @@ def plan_paths(  # noqa: C901, PLR0913 - the planner's entry point, being rewrit
         Microbadges to follow along the plan.
     scores : mapping of str to float, optional
         Per-course ranking scores (any scale) for the ``best-ranked`` plan; :func:`content_scores` if None.
-    solver : {"greedy", "exact"}
-        Lazy greedy (default) or the exact MILP (at most ``exact_limit`` relevant candidates).
+    solver : {"auto", "greedy", "exact"}
+        ``auto`` (default): the exact MILP up to ``cover.AUTO_LIMIT`` relevant candidates within a time
+        limit, else the lazy greedy; ``greedy``; or ``exact`` (the MILP only, at most ``exact_limit``).
     certify_plans : bool
-        Compare each selection with the MILP optimum, or with the LP bound above ``certify_exact_limit``
-        relevant candidates.
+        Compare each greedy selection with the MILP optimum, or with the LP bound above
+        ``certify_exact_limit`` relevant candidates (a MILP selection comes with its certificate).
     alternatives : bool
         Add the cheapest / fastest / best-ranked plans that differ from the first.
 
@@ -153,8 +144,8 @@ def plan_paths(  # noqa: C901, PLR0913 - the planner's entry point, being rewrit
     InvalidPlanInput
         For duplicate course ids, an unknown solver, or an exact solve above ``exact_limit``.
     """
-    if solver not in ("greedy", "exact"):
-        raise InvalidPlanInput(f"must be greedy or exact, got {solver!r}", field="solver")
+    if solver not in ("auto", "greedy", "exact"):
+        raise InvalidPlanInput(f"must be auto, greedy or exact, got {solver!r}", field="solver")
     by_id: dict[str, CourseOption] = {}
     for course in courses:
         if course.id in by_id:
@@ -210,34 +201,32 @@ def plan_paths(  # noqa: C901, PLR0913 - the planner's entry point, being rewrit
         else:
             built = recost(built, available, _cost_function(kind, norm))
         problem = built.problem
-        if solver == "exact":
-            if problem.n > exact_limit:
-                raise InvalidPlanInput(
-                    f"the exact solver takes at most {exact_limit} candidate courses, this gap has "
-                    f"{problem.n}; use the greedy solver",
-                    field="solver",
-                )
-            selection = exact(problem)
-        else:
-            selection = greedy(problem)
-        key = frozenset(problem.ids[i] for i in selection.chosen)
+        if solver == "exact" and problem.n > exact_limit:
+            raise InvalidPlanInput(
+                f"the exact solver takes at most {exact_limit} candidate courses, this gap has "
+                f"{problem.n}; use the greedy solver",
+                field="solver",
+            )
+        solution = solve(
+            problem,
+            solver=solver,
+            certify_greedy=certify_plans,
+            exact_limit=exact_limit,
+            certify_exact_limit=certify_exact_limit,
+        )
+        key = frozenset(problem.ids[i] for i in solution.selection.chosen)
         if plans and key in seen:
             continue
         seen.add(key)
-        got = value(problem, selection.chosen)
+        got = value(problem, solution.selection.chosen)
         reached_value.append((got.essential, got.optional))
-        certificate = (
-            certify(problem, selection, exact_limit=certify_exact_limit)
-            if certify_plans
-            else Certificate("none", None, "not certified")
-        )
         plans.append(
             _assemble(
                 kind,
-                solver,
+                solution.solver,
                 built,
-                selection,
-                certificate,
+                solution.selection,
+                solution.certificate,
                 gap,
                 by_id,
                 available,

@@ -102,7 +102,9 @@ class PlanCreate(GapCreate):
     )
     completed: list[Id] = Field(default_factory=list, max_length=MAX_LIST, description="course ids done")
     objective: Literal["hours", "cost"] = "hours"
-    solver: Literal["greedy", "exact"] = "greedy"
+    solver: Literal["auto", "greedy", "exact"] = Field(
+        "auto", description="auto: the exact MILP where it answers in time, else the greedy"
+    )
     required_levels: list[RequiredLevelIn] = Field(
         default_factory=list,
         max_length=MAX_LIST,

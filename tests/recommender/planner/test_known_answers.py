@@ -296,8 +296,9 @@ def test_exact_solver_and_certificate_agree_with_the_greedy_on_a_small_instance(
         course("c", {"s0": 2, "s1": 2, "s2": 2}, price=4),
         course("d", {"s3": 2}, price=1),
     ]
-    greedy_plan = plan_paths(gap, courses, Constraints(objective="cost")).best
+    greedy_plan = plan_paths(gap, courses, Constraints(objective="cost"), solver="greedy").best
     exact_plan = plan_paths(gap, courses, Constraints(objective="cost"), solver="exact").best
+    assert (greedy_plan.solver, exact_plan.solver) == ("greedy", "exact")
     assert sorted(ids(exact_plan)) == ["c", "d"]
     assert exact_plan.total_price == 5
     assert sorted(ids(greedy_plan)) == ["c", "d"]
@@ -438,11 +439,11 @@ def test_two_courses_close_a_skill_step_by_step_when_one_brings_it_further() -> 
     assert set(plan.covered_skills) == {"s1", "s2"} and plan.uncovered_skills == ()
 
 
-def test_exchange_replaces_a_prerequisite_by_another_option_that_also_teaches_an_optional_skill() -> None:
+def test_the_default_solver_picks_the_requirement_option_that_also_teaches_an_optional_skill() -> None:
     # d needs p1 or p2 (p1 listed first); both teach essential skill 1, only p2 also teaches optional skill 2.
-    # The greedy takes d with p1 (the first option) and then cannot afford p2 as well; exchanging p1 for p2
-    # keeps every requirement met, fits the budget and adds the optional skill.
-    from recommender.planner.cover import CoverProblem, Requirement, value
+    # The greedy takes d with p1 (the first option) and then cannot afford p2 as well; the MILP meets the
+    # requirement with p2, fits the budget and adds the optional skill.
+    from recommender.planner.cover import CoverProblem, Requirement, solve
 
     price = np.array([100.0, 300.0, 310.0])
     problem = CoverProblem(
@@ -457,32 +458,8 @@ def test_exchange_replaces_a_prerequisite_by_another_option_that_also_teaches_an
         rank=(1, 0, 0),
         budget=420.0,
     )
-    selection = greedy(problem)
-    assert sorted(problem.ids[i] for i in selection.chosen) == ["d", "p2"]
-    assert value(problem, selection.chosen) == value(problem, exact(problem).chosen)
-    assert dict(selection.edges)[0][0][0] == 2  # d's requirement is met by p2
-
-
-def test_dominated_courses_are_left_out_of_the_greedy_but_never_a_requirement_option() -> None:
-    # b teaches everything a teaches for less money; c needs d, which b dominates too, so d must stay;
-    # e is an exact copy of b with a higher index
-    from recommender.planner.cover import CoverProblem, Requirement, _undominated, value
-
-    price = np.array([100.0, 80.0, 50.0, 90.0, 80.0])
-    requirement = Requirement((3,), "catalogue", "course d")
-    problem = CoverProblem(
-        ids=("a", "b", "c", "d", "e"),
-        cost=price,
-        price=price,
-        hours=np.full(5, 10.0),
-        covers=(frozenset({0}), frozenset({0, 1}), frozenset({2}), frozenset({1}), frozenset({0, 1})),
-        weight=np.ones(3),
-        essential=np.array([True, True, True]),
-        requirements=((), (), (requirement,), (), ()),
-        rank=(0, 0, 1, 0, 0),
-    )
-    assert _undominated(problem, [[0, 1, 4], [1, 3, 4], [2]]) == [1, 2, 3]
-    selection = greedy(problem)
-    assert sorted(problem.ids[i] for i in selection.chosen) == ["b", "c", "d"]
-    assert dict(selection.edges)[2] == ((3, requirement),)  # in the full problem's numbering and requirement
-    assert value(problem, selection.chosen) == value(problem, exact(problem).chosen)
+    solution = solve(problem, time_limit=10.0)  # the default's solver, without its latency limit
+    assert sorted(problem.ids[i] for i in solution.selection.chosen) == ["d", "p2"]
+    assert solution.solver == "exact" and solution.certificate.ratio == 1.0
+    assert dict(solution.selection.edges)[0][0][0] == 2  # d's requirement is met by p2
+    assert sorted(problem.ids[i] for i in greedy(problem).chosen) == ["d", "p1"]

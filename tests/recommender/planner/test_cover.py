@@ -1,0 +1,153 @@
+"""The selection solvers against brute force, and what happens when HiGHS's time limit stops it."""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+import pytest
+
+from recommender.planner import cover
+from recommender.planner.cover import CoverProblem, Requirement, Value, greedy, solve, value
+
+
+def random_problem(rng: np.random.Generator, n: int, m: int, *, limited: bool) -> CoverProblem:
+    """Courses covering 1-3 of ``m`` skills, a third with a requirement met by one or two earlier courses."""
+    requirements: list[tuple[Requirement, ...]] = []
+    rank: list[int] = []
+    for i in range(n):
+        if i >= 2 and rng.random() < 0.35:
+            options = tuple(int(o) for o in rng.choice(i, size=int(rng.integers(1, 3)), replace=False))
+            requirements.append((Requirement(options, "catalogue", f"one of {options}"),))
+            rank.append(1 + max(rank[o] for o in options))
+        else:
+            requirements.append(())
+            rank.append(0)
+    price = np.round(rng.uniform(0, 100, n), 0)
+    return CoverProblem(
+        ids=tuple(f"c{i}" for i in range(n)),
+        cost=np.round(rng.uniform(1, 20, n), 1),
+        price=price,
+        hours=np.round(rng.uniform(1, 30, n), 0),
+        covers=tuple(
+            frozenset(int(s) for s in rng.choice(m, size=int(rng.integers(1, 4)), replace=False))
+            for _ in range(n)
+        ),
+        weight=np.round(rng.uniform(0.5, 2.0, m), 2),
+        essential=rng.random(m) < 0.6,
+        requirements=tuple(requirements),
+        rank=tuple(rank),
+        budget=float(price.sum() * rng.uniform(0.15, 0.5)) if limited else None,
+        max_hours=40.0 if limited and rng.random() < 0.5 else None,
+    )
+
+
+def feasible(problem: CoverProblem, chosen: set[int]) -> bool:
+    """Every requirement of a chosen course met by a chosen option, within the money and hours limits."""
+    if any(not set(req.options) & chosen for i in chosen for req in problem.requirements[i]):
+        return False
+    price, hours = sum(problem.price[i] for i in chosen), sum(problem.hours[i] for i in chosen)
+    return (problem.budget is None or price <= problem.budget * (1 + 1e-7)) and (
+        problem.max_hours is None or hours <= problem.max_hours * (1 + 1e-7)
+    )
+
+
+def brute_force(problem: CoverProblem) -> Value:
+    """The lexicographic optimum over every feasible subset of the candidates."""
+    best = Value(0.0, 0.0, 0.0)
+    for size in range(1, problem.n + 1):
+        for subset in itertools.combinations(range(problem.n), size):
+            if feasible(problem, set(subset)):
+                got = value(problem, subset)
+                if got.better_than(best):
+                    best = got
+    return best
+
+
+@pytest.mark.parametrize("limited", [False, True])
+def test_the_default_solver_returns_the_brute_force_optimum_on_small_instances(limited: bool) -> None:
+    rng = np.random.default_rng(20261202 + limited)
+    for _ in range(25):
+        problem = random_problem(rng, n=int(rng.integers(4, 11)), m=int(rng.integers(3, 8)), limited=limited)
+        solution = solve(problem, time_limit=10.0)  # the default's solver, without its latency limit
+        chosen = set(solution.selection.chosen)
+        assert feasible(problem, chosen)
+        for i in chosen:  # the edges name a chosen option of each requirement
+            for provider, req in solution.selection.edges[i]:
+                assert provider in chosen and provider in req.options
+        best, got = brute_force(problem), value(problem, solution.selection.chosen)
+        assert not best.better_than(got) and not got.better_than(best), (best, got)
+        assert solution.solver == "exact"
+        assert solution.certificate.method == "milp" and solution.certificate.ratio == 1.0
+
+
+def test_the_greedy_answers_when_highs_stops_without_a_selection(monkeypatch: pytest.MonkeyPatch) -> None:
+    problem = random_problem(np.random.default_rng(5), n=9, m=6, limited=True)
+    stopped = SimpleNamespace(x=None, status=1, message="Time limit reached", mip_dual_bound=None, fun=None)
+    monkeypatch.setattr(cover, "milp", lambda *a, **k: stopped)
+    solution = solve(problem)
+    assert solution.solver == "greedy"
+    assert solution.selection == greedy(problem)
+    assert solution.certificate.method == "none" and "Time limit reached" in solution.certificate.compared
+    with pytest.raises(cover.UpskillError, match="use the greedy solver"):
+        solve(problem, solver="exact")
+
+
+def _stopped_on(stage: str, monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Make every HiGHS call of ``stage`` ("coverage": an objective to maximise, "cost": to minimise) stop
+    as at a time limit: with no course chosen (coverage) or the optimum found (cost), and a bound 10 % better
+    than the optimum."""
+    real = cover.milp
+    calls: list[Any] = []
+
+    def milp(objective: np.ndarray, **kwargs: Any) -> Any:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # scipy's about options it passes on to HiGHS
+            result = real(objective, **kwargs)
+        calls.append(result)
+        maximising = bool((objective <= 0).all())
+        if (stage == "coverage") != maximising:
+            return result
+        x = np.zeros_like(result.x) if stage == "coverage" else result.x
+        bound = result.fun * (1.1 if maximising else 0.9)  # minimising -coverage: fun is negative
+        return SimpleNamespace(x=x, status=1, message="Time limit reached", mip_dual_bound=bound)
+
+    monkeypatch.setattr(cover, "milp", milp)
+    return calls
+
+
+def test_when_the_time_limit_stops_the_cost_stage_the_proven_gap_is_reported(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    problem = random_problem(np.random.default_rng(11), n=9, m=6, limited=False)
+    optimum = value(problem, solve(problem, time_limit=10.0).selection.chosen)
+    _stopped_on("cost", monkeypatch)
+    solution = solve(problem, time_limit=10.0)
+    got = value(problem, solution.selection.chosen)
+    assert solution.solver == "exact" and got.cost == pytest.approx(optimum.cost)
+    certificate = solution.certificate
+    assert (certificate.method, certificate.compared) == ("milp", "cost")
+    assert certificate.bound == pytest.approx(0.9 * optimum.cost)
+    assert certificate.ratio == pytest.approx(0.9)
+
+
+def test_when_the_time_limit_stops_a_coverage_stage_the_better_greedy_is_kept_with_its_gap(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rng = np.random.default_rng(3)
+    while True:  # an instance where the greedy covers some but not all the essential weight coverable
+        problem = random_problem(rng, n=9, m=6, limited=True)
+        coverable = set().union(*problem.covers)
+        have = value(problem, greedy(problem).chosen).essential
+        if 0 < have < sum(problem.weight[s] for s in coverable if problem.essential[s]) - 1e-6:
+            break
+    _stopped_on("coverage", monkeypatch)
+    solution = solve(problem)
+    assert solution.solver == "greedy" and solution.selection == greedy(problem)
+    certificate = solution.certificate
+    assert (certificate.method, certificate.compared) == ("milp", "essential coverage")
+    assert certificate.value == pytest.approx(have)
+    assert certificate.ratio == pytest.approx(have / certificate.bound) and certificate.ratio < 1.0
