@@ -159,7 +159,7 @@ def selection_by_size(size: int, instances: int, seed: int, reference_seconds: f
         plain, greedy_wall, greedy_cpu = _timed(
             partial(solve, problem, solver="greedy", certify_greedy=False)
         )
-        reference = solve(problem, solver="exact", exact_limit=problem.n, time_limit=reference_seconds)
+        reference = solve(problem, auto_limit=problem.n, time_limit=reference_seconds)
         best = max(
             (auto.selection.chosen, plain.selection.chosen, reference.selection.chosen),
             key=lambda chosen: _key(problem, chosen),

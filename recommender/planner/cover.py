@@ -593,6 +593,7 @@ def _lexicographic(problem: CoverProblem, fallback: Selection | None, deadline: 
     reached = value(problem, fallback.chosen) if fallback is not None else None
     floors: list[tuple[NDArray[np.float64], float]] = []
     optima: dict[int, float] = {}  # stage -> its optimum
+    chosen: list[int] = []  # the last stage's selection
     stages = (("essential coverage", program.ess_row), ("optional coverage", program.opt_row))
     for k, (name, row) in enumerate(stages):
         if not row.any():
@@ -613,7 +614,15 @@ def _lexicographic(problem: CoverProblem, fallback: Selection | None, deadline: 
         got = value(problem, chosen)
         optima[k] = (got.essential, got.optional)[k]
         floors.append((row, optima[k]))
-    result = program.solve(program.cost_row, floors, integral=True, seconds=deadline - time.perf_counter())
+    seconds = deadline - time.perf_counter()
+    try:
+        result = program.solve(program.cost_row, floors, integral=True, seconds=seconds)
+    except UpskillError:
+        if fallback is None and not chosen:
+            raise
+        # out of time before any selection of this stage: the better of the last coverage stage's and the
+        # greedy's, certified by the LP bound
+        return _stopped(problem, chosen, fallback, optima, (2, "cost", float("nan")))
     chosen = program.chosen(result)
     if result.status != 0:
         return _stopped(problem, chosen, fallback, optima, (2, "cost", result.mip_dual_bound))
