@@ -151,3 +151,27 @@ def test_when_the_time_limit_stops_a_coverage_stage_the_better_greedy_is_kept_wi
     assert (certificate.method, certificate.compared) == ("milp", "essential coverage")
     assert certificate.value == pytest.approx(have)
     assert certificate.ratio == pytest.approx(have / certificate.bound) and certificate.ratio < 1.0
+
+
+def test_when_the_cost_stage_finds_nothing_in_time_the_exact_solver_keeps_the_coverage_optimum(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    problem = random_problem(np.random.default_rng(7), n=9, m=6, limited=True)
+    best = brute_force(problem)
+    real = cover.milp
+
+    def milp(objective: np.ndarray, **kwargs: Any) -> Any:
+        if (objective >= 0).all():  # the cost stage (and the LP bound of the certificate)
+            return SimpleNamespace(x=None, status=1, message="Time limit reached", mip_dual_bound=None)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return real(objective, **kwargs)
+
+    monkeypatch.setattr(cover, "milp", milp)
+    solution = solve(problem, solver="exact")
+    got = value(problem, solution.selection.chosen)
+    assert solution.solver == "exact"
+    assert (got.essential, got.optional) == pytest.approx((best.essential, best.optional))
+    assert feasible(problem, set(solution.selection.chosen))
+    # certified by the LP relaxation (whose coverage bound may exceed the integer optimum), or not at all
+    assert solution.certificate.method in ("lp", "none")
