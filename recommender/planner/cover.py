@@ -373,55 +373,70 @@ def _visit(
 
 def _greedy_phase(state: _State, skills: set[int], unit: Sequence[float]) -> _State:
     """Add bundles (a course with the requirements it lacks) by most new weight of ``skills`` per ``unit``
-    cost, while one fits and gains something.
+    cost, while one fits and gains something (lazily: :class:`_Keys`)."""
+    keys = _Keys(state, skills, unit)
+    while (best := keys.best()) is not None:
+        state.add(best)
+        keys.chosen(best)
+    return state
 
-    Lazy: heap keys are upper bounds of a course's ratio. Before its first evaluation, its own gain over its
-    own unit cost. After one, the ratio found, which stays an upper bound while its bundle stays the same
-    (gains only shrink). A bundle changes only when a course is chosen that is a member or meets a member's
-    requirement, and then only shrinks: the course's key becomes the bundle's gain found over its own unit
-    cost (entries carry a version, stale ones are skipped)."""
-    weight, covers, lists = state.lists.weight, state.problem.covers, state.lists
-    candidates = sorted({i for s in skills - state.covered for i in lists.coverers[s]} - state.chosen_set)
-    version = dict.fromkeys(candidates, 0)
 
-    def first_key(i: int) -> float:
-        return -sum(weight[s] for s in covers[i] & skills if s not in state.covered) / unit[i]
+class _Keys:
+    """The lazy greedy's heap. Keys are upper bounds of a course's ratio. Before its first evaluation, its own
+    gain over its own unit cost. After one, the ratio found, which stays an upper bound while its bundle stays
+    the same (gains only shrink). A bundle changes only when a course is chosen that is a member or meets a
+    member's requirement, and then only shrinks: the course's key becomes the bundle's gain found over its
+    own unit cost (entries carry a version, stale ones are skipped)."""
 
-    heap = [(first_key(i), i, 0) for i in candidates]
-    heapq.heapify(heap)
-    gains: dict[int, float] = {}  # the gain of a course's bundle when last evaluated
-    watchers: dict[int, list[tuple[int, int]]] = {}  # bundle member -> (course, version) whose key used it
-    while heap:
+    def __init__(self, state: _State, skills: set[int], unit: Sequence[float]):
+        self.state, self.skills, self.unit = state, skills, unit
+        weight, covers = state.lists.weight, state.problem.covers
+        candidates = sorted(
+            {i for s in skills - state.covered for i in state.lists.coverers[s]} - state.chosen_set
+        )
+        self.version = dict.fromkeys(candidates, 0)
+        self.heap = [
+            (-sum(weight[s] for s in covers[i] & skills if s not in state.covered) / unit[i], i, 0)
+            for i in candidates
+        ]
+        heapq.heapify(self.heap)
+        self.gains: dict[int, float] = {}  # the gain of a course's bundle when last evaluated
+        self.watchers: dict[int, list[tuple[int, int]]] = {}  # bundle member -> (course, version) keyed on it
+        self.evaluated: list[tuple[float, int, int]] = []
+
+    def best(self) -> list[int] | None:
+        """The bundle of most gain per unit cost (ties: the lowest index) that fits, if any."""
+        state, heap = self.state, self.heap
         best: tuple[float, int, list[int]] | None = None
-        evaluated: list[tuple[float, int, int]] = []
+        self.evaluated = []
         while heap and (best is None or (-heap[0][0], -heap[0][1]) > (best[0], -best[1])):
             _, i, v = heapq.heappop(heap)
-            if i in state.chosen_set or v != version[i]:
+            if i in state.chosen_set or v != self.version[i]:
                 continue
             bundle = state.bundle(i)
-            gain = state.gain(bundle, skills)
+            gain = state.gain(bundle, self.skills)
             if gain <= 0 or not state.fits(bundle):
                 continue  # limits only tighten and coverage only grows: it will not come back
-            ratio = gain / sum(unit[j] for j in bundle)
-            evaluated.append((-ratio, i, v))
+            ratio = gain / sum(self.unit[j] for j in bundle)
+            self.evaluated.append((-ratio, i, v))
             if len(bundle) > 1:
-                gains[i] = gain
+                self.gains[i] = gain
                 for j in bundle:
-                    watchers.setdefault(j, []).append((i, v))
+                    self.watchers.setdefault(j, []).append((i, v))
             if best is None or (ratio, -i) > (best[0], -best[1]):
                 best = (ratio, i, bundle)
-        if best is None:
-            break
-        state.add(best[2])
-        for entry in evaluated:
-            if entry[1] != best[1]:
-                heapq.heappush(heap, entry)
-        for j in set(best[2]).union(*(lists.dependants[x] for x in best[2])):
-            for i, v in watchers.pop(j, ()):
-                if version[i] == v and i not in state.chosen_set:
-                    version[i] = v + 1
-                    heapq.heappush(heap, (-gains[i] / unit[i], i, v + 1))
-    return state
+        return None if best is None else best[2]
+
+    def chosen(self, bundle: list[int]) -> None:
+        """Put back the courses evaluated but not chosen; re-key those whose bundle ``bundle`` changed."""
+        for entry in self.evaluated:
+            if entry[1] != bundle[-1]:
+                heapq.heappush(self.heap, entry)
+        for j in set(bundle).union(*(self.state.lists.dependants[x] for x in bundle)):
+            for i, v in self.watchers.pop(j, ()):
+                if self.version[i] == v and i not in self.state.chosen_set:
+                    self.version[i] = v + 1
+                    heapq.heappush(self.heap, (-self.gains[i] / self.unit[i], i, v + 1))
 
 
 def _best_single(state: _State, skills: set[int]) -> _State | None:
