@@ -4,7 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: run test lint bench clean
+# The browser tests drive Debian's chromium through Playwright (never a browser Playwright downloads itself).
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: run test lint bench clean browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +30,16 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy recommender api
 
-test: lint
+# Installs Debian's chromium for the browser tests when it is missing and apt-get can (as root); elsewhere
+# those tests are skipped and say why.
+browser:
+	@if [ ! -x $(CHROMIUM) ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing Debian's chromium for the browser tests ..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null || \
+		echo "could not install chromium: the browser tests will be skipped"; \
+	fi
+
+test: lint browser
 	$(BIN)/pytest -q
 
 clean:

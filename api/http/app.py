@@ -31,6 +31,7 @@ from api.http.routers import (
     text,
     workers,
 )
+from api.http.web import routes as web
 from api.runtime import Runtime
 
 #: Largest request body accepted, in bytes (the largest valid plan request is a few kilobytes).
@@ -126,5 +127,6 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     app.include_router(health.router)
     for area in (text, occupations, skills, courses, badges, planning, organisations, workers):
         app.include_router(area.router, prefix="/v1")
+    web.install(app)  # the worker page at /
     app.add_middleware(BodyLimit)
     return app

@@ -1,7 +1,8 @@
 """Anonymous planning (nothing is stored): ``POST /v1/gap``, ``POST /v1/plans``, ``POST /v1/roles/adjacent``.
 
 The routes are plain ``def``: FastAPI runs them in its thread pool, so a plan being solved never blocks
-the event loop (see ``api.http.app``).
+the event loop (see ``api.http.app``). The worker page (``api.http.web``) answers through the same
+functions (:func:`gap_answer`, :func:`plans_answer`, :func:`adjacent_answer`), so both give the same plan.
 """
 
 from __future__ import annotations
@@ -21,22 +22,25 @@ from api.http.schemas.planning import (
     PlansRead,
 )
 from api.services import levels, plans, profiles, roles
+from api.services.plans import PlanOptions
+from recommender.graph import CompetenceGraph
+from training.artefacts import LoadedModel
 
 router = APIRouter(tags=["planning"], responses=PROBLEMS)
 
 
-@router.post("/gap", response_model=GapRead)
-def gap(body: GapCreate, graph: GraphDep) -> Any:
-    """Compare a profile with a target occupation: every required skill, held, partial or missing, and why."""
+def gap_answer(body: GapCreate, graph: CompetenceGraph) -> dict[str, Any]:
+    """The gap of the request's profile to its target, as ``POST /v1/gap`` answers it."""
     profile = profiles.profile_gap(
         graph=graph, target=body.target, occupations=body.current_occupations, skills=body.declared()
     )
     return profile.gap.to_dict()
 
 
-@router.post("/plans", response_model=PlansRead)
-def plan(body: PlanCreate, graph: GraphDep, options: PlanOptionsDep, model: ModelDep) -> Any:
-    """Plan courses (and the badges they earn) that close the gap to the target within the limits given."""
+def plans_answer(
+    body: PlanCreate, graph: CompetenceGraph, options: PlanOptions, model: LoadedModel | None
+) -> dict[str, Any]:
+    """The plans for the request, as ``POST /v1/plans`` answers them."""
     rules = levels.rules_from_request([(r.occupation, r.skill, r.level) for r in body.required_levels])
     required = levels.required_levels(
         graph=graph, target=body.target, rules=rules, name="the request's required_levels"
@@ -69,9 +73,8 @@ def plan(body: PlanCreate, graph: GraphDep, options: PlanOptionsDep, model: Mode
     return plans.plan(profile=profile, options=options, model=model, request=request).to_dict()
 
 
-@router.post("/roles/adjacent", response_model=list[AdjacentRoleRead])
-def adjacent_roles(body: AdjacentCreate, graph: GraphDep) -> Any:
-    """Rank the occupations this profile could move to by how much of its skills transfer."""
+def adjacent_answer(body: AdjacentCreate, graph: CompetenceGraph) -> list[dict[str, Any]]:
+    """The adjacent roles of the request's profile, as ``POST /v1/roles/adjacent`` answers them."""
     found = roles.adjacent(
         graph=graph,
         occupations=body.current_occupations,
@@ -82,3 +85,21 @@ def adjacent_roles(body: AdjacentCreate, graph: GraphDep) -> Any:
         min_score=body.min_score,
     )
     return [role.to_dict() for role in found]
+
+
+@router.post("/gap", response_model=GapRead)
+def gap(body: GapCreate, graph: GraphDep) -> Any:
+    """Compare a profile with a target occupation: every required skill, held, partial or missing, and why."""
+    return gap_answer(body, graph)
+
+
+@router.post("/plans", response_model=PlansRead)
+def plan(body: PlanCreate, graph: GraphDep, options: PlanOptionsDep, model: ModelDep) -> Any:
+    """Plan courses (and the badges they earn) that close the gap to the target within the limits given."""
+    return plans_answer(body, graph, options, model)
+
+
+@router.post("/roles/adjacent", response_model=list[AdjacentRoleRead])
+def adjacent_roles(body: AdjacentCreate, graph: GraphDep) -> Any:
+    """Rank the occupations this profile could move to by how much of its skills transfer."""
+    return adjacent_answer(body, graph)

@@ -1,0 +1,208 @@
+"""What the worker page shows for a filled-in form: the gap, the plans or the adjacent roles, or the errors.
+
+Nothing is planned here: the titles and skills typed are resolved on the competence graph (an unknown one
+is an error next to its field, with the closest ESCO labels to pick; never a silent guess), the request is
+checked by the JSON API's own schemas (``PlanCreate``, ``AdjacentCreate``) and answered by the same
+functions as ``POST /v1/gap``, ``/v1/plans`` and ``/v1/roles/adjacent``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from api.http.routers import planning
+from api.http.schemas.planning import AdjacentCreate, PlanCreate
+from api.http.web.form import FieldError, WorkerForm
+from api.http.web.timeline import Timeline, timeline
+from api.services.plans import PlanOptions
+from recommender.codes import UnknownCode
+from recommender.errors import InvalidPlanInput, NotFoundError, UnknownOccupation, UnknownSkill, UpskillError
+from recommender.graph import CompetenceGraph
+from training.artefacts import LoadedModel
+
+#: API field -> the page's field that holds it (for errors the schemas or the planner report).
+FIELD_OF = {
+    "budget": "budget",
+    "currency": "currency",
+    "hours_per_week": "hours",
+    "start": "start",
+    "deadline": "deadline",
+    "languages": "lang",
+    "delivery_modes": "mode",
+    "target": "target",
+    "current_occupations": "current",
+    "skills": "skill-0",
+}
+ADJACENT_ROLES = 10
+STATUS_ORDER = {"missing": 0, "partial": 1, "held": 2}
+
+
+@dataclass
+class PageAnswer:
+    """Everything the page shows below the form."""
+
+    form: WorkerForm
+    problem: str = ""  # an error that belongs to no one field, in words
+    gap: dict[str, Any] | None = None
+    plans: dict[str, Any] | None = None
+    timelines: dict[str, Timeline] = field(default_factory=dict)
+    adjacent: list[dict[str, Any]] | None = None
+    start: dt.date | None = None
+    hours: float | None = None
+    budget: float | None = None  # None: no limit
+    changes: list[str] = field(default_factory=list)  # what-if: what moved since the previous answer
+
+    @property
+    def errors(self) -> dict[str, FieldError]:
+        return self.form.errors
+
+    @property
+    def titles(self) -> dict[str, str]:
+        """Course id -> title, for the courses of the plans (deadline advice and badges name them)."""
+        if not self.plans:
+            return {}
+        return {s["course_id"]: s["title"] for plan in self.plans["plans"] for s in plan["steps"]}
+
+    def gap_items(self, relation: str) -> list[dict[str, Any]]:
+        """The gap's skills of one relation (essential, optional): missing first, then partial, then held."""
+        items = [item for item in (self.gap or {}).get("items", []) if item["relation"] == relation]
+        return sorted(items, key=lambda item: STATUS_ORDER.get(item["status"], 3))
+
+    @property
+    def budget_text(self) -> str:
+        return "no limit" if self.budget is None else f"{self.budget:g}"
+
+
+def _not_found(error: NotFoundError, typed: str, what: str) -> FieldError:
+    if error.suggestions:
+        return FieldError(
+            f"No ESCO {what} is called “{typed}”. Did you mean one of these?", tuple(error.suggestions)
+        )
+    return FieldError(f"No ESCO {what} is called “{typed}”, nor anything close: try other or fewer words.")
+
+
+def _resolve_profile(form: WorkerForm, graph: CompetenceGraph) -> tuple[list[str], list[dict[str, Any]]]:
+    """The occupation URIs and declared skills typed, each unknown one an error on its field."""
+    occupations = []
+    for key, typed in form.occupation_fields():
+        try:
+            occupations.append(graph.resolve_occupation(typed))
+        except UnknownOccupation as error:
+            form.errors[key] = _not_found(error, typed, "occupation")
+    skills = []
+    for index, (typed, level) in enumerate(form.skills):
+        try:
+            skills.append({"uri": graph.resolve_skill(typed), "level": level})
+        except UnknownSkill as error:
+            form.errors[f"skill-{index}"] = _not_found(error, typed, "skill")
+    return occupations, skills
+
+
+def _schema_errors(form: WorkerForm, error: ValidationError) -> None:
+    for item in error.errors():
+        location = [part for part in item.get("loc", ()) if isinstance(part, str)]
+        key = FIELD_OF.get(location[0], "") if location else ""
+        message = str(item.get("msg", "")).removeprefix("Value error, ")
+        if key:
+            form.errors.setdefault(key, FieldError(message[:1].upper() + message[1:] + "."))
+
+
+def answer(
+    form: WorkerForm, *, graph: CompetenceGraph, options: PlanOptions, model: LoadedModel | None
+) -> PageAnswer:
+    """Answer the form: adjacent roles (``explore``), the gap and plans (``plan``), or the errors found."""
+    page = PageAnswer(form)
+    if not form.action:
+        return page
+    occupations, skills = _resolve_profile(form, graph)
+    if not form.current and not form.past and not form.skills and "current" not in form.errors:
+        form.errors["current"] = FieldError(
+            "Type your job title, or add a skill you have, so we know where you start."
+        )
+    if form.action == "explore":
+        if not form.errors:
+            question = AdjacentCreate(current_occupations=occupations, skills=skills, k=ADJACENT_ROLES)
+            page.adjacent = planning.adjacent_answer(question, graph)
+        return page
+    target = None
+    if not form.target:
+        form.errors["target"] = FieldError(
+            "Choose where you want to go, or press “Show me where I could go”."
+        )
+    else:
+        try:
+            target = graph.resolve_occupation(form.target)
+        except UnknownOccupation as error:
+            form.errors["target"] = _not_found(error, form.target, "occupation")
+    hours = form.number("hours", required=True, positive=True)
+    budget = 0.0 if form.free else form.number("budget", required=False, positive=False)
+    start, deadline = form.date("start"), form.date("deadline")
+    if form.errors or target is None or hours is None:
+        return page
+    try:
+        body = PlanCreate(
+            current_occupations=occupations,
+            skills=skills,
+            target=target,
+            budget=budget,
+            currency=form.currency,
+            hours_per_week=hours,
+            start=start or dt.date.today(),
+            deadline=deadline,
+            languages=form.languages,
+            delivery_modes=form.modes,
+        )
+    except ValidationError as error:
+        _schema_errors(form, error)
+        if not form.errors:
+            page.problem = str(error)
+        return page
+    try:
+        page.gap = planning.gap_answer(body, graph)
+        page.plans = planning.plans_answer(body, graph, options, model)
+    except (InvalidPlanInput, UnknownCode) as error:
+        key = FIELD_OF.get((error.field or "").lstrip("-").replace("-", "_"), "")
+        if key:
+            form.errors[key] = FieldError(error.message[:1].upper() + error.message[1:] + ".")
+        else:
+            page.problem = str(error)
+        page.gap = page.plans = None
+        return page
+    except UpskillError as error:
+        page.problem = str(error)
+        page.gap = page.plans = None
+        return page
+    page.start, page.hours, page.budget = body.start, hours, budget
+    for plan in page.plans["plans"]:
+        page.timelines[plan["kind"]] = timeline(plan, start=body.start, deadline=deadline)
+    page.changes = _changes(page)
+    return page
+
+
+def _changes(page: PageAnswer) -> list[str]:
+    """What moved since the previous answer (the what-if), in words; nothing on a first answer."""
+    before = page.form.previous
+    if not page.plans or not page.plans["plans"] or not before or page.hours is None:
+        return []
+    totals = page.plans["plans"][0]["totals"]
+    said = []
+    if before.get("hours") not in (None, f"{page.hours:g}"):
+        said.append(f"Hours a week: {before['hours']} → {page.hours:g}.")
+    if before.get("budget", "no limit") != page.budget_text:
+        said.append(f"Budget: {before.get('budget', 'no limit')} → {page.budget_text}.")
+    finish = totals["finish_date"] or ""
+    if before.get("finish") and before["finish"] != finish:
+        weeks_before = int(before.get("weeks", "0") or 0)
+        delta = totals["weeks"] - weeks_before
+        moved = f"{abs(delta)} week{'s' if abs(delta) != 1 else ''} {'later' if delta > 0 else 'earlier'}"
+        said.append(f"Finish: {before['finish']} → {finish} ({moved}).")
+    elif before.get("finish"):
+        said.append(f"Finish: still {finish}.")
+    price = f"{totals['price']:.2f}"
+    if before.get("price") and before["price"] != price:
+        said.append(f"Cost: {totals['currency']} {before['price']} → {price}.")
+    return said

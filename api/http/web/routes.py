@@ -1,0 +1,151 @@
+"""The worker page: ``GET /`` (the form, and below it what the form asked for) and its static files.
+
+The route is a plain ``def``, so planning runs in the thread pool like the JSON API's. An empty form
+computes nothing (first paint is the template alone); the heavy objects are only needed once the form asks
+for something, and a server still being prepared says so on the page instead of failing.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import pycountry
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from api.http.deps import RuntimeDep
+from api.http.web import page as pages
+from api.http.web.form import DELIVERY_MODES, LEVELS, WorkerForm
+from api.services.plans import PlanOptions
+from recommender.graph import CompetenceGraph
+from training.artefacts import LoadedModel
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=HERE / "templates")
+router = APIRouter(include_in_schema=False)
+
+#: Field key -> its name in the error summary.
+LABELS = {
+    "current": "My job now",
+    "past": "Past job",
+    "skill": "Skill",
+    "target": "The job I want",
+    "budget": "Budget",
+    "currency": "Currency",
+    "hours": "Hours a week",
+    "start": "Start",
+    "deadline": "Finish by",
+    "lang": "Languages",
+    "mode": "How I can learn",
+}
+KINDS = {"fastest": "Fastest plan", "cheapest": "Cheapest plan", "best-ranked": "Best plan for you"}
+#: Languages offered as choices: the catalogue's most common ones, at most this many.
+MAX_LANGUAGES = 10
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """The heavy objects the page plans with; without the graph or courses, why not (in words)."""
+
+    graph: CompetenceGraph | None
+    options: PlanOptions | None
+    model: LoadedModel | None
+    not_ready: str = ""
+
+
+def get_loaded(runtime: RuntimeDep) -> Loaded:
+    """The graph, courses and model once loaded; while the server is not ready, why (the page says so)."""
+    if not (runtime.loaded("graph") and runtime.loaded("plan_options")):
+        return Loaded(None, None, None, "; ".join(runtime.problems.values()) or "the data is still loading")
+    return Loaded(runtime.graph, runtime.plan_options, runtime.model)
+
+
+LoadedDep = Annotated[Loaded, Depends(get_loaded)]
+
+
+def _languages(options: PlanOptions | None) -> list[tuple[str, str]]:
+    """The catalogue's languages (code, name), most courses first; English and German without a catalogue."""
+    if options is None:
+        return [("en", "English"), ("de", "German")]
+    counts = Counter(course.language for course in options.courses)
+    found = []
+    for code, _count in counts.most_common():
+        language = pycountry.languages.get(alpha_2=code) if len(code) == 2 else None
+        if language is not None:
+            found.append((code, str(language.name)))
+    return found[:MAX_LANGUAGES]
+
+
+def _currencies(options: PlanOptions | None) -> list[str]:
+    return sorted(options.rates.units_per_eur) if options is not None else ["EUR"]
+
+
+def role_words(role: dict[str, Any]) -> str:
+    """An adjacent role's score taken apart, in words."""
+    parts = role["parts"]
+    shared = round(parts["isco"] * 4)
+    isco = (
+        "the same ISCO occupation group as yours"
+        if shared == 4
+        else f"an ISCO code sharing its first {shared} digit{'s' if shared != 1 else ''} with yours"
+        if shared
+        else "a different ISCO field from yours"
+    )
+    missing = role["n_missing_essential"]
+    return (
+        f"you already have {parts['coverage']:.0%} of the skills it requires; "
+        f"it uses {parts['reuse']:.0%} of yours; "
+        f"its kind of work is {parts['activities']:.0%} like yours; "
+        f"{isco}; "
+        + (
+            f"{missing} essential skill{'s' if missing != 1 else ''} to learn."
+            if missing
+            else "nothing essential to learn."
+        )
+    )
+
+
+@router.get("/", response_class=HTMLResponse)
+def worker_page(request: Request, loaded: LoadedDep) -> HTMLResponse:
+    """The worker page: the form, and the plan, the gap or the roles it asked for."""
+    form = WorkerForm.from_query(request.query_params)
+    options = loaded.options
+    answer = pages.PageAnswer(form)
+    status = 200
+    if form.action:
+        if loaded.graph is not None and options is not None:
+            answer = pages.answer(form, graph=loaded.graph, options=options, model=loaded.model)
+        else:
+            answer.problem = f"The service is not ready yet ({loaded.not_ready}). Try again in a minute."
+            status = 503
+    if form.errors:
+        status = 422
+    return templates.TemplateResponse(
+        request,
+        "index.html",
+        {
+            "page": answer,
+            "form": form,
+            "errors": form.errors,
+            "labels": LABELS,
+            "kinds": KINDS,
+            "titles": answer.titles,
+            "levels": LEVELS,
+            "modes": DELIVERY_MODES,
+            "languages": _languages(options),
+            "currencies": _currencies(options),
+            "role_words": role_words,
+        },
+        status_code=status,
+    )
+
+
+def install(app: FastAPI) -> None:
+    """Serve the page at ``/`` and its CSS and script under ``/static``."""
+    app.include_router(router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="web-static")

@@ -1,0 +1,228 @@
+/* upskill worker page: suggestions while typing, rows to add, and forms sent without leaving the page.
+   Plain JavaScript, no build step. Everything works without it: the forms are ordinary GET forms. */
+"use strict";
+
+const SUGGEST_URL = { occupations: "/v1/occupations", skills: "/v1/skills" };
+const SUGGEST_LIMIT = 8;
+const REQUEST_TIMEOUT_MS = 30000; // a plan that takes longer is reported as an error, never an endless wait
+
+function announce(text) {
+  const region = document.getElementById("announce");
+  if (region) { region.textContent = ""; window.setTimeout(() => { region.textContent = text; }, 50); }
+}
+
+/* ---- suggestions: the ARIA 1.2 combobox pattern (list autocomplete, activedescendant) ---- */
+
+const pending = new WeakMap();
+
+function listOf(input) { return document.getElementById(input.getAttribute("aria-controls")); }
+
+function closeList(input) {
+  const list = listOf(input);
+  if (!list) return;
+  list.hidden = true;
+  list.replaceChildren();
+  input.setAttribute("aria-expanded", "false");
+  input.removeAttribute("aria-activedescendant");
+}
+
+function choose(input, option) {
+  input.value = option.dataset.value;
+  closeList(input);
+  input.dispatchEvent(new Event("change", { bubbles: true }));
+}
+
+function activate(input, index) {
+  const options = Array.from(listOf(input).querySelectorAll("[role=option]"));
+  if (!options.length) return;
+  const next = (index + options.length) % options.length;
+  options.forEach((option, i) => option.setAttribute("aria-selected", i === next ? "true" : "false"));
+  input.setAttribute("aria-activedescendant", options[next].id);
+  options[next].scrollIntoView({ block: "nearest" });
+}
+
+async function suggest(input) {
+  const query = input.value.trim();
+  const list = listOf(input);
+  if (query.length < 2) { closeList(input); return; }
+  const previous = pending.get(input);
+  if (previous) previous.abort();
+  const controller = new AbortController();
+  pending.set(input, controller);
+  const timer = window.setTimeout(() => controller.abort(), 5000);
+  try {
+    const url = `${SUGGEST_URL[input.dataset.suggest]}?q=${encodeURIComponent(query)}&limit=${SUGGEST_LIMIT}`;
+    const response = await fetch(url, { signal: controller.signal, headers: { Accept: "application/json" } });
+    if (!response.ok) { closeList(input); return; }
+    const page = await response.json();
+    if (document.activeElement !== input) return;
+    list.replaceChildren(...page.items.map((item, i) => {
+      const option = document.createElement("li");
+      option.id = `${input.id}-option-${i}`;
+      option.setAttribute("role", "option");
+      option.setAttribute("aria-selected", "false");
+      option.dataset.value = item.label;
+      option.textContent = item.label;
+      if (item.matched_label && item.matched_label.toLowerCase() !== item.label.toLowerCase()) {
+        const small = document.createElement("small");
+        small.textContent = `matched “${item.matched_label}”`;
+        option.append(small);
+      }
+      return option;
+    }));
+    const open = page.items.length > 0;
+    list.hidden = !open;
+    input.setAttribute("aria-expanded", open ? "true" : "false");
+    input.removeAttribute("aria-activedescendant");
+    announce(open ? `${page.items.length} ESCO suggestions; arrow down to choose` : "No suggestion");
+  } catch (error) {
+    if (error.name !== "AbortError") closeList(input);
+  } finally {
+    window.clearTimeout(timer);
+  }
+}
+
+let typing = null;
+document.addEventListener("input", (event) => {
+  const input = event.target;
+  if (!(input instanceof HTMLInputElement) || !input.dataset.suggest) return;
+  window.clearTimeout(typing);
+  typing = window.setTimeout(() => suggest(input), 150);
+});
+
+document.addEventListener("keydown", (event) => {
+  const input = event.target;
+  if (!(input instanceof HTMLInputElement) || !input.dataset.suggest) return;
+  const list = listOf(input);
+  const open = list && !list.hidden;
+  const active = input.getAttribute("aria-activedescendant");
+  const options = open ? Array.from(list.querySelectorAll("[role=option]")) : [];
+  const index = options.findIndex((option) => option.id === active);
+  if (event.key === "ArrowDown" && open) { event.preventDefault(); activate(input, index + 1); }
+  else if (event.key === "ArrowDown" && !open) { event.preventDefault(); suggest(input); }
+  else if (event.key === "ArrowUp" && open) { event.preventDefault(); activate(input, index < 0 ? -1 : index - 1); }
+  else if (event.key === "Enter" && open && index >= 0) { event.preventDefault(); choose(input, options[index]); }
+  else if (event.key === "Escape" && open) { event.preventDefault(); closeList(input); }
+});
+
+document.addEventListener("mousedown", (event) => {
+  const option = event.target instanceof Element && event.target.closest("[role=option]");
+  if (!option) return;
+  event.preventDefault(); // keep the focus in the field
+  const input = document.querySelector(`[aria-controls="${option.parentElement.id}"]`);
+  if (input) choose(input, option);
+});
+
+document.addEventListener("focusout", (event) => {
+  const input = event.target;
+  if (input instanceof HTMLInputElement && input.dataset.suggest) window.setTimeout(() => closeList(input), 150);
+});
+
+/* ---- more rows: past jobs and skills ---- */
+
+function renumber(row, index) {
+  row.querySelectorAll("[id]").forEach((element) => {
+    element.id = element.id.replace(/-\d+(?=(-|$))/, `-${index}`);
+  });
+  row.querySelectorAll("[for]").forEach((label) => {
+    label.htmlFor = label.htmlFor.replace(/-\d+(?=(-|$))/, `-${index}`);
+    label.textContent = label.textContent.replace(/\d+$/, String(index + 1));
+  });
+  row.querySelectorAll("[aria-controls]").forEach((element) => {
+    element.setAttribute("aria-controls", element.getAttribute("aria-controls").replace(/-\d+(?=(-|$))/, `-${index}`));
+  });
+  row.querySelectorAll("[aria-label]").forEach((element) => {
+    element.setAttribute("aria-label", element.getAttribute("aria-label").replace(/\d+$/, String(index + 1)));
+  });
+}
+
+function enableAdding(root) {
+  root.querySelectorAll("[data-add]").forEach((button) => {
+    button.hidden = false;
+    button.addEventListener("click", () => {
+      const rows = root.querySelector(`[data-rows="${button.dataset.add}"]`);
+      const last = rows.lastElementChild;
+      const row = last.cloneNode(true);
+      row.querySelectorAll(".field-error").forEach((element) => element.remove());
+      row.querySelectorAll(".has-error").forEach((element) => element.classList.remove("has-error"));
+      row.querySelectorAll("input").forEach((input) => {
+        input.value = "";
+        input.removeAttribute("aria-invalid");
+        input.removeAttribute("aria-describedby");
+      });
+      row.querySelectorAll("[role=listbox]").forEach((list) => { list.hidden = true; list.replaceChildren(); });
+      renumber(row, rows.children.length);
+      rows.append(row);
+      row.querySelector("input").focus();
+    });
+  });
+}
+
+/* ---- forms sent in place: the page's own HTML fetched and its main part swapped, with an end ---- */
+
+let inflight = null;
+
+async function send(form, submitter) {
+  const data = new FormData(form, submitter);
+  const query = new URLSearchParams(data).toString();
+  const url = `${form.getAttribute("action").split("#")[0]}?${query}`;
+  const status = document.getElementById("status");
+  const focusId = document.activeElement && document.activeElement.id;
+  if (inflight) inflight.abort();
+  const controller = new AbortController();
+  inflight = controller;
+  const timer = window.setTimeout(() => controller.abort("timeout"), REQUEST_TIMEOUT_MS);
+  status.className = "status busy";
+  status.textContent = "Working out your plan…";
+  document.querySelectorAll("button[type=submit]").forEach((button) => { button.disabled = true; });
+  try {
+    const response = await fetch(url, { signal: controller.signal, headers: { Accept: "text/html" } });
+    const html = await response.text();
+    const next = new DOMParser().parseFromString(html, "text/html");
+    const main = next.getElementById("main");
+    if (!main) throw new Error(`the server answered ${response.status} without a page`);
+    document.getElementById("main").replaceWith(main);
+    document.title = next.title;
+    window.history.pushState({}, "", `${url}#results`);
+    setUp(document);
+    const summary = document.getElementById("error-summary");
+    const again = focusId && form.id === "whatif" ? document.getElementById(focusId) : null;
+    const target = summary || again || document.getElementById("results");
+    target.focus();
+    if (!again) target.scrollIntoView({ block: "start" });
+    const heading = document.getElementById("results-title");
+    announce(summary ? "There are errors in the form." : heading ? heading.textContent : "Done.");
+  } catch (error) {
+    const late = controller.signal.aborted && controller.signal.reason === "timeout";
+    if (controller !== inflight) return; // replaced by a newer request
+    document.querySelectorAll("button[type=submit]").forEach((button) => { button.disabled = false; });
+    status.className = "status failed";
+    status.textContent = late
+      ? `No answer after ${REQUEST_TIMEOUT_MS / 1000} seconds: the server may be busy. Try again.`
+      : `Could not reach upskill (${error.message || error}). Check the server is running and try again.`;
+    status.setAttribute("tabindex", "-1");
+    status.focus();
+  } finally {
+    window.clearTimeout(timer);
+    if (controller === inflight) inflight = null;
+  }
+}
+
+function setUp(root) {
+  enableAdding(root);
+  root.querySelectorAll("form#worker, form#whatif").forEach((form) => {
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      send(form, event.submitter);
+    });
+  });
+  const whatif = root.querySelector("form#whatif");
+  if (whatif) {
+    whatif.addEventListener("change", (event) => {
+      if (event.target.matches("input[type=number]") && event.target.checkValidity()) send(whatif, null);
+    });
+  }
+}
+
+window.addEventListener("popstate", () => window.location.reload());
+document.addEventListener("DOMContentLoaded", () => setUp(document));

@@ -1,0 +1,145 @@
+"""The worker page's HTML on the tiny graph (SQLite and PostgreSQL): the plan the JSON API gives, errors in
+words next to their field, adjacent roles, the what-if, and a server that is not ready yet."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import pytest
+from fastapi.testclient import TestClient
+from starlette.datastructures import QueryParams
+
+from api.http.web import routes
+from api.http.web.form import WorkerForm
+
+PLAN: dict[str, str | list[str]] = {
+    "current": "welder",
+    "target": "battery technician",
+    "hours": "10",
+    "start": "2027-01-04",
+    "lang": ["en", "de"],
+    "action": "plan",
+}
+
+
+def _text(html: str, element_id: str) -> str:
+    """The text inside the element with this id (to its first closing tag of the same name)."""
+    found = re.search(rf'<(\w+)[^>]*\bid="{re.escape(element_id)}"[^>]*>(.*?)</\1>', html, re.S)
+    assert found, f"no element #{element_id}"
+    return unescape(re.sub(r"<[^>]+>", " ", found.group(2)))
+
+
+def test_an_empty_form_computes_nothing_and_labels_every_field(page_client: TestClient) -> None:
+    response = page_client.get("/")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
+    html = response.text
+    ids = set(re.findall(r'<(?:input|select)[^>]*\bid="([^"]+)"', html))
+    labelled = set(re.findall(r'<label for="([^"]+)"', html))
+    assert ids and ids <= labelled, f"fields without a label: {ids - labelled}"
+    assert "Your plan appears here" in html and "<svg" not in html
+    assert "<option selected>EUR</option>" in html and 'value="en"' in html
+
+
+def test_the_plan_on_the_page_is_the_json_apis(page_client: TestClient) -> None:
+    html = page_client.get("/", params=PLAN).text
+    api = page_client.post(
+        "/v1/plans",
+        json={
+            "current_occupations": ["occ:welder"],
+            "target": "occ:battery",
+            "hours_per_week": 10,
+            "start": "2027-01-04",
+            "languages": ["en", "de"],
+        },
+    ).json()
+    first = api["plans"][0]
+    plan = html[html.index(f'id="plan-{first["kind"]}"') :]
+    plan = plan[: plan.index("</details>")]
+    steps = plan[plan.index('<table class="steps">') :]
+    shown = re.findall(r'<th scope="row">([^<]+)</th>', steps)
+    assert shown == [step["title"] for step in first["steps"]], "the same courses in the same order"
+    assert plan.count('class="bar"') == len(first["steps"]), "one bar per course"
+    assert f"finished on\n  <strong>{first['totals']['finish_date']}</strong>" in plan
+    assert "EV technician" in plan and "/v1/badges/ev-badge/ob3" in plan
+    gap = html[html.index('class="gap"') :]
+    assert re.search(r"battery chemistry</th>\s*<td><span class=\"badge missing\">", gap), (
+        "the gap, missing first"
+    )
+
+
+def test_a_misspelt_title_is_an_error_next_to_its_field_with_closest_labels(page_client: TestClient) -> None:
+    response = page_client.get("/", params={**PLAN, "current": "weldr"})
+    assert response.status_code == 422
+    html = response.text
+    error = _text(html, "current-error")
+    assert "No ESCO occupation is called “weldr”" in error
+    assert 'name="fix" value="current|welder"' in html, "one click picks the closest label"
+    assert 'aria-describedby="current-hint current-error" aria-invalid="true"' in html
+    assert "<svg" not in html, "no plan from a guess"
+    picked = page_client.get(
+        "/", params={**PLAN, "current": "weldr", "action": "", "fix": "current|welder", "asked": "plan"}
+    )
+    assert picked.status_code == 200 and 'id="plan-' in picked.text
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "words"),
+    [
+        ({"hours": "lots"}, "hours", "“lots” is not a number more than 0"),
+        ({"hours": "0"}, "hours", "is not a number more than 0"),
+        ({"budget": "-5"}, "budget", "is not a number 0 or more"),
+        ({"start": "2027-13-01"}, "start", "is not a date"),
+        ({"deadline": "2026-12-01"}, "deadline", "2026-12-01 is before the start date 2027-01-04"),
+        ({"currency": "XYZ"}, "currency", "XYZ"),
+        ({"target": ""}, "target", "Choose where you want to go"),
+        ({"current": ""}, "current", "Type your job title"),
+    ],
+)
+def test_bad_input_is_said_in_words_next_to_the_field(
+    page_client: TestClient, change: dict[str, str], field: str, words: str
+) -> None:
+    response = page_client.get("/", params={**PLAN, **change})
+    assert response.status_code == 422, response.text[:500]
+    assert words in _text(response.text, f"{field}-error")
+    assert f'href="#{field}"' in response.text, "the error summary links to the field"
+
+
+def test_where_could_i_go_lists_roles_in_words_with_one_click_to_choose(page_client: TestClient) -> None:
+    html = page_client.get("/", params={"current": "welder", "action": "explore"}).text
+    roles = re.findall(r'name="choose" value="([^"]+)"', html)
+    assert roles and roles[0] == "pipe welder"
+    assert "of the skills it requires" in html and "the same ISCO occupation group as yours" in html
+    chosen = page_client.get("/", params={**PLAN, "action": "", "choose": "vehicle painter"}).text
+    assert "From where you are to vehicle painter" in chosen and 'value="vehicle painter"' in chosen
+
+
+def test_what_if_says_what_moved(page_client: TestClient) -> None:
+    first = page_client.get("/", params=PLAN).text
+    previous = dict(re.findall(r'<input type="hidden" name="(prev_\w+)" value="([^"]*)">', first))
+    assert previous["prev_hours"] == "10" and previous["prev_budget"] == "no limit"
+    again = page_client.get("/", params={**PLAN, **previous, "hours": "2", "budget": "0"}).text
+    changes = _text(again, "results")
+    assert "Hours a week: 10 → 2." in changes and "Budget: no limit → 0." in changes
+    assert "weeks later" in changes or "Finish: still" in changes
+
+
+def test_a_server_still_loading_says_so_on_the_page(page_client: TestClient) -> None:
+    not_ready = routes.Loaded(None, None, None, "graph: no ESCO yet")
+    page_client.app.dependency_overrides[routes.get_loaded] = lambda: not_ready  # type: ignore[attr-defined]
+    assert page_client.get("/").status_code == 200, "the form shows while the data loads"
+    response = page_client.get("/", params=PLAN)
+    assert response.status_code == 503 and "not ready yet (graph: no ESCO yet)" in response.text
+
+
+def test_the_form_reads_back_what_was_typed() -> None:
+    params = QueryParams(
+        "current=welder&past=painter&past=&skill=battery+chemistry&level=3&skill=ev&level=9"
+        "&lang=EN&mode=online&mode=teleport&free=1&action=plan&fix=past-0|vehicle+painter"
+    )
+    form = WorkerForm.from_query(params)
+    assert form.past == ["vehicle painter"] and form.skills == [("battery chemistry", 3), ("ev", 2)]
+    assert form.languages == ["en"] and form.modes == ["online"] and form.free
+    again = WorkerForm.from_query(QueryParams(form.query()))
+    assert again.query() == form.query()
+    assert routes.KINDS["fastest"] == "Fastest plan"
