@@ -41,40 +41,73 @@ function activate(input, index) {
   options[next].scrollIntoView({ block: "nearest" });
 }
 
+function renderOptions(input, items) {
+  const list = listOf(input);
+  list.replaceChildren(...items.map((item, i) => {
+    const option = document.createElement("li");
+    option.id = `${input.id}-option-${i}`;
+    option.setAttribute("role", "option");
+    option.setAttribute("aria-selected", "false");
+    option.dataset.value = item.label;
+    option.textContent = item.label;
+    if (item.hint) {
+      const small = document.createElement("small");
+      small.textContent = item.hint;
+      option.append(small);
+    }
+    return option;
+  }));
+  const open = items.length > 0;
+  list.hidden = !open;
+  input.setAttribute("aria-expanded", open ? "true" : "false");
+  input.removeAttribute("aria-activedescendant");
+  return open;
+}
+
+/* Suggestions: ESCO labels ranked by the typo-tolerant label search; for occupations, job titles in a
+   person's own words ranked by the title matcher too (POST /v1/occupations/match), merged in when they come. */
 async function suggest(input) {
   const query = input.value.trim();
-  const list = listOf(input);
   if (query.length < 2) { closeList(input); return; }
   const previous = pending.get(input);
   if (previous) previous.abort();
   const controller = new AbortController();
   pending.set(input, controller);
   const timer = window.setTimeout(() => controller.abort(), 5000);
+  const current = () => document.activeElement === input && input.value.trim() === query && !controller.signal.aborted;
+  let labels = [];
   try {
     const url = `${SUGGEST_URL[input.dataset.suggest]}?q=${encodeURIComponent(query)}&limit=${SUGGEST_LIMIT}`;
+    const matching = input.dataset.suggest === "occupations"
+      ? fetch("/v1/occupations/match", {
+          method: "POST",
+          signal: controller.signal,
+          headers: { "Content-Type": "application/json", Accept: "application/json" },
+          body: JSON.stringify({ titles: [query], k: 5 }),
+        }).then((response) => (response.ok ? response.json() : null)).catch(() => null)
+      : Promise.resolve(null);
     const response = await fetch(url, { signal: controller.signal, headers: { Accept: "application/json" } });
     if (!response.ok) { closeList(input); return; }
     const page = await response.json();
-    if (document.activeElement !== input) return;
-    list.replaceChildren(...page.items.map((item, i) => {
-      const option = document.createElement("li");
-      option.id = `${input.id}-option-${i}`;
-      option.setAttribute("role", "option");
-      option.setAttribute("aria-selected", "false");
-      option.dataset.value = item.label;
-      option.textContent = item.label;
-      if (item.matched_label && item.matched_label.toLowerCase() !== item.label.toLowerCase()) {
-        const small = document.createElement("small");
-        small.textContent = `matched “${item.matched_label}”`;
-        option.append(small);
-      }
-      return option;
+    if (!current()) return;
+    labels = page.items.map((item) => ({
+      label: item.label,
+      score: item.score || 0,
+      hint: item.matched_label && item.matched_label.toLowerCase() !== item.label.toLowerCase()
+        ? `matched “${item.matched_label}”` : "",
     }));
-    const open = page.items.length > 0;
-    list.hidden = !open;
-    input.setAttribute("aria-expanded", open ? "true" : "false");
-    input.removeAttribute("aria-activedescendant");
-    announce(open ? `${page.items.length} ESCO suggestions; arrow down to choose` : "No suggestion");
+    const open = renderOptions(input, labels);
+    announce(open ? `${labels.length} ESCO suggestions; arrow down to choose` : "No suggestion");
+    const matched = await matching;
+    if (!matched || !current() || input.hasAttribute("aria-activedescendant")) return;
+    const known = new Set(labels.map((item) => item.label));
+    const titles = (matched.results[0] ? matched.results[0].matches : [])
+      .filter((match) => !known.has(match.label))
+      .map((match) => ({ label: match.label, hint: "matches the words of your job title" }));
+    if (!titles.length) return;
+    const strong = labels.filter((item) => item.score >= 0.75);
+    const rest = labels.filter((item) => item.score < 0.75);
+    renderOptions(input, [...strong, ...titles, ...rest].slice(0, SUGGEST_LIMIT));
   } catch (error) {
     if (error.name !== "AbortError") closeList(input);
   } finally {
