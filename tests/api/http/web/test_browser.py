@@ -214,3 +214,16 @@ def test_phone_width_keyboard_order_and_no_sideways_scrolling(browser: Any, web_
         assert order[10:13] == ["budget", "currency", "free"]
     finally:
         context.close()
+
+
+def test_no_answer_ends_the_wait_with_words_not_an_endless_spinner(page: Any) -> None:
+    page.goto("/")
+    page.locator("#current").fill(KATRIN["current"])
+    page.locator("#target").fill(KATRIN["target"])
+    page.route("**/?*action=plan*", lambda route: route.abort("connectionrefused"))
+    page.get_by_role("button", name="Make my plan", exact=True).last.click()
+    status = page.locator("#status.failed")
+    status.wait_for(state="visible")
+    assert status.inner_text().startswith("Could not reach upskill")
+    assert page.evaluate("document.activeElement.id") == "status", "the message is where the focus goes"
+    assert page.get_by_role("button", name="Make my plan", exact=True).last.is_enabled(), "one can try again"
