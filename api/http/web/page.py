@@ -128,21 +128,37 @@ def answer(
             question = AdjacentCreate(current_occupations=occupations, skills=skills, k=ADJACENT_ROLES)
             page.adjacent = planning.adjacent_answer(question, graph)
         return page
-    target = None
+    body = _plan_request(page, occupations, skills, graph)
+    if body is not None:
+        _plan(page, body, graph=graph, options=options, model=model)
+    return page
+
+
+def _target(form: WorkerForm, graph: CompetenceGraph) -> str | None:
+    """The target occupation's URI, or None with the error on its field."""
     if not form.target:
         form.errors["target"] = FieldError(
             "Choose where you want to go, or press “Show me where I could go”."
         )
-    else:
-        try:
-            target = graph.resolve_occupation(form.target)
-        except UnknownOccupation as error:
-            form.errors["target"] = _not_found(error, form.target, "occupation")
+        return None
+    try:
+        return graph.resolve_occupation(form.target)
+    except UnknownOccupation as error:
+        form.errors["target"] = _not_found(error, form.target, "occupation")
+        return None
+
+
+def _plan_request(
+    page: PageAnswer, occupations: list[str], skills: list[dict[str, Any]], graph: CompetenceGraph
+) -> PlanCreate | None:
+    """The plan request the form makes, checked by the API's schema; None when a field is wrong."""
+    form = page.form
+    target = _target(form, graph)
     hours = form.number("hours", required=True, positive=True)
     budget = 0.0 if form.free else form.number("budget", required=False, positive=False)
     start, deadline = form.date("start"), form.date("deadline")
     if form.errors or target is None or hours is None:
-        return page
+        return None
     try:
         body = PlanCreate(
             current_occupations=occupations,
@@ -160,27 +176,38 @@ def answer(
         _schema_errors(form, error)
         if not form.errors:
             page.problem = str(error)
-        return page
+        return None
+    page.start, page.hours, page.budget = body.start, hours, budget
+    return body
+
+
+def _plan(
+    page: PageAnswer,
+    body: PlanCreate,
+    *,
+    graph: CompetenceGraph,
+    options: PlanOptions,
+    model: LoadedModel | None,
+) -> None:
+    """Ask for the gap and the plans; lay each plan out as a timeline; an error goes to its field."""
     try:
         page.gap = planning.gap_answer(body, graph)
         page.plans = planning.plans_answer(body, graph, options, model)
     except (InvalidPlanInput, UnknownCode) as error:
         key = FIELD_OF.get((error.field or "").lstrip("-").replace("-", "_"), "")
         if key:
-            form.errors[key] = FieldError(error.message[:1].upper() + error.message[1:] + ".")
+            page.form.errors[key] = FieldError(error.message[:1].upper() + error.message[1:] + ".")
         else:
             page.problem = str(error)
         page.gap = page.plans = None
-        return page
+        return
     except UpskillError as error:
         page.problem = str(error)
         page.gap = page.plans = None
-        return page
-    page.start, page.hours, page.budget = body.start, hours, budget
+        return
     for plan in page.plans["plans"]:
-        page.timelines[plan["kind"]] = timeline(plan, start=body.start, deadline=deadline)
+        page.timelines[plan["kind"]] = timeline(plan, start=body.start, deadline=body.deadline)
     page.changes = _changes(page)
-    return page
 
 
 def _changes(page: PageAnswer) -> list[str]:
