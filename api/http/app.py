@@ -31,7 +31,6 @@ from api.http.routers import (
     text,
     workers,
 )
-from api.http.web import routes as web
 from api.runtime import Runtime
 
 #: Largest request body accepted, in bytes (the largest valid plan request is a few kilobytes).
@@ -127,6 +126,8 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     app.include_router(health.router)
     for area in (text, occupations, skills, courses, badges, planning, organisations, workers):
         app.include_router(area.router, prefix="/v1")
+    from api.http.web import routes as web  # here, not on top: the page is an add-on to the API
+
     web.install(app)  # the worker page at /
     app.add_middleware(BodyLimit)
     return app
