@@ -24,6 +24,7 @@ from api.http.routers import (
     badges,
     courses,
     health,
+    me,
     occupations,
     organisations,
     planning,
@@ -124,7 +125,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     errors.install(app)
     app.include_router(api.http.routers.model.router, prefix="/v1")
     app.include_router(health.router)
-    for area in (text, occupations, skills, courses, badges, planning, organisations, workers):
+    for area in (me, text, occupations, skills, courses, badges, planning, organisations, workers):
         app.include_router(area.router, prefix="/v1")
     from api.http.web import routes as web  # here, not on top: the page is an add-on to the API
 

@@ -243,6 +243,7 @@ async function send(form, submitter) {
 
 function setUp(root) {
   enableAdding(root);
+  showAccount(root);
   root.querySelectorAll("form#worker, form#whatif").forEach((form) => {
     form.addEventListener("submit", (event) => {
       event.preventDefault();
@@ -259,3 +260,212 @@ function setUp(root) {
 
 window.addEventListener("popstate", () => window.location.reload());
 document.addEventListener("DOMContentLoaded", () => setUp(document));
+
+/* ---- signed in with a worker key: the profile, events and export, through the JSON API ----
+   The key stays in this tab's sessionStorage and goes only in the Authorization header of API calls. */
+
+const KEY_STORE = "upskill-worker-key";
+let account = null; // {me, worker} once signed in
+
+async function api(method, path, body) {
+  const key = window.sessionStorage.getItem(KEY_STORE);
+  const controller = new AbortController();
+  const timer = window.setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
+  try {
+    const response = await fetch(path, {
+      method,
+      signal: controller.signal,
+      headers: {
+        Accept: "application/json",
+        ...(key ? { Authorization: `Bearer ${key}` } : {}),
+        ...(body ? { "Content-Type": "application/json" } : {}),
+      },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const answer = await response.json().catch(() => null);
+    if (!response.ok) {
+      const detail = answer && (answer.detail || answer.title);
+      const error = new Error(detail || `the server answered ${response.status}`);
+      error.status = response.status;
+      throw error;
+    }
+    return answer;
+  } catch (error) {
+    if (error.name === "AbortError") throw new Error(`no answer after ${REQUEST_TIMEOUT_MS / 1000} seconds`);
+    throw error;
+  } finally {
+    window.clearTimeout(timer);
+  }
+}
+
+function accountStatus(text, failed) {
+  const status = document.getElementById("account-status");
+  if (!status) return;
+  status.className = failed ? "account-status failed" : "account-status";
+  status.textContent = text;
+}
+
+function setField(id, value) {
+  const field = document.getElementById(id);
+  if (field) field.value = value === null || value === undefined ? "" : String(value);
+}
+
+function fillForm(worker) {
+  setField("current", worker.current_occupation_label || "");
+  setField("target", worker.target_label || "");
+  setField("budget", worker.budget === null ? "" : worker.budget);
+  setField("hours", worker.hours_per_week === null ? "6" : worker.hours_per_week);
+  if (worker.currency) setField("currency", worker.currency);
+  const free = document.getElementById("free");
+  if (free) free.checked = worker.budget === 0;
+  document.querySelectorAll("input[name=lang]").forEach((box) => { box.checked = worker.languages.includes(box.value); });
+  document.querySelectorAll("input[name=mode]").forEach((box) => { box.checked = worker.delivery_modes.includes(box.value); });
+  const rows = document.querySelector('[data-rows="skill"]');
+  const add = document.querySelector('[data-add="skill"]');
+  if (rows && add) {
+    while (rows.children.length > 1) rows.lastElementChild.remove();
+    worker.skills.forEach((skill, index) => {
+      if (index > 0) add.click();
+      const row = rows.children[index];
+      row.querySelector("input").value = skill.label;
+      row.querySelector("select").value = String(skill.level);
+    });
+  }
+}
+
+function profileFromForm() {
+  const form = document.getElementById("worker");
+  const data = new FormData(form);
+  const number = (text) => (text && text.trim() !== "" ? Number(text.replace(",", ".")) : null);
+  const levels = data.getAll("level");
+  const skills = data.getAll("skill")
+    .map((label, index) => ({ uri: label.trim(), level: Number(levels[index] || 2) }))
+    .filter((skill) => skill.uri !== "");
+  return {
+    current_occupation: (data.get("current") || "").trim() || null,
+    target: (data.get("target") || "").trim() || null,
+    skills,
+    languages: data.getAll("lang"),
+    delivery_modes: data.getAll("mode"),
+    currency: data.get("currency") || "EUR",
+    budget: data.get("free") ? 0 : number(data.get("budget")),
+    hours_per_week: number(data.get("hours")),
+  };
+}
+
+function showAccount(root) {
+  const section = root.querySelector("#account");
+  if (!section) return;
+  section.hidden = false; // the account needs this script: hidden without it
+  const signedIn = account !== null;
+  section.querySelectorAll("[data-signed-in]").forEach((element) => { element.hidden = !signedIn; });
+  section.querySelectorAll("[data-signed-out]").forEach((element) => { element.hidden = signedIn; });
+  root.querySelectorAll(".mark").forEach((cell) => { cell.hidden = !signedIn; });
+  if (signedIn) {
+    const who = section.querySelector("[data-who]");
+    who.textContent = `worker ${account.worker.external_id}`;
+  }
+}
+
+async function signIn(key) {
+  window.sessionStorage.setItem(KEY_STORE, key);
+  try {
+    const me = await api("GET", "/v1/me");
+    if (me.role !== "worker" || !me.worker_id) {
+      throw new Error(`this is a key for the ${me.role} role; this page signs in workers with a worker key`);
+    }
+    const worker = await api("GET", `/v1/workers/${me.worker_id}`);
+    account = { me, worker };
+    return worker;
+  } catch (error) {
+    window.sessionStorage.removeItem(KEY_STORE);
+    account = null;
+    throw error;
+  }
+}
+
+async function afterSignIn(worker, { plan }) {
+  showAccount(document);
+  fillForm(worker);
+  accountStatus(`Signed in. Your saved profile is in the form${worker.target ? "; here is your plan" : ""}.`);
+  if (plan && worker.target) {
+    const form = document.getElementById("worker");
+    send(form, form.querySelector("button.primary"));
+  }
+}
+
+document.addEventListener("submit", async (event) => {
+  if (!(event.target instanceof HTMLFormElement) || event.target.id !== "sign-in") return;
+  event.preventDefault();
+  const input = document.getElementById("worker-key");
+  const key = input.value.trim();
+  if (!key) { accountStatus("Paste your worker key first.", true); input.focus(); return; }
+  accountStatus("Signing in…");
+  try {
+    const worker = await signIn(key);
+    input.value = "";
+    await afterSignIn(worker, { plan: true });
+  } catch (error) {
+    accountStatus(`Could not sign in: ${error.message}.`, true);
+    input.setAttribute("aria-invalid", "true");
+    input.focus();
+  }
+});
+
+document.addEventListener("click", async (event) => {
+  const button = event.target instanceof Element && event.target.closest("button");
+  if (!button || !account) return;
+  const id = account.me.worker_id;
+  if (button.matches("[data-sign-out]")) {
+    window.sessionStorage.removeItem(KEY_STORE);
+    account = null;
+    showAccount(document);
+    accountStatus("Signed out. Your key is no longer kept in this tab.");
+  } else if (button.matches("[data-save]")) {
+    accountStatus("Saving…");
+    try {
+      account.worker = await api("PATCH", `/v1/workers/${id}`, profileFromForm());
+      accountStatus(`Saved: your profile${account.worker.target ? " and target (your plan is made from them)" : ""}.`);
+    } catch (error) {
+      accountStatus(`Not saved: ${error.message}.`, true);
+    }
+  } else if (button.matches("[data-export]")) {
+    accountStatus("Fetching everything held about you…");
+    try {
+      const everything = await api("GET", `/v1/workers/${id}/export`);
+      const blob = new Blob([JSON.stringify(everything, null, 2)], { type: "application/json" });
+      const link = document.createElement("a");
+      link.href = URL.createObjectURL(blob);
+      link.download = `upskill-worker-${account.worker.external_id}.json`;
+      document.body.append(link);
+      link.click();
+      link.remove();
+      window.setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+      accountStatus("Downloaded: everything upskill holds about you, as JSON.");
+    } catch (error) {
+      accountStatus(`Could not download your data: ${error.message}.`, true);
+    }
+  } else if (button.matches("[data-event]")) {
+    const cell = button.closest(".mark");
+    const said = cell.querySelector(".mark-status");
+    said.textContent = "Saving…";
+    try {
+      await api("POST", `/v1/workers/${id}/events`, { course_id: button.dataset.course, kind: button.dataset.event });
+      said.textContent = `Marked ${button.dataset.words}.`;
+    } catch (error) {
+      said.textContent = `Not saved: ${error.message}.`;
+    }
+  }
+});
+
+document.addEventListener("DOMContentLoaded", async () => {
+  const key = window.sessionStorage.getItem(KEY_STORE);
+  showAccount(document);
+  if (!key) return;
+  try {
+    const worker = await signIn(key);
+    await afterSignIn(worker, { plan: !window.location.search });
+  } catch (error) {
+    accountStatus(`Signed out: ${error.message}.`, true);
+  }
+});

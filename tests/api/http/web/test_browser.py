@@ -195,13 +195,14 @@ def test_phone_width_keyboard_order_and_no_sideways_scrolling(browser: Any, web_
 
         tab.goto("/")
         order = []
-        for _ in range(13):
+        for _ in range(14):
             tab.keyboard.press("Tab")
             focused = "document.activeElement.id || document.activeElement.textContent.trim()"
             order.append(tab.evaluate(focused))
-        assert order[:10] == [
+        assert order[:11] == [
             "Skip to the form",
             "upskill",
+            "Have a worker key? Sign in to keep your profile and plan",
             "current",
             "past-0",
             "Add another past job",
@@ -211,7 +212,7 @@ def test_phone_width_keyboard_order_and_no_sideways_scrolling(browser: Any, web_
             "target",
             "Show me where I could go",
         ]
-        assert order[10:13] == ["budget", "currency", "free"]
+        assert order[11:14] == ["budget", "currency", "free"]
     finally:
         context.close()
 
