@@ -18,6 +18,7 @@ from typing import Any
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
+import api.http.routers.admin
 import api.http.routers.model
 from api.http import errors
 from api.http.routers import (
@@ -124,6 +125,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     )
     errors.install(app)
     app.include_router(api.http.routers.model.router, prefix="/v1")
+    app.include_router(api.http.routers.admin.router, prefix="/v1")
     app.include_router(health.router)
     for area in (me, text, occupations, skills, courses, badges, planning, organisations, workers):
         app.include_router(area.router, prefix="/v1")

@@ -1,0 +1,48 @@
+"""Admin jobs on the model: ``POST /v1/admin/model/retrain`` and ``GET /v1/admin/jobs/{id}`` (admin keys).
+
+A retrain runs in a background thread of the process that accepted it (``api.jobs``); its artefact is
+swapped in by this process as soon as it is written, and by every other one at its next look
+(``api.model_slot``).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path
+
+from api.http.auth import Principal, require_roles
+from api.http.deps import RuntimeDep
+from api.http.schemas.common import AUTH_PROBLEMS, PROBLEMS
+from api.http.schemas.model import JobRead
+from api.services import model as model_service
+from recommender.errors import NotFoundError
+
+router = APIRouter(tags=["admin"], responses={**PROBLEMS, **AUTH_PROBLEMS})
+
+Admin = Annotated[Principal, Depends(require_roles("admin"))]
+JobId = Annotated[str, Path(max_length=64, description="the id POST /v1/admin/model/retrain answered")]
+
+
+class UnknownJob(NotFoundError):
+    kind = "job"
+
+
+@router.post("/admin/model/retrain", response_model=JobRead, status_code=202)
+def retrain(principal: Admin, runtime: RuntimeDep) -> Any:
+    """Retrain the hybrid model on the database's interactions in the background; answer the job."""
+
+    def work() -> dict[str, Any]:
+        with runtime.transaction() as session:
+            return model_service.train(db_session=session, settings=runtime.settings)
+
+    return runtime.jobs.start("retrain", work, then=runtime.model_slot.check_now)
+
+
+@router.get("/admin/jobs/{job_id}", response_model=JobRead)
+def read_job(job_id: JobId, principal: Admin, runtime: RuntimeDep) -> Any:
+    """Read a background job: running, succeeded with its result, or failed with the error."""
+    job = runtime.jobs.get(job_id)
+    if job is None:
+        raise UnknownJob(job_id)
+    return job
