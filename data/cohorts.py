@@ -75,6 +75,12 @@ def save_cohort(*, db_session: Session, organisation_id: int, name: str, documen
     return cohort.id
 
 
+def cohort_owner(*, db_session: Session, cohort_id: int) -> int | None:
+    """The id of the organisation that owns cohort ``cohort_id``, or None when there is no such cohort."""
+    owner: int | None = db_session.scalar(select(Cohort.organisation_id).where(Cohort.id == cohort_id))
+    return owner
+
+
 def load_cohort(*, db_session: Session, organisation_id: int, cohort_id: int) -> dict[str, Any]:
     """The cohort's document as it stands (people deleted since are gone from it), for its organisation."""
     cohort = db_session.scalar(

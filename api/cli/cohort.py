@@ -123,8 +123,8 @@ def plan_command(
     options = context.plan_options
 
     def matcher() -> Any:
-        with context.transaction() as session:
-            return cohorts.title_resolver(db_session=session)
+        # the process's matcher, kept on disk between runs (fitted again only when the taxonomy changes)
+        return cohorts.title_resolver(lambda: context.title_matcher)
 
     with chunk_mapper(scheduler or context.settings.dask_scheduler, processes=processes) as mapper:
         document = cohorts.plan(

@@ -23,23 +23,29 @@ import api.http.routers.model
 from api.http import errors
 from api.http.routers import (
     badges,
+    cohorts,
     courses,
     health,
     me,
     occupations,
     organisations,
     planning,
+    regions,
     skills,
     text,
     workers,
 )
+from api.http.staff import pages as staff_pages
 from api.runtime import Runtime
+from api.services.uploads import MAX_UPLOAD_BYTES
 
 #: Largest request body accepted, in bytes (the largest valid plan request is a few kilobytes).
 MAX_BODY_BYTES = 64 * 1024
 #: Routes that take lists of texts accept more (their lists and strings are bounded by their schemas too):
 #: 1,000 titles of up to 200 characters, 100 texts of up to 10,000.
 LARGER_BODIES = {"/v1/occupations/match": 256 * 1024, "/v1/skills/extract": 1024 * 1024}
+#: Routes that take input files (a workforce, a region's programmes) accept uploads of up to 8 MB.
+UPLOAD_PATHS = ("/v1/cohorts", "/v1/regions/")
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -66,7 +72,8 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.larger.get(scope.get("path", ""), self.limit)
+        path = str(scope.get("path", ""))
+        limit = MAX_UPLOAD_BYTES if path.startswith(UPLOAD_PATHS) else self.larger.get(path, self.limit)
         declared = dict(scope.get("headers") or []).get(b"content-length", b"")
         if declared.isdigit() and int(declared) > limit:
             await self._refuse(scope, receive, send, limit)
@@ -124,6 +131,9 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     errors.install(app)
+    for staff_area in (cohorts, regions):  # HR cohorts and regional portfolios
+        app.include_router(staff_area.router, prefix="/v1")
+    staff_pages.install(app)  # the HR page at /hr, the region page at /region
     app.include_router(api.http.routers.model.router, prefix="/v1")
     app.include_router(api.http.routers.admin.router, prefix="/v1")
     app.include_router(health.router)

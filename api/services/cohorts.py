@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from api.services.uploads import Upload, as_files
 from recommender.errors import InvalidPlanInput, NotFoundError, UpskillError
 
 if TYPE_CHECKING:
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
     from recommender.cohort import ChunkMapper, CohortInputs, CohortResult
     from recommender.graph import CompetenceGraph
     from recommender.planner import BadgeOption, CourseOption
-    from recommender.workforce import TitleResolver
+    from recommender.workforce import PersonRecord, TitleResolver
 
 
 @dataclass(frozen=True)
@@ -64,10 +65,13 @@ def plan_cohort(  # noqa: PLR0913 - keyword-only: catalogue, the two files, the 
     request: CohortRequest,
     mapper: ChunkMapper,
     matcher: Callable[[], TitleResolver | None] | None = None,
+    confirmed: Mapping[str, str] | None = None,
 ) -> CohortResult:
     """Plan the transition of the people of ``workforce`` into the roles of ``targets``.
 
     ``matcher`` builds the job-title matcher, called only when some person has no occupation in the file.
+    ``confirmed`` maps person ids to the occupation (ESCO URI or exact label) HR confirmed for them: it
+    replaces the file's occupation, so a title listed to confirm is planned on the next run.
     """
     from data.formats.workforce import read_targets, read_workforce
     from recommender.cohort import CohortSettings, prepare, summarise
@@ -76,7 +80,7 @@ def plan_cohort(  # noqa: PLR0913 - keyword-only: catalogue, the two files, the 
     if not courses:
         raise UpskillError("the database holds no courses; run `upskill import courses FILE` first")
     _check_currencies(courses, request)
-    records = read_workforce(workforce)
+    records = _confirm(read_workforce(workforce), confirmed or {})
     resolver = matcher() if matcher is not None and any(not r.occupation for r in records) else None
     people = resolve_workforce(graph, records, matcher=resolver)
     roles = resolve_targets(graph, read_targets(targets))
@@ -104,6 +108,22 @@ def plan_cohort(  # noqa: PLR0913 - keyword-only: catalogue, the two files, the 
         mapper=mapper,
     )
     return summarise(inputs)
+
+
+def _confirm(records: list[PersonRecord], confirmed: Mapping[str, str]) -> list[PersonRecord]:
+    """The records with the occupations HR confirmed; a person id not in the file is an error."""
+    from dataclasses import replace
+
+    unknown = sorted(set(confirmed) - {r.person_id for r in records})
+    if unknown:
+        raise InvalidPlanInput(
+            f"confirmed occupations name people who are not in the workforce file: {', '.join(unknown[:5])}",
+            field="confirmed",
+        )
+    return [
+        replace(r, occupation=confirmed[r.person_id].strip()) if r.person_id in confirmed else r
+        for r in records
+    ]
 
 
 def parse_what_if(values: Sequence[str], inputs: CohortInputs, graph: CompetenceGraph) -> dict[str, Any]:
@@ -171,6 +191,7 @@ def plan(  # noqa: PLR0913 - keyword-only: plan_cohort's inputs and the what-if 
     what_if_changes: Sequence[str] = (),
     mapper: ChunkMapper | None = None,
     matcher: Callable[[], TitleResolver | None] | None = None,
+    confirmed: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """Plan a cohort and, with ``what_if_changes``, re-solve it changed; return the JSON document."""
     from recommender.cohort import in_process, what_if
@@ -185,6 +206,7 @@ def plan(  # noqa: PLR0913 - keyword-only: plan_cohort's inputs and the what-if 
         request=request,
         mapper=chunks,
         matcher=matcher,
+        confirmed=confirmed,
     )
     document = result.to_dict()
     if what_if_changes:
@@ -192,6 +214,71 @@ def plan(  # noqa: PLR0913 - keyword-only: plan_cohort's inputs and the what-if 
         changed = what_if(result.inputs, graph, courses, badges=badges, mapper=chunks, **changes)
         document["what_if"] = {"changes": list(what_if_changes), **compare(result, changed)}
     return document
+
+
+def create(  # noqa: PLR0913 - the use case's inputs: the catalogue, the owner, two files, the constraints
+    *,
+    db_session: Session,
+    graph: CompetenceGraph,
+    courses: Sequence[CourseOption],
+    badges: Sequence[BadgeOption],
+    organisation_id: int,
+    name: str,
+    workforce: Upload,
+    targets: Upload,
+    request: CohortRequest,
+    confirmed: Mapping[str, str] | None = None,
+    matcher: Callable[[], TitleResolver | None] | None = None,
+) -> dict[str, Any]:
+    """Plan a cohort from uploaded files and store it for ``organisation_id``; return it as stored."""
+    from data.cohorts import load_cohort, save_cohort
+    from data.models import Organisation
+
+    if db_session.get(Organisation, organisation_id) is None:
+        raise UnknownOrganisation(str(organisation_id))
+    with as_files([workforce, targets]) as (workforce_file, targets_file):
+        document = plan(
+            graph=graph,
+            courses=courses,
+            badges=badges,
+            workforce=workforce_file,
+            targets=targets_file,
+            request=request,
+            matcher=matcher,
+            confirmed=confirmed,
+        )
+    for entry in document["to_confirm"]:  # located in the client's file, not the temporary one
+        entry["file"], entry["line"] = workforce.where(entry["line"]), workforce.line(entry["line"])
+    cohort_id = save_cohort(
+        db_session=db_session, organisation_id=organisation_id, name=name, document=document
+    )
+    document = load_cohort(db_session=db_session, organisation_id=organisation_id, cohort_id=cohort_id)
+    return {**document, "organisation_id": organisation_id}
+
+
+def read(*, db_session: Session, organisation_id: int | None, cohort_id: int) -> dict[str, Any]:
+    """A stored cohort of ``organisation_id`` (None: of any organisation, for an administrator); another
+    organisation's cohort reads as unknown."""
+    from data.cohorts import UnknownCohort, cohort_owner, load_cohort
+
+    owner = cohort_owner(db_session=db_session, cohort_id=cohort_id)
+    if owner is None or (organisation_id is not None and owner != organisation_id):
+        raise UnknownCohort(str(cohort_id))
+    document = load_cohort(db_session=db_session, organisation_id=owner, cohort_id=cohort_id)
+    document["organisation_id"] = owner
+    return document
+
+
+def report_html(document: Mapping[str, Any]) -> str:
+    """The printable HTML report of a cohort plan document."""
+    import json
+
+    from evaluation.cohort_report import render_html
+
+    plain = json.loads(json.dumps(document, default=str))  # dates as text, as the JSON reader gets them
+    name = document.get("name")
+    title = "Workforce transition plan"
+    return render_html(plain, title=f"{title}: {name}" if name else title)
 
 
 def save(*, db_session: Session, organisation: str, name: str, document: dict[str, Any]) -> int:
@@ -210,13 +297,11 @@ def show(*, db_session: Session, organisation: str, cohort_id: int) -> dict[str,
     return load_cohort(db_session=db_session, organisation_id=owner, cohort_id=cohort_id)
 
 
-def title_resolver(*, db_session: Session) -> TitleResolver | None:
-    """The job-title matcher, or None when the database holds no ESCO (titles then resolve on the graph's
-    labels: exact label, or a confident label search)."""
-    from api.services.titles import title_matcher
-
+def title_resolver(load: Callable[[], TitleResolver]) -> TitleResolver | None:
+    """The job-title matcher ``load`` gives, or None when the database holds no ESCO (titles then resolve on
+    the graph's labels: exact label, or a confident label search)."""
     try:
-        return title_matcher(db_session=db_session)
+        return load()
     except UpskillError:
         return None
 

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from recommender.errors import InvalidPlanInput, UpskillError
+from api.services.uploads import Upload, as_files
+from recommender.errors import InvalidPlanInput, NotFoundError, UpskillError
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -228,11 +229,80 @@ def report_meta_of(plan: Mapping[str, Any], *, region: str | None) -> dict[str, 
     }
 
 
+def create_portfolio(  # noqa: PLR0913 - the use case's inputs: the catalogue, the region, three files
+    *,
+    db_session: Session,
+    graph: CompetenceGraph,
+    courses: Sequence[CourseOption],
+    nuts: str,
+    workforce: Upload,
+    demand: Upload,
+    programmes: Upload | None,
+    request: RegionRequest,
+) -> dict[str, Any]:
+    """Plan a portfolio from uploaded files and keep it under region ``nuts``; return it as kept (with its
+    ``id``). ``request``'s paths, report and region are replaced by the uploads and ``nuts``."""
+    from data.region_store import nuts_code
+
+    code = nuts_code(nuts)
+    uploads = [workforce, demand] + ([programmes] if programmes is not None else [])
+    with as_files(uploads) as paths:
+        result = plan_region(
+            db_session=db_session,
+            graph=graph,
+            courses=courses,
+            request=replace(
+                request,
+                workforce=paths[0],
+                demand=paths[1],
+                programmes=paths[2] if programmes is not None else None,
+                region=code,
+                report=None,
+                save=True,
+            ),
+        )
+    if result.portfolio_id is None:  # plan_region keeps every plan it is asked to save
+        raise UpskillError("the portfolio was not kept")
+    kept = stored_portfolio(db_session=db_session, nuts=code, portfolio_id=result.portfolio_id)
+    return {"id": result.portfolio_id, "nuts": code, **kept}
+
+
+def report(*, plan: Mapping[str, Any], nuts: str, kind: str) -> bytes:
+    """The evidence report of a kept portfolio as ``html`` or ``pdf`` bytes."""
+    from evaluation.region_report import charts, render_html, render_pdf
+
+    meta = report_meta_of(plan, region=nuts)
+    images = charts(plan)
+    if kind == "pdf":
+        return render_pdf(plan, meta, images)
+    return render_html(plan, meta, images).encode("utf-8")
+
+
+def summary_lines(plan: Mapping[str, Any], *, nuts: str) -> list[str]:
+    """The evidence report's summary sentences for a kept portfolio."""
+    from evaluation.region_report import summary_lines as lines
+
+    return lines(plan, report_meta_of(plan, region=nuts))
+
+
 def stored_portfolio(*, db_session: Session, nuts: str, portfolio_id: int) -> dict[str, Any]:
     """The published plan kept as ``portfolio_id`` for region ``nuts``; another region's reads as unknown."""
     from data.region_store import get_portfolio
 
     plan = get_portfolio(db_session=db_session, nuts=nuts, portfolio_id=portfolio_id)
     if plan is None:
-        raise UpskillError(f"region {nuts.upper()} has no portfolio {portfolio_id}")
+        raise UnknownPortfolio(nuts, portfolio_id)
     return plan
+
+
+class UnknownPortfolio(NotFoundError):
+    """No portfolio of that id is kept for that region (another region's reads the same)."""
+
+    kind = "portfolio"
+
+    def __init__(self, nuts: str, portfolio_id: int):
+        super().__init__(str(portfolio_id))
+        self.args = (f"region {nuts.upper()} has no portfolio {portfolio_id}",)
+
+    def __str__(self) -> str:
+        return str(self.args[0])

@@ -41,11 +41,29 @@ class Row:
 
     def placeholder(self) -> str:
         text = self.path + repr(self.body)
-        for kind in ("worker", "organisation", "region"):
+        for kind in ("portfolio", "cohort", "worker", "organisation", "region"):
             if "{" + kind + "}" in text:
                 return kind
         raise AssertionError(f"row {self.method} {self.path} has no placeholder")
 
+
+COHORT = {
+    "workforce": [{"person_id": "marker-new-1", "occupation": "occ:welder"}],
+    "targets": [{"occupation": "occ:battery", "headcount": 1}],
+    "months": 6,
+    "start": "2027-01-04",
+}
+COHORT_PARTS = ("", "/assignment", "/plans", "/seats", "/timeline", "/report")
+PORTFOLIO = {
+    "budget": 1000,
+    "workforce": [{"occupation": "welder", "workers": 40}],
+    "demand": [{"occupation": "battery technician", "headcount": 20, "year": 2028}],
+    "programmes": [
+        {"id": "p", "title": "Battery", "provider": "C", "skills": "skill:battery@3;skill:ev@4",
+         "cost_per_seat": 100, "seats": 30, "hours": 40, "weeks": 4, "language": "en",
+         "delivery_mode": "online"}
+    ],
+}  # fmt: skip
 
 ROWS = [
     Row("GET", "/v1/organisations/{organisation}", ("hr", "admin")),
@@ -71,12 +89,39 @@ ROWS = [
         body={"kind": "completed", "course_id": "ev-intro"},
     ),
     Row("GET", "/v1/workers/{worker}/export", ("worker", "hr", "admin")),
+    # HR cohorts (issue 15): the organisation's HR keys and admin; {cohort}: a cohort of an organisation
+    Row("POST", "/v1/cohorts", ("hr", "admin"), ok=201, body={"organisation_id": "{organisation}", **COHORT}),
+    *(Row("GET", f"/v1/cohorts/{{cohort}}{part}", ("hr", "admin")) for part in COHORT_PARTS),
+    # regional portfolios (issue 16): the region's keys and admin; {portfolio}: a region's portfolio
+    Row("POST", "/v1/regions/{region}/portfolios", ("region", "admin"), ok=201, body=PORTFOLIO),
+    Row("GET", "/v1/regions/{region}/portfolios/{portfolio}", ("region", "admin")),
+    Row("GET", "/v1/regions/{region}/portfolios/{portfolio}/report", ("region", "admin")),
+    # the HR and region pages draw a kept cohort or portfolio behind the same checks
+    Row("GET", "/hr/cohorts/{cohort}", ("hr", "admin")),
+    Row("GET", "/region/{region}/portfolios/{portfolio}", ("region", "admin")),
 ]
 
 
 def foreign(world: World, kind: str, role: str) -> list[Any]:
     """The resources of ``kind`` that are not ``role``'s in ``world``."""
+    own_cohort, other_cohort = (world.cohorts[o] for o in (world.own_organisation, world.other_organisation))
+    own_portfolio = (world.own_region, world.portfolios[world.own_region])
+    other_portfolio = (world.other_region, world.portfolios[world.other_region])
+    # another region's portfolio, by its own region's path and by this region's path
+    crossed = (world.own_region, world.portfolios[world.other_region])
     return {
+        "cohort": {
+            "worker": [own_cohort, other_cohort],
+            "hr": [other_cohort],
+            "region": [own_cohort, other_cohort],
+            "admin": [],
+        },
+        "portfolio": {
+            "worker": [own_portfolio, other_portfolio],
+            "hr": [own_portfolio, other_portfolio],
+            "region": [other_portfolio, crossed],
+            "admin": [],
+        },
         "worker": {
             "worker": [world.colleague, world.other],
             "hr": [world.other],
@@ -100,7 +145,11 @@ def foreign(world: World, kind: str, role: str) -> list[Any]:
 
 def own(world: World, kind: str, role: str) -> list[Any]:
     """The resources of ``kind`` that are ``role``'s in ``world`` (admin: all of them)."""
+    cohorts = [world.cohorts[o] for o in (world.own_organisation, world.other_organisation)]
+    portfolios = [(nuts, world.portfolios[nuts]) for nuts in (world.own_region, world.other_region)]
     return {
+        "cohort": {"worker": [], "hr": cohorts[:1], "region": [], "admin": cohorts},
+        "portfolio": {"worker": [], "hr": [], "region": portfolios[:1], "admin": portfolios},
         "worker": {
             "worker": [world.own],
             "hr": [world.own, world.colleague],
@@ -126,7 +175,13 @@ _counter = itertools.count()
 
 
 def _fill(value: Any, kind: str, target: Any) -> Any:
-    """``value`` with the placeholder replaced by ``target`` (a whole-string placeholder keeps its type)."""
+    """``value`` with the placeholder replaced by ``target`` (a whole-string placeholder keeps its type).
+
+    A portfolio is ``(nuts, id)``: it fills ``{region}`` and ``{portfolio}``.
+    """
+    if kind == "portfolio" and isinstance(value, str):
+        nuts, portfolio = target
+        return _fill(value, "region", nuts).replace("{portfolio}", str(portfolio))
     if isinstance(value, dict):
         return {k: _fill(v, kind, target) for k, v in value.items()}
     if isinstance(value, list):
@@ -152,6 +207,10 @@ def call(client: TestClient, row: Row, target: Any, key: str | None) -> Any:
 def _leaks(world: World, text: str, kind: str, target: Any) -> list[str]:
     """The markers of ``target`` (a worker, or an organisation's workers and name) found in ``text``."""
     markers: list[str] = []
+    if kind == "cohort":
+        markers.append(world.resource_markers[("cohort", target)])
+    if kind == "portfolio":
+        markers.append(world.resource_markers[("portfolio", target[1])])
     if kind == "worker":
         markers.append(world.markers[target])
     if kind == "organisation":
@@ -229,7 +288,7 @@ def test_every_endpoint_with_an_id_has_a_row() -> None:
         if not takes_id:
             continue
         path = route.path
-        for name in ("worker_id", "organisation_id", "nuts", "region"):
+        for name in ("worker_id", "organisation_id", "cohort_id", "portfolio_id", "nuts", "region"):
             kind = name.removesuffix("_id") if name.endswith("_id") else "region"
             path = path.replace("{" + name + "}", "{" + kind + "}")
         for method in route.methods:

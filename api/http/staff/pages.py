@@ -1,0 +1,81 @@
+"""The HR page (``/hr``, issue 15) and the region page (``/region``, issue 16).
+
+Each page is a form and a place for its answer. The form is sent by the page's script to the JSON API
+(``POST /v1/cohorts``, ``POST /v1/regions/{nuts}/portfolios``) with the key the user typed, kept in this
+browser tab only (``sessionStorage``) and sent only in the ``Authorization`` header; the answer is drawn
+here, server-side, from the kept cohort or portfolio (``/hr/cohorts/{id}``, ``/region/{nuts}/portfolios/
+{id}``: fragments behind the same keys and ownership checks as the API), so the page shows what the API
+keeps. The reports download through the API's own report endpoints.
+"""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from api.http.auth import Principal, require_roles
+from api.http.deps import SessionDep
+from api.http.routers import cohorts as cohort_routes
+from api.http.routers import regions as region_routes
+from api.services import region as regions
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=HERE / "templates")
+router = APIRouter(include_in_schema=False)
+
+HrKey = Annotated[Principal, Depends(require_roles("hr", "admin"))]
+RegionKey = Annotated[Principal, Depends(require_roles("region", "admin"))]
+
+
+@router.get("/hr", response_class=HTMLResponse)
+def hr_page(request: Request) -> HTMLResponse:
+    """The HR page: sign in with an HR key, upload the workforce and target roles, plan."""
+    return templates.TemplateResponse(request, "hr.html", {})
+
+
+@router.get("/hr/cohorts/{cohort_id}", response_class=HTMLResponse)
+def hr_cohort(
+    request: Request, cohort_id: cohort_routes.CohortId, principal: HrKey, db_session: SessionDep
+) -> HTMLResponse:
+    """A kept cohort drawn for the HR page: titles to confirm, assignment, readiness chart, seats."""
+    from evaluation.cohort_report import readiness_svg
+
+    document = cohort_routes.load(db_session, principal, cohort_id)
+    chart = readiness_svg(document["timeline"], document["targets"])
+    return templates.TemplateResponse(request, "_cohort.html", {"c": document, "chart": chart})
+
+
+@router.get("/region", response_class=HTMLResponse)
+def region_page(request: Request) -> HTMLResponse:
+    """The region page: sign in with a region key, upload workforce, demand and programmes, plan."""
+    return templates.TemplateResponse(request, "region.html", {})
+
+
+@router.get("/region/{nuts}/portfolios/{portfolio_id}", response_class=HTMLResponse)
+def region_portfolio(
+    request: Request,
+    nuts: region_routes.Nuts,
+    portfolio_id: region_routes.PortfolioId,
+    principal: RegionKey,
+    db_session: SessionDep,
+) -> HTMLResponse:
+    """A kept portfolio drawn for the region page: totals, seats to fund, charts, unmet demand."""
+    from evaluation.region_report import charts
+
+    code, plan = region_routes.kept(db_session, principal, nuts, portfolio_id)
+    images = [(caption, base64.b64encode(png).decode("ascii")) for caption, png in charts(plan)]
+    context: dict[str, Any] = {"p": plan, "nuts": code, "id": portfolio_id, "images": images}
+    context["summary"] = regions.summary_lines(plan, nuts=code)
+    return templates.TemplateResponse(request, "_portfolio.html", context)
+
+
+def install(app: FastAPI) -> None:
+    """Serve the pages, their fragments and their static files (``/staff/static``)."""
+    app.include_router(router)
+    app.mount("/staff/static", StaticFiles(directory=HERE / "static"), name="staff-static")

@@ -1,0 +1,61 @@
+"""The HR and region pages (``api/http/staff``) and the fragments that draw a kept cohort or portfolio, on the
+tiny graph (SQLite and PostgreSQL). The pages in a real browser: ``tests/api/http/web/test_staff_browser.py``.
+"""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from data.models import Organisation
+from tests.api.conftest import MakeKey, bearer
+from tests.api.http.test_cohorts import PEOPLE, SETTINGS, TARGETS
+from tests.api.http.test_regions import _plan
+
+
+def test_the_pages_are_forms_that_need_no_key_to_load(client: TestClient) -> None:
+    hr = client.get("/hr")
+    assert hr.status_code == 200 and 'id="staff-form"' in hr.text and 'name="workforce"' in hr.text
+    assert 'data-kind="cohort"' in hr.text and "/staff/static/staff.js" in hr.text
+    region = client.get("/region")
+    assert (
+        region.status_code == 200
+        and 'name="programmes"' in region.text
+        and 'data-kind="portfolio"' in region.text
+    )
+    assert client.get("/staff/static/staff.js").status_code == 200
+
+
+def test_a_kept_cohort_is_drawn_for_its_organisation_only(
+    client: TestClient, tiny_session: Session, api_key: MakeKey
+) -> None:
+    own, other = Organisation(name="Lombardy plant"), Organisation(name="Other company")
+    tiny_session.add_all([own, other])
+    tiny_session.flush()
+    key = api_key("hr", organisation_id=own.id)
+    body = {"name": "spring 2027", "workforce": PEOPLE, "targets": TARGETS, **SETTINGS}
+    cohort = client.post("/v1/cohorts", json=body, headers=bearer(key)).json()
+    drawn = client.get(f"/hr/cohorts/{cohort['id']}", headers=bearer(key))
+    assert drawn.status_code == 200, drawn.text
+    assert "3 of 3 seats filled" in drawn.text and "proven optimal" in drawn.text
+    assert drawn.text.count("<svg") == 2  # a readiness chart per role
+    assert 'id="confirm-form"' in drawn.text and 'data-person="W-5"' in drawn.text  # the title to confirm
+    assert f'data-download="/v1/cohorts/{cohort["id"]}/report"' in drawn.text
+    stranger = client.get(
+        f"/hr/cohorts/{cohort['id']}", headers=bearer(api_key("hr", organisation_id=other.id))
+    )
+    assert stranger.status_code == 404 and "W-1" not in stranger.text
+    assert client.get(f"/hr/cohorts/{cohort['id']}").status_code == 401
+
+
+def test_a_kept_portfolio_is_drawn_for_its_region_only(client: TestClient, api_key: MakeKey) -> None:
+    key = api_key("region", region="CZ08")
+    plan = _plan(client, key).json()
+    drawn = client.get(f"/region/cz08/portfolios/{plan['id']}", headers=bearer(key))
+    assert drawn.status_code == 200, drawn.text
+    assert "Battery and EV" in drawn.text and drawn.text.count("data:image/png;base64,") >= 3
+    assert "report?format=pdf" in drawn.text
+    other = client.get(
+        f"/region/SK02/portfolios/{plan['id']}", headers=bearer(api_key("region", region="SK02"))
+    )
+    assert other.status_code == 404 and "Battery and EV" not in other.text
