@@ -134,6 +134,9 @@ def test_deleting_an_organisation_removes_its_workers_and_keys(
     assert response.status_code == 200, response.text
     assert response.json()["removed"] == {
         "api_keys": 2,  # the hr key and the worker key
+        "cohort_people": 2,  # the world's cohort of this organisation, its people and plan
+        "cohort_plans": 1,
+        "cohorts": 1,
         "organisations": 1,
         "worker_skills": 2,
         "workers": 2,
