@@ -205,3 +205,19 @@ def test_every_package_goes_into_the_wheel() -> None:
         if "__pycache__" not in path.parts
     }
     assert packages <= packaged, f"packages left out of the wheel: {sorted(packages - packaged)}"
+
+
+def test_every_file_the_web_pages_serve_goes_into_the_wheel() -> None:
+    """Templates and static files under ``api/`` are package data: without a glob for them an installed
+    upskill serves pages that cannot find their templates."""
+    globs = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"][
+        "package-data"
+    ]["api"]
+    files = [
+        path.relative_to(ROOT / "api")
+        for path in (ROOT / "api").rglob("*")
+        if path.is_file() and path.suffix not in {".py", ".pyc"} and "__pycache__" not in path.parts
+    ]
+    assert files, "the web pages have templates"
+    left_out = [str(file) for file in files if not any(file.match(glob) for glob in globs)]
+    assert not left_out, f"files under api/ that a wheel leaves out: {left_out}"
