@@ -38,7 +38,6 @@ import http.client
 import json
 import os
 import platform
-import socket
 import subprocess
 import sys
 import tempfile
@@ -49,6 +48,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from evaluation.bench_load import free_port, percentile
 
 ROOT = Path(__file__).resolve().parents[1]
 UPSKILL = [sys.executable, "-c", "from api.cli import main; main()"]
@@ -114,12 +115,6 @@ def prepare(args: argparse.Namespace, folder: Path) -> Data:
         print(f"preparing {database} with `upskill run` (the bundled ESCO release: minutes) ...", flush=True)
         subprocess.run([*UPSKILL, "run"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
     return Data(env, description)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @contextmanager
@@ -207,11 +202,6 @@ def one_request(
     finally:
         if own:
             connection.close()
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
 
 def drive(port: int, route: Route, connections: int, duration: float, limit: int) -> dict[str, Any]:
