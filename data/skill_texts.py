@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from data.models import Occupation, OccupationSkill, Skill
+from data.models import Occupation, OccupationSkill, Skill, SkillBroader
 from recommender.errors import UpskillError
 from recommender.text.skills import SkillText
 
@@ -53,9 +53,23 @@ def from_database(*, db_session: Session) -> list[SkillText]:
             .group_by(OccupationSkill.skill_uri)
         ).all()
     )
+    broader: dict[str, list[str]] = {}
+    for narrower, above in db_session.execute(
+        select(SkillBroader.narrower_uri, SkillBroader.broader_uri).order_by(
+            SkillBroader.narrower_uri, SkillBroader.broader_uri
+        )
+    ):
+        broader.setdefault(narrower, []).append(above)
     return [
         SkillText(
-            uri, label, tuple(alts or ()), description or "", skill_type, reuse_level, int(needed.get(uri, 0))
+            uri,
+            label,
+            tuple(alts or ()),
+            description or "",
+            skill_type,
+            reuse_level,
+            int(needed.get(uri, 0)),
+            tuple(broader.get(uri, ())),
         )
         for uri, label, alts, description, skill_type, reuse_level in rows
     ]
@@ -70,7 +84,8 @@ def from_release(path: Path = BUNDLED_ESCO, relations: Path = BUNDLED_RELATIONS)
     """Every skill of an ESCO classification zip (``skills_en.csv``), ordered by URI.
 
     ``occupations`` counts the occupations of ``occupations_en.csv`` relating the skill in the relations
-    zip, as :func:`from_database` does on an imported release.
+    zip, as :func:`from_database` does on an imported release; ``broader`` comes from the relations zip's
+    ``broaderRelationsSkillPillar.csv``.
     """
     rows = _rows(path, "skills_en.csv")
     occupations = {row["conceptUri"] for row in _rows(path, "occupations_en.csv")}
@@ -79,6 +94,9 @@ def from_release(path: Path = BUNDLED_ESCO, relations: Path = BUNDLED_RELATIONS)
         for row in _rows(relations, "occupationSkillRelations.csv")
         if row["occupationUri"] in occupations
     )
+    broader: dict[str, list[str]] = {}
+    for row in _rows(relations, "broaderRelationsSkillPillar.csv"):
+        broader.setdefault(row["conceptUri"], []).append(row["broaderUri"])
     skills = [
         SkillText(
             row["conceptUri"],
@@ -88,6 +106,7 @@ def from_release(path: Path = BUNDLED_ESCO, relations: Path = BUNDLED_RELATIONS)
             row["skillType"] or None,
             row["reuseLevel"] or None,
             needed[row["conceptUri"]],
+            tuple(sorted(broader.get(row["conceptUri"], ()))),
         )
         for row in rows
     ]

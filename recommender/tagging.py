@@ -161,3 +161,149 @@ class LabelMatchBaseline(BaseEstimator):
             ranked = sorted(found.items(), key=lambda item: (-item[1][0], -item[1][1], item[0]))
             result.append([TaggedSkill(uri, 1.0) for uri, _ in ranked[: self.top_k]])
         return result
+
+
+# --- the learned re-ranker --------------------------------------------------------------------------------
+
+#: What the re-ranker knows of each (course, candidate skill) pair, in the order of its coefficients.
+RERANK_FEATURES = (
+    "score",  # the extractor's score of the skill for the whole text
+    "score_share",  # that score over the text's best score
+    "log_rank",  # log(1 + rank) of the skill among the text's candidates (0: the best)
+    "coverage",  # the largest share of one label's words found in the text
+    "label_similarity",  # TF-IDF cosine of the text with the skill's labels
+    "description_similarity",  # ... with the skill's description
+    "title_coverage",  # the largest share of one label's words found in the course title (first line)
+    "title_score",  # the extractor's score of the skill for the title alone
+    "knowledge",  # ESCO skill type "knowledge" (else skill/competence)
+    "transversal",  # ESCO reuse levels (occupation-specific: all three 0)
+    "cross_sector",
+    "sector_specific",
+    "log_occupations",  # log(1 + number of occupations needing the skill)
+    "label_words",  # words of the preferred label
+    "hierarchy_agreement",  # score-weighted share of the other candidates under the same broader concept
+    "catalogue_frequency",  # share of a reference catalogue's courses with the skill among their candidates
+)
+
+
+def _families(skills: Sequence[SkillText]) -> list[frozenset[str]]:
+    """Each skill's broader concepts and theirs (two levels up ESCO's hierarchy)."""
+    up = {skill.uri: skill.broader for skill in skills}
+    families = []
+    for skill in skills:
+        family = set(skill.broader)
+        for parent in skill.broader:
+            family.update(up.get(parent, ()))
+        families.append(frozenset(family))
+    return families
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """The candidate skills of one text (indices into the extractor's skills, best score first) and their
+    features: shape (n_candidates, len(RERANK_FEATURES)), float64."""
+
+    indices: NDArray[np.int64]
+    features: NDArray[np.float64]
+
+
+class CandidateFeatures:
+    """Build :data:`RERANK_FEATURES` for the best ``candidates`` skills of each text of a fitted extractor.
+
+    ``frequency`` is the share of a reference catalogue's courses having each skill (by URI) among their
+    candidates (skills absent count 0); without it the feature is 0 throughout (see :meth:`frequencies`).
+    """
+
+    def __init__(
+        self,
+        extractor: SkillExtractor,
+        skills: Sequence[SkillText],
+        *,
+        candidates: int,
+        frequency: dict[str, float] | None = None,
+    ) -> None:
+        check_is_fitted(extractor, "uris_")
+        if [s.uri for s in skills] != list(extractor.uris_):
+            raise ValueError(
+                "CandidateFeatures: the skills must be those the extractor was fitted on, in order"
+            )
+        self.extractor = extractor
+        self.candidates = candidates
+        reuse = [s.reuse_level for s in skills]
+        self._static = np.column_stack(
+            [
+                [s.skill_type == "knowledge" for s in skills],
+                [r == "transversal" for r in reuse],
+                [r == "cross-sector" for r in reuse],
+                [r == "sector-specific" for r in reuse],
+                np.log1p([s.occupations for s in skills]),
+                [len(s.preferred_label.split()) for s in skills],
+            ]
+        ).astype(np.float64)
+        self._families = _families(skills)
+        frequency = frequency or {}
+        self._frequency = np.asarray([frequency.get(s.uri, 0.0) for s in skills], dtype=np.float64)
+
+    def candidates_of(self, texts: Sequence[str]) -> list[Candidates]:
+        """The candidates of each text with their features (texts without any scored skill: none)."""
+        extractor = self.extractor
+        result: list[Candidates] = []
+        for start in range(0, len(texts), extractor.batch_size):
+            batch = list(texts[start : start + extractor.batch_size])
+            coverage, label, description = extractor.components(batch)
+            scores = extractor.combine(coverage, label, description)
+            title_parts = extractor.components([text.split("\n", 1)[0] for text in batch])
+            title_coverage, title_scores = title_parts[0], extractor.combine(*title_parts)
+            for row in range(len(batch)):
+                top = top_indices(scores[row], self.candidates)
+                top = top[scores[row, top] > 0]
+                result.append(
+                    self._features(
+                        top,
+                        scores[row],
+                        coverage[row],
+                        label[row],
+                        description[row],
+                        title_coverage[row],
+                        title_scores[row],
+                    )
+                )
+        return result
+
+    def _features(self, top: NDArray[np.int64], *columns: NDArray[np.float32]) -> Candidates:
+        score, coverage, label, description, title_coverage, title_score = (c[top] for c in columns)
+        best = float(score.max()) if len(top) else 1.0
+        weight = score / max(best, 1e-9)
+        families = [self._families[j] for j in top]
+        agreement = np.zeros(len(top))
+        for a, family in enumerate(families):
+            if family:
+                shared = [weight[b] for b in range(len(top)) if b != a and family & families[b]]
+                agreement[a] = sum(shared) / max(len(top) - 1, 1)
+        features = np.column_stack(
+            [
+                score,
+                weight,
+                np.log1p(np.arange(len(top))),
+                coverage,
+                label,
+                description,
+                title_coverage,
+                title_score,
+                self._static[top],
+                agreement,
+                self._frequency[top],
+            ]
+        ).astype(np.float64)
+        return Candidates(top.astype(np.int64), features.reshape(len(top), len(RERANK_FEATURES)))
+
+    def frequencies(self, texts: Sequence[str]) -> dict[str, float]:
+        """Share of ``texts`` having each skill among their candidates (skills of none left out)."""
+        counts = np.zeros(len(self.extractor.uris_))
+        for start in range(0, len(texts), self.extractor.batch_size):
+            scores = self.extractor.score(texts[start : start + self.extractor.batch_size])
+            for row in scores:
+                top = top_indices(row, self.candidates)
+                counts[top[row[top] > 0]] += 1
+        total = max(len(texts), 1)
+        return {self.extractor.uris_[j]: round(float(counts[j]) / total, 6) for j in np.flatnonzero(counts)}

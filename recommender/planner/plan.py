@@ -490,7 +490,7 @@ def _assemble(  # noqa: C901, PLR0913 - one plan from the planner's parts (plann
         explanation="",
         outcomes=can_do,
     )
-    return _with_explanation(plan, targets)
+    return _with_explanation(plan, targets, constraints.budget)
 
 
 def _money(amount: float, currency: str) -> str:
@@ -651,7 +651,51 @@ def _deadline_check(
     return DeadlineCheck(deadline, False, finish, tuple(drop), hpw, text)
 
 
-def _with_explanation(plan: Plan, targets: Sequence[GapItem]) -> Plan:
+#: A plan using less than this share of the budget says why the rest is left (what the catalogue lacks).
+UNSPENT_SHARE = 0.5
+
+
+def unspent_budget_note(plan: Plan, budget: float | None) -> str:
+    """Why a plan that leaves essential skills open uses less than half the budget, in words ("" otherwise).
+
+    The open essential skills are sorted by what stands in the way: the catalogue teaches them only below
+    the level needed (``catalogue_level``), no course teaches them, or a course teaches them further but is
+    not open to the worker (its reason is in ``uncovered_skills``). Money cannot buy the first two.
+    """
+    open_essential = [u for u in plan.uncovered_skills if u.essential]
+    if budget is None or budget <= 0 or not open_essential or plan.total_price >= UNSPENT_SHARE * budget:
+        return ""
+    capped: dict[int, list[str]] = {}
+    untaught: list[str] = []
+    ruled_out: list[str] = []
+    for skill in open_essential:
+        if skill.catalogue_level == 0:
+            untaught.append(skill.label)
+        elif skill.reached_level >= skill.catalogue_level:
+            capped.setdefault(skill.catalogue_level, []).append(skill.label)
+        else:
+            ruled_out.append(skill.label)
+    untaught.sort()
+    ruled_out.sort()
+    parts = [
+        f"{len(labels)} taught by the catalogue only up to {level_name(level)} ({', '.join(sorted(labels))})"
+        for level, labels in sorted(capped.items())
+    ]
+    if untaught:
+        parts.append(f"{len(untaught)} taught by no course ({', '.join(untaught)})")
+    if ruled_out:
+        parts.append(
+            f"{len(ruled_out)} taught further only by courses not open to you ({', '.join(ruled_out)})"
+        )
+    used, whole = _money(plan.total_price, plan.currency), _money(budget, plan.currency)
+    return (
+        f"Only {used} of the {whole} budget is used: of the {len(open_essential)} essential skills left "
+        f"open, {'; '.join(parts)}. No budget buys what the catalogue does not teach: what to do instead "
+        "is given with each skill."
+    )
+
+
+def _with_explanation(plan: Plan, targets: Sequence[GapItem], budget: float | None = None) -> Plan:
     n_ess = sum(1 for t in targets if t.essential)
     n_opt = len(targets) - n_ess
     covered = set(plan.covered_skills)
@@ -679,6 +723,8 @@ def _with_explanation(plan: Plan, targets: Sequence[GapItem]) -> Plan:
         text += "."
         if got_ess < n_ess:
             text += f" {n_ess - got_ess} essential skill(s) stay open: see uncovered_skills."
+    if plan.steps and (note := unspent_budget_note(plan, budget)):
+        text += f" {note}"
     if plan.deadline is not None and not plan.deadline.met:
         text += f" Deadline not met: {plan.deadline.explanation}."
     return replace(plan, explanation=text)

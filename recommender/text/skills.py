@@ -30,7 +30,8 @@ class SkillText:
     """What the extractor knows of one ESCO skill.
 
     ``skill_type`` is ESCO's "knowledge" or "skill/competence"; ``occupations`` is the number of ESCO
-    occupations that need the skill (essential or optional), a measure of how widely it is asked for.
+    occupations that need the skill (essential or optional), a measure of how widely it is asked for;
+    ``broader`` the skills and skill groups directly above it in ESCO's hierarchy.
     """
 
     uri: str
@@ -40,6 +41,7 @@ class SkillText:
     skill_type: str | None = None
     reuse_level: str | None = None
     occupations: int = 0
+    broader: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -303,18 +305,30 @@ class SkillExtractor(BaseEstimator):
         """
         check_is_fitted(self, "uris_")
         out = np.zeros((len(texts), len(self.uris_)), dtype=np.float32)
-        name_starts = self.name_starts_[:-1]
         for start in range(0, len(texts), self.batch_size):
-            words = self.vectorizer_.transform(texts[start : start + self.batch_size])
-            present = (words > 0).astype(np.float32)
-            coverage = _group_max((present @ self.name_mass_).toarray(), name_starts, len(self.uris_))
-            similarity = (words @ self.label_vectors_).toarray() + self.description_weight * (
-                words @ self.description_vectors_
-            ).toarray()
-            out[start : start + self.batch_size] = (
-                np.power(np.clip(coverage, 0.0, 1.0), self.coverage_exponent) * similarity * self.prior_
-            )
-        return np.clip(out, 0.0, 1.0)
+            parts = self.components(texts[start : start + self.batch_size])
+            out[start : start + self.batch_size] = self.combine(*parts)
+        return out
+
+    def combine(
+        self, coverage: NDArray[np.float32], label: NDArray[np.float32], description: NDArray[np.float32]
+    ) -> NDArray[np.float32]:
+        """The score from its :meth:`components` (same shapes), in [0, 1]."""
+        similarity = label + self.description_weight * description
+        return np.clip(np.power(coverage, self.coverage_exponent) * similarity * self.prior_, 0.0, 1.0)
+
+    def components(
+        self, texts: Sequence[str]
+    ) -> tuple[NDArray[np.float32], NDArray[np.float32], NDArray[np.float32]]:
+        """The parts of :meth:`score` for one batch of texts, each of shape (n_texts, n_skills), float32:
+        the label coverage in [0, 1], the cosine with the labels and the cosine with the description."""
+        check_is_fitted(self, "uris_")
+        words = self.vectorizer_.transform(texts)
+        present = (words > 0).astype(np.float32)
+        coverage = _group_max((present @ self.name_mass_).toarray(), self.name_starts_[:-1], len(self.uris_))
+        label = (words @ self.label_vectors_).toarray().astype(np.float32)
+        description = (words @ self.description_vectors_).toarray().astype(np.float32)
+        return np.clip(coverage, 0.0, 1.0), label, description
 
     def extract(
         self, texts: Sequence[str], *, k: int = 20, min_score: float = 0.0

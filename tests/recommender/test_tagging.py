@@ -95,3 +95,47 @@ def test_texts_in_another_language_are_flagged_not_silently_tagged(tagger: Skill
     reasons = tagger.unreadable([english, spanish])
     assert reasons[0] is None
     assert reasons[1] is not None and "not in English" in reasons[1]
+
+
+# --- the re-ranker's candidate features -------------------------------------------------------------------
+
+FAMILY = [
+    SkillText(
+        "s:cells", "battery cells", (), "Cells of a battery.", "knowledge", "cross-sector", 3, ("g:energy",)
+    ),
+    SkillText(
+        "s:grid", "smart grids", (), "Electricity grids.", "knowledge", "sector-specific", 1, ("g:energy",)
+    ),
+    SkillText("s:dough", "knead dough", (), "Knead dough by hand.", "skill/competence", None, 0, ("g:food",)),
+]
+
+
+def test_candidate_features_follow_the_score_and_read_the_title() -> None:
+    from recommender.tagging import RERANK_FEATURES, CandidateFeatures
+
+    extractor = SkillExtractor().fit(FAMILY)
+    features = CandidateFeatures(extractor, FAMILY, candidates=3, frequency={"s:grid": 0.5})
+    text = "Battery cells\nHow battery cells store energy for smart grids; and a word on how to knead dough."
+    (found,) = features.candidates_of([text])
+    column = {name: i for i, name in enumerate(RERANK_FEATURES)}
+    assert found.features.shape == (3, len(RERANK_FEATURES))
+    scores = found.features[:, column["score"]]
+    assert list(scores) == sorted(scores, reverse=True)
+    by_uri = {extractor.uris_[j]: row for j, row in zip(found.indices, found.features, strict=True)}
+    assert by_uri["s:cells"][column["title_coverage"]] == 1.0  # "Battery cells" is the title
+    assert by_uri["s:dough"][column["title_coverage"]] == 0.0
+    assert by_uri["s:grid"][column["catalogue_frequency"]] == 0.5
+    assert by_uri["s:cells"][column["catalogue_frequency"]] == 0.0
+    # the two energy skills agree with each other in ESCO's hierarchy; dough has no relative among them
+    assert by_uri["s:cells"][column["hierarchy_agreement"]] > 0
+    assert by_uri["s:dough"][column["hierarchy_agreement"]] == 0.0
+    assert by_uri["s:cells"][column["knowledge"]] == 1.0 and by_uri["s:dough"][column["knowledge"]] == 0.0
+    assert features.frequencies([text, "Knead dough"]) == {"s:cells": 0.5, "s:grid": 0.5, "s:dough": 1.0}
+
+
+def test_candidate_features_refuse_skills_the_extractor_was_not_fitted_on() -> None:
+    from recommender.tagging import CandidateFeatures
+
+    extractor = SkillExtractor().fit(FAMILY)
+    with pytest.raises(ValueError, match="fitted on"):
+        CandidateFeatures(extractor, FAMILY[::-1], candidates=2)

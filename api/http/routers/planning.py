@@ -29,29 +29,32 @@ from training.artefacts import LoadedModel
 router = APIRouter(tags=["planning"], responses=PROBLEMS)
 
 
-def gap_answer(body: GapCreate, graph: CompetenceGraph) -> dict[str, Any]:
-    """The gap of the request's profile to its target, as ``POST /v1/gap`` answers it."""
-    profile = profiles.profile_gap(
-        graph=graph, target=body.target, occupations=body.current_occupations, skills=body.declared()
-    )
-    return profile.gap.to_dict()
-
-
-def plans_answer(
-    body: PlanCreate, graph: CompetenceGraph, options: PlanOptions, model: LoadedModel | None
-) -> dict[str, Any]:
-    """The plans for the request, as ``POST /v1/plans`` answers them."""
+def _profile(body: GapCreate, graph: CompetenceGraph) -> profiles.ProfileGap:
+    """The request's profile measured against its target at the levels it gives (else the default)."""
     rules = levels.rules_from_request([(r.occupation, r.skill, r.level) for r in body.required_levels])
     required = levels.required_levels(
         graph=graph, target=body.target, rules=rules, name="the request's required_levels"
     )
-    profile = profiles.profile_gap(
+    return profiles.profile_gap(
         graph=graph,
         target=body.target,
         occupations=body.current_occupations,
         skills=body.declared(),
         required=required,
     )
+
+
+def gap_answer(body: GapCreate, graph: CompetenceGraph) -> dict[str, Any]:
+    """The gap of the request's profile to its target, as ``POST /v1/gap`` answers it."""
+    profile = _profile(body, graph)
+    return {**profile.gap.to_dict(), "required_levels": profile.required.source}
+
+
+def plans_answer(
+    body: PlanCreate, graph: CompetenceGraph, options: PlanOptions, model: LoadedModel | None
+) -> dict[str, Any]:
+    """The plans for the request, as ``POST /v1/plans`` answers them."""
+    profile = _profile(body, graph)
     request = plans.PlanRequest(
         budget=body.budget,
         currency=body.currency,

@@ -41,8 +41,20 @@ class ProfileBase(RequestModel):
         return levels
 
 
+class RequiredLevelIn(RequestModel):
+    occupation: Id | None = Field(None, description="target occupation of the row; none: every target")
+    skill: Id = Field(description="ESCO skill URI or exact label, or essential / optional")
+    level: int = Field(ge=1, le=4, description="1 basic, 2 intermediate, 3 advanced, 4 expert")
+
+
 class GapCreate(ProfileBase):
     target: Id = Field(description="target occupation: ESCO URI or exact label")
+    required_levels: list[RequiredLevelIn] = Field(
+        default_factory=list,
+        max_length=MAX_LIST,
+        description="the organisation's levels for the target; none given: the default, essential skills at "
+        "3 (advanced) and optional ones at 2 (intermediate)",
+    )
 
 
 class GapItemRead(BaseModel):
@@ -62,6 +74,7 @@ class GapItemRead(BaseModel):
 class GapRead(BaseModel):
     target_uri: str
     target_label: str
+    required_levels: str = Field(description="where the levels the target needs come from")
     coverage: float = Field(description="percent of the weighted requirements held")
     gap_score: float
     counts: dict[str, int]
@@ -70,12 +83,6 @@ class GapRead(BaseModel):
 
 Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
-
-
-class RequiredLevelIn(RequestModel):
-    occupation: Id | None = Field(None, description="target occupation of the row; none: every target")
-    skill: Id = Field(description="ESCO skill URI or exact label, or essential / optional")
-    level: int = Field(ge=1, le=4, description="1 basic, 2 intermediate, 3 advanced, 4 expert")
 
 
 class PlanCreate(GapCreate):
@@ -104,11 +111,6 @@ class PlanCreate(GapCreate):
     objective: Literal["hours", "cost"] = "hours"
     solver: Literal["auto", "greedy", "exact"] = Field(
         "auto", description="auto: the exact MILP where it answers in time, else the greedy"
-    )
-    required_levels: list[RequiredLevelIn] = Field(
-        default_factory=list,
-        max_length=MAX_LIST,
-        description="the organisation's levels for the target (default: essential 3, optional 2)",
     )
 
 

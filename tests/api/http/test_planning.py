@@ -22,6 +22,25 @@ def test_gap_answers_the_cli_json(client: TestClient) -> None:
     assert gap["counts"]["held"] >= 1 and 0 <= gap["coverage"] <= 100
 
 
+def test_gap_works_without_levels_and_takes_the_organisations(client: TestClient) -> None:
+    default = client.post("/v1/gap", json=KATRIN_LIKE).json()
+    assert default["required_levels"].startswith("default: essential skills at 3 (advanced)")
+    needed = {item["uri"]: item["required_level"] for item in default["items"]}
+    essential = [item["uri"] for item in default["items"] if item["relation"] == "essential"]
+    assert essential and all(needed[uri] == 3 for uri in essential)
+    levels = [{"occupation": "battery technician", "skill": "essential", "level": 1}]
+    lowered = client.post("/v1/gap", json={**KATRIN_LIKE, "required_levels": levels})
+    assert lowered.status_code == 200, lowered.text
+    answer = lowered.json()
+    assert answer["required_levels"].startswith("the request's required_levels: essential skills at 1")
+    assert all(i["required_level"] == 1 for i in answer["items"] if i["relation"] == "essential")
+    assert answer["coverage"] >= default["coverage"]
+    bad = client.post(
+        "/v1/gap", json={**KATRIN_LIKE, "required_levels": [{"skill": "essential", "level": 0}]}
+    )
+    assert bad.status_code == 422 and "required_levels" in bad.text
+
+
 def test_plans_answer_the_cli_json(client: TestClient) -> None:
     body = {**KATRIN_LIKE, "start": "2027-01-04", "hours_per_week": 10, "languages": ["en", "de"]}
     response = client.post("/v1/plans", json=body)

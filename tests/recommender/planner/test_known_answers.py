@@ -425,6 +425,22 @@ def test_partial_progress_is_credited_by_level_steps_and_reported() -> None:
     assert step_json["levels"] == {"s1": 2}
 
 
+def test_a_plan_using_little_of_its_budget_says_what_the_catalogue_cannot_teach() -> None:
+    # s1 is taught up to level 2 (needed 3), s2 by no course: EUR 20 of EUR 1,500 is all the catalogue can use
+    gap = [gap_item("s1", needed=3), gap_item("s2", needed=3), gap_item("s3", "optional", needed=2)]
+    courses = [course("s1-intermediate", {"s1": 2}, hours=10, price=20)]
+    plan = plan_paths(gap, courses, Constraints(budget=1500)).best
+    assert ids(plan) == ["s1-intermediate"]
+    assert "Only 20.00 EUR of the 1500.00 EUR budget is used: of the 2 essential skills left open" in (
+        plan.explanation
+    )
+    assert "1 taught by the catalogue only up to intermediate (level 2) (label of s1)" in plan.explanation
+    assert "1 taught by no course (label of s2)" in plan.explanation
+    # spending most of the budget, or having no budget, needs no such note
+    assert "budget is used" not in plan_paths(gap, courses, Constraints(budget=30)).best.explanation
+    assert "budget is used" not in plan_paths(gap, courses, Constraints()).best.explanation
+
+
 def test_two_courses_close_a_skill_step_by_step_when_one_brings_it_further() -> None:
     # level steps: a level-2 course covers steps 1-2, the level-3 course needs level 2 first (level order)
     gap = [gap_item("s1", needed=3), gap_item("s2", needed=2)]
