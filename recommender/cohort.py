@@ -44,7 +44,7 @@ from numpy.typing import NDArray
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from recommender.errors import InvalidPlanInput
-from recommender.gap import RELATION_WEIGHT, REQUIRED_LEVEL, Profile, credit_vectors, holdings
+from recommender.gap import DEFAULT_LEVELS, RELATION_WEIGHT, Profile, RequiredLevels, holdings, strengths
 from recommender.graph import ESSENTIAL, CompetenceGraph
 from recommender.planner import (
     BadgeOption,
@@ -94,6 +94,9 @@ class CohortSettings:
     on_the_job_hours: float | None = None  # None: the median course hours per level step of the plans
     include_optional: bool = False
     time_limit: float = 60.0
+    #: The levels each target occupation needs (by URI), an organisation's table; a target not in it: the
+    #: default levels of ``recommender.gap``.
+    required_levels: Mapping[str, RequiredLevels] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not 1 <= self.months <= 120:
@@ -152,13 +155,25 @@ class TargetSkills:
     taught: NDArray[np.bool_]
 
     @classmethod
-    def of(cls, graph: CompetenceGraph, target: Target, taught: frozenset[str] | set[str]) -> TargetSkills:
+    def of(
+        cls,
+        graph: CompetenceGraph,
+        target: Target,
+        taught: frozenset[str] | set[str],
+        required: RequiredLevels = DEFAULT_LEVELS,
+    ) -> TargetSkills:
         idx, rel = graph.requirements_of(target.uri)
         essential = rel == ESSENTIAL
         mean_specificity = float(graph.specificity.mean()) if graph.specificity.size else 1.0
         relation_weight = np.where(essential, RELATION_WEIGHT["essential"], RELATION_WEIGHT["optional"])
         uris = tuple(graph.skill_uris[i] for i in idx.tolist())
-        needed = np.where(essential, REQUIRED_LEVEL["essential"], REQUIRED_LEVEL["optional"])
+        needed = np.asarray(
+            [
+                required.level(u, "essential" if e else "optional")
+                for u, e in zip(uris, essential, strict=True)
+            ],
+            dtype=np.int64,
+        )
         return cls(
             uri=target.uri,
             label=target.label,
@@ -171,14 +186,15 @@ class TargetSkills:
             taught=np.array([u in taught for u in uris], dtype=bool),
         )
 
-    def held(self, essential_credit: NDArray[np.float64], optional_credit: NDArray[np.float64]) -> bytes:
+    def held(self, strength: NDArray[np.float64]) -> bytes:
         """The levels held on this target's skills and each skill's status, as a compact key.
 
-        ``essential_credit`` and ``optional_credit`` are aligned with :attr:`uris`. The level is
-        ``gap_items``' rule (the whole levels the credit amounts to); the status (0 missing, 1 partial,
-        2 held) is the gap's, from the credit itself, since it orders the gap items.
+        ``strength`` (:func:`recommender.gap.strengths`) is aligned with :attr:`uris`; the gap's credit is
+        ``min(1, strength / needed)``. The level is ``gap_items``' rule (the whole levels the credit amounts
+        to); the status (0 missing, 1 partial, 2 held) is the gap's, from the credit itself, since it orders
+        the gap items.
         """
-        credit = np.where(self.essential, essential_credit, optional_credit)
+        credit = np.minimum(1.0, strength / self.needed)
         levels = np.minimum(self.needed, np.floor(credit * self.needed + 1e-9)).astype(np.int8)
         status = np.where(credit >= 1.0, 2, np.where(credit > 0.0, 1, 0)).astype(np.int8)
         return levels.tobytes() + status.tobytes()
@@ -223,12 +239,12 @@ class TargetSkills:
 
 
 class ProfileCredits:
-    """Credit vectors of profiles on the targets' skills, from cached parts.
+    """Strengths of profiles on the targets' skills, from cached parts.
 
     The gap's credit of a skill is ``min(1, strength / needed)`` where the strength is a maximum over the
     profile's sources (each occupation, each declared skill, and what each credits through the hierarchy and
-    related skills). A maximum of maxima: the profile's credit is the element-wise maximum of the credits of
-    its parts, each computed once with :func:`recommender.gap.credit_vectors` on the targets' skills.
+    related skills). A maximum of maxima: the profile's strength is the element-wise maximum of the strengths
+    of its parts, each computed once with :func:`recommender.gap.strengths` on the targets' skills.
     """
 
     def __init__(self, graph: CompetenceGraph, targets: Sequence[TargetSkills]):
@@ -236,31 +252,23 @@ class ProfileCredits:
         union = np.unique(np.concatenate([t.skill_index for t in targets])) if targets else np.zeros(0, int)
         self.union = union
         self.local = [np.searchsorted(union, t.skill_index) for t in targets]
-        self._parts: dict[tuple[str, ...] | tuple[str, int], tuple[NDArray[np.float64], NDArray[np.float64]]]
-        self._parts = {}
+        self._parts: dict[tuple[str, ...] | tuple[str, int], NDArray[np.float64]] = {}
 
-    def _part(self, profile: Profile) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    def _part(self, profile: Profile) -> NDArray[np.float64]:
         key: Any = profile.occupations if profile.occupations else next(iter(profile.skills.items()))
         cached = self._parts.get(key)
         if cached is None:
-            essential, optional = credit_vectors(self.graph, holdings(self.graph, profile))
-            cached = (essential[self.union], optional[self.union])
+            cached = strengths(self.graph, holdings(self.graph, profile))[self.union]
             self._parts[key] = cached
         return cached
 
-    def of(self, person: Person) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        """The person's essential and optional credit on the union of the targets' skills."""
+    def of(self, person: Person) -> NDArray[np.float64]:
+        """The person's strength on the union of the targets' skills."""
         parts = [self._part(Profile((occupation,), {})) for occupation in person.occupations]
         parts += [self._part(Profile((), {uri: level})) for uri, level in person.skills.items() if level > 0]
         if not parts:
-            zero = np.zeros(self.union.size)
-            return zero, zero
-        essential = np.maximum.reduce([p[0] for p in parts])
-        optional = np.maximum.reduce([p[1] for p in parts])
-        return essential, optional
-
-
-# --- plan tasks --------------------------------------------------------------------------------------
+            return np.zeros(self.union.size)
+        return np.asarray(np.maximum.reduce(parts), dtype=np.float64)
 
 
 @dataclass(frozen=True)
@@ -570,11 +578,8 @@ def _plan_tasks(
         profile = (person.occupations, tuple(person.skills.items()))
         held = held_of.get(profile)
         if held is None:
-            essential, optional = credits.of(person)
-            held = [
-                skills.held(essential[credits.local[t]], optional[credits.local[t]])
-                for t, skills in enumerate(target_skills)
-            ]
+            strength = credits.of(person)
+            held = [skills.held(strength[credits.local[t]]) for t, skills in enumerate(target_skills)]
             held_of[profile] = held
         person_held.append(held)
         start = max(settings.start, person.earliest_start or settings.start)
@@ -632,7 +637,10 @@ def prepare(  # noqa: PLR0913 - keyword-only: badges, titles to confirm, a what-
     """
     _check_cohort(people, targets)
     taught = taught_skills(courses)
-    target_skills = tuple(TargetSkills.of(graph, t, taught) for t in targets)
+    target_skills = tuple(
+        TargetSkills.of(graph, t, taught, settings.required_levels.get(t.uri, DEFAULT_LEVELS))
+        for t in targets
+    )
     person_held, person_tasks, n_profiles = _plan_tasks(people, targets, target_skills, graph, settings)
     distinct = sorted(
         {task for tasks in person_tasks for task in tasks},
@@ -1135,6 +1143,7 @@ class CohortResult:
                     "filled": self.filled()[i],
                     "deadline": (t.deadline or settings.horizon_end).isoformat(),
                     "priority": t.priority,
+                    "required_levels": settings.required_levels.get(t.uri, DEFAULT_LEVELS).source,
                 }
                 for i, t in enumerate(self.inputs.targets)
             ],

@@ -323,6 +323,22 @@ def gap_from_holdings(
     )
 
 
+def strengths(graph: CompetenceGraph, held: Mapping[int, Holding]) -> NDArray[np.float64]:
+    """The level every skill is held at, directly or through its broader and related skills (the gap rules).
+
+    Returns
+    -------
+    ndarray, shape (n_skills,), dtype float64
+        Values in [0, 4]; the credit against a needed level ``L`` is ``min(1, strength / L)``.
+    """
+    strength = np.zeros(len(graph.skill_uris), dtype=np.float64)
+    for s, holding in held.items():
+        strength[s] = max(strength[s], holding.level)
+    for s, (value, _, _) in _indirect(graph, held).items():
+        strength[s] = max(strength[s], value)
+    return strength
+
+
 def credit_vectors(
     graph: CompetenceGraph, held: Mapping[int, Holding]
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
@@ -333,12 +349,7 @@ def credit_vectors(
     essential_credit, optional_credit : ndarray, shape (n_skills,), dtype float64
         Values in [0, 1]; ``gap_from_holdings`` gives the same credit for each required skill.
     """
-    n = len(graph.skill_uris)
-    strength = np.zeros(n, dtype=np.float64)
-    for s, holding in held.items():
-        strength[s] = max(strength[s], holding.level)
-    for s, (value, _, _) in _indirect(graph, held).items():
-        strength[s] = max(strength[s], value)
+    strength = strengths(graph, held)
     essential = np.minimum(1.0, strength / REQUIRED_LEVEL["essential"])
     optional = np.minimum(1.0, strength / REQUIRED_LEVEL["optional"])
     return essential, optional

@@ -69,6 +69,14 @@ def plan_command(
             help="On-the-job hours per missing level of an essential skill (default: from the plans).",
         ),
     ] = None,
+    required_levels: Annotated[
+        Path | None,
+        typer.Option(
+            "--required-levels",
+            help="CSV occupation,skill,level: the levels the target roles need (skill may be essential / "
+            "optional; default essential 3, optional 2).",
+        ),
+    ] = None,
     what: Annotated[
         ListOption,
         typer.Option(
@@ -118,6 +126,7 @@ def plan_command(
         delivery_modes=tuple(delivery_mode or ()),
         min_readiness=min_readiness,
         on_the_job_hours=on_the_job_hours,
+        required_levels=required_levels,
     )
     context = runtime(snapshot)
     options = context.plan_options

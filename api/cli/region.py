@@ -137,6 +137,14 @@ def plan_command(
     save: Annotated[
         bool, typer.Option("--save", help="Keep the published plan under --region in the database.")
     ] = False,
+    required_levels: Annotated[
+        Path | None,
+        typer.Option(
+            "--required-levels",
+            help="CSV occupation,skill,level: the levels the target roles need (skill may be essential; "
+            "default: essential skills at 3).",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the plan as JSON.")] = False,
     snapshot: SnapshotOption = None,
 ) -> None:
@@ -160,6 +168,7 @@ def plan_command(
         processes=processes,
         report=report,
         save=save,
+        required_levels=required_levels,
     )
     with context.transaction() as session:
         result = plan_region(

@@ -35,6 +35,7 @@ class CohortRequest:
     delivery_modes: tuple[str, ...] = ()
     min_readiness: float = 0.25
     on_the_job_hours: float | None = None
+    required_levels: Path | None = None  # the organisation's levels table (``api.services.levels``)
 
 
 def _check_currencies(courses: Sequence[CourseOption], request: CohortRequest) -> None:
@@ -73,6 +74,7 @@ def plan_cohort(  # noqa: PLR0913 - keyword-only: catalogue, the two files, the 
     ``confirmed`` maps person ids to the occupation (ESCO URI or exact label) HR confirmed for them: it
     replaces the file's occupation, so a title listed to confirm is planned on the next run.
     """
+    from api.services.levels import levels_per_target
     from data.formats.workforce import read_targets, read_workforce
     from recommender.cohort import CohortSettings, prepare, summarise
     from recommender.workforce import resolve_targets, resolve_workforce
@@ -84,6 +86,7 @@ def plan_cohort(  # noqa: PLR0913 - keyword-only: catalogue, the two files, the 
     resolver = matcher() if matcher is not None and any(not r.occupation for r in records) else None
     people = resolve_workforce(graph, records, matcher=resolver)
     roles = resolve_targets(graph, read_targets(targets))
+    levels = levels_per_target(graph=graph, targets=[r.uri for r in roles], path=request.required_levels)
     settings = CohortSettings(
         start=request.start,
         months=request.months,
@@ -96,6 +99,7 @@ def plan_cohort(  # noqa: PLR0913 - keyword-only: catalogue, the two files, the 
         objective=request.objective,  # type: ignore[arg-type]
         min_readiness=request.min_readiness,
         on_the_job_hours=request.on_the_job_hours,
+        required_levels=levels,
     )
     inputs = prepare(
         graph,

@@ -154,3 +154,16 @@ def levels_from_file(*, graph: CompetenceGraph, target: str, path: Path | None) 
     if path is None:
         return DEFAULT_LEVELS
     return required_levels(graph=graph, target=target, rules=read_level_table(path), name=str(path))
+
+
+def levels_per_target(
+    *, graph: CompetenceGraph, targets: Sequence[str], path: Path | None
+) -> dict[str, RequiredLevels]:
+    """The levels each of ``targets`` (occupation URIs) needs under the table in ``path`` (none: {}, the
+    default for every target); the cohort and region planners take them."""
+    if path is None:
+        return {}
+    rules = read_level_table(path)
+    return {
+        target: required_levels(graph=graph, target=target, rules=rules, name=path.name) for target in targets
+    }

@@ -17,9 +17,10 @@ from recommender.errors import InvalidPlanInput, NotFoundError, UpskillError
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from recommender.gap import RequiredLevels
     from recommender.graph import CompetenceGraph
     from recommender.planner import CourseOption
-    from recommender.region.model import Problem
+    from recommender.region.model import Occupation, Problem
 
 #: The seats each catalogue course offers when no programmes file is given (the report states it).
 CATALOGUE_SEATS = 100
@@ -49,6 +50,7 @@ class RegionRequest:
     processes: int = 1
     report: Path | None = None
     save: bool = False  # keep the published plan under ``region`` (a NUTS code)
+    required_levels: Path | None = None  # the organisation's levels table (``api.services.levels``)
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,7 @@ def plan_region(
     request: RegionRequest,
 ) -> RegionPlan:
     """Choose the programmes to fund, publish the plan with small groups suppressed, write the report."""
+    from api.services.levels import levels_per_target
     from data.formats.region import catalogue_programmes, read_demand, read_programmes, read_workforce
     from recommender.region.model import Settings
     from recommender.region.outcome import outcome
@@ -131,8 +134,9 @@ def plan_region(
         programmes = catalogue_programmes(
             courses, seats=request.catalogue_seats, rates=rates, currency=settings.currency
         )
+    required = levels_per_target(graph=graph, targets=[t.uri for t in demand], path=request.required_levels)
     lap("read inputs")
-    problem = build_problem(graph, workforce, demand, programmes, settings)
+    problem = build_problem(graph, workforce, demand, programmes, settings, required)
     lap("pathways")
     solution = solve(problem)
     lap("portfolio MILP")
@@ -141,7 +145,7 @@ def plan_region(
     result = replace(outcome(problem, solution), sensitivity=curve)
     plan = publish(problem, result)
     plan["inputs"] = _inputs(request, db_session)
-    plan["assumptions"] = _assumptions(request, settings)
+    plan["assumptions"] = _assumptions(request, settings) + _levels_assumptions(demand, required)
     plan["settings"] = {"max_programmes": settings.max_programmes, "min_seats": settings.min_seats}
     lap("publish (suppression)")
     written = None
@@ -156,6 +160,24 @@ def plan_region(
 
         portfolio_id = save_portfolio(db_session=db_session, nuts=request.region, plan=plan)
     return RegionPlan(plan=plan, report=written, problem=problem, timings=timings, portfolio_id=portfolio_id)
+
+
+def _levels_assumptions(demand: Sequence[Occupation], required: Mapping[str, RequiredLevels]) -> list[str]:
+    """Where the levels each target needs come from, in words (the default and the organisation's)."""
+    from recommender.gap import DEFAULT_LEVELS
+    from recommender.planner.alternatives import level_name
+
+    own = [
+        f"{target.label}: {required[target.uri].source}"
+        for target in demand
+        if required.get(target.uri, DEFAULT_LEVELS) != DEFAULT_LEVELS
+    ]
+    note = (
+        "A worker is ready for a role when every essential skill of it is held at the level it needs: "
+        f"{level_name(DEFAULT_LEVELS.essential)} unless the organisation's table (--required-levels) says "
+        "otherwise."
+    )
+    return [note + (f" Set by the table: {'; '.join(own)}." if own else "")]
 
 
 def _inputs(request: RegionRequest, db_session: Session) -> dict[str, Any]:

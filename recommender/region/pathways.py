@@ -2,10 +2,11 @@
 
 For every origin occupation with workers and every target occupation with demand (origin and target
 different), the *essential gap* is what :func:`recommender.gap.gap_from_holdings` finds: the target's
-essential skills that holding the origin occupation does not credit in full (needed at level 3). A programme
-*closes* a gap skill when it teaches it at the needed level or above (completing it brings the skill to that
-level; credit through broader or related skills never reaches level 3, so only direct teaching closes an
-essential skill). A worker is *ready* for the target when the programmes on their pathway close every
+essential skills that holding the origin occupation does not credit in full (needed at level 3, or at the
+level an organisation's table sets for the target: ``api.services.levels``). A programme *closes* a gap
+skill when it teaches it at the needed level or above (completing it brings the skill to that level; at the
+default level 3, credit through broader or related skills never reaches it, so only direct teaching closes
+an essential skill). A worker is *ready* for the target when the programmes on their pathway close every
 essential gap skill.
 
 A *pathway* is a minimal set of at most ``max_programmes`` eligible programmes that closes the whole gap
@@ -17,12 +18,12 @@ the certificate says the enumeration was cut.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 from numpy.typing import NDArray
 
-from recommender.gap import RELATION_WEIGHT, REQUIRED_LEVEL, Profile, credit_vectors, holdings
+from recommender.gap import DEFAULT_LEVELS, RELATION_WEIGHT, Profile, RequiredLevels, holdings, strengths
 from recommender.graph import ESSENTIAL, CompetenceGraph
 from recommender.region.model import GapSkill, Occupation, Pair, Pathway, Problem, Programme, Settings
 
@@ -60,28 +61,38 @@ def eligible_programmes(
 
 
 def essential_gap(
-    graph: CompetenceGraph, target_uri: str, credit: NDArray[np.float64]
+    graph: CompetenceGraph,
+    target_uri: str,
+    strength: NDArray[np.float64],
+    required: RequiredLevels = DEFAULT_LEVELS,
 ) -> tuple[GapSkill, ...]:
-    """The target's essential skills not credited in full, heaviest first.
+    """The target's essential skills not credited in full at the level ``required`` of each, heaviest first.
 
-    ``credit`` is :func:`recommender.gap.credit_vectors`' essential credit of the origin's holdings: the
-    credit :func:`recommender.gap.gap_from_holdings` gives each essential skill, computed once per origin.
+    ``strength`` is :func:`recommender.gap.strengths` of the origin's holdings, computed once per origin; the
+    credit of a skill needed at level ``L`` is ``min(1, strength / L)``, as
+    :func:`recommender.gap.gap_from_holdings` gives it.
     """
     idx, rel = graph.requirements_of(target_uri)
     scale = RELATION_WEIGHT["essential"] / (
         float(graph.specificity.mean()) if graph.specificity.size else 1.0
     )
-    skills = [
-        GapSkill(
-            uri=graph.skill_uris[s],
-            label=graph.skill_labels[s],
-            needed_level=REQUIRED_LEVEL["essential"],
-            credit=float(credit[s]),
-            weight=scale * float(graph.specificity[s]),
-        )
-        for s, r in zip(idx.tolist(), rel.tolist(), strict=True)
-        if r == ESSENTIAL and credit[s] < 1.0
-    ]
+    skills = []
+    for s, r in zip(idx.tolist(), rel.tolist(), strict=True):
+        if r != ESSENTIAL:
+            continue
+        uri = graph.skill_uris[s]
+        needed = required.level(uri, "essential")
+        credit = min(1.0, float(strength[s]) / needed)
+        if credit < 1.0:
+            skills.append(
+                GapSkill(
+                    uri=uri,
+                    label=graph.skill_labels[s],
+                    needed_level=needed,
+                    credit=credit,
+                    weight=scale * float(graph.specificity[s]),
+                )
+            )
     skills.sort(key=lambda skill: (-skill.weight, skill.label, skill.uri))
     return tuple(skills)
 
@@ -202,11 +213,14 @@ def build_problem(
     demand: Sequence[Occupation],
     programmes: Sequence[Programme],
     settings: Settings,
+    required: Mapping[str, RequiredLevels] | None = None,
 ) -> Problem:
     """Gaps, pathways and their costs for every (origin, target) pair with workers and demand.
 
-    ``workforce`` and ``demand`` hold resolved ESCO occupation URIs (``CompetenceGraph.resolve_occupation``).
+    ``workforce`` and ``demand`` hold resolved ESCO occupation URIs (``CompetenceGraph.resolve_occupation``);
+    ``required`` the levels each target occupation needs (by URI; a target not in it: the default levels).
     """
+    required = required or {}
     eligible, excluded = eligible_programmes(programmes, settings)
     teachers: dict[str, list[tuple[int, int]]] = {}  # skill -> (programme index, level taught)
     for i, programme in enumerate(eligible):
@@ -220,11 +234,11 @@ def build_problem(
     for o, origin in enumerate(origins):
         if origin.count == 0:
             continue
-        credit, _ = credit_vectors(graph, holdings(graph, Profile((origin.uri,))))
+        strength = strengths(graph, holdings(graph, Profile((origin.uri,))))
         for t, target in enumerate(targets):
             if target.count == 0 or target.uri == origin.uri:
                 continue
-            gap = essential_gap(graph, target.uri, credit)
+            gap = essential_gap(graph, target.uri, strength, required.get(target.uri, DEFAULT_LEVELS))
             labels.update((skill.uri, skill.label) for skill in gap)
             closers = [
                 [i for i, level in teachers.get(skill.uri, ()) if level >= skill.needed_level]

@@ -25,7 +25,7 @@ from recommender.cohort import (
     what_if,
 )
 from recommender.errors import InvalidPlanInput
-from recommender.gap import Profile, credit_vectors, holdings, skill_gap
+from recommender.gap import DEFAULT_LEVELS, Profile, RequiredLevels, holdings, skill_gap, strengths
 from recommender.graph import CompetenceGraph
 from recommender.planner import CourseOption, Plan
 from recommender.planner.from_gap import gap_items
@@ -37,12 +37,24 @@ START = date(2027, 1, 4)
 FIT = Fit(0.0, 1.0, 0, ())
 
 
-def _shared_items(graph: CompetenceGraph, target: str, occupations: tuple[str, ...], skills: dict[str, int]):
+#: An organisation's table: every essential skill at 1, optional at 3, one skill at 4.
+LEVELS = RequiredLevels(essential=1, optional=3, skills={"skill:comm": 4}, source="a table")
+
+
+def _shared_items(
+    graph: CompetenceGraph,
+    target: str,
+    occupations: tuple[str, ...],
+    skills: dict[str, int],
+    required: RequiredLevels = DEFAULT_LEVELS,
+):
     """The gap items the cohort plans with, every skill counted as taught, from cached profile parts."""
-    skills_of = TargetSkills.of(graph, Target(target, graph.label(target), 1), set(graph.skill_uris))
+    skills_of = TargetSkills.of(
+        graph, Target(target, graph.label(target), 1), set(graph.skill_uris), required
+    )
     credits = ProfileCredits(graph, [skills_of])
-    essential, optional = credits.of(Person("x", occupations, skills))
-    return skills_of.gap_items(skills_of.planned(skills_of.held(essential, optional)))
+    strength = credits.of(Person("x", occupations, skills))
+    return skills_of.gap_items(skills_of.planned(skills_of.held(strength)))
 
 
 @pytest.mark.parametrize(
@@ -55,11 +67,16 @@ def _shared_items(graph: CompetenceGraph, target: str, occupations: tuple[str, .
     ],
 )
 @pytest.mark.parametrize("target", ["occ:battery", "occ:fabricator", "occ:welder"])
+@pytest.mark.parametrize("required", [DEFAULT_LEVELS, LEVELS])
 def test_shared_gap_items_equal_the_gap_modules(
-    tiny_graph: CompetenceGraph, occupations: tuple[str, ...], skills: dict[str, int], target: str
+    tiny_graph: CompetenceGraph,
+    occupations: tuple[str, ...],
+    skills: dict[str, int],
+    target: str,
+    required: RequiredLevels,
 ) -> None:
-    expected = gap_items(skill_gap(tiny_graph, target, occupations=occupations, skills=skills))
-    assert _shared_items(tiny_graph, target, occupations, skills) == expected
+    gap = skill_gap(tiny_graph, target, occupations=occupations, skills=skills, required=required)
+    assert _shared_items(tiny_graph, target, occupations, skills, required) == gap_items(gap)
 
 
 def test_shared_gap_items_equal_the_gap_modules_on_esco(esco_graph: CompetenceGraph) -> None:
@@ -71,7 +88,7 @@ def test_shared_gap_items_equal_the_gap_modules_on_esco(esco_graph: CompetenceGr
             assert _shared_items(esco_graph, target, occupations, skills) == expected
 
 
-def test_profile_credits_from_parts_equal_credit_vectors(esco_graph: CompetenceGraph) -> None:
+def test_profile_strengths_from_parts_equal_the_gap_modules(esco_graph: CompetenceGraph) -> None:
     rng = np.random.default_rng(3)
     occupations = [VEHICLE_TECHNICIAN, AUTOMOTIVE_BATTERY_TECHNICIAN]
     targets = [Target(uri, esco_graph.label(uri), 1) for uri in occupations]
@@ -81,10 +98,8 @@ def test_profile_credits_from_parts_equal_credit_vectors(esco_graph: CompetenceG
     for _ in range(20):
         held = tuple(occupations[: int(rng.integers(0, 3))])
         declared = {pool[int(i)]: int(rng.integers(0, 5)) for i in rng.choice(len(pool), 4, replace=False)}
-        essential, optional = credit_vectors(esco_graph, holdings(esco_graph, Profile(held, declared)))
-        got = credits.of(Person("x", held, declared))
-        np.testing.assert_array_equal(got[0], essential[credits.union])
-        np.testing.assert_array_equal(got[1], optional[credits.union])
+        strength = strengths(esco_graph, holdings(esco_graph, Profile(held, declared)))
+        np.testing.assert_array_equal(credits.of(Person("x", held, declared)), strength[credits.union])
 
 
 # --- the assignment against brute force ---------------------------------------------------------------

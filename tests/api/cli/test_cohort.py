@@ -163,3 +163,28 @@ def test_a_saved_cohort_is_shown_to_its_organisation_only(
     assert other.exit_code == 2 and f"unknown cohort '{cohort_id}'" in other.output
     nobody = runner.invoke(app, _args(files, "--save", "x", "--organisation", "Nobody Inc"))
     assert nobody.exit_code == 2 and "unknown organisation 'Nobody Inc'" in nobody.output
+
+
+def test_an_organisations_levels_apply_to_the_cohort(
+    runner: CliRunner, files: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    table = tmp_path / "levels.csv"
+    table.write_text("occupation,skill,level\nbattery technician,essential,1\n", encoding="utf-8")
+    default = json.loads(runner.invoke(app, _args(files, "--json")).output)
+    result = runner.invoke(app, _args(files, "--json", "--required-levels", str(table)))
+    assert result.exit_code == 0, result.output
+    lowered = json.loads(result.output)
+    levels = {t["target_uri"]: t["required_levels"] for t in lowered["targets"]}
+    assert levels["occ:battery"] == "levels.csv: essential skills at 1, optional at 2"
+    assert levels["occ:fabricator"].startswith("default: essential skills at 3")
+    assert all(t["required_levels"].startswith("default") for t in default["targets"])
+
+    def hours(document: dict, person: str) -> float:
+        (found,) = [a["hours"] for a in document["assignments"] if a["person_id"] == person]
+        return float(found)
+
+    # W-2 holds battery chemistry at 2: enough at level 1, so only electric vehicles is left to learn
+    assert hours(lowered, "W-2") < hours(default, "W-2")
+    table.write_text("occupation,skill,level\nbattery technician,essential,5\n", encoding="utf-8")
+    bad = runner.invoke(app, _args(files, "--required-levels", str(table)))
+    assert bad.exit_code != 0 and "levels.csv" in bad.output and "line 2" in bad.output

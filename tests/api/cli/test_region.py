@@ -101,6 +101,30 @@ def test_region_plan_json(runner: CliRunner, files: dict[str, Path], snapshot: P
     assert painters["suppressed"] and painters["workforce"] is None
 
 
+def test_an_organisations_levels_change_what_makes_a_worker_ready(
+    runner: CliRunner, files: dict[str, Path], snapshot: Path, tmp_path: Path
+) -> None:
+    # a cheap programme teaching both skills at intermediate (2): no use at the default level 3
+    files["programmes"].write_text(
+        PROGRAMMES
+        + 'intro,Battery and EV basics,Centre D,"skill:battery@2;skill:ev@2",100,60,20,2,cs,online,\n'
+    )
+    default = json.loads(runner.invoke(app, _args(files, snapshot, "--json")).output)
+    assert {r["programme"] for r in default["portfolio"]} == {"bundle"}
+    assert any("held at the level it needs: advanced (level 3)" in a for a in default["assumptions"])
+    table = tmp_path / "levels.csv"
+    table.write_text("occupation,skill,level\nbattery technician,essential,2\n")
+    result = runner.invoke(app, _args(files, snapshot, "--json", "--required-levels", str(table)))
+    assert result.exit_code == 0, result.output
+    lowered = json.loads(result.output)
+    assert {(r["programme"], r["seats"]) for r in lowered["portfolio"]} == {("intro", 50)}
+    assert lowered["totals"]["workers_made_ready"] == 50
+    assert any("battery technician: levels.csv: essential skills at 2" in a for a in lowered["assumptions"])
+    table.write_text("occupation,skill,level\nbattery technician,essential,9\n")
+    bad = runner.invoke(app, _args(files, snapshot, "--required-levels", str(table)))
+    assert bad.exit_code != 0 and "levels.csv" in bad.output and "line 2" in bad.output
+
+
 def test_region_plan_table_report_and_save(
     runner: CliRunner, files: dict[str, Path], snapshot: Path, tmp_path: Path
 ) -> None:

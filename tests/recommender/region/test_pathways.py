@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from recommender.gap import Profile, credit_vectors, gap_from_holdings, holdings
+from recommender.gap import Profile, RequiredLevels, gap_from_holdings, holdings, strengths
 from recommender.graph import CompetenceGraph
 from recommender.region.model import Occupation, Programme, Settings
 from recommender.region.pathways import build_problem, essential_gap, minimal_covers
@@ -122,19 +122,22 @@ def test_every_pathway_makes_ready_by_the_gap_computation(tiny_graph: Competence
 
 def test_essential_gap_is_the_gap_computation(tiny_graph: CompetenceGraph) -> None:
     """The vectorised essential gap (credits once per origin) equals gap_from_holdings item by item."""
+    lowered = RequiredLevels(essential=1, optional=1, skills={"skill:weld": 2}, source="a table")
     for origin in ("occ:welder", "occ:painter", "occ:fabricator", "occ:welder2"):
         held = holdings(tiny_graph, Profile((origin,)))
-        credit, _ = credit_vectors(tiny_graph, held)
+        strength = strengths(tiny_graph, held)
         for target in ("occ:battery", "occ:fabricator", "occ:welder", "occ:painter"):
-            expected = [
-                (i.uri, i.required_level, pytest.approx(i.credit), pytest.approx(i.weight))
-                for i in gap_from_holdings(tiny_graph, target, held).items
-                if i.relation == "essential" and i.status != "held"
-            ]
-            got = [
-                (s.uri, s.needed_level, s.credit, s.weight) for s in essential_gap(tiny_graph, target, credit)
-            ]
-            assert sorted(got, key=lambda x: x[0]) == sorted(expected, key=lambda x: x[0])
+            for required in (RequiredLevels(), lowered):
+                expected = [
+                    (i.uri, i.required_level, pytest.approx(i.credit), pytest.approx(i.weight))
+                    for i in gap_from_holdings(tiny_graph, target, held, required).items
+                    if i.relation == "essential" and i.status != "held"
+                ]
+                got = [
+                    (s.uri, s.needed_level, s.credit, s.weight)
+                    for s in essential_gap(tiny_graph, target, strength, required)
+                ]
+                assert sorted(got, key=lambda x: x[0]) == sorted(expected, key=lambda x: x[0])
 
 
 def test_search_effort_limit_is_reported() -> None:
