@@ -9,10 +9,12 @@ or gradient boosting) learns from the ``dev`` courses only:
 
 * settings are chosen by precision@5 under 5-fold cross-validation over the dev courses, whole courses per
   fold (``GroupKFold``): a dev figure here is always the cross-validated one, never a fit scored on itself;
-* the setting chosen is then fitted on every dev course and measured once on the ``test`` courses.
+* the setting chosen is then fitted on every dev course and measured once on the ``test`` courses, and on
+  the independent reference of ``upskill evaluate tagging`` (Coursera's own tags mapped to ESCO).
 
 The tagger's own order (its score) is measured on the same folds and on test, side by side. The re-ranker
-would be wired into the importer only if its cross-validated dev precision beat the tagger's.
+is a candidate for the importer only when its cross-validated dev precision beats the tagger's
+(``reranker_wins_on_dev``).
 
 Run: ``.venv/bin/python -m evaluation.tagging_reranker [--json FILE]`` (about a minute; needs
 ``../shared/data``).
@@ -24,7 +26,7 @@ import argparse
 import json
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -37,13 +39,23 @@ from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from evaluation.tagging import COURSERA_CSV, EDX_CSV, GOLD, GoldCourse, course_texts, load_gold
+from evaluation.tagging import (
+    COURSERA_CSV,
+    EDX_CSV,
+    GOLD,
+    GoldCourse,
+    course_texts,
+    coursera_reference,
+    load_gold,
+)
 from recommender.tagging import RERANK_FEATURES, CandidateFeatures
 
 UDEMY_CSV = EDX_CSV.parent / "udemy_courses.csv"
 #: Candidates re-ranked per course: the tagger's best 40 hold about two thirds of the gold skills.
 CANDIDATES = 40
 FOLDS = 5
+#: The split of the independent reference's courses (Coursera's own tags): measured only.
+INDEPENDENT = "independent"
 
 Model = Callable[[], ClassifierMixin]
 SETTINGS: dict[str, Model] = {
@@ -116,20 +128,32 @@ def compare(courses: Sequence[Course], settings: dict[str, Model] = SETTINGS) ->
     cv = {name: round(cross_validated(dev, model), 4) for name, model in settings.items()}
     chosen = max(cv, key=lambda name: (cv[name], name))
     fitted = _fit(settings[chosen], dev)
-    tagger_dev = float(np.mean([precision_at_5(tagger_order(c), c.relevant) for c in dev]))
-    tagger_test = float(np.mean([precision_at_5(tagger_order(c), c.relevant) for c in test]))
-    reranked_test = float(
-        np.mean([precision_at_5(fitted.predict_proba(c.features)[:, 1], c.relevant) for c in test])
-    )
+
+    def mean(group: Sequence[Course], reranked: bool) -> float:
+        scores = [fitted.predict_proba(c.features)[:, 1] if reranked else tagger_order(c) for c in group]
+        return round(
+            float(np.mean([precision_at_5(v, c.relevant) for v, c in zip(scores, group, strict=True)])), 4
+        )
+
+    tagger_dev, tagger_test, reranked_test = mean(dev, False), mean(test, False), mean(test, True)
+    independent = [c for c in courses if c.split == INDEPENDENT]
+    reference: dict[str, Any] = {}
+    if independent:
+        reference = {
+            "courses": len(independent),
+            "tagger_precision_at_5": mean(independent, False),
+            "reranked_precision_at_5": mean(independent, True),
+        }
     return {
         "dev_courses": len(dev),
         "test_courses": len(test),
         "candidates_recall_dev": round(float(np.mean([c.relevant.sum() / c.gold_skills for c in dev])), 4),
         "dev_cv_precision_at_5": cv,
         "chosen": chosen,
-        "tagger_precision_at_5": {"dev": round(tagger_dev, 4), "test": round(tagger_test, 4)},
-        "reranked_precision_at_5": {"dev_cv": cv[chosen], "test": round(reranked_test, 4)},
+        "tagger_precision_at_5": {"dev": tagger_dev, "test": tagger_test},
+        "reranked_precision_at_5": {"dev_cv": cv[chosen], "test": reranked_test},
         "reranker_wins_on_dev": cv[chosen] > tagger_dev,
+        "independent_reference": reference,
     }
 
 
@@ -143,7 +167,9 @@ def snapshot_texts() -> list[str]:
 
 
 def gold_candidates(gold: Sequence[GoldCourse], candidates: int = CANDIDATES) -> list[Course]:
-    """Each gold course's candidates, featured, labelled against its gold skills."""
+    """Each gold course's candidates, featured, labelled against its gold skills; then, when the Coursera
+    snapshot is there, the independent reference's courses (split ``independent``: Coursera's own tags
+    mapped to ESCO, ``evaluation.tagging.coursera_reference``), never used to fit or choose."""
     from data import catalogue, skill_texts
 
     skills = skill_texts.from_release()
@@ -152,7 +178,12 @@ def gold_candidates(gold: Sequence[GoldCourse], candidates: int = CANDIDATES) ->
     frequency = reference.frequencies(snapshot_texts())
     featured = CandidateFeatures(extractor, skills, candidates=candidates, frequency=frequency)
     texts, _ = course_texts([g.course_id for g in gold])
-    found = featured.candidates_of([texts[g.course_id] for g in gold])
+    labelled = list(gold)
+    if COURSERA_CSV.is_file():
+        independent, info = coursera_reference(skills, exclude={g.course_id for g in gold})
+        labelled += [replace(g, split=INDEPENDENT) for g in independent]
+        texts = {**texts, **info["texts"]}
+    found = featured.candidates_of([texts[g.course_id] for g in labelled])
     return [
         Course(
             g.course_id,
@@ -161,7 +192,7 @@ def gold_candidates(gold: Sequence[GoldCourse], candidates: int = CANDIDATES) ->
             np.asarray([extractor.uris_[j] in g.skills for j in c.indices], dtype=bool),
             len(g.skills),
         )
-        for g, c in zip(gold, found, strict=True)
+        for g, c in zip(labelled, found, strict=True)
     ]
 
 
@@ -182,6 +213,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"(tagger order {result['tagger_precision_at_5']['test']:.3f}); "
         f"gold skills among the {CANDIDATES} candidates (dev): {result['candidates_recall_dev']:.0%}"
     )
+    reference = result["independent_reference"]
+    if reference:
+        print(
+            f"independent reference ({reference['courses']} Coursera courses, their tags mapped to ESCO): "
+            f"P@5 {reference['reranked_precision_at_5']:.3f} re-ranked, "
+            f"{reference['tagger_precision_at_5']:.3f} in the tagger's order"
+        )
     print("re-ranker beats the tagger on dev:", "yes" if result["reranker_wins_on_dev"] else "no")
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")

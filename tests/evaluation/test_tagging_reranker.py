@@ -32,12 +32,18 @@ def test_precision_at_5_by_hand() -> None:
 
 def test_a_learnable_signal_is_learnt_on_dev_and_holds_on_test() -> None:
     courses = [_course(i, "dev" if i < 10 else "test") for i in range(14)]
+    courses += [_course(i, "independent") for i in range(14, 16)]  # measured, never fitted on
     assert tagger_order(courses[0])[0] == 1.0
     result = compare(courses, LOGISTIC)
     assert result["tagger_precision_at_5"] == {"dev": 0.0, "test": 0.0}
     assert result["reranked_precision_at_5"]["test"] == 1.0
     assert result["dev_cv_precision_at_5"][result["chosen"]] == 1.0
     assert result["reranker_wins_on_dev"] is True
+    assert result["independent_reference"] == {
+        "courses": 2,
+        "tagger_precision_at_5": 0.0,
+        "reranked_precision_at_5": 1.0,
+    }
     assert compare(courses, LOGISTIC) == result  # deterministic
 
 
