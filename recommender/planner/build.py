@@ -83,7 +83,10 @@ def build_problem(  # noqa: C901, PLR0913 - one pass over gap, courses, badges (
 
     teachers: dict[str, list[tuple[str, int]]] = {uri: [] for uri in held}
     for cid in sorted(available):
-        for uri, level in available[cid].course.skills.items():
+        skills = available[cid].course.skills
+        if skills.keys().isdisjoint(teachers.keys()):  # most of a catalogue: one set operation each
+            continue
+        for uri, level in skills.items():
             if uri in teachers:
                 teachers[uri].append((cid, level))
 
@@ -126,6 +129,7 @@ def build_problem(  # noqa: C901, PLR0913 - one pass over gap, courses, badges (
     queue = list(covering)
     raw: dict[str, list[_RawRequirement]] = {}
     blocked: dict[str, str] = {}
+    queued: set[tuple[str, ...]] = set()
     while queue:
         cid = queue.pop()
         if cid in raw or cid in blocked:
@@ -135,19 +139,26 @@ def build_problem(  # noqa: C901, PLR0913 - one pass over gap, courses, badges (
             blocked[cid] = why
             continue
         raw[cid] = reqs
-        queue.extend(o for r in reqs for o in r.options if o not in raw and o not in blocked)
+        for r in reqs:  # many courses share an options tuple (level order): queue each tuple once
+            if r.options not in queued:
+                queued.add(r.options)
+                queue.extend(r.options)
 
     # Ranks: least fixed point of "every requirement has an option already takeable".
+    # An options tuple is met from the round after its first option became takeable (one check per tuple).
     rank: dict[str, int] = {}
+    met: set[tuple[str, ...]] = set()
     pending = sorted(raw)
     round_ = 0
     while pending:
-        now = [c for c in pending if all(any(o in rank for o in r.options) for r in raw[c])]
+        now = [c for c in pending if all(r.options in met for r in raw[c])]
         if not now:
             break
         for c in now:
             rank[c] = round_
         pending = [c for c in pending if c not in rank]
+        waiting = {r.options for c in pending for r in raw[c]} - met
+        met.update(t for t in waiting if any(o in rank for o in t))
         round_ += 1
     not_takeable = dict(blocked)
     for c in pending:
@@ -157,7 +168,9 @@ def build_problem(  # noqa: C901, PLR0913 - one pass over gap, courses, badges (
     # Keep the takeable courses reachable from a covering course through rank-lowering options.
     ids = sorted(rank)
     costs = {c: float(cost_of(available[c])) for c in ids}
-    by_cost: dict[tuple[str, ...], tuple[str, ...]] = {}  # options sorted cheapest first, once per tuple
+    # options sorted cheapest first and cut to a rank: once per (tuple, rank), so courses share the result
+    by_cost: dict[tuple[str, ...], tuple[str, ...]] = {}
+    below: dict[tuple[tuple[str, ...], int], tuple[str, ...]] = {}
     options_of: dict[str, list[tuple[tuple[str, ...], _RawRequirement]]] = {}
     for c in ids:
         options_of[c] = []
@@ -166,15 +179,22 @@ def build_problem(  # noqa: C901, PLR0913 - one pass over gap, courses, badges (
                 by_cost[r.options] = tuple(
                     sorted((o for o in r.options if o in rank), key=lambda o: (costs[o], o))
                 )
-            options_of[c].append((tuple(o for o in by_cost[r.options] if rank[o] < rank[c]), r))
+            key = (r.options, rank[c])
+            if key not in below:
+                below[key] = tuple(o for o in by_cost[r.options] if rank[o] < rank[c])
+            options_of[c].append((below[key], r))
     keep: set[str] = set()
+    stacked: set[tuple[str, ...]] = set()
     stack = [c for c in covering if c in rank]
     while stack:
         c = stack.pop()
         if c in keep:
             continue
         keep.add(c)
-        stack.extend(o for opts, _ in options_of[c] for o in opts)
+        for opts, _ in options_of[c]:
+            if opts not in stacked:
+                stacked.add(opts)
+                stack.extend(opts)
     ids = sorted(keep)
     index = {c: i for i, c in enumerate(ids)}
     units: list[tuple[int, int]] = []
@@ -189,6 +209,13 @@ def build_problem(  # noqa: C901, PLR0913 - one pass over gap, courses, badges (
                 unit_index[(item.skill_uri, level)] = len(units)
                 units.append((t, level))
                 unit_weight.append(item.weight / (item.needed_level - start))
+
+    indexed_cache: dict[tuple[str, ...], tuple[int, ...]] = {}
+
+    def indexed(options: tuple[str, ...]) -> tuple[int, ...]:
+        if options not in indexed_cache:
+            indexed_cache[options] = tuple(index[o] for o in options)
+        return indexed_cache[options]
 
     problem = CoverProblem(
         ids=tuple(ids),
@@ -207,8 +234,7 @@ def build_problem(  # noqa: C901, PLR0913 - one pass over gap, courses, badges (
         weight=np.array(unit_weight, dtype=np.float64),
         essential=np.array([targets[t].essential for t, _ in units], dtype=np.bool_),
         requirements=tuple(
-            tuple(Requirement(tuple(index[o] for o in opts), r.origin, r.label) for opts, r in options_of[c])
-            for c in ids
+            tuple(Requirement(indexed(opts), r.origin, r.label) for opts, r in options_of[c]) for c in ids
         ),
         rank=tuple(rank[c] for c in ids),
         budget=budget,
@@ -221,11 +247,12 @@ def recost(built: Built, available: Mapping[str, Available], cost_of: Callable[[
     """The same problem under another objective cost (requirement options re-sorted cheapest first)."""
     p = built.problem
     cost = np.array([float(cost_of(available[c])) for c in p.ids], dtype=np.float64)
+    resorted: dict[tuple[int, ...], tuple[int, ...]] = {}  # once per options tuple (courses share them)
+    for reqs in p.requirements:
+        for r in reqs:
+            if r.options not in resorted:
+                resorted[r.options] = tuple(sorted(r.options, key=lambda o: (cost[o], p.ids[o])))
     requirements = tuple(
-        tuple(
-            Requirement(tuple(sorted(r.options, key=lambda o: (cost[o], p.ids[o]))), r.origin, r.label)
-            for r in reqs
-        )
-        for reqs in p.requirements
+        tuple(Requirement(resorted[r.options], r.origin, r.label) for r in reqs) for reqs in p.requirements
     )
     return replace(built, problem=replace(p, cost=cost, requirements=requirements))

@@ -15,8 +15,12 @@ then the objective cost (hours or money) of the courses, within the money budget
   above that, or when the time limit stops the solver with nothing better. The certificate says how good
   the selection is: 1.0 when proven optimal, the proven ratio to the solver's bound when the time limit
   stopped it, and for a greedy selection its ratio to the MILP optimum (small instances) or the LP bound.
+  The optimal coverage it finds (``Solution.coverage``) holds for the same problem at another objective
+  cost: the planner's second and third plans pass it back and solve the cost stage only.
 * :func:`exact` -- the lexicographic optimum as three mixed-integer programs (essential coverage, optional
-  coverage, cost) solved by HiGHS through ``scipy.optimize.milp``.
+  coverage, cost) solved by HiGHS through ``scipy.optimize.milp``. The coverage programs need no solve
+  without a money or hours limit (every candidate together is a valid selection, so the optimum is all the
+  coverable weight), nor when the greedy already covers all of it.
 * :func:`greedy` -- lazy greedy (Minoux's accelerated greedy): without a money or hours limit the classic
   greedy for weighted set cover (objective cost per skill newly covered); with one, budgeted maximum coverage
   (Khuller, Moss and Naor, "The budgeted maximum coverage problem", IPL 70(1), 1999) phase by phase,
@@ -32,11 +36,13 @@ is below 1.0 or its method is ``none``).
 from __future__ import annotations
 
 import heapq
+import itertools
 import time
 import warnings
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -48,6 +54,8 @@ from recommender.errors import UpskillError
 from recommender.planner.model import Certificate
 
 Solver = Literal["auto", "greedy", "exact"]
+#: Weighted essential and optional coverage.
+Coverage = tuple[float, float]
 
 #: Relative tolerance when comparing weighted coverage and costs of two selections.
 TOLERANCE = 1e-7
@@ -57,11 +65,13 @@ TOLERANCE = 1e-7
 AUTO_LIMIT = 1000
 #: ``solver="exact"`` refuses more candidates than this.
 EXACT_LIMIT = 400
-#: Seconds (wall clock, from the start of the selection, the greedy included) before the ``auto`` solver
-#: keeps the better of HiGHS's best selection so far and the greedy's. A safety net for the rare hard gap
-#: rather than the latency budget: on the real pairs HiGHS takes p50 7-30 ms CPU up to 200 candidates, but
-#: ~1.5 s on a few budget-bound gaps of ~500; with 0.25 s at load 13 on 2 cores, 43 of the 600 selections
-#: fell below 0.95 of the optimum, with 1 s 9 (the previous, heuristic greedy: 10).
+#: Seconds (wall clock, from the start of the selection) the ``auto`` solver gives HiGHS before it keeps the
+#: better of HiGHS's best selection so far and the greedy's. A safety net for the hard gaps, not the latency
+#: budget: with 0.05 s (the budget of issue 11) 20 of the 200 real automotive pairs of
+#: evaluation/bench_planner.py got another plan than on main at load ~8, 8 of them covering less (e.g. 0
+#: instead of 5 essential skills); with 0.5 s none covers less. On development seed 7 at load ~10 (wall 5-10x
+#: CPU time) the median ratio to the optimum at 100 / 200 / 400 candidates was 0.99 / 0.98 / 0.99 with
+#: 0.05 s and 1.0 with 0.5 s; the worst instance is the greedy's either way (0.72-0.93).
 TIME_LIMIT = 0.5
 #: Seconds ``solver="exact"`` gives HiGHS per selection.
 EXACT_TIME_LIMIT = 10.0
@@ -130,6 +140,20 @@ class CoverProblem:
     def m(self) -> int:
         return len(self.weight)
 
+    @cached_property
+    def coverage(self) -> sp.csr_array:
+        """``covers`` as a sparse 0/1 matrix of shape (n, m)."""
+        sizes, indices = _flattened(self.covers)
+        indptr = np.concatenate([[0], np.cumsum(sizes)])
+        return sp.csr_array((np.ones(len(indices)), indices, indptr), shape=(self.n, self.m))
+
+
+def _flattened(sets: Sequence[Collection[int]]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """The size of each collection and all their members, one after the other."""
+    sizes = np.fromiter(map(len, sets), dtype=np.int64, count=len(sets))
+    members = np.fromiter(itertools.chain.from_iterable(sets), dtype=np.int64, count=int(sizes.sum()))
+    return sizes, members
+
 
 _Edges = Mapping[int, tuple[tuple[int, Requirement], ...]]
 
@@ -165,6 +189,7 @@ class Solution:
     selection: Selection
     certificate: Certificate
     solver: str
+    coverage: Coverage | None = None  # the proven optimal coverage, for the same problem at another cost
 
 
 def value(problem: CoverProblem, chosen: Sequence[int]) -> Value:
@@ -177,7 +202,7 @@ def value(problem: CoverProblem, chosen: Sequence[int]) -> Value:
     return Value(ess, opt, float(sum(problem.cost[i] for i in chosen)))
 
 
-def solve(
+def solve(  # noqa: PLR0913 - the planner's knobs, all keyword-only with defaults
     problem: CoverProblem,
     *,
     solver: Solver = "auto",
@@ -186,6 +211,7 @@ def solve(
     auto_limit: int = AUTO_LIMIT,
     time_limit: float | None = None,
     certify_exact_limit: int = CERTIFY_EXACT_LIMIT,
+    coverage: Coverage | None = None,
 ) -> Solution:
     """Select courses with ``solver`` (see the module docstring) and certify the selection.
 
@@ -201,7 +227,10 @@ def solve(
     exact_limit, auto_limit : int
         Most candidates the MILP takes with ``exact`` and with ``auto``.
     time_limit : float, optional
-        Seconds for HiGHS; default ``TIME_LIMIT`` (auto) or ``EXACT_TIME_LIMIT`` (exact).
+        Seconds for the whole selection; default ``TIME_LIMIT`` (auto) or ``EXACT_TIME_LIMIT`` (exact).
+    coverage : Coverage, optional
+        The optimal coverage of this problem, known from a solve of it under another objective cost
+        (``Solution.coverage``): only the cost stage is left to solve.
 
     Raises
     ------
@@ -218,21 +247,35 @@ def solve(
         return Solution(Selection((), {}), Certificate("none", 1.0, "nothing to select"), used)
     limit = time_limit if time_limit is not None else TIME_LIMIT if solver == "auto" else EXACT_TIME_LIMIT
     deadline = time.perf_counter() + limit
-    fallback = greedy(problem) if solver != "exact" else None
     if solver == "exact" or (solver == "auto" and problem.n <= auto_limit):
+        fallback = _Fallback(problem, solver != "exact")
         try:
-            return _lexicographic(problem, fallback, deadline)
+            return _lexicographic(problem, fallback, deadline, coverage)
         except UpskillError:
-            if fallback is None:
+            if solver == "exact":
                 raise
             certify_exact_limit = 0  # HiGHS ran out of time: the LP bound, which is quick
-    assert fallback is not None
+    selection = greedy(problem)
     certificate = (
-        certify(problem, fallback, exact_limit=certify_exact_limit)
+        certify(problem, selection, exact_limit=certify_exact_limit)
         if certify_greedy
         else Certificate("none", None, "not certified")
     )
-    return Solution(fallback, certificate, "greedy")
+    return Solution(selection, certificate, "greedy")
+
+
+class _Fallback:
+    """The greedy selection, computed when first asked for (never, when HiGHS proves the optimum of a problem
+    whose coverage needs no solve); ``None`` for the exact solver, which has no fallback."""
+
+    def __init__(self, problem: CoverProblem, enabled: bool):
+        self.problem, self.enabled = problem, enabled
+        self._selection: Selection | None = None
+
+    def get(self) -> Selection | None:
+        if self.enabled and self._selection is None:
+            self._selection = greedy(self.problem)
+        return self._selection
 
 
 # --- the greedy ---------------------------------------------------------------------------------------
@@ -279,11 +322,19 @@ class _Lists:
             for s in skills:
                 self.coverers[s].append(i)
         # the courses with a requirement each course is an option of
-        self.dependants: list[list[int]] = [[] for _ in range(problem.n)]
+        # the options tuples each course is in, and the courses needing each (courses share options tuples:
+        # level order), so that each tuple is handled once
+        self.option_in: list[list[tuple[int, ...]]] = [[] for _ in range(problem.n)]
+        self.option_set: dict[tuple[int, ...], frozenset[int]] = {}
+        self.needing: dict[tuple[int, ...], list[int]] = {}
         for i, reqs in enumerate(problem.requirements):
             for req in reqs:
-                for o in req.options:
-                    self.dependants[o].append(i)
+                if req.options not in self.option_set:
+                    self.option_set[req.options] = frozenset(req.options)
+                    self.needing[req.options] = []
+                    for o in req.options:
+                        self.option_in[o].append(req.options)
+                self.needing[req.options].append(i)
         # share of the limits a course uses; a tiny share of its objective cost keeps free courses from
         # dividing by zero and breaks ties toward the cheaper
         mean_cost = sum(self.cost) / max(1, len(self.cost)) or 1.0
@@ -303,6 +354,7 @@ class _State:
         self.lists = lists
         self.chosen: list[int] = []
         self.chosen_set: set[int] = set()
+        self.met: set[tuple[int, ...]] = set()  # options tuples with a chosen member
         self.edges: dict[int, tuple[tuple[int, Requirement], ...]] = {}
         self.covered: set[int] = set()
         self.price = 0.0
@@ -310,7 +362,7 @@ class _State:
 
     def copy(self) -> _State:
         other = _State(self.problem, self.lists)
-        other.chosen, other.chosen_set = list(self.chosen), set(self.chosen_set)
+        other.chosen, other.chosen_set, other.met = list(self.chosen), set(self.chosen_set), set(self.met)
         other.edges, other.covered = dict(self.edges), set(self.covered)
         other.price, other.hours = self.price, self.hours
         return other
@@ -318,7 +370,7 @@ class _State:
     def bundle(self, i: int) -> list[int]:
         """Course ``i`` with every requirement the selection lacks (first options), prerequisites first."""
         order: list[int] = []
-        _visit(i, self.problem.requirements, self.chosen_set, order, set())
+        _visit(i, self.problem.requirements, self.met, self.lists.option_set, order, set())
         return order
 
     def fits(self, bundle: Sequence[int]) -> bool:
@@ -343,6 +395,7 @@ class _State:
         for j in bundle:
             self.chosen.append(j)
             self.chosen_set.add(j)
+            self.met.update(self.lists.option_in[j])
             self.covered |= self.problem.covers[j]
             self.price += self.lists.price[j]
             self.hours += self.lists.hours[j]
@@ -357,16 +410,18 @@ class _State:
 def _visit(
     j: int,
     requirements: tuple[tuple[Requirement, ...], ...],
-    chosen: set[int],
+    met: set[tuple[int, ...]],
+    option_set: Mapping[tuple[int, ...], frozenset[int]],
     order: list[int],
     inside: set[int],
 ) -> None:
-    """Append ``j`` to ``order`` after the first option of each of its requirements neither ``chosen`` nor
-    already ``inside`` (recursively). A module function, not a closure: a recursive closure is a reference
-    cycle, and thousands of them per selection kept the cyclic garbage collector busy."""
+    """Append ``j`` to ``order`` after the first option of each of its requirements neither ``met`` (by the
+    selection) nor by a course already ``inside`` the bundle (recursively). A module function, not a closure:
+    a recursive closure is a reference cycle, and thousands of them per selection kept the cyclic garbage
+    collector busy."""
     for req in requirements[j]:
-        if not any(o in chosen or o in inside for o in req.options):
-            _visit(req.options[0], requirements, chosen, order, inside)
+        if req.options not in met and option_set[req.options].isdisjoint(inside):
+            _visit(req.options[0], requirements, met, option_set, order, inside)
     order.append(j)
     inside.add(j)
 
@@ -432,7 +487,9 @@ class _Keys:
         for entry in self.evaluated:
             if entry[1] != bundle[-1]:
                 heapq.heappush(self.heap, entry)
-        for j in set(bundle).union(*(self.state.lists.dependants[x] for x in bundle)):
+        lists = self.state.lists
+        dependants = (i for x in bundle for options in lists.option_in[x] for i in lists.needing[options])
+        for j in set(bundle).union(dependants):
             for i, v in self.watchers.pop(j, ()):
                 if self.version[i] == v and i not in self.state.chosen_set:
                     self.version[i] = v + 1
@@ -507,44 +564,57 @@ def _moved_edges(
 
 
 class _Program:
-    """The constraint matrix shared by the stages: variables are x (n courses) then y (m skills)."""
+    """The constraint matrix shared by the stages, built with numpy and scipy.sparse.
+
+    Variables: x (n courses, binary), y (m skills, "covered"), z (one per distinct options tuple, "some
+    option chosen"). Rows: y_s <= sum of x over the courses covering s; z_g <= sum of x over the options
+    of g; x_i <= z_g for each requirement of course i (level-order requirements share long options tuples,
+    so this takes far fewer non-zeros than one row "x_i <= sum of its options" per requirement, and the LP
+    relaxation is the same); then the money and hours limits.
+    """
 
     def __init__(self, problem: CoverProblem):
         self.problem = problem
         n, m = problem.n, problem.m
-        rows: list[int] = []
-        cols: list[int] = []
-        vals: list[float] = []
-        ub: list[float] = [0.0] * m
-        for i, skills in enumerate(problem.covers):  # y_s <= sum of x_c over courses covering s
-            for s in skills:
-                rows.append(s)
-                cols.append(i)
-                vals.append(-1.0)
-        rows += range(m)
-        cols += range(n, n + m)
-        vals += [1.0] * m
-        r = m
-        for i, reqs in enumerate(problem.requirements):  # x_i <= sum of x over the options
+        groups: dict[tuple[int, ...], int] = {}
+        needing: list[int] = []  # course of each requirement
+        needed: list[int] = []  # its options tuple's group
+        for i, reqs in enumerate(problem.requirements):
             for req in reqs:
-                rows += [r] * (1 + len(req.options))
-                cols += [i, *req.options]
-                vals += [1.0] + [-1.0] * len(req.options)
-                ub.append(0.0)
-                r += 1
+                needing.append(i)
+                needed.append(groups.setdefault(req.options, len(groups)))
+        g, k = len(groups), len(needing)
+        coverage = problem.coverage.tocoo()
+        option_sizes, options = _flattened(list(groups))
+        x, y, z = 0, n, n + m  # first column of each block
+        blocks: list[tuple[NDArray[np.int64], NDArray[np.int64], float | NDArray[np.float64]]] = [
+            # (rows, columns, values) of each block
+            (coverage.col, x + coverage.row, -1.0),
+            (np.arange(m), y + np.arange(m), 1.0),
+            (m + np.repeat(np.arange(g), option_sizes), x + options, -1.0),
+            (m + np.arange(g), z + np.arange(g), 1.0),
+            (m + g + np.arange(k), x + np.asarray(needing, dtype=np.int64), 1.0),
+            (m + g + np.arange(k), z + np.asarray(needed, dtype=np.int64), -1.0),
+        ]
+        upper = [0.0] * (m + g + k)
+        row = m + g + k
         for limit, column in ((problem.budget, problem.price), (problem.max_hours, problem.hours)):
             if limit is not None:
-                rows += [r] * n
-                cols += range(n)
-                vals += column.tolist()
-                ub.append(float(limit) * (1 + TOLERANCE))
-                r += 1
-        matrix = sp.csr_array((vals, (rows, cols)), shape=(r, n + m))
-        self.base = LinearConstraint(matrix, -np.inf, np.asarray(ub))
-        self.ess_row = np.concatenate([np.zeros(n), np.where(problem.essential, problem.weight, 0.0)])
-        self.opt_row = np.concatenate([np.zeros(n), np.where(problem.essential, 0.0, problem.weight)])
-        self.cost_row = np.concatenate([problem.cost, np.zeros(m)])
-        self.integrality = np.concatenate([np.ones(n), np.zeros(m)])
+                blocks.append((np.full(n, row), x + np.arange(n), column))
+                upper.append(float(limit) * (1 + TOLERANCE))
+                row += 1
+        rows = np.concatenate([b[0] for b in blocks])
+        cols = np.concatenate([b[1] for b in blocks])
+        vals = np.concatenate(
+            [np.broadcast_to(np.asarray(v, dtype=np.float64), r.shape) for r, _, v in blocks]
+        )
+        self.matrix = sp.csr_array((vals, (rows, cols)), shape=(row, n + m + g))
+        self.upper = np.asarray(upper)
+        zeros = np.zeros(g)
+        self.ess_row = np.concatenate([np.zeros(n), np.where(problem.essential, problem.weight, 0.0), zeros])
+        self.opt_row = np.concatenate([np.zeros(n), np.where(problem.essential, 0.0, problem.weight), zeros])
+        self.cost_row = np.concatenate([problem.cost, np.zeros(m), zeros])
+        self.integrality = np.concatenate([np.ones(n), np.zeros(m + g)])
 
     def solve(
         self,
@@ -556,15 +626,16 @@ class _Program:
     ) -> OptimizeResult:
         """Minimise ``objective`` subject to the base rows and ``row @ z >= floor`` for each floor, in at
         most ``seconds``; raises when HiGHS has no solution (x = y = 0 is always feasible, so it stopped)."""
-        constraints = [self.base]
-        for row, floor in floors:
-            constraints.append(
-                LinearConstraint(row[np.newaxis, :], floor - FLOOR_SLACK * max(1.0, abs(floor)), np.inf)
-            )
+        matrix, lower, upper = self.matrix, np.full(self.matrix.shape[0], -np.inf), self.upper
+        if floors:
+            matrix = sp.vstack([matrix, sp.csr_array(np.vstack([row for row, _ in floors]))], format="csr")
+            lower = np.concatenate([lower, [f - FLOOR_SLACK * max(1.0, abs(f)) for _, f in floors]])
+            upper = np.concatenate([upper, np.full(len(floors), np.inf)])
         options: dict[str, object] = dict(HIGHS_OPTIONS)
         if seconds is not None:
             options["time_limit"] = max(seconds, 1e-3)
         integrality = self.integrality if integral else None
+        constraints = LinearConstraint(matrix, lower, upper)
         # scipy passes options it does not know to HiGHS verbatim, with a warning each time: not worth one
         # (set here rather than once: a caller's catch_warnings, pytest's for one, may have dropped it)
         warnings.filterwarnings("ignore", "Unrecognized options detected", RuntimeWarning, __name__)
@@ -593,88 +664,123 @@ def exact(problem: CoverProblem, *, time_limit: float = EXACT_TIME_LIMIT) -> Sel
     return solve(problem, solver="exact", time_limit=time_limit, exact_limit=problem.n).selection
 
 
-def _lexicographic(problem: CoverProblem, fallback: Selection | None, deadline: float) -> Solution:
+def _lexicographic(
+    problem: CoverProblem, fallback: _Fallback, deadline: float, known: Coverage | None
+) -> Solution:
     """Essential coverage, optional coverage, then cost, each a MILP with the earlier optima as floors.
 
-    A stage is skipped when ``fallback`` (the greedy) already covers all the weight coverable: that is the
-    optimum. When the deadline stops a stage, the better of HiGHS's best selection and ``fallback`` is
-    returned, with the ratio to HiGHS's bound on that stage as its certificate."""
+    When the deadline stops a stage, the better of HiGHS's best selection and the greedy's is returned,
+    with the ratio to HiGHS's bound on that stage as its certificate."""
     program = _Program(problem)
-    coverable = set().union(*problem.covers)
-    everything = [
-        float(sum(problem.weight[s] for s in coverable if bool(problem.essential[s]) == ess))
-        for ess in (True, False)
-    ]
-    reached = value(problem, fallback.chosen) if fallback is not None else None
-    floors: list[tuple[NDArray[np.float64], float]] = []
+    stages = _coverage_stages(problem, program, fallback, deadline, known)
+    if isinstance(stages, Solution):
+        return stages
+    floors, optima, chosen = stages
+    coverage = (optima.get(0, 0.0), optima.get(1, 0.0))
+    try:
+        result = program.solve(
+            program.cost_row, floors, integral=True, seconds=deadline - time.perf_counter()
+        )
+    except UpskillError:
+        if not fallback.enabled and not chosen:
+            raise
+        # out of time before any selection of this stage: the better of the last coverage stage's and the
+        # greedy's, certified by the LP bound
+        return _stopped(problem, chosen, fallback, optima, (2, "cost", float("nan")), coverage)
+    chosen = program.chosen(result)
+    if result.status != 0:
+        return _stopped(problem, chosen, fallback, optima, (2, "cost", result.mip_dual_bound), coverage)
+    selection = prune(problem, Selection(tuple(chosen), _edges_within(problem, chosen)))
+    cost = value(problem, selection.chosen).cost
+    return Solution(selection, Certificate("milp", 1.0, "cost", cost, cost), "exact", coverage)
+
+
+_Floors = list[tuple[NDArray[np.float64], float]]
+
+
+def _coverage_stages(
+    problem: CoverProblem, program: _Program, fallback: _Fallback, deadline: float, known: Coverage | None
+) -> tuple[_Floors, dict[int, float], list[int]] | Solution:
+    """The optimal essential and optional coverage as floors for the cost stage, each stage's optimum, and
+    the last stage's selection; or the answer when the deadline stopped a stage.
+
+    A stage needs no solve when its optimum is ``known``, or is all the weight coverable: always without a
+    money or hours limit (every candidate together is a valid selection), and with one when the greedy
+    reaches it."""
+    everything = _coverable_weight(problem)
+    if known is None and problem.budget is None and problem.max_hours is None:
+        known = everything
+    reached = None
+    if known is None and (greedy_selection := fallback.get()) is not None:
+        reached = value(problem, greedy_selection.chosen)
+    floors: _Floors = []
     optima: dict[int, float] = {}  # stage -> its optimum
-    chosen: list[int] = []  # the last stage's selection
+    chosen: list[int] = []
     stages = (("essential coverage", program.ess_row), ("optional coverage", program.opt_row))
     for k, (name, row) in enumerate(stages):
         if not row.any():
             continue
-        if reached is not None:
-            have = (reached.essential, reached.optional)[k]
-            if have >= everything[k] * (1 - TOLERANCE):
-                floors.append((row, have))
-                optima[k] = have
-                continue
+        if known is not None:
+            optima[k] = known[k]
+        elif reached is not None and (reached.essential, reached.optional)[k] >= everything[k] * (
+            1 - TOLERANCE
+        ):
+            optima[k] = (reached.essential, reached.optional)[k]
+        else:
             reached = None  # a later stage's everything need not be reachable with this stage's optimum
-        result = program.solve(-row, floors, integral=True, seconds=deadline - time.perf_counter())
-        chosen = program.chosen(result)
-        if result.status != 0:
-            return _stopped(problem, chosen, fallback, optima, (k, name, -result.mip_dual_bound))
-        # the floor is the coverage of the rounded solution, not HiGHS's objective, which may exceed it by
-        # the feasibility tolerance and make the next stage infeasible
-        got = value(problem, chosen)
-        optima[k] = (got.essential, got.optional)[k]
+            result = program.solve(-row, floors, integral=True, seconds=deadline - time.perf_counter())
+            chosen = program.chosen(result)
+            if result.status != 0:
+                return _stopped(problem, chosen, fallback, optima, (k, name, -result.mip_dual_bound))
+            # the floor is the coverage of the rounded solution, not HiGHS's objective, which may exceed it
+            # by the feasibility tolerance and make the next stage infeasible
+            got = value(problem, chosen)
+            optima[k] = (got.essential, got.optional)[k]
         floors.append((row, optima[k]))
-    seconds = deadline - time.perf_counter()
-    try:
-        result = program.solve(program.cost_row, floors, integral=True, seconds=seconds)
-    except UpskillError:
-        if fallback is None and not chosen:
-            raise
-        # out of time before any selection of this stage: the better of the last coverage stage's and the
-        # greedy's, certified by the LP bound
-        return _stopped(problem, chosen, fallback, optima, (2, "cost", float("nan")))
-    chosen = program.chosen(result)
-    if result.status != 0:
-        return _stopped(problem, chosen, fallback, optima, (2, "cost", result.mip_dual_bound))
-    selection = prune(problem, Selection(tuple(chosen), _edges_within(problem, chosen)))
-    cost = value(problem, selection.chosen).cost
-    return Solution(selection, Certificate("milp", 1.0, "cost", cost, cost), "exact")
+    return floors, optima, chosen
+
+
+def _coverable_weight(problem: CoverProblem) -> Coverage:
+    """The essential and optional weight of the skills some candidate covers."""
+    covered = np.asarray(problem.coverage.sum(axis=0)).ravel() > 0
+    weight = np.where(covered, problem.weight, 0.0)
+    return float(weight[problem.essential].sum()), float(weight[~problem.essential].sum())
 
 
 def _stopped(
     problem: CoverProblem,
     chosen: list[int],
-    fallback: Selection | None,
+    fallback: _Fallback,
     optima: Mapping[int, float],
     stopped: tuple[int, str, float],
+    coverage: Coverage | None = None,
 ) -> Solution:
     """The time limit stopped a stage (0, 1: coverage; 2: cost; its name; HiGHS's bound) with HiGHS's best
-    selection ``chosen``: the better of it and ``fallback``, certified against the ``optima`` of the
-    earlier stages and that bound."""
+    selection ``chosen``: the better of it and the greedy's, certified against the ``optima`` of the earlier
+    stages and that bound. ``coverage``: the optimal coverage, when the coverage stages were done."""
     stage, name, bound = stopped
     selection, solver = prune(problem, Selection(tuple(chosen), _edges_within(problem, chosen))), "exact"
-    if fallback is not None and value(problem, fallback.chosen).better_than(value(problem, selection.chosen)):
-        selection, solver = fallback, "greedy"
+    greedy_selection = fallback.get()
+    if greedy_selection is not None and value(problem, greedy_selection.chosen).better_than(
+        value(problem, selection.chosen)
+    ):
+        selection, solver = greedy_selection, "greedy"
     got = value(problem, selection.chosen)
     if not np.isfinite(bound):  # stopped before HiGHS had a bound: the LP relaxation's
-        return Solution(selection, certify(problem, selection, exact_limit=0), solver)
+        return Solution(selection, certify(problem, selection, exact_limit=0), solver, coverage)
     have = (got.essential, got.optional, got.cost)
     for k, optimum in optima.items():
         if have[k] < optimum * (1 - 1e-6):
             label = ("essential coverage", "optional coverage")[k]
             return Solution(
-                selection, Certificate("milp", have[k] / optimum, label, have[k], optimum), solver
+                selection, Certificate("milp", have[k] / optimum, label, have[k], optimum), solver, coverage
             )
     if stage < 2:
         ratio = have[stage] / bound if bound > 0 else 1.0
     else:
         ratio = bound / have[stage] if have[stage] > 0 else 1.0
-    return Solution(selection, Certificate("milp", min(1.0, ratio), name, have[stage], bound), solver)
+    certificate = Certificate("milp", min(1.0, ratio), name, have[stage], bound)
+    return Solution(selection, certificate, solver, coverage)
 
 
 def _edges_within(

@@ -1,9 +1,11 @@
 """The planner's entry point: gap + catalogue + constraints -> ordered, scheduled, explained learning paths.
 
-:func:`plan_paths` filters the catalogue by the constraints, selects courses (lazy greedy by default, or the
-exact MILP), certifies the selection, orders it by prerequisites, schedules it in weeks, follows the badges
-along it, and explains every step. It returns up to three plans that differ: the worker's objective first
-(``fastest`` for hours, ``cheapest`` for cost), then the other one and ``best-ranked``.
+:func:`plan_paths` filters the catalogue by the constraints, selects courses (the exact MILP within a time
+limit by default, the lazy greedy beyond it: :mod:`recommender.planner.cover`), certifies the selection,
+orders it by prerequisites, schedules it in weeks, follows the badges along it, and explains every step. It
+returns up to three plans that differ: the worker's objective first (``fastest`` for hours, ``cheapest`` for
+cost), then the other one and ``best-ranked``. The three share the candidate set and the optimal coverage;
+only the objective cost, and so the cost stage of the selection, differs.
 
 Progress is credited by level steps (see :mod:`recommender.planner.build`): a course that brings a gap skill
 part of the way counts for the steps it covers. A skill is in ``covered_skills`` when the plan reaches its
@@ -29,7 +31,15 @@ from recommender.errors import InvalidPlanInput
 from recommender.planner.alternatives import alternative, level_name, outcomes
 from recommender.planner.badges import badge_progress
 from recommender.planner.build import Built, build_problem, held_levels, recost
-from recommender.planner.cover import CERTIFY_EXACT_LIMIT, EXACT_LIMIT, Selection, Solver, solve, value
+from recommender.planner.cover import (
+    CERTIFY_EXACT_LIMIT,
+    EXACT_LIMIT,
+    Coverage,
+    Selection,
+    Solver,
+    solve,
+    value,
+)
 from recommender.planner.filters import Available, filter_courses
 from recommender.planner.model import (
     BadgeOption,
@@ -75,7 +85,9 @@ def content_scores(gap: Sequence[GapItem], courses: Sequence[CourseOption]) -> d
         return 1.0 if needed <= held else max(0, min(level, needed) - held) / (needed - held)
 
     return {
-        c.id: sum(weights[uri] * share(uri, level) for uri, level in c.skills.items() if uri in span) / total
+        c.id: 0.0
+        if c.skills.keys().isdisjoint(span.keys())  # most of a catalogue: one set operation each
+        else sum(weights[uri] * share(uri, level) for uri, level in c.skills.items() if uri in span) / total
         for c in courses
     }
 
@@ -178,6 +190,8 @@ def plan_paths(  # noqa: C901, PLR0913 - the planner's entry point, being rewrit
     # every catalogue course teaching each gap skill, at what level (for the reasons of uncovered skills)
     teachers: dict[str, list[tuple[str, int]]] = {item.skill_uri: [] for item in gap}
     for option in courses:
+        if option.skills.keys().isdisjoint(teachers.keys()):
+            continue
         for uri, level in option.skills.items():
             if uri in teachers:
                 teachers[uri].append((option.id, level))
@@ -185,6 +199,7 @@ def plan_paths(  # noqa: C901, PLR0913 - the planner's entry point, being rewrit
     reached_value: list[tuple[float, float]] = []
     seen: set[frozenset[str]] = set()
     built: Built | None = None
+    coverage: Coverage | None = None
     for kind in kinds:
         if built is None:
             built = build_problem(
@@ -213,7 +228,10 @@ def plan_paths(  # noqa: C901, PLR0913 - the planner's entry point, being rewrit
             certify_greedy=certify_plans,
             exact_limit=exact_limit,
             certify_exact_limit=certify_exact_limit,
+            coverage=coverage,
         )
+        # the kinds differ only in the objective cost: the coverage optimum of the first holds for all
+        coverage = coverage or solution.coverage
         key = frozenset(problem.ids[i] for i in solution.selection.chosen)
         if plans and key in seen:
             continue

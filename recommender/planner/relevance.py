@@ -64,10 +64,10 @@ def relevant_courses(
     kept: list[CourseOption] = []
     weak: dict[str, str] = {}
     for course in courses:
-        linked = [uri for uri in course.skills if uri in targets]
-        if not linked:
+        if course.skills.keys().isdisjoint(targets.keys()):  # most of a catalogue: one set operation each
             kept.append(course)
             continue
+        linked = [uri for uri in course.skills if uri in targets]
         found = evidence(course, targets)
         if found >= min_evidence:
             kept.append(course)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import warnings
+from dataclasses import replace
 from types import SimpleNamespace
 from typing import Any
 
@@ -14,13 +15,21 @@ from recommender.planner import cover
 from recommender.planner.cover import CoverProblem, Requirement, Value, greedy, solve, value
 
 
-def random_problem(rng: np.random.Generator, n: int, m: int, *, limited: bool) -> CoverProblem:
-    """Courses covering 1-3 of ``m`` skills, a third with a requirement met by one or two earlier courses."""
+def random_problem(
+    rng: np.random.Generator, n: int, m: int, *, limited: bool, shared: bool = False
+) -> CoverProblem:
+    """Courses covering 1-3 of ``m`` skills, a third with a requirement met by one or two earlier courses;
+    ``shared``: half the requirements reuse an earlier requirement's options (as level order does)."""
     requirements: list[tuple[Requirement, ...]] = []
     rank: list[int] = []
+    pool: list[tuple[int, ...]] = []
     for i in range(n):
         if i >= 2 and rng.random() < 0.35:
-            options = tuple(int(o) for o in rng.choice(i, size=int(rng.integers(1, 3)), replace=False))
+            if shared and pool and rng.random() < 0.5:
+                options = pool[int(rng.integers(len(pool)))]
+            else:
+                options = tuple(int(o) for o in rng.choice(i, size=int(rng.integers(1, 3)), replace=False))
+                pool.append(options)
             requirements.append((Requirement(options, "catalogue", f"one of {options}"),))
             rank.append(1 + max(rank[o] for o in options))
         else:
@@ -67,11 +76,14 @@ def brute_force(problem: CoverProblem) -> Value:
     return best
 
 
-@pytest.mark.parametrize("limited", [False, True])
-def test_the_default_solver_returns_the_brute_force_optimum_on_small_instances(limited: bool) -> None:
-    rng = np.random.default_rng(20261202 + limited)
+@pytest.mark.parametrize(("limited", "shared"), [(False, False), (True, False), (True, True)])
+def test_the_default_solver_returns_the_brute_force_optimum_on_small_instances(
+    limited: bool, shared: bool
+) -> None:
+    rng = np.random.default_rng(20261202 + limited + 2 * shared)
     for _ in range(25):
-        problem = random_problem(rng, n=int(rng.integers(4, 11)), m=int(rng.integers(3, 8)), limited=limited)
+        n, m = int(rng.integers(4, 11)), int(rng.integers(3, 8))
+        problem = random_problem(rng, n=n, m=m, limited=limited, shared=shared)
         solution = solve(problem, time_limit=10.0)  # the default's solver, without its latency limit
         chosen = set(solution.selection.chosen)
         assert feasible(problem, chosen)
@@ -175,3 +187,44 @@ def test_when_the_cost_stage_finds_nothing_in_time_the_exact_solver_keeps_the_co
     assert feasible(problem, set(solution.selection.chosen))
     # certified by the LP relaxation (whose coverage bound may exceed the integer optimum), or not at all
     assert solution.certificate.method in ("lp", "none")
+
+
+def _counting_milp(monkeypatch: pytest.MonkeyPatch) -> list[np.ndarray]:
+    """Record the objective of every HiGHS call."""
+    real = cover.milp
+    objectives: list[np.ndarray] = []
+
+    def milp(objective: np.ndarray, **kwargs: Any) -> Any:
+        objectives.append(objective)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # scipy's about options it passes on to HiGHS
+            return real(objective, **kwargs)
+
+    monkeypatch.setattr(cover, "milp", milp)
+    return objectives
+
+
+def test_without_limits_only_the_cost_program_is_solved(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every candidate together is a valid selection: the coverage optimum is all the coverable weight."""
+    problem = random_problem(np.random.default_rng(12), n=9, m=6, limited=False, shared=True)
+    objectives = _counting_milp(monkeypatch)
+    solution = solve(problem, time_limit=10.0)
+    assert len(objectives) == 1 and (objectives[0] >= 0).all()  # minimising cost, nothing else
+    best, got = brute_force(problem), value(problem, solution.selection.chosen)
+    assert not best.better_than(got) and not got.better_than(best), (best, got)
+
+
+def test_a_known_coverage_optimum_leaves_only_the_cost_stage(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The planner's second and third plans differ in cost only: they reuse the first one's coverage."""
+    rng = np.random.default_rng(13)
+    for _ in range(10):
+        problem = random_problem(rng, n=9, m=6, limited=True, shared=True)
+        first = solve(problem, time_limit=10.0)
+        assert first.coverage is not None
+        recosted = replace(problem, cost=np.round(rng.uniform(1, 20, problem.n), 1))
+        objectives = _counting_milp(monkeypatch)
+        second = solve(recosted, time_limit=10.0, coverage=first.coverage)
+        assert len(objectives) == 1 and (objectives[0] >= 0).all()  # the cost stage alone
+        monkeypatch.undo()
+        best, got = brute_force(recosted), value(recosted, second.selection.chosen)
+        assert not best.better_than(got) and not got.better_than(best), (best, got)
