@@ -10,7 +10,7 @@ organisation: another organisation's id answers "unknown cohort", whatever the c
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import select
@@ -115,6 +115,18 @@ def load_cohort(*, db_session: Session, organisation_id: int, cohort_id: int) ->
             if p.plan_id in people_of
         ],
     }
+
+
+def linked_workers(
+    *, db_session: Session, cohort_id: int, person_ids: Iterable[str] | None = None
+) -> list[int]:
+    """The workers among cohort ``cohort_id``'s people (those of ``person_ids``; None: all), by id."""
+    query = select(CohortPerson.worker_id).where(
+        CohortPerson.cohort_id == cohort_id, CohortPerson.worker_id.is_not(None)
+    )
+    if person_ids is not None:
+        query = query.where(CohortPerson.person_id.in_(list(person_ids)))
+    return sorted({worker_id for worker_id in db_session.scalars(query) if worker_id is not None})
 
 
 def list_cohorts(*, db_session: Session, organisation_id: int) -> list[dict[str, Any]]:

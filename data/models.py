@@ -42,6 +42,7 @@ DELIVERY_MODES = ("online", "in-person", "blended")
 COHORT_STATUSES = ("assigned", "unassigned", "to_confirm")
 SKILL_SOURCES = ("explicit", "hint", "inferred", "curated")
 KEY_ROLES = ("worker", "hr", "region", "admin")
+AUDIT_ACTIONS = ("read", "change", "delete", "export")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -399,6 +400,35 @@ class ApiKey(Base):
     worker_id: Mapped[int | None] = mapped_column(ForeignKey("workers.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AuditEntry(Base):
+    """One use of a worker's personal data through the API: which key (and its role), what, whose, when.
+
+    Written in the transaction of the request it describes, so a change that fails leaves no entry and an
+    entry is never missing for a change that was made. ``occurred_at`` is UTC. The entries about a worker go
+    with the worker (``ON DELETE CASCADE``, and ``data.erase``): on SQLite a deleted worker's id can be
+    given to the next worker, who must never inherit them. A deletion leaves one entry with no worker
+    (``worker_id`` NULL): which key deleted a worker, and when, but nothing about the person. The entries
+    of a key go with the key (keys are revoked, not deleted, unless their organisation or worker is).
+    """
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        CheckConstraint(_in("action", AUDIT_ACTIONS), name="action"),
+        CheckConstraint(_in("role", KEY_ROLES), name="role"),
+        Index("ix_audit_log_worker_time", "worker_id", "occurred_at"),
+        Index("ix_audit_log_key_time", "api_key_id", "occurred_at"),
+        Index("ix_audit_log_time", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    api_key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(10))  # the key's role when it was used
+    action: Mapped[str] = mapped_column(String(10))  # read, change, delete or export
+    route: Mapped[str] = mapped_column(String(120))  # "GET /v1/workers/{worker_id}/plan"
+    worker_id: Mapped[int | None] = mapped_column(ForeignKey("workers.id", ondelete="CASCADE"))
 
 
 # --- regions ------------------------------------------------------------------------------------------------

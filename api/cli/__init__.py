@@ -7,6 +7,7 @@ from __future__ import annotations
 
 # one name per line, so that a new job's module is a one-line change
 from api.cli import (  # noqa: F401
+    audit,
     cohort,
     courses,
     db,

@@ -9,18 +9,21 @@ route or service, which answers 404 for what is not theirs (never the data, neve
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.http.deps import SessionDep
 from api.http.errors import Forbidden, Unauthorized
-from api.services import keys
+from api.services import audit, keys
 from api.services.keys import Principal, may_see_organisation, may_see_worker
 
-__all__ = ["Principal", "require_roles", "may_see_worker", "may_see_organisation"]
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+__all__ = ["AuditDep", "Principal", "require_roles", "may_see_worker", "may_see_organisation"]
 
 _bearer = HTTPBearer(auto_error=False, description="An API key: `upskill keys create --role ROLE ...`")
 
@@ -54,3 +57,65 @@ def require_roles(*roles: str) -> Callable[..., Principal]:
         return principal
 
     return dependency
+
+
+class AuditTrail:
+    """Records this request's uses of workers' data in the audit log: the caller's key, the route's template.
+
+    The entries join the request's transaction (:mod:`api.services.audit`): committed with what the route
+    did, rolled back with it when it fails.
+    """
+
+    def __init__(self, *, db_session: Session, principal: Principal, route: str):
+        self.db_session = db_session
+        self.principal = principal
+        self.route = route
+
+    def __call__(self, action: str, worker_ids: Iterable[int | None]) -> None:
+        audit.record(
+            db_session=self.db_session,
+            principal=self.principal,
+            action=action,
+            route=self.route,
+            worker_ids=worker_ids,
+        )
+
+    def cohort_people(self, action: str, *, cohort_id: int, person_ids: Iterable[str] | None = None) -> None:
+        """Record the workers among a cohort's people (``person_ids``; None: all of them)."""
+        audit.record_cohort_people(
+            db_session=self.db_session,
+            principal=self.principal,
+            action=action,
+            route=self.route,
+            cohort_id=cohort_id,
+            person_ids=person_ids,
+        )
+
+
+def get_audit_trail(
+    request: Request, session: SessionDep, principal: Annotated[Principal, Depends(get_principal)]
+) -> AuditTrail:
+    """The audit trail of this request (the key of ``get_principal``, resolved once per request)."""
+    return AuditTrail(
+        db_session=session, principal=principal, route=f"{request.method} {route_template(request)}"
+    )
+
+
+def route_template(request: Request) -> str:
+    """The request's path with its path parameters' values put back as ``{name}`` (the route's template).
+
+    Rebuilt from the path because an included router's route knows its path without the router's prefix.
+    The parameters come in the template's order, so each is matched to the first segment after the one
+    before it that holds its value.
+    """
+    from urllib.parse import unquote
+
+    params = list(request.path_params.items())
+    segments = request.url.path.split("/")
+    for index, segment in enumerate(segments):
+        if params and unquote(segment) == str(params[0][1]):
+            segments[index] = "{" + params.pop(0)[0] + "}"
+    return "/".join(segments)
+
+
+AuditDep = Annotated[AuditTrail, Depends(get_audit_trail)]

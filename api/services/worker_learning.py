@@ -37,6 +37,7 @@ EXPORT_SECTIONS = {
     "interactions": "events",
     "cohort_people": "cohorts",
     "api_keys": "keys",
+    "audit_log": "accesses",
 }
 
 
@@ -293,10 +294,11 @@ def describe_event(event: Interaction) -> dict[str, Any]:
 
 
 def export_worker(*, db_session: Session, graph: CompetenceGraph | None, worker: Worker) -> dict[str, Any]:
-    """Everything held about the worker: profile and skills, events, cohort memberships, their keys."""
+    """Everything held about the worker: profile and skills, events, cohort memberships, their keys, and
+    who used their data (the audit log: key id, role, action, route, when; never a key)."""
     from sqlalchemy import select
 
-    from api.services import keys
+    from api.services import audit, keys
     from api.services.workers import describe_worker
     from data.models import Cohort, CohortPerson, Interaction
 
@@ -328,4 +330,5 @@ def export_worker(*, db_session: Session, graph: CompetenceGraph | None, worker:
             for person, name, organisation_id in memberships
         ],
         "keys": keys.list_keys(db_session, worker_id=worker.id),
+        "accesses": audit.accesses_of(db_session=db_session, worker_id=worker.id),
     }

@@ -90,6 +90,8 @@ ROWS = [
         body={"kind": "completed", "course_id": "ev-intro"},
     ),
     Row("GET", "/v1/workers/{worker}/export", ("worker", "hr", "admin")),
+    # the audit log of personal data: admin only, whoever the worker is
+    Row("GET", "/v1/admin/audit?worker_id={worker}", ("admin",)),
     # HR cohorts (issue 15): the organisation's HR keys and admin; {cohort}: a cohort of an organisation
     Row("POST", "/v1/cohorts", ("hr", "admin"), ok=201, body={"organisation_id": "{organisation}", **COHORT}),
     *(Row("GET", f"/v1/cohorts/{{cohort}}{part}", ("hr", "admin")) for part in COHORT_PARTS),

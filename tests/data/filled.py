@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, MetaData, Table, inspect, select
+from sqlalchemy import Connection, Integer, MetaData, Table, inspect, select, text
 
 from data.models import Base
 
@@ -219,6 +219,25 @@ ROWS: dict[str, list[dict[str, Any]]] = {
             "revoked_at": WHEN,
         },
     ],
+    "audit_log": [
+        {
+            "id": 1,
+            "occurred_at": WHEN,
+            "api_key_id": 1,
+            "role": "admin",
+            "action": "delete",
+            "route": "DELETE /v1/workers/{worker_id}",
+        },
+        {
+            "id": 2,
+            "occurred_at": WHEN,
+            "api_key_id": 2,
+            "role": "hr",
+            "action": "read",
+            "route": "GET /v1/workers/{worker_id}",
+            "worker_id": 11,
+        },
+    ],
 }
 
 #: Tables the migrations fill themselves.
@@ -243,7 +262,23 @@ def fill(connection: Connection) -> list[str]:
             continue
         insert(connection, table, ROWS[table.name])
         filled.append(table.name)
+    _advance_sequences(connection, [tables[name] for name in filled])
     return filled
+
+
+def _advance_sequences(connection: Connection, tables: list[Table]) -> None:
+    """On PostgreSQL, move each filled table's id sequence past the ids written, so that rows added later
+    get new ids (SQLite takes the largest id + 1 by itself)."""
+    if connection.dialect.name != "postgresql":
+        return
+    for table in tables:
+        if "id" in table.c and isinstance(table.c.id.type, Integer):
+            connection.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                    f"(SELECT max(id) FROM {table.name}))"
+                )
+            )
 
 
 def insert(connection: Connection, table: Table | str, rows: list[dict[str, Any]]) -> None:

@@ -93,8 +93,8 @@ def test_a_downgrade_that_would_delete_data_refuses_and_changes_nothing(fresh_en
     with pytest.raises(DowngradeRefused) as refused:
         downgrade(fresh_engine, "base")
     message = str(refused.value)
-    assert "refusing to downgrade below revision 2026_12_02_access" in message  # the newest refuses first
-    assert "4 rows of api_keys" in message and "1 budgets of workers" in message
+    assert "refusing to downgrade below revision 2026_12_02_audit" in message  # the newest refuses first
+    assert "2 rows of audit_log" in message
     assert "upskill db backup" in message
     assert "Nothing was changed" in message
     assert current_revision(fresh_engine) == head_revision()
@@ -104,6 +104,7 @@ def test_a_downgrade_that_would_delete_data_refuses_and_changes_nothing(fresh_en
 
 #: A downgrade target, the rows that its steps would drop, and what the refusal names.
 GUARDED = [
+    ("2026_12_02_access", {"organisations": 1, "api_keys": 2, "audit_log": 1}, "1 rows of audit_log"),
     ("2026_12_01_reference_version", {"organisations": 1, "api_keys": 2}, "2 rows of api_keys"),
     (
         "2026_12_01_reference_version",

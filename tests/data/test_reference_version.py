@@ -24,6 +24,7 @@ NOT_REFERENCE = (
     "cohort_plans",
     "cohort_people",
     "api_keys",  # who may call the API
+    "audit_log",  # who used which worker's data
 )
 
 

@@ -1,4 +1,5 @@
-"""Admin jobs on the model: ``POST /v1/admin/model/retrain`` and ``GET /v1/admin/jobs/{id}`` (admin keys).
+"""Admin jobs on the model: ``POST /v1/admin/model/retrain`` and ``GET /v1/admin/jobs/{id}`` (admin keys);
+the audit log of personal data: ``GET /v1/admin/audit``.
 
 A retrain runs in a background thread of the process that accepted it (``api.jobs``); its artefact is
 swapped in by this process as soon as it is written, and by every other one at its next look
@@ -9,12 +10,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, Path, Query
 
 from api.http.auth import Principal, require_roles
-from api.http.deps import RuntimeDep
+from api.http.deps import RuntimeDep, SessionDep
 from api.http.schemas.common import AUTH_PROBLEMS, PROBLEMS
 from api.http.schemas.model import JobRead
+from api.http.schemas.people import AuditPage, AuditQuery
+from api.services import audit
 from api.services import model as model_service
 from recommender.errors import NotFoundError
 
@@ -46,3 +49,18 @@ def read_job(job_id: JobId, principal: Admin, runtime: RuntimeDep) -> Any:
     if job is None:
         raise UnknownJob(job_id)
     return job
+
+
+@router.get("/admin/audit", response_model=AuditPage)
+def read_audit(query: Annotated[AuditQuery, Query()], principal: Admin, db_session: SessionDep) -> Any:
+    """Who (which key) used which worker's data, and when: a page of the audit log, newest first."""
+    items, total = audit.list_entries(
+        db_session=db_session,
+        worker_id=query.worker_id,
+        key_id=query.key_id,
+        since=query.since,
+        until=query.until,
+        limit=query.limit,
+        offset=query.offset,
+    )
+    return {"items": items, "total": total, "limit": query.limit, "offset": query.offset}

@@ -2,8 +2,10 @@
 organisation; ``GET /v1/cohorts/{id}`` and its parts read it back.
 
 Only HR keys of the owning organisation (and admin keys) read a cohort; anyone else's cohort id answers 404
-like an unknown one. Planning a cohort takes seconds to minutes: the solve runs in the thread pool, so the
-event loop keeps answering other requests meanwhile.
+like an unknown one. Routes that name people record, in the audit log, a use of the data of each of them who
+is a worker of the organisation (``api.services.audit``); seats and the timeline are counts and name no one.
+Planning a cohort takes seconds to minutes: the solve runs in the thread pool, so the event loop keeps
+answering other requests meanwhile.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
-from api.http.auth import Principal, require_roles
+from api.http.auth import AuditDep, Principal, require_roles
 from api.http.deps import GraphDep, PlanOptionsDep, SessionDep
 from api.http.routers.occupations import Limit, Offset
 from api.http.schemas.cohorts import (
@@ -110,7 +112,12 @@ def _summary(document: dict[str, Any]) -> dict[str, Any]:
 
 @router.post("", status_code=201, response_model=CohortRead, openapi_extra=OPENAPI_BODY)
 async def create_cohort(
-    request: Request, principal: HrKey, db_session: SessionDep, graph: GraphDep, options: PlanOptionsDep
+    request: Request,
+    principal: HrKey,
+    db_session: SessionDep,
+    graph: GraphDep,
+    options: PlanOptionsDep,
+    audit: AuditDep,
 ) -> Any:
     """Plan a workforce's move into target roles (exact assignment, plans, seats) and keep it."""
     settings, files = await read_inputs(
@@ -147,6 +154,7 @@ async def create_cohort(
         )
 
     document = await run_in_threadpool(solve)
+    audit.cohort_people("change", cohort_id=document["cohort_id"])  # their entries are kept now
     return _summary(document)
 
 
@@ -156,19 +164,33 @@ def load(db_session: SessionDep, principal: Principal, cohort_id: int) -> dict[s
     return cohorts.read(db_session=db_session, organisation_id=owner, cohort_id=cohort_id)
 
 
+def _people(records: list[dict[str, Any]]) -> list[str]:
+    """The person ids of a cohort document's entries."""
+    return [str(record["person_id"]) for record in records]
+
+
 @router.get("/{cohort_id}", response_model=CohortRead)
-def read_cohort(cohort_id: CohortId, principal: HrKey, db_session: SessionDep) -> Any:
+def read_cohort(cohort_id: CohortId, principal: HrKey, db_session: SessionDep, audit: AuditDep) -> Any:
     """Read a kept cohort: settings, targets filled, totals, certificate, titles to confirm."""
-    return _summary(load(db_session, principal, cohort_id))
+    document = load(db_session, principal, cohort_id)
+    audit.cohort_people("read", cohort_id=cohort_id, person_ids=_people(document["to_confirm"]))
+    return _summary(document)
 
 
 @router.get("/{cohort_id}/assignment", response_model=AssignmentPage)
 def read_assignment(
-    cohort_id: CohortId, principal: HrKey, db_session: SessionDep, limit: Limit = 100, offset: Offset = 0
+    cohort_id: CohortId,
+    principal: HrKey,
+    db_session: SessionDep,
+    audit: AuditDep,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> Any:
     """Who moves to which role (a page), with hours, fees and finish date; and who stays, and why."""
     document = load(db_session, principal, cohort_id)
     rows = document["assignments"]
+    shown = _people(rows[offset : offset + limit]) + _people(document["unassigned"])
+    audit.cohort_people("read", cohort_id=cohort_id, person_ids=shown)
     return {
         "items": rows[offset : offset + limit],
         "total": len(rows),
@@ -180,10 +202,17 @@ def read_assignment(
 
 @router.get("/{cohort_id}/plans", response_model=ItemsPage)
 def read_plans(
-    cohort_id: CohortId, principal: HrKey, db_session: SessionDep, limit: Limit = 20, offset: Offset = 0
+    cohort_id: CohortId,
+    principal: HrKey,
+    db_session: SessionDep,
+    audit: AuditDep,
+    limit: Limit = 20,
+    offset: Offset = 0,
 ) -> Any:
     """The distinct learning plans (a page), each with the people who follow it and its reasons."""
     rows = load(db_session, principal, cohort_id)["plans"]
+    shown = [person for plan in rows[offset : offset + limit] for person in plan["people"]]
+    audit.cohort_people("read", cohort_id=cohort_id, person_ids=shown)
     return {"items": rows[offset : offset + limit], "total": len(rows), "limit": limit, "offset": offset}
 
 
@@ -204,9 +233,12 @@ def read_timeline(cohort_id: CohortId, principal: HrKey, db_session: SessionDep)
 
 
 @router.get("/{cohort_id}/report", response_class=HTMLResponse)
-def read_report(cohort_id: CohortId, principal: HrKey, db_session: SessionDep) -> HTMLResponse:
+def read_report(
+    cohort_id: CohortId, principal: HrKey, db_session: SessionDep, audit: AuditDep
+) -> HTMLResponse:
     """The printable HTML report: readiness chart per role, costs, seats, the assignment and each plan."""
     document = load(db_session, principal, cohort_id)
+    audit.cohort_people("read", cohort_id=cohort_id)  # the report names every person of the cohort
     return HTMLResponse(
         cohorts.report_html(document),
         headers={"Content-Disposition": f'inline; filename="cohort-{cohort_id}.html"'},

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path
 
-from api.http.auth import Principal, require_roles
+from api.http.auth import AuditDep, Principal, require_roles
 from api.http.deps import SessionDep
 from api.http.routers.occupations import Limit, Offset
 from api.http.schemas.common import AUTH_PROBLEMS, CONFLICT, PROBLEMS
@@ -47,6 +47,10 @@ def read_organisation(organisation_id: OrganisationId, db_session: SessionDep, p
 
 
 @router.delete("/organisations/{organisation_id}", response_model=RemovedRead)
-def delete_organisation(organisation_id: OrganisationId, db_session: SessionDep, _: Admin) -> Any:
+def delete_organisation(
+    organisation_id: OrganisationId, db_session: SessionDep, _: Admin, audit: AuditDep
+) -> Any:
     """Delete an organisation with all its workers' data, cohorts and keys; say what was removed."""
-    return {"removed": workers.delete_organisation(db_session=db_session, organisation_id=organisation_id)}
+    removed = workers.delete_organisation(db_session=db_session, organisation_id=organisation_id)
+    audit("delete", [None] * removed.get("workers", 0))  # one entry per worker deleted, naming no one
+    return {"removed": removed}

@@ -2,6 +2,9 @@
 
 A worker key reads and changes its own profile; hr keys create, list, read, change and delete the workers
 of their organisation; admin any. A worker that is not the caller's answers 404, as one that does not exist.
+
+Every route here that reads or changes a worker's data records it in the audit log (``api.services.audit``),
+in the request's transaction; deleting a worker leaves an entry that names no one.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from api.http.auth import Principal, require_roles
+from api.http.auth import AuditDep, Principal, require_roles
 from api.http.deps import GraphDep, ModelDep, PlanOptionsDep, SessionDep
 from api.http.routers.occupations import Limit, Offset
 from api.http.schemas.common import AUTH_PROBLEMS, CONFLICT, PROBLEMS
@@ -39,7 +42,9 @@ WorkerId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 @router.post("/workers", response_model=WorkerRead, status_code=201, responses=CONFLICT)
-def create_worker(body: WorkerCreate, db_session: SessionDep, graph: GraphDep, principal: HrOrAdmin) -> Any:
+def create_worker(
+    body: WorkerCreate, db_session: SessionDep, graph: GraphDep, principal: HrOrAdmin, audit: AuditDep
+) -> Any:
     """Create a worker of an organisation (an hr key: its own) with their profile."""
     if principal.role == "hr":
         organisation_id = body.organisation_id or principal.organisation_id
@@ -56,6 +61,7 @@ def create_worker(body: WorkerCreate, db_session: SessionDep, graph: GraphDep, p
     worker = workers.create_worker(
         db_session=db_session, graph=graph, organisation_id=organisation_id, profile=profile
     )
+    audit("change", [worker.id])
     return workers.describe_worker(graph=graph, worker=worker)
 
 
@@ -64,6 +70,7 @@ def list_workers(
     db_session: SessionDep,
     graph: GraphDep,
     principal: HrOrAdmin,
+    audit: AuditDep,
     organisation_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
     limit: Limit = 20,
     offset: Offset = 0,
@@ -76,32 +83,44 @@ def list_workers(
     items, total = workers.list_workers(
         db_session=db_session, graph=graph, organisation_id=organisation_id, limit=limit, offset=offset
     )
+    audit("read", [item["id"] for item in items])
     return {"items": items, "total": total, "limit": limit, "offset": offset}
 
 
 @router.get("/workers/{worker_id}", response_model=WorkerRead)
-def read_worker(worker_id: WorkerId, db_session: SessionDep, graph: GraphDep, principal: Person) -> Any:
+def read_worker(
+    worker_id: WorkerId, db_session: SessionDep, graph: GraphDep, principal: Person, audit: AuditDep
+) -> Any:
     """Read a worker's profile."""
     worker = workers.get_worker(db_session=db_session, worker_id=worker_id, principal=principal)
+    audit("read", [worker.id])
     return workers.describe_worker(graph=graph, worker=worker)
 
 
 @router.patch("/workers/{worker_id}", response_model=WorkerRead, responses=CONFLICT)
 def update_worker(
-    worker_id: WorkerId, body: WorkerUpdate, db_session: SessionDep, graph: GraphDep, principal: Person
+    worker_id: WorkerId,
+    body: WorkerUpdate,
+    db_session: SessionDep,
+    graph: GraphDep,
+    principal: Person,
+    audit: AuditDep,
 ) -> Any:
     """Change a worker's profile: fields sent replace theirs (``skills`` all of them); null clears one."""
     worker = workers.get_worker(db_session=db_session, worker_id=worker_id, principal=principal)
     changes = body.model_dump(exclude_unset=True)
     worker = workers.update_worker(db_session=db_session, graph=graph, worker=worker, changes=changes)
+    audit("change", [worker.id])  # after the change: one that fails (4xx, 503) leaves no entry
     return workers.describe_worker(graph=graph, worker=worker)
 
 
 @router.delete("/workers/{worker_id}", response_model=RemovedRead)
-def delete_worker(worker_id: WorkerId, db_session: SessionDep, principal: HrOrAdmin) -> Any:
+def delete_worker(worker_id: WorkerId, db_session: SessionDep, principal: HrOrAdmin, audit: AuditDep) -> Any:
     """Delete a worker and everything held about them; say how many rows went from each table."""
     workers.get_worker(db_session=db_session, worker_id=worker_id, principal=principal)
-    return {"removed": workers.delete_worker(db_session=db_session, worker_id=worker_id)}
+    removed = workers.delete_worker(db_session=db_session, worker_id=worker_id)
+    audit("delete", [None])  # who deleted a worker and when; whom is gone with their entries
+    return {"removed": removed}
 
 
 @router.get("/workers/{worker_id}/plan", response_model=PlansRead)
@@ -112,9 +131,11 @@ def worker_plan(
     options: PlanOptionsDep,
     model: ModelDep,
     principal: Person,
+    audit: AuditDep,
 ) -> Any:
     """Plan toward the worker's target with their saved profile and limits (the answer of POST /v1/plans)."""
     worker = workers.get_worker(db_session=db_session, worker_id=worker_id, principal=principal)
+    audit("read", [worker.id])
     answer = worker_learning.plan_for_worker(
         db_session=db_session, graph=graph, options=options, model=model, worker=worker
     )
@@ -122,7 +143,7 @@ def worker_plan(
 
 
 @router.get("/workers/{worker_id}/recommendations", response_model=RecommendationsRead)
-def worker_recommendations(
+def worker_recommendations(  # noqa: PLR0913 - FastAPI: the id, the query, the heavy objects, the key
     worker_id: WorkerId,
     query: Annotated[RecommendationQuery, Query()],
     db_session: SessionDep,
@@ -130,9 +151,11 @@ def worker_recommendations(
     options: PlanOptionsDep,
     model: ModelDep,
     principal: Person,
+    audit: AuditDep,
 ) -> Any:
     """Rank courses for the worker (toward a target when there is one), each with why."""
     worker = workers.get_worker(db_session=db_session, worker_id=worker_id, principal=principal)
+    audit("read", [worker.id])
     return worker_learning.recommend_for_worker(
         db_session=db_session,
         graph=graph,
@@ -145,7 +168,9 @@ def worker_recommendations(
 
 
 @router.post("/workers/{worker_id}/events", response_model=EventRecorded, status_code=201)
-def record_event(worker_id: WorkerId, body: EventCreate, db_session: SessionDep, principal: Person) -> Any:
+def record_event(
+    worker_id: WorkerId, body: EventCreate, db_session: SessionDep, principal: Person, audit: AuditDep
+) -> Any:
     """Record what the worker did with a course; a completion raises their skills to the course's levels."""
     worker = workers.get_worker(db_session=db_session, worker_id=worker_id, principal=principal)
     event, raised = worker_learning.record_event(
@@ -156,11 +181,15 @@ def record_event(worker_id: WorkerId, body: EventCreate, db_session: SessionDep,
         value=body.value,
         occurred_at=body.occurred_at,
     )
+    audit("change", [worker.id])
     return {"event": worker_learning.describe_event(event), "skills_raised": raised}
 
 
 @router.get("/workers/{worker_id}/export", response_model=WorkerExport)
-def export_worker(worker_id: WorkerId, db_session: SessionDep, graph: GraphDep, principal: Person) -> Any:
-    """Everything held about the worker (GDPR access): profile, skills, events, cohorts, keys."""
+def export_worker(
+    worker_id: WorkerId, db_session: SessionDep, graph: GraphDep, principal: Person, audit: AuditDep
+) -> Any:
+    """Everything held about the worker (GDPR access): profile, skills, events, cohorts, keys, accesses."""
     worker = workers.get_worker(db_session=db_session, worker_id=worker_id, principal=principal)
+    audit("export", [worker.id])  # this export is among the accesses it lists
     return worker_learning.export_worker(db_session=db_session, graph=graph, worker=worker)

@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from api.http.schemas.common import MAX_ID, MAX_LIST, Code, Id, PageBase, RequestModel
+from api.http.schemas.common import MAX_ID, MAX_LIST, PAGE_LIMIT, Code, Id, PageBase, RequestModel
 from api.http.schemas.planning import DeclaredSkill
+from api.services.audit import check_period
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
 ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=120, strip_whitespace=True)]
@@ -180,11 +181,50 @@ class KeyRead(BaseModel):
     revoked_at: str | None
 
 
+class AccessRead(BaseModel):
+    """One use of a person's data through the API (the audit log): which key, its role, what, when (UTC)."""
+
+    key_id: int = Field(description="the id of the API key used (never the key)")
+    role: str
+    action: str = Field(description="read, change, delete or export")
+    route: str = Field(description='the endpoint, e.g. "GET /v1/workers/{worker_id}/plan"')
+    occurred_at: dt.datetime
+
+
+class AuditEntryRead(AccessRead):
+    id: int
+    worker_id: int | None = Field(description="whose data; null: a worker deleted (no one is named)")
+
+
+class AuditQuery(BaseModel):
+    """The query of ``GET /v1/admin/audit``: every filter given must hold; times without a zone are UTC."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    worker_id: int | None = Field(None, ge=1, le=2**31 - 1, description="entries about this worker")
+    key_id: int | None = Field(None, ge=1, le=2**31 - 1, description="entries of this API key")
+    since: dt.datetime | None = Field(None, description="from this time on (ISO 8601, included)")
+    until: dt.datetime | None = Field(None, description="up to this time (ISO 8601, included)")
+    limit: int = Field(50, ge=1, le=PAGE_LIMIT)
+    offset: int = Field(0, ge=0, le=1_000_000)
+
+    @model_validator(mode="after")
+    def _period(self) -> AuditQuery:
+        check_period(self.since, self.until)  # its InvalidAuditQuery is a ValueError: a located 422
+        return self
+
+
+class AuditPage(PageBase):
+    items: list[AuditEntryRead]
+
+
 class WorkerExport(BaseModel):
-    """Everything held about a person (GDPR access): profile, events, cohort memberships, keys."""
+    """Everything held about a person (GDPR access): profile, events, cohort memberships, keys, and who
+    used their data."""
 
     exported_at: dt.datetime
     profile: WorkerRead
     events: list[EventRead]
     cohorts: list[CohortMembershipRead]
     keys: list[KeyRead]
+    accesses: list[AccessRead] = Field(description="who used this person's data, oldest first")

@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from api.http.auth import Principal, require_roles
+from api.http.auth import AuditDep, Principal, require_roles
 from api.http.deps import SessionDep
 from api.http.routers import cohorts as cohort_routes
 from api.http.routers import regions as region_routes
@@ -41,12 +41,17 @@ def hr_page(request: Request) -> HTMLResponse:
 
 @router.get("/hr/cohorts/{cohort_id}", response_class=HTMLResponse)
 def hr_cohort(
-    request: Request, cohort_id: cohort_routes.CohortId, principal: HrKey, db_session: SessionDep
+    request: Request,
+    cohort_id: cohort_routes.CohortId,
+    principal: HrKey,
+    db_session: SessionDep,
+    audit: AuditDep,
 ) -> HTMLResponse:
     """A kept cohort drawn for the HR page: titles to confirm, assignment, readiness chart, seats."""
     from evaluation.cohort_report import readiness_svg
 
     document = cohort_routes.load(db_session, principal, cohort_id)
+    audit.cohort_people("read", cohort_id=cohort_id)  # the page names every person of the cohort
     chart = readiness_svg(document["timeline"], document["targets"])
     return templates.TemplateResponse(request, "_cohort.html", {"c": document, "chart": chart})
 

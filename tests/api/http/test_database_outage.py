@@ -1,5 +1,6 @@
 """The database goes away mid-traffic (PostgreSQL): requests fail fast with a 503 problem, /ready says so,
-service resumes by itself when the database is back, and a transaction cut half-way leaves nothing behind.
+service resumes by itself when the database is back, and a transaction cut half-way leaves nothing behind:
+reads, worker writes (PATCH a worker, POST an event) and their audit entries alike.
 
 The app reaches PostgreSQL through a TCP proxy of the test's own, which can drop every connection and then
 refuse new ones (a server that stopped) or accept them and never answer (a server that hangs). Nothing else
@@ -25,7 +26,7 @@ from api.http.app import create_app
 from api.runtime import Runtime
 from api.settings import Settings
 from data.db import transaction
-from data.models import Organisation, Worker, WorkerSkill
+from data.models import AuditEntry, Interaction, Organisation, Worker, WorkerSkill
 from recommender.graph import CompetenceGraph
 from tests.conftest import POSTGRES_URL, _postgres_engine
 from tests.data import filled
@@ -175,3 +176,104 @@ def test_a_transaction_cut_half_way_writes_nothing(outage: tuple[Proxy, Runtime,
         )
     with runtime.transaction() as session:  # and the runtime's engine works again
         assert session.scalar(select(func.count()).select_from(Worker)) == len(filled.ROWS["workers"])
+
+
+def _worker_state(engine: Engine) -> tuple[object, ...]:
+    """Worker 11's profile limits, skills and events, and every audit entry: what a write could touch."""
+    with transaction(engine) as session:
+        worker = session.get(Worker, 11)
+        assert worker is not None
+        skills = session.execute(
+            select(WorkerSkill.skill_uri, WorkerSkill.proficiency).where(WorkerSkill.worker_id == 11)
+        ).all()
+        events = session.execute(
+            select(Interaction.kind, Interaction.course_id).where(Interaction.worker_id == 11)
+        )
+        entries = session.execute(select(AuditEntry.action, AuditEntry.route, AuditEntry.worker_id)).all()
+        return worker.budget, worker.hours_per_week, sorted(skills), sorted(events.all()), sorted(entries)
+
+
+WRITES = [
+    ("PATCH", "/v1/workers/11", {"budget": 1.0, "hours_per_week": 2.0}, 200),
+    ("POST", "/v1/workers/11/events", {"kind": "completed", "course_id": "edx:hv-1"}, 201),
+]
+
+
+def _hr_key(engine: Engine) -> dict[str, str]:
+    from api.services import keys
+
+    with transaction(engine) as session:
+        _, plaintext = keys.create_key(session, role="hr", organisation_id=7)  # worker 11's organisation
+    return {"Authorization": f"Bearer {plaintext}"}
+
+
+@pytest.mark.parametrize("mode", ["refuse", "hang"])
+def test_worker_writes_answer_503_while_the_database_is_away_and_write_nothing(
+    outage: tuple[Proxy, Runtime, Engine], mode: str
+) -> None:
+    proxy, runtime, engine = outage
+    headers = _hr_key(engine)
+    before = _worker_state(engine)
+    with TestClient(create_app(runtime)) as client:
+        assert client.get("/v1/workers/11", headers=headers).status_code == 200
+        after_read = _worker_state(engine)
+        proxy.cut(mode)
+        for method, path, body, _ in WRITES:
+            started = time.perf_counter()
+            response = client.request(method, path, json=body, headers=headers)
+            seconds = time.perf_counter() - started
+            assert response.status_code == 503, (path, response.text)
+            assert response.headers["content-type"] == "application/problem+json"
+            assert response.json()["type"] == "urn:upskill:problem:database-unavailable"
+            assert seconds < FAST, f"{method} {path} took {seconds:.1f} s while the database was away"
+        proxy.restore()
+        assert _worker_state(engine) == after_read  # neither write, nor an entry claiming one
+        for method, path, body, status in WRITES:  # the same app writes again
+            assert client.request(method, path, json=body, headers=headers).status_code == status
+    budget, hours, skills, events, entries = _worker_state(engine)
+    assert (budget, hours) == (1.0, 2.0) and events == sorted([*before[3], ("completed", "edx:hv-1")])
+    assert dict(skills)[filled.SKILL] == 3  # the completion raised it (edx:hv-1 teaches it at 3)
+    assert [e for e in entries if e[0] == "change"] == sorted(
+        [
+            ("change", "PATCH /v1/workers/{worker_id}", 11),
+            ("change", "POST /v1/workers/{worker_id}/events", 11),
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("service", "name", "write"), [("workers", "update_worker", 0), ("worker_learning", "record_event", 1)]
+)
+def test_a_worker_write_cut_half_way_leaves_nothing_behind(
+    outage: tuple[Proxy, Runtime, Engine],
+    monkeypatch: pytest.MonkeyPatch,
+    service: str,
+    name: str,
+    write: int,
+) -> None:
+    """The database goes away after the route has written the change (flushed) and before its audit entry
+    and commit: 503, and after recovery neither the change nor the entry is there."""
+    import importlib
+
+    proxy, runtime, engine = outage
+    headers = _hr_key(engine)
+    module = importlib.import_module(f"api.services.{service}")
+    original = getattr(module, name)
+
+    def then_cut(**kwargs: object) -> object:
+        result = original(**kwargs)
+        kwargs["db_session"].flush()  # type: ignore[attr-defined]
+        proxy.cut("refuse")
+        return result
+
+    monkeypatch.setattr(module, name, then_cut)
+    before = _worker_state(engine)
+    method, path, body, _ = WRITES[write]
+    with TestClient(create_app(runtime)) as client:
+        response = client.request(method, path, json=body, headers=headers)
+        assert response.status_code == 503, response.text
+        assert response.json()["type"] == "urn:upskill:problem:database-unavailable"
+        proxy.restore()
+        assert _worker_state(engine) == before
+        monkeypatch.setattr(module, name, original)
+        assert client.get("/v1/workers/11", headers=headers).status_code == 200  # serving again

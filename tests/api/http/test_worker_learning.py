@@ -248,6 +248,7 @@ def test_deleting_a_worker_leaves_no_row_about_them_in_any_table(
     assert response.status_code == 200, response.text
     assert response.json()["removed"] == {
         "api_keys": 2,
+        "audit_log": 2,  # the two events recorded above
         "cohort_people": 1,
         "interactions": 2,
         "worker_skills": 3,
@@ -260,7 +261,13 @@ def test_deleting_a_worker_leaves_no_row_about_them_in_any_table(
         if any(fk.column.table.name == "workers" for fk in column.foreign_keys)
         or (column.name == "worker_id" and table.name != "workers")
     ]
-    assert {t.name for t, _ in referring} >= {"worker_skills", "interactions", "cohort_people", "api_keys"}
+    assert {t.name for t, _ in referring} >= {
+        "worker_skills",
+        "interactions",
+        "cohort_people",
+        "api_keys",
+        "audit_log",
+    }
     for table, column in referring:
         left = tiny_session.scalar(select(func.count()).select_from(table).where(column == world.own))
         assert left == 0, f"{table.name}.{column.name} still holds rows of the deleted worker"

@@ -1,0 +1,165 @@
+"""The audit log of personal data: record each use of a worker's data by an API key, and query it.
+
+Every API route that reads or changes one worker's data (their profile, plan, recommendations, events,
+export, deletion; their entries in a kept cohort) records an entry with :func:`record`, in the request's own
+transaction: the entry and what it describes are committed together or not at all. ``GET
+/v1/admin/audit`` and ``upskill audit list`` read the log through :func:`list_entries`; a worker's GDPR
+export lists who used their data through :func:`accesses_of`. Entries name the key by its id, never the key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from recommender.errors import UpskillError
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from api.services.keys import Principal
+    from data.models import AuditEntry
+
+ACTIONS = ("read", "change", "delete", "export")
+#: The most entries one query answers.
+MAX_LIMIT = 1000
+
+
+class InvalidAuditQuery(UpskillError, ValueError):
+    """A query of the audit log that cannot be answered (an empty period, a bad page), naming the field.
+
+    A ``ValueError`` too, so that a request model's validator turns it into a located 422.
+    """
+
+    def __init__(self, message: str, *, field: str):
+        self.field = field
+        super().__init__(f"{field}: {message}")
+
+
+def utc(moment: dt.datetime) -> dt.datetime:
+    """``moment`` in UTC; a naive time (SQLite gives its stored times back without a zone) is UTC.
+
+    Times are bound with their zone: PostgreSQL compares them as instants whatever the session's time zone,
+    SQLite stores and compares the UTC digits.
+    """
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC)
+
+
+def check_period(since: dt.datetime | None, until: dt.datetime | None) -> None:
+    """Refuse a period that ends before it starts."""
+    if since is not None and until is not None and utc(since) > utc(until):
+        raise InvalidAuditQuery(
+            f"the period ends ({until.isoformat()}) before it starts ({since.isoformat()}); "
+            "give until at or after since",
+            field="until",
+        )
+
+
+def record(
+    *,
+    db_session: Session,
+    principal: Principal,
+    action: str,
+    route: str,
+    worker_ids: Iterable[int | None],
+) -> None:
+    """Add one entry per worker (None: a worker deleted, named nowhere) to the caller's transaction."""
+    from data.models import AuditEntry
+
+    if action not in ACTIONS:
+        raise ValueError(f"audit action {action!r} is not one of {ACTIONS}")
+    now = dt.datetime.now(dt.UTC)
+    db_session.add_all(
+        AuditEntry(
+            occurred_at=now,
+            api_key_id=principal.key_id,
+            role=principal.role,
+            action=action,
+            route=route,
+            worker_id=worker_id,
+        )
+        for worker_id in worker_ids
+    )
+    db_session.flush()
+
+
+def record_cohort_people(  # noqa: PLR0913 - keyword-only: record()'s arguments and the cohort's people
+    *,
+    db_session: Session,
+    principal: Principal,
+    action: str,
+    route: str,
+    cohort_id: int,
+    person_ids: Iterable[str] | None = None,
+) -> None:
+    """Record the use of a kept cohort's entries of people who are workers (``person_ids``; None: all)."""
+    from data.cohorts import linked_workers
+
+    workers = linked_workers(db_session=db_session, cohort_id=cohort_id, person_ids=person_ids)
+    record(db_session=db_session, principal=principal, action=action, route=route, worker_ids=workers)
+
+
+def describe(entry: AuditEntry) -> dict[str, Any]:
+    """An entry as the API and the command line show it (the time in UTC, with its zone)."""
+    return {
+        "id": entry.id,
+        "occurred_at": utc(entry.occurred_at),
+        "key_id": entry.api_key_id,
+        "role": entry.role,
+        "action": entry.action,
+        "route": entry.route,
+        "worker_id": entry.worker_id,
+    }
+
+
+def list_entries(  # noqa: PLR0913 - keyword-only: the filters of the query and the page
+    *,
+    db_session: Session,
+    worker_id: int | None = None,
+    key_id: int | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of entries, newest first, about ``worker_id`` / by ``key_id`` from ``since`` to ``until``
+    (both included; naive times are UTC), and how many match."""
+    from sqlalchemy import select
+
+    from data.models import AuditEntry
+    from data.queries import page
+
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InvalidAuditQuery(f"{limit} is not between 1 and {MAX_LIMIT}", field="limit")
+    if offset < 0:
+        raise InvalidAuditQuery(f"{offset} is negative", field="offset")
+    check_period(since, until)
+    query = select(AuditEntry)
+    if worker_id is not None:
+        query = query.where(AuditEntry.worker_id == worker_id)
+    if key_id is not None:
+        query = query.where(AuditEntry.api_key_id == key_id)
+    if since is not None:
+        query = query.where(AuditEntry.occurred_at >= utc(since))
+    if until is not None:
+        query = query.where(AuditEntry.occurred_at <= utc(until))
+    query = query.order_by(AuditEntry.occurred_at.desc())  # newest first, then the later entry first
+    found, total = page(db_session, query, order_by=AuditEntry.id.desc(), limit=limit, offset=offset)
+    return [describe(entry) for entry in found], total
+
+
+def accesses_of(*, db_session: Session, worker_id: int) -> list[dict[str, Any]]:
+    """Every use of the worker's data, oldest first: key id, role, action, route, when (for their export)."""
+    from sqlalchemy import select
+
+    from data.models import AuditEntry
+
+    entries = db_session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.worker_id == worker_id)
+        .order_by(AuditEntry.occurred_at, AuditEntry.id)
+    )
+    return [{k: v for k, v in describe(e).items() if k != "worker_id"} for e in entries]
