@@ -12,8 +12,11 @@ port against it, then:
    coordinated omission).
 
 The mix: reads of reference data (occupation and skill search, course lists and pages, a course), anonymous
-gaps, plans and adjacent roles, and ``/health``. Worker updates, events and recommendations join the mix
-when the API has them (they need API keys: issue 10's access layer).
+gaps, plans and adjacent roles, ``/health``, and the personal routes of ``--workers-seeded`` workers with an
+HR key of their organisation (made for the run in its own schema): worker updates (``PATCH
+/v1/workers/{id}``: hours and budget), events (``POST /v1/workers/{id}/events``: viewed, enrolled,
+completed, dismissed) and recommendations (``GET /v1/workers/{id}/recommendations``; no model artefact: by
+the gap share). Each of those also writes its audit entry.
 
 Reported per window (a minute, or a tenth of a short run): requests, errors, p50 and p99 latency, the
 server's resident memory (RSS of its process tree) and its database connections (``pg_stat_activity`` by
@@ -68,10 +71,23 @@ WORDS = [
 # --- data -----------------------------------------------------------------------------------------------
 
 
-def seed(engine: Engine, *, skills: int, occupations: int, courses: int, rng: random.Random) -> None:
-    """Migrate the schema behind ``engine`` and fill it with a synthetic taxonomy and catalogue."""
+def seed(  # noqa: PLR0913 - keyword-only: the sizes of the synthetic data and its seed
+    engine: Engine, *, skills: int, occupations: int, courses: int, workers: int, rng: random.Random
+) -> tuple[str, list[int]]:
+    """Migrate the schema behind ``engine`` and fill it with a synthetic taxonomy and catalogue, and
+    ``workers`` workers of one organisation; return an HR key of that organisation and the workers' ids."""
+    from api.services import keys
     from data.db import migrate, transaction
-    from data.models import Course, CourseSkill, Occupation, OccupationSkill, Skill
+    from data.models import (
+        Course,
+        CourseSkill,
+        Occupation,
+        OccupationSkill,
+        Organisation,
+        Skill,
+        Worker,
+        WorkerSkill,
+    )
 
     migrate(engine)
     with transaction(engine) as session:
@@ -115,6 +131,28 @@ def seed(engine: Engine, *, skills: int, occupations: int, courses: int, rng: ra
             session.flush()
             for s in rng.sample(range(skills), 1 + i % 3):
                 session.add(CourseSkill(course_id=f"bench-{i}", skill_uri=SKILL.format(s), level=1 + i % 3))
+        worker_ids = []
+        organisation = Organisation(name="Bench Motors")
+        session.add(organisation)
+        session.flush()
+        for i in range(workers):
+            worker = Worker(
+                organisation_id=organisation.id,
+                external_id=f"bench-worker-{i}",
+                region="DE11",
+                current_occupation_uri=OCCUPATION.format(rng.randrange(occupations)),
+                target_occupation_uri=OCCUPATION.format(rng.randrange(occupations)),
+                languages=["en"],
+                budget=1500.0,
+                hours_per_week=6.0,
+            )
+            session.add(worker)
+            session.flush()
+            worker_ids.append(worker.id)
+            for s in rng.sample(range(skills), 5):
+                session.add(WorkerSkill(worker_id=worker.id, skill_uri=SKILL.format(s), proficiency=2))
+        _, key = keys.create_key(session, role="hr", organisation_id=organisation.id)
+    return key, worker_ids
 
 
 def server_url(url: str, schema: str, application: str) -> str:
@@ -192,25 +230,88 @@ def rss_bytes(pid: int) -> int:
 # --- traffic --------------------------------------------------------------------------------------------
 
 
-def request(host: str, port: int, method: str, path: str, body: dict[str, Any] | None) -> tuple[int, bytes]:
+def request(
+    host: str,
+    port: int,
+    method: str,
+    path: str,
+    body: dict[str, Any] | None,
+    headers: dict[str, str] | None = None,
+) -> tuple[int, bytes]:
     connection = http.client.HTTPConnection(host, port, timeout=30)
     try:
         payload = json.dumps(body).encode() if body is not None else None
-        headers = {"Content-Type": "application/json"} if payload is not None else {}
-        connection.request(method, path, body=payload, headers=headers)
+        sent = {**(headers or {}), **({"Content-Type": "application/json"} if payload is not None else {})}
+        connection.request(method, path, body=payload, headers=sent)
         response = connection.getresponse()
         return response.status, response.read()
     finally:
         connection.close()
 
 
+#: A request: kind, method, path, body (or None), headers (or None).
+Made = tuple[str, str, str, Any, dict[str, str] | None]
+
+
 def mix(
-    occupations: int, courses: int
-) -> list[tuple[float, Callable[[random.Random], tuple[str, str, Any]]]]:
-    """(weight, request maker) for each kind of request."""
+    occupations: int, courses: int, workers: list[int] | None = None, key: str | None = None
+) -> list[tuple[float, Callable[[random.Random], Made]]]:
+    """(weight, request maker) for each kind of request; the workers' routes when there are workers and
+    their HR ``key``."""
 
     def occupation(rng: random.Random) -> str:
         return OCCUPATION.format(rng.randrange(occupations))
+
+    anonymous = _anonymous_mix(occupation, courses)
+    if not workers or key is None:
+        return anonymous
+    hr = {"Authorization": f"Bearer {key}"}
+
+    def worker(rng: random.Random) -> int:
+        return rng.choice(workers)
+
+    return [
+        *anonymous,
+        (
+            2,
+            lambda rng: (
+                "worker PATCH",
+                "PATCH",
+                f"/v1/workers/{worker(rng)}",
+                {"hours_per_week": rng.choice([4, 6, 8, 10]), "budget": rng.choice([500, 1000, 1500])},
+                hr,
+            ),
+        ),
+        (
+            2,
+            lambda rng: (
+                "worker events",
+                "POST",
+                f"/v1/workers/{worker(rng)}/events",
+                {
+                    "kind": rng.choice(["viewed", "enrolled", "completed", "dismissed"]),
+                    "course_id": f"bench-{rng.randrange(courses)}",
+                },
+                hr,
+            ),
+        ),
+        (
+            2,
+            lambda rng: (
+                "recommendations",
+                "GET",
+                f"/v1/workers/{worker(rng)}/recommendations?limit=10",
+                None,
+                hr,
+            ),
+        ),
+    ]
+
+
+def _anonymous_mix(
+    occupation: Callable[[random.Random], str], courses: int
+) -> list[tuple[float, Callable[[random.Random], Made]]]:
+    """Reference reads, anonymous planning and ``/health``: no key."""
 
     return [
         (
@@ -219,12 +320,23 @@ def mix(
                 "occupations?q",
                 "GET",
                 f"/v1/occupations?q={rng.choice(WORDS)}+technician&limit=10",
+                None,
+                None,
             ),
         ),
-        (2, lambda rng: ("skills?q", "GET", f"/v1/skills?q={rng.choice(WORDS)}&limit=10")),
-        (2, lambda rng: ("courses", "GET", f"/v1/courses?language=en&limit=20&offset={rng.randrange(50)}")),
-        (2, lambda rng: ("course", "GET", f"/v1/courses/bench-{rng.randrange(courses)}")),
-        (1, lambda rng: ("health", "GET", "/health")),
+        (2, lambda rng: ("skills?q", "GET", f"/v1/skills?q={rng.choice(WORDS)}&limit=10", None, None)),
+        (
+            2,
+            lambda rng: (
+                "courses",
+                "GET",
+                f"/v1/courses?language=en&limit=20&offset={rng.randrange(50)}",
+                None,
+                None,
+            ),
+        ),
+        (2, lambda rng: ("course", "GET", f"/v1/courses/bench-{rng.randrange(courses)}", None, None)),
+        (1, lambda rng: ("health", "GET", "/health", None, None)),
         (
             2,
             lambda rng: (
@@ -232,6 +344,7 @@ def mix(
                 "POST",
                 "/v1/gap",
                 {"current_occupations": [occupation(rng)], "target": occupation(rng)},
+                None,
             ),
         ),
         (
@@ -247,6 +360,7 @@ def mix(
                     "hours_per_week": 6,
                     "start": "2027-01-04",
                 },
+                None,
             ),
         ),
         (
@@ -256,6 +370,7 @@ def mix(
                 "POST",
                 "/v1/roles/adjacent",
                 {"current_occupations": [occupation(rng)], "k": 5},
+                None,
             ),
         ),
     ]
@@ -272,7 +387,7 @@ class Sample:
 @dataclass
 class Traffic:
     port: int
-    makers: list[tuple[float, Callable[[random.Random], tuple[str, ...]]]]
+    makers: list[tuple[float, Callable[[random.Random], Made]]]
     samples: list[Sample] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     first_errors: dict[str, str] = field(default_factory=dict)  # kind -> the first error's status and body
@@ -280,9 +395,9 @@ class Traffic:
     def one(self, rng: random.Random) -> tuple[str, int]:
         weights = [weight for weight, _ in self.makers]
         made = rng.choices([maker for _, maker in self.makers], weights)[0](rng)
-        kind, method, path, *body = made
+        kind, method, path, body, headers = made
         try:
-            status, answer = request("127.0.0.1", self.port, method, path, body[0] if body else None)
+            status, answer = request("127.0.0.1", self.port, method, path, body, headers)
         except OSError as error:
             status, answer = 0, str(error).encode()
         if not 200 <= status < 300:
@@ -368,11 +483,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         connection.execute(text(f"CREATE SCHEMA {schema}"))
     try:
         engine = make_engine(url, connect_args={"options": f"-csearch_path={schema}"})
-        seed(
+        key, workers = seed(
             engine,
             skills=args.skills,
             occupations=args.occupations,
             courses=args.courses,
+            workers=args.workers_seeded,
             rng=random.Random(7),
         )
         engine.dispose()
@@ -380,17 +496,23 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             tempfile.TemporaryDirectory(prefix="upskill-load-") as cache,
             serve(server_url(url, schema, application), Path(cache), args.workers) as (process, port),
         ):
-            return measure(args, admin, application, process, port)
+            return measure(args, admin, application, process, port, (key, workers))
     finally:
         with admin.begin() as connection:
             connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
         admin.dispose()
 
 
-def measure(
-    args: argparse.Namespace, admin: Engine, application: str, process: subprocess.Popen[bytes], port: int
+def measure(  # noqa: PLR0913 - the run's arguments, the database, the server, the workers and their key
+    args: argparse.Namespace,
+    admin: Engine,
+    application: str,
+    process: subprocess.Popen[bytes],
+    port: int,
+    people: tuple[str, list[int]],
 ) -> dict[str, Any]:
-    traffic = Traffic(port, mix(args.occupations, args.courses))
+    key, workers = people
+    traffic = Traffic(port, mix(args.occupations, args.courses, workers, key))
     probes = {clients: traffic.closed_loop(clients, args.probe) for clients in (2, 4, 8)}
     maximum = max(probes.values())
     rate = args.load * maximum
@@ -503,6 +625,9 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--skills", type=int, default=400)
     parser.add_argument("--occupations", type=int, default=120)
     parser.add_argument("--courses", type=int, default=600)
+    parser.add_argument(
+        "--workers-seeded", type=int, default=50, help="workers whose routes are in the mix (0: none)"
+    )
     parser.add_argument("--json", type=Path, help="write the result here")
     return parser
 

@@ -1,5 +1,6 @@
 """The 30-second version of the load program (evaluation/bench_load.py) against ``upskill serve`` on
-PostgreSQL: every scheduled request answered, zero errors, no database connection leaked.
+PostgreSQL: every scheduled request answered, zero errors (worker updates, events and recommendations
+among them), no database connection leaked.
 
 Latency and memory are the program's to report (``python -m evaluation.bench_load`` checks p99 drift and
 RSS growth and exits 1 when they fail), not this test's: timing targets stay out of unit tests (developer
@@ -45,5 +46,8 @@ def test_thirty_seconds_of_mixed_traffic_without_errors_or_leaked_connections() 
         "course",
         "plans",
         "gap",
+        "worker PATCH",
+        "worker events",
+        "recommendations",
     }
     assert result["connections_end"] == result["connections_start"], "database connections leaked"
