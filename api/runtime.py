@@ -76,16 +76,19 @@ class Runtime:
 
     @contextmanager
     def transaction(
-        self, *, snapshot: bool = False, statement_timeout: float | None = None
+        self, *, snapshot: bool = False, statement_timeout: float | None = None, writes: bool = False
     ) -> Iterator[Session]:
         """One unit of work on the database: commit on success, roll back on any error.
 
         ``snapshot``: its queries see one state of the database (never half an import);
-        ``statement_timeout``: seconds a statement may run (PostgreSQL).
+        ``statement_timeout``: seconds a statement may run (PostgreSQL); ``writes``: it reads, then writes
+        (:func:`data.db.transaction`).
         """
         from data.db import transaction
 
-        with transaction(self.engine, snapshot=snapshot, statement_timeout=statement_timeout) as session:
+        with transaction(
+            self.engine, snapshot=snapshot, statement_timeout=statement_timeout, writes=writes
+        ) as session:
             yield session
 
     @cached_property

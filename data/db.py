@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+#: Execution option naming the statement that begins a SQLite transaction (default ``BEGIN``).
+SQLITE_BEGIN = "upskill_sqlite_begin"
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -43,7 +45,7 @@ def _sqlite_hooks(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        conn.exec_driver_sql(conn.get_execution_options().get(SQLITE_BEGIN, "BEGIN"))
 
 
 def alembic_config(url: str) -> Config:
@@ -139,15 +141,21 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 @contextmanager
 def transaction(
-    engine: Engine, *, snapshot: bool = False, statement_timeout: float | None = None
+    engine: Engine, *, snapshot: bool = False, statement_timeout: float | None = None, writes: bool = False
 ) -> Iterator[Session]:
     """One unit of work: commit on success, roll back everything on any error.
 
     ``snapshot``: every query sees the database as of the first one (:func:`data.locks.read_snapshot`), for
     readers that combine several queries while an import may commit. ``statement_timeout`` (seconds,
     PostgreSQL): a statement running longer is cancelled (an error), so that nothing waits forever.
+    ``writes``: the transaction reads, then writes (a request with an API key: its audit entry); on SQLite
+    it takes the write lock when it begins (``BEGIN IMMEDIATE``), waiting for another writer, because a
+    read transaction cannot write once someone else has committed after its first read ("database is
+    locked" at once, whatever the busy timeout).
     """
     with session_factory(engine)() as session, session.begin():
+        if writes and engine.dialect.name == "sqlite":
+            session.connection(execution_options={SQLITE_BEGIN: "BEGIN IMMEDIATE"})
         if snapshot:
             from data.locks import read_snapshot
 

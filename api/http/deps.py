@@ -40,10 +40,13 @@ def get_session(request: Request, runtime: RuntimeDep) -> Iterator[Session]:
 
     A GET reads one snapshot (a page and its total, a course and its skills: never half an import). A
     statement that runs longer than :data:`STATEMENT_TIMEOUT` is cancelled (503), so no request hangs on a
-    stuck database.
+    stuck database. A request with an API key writes (at least its audit entry, ``api.services.audit``),
+    after reading the key: on SQLite it takes the write lock first (:func:`data.db.transaction`).
     """
     with runtime.transaction(
-        snapshot=request.method == "GET", statement_timeout=STATEMENT_TIMEOUT
+        snapshot=request.method == "GET",
+        statement_timeout=STATEMENT_TIMEOUT,
+        writes="authorization" in request.headers,
     ) as session:
         yield session
 
