@@ -49,10 +49,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from evaluation.bench_load import free_port, percentile
+from evaluation.bench_load import UPSKILL, free_port, percentile
 
 ROOT = Path(__file__).resolve().parents[1]
-UPSKILL = [sys.executable, "-c", "from api.cli import main; main()"]
 RECOMMENDATIONS_PATH = "/v1/workers/{worker_id}/recommendations"
 SCENARIO_1 = {
     "current_occupations": ["diesel engine mechanic"],

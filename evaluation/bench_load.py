@@ -52,6 +52,7 @@ from typing import Any
 from sqlalchemy import Engine, make_url, text
 
 ROOT = Path(__file__).resolve().parents[1]
+UPSKILL = [sys.executable, "-c", "from api.cli import main; main()"]
 SKILL = "http://example.org/bench/skill/{}"
 OCCUPATION = "http://example.org/bench/occupation/{}"
 WORDS = [
@@ -73,10 +74,9 @@ WORDS = [
 
 def seed(  # noqa: PLR0913 - keyword-only: the sizes of the synthetic data and its seed
     engine: Engine, *, skills: int, occupations: int, courses: int, workers: int, rng: random.Random
-) -> tuple[str, list[int]]:
+) -> tuple[int, list[int]]:
     """Migrate the schema behind ``engine`` and fill it with a synthetic taxonomy and catalogue, and
-    ``workers`` workers of one organisation; return an HR key of that organisation and the workers' ids."""
-    from api.services import keys
+    ``workers`` workers of one organisation; return the organisation's id and the workers' ids."""
     from data.db import migrate, transaction
     from data.models import (
         Course,
@@ -151,8 +151,17 @@ def seed(  # noqa: PLR0913 - keyword-only: the sizes of the synthetic data and i
             worker_ids.append(worker.id)
             for s in rng.sample(range(skills), 5):
                 session.add(WorkerSkill(worker_id=worker.id, skill_uri=SKILL.format(s), proficiency=2))
-        _, key = keys.create_key(session, role="hr", organisation_id=organisation.id)
-    return key, worker_ids
+        organisation_id = organisation.id
+    return organisation_id, worker_ids
+
+
+def hr_key(database_url: str, organisation_id: int) -> str:
+    """An HR key of the organisation, made as an operator makes one (``upskill keys create``)."""
+    command = [*UPSKILL, "keys", "create", "--role", "hr", "--organisation", str(organisation_id), "--json"]
+    env = {**os.environ, "UPSKILL_DATABASE_URL": database_url}
+    made = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, check=True).stdout
+    key: str = json.loads(made)["key"]
+    return key
 
 
 def server_url(url: str, schema: str, application: str) -> str:
@@ -185,7 +194,7 @@ def serve(database_url: str, cache: Path, workers: int) -> Iterator[tuple[subpro
     env = {**os.environ, "UPSKILL_DATABASE_URL": database_url, "UPSKILL_CACHE_DIR": str(cache)}
     env["UPSKILL_ARTEFACT_DIR"] = str(cache / "artefacts")
     serve_args = ["serve", "--port", str(port), "--workers", str(workers)]
-    command = [sys.executable, "-c", "from api.cli import main; main()", *serve_args]
+    command = [*UPSKILL, *serve_args]
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 180
@@ -483,7 +492,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         connection.execute(text(f"CREATE SCHEMA {schema}"))
     try:
         engine = make_engine(url, connect_args={"options": f"-csearch_path={schema}"})
-        key, workers = seed(
+        organisation_id, workers = seed(
             engine,
             skills=args.skills,
             occupations=args.occupations,
@@ -492,6 +501,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             rng=random.Random(7),
         )
         engine.dispose()
+        key = hr_key(server_url(url, schema, application), organisation_id)
         with (
             tempfile.TemporaryDirectory(prefix="upskill-load-") as cache,
             serve(server_url(url, schema, application), Path(cache), args.workers) as (process, port),
