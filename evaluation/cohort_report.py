@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import html
+import textwrap
 from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
@@ -45,14 +46,40 @@ def _table(columns: Sequence[str], rows: Sequence[Sequence[Any]], *, numeric: se
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+#: Characters of a chart panel's title per line (11 px bold in the panel's 296 px) and the line height.
+TITLE_CHARS, TITLE_LINE = 44, 13
+
+
+def _title_lines(title: str) -> list[str]:
+    """``title`` wrapped at word boundaries into at most two lines, the second cut with an ellipsis."""
+    lines = textwrap.wrap(title, TITLE_CHARS) or [""]
+    if len(lines) > 2:
+        lines = [lines[0], textwrap.shorten(" ".join(lines[1:]), TITLE_CHARS, placeholder=" …")]
+    return lines
+
+
 def readiness_svg(timeline: Sequence[Mapping[str, Any]], targets: Sequence[Mapping[str, Any]]) -> str:
     """One panel per role: assigned people ready by the end of each month (steps) against the headcount."""
     months = sorted({row["month"] for row in timeline})
-    width, height, left, bottom, top = 330, 150, 34, 28, 22
-    panels = []
+    width, left, bottom = 330, 34, 28
+    finals = []
     for target in targets:
         rows = {r["month"]: r for r in timeline if r["target_uri"] == target["target_uri"]}
         ready = [rows[m]["ready"] if m in rows else 0 for m in months]
+        finals.append(
+            (
+                target,
+                ready,
+                f"{target['target_label']} — {ready[-1] if ready else 0} of {int(target['headcount'])} ready",
+            )
+        )
+    # long role names wrap onto a second line (cut with an ellipsis beyond it, the whole title in the
+    # tooltip); every panel gets the same title height so that the plots line up
+    titles = [_title_lines(title) for _, _, title in finals]
+    top = 8 + TITLE_LINE * max((len(lines) for lines in titles), default=1)
+    height = top + 100 + bottom
+    panels = []
+    for (target, ready, title), lines in zip(finals, titles, strict=True):
         headcount = int(target["headcount"])
         scale = max(headcount, max(ready, default=0), 1)
         plot_w, plot_h = width - left - 8, height - bottom - top
@@ -81,8 +108,13 @@ def readiness_svg(timeline: Sequence[Mapping[str, Any]], targets: Sequence[Mappi
         panels.append(
             f'<svg class="panel" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
             f'aria-label="{_e(target["target_label"])}: {final} of {headcount} ready by {last}">'
-            f'<text x="{left}" y="14" class="title">{_e(target["target_label"])} — {final} of {headcount} '
-            f"ready</text>"
+            f"<title>{_e(title)}</title>"
+            f'<text x="{left}" y="14" class="title">'
+            + "".join(
+                f'<tspan x="{left}" dy="{0 if i == 0 else TITLE_LINE}">{_e(line)}</tspan>'
+                for i, line in enumerate(lines)
+            )
+            + "</text>"
             f'<line x1="{left}" y1="{y(0):.1f}" x2="{left + plot_w}" y2="{y(0):.1f}" class="axis"/>'
             f'<line x1="{left}" y1="{top}" x2="{left}" y2="{y(0):.1f}" class="axis"/>'
             f'<line x1="{left}" y1="{y(headcount):.1f}" x2="{left + plot_w}" y2="{y(headcount):.1f}" '

@@ -20,8 +20,11 @@ Three steps, each exact:
    each target's headcount as an upper bound with a shortfall variable ``s_t = headcount - filled``, the
    budget on course fees. First the shortfall is minimised, one priority level at a time (priority 1 first,
    each level's optimum then kept as a constraint), so a seat is left empty only when no one fits it within
-   the budget; then the total training hours (or course cost) are minimised. The certificate is ``optimal``
-   when every stage was solved to optimality, else ``gap`` with the best bound HiGHS proved.
+   the budget; then the total training hours (or course cost) are minimised. Each stage solves the LP
+   relaxation first: without the budget row the constraints form a bipartite (totally unimodular) system,
+   so when the budget does not cut the LP optimum it is integral, and thereby the integer optimum;
+   otherwise the MILP decides. The certificate is ``optimal`` when every stage was solved to optimality,
+   else ``gap`` with the best bound HiGHS proved.
 
 Month by month readiness counts, per role, the people assigned whose course plan has finished by the end of
 that month (the planner's finish dates).
@@ -839,8 +842,6 @@ def assign(
         constraints.append(LinearConstraint(budget_row, -np.inf, float(limit)))
     upper = np.concatenate([np.minimum(sizes[gx], np.array(heads, dtype=float)[tx]), np.array(heads, float)])
     bounds = Bounds(np.zeros(n), upper)
-    integrality = np.ones(n)
-    options = {"mip_rel_gap": 0.0, "time_limit": settings.time_limit, "presolve": True}
     stages: list[str] = []
     all_optimal = True
     priorities = sorted({t.priority for t in inputs.targets})
@@ -848,25 +849,20 @@ def assign(
         c = np.zeros(n)
         members_of_level = [t for t, target in enumerate(inputs.targets) if target.priority == level]
         c[n_x + np.array(members_of_level)] = 1.0
-        result = milp(c, integrality=integrality, bounds=bounds, constraints=constraints, options=options)
-        if result.x is None:
-            raise InvalidPlanInput(f"the assignment solver failed: {result.message}", field="assignment")
-        best = round(float(result.fun))
-        all_optimal &= result.status == 0
-        stages.append(f"priority {level}: shortfall {best} ({'optimal' if result.status == 0 else 'bound'})")
-        # keep this level's shortfall at its optimum (integers, so +0.5 is exact) for the next stages
+        stage = _solve_stage(c, bounds, constraints, settings.time_limit)
+        best = round(stage.value)
+        all_optimal &= stage.optimal
+        stages.append(f"priority {level}: shortfall {best} ({stage.how})")
+        # keep this level's shortfall at its optimum for the next stages (an integer right-hand side keeps
+        # the rows a bipartite incidence matrix, so the next LP relaxation stays integral)
         keep = np.zeros(n)
         keep[n_x + np.array(members_of_level)] = 1.0
-        constraints.append(LinearConstraint(sp.csr_matrix(keep), -np.inf, best + 0.5))
+        constraints.append(LinearConstraint(sp.csr_matrix(keep), -np.inf, float(best)))
     c = np.concatenate([value, np.zeros(n_t)])
-    result = milp(c, integrality=integrality, bounds=bounds, constraints=constraints, options=options)
-    if result.x is None:
-        raise InvalidPlanInput(f"the assignment solver failed: {result.message}", field="assignment")
-    optimal = all_optimal and result.status == 0
-    bound = float(getattr(result, "mip_dual_bound", result.fun) or result.fun)
-    gap = float(getattr(result, "mip_gap", 0.0) or 0.0)
-    stages.append(f"{objective}: {float(result.fun):.4f} ({'optimal' if result.status == 0 else 'bound'})")
-    counts = np.round(result.x[:n_x]).astype(int)
+    stage = _solve_stage(c, bounds, constraints, settings.time_limit)
+    optimal = all_optimal and stage.optimal
+    stages.append(f"{objective}: {stage.value:.4f} ({stage.how})")
+    counts = np.round(stage.x[:n_x]).astype(int)
     target_of: list[int | None] = [None] * len(inputs.people)
     for (g, t), k in zip(variables, counts.tolist(), strict=True):
         free = [p for p in members[g] if target_of[p] is None]
@@ -875,13 +871,77 @@ def assign(
     cert = Certificate(
         status="optimal" if optimal else "gap",
         objective=objective,
-        value=round(float(result.fun), 4),
-        bound=round(bound, 4),
-        gap=0.0 if optimal else round(gap, 6),
+        value=round(stage.value, 4),
+        bound=round(stage.bound, 4),
+        gap=0.0 if optimal else round(stage.gap, 6),
         stages=tuple(stages),
         seconds=round(time.perf_counter() - started, 3),
     )
     return Assignment(tuple(target_of), cert)
+
+
+@dataclass(frozen=True)
+class _Stage:
+    """One stage's solution: the integral ``x``, its objective value, HiGHS's bound and how it was proven."""
+
+    x: NDArray[np.float64]
+    value: float
+    bound: float
+    gap: float
+    optimal: bool
+    how: str
+
+
+def _solve_stage(
+    c: NDArray[np.float64], bounds: Bounds, constraints: Sequence[LinearConstraint], time_limit: float
+) -> _Stage:
+    """Minimise ``c @ x`` over the integer points of the assignment's constraints, exactly.
+
+    The LP relaxation first: without the budget row the constraint matrix is the incidence matrix of a
+    bipartite graph (group rows and the shortfall-keeping rows on one side, target rows on the other), so
+    it is totally unimodular and the simplex's optimal vertex is integral; a budget that does not cut the
+    optimum leaves it so. An integral LP optimum is the integer optimum (the LP is a relaxation of it), at a
+    fraction of the MILP's cost (its presolve alone took ~8 s CPU on 10,000 people x 10 targets). When the
+    LP optimum is fractional (a binding budget), the MILP (HiGHS branch and bound, relative gap 0) decides.
+    """
+    n = c.size
+    lp = milp(
+        c,
+        integrality=np.zeros(n),
+        bounds=bounds,
+        constraints=constraints,
+        options={"time_limit": time_limit, "presolve": True},
+    )
+    if lp.status == 0 and lp.x is not None:
+        x = np.round(lp.x)
+        if np.abs(lp.x - x).max(initial=0.0) <= 1e-6 and _feasible(x, bounds, constraints):
+            value = float(c @ x)
+            return _Stage(x, value, float(lp.fun), 0.0, True, "optimal: integral LP relaxation")
+    options = {"mip_rel_gap": 0.0, "time_limit": time_limit, "presolve": True}
+    result = milp(c, integrality=np.ones(n), bounds=bounds, constraints=constraints, options=options)
+    if result.x is None:
+        raise InvalidPlanInput(f"the assignment solver failed: {result.message}", field="assignment")
+    optimal = result.status == 0
+    return _Stage(
+        x=np.round(result.x),
+        value=float(result.fun),
+        bound=float(getattr(result, "mip_dual_bound", result.fun) or result.fun),
+        gap=float(getattr(result, "mip_gap", 0.0) or 0.0),
+        optimal=optimal,
+        how="optimal: MILP" if optimal else "bound: MILP stopped by the time limit",
+    )
+
+
+def _feasible(x: NDArray[np.float64], bounds: Bounds, constraints: Sequence[LinearConstraint]) -> bool:
+    """Whether ``x`` meets the bounds and every constraint (to a 1e-6 relative tolerance)."""
+    if np.any(x < bounds.lb - 1e-6) or np.any(x > bounds.ub + 1e-6):
+        return False
+    for constraint in constraints:
+        ax = constraint.A @ x
+        tol = 1e-6 * np.maximum(1.0, np.abs(ax))
+        if np.any(ax < constraint.lb - tol) or np.any(ax > constraint.ub + tol):
+            return False
+    return True
 
 
 # --- what HR gets ------------------------------------------------------------------------------------

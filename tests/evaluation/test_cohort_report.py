@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from evaluation.cohort_report import EXPORT_TABLES, render_html, write_csv, write_xlsx
+from evaluation.cohort_report import (
+    EXPORT_TABLES,
+    TITLE_CHARS,
+    readiness_svg,
+    render_html,
+    write_csv,
+    write_xlsx,
+)
 from recommender.cohort import CohortSettings, prepare, summarise
 from recommender.graph import CompetenceGraph
 from recommender.planner import CourseOption
@@ -109,3 +117,24 @@ def test_a_writer_killed_midway_leaves_the_previous_report(
     kill_at_fsync(code, n=1)  # the new report is in its temporary file, not yet renamed
     assert path.read_bytes() == before
     assert len(list(tmp_path.glob(f".{name}.*.tmp"))) == 1
+
+
+def test_long_role_names_wrap_in_the_chart_with_the_whole_title_as_tooltip() -> None:
+    long = "electromechanical equipment assembler and robotics engineering technician for batteries"
+    targets = [
+        {"target_uri": "occ:a", "target_label": "welder", "headcount": 2},
+        {"target_uri": "occ:b", "target_label": long, "headcount": 15},
+    ]
+    timeline = [
+        {"month": "2027-01", "target_uri": "occ:a", "ready": 1},
+        {"month": "2027-01", "target_uri": "occ:b", "ready": 12},
+    ]
+    svg = readiness_svg(timeline, targets)
+    panels = re.findall(r'<svg class="panel".*?</svg>', svg)
+    lines = [re.findall(r"<tspan[^>]*>([^<]*)</tspan>", panel) for panel in panels]
+    assert lines[0] == ["welder — 1 of 2 ready"]
+    assert len(lines[1]) == 2 and all(len(line) <= TITLE_CHARS for line in lines[1])
+    assert lines[1][1].endswith("…") and long.startswith(lines[1][0])
+    assert f"<title>{long} — 12 of 15 ready</title>" in panels[1]
+    # both panels leave the same room for their titles, so the plots line up
+    assert len({re.search(r'viewBox="([^"]*)"', panel).group(1) for panel in panels}) == 1  # type: ignore[union-attr]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from dataclasses import replace
 from datetime import date
 
@@ -232,6 +233,18 @@ def test_assignment_equals_the_brute_force_optimum(seed: int) -> None:
     if budget is not None:
         spent = sum(inputs.options[p][t].pair.cost for p, t in enumerate(result.target_of) if t is not None)
         assert spent <= budget + 1e-9
+
+
+def test_the_brute_force_cases_prove_optimality_both_ways() -> None:
+    """The cases above reach both proofs: an integral LP relaxation, and the MILP where a budget cuts it."""
+    proofs: Counter[str] = Counter()
+    for seed in range(40):
+        rng = np.random.default_rng(seed)
+        budget = None if seed % 3 == 0 else float(rng.integers(100, 1500))
+        inputs = random_inputs(rng, n_people=6, n_targets=3, budget=budget)
+        stages = assign(inputs, objective="hours" if seed % 2 == 0 else "cost").certificate.stages  # type: ignore[arg-type]
+        proofs.update("LP" if "integral LP relaxation" in stage else "MILP" for stage in stages)
+    assert proofs["LP"] > 0 and proofs["MILP"] > 0, proofs
 
 
 # --- end to end on the tiny graph ---------------------------------------------------------------------
