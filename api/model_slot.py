@@ -81,6 +81,11 @@ class ModelSlot:
             self._next_check = self._clock() + self.check_seconds
             self._load_newer()
 
+    def due(self) -> bool:
+        """Whether :meth:`current` would look at the folder (and perhaps load a model) now; when not, it only
+        returns :attr:`model`."""
+        return not self.loaded or self._clock() >= self._next_check
+
     def current(self) -> LoadedModel | None:
         """The model a request should use: the current one, after switching to a newer valid artefact if
         one has appeared since the last look (which happens at most once every ``check_seconds``)."""

@@ -13,15 +13,21 @@ connection sending requests back to back over one keep-alive connection, for ``-
 
 * ``GET /health``;
 * ``GET /v1/occupations?q=battery``;
-* ``POST /v1/plans``, scenario 1 of SCENARIOS.md (Katrin: diesel engine mechanic -> automotive battery
-  technician, EUR 1,500, 6 h a week, courses in English or German; the README's walk-through body);
+* ``POST /v1/plans``: scenario 1 of SCENARIOS.md (Katrin: diesel engine mechanic -> automotive battery
+  technician, EUR 1,500, 6 h a week, courses in English or German; the README's walk-through body), then
+  with the same limits from and to the other automotive-mobility occupations the database holds: up to
+  ``--pairs`` ordered pairs (shuffled with a fixed seed), one after the other, so that no answer is a replay
+  of the one before; the row says how many different bodies were sent;
 * ``GET /v1/workers/{id}/recommendations`` when the API has it (its OpenAPI document names the path): an
-  admin key is made with ``upskill keys create`` (revoked at the end) and the first worker of
-  ``GET /v1/workers`` is asked;
-  otherwise its row says "not available yet".
+  admin key is made with ``upskill keys create`` (revoked at the end) and up to ``--people`` workers of
+  ``GET /v1/workers`` are asked in turn, every other one toward a target occupation (``?target=``, one of
+  the automotive-mobility occupations in turn: the gap is then computed and only courses closing it
+  ranked); otherwise its row says "not available yet".
 
-Reported per route and concurrency: requests, throughput, p50 and p99 latency, errors (any status but 2xx,
-or no answer); and the resident memory (VmRSS, and its peak VmHWM, from /proc) of each server worker
+Reported per route and concurrency: the number of different requests sent in turn, requests, throughput, p50
+and p99 latency, errors (any status but 2xx, or no answer), the server's CPU time per request (user + system
+of its processes, from /proc: what a request costs it, whatever else runs on a shared machine); and the
+resident memory (VmRSS, and its peak VmHWM, from /proc) of each server worker
 process after the load. Targets are printed next to the figures: recommendations throughput >= 50 % of
 /health's at 8 connections; plans p99 <= 100 ms at 8 connections; RSS per worker <= 600 MB.
 
@@ -38,6 +44,7 @@ import http.client
 import json
 import os
 import platform
+import random
 import subprocess
 import sys
 import tempfile
@@ -48,6 +55,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from evaluation.bench_load import UPSKILL, free_port, percentile
 
@@ -81,6 +89,18 @@ class Route:
     headers: tuple[tuple[str, str], ...] = ()
 
 
+@dataclass(frozen=True)
+class Mix:
+    """One measured row: the requests sent in turn (request n is ``requests[n % len(requests)]``)."""
+
+    name: str
+    requests: tuple[Route, ...]
+
+    @property
+    def first(self) -> Route:
+        return self.requests[0]
+
+
 # --- the data and the server ----------------------------------------------------------------------------
 
 
@@ -108,7 +128,7 @@ def prepare(args: argparse.Namespace, folder: Path) -> Data:
         **os.environ,
         "UPSKILL_DATABASE_URL": f"sqlite:///{database}",
         "UPSKILL_ARTEFACT_DIR": str(artefacts),
-        "UPSKILL_CACHE_DIR": str(cache),
+        "UPSKILL_CACHE_DIR": os.environ.get("UPSKILL_CACHE_DIR") or str(cache),  # a warm cache starts faster
     }
     if not args.database:
         print(f"preparing {database} with `upskill run` (the bundled ESCO release: minutes) ...", flush=True)
@@ -120,14 +140,17 @@ def prepare(args: argparse.Namespace, folder: Path) -> Data:
 def serve(
     env: dict[str, str], workers: int, wait: float = 300.0
 ) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
-    """``upskill serve`` on a free loopback port until ``/health`` answers; stopped when the block ends."""
+    """``upskill serve`` on a free loopback port until every worker process has started (loaded the graph,
+    courses and model: uvicorn logs "Application startup complete" once per worker) and ``/health`` answers;
+    stopped when the block ends. (``/health`` alone is answered by the first worker up, while the others may
+    still be loading, and busy the machine.)"""
     port = free_port()
     command = [*UPSKILL, "serve", "--port", str(port), "--workers", str(workers)]
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
         try:
             deadline = time.monotonic() + wait
-            while not _healthy(port):
+            while not _healthy(port) or _started(log) < workers:
                 if process.poll() is not None:
                     log.seek(0)
                     raise RuntimeError(f"upskill serve exited: {log.read().decode()[-2000:]}")
@@ -142,6 +165,12 @@ def serve(
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+def _started(log: Any) -> int:
+    """How many worker processes have logged that their application started."""
+    log.seek(0)
+    return log.read().count(b"Application startup complete")
 
 
 def _healthy(port: int) -> bool:
@@ -181,6 +210,21 @@ def worker_memory(pid: int, workers: int) -> list[dict[str, Any]]:
     return found
 
 
+def server_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) the server has used so far: its own and its live worker processes'
+    (``/proc``), so that a row can say what one request cost the server whatever else runs on the machine."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    total = 0.0
+    for p in [pid, *(int(c) for c in children.read_text().split())] if children.exists() else [pid]:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return total
+
+
 # --- the client -----------------------------------------------------------------------------------------
 
 
@@ -203,8 +247,9 @@ def one_request(
             connection.close()
 
 
-def drive(port: int, route: Route, connections: int, duration: float, limit: int) -> dict[str, Any]:
-    """``connections`` clients sending ``route`` back to back for ``duration`` s or ``limit`` requests."""
+def drive(port: int, mix: Mix, connections: int, duration: float, limit: int) -> dict[str, Any]:
+    """``connections`` clients sending the requests of ``mix`` in turn, back to back, for ``duration`` s or
+    ``limit`` requests."""
     latencies: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
@@ -217,8 +262,10 @@ def drive(port: int, route: Route, connections: int, duration: float, limit: int
         try:
             while time.monotonic() < stop:
                 with lock:
-                    if next(sent, None) is None:
-                        return
+                    number = next(sent, None)
+                if number is None:
+                    return
+                route = mix.requests[number % len(mix.requests)]
                 began = time.perf_counter()
                 try:
                     status, answer = one_request(port, route, connection)
@@ -242,6 +289,7 @@ def drive(port: int, route: Route, connections: int, duration: float, limit: int
     wall = time.monotonic() - start
     return {
         "connections": connections,
+        "variants": len(mix.requests),
         "requests": len(latencies),
         "seconds": wall,
         "throughput_rps": len(latencies) / wall if wall else 0.0,
@@ -252,10 +300,24 @@ def drive(port: int, route: Route, connections: int, duration: float, limit: int
     }
 
 
+def sector_occupations(port: int) -> list[str]:
+    """The automotive-mobility occupations (URIs) the served database holds, sorted."""
+    from recommender.sectors import automotive_mobility
+
+    held = []
+    for uri in sorted(automotive_mobility()):
+        status, _ = one_request(port, Route("occupation", "GET", f"/v1/occupations/{quote(uri, safe='')}"))
+        if status == 200:
+            held.append(uri)
+    return held
+
+
 @contextmanager
-def recommendations_route(port: int, env: dict[str, str]) -> Iterator[tuple[Route | None, str]]:
-    """The recommendations route for a demo worker with an admin key made for the run (revoked after it),
-    or None and why not."""
+def recommendations_mix(
+    port: int, env: dict[str, str], people: int, targets: list[str]
+) -> Iterator[tuple[Mix | None, str]]:
+    """The recommendations of up to ``people`` workers in turn, every other one toward one of ``targets``,
+    with an admin key made for the run (revoked after it); or None and why not."""
     status, answer = one_request(port, Route("openapi", "GET", "/openapi.json"))
     if status != 200 or RECOMMENDATIONS_PATH not in json.loads(answer).get("paths", {}):
         yield None, "not available yet (the API has no GET /v1/workers/{id}/recommendations)"
@@ -264,13 +326,25 @@ def recommendations_route(port: int, env: dict[str, str]) -> Iterator[tuple[Rout
     made = json.loads(subprocess.run(command, cwd=ROOT, env=env, capture_output=True, check=True).stdout)
     try:
         headers = (("Authorization", f"Bearer {made['key']}"),)
-        status, answer = one_request(port, Route("workers", "GET", "/v1/workers?limit=1", headers=headers))
-        items = json.loads(answer).get("items", []) if status == 200 else []
-        if not items:
+        ids: list[int] = []
+        while len(ids) < people:
+            page = f"/v1/workers?limit={min(100, people - len(ids))}&offset={len(ids)}"
+            status, answer = one_request(port, Route("workers", "GET", page, headers=headers))
+            items = json.loads(answer).get("items", []) if status == 200 else []
+            ids += [item["id"] for item in items]
+            if not items:
+                break
+        if not ids:
             yield None, f"no worker to ask for (GET /v1/workers answered {status})"
             return
-        path = RECOMMENDATIONS_PATH.format(worker_id=items[0]["id"])
-        yield Route("recommendations", "GET", path, headers=headers), f"worker {items[0]['id']}"
+        requests = []
+        for n, worker_id in enumerate(ids):
+            path = RECOMMENDATIONS_PATH.format(worker_id=worker_id)
+            if n % 2 and targets:
+                path += f"?target={quote(targets[(n // 2) % len(targets)], safe='')}"
+            requests.append(Route("recommendations", "GET", path, headers=headers))
+        toward = f", every other one toward one of {len(targets)} occupations" if targets else ""
+        yield Mix("recommendations", tuple(requests)), f"{len(ids)} worker(s) in turn{toward}"
     finally:
         revoke = [*UPSKILL, "keys", "revoke", str(made["id"])]
         subprocess.run(revoke, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, check=True)
@@ -279,11 +353,21 @@ def recommendations_route(port: int, env: dict[str, str]) -> Iterator[tuple[Rout
 # --- the run --------------------------------------------------------------------------------------------
 
 
-def routes(args: argparse.Namespace) -> list[Route]:
+def plan_mix(base: dict[str, Any], occupations: list[str], pairs: int, seed: int) -> Mix:
+    """``base`` (scenario 1), then its limits from and to other occupations: up to ``pairs`` ordered pairs
+    of ``occupations``, shuffled with ``seed``."""
+    ordered = [(a, b) for a in occupations for b in occupations if a != b]
+    random.Random(seed).shuffle(ordered)
+    bodies = [base] + [{**base, "current_occupations": [a], "target": b} for a, b in ordered[:pairs]]
+    return Mix("plans", tuple(Route("plans", "POST", "/v1/plans", body) for body in bodies))
+
+
+def mixes(args: argparse.Namespace, occupations: list[str]) -> list[Mix]:
+    base = json.loads(args.plan) if args.plan else SCENARIO_1
     return [
-        Route("health", "GET", "/health"),
-        Route("occupations?q", "GET", f"/v1/occupations?q={args.query}"),
-        Route("plans", "POST", "/v1/plans", json.loads(args.plan) if args.plan else SCENARIO_1),
+        Mix("health", (Route("health", "GET", "/health"),)),
+        Mix("occupations?q", (Route("occupations?q", "GET", f"/v1/occupations?q={args.query}"),)),
+        plan_mix(base, occupations, args.pairs, args.seed),
     ]
 
 
@@ -291,24 +375,31 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="upskill-bench-http-") as folder:
         data = prepare(args, Path(folder))
         print(f"serving {data.description} with {args.workers} worker(s)", flush=True)
-        with (
-            serve(data.env, args.workers) as (process, port),
-            recommendations_route(port, data.env) as (recommendations, note),
-        ):
-            measured = routes(args)
-            if recommendations:
-                measured.append(recommendations)
-            rows: list[dict[str, Any]] = []
-            for route in measured:
-                one_request(port, route)  # warm-up: graph, model and caches loaded before timing
-                for connections in args.concurrency:
-                    row = drive(port, route, connections, args.duration, args.requests)
-                    rows.append({"route": route.name, "method": route.method, "path": route.path, **row})
-                    print(
-                        f"  {route.name:<16} x{connections:<3} {row['throughput_rps']:8.1f}/s "
-                        f"errors {row['errors']}",
-                        flush=True,
-                    )
+        with serve(data.env, args.workers) as (process, port):
+            occupations = sector_occupations(port)
+            with recommendations_mix(port, data.env, args.people, occupations) as (recommendations, note):
+                measured = mixes(args, occupations)
+                if recommendations:
+                    measured.append(recommendations)
+                rows: list[dict[str, Any]] = []
+                for mix in measured:
+                    if args.only and mix.name not in args.only:
+                        continue
+                    one_request(port, mix.first)  # warm-up: graph, model and caches loaded before timing
+                    for connections in args.concurrency:
+                        cpu = server_cpu_seconds(process.pid)
+                        row = drive(port, mix, connections, args.duration, args.requests)
+                        cpu = server_cpu_seconds(process.pid) - cpu
+                        row["server_cpu_ms_per_request"] = (
+                            1000 * cpu / row["requests"] if row["requests"] else None
+                        )
+                        first = mix.first
+                        rows.append({"route": mix.name, "method": first.method, "path": first.path, **row})
+                        print(
+                            f"  {mix.name:<16} x{connections:<3} {row['throughput_rps']:8.1f}/s "
+                            f"errors {row['errors']}",
+                            flush=True,
+                        )
             memory = worker_memory(process.pid, args.workers)
     return {
         "database": data.description,
@@ -316,6 +407,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "duration_s": args.duration,
         "max_requests": args.requests,
         "concurrency": args.concurrency,
+        "plan_pairs": args.pairs,
+        "people": args.people,
+        "seed": args.seed,
         "rows": rows,
         "recommendations": note,
         "worker_memory": memory,
@@ -359,18 +453,20 @@ def print_report(result: dict[str, Any]) -> None:
     print(f"\ndatabase: {result['database']}; workers: {result['workers']}")
     print(f"per step: {result['duration_s']:g} s or {result['max_requests']} requests, whichever first")
     header = (
-        f"{'route':<16} {'conns':>5} {'requests':>8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}"
+        f"{'route':<16} {'bodies':>6} {'conns':>5} {'requests':>8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'errors':>6} {'server CPU ms/req':>17}"
     )
     print(header)
     for row in result["rows"]:
+        cpu = row["server_cpu_ms_per_request"]
         print(
-            f"{row['route']:<16} {row['connections']:>5} {row['requests']:>8} {row['throughput_rps']:>8.1f} "
-            f"{row['p50_ms']:>8.1f} {row['p99_ms']:>8.1f} {row['errors']:>6}"
+            f"{row['route']:<16} {row['variants']:>6} {row['connections']:>5} {row['requests']:>8} "
+            f"{row['throughput_rps']:>8.1f} {row['p50_ms']:>8.1f} {row['p99_ms']:>8.1f} {row['errors']:>6} "
+            f"{'-' if cpu is None else f'{cpu:.2f}':>17}"
         )
         if row["first_error"]:
             print(f"    first error: {row['first_error']}")
-    if not any(row["route"] == "recommendations" for row in result["rows"]):
-        print(f"{'recommendations':<16} {result['recommendations']}")
+    print(f"{'recommendations':<16} {result['recommendations']}")
     for m in result["worker_memory"]:
         print(f"worker pid {m['pid']}: RSS {m['rss_mb']:.0f} MB (peak {m['peak_rss_mb']:.0f} MB)")
     print("targets (measured):")
@@ -394,6 +490,14 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8, 32], help="connections")
     parser.add_argument("--query", default="battery", help="the occupation search's q")
     parser.add_argument("--plan", help="the POST /v1/plans body as JSON (default: scenario 1)")
+    parser.add_argument(
+        "--pairs", type=int, default=100, help="plans also from and to this many occupation pairs"
+    )
+    parser.add_argument("--people", type=int, default=100, help="workers whose recommendations are asked")
+    parser.add_argument("--seed", type=int, default=20261202, help="shuffles the occupation pairs")
+    parser.add_argument(
+        "--only", nargs="+", help="measure only these rows (health, occupations?q, plans, recommendations)"
+    )
     parser.add_argument("--json", type=Path, default=Path("bench-results/http.json"), help="write here")
     return parser
 

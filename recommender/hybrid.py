@@ -28,7 +28,8 @@ so the same model could score differently in the last bits from one run or machi
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Concatenate, ParamSpec, TypeVar
 
@@ -37,8 +38,9 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 from sklearn.base import BaseEstimator
 from sklearn.preprocessing import normalize
+from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l1
 from sklearn.utils.validation import check_is_fitted
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from recommender.errors import UpskillError
 
@@ -51,6 +53,43 @@ Params = ParamSpec("Params")
 Result = TypeVar("Result")
 
 
+@functools.cache
+def _thread_pools() -> ThreadpoolController:
+    """The process's native thread pools, found once: ``threadpool_limits`` looks them up anew on every call
+    (walking every loaded shared library: milliseconds in a server that has loaded scipy, HiGHS and
+    scikit-learn, paid by each scored request). Made on first use, once numpy's BLAS is loaded."""
+    return ThreadpoolController()
+
+
+#: BLAS threads fixed for the whole process by :func:`serving_blas_threads`, or None.
+_fixed_blas_threads: int | None = None
+
+
+@contextmanager
+def serving_blas_threads(threads: int = 1) -> Iterator[None]:
+    """Hold BLAS to ``threads`` threads for the whole block (a server's life), for every request at once.
+
+    A server scores many requests at the same time, each in its own thread: a limit set and restored around
+    each call (what :class:`HybridRanker` methods do otherwise) would be restored by one request while
+    another still computes, and asking every library for its thread count costs each request about a
+    millisecond. Inside the block, methods whose ``num_threads`` is ``threads`` leave the limit as it is
+    (others, a retrain in the server, set their own around each call as before); it is restored when the
+    block ends.
+    """
+    global _fixed_blas_threads
+    if _fixed_blas_threads is not None:  # an app inside another (tests): the outer block holds the limit
+        if _fixed_blas_threads != threads:
+            raise RuntimeError(f"BLAS threads are held at {_fixed_blas_threads} already, not {threads}")
+        yield
+        return
+    with _thread_pools().limit(limits=threads, user_api="blas"):
+        _fixed_blas_threads = threads
+        try:
+            yield
+        finally:
+            _fixed_blas_threads = None
+
+
 def _blas_threads(
     method: Callable[Concatenate[HybridRanker, Params], Result],
 ) -> Callable[Concatenate[HybridRanker, Params], Result]:
@@ -58,7 +97,10 @@ def _blas_threads(
 
     @functools.wraps(method)
     def limited(self: HybridRanker, *args: Params.args, **kwargs: Params.kwargs) -> Result:
-        with threadpool_limits(limits=self.num_threads, user_api="blas"):
+        fixed = _fixed_blas_threads
+        if fixed == self.num_threads:
+            return method(self, *args, **kwargs)
+        with _thread_pools().limit(limits=self.num_threads, user_api="blas"):
             return method(self, *args, **kwargs)
 
     return limited
@@ -440,7 +482,12 @@ class HybridRanker(BaseEstimator):
         meta = sp.csr_matrix(metadata, dtype=np.float32)
         if meta.shape[1] != n_meta:
             raise ModelInputError(f"expected {n_meta} metadata features, got {meta.shape[1]}")
-        design = normalize(meta, norm="l1", axis=1).astype(np.float32)
+        if meta.nnz and not np.all(np.isfinite(meta.data)):
+            raise ModelInputError("feature values must be finite; check the input for NaNs")
+        # what ``normalize(meta, norm="l1")`` does, without its input validation (milliseconds per call,
+        # paid by every scored request)
+        design = meta.copy()
+        inplace_csr_row_normalize_l1(design)
         return cls._vectors(design, embeddings[offset:], biases[offset:], user_side=user_side)
 
 

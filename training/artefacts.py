@@ -24,6 +24,7 @@ import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Any
@@ -92,13 +93,27 @@ class LoadedModel:
 
     def scores_new(self, features: Mapping[str, float], history: Sequence[str] = ()) -> dict[str, float]:
         """The blended score of every course for a user the model has not seen (as :meth:`recommend_new`)."""
+        return dict(zip(self.items.ids, self.score_vector(features, history).tolist(), strict=True))
+
+    def score_vector(self, features: Mapping[str, float], history: Sequence[str] = ()) -> NDArray[np.float32]:
+        """:meth:`scores_new` as an array, shape (n_items,), float32, in the order of :attr:`items`."""
         scores, _ = self._score_new(features, history)
-        return {self.items.id(i): float(value) for i, value in enumerate(np.asarray(scores).ravel())}
+        return np.asarray(scores).ravel()
+
+    def item_positions(self, item_ids: Sequence[str]) -> NDArray[np.int64]:
+        """The index of each id in :attr:`items` (and :meth:`score_vector`), -1 for an id the model lacks."""
+        return np.fromiter(
+            (self.items.index(i) if i in self.items else -1 for i in item_ids), np.int64, len(item_ids)
+        )
+
+    @cached_property
+    def _user_feature_columns(self) -> dict[str, int]:
+        return {name: i for i, name in enumerate(self.user_feature_names)}
 
     def _score_new(
         self, features: Mapping[str, float], history: Sequence[str]
     ) -> tuple[FloatMatrix, sp.csr_matrix]:
-        names = {name: i for i, name in enumerate(self.user_feature_names)}
+        names = self._user_feature_columns
         cols = [names[name] for name in features if name in names]
         vals = [float(features[name]) for name in features if name in names]
         meta = sp.csr_matrix((vals, ([0] * len(cols), cols)), shape=(1, len(names)), dtype=np.float32)

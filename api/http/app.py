@@ -38,7 +38,11 @@ from api.http.routers import (
 from api.http.staff import pages as staff_pages
 from api.runtime import Runtime
 from api.services.uploads import MAX_UPLOAD_BYTES
+from recommender.hybrid import serving_blas_threads
 
+#: BLAS threads of a server process: requests score side by side, each on one core (and the served model
+#: scores with one thread: ``training.params``), so a product never waits for threads of its own.
+SERVING_BLAS_THREADS = 1
 #: Largest request body accepted, in bytes (the largest valid plan request is a few kilobytes).
 MAX_BODY_BYTES = 64 * 1024
 #: Routes that take lists of texts accept more (their lists and strings are bounded by their schemas too):
@@ -122,7 +126,8 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.runtime = runtime or Runtime()
         await run_in_threadpool(app.state.runtime.load_all, strict=False)
-        yield
+        with serving_blas_threads(SERVING_BLAS_THREADS):
+            yield
 
     app = FastAPI(
         title="upskill",

@@ -9,7 +9,7 @@ route or service, which answers 404 for what is not theirs (never the data, neve
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Request
@@ -43,13 +43,13 @@ def get_principal(
     return principal
 
 
-def require_roles(*roles: str) -> Callable[..., Principal]:
+def require_roles(*roles: str) -> Callable[..., Awaitable[Principal]]:
     """A dependency that lets through a valid key of one of ``roles`` (401 without a key, 403 otherwise)."""
     unknown = set(roles) - set(keys.ROLES)
     if unknown or not roles:
         raise ValueError(f"require_roles takes roles among {keys.ROLES}, not {sorted(unknown)}")
 
-    def dependency(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+    async def dependency(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
         if principal.role not in roles:
             raise Forbidden(
                 f"a {principal.role} key may not use this endpoint; it needs {' or '.join(roles)}"

@@ -2,6 +2,9 @@
 
 The heavy objects come from the :class:`api.runtime.Runtime` the app's lifespan loaded (``app.state``), so
 a request never loads them; tests replace any of them with ``app.dependency_overrides[get_graph] = ...``.
+Those that only look an object up are ``async def``: FastAPI runs them on the event loop, where a plain
+``def`` would cost each request a round trip through the thread pool; what may wait (the session, a look for
+a newer model, the text matchers, built on first use) runs in the pool.
 The session commits when the route returns and rolls back when it raises (one transaction per request).
 """
 
@@ -12,6 +15,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from api.http.errors import NotReady
 from api.runtime import Runtime
@@ -26,7 +30,7 @@ from training.artefacts import LoadedModel
 STATEMENT_TIMEOUT = 15.0
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
     """The runtime the lifespan loaded."""
     runtime: Runtime = request.app.state.runtime
     return runtime
@@ -51,27 +55,32 @@ def get_session(request: Request, runtime: RuntimeDep) -> Iterator[Session]:
         yield session
 
 
-def get_graph(runtime: RuntimeDep) -> CompetenceGraph:
+async def get_graph(runtime: RuntimeDep) -> CompetenceGraph:
     """The competence graph (503 until the database holds ESCO)."""
     if not runtime.loaded("graph"):
         raise NotReady(runtime.problems.get("graph", "the competence graph is not loaded"))
     return runtime.graph
 
 
-def get_plan_options(runtime: RuntimeDep) -> PlanOptions:
+async def get_plan_options(runtime: RuntimeDep) -> PlanOptions:
     """The courses and badges the planner chooses from."""
     if not runtime.loaded("plan_options"):
         raise NotReady(runtime.problems.get("plan_options", "the course catalogue is not loaded"))
     return runtime.plan_options
 
 
-def get_model(runtime: RuntimeDep) -> LoadedModel | None:
+async def get_model(runtime: RuntimeDep) -> LoadedModel | None:
     """The hybrid model for this request, or None (plans then rank by the content score).
 
     A newer valid artefact replaces the served model before the request starts (the hot swap); the request
-    keeps the object it got here until it answers.
+    keeps the object it got here until it answers. Between two looks at the artefact folder (one every few
+    seconds) this is a lookup, answered on the event loop; the look, which may load a model, runs in the
+    thread pool.
     """
-    return runtime.current_model()
+    slot = runtime.model_slot
+    if not slot.due():
+        return slot.model
+    return await run_in_threadpool(runtime.current_model)
 
 
 def get_title_matcher(runtime: RuntimeDep) -> TitleMatcher:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Mapping, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,22 +22,78 @@ from recommender.planner.from_gap import gap_items
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from data.plan_inputs import CourseTerms, PlanCourses
+    from data.plan_inputs import CourseTerms, PlanCourses, Pricing
     from recommender.currency import Converter, RateTable
     from training.artefacts import LoadedModel
 
 CONTENT_RANKING = "content score (share of the gap a course closes); no trained model, see `upskill train`"
 
 
+#: Pricings kept per :class:`PlanOptions` (each a few MB: every course re-priced). A server's requests share a
+#: handful (the currency, the language set, budget or not), so the hit rate stays high with few kept.
+PRICINGS_KEPT = 8
+
+
 @dataclass(frozen=True)
 class PlanOptions:
     """What the planner chooses from, as the catalogues price it: every course (sorted by id; priced for a
-    worker per plan), what pricing needs beyond it, the microbadges and the exchange-rate table."""
+    worker per plan), what pricing needs beyond it, the microbadges and the exchange-rate table.
+
+    :meth:`priced` prices the courses for a worker and keeps the last :data:`PRICINGS_KEPT` pricings: the
+    options object is loaded once per process and never changed, so what it prices stays right for as long
+    as it is served, and goes with it when new options replace it."""
 
     courses: tuple[CourseOption, ...]
     terms: Mapping[str, CourseTerms]
     badges: tuple[BadgeOption, ...]
     rates: RateTable
+    _priced: OrderedDict[Hashable, PlanCourses] = field(
+        default_factory=OrderedDict, init=False, repr=False, compare=False
+    )
+    _pricing_lock: threading.Lock = field(
+        default_factory=threading.Lock, init=False, repr=False, compare=False
+    )
+
+    def priced(self, pricing: Pricing) -> PlanCourses:
+        """The courses priced for ``pricing`` (``data.plan_inputs.price_courses``), computed once per set of
+        pricing terms; each call gets its own containers (the courses themselves are frozen)."""
+        from data.plan_inputs import PlanCourses, price_courses
+
+        key = pricing_key(pricing)
+        with self._pricing_lock:
+            found = self._priced.get(key)
+            if found is not None:
+                self._priced.move_to_end(key)
+        if found is None:
+            found = price_courses(self.courses, self.terms, pricing)
+            with self._pricing_lock:
+                self._priced[key] = found
+                while len(self._priced) > PRICINGS_KEPT:
+                    self._priced.popitem(last=False)
+        return PlanCourses(
+            options=list(found.options),
+            set_aside=dict(found.set_aside),
+            certificates=dict(found.certificates),
+            price_unknown=set(found.price_unknown),
+        )
+
+
+def pricing_key(pricing: Pricing) -> Hashable:
+    """Everything ``price_courses`` reads of a :class:`Pricing`: the plan currency, its rate table and the
+    worker's rates, whether a budget is set and whether it is 0 (free only), whether certificates are
+    bought, and the accepted languages (the reasons for setting a course aside name them)."""
+    converter = pricing.converter
+    return (
+        converter.currency,
+        converter.table.date,
+        converter.table.source,
+        tuple(converter.table.units_per_eur.items()),  # sorted by code (``RateTable``)
+        tuple(sorted(converter.overrides.items())),
+        pricing.budget is None,
+        pricing.free_only,
+        pricing.buys_certificates,
+        pricing.languages,
+    )
 
 
 def load_plan_options(
@@ -193,7 +251,7 @@ def plan(
     today: dt.date | None = None,
 ) -> PlanAnswer:
     """Plan courses (and the badges they earn) that close a profile's gap within the request's limits."""
-    from data.plan_inputs import Pricing, price_courses
+    from data.plan_inputs import Pricing
     from recommender.codes import currency_code, language_code
     from recommender.currency import Converter
 
@@ -203,7 +261,7 @@ def plan(
     pricing = Pricing(
         converter, budget=request.budget, certificates=request.certificates, languages=languages
     )
-    priced = price_courses(options.courses, options.terms, pricing)
+    priced = options.priced(pricing)
     courses = priced.options
     if not courses and not priced.set_aside:
         raise UpskillError("the database holds no courses; run `upskill import courses FILE` first")

@@ -11,9 +11,15 @@ ranker trains on; a completion adds the course's skills to the worker's at the l
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
 
 from api.services import plans, profiles
 from recommender.errors import InvalidPlanInput, UnknownCourse
@@ -23,7 +29,7 @@ if TYPE_CHECKING:
 
     from data.models import Interaction, Worker
     from recommender.graph import CompetenceGraph
-    from recommender.planner import GapItem
+    from recommender.planner import CourseOption, GapItem
     from training.artefacts import LoadedModel
 
 #: Event kinds that say the worker took up a course (the model's positives, in time order, as history).
@@ -66,9 +72,21 @@ def history(*, db_session: Session, worker_id: int) -> History:
     return History(tuple((course, kind) for course, kind in rows))
 
 
-def _profile(worker: Worker) -> tuple[list[str], dict[str, int]]:
+def _profile(worker: Worker, db_session: Session | None = None) -> tuple[list[str], dict[str, int]]:
+    """The worker's occupations and skills with levels; with ``db_session``, the skills are read with one
+    plain query (the rows the relationship would load, without building an ORM object for each), unless the
+    relationship is loaded already (it may hold changes not yet flushed)."""
     occupations = [worker.current_occupation_uri] if worker.current_occupation_uri else []
-    return occupations, {s.skill_uri: s.proficiency for s in worker.skills}
+    if db_session is None or "skills" in worker.__dict__:
+        return occupations, {s.skill_uri: s.proficiency for s in worker.skills}
+    from sqlalchemy import select
+
+    from data.models import WorkerSkill
+
+    rows = db_session.execute(
+        select(WorkerSkill.skill_uri, WorkerSkill.proficiency).where(WorkerSkill.worker_id == worker.id)
+    )
+    return occupations, {uri: level for uri, level in rows}
 
 
 def _no_target(*, allow_param: bool) -> InvalidPlanInput:
@@ -79,16 +97,20 @@ def _no_target(*, allow_param: bool) -> InvalidPlanInput:
     )
 
 
-def stored_features(*, graph: CompetenceGraph, worker: Worker) -> dict[str, float]:
+def stored_features(
+    *, graph: CompetenceGraph, worker: Worker, skills: Mapping[str, int] | None = None
+) -> dict[str, float]:
     """The worker's user features exactly as training builds them from the stored rows
-    (``training.dataset.from_database``: occupation, its ISCO groups, stored skills, region, languages).
+    (``training.dataset.from_database``: occupation, its ISCO groups, stored skills, region, languages);
+    ``skills``: the worker's, when already read.
     """
     from training.dataset import profile_features
 
-    occupations, skills = _profile(worker)
+    occupations = [worker.current_occupation_uri] if worker.current_occupation_uri else []
+    held = _profile(worker)[1] if skills is None else skills
     return profile_features(
         occupations={uri: graph.isco_codes[graph.occupation_index[uri]] for uri in occupations},
-        skills=skills,
+        skills=held,
         region=worker.region,
         languages=list(worker.languages or ()),
     )
@@ -124,6 +146,91 @@ def plan_for_worker(
     return plans.plan(profile=profile, options=options, model=model, request=request, today=today)
 
 
+@dataclass(frozen=True)
+class CourseIndex:
+    """The plannable courses as arrays, for ranking them all at once: built once per (options, model) pair
+    (:func:`course_index`), since both are loaded once and replaced whole, never changed in place."""
+
+    courses: tuple[CourseOption, ...]
+    row: Mapping[str, int]  # course id -> its row
+    languages: NDArray[np.str_]
+    by_id: NDArray[np.int64]  # each row's rank in id order (the last tie-break)
+    positions: NDArray[np.int64]  # each row's index in the model's scores, -1: not in the model (or none)
+    skill_column: Mapping[str, int]  # skill URI -> its column in ``taught`` (columns sorted by URI)
+    taught: sp.csc_matrix  # (courses, skills): the level a course teaches a skill + 1 (0: not taught)
+
+    @classmethod
+    def build(cls, options: plans.PlanOptions, model: LoadedModel | None) -> CourseIndex:
+        courses = options.courses
+        ids = [c.id for c in courses]
+        positions = model.item_positions(ids) if model is not None else np.full(len(ids), -1, np.int64)
+        skill_uris = sorted({uri for course in courses for uri in course.skills})
+        column = {uri: j for j, uri in enumerate(skill_uris)}
+        links = [
+            (row, column[uri], level + 1) for row, c in enumerate(courses) for uri, level in c.skills.items()
+        ]
+        at_row, at_column, level = (
+            (np.array(part, dtype=np.int64) for part in zip(*links, strict=True))
+            if links
+            else (np.zeros(0, np.int64),) * 3
+        )
+        return cls(
+            courses=courses,
+            row={course_id: row for row, course_id in enumerate(ids)},
+            languages=np.array([c.language for c in courses], dtype=np.str_),
+            by_id=np.argsort(np.argsort(np.array(ids, dtype=np.str_), kind="stable"), kind="stable"),
+            positions=positions,
+            skill_column=column,
+            taught=sp.csc_matrix((level, (at_row, at_column)), shape=(len(courses), len(skill_uris))),
+        )
+
+    def content_scores(self, gap: Sequence[GapItem]) -> NDArray[np.float64]:
+        """``recommender.planner.plan.content_scores`` of every course, by row, computed on the arrays.
+
+        The same sums in the same order (each course's gap skills by URI, from 0), so the same floats: the
+        share of the gap a course closes on its own, essential skills weighing double."""
+        weights = {item.skill_uri: item.weight * (2.0 if item.essential else 1.0) for item in gap}
+        total = sum(weights.values()) or 1.0
+        span = sorted((item.skill_uri, item) for item in gap if item.skill_uri in self.skill_column)
+        taught = self.taught[:, [self.skill_column[uri] for uri, _ in span]]  # columns by URI
+        at = np.repeat(np.arange(len(span)), np.diff(taught.indptr))  # each link's position in span
+        held = np.array([item.held_level for _, item in span], dtype=np.int64)[at]
+        needed = np.array([item.needed_level for _, item in span], dtype=np.int64)[at]
+        level = taught.data - 1
+        steps = np.maximum(0, np.minimum(level, needed) - held) / np.maximum(needed - held, 1)
+        share = np.where(needed <= held, 1.0, steps)
+        weight = np.array([weights[uri] for uri, _ in span], dtype=np.float64)[at]
+        # the links come column by column (CSC), so each course's sum adds its gap skills in URI order
+        sums = np.bincount(taught.indices, weights=weight * share, minlength=len(self.courses))
+        return sums / total
+
+
+#: Course indexes kept: the served (options, model) pair and the one before a swap.
+INDEXES_KEPT = 2
+_indexes: OrderedDict[tuple[int, int], tuple[plans.PlanOptions, LoadedModel | None, CourseIndex]] = (
+    OrderedDict()
+)
+_indexes_lock = threading.Lock()
+
+
+def course_index(options: plans.PlanOptions, model: LoadedModel | None) -> CourseIndex:
+    """The :class:`CourseIndex` of ``options`` and ``model``, built on first use and kept for the last
+    :data:`INDEXES_KEPT` pairs. Keyed by the objects themselves (a new model or new options is a new pair):
+    the entry holds both, so their ids are not reused while it is kept."""
+    key = (id(options), id(model))
+    with _indexes_lock:
+        found = _indexes.get(key)
+        if found is not None and found[0] is options and found[1] is model:
+            _indexes.move_to_end(key)
+            return found[2]
+    index = CourseIndex.build(options, model)
+    with _indexes_lock:
+        _indexes[key] = (options, model, index)
+        while len(_indexes) > INDEXES_KEPT:
+            _indexes.popitem(last=False)
+    return index
+
+
 def recommend_for_worker(
     *,
     db_session: Session,
@@ -139,45 +246,49 @@ def recommend_for_worker(
 
     With a target (``target`` or the worker's), only courses that teach a skill of the gap are ranked. Courses
     the worker enrolled in, completed or dismissed are left out, as are courses in languages they do not
-    accept (when they gave any).
+    accept (when they gave any). Ties are broken by the content score, then by course id.
     """
     from recommender.planner.from_gap import gap_items
-    from recommender.planner.plan import content_scores
 
-    occupations, skills = _profile(worker)
+    occupations, skills = _profile(worker, db_session)
     past = history(db_session=db_session, worker_id=worker.id)
-    settled = set(past.courses(SETTLED))
-    languages = set(worker.languages or ())
-    courses = [
-        c for c in options.courses if c.id not in settled and (not languages or c.language in languages)
-    ]
+    index = course_index(options, model)
+    wanted = np.ones(len(index.courses), dtype=bool)
+    if worker.languages:
+        wanted &= np.isin(index.languages, sorted(set(worker.languages)))
+    for course_id in past.courses(SETTLED):
+        if (row := index.row.get(course_id)) is not None:
+            wanted[row] = False
+    rows = np.flatnonzero(wanted)
     target_uri = graph.resolve_occupation(target) if target else worker.target_occupation_uri
     gap = None
-    content: dict[str, float] = {}
+    content = np.zeros(len(rows))
     if target_uri is not None:
         profile = profiles.profile_gap(graph=graph, target=target_uri, occupations=occupations, skills=skills)
         gap = {item.skill_uri: item for item in gap_items(profile.gap)}
-        content = content_scores(list(gap.values()), courses)
-        courses = [c for c in courses if content[c.id] > 0]
+        content = index.content_scores(list(gap.values()))[rows]
+        rows, content = rows[content > 0], content[content > 0]
     elif model is None:
         raise _no_target(allow_param=True)
-    scores: Mapping[str, float]
     if model is not None:
-        features = stored_features(graph=graph, worker=worker)
+        features = stored_features(graph=graph, worker=worker, skills=skills)
         taken = [c for c in past.courses(TAKEN) if c in model.items]
-        scores = model.scores_new(features, history=taken)
+        vector = model.score_vector(features, history=taken)
+        positions = index.positions[rows]
+        scores = np.where(positions >= 0, vector[np.maximum(positions, 0)], -np.inf)
         ranking = f"hybrid model {model.path.name} (the worker's features and {len(taken)} courses taken)"
     else:
         scores = content
         ranking = plans.CONTENT_RANKING
-    ranked = sorted(courses, key=lambda c: (-scores.get(c.id, float("-inf")), -content.get(c.id, 0.0), c.id))
+    order = np.lexsort((index.by_id[rows], -content, -scores))  # the last key sorts first
     items = []
-    for rank, course in enumerate(ranked[:limit], start=1):
+    for rank, at in enumerate(order[:limit].tolist(), start=1):
+        course = index.courses[rows[at]]
         why = _taught(graph, course.skills, gap, graph.label(target_uri) if target_uri else "")
         if model is not None:
-            why.append(f"rank {rank} of {len(ranked)} by the hybrid model for this profile and history")
+            why.append(f"rank {rank} of {len(rows)} by the hybrid model for this profile and history")
         else:
-            why.append(f"closes {content[course.id]:.0%} of the weighted gap on its own")
+            why.append(f"closes {content[at]:.0%} of the weighted gap on its own")
         items.append(
             {
                 "course_id": course.id,
@@ -188,8 +299,8 @@ def recommend_for_worker(
                 "language": course.language,
                 "delivery_mode": course.delivery_mode,
                 "level": course.level,
-                "score": float(scores.get(course.id, 0.0)),
-                "gap_share": content.get(course.id) if gap is not None else None,
+                "score": float(scores[at]) if np.isfinite(scores[at]) else 0.0,
+                "gap_share": float(content[at]) if gap is not None else None,
                 "why": why,
             }
         )
@@ -199,7 +310,7 @@ def recommend_for_worker(
         "target_label": graph.label(target_uri) if target_uri else None,
         "ranking": ranking,
         "model": model is not None,
-        "candidates": len(ranked),
+        "candidates": len(rows),
         "items": items,
     }
 

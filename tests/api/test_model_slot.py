@@ -32,8 +32,10 @@ def test_a_newer_artefact_is_swapped_in_after_the_check_interval(tmp_path: Path)
     assert model is not None and model.path == first and slot.problem == ""
     second = save_model(tmp_path, "battery-adv", seed=1)
     clock.now = 5
+    assert not slot.due(), "a request then takes the model as it is (on the event loop)"
     assert slot.current() is model, "not looked at before check_seconds have passed"
     clock.now = 10
+    assert slot.due(), "now a request looks at the folder (in the thread pool: it may load a model)"
     swapped = slot.current()
     assert swapped is not None and swapped.path == second and swapped is not model
     assert model.path == first, "the old object is left whole for the requests holding it"

@@ -49,11 +49,13 @@ def test_bench_http_drives_every_route_without_error(tmp_path: Path) -> None:
         for route in ("health", "occupations?q", "plans", "recommendations")
         for connections in (1, 4)
     }
-    assert result["recommendations"] == "worker 1"
+    assert result["recommendations"] == "1 worker(s) in turn"  # the tiny database has no sector occupation
     for row in result["rows"]:
         assert row["errors"] == 0 and row["first_error"] is None, row
         assert 0 < row["requests"] <= 10 and row["throughput_rps"] > 0
         assert 0 < row["p50_ms"] <= row["p99_ms"]
+        assert row["variants"] == 1  # no sector occupation and one worker: one body or path per route
+        assert row["server_cpu_ms_per_request"] is not None and row["server_cpu_ms_per_request"] >= 0
     assert result["worker_memory"] and all(m["rss_mb"] > 0 for m in result["worker_memory"])
     assert set(result["checks"]) == {
         "recommendations throughput >= 50 % of /health's at 8",

@@ -10,6 +10,7 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from threadpoolctl import threadpool_info, threadpool_limits
 
+from recommender import hybrid
 from recommender.hybrid import (
     Blend,
     HybridRanker,
@@ -226,3 +227,26 @@ def test_fitting_and_scoring_use_num_threads_blas_threads(data) -> None:
         ranker.score(np.arange(3))
         ranker.score_new_users(data.user_features.matrix[:2])
         assert NotesThreads.seen == [{2}, {2}]
+
+
+def test_a_server_holds_blas_to_the_models_threads_for_its_whole_life(data, monkeypatch) -> None:
+    ranker = small_ranker(num_threads=1).fit(data.matrix(), user_features=data.user_features.matrix)
+    with threadpool_limits(limits=2, user_api="blas"):
+        with hybrid.serving_blas_threads(1):
+            assert blas_threads() == {1}
+            with hybrid.serving_blas_threads(1):  # an app inside another (tests) shares the outer limit
+                pass
+            assert blas_threads() == {1}
+            with pytest.raises(RuntimeError, match="held at 1"), hybrid.serving_blas_threads(2):
+                pass
+
+            def no_lookup() -> None:
+                raise AssertionError("a scoring call looked the thread pools up again")
+
+            monkeypatch.setattr(hybrid, "_thread_pools", no_lookup)
+            monkeypatch.setattr(NotesThreads, "seen", [])
+            ranker.item_vectors_ = ranker.item_vectors_.view(NotesThreads)
+            ranker.score_new_users(data.user_features.matrix[:2])
+            assert NotesThreads.seen == [{1}]
+            monkeypatch.undo()
+        assert blas_threads() == {2}  # restored when the server stops

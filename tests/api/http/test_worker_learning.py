@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -103,9 +104,12 @@ class RecordingModel:
         self.path = Path("hybrid-test.json")
         self.calls: list[tuple[dict[str, float], list[str]]] = []
 
-    def scores_new(self, features: Mapping[str, float], history: Sequence[str] = ()) -> dict[str, float]:
+    def score_vector(self, features: Mapping[str, float], history: Sequence[str] = ()) -> np.ndarray:
         self.calls.append((dict(features), list(history)))
-        return dict(self.fixed)
+        return np.array([self.fixed[course] for course in self.items.ids])
+
+    def item_positions(self, item_ids: Sequence[str]) -> np.ndarray:
+        return np.array([self.items.index(i) if i in self.items else -1 for i in item_ids], dtype=np.int64)
 
 
 def test_recommendations_with_a_model_use_the_features_training_builds(

@@ -13,7 +13,8 @@ import pytest
 from api.services import levels as level_service
 from api.services import plans as plan_service
 from api.services.profiles import profile_gap
-from data.plan_inputs import rate_table
+from data.plan_inputs import CourseTerms, Pricing, price_courses, rate_table
+from recommender.currency import Converter
 from recommender.errors import ImportFormatError
 from recommender.graph import CompetenceGraph
 from recommender.planner import CourseOption
@@ -136,3 +137,69 @@ def test_unmet_training_demand_adds_up_the_open_skills(graph: CompetenceGraph) -
         3,
     )
     assert dict(battery.alternatives) == {"on-the-job": 10}
+
+
+def priced_options() -> plan_service.PlanOptions:
+    """USD and EUR courses, one of unstated language, one unpriced, one with an optional certificate."""
+    courses = (
+        CourseOption("eur", "In euros", 5.0, 100.0, currency="EUR", skills={"skill:ev": 2}),
+        CourseOption("usd", "In dollars", 5.0, 100.0, currency="USD", skills={"skill:ev": 2}),
+        CourseOption("und", "Language unstated", 5.0, 10.0, currency="USD", language="und"),
+        CourseOption("unpriced", "No price stated", 5.0, 0.0, currency="USD"),
+        CourseOption("audit", "Audit track", 5.0, 0.0, currency="USD"),
+    )
+    terms = {
+        "unpriced": CourseTerms(price_known=False, catalogue="coursera"),
+        "audit": CourseTerms(certificate_price=50.0, catalogue="edx"),
+    }
+    return plan_service.PlanOptions(courses=courses, terms=terms, badges=(), rates=rate_table())
+
+
+PRICINGS = {
+    "EUR, en/de, budget": dict(currency="EUR", budget=1500.0, languages=("en", "de")),
+    "EUR, en/de, other budget": dict(currency="EUR", budget=900.0, languages=("en", "de")),
+    "EUR, any language, no budget": dict(currency="EUR"),
+    "EUR, free only": dict(currency="EUR", budget=0.0),
+    "EUR, no certificates": dict(currency="EUR", certificates=False),
+    "USD": dict(currency="USD", budget=1500.0),
+    "EUR, own USD rate": dict(currency="EUR", budget=1500.0, overrides={"USD": 0.5}),
+}
+
+
+def _pricing(currency: str, overrides: Mapping[str, float] | None = None, **terms: Any) -> Pricing:
+    return Pricing(Converter(currency, rate_table(), dict(overrides or {})), **terms)
+
+
+def test_pricing_is_kept_per_pricing_terms_and_equals_pricing_anew() -> None:
+    options = priced_options()
+    answers = {}
+    for name, terms in PRICINGS.items():
+        pricing = _pricing(**terms)
+        kept = options.priced(pricing)
+        assert kept == price_courses(options.courses, options.terms, pricing), name  # the reference
+        again = options.priced(pricing)
+        assert again == kept and all(a is b for a, b in zip(again.options, kept.options, strict=True))
+        answers[name] = kept
+    # two budgets above 0 price alike; each other set of terms differs from the first somewhere
+    assert len(options._priced) == len(PRICINGS) - 1
+    first = answers["EUR, en/de, budget"]
+    assert answers["EUR, en/de, other budget"] == first
+    for name, answer in answers.items():
+        if name not in ("EUR, en/de, budget", "EUR, en/de, other budget"):
+            assert answer != first, name
+
+
+def test_kept_pricings_are_bounded_private_to_their_options_and_safe_to_change() -> None:
+    options = priced_options()
+    pricing = _pricing("EUR", budget=1500.0)
+    mine = options.priced(pricing)
+    mine.options.clear()
+    mine.set_aside["eur"] = "changed by a caller"
+    assert options.priced(pricing) == price_courses(options.courses, options.terms, pricing)
+    for rate in range(plan_service.PRICINGS_KEPT + 3):
+        options.priced(_pricing("EUR", overrides={"USD": 0.5 + rate / 100}))
+    assert len(options._priced) == plan_service.PRICINGS_KEPT
+    fresh = priced_options()  # options loaded anew (a new catalogue) start with nothing kept
+    assert (
+        len(fresh._priced) == 0 and fresh.priced(pricing).options[0] is not options.priced(pricing).options[0]
+    )
