@@ -27,4 +27,11 @@ def serve_command(
         "Organisations and workers need an API key: `upskill keys create --role admin` prints one "
         "(send it as 'Authorization: Bearer <key>')"
     )
-    uvicorn.run("api.http.app:create_app", factory=True, host=host, port=port, workers=workers)
+    uvicorn.run(
+        "api.http.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        http="api.http.protocol:NoDelayHTTPProtocol",  # Nagle off with --workers N too (see there)
+    )
