@@ -40,7 +40,7 @@ from sklearn.base import BaseEstimator
 from sklearn.preprocessing import normalize
 from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l1
 from sklearn.utils.validation import check_is_fitted
-from threadpoolctl import ThreadpoolController
+from threadpoolctl import threadpool_limits
 
 from recommender.errors import UpskillError
 
@@ -53,14 +53,6 @@ Params = ParamSpec("Params")
 Result = TypeVar("Result")
 
 
-@functools.cache
-def _thread_pools() -> ThreadpoolController:
-    """The process's native thread pools, found once: ``threadpool_limits`` looks them up anew on every call
-    (walking every loaded shared library: milliseconds in a server that has loaded scipy, HiGHS and
-    scikit-learn, paid by each scored request). Made on first use, once numpy's BLAS is loaded."""
-    return ThreadpoolController()
-
-
 #: BLAS threads fixed for the whole process by :func:`serving_blas_threads`, or None.
 _fixed_blas_threads: int | None = None
 
@@ -71,10 +63,10 @@ def serving_blas_threads(threads: int = 1) -> Iterator[None]:
 
     A server scores many requests at the same time, each in its own thread: a limit set and restored around
     each call (what :class:`HybridRanker` methods do otherwise) would be restored by one request while
-    another still computes, and asking every library for its thread count costs each request about a
-    millisecond. Inside the block, methods whose ``num_threads`` is ``threads`` leave the limit as it is
-    (others, a retrain in the server, set their own around each call as before); it is restored when the
-    block ends.
+    another still computes, and finding every library's thread pool anew (what ``threadpool_limits`` does)
+    costs each request milliseconds in a server that has loaded scipy, HiGHS and scikit-learn. Inside the
+    block, methods whose ``num_threads`` is ``threads`` leave the limit as it is (others, a retrain in the
+    server, set their own around each call as before); it is restored when the block ends.
     """
     global _fixed_blas_threads
     if _fixed_blas_threads is not None:  # an app inside another (tests): the outer block holds the limit
@@ -82,7 +74,7 @@ def serving_blas_threads(threads: int = 1) -> Iterator[None]:
             raise RuntimeError(f"BLAS threads are held at {_fixed_blas_threads} already, not {threads}")
         yield
         return
-    with _thread_pools().limit(limits=threads, user_api="blas"):
+    with threadpool_limits(limits=threads, user_api="blas"):
         _fixed_blas_threads = threads
         try:
             yield
@@ -100,7 +92,7 @@ def _blas_threads(
         fixed = _fixed_blas_threads
         if fixed == self.num_threads:
             return method(self, *args, **kwargs)
-        with _thread_pools().limit(limits=self.num_threads, user_api="blas"):
+        with threadpool_limits(limits=self.num_threads, user_api="blas"):
             return method(self, *args, **kwargs)
 
     return limited

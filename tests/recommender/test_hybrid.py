@@ -243,7 +243,7 @@ def test_a_server_holds_blas_to_the_models_threads_for_its_whole_life(data, monk
             def no_lookup() -> None:
                 raise AssertionError("a scoring call looked the thread pools up again")
 
-            monkeypatch.setattr(hybrid, "_thread_pools", no_lookup)
+            monkeypatch.setattr(hybrid, "threadpool_limits", no_lookup)
             monkeypatch.setattr(NotesThreads, "seen", [])
             ranker.item_vectors_ = ranker.item_vectors_.view(NotesThreads)
             ranker.score_new_users(data.user_features.matrix[:2])
