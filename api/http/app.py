@@ -12,7 +12,7 @@ loading its own copy in its lifespan.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from typing import Any
 
 from fastapi import FastAPI
@@ -122,11 +122,15 @@ def _replay(messages: list[Message], receive: Receive) -> Receive:
 def create_app(runtime: Runtime | None = None) -> FastAPI:
     """Build the app; the lifespan loads ``runtime`` (default: from the settings) before the first request."""
 
+    # The served process (uvicorn calls the factory with no runtime) holds BLAS for its life; an app given
+    # its runtime (tests, which run other code in the same process) leaves the process's BLAS limits alone.
+    holds_blas = runtime is None
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.runtime = runtime or Runtime()
         await run_in_threadpool(app.state.runtime.load_all, strict=False)
-        with serving_blas_threads(SERVING_BLAS_THREADS):
+        with serving_blas_threads(SERVING_BLAS_THREADS) if holds_blas else nullcontext():
             yield
 
     app = FastAPI(
