@@ -10,7 +10,7 @@ The session commits when the route returns and rolls back when it raises (one tr
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -91,6 +91,12 @@ def get_title_matcher(runtime: RuntimeDep) -> TitleMatcher:
         raise NotReady(str(error)) from None
 
 
+def get_title_matcher_loader(runtime: RuntimeDep) -> Callable[[], TitleMatcher]:
+    """What gives the process's job-title matcher when a request first needs it: loaded once per process
+    from the disk cache (``data.text_cache``); raises :class:`UpskillError` when the database has no ESCO."""
+    return lambda: runtime.title_matcher
+
+
 def get_skill_extractor(runtime: RuntimeDep) -> SkillExtractor:
     """The skill extractor, fitted on first use (503 until the database holds ESCO)."""
     try:
@@ -106,4 +112,5 @@ GraphDep = Annotated[CompetenceGraph, Depends(get_graph)]
 PlanOptionsDep = Annotated[PlanOptions, Depends(get_plan_options)]
 ModelDep = Annotated[LoadedModel | None, Depends(get_model)]
 TitleMatcherDep = Annotated[TitleMatcher, Depends(get_title_matcher)]
+TitleMatcherLoaderDep = Annotated[Callable[[], TitleMatcher], Depends(get_title_matcher_loader)]
 SkillExtractorDep = Annotated[SkillExtractor, Depends(get_skill_extractor)]

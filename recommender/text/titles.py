@@ -34,7 +34,9 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -204,6 +206,7 @@ def _expand(words: Iterable[str]) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=16384)  # the same title is cleaned for its parts, its features and its explanation
 def clean_title(title: str) -> CleanTitle:
     """Strip gender forms and noise words, spell out abbreviations, weight words outside the main part.
 
@@ -402,20 +405,47 @@ def rerank_features(
         Occupation columns, best first-stage score first (ties by column); ``k = min(shortlist, n_occ)``.
     features : ndarray of float32, shape (n_titles, k, len(RERANK_FEATURES))
     """
+    candidates, cand_logits = _shortlist(logits, shortlist)
+    chosen_text = np.take_along_axis(text, candidates[:, None, :], axis=2)
+    features = _rerank_matrix(chosen_text, text.max(axis=2), generality[:, candidates], cand_logits)
+    return candidates, features
+
+
+def _shortlist(logits: Floats, shortlist: int) -> tuple[NDArray[np.int64], Floats]:
+    """The ``shortlist`` best columns of each row, best first (ties by column), and their logits."""
     n, n_occ = logits.shape
     k = min(shortlist, n_occ)
     part = np.argpartition(-logits, k - 1, axis=1)[:, :k] if k < n_occ else np.tile(np.arange(n_occ), (n, 1))
     part_logits = np.take_along_axis(logits, part, axis=1)
     order = np.lexsort((part, -part_logits), axis=1)
-    candidates = np.take_along_axis(part, order, axis=1)
-    cand_logits = np.take_along_axis(part_logits, order, axis=1)
-    chosen_text = np.take_along_axis(text, candidates[:, None, :], axis=2)  # (n, f_text, k)
-    peak = text.max(axis=2, keepdims=True)
+    return np.take_along_axis(part, order, axis=1), np.take_along_axis(part_logits, order, axis=1)
+
+
+def _rerank_matrix(
+    chosen_text: Floats, peak: Floats, chosen_generality: Floats, cand_logits: Floats
+) -> Floats:
+    """The second stage's features (:data:`RERANK_FEATURES`) of each title's shortlist.
+
+    Parameters
+    ----------
+    chosen_text : ndarray of float32, shape (n_titles, n_text_features, k)
+        The text features of the shortlisted occupations, best first-stage score first.
+    peak : ndarray of float32, shape (n_titles, n_text_features)
+        Each text feature's maximum over all occupations.
+    chosen_generality : ndarray of float32, shape (n_title_independent_features, n_titles, k)
+    cand_logits : ndarray of float32, shape (n_titles, k)
+
+    Returns
+    -------
+    ndarray of float32, shape (n_titles, k, len(RERANK_FEATURES))
+    """
+    n, n_text, k = chosen_text.shape
+    peak = peak[:, :, None].copy()
     peak[peak == 0] = 1.0
     out = np.empty((n, k, len(RERANK_FEATURES)), dtype=np.float32)
-    n_text, n_all = text.shape[1], len(FEATURES)
+    n_all = len(FEATURES)
     out[:, :, :n_text] = chosen_text.transpose(0, 2, 1)
-    out[:, :, n_text:n_all] = generality[:, candidates].transpose(1, 2, 0)
+    out[:, :, n_text:n_all] = chosen_generality.transpose(1, 2, 0)
     out[:, :, n_all : n_all + n_text] = (chosen_text / peak).transpose(0, 2, 1)
     position = n_all + n_text
     out[:, :, position] = 1.0 / np.arange(1, k + 1)
@@ -423,7 +453,118 @@ def rerank_features(
     for offset, feature in ((2, FEATURES.index("char_best")), (3, FEATURES.index("f1_best"))):
         ranks = np.argsort(np.argsort(-chosen_text[:, feature, :], axis=1, kind="stable"), axis=1)
         out[:, :, position + offset] = 1.0 / (1.0 + ranks)
-    return candidates, out
+    return out
+
+
+@dataclass(frozen=True)
+class SparseColumn:
+    """The values of one feature that are not 0, by (title, occupation) in increasing order, no repeats."""
+
+    rows: NDArray[np.int64]
+    cols: NDArray[np.int64]
+    values: Floats
+
+    @classmethod
+    def of(cls, matrix: sp.spmatrix) -> SparseColumn:
+        """The entries of a sparse (n_titles, n_occupations) matrix."""
+        csr = sp.csr_matrix(matrix, dtype=np.float32)
+        csr.sort_indices()
+        rows = np.repeat(np.arange(csr.shape[0], dtype=np.int64), np.diff(csr.indptr))
+        return cls(rows, csr.indices.astype(np.int64), csr.data)
+
+    @classmethod
+    def best(
+        cls, rows: NDArray[np.int64], cols: NDArray[np.int64], values: NDArray[np.floating], n_cols: int
+    ) -> SparseColumn:
+        """The maximum value of each (row, col) among entries that may repeat, in any order."""
+        keys = rows * n_cols + cols
+        order = np.argsort(keys, kind="stable")
+        keys = keys[order]
+        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else keys
+        best = np.maximum.reduceat(values[order], starts) if len(keys) else values[:0]
+        return cls(keys[starts] // n_cols, keys[starts] % n_cols, best.astype(np.float32))
+
+
+class TextColumns:
+    """The title-dependent features of a batch of titles: one (n_titles, n_occupations) matrix per feature
+    of ``FEATURES[:n_text_features]``, dense where most occupations get a value (the character n-gram
+    cosines) and a :class:`SparseColumn` where few do (about one occupation in ten). Every value is >= 0, so
+    a value left out is the smallest.
+
+    Keeping the sparse ones sparse is what makes a batch fast: the first stage's scores are one dense
+    matrix, and the re-ranker reads its shortlist's values without a dense (titles x features x
+    occupations) array ever being made.
+    """
+
+    def __init__(self, columns: Sequence[Floats | SparseColumn], n_titles: int, n_occupations: int):
+        self.columns = list(columns)
+        self.n_titles = n_titles
+        self.n_occupations = n_occupations
+
+    def dense(self) -> Floats:
+        """All features as one array, shape (n_titles, n_text_features, n_occupations), float32."""
+        out = np.zeros((self.n_titles, len(self.columns), self.n_occupations), dtype=np.float32)
+        for f, column in enumerate(self.columns):
+            if isinstance(column, SparseColumn):
+                out[column.rows, f, column.cols] = column.values
+            else:
+                out[:, f] = column
+        return out
+
+    def weighted_sum(self, weights: Floats) -> Floats:
+        """``sum_f weights[f] * feature_f``, shape (n_titles, n_occupations), float32."""
+        out = np.zeros((self.n_titles, self.n_occupations), dtype=np.float32)
+        for weight, column in zip(weights.tolist(), self.columns, strict=True):
+            if isinstance(column, SparseColumn):
+                out[column.rows, column.cols] += np.float32(weight) * column.values
+            else:
+                out += np.float32(weight) * column
+        return out
+
+    def at(self, candidates: NDArray[np.int64]) -> Floats:
+        """The features of each title's ``candidates`` (n_titles, k): shape (n_titles, n_text_features, k)."""
+        n, k = candidates.shape
+        out = np.zeros((n, len(self.columns), k), dtype=np.float32)
+        wanted = (np.arange(n)[:, None] * self.n_occupations + candidates).ravel()
+        for f, column in enumerate(self.columns):
+            if not isinstance(column, SparseColumn):
+                out[:, f] = np.take_along_axis(column, candidates, axis=1)
+            elif len(column.rows):
+                keys = column.rows * self.n_occupations + column.cols  # increasing
+                at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+                out[:, f] = np.where(keys[at] == wanted, column.values[at], 0.0).reshape(n, k)
+        return out
+
+    def peak(self) -> Floats:
+        """Each feature's maximum over all occupations, shape (n_titles, n_text_features)."""
+        out = np.zeros((self.n_titles, len(self.columns)), dtype=np.float32)
+        for f, column in enumerate(self.columns):
+            if not isinstance(column, SparseColumn):
+                out[:, f] = column.max(axis=1)
+            elif len(column.rows):
+                starts = np.flatnonzero(np.r_[True, column.rows[1:] != column.rows[:-1]])
+                out[column.rows[starts], f] = np.maximum.reduceat(column.values, starts)
+        return out
+
+    def best_of_rows(self, owner: NDArray[np.int64], n_titles: int) -> TextColumns:
+        """Rows merged into ``n_titles`` rows: row ``i`` goes to ``owner[i]`` (increasing, each title
+        present), each value the maximum of the rows merged."""
+        first = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+        part = np.arange(len(owner)) - np.repeat(first, np.diff(np.r_[first, len(owner)]))
+        # the j-th part of every title that has one: few lists, since titles have few parts
+        later = [np.flatnonzero(part == j) for j in range(1, int(part.max()) + 1)]
+        merged: list[Floats | SparseColumn] = []
+        for column in self.columns:
+            if isinstance(column, SparseColumn):
+                merged.append(
+                    SparseColumn.best(owner[column.rows], column.cols, column.values, self.n_occupations)
+                )
+                continue
+            best = column[first]
+            for rows in later:
+                best[owner[rows]] = np.maximum(best[owner[rows]], column[rows])
+            merged.append(best)
+        return TextColumns(merged, n_titles, self.n_occupations)
 
 
 # --- the matcher --------------------------------------------------------------------------------------
@@ -716,85 +857,123 @@ class TitleMatcher:
         ndarray of float32, shape (n_titles, n_features, n_occupations)
             In the order of :data:`FEATURES`.
         """
-        text = self._title_text_features(titles)
+        text = self._title_columns(titles).dense()
         out = np.empty((len(titles), len(FEATURES), len(self.uris)), dtype=np.float32)
         out[:, :_N_TEXT] = text
         out[:, _N_TEXT:] = self._generality[None, :, :]
         return out
 
-    def _title_text_features(self, titles: Sequence[str]) -> Floats:
-        """The title-dependent features, shape (n_titles, n_text_features, n_occupations): each the best of
-        the whole title and its parts."""
+    def _title_columns(self, titles: Sequence[str]) -> TextColumns:
+        """The title-dependent features of ``titles``, each the best of the whole title and its parts."""
         texts: list[str] = []
-        first: list[int] = []
-        for title in titles:
-            first.append(len(texts))
-            texts.extend(title_parts(title))
-        rows = self._text_features(texts)
-        bounds = [*first, len(texts)]
-        for i, start in enumerate(first):
-            for part in range(start + 1, bounds[i + 1]):
-                np.maximum(rows[start], rows[part], out=rows[start])
-        return rows[first] if len(texts) > len(titles) else rows
+        owner: list[int] = []
+        for row, title in enumerate(titles):
+            parts = title_parts(title)
+            texts.extend(parts)
+            owner.extend([row] * len(parts))
+        columns = self._text_columns(texts)
+        if len(texts) == len(titles):
+            return columns
+        return columns.best_of_rows(np.asarray(owner, dtype=np.int64), len(titles))
 
-    def _text_features(self, titles: Sequence[str]) -> Floats:
+    def _text_columns(self, titles: Sequence[str]) -> TextColumns:
+        """The title-dependent features of each text as it is (no parts), sparse where few occupations get
+        a value (see :class:`TextColumns`)."""
         cleaned = [clean_title(t) for t in titles]
         n, n_occ = len(cleaned), len(self.uris)
-        out = np.zeros((n, _N_TEXT, n_occ), dtype=np.float32)
-        if n == 0:
-            return out
+        columns: list[Floats | SparseColumn] = []
         chars = tfidf_transform(
             self._chars, [c.text or normalise(t) for c, t in zip(cleaned, titles, strict=True)]
         )
-        out[:, 0] = (chars @ self._occupation_chars_t).toarray()
-        out[:, 1] = (chars @ self._preferred_chars_t).toarray()
+        columns.append((chars @ self._occupation_chars_t).toarray())  # char_best: most occupations share one
+        columns.append((chars @ self._preferred_chars_t).toarray())  # char_preferred
 
         idf_weighted, tfidf = self._query_words(cleaned)
         mass = np.asarray(idf_weighted.sum(axis=1)).ravel()
         mass[mass == 0] = 1.0
-        out[:, 3] = (idf_weighted @ self._any_words_t).toarray() / mass[:, None]
         # the labels sharing a word with a title: the three products have the same sparsity pattern
         present = idf_weighted.copy()
         present.data[:] = 1.0
-        cosine = sp.csr_matrix(tfidf @ self._label_tfidf_t)
-        shared = sp.csr_matrix(present @ self._label_words_t)  # idf mass of each label's words found
-        found = sp.csr_matrix(idf_weighted @ self._label_binary_t)  # weighted idf mass of title words found
-        for matrix in (cosine, shared, found):
-            matrix.sort_indices()
-        rows = np.repeat(np.arange(n), np.diff(cosine.indptr))
-        owners = self._label_owner[cosine.indices]
-        precision = shared.data / self._label_mass[shared.indices]
-        recall = np.minimum(found.data / mass[rows], 1.0)
+        cosine = SparseColumn.of(tfidf @ self._label_tfidf_t)
+        shared = SparseColumn.of(present @ self._label_words_t)  # idf mass of each label's words found
+        found = SparseColumn.of(idf_weighted @ self._label_binary_t)  # weighted idf mass of title words found
+        rows = cosine.rows
+        owners = self._label_owner[cosine.cols]
+        precision = shared.values / self._label_mass[shared.cols]
+        recall = np.minimum(found.values / mass[rows], 1.0)
         denominator = precision + recall
         denominator[denominator == 0] = 1.0
+        f1 = 2 * precision * recall / denominator
         # within a row, label indices are sorted and labels are sorted by occupation: take each run's maximum
-        if cosine.nnz:
-            starts = np.flatnonzero(np.r_[True, (rows[1:] != rows[:-1]) | (owners[1:] != owners[:-1])])
-            f1 = 2 * precision * recall / denominator
-            for feature, values in ((2, cosine.data), (4, precision), (5, f1)):
-                out[rows[starts], feature, owners[starts]] = np.maximum.reduceat(values, starts)
+        starts = np.flatnonzero(np.r_[True, (rows[1:] != rows[:-1]) | (owners[1:] != owners[:-1])])
+        starts = starts[starts < len(rows)]
 
+        def best_of_labels(values: NDArray[np.floating]) -> SparseColumn:
+            reduced = np.maximum.reduceat(values, starts) if len(starts) else values[:0]
+            return SparseColumn(rows[starts], owners[starts], reduced.astype(np.float32))
+
+        recall_any = SparseColumn.of(idf_weighted @ self._any_words_t)
+        recall_any = SparseColumn(recall_any.rows, recall_any.cols, recall_any.values / mass[recall_any.rows])
+        columns += [best_of_labels(cosine.values), recall_any, best_of_labels(precision), best_of_labels(f1)]
+
+        head_rows: list[int] = []
+        head_cols: list[int] = []
+        exact_rows: list[int] = []
+        exact_cols: list[int] = []
         for row, title in enumerate(cleaned):
             head = self._vocabulary.get(title.head) if title.head else None
             if head is not None:
-                start, end = self._heads_t.indptr[head], self._heads_t.indptr[head + 1]
-                out[row, 6, self._heads_t.indices[start:end]] = 1.0
+                found_heads = self._heads_t.indices[
+                    self._heads_t.indptr[head] : self._heads_t.indptr[head + 1]
+                ]
+                head_rows.extend([row] * len(found_heads))
+                head_cols.extend(found_heads.tolist())
             for owner in self._exact.get(title.text, ()):
-                out[row, 7, owner] = 1.0
+                exact_rows.append(row)
+                exact_cols.append(owner)
+        for feature_rows, feature_cols in ((head_rows, head_cols), (exact_rows, exact_cols)):
+            columns.append(
+                SparseColumn.best(
+                    np.asarray(feature_rows, dtype=np.int64),
+                    np.asarray(feature_cols, dtype=np.int64),
+                    np.ones(len(feature_rows), dtype=np.float32),
+                    n_occ,
+                )
+            )
 
-        doc_queries = [" ".join(w for w, _ in c.words) for c in cleaned]
-        for offset, doc in enumerate(self._docs):
-            if doc is not None:
-                vectorizer, matrix_t = doc
-                out[:, 8 + offset] = (tfidf_transform(vectorizer, doc_queries) @ matrix_t).toarray()
-        return out
+        # the three occupation documents share one analyzer: read each title once for all of them
+        doc_terms = [_doc_words(" ".join(w for w, _ in c.words)) for c in cleaned]
+        for doc in self._docs:
+            if doc is None:  # no occupation has such text: the feature is 0
+                columns.append(SparseColumn.of(sp.csr_matrix((n, n_occ), dtype=np.float32)))
+                continue
+            vectorizer, matrix_t = doc
+            columns.append(SparseColumn.of(tfidf_transform(vectorizer, (), terms=doc_terms) @ matrix_t))
+        return TextColumns(columns, n, n_occ)
 
     # -- scoring ----------------------------------------------------------------------------------------
 
-    def first_stage(self, titles: Sequence[str]) -> tuple[Floats, Floats]:
-        """The title-dependent features (n_titles, n_text_features, n_occupations) and first-stage scores."""
-        text = self._title_text_features(titles)
-        return text, np.einsum("nfo,f->no", text, self._w[:_N_TEXT]) + self._prior
+    def _scores(
+        self, titles: Sequence[str]
+    ) -> tuple[Floats, NDArray[np.int64] | None, NDArray[np.float64] | None]:
+        """First-stage logits of every occupation, shape (n, n_occupations); with a second stage, also the
+        shortlist of each title (n, k), best first-stage score first, and the re-ranker's log-probabilities
+        of it (n, k), in which "none of the shortlist" holds the rest."""
+        columns = self._title_columns(titles)
+        logits = columns.weighted_sum(self._w[:_N_TEXT])
+        logits += self._prior
+        trees = self.weights.trees
+        if trees is None:
+            return logits, None, None
+        candidates, cand_logits = _shortlist(logits, self.weights.shortlist)
+        features = _rerank_matrix(
+            columns.at(candidates), columns.peak(), self._generality[:, candidates], cand_logits
+        )
+        n, k = candidates.shape
+        raw = trees.raw_scores(features.reshape(n * k, -1)).reshape(n, k) * self.weights.temperature
+        outside = np.full((n, 1), self.weights.outside)
+        log_q = raw - logsumexp(np.concatenate([raw, outside], axis=1), axis=1, keepdims=True)
+        return logits, candidates, log_q
 
     def log_probabilities(self, titles: Sequence[str], *, chunk: int = 256) -> Floats:
         """Log P(occupation | title) for every pair, shape (n_titles, n_occupations), float32.
@@ -805,15 +984,9 @@ class TitleMatcher:
         result = np.empty((len(titles), len(self.uris)), dtype=np.float32)
         for start in range(0, len(titles), chunk):
             part = titles[start : start + chunk]
-            text, logits = self.first_stage(part)
+            logits, candidates, log_q = self._scores(part)
             log_p = logits - logsumexp(logits, axis=1, keepdims=True)
-            trees = self.weights.trees
-            if trees is not None:
-                candidates, features = rerank_features(text, self._generality, logits, self.weights.shortlist)
-                n, k = candidates.shape
-                raw = trees.raw_scores(features.reshape(n * k, -1)).reshape(n, k) * self.weights.temperature
-                outside = np.full((n, 1), self.weights.outside)
-                log_q = raw - logsumexp(np.concatenate([raw, outside], axis=1), axis=1, keepdims=True)
+            if candidates is not None and log_q is not None:
                 floor = log_q.min(axis=1, keepdims=True) - 1.0
                 # below every shortlisted occupation, in first-stage order
                 log_p = floor + (log_p - log_p.max(axis=1, keepdims=True)) - 1e-3
@@ -825,29 +998,49 @@ class TitleMatcher:
         """The ``k`` most likely occupations for one title, best first."""
         return self.match_many([title], k=k)[0]
 
-    def match_many(self, titles: Sequence[str], *, k: int = 10, chunk: int = 256) -> list[list[TitleMatch]]:
-        """The ``k`` most likely occupations for each title, best first, in input order."""
+    def match_many(
+        self, titles: Sequence[str], *, k: int = 10, chunk: int = 256, threads: int = 1
+    ) -> list[list[TitleMatch]]:
+        """The ``k`` most likely occupations for each title, best first (ties by position), in input order.
+
+        When ``k`` is within the re-ranker's shortlist the answer is read from the shortlist alone (every
+        other occupation ranks below it); else from :meth:`log_probabilities`. Titles are scored ``chunk``
+        at a time, on up to ``threads`` threads (most of the work is numpy and scipy, which let go of
+        Python's lock); the answer does not depend on ``threads``.
+        """
         if k < 1:
             raise UpskillError(f"k must be at least 1, got {k}")
+        if threads < 1:
+            raise UpskillError(f"threads must be at least 1, got {threads}")
         k = min(k, len(self.uris))
-        results: list[list[TitleMatch]] = []
-        for start in range(0, len(titles), chunk):
-            part = list(titles[start : start + chunk])
-            log_p = self.log_probabilities(part, chunk=chunk)
-            top = np.argpartition(-log_p, k - 1, axis=1)[:, :k]
-            top_log_p = np.take_along_axis(log_p, top, axis=1)
-            order = np.take_along_axis(top, np.lexsort((top, -top_log_p), axis=1), axis=1)
-            probabilities = np.exp(np.take_along_axis(log_p, order, axis=1))
-            words = [{w for w, _ in clean_title(title).words} for title in part]
-            best = self._best_labels(words, order)
-            for row, found in enumerate(words):
-                results.append(
-                    [
-                        self._explain(found, int(o), int(label), float(p))
-                        for o, label, p in zip(order[row], best[row], probabilities[row], strict=True)
-                    ]
-                )
-        return results
+        chunks = [list(titles[start : start + chunk]) for start in range(0, len(titles), chunk)]
+        if threads == 1 or len(chunks) < 2:
+            done = [self._match_chunk(part, k) for part in chunks]
+        else:
+            with ThreadPoolExecutor(max_workers=min(threads, len(chunks))) as pool:
+                done = list(pool.map(lambda part: self._match_chunk(part, k), chunks))
+        return [matches for part in done for matches in part]
+
+    def _match_chunk(self, part: list[str], k: int) -> list[list[TitleMatch]]:
+        if k <= self.weights.shortlist and self.weights.trees is not None:
+            _, candidates, log_q = self._scores(part)
+            assert candidates is not None and log_q is not None
+            scores, columns = log_q.astype(np.float32), candidates
+        else:
+            scores = self.log_probabilities(part, chunk=len(part))
+            columns = np.broadcast_to(np.arange(len(self.uris)), scores.shape)
+        order = np.lexsort((columns, -scores), axis=1)[:, :k]
+        top = np.take_along_axis(columns, order, axis=1)
+        probabilities = np.exp(np.take_along_axis(scores, order, axis=1))
+        words = [{w for w, _ in clean_title(title).words} for title in part]
+        best = self._best_labels(words, top)
+        return [
+            [
+                self._explain(found, int(o), int(label), float(p))
+                for o, label, p in zip(top[row], best[row], probabilities[row], strict=True)
+            ]
+            for row, found in enumerate(words)
+        ]
 
     def resolve(self, title: str, *, threshold: float = RESOLVE_THRESHOLD, k: int = 5) -> Resolution:
         """One occupation when the top match's confidence reaches ``threshold``, else candidates."""

@@ -17,6 +17,9 @@ from numpy.typing import NDArray
 
 from recommender.errors import UpskillError
 
+PrefixTables = list[tuple[int, NDArray[np.float64], NDArray[np.unsignedinteger[Any]]]]
+"""Per feature used in a split: the feature, its thresholds in increasing order, the bits left per prefix."""
+
 _ARRAYS = ("feature", "threshold", "left", "right", "is_leaf", "value", "roots")
 
 
@@ -72,13 +75,43 @@ class BoostedTrees:
     def raw_scores(self, x: NDArray[np.floating]) -> NDArray[np.float64]:
         """The raw score (log-odds) of each row of ``x``, shape (n_samples,).
 
-        Every tree is laid out as a complete binary tree of depth :attr:`depth` (a leaf above that depth
-        becomes splits that always go left, down to copies of its value), so that all trees descend
-        together with one gather per level: node ``i``'s children are ``2i + 1`` and ``2i + 2``.
+        Trees of depth up to 6 are evaluated the QuickScorer way (Lucchese et al., "QuickScorer: a fast
+        algorithm to rank documents with additive ensembles of regression trees", SIGIR 2015): each tree's
+        leaves are bits of one integer, every split a sample goes right at clears the bits of the leaves
+        on its left, and the leftmost bit left is the leaf the sample reaches. The splits a sample goes right
+        at on a feature are those whose threshold is below its value, a prefix of the feature's thresholds in
+        order; the bits they leave are precomputed per prefix, so a feature costs one binary search and one
+        row lookup per sample, for all trees at once, instead of a gather per tree and level. Deeper trees
+        descend level by level (:meth:`raw_scores_by_descent`); both give the same scores.
 
         Parameters
         ----------
-        x : ndarray of shape (n_samples, n_features)
+        x : ndarray of shape (n_samples, n_features), without NaN
+        """
+        if self.depth > 6:
+            return self.raw_scores_by_descent(x)
+        tables, full = self._prefix_tables()
+        _, _, leaves = self._complete()
+        x = np.asarray(x)
+        n_trees = self.roots.size
+        alive = np.full((x.shape[0], n_trees), full)
+        scratch = np.empty_like(alive)
+        for feature, thresholds, table in tables:
+            # splits with threshold < x go right: a sample goes left when x <= threshold
+            prefix = np.searchsorted(thresholds, x[:, feature].astype(np.float64), side="left")
+            np.take(table, prefix, axis=0, out=scratch)
+            alive &= scratch
+        lowest = alive & (~alive + alive.dtype.type(1))  # the lowest bit set: the leftmost leaf reached
+        leaf = np.frexp(lowest.astype(np.float64))[1] - 1
+        leaf += (np.arange(n_trees) * 2**self.depth)[None, :]
+        return self.baseline + leaves[leaf].sum(axis=1)
+
+    def raw_scores_by_descent(self, x: NDArray[np.floating]) -> NDArray[np.float64]:
+        """:meth:`raw_scores` computed by descending the trees (the reference the fast way is tested on).
+
+        Every tree is laid out as a complete binary tree of depth :attr:`depth` (a leaf above that depth
+        becomes splits that always go left, down to copies of its value), so that all trees descend
+        together with one gather per level: node ``i``'s children are ``2i + 1`` and ``2i + 2``.
         """
         feature, threshold, leaves = self._complete()
         x = np.asarray(x, dtype=np.float64)
@@ -92,6 +125,37 @@ class BoostedTrees:
             node = 2 * node + 1 + (x[rows, feature[flat]] > threshold[flat])
         values = leaves[(np.arange(n_trees) * (inner + 1))[None, :] + node - inner]
         return self.baseline + values.sum(axis=1)
+
+    def _prefix_tables(self) -> tuple[PrefixTables, Any]:
+        """Per feature: its split thresholds in increasing order, and for each prefix of them (the splits a
+        sample goes right at) the leaves of every tree still reachable, as bits (leaf ``j`` is bit ``j``).
+
+        Returns ``([(feature, thresholds, table of shape (len(thresholds) + 1, n_trees)), ...], all_bits)``.
+        """
+        cached = self.__dict__.get("_prefix_cache")
+        if cached is not None:
+            return cached  # type: ignore[no-any-return]
+        feature, threshold, _ = self._complete()
+        inner, n_leaves = 2**self.depth - 1, 2**self.depth
+        dtype = np.uint32 if n_leaves <= 32 else np.uint64
+        full = dtype((1 << n_leaves) - 1)
+        real = np.isfinite(threshold)  # the padding splits of the complete layout always go left
+        tables = []
+        for f in np.unique(feature[real]).tolist():
+            nodes = np.flatnonzero(real & (feature == f))
+            nodes = nodes[np.argsort(threshold[nodes], kind="stable")]
+            table = np.full((len(nodes) + 1, self.roots.size), full, dtype=dtype)
+            for j, node in enumerate(nodes.tolist()):
+                tree, position = divmod(node, inner)
+                first = last = 2 * position + 1  # the left child's leaves: its leftmost to its rightmost
+                while first < inner:
+                    first, last = 2 * first + 1, 2 * last + 2
+                left_leaves = ((1 << (last - inner + 1)) - 1) ^ ((1 << (first - inner)) - 1)
+                table[j + 1] = table[j]
+                table[j + 1, tree] &= dtype(~left_leaves & ((1 << n_leaves) - 1))
+            tables.append((int(f), threshold[nodes], table))
+        object.__setattr__(self, "_prefix_cache", (tables, full))
+        return tables, full
 
     def _complete(self) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
         """Features and thresholds of the complete trees' inner nodes, and their leaf values, tree by tree."""

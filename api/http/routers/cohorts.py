@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.http.auth import AuditDep, Principal, require_roles
-from api.http.deps import GraphDep, PlanOptionsDep, SessionDep
+from api.http.deps import GraphDep, PlanOptionsDep, SessionDep, TitleMatcherLoaderDep
 from api.http.routers.occupations import Limit, Offset
 from api.http.schemas.cohorts import (
     AssignmentPage,
@@ -31,7 +31,6 @@ from api.http.schemas.cohorts import (
 from api.http.schemas.common import AUTH_PROBLEMS, PROBLEMS, Problem
 from api.http.uploads import read_inputs
 from api.services import cohorts
-from api.services.titles import title_matcher
 from data.cohorts import UnknownCohort
 from recommender.errors import InvalidPlanInput
 
@@ -111,13 +110,14 @@ def _summary(document: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.post("", status_code=201, response_model=CohortRead, openapi_extra=OPENAPI_BODY)
-async def create_cohort(
+async def create_cohort(  # noqa: PLR0913 - the request, its key and the dependencies it plans with
     request: Request,
     principal: HrKey,
     db_session: SessionDep,
     graph: GraphDep,
     options: PlanOptionsDep,
     audit: AuditDep,
+    title_matcher: TitleMatcherLoaderDep,
 ) -> Any:
     """Plan a workforce's move into target roles (exact assignment, plans, seats) and keep it."""
     settings, files = await read_inputs(
@@ -150,7 +150,8 @@ async def create_cohort(
             targets=files["targets"],
             request=plan_request,
             confirmed=settings.confirmed,
-            matcher=lambda: cohorts.title_resolver(lambda: title_matcher(db_session=db_session)),
+            # the process's matcher (loaded once from the disk cache), not one built per request
+            matcher=lambda: cohorts.title_resolver(title_matcher),
         )
 
     document = await run_in_threadpool(solve)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from api.http import deps
 from api.http.app import create_app
 from api.services.plans import PlanOptions, load_plan_options
+from api.services.titles import title_matcher
 from data.models import (
     Badge,
     BadgeCourse,
@@ -111,6 +112,10 @@ def _client(graph: CompetenceGraph, session: Session, options: PlanOptions) -> I
     app.dependency_overrides[deps.get_graph] = lambda: graph
     app.dependency_overrides[deps.get_plan_options] = lambda: options
     app.dependency_overrides[deps.get_model] = lambda: None
+    # the title matcher over the test rows (the app's own is the runtime's, over its database)
+    app.dependency_overrides[deps.get_title_matcher_loader] = lambda: (
+        lambda: title_matcher(db_session=session)
+    )
     yield TestClient(app)  # no lifespan: every heavy object comes from the overrides
 
 

@@ -153,3 +153,28 @@ def test_shipped_weights_load_with_their_reranker() -> None:
 def test_no_occupations_is_a_clear_error() -> None:
     with pytest.raises(UpskillError, match="import ESCO first"):
         TitleMatcher([], TEXT_ONLY)
+
+
+def test_sparse_scoring_equals_the_dense_features(matcher: TitleMatcher) -> None:
+    """Reference check: the features kept sparse give the dense feature array's (what the weights are
+    fitted on) first-stage scores, values at any occupation and maxima, also for titles naming several jobs
+    (merged part by part); a known answer: "Kfz-Mechatroniker (m/w/d)" is exactly a label of the vehicle
+    technician."""
+    titles = ["Driver cum Supervisor", "IT Support / Software Engineer", "zzzz", "Kfz-Mechatroniker (m/w/d)"]
+    columns = matcher._title_columns(titles)
+    dense = matcher.features(titles)[:, : FEATURES.index("labels_log")]
+    assert dense[titles.index("Kfz-Mechatroniker (m/w/d)"), FEATURES.index("exact")].tolist() == [1, 0, 0, 0]
+    weights = np.arange(1, dense.shape[1] + 1, dtype=np.float32)
+    np.testing.assert_allclose(
+        columns.weighted_sum(weights), np.einsum("nfo,f->no", dense, weights), rtol=1e-6
+    )
+    candidates = np.tile(np.arange(len(OCCUPATIONS))[::-1], (len(titles), 1))
+    np.testing.assert_array_equal(columns.at(candidates), dense[:, :, ::-1])
+    np.testing.assert_array_equal(columns.peak(), dense.max(axis=2))
+
+
+def test_threads_change_nothing_but_the_time(matcher: TitleMatcher) -> None:
+    titles = ["IT Support", "engine fitter", "Senior Software Engineer", "car mechanic", "zzzz"] * 3
+    assert matcher.match_many(titles, k=3, chunk=2, threads=3) == matcher.match_many(titles, k=3, chunk=4)
+    with pytest.raises(UpskillError, match="threads"):
+        matcher.match_many(titles, threads=0)

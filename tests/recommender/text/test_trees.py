@@ -21,3 +21,21 @@ def test_raw_scores_equal_scikit_learn_and_survive_a_round_trip(tmp_path: Path) 
     trees.save(tmp_path / "trees.npz")
     loaded = BoostedTrees.load(tmp_path / "trees.npz")
     np.testing.assert_allclose(loaded.raw_scores(test), model.decision_function(test), rtol=1e-9, atol=1e-9)
+
+
+def test_the_fast_evaluation_equals_the_descent_also_at_the_thresholds() -> None:
+    """Reference check: the bit-mask evaluation and the level-by-level descent agree, on samples exactly at
+    split thresholds (which go left) and on trees of every depth up to 6 (64 leaves: 64-bit masks)."""
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(800, 5))
+    y = (x[:, 0] * x[:, 3] + np.sin(x[:, 1]) > 0.1).astype(int)
+    for depth in (1, 3, 5, 6):
+        model = HistGradientBoostingClassifier(max_iter=15, max_depth=depth, random_state=0).fit(x, y)
+        trees = BoostedTrees.from_sklearn(model)
+        at_thresholds = rng.normal(size=(400, 5))
+        splits = np.flatnonzero(~trees.is_leaf)
+        chosen = rng.choice(splits, size=400)
+        at_thresholds[np.arange(400), trees.feature[chosen]] = trees.threshold[chosen]
+        for sample in (x, at_thresholds):
+            np.testing.assert_array_equal(trees.raw_scores(sample), trees.raw_scores_by_descent(sample))
+        np.testing.assert_allclose(trees.raw_scores(x), model.decision_function(x), rtol=1e-9, atol=1e-9)
