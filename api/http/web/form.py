@@ -12,8 +12,9 @@ import datetime as dt
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-from starlette.datastructures import QueryParams
+from starlette.datastructures import ImmutableMultiDict
 
 #: Skill levels as the API numbers them (``skills[].level``), in words.
 LEVELS = ("none", "basic", "intermediate", "advanced", "expert")
@@ -56,8 +57,9 @@ class WorkerForm:
     errors: dict[str, FieldError] = field(default_factory=dict)
 
     @classmethod
-    def from_query(cls, params: QueryParams) -> WorkerForm:
-        """Read the form from the page's query parameters (unknown ones are ignored, as a form's are)."""
+    def from_query(cls, params: ImmutableMultiDict[str, Any]) -> WorkerForm:
+        """Read the form from the page's query parameters, or the same fields posted with the CV panel
+        (unknown ones are ignored, as a form's are)."""
 
         def one(name: str, default: str = "") -> str:
             return (params.get(name) or default).strip()[:MAX_TEXT]

@@ -8,6 +8,7 @@ for something, and a server still being prepared says so on the page instead of 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -17,17 +18,21 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 
 from api.http.deps import RuntimeDep
+from api.http.web import cv as cv_panel
 from api.http.web import page as pages
-from api.http.web.form import DELIVERY_MODES, LEVELS, WorkerForm
+from api.http.web.form import DEFAULT_LEVEL, DELIVERY_MODES, LEVELS, WorkerForm
 from api.services.plans import PlanOptions
+from recommender.errors import UpskillError
 from recommender.graph import CompetenceGraph
+from recommender.text.skills import SkillExtractor
 from training.artefacts import LoadedModel
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
-# The stylesheet is written into each page: one round trip fewer before the first paint (it is 10 KB).
+# The stylesheet is written into each page: one round trip fewer before the first paint (it is 11 KB).
 templates.env.globals["stylesheet"] = (HERE / "static" / "app.css").read_text(encoding="utf-8")
 router = APIRouter(include_in_schema=False)
 
@@ -68,6 +73,22 @@ def get_loaded(runtime: RuntimeDep) -> Loaded:
 
 
 LoadedDep = Annotated[Loaded, Depends(get_loaded)]
+
+
+def get_extractor(runtime: RuntimeDep) -> Callable[[], SkillExtractor | str]:
+    """What gives the skill extractor (fitted, or read from the cache, on first use), or why there is none,
+    in words: called only for a text worth reading."""
+
+    def load() -> SkillExtractor | str:
+        try:
+            return runtime.skill_extractor
+        except UpskillError as error:
+            return str(error)
+
+    return load
+
+
+ExtractorDep = Annotated[Callable[[], SkillExtractor | str], Depends(get_extractor)]
 
 
 def _languages(options: PlanOptions | None) -> list[tuple[str, str]]:
@@ -127,6 +148,45 @@ def worker_page(request: Request, loaded: LoadedDep) -> HTMLResponse:
             status = 503
     if form.errors:
         status = 422
+    return _render(request, answer, options, status=status)
+
+
+@router.post("/cv", response_class=HTMLResponse)
+async def read_cv(request: Request, loaded: LoadedDep, extractor: ExtractorDep) -> HTMLResponse:
+    """The worker page with the skills a pasted CV or job ad names (the form's other fields come along);
+    with ``add`` (a skill's URI), that one added to the worker's skills at the level chosen next to it."""
+    posted = await request.form()
+    form = WorkerForm.from_query(posted)
+    text = str(posted.get("cv") or "")
+    add = str(posted.get("add") or "")
+    level = str(posted.get(f"cv_level:{add}") or "") if add else ""
+    cv = cv_panel.CvAnswer(text=text, error=cv_panel.check_text(text))
+    status = 422 if cv.error else 200
+    found = await run_in_threadpool(extractor) if not cv.error else None  # fitted on first use: slow once
+    if isinstance(found, str):
+        cv.error, status = f"Skills cannot be read yet ({found}). Try again in a minute.", 503
+    elif found is not None:
+        cv = await run_in_threadpool(
+            cv_panel.read_cv,
+            text,
+            extractor=found,
+            form=form,
+            add_uri=add,
+            add_level=int(level) if level.isdigit() else None,
+        )
+        status = 422 if cv.error else 200
+    return _render(request, pages.PageAnswer(form), loaded.options, status=status, cv=cv)
+
+
+def _render(
+    request: Request,
+    answer: pages.PageAnswer,
+    options: PlanOptions | None,
+    *,
+    status: int,
+    cv: cv_panel.CvAnswer | None = None,
+) -> HTMLResponse:
+    form = answer.form
     return templates.TemplateResponse(
         request,
         "index.html",
@@ -142,6 +202,9 @@ def worker_page(request: Request, loaded: LoadedDep) -> HTMLResponse:
             "languages": _languages(options),
             "currencies": _currencies(options),
             "role_words": role_words,
+            "cv": cv or cv_panel.CvAnswer(),
+            "default_level": DEFAULT_LEVEL,
+            "max_cv_chars": cv_panel.MAX_CV_CHARS,
         },
         status_code=status,
     )

@@ -169,27 +169,83 @@ function renumber(row, index) {
   });
 }
 
+function addRow(rows) {
+  const row = rows.lastElementChild.cloneNode(true);
+  row.querySelectorAll(".field-error").forEach((element) => element.remove());
+  row.querySelectorAll(".has-error").forEach((element) => element.classList.remove("has-error"));
+  row.querySelectorAll("input").forEach((input) => {
+    input.value = "";
+    input.removeAttribute("aria-invalid");
+    input.removeAttribute("aria-describedby");
+  });
+  row.querySelectorAll("[role=listbox]").forEach((list) => { list.hidden = true; list.replaceChildren(); });
+  renumber(row, rows.children.length);
+  rows.append(row);
+  return row;
+}
+
 function enableAdding(root) {
   root.querySelectorAll("[data-add]").forEach((button) => {
     button.hidden = false;
     button.addEventListener("click", () => {
-      const rows = root.querySelector(`[data-rows="${button.dataset.add}"]`);
-      const last = rows.lastElementChild;
-      const row = last.cloneNode(true);
-      row.querySelectorAll(".field-error").forEach((element) => element.remove());
-      row.querySelectorAll(".has-error").forEach((element) => element.classList.remove("has-error"));
-      row.querySelectorAll("input").forEach((input) => {
-        input.value = "";
-        input.removeAttribute("aria-invalid");
-        input.removeAttribute("aria-describedby");
-      });
-      row.querySelectorAll("[role=listbox]").forEach((list) => { list.hidden = true; list.replaceChildren(); });
-      renumber(row, rows.children.length);
-      rows.append(row);
-      row.querySelector("input").focus();
+      addRow(root.querySelector(`[data-rows="${button.dataset.add}"]`)).querySelector("input").focus();
     });
   });
 }
+
+/* ---- "paste your CV": the skills found shown in place, each added to the skill rows with one click ---- */
+
+async function readCv(panel) {
+  const status = panel.querySelector("#cv-status");
+  const data = new FormData(document.getElementById("worker")); // the form as typed, not as last sent
+  data.delete("action");
+  data.set("cv", panel.querySelector("#cv-text").value);
+  status.className = "status cv-status busy";
+  status.textContent = "Reading your text…";
+  try {
+    const response = await fetch("/cv", {
+      method: "POST", body: new URLSearchParams(data), headers: { Accept: "text/html" },
+    });
+    if (response.status === 413) throw new Error("the text is far too long: paste the part about your work");
+    const next = new DOMParser().parseFromString(await response.text(), "text/html").getElementById("cv-panel");
+    if (!next) throw new Error(`the server answered ${response.status} without a page`);
+    panel.replaceWith(next);
+    const said = next.querySelector("#cv-error") || next.querySelector("#cv-found");
+    const target = next.querySelector("#cv-error") ? next.querySelector("#cv-text") : said;
+    if (target) target.focus();
+    announce(said ? said.textContent.trim() : "Done.");
+  } catch (error) {
+    status.className = "status cv-status failed";
+    status.textContent = `Could not read your text (${error.message || error}). Try again.`;
+  }
+}
+
+function addCvSkill(button) {
+  const item = button.closest(".cv-skill");
+  const label = item.dataset.label;
+  const level = item.querySelector("select");
+  const rows = document.querySelector('[data-rows="skill"]');
+  let row = rows.lastElementChild;
+  if (row.querySelector("input").value.trim()) row = addRow(rows);
+  row.querySelector("input").value = label;
+  row.querySelector("select").value = level.value;
+  addRow(rows); // an empty row stays last, as the page draws it
+  const words = level.options[level.selectedIndex].textContent;
+  const done = document.createElement("p");
+  done.className = "cv-added";
+  done.textContent = `In your skills (${words}).`;
+  button.closest(".cv-add").replaceWith(done);
+  item.querySelector(".cv-label").focus();
+  announce(`Added ${label}, ${words}, to your skills.`);
+}
+
+document.addEventListener("submit", (event) => {
+  if (!(event.target instanceof HTMLFormElement) || event.target.id !== "cv") return;
+  event.preventDefault();
+  const panel = document.getElementById("cv-panel");
+  if (event.submitter && event.submitter.matches("[data-cv-add]")) addCvSkill(event.submitter);
+  else if (panel) readCv(panel);
+});
 
 /* ---- forms sent in place: the page's own HTML fetched and its main part swapped, with an end ---- */
 

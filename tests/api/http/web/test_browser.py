@@ -195,14 +195,16 @@ def test_phone_width_keyboard_order_and_no_sideways_scrolling(browser: Any, web_
 
         tab.goto("/")
         order = []
-        for _ in range(14):
+        for _ in range(16):
             tab.keyboard.press("Tab")
             focused = "document.activeElement.id || document.activeElement.textContent.trim()"
             order.append(tab.evaluate(focused))
-        assert order[:11] == [
+        assert order[:13] == [
             "Skip to the form",
             "upskill",
             "Have a worker key? Sign in to keep your profile and plan",
+            "cv-text",
+            "Find my skills",
             "current",
             "past-0",
             "Add another past job",
@@ -212,7 +214,7 @@ def test_phone_width_keyboard_order_and_no_sideways_scrolling(browser: Any, web_
             "target",
             "Show me where I could go",
         ]
-        assert order[11:14] == ["budget", "currency", "free"]
+        assert order[13:16] == ["budget", "currency", "free"]
     finally:
         context.close()
 
@@ -228,3 +230,68 @@ def test_no_answer_ends_the_wait_with_words_not_an_endless_spinner(page: Any) ->
     assert status.inner_text().startswith("Could not reach upskill")
     assert page.evaluate("document.activeElement.id") == "status", "the message is where the focus goes"
     assert page.get_by_role("button", name="Make my plan", exact=True).last.is_enabled(), "one can try again"
+
+
+CV = """Katrin Weber, diesel engine mechanic, Stuttgart.
+2016-2024, Neckar Motors: I repaired diesel engines and maintained hybrid drivetrains.
+I diagnosed engine faults with diagnostic equipment and advised customers on repairs.
+Certified to work on high-voltage systems of electric vehicles."""
+
+
+def test_paste_your_cv_suggests_skills_with_their_sentence_and_one_key_adds_one(page: Any) -> None:
+    page.goto("/")
+    page.get_by_role("button", name="Find my skills").click()  # nothing pasted yet
+    error = page.locator("#cv-error")
+    error.wait_for(state="visible")
+    assert "The box is empty: paste your CV" in error.inner_text()
+    assert page.evaluate("document.activeElement.id") == "cv-text", "the focus goes to the box to fill"
+
+    page.locator("#cv-text").fill(CV)
+    page.get_by_role("button", name="Find my skills").click()
+    found = page.locator("#cv-found")
+    found.wait_for(state="visible", timeout=300_000)  # the first use fits the skill extractor
+    items = page.locator(".cv-skill")
+    assert items.count() >= 3
+    quotes = items.locator(".cv-evidence").all_inner_texts()
+    marks = items.locator(".cv-evidence mark").all_inner_texts()
+    for quote, mark in zip(quotes, marks, strict=True):  # each skill with the sentence of the CV naming it
+        assert mark and mark in quote and quote.strip(" …") in CV, (quote, mark)
+    assert page.locator("#skill-0").input_value() == "", "nothing is added on its own"
+    assert serious_accessibility_violations(page) == []
+
+    first = items.first
+    label = first.get_attribute("data-label")
+    first.locator("select").select_option(label="advanced")
+    first.get_by_role("button", name=f"Add {label} to my skills").focus()
+    page.keyboard.press("Enter")
+    first.locator(".cv-added").wait_for(state="visible")
+    assert first.locator(".cv-added").inner_text() == "In your skills (advanced)."
+    assert page.locator("#skill-0").input_value() == label
+    assert page.locator("#level-0").input_value() == "3"
+    assert page.locator("#skill-1").input_value() == "", "an empty skill row stays last"
+    assert serious_accessibility_violations(page) == []
+    screenshot(page, "cv-skills", element=page.locator("#cv-panel"))
+
+
+def test_paste_your_cv_works_without_javascript(browser: Any, web_url: str) -> None:
+    context = browser.new_context(java_script_enabled=False, base_url=web_url)
+    context.set_default_timeout(300_000)
+    tab = context.new_page()
+    try:
+        tab.goto("/?current=diesel+engine+mechanic&hours=8")  # what the form had sent comes along
+        tab.locator("#cv-text").fill(CV)
+        tab.get_by_role("button", name="Find my skills").click()
+        tab.locator("#cv-found").wait_for(state="visible")
+        assert tab.url.endswith("/cv#cv-panel") and "repaired" not in tab.url, (
+            "the text is never in an address"
+        )
+        assert tab.locator("#current").input_value() == "diesel engine mechanic"
+        assert tab.locator("#hours").input_value() == "8"
+        first = tab.locator(".cv-skill").first
+        label = first.get_attribute("data-label")
+        first.get_by_role("button", name=f"Add {label} to my skills").click()
+        tab.locator("#cv-status", has_text="Added").wait_for(state="visible")
+        assert tab.locator("#skill-0").input_value() == label
+        assert tab.locator(".cv-skill").first.locator(".cv-added").inner_text() == "In your skills."
+    finally:
+        context.close()
