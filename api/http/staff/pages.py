@@ -23,10 +23,13 @@ from api.http.auth import AuditDep, Principal, require_roles
 from api.http.deps import SessionDep
 from api.http.routers import cohorts as cohort_routes
 from api.http.routers import regions as region_routes
+from api.http.web import routes as web_routes
 from api.services import region as regions
 
 HERE = Path(__file__).parent
-templates = Jinja2Templates(directory=HERE / "templates")
+# the pages extend the worker page's base.html and carry its stylesheet (one look, one stylesheet)
+templates = Jinja2Templates(directory=[HERE / "templates", web_routes.HERE / "templates"])
+templates.env.globals["stylesheet"] = web_routes.templates.env.globals["stylesheet"]
 router = APIRouter(include_in_schema=False)
 
 HrKey = Annotated[Principal, Depends(require_roles("hr", "admin"))]
