@@ -84,6 +84,8 @@ FLOOR_SLACK = 1e-5
 #: solve, more than these small programs take to solve (measured with scipy 1.17: a 3-variable MILP took
 #: p50 14 ms CPU with it and 2 ms without).
 HIGHS_OPTIONS = {"mip_rel_gap": 1e-9, "mip_heuristic_run_feasibility_jump": False}
+#: The options ``scipy.optimize.milp`` itself takes; it passes others to HiGHS verbatim, with a warning.
+SCIPY_MILP_OPTIONS = frozenset({"disp", "presolve", "time_limit", "node_limit", "mip_rel_gap"})
 BOX = Bounds(0.0, 1.0)
 
 
@@ -644,15 +646,30 @@ class _Program:
                 objective, constraints=constraints, integrality=integrality, bounds=BOX, options=options
             )
         except AttributeError:  # an older HiGHS without one of HIGHS_OPTIONS' heuristics switches
-            del options["mip_heuristic_run_feasibility_jump"]
-            result = milp(
-                objective, constraints=constraints, integrality=integrality, bounds=BOX, options=options
-            )
+            result = self._milp_with_scipy_options(objective, constraints, integrality, options)
+        except RuntimeWarning as warning:
+            # Warning filters are process-wide: another thread inside catch_warnings() with warnings as errors
+            # (scipy's own dense LinearConstraint does that, for an instant) turned scipy's "unrecognized
+            # options" warning into an exception here. Solve again without the options that make it warn.
+            if "Unrecognized options" not in str(warning):
+                raise
+            result = self._milp_with_scipy_options(objective, constraints, integrality, options)
         if result.x is None:
             raise UpskillError(
                 f"the MILP solver (HiGHS) found no solution: {result.message}; use the greedy solver instead"
             )
         return result
+
+    @staticmethod
+    def _milp_with_scipy_options(
+        objective: NDArray[np.float64],
+        constraints: LinearConstraint,
+        integrality: NDArray[np.float64] | None,
+        options: Mapping[str, object],
+    ) -> OptimizeResult:
+        """``milp`` with only the options scipy knows (no HiGHS switches passed verbatim, so no warning)."""
+        known = {k: v for k, v in options.items() if k in SCIPY_MILP_OPTIONS}
+        return milp(objective, constraints=constraints, integrality=integrality, bounds=BOX, options=known)
 
     def chosen(self, result: OptimizeResult) -> list[int]:
         n = self.problem.n

@@ -228,3 +228,30 @@ def test_a_known_coverage_optimum_leaves_only_the_cost_stage(monkeypatch: pytest
         monkeypatch.undo()
         best, got = brute_force(recosted), value(recosted, second.selection.chosen)
         assert not best.better_than(got) and not got.better_than(best), (best, got)
+
+
+def test_another_threads_warnings_as_errors_do_not_break_a_solve(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Warning filters are process-wide: while one thread is inside ``catch_warnings()`` with warnings as
+    errors (scipy's dense ``LinearConstraint`` does this), another thread's ``milp`` warns about the HiGHS
+    switches it passes verbatim, and that warning is raised. Served plans met it under concurrent requests
+    (a 500). Here the other thread's filter is set between the planner's own filter and ``milp``'s warning:
+    the solve still returns the optimum."""
+    real_milp = cover.milp
+    calls: list[dict[str, object]] = []
+
+    def interleaved(*args: Any, **kwargs: Any) -> Any:
+        calls.append(dict(kwargs["options"]))
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # what the other thread just did
+            return real_milp(*args, **kwargs)
+
+    problem = random_problem(np.random.default_rng(11), n=9, m=6, limited=True)
+    expected = value(problem, solve(problem, time_limit=10.0).selection.chosen)
+    monkeypatch.setattr(cover, "milp", interleaved)
+    solution = solve(problem, time_limit=10.0)
+    got = value(problem, solution.selection.chosen)
+    assert solution.solver == "exact"
+    assert not expected.better_than(got) and not got.better_than(expected)
+    # the first call of each program passed the HiGHS switch and was refused; the retry left it out
+    assert any("mip_heuristic_run_feasibility_jump" in c for c in calls)
+    assert any("mip_heuristic_run_feasibility_jump" not in c for c in calls)
