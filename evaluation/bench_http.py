@@ -57,7 +57,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from evaluation.bench_load import UPSKILL, free_port, percentile
+from evaluation.bench_load import UPSKILL, free_port, percentile, stop
 
 ROOT = Path(__file__).resolve().parents[1]
 RECOMMENDATIONS_PATH = "/v1/workers/{worker_id}/recommendations"
@@ -159,12 +159,7 @@ def serve(
                 time.sleep(0.3)
             yield process, port
         finally:
-            process.terminate()
-            try:
-                process.wait(20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process)
 
 
 def _started(log: Any) -> int:

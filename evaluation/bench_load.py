@@ -211,12 +211,17 @@ def serve(database_url: str, cache: Path, workers: int) -> Iterator[tuple[subpro
             raise RuntimeError("upskill serve did not answer within 180 s")
         yield process, port
     finally:
-        process.terminate()
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop a server: terminate, then kill it if it has not exited within 20 s."""
+    process.terminate()
+    try:
+        process.wait(20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def rss_bytes(pid: int) -> int:
