@@ -18,9 +18,15 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import UploadFile
 
+from api.http.schemas.common import Problem
 from api.services.uploads import MAX_UPLOAD_BYTES, Upload
 
 M = TypeVar("M", bound=BaseModel)
+#: OpenAPI's description of the answer to a body that is neither JSON nor a multipart form (routes that
+#: read their inputs with :func:`read_inputs`).
+UNSUPPORTED: dict[int | str, dict[str, Any]] = {
+    415: {"model": Problem, "content": {"application/problem+json": {}}}
+}
 
 
 def _invalid(error: ValidationError) -> RequestValidationError:

@@ -14,9 +14,10 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from api.http import reports
 from api.http.auth import AuditDep, Principal, require_roles
 from api.http.deps import GraphDep, PlanOptionsDep, SessionDep, TitleMatcherLoaderDep
 from api.http.routers.occupations import Limit, Offset
@@ -28,16 +29,12 @@ from api.http.schemas.cohorts import (
     ItemsPage,
     TimelineRead,
 )
-from api.http.schemas.common import AUTH_PROBLEMS, PROBLEMS, Problem
-from api.http.uploads import read_inputs
+from api.http.schemas.common import AUTH_PROBLEMS, PROBLEMS
+from api.http.uploads import UNSUPPORTED, read_inputs
 from api.services import cohorts
 from data.cohorts import UnknownCohort
 from recommender.errors import InvalidPlanInput
 
-#: A body that is neither JSON nor a multipart form.
-UNSUPPORTED: dict[int | str, dict[str, Any]] = {
-    415: {"model": Problem, "content": {"application/problem+json": {}}}
-}
 router = APIRouter(
     prefix="/cohorts", tags=["cohorts (HR)"], responses={**PROBLEMS, **AUTH_PROBLEMS, **UNSUPPORTED}
 )
@@ -234,13 +231,8 @@ def read_timeline(cohort_id: CohortId, principal: HrKey, db_session: SessionDep)
 
 
 @router.get("/{cohort_id}/report", response_class=HTMLResponse)
-def read_report(
-    cohort_id: CohortId, principal: HrKey, db_session: SessionDep, audit: AuditDep
-) -> HTMLResponse:
+def read_report(cohort_id: CohortId, principal: HrKey, db_session: SessionDep, audit: AuditDep) -> Response:
     """The printable HTML report: readiness chart per role, costs, seats, the assignment and each plan."""
     document = load(db_session, principal, cohort_id)
     audit.cohort_people("read", cohort_id=cohort_id)  # the report names every person of the cohort
-    return HTMLResponse(
-        cohorts.report_html(document),
-        headers={"Content-Disposition": f'inline; filename="cohort-{cohort_id}.html"'},
-    )
+    return reports.report_response(cohorts.report_html(document), name=f"cohort-{cohort_id}")

@@ -10,25 +10,22 @@ so nothing smaller is stored). Planning runs in the thread pool: the event loop 
 from __future__ import annotations
 
 from pathlib import Path as FilePath
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from api.http import reports
 from api.http.auth import Principal, require_roles
 from api.http.deps import GraphDep, PlanOptionsDep, SessionDep
-from api.http.schemas.common import AUTH_PROBLEMS, PROBLEMS, Problem
+from api.http.schemas.common import AUTH_PROBLEMS, PROBLEMS
 from api.http.schemas.regions import PortfolioCreate, PortfolioRead, PortfolioSettings
-from api.http.uploads import read_inputs
+from api.http.uploads import UNSUPPORTED, read_inputs
 from api.services import region as regions
 from data.region_store import nuts_code
 from recommender.errors import NotFoundError
 
-#: A body that is neither JSON nor a multipart form.
-UNSUPPORTED: dict[int | str, dict[str, Any]] = {
-    415: {"model": Problem, "content": {"application/problem+json": {}}}
-}
 router = APIRouter(
     prefix="/regions", tags=["regions"], responses={**PROBLEMS, **AUTH_PROBLEMS, **UNSUPPORTED}
 )
@@ -138,18 +135,16 @@ def read_portfolio(
 @router.get(
     "/{nuts}/portfolios/{portfolio_id}/report",
     response_class=Response,
-    responses={200: {"content": {"text/html": {}, "application/pdf": {}}}},
+    responses=reports.responses("html", "pdf"),
 )
 def read_report(
     nuts: Nuts,
     portfolio_id: PortfolioId,
     principal: RegionKey,
     db_session: SessionDep,
-    format: Annotated[Literal["html", "pdf"], Query(description="html (printable) or pdf")] = "html",
+    format: reports.ReportFormat = "html",
 ) -> Response:
     """The evidence report for a funding application, with charts and a methods section."""
     code, plan = kept(db_session, principal, nuts, portfolio_id)
     content = regions.report(plan=plan, nuts=code, kind=format)
-    media = "application/pdf" if format == "pdf" else "text/html; charset=utf-8"
-    name = f"portfolio-{code}-{portfolio_id}.{format}"
-    return Response(content, media_type=media, headers={"Content-Disposition": f'inline; filename="{name}"'})
+    return reports.report_response(content, name=f"portfolio-{code}-{portfolio_id}", format=format)

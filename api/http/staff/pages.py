@@ -37,9 +37,11 @@ RegionKey = Annotated[Principal, Depends(require_roles("region", "admin"))]
 
 
 @router.get("/hr", response_class=HTMLResponse)
-def hr_page(request: Request) -> HTMLResponse:
-    """The HR page: sign in with an HR key, upload the workforce and target roles, plan."""
-    return templates.TemplateResponse(request, "hr.html", {})
+@router.get("/region", response_class=HTMLResponse)
+def upload_page(request: Request) -> HTMLResponse:
+    """The HR page (``hr.html``: upload the workforce and target roles) or the region page (``region.html``:
+    workforce, demand and programmes), as the path names it; both sign in with the role's key and plan."""
+    return templates.TemplateResponse(request, f"{request.url.path.strip('/')}.html", {})
 
 
 @router.get("/hr/cohorts/{cohort_id}", response_class=HTMLResponse)
@@ -57,12 +59,6 @@ def hr_cohort(
     audit.cohort_people("read", cohort_id=cohort_id)  # the page names every person of the cohort
     chart = readiness_svg(document["timeline"], document["targets"])
     return templates.TemplateResponse(request, "_cohort.html", {"c": document, "chart": chart})
-
-
-@router.get("/region", response_class=HTMLResponse)
-def region_page(request: Request) -> HTMLResponse:
-    """The region page: sign in with a region key, upload workforce, demand and programmes, plan."""
-    return templates.TemplateResponse(request, "region.html", {})
 
 
 @router.get("/region/{nuts}/portfolios/{portfolio_id}", response_class=HTMLResponse)

@@ -81,6 +81,7 @@ def test_an_hr_key_plans_a_cohort_from_json_and_reads_every_part(
     report = client.get(f"{base}/report", headers=bearer(key))
     assert report.status_code == 200 and report.headers["content-type"].startswith("text/html")
     assert "<svg" in report.text and "spring 2027" in report.text
+    assert report.headers["content-disposition"] == f'inline; filename="cohort-{cohort["id"]}.html"'
 
 
 def test_confirming_a_title_plans_that_person(

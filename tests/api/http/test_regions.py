@@ -52,6 +52,11 @@ def test_a_region_key_plans_a_portfolio_and_reads_it_and_its_report(
     assert html.status_code == 200 and "Methods and data" in html.text and "<img" in html.text
     pdf = client.get(f"{base}/report?format=pdf", headers=bearer(key))
     assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    named = f'inline; filename="portfolio-CZ08-{plan["id"]}'
+    assert html.headers["content-disposition"] == f'{named}.html"' and html.headers["content-type"] == (
+        "text/html; charset=utf-8"
+    )
+    assert pdf.headers["content-disposition"] == f'{named}.pdf"'
 
 
 def test_small_groups_stay_suppressed_in_every_answer(client: TestClient, api_key: MakeKey) -> None:
