@@ -241,7 +241,8 @@ def _header(reader: Iterator[list[str]], member: _Member, columns: Sequence[str]
     return header
 
 
-def _labels(value: str) -> list[str]:
+def split_labels(value: str) -> list[str]:
+    """An ``altLabels`` field's labels (one a line, or ``" | "``-separated), each stripped, none empty."""
     parts = value.split("\n") if "\n" in value else value.split(" | ")
     return [p.strip() for p in parts if p.strip()]
 
@@ -429,7 +430,7 @@ def _import(  # noqa: C901 - one short pass per table of the release, in referen
                 "uri": uri,
                 "code": row["code"],
                 "preferred_label": row["preferredLabel"],
-                "alt_labels": _labels(row["altLabels"]),
+                "alt_labels": split_labels(row["altLabels"]),
                 "description": row["description"],
             },
             member,
@@ -450,7 +451,7 @@ def _import(  # noqa: C901 - one short pass per table of the release, in referen
                 "uri": uri,
                 "code": row["code"] or None,
                 "preferred_label": row["preferredLabel"],
-                "alt_labels": _labels(row["altLabels"]),
+                "alt_labels": split_labels(row["altLabels"]),
                 "description": row["description"],
             },
             member,
@@ -483,7 +484,7 @@ def _import(  # noqa: C901 - one short pass per table of the release, in referen
             {
                 "uri": uri,
                 "preferred_label": row["preferredLabel"],
-                "alt_labels": _labels(row["altLabels"]),
+                "alt_labels": split_labels(row["altLabels"]),
                 "description": row["description"],
                 "skill_type": _choice(row, "skillType", SKILL_TYPES, member, line) or None,
                 "reuse_level": row["reuseLevel"] or None,
@@ -515,7 +516,7 @@ def _import(  # noqa: C901 - one short pass per table of the release, in referen
                     "isco_code": code,
                     "code": row["code"],
                     "preferred_label": row["preferredLabel"],
-                    "alt_labels": _labels(row["altLabels"]),
+                    "alt_labels": split_labels(row["altLabels"]),
                     "description": row["description"],
                 },
             )
