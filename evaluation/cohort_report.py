@@ -34,6 +34,15 @@ def _hours(value: float) -> str:
     return f"{value:,.0f} h" if value >= 100 else f"{value:,.1f} h".replace(".0 h", " h")
 
 
+def _instead(skill: Mapping[str, Any]) -> str:
+    """What the people who need an open skill can do instead, in words; with how many of them where their
+    ways differ (a cohort kept before the alternatives has none: a dash)."""
+    ways = skill.get("instead") or []
+    if len(ways) == 1:
+        return str(ways[0]["text"])
+    return "; ".join(f"{way['text']} ({way['people']})" for way in ways) or "—"
+
+
 def _table(columns: Sequence[str], rows: Sequence[Sequence[Any]], *, numeric: set[int] | None = None) -> str:
     numeric = numeric or set()
     head = "".join(f"<th{' class=num' if i in numeric else ''}>{_e(c)}</th>" for i, c in enumerate(columns))
@@ -250,17 +259,21 @@ def _seats_section(document: Mapping[str, Any]) -> list[str]:
     )
 
     if document["on_the_job"]:
-        parts.append("<h2>Skills to train on the job</h2>")
+        parts.append("<h2>Skills the courses leave open, and what to do instead</h2>")
         parts.append(
             '<p class="note">Essential skills of each role that the courses leave below the needed level, '
-            "with how many of the people moving into it need them: plan these with the line supervisors.</p>"
+            "with how many of the people moving into it need them and what they can do instead: earn a "
+            "badge by assessment, train on the job (plan it with the line supervisors) or ask a training "
+            "provider.</p>"
         )
         for block in document["on_the_job"]:
             parts.append(f"<h3>{_e(block['target_label'])}</h3>")
             parts.append(
-                '<p class="note">'
-                + "; ".join(f"{_e(k['skill'])} ({k['people']})" for k in block["skills"])
-                + "</p>"
+                _table(
+                    ("skill", "people", "what they can do instead"),
+                    [(k["skill"], k["people"], _instead(k)) for k in block["skills"]],
+                    numeric={1},
+                )
             )
 
     if document["to_confirm"]:

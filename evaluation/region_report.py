@@ -391,7 +391,14 @@ def tables(plan: Mapping[str, Any]) -> list[tuple[str, list[str], list[list[Any]
         for r in plan["supply"]
     ]
     commission = [
-        [r["skill"], r["needed_level"], ", ".join(r["targets"]), r["moves_blocked"], r["demand_out_of_reach"]]
+        [
+            r["skill"],
+            r["needed_level"],
+            ", ".join(r["targets"]),
+            r["moves_blocked"],
+            r["demand_out_of_reach"],
+            (r.get("instead") or {}).get("text"),  # None (a dash) in a plan kept before the alternatives
+        ]
         for r in plan["supply_gap"]
     ]
     partial = [
@@ -445,9 +452,16 @@ def tables(plan: Mapping[str, Any]) -> list[tuple[str, list[str], list[list[Any]
         ),
         (
             "What to commission next: essential skills no programme teaches at the level needed",
-            ["skill", "level", "roles it blocks", "moves blocked", "demand out of reach"],
+            [
+                "skill",
+                "level",
+                "roles it blocks",
+                "moves blocked",
+                "demand out of reach",
+                "what a worker can do",
+            ],
             commission,
-            [False, True, False, True, True],
+            [False, True, False, True, True, False],
         ),
         (
             "Partial readiness: moves no pathway completes",

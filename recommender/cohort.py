@@ -36,7 +36,7 @@ import calendar
 import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from types import MappingProxyType
 from typing import Any, Literal
@@ -58,7 +58,9 @@ from recommender.planner import (
     Prerequisite,
     plan_paths,
 )
+from recommender.planner.alternatives import for_group
 from recommender.planner.from_gap import MIN_WEIGHT
+from recommender.planner.model import Alternative
 from recommender.workforce import Person, Target, TitleToConfirm
 
 Objective = Literal["hours", "cost"]
@@ -482,6 +484,7 @@ class Fit:
     readiness_after: float
     open_steps: int  # essential level steps left after the courses (on-the-job training)
     open_skills: tuple[str, ...]  # labels of the essential skills left open
+    open_uris: tuple[str, ...] = ()  # their URIs, in the same order
 
 
 def fit(skills: TargetSkills, held: bytes, plan: TaskPlan) -> Fit:
@@ -508,6 +511,7 @@ def fit(skills: TargetSkills, held: bytes, plan: TaskPlan) -> Fit:
         readiness_after=readiness(after),
         open_steps=int((skills.needed[missing] - after[missing]).sum()),
         open_skills=tuple(skills.labels[k] for k in missing.tolist()),
+        open_uris=tuple(skills.uris[k] for k in missing.tolist()),
     )
 
 
@@ -540,10 +544,40 @@ class CohortInputs:
     occupation_labels: Mapping[str, str] = field(default_factory=dict)  # the people's occupations
     on_the_job_rate: float = ON_THE_JOB_HOURS  # hours per open essential level step
     on_the_job_source: str = "given"
+    # (target, essential skill URI) -> what to do where a person's plan does not say (skills no course
+    # teaches are not planned on): ``recommender.planner.alternatives.for_group``
+    instead: Mapping[tuple[int, str], Alternative] = field(default_factory=dict)
 
 
 def _chunks(items: list[PlanTask], size: int) -> list[list[PlanTask]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def group_alternatives(
+    graph: CompetenceGraph,
+    target_skills: Sequence[TargetSkills],
+    courses: Sequence[CourseOption],
+    badges: Sequence[BadgeOption],
+) -> dict[tuple[int, str], Alternative]:
+    """Per target and essential skill, what a worker can do where the courses leave it open (a badge earned
+    by assessment, on-the-job training, a provider), as the single-worker plan says it."""
+    taught: dict[str, int] = {}
+    for course in courses:
+        for uri, level in course.skills.items():
+            taught[uri] = max(taught.get(uri, 0), level)
+    return {
+        (t, uri): for_group(
+            uri,
+            skills.labels[k],
+            needed_level=int(skills.needed[k]),
+            catalogue_level=taught.get(uri, 0),
+            badges=badges,
+            skill_type=str(graph.attributes(uri).get("skill_type") or ""),
+        )
+        for t, skills in enumerate(target_skills)
+        for k, uri in enumerate(skills.uris)
+        if skills.essential[k]
+    }
 
 
 def taught_skills(courses: Iterable[CourseOption]) -> frozenset[str]:
@@ -691,6 +725,7 @@ def prepare(  # noqa: PLR0913 - keyword-only: badges, titles to confirm, a what-
         ),
         on_the_job_rate=rate,
         on_the_job_source=source,
+        instead=MappingProxyType(group_alternatives(graph, target_skills, courses, badges)),
     )
 
 
@@ -1107,16 +1142,35 @@ class CohortResult:
         return rows
 
     def on_the_job(self) -> list[dict[str, Any]]:
-        """Per target, the essential skills the courses leave open and how many assigned people need each."""
+        """Per target, the essential skills the courses leave open, how many assigned people need each, and
+        what they can do instead (``instead``: each alternative with its people, most first): their plan's
+        (``recommender.planner.alternatives``: a badge by assessment, funding, on the job, a provider), or
+        for a skill no course teaches, which the plans leave out, :attr:`CohortInputs.instead`."""
         need: dict[int, Counter[str]] = defaultdict(Counter)
+        ways: dict[tuple[int, str], Counter[Alternative]] = defaultdict(Counter)
         for option in self.assigned():
             need[option.target].update(option.fit.open_skills)
+            planned = {u.skill_uri: u.alternative for u in option.pair.plan.uncovered_skills if u.alternative}
+            for label, uri in zip(option.fit.open_skills, option.fit.open_uris, strict=True):
+                way = planned.get(uri) or self.inputs.instead.get((option.target, uri))
+                if way is not None:
+                    ways[option.target, label][way] += 1
         return [
             {
                 "target_uri": target.uri,
                 "target_label": target.label,
                 "skills": [
-                    {"skill": s, "people": n} for s, n in sorted(need[t].items(), key=lambda i: (-i[1], i[0]))
+                    {
+                        "skill": s,
+                        "people": n,
+                        "instead": [
+                            {**asdict(way), "people": k}
+                            for way, k in sorted(
+                                ways[t, s].items(), key=lambda i: (-i[1], i[0].kind, i[0].text)
+                            )
+                        ],
+                    }
+                    for s, n in sorted(need[t].items(), key=lambda i: (-i[1], i[0]))
                 ],
             }
             for t, target in enumerate(self.inputs.targets)

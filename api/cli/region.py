@@ -89,6 +89,11 @@ def print_region_plan(plan: dict[str, Any]) -> None:
         header = ["skill", "roles it blocks", "moves blocked", "demand out of reach"]
         title = "What to commission next: skills no programme teaches at the level needed"
         console.print(_table(title, header, gap))
+        instead = [r for r in plan["supply_gap"] if r.get("instead")]  # none in a plan kept before them
+        if instead:
+            console.print("Meanwhile, what a worker can do instead:")
+            for r in instead:
+                console.print(f"  {r['skill']}: {r['instead']['text']}", soft_wrap=True)
     curve = ", ".join(f"{p['share']:.0%}: {_n(p['workers_made_ready'])}" for p in plan["sensitivity"][1::2])
     console.print(f"Budget sensitivity (share of the budget: workers made ready): {curve}", soft_wrap=True)
     privacy = plan["privacy"]
@@ -172,7 +177,11 @@ def plan_command(
     )
     with context.transaction() as session:
         result = plan_region(
-            db_session=session, graph=context.graph, courses=context.plan_options.courses, request=request
+            db_session=session,
+            graph=context.graph,
+            courses=context.plan_options.courses,
+            badges=context.plan_options.badges,
+            request=request,
         )
     if as_json:
         print_json(result.plan)

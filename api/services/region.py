@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
     from recommender.gap import RequiredLevels
     from recommender.graph import CompetenceGraph
-    from recommender.planner import CourseOption
+    from recommender.planner import BadgeOption, CourseOption
     from recommender.region.model import Occupation, Problem
 
 #: The seats each catalogue course offers when no programmes file is given (the report states it).
@@ -86,8 +86,12 @@ def plan_region(
     graph: CompetenceGraph,
     courses: Sequence[CourseOption],
     request: RegionRequest,
+    badges: Sequence[BadgeOption] = (),
 ) -> RegionPlan:
-    """Choose the programmes to fund, publish the plan with small groups suppressed, write the report."""
+    """Choose the programmes to fund, publish the plan with small groups suppressed, write the report.
+
+    ``badges``: the catalogue's, for what a worker can do where no programme teaches a skill (a badge earned
+    by assessment that recognises it)."""
     from api.services.levels import levels_per_target
     from data.formats.region import catalogue_programmes, read_demand, read_programmes, read_workforce
     from recommender.region.model import Settings
@@ -142,7 +146,8 @@ def plan_region(
     lap("portfolio MILP")
     curve = sensitivity(problem, scheduler=request.scheduler, processes=request.processes)
     lap("budget sweep (20 budgets)")
-    result = replace(outcome(problem, solution), sensitivity=curve)
+    types = {uri: str(graph.attributes(uri).get("skill_type") or "") for uri in problem.skill_labels}
+    result = replace(outcome(problem, solution, badges=badges, skill_types=types), sensitivity=curve)
     plan = publish(problem, result)
     plan["inputs"] = _inputs(request, db_session)
     plan["assumptions"] = _assumptions(request, settings) + _levels_assumptions(demand, required)
@@ -261,6 +266,7 @@ def create_portfolio(  # noqa: PLR0913 - the use case's inputs: the catalogue, t
     demand: Upload,
     programmes: Upload | None,
     request: RegionRequest,
+    badges: Sequence[BadgeOption] = (),
 ) -> dict[str, Any]:
     """Plan a portfolio from uploaded files and keep it under region ``nuts``; return it as kept (with its
     ``id``). ``request``'s paths, report and region are replaced by the uploads and ``nuts``."""
@@ -273,6 +279,7 @@ def create_portfolio(  # noqa: PLR0913 - the use case's inputs: the catalogue, t
             db_session=db_session,
             graph=graph,
             courses=courses,
+            badges=badges,
             request=replace(
                 request,
                 workforce=paths[0],

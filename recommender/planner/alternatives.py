@@ -1,6 +1,7 @@
 """What to do where no course closes a skill, and the unmet training demand these skills add up to.
 
-For each gap skill a plan leaves open, :func:`alternative` picks, in this order:
+For each gap skill a plan leaves open, :func:`alternative` picks, in this order (:func:`for_group` for a
+skill a group's courses leave open, a region's or a workforce's):
 
 1. ``assessment``: a microbadge earned by assessment recognises the skill at the level needed (or the level
    the worker can reach): recognition of prior learning, no course needed;
@@ -86,6 +87,31 @@ def alternative(
         f"no course in the catalogue teaches {skill.label}: learn it on the job, with a mentor or the "
         "employer's training centre",
     )
+
+
+def for_group(
+    skill_uri: str,
+    label: str,
+    *,
+    needed_level: int,
+    catalogue_level: int,
+    badges: Sequence[BadgeOption],
+    skill_type: str = "",
+) -> Alternative:
+    """:func:`alternative` for a skill the courses leave open for a group (a region's moves into a role, a
+    workforce's people moving into one), where no one worker's plan is at hand: for a worker who holds none
+    of it and takes the courses as far as they teach it (``catalogue_level``: the highest level any course
+    or programme open to the group teaches it at, 0 for none)."""
+    skill = UncoveredSkill(
+        skill_uri,
+        label,
+        "essential",
+        "",
+        needed_level=needed_level,
+        reached_level=min(catalogue_level, needed_level),
+        catalogue_level=catalogue_level,
+    )
+    return alternative(skill, badges=badges, ruled_out=False, skill_type=skill_type)
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,12 @@ Everything here is exact (no suppression); :mod:`recommender.region.privacy` dec
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from recommender.planner.alternatives import for_group
+from recommender.planner.model import BadgeOption
 from recommender.region.model import Certificate, Problem, Solution
 
 
@@ -44,8 +47,15 @@ class Outcome:
     sensitivity: list[SensitivityPoint] = field(default_factory=list)
 
 
-def outcome(problem: Problem, solution: Solution) -> Outcome:
-    """Tables of the portfolio ``solution`` of ``problem``."""
+def outcome(
+    problem: Problem,
+    solution: Solution,
+    *,
+    badges: Sequence[BadgeOption] = (),
+    skill_types: Mapping[str, str] | None = None,
+) -> Outcome:
+    """Tables of the portfolio ``solution`` of ``problem``; ``badges`` and ``skill_types`` (ESCO's type of
+    each skill) say what a worker can do instead where no programme teaches a skill (:func:`supply_gap`)."""
     s = problem.settings
     seats = solution.seats(problem)
     cost_of = [seats[i] * p.cost_per_seat for i, p in enumerate(problem.programmes)]
@@ -159,7 +169,7 @@ def outcome(problem: Problem, solution: Solution) -> Outcome:
         targets=targets,
         origins=origins,
         providers=providers,
-        supply_gap=supply_gap(problem),
+        supply_gap=supply_gap(problem, badges=badges, skill_types=skill_types),
         partial=partial_readiness(problem),
         ready_without_training=[
             {"origin": problem.origins[p.origin].label, "target": problem.targets[p.target].label}
@@ -175,12 +185,21 @@ def outcome(problem: Problem, solution: Solution) -> Outcome:
     )
 
 
-def supply_gap(problem: Problem) -> list[dict[str, Any]]:
+def supply_gap(
+    problem: Problem,
+    *,
+    badges: Sequence[BadgeOption] = (),
+    skill_types: Mapping[str, str] | None = None,
+) -> list[dict[str, Any]]:
     """Essential gap skills no eligible programme teaches at the needed level: what to commission next.
 
     Per skill: the target roles and the moves (origin -> target) it blocks, and ``demand_out_of_reach``,
     the demand of the roles that no origin can reach while the skill is not taught; ranked by the last, then
-    by the moves blocked. (No workforce figure: a count per origin could reveal a suppressed one.)
+    by the moves blocked. (No workforce figure: a count per origin could reveal a suppressed one.) And what a
+    worker can do meanwhile (``instead``: ``kind``, ``text``, ``badge_id``, the single-worker plan's
+    :func:`recommender.planner.alternatives.alternative`): earn a badge by assessment that recognises the
+    skill (``badges``), learn it on the job past ``taught_level`` (the highest level an eligible programme
+    teaches it at), or ask a provider (knowledge, by ``skill_types``).
     """
     blocked: dict[str, dict[str, Any]] = {}
     reach: dict[int, list[frozenset[str]]] = {}
@@ -203,7 +222,22 @@ def supply_gap(problem: Problem) -> list[dict[str, Any]]:
     for t, missing in reach.items():
         for uri in frozenset.intersection(*missing):
             blocked[uri]["demand_out_of_reach"] += problem.targets[t].count
-    rows = [{**entry, "targets": sorted(entry["targets"])} for entry in blocked.values()]
+    types = skill_types or {}
+    rows = []
+    for entry in blocked.values():
+        uri = entry["skill_uri"]
+        taught = max((p.skills.get(uri, 0) for p in problem.programmes), default=0)
+        instead = for_group(
+            uri,
+            entry["skill"],
+            needed_level=entry["needed_level"],
+            catalogue_level=taught,
+            badges=badges,
+            skill_type=types.get(uri, ""),
+        )
+        rows.append(
+            {**entry, "targets": sorted(entry["targets"]), "taught_level": taught, "instead": asdict(instead)}
+        )
     rows.sort(key=lambda r: (-r["demand_out_of_reach"], -r["moves_blocked"], r["skill"], r["skill_uri"]))
     return rows
 

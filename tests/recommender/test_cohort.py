@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pytest
@@ -28,7 +30,7 @@ from recommender.cohort import (
 from recommender.errors import InvalidPlanInput
 from recommender.gap import DEFAULT_LEVELS, Profile, RequiredLevels, holdings, skill_gap, strengths
 from recommender.graph import CompetenceGraph
-from recommender.planner import CourseOption, Plan
+from recommender.planner import BadgeOption, CourseOption, Plan
 from recommender.planner.from_gap import gap_items
 from recommender.planner.model import Certificate as PlanCertificate
 from recommender.workforce import Person, Target
@@ -421,3 +423,42 @@ def test_on_the_job_hours_default_to_the_plans_median_course_hours_per_level(
         o.on_the_job_hours == 0 and o.hours == o.pair.course_hours for row in given.options for o in row
     )
     assert any(o.on_the_job_hours > 0 for row in derived.options for o in row)
+
+
+def test_open_skills_say_what_to_do_instead(tiny_graph: CompetenceGraph) -> None:
+    """A skill no course teaches (not planned on) gets the single-worker plan's alternative: a badge earned by
+    assessment where one recognises it, else on the job; a skill the courses teach but a person's limits rule
+    out keeps their plan's ("funding")."""
+    catalogue = [c for c in _catalogue() if c.id != "c-talk"]  # nothing teaches communicating with customers
+    settings = CohortSettings(start=START, months=6, hours_per_week=4, min_readiness=0.0)
+    people = [Person("a", ("occ:welder",)), Person("b", ("occ:welder",))]
+    targets = _targets(battery=0, fabricator=2)
+
+    def instead(badges: Sequence[BadgeOption] = ()) -> list[dict[str, Any]]:
+        result = summarise(prepare(tiny_graph, people, targets, catalogue, settings, badges=badges))
+        (block,) = result.on_the_job()
+        skills = {k["skill"]: k for k in block["skills"]}
+        assert skills["communicate with customers"]["people"] == 2
+        return skills["communicate with customers"]["instead"]
+
+    rpl = BadgeOption("rpl-comm", "Customer communication", {"skill:comm": 3}, earned_by="assessment")
+    (way,) = instead([rpl])
+    assert way["kind"] == "assessment" and way["badge_id"] == "rpl-comm" and way["people"] == 2
+    assert "earn the badge 'Customer communication' by assessment" in way["text"]
+    (way,) = instead()
+    assert way == {
+        "kind": "on-the-job",
+        "text": "no course in the catalogue teaches communicate with customers: learn it on the job, with a "
+        "mentor or the employer's training centre",
+        "badge_id": None,
+        "people": 2,
+    }
+
+    # courses teach battery chemistry, in English, at advanced only (level 2 first): each person's plan says
+    # what to do, the Italian speaker ask for funding, the English speaker practise it on the job first
+    people = [Person("a", ("occ:welder",), languages=("it",)), Person("b", ("occ:welder",))]
+    result = summarise(prepare(tiny_graph, people, _targets(battery=2, fabricator=0), catalogue, settings))
+    (block,) = result.on_the_job()
+    battery = {k["skill"]: k for k in block["skills"]}["battery chemistry"]
+    assert [(w["kind"], w["people"]) for w in battery["instead"]] == [("funding", 1), ("on-the-job", 1)]
+    assert "need more of it first" in battery["instead"][1]["text"]

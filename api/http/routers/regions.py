@@ -105,6 +105,7 @@ async def create_portfolio(
             db_session=db_session,
             graph=graph,
             courses=options.courses,
+            badges=options.badges,
             nuts=code,
             workforce=files["workforce"],
             demand=files["demand"],

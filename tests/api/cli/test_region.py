@@ -178,3 +178,27 @@ def test_a_kept_portfolio_is_shown_to_its_region_only(
     assert report.read_bytes().startswith(b"%PDF")
     other = runner.invoke(app, ["region", "show", "1", "--region", "SK02"])
     assert other.exit_code == 2 and "region SK02 has no portfolio 1" in other.output
+
+
+def test_the_supply_gap_says_what_a_worker_can_do_instead(
+    runner: CliRunner, files: dict[str, Path], snapshot: Path, tmp_path: Path
+) -> None:
+    # no programme teaches the metal fabricator's essential skills (the database has no badge to earn)
+    files["demand"].write_text(
+        "occupation,headcount,year\nbattery technician,50,2028\nmetal fabricator,10,2028\n"
+    )
+    plan = json.loads(runner.invoke(app, _args(files, snapshot, "--json")).output)
+    gap = {r["skill"]: r for r in plan["supply_gap"]}
+    comm = gap["communicate with customers"]
+    assert comm["taught_level"] == 0 and comm["instead"] == {
+        "kind": "on-the-job",
+        "text": "no course in the catalogue teaches communicate with customers: learn it on the job, with a "
+        "mentor or the employer's training centre",
+        "badge_id": None,
+    }
+    report = tmp_path / "report.html"
+    table = runner.invoke(app, _args(files, snapshot, "--report", str(report)))
+    assert table.exit_code == 0, table.output
+    assert f"communicate with customers: {comm['instead']['text']}" in table.output
+    assert "<th>what a worker can do</th>" in report.read_text()
+    assert f"<td>{comm['instead']['text']}</td>".replace("'", "&#x27;") in report.read_text()

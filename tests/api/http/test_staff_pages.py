@@ -59,3 +59,15 @@ def test_a_kept_portfolio_is_drawn_for_its_region_only(client: TestClient, api_k
         f"/region/SK02/portfolios/{plan['id']}", headers=bearer(api_key("region", region="SK02"))
     )
     assert other.status_code == 404 and "Battery and EV" not in other.text
+
+
+def test_a_kept_portfolio_says_what_to_commission_and_what_to_do_meanwhile(
+    client: TestClient, api_key: MakeKey
+) -> None:
+    key = api_key("region", region="CZ08")
+    demand = "occupation,headcount,year\nbattery technician,50,2028\nmetal fabricator,10,2028\n"
+    plan = _plan(client, key, demand=demand).json()
+    (comm,) = [r for r in plan["supply_gap"] if r["skill"] == "communicate with customers"]
+    assert comm["instead"]["kind"] == "on-the-job" and "learn it on the job" in comm["instead"]["text"]
+    drawn = client.get(f"/region/CZ08/portfolios/{plan['id']}", headers=bearer(key)).text
+    assert "What to commission next" in drawn and "no course in the catalogue teaches communicate" in drawn
