@@ -11,10 +11,12 @@ Selection is lexicographic: first the weighted essential skills covered, then th
 then the objective cost (hours or money) of the courses, within the money budget and the maximum hours.
 
 * :func:`solve` -- what the planner calls. ``solver="auto"`` (the default) solves the exact program up to
-  ``AUTO_LIMIT`` candidates with a time limit of ``TIME_LIMIT`` seconds and keeps the greedy selection
-  above that, or when the time limit stops the solver with nothing better. The certificate says how good
-  the selection is: 1.0 when proven optimal, the proven ratio to the solver's bound when the time limit
-  stopped it, and for a greedy selection its ratio to the MILP optimum (small instances) or the LP bound.
+  ``AUTO_LIMIT`` candidates with a time limit of ``TIME_LIMIT`` seconds, keeping the greedy selection when
+  the time limit stops the solver with nothing better. Above ``AUTO_LIMIT`` it solves the exact program on a
+  *kernel*: the candidates the LP relaxation uses and the greedy's (:func:`_kernel`). The certificate says
+  how good the selection is: 1.0 when proven optimal, the proven ratio to the solver's bound when the time
+  limit stopped it, the ratio to the LP bound for a kernel selection, and for a greedy selection its ratio
+  to the MILP optimum (small instances) or the LP bound.
   The optimal coverage it finds (``Solution.coverage``) holds for the same problem at another objective
   cost: the planner's second and third plans pass it back and solve the cost stage only.
 * :func:`exact` -- the lexicographic optimum as three mixed-integer programs (essential coverage, optional
@@ -59,10 +61,13 @@ Coverage = tuple[float, float]
 
 #: Relative tolerance when comparing weighted coverage and costs of two selections.
 TOLERANCE = 1e-7
-#: ``auto`` solves the MILP up to this many candidates, and keeps the greedy above. Real gaps have up to ~600
-#: (the 200 automotive pairs of evaluation/bench_planner.py: median 70), and the plain greedy alone falls
-#: below 0.95 of the optimum on 253 of their 600 selections.
-AUTO_LIMIT = 1000
+#: ``auto`` solves the MILP on every candidate up to this many, and on a kernel of them above. Real gaps have
+#: up to ~600 candidates (the 200 automotive pairs of evaluation/bench_planner.py: median 70). On development
+#: seed 7 (8 instances per size, TIME_LIMIT, load ~10), against the best of both and HiGHS given 3 s: at the
+#: 235-388 candidates of size 400 the whole MILP was better on 4 instances, the kernel on 2 (worst 0.961 vs
+#: 0.977); at the 588-1,944 of sizes 800 and 2,000 the kernel was as good or better on 14 of 16 (worst 0.909
+#: vs 0.879), at 26-326 ms CPU instead of 85-450.
+AUTO_LIMIT = 500
 #: ``solver="exact"`` refuses more candidates than this.
 EXACT_LIMIT = 400
 #: Seconds (wall clock, from the start of the selection) the ``auto`` solver gives HiGHS before it keeps the
@@ -222,17 +227,19 @@ def solve(  # noqa: PLR0913 - the planner's knobs, all keyword-only with default
     problem : CoverProblem
         The instance.
     solver : {"auto", "greedy", "exact"}
-        ``auto``: the MILP up to ``auto_limit`` candidates within ``time_limit``, else the greedy;
+        ``auto``: the MILP within ``time_limit``, on a kernel of the candidates above ``auto_limit``;
         ``greedy``: the greedy only; ``exact``: the MILP only (at most ``exact_limit`` candidates).
     certify_greedy : bool
         Certify a greedy selection (:func:`certify`); a MILP selection is always certified, for free.
-    exact_limit, auto_limit : int
-        Most candidates the MILP takes with ``exact`` and with ``auto``.
+    exact_limit : int
+        Most candidates ``exact`` takes.
+    auto_limit : int
+        Most candidates ``auto`` gives the MILP whole; above, the MILP sees a kernel of them.
     time_limit : float, optional
         Seconds for the whole selection; default ``TIME_LIMIT`` (auto) or ``EXACT_TIME_LIMIT`` (exact).
     coverage : Coverage, optional
         The optimal coverage of this problem, known from a solve of it under another objective cost
-        (``Solution.coverage``): only the cost stage is left to solve.
+        (``Solution.coverage``): only the cost stage is left to solve (unused on a kernel).
 
     Raises
     ------
@@ -249,7 +256,12 @@ def solve(  # noqa: PLR0913 - the planner's knobs, all keyword-only with default
         return Solution(Selection((), {}), Certificate("none", 1.0, "nothing to select"), used)
     limit = time_limit if time_limit is not None else TIME_LIMIT if solver == "auto" else EXACT_TIME_LIMIT
     deadline = time.perf_counter() + limit
-    if solver == "exact" or (solver == "auto" and problem.n <= auto_limit):
+    if solver == "auto" and problem.n > auto_limit:
+        try:
+            return _kernel(problem, deadline)
+        except UpskillError:  # HiGHS ran out of time on the LP: the greedy, certified by the LP bound
+            certify_exact_limit = 0
+    elif solver != "greedy":
         fallback = _Fallback(problem, solver != "exact")
         try:
             return _lexicographic(problem, fallback, deadline, coverage)
@@ -798,6 +810,93 @@ def _stopped(
         ratio = bound / have[stage] if have[stage] > 0 else 1.0
     certificate = Certificate("milp", min(1.0, ratio), name, have[stage], bound)
     return Solution(selection, certificate, solver, coverage)
+
+
+def _kernel(problem: CoverProblem, deadline: float) -> Solution:
+    """The better of the greedy's selection and the lexicographic MILP's on a *kernel* of the candidates:
+    those the LP relaxation of some stage uses, and the greedy's (so the kernel holds a valid selection).
+
+    The LP relaxations are solved stage by stage, each with the earlier stages' LP optima as floors; their
+    optima bound every selection of the whole problem, so they certify the result at no further cost
+    (:func:`_bounded`)."""
+    program = _Program(problem)
+    first = greedy(problem)
+    keep = set(first.chosen)
+    bounds: list[float] = []
+    floors: _Floors = []
+    everything = _coverable_weight(problem)
+    limited = problem.budget is not None or problem.max_hours is not None
+    for k, row in enumerate((program.ess_row, program.opt_row)):
+        if not row.any():
+            bounds.append(0.0)
+            continue
+        if limited:
+            result = program.solve(-row, floors, integral=False, seconds=deadline - time.perf_counter())
+            keep.update(np.flatnonzero(result.x[: problem.n] > SUPPORT).tolist())
+            bounds.append(min(-result.fun, everything[k]))
+        else:  # every candidate together is a valid selection: the optimum is all the coverable weight
+            bounds.append(everything[k])
+        floors.append((row, bounds[-1]))
+    result = program.solve(program.cost_row, floors, integral=False, seconds=deadline - time.perf_counter())
+    keep.update(np.flatnonzero(result.x[: problem.n] > SUPPORT).tolist())
+    bounds.append(result.fun)
+    sub, kept = _restricted(problem, keep)
+    try:
+        chosen = [kept[i] for i in _lexicographic(sub, _Fallback(sub, True), deadline, None).selection.chosen]
+        selection = prune(problem, Selection(tuple(chosen), _edges_within(problem, chosen)))
+    except UpskillError:
+        selection = first
+    used = "exact"
+    if value(problem, first.chosen).better_than(value(problem, selection.chosen)):
+        selection, used = first, "greedy"
+    return Solution(selection, _bounded(value(problem, selection.chosen), bounds), used)
+
+
+#: An LP relaxation "uses" a candidate whose variable is above this.
+SUPPORT = 1e-6
+
+
+def _restricted(problem: CoverProblem, keep: Collection[int]) -> tuple[CoverProblem, list[int]]:
+    """``problem`` on the candidates ``keep`` (less those left with a requirement none of ``keep`` meets),
+    and the original index of each of its candidates."""
+    usable: set[int] = set()
+    for i in sorted(keep, key=lambda i: (problem.rank[i], i)):  # options before the courses needing them
+        if all(not usable.isdisjoint(req.options) for req in problem.requirements[i]):
+            usable.add(i)
+    kept = sorted(usable)
+    new = {i: k for k, i in enumerate(kept)}
+    requirements = tuple(
+        tuple(
+            Requirement(tuple(new[o] for o in req.options if o in new), req.origin, req.label)
+            for req in problem.requirements[i]
+        )
+        for i in kept
+    )
+    sub = CoverProblem(
+        ids=tuple(problem.ids[i] for i in kept),
+        cost=problem.cost[kept],
+        price=problem.price[kept],
+        hours=problem.hours[kept],
+        covers=tuple(problem.covers[i] for i in kept),
+        weight=problem.weight,
+        essential=problem.essential,
+        requirements=requirements,
+        rank=tuple(problem.rank[i] for i in kept),
+        budget=problem.budget,
+        max_hours=problem.max_hours,
+    )
+    return sub, kept
+
+
+def _bounded(got: Value, bounds: Sequence[float]) -> Certificate:
+    """``got`` against the LP bounds of the stages (essential and optional coverage, cost): the first stage
+    on which it falls short decides; each later bound holds only for selections as good on the earlier."""
+    have = (got.essential, got.optional, got.cost)
+    for name, mine, bound in zip(("essential coverage", "optional coverage"), have, bounds, strict=False):
+        if mine < bound * (1 - 1e-6):
+            return Certificate("lp", mine / bound, name, mine, bound)
+    ratio = min(1.0, bounds[2] / got.cost) if got.cost > 0 else 1.0
+    return Certificate("lp", ratio, "cost", got.cost, bounds[2])
 
 
 def _edges_within(

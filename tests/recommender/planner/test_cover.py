@@ -255,3 +255,55 @@ def test_another_threads_warnings_as_errors_do_not_break_a_solve(monkeypatch: py
     # the first call of each program passed the HiGHS switch and was refused; the retry left it out
     assert any("mip_heuristic_run_feasibility_jump" in c for c in calls)
     assert any("mip_heuristic_run_feasibility_jump" not in c for c in calls)
+
+
+@pytest.mark.parametrize("limited", [False, True])
+def test_above_the_auto_limit_the_kernel_answers_within_its_lp_certificate(limited: bool) -> None:
+    """The MILP on the kernel (LP supports and the greedy's courses) gives a valid selection, no worse than
+    the greedy's, and its LP certificate never claims more than the brute-force optimum allows."""
+    rng = np.random.default_rng(20261204 + limited)
+    for _ in range(25):
+        problem = random_problem(rng, n=int(rng.integers(4, 11)), m=int(rng.integers(3, 8)), limited=limited)
+        solution = solve(problem, auto_limit=0, time_limit=10.0)
+        chosen = set(solution.selection.chosen)
+        assert feasible(problem, chosen)
+        for i in chosen:
+            for provider, req in solution.selection.edges[i]:
+                assert provider in chosen and provider in req.options
+        got, best = value(problem, solution.selection.chosen), brute_force(problem)
+        assert not value(problem, greedy(problem).chosen).better_than(got)
+        certificate = solution.certificate
+        assert certificate.method == "lp" and certificate.ratio is not None and certificate.bound is not None
+        if certificate.compared == "essential coverage":
+            assert certificate.bound >= best.essential - 1e-6 and certificate.ratio < 1.0
+        elif certificate.compared == "optional coverage":
+            assert got.essential == pytest.approx(best.essential)
+            assert certificate.bound >= best.optional - 1e-6 and certificate.ratio < 1.0
+        else:
+            assert (got.essential, got.optional) == pytest.approx((best.essential, best.optional))
+            assert certificate.bound <= best.cost + 1e-6
+            assert certificate.ratio <= best.cost / got.cost + 1e-9
+
+
+def test_a_kernel_drops_the_courses_whose_requirements_it_cannot_meet() -> None:
+    requirements = (
+        (),
+        (),
+        (Requirement((0, 1), "catalogue", "c0 or c1"),),
+        (Requirement((0,), "catalogue", "c0"),),
+    )
+    problem = CoverProblem(
+        ids=("c0", "c1", "c2", "c3"),
+        cost=np.array([1.0, 2.0, 3.0, 4.0]),
+        price=np.zeros(4),
+        hours=np.ones(4),
+        covers=(frozenset({0}), frozenset({1}), frozenset({2}), frozenset({3})),
+        weight=np.ones(4),
+        essential=np.ones(4, dtype=bool),
+        requirements=requirements,
+        rank=(0, 0, 1, 1),
+    )
+    sub, kept = cover._restricted(problem, {1, 2, 3})
+    assert kept == [1, 2] and sub.ids == ("c1", "c2")  # c3 needs c0, which the kernel lacks
+    assert sub.requirements == ((), (Requirement((0,), "catalogue", "c0 or c1"),))
+    assert sub.cost.tolist() == [2.0, 3.0] and sub.rank == (0, 1)
