@@ -31,7 +31,9 @@ The reason of a match names the label that matched best and the title words foun
 from __future__ import annotations
 
 import json
+import multiprocessing
 import re
+import time
 import unicodedata
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -1122,6 +1124,62 @@ class TitleMatcher:
             language=self._label_language[label],
             matched_words=tuple(dict.fromkeys(found)),
         )
+
+
+# --- one batch over several processes ----------------------------------------------------------------
+
+_FORKED: TitleMatcher | None = None
+"""The matcher a forked worker of :func:`match_in_processes_timed` inherits from its parent."""
+
+
+def _match_slice(task: tuple[list[str], int]) -> tuple[list[list[TitleMatch]], float]:
+    titles, k = task
+    assert _FORKED is not None, "a worker of match_in_processes runs only in a forked process"
+    started = time.process_time()
+    matches = _FORKED.match_many(titles, k=k)
+    return matches, time.process_time() - started
+
+
+def match_in_processes_timed(
+    matcher: TitleMatcher, titles: Sequence[str], *, k: int = 10, processes: int = 2
+) -> tuple[list[list[TitleMatch]], list[float]]:
+    """:meth:`TitleMatcher.match_many` over ``processes`` forked processes, each matching one contiguous
+    slice of ``titles``; the slices' answers are joined in input order, so the result equals
+    ``matcher.match_many(titles, k=k)`` whatever ``processes`` is. Also returns the CPU seconds each
+    process spent matching (one entry per slice; ``[]`` when matched in this process).
+
+    Threads cannot use a second core for this work (the cleaning, the sparse-matrix bookkeeping and the
+    explanations hold Python's lock); forked processes share the matcher's arrays with their parent
+    (copy on write) and need no second copy. Where ``fork`` is not available (Windows, macOS by default)
+    the batch is matched in this process.
+    """
+    global _FORKED
+    if processes < 1:
+        raise UpskillError(f"processes must be at least 1, got {processes}")
+    processes = min(processes, len(titles))
+    if processes <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return matcher.match_many(titles, k=k), []
+    bounds = np.linspace(0, len(titles), processes + 1).round().astype(int)
+    tasks = [(list(titles[a:b]), k) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    _FORKED = matcher
+    try:
+        pool = multiprocessing.get_context("fork").Pool(processes)
+        try:
+            done = pool.map(_match_slice, tasks, chunksize=1)
+        finally:
+            pool.close()
+            pool.join()
+    finally:
+        _FORKED = None
+    return [matches for part, _ in done for matches in part], [cpu for _, cpu in done]
+
+
+def match_in_processes(
+    matcher: TitleMatcher, titles: Sequence[str], *, k: int = 10, processes: int = 2
+) -> list[list[TitleMatch]]:
+    """The best ``k`` occupations of each title, in input order, matched on ``processes`` processes (see
+    :func:`match_in_processes_timed`)."""
+    return match_in_processes_timed(matcher, titles, k=k, processes=processes)[0]
 
 
 # --- fitting the weights ------------------------------------------------------------------------------

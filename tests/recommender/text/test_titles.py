@@ -14,6 +14,8 @@ from recommender.text.titles import (
     clean_title,
     default_weights,
     fit_weights,
+    match_in_processes,
+    match_in_processes_timed,
     title_parts,
 )
 
@@ -178,3 +180,14 @@ def test_threads_change_nothing_but_the_time(matcher: TitleMatcher) -> None:
     assert matcher.match_many(titles, k=3, chunk=2, threads=3) == matcher.match_many(titles, k=3, chunk=4)
     with pytest.raises(UpskillError, match="threads"):
         matcher.match_many(titles, threads=0)
+
+
+def test_processes_change_nothing_but_the_time(matcher: TitleMatcher) -> None:
+    titles = ["IT Support", "engine fitter", "Senior Software Engineer", "car mechanic", "zzzz"] * 3
+    alone = matcher.match_many(titles, k=3)
+    matches, cpu = match_in_processes_timed(matcher, titles, k=3, processes=2)
+    assert matches == alone
+    assert len(cpu) == 2 and all(seconds >= 0 for seconds in cpu)
+    assert match_in_processes(matcher, titles[:1], k=3, processes=4) == alone[:1]
+    with pytest.raises(UpskillError, match="processes"):
+        match_in_processes(matcher, titles, processes=0)
