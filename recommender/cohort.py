@@ -55,6 +55,7 @@ from recommender.planner import (
     CourseOption,
     GapItem,
     Plan,
+    PlanCatalogue,
     Prerequisite,
     plan_paths,
 )
@@ -368,9 +369,11 @@ class Catalogue:
         }
         return cls(course_rows, badge_rows, tuple(targets), shared)
 
-    def for_target(self, target: int) -> tuple[list[CourseOption], list[BadgeOption]]:
+    def for_target(self, target: int) -> tuple[PlanCatalogue, list[BadgeOption]]:
         """The courses that matter to a target (teaching one of its skills, and their prerequisites, closed),
-        and the badges made of those courses or recognising its skills; built once per process."""
+        as a :class:`PlanCatalogue` (checked and indexed once: the target's plans share its relevance
+        judgements and filter results), and the badges made of those courses or recognising its skills;
+        built once per process."""
         key = (id(self), target)
         cached = _CATALOGUE_CACHE.get(key)
         if cached is not None and cached[0] is self:
@@ -399,11 +402,12 @@ class Catalogue:
         ]
         if len(_CATALOGUE_CACHE) > 64:
             _CATALOGUE_CACHE.clear()
-        _CATALOGUE_CACHE[key] = (self, courses, badges)
-        return courses, badges
+        catalogue = PlanCatalogue(courses)
+        _CATALOGUE_CACHE[key] = (self, catalogue, badges)
+        return catalogue, badges
 
 
-_CATALOGUE_CACHE: dict[tuple[int, int], tuple[Catalogue, list[CourseOption], list[BadgeOption]]] = {}
+_CATALOGUE_CACHE: dict[tuple[int, int], tuple[Catalogue, PlanCatalogue, list[BadgeOption]]] = {}
 
 
 def plan_chunk(tasks: Sequence[PlanTask], catalogue: Catalogue) -> list[TaskPlan]:

@@ -15,7 +15,14 @@ from api.services.profiles import ProfileGap
 from data.defaults import PLANNING_MIN_CONFIDENCE
 from recommender.errors import UnknownCourse, UpskillError
 from recommender.gap import DEFAULT_LEVELS, SkillGap
-from recommender.planner import BadgeOption, Constraints, CourseOption, PlanResult, plan_paths
+from recommender.planner import (
+    BadgeOption,
+    Constraints,
+    CourseOption,
+    PlanCatalogue,
+    PlanResult,
+    plan_paths,
+)
 from recommender.planner.alternatives import UnmetSkill, unmet_demand
 from recommender.planner.from_gap import gap_items
 
@@ -47,7 +54,7 @@ class PlanOptions:
     terms: Mapping[str, CourseTerms]
     badges: tuple[BadgeOption, ...]
     rates: RateTable
-    _priced: OrderedDict[Hashable, PlanCourses] = field(
+    _priced: OrderedDict[Hashable, tuple[PlanCourses, PlanCatalogue]] = field(
         default_factory=OrderedDict, init=False, repr=False, compare=False
     )
     _pricing_lock: threading.Lock = field(
@@ -57,7 +64,23 @@ class PlanOptions:
     def priced(self, pricing: Pricing) -> PlanCourses:
         """The courses priced for ``pricing`` (``data.plan_inputs.price_courses``), computed once per set of
         pricing terms; each call gets its own containers (the courses themselves are frozen)."""
-        from data.plan_inputs import PlanCourses, price_courses
+        from data.plan_inputs import PlanCourses
+
+        found = self._pricing(pricing)[0]
+        return PlanCourses(
+            options=list(found.options),
+            set_aside=dict(found.set_aside),
+            certificates=dict(found.certificates),
+            price_unknown=set(found.price_unknown),
+        )
+
+    def catalogue(self, pricing: Pricing) -> PlanCatalogue:
+        """The courses priced for ``pricing`` as the planner's :class:`PlanCatalogue` (checked and indexed
+        once, kept with the pricing: its plans share relevance judgements and filter results)."""
+        return self._pricing(pricing)[1]
+
+    def _pricing(self, pricing: Pricing) -> tuple[PlanCourses, PlanCatalogue]:
+        from data.plan_inputs import price_courses
 
         key = pricing_key(pricing)
         with self._pricing_lock:
@@ -65,17 +88,13 @@ class PlanOptions:
             if found is not None:
                 self._priced.move_to_end(key)
         if found is None:
-            found = price_courses(self.courses, self.terms, pricing)
+            courses = price_courses(self.courses, self.terms, pricing)
+            found = (courses, PlanCatalogue(courses.options))
             with self._pricing_lock:
                 self._priced[key] = found
                 while len(self._priced) > PRICINGS_KEPT:
                     self._priced.popitem(last=False)
-        return PlanCourses(
-            options=list(found.options),
-            set_aside=dict(found.set_aside),
-            certificates=dict(found.certificates),
-            price_unknown=set(found.price_unknown),
-        )
+        return found
 
 
 def pricing_key(pricing: Pricing) -> Hashable:
@@ -286,7 +305,7 @@ def plan(
     types = {item.uri: str(graph.attributes(item.uri).get("skill_type") or "") for item in profile.gap.items}
     result = plan_paths(
         gap_items(profile.gap, types),
-        courses,
+        options.catalogue(pricing),
         constraints,
         badges=options.badges,
         scores=scores,

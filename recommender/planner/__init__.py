@@ -12,9 +12,11 @@ touches the database (``data.plan_inputs`` loads courses and badges, ``recommend
 
 Modules: ``model`` (dataclasses), ``filters`` (constraints -> available courses, with reasons), ``build``
 (the cover problem, requirements from catalogue prerequisites and level order), ``cover`` (greedy, exact
-MILP, certificate), ``order``, ``schedule``, ``badges``, ``plan`` (orchestration and explanations).
+MILP, certificate), ``catalogue`` (a catalogue checked and indexed once for many plans), ``order``,
+``schedule``, ``badges``, ``plan`` (orchestration and explanations).
 """
 
+from recommender.planner.catalogue import PlanCatalogue
 from recommender.planner.model import (
     ADVANCED_LEVEL,
     BadgeEvent,
@@ -47,6 +49,7 @@ __all__ = [
     "Exclusion",
     "GapItem",
     "Plan",
+    "PlanCatalogue",
     "PlanResult",
     "Prerequisite",
     "Step",

@@ -67,8 +67,12 @@ def build_problem(  # noqa: C901, PLR0913 - one pass over gap, courses, badges (
     budget: float | None,
     max_hours: float | None,
     include_optional: bool = True,
+    teaching: Mapping[str, Sequence[str]] | None = None,
 ) -> Built:
-    """Index the candidates that matter for this gap and resolve their requirements."""
+    """Index the candidates that matter for this gap and resolve their requirements.
+
+    ``teaching`` (skill URI -> ids of the courses naming it, e.g. ``PlanCatalogue.teaching``) spares the pass
+    over every available course: only the courses it names for the gap's skills are looked at."""
     label = {item.skill_uri: item.label for item in gap}
     seen: set[str] = set()
     targets: list[GapItem] = []
@@ -82,7 +86,11 @@ def build_problem(  # noqa: C901, PLR0913 - one pass over gap, courses, badges (
     needed = {item.skill_uri: item.needed_level for item in targets}
 
     teachers: dict[str, list[tuple[str, int]]] = {uri: [] for uri in held}
-    for cid in sorted(available):
+    if teaching is None:
+        candidates = sorted(available)
+    else:
+        candidates = sorted({cid for uri in held for cid in teaching.get(uri, ()) if cid in available})
+    for cid in candidates:
         skills = available[cid].course.skills
         if skills.keys().isdisjoint(teachers.keys()):  # most of a catalogue: one set operation each
             continue

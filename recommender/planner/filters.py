@@ -36,15 +36,10 @@ def price_in(course: CourseOption, constraints: Constraints) -> float | None:
     return None if rate is None else course.price * rate
 
 
-def exclusion_reason(  # noqa: C901 - one early return per reason a course is ruled out, in report order
-    course: CourseOption, constraints: Constraints
-) -> str | None:
-    """Why the worker cannot take this course, or None when nothing rules it out."""
+def static_reason(course: CourseOption, constraints: Constraints) -> str | None:
+    """Why the worker cannot take this course for what depends on the catalogue and the worker's standing
+    terms alone (language, delivery mode, region, level, currency), or None."""
     c = constraints
-    if course.id in c.excluded:
-        return "excluded by the worker"
-    if course.id in c.completed:
-        return "already completed"
     if c.languages and course.language not in c.languages:
         return f"taught in {course.language!r}; the worker accepts {', '.join(c.languages)}"
     if c.delivery_modes and course.delivery_mode not in c.delivery_modes:
@@ -58,9 +53,15 @@ def exclusion_reason(  # noqa: C901 - one early return per reason a course is ru
         return f"{course.delivery_mode} in region {course.region}; the worker is in {c.region}"
     if c.levels and course.level is not None and course.level not in c.levels:
         return f"level {course.level!r}; the worker prefers {', '.join(c.levels)}"
-    price = price_in(course, c)
-    if price is None:
+    if price_in(course, c) is None:
         return f"priced in {course.currency} and no {course.currency}->{c.currency} exchange rate was given"
+    return None
+
+
+def limit_reason(course: CourseOption, price: float, constraints: Constraints) -> str | None:
+    """Why the worker cannot take this course (priced ``price`` in the plan currency) for the plan's own
+    limits (budget, hours, start and deadline), or None."""
+    c = constraints
     if c.budget is not None and price > c.budget + 1e-9:
         return f"costs {price:.2f} {c.currency}, more than the whole budget of {c.budget:.2f}"
     if c.max_hours is not None and course.hours > c.max_hours + 1e-9:
@@ -72,6 +73,29 @@ def exclusion_reason(  # noqa: C901 - one early return per reason a course is ru
         if c.deadline is not None and later[0] > c.deadline:
             return f"next session starts {later[0].isoformat()}, after the deadline {c.deadline.isoformat()}"
     return None
+
+
+def exclusion_reason(course: CourseOption, constraints: Constraints) -> str | None:
+    """Why the worker cannot take this course, or None when nothing rules it out (in report order: the
+    worker's own exclusions and completed courses, then :func:`static_reason`, then :func:`limit_reason`)."""
+    if course.id in constraints.excluded:
+        return "excluded by the worker"
+    if course.id in constraints.completed:
+        return "already completed"
+    why = static_reason(course, constraints)
+    if why is not None:
+        return why
+    price = price_in(course, constraints)
+    assert price is not None  # static_reason rules out unknown rates
+    return limit_reason(course, price, constraints)
+
+
+def first_session(course: CourseOption, constraints: Constraints) -> date | None:
+    """The first session on or after the plan's start (a course with sessions passed the filter has one)."""
+    if not course.start_dates:
+        return None
+    after = [d for d in course.start_dates if constraints.start is None or d >= constraints.start]
+    return after[0]
 
 
 def filter_courses(
@@ -87,9 +111,5 @@ def filter_courses(
             continue
         price = price_in(course, constraints)
         assert price is not None  # exclusion_reason rules out unknown rates
-        first = None
-        if course.start_dates:
-            after = [d for d in course.start_dates if constraints.start is None or d >= constraints.start]
-            first = after[0]
-        available[course.id] = Available(course, price, first)
+        available[course.id] = Available(course, price, first_session(course, constraints))
     return available, excluded

@@ -24,13 +24,14 @@ that is also quicker or cheaper):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 
 from recommender.errors import InvalidPlanInput
 from recommender.planner.alternatives import alternative, level_name, outcomes
 from recommender.planner.badges import badge_progress
 from recommender.planner.build import Built, build_problem, held_levels, recost
+from recommender.planner.catalogue import AvailableCourses, Courses, PlanCatalogue
 from recommender.planner.cover import (
     CERTIFY_EXACT_LIMIT,
     EXACT_LIMIT,
@@ -40,7 +41,7 @@ from recommender.planner.cover import (
     solve,
     value,
 )
-from recommender.planner.filters import Available, filter_courses
+from recommender.planner.filters import Available
 from recommender.planner.model import (
     BadgeOption,
     Certificate,
@@ -54,8 +55,8 @@ from recommender.planner.model import (
     Step,
     UncoveredSkill,
 )
-from recommender.planner.order import check_prerequisites, topological_order
-from recommender.planner.relevance import relevant_courses, target_weights
+from recommender.planner.order import topological_order
+from recommender.planner.relevance import target_weights
 from recommender.planner.schedule import (
     Slot,
     hours_per_week_needed,
@@ -108,9 +109,55 @@ def _normalised(scores: Mapping[str, float], ids: Sequence[str]) -> dict[str, fl
     return {i: (float(scores.get(i, lo)) - lo) / (hi - lo) if hi > lo else 1.0 for i in ids}
 
 
+class _Normalised(Mapping[str, float]):
+    """Scores min-max normalised over ``ids`` (what :func:`_normalised` gives, each computed when read):
+    ``scores.get(i, default)`` for an id of ``ids``; ``default`` None: the lowest score."""
+
+    def __init__(
+        self, scores: Mapping[str, float], ids: Mapping[str, object], lo: float, hi: float, default: float
+    ):
+        self._scores, self._ids, self._lo, self._hi, self._default = scores, ids, lo, hi, default
+
+    def __getitem__(self, i: str) -> float:
+        if i not in self._ids:
+            raise KeyError(i)
+        lo, hi = self._lo, self._hi
+        return (float(self._scores.get(i, self._default)) - lo) / (hi - lo) if hi > lo else 1.0
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+
+def _normalised_scores(
+    gap: Sequence[GapItem],
+    scores: Mapping[str, float] | None,
+    available: Mapping[str, Available],
+    sorted_ids: Sequence[str],
+    naming: Sequence[str],
+) -> Mapping[str, float]:
+    """``_normalised(scores or content_scores(gap, available courses), sorted(available))``, looking only at
+    the courses naming a gap skill when the content scores stand in (every other course scores 0)."""
+    if scores is not None:
+        values = [float(scores[i]) for i in sorted_ids if i in scores]
+        if not values:
+            return dict.fromkeys(sorted_ids, 0.0)
+        lo, hi = min(values), max(values)
+        return _Normalised(scores, available, lo, hi, lo)
+    content = content_scores(gap, [available[c].course for c in naming if c in available])
+    values = list(content.values())
+    if len(content) < len(available):
+        values.append(0.0)
+    if not values:
+        return {}
+    return _Normalised(content, available, min(values), max(values), 0.0)
+
+
 def plan_paths(  # noqa: C901, PLR0913 - the planner's entry point, being rewritten (issue 11, planner part)
     gap: Sequence[GapItem],
-    courses: Sequence[CourseOption],
+    courses: Sequence[CourseOption] | PlanCatalogue,
     constraints: Constraints,
     *,
     badges: Sequence[BadgeOption] = (),
@@ -127,8 +174,10 @@ def plan_paths(  # noqa: C901, PLR0913 - the planner's entry point, being rewrit
     ----------
     gap : sequence of GapItem
         The target's skills with needed and held levels (from the skill gap).
-    courses : sequence of CourseOption
-        The catalogue (all of it: the constraints are applied here, with reasons).
+    courses : sequence of CourseOption, or PlanCatalogue
+        The catalogue (all of it: the constraints are applied here, with reasons); a
+        :class:`~recommender.planner.catalogue.PlanCatalogue` built once for many plans spares each plan
+        the passes over the whole catalogue (a list is made into one here).
     constraints : Constraints
         Budget, hours, dates, languages, exclusions, completed courses, objective.
     badges : sequence of BadgeOption, optional
@@ -158,43 +207,41 @@ def plan_paths(  # noqa: C901, PLR0913 - the planner's entry point, being rewrit
     """
     if solver not in ("auto", "greedy", "exact"):
         raise InvalidPlanInput(f"must be auto, greedy or exact, got {solver!r}", field="solver")
-    by_id: dict[str, CourseOption] = {}
-    for course in courses:
-        if course.id in by_id:
-            raise InvalidPlanInput(f"course id {course.id!r} appears twice in the catalogue", field="courses")
-        by_id[course.id] = course
-    check_prerequisites(courses)
-    original = courses
-    courses, weak = relevant_courses(
-        courses, target_weights((item.skill_uri, item.essential) for item in gap)
-    )
+    catalogue = courses if isinstance(courses, PlanCatalogue) else PlanCatalogue(courses)
+    catalogue.check()
+    relevance = catalogue.relevance(target_weights((item.skill_uri, item.essential) for item in gap))
     # the courses that name a skill still to learn, but on too little evidence (reported, never planned on)
     to_learn = {item.skill_uri for item in gap if item.held_level < item.needed_level}
     weakly: dict[str, list[str]] = {}
-    for option in original:
-        if option.id in weak:
-            for uri in sorted(to_learn & option.skills.keys()):
-                weakly.setdefault(uri, []).append(option.id)
-    weak = {cid: why for cid, why in weak.items() if any(cid in ids for ids in weakly.values())}
-    by_id = {c.id: c for c in courses}
-    available, excluded = filter_courses(courses, constraints)
+    for cid in relevance.weak:  # catalogue order
+        for uri in sorted(to_learn & catalogue.by_id[cid].skills.keys()):
+            weakly.setdefault(uri, []).append(cid)
+    weak = {cid: why for cid, why in relevance.weak.items() if any(cid in ids for ids in weakly.values())}
+    by_id = Courses(catalogue.by_id, relevance.stripped)
+    filtered = catalogue.filtered(constraints)
+    available: Mapping[str, Available] = filtered.available
+    if not relevance.stripped.keys().isdisjoint(available.keys()):
+        available = dict(available)
+        for cid, stripped in relevance.stripped.items():
+            if cid in available:
+                available[cid] = replace(available[cid], course=stripped)
+    excluded = filtered.excluded
     held = held_levels(gap, [by_id[c] for c in sorted(constraints.completed) if c in by_id])
     kinds = KINDS[constraints.objective] if alternatives else KINDS[constraints.objective][:1]
-    norm: dict[str, float] = {}
+    gap_uris = {item.skill_uri for item in gap}
+    # the courses naming a gap skill (before the relevance rule), catalogue order: all a plan looks at
+    naming = catalogue.naming(gap_uris)
+    norm: Mapping[str, float] = {}
     if BEST in kinds:
-        if scores is None:
-            scores = content_scores(gap, [a.course for a in available.values()])
-        norm = _normalised(scores, sorted(available))
-    available_courses = {c: a.course for c, a in available.items()}
+        norm = _normalised_scores(gap, scores, available, filtered.sorted_ids, naming)
+    available_courses = AvailableCourses(available, filtered.sorted_ids)
 
     # every catalogue course teaching each gap skill, at what level (for the reasons of uncovered skills)
     teachers: dict[str, list[tuple[str, int]]] = {item.skill_uri: [] for item in gap}
-    for option in courses:
-        if option.skills.keys().isdisjoint(teachers.keys()):
-            continue
-        for uri, level in option.skills.items():
+    for cid in naming:
+        for uri, level in by_id[cid].skills.items():
             if uri in teachers:
-                teachers[uri].append((option.id, level))
+                teachers[uri].append((cid, level))
     plans: list[Plan] = []
     reached_value: list[tuple[float, float]] = []
     seen: set[frozenset[str]] = set()
@@ -212,6 +259,7 @@ def plan_paths(  # noqa: C901, PLR0913 - the planner's entry point, being rewrit
                 budget=constraints.budget,
                 max_hours=constraints.max_hours,
                 include_optional=constraints.include_optional,
+                teaching=catalogue.teaching,
             )
         else:
             built = recost(built, available, _cost_function(kind, norm))
@@ -258,8 +306,7 @@ def plan_paths(  # noqa: C901, PLR0913 - the planner's entry point, being rewrit
         )
 
     assert built is not None
-    gap_uris = {item.skill_uri for item in gap}
-    reported = {cid for cid in excluded if gap_uris & by_id[cid].skills.keys()}
+    reported = {cid for cid in naming if cid in excluded and gap_uris & by_id[cid].skills.keys()}
     reasons = {**weak, **{c: r for c, r in excluded.items() if c in reported}, **dict(built.not_takeable)}
     labelled = _labelled(plans, reached_value, norm, kinds)
     return PlanResult(tuple(labelled), tuple(Exclusion(c, reasons[c]) for c in sorted(reasons)))

@@ -67,23 +67,34 @@ def relevant_courses(
         if course.skills.keys().isdisjoint(targets.keys()):  # most of a catalogue: one set operation each
             kept.append(course)
             continue
-        linked = [uri for uri in course.skills if uri in targets]
-        found = evidence(course, targets)
-        if found >= min_evidence:
-            kept.append(course)
-            continue
-        weak[course.id] = (
-            f"too little evidence that it teaches this target's skills: {len(linked)} inferred link(s), "
-            f"evidence {found:.2f} < {min_evidence:g} (summed confidence, optional skills at half)"
-        )
-        kept.append(
-            replace(
-                course,
-                skills={u: lv for u, lv in course.skills.items() if u not in targets},
-                confidence={u: c for u, c in course.confidence.items() if u not in targets},
-            )
-        )
+        stripped, why = judged(course, targets, min_evidence)
+        if why is not None:
+            weak[course.id] = why
+        kept.append(stripped)
     return kept, weak
+
+
+def judged(
+    course: CourseOption, targets: Mapping[str, float], min_evidence: float = MIN_EVIDENCE
+) -> tuple[CourseOption, str | None]:
+    """``course`` as planned on for ``targets`` (its links to them removed when the evidence is too weak)
+    and why they were removed (None: kept as it is)."""
+    linked = [uri for uri in course.skills if uri in targets]
+    if not linked:
+        return course, None
+    found = evidence(course, targets)
+    if found >= min_evidence:
+        return course, None
+    why = (
+        f"too little evidence that it teaches this target's skills: {len(linked)} inferred link(s), "
+        f"evidence {found:.2f} < {min_evidence:g} (summed confidence, optional skills at half)"
+    )
+    stripped = replace(
+        course,
+        skills={u: lv for u, lv in course.skills.items() if u not in targets},
+        confidence={u: c for u, c in course.confidence.items() if u not in targets},
+    )
+    return stripped, why
 
 
 def weakly_linked(courses: Iterable[CourseOption], target_skills: Mapping[str, float]) -> set[str]:

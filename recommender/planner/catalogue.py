@@ -1,0 +1,246 @@
+"""A course catalogue prepared once for many plans (:class:`PlanCatalogue`).
+
+Most of a plan's work outside the solver used to be passes over the whole catalogue (about 2,000 courses)
+that give the same answer for every plan of one catalogue, target and set of constraints: the duplicate-id
+and prerequisite-cycle checks, which courses teach the gap's skills, the relevance rule per target, and the
+constraint filter. A :class:`PlanCatalogue` does the first two once, keeps a skill -> courses index so that a
+plan looks only at the courses naming its gap's skills, and keeps the last few relevance judgements (per
+target) and filter results (per set of constraints) for the plans that share them: a server's requests
+share their currency, languages and region; a cohort plans thousands of people per target.
+:func:`recommender.planner.plan_paths` takes one in place of the list of courses, and builds one from a
+list: every caller runs the same code. The answers are those of the plain passes
+(``filters.filter_courses``, ``relevance.relevant_courses``), which the tests compare them with.
+
+A catalogue is read-only once built and safe to share between threads (the kept results are swapped in
+under a lock; what is handed out is never changed by the planner).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from recommender.errors import InvalidPlanInput, PrerequisiteCycle
+from recommender.planner.filters import Available, first_session, limit_reason, price_in, static_reason
+from recommender.planner.model import Constraints, CourseOption
+from recommender.planner.order import check_prerequisites
+from recommender.planner.relevance import MIN_EVIDENCE, judged
+
+#: Relevance judgements (one per target's skill set) and filter results (one per set of constraints) kept.
+KEPT = 16
+
+#: Per course of the catalogue, in order: the course, why the worker's standing terms rule it out (None:
+#: they do not), and its price in the plan currency (None when ruled out).
+StaticRows = tuple[tuple[CourseOption, str | None, float | None], ...]
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class _Kept(Generic[K, V]):
+    """The last :data:`KEPT` results, by key (thread-safe)."""
+
+    def __init__(self) -> None:
+        self._items: OrderedDict[K, V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: K) -> V | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: K, value: V) -> V:
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > KEPT:
+                self._items.popitem(last=False)
+        return value
+
+
+@dataclass(frozen=True)
+class Relevance:
+    """What the relevance rule does to the catalogue for one target: the courses whose links to the target's
+    skills are not planned on (``stripped``: the course without them) and why (``weak``, catalogue order)."""
+
+    stripped: Mapping[str, CourseOption]
+    weak: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Filtered:
+    """The catalogue under one set of constraints: the courses available (by id, catalogue order), the ids
+    sorted, and the courses ruled out with the reason (catalogue order)."""
+
+    available: Mapping[str, Available]
+    sorted_ids: tuple[str, ...]
+    excluded: Mapping[str, str]
+
+
+class Courses(Mapping[str, CourseOption]):
+    """The catalogue's courses by id as one target's plans see them (``stripped`` courses in place)."""
+
+    def __init__(self, by_id: Mapping[str, CourseOption], stripped: Mapping[str, CourseOption]):
+        self._by_id = by_id
+        self._stripped = stripped
+
+    def __getitem__(self, course_id: str) -> CourseOption:
+        found = self._stripped.get(course_id)
+        return found if found is not None else self._by_id[course_id]
+
+    def __contains__(self, course_id: object) -> bool:
+        return course_id in self._by_id
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._by_id)
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+
+class AvailableCourses(Mapping[str, CourseOption]):
+    """The available courses (a view of ``available``), iterated in id order."""
+
+    def __init__(self, available: Mapping[str, Available], sorted_ids: tuple[str, ...]):
+        self._available = available
+        self._sorted = sorted_ids
+
+    def __getitem__(self, course_id: str) -> CourseOption:
+        return self._available[course_id].course
+
+    def __contains__(self, course_id: object) -> bool:
+        return course_id in self._available
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._sorted)
+
+    def __len__(self) -> int:
+        return len(self._sorted)
+
+
+def _rates_key(constraints: Constraints) -> tuple[tuple[str, float], ...]:
+    return tuple(sorted(constraints.exchange_rates.items()))
+
+
+def static_key(constraints: Constraints) -> tuple[Hashable, ...]:
+    """What :func:`filters.static_reason` and the prices read of the constraints."""
+    c = constraints
+    return (c.languages, c.delivery_modes, c.region, c.levels, c.currency, _rates_key(c))
+
+
+def filter_key(constraints: Constraints) -> tuple[Hashable, ...]:
+    """What :func:`filters.exclusion_reason` and the first sessions read of the constraints."""
+    c = constraints
+    return (*static_key(c), c.excluded, c.completed, c.budget, c.max_hours, c.start, c.deadline)
+
+
+def _check(courses: Sequence[CourseOption]) -> None:
+    seen: set[str] = set()
+    for course in courses:
+        if course.id in seen:
+            raise InvalidPlanInput(f"course id {course.id!r} appears twice in the catalogue", field="courses")
+        seen.add(course.id)
+    check_prerequisites(courses)
+
+
+class PlanCatalogue:
+    """Courses checked and indexed once for many plans (see the module docstring).
+
+    Building one never raises; :meth:`check` (called by ``plan_paths`` where it checked the list of courses)
+    raises what is wrong with the catalogue, on every call.
+    """
+
+    def __init__(self, courses: Iterable[CourseOption]):
+        self.courses: tuple[CourseOption, ...] = tuple(courses)
+        try:
+            _check(self.courses)
+            self._valid = True
+        except (InvalidPlanInput, PrerequisiteCycle):
+            self._valid = False
+        by_id: dict[str, CourseOption] = {}
+        for course in self.courses:
+            by_id.setdefault(course.id, course)  # (a catalogue with duplicates is never planned on)
+        self.by_id: Mapping[str, CourseOption] = by_id
+        self.position: Mapping[str, int] = {c.id: k for k, c in enumerate(self.courses)}
+        teaching: dict[str, list[str]] = {}
+        for course in self.courses:
+            for uri in course.skills:
+                teaching.setdefault(uri, []).append(course.id)
+        #: skill URI -> ids of the courses naming it, in catalogue order
+        self.teaching: Mapping[str, tuple[str, ...]] = {u: tuple(ids) for u, ids in teaching.items()}
+        self._relevance: _Kept[frozenset[tuple[str, float]], Relevance] = _Kept()
+        self._static: _Kept[tuple[Hashable, ...], StaticRows] = _Kept()
+        self._filtered: _Kept[tuple[Hashable, ...], Filtered] = _Kept()
+
+    def __len__(self) -> int:
+        return len(self.courses)
+
+    def check(self) -> None:
+        """Raise :class:`InvalidPlanInput` for duplicate course ids, then :class:`PrerequisiteCycle` (naming
+        its members) when catalogue prerequisites form a cycle."""
+        if not self._valid:
+            _check(self.courses)
+
+    def naming(self, uris: Iterable[str]) -> list[str]:
+        """Ids of the courses naming any of ``uris`` (as the catalogue has them), in catalogue order."""
+        found: set[str] = set()
+        for uri in uris:
+            found.update(self.teaching.get(uri, ()))
+        return sorted(found, key=self.position.__getitem__)
+
+    def relevance(
+        self, target_skills: Mapping[str, float], *, min_evidence: float = MIN_EVIDENCE
+    ) -> Relevance:
+        """:func:`relevance.relevant_courses` for a target's skills, as the courses it changes."""
+        key = frozenset(target_skills.items())
+        if min_evidence != MIN_EVIDENCE:
+            key = key | {("", min_evidence)}
+        found = self._relevance.get(key)
+        if found is not None:
+            return found
+        targets = dict(target_skills)
+        stripped: dict[str, CourseOption] = {}
+        weak: dict[str, str] = {}
+        for course_id in self.naming(targets):
+            course, why = judged(self.by_id[course_id], targets, min_evidence)
+            if why is not None:
+                stripped[course_id] = course
+                weak[course_id] = why
+        return self._relevance.put(key, Relevance(stripped, weak))
+
+    def _static_part(self, constraints: Constraints) -> StaticRows:
+        key = static_key(constraints)
+        found = self._static.get(key)
+        if found is None:
+            rows = []
+            for course in self.courses:
+                why = static_reason(course, constraints)
+                price = price_in(course, constraints) if why is None else None
+                rows.append((course, why, price))
+            found = self._static.put(key, tuple(rows))
+        return found
+
+    def filtered(self, constraints: Constraints) -> Filtered:
+        """:func:`filters.filter_courses` of the whole catalogue (courses as given, not stripped)."""
+        key = filter_key(constraints)
+        found = self._filtered.get(key)
+        if found is not None:
+            return found
+        available: dict[str, Available] = {}
+        excluded: dict[str, str] = {}
+        for course, static, price in self._static_part(constraints):
+            if course.id in constraints.excluded:
+                excluded[course.id] = "excluded by the worker"
+            elif course.id in constraints.completed:
+                excluded[course.id] = "already completed"
+            elif static is not None or price is None:
+                excluded[course.id] = static or "no price"
+            elif (why := limit_reason(course, price, constraints)) is not None:
+                excluded[course.id] = why
+            else:
+                available[course.id] = Available(course, price, first_session(course, constraints))
+        return self._filtered.put(key, Filtered(available, tuple(sorted(available)), excluded))
