@@ -54,6 +54,26 @@ def schedule(
     dict of str to Slot
         Start and end week per course.
     """
+    slots = _simulate(order, hours, requires, hours_per_week, earliest_week)
+    assert slots is not None  # no horizon: every course ends
+    return slots
+
+
+def _simulate(  # noqa: C901 - one week at a time, the active courses recomputed only when they can change
+    order: Sequence[str],
+    hours: Mapping[str, float],
+    requires: Mapping[str, Iterable[str]],
+    hours_per_week: float,
+    earliest_week: Mapping[str, int] | None = None,
+    horizon: int | None = None,
+) -> dict[str, Slot] | None:
+    """:func:`schedule`, or None as soon as some course cannot end by week ``horizon``.
+
+    The courses under way or ready in a week are those not ended whose prerequisites ended in an earlier
+    week and whose first session has begun (a course under way was ready when it started, and stays so).
+    That set changes only in the week after a course ends or when a waiting course's first week comes, so it
+    is recomputed then and kept otherwise; the hours each week are handed out as before, course by course.
+    """
     members = set(order)
     deps = {c: set(requires.get(c, ())) & members for c in order}
     earliest = {c: max(1, (earliest_week or {}).get(c, 1)) for c in order}
@@ -61,31 +81,45 @@ def schedule(
     started: dict[str, int] = {}
     ended: dict[str, int] = {}
     week = 0
+    active: list[str] = []
+    stale = True  # the active courses must be recomputed this week
+    due = math.inf  # the first week a course waiting only for its first session becomes ready
     while len(ended) < len(order):
         week += 1
+        if horizon is not None and week > horizon:
+            return None
         capacity = float(hours_per_week)
-        active = [
-            c
-            for c in order
-            if c not in ended
-            and (
-                c in started or (earliest[c] <= week and all(d in ended and ended[d] < week for d in deps[c]))
-            )
-        ]
+        if stale or week >= due:
+            active, due = [], math.inf
+            for c in order:
+                if c in ended:
+                    continue
+                if c in started:
+                    active.append(c)
+                elif all(d in ended and ended[d] < week for d in deps[c]):
+                    if earliest[c] <= week:
+                        active.append(c)
+                    else:
+                        due = min(due, earliest[c])
+            stale = False
         if not active:
             # idle until something can start: jump instead of looping over empty weeks
             waits = [earliest[c] for c in order if c not in started and all(d in ended for d in deps[c])]
             week = max(week, min(waits) - 1) if waits else week
+            stale = True
             continue
         for c in active:
             if capacity <= _EPS:
                 break
+            if c in ended:
+                continue
             take = min(capacity, remaining[c])
             started.setdefault(c, week)
             remaining[c] -= take
             capacity -= take
             if remaining[c] <= _EPS:
                 ended[c] = week
+                stale = True
     return {c: Slot(started[c], ended[c]) for c in order}
 
 
@@ -123,9 +157,8 @@ def hours_per_week_needed(
         return None
     total = sum(hours[c] for c in order)
 
-    def fits(hpw: float) -> bool:
-        slots = schedule(order, hours, requires, hpw, earliest_week)
-        return max(s.end_week for s in slots.values()) <= weeks
+    def fits(hpw: float) -> bool:  # every course ends by week ``weeks`` (the schedule stops past it)
+        return _simulate(order, hours, requires, hpw, earliest_week, horizon=weeks) is not None
 
     high = max(total, 0.5)
     if not fits(high):
