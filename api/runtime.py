@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
     from api.jobs import Jobs
     from api.model_slot import ModelSlot
+    from api.services.audit import GroupWriter
     from api.services.plans import PlanOptions
     from recommender.graph import CompetenceGraph
     from recommender.text.skills import SkillExtractor
@@ -49,6 +50,9 @@ if TYPE_CHECKING:
 SERVER_ENGINE_OPTIONS: dict[str, dict[str, Any]] = {
     "postgresql": {"pool_pre_ping": True, "pool_timeout": 10, "connect_args": {"connect_timeout": 3}},
 }
+
+#: Seconds a statement writing audit entries may run (PostgreSQL) before it is cancelled.
+AUDIT_STATEMENT_TIMEOUT = 15.0
 
 
 def _backend(settings: Settings) -> str:
@@ -76,20 +80,37 @@ class Runtime:
 
     @contextmanager
     def transaction(
-        self, *, snapshot: bool = False, statement_timeout: float | None = None, writes: bool = False
+        self,
+        *,
+        snapshot: bool = False,
+        statement_timeout: float | None = None,
+        writes: bool = False,
+        read_only: bool = False,
     ) -> Iterator[Session]:
         """One unit of work on the database: commit on success, roll back on any error.
 
         ``snapshot``: its queries see one state of the database (never half an import);
         ``statement_timeout``: seconds a statement may run (PostgreSQL); ``writes``: it reads, then writes
-        (:func:`data.db.transaction`).
+        (the write lock from its start); ``read_only``: it only reads (:func:`data.db.transaction`).
         """
         from data.db import transaction
 
         with transaction(
-            self.engine, snapshot=snapshot, statement_timeout=statement_timeout, writes=writes
+            self.engine,
+            snapshot=snapshot,
+            statement_timeout=statement_timeout,
+            writes=writes,
+            read_only=read_only,
         ) as session:
             yield session
+
+    @cached_property
+    def audit_writer(self) -> GroupWriter:
+        """Writes the audit entries of keyed reads, those of requests arriving together in one short
+        transaction (:class:`api.services.audit.GroupWriter`)."""
+        from api.services.audit import GroupWriter
+
+        return GroupWriter(lambda: self.transaction(writes=True, statement_timeout=AUDIT_STATEMENT_TIMEOUT))
 
     @cached_property
     def graph(self) -> CompetenceGraph:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -133,27 +134,62 @@ def ensure_schema(engine: Engine) -> None:
         migrate(engine)
 
 
-def session_factory(engine: Engine) -> sessionmaker[Session]:
-    from sqlalchemy.orm import sessionmaker  # the ORM loads only when a session is made
+class ReadOnlyTransaction(RuntimeError):
+    """A transaction opened to read tried to write (a bug: on SQLite it fails under concurrent writes)."""
 
-    return sessionmaker(bind=engine, expire_on_commit=False)
+
+#: ``Session.info`` key: the transaction only reads (:func:`transaction` with ``read_only=True``).
+READ_ONLY = "upskill_read_only"
+_factories: weakref.WeakKeyDictionary[Engine, sessionmaker[Session]] = weakref.WeakKeyDictionary()
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """The engine's session maker (one per engine, made on first use)."""
+    factory = _factories.get(engine)
+    if factory is None:
+        from sqlalchemy.orm import sessionmaker  # the ORM loads only when a session is made
+
+        factory = sessionmaker(bind=engine, expire_on_commit=False)
+        event.listen(factory, "before_flush", _refuse_writes_when_read_only)
+        _factories[engine] = factory
+    return factory
+
+
+def _refuse_writes_when_read_only(session: Session, *_: Any) -> None:
+    if session.info.get(READ_ONLY):
+        changed = [type(row).__name__ for row in [*session.new, *session.dirty, *session.deleted]]
+        raise ReadOnlyTransaction(
+            f"a read-only transaction tried to write {sorted(set(changed))}: open it with writes=True"
+        )
 
 
 @contextmanager
-def transaction(
-    engine: Engine, *, snapshot: bool = False, statement_timeout: float | None = None, writes: bool = False
+def transaction(  # noqa: PLR0913 - keyword-only options of one unit of work
+    engine: Engine,
+    *,
+    snapshot: bool = False,
+    statement_timeout: float | None = None,
+    writes: bool = False,
+    read_only: bool = False,
 ) -> Iterator[Session]:
     """One unit of work: commit on success, roll back everything on any error.
 
     ``snapshot``: every query sees the database as of the first one (:func:`data.locks.read_snapshot`), for
     readers that combine several queries while an import may commit. ``statement_timeout`` (seconds,
     PostgreSQL): a statement running longer is cancelled (an error), so that nothing waits forever.
-    ``writes``: the transaction reads, then writes (a request with an API key: its audit entry); on SQLite
-    it takes the write lock when it begins (``BEGIN IMMEDIATE``), waiting for another writer, because a
-    read transaction cannot write once someone else has committed after its first read ("database is
-    locked" at once, whatever the busy timeout).
+    ``writes``: the transaction reads, then writes (a change made through the API); on SQLite it takes the
+    write lock when it begins (``BEGIN IMMEDIATE``), waiting for another writer up to the busy timeout
+    (pysqlite's ``timeout``, 5 s), because a read transaction cannot write once someone else has committed
+    after its first read ("database is locked" at once, whatever the busy timeout). Keep such transactions
+    short: on SQLite they run one at a time (readers go on beside them: the database is in WAL mode).
+    ``read_only``: the transaction only reads and takes no lock (SQLite's ``BEGIN`` is deferred); a flush
+    that would write raises :class:`ReadOnlyTransaction` instead of writing.
     """
+    if writes and read_only:
+        raise ValueError("a transaction either writes or is read-only")
     with session_factory(engine)() as session, session.begin():
+        if read_only:
+            session.info[READ_ONLY] = True
         if writes and engine.dialect.name == "sqlite":
             session.connection(execution_options={SQLITE_BEGIN: "BEGIN IMMEDIATE"})
         if snapshot:

@@ -10,12 +10,12 @@ route or service, which answers 404 for what is not theirs (never the data, neve
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from api.http.deps import SessionDep
+from api.http.deps import AUDIT_LATER, SessionDep
 from api.http.errors import Forbidden, Unauthorized
 from api.services import audit, keys
 from api.services.keys import Principal, may_see_organisation, may_see_worker
@@ -62,8 +62,11 @@ def require_roles(*roles: str) -> Callable[..., Awaitable[Principal]]:
 class AuditTrail:
     """Records this request's uses of workers' data in the audit log: the caller's key, the route's template.
 
-    The entries join the request's transaction (:mod:`api.services.audit`): committed with what the route
-    did, rolled back with it when it fails.
+    In a transaction that changes data, the entries join it (:mod:`api.services.audit`): committed with what
+    the route did, rolled back with it when it fails. A request that only reads takes no write lock: its
+    entries wait in the session (:data:`api.http.deps.AUDIT_LATER`) until the route has made its answer,
+    then go in a short write transaction of their own, committed before the answer is sent
+    (:func:`api.http.deps.get_session`); a route that fails sends no data and records nothing.
     """
 
     def __init__(self, *, db_session: Session, principal: Principal, route: str):
@@ -71,24 +74,23 @@ class AuditTrail:
         self.principal = principal
         self.route = route
 
+    def within(self, db_session: Session) -> AuditTrail:
+        """This trail writing in ``db_session`` (a short write transaction of the route's own)."""
+        return AuditTrail(db_session=db_session, principal=self.principal, route=self.route)
+
     def __call__(self, action: str, worker_ids: Iterable[int | None]) -> None:
-        audit.record(
-            db_session=self.db_session,
-            principal=self.principal,
-            action=action,
-            route=self.route,
-            worker_ids=worker_ids,
-        )
+        made = audit.entries(principal=self.principal, action=action, route=self.route, worker_ids=worker_ids)
+        later: list[dict[str, Any]] | None = self.db_session.info.get(AUDIT_LATER)
+        if later is not None:
+            later.extend(made)
+        else:
+            audit.add(db_session=self.db_session, entries=made)
 
     def cohort_people(self, action: str, *, cohort_id: int, person_ids: Iterable[str] | None = None) -> None:
         """Record the workers among a cohort's people (``person_ids``; None: all of them)."""
-        audit.record_cohort_people(
-            db_session=self.db_session,
-            principal=self.principal,
-            action=action,
-            route=self.route,
-            cohort_id=cohort_id,
-            person_ids=person_ids,
+        self(
+            action,
+            audit.cohort_workers(db_session=self.db_session, cohort_id=cohort_id, person_ids=person_ids),
         )
 
 

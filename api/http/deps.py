@@ -11,13 +11,14 @@ The session commits when the route returns and rolls back when it raises (one tr
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Annotated
+from contextlib import AbstractContextManager, contextmanager
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from api.http.errors import NotReady
+from api.http.errors import AuditNotRecorded, NotReady
 from api.runtime import Runtime
 from api.services.plans import PlanOptions
 from recommender.errors import UpskillError
@@ -28,6 +29,14 @@ from training.artefacts import LoadedModel
 
 #: Seconds one SQL statement of a request may run (PostgreSQL) before it is cancelled.
 STATEMENT_TIMEOUT = 15.0
+#: Methods that never change data: their requests only read.
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: ``Session.info`` keys of a request's read-only session: the audit entries to write once the route has
+#: answered (``api.http.auth.AuditTrail``), and what opens a short write transaction (:func:`short_write`).
+AUDIT_LATER = "upskill_audit_later"
+WRITER = "upskill_writer"
+_READS_ONLY = "upskill_session_reads_only"
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 
 
 async def get_runtime(request: Request) -> Runtime:
@@ -44,14 +53,63 @@ def get_session(request: Request, runtime: RuntimeDep) -> Iterator[Session]:
 
     A GET reads one snapshot (a page and its total, a course and its skills: never half an import). A
     statement that runs longer than :data:`STATEMENT_TIMEOUT` is cancelled (503), so no request hangs on a
-    stuck database. A request with an API key writes (at least its audit entry, ``api.services.audit``),
-    after reading the key: on SQLite it takes the write lock first (:func:`data.db.transaction`).
+    stuck database.
+
+    Only a request that changes data takes the write lock (on SQLite, at its start: ``BEGIN IMMEDIATE``,
+    :func:`data.db.transaction`; one such transaction at a time, each short): one with an API key and a
+    method other than GET/HEAD/OPTIONS, unless its route is marked :func:`session_reads_only`. Every other
+    request only reads (a write raises), so reads run beside each other and beside a writer; the audit
+    entries of a keyed read (``api.http.auth.AuditTrail``) are written after the route has made its answer,
+    in a short write transaction of their own, committed before the answer is sent: when they cannot be
+    written the request answers 503 (:class:`AuditNotRecorded`) and sends no data.
     """
+    changes = _changes(request)
+    later: list[dict[str, Any]] = []
     with runtime.transaction(
         snapshot=request.method == "GET",
         statement_timeout=STATEMENT_TIMEOUT,
-        writes="authorization" in request.headers,
+        writes=changes,
+        read_only=not changes,
     ) as session:
+        if not changes:
+            session.info[AUDIT_LATER] = later
+            session.info[WRITER] = lambda: runtime.transaction(
+                writes=True, statement_timeout=STATEMENT_TIMEOUT
+            )
+        yield session
+    if later:
+        try:
+            runtime.audit_writer.write(later)  # with those of other requests finishing now: one commit
+        except Exception as error:
+            raise AuditNotRecorded(error) from error
+
+
+def _changes(request: Request) -> bool:
+    """Whether the request's transaction changes data (see :func:`get_session`)."""
+    if request.method in READ_METHODS or "authorization" not in request.headers:
+        return False
+    endpoint = getattr(request.scope.get("route"), "endpoint", None)
+    return not getattr(endpoint, _READS_ONLY, False)
+
+
+def session_reads_only(endpoint: Endpoint) -> Endpoint:
+    """Mark a keyed POST/PATCH/DELETE route whose request session only reads: it holds no write lock while
+    it works (a cohort's solve takes minutes), and writes what it keeps in a short transaction of its own
+    (:func:`short_write`)."""
+    setattr(endpoint, _READS_ONLY, True)
+    return endpoint
+
+
+@contextmanager
+def short_write(db_session: Session) -> Iterator[Session]:
+    """A short write transaction beside the request's read-only ``db_session``, committed when the block
+    ends. A session that is not the request's own read-only one (a test's, given through
+    ``dependency_overrides``) is its own writer."""
+    opener: Callable[[], AbstractContextManager[Session]] | None = db_session.info.get(WRITER)
+    if opener is None:
+        yield db_session
+        return
+    with opener() as session:
         yield session
 
 

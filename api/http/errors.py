@@ -44,6 +44,14 @@ class NotReady(Exception):
         super().__init__(reason)
 
 
+class AuditNotRecorded(Exception):
+    """The audit entries of a read could not be written: the answer is not sent (503)."""
+
+    def __init__(self, cause: BaseException):
+        self.cause = cause
+        super().__init__(f"{type(cause).__name__}: {cause}")
+
+
 class Unauthorized(Exception):
     """No API key, or one that is unknown or revoked (401)."""
 
@@ -229,6 +237,22 @@ async def _not_ready(request: Request, error: Exception) -> JSONResponse:
     )
 
 
+async def _audit_not_recorded(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, AuditNotRecorded)
+    log.warning("audit entry not written on %s %s: %s", request.method, request.url.path, error)
+    response = problem(
+        503,
+        "audit-unavailable",
+        "Access could not be recorded",
+        "this request uses personal data, and its entry in the audit log could not be written (the "
+        "database is busy or unreachable); its answer was not sent",
+        request=request,
+        fix="try again in a few seconds",
+    )
+    response.headers["Retry-After"] = "5"
+    return response
+
+
 async def _unauthorized(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, Unauthorized)
     response = problem(
@@ -298,6 +322,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(PrerequisiteCycle, _cycle)
     app.add_exception_handler(UpskillError, _domain)
     app.add_exception_handler(NotReady, _not_ready)
+    app.add_exception_handler(AuditNotRecorded, _audit_not_recorded)
     app.add_exception_handler(Unauthorized, _unauthorized)
     app.add_exception_handler(Forbidden, _forbidden)
     app.add_exception_handler(DBAPIError, _database)

@@ -234,8 +234,38 @@ def create(  # noqa: PLR0913 - the use case's inputs: the catalogue, the owner, 
     confirmed: Mapping[str, str] | None = None,
     matcher: Callable[[], TitleResolver | None] | None = None,
 ) -> dict[str, Any]:
-    """Plan a cohort from uploaded files and store it for ``organisation_id``; return it as stored."""
-    from data.cohorts import load_cohort, save_cohort
+    """Plan a cohort from uploaded files and store it for ``organisation_id``; return it as stored
+    (:func:`prepare`, then :func:`store`, in one transaction)."""
+    document = prepare(
+        db_session=db_session,
+        graph=graph,
+        courses=courses,
+        badges=badges,
+        organisation_id=organisation_id,
+        workforce=workforce,
+        targets=targets,
+        request=request,
+        confirmed=confirmed,
+        matcher=matcher,
+    )
+    return store(db_session=db_session, organisation_id=organisation_id, name=name, document=document)
+
+
+def prepare(  # noqa: PLR0913 - the use case's inputs: the catalogue, the owner, two files, the constraints
+    *,
+    db_session: Session,
+    graph: CompetenceGraph,
+    courses: Sequence[CourseOption],
+    badges: Sequence[BadgeOption],
+    organisation_id: int,
+    workforce: Upload,
+    targets: Upload,
+    request: CohortRequest,
+    confirmed: Mapping[str, str] | None = None,
+    matcher: Callable[[], TitleResolver | None] | None = None,
+) -> dict[str, Any]:
+    """Plan a cohort from uploaded files for ``organisation_id``, writing nothing (a read is enough: the
+    solve may take minutes, and needs no write lock); :func:`store` keeps the document it returns."""
     from data.models import Organisation
 
     if db_session.get(Organisation, organisation_id) is None:
@@ -253,6 +283,18 @@ def create(  # noqa: PLR0913 - the use case's inputs: the catalogue, the owner, 
         )
     for entry in document["to_confirm"]:  # located in the client's file, not the temporary one
         entry["file"], entry["line"] = workforce.where(entry["line"]), workforce.line(entry["line"])
+    return document
+
+
+def store(
+    *, db_session: Session, organisation_id: int, name: str, document: dict[str, Any]
+) -> dict[str, Any]:
+    """Keep a planned cohort (:func:`prepare`) for ``organisation_id``; return it as stored."""
+    from data.cohorts import load_cohort, save_cohort
+    from data.models import Organisation
+
+    if db_session.get(Organisation, organisation_id) is None:  # deleted while the cohort was planned
+        raise UnknownOrganisation(str(organisation_id))
     cohort_id = save_cohort(
         db_session=db_session, organisation_id=organisation_id, name=name, document=document
     )

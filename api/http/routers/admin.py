@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query
 
 from api.http.auth import Principal, require_roles
-from api.http.deps import RuntimeDep, SessionDep
+from api.http.deps import RuntimeDep, SessionDep, session_reads_only
 from api.http.schemas.common import AUTH_PROBLEMS, PROBLEMS
 from api.http.schemas.model import JobRead
 from api.http.schemas.people import AuditPage, AuditQuery
@@ -32,6 +32,7 @@ class UnknownJob(NotFoundError):
 
 
 @router.post("/admin/model/retrain", response_model=JobRead, status_code=202)
+@session_reads_only  # the request reads the key; the job writes nothing to the database
 def retrain(principal: Admin, runtime: RuntimeDep) -> Any:
     """Retrain the hybrid model on the database's interactions in the background; answer the job."""
 

@@ -19,7 +19,14 @@ from starlette.concurrency import run_in_threadpool
 
 from api.http import reports
 from api.http.auth import AuditDep, Principal, require_roles
-from api.http.deps import GraphDep, PlanOptionsDep, SessionDep, TitleMatcherLoaderDep
+from api.http.deps import (
+    GraphDep,
+    PlanOptionsDep,
+    SessionDep,
+    TitleMatcherLoaderDep,
+    session_reads_only,
+    short_write,
+)
 from api.http.routers.occupations import Limit, Offset
 from api.http.schemas.cohorts import (
     AssignmentPage,
@@ -107,6 +114,7 @@ def _summary(document: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.post("", status_code=201, response_model=CohortRead, openapi_extra=OPENAPI_BODY)
+@session_reads_only  # the solve takes no write lock: the cohort is kept in a short transaction after it
 async def create_cohort(  # noqa: PLR0913 - the request, its key and the dependencies it plans with
     request: Request,
     principal: HrKey,
@@ -135,14 +143,13 @@ async def create_cohort(  # noqa: PLR0913 - the request, its key and the depende
         on_the_job_hours=settings.on_the_job_hours,
     )
 
-    def solve() -> dict[str, Any]:
-        return cohorts.create(
+    def solve() -> dict[str, Any]:  # with the request's read-only session: other requests go on meanwhile
+        return cohorts.prepare(
             db_session=db_session,
             graph=graph,
             courses=options.courses,
             badges=options.badges,
             organisation_id=organisation_id,
-            name=settings.name,
             workforce=files["workforce"],
             targets=files["targets"],
             request=plan_request,
@@ -151,8 +158,15 @@ async def create_cohort(  # noqa: PLR0913 - the request, its key and the depende
             matcher=lambda: cohorts.title_resolver(title_matcher),
         )
 
-    document = await run_in_threadpool(solve)
-    audit.cohort_people("change", cohort_id=document["cohort_id"])  # their entries are kept now
+    def keep(planned: dict[str, Any]) -> dict[str, Any]:  # the cohort and its entries, one short write
+        with short_write(db_session) as writer:
+            document = cohorts.store(
+                db_session=writer, organisation_id=organisation_id, name=settings.name, document=planned
+            )
+            audit.within(writer).cohort_people("change", cohort_id=document["cohort_id"])  # kept now
+        return document
+
+    document = await run_in_threadpool(keep, await run_in_threadpool(solve))
     return _summary(document)
 
 

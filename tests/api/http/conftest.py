@@ -7,7 +7,9 @@ ESCO database, for ranked search and real ids.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -16,8 +18,12 @@ from sqlalchemy.orm import Session
 
 from api.http import deps
 from api.http.app import create_app
+from api.runtime import Runtime
+from api.services import keys
 from api.services.plans import PlanOptions, load_plan_options
 from api.services.titles import title_matcher
+from api.settings import Settings
+from data.db import transaction
 from data.models import (
     Badge,
     BadgeCourse,
@@ -30,6 +36,7 @@ from data.models import (
 )
 from recommender.graph import CompetenceGraph
 from tests.conftest import rolled_back_session
+from tests.data import filled
 from tests.recommender import conftest as graph_fixtures
 from tests.recommender.conftest import tiny_data
 
@@ -130,3 +137,26 @@ def esco_client(esco_engine: Engine, esco_graph: CompetenceGraph) -> Iterator[Te
     """The app on the full ESCO release (SQLite), no courses."""
     with rolled_back_session(esco_engine) as session:
         yield from _client(esco_graph, session, load_plan_options(db_session=session))
+
+
+@pytest.fixture
+def served(fresh_engine: Engine, tmp_path: Path) -> Iterator[tuple[TestClient, Engine, str]]:
+    """The real app (its own transaction per request) on a filled database of this test's own, and an hr
+    key of the organisation of worker 11 (``tests/data/filled.py``)."""
+    with fresh_engine.begin() as connection:
+        filled.fill(connection)
+    with transaction(fresh_engine) as session:
+        _, key = keys.create_key(session, role="hr", organisation_id=7)  # the filled rows' organisation
+    url = fresh_engine.url
+    if url.get_backend_name() == "postgresql":  # the fixture's schema, as the runtime's own URL says it
+        url = url.set(query={"options": f"-csearch_path=upskill_fresh_{os.getpid()}"})
+    settings = Settings(
+        database_url=url.render_as_string(hide_password=False),
+        artefact_dir=tmp_path / "artefacts",
+        cache_dir=tmp_path / "cache",
+    )
+    snapshot = CompetenceGraph.from_data(tiny_data()).save(tmp_path / "snapshot")
+    with TestClient(
+        create_app(Runtime(settings, snapshot=snapshot)), raise_server_exceptions=False
+    ) as client:
+        yield client, fresh_engine, key

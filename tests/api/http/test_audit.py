@@ -5,9 +5,6 @@ worker (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,16 +12,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from api.http.app import create_app
-from api.runtime import Runtime
 from api.services import keys
-from api.settings import Settings
 from data.db import transaction
 from data.models import AuditEntry, CohortPerson, Worker
-from recommender.graph import CompetenceGraph
 from tests.api.conftest import MakeKey, World, bearer
 from tests.data import filled
-from tests.recommender.conftest import tiny_data
 
 
 def _entries(session: Session, **where: Any) -> list[tuple[Any, ...]]:
@@ -122,29 +114,6 @@ def test_a_request_that_fails_leaves_no_entry(
     response = client.request(method, url, json=body, headers=bearer(world.keys["hr"]))
     assert response.status_code == status, response.text
     assert _entries(tiny_session) == []
-
-
-@pytest.fixture
-def served(fresh_engine: Engine, tmp_path: Path) -> Iterator[tuple[TestClient, Engine, str]]:
-    """The real app (its own transaction per request) on a filled database of this test's own, and an hr
-    key of the organisation of worker 11 (``tests/data/filled.py``)."""
-    with fresh_engine.begin() as connection:
-        filled.fill(connection)
-    with transaction(fresh_engine) as session:
-        _, key = keys.create_key(session, role="hr", organisation_id=7)  # the filled rows' organisation
-    url = fresh_engine.url
-    if url.get_backend_name() == "postgresql":  # the fixture's schema, as the runtime's own URL says it
-        url = url.set(query={"options": f"-csearch_path=upskill_fresh_{os.getpid()}"})
-    settings = Settings(
-        database_url=url.render_as_string(hide_password=False),
-        artefact_dir=tmp_path / "artefacts",
-        cache_dir=tmp_path / "cache",
-    )
-    snapshot = CompetenceGraph.from_data(tiny_data()).save(tmp_path / "snapshot")
-    with TestClient(
-        create_app(Runtime(settings, snapshot=snapshot)), raise_server_exceptions=False
-    ) as client:
-        yield client, fresh_engine, key
 
 
 def test_in_real_transactions_a_read_is_committed_and_a_failed_change_leaves_no_entry(
