@@ -183,7 +183,25 @@ RERANK_FEATURES = (
     "label_words",  # words of the preferred label
     "hierarchy_agreement",  # score-weighted share of the other candidates under the same broader concept
     "catalogue_frequency",  # share of a reference catalogue's courses with the skill among their candidates
+    # the second candidate source: the extractor on each segment (line or sentence) of the text alone
+    "segment_score",  # the skill's best score over the text's segments
+    "segment_share",  # that score over the text's best segment score
+    "segment_log_rank",  # log(1 + rank) of the skill by its best segment score among all skills
+    "segment_mentions",  # log(1 + number of segments with the skill among their 5 best)
+    "full_text_candidate",  # 1 when among the full text's best skills (the first source), else 0
+    # the catalogue's own skill tags (Coursera's), read as hints: 0 for a course without tags
+    "hint_score",  # the skill's best score for one of the course's tags read alone
+    "tagged_course",  # 1 when the course has tags at all
 )
+
+#: Segments of a text: its lines and sentences (the second candidate source scores each alone).
+_SEGMENT = re.compile(r"\n+|(?<=[.!?;])\s+")
+_MAX_SEGMENTS = 200
+
+
+def segments(text: str) -> list[str]:
+    """The lines and sentences of ``text`` with a word in them, at most the first 200."""
+    return [part.strip() for part in _SEGMENT.split(text) if _WORDS.search(part)][:_MAX_SEGMENTS]
 
 
 def _families(skills: Sequence[SkillText]) -> list[frozenset[str]]:
@@ -208,7 +226,13 @@ class Candidates:
 
 
 class CandidateFeatures:
-    """Build :data:`RERANK_FEATURES` for the best ``candidates`` skills of each text of a fitted extractor.
+    """Build :data:`RERANK_FEATURES` for the candidate skills of each text of a fitted extractor.
+
+    The candidates come from up to three sources, merged: the ``candidates`` best skills of the whole text
+    (the tagger's own order), the ``segment_candidates`` best skills by their best score over the text's
+    :func:`segments` (a skill one line names well but the long text dilutes), and for each of the course's
+    tags the skill it names best when that scores at least ``hint_min_score`` (as the importer reads tags).
+    They are listed by their score for the whole text, best first.
 
     ``frequency`` is the share of a reference catalogue's courses having each skill (by URI) among their
     candidates (skills absent count 0); without it the feature is 0 throughout (see :meth:`frequencies`).
@@ -220,6 +244,8 @@ class CandidateFeatures:
         skills: Sequence[SkillText],
         *,
         candidates: int,
+        segment_candidates: int = 0,
+        hint_min_score: float = 0.2,
         frequency: dict[str, float] | None = None,
     ) -> None:
         check_is_fitted(extractor, "uris_")
@@ -229,6 +255,8 @@ class CandidateFeatures:
             )
         self.extractor = extractor
         self.candidates = candidates
+        self.segment_candidates = segment_candidates
+        self.hint_min_score = hint_min_score
         reuse = [s.reuse_level for s in skills]
         self._static = np.column_stack(
             [
@@ -244,8 +272,15 @@ class CandidateFeatures:
         frequency = frequency or {}
         self._frequency = np.asarray([frequency.get(s.uri, 0.0) for s in skills], dtype=np.float64)
 
-    def candidates_of(self, texts: Sequence[str]) -> list[Candidates]:
-        """The candidates of each text with their features (texts without any scored skill: none)."""
+    def candidates_of(
+        self, texts: Sequence[str], tags: Sequence[Sequence[str]] | None = None
+    ) -> list[Candidates]:
+        """The candidates of each text with their features (texts without any scored skill: none).
+
+        ``tags`` (one sequence per text, may be empty) are the catalogue's own skill tags of each course.
+        """
+        if tags is not None and len(tags) != len(texts):
+            raise ValueError("candidates_of: one sequence of tags per text")
         extractor = self.extractor
         result: list[Candidates] = []
         for start in range(0, len(texts), extractor.batch_size):
@@ -254,12 +289,24 @@ class CandidateFeatures:
             scores = extractor.combine(coverage, label, description)
             title_parts = extractor.components([text.split("\n", 1)[0] for text in batch])
             title_coverage, title_scores = title_parts[0], extractor.combine(*title_parts)
-            for row in range(len(batch)):
+            for row, text in enumerate(batch):
+                course_tags = list(tags[start + row]) if tags is not None else []
+                segment_best, mentions = self._segment_scores(text)
+                hints, hinted = self._tag_scores(course_tags)
                 top = top_indices(scores[row], self.candidates)
-                top = top[scores[row, top] > 0]
+                chosen = set(top[scores[row, top] > 0].tolist())
+                if self.segment_candidates:
+                    more = top_indices(segment_best, self.segment_candidates)
+                    chosen.update(more[segment_best[more] > 0].tolist())
+                chosen.update(hinted)
+                found = np.asarray(sorted(chosen), dtype=np.int64)
+                found = found[np.argsort(-scores[row, found], kind="stable")]
                 result.append(
                     self._features(
-                        top,
+                        found,
+                        scores[row],
+                        np.isin(found, top),
+                        (segment_best, mentions, hints, bool(course_tags)),
                         scores[row],
                         coverage[row],
                         label[row],
@@ -270,10 +317,50 @@ class CandidateFeatures:
                 )
         return result
 
-    def _features(self, top: NDArray[np.int64], *columns: NDArray[np.float32]) -> Candidates:
+    def _segment_scores(self, text: str) -> tuple[NDArray[np.float32], NDArray[np.float64]]:
+        """Each skill's best score over the text's segments, and in how many segments it is among the 5
+        best."""
+        n = len(self.extractor.uris_)
+        parts = segments(text)
+        if not parts:
+            return np.zeros(n, dtype=np.float32), np.zeros(n)
+        matrix = self.extractor.score(parts)
+        mentions = np.zeros(n)
+        for line in matrix:
+            top = top_indices(line, 5)
+            mentions[top[line[top] > 0]] += 1
+        return matrix.max(axis=0), mentions
+
+    def _tag_scores(self, tags: Sequence[str]) -> tuple[NDArray[np.float32], list[int]]:
+        """Each skill's best score over the tags read alone (0 without tags), and the skill each tag names
+        best when that scores at least ``hint_min_score``."""
+        if not tags:
+            return np.zeros(len(self.extractor.uris_), dtype=np.float32), []
+        matrix = self.extractor.score(list(tags))
+        named = [int(top_indices(line, 1)[0]) for line in matrix]
+        hinted = [
+            j for j, line in zip(named, matrix, strict=True) if line[j] > 0 and line[j] >= self.hint_min_score
+        ]
+        return matrix.max(axis=0), hinted
+
+    def _features(
+        self,
+        top: NDArray[np.int64],
+        full_scores: NDArray[np.float32],
+        in_first: NDArray[np.bool_],
+        second: tuple[NDArray[np.float32], NDArray[np.float64], NDArray[np.float32], bool],
+        *columns: NDArray[np.float32],
+    ) -> Candidates:
         score, coverage, label, description, title_coverage, title_score = (c[top] for c in columns)
+        segment_best, mentions, hints, tagged = second
         best = float(score.max()) if len(top) else 1.0
         weight = score / max(best, 1e-9)
+        sorted_full = np.sort(full_scores)
+        sorted_segment = np.sort(segment_best)
+        full_rank = len(full_scores) - np.searchsorted(sorted_full, score, side="right")
+        segment = segment_best[top]
+        segment_rank = len(segment_best) - np.searchsorted(sorted_segment, segment, side="right")
+        best_segment = float(segment_best.max()) if len(segment_best) else 0.0
         families = [self._families[j] for j in top]
         agreement = np.zeros(len(top))
         for a, family in enumerate(families):
@@ -284,7 +371,7 @@ class CandidateFeatures:
             [
                 score,
                 weight,
-                np.log1p(np.arange(len(top))),
+                np.log1p(full_rank),
                 coverage,
                 label,
                 description,
@@ -293,6 +380,13 @@ class CandidateFeatures:
                 self._static[top],
                 agreement,
                 self._frequency[top],
+                segment,
+                segment / max(best_segment, 1e-9),
+                np.log1p(segment_rank),
+                np.log1p(mentions[top]),
+                in_first,
+                hints[top],
+                np.full(len(top), float(tagged)),
             ]
         ).astype(np.float64)
         return Candidates(top.astype(np.int64), features.reshape(len(top), len(RERANK_FEATURES)))

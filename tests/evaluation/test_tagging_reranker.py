@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
-from evaluation.tagging_reranker import SETTINGS, Course, compare, precision_at_5, tagger_order
+from evaluation.tagging_reranker import (
+    FIRST_SOURCE,
+    SETTINGS,
+    Course,
+    Pool,
+    compare,
+    compare_pools,
+    precision_at_5,
+    tagger_order,
+    with_features,
+)
 from recommender.tagging import RERANK_FEATURES
 
 TITLE = RERANK_FEATURES.index("title_coverage")
@@ -50,3 +62,32 @@ def test_a_learnable_signal_is_learnt_on_dev_and_holds_on_test() -> None:
 def test_too_few_dev_courses_is_refused() -> None:
     with pytest.raises(ValueError, match="dev courses"):
         compare([_course(i, "dev" if i < 3 else "test") for i in range(5)], LOGISTIC)
+
+
+def test_the_pool_the_features_and_the_model_are_chosen_together_on_dev() -> None:
+    """The larger pool holds the right skills only a second-source feature finds: it wins on dev."""
+    segment = RERANK_FEATURES.index("segment_share")
+    small = [_course(i, "dev" if i < 10 else "test") for i in range(14)]
+    small = [replace(c, features=c.features.copy()) for c in small]
+    for c in small:
+        c.features[:, TITLE] = 0.0  # nothing in the first source's features tells the right ones
+        c.features[:, 0] = 1.0
+    large = []
+    for c in small:
+        features = c.features.copy()
+        features[c.relevant, segment] = 1.0
+        large.append(replace(c, features=features))
+    feature_sets = {"first": FIRST_SOURCE, "both": RERANK_FEATURES}
+    result = compare_pools({Pool(): small, Pool(60, 30, True): large}, LOGISTIC, feature_sets)
+    assert result["chosen"].startswith("full text 60 + segments 30 + tags; both;")
+    assert result["reranked_precision_at_5"]["test"] == 1.0
+    assert result["tagger_precision_at_5"] == {"dev": 0.0, "test": 0.0}  # ties: the wrong five first
+    assert result["pools"]["full text 40"] == {
+        "mean_candidates_dev": 10.0,
+        "candidates_recall_dev": 1.0,
+        "perfect_reranker_precision_at_5_dev": 1.0,
+    }
+    assert len(result["dev_cv_precision_at_5"]) == 2 * 2 * len(LOGISTIC)
+    assert with_features(small[:1], FIRST_SOURCE)[0].features.shape == (10, len(FIRST_SOURCE))
+    with pytest.raises(ValueError, match="tagger's score"):
+        with_features(small, ["title_coverage"])

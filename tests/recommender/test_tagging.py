@@ -139,3 +139,34 @@ def test_candidate_features_refuse_skills_the_extractor_was_not_fitted_on() -> N
     extractor = SkillExtractor().fit(FAMILY)
     with pytest.raises(ValueError, match="fitted on"):
         CandidateFeatures(extractor, FAMILY[::-1], candidates=2)
+
+
+def test_second_sources_add_what_one_line_or_a_tag_names() -> None:
+    from recommender.tagging import RERANK_FEATURES, CandidateFeatures, segments
+
+    extractor = SkillExtractor().fit(SKILLS)
+    column = {name: i for i, name in enumerate(RERANK_FEATURES)}
+    text = (
+        "Battery chemistry\nBattery chemistry: cells, anodes, cathodes and the chemistry of batteries, "
+        "battery chemistry again. Lithium-ion cells.\nA last week on electric motors."
+    )
+    assert segments("One. Two!\n\nThree 3\n...") == ["One.", "Two!", "Three 3"]
+    first = CandidateFeatures(extractor, SKILLS, candidates=1)
+    (alone,) = first.candidates_of([text])
+    assert [extractor.uris_[j] for j in alone.indices] == ["s:battery"]
+    both = CandidateFeatures(extractor, SKILLS, candidates=1, segment_candidates=2, hint_min_score=0.2)
+    (merged,) = both.candidates_of([text], [["Python"]])
+    by_uri = {extractor.uris_[j]: row for j, row in zip(merged.indices, merged.features, strict=True)}
+    # the motors line names its skill alone; the tag "Python" names Python; the whole text's best stays first
+    assert list(by_uri) == ["s:battery", "s:motor", "s:python"]
+    assert by_uri["s:battery"][column["full_text_candidate"]] == 1.0
+    assert by_uri["s:motor"][column["full_text_candidate"]] == 0.0
+    assert by_uri["s:motor"][column["segment_score"]] > by_uri["s:motor"][column["score"]]
+    assert by_uri["s:battery"][column["segment_mentions"]] > by_uri["s:motor"][column["segment_mentions"]]
+    assert by_uri["s:python"][column["hint_score"]] >= 0.2 and by_uri["s:motor"][column["hint_score"]] == 0
+    assert all(row[column["tagged_course"]] == 1.0 for row in merged.features)
+    (untagged,) = both.candidates_of([text], [[]])
+    assert "s:python" not in {extractor.uris_[j] for j in untagged.indices}
+    assert not untagged.features[:, column["tagged_course"]].any()
+    with pytest.raises(ValueError, match="one sequence of tags per text"):
+        both.candidates_of([text], [])
