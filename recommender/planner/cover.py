@@ -1,19 +1,12 @@
 """Course selection: budgeted weighted set cover with prerequisites, solved exactly where it pays.
 
-The problem (:class:`CoverProblem`) works on indices: candidate courses ``0..n-1`` (sorted by id) and gap
-skills ``0..m-1``. A course *covers* a skill when it teaches it at the needed level or above. A course may
-have *requirements*, each satisfied by any one of its ``options`` (a catalogue prerequisite has one option; a
-level requirement "skill S at level L-1" has every course teaching S at L-1 or above). Options always have a
-strictly lower *rank* than the course requiring them (rank = the round of the fixed point in which a course
-became takeable), so following requirements can never loop and every selection is orderable.
-
-Selection is lexicographic: first the weighted essential skills covered, then the weighted optional skills,
-then the objective cost (hours or money) of the courses, within the money budget and the maximum hours.
+The problem, a selection and its lexicographic value (essential coverage, optional coverage, then cost) are
+in :mod:`recommender.planner.selection`; the greedy in :mod:`recommender.planner.greedy`. Here:
 
 * :func:`solve` -- what the planner calls. ``solver="auto"`` (the default) solves the exact program up to
   ``AUTO_LIMIT`` candidates with a time limit of ``TIME_LIMIT`` seconds, keeping the greedy selection when
   the time limit stops the solver with nothing better. Above ``AUTO_LIMIT`` it solves the exact program on a
-  *kernel*: the candidates the LP relaxation uses and the greedy's (:func:`_kernel`). The certificate says
+  *kernel*: the candidates the LP relaxations use and the greedy's (:func:`_kernel`). The certificate says
   how good the selection is: 1.0 when proven optimal, the proven ratio to the solver's bound when the time
   limit stopped it, the ratio to the LP bound for a kernel selection, and for a greedy selection its ratio
   to the MILP optimum (small instances) or the LP bound.
@@ -23,12 +16,6 @@ then the objective cost (hours or money) of the courses, within the money budget
   coverage, cost) solved by HiGHS through ``scipy.optimize.milp``. The coverage programs need no solve
   without a money or hours limit (every candidate together is a valid selection, so the optimum is all the
   coverable weight), nor when the greedy already covers all of it.
-* :func:`greedy` -- lazy greedy (Minoux's accelerated greedy): without a money or hours limit the classic
-  greedy for weighted set cover (objective cost per skill newly covered); with one, budgeted maximum coverage
-  (Khuller, Moss and Naor, "The budgeted maximum coverage problem", IPL 70(1), 1999) phase by phase,
-  essential skills first, by gain per objective cost and by gain per share of the limits, with the
-  best-single-course guard. A course is added together with the requirements it lacks; redundant courses
-  are pruned at the end.
 * :func:`certify` -- the ratio of a selection to the optimum (MILP) or to the LP relaxation bound.
 
 Results are deterministic unless the time limit stops the solver (the certificate then says so: its ratio
@@ -37,14 +24,10 @@ is below 1.0 or its method is ``none``).
 
 from __future__ import annotations
 
-import heapq
-import itertools
 import time
 import warnings
-from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -53,14 +36,38 @@ from numpy.typing import NDArray
 from scipy.optimize import Bounds, LinearConstraint, OptimizeResult, milp
 
 from recommender.errors import UpskillError
+from recommender.planner.greedy import greedy
 from recommender.planner.model import Certificate
+from recommender.planner.selection import (
+    TOLERANCE,
+    Coverage,
+    CoverProblem,
+    Requirement,
+    Selection,
+    Value,
+    edges_within,
+    flattened,
+    prune,
+    value,
+)
+
+__all__ = [  # the problem's names too, for the planner's modules and tests that import them from here
+    "Coverage",
+    "CoverProblem",
+    "Requirement",
+    "Selection",
+    "Solution",
+    "Value",
+    "certify",
+    "exact",
+    "greedy",
+    "prune",
+    "solve",
+    "value",
+]
 
 Solver = Literal["auto", "greedy", "exact"]
-#: Weighted essential and optional coverage.
-Coverage = tuple[float, float]
 
-#: Relative tolerance when comparing weighted coverage and costs of two selections.
-TOLERANCE = 1e-7
 #: ``auto`` solves the MILP on every candidate up to this many, and on a kernel of them above. Real gaps have
 #: up to ~600 candidates (the 200 automotive pairs of evaluation/bench_planner.py: median 70). On development
 #: seed 7 (8 instances per size, TIME_LIMIT, load ~10), against the best of both and HiGHS given 3 s: at the
@@ -92,101 +99,8 @@ HIGHS_OPTIONS = {"mip_rel_gap": 1e-9, "mip_heuristic_run_feasibility_jump": Fals
 #: The options ``scipy.optimize.milp`` itself takes; it passes others to HiGHS verbatim, with a warning.
 SCIPY_MILP_OPTIONS = frozenset({"disp", "presolve", "time_limit", "node_limit", "mip_rel_gap"})
 BOX = Bounds(0.0, 1.0)
-
-
-@dataclass(frozen=True)
-class Requirement:
-    """Something a course needs first, met by any one of ``options`` (candidate indices, preferred first)."""
-
-    options: tuple[int, ...]
-    origin: str  # catalogue | curated | level
-    label: str  # for explanations, e.g. "course C12" or "battery chemistry at level 2"
-
-
-@dataclass(frozen=True)
-class CoverProblem:
-    """A selection instance on indices; see the module docstring.
-
-    Attributes
-    ----------
-    ids : tuple of str, shape (n,)
-        Candidate course ids; index ``i`` is course ``ids[i]``.
-    cost : ndarray of float64, shape (n,)
-        Objective cost of each course (positive).
-    price, hours : ndarray of float64, shape (n,)
-        Money (plan currency) and hours, for the budget and maximum-hours constraints.
-    covers : tuple of frozenset of int, length n
-        Skill indices each course covers.
-    weight : ndarray of float64, shape (m,)
-        Weight of each gap skill.
-    essential : ndarray of bool, shape (m,)
-        Whether each skill is essential (covered in the first phase).
-    requirements : tuple of tuple of Requirement, length n
-        What each course needs first.
-    rank : tuple of int, length n
-        Fixed-point round in which each course became takeable (options have lower rank).
-    """
-
-    ids: tuple[str, ...]
-    cost: NDArray[np.float64]
-    price: NDArray[np.float64]
-    hours: NDArray[np.float64]
-    covers: tuple[frozenset[int], ...]
-    weight: NDArray[np.float64]
-    essential: NDArray[np.bool_]
-    requirements: tuple[tuple[Requirement, ...], ...]
-    rank: tuple[int, ...]
-    budget: float | None = None
-    max_hours: float | None = None
-
-    @property
-    def n(self) -> int:
-        return len(self.ids)
-
-    @property
-    def m(self) -> int:
-        return len(self.weight)
-
-    @cached_property
-    def coverage(self) -> sp.csr_array:
-        """``covers`` as a sparse 0/1 matrix of shape (n, m)."""
-        sizes, indices = _flattened(self.covers)
-        indptr = np.concatenate([[0], np.cumsum(sizes)])
-        return sp.csr_array((np.ones(len(indices)), indices, indptr), shape=(self.n, self.m))
-
-
-def _flattened(sets: Sequence[Collection[int]]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """The size of each collection and all their members, one after the other."""
-    sizes = np.fromiter(map(len, sets), dtype=np.int64, count=len(sets))
-    members = np.fromiter(itertools.chain.from_iterable(sets), dtype=np.int64, count=int(sizes.sum()))
-    return sizes, members
-
-
-_Edges = Mapping[int, tuple[tuple[int, Requirement], ...]]
-
-
-@dataclass(frozen=True)
-class Selection:
-    """Chosen courses (in no particular order) and the provider chosen for each requirement."""
-
-    chosen: tuple[int, ...]
-    edges: _Edges
-
-
-@dataclass(frozen=True)
-class Value:
-    """The lexicographic value of a selection: weighted essential and optional coverage, then cost."""
-
-    essential: float
-    optional: float
-    cost: float
-
-    def better_than(self, other: Value) -> bool:
-        """Lexicographically better: more essential weight, then more optional weight, then less cost."""
-        for mine, theirs in ((self.essential, other.essential), (self.optional, other.optional)):
-            if abs(mine - theirs) > TOLERANCE * max(1.0, theirs):
-                return mine > theirs
-        return self.cost < other.cost * (1 - TOLERANCE)
+#: An LP relaxation "uses" a candidate whose variable is above this (it joins the kernel).
+SUPPORT = 1e-6
 
 
 @dataclass(frozen=True)
@@ -197,16 +111,6 @@ class Solution:
     certificate: Certificate
     solver: str
     coverage: Coverage | None = None  # the proven optimal coverage, for the same problem at another cost
-
-
-def value(problem: CoverProblem, chosen: Sequence[int]) -> Value:
-    """Weighted essential coverage, weighted optional coverage and total cost of ``chosen``."""
-    covered: set[int] = set()
-    for i in chosen:
-        covered |= problem.covers[i]
-    ess = float(sum(problem.weight[s] for s in covered if problem.essential[s]))
-    opt = float(sum(problem.weight[s] for s in covered if not problem.essential[s]))
-    return Value(ess, opt, float(sum(problem.cost[i] for i in chosen)))
 
 
 def solve(  # noqa: PLR0913 - the planner's knobs, all keyword-only with defaults
@@ -292,288 +196,6 @@ class _Fallback:
         return self._selection
 
 
-# --- the greedy ---------------------------------------------------------------------------------------
-
-
-def greedy(problem: CoverProblem) -> Selection:
-    """Lazy greedy selection: set cover without a limit, budgeted maximum coverage with one; pruned.
-
-    With a money or hours limit, each phase (essential skills, then optional ones) keeps the best of three
-    candidates: the greedy by gain per objective cost, the greedy by gain per share of the limits, and the
-    best single course with its requirements (the guard of Khuller, Moss and Naor).
-    """
-    lists = _Lists(problem)
-    coverable = {s for s in range(problem.m) if lists.coverers[s]}
-    state = _State(problem, lists)
-    if problem.budget is None and problem.max_hours is None:
-        # every coverable skill ends up covered: only the cost is at stake, so the classic greedy for
-        # weighted set cover (cost per skill newly covered, essential and optional alike)
-        lists.weight = [1.0] * problem.m
-        state = _greedy_phase(state, coverable, lists.cost)
-    else:
-        for phase in (True, False):
-            skills = {s for s in coverable if bool(problem.essential[s]) == phase}
-            if skills:
-                candidates = [_greedy_phase(state.copy(), skills, unit) for unit in (lists.cost, lists.usage)]
-                single = _best_single(state, skills)
-                state = min(
-                    [*candidates, *([single] if single else [])],
-                    key=lambda c: (-round(c.weight_of(skills), 9), c.cost()),
-                )
-    return prune(problem, Selection(tuple(state.chosen), dict(state.edges)))
-
-
-class _Lists:
-    """Plain Python copies of the problem's arrays (the greedy reads single elements: lists are faster)."""
-
-    def __init__(self, problem: CoverProblem):
-        self.cost: list[float] = problem.cost.tolist()
-        self.price: list[float] = problem.price.tolist()
-        self.hours: list[float] = problem.hours.tolist()
-        self.weight: list[float] = problem.weight.tolist()
-        self.coverers: list[list[int]] = [[] for _ in range(problem.m)]
-        for i, skills in enumerate(problem.covers):
-            for s in skills:
-                self.coverers[s].append(i)
-        # the courses with a requirement each course is an option of
-        # the options tuples each course is in, and the courses needing each (courses share options tuples:
-        # level order), so that each tuple is handled once
-        self.option_in: list[list[tuple[int, ...]]] = [[] for _ in range(problem.n)]
-        self.option_set: dict[tuple[int, ...], frozenset[int]] = {}
-        self.needing: dict[tuple[int, ...], list[int]] = {}
-        for i, reqs in enumerate(problem.requirements):
-            for req in reqs:
-                if req.options not in self.option_set:
-                    self.option_set[req.options] = frozenset(req.options)
-                    self.needing[req.options] = []
-                    for o in req.options:
-                        self.option_in[o].append(req.options)
-                self.needing[req.options].append(i)
-        # share of the limits a course uses; a tiny share of its objective cost keeps free courses from
-        # dividing by zero and breaks ties toward the cheaper
-        mean_cost = sum(self.cost) / max(1, len(self.cost)) or 1.0
-        self.usage: list[float] = [
-            (self.price[i] / problem.budget if problem.budget else 0.0)
-            + (self.hours[i] / problem.max_hours if problem.max_hours else 0.0)
-            + 1e-6 * self.cost[i] / mean_cost
-            for i in range(problem.n)
-        ]
-
-
-class _State:
-    """A growing selection during the greedy."""
-
-    def __init__(self, problem: CoverProblem, lists: _Lists):
-        self.problem = problem
-        self.lists = lists
-        self.chosen: list[int] = []
-        self.chosen_set: set[int] = set()
-        self.met: set[tuple[int, ...]] = set()  # options tuples with a chosen member
-        self.edges: dict[int, tuple[tuple[int, Requirement], ...]] = {}
-        self.covered: set[int] = set()
-        self.price = 0.0
-        self.hours = 0.0
-
-    def copy(self) -> _State:
-        other = _State(self.problem, self.lists)
-        other.chosen, other.chosen_set, other.met = list(self.chosen), set(self.chosen_set), set(self.met)
-        other.edges, other.covered = dict(self.edges), set(self.covered)
-        other.price, other.hours = self.price, self.hours
-        return other
-
-    def bundle(self, i: int) -> list[int]:
-        """Course ``i`` with every requirement the selection lacks (first options), prerequisites first."""
-        order: list[int] = []
-        _visit(i, self.problem.requirements, self.met, self.lists.option_set, order, set())
-        return order
-
-    def fits(self, bundle: Sequence[int]) -> bool:
-        p, lists = self.problem, self.lists
-        price = self.price + sum(lists.price[j] for j in bundle)
-        hours = self.hours + sum(lists.hours[j] for j in bundle)
-        return (p.budget is None or price <= p.budget * (1 + TOLERANCE)) and (
-            p.max_hours is None or hours <= p.max_hours * (1 + TOLERANCE)
-        )
-
-    def gain(self, bundle: Sequence[int], skills: set[int]) -> float:
-        new = set().union(*(self.problem.covers[j] for j in bundle)) & skills
-        return sum(self.lists.weight[s] for s in new - self.covered)
-
-    def add(self, bundle: Sequence[int]) -> None:
-        inside = set(bundle)
-        for j in bundle:  # prerequisites first: each requirement's provider is chosen or in the bundle
-            self.edges[j] = tuple(
-                (next(o for o in req.options if o in self.chosen_set or o in inside), req)
-                for req in self.problem.requirements[j]
-            )
-        for j in bundle:
-            self.chosen.append(j)
-            self.chosen_set.add(j)
-            self.met.update(self.lists.option_in[j])
-            self.covered |= self.problem.covers[j]
-            self.price += self.lists.price[j]
-            self.hours += self.lists.hours[j]
-
-    def weight_of(self, skills: set[int]) -> float:
-        return sum(self.lists.weight[s] for s in self.covered & skills)
-
-    def cost(self) -> float:
-        return sum(self.lists.cost[j] for j in self.chosen)
-
-
-def _visit(
-    j: int,
-    requirements: tuple[tuple[Requirement, ...], ...],
-    met: set[tuple[int, ...]],
-    option_set: Mapping[tuple[int, ...], frozenset[int]],
-    order: list[int],
-    inside: set[int],
-) -> None:
-    """Append ``j`` to ``order`` after the first option of each of its requirements neither ``met`` (by the
-    selection) nor by a course already ``inside`` the bundle (recursively). A module function, not a closure:
-    a recursive closure is a reference cycle, and thousands of them per selection kept the cyclic garbage
-    collector busy."""
-    for req in requirements[j]:
-        if req.options not in met and option_set[req.options].isdisjoint(inside):
-            _visit(req.options[0], requirements, met, option_set, order, inside)
-    order.append(j)
-    inside.add(j)
-
-
-def _greedy_phase(state: _State, skills: set[int], unit: Sequence[float]) -> _State:
-    """Add bundles (a course with the requirements it lacks) by most new weight of ``skills`` per ``unit``
-    cost, while one fits and gains something (lazily: :class:`_Keys`)."""
-    keys = _Keys(state, skills, unit)
-    while (best := keys.best()) is not None:
-        state.add(best)
-        keys.chosen(best)
-    return state
-
-
-class _Keys:
-    """The lazy greedy's heap. Keys are upper bounds of a course's ratio. Before its first evaluation, its own
-    gain over its own unit cost. After one, the ratio found, which stays an upper bound while its bundle stays
-    the same (gains only shrink). A bundle changes only when a course is chosen that is a member or meets a
-    member's requirement, and then only shrinks: the course's key becomes the bundle's gain found over its
-    own unit cost (entries carry a version, stale ones are skipped)."""
-
-    def __init__(self, state: _State, skills: set[int], unit: Sequence[float]):
-        self.state, self.skills, self.unit = state, skills, unit
-        weight, covers = state.lists.weight, state.problem.covers
-        candidates = sorted(
-            {i for s in skills - state.covered for i in state.lists.coverers[s]} - state.chosen_set
-        )
-        self.version = dict.fromkeys(candidates, 0)
-        self.heap = [
-            (-sum(weight[s] for s in covers[i] & skills if s not in state.covered) / unit[i], i, 0)
-            for i in candidates
-        ]
-        heapq.heapify(self.heap)
-        self.gains: dict[int, float] = {}  # the gain of a course's bundle when last evaluated
-        self.watchers: dict[int, list[tuple[int, int]]] = {}  # bundle member -> (course, version) keyed on it
-        self.evaluated: list[tuple[float, int, int]] = []
-
-    def best(self) -> list[int] | None:
-        """The bundle of most gain per unit cost (ties: the lowest index) that fits, if any."""
-        state, heap = self.state, self.heap
-        best: tuple[float, int, list[int]] | None = None
-        self.evaluated = []
-        while heap and (best is None or (-heap[0][0], -heap[0][1]) > (best[0], -best[1])):
-            _, i, v = heapq.heappop(heap)
-            if i in state.chosen_set or v != self.version[i]:
-                continue
-            bundle = state.bundle(i)
-            gain = state.gain(bundle, self.skills)
-            if gain <= 0 or not state.fits(bundle):
-                continue  # limits only tighten and coverage only grows: it will not come back
-            ratio = gain / sum(self.unit[j] for j in bundle)
-            self.evaluated.append((-ratio, i, v))
-            if len(bundle) > 1:
-                self.gains[i] = gain
-                for j in bundle:
-                    self.watchers.setdefault(j, []).append((i, v))
-            if best is None or (ratio, -i) > (best[0], -best[1]):
-                best = (ratio, i, bundle)
-        return None if best is None else best[2]
-
-    def chosen(self, bundle: list[int]) -> None:
-        """Put back the courses evaluated but not chosen; re-key those whose bundle ``bundle`` changed."""
-        for entry in self.evaluated:
-            if entry[1] != bundle[-1]:
-                heapq.heappush(self.heap, entry)
-        lists = self.state.lists
-        dependants = (i for x in bundle for options in lists.option_in[x] for i in lists.needing[options])
-        for j in set(bundle).union(dependants):
-            for i, v in self.watchers.pop(j, ()):
-                if self.version[i] == v and i not in self.state.chosen_set:
-                    self.version[i] = v + 1
-                    heapq.heappush(self.heap, (-self.gains[i] / self.unit[i], i, v + 1))
-
-
-def _best_single(state: _State, skills: set[int]) -> _State | None:
-    """``state`` plus the best one course (with its requirements): most gain, then least cost, then index."""
-    best: tuple[float, float, int] | None = None
-    best_bundle: list[int] = []
-    for i in sorted({i for s in skills - state.covered for i in state.lists.coverers[s]} - state.chosen_set):
-        bundle = state.bundle(i)
-        if state.fits(bundle):
-            key = (-state.gain(bundle, skills), sum(state.lists.cost[j] for j in bundle), i)
-            if best is None or key < best:
-                best, best_bundle = key, bundle
-    if best is None:
-        return None
-    single = state.copy()
-    single.add(best_bundle)
-    return single
-
-
-def prune(problem: CoverProblem, selection: Selection) -> Selection:
-    """Drop courses that cover nothing the others miss, costliest first.
-
-    A course that provides another's requirement can go when another chosen course also meets that
-    requirement; the edge is moved to it (options have lower rank, so no cycle can appear).
-    """
-    chosen = list(selection.chosen)
-    edges = {c: list(selection.edges[c]) for c in chosen}
-    counts = Counter(s for c in chosen for s in problem.covers[c])
-    # Dropping a course only lowers the counts and the providers' alternatives, so a course kept earlier in
-    # the scan stays kept, unless the dropped course had requirements (its providers may now be free to go):
-    # only then does the scan start again from the costliest.
-    restart = True
-    while restart:
-        restart = False
-        for c in sorted(chosen, key=lambda i: (-problem.cost[i], i)):
-            if not all(counts[s] > 1 for s in problem.covers[c]):
-                continue
-            moves = _moved_edges(edges, c)
-            if moves is None:
-                continue
-            for d, k, alt in moves:
-                edges[d][k] = (alt, edges[d][k][1])
-            chosen.remove(c)
-            counts.subtract(problem.covers[c])
-            if edges.pop(c):
-                restart = True
-                break
-    return Selection(tuple(chosen), {c: tuple(e) for c, e in edges.items()})
-
-
-def _moved_edges(
-    edges: Mapping[int, list[tuple[int, Requirement]]], c: int
-) -> list[tuple[int, int, int]] | None:
-    """For each requirement course ``c`` provides, another chosen option to move it to (None if one has
-    none): (dependent course, requirement position, new provider)."""
-    moves = []
-    for d, providers in edges.items():
-        for k, (provider, req) in enumerate(providers):
-            if provider == c and d != c:
-                alt = next((o for o in req.options if o in edges and o != c), None)
-                if alt is None:
-                    return None
-                moves.append((d, k, alt))
-    return moves
-
-
 # --- mixed-integer programs ---------------------------------------------------------------------------
 
 
@@ -599,7 +221,7 @@ class _Program:
                 needed.append(groups.setdefault(req.options, len(groups)))
         g, k = len(groups), len(needing)
         coverage = problem.coverage.tocoo()
-        option_sizes, options = _flattened(list(groups))
+        option_sizes, options = flattened(list(groups))
         x, y, z = 0, n, n + m  # first column of each block
         blocks: list[tuple[NDArray[np.int64], NDArray[np.int64], float | NDArray[np.float64]]] = [
             # (rows, columns, values) of each block
@@ -719,7 +341,7 @@ def _lexicographic(
     chosen = program.chosen(result)
     if result.status != 0:
         return _stopped(problem, chosen, fallback, optima, (2, "cost", result.mip_dual_bound), coverage)
-    selection = prune(problem, Selection(tuple(chosen), _edges_within(problem, chosen)))
+    selection = prune(problem, Selection(tuple(chosen), edges_within(problem, chosen)))
     cost = value(problem, selection.chosen).cost
     return Solution(selection, Certificate("milp", 1.0, "cost", cost, cost), "exact", coverage)
 
@@ -788,7 +410,7 @@ def _stopped(
     selection ``chosen``: the better of it and the greedy's, certified against the ``optima`` of the earlier
     stages and that bound. ``coverage``: the optimal coverage, when the coverage stages were done."""
     stage, name, bound = stopped
-    selection, solver = prune(problem, Selection(tuple(chosen), _edges_within(problem, chosen))), "exact"
+    selection, solver = prune(problem, Selection(tuple(chosen), edges_within(problem, chosen))), "exact"
     greedy_selection = fallback.get()
     if greedy_selection is not None and value(problem, greedy_selection.chosen).better_than(
         value(problem, selection.chosen)
@@ -843,17 +465,13 @@ def _kernel(problem: CoverProblem, deadline: float) -> Solution:
     sub, kept = _restricted(problem, keep)
     try:
         chosen = [kept[i] for i in _lexicographic(sub, _Fallback(sub, True), deadline, None).selection.chosen]
-        selection = prune(problem, Selection(tuple(chosen), _edges_within(problem, chosen)))
+        selection = prune(problem, Selection(tuple(chosen), edges_within(problem, chosen)))
     except UpskillError:
         selection = first
     used = "exact"
     if value(problem, first.chosen).better_than(value(problem, selection.chosen)):
         selection, used = first, "greedy"
     return Solution(selection, _bounded(value(problem, selection.chosen), bounds), used)
-
-
-#: An LP relaxation "uses" a candidate whose variable is above this.
-SUPPORT = 1e-6
 
 
 def _restricted(problem: CoverProblem, keep: Collection[int]) -> tuple[CoverProblem, list[int]]:
@@ -897,18 +515,6 @@ def _bounded(got: Value, bounds: Sequence[float]) -> Certificate:
             return Certificate("lp", mine / bound, name, mine, bound)
     ratio = min(1.0, bounds[2] / got.cost) if got.cost > 0 else 1.0
     return Certificate("lp", ratio, "cost", got.cost, bounds[2])
-
-
-def _edges_within(
-    problem: CoverProblem, chosen: Sequence[int]
-) -> dict[int, tuple[tuple[int, Requirement], ...]]:
-    """The provider of each requirement of the ``chosen`` courses: its first option chosen (the MILP meets
-    every requirement of what it chooses)."""
-    members = set(chosen)
-    return {
-        d: tuple((next(o for o in req.options if o in members), req) for req in problem.requirements[d])
-        for d in chosen
-    }
 
 
 def certify(problem: CoverProblem, selection: Selection, *, exact_limit: int = EXACT_LIMIT) -> Certificate:

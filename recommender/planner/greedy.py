@@ -1,0 +1,247 @@
+"""Lazy greedy selection (Minoux's accelerated greedy), the fallback of :mod:`recommender.planner.cover`.
+
+Without a money or hours limit: the classic greedy for weighted set cover (objective cost per skill newly
+covered). With one: budgeted maximum coverage (Khuller, Moss and Naor, "The budgeted maximum coverage
+problem", IPL 70(1), 1999) phase by phase, essential skills first, by gain per objective cost and by gain per
+share of the limits, with the best-single-course guard. A course is added together with the requirements it
+lacks; redundant courses are pruned at the end.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Mapping, Sequence
+
+from recommender.planner.selection import TOLERANCE, CoverProblem, Requirement, Selection, prune
+
+
+def greedy(problem: CoverProblem) -> Selection:
+    """Lazy greedy selection: set cover without a limit, budgeted maximum coverage with one; pruned.
+
+    With a money or hours limit, each phase (essential skills, then optional ones) keeps the best of three
+    candidates: the greedy by gain per objective cost, the greedy by gain per share of the limits, and the
+    best single course with its requirements (the guard of Khuller, Moss and Naor).
+    """
+    lists = _Lists(problem)
+    coverable = {s for s in range(problem.m) if lists.coverers[s]}
+    state = _State(problem, lists)
+    if problem.budget is None and problem.max_hours is None:
+        # every coverable skill ends up covered: only the cost is at stake, so the classic greedy for
+        # weighted set cover (cost per skill newly covered, essential and optional alike)
+        lists.weight = [1.0] * problem.m
+        state = _greedy_phase(state, coverable, lists.cost)
+    else:
+        for phase in (True, False):
+            skills = {s for s in coverable if bool(problem.essential[s]) == phase}
+            if skills:
+                candidates = [_greedy_phase(state.copy(), skills, unit) for unit in (lists.cost, lists.usage)]
+                single = _best_single(state, skills)
+                state = min(
+                    [*candidates, *([single] if single else [])],
+                    key=lambda c: (-round(c.weight_of(skills), 9), c.cost()),
+                )
+    return prune(problem, Selection(tuple(state.chosen), dict(state.edges)))
+
+
+class _Lists:
+    """Plain Python copies of the problem's arrays (the greedy reads single elements: lists are faster)."""
+
+    def __init__(self, problem: CoverProblem):
+        self.cost: list[float] = problem.cost.tolist()
+        self.price: list[float] = problem.price.tolist()
+        self.hours: list[float] = problem.hours.tolist()
+        self.weight: list[float] = problem.weight.tolist()
+        self.coverers: list[list[int]] = [[] for _ in range(problem.m)]
+        for i, skills in enumerate(problem.covers):
+            for s in skills:
+                self.coverers[s].append(i)
+        # the courses with a requirement each course is an option of
+        # the options tuples each course is in, and the courses needing each (courses share options tuples:
+        # level order), so that each tuple is handled once
+        self.option_in: list[list[tuple[int, ...]]] = [[] for _ in range(problem.n)]
+        self.option_set: dict[tuple[int, ...], frozenset[int]] = {}
+        self.needing: dict[tuple[int, ...], list[int]] = {}
+        for i, reqs in enumerate(problem.requirements):
+            for req in reqs:
+                if req.options not in self.option_set:
+                    self.option_set[req.options] = frozenset(req.options)
+                    self.needing[req.options] = []
+                    for o in req.options:
+                        self.option_in[o].append(req.options)
+                self.needing[req.options].append(i)
+        # share of the limits a course uses; a tiny share of its objective cost keeps free courses from
+        # dividing by zero and breaks ties toward the cheaper
+        mean_cost = sum(self.cost) / max(1, len(self.cost)) or 1.0
+        self.usage: list[float] = [
+            (self.price[i] / problem.budget if problem.budget else 0.0)
+            + (self.hours[i] / problem.max_hours if problem.max_hours else 0.0)
+            + 1e-6 * self.cost[i] / mean_cost
+            for i in range(problem.n)
+        ]
+
+
+class _State:
+    """A growing selection during the greedy."""
+
+    def __init__(self, problem: CoverProblem, lists: _Lists):
+        self.problem = problem
+        self.lists = lists
+        self.chosen: list[int] = []
+        self.chosen_set: set[int] = set()
+        self.met: set[tuple[int, ...]] = set()  # options tuples with a chosen member
+        self.edges: dict[int, tuple[tuple[int, Requirement], ...]] = {}
+        self.covered: set[int] = set()
+        self.price = 0.0
+        self.hours = 0.0
+
+    def copy(self) -> _State:
+        other = _State(self.problem, self.lists)
+        other.chosen, other.chosen_set, other.met = list(self.chosen), set(self.chosen_set), set(self.met)
+        other.edges, other.covered = dict(self.edges), set(self.covered)
+        other.price, other.hours = self.price, self.hours
+        return other
+
+    def bundle(self, i: int) -> list[int]:
+        """Course ``i`` with every requirement the selection lacks (first options), prerequisites first."""
+        order: list[int] = []
+        _visit(i, self.problem.requirements, self.met, self.lists.option_set, order, set())
+        return order
+
+    def fits(self, bundle: Sequence[int]) -> bool:
+        p, lists = self.problem, self.lists
+        price = self.price + sum(lists.price[j] for j in bundle)
+        hours = self.hours + sum(lists.hours[j] for j in bundle)
+        return (p.budget is None or price <= p.budget * (1 + TOLERANCE)) and (
+            p.max_hours is None or hours <= p.max_hours * (1 + TOLERANCE)
+        )
+
+    def gain(self, bundle: Sequence[int], skills: set[int]) -> float:
+        new = set().union(*(self.problem.covers[j] for j in bundle)) & skills
+        return sum(self.lists.weight[s] for s in new - self.covered)
+
+    def add(self, bundle: Sequence[int]) -> None:
+        inside = set(bundle)
+        for j in bundle:  # prerequisites first: each requirement's provider is chosen or in the bundle
+            self.edges[j] = tuple(
+                (next(o for o in req.options if o in self.chosen_set or o in inside), req)
+                for req in self.problem.requirements[j]
+            )
+        for j in bundle:
+            self.chosen.append(j)
+            self.chosen_set.add(j)
+            self.met.update(self.lists.option_in[j])
+            self.covered |= self.problem.covers[j]
+            self.price += self.lists.price[j]
+            self.hours += self.lists.hours[j]
+
+    def weight_of(self, skills: set[int]) -> float:
+        return sum(self.lists.weight[s] for s in self.covered & skills)
+
+    def cost(self) -> float:
+        return sum(self.lists.cost[j] for j in self.chosen)
+
+
+def _visit(
+    j: int,
+    requirements: tuple[tuple[Requirement, ...], ...],
+    met: set[tuple[int, ...]],
+    option_set: Mapping[tuple[int, ...], frozenset[int]],
+    order: list[int],
+    inside: set[int],
+) -> None:
+    """Append ``j`` to ``order`` after the first option of each of its requirements neither ``met`` (by the
+    selection) nor by a course already ``inside`` the bundle (recursively). A module function, not a closure:
+    a recursive closure is a reference cycle, and thousands of them per selection kept the cyclic garbage
+    collector busy."""
+    for req in requirements[j]:
+        if req.options not in met and option_set[req.options].isdisjoint(inside):
+            _visit(req.options[0], requirements, met, option_set, order, inside)
+    order.append(j)
+    inside.add(j)
+
+
+def _greedy_phase(state: _State, skills: set[int], unit: Sequence[float]) -> _State:
+    """Add bundles (a course with the requirements it lacks) by most new weight of ``skills`` per ``unit``
+    cost, while one fits and gains something (lazily: :class:`_Keys`)."""
+    keys = _Keys(state, skills, unit)
+    while (best := keys.best()) is not None:
+        state.add(best)
+        keys.chosen(best)
+    return state
+
+
+class _Keys:
+    """The lazy greedy's heap. Keys are upper bounds of a course's ratio. Before its first evaluation, its own
+    gain over its own unit cost. After one, the ratio found, which stays an upper bound while its bundle stays
+    the same (gains only shrink). A bundle changes only when a course is chosen that is a member or meets a
+    member's requirement, and then only shrinks: the course's key becomes the bundle's gain found over its
+    own unit cost (entries carry a version, stale ones are skipped)."""
+
+    def __init__(self, state: _State, skills: set[int], unit: Sequence[float]):
+        self.state, self.skills, self.unit = state, skills, unit
+        weight, covers = state.lists.weight, state.problem.covers
+        candidates = sorted(
+            {i for s in skills - state.covered for i in state.lists.coverers[s]} - state.chosen_set
+        )
+        self.version = dict.fromkeys(candidates, 0)
+        self.heap = [
+            (-sum(weight[s] for s in covers[i] & skills if s not in state.covered) / unit[i], i, 0)
+            for i in candidates
+        ]
+        heapq.heapify(self.heap)
+        self.gains: dict[int, float] = {}  # the gain of a course's bundle when last evaluated
+        self.watchers: dict[int, list[tuple[int, int]]] = {}  # bundle member -> (course, version) keyed on it
+        self.evaluated: list[tuple[float, int, int]] = []
+
+    def best(self) -> list[int] | None:
+        """The bundle of most gain per unit cost (ties: the lowest index) that fits, if any."""
+        state, heap = self.state, self.heap
+        best: tuple[float, int, list[int]] | None = None
+        self.evaluated = []
+        while heap and (best is None or (-heap[0][0], -heap[0][1]) > (best[0], -best[1])):
+            _, i, v = heapq.heappop(heap)
+            if i in state.chosen_set or v != self.version[i]:
+                continue
+            bundle = state.bundle(i)
+            gain = state.gain(bundle, self.skills)
+            if gain <= 0 or not state.fits(bundle):
+                continue  # limits only tighten and coverage only grows: it will not come back
+            ratio = gain / sum(self.unit[j] for j in bundle)
+            self.evaluated.append((-ratio, i, v))
+            if len(bundle) > 1:
+                self.gains[i] = gain
+                for j in bundle:
+                    self.watchers.setdefault(j, []).append((i, v))
+            if best is None or (ratio, -i) > (best[0], -best[1]):
+                best = (ratio, i, bundle)
+        return None if best is None else best[2]
+
+    def chosen(self, bundle: list[int]) -> None:
+        """Put back the courses evaluated but not chosen; re-key those whose bundle ``bundle`` changed."""
+        for entry in self.evaluated:
+            if entry[1] != bundle[-1]:
+                heapq.heappush(self.heap, entry)
+        lists = self.state.lists
+        dependants = (i for x in bundle for options in lists.option_in[x] for i in lists.needing[options])
+        for j in set(bundle).union(dependants):
+            for i, v in self.watchers.pop(j, ()):
+                if self.version[i] == v and i not in self.state.chosen_set:
+                    self.version[i] = v + 1
+                    heapq.heappush(self.heap, (-self.gains[i] / self.unit[i], i, v + 1))
+
+
+def _best_single(state: _State, skills: set[int]) -> _State | None:
+    """``state`` plus the best one course (with its requirements): most gain, then least cost, then index."""
+    best: tuple[float, float, int] | None = None
+    best_bundle: list[int] = []
+    for i in sorted({i for s in skills - state.covered for i in state.lists.coverers[s]} - state.chosen_set):
+        bundle = state.bundle(i)
+        if state.fits(bundle):
+            key = (-state.gain(bundle, skills), sum(state.lists.cost[j] for j in bundle), i)
+            if best is None or key < best:
+                best, best_bundle = key, bundle
+    if best is None:
+        return None
+    single = state.copy()
+    single.add(best_bundle)
+    return single

@@ -1,0 +1,195 @@
+"""The selection problem on indices, a selection and its value, and the prune every solver ends with.
+
+A :class:`CoverProblem` works on indices: candidate courses ``0..n-1`` (sorted by id) and gap skills
+``0..m-1``. A course *covers* a skill when it teaches it at the needed level or above. A course may have
+*requirements*, each satisfied by any one of its ``options`` (a catalogue prerequisite has one option; a
+level requirement "skill S at level L-1" has every course teaching S at L-1 or above). Options always have a
+strictly lower *rank* than the course requiring them (rank = the round of the fixed point in which a course
+became takeable), so following requirements can never loop and every selection is orderable.
+
+Selections compare lexicographically (:class:`Value`): first the weighted essential skills covered, then the
+weighted optional skills, then the objective cost (hours or money) of the courses; a valid selection meets
+every requirement of its courses within the money budget and the maximum hours. The solvers are in
+:mod:`recommender.planner.cover` (MILP, certificate) and :mod:`recommender.planner.greedy`.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+
+#: Weighted essential and optional coverage.
+Coverage = tuple[float, float]
+#: Relative tolerance when comparing weighted coverage and costs of two selections.
+TOLERANCE = 1e-7
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """Something a course needs first, met by any one of ``options`` (candidate indices, preferred first)."""
+
+    options: tuple[int, ...]
+    origin: str  # catalogue | curated | level
+    label: str  # for explanations, e.g. "course C12" or "battery chemistry at level 2"
+
+
+@dataclass(frozen=True)
+class CoverProblem:
+    """A selection instance on indices; see the module docstring.
+
+    Attributes
+    ----------
+    ids : tuple of str, shape (n,)
+        Candidate course ids; index ``i`` is course ``ids[i]``.
+    cost : ndarray of float64, shape (n,)
+        Objective cost of each course (positive).
+    price, hours : ndarray of float64, shape (n,)
+        Money (plan currency) and hours, for the budget and maximum-hours constraints.
+    covers : tuple of frozenset of int, length n
+        Skill indices each course covers.
+    weight : ndarray of float64, shape (m,)
+        Weight of each gap skill.
+    essential : ndarray of bool, shape (m,)
+        Whether each skill is essential (covered in the first phase).
+    requirements : tuple of tuple of Requirement, length n
+        What each course needs first.
+    rank : tuple of int, length n
+        Fixed-point round in which each course became takeable (options have lower rank).
+    """
+
+    ids: tuple[str, ...]
+    cost: NDArray[np.float64]
+    price: NDArray[np.float64]
+    hours: NDArray[np.float64]
+    covers: tuple[frozenset[int], ...]
+    weight: NDArray[np.float64]
+    essential: NDArray[np.bool_]
+    requirements: tuple[tuple[Requirement, ...], ...]
+    rank: tuple[int, ...]
+    budget: float | None = None
+    max_hours: float | None = None
+
+    @property
+    def n(self) -> int:
+        return len(self.ids)
+
+    @property
+    def m(self) -> int:
+        return len(self.weight)
+
+    @cached_property
+    def coverage(self) -> sp.csr_array:
+        """``covers`` as a sparse 0/1 matrix of shape (n, m)."""
+        sizes, indices = flattened(self.covers)
+        indptr = np.concatenate([[0], np.cumsum(sizes)])
+        return sp.csr_array((np.ones(len(indices)), indices, indptr), shape=(self.n, self.m))
+
+
+def flattened(sets: Sequence[Collection[int]]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """The size of each collection and all their members, one after the other."""
+    sizes = np.fromiter(map(len, sets), dtype=np.int64, count=len(sets))
+    members = np.fromiter(itertools.chain.from_iterable(sets), dtype=np.int64, count=int(sizes.sum()))
+    return sizes, members
+
+
+_Edges = Mapping[int, tuple[tuple[int, Requirement], ...]]
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Chosen courses (in no particular order) and the provider chosen for each requirement."""
+
+    chosen: tuple[int, ...]
+    edges: _Edges
+
+
+@dataclass(frozen=True)
+class Value:
+    """The lexicographic value of a selection: weighted essential and optional coverage, then cost."""
+
+    essential: float
+    optional: float
+    cost: float
+
+    def better_than(self, other: Value) -> bool:
+        """Lexicographically better: more essential weight, then more optional weight, then less cost."""
+        for mine, theirs in ((self.essential, other.essential), (self.optional, other.optional)):
+            if abs(mine - theirs) > TOLERANCE * max(1.0, theirs):
+                return mine > theirs
+        return self.cost < other.cost * (1 - TOLERANCE)
+
+
+def value(problem: CoverProblem, chosen: Sequence[int]) -> Value:
+    """Weighted essential coverage, weighted optional coverage and total cost of ``chosen``."""
+    covered: set[int] = set()
+    for i in chosen:
+        covered |= problem.covers[i]
+    ess = float(sum(problem.weight[s] for s in covered if problem.essential[s]))
+    opt = float(sum(problem.weight[s] for s in covered if not problem.essential[s]))
+    return Value(ess, opt, float(sum(problem.cost[i] for i in chosen)))
+
+
+def prune(problem: CoverProblem, selection: Selection) -> Selection:
+    """Drop courses that cover nothing the others miss, costliest first.
+
+    A course that provides another's requirement can go when another chosen course also meets that
+    requirement; the edge is moved to it (options have lower rank, so no cycle can appear).
+    """
+    chosen = list(selection.chosen)
+    edges = {c: list(selection.edges[c]) for c in chosen}
+    counts = Counter(s for c in chosen for s in problem.covers[c])
+    # Dropping a course only lowers the counts and the providers' alternatives, so a course kept earlier in
+    # the scan stays kept, unless the dropped course had requirements (its providers may now be free to go):
+    # only then does the scan start again from the costliest.
+    restart = True
+    while restart:
+        restart = False
+        for c in sorted(chosen, key=lambda i: (-problem.cost[i], i)):
+            if not all(counts[s] > 1 for s in problem.covers[c]):
+                continue
+            moves = _moved_edges(edges, c)
+            if moves is None:
+                continue
+            for d, k, alt in moves:
+                edges[d][k] = (alt, edges[d][k][1])
+            chosen.remove(c)
+            counts.subtract(problem.covers[c])
+            if edges.pop(c):
+                restart = True
+                break
+    return Selection(tuple(chosen), {c: tuple(e) for c, e in edges.items()})
+
+
+def _moved_edges(
+    edges: Mapping[int, list[tuple[int, Requirement]]], c: int
+) -> list[tuple[int, int, int]] | None:
+    """For each requirement course ``c`` provides, another chosen option to move it to (None if one has
+    none): (dependent course, requirement position, new provider)."""
+    moves = []
+    for d, providers in edges.items():
+        for k, (provider, req) in enumerate(providers):
+            if provider == c and d != c:
+                alt = next((o for o in req.options if o in edges and o != c), None)
+                if alt is None:
+                    return None
+                moves.append((d, k, alt))
+    return moves
+
+
+def edges_within(
+    problem: CoverProblem, chosen: Sequence[int]
+) -> dict[int, tuple[tuple[int, Requirement], ...]]:
+    """The provider of each requirement of the ``chosen`` courses: its first option chosen (the MILP meets
+    every requirement of what it chooses)."""
+    members = set(chosen)
+    return {
+        d: tuple((next(o for o in req.options if o in members), req) for req in problem.requirements[d])
+        for d in chosen
+    }
