@@ -34,13 +34,14 @@ def _hours(value: float) -> str:
     return f"{value:,.0f} h" if value >= 100 else f"{value:,.1f} h".replace(".0 h", " h")
 
 
-def _instead(skill: Mapping[str, Any]) -> str:
-    """What the people who need an open skill can do instead, in words; with how many of them where their
-    ways differ (a cohort kept before the alternatives has none: a dash)."""
+def instead(skill: Mapping[str, Any]) -> str:
+    """What to do instead for the people who need an open skill (an ``on_the_job`` skill of the document),
+    in words; where their ways differ, each with how many of them (a cohort kept before the alternatives
+    has none: a dash)."""
     ways = skill.get("instead") or []
     if len(ways) == 1:
         return str(ways[0]["text"])
-    return "; ".join(f"{way['text']} ({way['people']})" for way in ways) or "—"
+    return "; ".join(f"for {way['people']}: {way['text']}" for way in ways) or "—"
 
 
 def _table(columns: Sequence[str], rows: Sequence[Sequence[Any]], *, numeric: set[int] | None = None) -> str:
@@ -262,16 +263,17 @@ def _seats_section(document: Mapping[str, Any]) -> list[str]:
         parts.append("<h2>Skills the courses leave open, and what to do instead</h2>")
         parts.append(
             '<p class="note">Essential skills of each role that the courses leave below the needed level, '
-            "with how many of the people moving into it need them and what they can do instead: earn a "
-            "badge by assessment, train on the job (plan it with the line supervisors) or ask a training "
-            "provider.</p>"
+            "with how many of the people moving into it need them and what to arrange instead: have them "
+            "assessed for a badge, train them on the job (plan it with the line supervisors), ask a "
+            "provider to run a course, or buy seats beyond their limits; where the people's ways differ, "
+            "how many take each.</p>"
         )
         for block in document["on_the_job"]:
             parts.append(f"<h3>{_e(block['target_label'])}</h3>")
             parts.append(
                 _table(
-                    ("skill", "people", "what they can do instead"),
-                    [(k["skill"], k["people"], _instead(k)) for k in block["skills"]],
+                    ("skill", "people", "what to do instead"),
+                    [(k["skill"], k["people"], instead(k)) for k in block["skills"]],
                     numeric={1},
                 )
             )

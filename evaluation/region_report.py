@@ -23,6 +23,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from data import files  # noqa: E402
+from recommender.region.outcome import roles_blocked  # noqa: E402
 
 SUPPRESSED = "suppressed (<5)"
 #: A table value that is suppressed (``None`` in a table means "does not apply" and shows as a dash).
@@ -394,7 +395,7 @@ def tables(plan: Mapping[str, Any]) -> list[tuple[str, list[str], list[list[Any]
         [
             r["skill"],
             r["needed_level"],
-            ", ".join(r["targets"]),
+            roles_blocked(r),
             r["moves_blocked"],
             r["demand_out_of_reach"],
             (r.get("instead") or {}).get("text"),  # None (a dash) in a plan kept before the alternatives
@@ -458,7 +459,7 @@ def tables(plan: Mapping[str, Any]) -> list[tuple[str, list[str], list[list[Any]
                 "roles it blocks",
                 "moves blocked",
                 "demand out of reach",
-                "what a worker can do",
+                "what to commission or fund meanwhile",
             ],
             commission,
             [False, True, False, True, True, False],

@@ -36,7 +36,7 @@ import calendar
 import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from types import MappingProxyType
 from typing import Any, Literal
@@ -59,9 +59,9 @@ from recommender.planner import (
     Prerequisite,
     plan_paths,
 )
-from recommender.planner.alternatives import for_group
+from recommender.planner.alternatives import for_group, for_hr
 from recommender.planner.from_gap import MIN_WEIGHT
-from recommender.planner.model import Alternative
+from recommender.planner.model import Way
 from recommender.workforce import Person, Target, TitleToConfirm
 
 Objective = Literal["hours", "cost"]
@@ -550,7 +550,7 @@ class CohortInputs:
     on_the_job_source: str = "given"
     # (target, essential skill URI) -> what to do where a person's plan does not say (skills no course
     # teaches are not planned on): ``recommender.planner.alternatives.for_group``
-    instead: Mapping[tuple[int, str], Alternative] = field(default_factory=dict)
+    instead: Mapping[tuple[int, str], Way] = field(default_factory=dict)
 
 
 def _chunks(items: list[PlanTask], size: int) -> list[list[PlanTask]]:
@@ -562,9 +562,9 @@ def group_alternatives(
     target_skills: Sequence[TargetSkills],
     courses: Sequence[CourseOption],
     badges: Sequence[BadgeOption],
-) -> dict[tuple[int, str], Alternative]:
-    """Per target and essential skill, what a worker can do where the courses leave it open (a badge earned
-    by assessment, on-the-job training, a provider), as the single-worker plan says it."""
+) -> dict[tuple[int, str], Way]:
+    """Per target and essential skill, what can be done where the courses leave it open (a badge earned by
+    assessment, on-the-job training, a provider), as the single-worker plan chooses it."""
     taught: dict[str, int] = {}
     for course in courses:
         for uri, level in course.skills.items():
@@ -1147,18 +1147,22 @@ class CohortResult:
 
     def on_the_job(self) -> list[dict[str, Any]]:
         """Per target, the essential skills the courses leave open, how many assigned people need each, and
-        what they can do instead (``instead``: each alternative with its people, most first): their plan's
+        what to do instead, worded for HR (``instead``: each way with its people, most first): their plan's
         (``recommender.planner.alternatives``: a badge by assessment, funding, on the job, a provider), or
         for a skill no course teaches, which the plans leave out, :attr:`CohortInputs.instead`."""
         need: dict[int, Counter[str]] = defaultdict(Counter)
-        ways: dict[tuple[int, str], Counter[Alternative]] = defaultdict(Counter)
+        ways: dict[tuple[int, str], Counter[tuple[str, str, str | None]]] = defaultdict(Counter)
         for option in self.assigned():
             need[option.target].update(option.fit.open_skills)
-            planned = {u.skill_uri: u.alternative for u in option.pair.plan.uncovered_skills if u.alternative}
+            planned = {
+                u.skill_uri: u.alternative.way
+                for u in option.pair.plan.uncovered_skills
+                if u.alternative and u.alternative.way
+            }
             for label, uri in zip(option.fit.open_skills, option.fit.open_uris, strict=True):
                 way = planned.get(uri) or self.inputs.instead.get((option.target, uri))
                 if way is not None:
-                    ways[option.target, label][way] += 1
+                    ways[option.target, label][way.kind, for_hr(way), way.badge_id] += 1
         return [
             {
                 "target_uri": target.uri,
@@ -1168,9 +1172,9 @@ class CohortResult:
                         "skill": s,
                         "people": n,
                         "instead": [
-                            {**asdict(way), "people": k}
-                            for way, k in sorted(
-                                ways[t, s].items(), key=lambda i: (-i[1], i[0].kind, i[0].text)
+                            {"kind": kind, "text": text, "badge_id": badge, "people": k}
+                            for (kind, text, badge), k in sorted(
+                                ways[t, s].items(), key=lambda i: (-i[1], i[0][0], i[0][1])
                             )
                         ],
                     }

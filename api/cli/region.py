@@ -82,16 +82,24 @@ def print_region_plan(plan: dict[str, Any]) -> None:
     moves = [[r["origin"], r["target"], _n(r["workers"])] for r in plan["made_ready"] if r["workers"] != 0]
     console.print(_table("Workers made ready by origin and role", ["from", "to", "workers"], moves))
     if plan["supply_gap"]:
+        from recommender.region.outcome import roles_blocked
+
         gap = [
-            [r["skill"], ", ".join(r["targets"]), str(r["moves_blocked"]), f"{r['demand_out_of_reach']:,}"]
+            [
+                r["skill"],
+                roles_blocked(r),
+                str(r["needed_level"]),
+                str(r["moves_blocked"]),
+                f"{r['demand_out_of_reach']:,}",
+            ]
             for r in plan["supply_gap"]
         ]
-        header = ["skill", "roles it blocks", "moves blocked", "demand out of reach"]
+        header = ["skill", "roles it blocks", "level", "moves blocked", "demand out of reach"]
         title = "What to commission next: skills no programme teaches at the level needed"
         console.print(_table(title, header, gap))
         instead = [r for r in plan["supply_gap"] if r.get("instead")]  # none in a plan kept before them
         if instead:
-            console.print("Meanwhile, what a worker can do instead:")
+            console.print("What to commission or fund meanwhile:")
             for r in instead:
                 console.print(f"  {r['skill']}: {r['instead']['text']}", soft_wrap=True)
     curve = ", ".join(f"{p['share']:.0%}: {_n(p['workers_made_ready'])}" for p in plan["sensitivity"][1::2])

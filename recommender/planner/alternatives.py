@@ -1,7 +1,7 @@
 """What to do where no course closes a skill, and the unmet training demand these skills add up to.
 
-For each gap skill a plan leaves open, :func:`alternative` picks, in this order (:func:`for_group` for a
-skill a group's courses leave open, a region's or a workforce's):
+For each gap skill a plan leaves open, :func:`choose` picks, in this order (:func:`for_group` for a skill a
+group's courses leave open, a region's or a workforce's):
 
 1. ``assessment``: a microbadge earned by assessment recognises the skill at the level needed (or the level
    the worker can reach): recognition of prior learning, no course needed;
@@ -11,17 +11,21 @@ skill a group's courses leave open, a region's or a workforce's):
    ``skill/competence``): the rest is learnt by supervised practice at work;
 4. ``provider``: knowledge no course teaches: ask a training provider or the employer's training centre.
 
+The choice is a :class:`~recommender.planner.model.Way` (its kind and facts: levels, the badge); each reader
+words it in one function: :func:`for_worker` (a worker's plan: :func:`alternative`), :func:`for_hr` (a
+workforce's, to its HR department) and :func:`for_region` (a region's portfolio, to its funders).
+
 :func:`unmet_demand` adds these skills up over many plans (a workforce, a region): per skill, how many
 people need it, how many of them as an essential skill, and what is missing (no course at all, or none
-teaching the level needed). The regional planner reads it as the training nobody offers yet.
-"""
+teaching the level needed). The regional planner reads it as the training nobody offers yet."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
-from recommender.planner.model import Alternative, BadgeOption, Plan, UncoveredSkill
+from recommender.planner.model import Alternative, BadgeOption, Plan, UncoveredSkill, Way
 
 #: In words, what someone can do at each level of the proficiency scale (``recommender.gap``).
 CAN_DO = {
@@ -37,6 +41,44 @@ def level_name(level: int) -> str:
     return f"{LEVEL_NAMES.get(level, str(level))} (level {level})"
 
 
+def choose(
+    skill: UncoveredSkill,
+    *,
+    badges: Sequence[BadgeOption],
+    ruled_out: bool,
+    skill_type: str = "",
+) -> Way:
+    """What can be done for ``skill`` instead of a course, as facts (see the module docstring for the order);
+    :func:`for_worker`, :func:`for_hr` and :func:`for_region` word it for their reader.
+
+    ``ruled_out``: a course teaching it above the level reached exists but the worker's limits exclude it.
+    """
+    # the untaught way, the last resort; the others replace its kind and case
+    way = Way(
+        "on-the-job",
+        skill.label,
+        skill.needed_level,
+        case="untaught",
+        taught_level=skill.catalogue_level,
+        held_level=skill.held_level,
+    )
+    for badge in sorted(badges, key=lambda b: b.id):
+        level = badge.skills.get(skill.skill_uri)
+        if badge.earned_by == "assessment" and level is not None and level > skill.reached_level:
+            return replace(
+                way, kind="assessment", case="", badge_id=badge.id, badge_name=badge.name, badge_level=level
+            )
+    if ruled_out:
+        return replace(way, kind="funding", case="")
+    if skill.catalogue_level >= skill.needed_level:
+        return replace(way, case="prerequisites")
+    if skill.catalogue_level > skill.held_level or skill.reached_level > skill.held_level:
+        return replace(way, case="partial", taught_level=max(skill.catalogue_level, skill.reached_level))
+    if skill_type == "knowledge":
+        return replace(way, kind="provider", case="")
+    return way
+
+
 def alternative(
     skill: UncoveredSkill,
     *,
@@ -44,49 +86,10 @@ def alternative(
     ruled_out: bool,
     skill_type: str = "",
 ) -> Alternative:
-    """What the worker can do for ``skill`` instead of a course (see the module docstring for the order).
-
-    ``ruled_out``: a course teaching it above the level reached exists but the worker's limits exclude it.
-    """
-    for badge in sorted(badges, key=lambda b: b.id):
-        level = badge.skills.get(skill.skill_uri)
-        if badge.earned_by == "assessment" and level is not None and level > skill.reached_level:
-            return Alternative(
-                "assessment",
-                f"earn the badge {badge.name!r} by assessment (recognition of prior learning): it recognises "
-                f"{skill.label} at {level_name(level)}",
-                badge.id,
-            )
-    if ruled_out:
-        return Alternative(
-            "funding",
-            f"courses teach {skill.label} further, but your limits rule them out: ask your employer to fund "
-            "one (see the reason)",
-        )
-    if skill.catalogue_level >= skill.needed_level:
-        return Alternative(
-            "on-the-job",
-            f"the courses that teach {skill.label} to {level_name(skill.needed_level)} need more of it first "
-            "than any course you can take brings: practise it on the job, then take one of them",
-        )
-    if skill.catalogue_level > skill.held_level or skill.reached_level > skill.held_level:
-        top = max(skill.catalogue_level, skill.reached_level)
-        return Alternative(
-            "on-the-job",
-            f"courses teach it up to {level_name(top)}; reach {level_name(skill.needed_level)} by supervised "
-            "practice on the job",
-        )
-    if skill_type == "knowledge":
-        return Alternative(
-            "provider",
-            f"no course in the catalogue teaches {skill.label}: ask a training provider or your employer's "
-            "training centre",
-        )
-    return Alternative(
-        "on-the-job",
-        f"no course in the catalogue teaches {skill.label}: learn it on the job, with a mentor or the "
-        "employer's training centre",
-    )
+    """What the worker can do for ``skill`` instead of a course, said to the worker (:func:`choose`,
+    :func:`for_worker`); the facts stay in ``way`` for another reader's wording."""
+    way = choose(skill, badges=badges, ruled_out=ruled_out, skill_type=skill_type)
+    return Alternative(way.kind, for_worker(way), way.badge_id, way=way)
 
 
 def for_group(
@@ -97,8 +100,8 @@ def for_group(
     catalogue_level: int,
     badges: Sequence[BadgeOption],
     skill_type: str = "",
-) -> Alternative:
-    """:func:`alternative` for a skill the courses leave open for a group (a region's moves into a role, a
+) -> Way:
+    """:func:`choose` for a skill the courses leave open for a group (a region's moves into a role, a
     workforce's people moving into one), where no one worker's plan is at hand: for a worker who holds none
     of it and takes the courses as far as they teach it (``catalogue_level``: the highest level any course
     or programme open to the group teaches it at, 0 for none)."""
@@ -111,7 +114,109 @@ def for_group(
         reached_level=min(catalogue_level, needed_level),
         catalogue_level=catalogue_level,
     )
-    return alternative(skill, badges=badges, ruled_out=False, skill_type=skill_type)
+    return choose(skill, badges=badges, ruled_out=False, skill_type=skill_type)
+
+
+# --- wording: one function per reader, each a sentence per kind of way ----------------------------------
+
+
+def for_worker(way: Way) -> str:
+    """To the worker whose plan leaves the skill open (``upskill plan``, the worker page)."""
+    skill, needed = way.skill, level_name(way.needed_level)
+    if way.kind == "assessment":
+        return (
+            f"earn the badge {way.badge_name!r} by assessment (recognition of prior learning): it recognises "
+            f"{skill} at {level_name(way.badge_level)}"
+        )
+    if way.kind == "funding":
+        return (
+            f"courses teach {skill} further, but your limits rule them out: ask your employer to fund one "
+            "(see the reason)"
+        )
+    if way.kind == "provider":
+        return (
+            f"no course in the catalogue teaches {skill}: ask a training provider or your employer's "
+            "training centre"
+        )
+    if way.case == "prerequisites":
+        return (
+            f"the courses that teach {skill} to {needed} need more of it first than any course you can take "
+            "brings: practise it on the job, then take one of them"
+        )
+    if way.case == "partial":
+        return (
+            f"courses teach it up to {level_name(way.taught_level)}; reach {needed} by supervised practice "
+            "on the job"
+        )
+    return (
+        f"no course in the catalogue teaches {skill}: learn it on the job, with a mentor or the employer's "
+        "training centre"
+    )
+
+
+def for_hr(way: Way) -> str:
+    """To the HR department moving its people into a role (the cohort's report, page and command): what to
+    arrange for them. Shown beside the skill, so it says "it"."""
+    needed = level_name(way.needed_level)
+    if way.kind == "assessment":
+        return (
+            f"have them assessed for the badge {way.badge_name!r} (recognition of prior learning, no course "
+            f"needed): it recognises it at {level_name(way.badge_level)}"
+        )
+    if way.kind == "funding":
+        return (
+            "courses teach it further, but not within these people's limits (language, dates or budget): "
+            "buy seats beyond them, or ask a provider for one that fits"
+        )
+    if way.kind == "provider":
+        return "no course in the catalogue teaches it: ask a training provider to run one for them"
+    if way.case == "prerequisites":
+        return (
+            f"the courses that teach it to {needed} need more of it first than the planned courses bring: "
+            "train it on the job first, then enrol them"
+        )
+    if way.case == "partial":
+        return f"courses teach it up to {level_name(way.taught_level)}; train them on the job to {needed}"
+    if way.taught_level > 0:  # they hold what the courses teach
+        return (
+            f"courses teach it only up to {level_name(way.taught_level)}, which they hold: train them on "
+            f"the job to {needed}"
+        )
+    return "no course in the catalogue teaches it: train them on the job, with a mentor on the line"
+
+
+def for_region(way: Way) -> str:
+    """To the region funding programmes (the portfolio's report, page and command): what to commission or
+    fund. Shown beside the skill, so it says "it"."""
+    needed = level_name(way.needed_level)
+    if way.kind == "assessment":
+        return (
+            f"fund assessments for the badge {way.badge_name!r} (recognition of prior learning): it "
+            f"recognises it at {level_name(way.badge_level)}, no programme needed"
+        )
+    if way.kind == "funding":
+        return "programmes teach it further, but none is eligible: commission an eligible one"
+    if way.kind == "provider":
+        return "no programme teaches it: commission a provider to develop one"
+    if way.case == "prerequisites":
+        return (
+            f"the programmes that teach it to {needed} need more of it first than the others bring: fund "
+            "work-based learning with employers to bridge it, or commission a programme that starts lower"
+        )
+    if way.case == "partial":
+        return (
+            f"programmes teach it up to {level_name(way.taught_level)}: commission one to {needed}, or fund "
+            "work-based learning with employers for the rest"
+        )
+    return (
+        "no programme teaches it, a practical skill: fund work-based learning with employers (placements, "
+        "apprenticeships), or commission a programme"
+    )
+
+
+def as_dict(way: Way, text: str) -> dict[str, Any]:
+    """A way as the reports' JSON has it (``kind``, ``text``, ``badge_id``), in the reader's ``text``."""
+    return {"kind": way.kind, "text": text, "badge_id": way.badge_id}
 
 
 @dataclass(frozen=True)

@@ -224,6 +224,30 @@ class Exclusion:
 
 
 AlternativeKind = Literal["assessment", "on-the-job", "provider", "funding"]
+#: Why on the job (``Way.case``): the courses that teach the skill far enough need more of it first than the
+#: others bring (``prerequisites``), they teach it part of the way (``partial``), or none takes it further
+#: (``untaught``); ``""`` for the other kinds.
+WayCase = Literal["", "prerequisites", "partial", "untaught"]
+
+
+@dataclass(frozen=True)
+class Way:
+    """What can be done for a skill no course closes, as facts: each reader's sentence is worded from them
+    (``recommender.planner.alternatives``: a worker's, HR's, a region's).
+
+    ``taught_level``: for ``partial``, the level the courses take it to; otherwise the highest level any
+    course teaches it at (0: none). ``badge_level``: the level the badge (``assessment``) recognises.
+    """
+
+    kind: AlternativeKind
+    skill: str  # its label
+    needed_level: int
+    case: WayCase = ""
+    taught_level: int = 0
+    held_level: int = 0
+    badge_id: str | None = None
+    badge_name: str = ""
+    badge_level: int = 0
 
 
 @dataclass(frozen=True)
@@ -233,12 +257,13 @@ class Alternative:
     ``kind``: ``assessment`` (a badge earned by assessment: recognition of prior learning), ``on-the-job``
     (supervised practice at work), ``provider`` (ask a training provider or the employer's training centre:
     no course in the catalogue teaches it) or ``funding`` (only courses the worker's limits rule out teach
-    it).
+    it). ``text`` says it to the worker; ``way`` keeps the facts, for another reader's wording.
     """
 
     kind: AlternativeKind
     text: str
     badge_id: str | None = None
+    way: Way | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
-from recommender.planner.alternatives import for_group
+from recommender.planner.alternatives import as_dict, for_group, for_region
 from recommender.planner.model import BadgeOption
 from recommender.region.model import Certificate, Problem, Solution
 
@@ -195,29 +195,32 @@ def supply_gap(
 
     Per skill: the target roles and the moves (origin -> target) it blocks, and ``demand_out_of_reach``,
     the demand of the roles that no origin can reach while the skill is not taught; ranked by the last, then
-    by the moves blocked. (No workforce figure: a count per origin could reveal a suppressed one.) And what a
-    worker can do meanwhile (``instead``: ``kind``, ``text``, ``badge_id``, the single-worker plan's
-    :func:`recommender.planner.alternatives.alternative`): earn a badge by assessment that recognises the
-    skill (``badges``), learn it on the job past ``taught_level`` (the highest level an eligible programme
-    teaches it at), or ask a provider (knowledge, by ``skill_types``).
+    by the moves blocked. (No workforce figure: a count per origin could reveal a suppressed one.) The level
+    each role needs (``needed_levels``, by role) and ``needed_level``, the highest of them: what a programme
+    must teach to unblock every role. And what to commission or fund instead (``instead``: ``kind``,
+    ``text``, ``badge_id``, as :func:`recommender.planner.alternatives.for_group` chooses it for the highest
+    level and :func:`~recommender.planner.alternatives.for_region` words it): assessments for a badge that
+    recognises the skill (``badges``), work-based learning past ``taught_level`` (the highest level an
+    eligible programme teaches it at), or a provider to develop a programme (knowledge, by ``skill_types``).
     """
     blocked: dict[str, dict[str, Any]] = {}
     reach: dict[int, list[frozenset[str]]] = {}
     for pair in problem.pairs:
         reach.setdefault(pair.target, []).append(frozenset(pair.unteachable))
+        role = problem.targets[pair.target].label
         for uri in pair.unteachable:
             entry = blocked.setdefault(
                 uri,
                 {
                     "skill_uri": uri,
                     "skill": problem.skill_labels.get(uri, uri),
-                    "needed_level": next(s.needed_level for s in pair.gap if s.uri == uri),
-                    "targets": set(),
+                    "needed_levels": {},
                     "moves_blocked": 0,
                     "demand_out_of_reach": 0,
                 },
             )
-            entry["targets"].add(problem.targets[pair.target].label)
+            level = next(s.needed_level for s in pair.gap if s.uri == uri)
+            entry["needed_levels"][role] = max(entry["needed_levels"].get(role, 0), level)
             entry["moves_blocked"] += 1
     for t, missing in reach.items():
         for uri in frozenset.intersection(*missing):
@@ -225,21 +228,41 @@ def supply_gap(
     types = skill_types or {}
     rows = []
     for entry in blocked.values():
-        uri = entry["skill_uri"]
+        uri, levels = entry["skill_uri"], entry.pop("needed_levels")
+        needed = max(levels.values())
         taught = max((p.skills.get(uri, 0) for p in problem.programmes), default=0)
-        instead = for_group(
+        way = for_group(
             uri,
             entry["skill"],
-            needed_level=entry["needed_level"],
+            needed_level=needed,
             catalogue_level=taught,
             badges=badges,
             skill_type=types.get(uri, ""),
         )
         rows.append(
-            {**entry, "targets": sorted(entry["targets"]), "taught_level": taught, "instead": asdict(instead)}
+            {
+                "skill_uri": uri,
+                "skill": entry["skill"],
+                "needed_level": needed,
+                "needed_levels": dict(sorted(levels.items())),
+                "targets": sorted(levels),
+                "moves_blocked": entry["moves_blocked"],
+                "demand_out_of_reach": entry["demand_out_of_reach"],
+                "taught_level": taught,
+                "instead": as_dict(way, for_region(way)),
+            }
         )
     rows.sort(key=lambda r: (-r["demand_out_of_reach"], -r["moves_blocked"], r["skill"], r["skill_uri"]))
     return rows
+
+
+def roles_blocked(row: Mapping[str, Any]) -> str:
+    """The roles a supply-gap skill blocks, each with the level it needs where they differ (the row's
+    ``needed_level`` is the highest)."""
+    levels = row.get("needed_levels") or {}  # none in a plan kept before them
+    if len(set(levels.values())) > 1:
+        return ", ".join(f"{role} (level {level})" for role, level in levels.items())
+    return ", ".join(row["targets"])
 
 
 def partial_readiness(problem: Problem) -> list[dict[str, Any]]:

@@ -75,9 +75,11 @@ def test_the_report_has_every_section_and_escapes_text(document: dict[str, Any])
     assert "proven optimal" in page
     for a in document["assignments"]:
         assert f"<td>{a['person_id']}</td>" in page
-    # no course teaches communicating with customers: what the people moving can do instead
+    # no course teaches communicating with customers: what HR can arrange instead
     assert ">Skills the courses leave open, and what to do instead</h2>" in page
-    assert "<td>no course in the catalogue teaches communicate with customers: learn it on the job" in page
+    assert (
+        "<td>no course in the catalogue teaches it: train them on the job, with a mentor on the line" in page
+    )
 
 
 def test_csv_and_xlsx_exports_hold_the_document(document: dict[str, Any], tmp_path: Path) -> None:

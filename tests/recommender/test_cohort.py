@@ -428,7 +428,7 @@ def test_on_the_job_hours_default_to_the_plans_median_course_hours_per_level(
 def test_open_skills_say_what_to_do_instead(tiny_graph: CompetenceGraph) -> None:
     """A skill no course teaches (not planned on) gets the single-worker plan's alternative: a badge earned by
     assessment where one recognises it, else on the job; a skill the courses teach but a person's limits rule
-    out keeps their plan's ("funding")."""
+    out keeps their plan's ("funding"). Each is worded for HR, not for the worker."""
     catalogue = [c for c in _catalogue() if c.id != "c-talk"]  # nothing teaches communicating with customers
     settings = CohortSettings(start=START, months=6, hours_per_week=4, min_readiness=0.0)
     people = [Person("a", ("occ:welder",)), Person("b", ("occ:welder",))]
@@ -444,12 +444,14 @@ def test_open_skills_say_what_to_do_instead(tiny_graph: CompetenceGraph) -> None
     rpl = BadgeOption("rpl-comm", "Customer communication", {"skill:comm": 3}, earned_by="assessment")
     (way,) = instead([rpl])
     assert way["kind"] == "assessment" and way["badge_id"] == "rpl-comm" and way["people"] == 2
-    assert "earn the badge 'Customer communication' by assessment" in way["text"]
+    assert way["text"] == (
+        "have them assessed for the badge 'Customer communication' (recognition of prior learning, no course "
+        "needed): it recognises it at advanced (level 3)"
+    )
     (way,) = instead()
     assert way == {
         "kind": "on-the-job",
-        "text": "no course in the catalogue teaches communicate with customers: learn it on the job, with a "
-        "mentor or the employer's training centre",
+        "text": "no course in the catalogue teaches it: train them on the job, with a mentor on the line",
         "badge_id": None,
         "people": 2,
     }
@@ -461,4 +463,13 @@ def test_open_skills_say_what_to_do_instead(tiny_graph: CompetenceGraph) -> None
     (block,) = result.on_the_job()
     battery = {k["skill"]: k for k in block["skills"]}["battery chemistry"]
     assert [(w["kind"], w["people"]) for w in battery["instead"]] == [("funding", 1), ("on-the-job", 1)]
-    assert "need more of it first" in battery["instead"][1]["text"]
+    assert battery["instead"][0]["text"].startswith("courses teach it further, but not within these people's")
+    assert battery["instead"][1]["text"] == (
+        "the courses that teach it to advanced (level 3) need more of it first than the planned courses "
+        "bring: train it on the job first, then enrol them"
+    )
+    # the plans themselves still say it to the worker
+    plans = {
+        u.alternative.text for a in result.assigned() for u in a.pair.plan.uncovered_skills if u.alternative
+    }
+    assert any("your limits rule them out: ask your employer" in text for text in plans)

@@ -180,7 +180,7 @@ def test_a_kept_portfolio_is_shown_to_its_region_only(
     assert other.exit_code == 2 and "region SK02 has no portfolio 1" in other.output
 
 
-def test_the_supply_gap_says_what_a_worker_can_do_instead(
+def test_the_supply_gap_says_what_to_commission_or_fund_instead(
     runner: CliRunner, files: dict[str, Path], snapshot: Path, tmp_path: Path
 ) -> None:
     # no programme teaches the metal fabricator's essential skills (the database has no badge to earn)
@@ -192,13 +192,15 @@ def test_the_supply_gap_says_what_a_worker_can_do_instead(
     comm = gap["communicate with customers"]
     assert comm["taught_level"] == 0 and comm["instead"] == {
         "kind": "on-the-job",
-        "text": "no course in the catalogue teaches communicate with customers: learn it on the job, with a "
-        "mentor or the employer's training centre",
+        "text": "no programme teaches it, a practical skill: fund work-based learning with employers "
+        "(placements, apprenticeships), or commission a programme",
         "badge_id": None,
     }
+    assert comm["needed_level"] == 3 and comm["needed_levels"] == {"metal fabricator": 3}
     report = tmp_path / "report.html"
     table = runner.invoke(app, _args(files, snapshot, "--report", str(report)))
     assert table.exit_code == 0, table.output
+    assert "What to commission or fund meanwhile:" in table.output
     assert f"communicate with customers: {comm['instead']['text']}" in table.output
-    assert "<th>what a worker can do</th>" in report.read_text()
+    assert "<th>what to commission or fund meanwhile</th>" in report.read_text()
     assert f"<td>{comm['instead']['text']}</td>".replace("'", "&#x27;") in report.read_text()

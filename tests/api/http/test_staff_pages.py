@@ -68,6 +68,8 @@ def test_a_kept_portfolio_says_what_to_commission_and_what_to_do_meanwhile(
     demand = "occupation,headcount,year\nbattery technician,50,2028\nmetal fabricator,10,2028\n"
     plan = _plan(client, key, demand=demand).json()
     (comm,) = [r for r in plan["supply_gap"] if r["skill"] == "communicate with customers"]
-    assert comm["instead"]["kind"] == "on-the-job" and "learn it on the job" in comm["instead"]["text"]
+    assert comm["instead"]["kind"] == "on-the-job" and "fund work-based learning" in comm["instead"]["text"]
     drawn = client.get(f"/region/CZ08/portfolios/{plan['id']}", headers=bearer(key)).text
-    assert "What to commission next" in drawn and "no course in the catalogue teaches communicate" in drawn
+    assert "What to commission next" in drawn and '<th scope="col">What to commission or fund</th>' in drawn
+    assert f"<td>{comm['instead']['text']}</td>".replace("'", "&#39;") in drawn
+    assert "your" not in drawn.split("What to commission next")[1]
