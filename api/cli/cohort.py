@@ -261,6 +261,7 @@ def _print_summary(document: dict[str, Any]) -> None:
     spare = sum(1 for u in document["unassigned"] if u["fits_a_target"])
     if spare:
         console.print(f"{spare} more people fit a role but are not needed for the seats (see the report).")
+    _print_open_skills(document.get("on_the_job") or [])
     if document["to_confirm"]:
         console.print(
             f"{len(document['to_confirm'])} job titles to confirm (left out until the file names the "
@@ -274,6 +275,44 @@ def _print_summary(document: dict[str, Any]) -> None:
             console.print(
                 f"  line {c['line']}: {c['person_id']} {c['job_title']!r}: {options}", soft_wrap=True
             )
+
+
+#: The open skills printed per role (the most people first); the report and the JSON list them all.
+OPEN_SKILLS_SHOWN = 3
+
+
+def _print_open_skills(blocks: list[dict[str, Any]]) -> None:
+    """Per role, the skills the courses leave open that most people need, and what to do instead (each
+    way with its people where they differ)."""
+    total = sum(len(b["skills"]) for b in blocks)
+    if not total:
+        return
+    cut = any(len(b["skills"]) > OPEN_SKILLS_SHOWN for b in blocks)
+    console.print(
+        "Skills the courses leave open, and what to do"
+        + (
+            f" (the {OPEN_SKILLS_SHOWN} most needed per role; all {total} in --report and in --json's "
+            "on_the_job):"
+            if cut
+            else ":"
+        ),
+        soft_wrap=True,
+    )
+    for block in blocks:
+        if not block["skills"]:
+            continue
+        n = len(block["skills"])
+        console.print(f"  {block['target_label']} ({n} skill{'s' if n > 1 else ''}):", soft_wrap=True)
+        for k in block["skills"][:OPEN_SKILLS_SHOWN]:
+            ways = k.get("instead") or []  # none in a cohort kept before them
+            if len(ways) == 1:
+                console.print(
+                    f"    {k['skill']} ({k['people']}): {ways[0]['text']}", soft_wrap=True, markup=False
+                )
+                continue
+            console.print(f"    {k['skill']} ({k['people']}):" + ("" if ways else " -"), soft_wrap=True)
+            for way in ways:
+                console.print(f"      {way['people']}: {way['text']}", soft_wrap=True, markup=False)
 
 
 def _print_comparison(changes: list[str], comparison: dict[str, Any]) -> None:

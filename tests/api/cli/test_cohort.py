@@ -126,6 +126,31 @@ def test_cohort_plan_writes_report_and_exports_and_compares_a_what_if(
     assert document["what_if"]["plans_computed_again"] == 0
 
 
+def test_cohort_plan_says_which_skills_the_courses_leave_open_and_what_to_do(
+    runner: CliRunner, files: tuple[Path, Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The most needed open skills of each role, with what HR can arrange instead (as the JSON says it);
+    the JSON and the report have them all."""
+    from api.cli import cohort
+
+    document = json.loads(runner.invoke(app, _args(files, "--json")).output)
+    blocks = {b["target_label"]: b["skills"] for b in document["on_the_job"]}
+    assert [k["skill"] for k in blocks["metal fabricator"]] == ["communicate with customers", "join metals"]
+    (comm,) = blocks["metal fabricator"][0]["instead"]
+    assert (
+        comm["text"]
+        == "no course in the catalogue teaches it: train them on the job, with a mentor on the line"
+    )
+    text = runner.invoke(app, _args(files)).output
+    assert "Skills the courses leave open, and what to do:\n" in text
+    assert "  metal fabricator (2 skills):\n    communicate with customers (1): " + comm["text"] in text
+    assert "    join metals (1): " in text and "your" not in text.split("leave open")[1]
+    monkeypatch.setattr(cohort, "OPEN_SKILLS_SHOWN", 1)
+    text = runner.invoke(app, _args(files)).output
+    assert "(the 1 most needed per role; all 3 in --report and in --json's on_the_job):" in text
+    assert "communicate with customers (1)" in text and "join metals" not in text
+
+
 def test_cohort_plan_bad_input_is_one_clear_line(
     runner: CliRunner, files: tuple[Path, Path, Path], tmp_path: Path
 ) -> None:

@@ -41,11 +41,57 @@ def test_a_kept_cohort_is_drawn_for_its_organisation_only(
     assert drawn.text.count("<svg") == 2  # a readiness chart per role
     assert 'id="confirm-form"' in drawn.text and 'data-person="W-5"' in drawn.text  # the title to confirm
     assert f'data-download="/v1/cohorts/{cohort["id"]}/report"' in drawn.text
+    # the skills the courses leave open, with what HR can arrange instead
+    assert ">Skills the courses leave open, and what to do</h3>" in drawn.text
+    assert (
+        '<tr><td>electric vehicles</td><td class="num-col">2</td><td>courses teach it further, but not '
+        "within these people&#39;s limits (language, dates or budget): buy seats beyond them, or ask a "
+        "provider for one that fits</td></tr>"
+    ) in drawn.text
     stranger = client.get(
         f"/hr/cohorts/{cohort['id']}", headers=bearer(api_key("hr", organisation_id=other.id))
     )
     assert stranger.status_code == 404 and "W-1" not in stranger.text
     assert client.get(f"/hr/cohorts/{cohort['id']}").status_code == 401
+
+
+def test_the_hr_page_shows_the_most_needed_open_skills_of_each_role() -> None:
+    """The fragment shows the 5 open skills of each role most people need (the report has them all), each
+    way with its people where they differ; a cohort kept before the ways shows a dash."""
+    from api.http.staff.pages import templates
+
+    ways = [
+        {"kind": "on-the-job", "text": "train them on the job", "badge_id": None, "people": 7},
+        {"kind": "funding", "text": "buy seats beyond their limits", "badge_id": None, "people": 2},
+    ]
+    skills = [{"skill": "battery chemistry", "people": 9, "instead": ways}]
+    skills += [{"skill": f"skill {k}", "people": 8 - k, "instead": ways[:1]} for k in range(5)]
+    skills += [{"skill": "old skill", "people": 1}]  # kept before the ways
+    document = {
+        "cohort_id": 1,
+        "name": "spring",
+        "totals": {"filled": 9, "headcount": 9, "assigned": 9, "people": 9, "course_hours": 0,
+                   "on_the_job_hours": 0, "currency": "EUR", "cost": 0, "budget": None},
+        "certificate": {"status": "optimal"},
+        "targets": [], "unfilled": [], "seats": [], "assignments": [], "to_confirm": [],
+        "on_the_job": [
+            {"target_uri": "occ:a", "target_label": "battery assembler", "skills": skills},
+            {"target_uri": "occ:b", "target_label": "electrician", "skills": skills[-1:]},
+        ],
+    }  # fmt: skip
+    page = templates.env.get_template("_cohort.html").render(c=document, chart="")
+    assert "the 5 most needed per role; the report\nlists all 8" in page
+    assert "battery assembler (7 skills)" in page and "electrician (1 skill)" in page
+    assert (
+        '<tr><td>battery chemistry</td><td class="num-col">9</td><td><ul>'
+        "<li>for 7: train them on the job</li><li>for 2: buy seats beyond their limits</li></ul></td></tr>"
+    ) in page
+    assert "<td>skill 3</td>" in page and "<td>skill 4</td>" not in page  # the 6th of its role
+    assert '<tr><td>old skill</td><td class="num-col">1</td><td>–</td></tr>' in page
+    document["on_the_job"] = []  # nothing left open: no section
+    assert "Skills the courses leave open" not in templates.env.get_template("_cohort.html").render(
+        c=document, chart=""
+    )
 
 
 def test_a_kept_portfolio_is_drawn_for_its_region_only(client: TestClient, api_key: MakeKey) -> None:
