@@ -83,7 +83,7 @@ def test_the_hr_page_shows_the_most_needed_open_skills_of_each_role() -> None:
     assert "the 5 most needed per role; the report\nlists all 8" in page
     assert "battery assembler (7 skills)" in page and "electrician (1 skill)" in page
     assert (
-        '<tr><td>battery chemistry</td><td class="num-col">9</td><td><ul>'
+        '<tr><td>battery chemistry</td><td class="num-col">9</td><td><ul class="ways">'
         "<li>for 7: train them on the job</li><li>for 2: buy seats beyond their limits</li></ul></td></tr>"
     ) in page
     assert "<td>skill 3</td>" in page and "<td>skill 4</td>" not in page  # the 6th of its role

@@ -75,6 +75,11 @@ def test_hr_plans_scenario_3_confirms_a_title_and_downloads_the_report(
     selects = cohort.locator("#confirm-form select")
     to_confirm = selects.count()
     assert to_confirm >= 1  # titles like "Jolly di linea" are listed, never guessed
+    # the skills the courses leave open, the most needed of each role, with what HR can arrange instead
+    open_skills = cohort.locator("table[aria-labelledby='open-title']")
+    assert open_skills.locator("tbody").count() == 4  # a row group per role
+    assert "train them on the job" in open_skills.inner_text() and "your" not in open_skills.inner_text()
+    screenshot(page, "hr-open-skills", element=open_skills)
     screenshot(page, "hr-plan", full_page=True)
     assert not serious_accessibility_violations(page)
 
