@@ -151,6 +151,23 @@ def test_cohort_plan_says_which_skills_the_courses_leave_open_and_what_to_do(
     assert "communicate with customers (1)" in text and "join metals" not in text
 
 
+def test_a_cohort_kept_before_the_ways_prints_its_open_skills_with_a_dash() -> None:
+    from api.cli import cohort
+    from api.cli.common import console
+
+    blocks = [
+        {"target_label": "battery assembler", "skills": [{"skill": "battery fluids", "people": 4}]},
+        {"target_label": "electrician", "skills": []},
+    ]
+    with console.capture() as captured:
+        cohort._print_open_skills(blocks)
+        cohort._print_open_skills([])  # nothing left open: nothing printed
+    assert captured.get() == (
+        "Skills the courses leave open, and what to do:\n  battery assembler (1 skill):\n"
+        "    battery fluids (4): -\n"
+    )
+
+
 def test_cohort_plan_bad_input_is_one_clear_line(
     runner: CliRunner, files: tuple[Path, Path, Path], tmp_path: Path
 ) -> None:
