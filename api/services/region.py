@@ -90,8 +90,8 @@ def plan_region(
 ) -> RegionPlan:
     """Choose the programmes to fund, publish the plan with small groups suppressed, write the report.
 
-    ``badges``: the catalogue's, for what a worker can do where no programme teaches a skill (a badge earned
-    by assessment that recognises it)."""
+    ``badges``: the catalogue's, for what to fund where no programme teaches a skill (assessments for a
+    badge that recognises it)."""
     from api.services.levels import levels_per_target
     from data.formats.region import catalogue_programmes, read_demand, read_programmes, read_workforce
     from recommender.region.model import Settings

@@ -55,7 +55,7 @@ def outcome(
     skill_types: Mapping[str, str] | None = None,
 ) -> Outcome:
     """Tables of the portfolio ``solution`` of ``problem``; ``badges`` and ``skill_types`` (ESCO's type of
-    each skill) say what a worker can do instead where no programme teaches a skill (:func:`supply_gap`)."""
+    each skill) say what to commission or fund where no programme teaches a skill (:func:`supply_gap`)."""
     s = problem.settings
     seats = solution.seats(problem)
     cost_of = [seats[i] * p.cost_per_seat for i, p in enumerate(problem.programmes)]
