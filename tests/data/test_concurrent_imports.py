@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, event, select
 
 from api.services.plans import load_plan_options
 from data import catalogue
@@ -78,8 +78,13 @@ def test_a_second_import_of_the_same_catalogue_waits_for_the_first(
 
     def run(name: str) -> None:
         try:
-            reports[name] = _import(engine, path)
-            order.append(f"{name} committed")
+            with transaction(engine) as session:
+                # marked as the commit starts, while the import lock is still held: marking it after the
+                # commit raced with the second import, which may write before this thread runs again
+                event.listen(session, "before_commit", lambda _session: order.append(f"{name} committed"))
+                reports[name] = catalogue.import_catalogue(
+                    db_session=session, path=path, curated=None, skill_rules=None, name="acme"
+                )
         except BaseException as error:  # noqa: BLE001 - reported by the assertion below
             errors.append(error)
 
