@@ -216,7 +216,8 @@ def plan_paths(  # noqa: C901, PLR0913 - the planner's entry point, being rewrit
     for cid in relevance.weak:  # catalogue order
         for uri in sorted(to_learn & catalogue.by_id[cid].skills.keys()):
             weakly.setdefault(uri, []).append(cid)
-    weak = {cid: why for cid, why in relevance.weak.items() if any(cid in ids for ids in weakly.values())}
+    named = {cid for ids in weakly.values() for cid in ids}
+    weak = {cid: why for cid, why in relevance.weak.items() if cid in named}
     by_id = Courses(catalogue.by_id, relevance.stripped)
     filtered = catalogue.filtered(constraints)
     available: Mapping[str, Available] = filtered.available
