@@ -67,12 +67,12 @@ def build_problem(  # noqa: C901, PLR0913 - one pass over gap, courses, badges (
     budget: float | None,
     max_hours: float | None,
     include_optional: bool = True,
-    teaching: Mapping[str, Sequence[str]] | None = None,
+    teachers: Mapping[str, Sequence[tuple[str, int]]] | None = None,
 ) -> Built:
     """Index the candidates that matter for this gap and resolve their requirements.
 
-    ``teaching`` (skill URI -> ids of the courses naming it, e.g. ``PlanCatalogue.teaching``) spares the pass
-    over every available course: only the courses it names for the gap's skills are looked at."""
+    ``teachers`` (per gap skill, the available courses teaching it and at what level, in id order:
+    ``TargetView.available_teachers``) spares the pass over every available course."""
     label = {item.skill_uri: item.label for item in gap}
     seen: set[str] = set()
     targets: list[GapItem] = []
@@ -85,18 +85,16 @@ def build_problem(  # noqa: C901, PLR0913 - one pass over gap, courses, badges (
         targets.append(item)
     needed = {item.skill_uri: item.needed_level for item in targets}
 
-    teachers: dict[str, list[tuple[str, int]]] = {uri: [] for uri in held}
-    if teaching is None:
-        candidates = sorted(available)
-    else:
-        candidates = sorted({cid for uri in held for cid in teaching.get(uri, ()) if cid in available})
-    for cid in candidates:
-        skills = available[cid].course.skills
-        if skills.keys().isdisjoint(teachers.keys()):  # most of a catalogue: one set operation each
-            continue
-        for uri, level in skills.items():
-            if uri in teachers:
-                teachers[uri].append((cid, level))
+    if teachers is None:
+        found: dict[str, list[tuple[str, int]]] = {uri: [] for uri in held}
+        for cid in sorted(available):
+            skills = available[cid].course.skills
+            if skills.keys().isdisjoint(found.keys()):  # most of a catalogue: one set operation each
+                continue
+            for uri, level in skills.items():
+                if uri in found:
+                    found[uri].append((cid, level))
+        teachers = found
 
     provider_cache: dict[tuple[str, int], tuple[str, ...]] = {}
 

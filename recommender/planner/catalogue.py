@@ -20,7 +20,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Generic, TypeVar
 
 from recommender.errors import InvalidPlanInput, PrerequisiteCycle
@@ -122,6 +122,39 @@ class AvailableCourses(Mapping[str, CourseOption]):
         return len(self._sorted)
 
 
+@dataclass(frozen=True)
+class TargetView:
+    """The catalogue as the plans for one target's skills under one set of constraints see it.
+
+    ``courses``: every course by id, the relevance rule applied; ``available``: the courses the constraints
+    leave (likewise); ``naming``: ids of the courses naming a target skill (as the catalogue has them),
+    catalogue order; ``teachers``: per target skill, every course teaching it and at what level, catalogue
+    order; ``available_teachers``: the same among the available courses, in id order (``build_problem``'s);
+    ``reported``: the excluded courses teaching a target skill.
+    """
+
+    relevance: Relevance
+    filtered: Filtered
+    courses: Courses
+    available: Mapping[str, Available]
+    naming: tuple[str, ...]
+    teachers: Mapping[str, tuple[tuple[str, int], ...]]
+    available_teachers: Mapping[str, tuple[tuple[str, int], ...]]
+    reported: frozenset[str]
+
+
+def _teachers(
+    ids: Iterable[str], courses: Mapping[str, CourseOption], uris: Iterable[str]
+) -> dict[str, tuple[tuple[str, int], ...]]:
+    """Per skill of ``uris``: (course id, level) of the courses of ``ids`` teaching it, ``ids``'s order."""
+    found: dict[str, list[tuple[str, int]]] = {uri: [] for uri in uris}
+    for cid in ids:
+        for uri, level in courses[cid].skills.items():
+            if uri in found:
+                found[uri].append((cid, level))
+    return {uri: tuple(pairs) for uri, pairs in found.items()}
+
+
 def _rates_key(constraints: Constraints) -> tuple[tuple[str, float], ...]:
     return tuple(sorted(constraints.exchange_rates.items()))
 
@@ -175,6 +208,7 @@ class PlanCatalogue:
         self._relevance: _Kept[frozenset[tuple[str, float]], Relevance] = _Kept()
         self._static: _Kept[tuple[Hashable, ...], StaticRows] = _Kept()
         self._filtered: _Kept[tuple[Hashable, ...], Filtered] = _Kept()
+        self._views: _Kept[tuple[Hashable, ...], TargetView] = _Kept()
 
     def __len__(self) -> int:
         return len(self.courses)
@@ -244,3 +278,37 @@ class PlanCatalogue:
             else:
                 available[course.id] = Available(course, price, first_session(course, constraints))
         return self._filtered.put(key, Filtered(available, tuple(sorted(available)), excluded))
+
+    def view(self, target_skills: Mapping[str, float], constraints: Constraints) -> TargetView:
+        """The catalogue for a target's skills (URI -> weight in the evidence, as
+        :func:`relevance.target_weights` gives) under ``constraints``: kept for the plans that share both."""
+        key = (frozenset(target_skills.items()), filter_key(constraints))
+        found = self._views.get(key)
+        if found is not None:
+            return found
+        relevance = self.relevance(target_skills)
+        filtered = self.filtered(constraints)
+        courses = Courses(self.by_id, relevance.stripped)
+        available: Mapping[str, Available] = filtered.available
+        if not relevance.stripped.keys().isdisjoint(available.keys()):
+            changed = dict(available)
+            for cid, stripped in relevance.stripped.items():
+                if cid in changed:
+                    changed[cid] = replace(changed[cid], course=stripped)
+            available = changed
+        naming = self.naming(target_skills)
+        open_ids = sorted(cid for cid in naming if cid in available)
+        excluded = filtered.excluded
+        view = TargetView(
+            relevance=relevance,
+            filtered=filtered,
+            courses=courses,
+            available=available,
+            naming=tuple(naming),
+            teachers=_teachers(naming, courses, target_skills),
+            available_teachers=_teachers(open_ids, AvailableCourses(available, ()), target_skills),
+            reported=frozenset(
+                c for c in naming if c in excluded and not courses[c].skills.keys().isdisjoint(target_skills)
+            ),
+        )
+        return self._views.put(key, view)

@@ -31,7 +31,7 @@ from recommender.errors import InvalidPlanInput
 from recommender.planner.alternatives import alternative, level_name, outcomes
 from recommender.planner.badges import badge_progress
 from recommender.planner.build import Built, build_problem, held_levels, recost
-from recommender.planner.catalogue import AvailableCourses, Courses, PlanCatalogue
+from recommender.planner.catalogue import AvailableCourses, PlanCatalogue
 from recommender.planner.cover import (
     CERTIFY_EXACT_LIMIT,
     EXACT_LIMIT,
@@ -209,7 +209,8 @@ def plan_paths(  # noqa: C901, PLR0913 - the planner's entry point, being rewrit
         raise InvalidPlanInput(f"must be auto, greedy or exact, got {solver!r}", field="solver")
     catalogue = courses if isinstance(courses, PlanCatalogue) else PlanCatalogue(courses)
     catalogue.check()
-    relevance = catalogue.relevance(target_weights((item.skill_uri, item.essential) for item in gap))
+    view = catalogue.view(target_weights((item.skill_uri, item.essential) for item in gap), constraints)
+    relevance, filtered, by_id, available = view.relevance, view.filtered, view.courses, view.available
     # the courses that name a skill still to learn, but on too little evidence (reported, never planned on)
     to_learn = {item.skill_uri for item in gap if item.held_level < item.needed_level}
     weakly: dict[str, list[str]] = {}
@@ -218,31 +219,15 @@ def plan_paths(  # noqa: C901, PLR0913 - the planner's entry point, being rewrit
             weakly.setdefault(uri, []).append(cid)
     named = {cid for ids in weakly.values() for cid in ids}
     weak = {cid: why for cid, why in relevance.weak.items() if cid in named}
-    by_id = Courses(catalogue.by_id, relevance.stripped)
-    filtered = catalogue.filtered(constraints)
-    available: Mapping[str, Available] = filtered.available
-    if not relevance.stripped.keys().isdisjoint(available.keys()):
-        available = dict(available)
-        for cid, stripped in relevance.stripped.items():
-            if cid in available:
-                available[cid] = replace(available[cid], course=stripped)
     excluded = filtered.excluded
     held = held_levels(gap, [by_id[c] for c in sorted(constraints.completed) if c in by_id])
     kinds = KINDS[constraints.objective] if alternatives else KINDS[constraints.objective][:1]
-    gap_uris = {item.skill_uri for item in gap}
-    # the courses naming a gap skill (before the relevance rule), catalogue order: all a plan looks at
-    naming = catalogue.naming(gap_uris)
     norm: Mapping[str, float] = {}
     if BEST in kinds:
-        norm = _normalised_scores(gap, scores, available, filtered.sorted_ids, naming)
+        norm = _normalised_scores(gap, scores, available, filtered.sorted_ids, view.naming)
     available_courses = AvailableCourses(available, filtered.sorted_ids)
-
     # every catalogue course teaching each gap skill, at what level (for the reasons of uncovered skills)
-    teachers: dict[str, list[tuple[str, int]]] = {item.skill_uri: [] for item in gap}
-    for cid in naming:
-        for uri, level in by_id[cid].skills.items():
-            if uri in teachers:
-                teachers[uri].append((cid, level))
+    teachers = view.teachers
     plans: list[Plan] = []
     reached_value: list[tuple[float, float]] = []
     seen: set[frozenset[str]] = set()
@@ -260,7 +245,7 @@ def plan_paths(  # noqa: C901, PLR0913 - the planner's entry point, being rewrit
                 budget=constraints.budget,
                 max_hours=constraints.max_hours,
                 include_optional=constraints.include_optional,
-                teaching=catalogue.teaching,
+                teachers=view.available_teachers,
             )
         else:
             built = recost(built, available, _cost_function(kind, norm))
@@ -307,8 +292,8 @@ def plan_paths(  # noqa: C901, PLR0913 - the planner's entry point, being rewrit
         )
 
     assert built is not None
-    reported = {cid for cid in naming if cid in excluded and gap_uris & by_id[cid].skills.keys()}
-    reasons = {**weak, **{c: r for c, r in excluded.items() if c in reported}, **dict(built.not_takeable)}
+    reported = view.reported
+    reasons = {**weak, **{c: excluded[c] for c in reported}, **dict(built.not_takeable)}
     labelled = _labelled(plans, reached_value, norm, kinds)
     return PlanResult(tuple(labelled), tuple(Exclusion(c, reasons[c]) for c in sorted(reasons)))
 
@@ -379,7 +364,7 @@ def _assemble(  # noqa: C901, PLR0913 - one plan from the planner's parts (plann
     constraints: Constraints,
     badges: Sequence[BadgeOption],
     available_courses: Mapping[str, CourseOption],
-    teachers: Mapping[str, list[tuple[str, int]]],
+    teachers: Mapping[str, Sequence[tuple[str, int]]],
     weakly: Mapping[str, list[str]],
 ) -> Plan:
     problem, targets = built.problem, built.targets
@@ -620,7 +605,7 @@ def _uncovered_reason(
     item: GapItem,
     reached: int,
     built: Built,
-    teachers: Mapping[str, list[tuple[str, int]]],
+    teachers: Mapping[str, Sequence[tuple[str, int]]],
     excluded: Mapping[str, str],
     constraints: Constraints,
     weakly: Mapping[str, list[str]],
@@ -629,7 +614,7 @@ def _uncovered_reason(
     whether courses teaching it further exist but the worker's limits rule them out."""
     held = built.held.get(item.skill_uri, 0)
     prefix = f"raised to {level_name(reached)}: " if reached > held else ""
-    teaching = teachers.get(item.skill_uri, [])
+    teaching = teachers.get(item.skill_uri, ())
     if not teaching:
         named = weakly.get(item.skill_uri, [])
         if named:

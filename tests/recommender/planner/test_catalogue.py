@@ -122,15 +122,28 @@ def test_index_filter_and_relevance_equal_the_plain_passes(seed: int) -> None:
 
 
 @pytest.mark.parametrize("seed", range(8))
-def test_build_problem_with_the_index_equals_the_pass_over_every_course(seed: int) -> None:
+def test_a_target_view_and_build_problem_with_it_equal_the_passes_over_every_course(seed: int) -> None:
     rng = random.Random(100 + seed)
     courses = random_catalogue(rng, 120)
     catalogue = PlanCatalogue(courses)
     for _ in range(6):
         gap = random_gap(rng)
+        uris = {item.skill_uri for item in gap}
         constraints = random_constraints(rng, courses)
-        available, excluded = filter_courses(courses, constraints)
-        held = held_levels(gap, [c for c in courses if c.id in constraints.completed])
+        weights = target_weights((item.skill_uri, item.essential) for item in gap)
+        kept, _ = relevant_courses(courses, weights)
+        available, excluded = filter_courses(kept, constraints)
+        view = catalogue.view(weights, constraints)
+        assert catalogue.view(dict(weights), replace(constraints, hours_per_week=1.5)) is view
+        assert dict(view.available) == available and dict(view.filtered.excluded) == excluded
+        teachers: dict[str, list[tuple[str, int]]] = {uri: [] for uri in uris}
+        for option in kept:
+            for uri, level in option.skills.items():
+                if uri in teachers:
+                    teachers[uri].append((option.id, level))
+        assert {u: list(t) for u, t in view.teachers.items()} == teachers
+        assert view.reported == {c.id for c in kept if c.id in excluded and uris & c.skills.keys()}
+        held = held_levels(gap, [view.courses[c] for c in sorted(constraints.completed)])
         args = {
             "excluded": excluded,
             "held": held,
@@ -141,7 +154,7 @@ def test_build_problem_with_the_index_equals_the_pass_over_every_course(seed: in
             "include_optional": constraints.include_optional,
         }
         plain = build_problem(gap, available, **args)  # type: ignore[arg-type]
-        indexed = build_problem(gap, available, teaching=catalogue.teaching, **args)  # type: ignore[arg-type]
+        indexed = build_problem(gap, view.available, teachers=view.available_teachers, **args)  # type: ignore[arg-type]
         assert plain.targets == indexed.targets and plain.units == indexed.units
         assert plain.held == indexed.held and plain.not_takeable == indexed.not_takeable
         for f in fields(plain.problem):
