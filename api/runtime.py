@@ -10,7 +10,9 @@ Where they come from:
 * ``graph``: a snapshot folder when one is given (``--snapshot``), else the on-disk cache keyed by the
   database's reference version (:mod:`data.graph_cache`): built from the database only when the taxonomy,
   catalogue or badges changed since the last build (or the code that builds it).
-* ``plan_options``: the courses and badges the planner chooses from.
+* ``plan_options``: the courses and badges the planner chooses from. A server loads the graph and plan
+  options again when the database's reference version changes (an import while it serves), between
+  requests, both at once (:meth:`Runtime.refresh_reference`, looked for every few seconds).
 * ``model``: the newest usable model artefact, or None (plans then rank by the content score); a server
   swaps it for a newer valid artefact between requests (:meth:`Runtime.current_model`, :mod:`api.model_slot`).
 * ``title_matcher``, ``skill_extractor``: free text to ESCO occupations and skills, fitted over the database's
@@ -20,8 +22,10 @@ Where they come from:
 
 from __future__ import annotations
 
+import logging
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
@@ -51,6 +55,10 @@ SERVER_ENGINE_OPTIONS: dict[str, dict[str, Any]] = {
     "postgresql": {"pool_pre_ping": True, "pool_timeout": 10, "connect_args": {"connect_timeout": 3}},
 }
 
+log = logging.getLogger("upskill.runtime")
+
+#: Least seconds between two looks for a change of the reference data (a server's graph and plan options).
+REFERENCE_CHECK_SECONDS = 5.0
 #: Seconds a statement writing audit entries may run (PostgreSQL) before it is cancelled.
 AUDIT_STATEMENT_TIMEOUT = 15.0
 
@@ -62,11 +70,22 @@ def _backend(settings: Settings) -> str:
 class Runtime:
     """The process's engine, graph, plan options and model, each loaded on first use and then kept."""
 
-    def __init__(self, settings: Settings | None = None, *, snapshot: Path | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        snapshot: Path | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.settings = settings or get_settings()
         self.snapshot = snapshot
         self.problems: dict[str, str] = {}  # object -> why it could not be loaded (load_all(strict=False))
         self._text_lock = threading.Lock()  # one build of each text matcher, however many requests ask
+        self._reference_lock = threading.Lock()  # one reload of the graph and plan options at a time
+        self._clock = clock
+        self.reference_check_seconds = REFERENCE_CHECK_SECONDS
+        self._next_reference_check = clock() + REFERENCE_CHECK_SECONDS
+        self._served: tuple[CompetenceGraph | None, PlanOptions | None] | None = None
 
     @cached_property
     def engine(self) -> Engine:
@@ -118,6 +137,9 @@ class Runtime:
 
         if self.snapshot is not None:
             return CompetenceGraph.load(self.snapshot)
+        return self._load_graph()
+
+    def _load_graph(self) -> CompetenceGraph:
         from data.graph_cache import cached_graph
 
         graph = cached_graph(
@@ -131,6 +153,9 @@ class Runtime:
 
     @cached_property
     def plan_options(self) -> PlanOptions:
+        return self._load_plan_options()
+
+    def _load_plan_options(self) -> PlanOptions:
         from api.services.plans import load_plan_options
 
         with self.transaction(snapshot=True) as session:
@@ -139,6 +164,72 @@ class Runtime:
                 min_confidence=self.settings.planning_min_confidence,
                 exchange_rates=self.settings.exchange_rates,
             )
+
+    @cached_property
+    def reference_token(self) -> str:
+        """The database's reference version (:mod:`data.reference_version`) when the graph and plan options
+        were (last) loaded: read before them, so that a change made while they load is seen as one."""
+        from data.reference_version import reference_version
+
+        self._next_reference_check = self._clock() + self.reference_check_seconds
+        with self.engine.connect() as connection:
+            return reference_version(connection)
+
+    def reference_due(self) -> bool:
+        """Whether it is time to look for a change of the reference data (one query; see
+        :meth:`refresh_reference`): at most once every :attr:`reference_check_seconds`."""
+        return self._clock() >= self._next_reference_check
+
+    def reference(self) -> tuple[CompetenceGraph | None, PlanOptions | None]:
+        """The graph and plan options a request starting now uses, read together (None: not loaded), so
+        that a request never gets one from before a reload and the other from after it."""
+        served = self._served
+        if served is not None:
+            return served
+        return (
+            self.graph if self.loaded("graph") else None,
+            self.plan_options if self.loaded("plan_options") else None,
+        )
+
+    def check_reference_now(self) -> None:
+        """Look for a change of the reference data at the next request (after an import in this process)."""
+        self._next_reference_check = 0.0
+
+    def refresh_reference(self) -> bool:
+        """Load the graph and plan options again when the database's reference data changed since they were
+        loaded (a catalogue, badge or ESCO import while serving): the hot swap of the model, for the data.
+
+        One thread reloads; others carry on with what they have (they do not wait). The new graph and
+        options replace the old ones together, and only when the reference version did not change again
+        while they loaded (else the next look tries again); a request keeps the objects it started with.
+        A graph read from ``--snapshot`` stays. Returns whether they were replaced.
+        """
+        from data.reference_version import reference_version
+
+        if not self._reference_lock.acquire(blocking=False):
+            return False
+        try:
+            self._next_reference_check = self._clock() + self.reference_check_seconds
+            if not (self.loaded("graph") and self.loaded("plan_options")):
+                return False
+            with self.engine.connect() as connection:
+                token = reference_version(connection)
+            if token == self.reference_token:
+                return False
+            graph = self.graph if self.snapshot is not None else self._load_graph()
+            options = self._load_plan_options()
+            with self.engine.connect() as connection:
+                if reference_version(connection) != token:
+                    return False  # changed again meanwhile: the next look loads the newest
+            from recommender.adjacent import role_matrices
+
+            role_matrices(graph)  # computed here, not by the first requests
+            self._served = (graph, options)  # what requests read: one assignment, both at once
+            self.__dict__.update(graph=graph, plan_options=options, reference_token=token)
+            log.info("reference data changed (version %s): graph and plan options reloaded", token[:8])
+            return True
+        finally:
+            self._reference_lock.release()
 
     @cached_property
     def model_slot(self) -> ModelSlot:
@@ -197,7 +288,7 @@ class Runtime:
         With ``strict=False`` an object that cannot be loaded (no database, no ESCO yet) is left out and the
         reason kept in :attr:`problems` (and returned), so that a server starts and ``/ready`` says why.
         """
-        for name in ("engine", "graph", "plan_options", "model"):
+        for name in ("engine", "reference_token", "graph", "plan_options", "model"):
             try:
                 getattr(self, name)
             except Exception as error:  # noqa: BLE001 - reported, not swallowed: /ready shows it
@@ -212,6 +303,7 @@ class Runtime:
             from recommender.adjacent import role_matrices
 
             role_matrices(self.graph)  # computed once here, not by the first requests at the same time
+        self._served = self.reference()
         return dict(self.problems)
 
     def readiness(self) -> dict[str, tuple[bool, str]]:

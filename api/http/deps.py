@@ -113,18 +113,33 @@ def short_write(db_session: Session) -> Iterator[Session]:
         yield session
 
 
-async def get_graph(runtime: RuntimeDep) -> CompetenceGraph:
+async def get_reference(runtime: RuntimeDep) -> tuple[CompetenceGraph | None, PlanOptions | None]:
+    """The graph and plan options of this request, read together (None: not loaded).
+
+    When the database's reference data changed (an import while serving), both are loaded again first, in
+    the thread pool, by the request that noticed (:meth:`api.runtime.Runtime.refresh_reference`); between
+    two looks (one query every few seconds) this is a lookup, answered on the event loop.
+    """
+    if runtime.reference_due():
+        await run_in_threadpool(runtime.refresh_reference)
+    return runtime.reference()
+
+
+ReferenceDep = Annotated[tuple[CompetenceGraph | None, PlanOptions | None], Depends(get_reference)]
+
+
+async def get_graph(runtime: RuntimeDep, reference: ReferenceDep) -> CompetenceGraph:
     """The competence graph (503 until the database holds ESCO)."""
-    if not runtime.loaded("graph"):
+    if reference[0] is None:
         raise NotReady(runtime.problems.get("graph", "the competence graph is not loaded"))
-    return runtime.graph
+    return reference[0]
 
 
-async def get_plan_options(runtime: RuntimeDep) -> PlanOptions:
+async def get_plan_options(runtime: RuntimeDep, reference: ReferenceDep) -> PlanOptions:
     """The courses and badges the planner chooses from."""
-    if not runtime.loaded("plan_options"):
+    if reference[1] is None:
         raise NotReady(runtime.problems.get("plan_options", "the course catalogue is not loaded"))
-    return runtime.plan_options
+    return reference[1]
 
 
 async def get_model(runtime: RuntimeDep) -> LoadedModel | None:

@@ -20,7 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
-from api.http.deps import RuntimeDep
+from api.http.deps import ReferenceDep, RuntimeDep
 from api.http.web import cv as cv_panel
 from api.http.web import page as pages
 from api.http.web.form import DEFAULT_LEVEL, DELIVERY_MODES, LEVELS, WorkerForm
@@ -65,11 +65,13 @@ class Loaded:
     not_ready: str = ""
 
 
-def get_loaded(runtime: RuntimeDep) -> Loaded:
-    """The graph, courses and model once loaded; while the server is not ready, why (the page says so)."""
-    if not (runtime.loaded("graph") and runtime.loaded("plan_options")):
+def get_loaded(runtime: RuntimeDep, reference: ReferenceDep) -> Loaded:
+    """The graph, courses and model once loaded (those of the API's requests: reloaded after an import, the
+    model swapped for a newer artefact); while the server is not ready, why (the page says so)."""
+    graph, options = reference
+    if graph is None or options is None:
         return Loaded(None, None, None, "; ".join(runtime.problems.values()) or "the data is still loading")
-    return Loaded(runtime.graph, runtime.plan_options, runtime.model)
+    return Loaded(graph, options, runtime.current_model())
 
 
 LoadedDep = Annotated[Loaded, Depends(get_loaded)]
