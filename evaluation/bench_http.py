@@ -57,7 +57,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from evaluation.bench_load import UPSKILL, free_port, percentile, stop
+from evaluation.bench_load import UPSKILL, percentile, started_server
 
 ROOT = Path(__file__).resolve().parents[1]
 RECOMMENDATIONS_PATH = "/v1/workers/{worker_id}/recommendations"
@@ -140,39 +140,11 @@ def prepare(args: argparse.Namespace, folder: Path) -> Data:
 def serve(
     env: dict[str, str], workers: int, wait: float = 300.0
 ) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
-    """``upskill serve`` on a free loopback port until every worker process has started (loaded the graph,
-    courses and model: uvicorn logs "Application startup complete" once per worker) and ``/health`` answers;
-    stopped when the block ends. (``/health`` alone is answered by the first worker up, while the others may
-    still be loading, and busy the machine.)"""
-    port = free_port()
-    command = [*UPSKILL, "serve", "--port", str(port), "--workers", str(workers)]
-    with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
-        try:
-            deadline = time.monotonic() + wait
-            while not _healthy(port) or _started(log) < workers:
-                if process.poll() is not None:
-                    log.seek(0)
-                    raise RuntimeError(f"upskill serve exited: {log.read().decode()[-2000:]}")
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"upskill serve did not answer /health within {wait:.0f} s")
-                time.sleep(0.3)
-            yield process, port
-        finally:
-            stop(process)
-
-
-def _started(log: Any) -> int:
-    """How many worker processes have logged that their application started."""
-    log.seek(0)
-    return log.read().count(b"Application startup complete")
-
-
-def _healthy(port: int) -> bool:
-    try:
-        return one_request(port, Route("health", "GET", "/health"))[0] == 200
-    except OSError:
-        return False
+    """``upskill serve`` on a free loopback port until every worker process has started and ``/health``
+    answers (``bench_load.started_server``: ``/health`` alone is answered by the first worker up, while the
+    others may still be loading, and busy the machine); stopped when the block ends."""
+    with started_server(env, workers, "/health", wait) as (process, port):
+        yield process, port
 
 
 def worker_memory(pid: int, workers: int) -> list[dict[str, Any]]:

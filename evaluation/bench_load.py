@@ -189,29 +189,54 @@ def free_port() -> int:
 
 @contextmanager
 def serve(database_url: str, cache: Path, workers: int) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
-    """``upskill serve`` on a free loopback port; stopped (SIGTERM, then SIGKILL) when the block ends."""
-    port = free_port()
+    """``upskill serve`` of ``database_url`` on a free loopback port, ready when it lists a course; stopped
+    (SIGTERM, then SIGKILL) when the block ends."""
     env = {**os.environ, "UPSKILL_DATABASE_URL": database_url, "UPSKILL_CACHE_DIR": str(cache)}
     env["UPSKILL_ARTEFACT_DIR"] = str(cache / "artefacts")
-    serve_args = ["serve", "--port", str(port), "--workers", str(workers)]
-    command = [*UPSKILL, *serve_args]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise RuntimeError(f"upskill serve exited: {process.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
-            try:
-                if request("127.0.0.1", port, "GET", "/v1/courses?limit=1", None)[0] == 200:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.5)
-        else:
-            raise RuntimeError("upskill serve did not answer within 180 s")
+    with started_server(env, workers, "/v1/courses?limit=1", wait=180.0) as (process, port):
         yield process, port
-    finally:
-        stop(process)
+
+
+@contextmanager
+def started_server(
+    env: dict[str, str], workers: int, ready: str, wait: float = 300.0
+) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+    """``upskill serve --workers N`` with ``env`` on a free loopback port, handed over once every worker
+    process has started (loaded the graph, courses and model: uvicorn logs "Application startup complete"
+    once per worker) and ``GET ready`` (a path) answers 200; stopped (:func:`stop`) when the block ends.
+
+    The server's log goes to a temporary file, read for the start lines and quoted when it exits early (a
+    pipe nobody reads would fill up and block the server). The one starter of bench_load and bench_http.
+    """
+    port = free_port()
+    command = [*UPSKILL, "serve", "--port", str(port), "--workers", str(workers)]
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
+        try:
+            deadline = time.monotonic() + wait
+            while not _answers(port, ready) or _started(log) < workers:
+                if process.poll() is not None:
+                    log.seek(0)
+                    raise RuntimeError(f"upskill serve exited: {log.read().decode()[-2000:]}")
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"upskill serve did not answer {ready} within {wait:.0f} s")
+                time.sleep(0.3)
+            yield process, port
+        finally:
+            stop(process)
+
+
+def _started(log: Any) -> int:
+    """How many worker processes have logged that their application started."""
+    log.seek(0)
+    return log.read().count(b"Application startup complete")
+
+
+def _answers(port: int, path: str) -> bool:
+    try:
+        return request("127.0.0.1", port, "GET", path, None)[0] == 200
+    except OSError:
+        return False
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:

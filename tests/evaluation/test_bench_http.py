@@ -8,7 +8,10 @@ is most of its time. Figures are the program's business, not this test's.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
+
+import pytest
 
 from data.db import make_engine, migrate, transaction
 from data.models import Organisation, Worker
@@ -64,3 +67,14 @@ def test_bench_http_drives_every_route_without_error(tmp_path: Path) -> None:
     }
     # at 1 and 4 connections there is no row at 8: those targets are said to be unmeasured, never passed
     assert result["checks"]["plans p99 <= 100 ms at 8"] == {"figure": None, "ok": None}
+
+
+def test_the_shared_starter_quotes_the_log_of_a_server_that_exits(tmp_path: Path) -> None:
+    """bench_load.started_server (bench_http's and bench_load's one starter): a server that cannot start
+    is reported with the end of its log, not waited for until the deadline."""
+    from evaluation.bench_load import started_server
+
+    env = {**os.environ, "UPSKILL_DATABASE_URL": "no-such-backend://", "UPSKILL_CACHE_DIR": str(tmp_path)}
+    exited = pytest.raises(RuntimeError, match="upskill serve exited")
+    with exited, started_server(env, 1, "/health", wait=120):
+        pass
