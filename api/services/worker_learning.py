@@ -14,7 +14,7 @@ import datetime as dt
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -158,6 +158,7 @@ class CourseIndex:
     positions: NDArray[np.int64]  # each row's index in the model's scores, -1: not in the model (or none)
     skill_column: Mapping[str, int]  # skill URI -> its column in ``taught`` (columns sorted by URI)
     taught: sp.csc_matrix  # (courses, skills): the level a course teaches a skill + 1 (0: not taught)
+    answers: Answers = field(default_factory=lambda: Answers(), compare=False)  # recommend_for_worker's
 
     @classmethod
     def build(cls, options: plans.PlanOptions, model: LoadedModel | None) -> CourseIndex:
@@ -205,6 +206,50 @@ class CourseIndex:
         return sums / total
 
 
+#: Answers of :func:`recommend_for_worker` kept per course index (per served options and model).
+ANSWERS_KEPT = 4096
+
+
+class Answers:
+    """The last :data:`ANSWERS_KEPT` answers of :func:`recommend_for_worker` for one (options, model) pair,
+    each keyed by everything it was computed from: the worker's row and skills, their events, the target and
+    limit asked, and the graph (kept with the answer, compared by identity). A changed profile, a new event
+    or another model or catalogue is another key, so a kept answer is the one a computation would give."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._kept: OrderedDict[tuple[Any, ...], tuple[CompetenceGraph, dict[str, Any]]] = OrderedDict()
+
+    def get(self, key: tuple[Any, ...], graph: CompetenceGraph) -> dict[str, Any] | None:
+        with self._lock:
+            found = self._kept.get(key)
+            if found is None or found[0] is not graph:
+                return None
+            self._kept.move_to_end(key)
+        return dict(found[1])
+
+    def put(self, key: tuple[Any, ...], graph: CompetenceGraph, answer: dict[str, Any]) -> None:
+        with self._lock:
+            self._kept[key] = (graph, answer)
+            while len(self._kept) > ANSWERS_KEPT:
+                self._kept.popitem(last=False)
+
+
+def _row_state(worker: Worker) -> tuple[Any, ...]:
+    """The worker row's column values, hashable (lists as tuples, mappings as sorted pairs)."""
+    from sqlalchemy import inspect
+
+    return tuple(_frozen(getattr(worker, attr.key)) for attr in inspect(worker).mapper.column_attrs)
+
+
+def _frozen(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
+    return value
+
+
 #: Course indexes kept: the served (options, model) pair and the one before a swap.
 INDEXES_KEPT = 2
 _indexes: OrderedDict[tuple[int, int], tuple[plans.PlanOptions, LoadedModel | None, CourseIndex]] = (
@@ -246,13 +291,35 @@ def recommend_for_worker(
 
     With a target (``target`` or the worker's), only courses that teach a skill of the gap are ranked. Courses
     the worker enrolled in, completed or dismissed are left out, as are courses in languages they do not
-    accept (when they gave any). Ties are broken by the content score, then by course id.
+    accept (when they gave any). Ties are broken by the content score, then by course id. An answer for the
+    same worker state, events and question is kept (:class:`Answers`) and given again.
     """
-    from recommender.planner.from_gap import gap_items
-
     occupations, skills = _profile(worker, db_session)
     past = history(db_session=db_session, worker_id=worker.id)
     index = course_index(options, model)
+    key = (_row_state(worker), tuple(sorted(skills.items())), past.events, target, limit)
+    kept = index.answers.get(key, graph)
+    if kept is not None:
+        return kept
+    answer = _recommend(graph, model, worker, index, occupations, skills, past, target, limit)
+    index.answers.put(key, graph, answer)
+    return dict(answer)
+
+
+def _recommend(  # noqa: PLR0913 - recommend_for_worker's inputs, read once there
+    graph: CompetenceGraph,
+    model: LoadedModel | None,
+    worker: Worker,
+    index: CourseIndex,
+    occupations: list[str],
+    skills: dict[str, int],
+    past: History,
+    target: str | None,
+    limit: int,
+) -> dict[str, Any]:
+    """What :func:`recommend_for_worker` answers, computed."""
+    from recommender.planner.from_gap import gap_items
+
     wanted = np.ones(len(index.courses), dtype=bool)
     if worker.languages:
         wanted &= np.isin(index.languages, sorted(set(worker.languages)))

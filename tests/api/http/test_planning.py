@@ -148,3 +148,32 @@ def test_malformed_and_oversized_bodies(client: TestClient) -> None:
 def test_unknown_paths_and_methods_are_problems(client: TestClient) -> None:
     assert assert_problem(client.get("/v1/nothing-here"), 404)["type"] == "urn:upskill:problem:not-found"
     assert_problem(client.get("/v1/gap"), 405)
+
+
+def test_a_plan_being_solved_does_not_hold_up_the_event_loop(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Planning runs in the thread pool (a plain ``def`` route): while one plan is being solved, /health and
+    another route are answered (the solve here waits until they have been)."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from api.services import plans
+
+    solving, release = threading.Event(), threading.Event()
+    plan = plans.plan
+
+    def slow_plan(**kwargs: object) -> object:
+        solving.set()
+        assert release.wait(20), "never released"
+        return plan(**kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(plans, "plan", slow_plan)
+    with ThreadPoolExecutor(1) as pool:
+        answer = pool.submit(client.post, "/v1/plans", json=KATRIN_LIKE)
+        assert solving.wait(20)
+        assert client.get("/health").status_code == 200
+        assert client.post("/v1/gap", json=KATRIN_LIKE).status_code == 200
+        assert not answer.done()
+        release.set()
+        assert answer.result(20).status_code == 200

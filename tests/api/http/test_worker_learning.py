@@ -140,6 +140,39 @@ def test_recommendations_with_a_model_use_the_features_training_builds(
     assert history == ["ev-adv"]
 
 
+def test_an_answer_is_computed_again_only_when_what_it_is_computed_from_changed(
+    client: TestClient, world: World
+) -> None:
+    """The same question about an unchanged worker is answered from the kept answer (the model is not
+    asked again); a changed profile, a new event, another target or limit is computed afresh."""
+    model = RecordingModel({"ev-intro": 0.1, "battery-adv": 0.9, "ev-adv": 0.5})
+    client.app.dependency_overrides[deps.get_model] = lambda: model  # type: ignore[attr-defined]
+    hr = bearer(world.keys["hr"])
+    url = f"/v1/workers/{world.own}/recommendations"
+
+    def ask(query: str = "") -> Any:
+        response = client.get(url + query, headers=hr)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    first = ask()
+    assert ask() == first and len(model.calls) == 1  # kept
+    assert ask("?limit=1")["items"] == first["items"][:1] and len(model.calls) == 2
+    _event(client, world, "dismissed", "battery-adv")
+    after_event = ask()
+    assert len(model.calls) == 3 and "battery-adv" not in [i["course_id"] for i in after_event["items"]]
+    changed = client.patch(url.removesuffix("/recommendations"), json={"region": "DE21"}, headers=hr)
+    assert changed.status_code == 200, changed.text
+    ask()
+    assert len(model.calls) == 4  # computed again
+    client.patch(
+        url.removesuffix("/recommendations"), json={"skills": [{"uri": "skill:ev", "level": 3}]}, headers=hr
+    )
+    ask()
+    assert len(model.calls) == 5 and ask("?target=vehicle painter")["target_uri"] == "occ:painter"
+    assert len(model.calls) == 6
+
+
 def test_a_completion_raises_the_workers_skills_to_the_courses_levels(
     client: TestClient, world: World, tiny_session: Session
 ) -> None:
