@@ -251,22 +251,34 @@ def evaluate_titles(
     return report
 
 
+TREE_SETTINGS: dict[str, Any] = {
+    "max_iter": 120,
+    "learning_rate": 0.1,
+    "max_depth": 5,
+    "min_samples_leaf": 20,
+    "l2_regularization": 0.0,
+}
+"""The re-ranker's settings (scikit-learn's ``HistGradientBoostingClassifier``), chosen on the tune half."""
+
+
 def fit_on_tune_half(
     occupations: Sequence[OccupationText],
     reference: Sequence[LabelledTitle],
     *,
     first_shortlist: int = 300,
     shortlist: int = 30,
-    trees: int = 120,
-    max_depth: int = 5,
+    trees: dict[str, Any] | None = None,
 ) -> TitleWeights:
     """Fit the matcher on the tune half of ``reference``: first stage, re-ranker, temperature.
 
     1. The first stage's weights by maximum likelihood, each title's likelihood taken over the
        ``first_shortlist`` occupations its text features favour plus the right one (to keep memory small).
     2. The re-ranker: gradient-boosted trees (scikit-learn's ``HistGradientBoostingClassifier``,
-       ``random_state=0``) telling the right occupation from the others of the first stage's ``shortlist``.
-    3. The temperature of the re-ranker's softmax, by maximum likelihood over the same titles.
+       :data:`TREE_SETTINGS`, ``random_state=0``) telling the right occupation from the others of the first
+       stage's ``shortlist``.
+    3. The temperature of the re-ranker's softmax (and the logit of "none of the shortlist"), by maximum
+       likelihood on a quarter of the tune half that trees fitted on the other three quarters did not see;
+       then the trees are fitted again, with the same settings, on the whole tune half (the shipped ones).
     """
     from scipy.optimize import minimize
     from sklearn.ensemble import HistGradientBoostingClassifier
@@ -308,11 +320,9 @@ def fit_on_tune_half(
         [hashlib.sha256(normalise(r.title).encode("utf-8")).digest()[1] % 4 == 0 for r in chosen]
     )
     rows_train = np.repeat(~calibrate, shortlist)
-    model = HistGradientBoostingClassifier(
-        max_iter=trees, learning_rate=0.1, max_depth=max_depth, random_state=0
-    ).fit(x_all[rows_train], y_all[rows_train])
-    boosted = BoostedTrees.from_sklearn(model)
-    raw = boosted.raw_scores(x_all[~rows_train]).reshape(-1, shortlist)
+    settings: dict[str, Any] = {**TREE_SETTINGS, **(trees or {}), "random_state": 0}
+    held_out = HistGradientBoostingClassifier(**settings).fit(x_all[rows_train], y_all[rows_train])
+    raw = BoostedTrees.from_sklearn(held_out).raw_scores(x_all[~rows_train]).reshape(-1, shortlist)
     right = np.concatenate(groups)[calibrate]
     found = right.any(axis=1)
 
@@ -324,6 +334,8 @@ def fit_on_tune_half(
 
     fitted = minimize(nll, np.array([1.0, 0.0]), method="Nelder-Mead")
     temperature, outside = (float(v) for v in fitted.x)
+    boosted = BoostedTrees.from_sklearn(HistGradientBoostingClassifier(**settings).fit(x_all, y_all))
+    described = ", ".join(f"{name}={value}" for name, value in settings.items())
     return TitleWeights(
         first_stage.weights,
         {
@@ -331,10 +343,11 @@ def fit_on_tune_half(
             "(sha256 of the normalised title, first byte even)",
             "titles": len(chosen),
             "first_stage": f"conditional logit, maximum likelihood (L-BFGS), shortlist {first_shortlist}",
-            "second_stage": f"HistGradientBoostingClassifier(max_iter={trees}, learning_rate=0.1, "
-            f"max_depth={max_depth}, random_state=0) on the first stage's {shortlist} best",
+            "second_stage": f"HistGradientBoostingClassifier({described}) on the first stage's "
+            f"{shortlist} best, fitted on the whole tune half",
             "confidence": "temperature and outside-the-shortlist logit by maximum likelihood on a quarter of "
-            "the tune half kept from the trees (second hash byte divisible by 4)",
+            "the tune half (second hash byte divisible by 4) scored by the same trees fitted on the other "
+            "three quarters",
         },
         boosted,
         round(temperature, 6),

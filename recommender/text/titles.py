@@ -77,10 +77,11 @@ NOISE_WORDS = frozenset(
     contract contractor freelance freelancer remote hybrid onsite based shift weekend weekends executive
     executives cum urgent urgently immediate immediately hiring hire wanted needed required require
     seeking looking vacancy vacancies position positions job jobs opening openings opportunity career
-    careers apply now new m f d w x h mwd mfd fmd wmd fm mf gn genders male female only speaking speaker
-    speakers speak fluent language native mandarin chinese cantonese japanese korean english malay
-    bahasa thai vietnamese indonesian tagalog arabic german french italian spanish i ii iii iv v 1 2 3 4
-    5 6 7 8 9 10 grade gred sdn bhd ltd gmbh srl mnc with for in at of the a an to
+    careers internships intake diploma degree apply now new m f d w x h mwd mfd fmd wmd fm mf gn genders
+    male female only speaking speaker speakers speak fluent language native mandarin chinese cantonese
+    japanese korean english malay bahasa thai vietnamese indonesian tagalog arabic german french italian
+    spanish i ii iii iv v 1 2 3 4 5 6 7 8 9 10 grade gred sdn bhd ltd gmbh srl mnc with for in at of the
+    a an to
     """.split()  # noqa: SIM905
 )
 """Words of vacancy titles that never decide the occupation: seniority, contract, urgency, gender forms,
@@ -143,6 +144,21 @@ ABBREVIATIONS: dict[str, str] = {
     "kfz": "motor vehicle",
     "pkw": "motor vehicle",
     "lkw": "lorry",
+    "exe": "executive",
+    "aircon": "air conditioning",
+    "despatch": "dispatch",
+    "telesales": "telemarketing",
+    "telesale": "telemarketing",
+    "hairstylist": "hair stylist",
+    "salesgirl": "salesperson",
+    "salesgirls": "salesperson",
+    "md": "managing director",
+    "pr": "public relations",
+    "scm": "supply chain",
+    "bdm": "business development manager",
+    "qaqc": "quality assurance quality control",
+    "ml": "machine learning",
+    "ai": "artificial intelligence",
 }
 """Abbreviations and spellings of titles, spelt the way ESCO's English labels spell them."""
 
@@ -213,7 +229,7 @@ def clean_title(title: str) -> CleanTitle:
     """Strip gender forms and noise words, spell out abbreviations, weight words outside the main part.
 
     >>> clean_title("Sr. IT Support Exec (Shah Alam) - URGENT").words
-    (('ict', 1.0), ('support', 1.0), ('executive', 1.0), ('shah', 0.4), ('alam', 0.4))
+    (('ict', 1.0), ('support', 1.0), ('shah', 0.4), ('alam', 0.4))
     """
     text = _GENDER_SUFFIX.sub("", title.replace("&", " and ").replace("+", " plus "))
     side_parts: list[str] = []
