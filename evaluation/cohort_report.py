@@ -19,7 +19,16 @@ from typing import Any
 from data import files
 
 #: Tables of the exports: file / sheet name -> (columns, rows from the document).
-EXPORT_TABLES = ("assignments", "plans", "seats", "timeline", "unassigned", "unfilled", "to_confirm")
+EXPORT_TABLES = (
+    "assignments",
+    "plans",
+    "seats",
+    "timeline",
+    "unassigned",
+    "open_skills",
+    "unfilled",
+    "to_confirm",
+)
 
 
 def _e(value: Any) -> str:
@@ -508,6 +517,21 @@ def export_rows(document: Mapping[str, Any]) -> dict[str, tuple[list[str], list[
                     st["reason"],
                 ]
             )
+    open_skills = [
+        [
+            block["target_uri"],
+            block["target_label"],
+            k["skill"],
+            k["people"],
+            way.get("kind"),
+            way.get("people"),
+            way.get("text"),
+            way.get("badge_id"),
+        ]
+        for block in document.get("on_the_job", [])
+        for k in block["skills"]
+        for way in k.get("instead") or [{}]  # a cohort kept before the ways: one row, no way
+    ]
     return {
         "assignments": (
             [
@@ -616,6 +640,10 @@ def export_rows(document: Mapping[str, Any]) -> dict[str, tuple[list[str], list[
                 ]
                 for u in document["unassigned"]
             ],
+        ),
+        "open_skills": (
+            ["target_uri", "target_label", "skill", "people", "way", "way_people", "what_to_do", "badge_id"],
+            open_skills,
         ),
         "unfilled": (
             ["target_uri", "target_label", "headcount", "filled", "shortfall", "why"],

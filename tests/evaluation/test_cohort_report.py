@@ -14,6 +14,7 @@ import pytest
 from evaluation.cohort_report import (
     EXPORT_TABLES,
     TITLE_CHARS,
+    export_rows,
     readiness_svg,
     render_html,
     write_csv,
@@ -92,6 +93,29 @@ def test_csv_and_xlsx_exports_hold_the_document(document: dict[str, Any], tmp_pa
         steps = list(csv.DictReader(handle))
     plan_of = {p["plan_id"]: p for p in document["plans"]}
     assert len(steps) == sum(len(plan_of[a["plan_id"]]["steps"]) for a in document["assignments"])
+    # the open skills, a row per role, skill and way (HR's wording), as the report lists them
+    with (tmp_path / "csv" / "open_skills.csv").open(encoding="utf-8") as handle:
+        open_rows = list(csv.DictReader(handle))
+    ways = [
+        (b["target_label"], k["skill"], w["kind"], str(w["people"]), w["text"])
+        for b in document["on_the_job"]
+        for k in b["skills"]
+        for w in k["instead"]
+    ]
+    assert (
+        ways
+        and [(r["target_label"], r["skill"], r["way"], r["way_people"], r["what_to_do"]) for r in open_rows]
+        == ways
+    )
+    assert any(
+        r["what_to_do"].startswith("no course in the catalogue teaches it: train them") for r in open_rows
+    )
+    # a cohort kept before the ways: a row per skill, no way
+    kept = {
+        **document,
+        "on_the_job": [{"target_uri": "occ:a", "target_label": "a", "skills": [{"skill": "x", "people": 3}]}],
+    }
+    assert export_rows(kept)["open_skills"][1] == [["occ:a", "a", "x", 3, None, None, None, None]]
 
     from openpyxl import load_workbook
 
