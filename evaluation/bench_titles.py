@@ -6,9 +6,9 @@ Run ``OPENBLAS_NUM_THREADS=1 .venv/bin/python -m evaluation.bench_titles``. Prin
 (p50 / p99), with the machine's load at start and end. The batch is timed in one process and in two forked
 processes over its two halves (``match_in_processes``, joined in input order and checked equal to the
 one-process answer); every time is given as wall and CPU time (on a shared machine the CPU time is the
-steadier figure: for the split batch, the slowest process's, which is its wall time on a quiet machine with a
-core per process), and each target is said met or not on both. Titles are the real vacancy titles of
-``../shared/data/text/job_titles_validation.csv`` when present, else ESCO labels.
+steadier figure: for the split batch, the slowest process's plus the parent's, a bound on its wall time on a
+quiet machine with a core per process), and each target is said met or not on both. Titles are the real
+vacancy titles of ``../shared/data/text/job_titles_validation.csv`` when present, else ESCO labels.
 """
 
 from __future__ import annotations
@@ -100,9 +100,9 @@ def run(processes: int = 2) -> dict[str, Any]:
     # the same batch in `processes` forked processes over contiguous slices, joined in input order; the
     # forked workers start with this process's cache of cleaned titles: empty it first
     clean_title.cache_clear()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     split, split_cpu = match_in_processes_timed(matcher, titles, k=10, processes=processes)
-    split_seconds = time.perf_counter() - started
+    split_seconds, parent_cpu = time.perf_counter() - started, time.process_time() - cpu_started
     assert split == results, "the batch over processes differs from the batch in one process"
 
     baseline = CharNgramBaseline(occupations)
@@ -119,9 +119,9 @@ def run(processes: int = 2) -> dict[str, Any]:
         matcher.match(title, k=10)
         singles_cpu.append((time.process_time() - cpu_started) * 1000)
         singles.append((time.perf_counter() - started) * 1000)
-    # on a quiet machine with a core per process, the wall time of the split batch is its slowest
-    # process's CPU time (plus forking and joining)
-    split_critical_cpu = max(split_cpu) if split_cpu else batch_cpu
+    # on a quiet machine with a core per process, the wall time of the split batch is at most its slowest
+    # process's CPU time plus this process's (forking, reading the answers back and joining them)
+    split_critical_cpu = (max(split_cpu) if split_cpu else 0.0) + parent_cpu
     single_p99, single_p99_cpu = float(np.percentile(singles, 99)), float(np.percentile(singles_cpu, 99))
     return {
         "titles": source,
@@ -138,6 +138,7 @@ def run(processes: int = 2) -> dict[str, Any]:
             "processes": processes,
             "matcher_processes_seconds": round(split_seconds, 2),
             "matcher_processes_cpu_seconds": [round(v, 2) for v in split_cpu],
+            "matcher_processes_parent_cpu_seconds": round(parent_cpu, 2),
             "matcher_processes_critical_cpu_seconds": round(split_critical_cpu, 2),
             "baseline_seconds": round(baseline_seconds, 2),
             "target_seconds": TARGET_BATCH_SECONDS,
@@ -197,7 +198,10 @@ def main(argv: list[str] | None = None) -> None:
         f"  {_verdict(batch['matcher_processes_seconds'], batch['target_seconds'])} / "
         f"{_verdict(batch['matcher_processes_critical_cpu_seconds'], batch['target_seconds'])}"
     )
-    print(f"    (CPU: the slowest process's; each: {batch['matcher_processes_cpu_seconds']})")
+    print(
+        f"    (CPU: the slowest process's plus the parent's; each process "
+        f"{batch['matcher_processes_cpu_seconds']}, parent {batch['matcher_processes_parent_cpu_seconds']})"
+    )
     print(f"{'single title p50 (ms)':<44}{single['p50_ms']:>9.2f}{single['p50_cpu_ms']:>9.2f}")
     print(
         f"{'single title p99 (ms)':<44}{single['p99_ms']:>9.2f}{single['p99_cpu_ms']:>9.2f}{'':>10}"
