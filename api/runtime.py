@@ -54,6 +54,9 @@ if TYPE_CHECKING:
 SERVER_ENGINE_OPTIONS: dict[str, dict[str, Any]] = {
     "postgresql": {"pool_pre_ping": True, "pool_timeout": 10, "connect_args": {"connect_timeout": 3}},
 }
+#: A SQLite file keeps up to this many connections open (SQLAlchemy's default, 5, is fewer than the requests
+#: a process serves at once: each one past it was opened and closed per request, its pragmas run again).
+SQLITE_POOL_SIZE = 20
 
 log = logging.getLogger("upskill.runtime")
 
@@ -61,6 +64,12 @@ log = logging.getLogger("upskill.runtime")
 REFERENCE_CHECK_SECONDS = 5.0
 #: Seconds a statement writing audit entries may run (PostgreSQL) before it is cancelled.
 AUDIT_STATEMENT_TIMEOUT = 15.0
+
+
+def _in_memory(url: str) -> bool:
+    """Whether a SQLite URL names an in-memory database (kept by one connection, not a pool of them)."""
+    database = url.split("///", 1)[1] if "///" in url else ""
+    return database in ("", ":memory:") or "mode=memory" in url
 
 
 def _backend(settings: Settings) -> str:
@@ -91,9 +100,10 @@ class Runtime:
     def engine(self) -> Engine:
         from data.db import ensure_schema, make_engine
 
-        engine = make_engine(
-            self.settings.database_url, **SERVER_ENGINE_OPTIONS.get(_backend(self.settings), {})
-        )
+        options = dict(SERVER_ENGINE_OPTIONS.get(_backend(self.settings), {}))
+        if _backend(self.settings) == "sqlite" and not _in_memory(self.settings.database_url):
+            options["pool_size"] = SQLITE_POOL_SIZE
+        engine = make_engine(self.settings.database_url, **options)
         ensure_schema(engine)
         return engine
 

@@ -38,3 +38,12 @@ def test_an_empty_database_has_no_graph_and_says_what_to_do(tmp_path: Path) -> N
     engine.dispose()
     with pytest.raises(UpskillError, match="run `upskill import esco` first"):
         _ = Runtime(_settings(tmp_path)).graph
+
+
+def test_a_sqlite_file_keeps_as_many_connections_as_a_server_uses_at_once(tmp_path: Path) -> None:
+    """SQLAlchemy's default pool keeps 5: a server's sixth concurrent request opened and closed its own."""
+    from api.runtime import SQLITE_POOL_SIZE
+
+    assert Runtime(_settings(tmp_path)).engine.pool.size() == SQLITE_POOL_SIZE  # type: ignore[attr-defined]
+    memory = Settings(database_url="sqlite://", artefact_dir=tmp_path / "a", cache_dir=tmp_path / "c")
+    assert Runtime(memory).engine.dialect.name == "sqlite"  # in memory: left to its own one-connection pool

@@ -51,3 +51,16 @@ def test_serve_runs_uvicorn_with_that_protocol(monkeypatch) -> None:
     result = CliRunner().invoke(app, ["serve", "--port", "0", "--workers", "2"])
     assert result.exit_code == 0, result.output
     assert ran["http"] == "api.http.protocol:NoDelayHTTPProtocol" and ran["workers"] == 2
+
+
+def test_serve_runs_one_worker_per_core_at_most_two_by_default(monkeypatch) -> None:
+    import os
+
+    import uvicorn
+
+    ran: dict[str, object] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda target, **options: ran.update(options, target=target))
+    monkeypatch.setattr("api.cli.serve.runtime", lambda: SimpleNamespace(engine=None))
+    result = CliRunner().invoke(app, ["serve", "--port", "0"])
+    assert result.exit_code == 0, result.output
+    assert ran["workers"] == min(os.cpu_count() or 1, 2)
