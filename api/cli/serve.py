@@ -11,8 +11,8 @@ from api.cli.common import app, console, reports_errors, runtime
 
 #: Worker processes by default: one per core, at most two. A process runs Python on one core at a time (the
 #: GIL): plans and recommendations are CPU-bound, so one process leaves the second core of a 2-core machine
-#: idle (bench_http, 32 connections, load 8-10: plans 9.5 -> 19.5 req/s, recommendations 139 -> 222 req/s
-#: with two). Each process holds its own graph, courses and model (~500 MB), hence no more than two unasked.
+#: idle (README, "Workers": measured on a busy machine, two were 1-2x one). Each process holds its own graph,
+#: courses and model (~500 MB), hence no more than two unless asked.
 DEFAULT_WORKERS = min(os.cpu_count() or 1, 2)
 
 
