@@ -157,7 +157,13 @@ def hours_per_week_needed(
         return None
     total = sum(hours[c] for c in order)
 
+    # ``weeks`` weeks hand out at most ``weeks * hpw`` hours (a course ends with at most _EPS left): fewer
+    # than the plan's hours cannot fit, whatever the order (the slack covers float rounding many times over)
+    slack = 1e-6 * (total + len(order))
+
     def fits(hpw: float) -> bool:  # every course ends by week ``weeks`` (the schedule stops past it)
+        if hpw * weeks < total - slack:
+            return False
         return _simulate(order, hours, requires, hpw, earliest_week, horizon=weeks) is not None
 
     high = max(total, 0.5)
