@@ -16,8 +16,7 @@ def _skill(*, needed: int = 3, held: int = 0, reached: int = 0, catalogue: int =
     return UncoveredSkill("s", "battery chemistry", "essential", "", needed, held, reached, catalogue)
 
 
-#: (the skill, badges, ruled out, ESCO type) -> the way chosen, and what the worker reads (as before the
-#: wording moved out of the choice: ``upskill plan``'s text and JSON must not change).
+#: (the skill, badges, ruled out, ESCO type) -> the way chosen, and what the worker reads.
 CASES = [
     (
         (_skill(), [RPL], False, ""),
@@ -55,11 +54,17 @@ CASES = [
         "no course in the catalogue teaches battery chemistry: learn it on the job, with a mentor or the "
         "employer's training centre",
     ),
-    (  # they hold what the courses teach: the worker's sentence is as before; HR's says so (below)
+    (  # they hold what the courses teach: never "no course teaches it" (HR's sentence below)
         (_skill(held=2, reached=2, catalogue=2), [], False, ""),
         Way("on-the-job", "battery chemistry", 3, case="untaught", taught_level=2, held_level=2),
-        "no course in the catalogue teaches battery chemistry: learn it on the job, with a mentor or the "
-        "employer's training centre",
+        "courses teach battery chemistry only up to intermediate (level 2), which you hold: learn it on the "
+        "job, with a mentor or the employer's training centre",
+    ),
+    (  # knowledge taught only up to what they hold
+        (_skill(held=1, reached=1, catalogue=1), [], False, "knowledge"),
+        Way("provider", "battery chemistry", 3, taught_level=1, held_level=1),
+        "courses teach battery chemistry only up to basic (level 1), which you hold: ask a training provider "
+        "or your employer's training centre",
     ),
 ]
 
