@@ -118,6 +118,13 @@ def evaluate_titles_command(
                 f"{f['mrr']:.3f}",
             )
     console.print(table)
+    from evaluation.titles import TARGETS
+
+    for part, met in report["targets"].items():
+        said = ", ".join(
+            f"{name} >= {TARGETS[name]}: {'met' if ok else 'NOT met'}" for name, ok in met.items()
+        )
+        console.print(f"targets, matcher on the {part} {'file' if part == 'whole' else 'half'}: {said}")
     calibration = report["calibration_check_half"]
     console.print(
         f"confidence on the check half: mean {calibration['mean_confidence']:.3f}, accuracy@1 "
