@@ -86,8 +86,19 @@ def extract(commit: str, folder: Path, repo: Path = ROOT) -> str:
 def run_plans(tree: Path, pairs: list[tuple[str, str]], env: dict[str, str]) -> list[dict[str, Any]]:
     """Plan ``pairs`` with the code in ``tree``, in a subprocess."""
     started = time.perf_counter()
+    rows = run_in_tree(tree, RUNNER, pairs, env)
+    for row in rows:
+        row["wall"] = time.perf_counter() - started
+    return rows
+
+
+def run_in_tree(
+    tree: Path, runner: str, pairs: list[tuple[str, str]], env: dict[str, str]
+) -> list[dict[str, Any]]:
+    """Run the Python program ``runner`` with the code in ``tree`` on ``pairs`` (JSON on its input); its JSON
+    lines."""
     done = subprocess.run(
-        [sys.executable, "-c", RUNNER],
+        [sys.executable, "-c", runner],
         input=json.dumps(pairs),
         capture_output=True,
         text=True,
@@ -97,10 +108,7 @@ def run_plans(tree: Path, pairs: list[tuple[str, str]], env: dict[str, str]) -> 
     )
     if done.returncode != 0:
         raise SystemExit(f"planning with {tree} failed:\n{done.stderr[-3000:]}")
-    rows = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
-    for row in rows:
-        row["wall"] = time.perf_counter() - started
-    return rows
+    return [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
 
 
 def figures(  # noqa: C901 - a tally: one counter per figure of the module docstring

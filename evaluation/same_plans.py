@@ -17,14 +17,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from evaluation.bench_plans import ROOT, extract
+from evaluation.bench_plans import ROOT, extract, run_in_tree
 
 #: Plans each pair under each request of REQUESTS, read from stdin; one JSON line per (request, pair).
 RUNNER = """
@@ -58,18 +56,7 @@ for name, request in requests.items():
 
 def plan_all(tree: Path, pairs: list[tuple[str, str]], env: dict[str, str]) -> list[dict[str, Any]]:
     """Every (request, pair) planned by the code in ``tree``, in a subprocess."""
-    done = subprocess.run(
-        [sys.executable, "-c", RUNNER],
-        input=json.dumps(pairs),
-        capture_output=True,
-        text=True,
-        cwd=tree,
-        env={**env, "PYTHONPATH": str(tree)},
-        check=False,
-    )
-    if done.returncode != 0:
-        raise SystemExit(f"planning with {tree} failed:\n{done.stderr[-3000:]}")
-    return [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    return run_in_tree(tree, RUNNER, pairs, env)
 
 
 def main() -> None:

@@ -32,6 +32,7 @@ import json
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -64,21 +65,19 @@ FOLDS = 5
 INDEPENDENT = "independent"
 
 Model = Callable[[], ClassifierMixin]
+
+
+def _logistic(c: float) -> Any:
+    return make_pipeline(StandardScaler(), LogisticRegression(C=c, max_iter=3000))
+
+
+def _boosting(depth: int) -> Any:
+    return HistGradientBoostingClassifier(max_iter=100, learning_rate=0.05, max_depth=depth, random_state=0)
+
+
 SETTINGS: dict[str, Model] = {
-    **{
-        f"logistic C={c:g}": (
-            lambda c=c: make_pipeline(StandardScaler(), LogisticRegression(C=c, max_iter=3000))
-        )
-        for c in (0.01, 0.1, 1.0)
-    },
-    **{
-        f"gradient boosting depth {d}": (
-            lambda d=d: HistGradientBoostingClassifier(
-                max_iter=100, learning_rate=0.05, max_depth=d, random_state=0
-            )
-        )
-        for d in (2, 3)
-    },
+    **{f"logistic C={c:g}": partial(_logistic, c) for c in (0.01, 0.1, 1.0)},
+    **{f"gradient boosting depth {d}": partial(_boosting, d) for d in (2, 3)},
 }
 
 
