@@ -220,37 +220,6 @@ def plan(  # noqa: PLR0913 - keyword-only: plan_cohort's inputs and the what-if 
     return document
 
 
-def create(  # noqa: PLR0913 - the use case's inputs: the catalogue, the owner, two files, the constraints
-    *,
-    db_session: Session,
-    graph: CompetenceGraph,
-    courses: Sequence[CourseOption],
-    badges: Sequence[BadgeOption],
-    organisation_id: int,
-    name: str,
-    workforce: Upload,
-    targets: Upload,
-    request: CohortRequest,
-    confirmed: Mapping[str, str] | None = None,
-    matcher: Callable[[], TitleResolver | None] | None = None,
-) -> dict[str, Any]:
-    """Plan a cohort from uploaded files and store it for ``organisation_id``; return it as stored
-    (:func:`prepare`, then :func:`store`, in one transaction)."""
-    document = prepare(
-        db_session=db_session,
-        graph=graph,
-        courses=courses,
-        badges=badges,
-        organisation_id=organisation_id,
-        workforce=workforce,
-        targets=targets,
-        request=request,
-        confirmed=confirmed,
-        matcher=matcher,
-    )
-    return store(db_session=db_session, organisation_id=organisation_id, name=name, document=document)
-
-
 def prepare(  # noqa: PLR0913 - the use case's inputs: the catalogue, the owner, two files, the constraints
     *,
     db_session: Session,

@@ -134,7 +134,7 @@ def for_worker(way: Way) -> str:
             "(see the reason)"
         )
     if way.kind == "provider":
-        return f"{_untaught_to_worker(way)}: ask a training provider or your employer's training centre"
+        return f"{_untaught(way, skill, 'you')}: ask a training provider or your employer's training centre"
     if way.case == "prerequisites":
         return (
             f"the courses that teach {skill} to {needed} need more of it first than any course you can take "
@@ -145,14 +145,16 @@ def for_worker(way: Way) -> str:
             f"courses teach it up to {level_name(way.taught_level)}; reach {needed} by supervised practice "
             "on the job"
         )
-    return f"{_untaught_to_worker(way)}: learn it on the job, with a mentor or the employer's training centre"
+    untaught = _untaught(way, skill, "you")
+    return f"{untaught}: learn it on the job, with a mentor or the employer's training centre"
 
 
-def _untaught_to_worker(way: Way) -> str:
-    """Why no course takes the worker further: none teaches the skill, or none beyond what they hold."""
+def _untaught(way: Way, skill: str, holder: str) -> str:
+    """Why no course takes ``holder`` further in ``skill`` (its name, or "it"): none teaches it, or none
+    beyond the level they hold."""
     if way.taught_level > 0:
-        return f"courses teach {way.skill} only up to {level_name(way.taught_level)}, which you hold"
-    return f"no course in the catalogue teaches {way.skill}"
+        return f"courses teach {skill} only up to {level_name(way.taught_level)}, which {holder} hold"
+    return f"no course in the catalogue teaches {skill}"
 
 
 def for_hr(way: Way) -> str:
@@ -170,7 +172,7 @@ def for_hr(way: Way) -> str:
             "buy seats beyond them, or ask a provider for one that fits"
         )
     if way.kind == "provider":
-        return f"{_untaught_to_hr(way)}: ask a training provider to run one for them"
+        return f"{_untaught(way, 'it', 'they')}: ask a training provider to run one for them"
     if way.case == "prerequisites":
         return (
             f"the courses that teach it to {needed} need more of it first than the planned courses bring: "
@@ -179,14 +181,8 @@ def for_hr(way: Way) -> str:
     if way.case == "partial":
         return f"courses teach it up to {level_name(way.taught_level)}; train them on the job to {needed}"
     if way.taught_level > 0:  # they hold what the courses teach
-        return f"{_untaught_to_hr(way)}: train them on the job to {needed}"
-    return "no course in the catalogue teaches it: train them on the job, with a mentor on the line"
-
-
-def _untaught_to_hr(way: Way) -> str:
-    if way.taught_level > 0:
-        return f"courses teach it only up to {level_name(way.taught_level)}, which they hold"
-    return "no course in the catalogue teaches it"
+        return f"{_untaught(way, 'it', 'they')}: train them on the job to {needed}"
+    return f"{_untaught(way, 'it', 'they')}: train them on the job, with a mentor on the line"
 
 
 def for_region(way: Way) -> str:
