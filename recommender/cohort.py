@@ -61,7 +61,7 @@ from recommender.planner import (
 )
 from recommender.planner.alternatives import for_group, for_hr
 from recommender.planner.from_gap import MIN_WEIGHT
-from recommender.planner.model import Way
+from recommender.planner.model import Way, check_hours_per_week
 from recommender.workforce import Person, Target, TitleToConfirm
 
 Objective = Literal["hours", "cost"]
@@ -107,10 +107,7 @@ class CohortSettings:
     def __post_init__(self) -> None:
         if not 1 <= self.months <= 120:
             raise InvalidPlanInput(f"must be 1 to 120 months, got {self.months!r}", field="months")
-        if not (np.isfinite(self.hours_per_week) and self.hours_per_week > 0):
-            raise InvalidPlanInput(
-                f"must be a positive number of hours, got {self.hours_per_week!r}", field="hours_per_week"
-            )
+        check_hours_per_week(self.hours_per_week)
         if self.budget is not None and not (np.isfinite(self.budget) and self.budget >= 0):
             raise InvalidPlanInput(f"must be an amount >= 0, got {self.budget!r}", field="budget")
         if self.objective not in ("hours", "cost"):

@@ -19,6 +19,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, Validati
 from data.formats.fields import MAX_LEVEL, Date, FileModel, Languages, Texts, validated
 from data.formats.reading import csv_rows, line_of_id, read_json
 from recommender.errors import ImportFormatError
+from recommender.planner.model import HOURS_PER_WEEK_RANGE
 from recommender.workforce import PersonRecord, TargetRecord
 
 MAX_HOURS_PER_WEEK = 60.0
@@ -89,7 +90,7 @@ class PersonRow(FileModel):
     job_title: str = Field("", validate_default=True)
     past_occupations: Texts = ()
     skills: Annotated[dict[str, int], BeforeValidator(_skill_levels)] = Field(default_factory=dict)
-    hours_per_week: float | None = Field(None, gt=0, le=MAX_HOURS_PER_WEEK)
+    hours_per_week: float | None = Field(None, ge=HOURS_PER_WEEK_RANGE[0], le=MAX_HOURS_PER_WEEK)
     languages: Languages = ()
     region: Annotated[str, AfterValidator(_region)] | None = None
     earliest_start: Date | None = None

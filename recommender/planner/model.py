@@ -26,6 +26,9 @@ Objective = Literal["hours", "cost"]
 EarnedBy = Literal["all", "k_of_n", "assessment"]
 RELATIONS = ("essential", "optional")
 OBJECTIVES = ("hours", "cost")
+# Study time a week a plan accepts: at least a quarter of an hour (less could stretch a plan past the
+# calendar's end), at most the hours a week has.
+HOURS_PER_WEEK_RANGE = (0.25, 168.0)
 EARNED_BY = ("all", "k_of_n", "assessment")
 
 
@@ -149,6 +152,15 @@ class BadgeOption:
         object.__setattr__(self, "required_badges", tuple(self.required_badges))
 
 
+def check_hours_per_week(hours: float) -> None:
+    """Raise :class:`InvalidPlanInput` unless ``hours`` lies in :data:`HOURS_PER_WEEK_RANGE`."""
+    low, high = HOURS_PER_WEEK_RANGE
+    if not (math.isfinite(hours) and low <= hours <= high):
+        raise InvalidPlanInput(
+            f"must be between {low:g} and {high:g} hours a week, got {hours!r}", field="hours_per_week"
+        )
+
+
 @dataclass(frozen=True)
 class Constraints:
     """What the worker can spend and accept. Empty tuples mean "any"; ``None`` means "no limit".
@@ -181,10 +193,7 @@ class Constraints:
             raise InvalidPlanInput(
                 f"must be a positive number of hours, got {self.max_hours!r}", field="max_hours"
             )
-        if not (math.isfinite(self.hours_per_week) and self.hours_per_week > 0):
-            raise InvalidPlanInput(
-                f"must be a positive number of hours, got {self.hours_per_week!r}", field="hours_per_week"
-            )
+        check_hours_per_week(self.hours_per_week)
         if self.objective not in OBJECTIVES:
             raise InvalidPlanInput(f"must be hours or cost, got {self.objective!r}", field="objective")
         if self.deadline is not None and self.start is None:

@@ -15,6 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from api.http.schemas.common import Code, PageBase, RequestModel
+from recommender.planner.model import HOURS_PER_WEEK_RANGE
 
 #: Most people and target roles a cohort takes over HTTP (a larger workforce: the command line and Dask).
 MAX_PEOPLE = 20_000
@@ -30,7 +31,9 @@ class CohortConstraints(RequestModel):
     exchange_rates: dict[str, float] = Field(
         default_factory=dict, max_length=50, description='currency units per unit of another: {"USD": 0.92}'
     )
-    hours_per_week: float = Field(8.0, gt=0, le=60, allow_inf_nan=False, description="paid training hours")
+    hours_per_week: float = Field(
+        8.0, ge=HOURS_PER_WEEK_RANGE[0], le=60, allow_inf_nan=False, description="paid training hours"
+    )
     months: int = Field(18, ge=1, le=120, description="horizon from the start")
     start: dt.date | None = Field(None, description="first day of training (default: today)")
     objective: Literal["hours", "cost"] = "hours"

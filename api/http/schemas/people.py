@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 from api.http.schemas.common import MAX_ID, MAX_LIST, PAGE_LIMIT, Code, Id, PageBase, RequestModel
 from api.http.schemas.planning import DeclaredSkill
 from api.services.audit import check_period
+from recommender.planner.model import HOURS_PER_WEEK_RANGE
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
 ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=120, strip_whitespace=True)]
@@ -48,7 +49,7 @@ class WorkerUpdate(RequestModel):
     languages: list[Code] | None = Field(None, max_length=20, description="ISO 639-1 codes")
     budget: float | None = Field(None, ge=0, allow_inf_nan=False, description="money to spend, in currency")
     currency: Code | None = Field(None, description="ISO 4217 code (default EUR)")
-    hours_per_week: float | None = Field(None, gt=0, le=80, allow_inf_nan=False)
+    hours_per_week: float | None = Field(None, ge=HOURS_PER_WEEK_RANGE[0], le=80, allow_inf_nan=False)
     delivery_modes: list[DeliveryMode] | None = Field(None, max_length=3)
 
 

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, model_validator
 
 from api.http.schemas.common import MAX_LIST, Code, Id, RequestModel
+from recommender.planner.model import HOURS_PER_WEEK_RANGE
 
 
 class DeclaredSkill(RequestModel):
@@ -93,7 +94,13 @@ class PlanCreate(GapCreate):
     )
     certificates: bool = Field(True, description="buy optional certificates (never with a budget of 0)")
     max_hours: Positive | None = None
-    hours_per_week: Positive = 6.0
+    hours_per_week: float = Field(
+        6.0,
+        ge=HOURS_PER_WEEK_RANGE[0],
+        le=HOURS_PER_WEEK_RANGE[1],
+        allow_inf_nan=False,
+        description="hours of study a week",
+    )
     start: dt.date | None = Field(None, description="default today")
     deadline: dt.date | None = None
     languages: list[Code] = Field(default_factory=list, max_length=20)

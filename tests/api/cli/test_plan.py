@@ -148,6 +148,10 @@ def test_plan_unknown_course_and_bad_date_are_clear_errors(runner: CliRunner, sn
     assert "unknown course 'ev-intr'" in result.output and "ev-intro" in result.output
     result = runner.invoke(app, [*base, "--deadline", "30/06/2027", "--start", "2027-01-04"])
     assert result.exit_code == 2 and "--deadline" in result.output
+    # so few hours a week that the plan would end past the calendar's last day (was an OverflowError)
+    result = runner.invoke(app, [*base, "--hours-per-week", "0.0001", "--start", "2027-01-04"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "between 0.25 and 168 hours a week, got 0.0001" in " ".join(result.output.split())
 
 
 def test_unknown_language_and_currency_are_clear_errors(runner: CliRunner, snapshot: Path) -> None:

@@ -108,6 +108,8 @@ def test_adjacent_roles(client: TestClient) -> None:
         ("/v1/gap", {**KATRIN_LIKE, "current_occupations": ["w"] * 500}, 422, "current_occupations"),
         ("/v1/plans", {**KATRIN_LIKE, "budget": -5}, 422, "budget"),
         ("/v1/plans", {**KATRIN_LIKE, "hours_per_week": 0}, 422, "hours_per_week"),
+        ("/v1/plans", {**KATRIN_LIKE, "hours_per_week": 0.0001}, 422, "hours_per_week"),  # was a 500
+        ("/v1/plans", {**KATRIN_LIKE, "hours_per_week": 169}, 422, "hours_per_week"),
         ("/v1/plans", {**KATRIN_LIKE, "start": "30/06/2027"}, 422, "start"),
         ("/v1/plans", {**KATRIN_LIKE, "solver": "magic"}, 422, "solver"),
         ("/v1/plans", {**KATRIN_LIKE, "start": "2027-06-01", "deadline": "2027-01-01"}, 422, "deadline"),

@@ -343,8 +343,9 @@ def test_invalid_inputs_name_the_field() -> None:
         Constraints(budget=-1)
     with pytest.raises(InvalidPlanInput, match="deadline"):
         Constraints(start=START, deadline=date(2026, 1, 1))
-    with pytest.raises(InvalidPlanInput, match="hours_per_week"):
-        Constraints(hours_per_week=0)
+    for hours in (0, 0.0001, 169, float("nan")):
+        with pytest.raises(InvalidPlanInput, match="hours_per_week"):
+            Constraints(hours_per_week=hours)
     with pytest.raises(InvalidPlanInput, match=r"course\[x\].hours"):
         course("x", {}, hours=0)
     with pytest.raises(InvalidPlanInput, match="needed_level"):

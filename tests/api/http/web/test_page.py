@@ -88,6 +88,7 @@ def test_a_misspelt_title_is_an_error_next_to_its_field_with_closest_labels(page
     [
         ({"hours": "lots"}, "hours", "“lots” is not a number more than 0"),
         ({"hours": "0"}, "hours", "is not a number more than 0"),
+        ({"hours": "0.0001"}, "hours", "0.25"),  # a plan past the calendar's end was a 500
         ({"budget": "-5"}, "budget", "is not a number 0 or more"),
         ({"start": "2027-13-01"}, "start", "is not a date"),
         ({"deadline": "2026-12-01"}, "deadline", "2026-12-01 is before the start date 2027-01-04"),
