@@ -17,7 +17,8 @@ Where they come from:
   swaps it for a newer valid artefact between requests (:meth:`Runtime.current_model`, :mod:`api.model_slot`).
 * ``title_matcher``, ``skill_extractor``: free text to ESCO occupations and skills, fitted over the database's
   taxonomy and cached on disk like the graph (:mod:`data.text_cache`); loaded on first use only (a server
-  that never matches a title does not hold them).
+  that never matches a title does not hold them), and kept per reference version (:class:`TextModels`): a
+  reload after an import loads the ones in use again, and swaps them with the graph and plan options.
 """
 
 from __future__ import annotations
@@ -26,10 +27,10 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from api.settings import Settings, get_settings
 from recommender.errors import UpskillError
@@ -76,6 +77,53 @@ def _backend(settings: Settings) -> str:
     return settings.database_url.split(":", 1)[0].split("+", 1)[0]
 
 
+class TextModels:
+    """The title matcher and the skill extractor of one reference version of the data, each loaded on first
+    use (``load(name)``: from the disk cache keyed by the version, or fitted), once however many requests
+    ask at the same time, then kept. A reload of the reference data makes a new one
+    (:meth:`Runtime.refresh_reference`): a request holding this one keeps using it.
+    """
+
+    NAMES = ("title_matcher", "skill_extractor")
+
+    def __init__(self, load: Callable[[str], Any]) -> None:
+        self._load = load
+        self._lock = threading.Lock()  # one build of each, however many requests ask
+        self._loaded: dict[str, Any] = {}
+
+    def title_matcher(self) -> TitleMatcher:
+        """Job titles to ESCO occupations (raises :class:`UpskillError` when the database holds no ESCO)."""
+        matcher: TitleMatcher = self._get("title_matcher")
+        return matcher
+
+    def skill_extractor(self) -> SkillExtractor:
+        """Free text to ESCO skills (raises :class:`UpskillError` when the database holds no ESCO)."""
+        extractor: SkillExtractor = self._get("skill_extractor")
+        return extractor
+
+    def loaded(self) -> tuple[str, ...]:
+        """The names of those loaded so far."""
+        return tuple(name for name in self.NAMES if name in self._loaded)
+
+    def _get(self, name: str) -> Any:
+        found = self._loaded.get(name)
+        if found is None:
+            with self._lock:
+                found = self._loaded.get(name)
+                if found is None:
+                    found = self._loaded[name] = self._load(name)
+        return found
+
+
+class Served(NamedTuple):
+    """What a request starting now reads, all of one reference version: the graph and plan options (None:
+    not loaded) and the text matchers. Replaced whole by a reload, never changed in place."""
+
+    graph: CompetenceGraph | None
+    options: PlanOptions | None
+    text: TextModels
+
+
 class Runtime:
     """The process's engine, graph, plan options and model, each loaded on first use and then kept."""
 
@@ -89,12 +137,11 @@ class Runtime:
         self.settings = settings or get_settings()
         self.snapshot = snapshot
         self.problems: dict[str, str] = {}  # object -> why it could not be loaded (load_all(strict=False))
-        self._text_lock = threading.Lock()  # one build of each text matcher, however many requests ask
         self._reference_lock = threading.Lock()  # one reload of the graph and plan options at a time
         self._clock = clock
         self.reference_check_seconds = REFERENCE_CHECK_SECONDS
         self._next_reference_check = clock() + REFERENCE_CHECK_SECONDS
-        self._served: tuple[CompetenceGraph | None, PlanOptions | None] | None = None
+        self._served: Served | None = None
 
     @cached_property
     def engine(self) -> Engine:
@@ -179,64 +226,101 @@ class Runtime:
     def reference_token(self) -> str:
         """The database's reference version (:mod:`data.reference_version`) when the graph and plan options
         were (last) loaded: read before them, so that a change made while they load is seen as one."""
-        from data.reference_version import reference_version
-
         self._next_reference_check = self._clock() + self.reference_check_seconds
-        with self.engine.connect() as connection:
-            return reference_version(connection)
+        return self._version()
 
     def reference_due(self) -> bool:
         """Whether it is time to look for a change of the reference data (one query; see
         :meth:`refresh_reference`): at most once every :attr:`reference_check_seconds`."""
         return self._clock() >= self._next_reference_check
 
-    def reference(self) -> tuple[CompetenceGraph | None, PlanOptions | None]:
-        """The graph and plan options a request starting now uses, read together (None: not loaded), so
-        that a request never gets one from before a reload and the other from after it."""
+    def served(self) -> Served:
+        """The graph, plan options and text matchers a request starting now uses, read together, so that a
+        request never gets one from before a reload and another from after it."""
         served = self._served
         if served is not None:
             return served
-        return (
+        return Served(
             self.graph if self.loaded("graph") else None,
             self.plan_options if self.loaded("plan_options") else None,
+            self._first_text,
         )
+
+    def reference(self) -> tuple[CompetenceGraph | None, PlanOptions | None]:
+        """The graph and plan options a request starting now uses (None: not loaded), read together."""
+        graph, options, _ = self.served()
+        return graph, options
+
+    @cached_property
+    def _first_text(self) -> TextModels:
+        """The text matchers before any reload (of the version read at start, when it was read)."""
+        return self._text_models(self.__dict__.get("reference_token"))
+
+    def _text_models(self, token: str | None) -> TextModels:
+        """Text matchers of the reference version ``token`` (None: not known, a command line's)."""
+
+        def load(name: str) -> Any:
+            from data.text_cache import cached_skill_extractor, cached_title_matcher
+
+            build = cached_title_matcher if name == "title_matcher" else cached_skill_extractor
+            fitted = build(engine=self.engine, cache_dir=self.settings.cache_dir)
+            if token is not None and self._version() != token:
+                # fitted on data newer than the graph it is served with: the next request reloads all
+                self.check_reference_now()
+            return fitted
+
+        return TextModels(load)
+
+    def _version(self) -> str:
+        from data.reference_version import reference_version
+
+        with self.engine.connect() as connection:
+            return reference_version(connection)
 
     def check_reference_now(self) -> None:
         """Look for a change of the reference data at the next request (after an import in this process)."""
         self._next_reference_check = 0.0
 
     def refresh_reference(self) -> bool:
-        """Load the graph and plan options again when the database's reference data changed since they were
-        loaded (a catalogue, badge or ESCO import while serving): the hot swap of the model, for the data.
+        """Load the graph, plan options and text matchers again when the database's reference data changed
+        since they were loaded (a catalogue, badge or ESCO import while serving): the hot swap of the model,
+        for the data.
 
-        One thread reloads; others carry on with what they have (they do not wait). The new graph and
-        options replace the old ones together, and only when the reference version did not change again
-        while they loaded (else the next look tries again); a request keeps the objects it started with.
-        A graph read from ``--snapshot`` stays. Returns whether they were replaced.
+        One thread reloads; others carry on with what they have (they do not wait). The text matchers in use
+        are loaded again too (those never used stay unloaded: the first request needing one loads it, for
+        the new version). All replace the old ones together, and only when the reference version did not
+        change again while they loaded (else the next look tries again); a request keeps the objects it
+        started with. A graph read from ``--snapshot`` stays. Returns whether they were replaced.
         """
-        from data.reference_version import reference_version
-
         if not self._reference_lock.acquire(blocking=False):
             return False
         try:
             self._next_reference_check = self._clock() + self.reference_check_seconds
             if not (self.loaded("graph") and self.loaded("plan_options")):
                 return False
-            with self.engine.connect() as connection:
-                token = reference_version(connection)
+            token = self._version()
             if token == self.reference_token:
                 return False
             graph = self.graph if self.snapshot is not None else self._load_graph()
             options = self._load_plan_options()
-            with self.engine.connect() as connection:
-                if reference_version(connection) != token:
-                    return False  # changed again meanwhile: the next look loads the newest
+            text = self._text_models(token)
+            for name in self.served().text.loaded():
+                # loaded before the swap, not by the next request; without ESCO any more, the request that
+                # asks for it is told why
+                with suppress(UpskillError):
+                    getattr(text, name)()
+            if self._version() != token:
+                return False  # changed again meanwhile: the next look loads the newest
             from recommender.adjacent import role_matrices
 
             role_matrices(graph)  # computed here, not by the first requests
-            self._served = (graph, options)  # what requests read: one assignment, both at once
+            self._served = Served(graph, options, text)  # what requests read: one assignment, all at once
             self.__dict__.update(graph=graph, plan_options=options, reference_token=token)
-            log.info("reference data changed (version %s): graph and plan options reloaded", token[:8])
+            log.info(
+                "reference data changed (version %s): graph, plan options%s reloaded",
+                token[:8],
+                "".join(f", {name.replace('_', ' ')}" for name in text.loaded()),
+            )
             return True
         finally:
             self._reference_lock.release()
@@ -270,21 +354,16 @@ class Runtime:
         """Why there is no model, when there is none."""
         return self.model_slot.problem
 
-    @cached_property
+    @property
     def title_matcher(self) -> TitleMatcher:
-        """Job titles to ESCO occupations (raises :class:`UpskillError` when the database holds no ESCO)."""
-        from data.text_cache import cached_title_matcher
+        """Job titles to ESCO occupations, of the data served now (raises :class:`UpskillError` when the
+        database holds no ESCO)."""
+        return self.served().text.title_matcher()
 
-        with self._text_lock:
-            return cached_title_matcher(engine=self.engine, cache_dir=self.settings.cache_dir)
-
-    @cached_property
+    @property
     def skill_extractor(self) -> SkillExtractor:
-        """Free text to ESCO skills (raises :class:`UpskillError` when the database holds no ESCO)."""
-        from data.text_cache import cached_skill_extractor
-
-        with self._text_lock:
-            return cached_skill_extractor(engine=self.engine, cache_dir=self.settings.cache_dir)
+        """Free text to ESCO skills, of the data served now (raises :class:`UpskillError` without ESCO)."""
+        return self.served().text.skill_extractor()
 
     def loaded(self, name: str) -> bool:
         """Whether the object ``name`` (engine, graph, plan_options, model) has been loaded."""
@@ -313,7 +392,7 @@ class Runtime:
             from recommender.adjacent import role_matrices
 
             role_matrices(self.graph)  # computed once here, not by the first requests at the same time
-        self._served = self.reference()
+        self._served = self.served()
         return dict(self.problems)
 
     def readiness(self) -> dict[str, tuple[bool, str]]:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from api.http.errors import AuditNotRecorded, NotReady
-from api.runtime import Runtime
+from api.runtime import Runtime, Served
 from api.services.plans import PlanOptions
 from recommender.errors import UpskillError
 from recommender.graph import CompetenceGraph
@@ -113,16 +113,24 @@ def short_write(db_session: Session) -> Iterator[Session]:
         yield session
 
 
-async def get_reference(runtime: RuntimeDep) -> tuple[CompetenceGraph | None, PlanOptions | None]:
-    """The graph and plan options of this request, read together (None: not loaded).
+async def get_served(runtime: RuntimeDep) -> Served:
+    """The graph, plan options and text matchers of this request, read together (one reference version).
 
-    When the database's reference data changed (an import while serving), both are loaded again first, in
+    When the database's reference data changed (an import while serving), they are loaded again first, in
     the thread pool, by the request that noticed (:meth:`api.runtime.Runtime.refresh_reference`); between
     two looks (one query every few seconds) this is a lookup, answered on the event loop.
     """
     if runtime.reference_due():
         await run_in_threadpool(runtime.refresh_reference)
-    return runtime.reference()
+    return runtime.served()
+
+
+ServedDep = Annotated[Served, Depends(get_served)]
+
+
+async def get_reference(served: ServedDep) -> tuple[CompetenceGraph | None, PlanOptions | None]:
+    """The graph and plan options of this request, read together (None: not loaded)."""
+    return served.graph, served.options
 
 
 ReferenceDep = Annotated[tuple[CompetenceGraph | None, PlanOptions | None], Depends(get_reference)]
@@ -156,24 +164,27 @@ async def get_model(runtime: RuntimeDep) -> LoadedModel | None:
     return await run_in_threadpool(runtime.current_model)
 
 
-def get_title_matcher(runtime: RuntimeDep) -> TitleMatcher:
-    """The job-title matcher, built on first use (503 until the database holds ESCO)."""
+def get_title_matcher(served: ServedDep) -> TitleMatcher:
+    """The job-title matcher of this request's data, built on first use (503 until the database holds
+    ESCO)."""
     try:
-        return runtime.title_matcher
+        return served.text.title_matcher()
     except UpskillError as error:
         raise NotReady(str(error)) from None
 
 
-def get_title_matcher_loader(runtime: RuntimeDep) -> Callable[[], TitleMatcher]:
-    """What gives the process's job-title matcher when a request first needs it: loaded once per process
-    from the disk cache (``data.text_cache``); raises :class:`UpskillError` when the database has no ESCO."""
-    return lambda: runtime.title_matcher
+async def get_title_matcher_loader(served: ServedDep) -> Callable[[], TitleMatcher]:
+    """What gives the job-title matcher of this request's data when the request first needs it: loaded once
+    per reference version from the disk cache (``data.text_cache``); raises :class:`UpskillError` when the
+    database has no ESCO. A reload meanwhile does not change what it gives."""
+    return served.text.title_matcher
 
 
-def get_skill_extractor(runtime: RuntimeDep) -> SkillExtractor:
-    """The skill extractor, fitted on first use (503 until the database holds ESCO)."""
+def get_skill_extractor(served: ServedDep) -> SkillExtractor:
+    """The skill extractor of this request's data, fitted on first use (503 until the database holds
+    ESCO)."""
     try:
-        return runtime.skill_extractor
+        return served.text.skill_extractor()
     except UpskillError as error:
         raise NotReady(str(error)) from None
 

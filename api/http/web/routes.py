@@ -20,7 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
-from api.http.deps import ReferenceDep, RuntimeDep
+from api.http.deps import ReferenceDep, RuntimeDep, ServedDep
 from api.http.web import cv as cv_panel
 from api.http.web import page as pages
 from api.http.web.form import DEFAULT_LEVEL, DELIVERY_MODES, LEVELS, WorkerForm
@@ -77,13 +77,13 @@ def get_loaded(runtime: RuntimeDep, reference: ReferenceDep) -> Loaded:
 LoadedDep = Annotated[Loaded, Depends(get_loaded)]
 
 
-def get_extractor(runtime: RuntimeDep) -> Callable[[], SkillExtractor | str]:
-    """What gives the skill extractor (fitted, or read from the cache, on first use), or why there is none,
-    in words: called only for a text worth reading."""
+async def get_extractor(served: ServedDep) -> Callable[[], SkillExtractor | str]:
+    """What gives the skill extractor of this request's data (fitted, or read from the cache, on first use),
+    or why there is none, in words: called only for a text worth reading."""
 
     def load() -> SkillExtractor | str:
         try:
-            return runtime.skill_extractor
+            return served.text.skill_extractor()
         except UpskillError as error:
             return str(error)
 

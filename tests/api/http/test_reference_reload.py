@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from api.http.web import routes as web_routes
 from api.runtime import Runtime
 from data.db import transaction
-from data.models import Course
+from data.models import Course, Occupation
 from tests.api.conftest import bearer
 
 
@@ -61,3 +61,38 @@ def test_the_worker_page_plans_with_the_current_model_not_the_first_one() -> Non
     runtime.model_now = "swapped in"
     loaded = web_routes.get_loaded(runtime, (graph, options))  # type: ignore[arg-type]
     assert (loaded.graph, loaded.options, loaded.model) == (graph, options, "swapped in")
+
+
+def _matches(client: TestClient, title: str) -> list[str]:
+    answer = client.post("/v1/occupations/match", json={"titles": [title], "k": 3})
+    assert answer.status_code == 200, answer.text
+    return [match["uri"] for match in answer.json()["results"][0]["matches"]]
+
+
+def test_the_text_matchers_follow_an_import_and_a_request_keeps_the_ones_it_started_with(
+    served: tuple[TestClient, Engine, str],
+) -> None:
+    client, engine, _ = served
+    runtime: Runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    assert "occ:zeppelin" not in _matches(client, "zeppelin pilot")  # the title matcher loads (first use)
+    before = runtime.served()
+    matcher = before.text.title_matcher()
+    assert before.text.loaded() == ("title_matcher",)  # the skill extractor was never asked for
+
+    with transaction(engine) as session:  # another process imports an occupation
+        zeppelin = Occupation(
+            uri="occ:zeppelin", preferred_label="zeppelin pilot", isco_code="3153", code="3153.9"
+        )
+        session.add(zeppelin)
+    assert "occ:zeppelin" not in _matches(client, "zeppelin pilot")  # not before the next look
+    assert runtime.served().text.title_matcher() is matcher
+    runtime.check_reference_now()
+    assert _matches(client, "zeppelin pilot")[0] == "occ:zeppelin"
+
+    after = runtime.served()
+    assert after.text is not before.text and after.options is not before.options  # swapped together
+    assert after.text.loaded() == ("title_matcher",)  # loaded again at the reload, the other not loaded
+    assert after.text.title_matcher() is not matcher and runtime.title_matcher is after.text.title_matcher()
+    # a request that started before the reload (a cohort's loader) still gets the matcher it started with
+    assert before.text.title_matcher() is matcher
+    assert "occ:zeppelin" not in [m.uri for m in matcher.match("zeppelin pilot", k=3)]
