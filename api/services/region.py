@@ -256,7 +256,7 @@ def report_meta_of(plan: Mapping[str, Any], *, region: str | None) -> dict[str, 
     }
 
 
-def create_portfolio(  # noqa: PLR0913 - the use case's inputs: the catalogue, the region, three files
+def prepare_portfolio(  # noqa: PLR0913 - the use case's inputs: the catalogue, the region, three files
     *,
     db_session: Session,
     graph: CompetenceGraph,
@@ -268,8 +268,9 @@ def create_portfolio(  # noqa: PLR0913 - the use case's inputs: the catalogue, t
     request: RegionRequest,
     badges: Sequence[BadgeOption] = (),
 ) -> dict[str, Any]:
-    """Plan a portfolio from uploaded files and keep it under region ``nuts``; return it as kept (with its
-    ``id``). ``request``'s paths, report and region are replaced by the uploads and ``nuts``."""
+    """Plan a portfolio from uploaded files for region ``nuts``, writing nothing (a read is enough: the solve
+    takes seconds, and needs no write lock); :func:`store_portfolio` keeps the plan it returns.
+    ``request``'s paths, report and region are replaced by the uploads and ``nuts``."""
     from data.region_store import nuts_code
 
     code = nuts_code(nuts)
@@ -287,13 +288,21 @@ def create_portfolio(  # noqa: PLR0913 - the use case's inputs: the catalogue, t
                 programmes=paths[2] if programmes is not None else None,
                 region=code,
                 report=None,
-                save=True,
+                save=False,
             ),
         )
-    if result.portfolio_id is None:  # plan_region keeps every plan it is asked to save
-        raise UpskillError("the portfolio was not kept")
-    kept = stored_portfolio(db_session=db_session, nuts=code, portfolio_id=result.portfolio_id)
-    return {"id": result.portfolio_id, "nuts": code, **kept}
+    return result.plan
+
+
+def store_portfolio(*, db_session: Session, nuts: str, plan: dict[str, Any]) -> dict[str, Any]:
+    """Keep a planned portfolio (:func:`prepare_portfolio`) under region ``nuts``; return it as kept (with
+    its ``id``)."""
+    from data.region_store import nuts_code, save_portfolio
+
+    code = nuts_code(nuts)
+    portfolio_id = save_portfolio(db_session=db_session, nuts=code, plan=plan)
+    kept = stored_portfolio(db_session=db_session, nuts=code, portfolio_id=portfolio_id)
+    return {"id": portfolio_id, "nuts": code, **kept}
 
 
 def report(*, plan: Mapping[str, Any], nuts: str, kind: str) -> bytes:

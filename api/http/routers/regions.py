@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.http import reports
 from api.http.auth import Principal, require_roles
-from api.http.deps import GraphDep, PlanOptionsDep, SessionDep
+from api.http.deps import GraphDep, PlanOptionsDep, SessionDep, session_reads_only, short_write
 from api.http.schemas.common import AUTH_PROBLEMS, PROBLEMS
 from api.http.schemas.regions import PortfolioCreate, PortfolioRead, PortfolioSettings
 from api.http.uploads import UNSUPPORTED, read_inputs
@@ -70,6 +70,7 @@ def _region(principal: Principal, nuts: str) -> str:
 
 
 @router.post("/{nuts}/portfolios", status_code=201, response_model=PortfolioRead, openapi_extra=OPENAPI_BODY)
+@session_reads_only  # the solve takes no write lock: the portfolio is kept in a short transaction after it
 async def create_portfolio(
     nuts: Nuts,
     request: Request,
@@ -100,8 +101,8 @@ async def create_portfolio(
         min_seats=settings.min_seats,
     )
 
-    def solve() -> dict[str, Any]:
-        return regions.create_portfolio(
+    def solve() -> dict[str, Any]:  # with the request's read-only session: other requests go on meanwhile
+        return regions.prepare_portfolio(
             db_session=db_session,
             graph=graph,
             courses=options.courses,
@@ -113,7 +114,11 @@ async def create_portfolio(
             request=request_settings,
         )
 
-    return await run_in_threadpool(solve)
+    def keep(plan: dict[str, Any]) -> dict[str, Any]:  # the portfolio, one short write
+        with short_write(db_session) as writer:
+            return regions.store_portfolio(db_session=writer, nuts=code, plan=plan)
+
+    return await run_in_threadpool(keep, await run_in_threadpool(solve))
 
 
 def kept(

@@ -4,7 +4,7 @@ long cohort solve; a read's audit entry is committed before its answer is sent, 
 The real app, one transaction per request, on a filled database of the test's own (``served``: SQLite
 and PostgreSQL). The tests wait on events, not on the clock: under the old design
 (every keyed request began with ``BEGIN IMMEDIATE`` on SQLite) the second of two keyed reads waited for the
-first's lock, and every request waited for a cohort's solve.
+first's lock, and every request waited for a cohort's (or a regional portfolio's) solve.
 """
 
 from __future__ import annotations
@@ -18,13 +18,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
-from api.services import audit, cohorts, workers
+from api.services import audit, cohorts, keys, region, workers
 from data.db import ReadOnlyTransaction, make_engine, migrate, transaction
 from data.models import Organisation, Worker
 from recommender.errors import InvalidPlanInput
 from tests.api.conftest import bearer
 from tests.api.http.test_audit import _entries
 from tests.api.http.test_cohorts import PEOPLE, SETTINGS, TARGETS
+from tests.api.http.test_regions import _plan
 
 WAIT = 20.0  # seconds any step may wait for another before the test fails (never reached when it passes)
 
@@ -79,6 +80,40 @@ def test_a_cohort_solve_holds_no_lock_reads_and_changes_go_on_meanwhile(
     with transaction(engine) as session:
         worker = session.get(Worker, 11)
         assert worker is not None and worker.budget == 123.0
+
+
+def test_a_portfolio_solve_holds_no_lock_reads_and_changes_go_on_meanwhile(
+    served: tuple[TestClient, Engine, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While POST /v1/regions/{nuts}/portfolios is solving, a keyed read and a keyed change are answered;
+    then the portfolio is kept (a short write of its own) and reads back, and the change is kept too."""
+    client, engine, key = served
+    with transaction(engine) as session:
+        _, region_key = keys.create_key(session, role="region", region="CZ08")
+    solving, release = threading.Event(), threading.Event()
+    prepare = region.prepare_portfolio
+
+    def slow_solve(**kwargs: Any) -> dict[str, Any]:
+        solving.set()
+        assert release.wait(WAIT), "the test never released the solve"
+        return prepare(**kwargs)
+
+    monkeypatch.setattr(region, "prepare_portfolio", slow_solve)
+    with ThreadPoolExecutor(1) as pool:
+        portfolio = pool.submit(_plan, client, region_key)
+        assert solving.wait(WAIT)
+        read = client.get("/v1/workers/11", headers=bearer(key))
+        changed = client.patch("/v1/workers/11", json={"budget": 321.0}, headers=bearer(key))
+        assert not portfolio.done()  # both answered while the solve was still running
+        release.set()
+        made = portfolio.result(WAIT)
+    assert (read.status_code, changed.status_code) == (200, 200), (read.text, changed.text)
+    assert made.status_code == 201, made.text
+    kept = client.get(f"/v1/regions/CZ08/portfolios/{made.json()['id']}", headers=bearer(region_key))
+    assert kept.status_code == 200 and kept.json() == made.json()
+    with transaction(engine) as session:
+        worker = session.get(Worker, 11)
+        assert worker is not None and worker.budget == 321.0
 
 
 def test_a_read_whose_audit_entry_cannot_be_written_answers_503_without_the_data(
