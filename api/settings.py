@@ -10,10 +10,12 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError, field_validator
+from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from data.defaults import PLANNING_MIN_CONFIDENCE, PROJECT_ROOT, default_data_dir, default_database_url
+from recommender.errors import UpskillError
 from training.params import ModelParams
 
 DEFAULT_MODEL = ModelParams()
@@ -63,7 +65,7 @@ class Settings(BaseSettings):
     def _known_backend(cls, value: str) -> str:
         if not value.startswith(("sqlite", "postgresql")):
             raise ValueError(
-                f"UPSKILL_DATABASE_URL must be a sqlite:/// or postgresql+psycopg:// URL, got {value!r}"
+                "must be a sqlite:/// or postgresql+psycopg:// URL (a file: sqlite:///path/to/upskill.db)"
             )
         prefix, _, path = value.partition(":///")
         if prefix.startswith("sqlite") and path and path != ":memory:" and not Path(path).is_absolute():
@@ -104,5 +106,15 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """Return the process-wide settings, read once."""
-    return Settings()
+    """Return the process-wide settings, read once; a value that cannot work is an :class:`UpskillError`
+    naming the variable (the command line prints it as one line, not a traceback)."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        raise UpskillError("; ".join(_setting_problem(problem) for problem in error.errors())) from None
+
+
+def _setting_problem(problem: ErrorDetails) -> str:
+    name = "UPSKILL_" + "_".join(str(part) for part in problem["loc"]).upper()
+    message = problem["msg"].removeprefix("Value error, ").removeprefix(f"{name} ")
+    return f"setting {name} (environment or .env): {message}, got {problem['input']!r}"

@@ -66,3 +66,30 @@ def test_the_planning_confidence_setting_reaches_what_the_runtime_loads(tmp_path
     with context.engine.connect() as connection:
         token = reference_version(connection)
     assert [path.name for path in (tmp_path / "cache").iterdir()] == [f"graph-{cache_key(token, 0.5)}"]
+
+
+def test_a_setting_that_cannot_work_is_one_line_naming_the_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A plain path as the database URL was a pydantic traceback; now one red line, exit code 2."""
+    from typer.testing import CliRunner
+
+    from api.cli import app
+    from api.settings import get_settings
+
+    monkeypatch.chdir(tmp_path)  # no .env of the project's working directory
+    monkeypatch.setenv("UPSKILL_DATABASE_URL", str(tmp_path / "upskill.db"))
+    monkeypatch.setenv("UPSKILL_IMPORT_BATCH_SIZE", "many")
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(UpskillError) as raised:
+            get_settings()
+        message = str(raised.value)
+        assert "UPSKILL_DATABASE_URL (environment or .env): must be a sqlite:/// or" in message
+        assert f"got '{tmp_path / 'upskill.db'}'" in message
+        assert "UPSKILL_IMPORT_BATCH_SIZE (environment or .env): Input should be a valid integer" in message
+        result = CliRunner().invoke(app, ["stats"])
+        assert result.exit_code == 2 and "Traceback" not in result.output
+        assert "error: setting UPSKILL_DATABASE_URL" in result.output
+    finally:
+        get_settings.cache_clear()
