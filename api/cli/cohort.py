@@ -146,6 +146,7 @@ def plan_command(
             what_if_changes=what or (),
             mapper=mapper,
             matcher=matcher,
+            rates=options.rates,
         )
     if save is not None:
         with context.transaction() as session:
@@ -228,20 +229,7 @@ def _print_summary(document: dict[str, Any]) -> None:
             f"{max((a['finish_date'] for a in chosen), default='-')}",
             soft_wrap=True,
         )
-    console.print(
-        f"Totals: {totals['course_hours']:,.0f} course hours + {totals['on_the_job_hours']:,.0f} on-the-job "
-        f"hours (at {s['on_the_job_hours_per_level_step']:g} h a missing level: "
-        f"{s['on_the_job_hours_from']}); "
-        "fees "
-        f"{currency} {totals['cost']:,.2f}"
-        + (
-            f", {currency} {totals['budget_left']:,.2f} of the budget left"
-            if totals["budget_left"] is not None
-            else ""
-        )
-        + f"; {sum(c['seats'] for c in document['seats'])} seats in {len(document['seats'])} courses.",
-        soft_wrap=True,
-    )
+    _print_totals(document)
     status = "optimal" if cert["status"] == "optimal" else f"gap {cert['gap']:.4%} (bound {cert['bound']})"
     console.print(f"Assignment certificate: {status} ({'; '.join(cert['stages'])}).", soft_wrap=True)
     for u in document["unfilled"]:
@@ -279,6 +267,27 @@ def _print_summary(document: dict[str, Any]) -> None:
 
 #: The open skills printed per role (the most people first); the report and the JSON list them all.
 OPEN_SKILLS_SHOWN = 3
+
+
+def _print_totals(document: dict[str, Any]) -> None:
+    totals, s = document["totals"], document["settings"]
+    currency = totals["currency"]
+    console.print(
+        f"Totals: {totals['course_hours']:,.0f} course hours + {totals['on_the_job_hours']:,.0f} on-the-job "
+        f"hours (at {s['on_the_job_hours_per_level_step']:g} h a missing level: "
+        f"{s['on_the_job_hours_from']}); "
+        "fees "
+        f"{currency} {totals['cost']:,.2f}"
+        + (
+            f", {currency} {totals['budget_left']:,.2f} of the budget left"
+            if totals["budget_left"] is not None
+            else ""
+        )
+        + f"; {sum(c['seats'] for c in document['seats'])} seats in {len(document['seats'])} courses.",
+        soft_wrap=True,
+    )
+    if s.get("prices"):  # stored before the cohort's rates were recorded: not said
+        console.print(f"  {s['prices']}", soft_wrap=True)
 
 
 def _print_open_skills(blocks: list[dict[str, Any]]) -> None:

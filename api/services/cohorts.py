@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from recommender.cohort import ChunkMapper, CohortInputs, CohortResult
+    from recommender.currency import Converter, RateTable
     from recommender.graph import CompetenceGraph
     from recommender.planner import BadgeOption, CourseOption
     from recommender.workforce import PersonRecord, TitleResolver
@@ -38,22 +39,27 @@ class CohortRequest:
     required_levels: Path | None = None  # the organisation's levels table (``api.services.levels``)
 
 
-def _check_currencies(courses: Sequence[CourseOption], request: CohortRequest) -> None:
-    """Refuse a plan that would silently leave out every priced course in a currency without a rate."""
+def _rates(courses: Sequence[CourseOption], request: CohortRequest, table: RateTable | None) -> Converter:
+    """The converter into the request's currency (its given rates first, then ``table``: the bundled or
+    configured rate table, as a single plan uses); refuse a plan that would silently leave out every priced
+    course in a currency neither knows."""
+    from recommender.currency import Converter, RateTable
+
+    converter = Converter(request.currency, table or RateTable({}), request.exchange_rates)
     missing: dict[str, int] = {}
     for course in courses:
         code = course.currency.upper()
-        if course.price > 0 and code != request.currency.upper() and code not in request.exchange_rates:
+        if course.price > 0 and converter.rate(code) is None:
             missing[code] = missing.get(code, 0) + 1
     if missing:
         listed = ", ".join(f"{n} courses in {code}" for code, n in sorted(missing.items()))
         example = " ".join(f"--rate {code}=<{request.currency} per {code}>" for code in sorted(missing))
         raise InvalidPlanInput(
-            f"the catalogue prices {listed}; give the exchange rate to {request.currency.upper()} "
-            f"({example}), "
-            "or every such course would be left out",
+            f"the catalogue prices {listed}; the rate table has no rate to {request.currency.upper()}: "
+            f"give it ({example}), or every such course would be left out",
             field="--rate",
         )
+    return converter
 
 
 def plan_cohort(  # noqa: PLR0913 - keyword-only: catalogue, the two files, the request, how to plan
@@ -67,8 +73,11 @@ def plan_cohort(  # noqa: PLR0913 - keyword-only: catalogue, the two files, the 
     mapper: ChunkMapper,
     matcher: Callable[[], TitleResolver | None] | None = None,
     confirmed: Mapping[str, str] | None = None,
+    rates: RateTable | None = None,
 ) -> CohortResult:
     """Plan the transition of the people of ``workforce`` into the roles of ``targets``.
+
+    Prices are converted at the request's given rates, then at ``rates`` (the rate table single plans use).
 
     ``matcher`` builds the job-title matcher, called only when some person has no occupation in the file.
     ``confirmed`` maps person ids to the occupation (ESCO URI or exact label) HR confirmed for them: it
@@ -81,7 +90,8 @@ def plan_cohort(  # noqa: PLR0913 - keyword-only: catalogue, the two files, the 
 
     if not courses:
         raise UpskillError("the database holds no courses; run `upskill import courses FILE` first")
-    _check_currencies(courses, request)
+    converter = _rates(courses, request, rates)
+    priced_in = {course.currency.upper() for course in courses if course.price > 0} - {converter.currency}
     records = _confirm(read_workforce(workforce), confirmed or {})
     resolver = matcher() if matcher is not None and any(not r.occupation for r in records) else None
     people = resolve_workforce(graph, records, matcher=resolver)
@@ -93,7 +103,7 @@ def plan_cohort(  # noqa: PLR0913 - keyword-only: catalogue, the two files, the 
         hours_per_week=request.hours_per_week,
         budget=request.budget,
         currency=request.currency,
-        exchange_rates=dict(request.exchange_rates),
+        exchange_rates={code: converter.rate(code) or 0.0 for code in sorted(priced_in)},
         languages=request.languages,
         delivery_modes=request.delivery_modes,
         objective=request.objective,  # type: ignore[arg-type]
@@ -196,8 +206,11 @@ def plan(  # noqa: PLR0913 - keyword-only: plan_cohort's inputs and the what-if 
     mapper: ChunkMapper | None = None,
     matcher: Callable[[], TitleResolver | None] | None = None,
     confirmed: Mapping[str, str] | None = None,
+    rates: RateTable | None = None,
 ) -> dict[str, Any]:
-    """Plan a cohort and, with ``what_if_changes``, re-solve it changed; return the JSON document."""
+    """Plan a cohort and, with ``what_if_changes``, re-solve it changed; return the JSON document (its
+    settings say which rates converted the prices)."""
+    from api.services.plans import prices_note
     from recommender.cohort import in_process, what_if
 
     chunks = mapper or in_process
@@ -211,8 +224,11 @@ def plan(  # noqa: PLR0913 - keyword-only: plan_cohort's inputs and the what-if 
         mapper=chunks,
         matcher=matcher,
         confirmed=confirmed,
+        rates=rates,
     )
     document = result.to_dict()
+    document["settings"]["exchange_rates"] = dict(result.inputs.settings.exchange_rates)
+    document["settings"]["prices"] = prices_note(_rates(courses, request, rates))
     if what_if_changes:
         changes = parse_what_if(what_if_changes, result.inputs, graph)
         changed = what_if(result.inputs, graph, courses, badges=badges, mapper=chunks, **changes)
@@ -232,6 +248,7 @@ def prepare(  # noqa: PLR0913 - the use case's inputs: the catalogue, the owner,
     request: CohortRequest,
     confirmed: Mapping[str, str] | None = None,
     matcher: Callable[[], TitleResolver | None] | None = None,
+    rates: RateTable | None = None,
 ) -> dict[str, Any]:
     """Plan a cohort from uploaded files for ``organisation_id``, writing nothing (a read is enough: the
     solve may take minutes, and needs no write lock); :func:`store` keeps the document it returns."""
@@ -249,6 +266,7 @@ def prepare(  # noqa: PLR0913 - the use case's inputs: the catalogue, the owner,
             request=request,
             matcher=matcher,
             confirmed=confirmed,
+            rates=rates,
         )
     for entry in document["to_confirm"]:  # located in the client's file, not the temporary one
         entry["file"], entry["line"] = workforce.where(entry["line"]), workforce.line(entry["line"])

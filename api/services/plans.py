@@ -217,14 +217,14 @@ def _offered(ids: Sequence[str], courses: Sequence[CourseOption]) -> frozenset[s
 
 
 def prices_note(converter: Converter) -> str:
-    """Say in words which currency and rates the plan's prices are in."""
+    """Say in words which currency and rates the plan's prices are in (rates given with the request first)."""
+    currency, table = converter.currency, converter.table.describe()
+    given = ", ".join(f"1 {code} = {rate:g} {currency}" for code, rate in converter.overrides.items())
+    if given:
+        return f"Prices in {currency} at the given rates ({given}), else at {table}."
     usd = converter.rate("USD")
-    example = (
-        f" (1 USD = {usd:.4f} {converter.currency})"
-        if usd is not None and converter.currency != "USD"
-        else ""
-    )
-    return f"Prices in {converter.currency} at {converter.table.describe()}{example}."
+    example = f" (1 USD = {usd:.4f} {currency})" if usd is not None and currency != "USD" else ""
+    return f"Prices in {currency} at {table}{example}."
 
 
 def model_scores(

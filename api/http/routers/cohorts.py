@@ -156,6 +156,7 @@ async def create_cohort(  # noqa: PLR0913 - the request, its key and the depende
             confirmed=settings.confirmed,
             # the process's matcher (loaded once from the disk cache), not one built per request
             matcher=lambda: cohorts.title_resolver(title_matcher),
+            rates=options.rates,
         )
 
     def keep(planned: dict[str, Any]) -> dict[str, Any]:  # the cohort and its entries, one short write

@@ -172,9 +172,6 @@ def test_cohort_plan_bad_input_is_one_clear_line(
     runner: CliRunner, files: tuple[Path, Path, Path], tmp_path: Path
 ) -> None:
     args = _args(files)
-    no_rate = [a for a in args if a not in ("--rate", "USD=0.5")]
-    result = runner.invoke(app, no_rate)
-    assert result.exit_code == 2 and "--rate USD=" in result.output
     bad = tmp_path / "bad.csv"
     bad.write_text("person_id,job_title,hours_per_week\nW-1,Saldatore,eight\n", encoding="utf-8")
     result = runner.invoke(app, [*args[:3], str(bad), *args[4:]])
@@ -230,3 +227,30 @@ def test_an_organisations_levels_apply_to_the_cohort(
     table.write_text("occupation,skill,level\nbattery technician,essential,5\n", encoding="utf-8")
     bad = runner.invoke(app, _args(files, "--required-levels", str(table)))
     assert bad.exit_code != 0 and "levels.csv" in bad.output and "line 2" in bad.output
+
+
+def test_prices_use_the_rate_table_unless_a_rate_is_given(
+    runner: CliRunner, files: tuple[Path, Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As a single plan does: HR need not type a rate the bundled (or configured) table holds."""
+    from data.plan_inputs import rate_table
+
+    table = rate_table(None)
+    without = [a for a in _args(files, "--json") if a not in ("--rate", "USD=0.5")]
+    result = runner.invoke(app, without)
+    assert result.exit_code == 0, result.output
+    settings = json.loads(result.output)["settings"]
+    assert settings["exchange_rates"] == {"USD": table.units_per_eur["EUR"] / table.units_per_eur["USD"]}
+    assert f"Prices in EUR at {table.describe()} (1 USD = " in settings["prices"]
+    given = json.loads(runner.invoke(app, _args(files, "--json")).output)["settings"]
+    assert given["exchange_rates"] == {"USD": 0.5}
+    assert given["prices"].startswith("Prices in EUR at the given rates (1 USD = 0.5 EUR), else at ")
+    # a configured table without the catalogue's currency, and no --rate: one clear line, nothing planned
+    rates = tmp_path / "rates.csv"
+    rates.write_text("currency,units_per_eur,date,source\nGBP,0.83,2026-10-30,test\n", encoding="utf-8")
+    monkeypatch.setenv("UPSKILL_EXCHANGE_RATES", str(rates))
+    get_settings.cache_clear()
+    result = runner.invoke(app, without)
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    text = " ".join(result.output.split())
+    assert "1 courses in USD; the rate table has no rate to EUR: give it (--rate USD=<EUR per USD>)" in text
