@@ -286,15 +286,20 @@ def main() -> None:
             ["git", "-C", str(args.repo), "rev-parse", "HEAD"], capture_output=True, text=True, check=False
         ).stdout.strip()
     )
+    before_figures: dict[str, Any] = {
+        "commit": before_commit,
+        **figures(before, essential_of, evidence_of, MIN_EVIDENCE),
+    }
+    after_figures: dict[str, Any] = {
+        "commit": head,
+        "worktree": str(ROOT),
+        **figures(after, essential_of, evidence_of, MIN_EVIDENCE),
+    }
     result = {
         "pairs": len(pairs),
         "request": "EUR 1,500, 6 h a week from 2027-01-04 to 2027-10-03, courses in en or de",
-        "before": {"commit": before_commit, **figures(before, essential_of, evidence_of, MIN_EVIDENCE)},
-        "after": {
-            "commit": head,
-            "worktree": str(ROOT),
-            **figures(after, essential_of, evidence_of, MIN_EVIDENCE),
-        },
+        "before": before_figures,
+        "after": after_figures,
         "link_precision_dev": links,
         "machine": {
             "python": platform.python_version(),
@@ -305,10 +310,10 @@ def main() -> None:
     }
     print(f"\n{len(pairs)} automotive ESCO pairs; {result['request']}; load {os.getloadavg()[0]:.1f}")
     print(f"{'':44}{'before ' + before_commit[:7]:>18}{'after ' + head[:7]:>18}")
-    for key in result["after"]:
+    for key in after_figures:
         if key in ("commit", "worktree"):
             continue
-        print(f"{key:44}{result['before'][key]!s:>18}{result['after'][key]!s:>18}")
+        print(f"{key:44}{before_figures[key]!s:>18}{after_figures[key]!s:>18}")
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(result, indent=2), encoding="utf-8")
     print(f"\nwrote {args.output}")
