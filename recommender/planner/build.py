@@ -17,6 +17,7 @@ catalogue prerequisites with origin "level".
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -28,7 +29,7 @@ from recommender.planner.model import CourseOption, GapItem
 from recommender.prerequisites import level_needed_first
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: options tuples are long, and shared (level order)
 class _RawRequirement:
     options: tuple[str, ...]
     origin: str
@@ -105,6 +106,17 @@ def build_problem(  # noqa: C901, PLR0913 - one pass over gap, courses, badges (
             provider_cache[key] = tuple(o for o, lv in teachers[uri] if lv >= level)
         return provider_cache[key]
 
+    level_cache: dict[tuple[str, int], _RawRequirement] = {}
+
+    def level_requirement(uri: str, below: int) -> _RawRequirement:
+        # one per (skill, level): courses teaching the same skill at the same level share it
+        key = (uri, below)
+        if key not in level_cache:
+            level_cache[key] = _RawRequirement(
+                providers(uri, below), "level", f"{label[uri]} at level {below}"
+            )
+        return level_cache[key]
+
     def raw_requirements(cid: str) -> tuple[list[_RawRequirement], str | None]:
         course = available[cid].course
         reqs: list[_RawRequirement] = []
@@ -119,15 +131,14 @@ def build_problem(  # noqa: C901, PLR0913 - one pass over gap, courses, badges (
             below = level_needed_first(level)
             if uri not in held or below is None or held[uri] >= below:
                 continue
-            options = providers(uri, below)
-            what = f"{label[uri]} at level {below}"
-            if all(o == cid for o in options):
+            requirement = level_requirement(uri, below)
+            if requirement.options in ((), (cid,)):  # no option but the course itself (ids are distinct)
                 return reqs, (
                     f"teaches {label[uri]} at level {level}, which needs level {below} first; the "
                     f"worker holds level {held[uri]} and no available course teaches it at level {below} "
                     "or above"
                 )
-            reqs.append(_RawRequirement(options, "level", what))
+            reqs.append(requirement)
         return reqs, None
 
     # Relevant: courses covering a unit (raising a target skill), plus what their requirements may pull in.
@@ -135,7 +146,7 @@ def build_problem(  # noqa: C901, PLR0913 - one pass over gap, courses, badges (
     queue = list(covering)
     raw: dict[str, list[_RawRequirement]] = {}
     blocked: dict[str, str] = {}
-    queued: set[tuple[str, ...]] = set()
+    queued: set[_RawRequirement] = set()
     while queue:
         cid = queue.pop()
         if cid in raw or cid in blocked:
@@ -145,26 +156,26 @@ def build_problem(  # noqa: C901, PLR0913 - one pass over gap, courses, badges (
             blocked[cid] = why
             continue
         raw[cid] = reqs
-        for r in reqs:  # many courses share an options tuple (level order): queue each tuple once
-            if r.options not in queued:
-                queued.add(r.options)
+        for r in reqs:  # many courses share a requirement (level order): queue its options once
+            if r not in queued:
+                queued.add(r)
                 queue.extend(r.options)
 
     # Ranks: least fixed point of "every requirement has an option already takeable".
-    # An options tuple is met from the round after its first option became takeable (one check per tuple).
+    # A requirement is met from the round after its first option became takeable (one check each).
     rank: dict[str, int] = {}
-    met: set[tuple[str, ...]] = set()
+    met: set[_RawRequirement] = set()
     pending = sorted(raw)
     round_ = 0
     while pending:
-        now = [c for c in pending if all(r.options in met for r in raw[c])]
+        now = [c for c in pending if all(r in met for r in raw[c])]
         if not now:
             break
         for c in now:
             rank[c] = round_
         pending = [c for c in pending if c not in rank]
-        waiting = {r.options for c in pending for r in raw[c]} - met
-        met.update(t for t in waiting if any(o in rank for o in t))
+        waiting = {r for c in pending for r in raw[c]} - met
+        met.update(r for r in waiting if any(o in rank for o in r.options))
         round_ += 1
     not_takeable = dict(blocked)
     for c in pending:
@@ -174,33 +185,31 @@ def build_problem(  # noqa: C901, PLR0913 - one pass over gap, courses, badges (
     # Keep the takeable courses reachable from a covering course through rank-lowering options.
     ids = sorted(rank)
     costs = {c: float(cost_of(available[c])) for c in ids}
-    # options sorted cheapest first and cut to a rank: once per (tuple, rank), so courses share the result
-    by_cost: dict[tuple[str, ...], tuple[str, ...]] = {}
-    below: dict[tuple[tuple[str, ...], int], tuple[str, ...]] = {}
-    options_of: dict[str, list[tuple[tuple[str, ...], _RawRequirement]]] = {}
+    # options sorted cheapest first and cut to a rank: once per (requirement, rank), so courses share them
+    by_cost: dict[_RawRequirement, tuple[str, ...]] = {}
+    below: dict[tuple[_RawRequirement, int], tuple[str, ...]] = {}
+    options_of: dict[str, list[tuple[_RawRequirement, int]]] = {}  # keys of ``below``
     for c in ids:
         options_of[c] = []
         for r in raw[c]:
-            if r.options not in by_cost:
-                by_cost[r.options] = tuple(
-                    sorted((o for o in r.options if o in rank), key=lambda o: (costs[o], o))
-                )
-            key = (r.options, rank[c])
+            if r not in by_cost:
+                by_cost[r] = tuple(sorted((o for o in r.options if o in rank), key=lambda o: (costs[o], o)))
+            key = (r, rank[c])
             if key not in below:
-                below[key] = tuple(o for o in by_cost[r.options] if rank[o] < rank[c])
-            options_of[c].append((below[key], r))
+                below[key] = tuple(o for o in by_cost[r] if rank[o] < rank[c])
+            options_of[c].append(key)
     keep: set[str] = set()
-    stacked: set[tuple[str, ...]] = set()
+    stacked: set[tuple[_RawRequirement, int]] = set()
     stack = [c for c in covering if c in rank]
     while stack:
         c = stack.pop()
         if c in keep:
             continue
         keep.add(c)
-        for opts, _ in options_of[c]:
-            if opts not in stacked:
-                stacked.add(opts)
-                stack.extend(opts)
+        for key in options_of[c]:
+            if key not in stacked:
+                stacked.add(key)
+                stack.extend(below[key])
     ids = sorted(keep)
     index = {c: i for i, c in enumerate(ids)}
     units: list[tuple[int, int]] = []
@@ -216,12 +225,26 @@ def build_problem(  # noqa: C901, PLR0913 - one pass over gap, courses, badges (
                 units.append((t, level))
                 unit_weight.append(item.weight / (item.needed_level - start))
 
-    indexed_cache: dict[tuple[str, ...], tuple[int, ...]] = {}
+    requirement_cache: dict[tuple[_RawRequirement, int], Requirement] = {}
 
-    def indexed(options: tuple[str, ...]) -> tuple[int, ...]:
-        if options not in indexed_cache:
-            indexed_cache[options] = tuple(index[o] for o in options)
-        return indexed_cache[options]
+    def requirement(key: tuple[_RawRequirement, int]) -> Requirement:
+        # courses share requirements (level order): one Requirement for each requirement and rank
+        if key not in requirement_cache:
+            raw_requirement = key[0]
+            requirement_cache[key] = Requirement(
+                tuple(index[o] for o in below[key]), raw_requirement.origin, raw_requirement.label
+            )
+        return requirement_cache[key]
+
+    units_cache: dict[tuple[str, int], range] = {}  # (gap skill, level taught) -> the units it covers
+
+    def units_of(uri: str, taught: int) -> range:
+        # a gap skill's units are consecutive, one per level from the held level + 1 to the needed level
+        key = (uri, taught)
+        if key not in units_cache:
+            first = unit_index[(uri, held[uri] + 1)]
+            units_cache[key] = range(first, first + max(0, min(taught, needed[uri]) - held[uri]))
+        return units_cache[key]
 
     problem = CoverProblem(
         ids=tuple(ids),
@@ -230,18 +253,15 @@ def build_problem(  # noqa: C901, PLR0913 - one pass over gap, courses, badges (
         hours=np.array([available[c].course.hours for c in ids], dtype=np.float64),
         covers=tuple(
             frozenset(
-                unit_index[(u, level)]
-                for u, lv in available[c].course.skills.items()
-                if u in needed
-                for level in range(held[u] + 1, min(lv, needed[u]) + 1)
+                itertools.chain.from_iterable(
+                    units_of(u, lv) for u, lv in available[c].course.skills.items() if u in needed
+                )
             )
             for c in ids
         ),
         weight=np.array(unit_weight, dtype=np.float64),
         essential=np.array([targets[t].essential for t, _ in units], dtype=np.bool_),
-        requirements=tuple(
-            tuple(Requirement(indexed(opts), r.origin, r.label) for opts, r in options_of[c]) for c in ids
-        ),
+        requirements=tuple(tuple(requirement(key) for key in options_of[c]) for c in ids),
         rank=tuple(rank[c] for c in ids),
         budget=budget,
         max_hours=max_hours,
