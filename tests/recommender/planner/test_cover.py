@@ -165,6 +165,51 @@ def test_when_the_time_limit_stops_a_coverage_stage_the_better_greedy_is_kept_wi
     assert certificate.ratio == pytest.approx(have / certificate.bound) and certificate.ratio < 1.0
 
 
+def test_after_the_time_limit_stops_the_essential_stage_the_restricted_stages_finish_the_selection(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """HiGHS stops on essential coverage with its optimum found but not proven (bound 10 % above): the
+    optional coverage and cost are still optimised over the selections covering those essential skills,
+    by the restricted programs, and the certificate is the essential stage's proven gap."""
+    rng = np.random.default_rng(21)
+    real = cover.milp
+    stopped: list[bool] = []
+
+    def milp(objective: np.ndarray, **kwargs: Any) -> Any:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            result = real(objective, **kwargs)
+        skills = objective[problem.n : problem.n + problem.m]
+        essential_stage = (objective <= 0).all() and skills[problem.essential].any()
+        if stopped or not essential_stage or kwargs["integrality"] is None:
+            return result
+        stopped.append(True)
+        return SimpleNamespace(
+            x=result.x, status=1, message="Time limit reached", mip_dual_bound=1.1 * result.fun
+        )
+
+    checked = 0
+    for _ in range(20):
+        problem = random_problem(rng, n=9, m=6, limited=True)
+        best = brute_force(problem)
+        stopped.clear()
+        monkeypatch.setattr(cover, "milp", milp)
+        solution = solve(problem, time_limit=10.0)
+        monkeypatch.undo()
+        if not stopped:  # the greedy reached every essential skill: no essential stage was solved
+            continue
+        checked += 1
+        got = value(problem, solution.selection.chosen)
+        assert feasible(problem, set(solution.selection.chosen))
+        # the essential optimum (HiGHS's selection), then the best optional coverage and cost given the
+        # essential skills it covers: here, with random real weights, the lexicographic optimum itself
+        assert not best.better_than(got) and not got.better_than(best), (best, got)
+        certificate = solution.certificate
+        assert (certificate.method, certificate.compared) == ("milp", "essential coverage")
+        assert certificate.ratio == pytest.approx(1 / 1.1)
+    assert checked >= 5
+
+
 def test_when_the_cost_stage_finds_nothing_in_time_the_exact_solver_keeps_the_coverage_optimum(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
