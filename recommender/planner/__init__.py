@@ -10,10 +10,14 @@ touches the database (``data.plan_inputs`` loads courses and badges, ``recommend
     result.best.certificate    # ratio to the MILP optimum (or the LP bound)
     result.to_dict()           # the JSON of ``upskill plan --json``
 
-Modules: ``model`` (dataclasses), ``filters`` (constraints -> available courses, with reasons), ``build``
-(the cover problem, requirements from catalogue prerequisites and level order), ``cover`` (greedy, exact
-MILP, certificate), ``catalogue`` (a catalogue checked and indexed once for many plans), ``order``,
-``schedule``, ``badges``, ``plan`` (orchestration and explanations).
+Modules: ``model`` (dataclasses), ``filters`` (constraints -> available courses, with reasons),
+``relevance`` (which courses are evidence enough for a target), ``build`` (the cover problem, requirements
+from catalogue prerequisites and level order), ``selection`` (the problem on indices, a selection's value,
+the prune), ``cover`` (the solver the planner calls: the exact MILP within a time limit, on a kernel of the
+candidates above a size, and the certificate), ``greedy`` (the lazy greedy, its fallback), ``catalogue`` (a
+catalogue checked and indexed once for many plans), ``order``, ``schedule``, ``badges``, ``alternatives``
+(what to do where no course closes a skill), ``from_gap`` (a skill gap as gap items), ``plan``
+(orchestration and explanations).
 """
 
 from recommender.planner.catalogue import PlanCatalogue
