@@ -4,12 +4,14 @@ The problem, a selection and its lexicographic value (essential coverage, option
 in :mod:`recommender.planner.selection`; the greedy in :mod:`recommender.planner.greedy`. Here:
 
 * :func:`solve` -- what the planner calls. ``solver="auto"`` (the default) solves the exact program up to
-  ``AUTO_LIMIT`` candidates with a time limit of ``TIME_LIMIT`` seconds, keeping the greedy selection when
-  the time limit stops the solver with nothing better. Above ``AUTO_LIMIT`` it solves the exact program on a
-  *kernel*: the candidates the LP relaxations use and the greedy's (:func:`_kernel`). The certificate says
-  how good the selection is: 1.0 when proven optimal, the proven ratio to the solver's bound when the time
-  limit stopped it, the ratio to the LP bound for a kernel selection, and for a greedy selection its ratio
-  to the MILP optimum (small instances) or the LP bound.
+  ``AUTO_LIMIT`` candidates with a time limit of ``TIME_LIMIT`` seconds. When the time limit stops a stage,
+  the better of HiGHS's selection so far and the greedy's is finished by *restricted* programs: the stage
+  and the later ones, each keeping every skill of the earlier stages that the selection covers (or, when it
+  covers all of them, on a kernel of the candidates), which answer in a few ms. Above ``AUTO_LIMIT`` it
+  solves the exact program on a *kernel*: the candidates the LP relaxations use and the greedy's
+  (:func:`_kernel`). The certificate says how good the selection is: 1.0 when proven optimal, the proven
+  ratio to the solver's bound when the time limit stopped it, the ratio to the LP bound for a kernel
+  selection, and for a greedy selection its ratio to the MILP optimum (small instances) or the LP bound.
   The optimal coverage it finds (``Solution.coverage``) holds for the same problem at another objective
   cost: the planner's second and third plans pass it back and solve the cost stage only.
 * :func:`exact` -- the lexicographic optimum as three mixed-integer programs (essential coverage, optional
@@ -78,13 +80,16 @@ AUTO_LIMIT = 500
 #: ``solver="exact"`` refuses more candidates than this.
 EXACT_LIMIT = 400
 #: Seconds (wall clock, from the start of the selection) the ``auto`` solver gives HiGHS before it keeps the
-#: better of HiGHS's best selection so far and the greedy's. A safety net for the hard gaps, not the latency
-#: budget: with 0.05 s (the budget of issue 11) 20 of the 200 real automotive pairs of
-#: evaluation/bench_planner.py got another plan than on main at load ~8, 8 of them covering less (e.g. 0
-#: instead of 5 essential skills); with 0.5 s none covers less. On development seed 7 at load ~10 (wall 5-10x
-#: CPU time) the median ratio to the optimum at 100 / 200 / 400 candidates was 0.99 / 0.98 / 0.99 with
-#: 0.05 s and 1.0 with 0.5 s; the worst instance is the greedy's either way (0.72-0.93).
-TIME_LIMIT = 0.5
+#: best of HiGHS's selection so far and the greedy's and finishes it with the restricted programs of
+#: :func:`_stopped` (each within ``RESTRICTED_SECONDS``). Hard instances spend their time proving the optimum
+#: (0.1-1.5 s of CPU on budgeted ones from 100 candidates), rarely finding it. Development seed 8 (12
+#: instances per size, load ~7, wall 1.1-1.3x CPU), plan p99 wall ms and ratio median / worst at 100, 200,
+#: 400, 800, 2,000 candidates: 0.5 s: 43, 524, 661, 553, 660; 1.0 / 1.0, 1.0 / 1.0, 1.0 / 0.979, 0.997 /
+#: 0.936, 1.0 / 0.889; 0.2 s: 48, 239, 364, 282, 395; 1.0 / 1.0, 1.0 / 1.0, 1.0 / 0.896 (0.998 with the
+#: kernel stage for full covers), 0.993 / 0.936, 0.986 / 0.809. With 0.2 s the 200 real automotive pairs
+#: of ``evaluation.same_plans`` gave the same 800 answers as 0.5 s (load 8). With 0.05 s (issue 11's budget)
+#: and no restricted programs, 20 of those pairs got another plan at load ~8, 8 covering less.
+TIME_LIMIT = 0.2
 #: Seconds each restricted stage (:func:`_restricted_stage`) may take.
 RESTRICTED_SECONDS = 0.02
 #: Seconds ``solver="exact"`` gives HiGHS per selection.
@@ -97,6 +102,10 @@ FLOOR_SLACK = 1e-5
 #: HiGHS options besides the time limit. Feasibility jump (a primal heuristic) costs ~12 ms of set-up per
 #: solve, more than these small programs take to solve (measured with scipy 1.17: a 3-variable MILP took
 #: p50 14 ms CPU with it and 2 ms without).
+#: (HiGHS 1.12, in scipy 1.17, sometimes prints "HighsMipSolverData::transformNewIntegerFeasibleSolution
+#: tmpSolver.run();" with a bare printf when it repairs a solution of its presolved program: ERGO-Code/HiGHS
+#: issue 2783. No option silences it; redirecting the process's file descriptor around each solve would
+#: swallow other threads' output in the server. It goes with a scipy whose HiGHS drops the printf.)
 HIGHS_OPTIONS = {"mip_rel_gap": 1e-9, "mip_heuristic_run_feasibility_jump": False}
 #: The options ``scipy.optimize.milp`` itself takes; it passes others to HiGHS verbatim, with a warning.
 SCIPY_MILP_OPTIONS = frozenset({"disp", "presolve", "time_limit", "node_limit", "mip_rel_gap"})
@@ -431,8 +440,16 @@ def _stopped(
         value(problem, selection.chosen)
     ):
         selection, solver = greedy_selection, "greedy"
+    everything = _coverable_weight(problem)
     for later in range(max(stage, 1), 3):
-        if selection.chosen and (improved := _restricted_stage(program, later, selection.chosen)):
+        now = value(problem, selection.chosen)
+        # restricted to all the coverable skills of the earlier kinds, the stopped stage is itself again
+        itself = later == stage and all(
+            h >= e * (1 - TOLERANCE)
+            for h, e in zip((now.essential, now.optional)[:later], everything, strict=False)
+        )
+        restricted = _kernel_stage if itself else _restricted_stage
+        if selection.chosen and (improved := restricted(program, later, selection.chosen)):
             selection, solver = (
                 prune(problem, Selection(tuple(improved), edges_within(problem, improved))),
                 "exact",
@@ -455,6 +472,40 @@ def _stopped(
     return Solution(selection, certificate, solver, coverage)
 
 
+def _kernel_stage(program: _Program, stage: int, chosen: Sequence[int]) -> list[int] | None:
+    """A better selection than ``chosen`` for ``stage`` (1: optional coverage, 2: cost), or None, when
+    ``chosen`` covers all the coverable skills of the earlier stages' kinds (so :func:`_restricted_stage`
+    would be the stopped stage again): the stage on a kernel of the candidates, those its LP relaxation uses
+    and ``chosen``, each program within ``RESTRICTED_SECONDS``."""
+    problem = program.problem
+    if stage == 1 and not program.opt_row.any():
+        return None
+    covered = {s for i in chosen for s in problem.covers[i]}
+    fixed = covered if stage == 2 else {s for s in covered if problem.essential[s]}
+    try:
+        relaxed = program.solve(
+            _objective(program, stage), [], integral=False, seconds=RESTRICTED_SECONDS, fixed=fixed
+        )
+    except UpskillError:
+        return None
+    keep = set(chosen) | set(np.flatnonzero(relaxed.x[: problem.n] > SUPPORT).tolist())
+    sub, kept = _restricted(problem, keep)
+    inner = _Program(sub)
+    try:
+        result = inner.solve(
+            _objective(inner, stage), [], integral=True, seconds=RESTRICTED_SECONDS, fixed=fixed
+        )
+    except UpskillError:
+        return None
+    better = [kept[i] for i in inner.chosen(result)]
+    return better if value(problem, better).better_than(value(problem, chosen)) else None
+
+
+def _objective(program: _Program, stage: int) -> NDArray[np.float64]:
+    """What stage 1 (optional coverage, maximised) or 2 (cost) minimises."""
+    return program.cost_row if stage == 2 else -program.opt_row
+
+
 def _restricted_stage(program: _Program, stage: int, chosen: Sequence[int]) -> list[int] | None:
     """A better selection than ``chosen`` for ``stage`` (1: optional coverage, 2: cost), or None: the
     stage's program *restricted* to covering every skill of the earlier stages' kinds that ``chosen``
@@ -467,9 +518,10 @@ def _restricted_stage(program: _Program, stage: int, chosen: Sequence[int]) -> l
         return None
     covered = {s for i in chosen for s in problem.covers[i]}
     fixed = covered if stage == 2 else {s for s in covered if problem.essential[s]}
-    objective = program.cost_row if stage == 2 else -program.opt_row
     try:
-        result = program.solve(objective, [], integral=True, seconds=RESTRICTED_SECONDS, fixed=fixed)
+        result = program.solve(
+            _objective(program, stage), [], integral=True, seconds=RESTRICTED_SECONDS, fixed=fixed
+        )
     except UpskillError:
         return None
     better = program.chosen(result)

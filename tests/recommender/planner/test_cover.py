@@ -210,6 +210,28 @@ def test_after_the_time_limit_stops_the_essential_stage_the_restricted_stages_fi
     assert checked >= 5
 
 
+def test_the_kernel_stage_improves_a_full_cover_within_its_skills() -> None:
+    """When the stopped stage's selection covers every coverable skill (so fixing the skills it covers gives
+    the stopped program again), the stage is solved on a kernel: the LP relaxation's candidates and the
+    selection's. Its answer covers the same skills, meets every requirement, and costs less or the same."""
+    rng = np.random.default_rng(20261205)
+    improved = 0
+    for _ in range(25):
+        problem = random_problem(rng, n=int(rng.integers(6, 11)), m=int(rng.integers(3, 7)), limited=False)
+        start = list(greedy(problem).chosen)
+        better = cover._kernel_stage(cover._Program(problem), 2, start)
+        if better is None:
+            continue
+        assert feasible(problem, set(better))
+        assert set().union(*(problem.covers[i] for i in better)) >= set().union(
+            *(problem.covers[i] for i in start)
+        )
+        assert value(problem, better).cost < value(problem, start).cost
+        assert not value(problem, better).better_than(brute_force(problem))
+        improved += 1
+    assert improved >= 3
+
+
 def test_when_the_cost_stage_finds_nothing_in_time_the_exact_solver_keeps_the_coverage_optimum(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
