@@ -52,7 +52,16 @@ from recommender.planner import (
     plan_paths,
 )
 from recommender.planner.build import build_problem, held_levels
-from recommender.planner.cover import AUTO_LIMIT, TIME_LIMIT, CoverProblem, Solution, solve, value
+from recommender.planner.cover import (
+    AUTO_LIMIT,
+    KERNEL_TIME_LIMIT,
+    RESTRICTED_SECONDS,
+    TIME_LIMIT,
+    CoverProblem,
+    Solution,
+    solve,
+    value,
+)
 from recommender.planner.filters import filter_courses
 from recommender.planner.plan import _cost_function, content_scores
 
@@ -396,7 +405,9 @@ def main() -> None:
         help=f"allow a development seed ({', '.join(map(str, DEVELOPMENT_SEEDS))}): figures for tuning only",
     )
     parser.add_argument(
-        "--time-limit", type=float, help="seconds for solve (default: the planner's, cover.TIME_LIMIT)"
+        "--time-limit",
+        type=float,
+        help="seconds for solve (default: the planner's, cover.TIME_LIMIT and KERNEL_TIME_LIMIT)",
     )
     parser.add_argument("--reference-seconds", type=float, default=10.0, help="HiGHS time for the reference")
     parser.add_argument("--repeats", type=int, default=50, help="gaps for the catalogue-shaped whole plans")
@@ -419,7 +430,12 @@ def main() -> None:
         "seed": args.seed,
         "seed_use": "development" if args.seed in DEVELOPMENT_SEEDS else "evaluation",
         "load_average_at_start": os.getloadavg(),
-        "limits": {"auto_limit": AUTO_LIMIT, "time_limit_s": args.time_limit or TIME_LIMIT},
+        "limits": {
+            "auto_limit": AUTO_LIMIT,
+            "time_limit_s": args.time_limit or TIME_LIMIT,
+            "kernel_time_limit_s": args.time_limit or KERNEL_TIME_LIMIT,
+            "restricted_seconds": RESTRICTED_SECONDS,
+        },
     }
     print(f"load average at start: {' '.join(f'{x:.1f}' for x in os.getloadavg())} ({os.cpu_count()} CPUs)")
     _warm_up()

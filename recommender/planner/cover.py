@@ -84,12 +84,17 @@ EXACT_LIMIT = 400
 #: :func:`_stopped` (each within ``RESTRICTED_SECONDS``). Hard instances spend their time proving the optimum
 #: (0.1-1.5 s of CPU on budgeted ones from 100 candidates), rarely finding it. Development seed 8 (12
 #: instances per size, load ~7, wall 1.1-1.3x CPU), plan p99 wall ms and ratio median / worst at 100, 200,
-#: 400, 800, 2,000 candidates: 0.5 s: 43, 524, 661, 553, 660; 1.0 / 1.0, 1.0 / 1.0, 1.0 / 0.979, 0.997 /
-#: 0.936, 1.0 / 0.889; 0.2 s: 48, 239, 364, 282, 395; 1.0 / 1.0, 1.0 / 1.0, 1.0 / 0.896 (0.998 with the
-#: kernel stage for full covers), 0.993 / 0.936, 0.986 / 0.809. With 0.2 s the 200 real automotive pairs
-#: of ``evaluation.same_plans`` gave the same 800 answers as 0.5 s (load 8). With 0.05 s (issue 11's budget)
-#: and no restricted programs, 20 of those pairs got another plan at load ~8, 8 covering less.
-TIME_LIMIT = 0.2
+#: 400 candidates: 0.5 s: 43, 524, 661; 1.0 / 1.0, 1.0 / 1.0, 1.0 / 0.979; 0.2 s: 48, 239, 364; 1.0 / 1.0,
+#: 1.0 / 1.0, 1.0 / 0.896 (that instance 1.0 with the kernel stage for full covers); 0.03 s: 55, 70, 181;
+#: 1.0 / 1.0, 1.0 / 1.0, 0.998 / 0.957. The 200 real automotive pairs of ``evaluation.same_plans`` against
+#: 0.5 s without restricted programs (load 7-8, 800 answers): 0.2 s all identical; 0.1 s 792 identical, 8
+#: with the same courses and a weaker certificate (the proof cut); 0.05 s 782 identical, 17 of the others
+#: certificate only, 1 reaching one level step less (and 10 h shorter).
+TIME_LIMIT = 0.1
+#: ``TIME_LIMIT`` of the MILP on a kernel, above ``AUTO_LIMIT`` candidates: the LP relaxations of the whole
+#: problem come first. With 0.03 s (development seed 8, load ~7) the median ratio at 800 candidates fell from
+#: 0.993 (0.2 s) to 0.961, the worst from 0.936 to 0.853.
+KERNEL_TIME_LIMIT = 0.2
 #: Seconds each restricted stage (:func:`_restricted_stage`) may take.
 RESTRICTED_SECONDS = 0.02
 #: Seconds ``solver="exact"`` gives HiGHS per selection.
@@ -151,7 +156,9 @@ def solve(  # noqa: PLR0913 - the planner's knobs, all keyword-only with default
     auto_limit : int
         Most candidates ``auto`` gives the MILP whole; above, the MILP sees a kernel of them.
     time_limit : float, optional
-        Seconds for the whole selection; default ``TIME_LIMIT`` (auto) or ``EXACT_TIME_LIMIT`` (exact).
+        Seconds HiGHS may take on the selection's stages; default ``TIME_LIMIT`` (auto; ``KERNEL_TIME_LIMIT``
+        on a kernel) or ``EXACT_TIME_LIMIT`` (exact). Restricted programs after a stop add up to
+        ``RESTRICTED_SECONDS`` each.
     coverage : Coverage, optional
         The optimal coverage of this problem, known from a solve of it under another objective cost
         (``Solution.coverage``): only the cost stage is left to solve (unused on a kernel).
@@ -169,9 +176,10 @@ def solve(  # noqa: PLR0913 - the planner's knobs, all keyword-only with default
     if problem.n == 0 or problem.m == 0:
         used = "greedy" if solver == "greedy" else "exact"
         return Solution(Selection((), {}), Certificate("none", 1.0, "nothing to select"), used)
-    limit = time_limit if time_limit is not None else TIME_LIMIT if solver == "auto" else EXACT_TIME_LIMIT
-    deadline = time.perf_counter() + limit
-    if solver == "auto" and problem.n > auto_limit:
+    kernel = solver == "auto" and problem.n > auto_limit
+    default = EXACT_TIME_LIMIT if solver == "exact" else KERNEL_TIME_LIMIT if kernel else TIME_LIMIT
+    deadline = time.perf_counter() + (time_limit if time_limit is not None else default)
+    if kernel:
         try:
             return _kernel(problem, deadline)
         except UpskillError:  # HiGHS ran out of time on the LP: the greedy, certified by the LP bound
@@ -441,7 +449,7 @@ def _stopped(
     ):
         selection, solver = greedy_selection, "greedy"
     everything = _coverable_weight(problem)
-    for later in range(max(stage, 1), 3):
+    for later in range(stage, 3):
         now = value(problem, selection.chosen)
         # restricted to all the coverable skills of the earlier kinds, the stopped stage is itself again
         itself = later == stage and all(
@@ -473,15 +481,15 @@ def _stopped(
 
 
 def _kernel_stage(program: _Program, stage: int, chosen: Sequence[int]) -> list[int] | None:
-    """A better selection than ``chosen`` for ``stage`` (1: optional coverage, 2: cost), or None, when
-    ``chosen`` covers all the coverable skills of the earlier stages' kinds (so :func:`_restricted_stage`
-    would be the stopped stage again): the stage on a kernel of the candidates, those its LP relaxation uses
-    and ``chosen``, each program within ``RESTRICTED_SECONDS``."""
+    """A better selection than ``chosen`` for ``stage`` (0: essential coverage, 1: optional, 2: cost), or
+    None, when :func:`_restricted_stage` would be the stopped stage again (stage 0, or ``chosen`` covers all
+    the coverable skills of the earlier stages' kinds): the stage, keeping the skills of the earlier kinds
+    that ``chosen`` covers, on a kernel of the candidates: those its LP relaxation uses and ``chosen``; each
+    program within ``RESTRICTED_SECONDS``."""
     problem = program.problem
     if stage == 1 and not program.opt_row.any():
         return None
-    covered = {s for i in chosen for s in problem.covers[i]}
-    fixed = covered if stage == 2 else {s for s in covered if problem.essential[s]}
+    fixed = _fixed(problem, stage, chosen)
     try:
         relaxed = program.solve(
             _objective(program, stage), [], integral=False, seconds=RESTRICTED_SECONDS, fixed=fixed
@@ -502,8 +510,15 @@ def _kernel_stage(program: _Program, stage: int, chosen: Sequence[int]) -> list[
 
 
 def _objective(program: _Program, stage: int) -> NDArray[np.float64]:
-    """What stage 1 (optional coverage, maximised) or 2 (cost) minimises."""
-    return program.cost_row if stage == 2 else -program.opt_row
+    """What stage 0 (essential coverage, maximised), 1 (optional coverage, maximised) or 2 (cost)
+    minimises."""
+    return (-program.ess_row, -program.opt_row, program.cost_row)[stage]
+
+
+def _fixed(problem: CoverProblem, stage: int, chosen: Sequence[int]) -> set[int]:
+    """The skills of the stages before ``stage`` that ``chosen`` covers."""
+    covered = {s for i in chosen for s in problem.covers[i]}
+    return (set(), {s for s in covered if problem.essential[s]}, covered)[stage]
 
 
 def _restricted_stage(program: _Program, stage: int, chosen: Sequence[int]) -> list[int] | None:
@@ -516,8 +531,7 @@ def _restricted_stage(program: _Program, stage: int, chosen: Sequence[int]) -> l
     problem = program.problem
     if stage == 1 and not program.opt_row.any():
         return None
-    covered = {s for i in chosen for s in problem.covers[i]}
-    fixed = covered if stage == 2 else {s for s in covered if problem.essential[s]}
+    fixed = _fixed(problem, stage, chosen)
     try:
         result = program.solve(
             _objective(program, stage), [], integral=True, seconds=RESTRICTED_SECONDS, fixed=fixed

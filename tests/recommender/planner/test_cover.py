@@ -179,9 +179,10 @@ def test_after_the_time_limit_stops_the_essential_stage_the_restricted_stages_fi
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             result = real(objective, **kwargs)
+        if stopped or kwargs["integrality"] is None or len(objective) < problem.n + problem.m:
+            return result
         skills = objective[problem.n : problem.n + problem.m]
-        essential_stage = (objective <= 0).all() and skills[problem.essential].any()
-        if stopped or not essential_stage or kwargs["integrality"] is None:
+        if not ((objective <= 0).all() and skills[problem.essential].any()):  # not the essential stage
             return result
         stopped.append(True)
         return SimpleNamespace(
