@@ -189,6 +189,7 @@ def plan_command(
             graph=context.graph,
             courses=context.plan_options.courses,
             badges=context.plan_options.badges,
+            rates=context.plan_options.rates,
             request=request,
         )
     if as_json:

@@ -17,6 +17,7 @@ from recommender.errors import InvalidPlanInput, NotFoundError, UpskillError
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from recommender.currency import RateTable
     from recommender.gap import RequiredLevels
     from recommender.graph import CompetenceGraph
     from recommender.planner import BadgeOption, CourseOption
@@ -87,13 +88,17 @@ def plan_region(
     courses: Sequence[CourseOption],
     request: RegionRequest,
     badges: Sequence[BadgeOption] = (),
+    rates: RateTable | None = None,
 ) -> RegionPlan:
     """Choose the programmes to fund, publish the plan with small groups suppressed, write the report.
 
     ``badges``: the catalogue's, for what to fund where no programme teaches a skill (assessments for a
-    badge that recognises it)."""
+    badge that recognises it). Costs in other currencies are converted at the request's given rates, then
+    at ``rates`` (the rate table single plans use); the assumptions say which."""
     from api.services.levels import levels_per_target
+    from api.services.plans import prices_note
     from data.formats.region import catalogue_programmes, read_demand, read_programmes, read_workforce
+    from recommender.currency import Converter, RateTable
     from recommender.region.model import Settings
     from recommender.region.outcome import outcome
     from recommender.region.pathways import build_problem
@@ -125,10 +130,12 @@ def plan_region(
     )
     workforce = read_workforce(request.workforce, graph)
     demand = read_demand(request.demand, graph)
-    rates = {code.upper(): rate for code, rate in request.exchange_rates.items()}
+    converter = Converter(settings.currency, rates or RateTable({}), request.exchange_rates)
+    known = sorted({*converter.table.units_per_eur, *converter.overrides} - {settings.currency})
+    per_unit = {code: rate for code in known if (rate := converter.rate(code)) is not None}
     if request.programmes is not None:
         programmes = read_programmes(
-            request.programmes, graph, courses, rates=rates, currency=settings.currency
+            request.programmes, graph, courses, rates=per_unit, currency=settings.currency
         )
     else:
         if not courses:
@@ -136,7 +143,7 @@ def plan_region(
                 "no programmes file and no catalogue: pass --programmes FILE or run `upskill run` first"
             )
         programmes = catalogue_programmes(
-            courses, seats=request.catalogue_seats, rates=rates, currency=settings.currency
+            courses, seats=request.catalogue_seats, rates=per_unit, currency=settings.currency
         )
     required = levels_per_target(graph=graph, targets=[t.uri for t in demand], path=request.required_levels)
     lap("read inputs")
@@ -150,7 +157,11 @@ def plan_region(
     result = replace(outcome(problem, solution, badges=badges, skill_types=types), sensitivity=curve)
     plan = publish(problem, result)
     plan["inputs"] = _inputs(request, db_session)
-    plan["assumptions"] = _assumptions(request, settings) + _levels_assumptions(demand, required)
+    plan["assumptions"] = [
+        *_assumptions(request, settings),
+        prices_note(converter),
+        *_levels_assumptions(demand, required),
+    ]
     plan["settings"] = {"max_programmes": settings.max_programmes, "min_seats": settings.min_seats}
     lap("publish (suppression)")
     written = None
@@ -210,11 +221,6 @@ def _assumptions(request: RegionRequest, settings: Any) -> list[str]:
             f"{request.catalogue_seats} "
             "seats (an assumption, not an offer) at its price per seat, taking hours / 6 weeks."
         )
-    if request.exchange_rates:
-        rates = ", ".join(
-            f"1 {code} = {rate:g} {settings.currency}" for code, rate in request.exchange_rates.items()
-        )
-        notes.append(f"Prices in other currencies converted at {rates} (given with the request).")
     if settings.region:
         notes.append(f"Only programmes running in {settings.region} or online are considered.")
     return notes
@@ -267,6 +273,7 @@ def prepare_portfolio(  # noqa: PLR0913 - the use case's inputs: the catalogue, 
     programmes: Upload | None,
     request: RegionRequest,
     badges: Sequence[BadgeOption] = (),
+    rates: RateTable | None = None,
 ) -> dict[str, Any]:
     """Plan a portfolio from uploaded files for region ``nuts``, writing nothing (a read is enough: the solve
     takes seconds, and needs no write lock); :func:`store_portfolio` keeps the plan it returns.
@@ -281,6 +288,7 @@ def prepare_portfolio(  # noqa: PLR0913 - the use case's inputs: the catalogue, 
             graph=graph,
             courses=courses,
             badges=badges,
+            rates=rates,
             request=replace(
                 request,
                 workforce=paths[0],

@@ -107,6 +107,7 @@ async def create_portfolio(
             graph=graph,
             courses=options.courses,
             badges=options.badges,
+            rates=options.rates,
             nuts=code,
             workforce=files["workforce"],
             demand=files["demand"],

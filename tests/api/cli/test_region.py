@@ -204,3 +204,28 @@ def test_the_supply_gap_says_what_to_commission_or_fund_instead(
     assert f"communicate with customers: {comm['instead']['text']}" in table.output
     assert "<th>what to commission or fund meanwhile</th>" in report.read_text()
     assert f"<td>{comm['instead']['text']}</td>".replace("'", "&#x27;") in report.read_text()
+
+
+def test_costs_in_another_currency_use_the_rate_table_unless_a_rate_is_given(
+    runner: CliRunner, files: dict[str, Path], snapshot: Path
+) -> None:
+    """As a single plan does: a programme priced in CZK is converted at the bundled ECB rates, and the
+    assumptions say so; a rate given with the request comes first."""
+    from data.plan_inputs import rate_table
+
+    table = rate_table(None)
+    czk = table.units_per_eur["EUR"] / table.units_per_eur["CZK"]
+    files["programmes"].write_text(
+        HEADER.replace(",language", ",currency,language")
+        + 'bundle,Battery and EV,College B,"skill:battery@3;skill:ev@4",11250,30,60,6,CZK,cs,blended,CZ08\n'
+    )
+    result = runner.invoke(app, _args(files, snapshot, "--json"))
+    assert result.exit_code == 0, result.output
+    plan = json.loads(result.output)
+    (row,) = plan["portfolio"]
+    assert row["programme"] == "bundle" and plan["excluded_programmes"] == []
+    assert plan["totals"]["cost"] == pytest.approx(row["seats"] * round(11250 * czk, 2))
+    assert f"Prices in EUR at {table.describe()}" in " ".join(plan["assumptions"])
+    given = json.loads(runner.invoke(app, _args(files, snapshot, "--json", "--rate", "CZK=0.04")).output)
+    assert given["totals"]["cost"] == pytest.approx(given["portfolio"][0]["seats"] * 450)
+    assert "Prices in EUR at the given rates (1 CZK = 0.04 EUR), else at " in " ".join(given["assumptions"])
