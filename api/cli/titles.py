@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -63,7 +64,9 @@ def match_command(
     from api.services.titles import match_titles
 
     titles = [title] if title is not None else read_titles(file, column)  # type: ignore[arg-type]
-    results = match_titles(matcher=runtime().title_matcher, titles=titles, k=k)
+    # a large file is matched on every core the process may use (forked processes, same answer)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    results = match_titles(matcher=runtime().title_matcher, titles=titles, k=k, processes=cores)
     if as_json:
         for text, matches in zip(titles, results, strict=True):
             typer.echo(json.dumps(_match_json(text, matches), ensure_ascii=False))

@@ -21,10 +21,27 @@ def title_matcher(*, db_session: Session) -> TitleMatcher:
     return load_title_matcher(db_session=db_session)
 
 
-def match_titles(*, matcher: TitleMatcher, titles: Sequence[str], k: int) -> list[list[TitleMatch]]:
-    """Rank ESCO occupations for each job title, in input order."""
+TITLES_PER_PROCESS = 1000
+"""A batch is matched in forked processes when each gets at least this many titles: forking and joining cost
+about as much as matching a few hundred titles (see :func:`match_titles`)."""
+
+
+def match_titles(
+    *, matcher: TitleMatcher, titles: Sequence[str], k: int, processes: int = 1
+) -> list[list[TitleMatch]]:
+    """Rank ESCO occupations for each job title, in input order.
+
+    With ``processes`` > 1 (the CLI's batch form; not in a server's worker) a batch large enough to give two
+    processes :data:`TITLES_PER_PROCESS` titles each is matched in up to ``processes`` forked processes over
+    contiguous slices (:func:`recommender.text.titles.match_in_processes`): the same answer, on more cores.
+    """
+    from recommender.text.titles import match_in_processes
+
     if any(not title.strip() for title in titles):
         raise UpskillError("the title is empty")
+    used = min(processes, len(titles) // TITLES_PER_PROCESS)
+    if used >= 2:
+        return match_in_processes(matcher, list(titles), k=k, processes=used)
     return matcher.match_many(list(titles), k=k)
 
 
