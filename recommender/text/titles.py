@@ -14,7 +14,10 @@ How a title is scored against every occupation (the same for one title or ten th
    words found in any label), precision and F1 against the best label; whether the title's head word (its last
    content word, the noun in English compounds) ends one of the occupation's labels; an exact label match;
    word cosine to the occupation's description, to its essential skills' labels and to its ISCO group and
-   broader occupations' labels; and how many labels the occupation has and how long its preferred label is.
+   broader occupations' labels; the cosine in a latent semantic space of the occupations' text (``semantic``:
+   truncated SVD of its TF-IDF, Deerwester et al. 1990, so that "wellness coach" meets occupations whose
+   text uses words related to its own, not only the same words); and how many labels the occupation has and
+   how long its preferred label is.
    (Where an occupation sits in ESCO's hierarchy is left out on purpose: fitted to the vacancy titles it
    learnt to push parents such as "motor vehicle assembler" below their children, a habit of that file.)
    Labels of every imported language take part (:class:`OccupationText` ``labels``).
@@ -47,6 +50,7 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 from scipy.optimize import minimize
 from scipy.special import logsumexp
+from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from recommender.errors import UpskillError
@@ -174,6 +178,7 @@ FEATURES = (
     "description",
     "skills",
     "group",
+    "semantic",
     "labels_log",
     "label_length",
 )
@@ -641,6 +646,16 @@ def _doc_params() -> dict[str, Any]:
     return {"analyzer": _doc_words, "sublinear_tf": True, "dtype": np.float32}
 
 
+LSA_DIMENSIONS = 100
+"""Dimensions of the latent semantic space of the occupations' text (the ``semantic`` feature)."""
+
+
+def _unit_rows(matrix: Floats) -> Floats:
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return (matrix / norms).astype(np.float32)
+
+
 def _row_normalise(matrix: sp.csr_matrix) -> sp.csr_matrix:
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
@@ -766,6 +781,25 @@ class TitleMatcher:
             matrix = vectorizer.fit_transform(texts)
             self._docs.append((vectorizer, sp.csr_matrix(matrix.T.tocsr())))
 
+        # latent semantic analysis (Deerwester et al. 1990) of each occupation's labels, description and
+        # essential skills: words that occur in the same occupations' text lie close, so a title meets an
+        # occupation whose text uses related words it does not share
+        corpus = [
+            " ".join([*(t for t, _ in o.labels), o.description, *o.skill_labels, *o.group_labels])
+            for o in occupations
+        ]
+        self._lsa_vectorizer = TfidfVectorizer(**_doc_params())
+        lsa_matrix = self._lsa_vectorizer.fit_transform(corpus)
+        dimensions = min(LSA_DIMENSIONS, min(lsa_matrix.shape) - 1)
+        if dimensions >= 1:
+            svd = TruncatedSVD(dimensions, algorithm="randomized", random_state=0).fit(lsa_matrix)
+            self._lsa_words = np.ascontiguousarray(svd.components_.T, dtype=np.float32)  # words x dimensions
+        else:  # a single occupation or word: nothing to relate, the feature stays 0
+            self._lsa_words = np.zeros((lsa_matrix.shape[1], 1), dtype=np.float32)
+        self._lsa_occupations = np.ascontiguousarray(
+            _unit_rows(np.asarray(lsa_matrix @ self._lsa_words)).T, dtype=np.float32
+        )  # dimensions x occupations
+
         self._generality = np.stack(
             [
                 np.log1p([len({t for t, _ in o.labels}) for o in occupations]),
@@ -778,7 +812,16 @@ class TitleMatcher:
 
     # -- state (a matcher saved and loaded without fitting again, see data.text_cache) --------------------
 
-    _ARRAYS = ("_label_owner", "_starts", "_preferred_label", "_idf", "_label_mass", "_generality")
+    _ARRAYS = (
+        "_label_owner",
+        "_starts",
+        "_preferred_label",
+        "_idf",
+        "_label_mass",
+        "_generality",
+        "_lsa_words",
+        "_lsa_occupations",
+    )
     _MATRICES = (
         "_occupation_chars_t",
         "_preferred_chars_t",
@@ -804,6 +847,7 @@ class TitleMatcher:
             "docs": [doc is not None for doc in self._docs],
         }
         put_vectorizer(arrays, texts, "chars", self._chars)
+        put_vectorizer(arrays, texts, "lsa", self._lsa_vectorizer)
         for i, doc in enumerate(self._docs):
             if doc is not None:
                 put_vectorizer(arrays, texts, f"doc{i}", doc[0])
@@ -831,6 +875,7 @@ class TitleMatcher:
             matcher._exact.setdefault(norm, set()).add(owner)
         matcher._vocabulary = {word: i for i, word in enumerate(texts["vocabulary"])}
         matcher._chars = get_vectorizer(arrays, texts, "chars", **_CHAR_PARAMS)
+        matcher._lsa_vectorizer = get_vectorizer(arrays, texts, "lsa", **_doc_params())
         matcher._docs = [
             (get_vectorizer(arrays, texts, f"doc{i}", **_doc_params()), get_csr(arrays, f"doc{i}"))
             if present
@@ -959,7 +1004,7 @@ class TitleMatcher:
                 )
             )
 
-        # the three occupation documents share one analyzer: read each title once for all of them
+        # the three occupation documents and the semantic space share one analyzer: read each title once
         doc_terms = [_doc_words(" ".join(w for w, _ in c.words)) for c in cleaned]
         for doc in self._docs:
             if doc is None:  # no occupation has such text: the feature is 0
@@ -967,6 +1012,14 @@ class TitleMatcher:
                 continue
             vectorizer, matrix_t = doc
             columns.append(SparseColumn.of(tfidf_transform(vectorizer, (), terms=doc_terms) @ matrix_t))
+        lsa = _unit_rows(
+            np.asarray(tfidf_transform(self._lsa_vectorizer, (), terms=doc_terms) @ self._lsa_words)
+        )
+        semantic = np.empty((n, n_occ), dtype=np.float32)
+        for row in range(n):  # one vector-matrix product per title: the same sums in any batch (a matrix
+            # product's last bits depend on its shape, and a batch must score a title as it scores it alone)
+            np.dot(lsa[row], self._lsa_occupations, out=semantic[row])
+        columns.append(np.maximum(semantic, 0.0, out=semantic))  # >= 0, as every feature
         return TextColumns(columns, n, n_occ)
 
     # -- scoring ----------------------------------------------------------------------------------------

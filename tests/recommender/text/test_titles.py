@@ -175,6 +175,24 @@ def test_sparse_scoring_equals_the_dense_features(matcher: TitleMatcher) -> None
     np.testing.assert_array_equal(columns.peak(), dense.max(axis=2))
 
 
+def test_the_semantic_feature_relates_words_and_scores_a_title_alike_in_any_batch(
+    matcher: TitleMatcher,
+) -> None:
+    """A title sharing no label word with an occupation still meets it in the latent semantic space when
+    its words are the occupation's text ("Java programming" and the software developer, whose description
+    and skills say Java), and a title's values do not depend on the titles scored with it (bit for bit: a
+    batch split over processes must answer as one process)."""
+    semantic = FEATURES.index("semantic")
+    titles = ["Java programming", "engine fitter", "zzzz", "IT support", "car mechanic"]
+    together = matcher.features(titles)[:, semantic]
+    java = together[0]
+    assert java.argmax() == [o.uri for o in OCCUPATIONS].index("o:software-developer") and java.max() > 0
+    assert together[2].max() == 0.0  # no known word: no direction in the space
+    assert (together >= 0).all()
+    for row, title in enumerate(titles):
+        np.testing.assert_array_equal(matcher.features([title])[0, semantic], together[row])
+
+
 def test_threads_change_nothing_but_the_time(matcher: TitleMatcher) -> None:
     titles = ["IT Support", "engine fitter", "Senior Software Engineer", "car mechanic", "zzzz"] * 3
     assert matcher.match_many(titles, k=3, chunk=2, threads=3) == matcher.match_many(titles, k=3, chunk=4)
