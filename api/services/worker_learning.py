@@ -13,9 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import scipy.sparse as sp
@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from recommender.graph import CompetenceGraph
     from recommender.planner import CourseOption, GapItem
     from training.artefacts import LoadedModel
+
+T = TypeVar("T")
 
 #: Event kinds that say the worker took up a course (the model's positives, in time order, as history).
 TAKEN = ("viewed", "enrolled", "completed", "rated")
@@ -214,25 +216,45 @@ class Answers:
     """The last :data:`ANSWERS_KEPT` answers of :func:`recommend_for_worker` for one (options, model) pair,
     each keyed by everything it was computed from: the worker's row and skills, their events, the target and
     limit asked, and the graph (kept with the answer, compared by identity). A changed profile, a new event
-    or another model or catalogue is another key, so a kept answer is the one a computation would give."""
+    or another model or catalogue is another key, so a kept answer is the one a computation would give.
+
+    With each answer its renderings are kept (``render(answer)``, e.g. the HTTP answer's JSON bytes), made
+    once per answer and render function."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._kept: OrderedDict[tuple[Any, ...], tuple[CompetenceGraph, dict[str, Any]]] = OrderedDict()
+        self._kept: OrderedDict[tuple[Any, ...], _Kept] = OrderedDict()
 
-    def get(self, key: tuple[Any, ...], graph: CompetenceGraph) -> dict[str, Any] | None:
+    def get(self, key: tuple[Any, ...], graph: CompetenceGraph) -> _Kept | None:
         with self._lock:
             found = self._kept.get(key)
-            if found is None or found[0] is not graph:
+            if found is None or found.graph is not graph:
                 return None
             self._kept.move_to_end(key)
-        return dict(found[1])
+        return found
 
-    def put(self, key: tuple[Any, ...], graph: CompetenceGraph, answer: dict[str, Any]) -> None:
+    def put(self, key: tuple[Any, ...], graph: CompetenceGraph, answer: dict[str, Any]) -> _Kept:
+        kept = _Kept(graph, answer)
         with self._lock:
-            self._kept[key] = (graph, answer)
+            self._kept[key] = kept
             while len(self._kept) > ANSWERS_KEPT:
                 self._kept.popitem(last=False)
+        return kept
+
+
+class _Kept:
+    """A kept answer (never changed: callers get copies) and its renderings, by render function."""
+
+    def __init__(self, graph: CompetenceGraph, answer: dict[str, Any]) -> None:
+        self.graph = graph
+        self.answer = answer
+        self._rendered: dict[Callable[[dict[str, Any]], Any], Any] = {}
+
+    def rendered(self, render: Callable[[dict[str, Any]], T]) -> T:
+        if render not in self._rendered:  # two threads may both render: the same value, one kept
+            self._rendered[render] = render(self.answer)
+        value: T = self._rendered[render]
+        return value
 
 
 def _row_state(worker: Worker) -> tuple[Any, ...]:
@@ -294,6 +316,37 @@ def recommend_for_worker(
     accept (when they gave any). Ties are broken by the content score, then by course id. An answer for the
     same worker state, events and question is kept (:class:`Answers`) and given again.
     """
+    kept = _kept_answer(db_session, graph, options, model, worker, target, limit)
+    return dict(kept.answer)
+
+
+def rendered_recommendations(  # noqa: PLR0913 - recommend_for_worker's inputs and the rendering
+    *,
+    db_session: Session,
+    graph: CompetenceGraph,
+    options: plans.PlanOptions,
+    model: LoadedModel | None,
+    worker: Worker,
+    render: Callable[[dict[str, Any]], T],
+    target: str | None = None,
+    limit: int = 10,
+) -> T:
+    """``render`` of :func:`recommend_for_worker`'s answer, kept with the answer: rendered once per answer
+    (the HTTP route's JSON bytes: a kept answer is not validated and serialised again on every request).
+    ``render`` is the kept rendering's key: pass the same function every time (not a new lambda)."""
+    kept = _kept_answer(db_session, graph, options, model, worker, target, limit)
+    return kept.rendered(render)
+
+
+def _kept_answer(  # noqa: PLR0913 - recommend_for_worker's inputs
+    db_session: Session,
+    graph: CompetenceGraph,
+    options: plans.PlanOptions,
+    model: LoadedModel | None,
+    worker: Worker,
+    target: str | None,
+    limit: int,
+) -> _Kept:
     occupations, skills = _profile(worker, db_session)
     past = history(db_session=db_session, worker_id=worker.id)
     index = course_index(options, model)
@@ -302,8 +355,7 @@ def recommend_for_worker(
     if kept is not None:
         return kept
     answer = _recommend(graph, model, worker, index, occupations, skills, past, target, limit)
-    index.answers.put(key, graph, answer)
-    return dict(answer)
+    return index.answers.put(key, graph, answer)
 
 
 def _recommend(  # noqa: PLR0913 - recommend_for_worker's inputs, read once there

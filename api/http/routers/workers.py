@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
+from fastapi.responses import Response
 
 from api.http.auth import AuditDep, Principal, require_roles
 from api.http.deps import GraphDep, ModelDep, PlanOptionsDep, SessionDep
@@ -156,7 +157,7 @@ def worker_recommendations(  # noqa: PLR0913 - FastAPI: the id, the query, the h
     """Rank courses for the worker (toward a target when there is one), each with why."""
     worker = workers.get_worker(db_session=db_session, worker_id=worker_id, principal=principal)
     audit("read", [worker.id])
-    return worker_learning.recommend_for_worker(
+    answer = worker_learning.rendered_recommendations(
         db_session=db_session,
         graph=graph,
         options=options,
@@ -164,7 +165,14 @@ def worker_recommendations(  # noqa: PLR0913 - FastAPI: the id, the query, the h
         worker=worker,
         target=query.target,
         limit=query.limit,
+        render=_recommendations_json,
     )
+    return Response(answer, media_type="application/json")
+
+
+def _recommendations_json(answer: dict[str, Any]) -> bytes:
+    """An answer as the route's JSON, checked against its schema: made once per kept answer."""
+    return RecommendationsRead.model_validate(answer).model_dump_json().encode()
 
 
 @router.post("/workers/{worker_id}/events", response_model=EventRecorded, status_code=201)

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.http import deps
+from api.http.routers import workers as workers_router
 from api.services.plans import CONTENT_RANKING
 from api.services.worker_learning import EXPORT_SECTIONS
 from data.erase import dependent_columns
@@ -141,7 +142,7 @@ def test_recommendations_with_a_model_use_the_features_training_builds(
 
 
 def test_an_answer_is_computed_again_only_when_what_it_is_computed_from_changed(
-    client: TestClient, world: World
+    client: TestClient, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The same question about an unchanged worker is answered from the kept answer (the model is not
     asked again); a changed profile, a new event, another target or limit is computed afresh."""
@@ -155,8 +156,17 @@ def test_an_answer_is_computed_again_only_when_what_it_is_computed_from_changed(
         assert response.status_code == 200, response.text
         return response.json()
 
+    rendered: list[int] = []
+    render = workers_router._recommendations_json
+
+    def counting(answer: dict[str, Any]) -> bytes:
+        rendered.append(1)
+        return render(answer)
+
+    monkeypatch.setattr(workers_router, "_recommendations_json", counting)
     first = ask()
     assert ask() == first and len(model.calls) == 1  # kept
+    assert len(rendered) == 1  # and its JSON with it: not validated and serialised again
     assert ask("?limit=1")["items"] == first["items"][:1] and len(model.calls) == 2
     _event(client, world, "dismissed", "battery-adv")
     after_event = ask()
