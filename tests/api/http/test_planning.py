@@ -3,13 +3,30 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from api.http.routers import planning
+from api.http.schemas.planning import PlansRead
 from tests.api.http.test_reference import assert_problem
 
 KATRIN_LIKE = {"current_occupations": ["welder"], "target": "battery technician"}
+
+
+@pytest.fixture(autouse=True)
+def _plans_json_is_the_schemas(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every plan answered here: the JSON written from the service's dict (not validated on the way out) is
+    the very bytes ``PlansRead`` would validate and write."""
+    written = planning.plans_json
+
+    def checked(answer: dict[str, Any]) -> bytes:
+        made = written(answer)
+        assert made == PlansRead.model_validate(answer).model_dump_json().encode()
+        return made
+
+    monkeypatch.setattr(planning, "plans_json", checked)
 
 
 def test_gap_answers_the_cli_json(client: TestClient) -> None:
