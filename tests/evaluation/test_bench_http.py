@@ -49,7 +49,7 @@ def test_bench_http_drives_every_route_without_error(tmp_path: Path) -> None:
     assert result["database"].startswith(f"existing database {database}")
     assert {(row["route"], row["connections"]) for row in result["rows"]} >= {
         (route, connections)
-        for route in ("health", "occupations?q", "plans", "recommendations")
+        for route in ("health", "occupations?q", "plans", "recommendations", "recs uncached")
         for connections in (1, 4)
     }
     assert result["recommendations"] == "1 worker(s) in turn"  # the tiny database has no sector occupation
@@ -57,11 +57,13 @@ def test_bench_http_drives_every_route_without_error(tmp_path: Path) -> None:
         assert row["errors"] == 0 and row["first_error"] is None, row
         assert 0 < row["requests"] <= 10 and row["throughput_rps"] > 0
         assert 0 < row["p50_ms"] <= row["p99_ms"]
-        assert row["variants"] == 1  # no sector occupation and one worker: one body or path per route
+        # no sector occupation and one worker: one body or path per route; uncached: that path with 100 limits
+        assert row["variants"] == (100 if row["route"] == "recs uncached" else 1)
         assert row["server_cpu_ms_per_request"] is not None and row["server_cpu_ms_per_request"] >= 0
     assert result["worker_memory"] and all(m["rss_mb"] > 0 for m in result["worker_memory"])
     assert set(result["checks"]) == {
         "recommendations throughput >= 50 % of /health's at 8",
+        "  the same, none kept (recs uncached)",
         "plans p99 <= 100 ms at 8",
         "RSS per worker <= 600 MB (peak)",
     }
