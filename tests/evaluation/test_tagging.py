@@ -44,3 +44,17 @@ def test_gold_set_is_big_enough_and_names_real_esco_skills() -> None:
         assert course.course_id.startswith(("edx-", "coursera-"))
         assert len(course.skills) >= 3, course.title
         assert course.skills <= known, course.title
+
+
+def test_the_sampled_courses_follow_the_fixed_rule() -> None:
+    """The gold set's courses after the first 67 are the sample's first 111 less the 7 skipped, in its
+    order, each in the split its position gives (evaluation/tagging_gold_sample.py)."""
+    from evaluation import tagging_gold_sample as sample
+
+    gold = load_gold(GOLD)[sample.BEFORE_SAMPLE :]
+    taken = [cid for cid, _title in sample.ordered()[: len(gold) + len(sample.SKIPPED)]]
+    assert [cid for cid in taken if cid not in sample.SKIPPED] == [g.course_id for g in gold]
+    assert set(sample.SKIPPED) <= set(taken)
+    assert [g.split for g in gold] == [sample.split_of(k) for k in range(len(gold))]
+    assert sum(g.split == "test" for g in gold) == 34
+    assert sample.split_of(0) == "dev" and sample.split_of(2) == "test" and sample.split_of(5) == "test"
