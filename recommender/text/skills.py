@@ -162,6 +162,18 @@ def _without_qualifier(label: str) -> str:
 _VECTORIZER_PARAMS: dict[str, Any] = {"analyzer": analyse, "sublinear_tf": True, "dtype": np.float32}
 
 
+def _phrase(text: str) -> str:
+    """A text's words in lower case, one space apart, padded with spaces (for whole-name matching)."""
+    return " " + " ".join(_TOKEN.findall(text.lower())) + " "
+
+
+def narrowed_names(names: Sequence[str]) -> list[int]:
+    """Indices of the names the analysis narrows to one word although they have more ("deep learning" ->
+    "learn": "deep" is a requirement word; "e-learning": a lone lower-case letter is not read; "control
+    system": sklearn's stop words hold "system")."""
+    return [i for i, name in enumerate(names) if len(_TOKEN.findall(name)) > 1 and len(stems(name)) == 1]
+
+
 def _group_max(matrix: NDArray[np.float32], starts: NDArray[np.int64], n_groups: int) -> NDArray[np.float32]:
     """Column-wise maximum over consecutive column groups (group ``g`` starts at column ``starts[g]``)."""
     result = np.zeros((matrix.shape[0], n_groups), dtype=np.float32)
@@ -199,6 +211,11 @@ class SkillExtractor(BaseEstimator):
         Weight of ``log(1 + occupations)`` in the prior; 0 leaves it out.
     competence_prior, occupation_specific_prior : float
         Multipliers of the score of "skill/competence" and of occupation-specific concepts.
+    whole_names : bool
+        A name the analysis narrows to one word although it has more (:func:`narrowed_names`: "deep
+        learning" and "e-learning" both read "learn") covers a text only where the text has the whole name,
+        its words in order (case and punctuation aside). False: it covers any text with that one word. The
+        course tagger sets it (every course text says "learn"; see ``recommender.tagging.SkillTagger``).
     batch_size : int
         Texts scored at once (memory: batch_size x n_labels floats).
     """
@@ -211,6 +228,7 @@ class SkillExtractor(BaseEstimator):
         popularity_weight: float = 0.1,
         competence_prior: float = 0.8,
         occupation_specific_prior: float = 0.7,
+        whole_names: bool = False,
         batch_size: int = 256,
     ) -> None:
         self.description_weight = description_weight
@@ -218,6 +236,7 @@ class SkillExtractor(BaseEstimator):
         self.popularity_weight = popularity_weight
         self.competence_prior = competence_prior
         self.occupation_specific_prior = occupation_specific_prior
+        self.whole_names = whole_names
         self.batch_size = batch_size
 
     def fit(self, skills: Sequence[SkillText]) -> SkillExtractor:
@@ -241,6 +260,7 @@ class SkillExtractor(BaseEstimator):
             names.extend(forms or [skill.preferred_label])  # every skill owns at least one name
         self.names_ = names
         self.name_starts_ = np.asarray([*starts, len(names)], dtype=np.int64)
+        self._narrowed_names: tuple[list[int], list[str]] | None = None
         present = (self.vectorizer_.transform(names) > 0).astype(np.float32)
         mass = sp.csr_matrix(present.multiply(self.vectorizer_.idf_.astype(np.float32)))
         totals = np.asarray(mass.sum(axis=1)).ravel()
@@ -282,6 +302,7 @@ class SkillExtractor(BaseEstimator):
         extractor.uris_ = list(texts["uris_"])
         extractor.labels_ = list(texts["labels_"])
         extractor.names_ = list(texts["names_"])
+        extractor._narrowed_names = None
         extractor.name_starts_ = arrays["name_starts_"]
         extractor.prior_ = arrays["prior_"]
         for name in ("label_vectors_", "description_vectors_", "name_mass_"):
@@ -325,10 +346,25 @@ class SkillExtractor(BaseEstimator):
         check_is_fitted(self, "uris_")
         words = self.vectorizer_.transform(texts)
         present = (words > 0).astype(np.float32)
-        coverage = _group_max((present @ self.name_mass_).toarray(), self.name_starts_[:-1], len(self.uris_))
+        covered = (present @ self.name_mass_).toarray()
+        if self.whole_names:
+            narrowed, phrases = self._narrowed()
+            for row, text in enumerate(texts):
+                padded = _phrase(text)
+                covered[row, narrowed] = [float(phrase in padded) for phrase in phrases]
+        coverage = _group_max(covered, self.name_starts_[:-1], len(self.uris_))
         label = (words @ self.label_vectors_).toarray().astype(np.float32)
         description = (words @ self.description_vectors_).toarray().astype(np.float32)
         return np.clip(coverage, 0.0, 1.0), label, description
+
+    def _narrowed(self) -> tuple[list[int], list[str]]:
+        """The :func:`narrowed_names` and their whole forms (:func:`_phrase`), found once per fitted
+        extractor (derived from ``names_``, so not part of the state)."""
+        found = getattr(self, "_narrowed_names", None)
+        if found is None:
+            narrowed = narrowed_names(self.names_)
+            found = self._narrowed_names = (narrowed, [_phrase(self.names_[i]) for i in narrowed])
+        return found
 
     def extract(
         self, texts: Sequence[str], *, k: int = 20, min_score: float = 0.0

@@ -170,3 +170,13 @@ def test_second_sources_add_what_one_line_or_a_tag_names() -> None:
     assert not untagged.features[:, column["tagged_course"]].any()
     with pytest.raises(ValueError, match="one sequence of tags per text"):
         both.candidates_of([text], [])
+
+
+def test_the_tagger_reads_course_texts_with_whole_names() -> None:
+    """Every course text says "learn": the tagger does not take it for "deep learning"."""
+    skills = [*SKILLS, SkillText("s:deep", "deep learning", (), "Neural networks with many layers.")]
+    tagger = SkillTagger(min_confidence=0.0).fit(skills)
+    assert tagger.extractor_.whole_names
+    found = tagger.tag(["Learn to bake bread in this course.", "Deep learning in Python"])
+    assert "s:deep" not in [t.uri for t in found[0]] and found[0][0].uri == "s:bread"
+    assert "s:deep" in [t.uri for t in found[1]]

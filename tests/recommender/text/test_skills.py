@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from recommender.text.skills import SkillExtractor, SkillText, analyse, tokens, top_indices
+from recommender.text.skills import SkillExtractor, SkillText, analyse, narrowed_names, tokens, top_indices
 
 SKILLS = [
     SkillText("s:java", "Java (computer programming)", ("J2EE",), "The Java language for computer programs."),
@@ -102,3 +102,31 @@ def test_top_indices_breaks_ties_by_index() -> None:
 def test_fit_needs_skills() -> None:
     with pytest.raises(ValueError, match="import ESCO first"):
         SkillExtractor().fit([])
+
+
+def test_whole_names_need_the_words_the_analysis_drops() -> None:
+    """ "deep learning" reads "learn" ("deep" is a requirement word) and "e-learning" too (a lone lower-case
+    letter is not read): with whole_names they cover a text only where it has the whole name."""
+    skills = [
+        SkillText("s:deep", "deep learning", (), "Neural networks with many layers."),
+        SkillText("s:elearn", "e-learning", (), "Teaching online."),
+        SkillText("s:ml", "machine learning", (), "Programs that learn from data."),
+    ]
+    assert [skills[i].preferred_label for i in narrowed_names([s.preferred_label for s in skills])] == [
+        "deep learning",
+        "e-learning",
+    ]
+    texts = [
+        "In this course you will learn a lot.",
+        "Deep Learning with TensorFlow",
+        "E-learning for schools",
+    ]
+    loose = SkillExtractor().fit(skills).score(texts)
+    strict = SkillExtractor(whole_names=True).fit(skills).score(texts)
+    assert loose[0, 0] > 0 and loose[0, 1] > 0  # both read "learn" in any text that says it
+    assert strict[0, 0] == 0 and strict[0, 1] == 0
+    assert strict[1, 0] > 0 and strict[1, 1] == 0
+    assert strict[2, 1] > 0 and strict[2, 0] == 0
+    np.testing.assert_allclose(strict[:, 2], loose[:, 2])  # a name the analysis keeps whole: unchanged
+    state = SkillExtractor(whole_names=True).fit(skills).state()
+    np.testing.assert_array_equal(SkillExtractor.from_state(*state).score(texts), strict)
