@@ -91,3 +91,17 @@ def test_the_pool_the_features_and_the_model_are_chosen_together_on_dev() -> Non
     assert with_features(small[:1], FIRST_SOURCE)[0].features.shape == (10, len(FIRST_SOURCE))
     with pytest.raises(ValueError, match="tagger's score"):
         with_features(small, ["title_coverage"])
+
+
+def test_dev_only_chooses_without_any_other_split() -> None:
+    """--dev-only: the same choice and dev figures, and nothing measured on test (none is even given)."""
+    courses = [_course(i, "dev" if i < 10 else "test") for i in range(14)]
+    full = compare_pools({Pool(): courses}, LOGISTIC, {"first": FIRST_SOURCE})
+    dev = [c for c in courses if c.split == "dev"]
+    only = compare_pools({Pool(): dev}, LOGISTIC, {"first": FIRST_SOURCE}, dev_only=True)
+    assert only["chosen"] == full["chosen"]
+    assert only["dev_cv_precision_at_5"] == full["dev_cv_precision_at_5"]
+    assert only["tagger_precision_at_5"] == {"dev": 0.0}
+    assert only["reranked_precision_at_5"] == {"dev_cv": 1.0}
+    assert only["reranker_wins_on_dev"] is True
+    assert "test_courses" not in only and "independent_reference" not in only
