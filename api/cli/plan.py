@@ -20,6 +20,7 @@ from api.cli.common import (
     runtime,
 )
 from api.cli.graph import CurrentOption, TargetOption
+from api.services.plans import OPEN_WAYS, open_heading
 from recommender.errors import InvalidPlanInput, UpskillError
 
 if TYPE_CHECKING:
@@ -72,23 +73,6 @@ def print_set_aside(priced: PlanCourses) -> None:
         console.print(f"  set aside, {len(ids):,} course(s): {reason}: {shown}{more}", soft_wrap=True)
 
 
-#: Headings of the skills a plan leaves open, by the alternative offered (``planner.alternatives``).
-OPEN_HEADINGS = {
-    "assessment": "Earn by assessment (recognition of prior learning), no course needed:",
-    "funding": "Courses teach these further, but your limits rule them out (ask your employer to fund one):",
-    "on-the-job": "Learn on the job (supervised practice; courses, where any, go only part of the way):",
-    "provider": "No course in the catalogue teaches these (ask a training provider or your employer's "
-    "training centre):",
-}
-FREE_HEADINGS = {
-    "on-the-job": "No free course closes these: learn them on the job (ask the training centre; free "
-    "courses, where any, go only part of the way):",
-    "funding": "No free course teaches these far enough; paid courses do (ask your employer or the training "
-    "centre to fund one):",
-    "provider": "No course at all teaches these (ask the training centre):",
-}
-
-
 def print_plans(
     result: PlanResult, priced: PlanCourses | None = None, *, limits: str = "", free_only: bool = False
 ) -> None:
@@ -137,11 +121,10 @@ def _print_open(plan: Plan, free_only: bool) -> None:
     if not groups:
         return
     console.print(f"  Not closed by this plan ({len(plan.uncovered_skills)}), and what to do instead:")
-    for kind in ("assessment", "funding", "on-the-job", "provider"):
-        if kind in groups:
-            heading = (FREE_HEADINGS if free_only else {}).get(kind, OPEN_HEADINGS[kind])
-            console.print(f"   {heading}", soft_wrap=True)
-            for line in groups[kind]:
+    for way in OPEN_WAYS:
+        if way in groups:
+            console.print(f"   {open_heading(way, free_only=free_only)}", soft_wrap=True)
+            for line in groups[way]:
                 console.print(line, soft_wrap=True)
 
 

@@ -9,6 +9,7 @@ functions as ``POST /v1/gap``, ``/v1/plans`` and ``/v1/roles/adjacent``.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +19,7 @@ from api.http.routers import planning
 from api.http.schemas.planning import AdjacentCreate, PlanCreate
 from api.http.web.form import FieldError, WorkerForm
 from api.http.web.timeline import Timeline, timeline
-from api.services.plans import PlanOptions
+from api.services.plans import PlanOptions, open_skill_groups
 from recommender.codes import UnknownCode
 from recommender.errors import InvalidPlanInput, NotFoundError, UnknownOccupation, UnknownSkill, UpskillError
 from recommender.graph import CompetenceGraph
@@ -66,6 +67,11 @@ class PageAnswer:
         if not self.plans:
             return {}
         return {s["course_id"]: s["title"] for plan in self.plans["plans"] for s in plan["steps"]}
+
+    def open_groups(self, plan: dict[str, Any]) -> list[tuple[str, list[Mapping[str, Any]]]]:
+        """The skills ``plan`` leaves open, grouped by what to do instead, headed as the command line heads
+        them."""
+        return open_skill_groups(plan["uncovered_skills"], free_only=self.form.free)
 
     def gap_items(self, relation: str) -> list[dict[str, Any]]:
         """The gap's skills of one relation (essential, optional): missing first, then partial, then held."""

@@ -144,3 +144,32 @@ def test_the_form_reads_back_what_was_typed() -> None:
     again = WorkerForm.from_query(QueryParams(form.query()))
     assert again.query() == form.query()
     assert routes.KINDS["fastest"] == "Fastest plan"
+
+
+@pytest.mark.parametrize("free", [False, True])
+def test_what_no_course_covers_is_grouped_by_what_to_do_instead(page_client: TestClient, free: bool) -> None:
+    """Each skill a plan leaves open is listed under what the worker can do about it, headed as the command
+    line heads it (and worded for free courses only when those were asked for)."""
+    from api.services.plans import open_heading
+
+    params = {**PLAN, "lang": ["it"], **({"free": "1"} if free else {})}
+    html = unescape(page_client.get("/", params=params).text)
+    body = {
+        "current_occupations": ["occ:welder"],
+        "target": "occ:battery",
+        "hours_per_week": 10,
+        "start": "2027-01-04",
+        "languages": ["it"],
+        **({"budget": 0} if free else {}),
+    }
+    plans = page_client.post("/v1/plans", json=body).json()["plans"]
+    open_items = [(plan, item) for plan in plans for item in plan["uncovered_skills"]]
+    assert open_items, "the case needs a plan that leaves skills open"
+    assert "What to do: ask your employer" not in html, "no longer one sentence for every skill"
+    for plan, item in open_items:
+        section = html[html.index(f'id="plan-{plan["kind"]}"') :]
+        section = section[: section.index("</details>")]
+        heading = open_heading(item["alternative"]["kind"], free_only=free)
+        under = section[section.index(heading) :]
+        reason = item["reason"].replace(": see excluded_courses", "")  # the page has no such list
+        assert f"<strong>{item['label']}</strong> ({item['relation']}): {reason}" in under, item
