@@ -20,7 +20,7 @@ from api.cli.common import (
     runtime,
 )
 from api.cli.graph import CurrentOption, TargetOption
-from api.services.plans import OPEN_WAYS, open_heading
+from api.services.open_skills import OPEN_WAYS, open_heading
 from recommender.errors import InvalidPlanInput, UpskillError
 
 if TYPE_CHECKING:

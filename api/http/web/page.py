@@ -19,7 +19,8 @@ from api.http.routers import planning
 from api.http.schemas.planning import AdjacentCreate, PlanCreate
 from api.http.web.form import FieldError, WorkerForm
 from api.http.web.timeline import Timeline, timeline
-from api.services.plans import PlanOptions, open_skill_groups
+from api.services.open_skills import open_skill_groups
+from api.services.plans import PlanOptions
 from recommender.codes import UnknownCode
 from recommender.errors import InvalidPlanInput, NotFoundError, UnknownOccupation, UnknownSkill, UpskillError
 from recommender.graph import CompetenceGraph

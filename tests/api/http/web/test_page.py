@@ -150,7 +150,7 @@ def test_the_form_reads_back_what_was_typed() -> None:
 def test_what_no_course_covers_is_grouped_by_what_to_do_instead(page_client: TestClient, free: bool) -> None:
     """Each skill a plan leaves open is listed under what the worker can do about it, headed as the command
     line heads it (and worded for free courses only when those were asked for)."""
-    from api.services.plans import open_heading
+    from api.services.open_skills import open_heading
 
     params = {**PLAN, "lang": ["it"], **({"free": "1"} if free else {})}
     html = unescape(page_client.get("/", params=params).text)
