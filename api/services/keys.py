@@ -149,19 +149,15 @@ def authenticate(db_session: Session, *, plaintext: str) -> Principal | None:
 
     from data.models import ApiKey
 
-    found = db_session.execute(
-        select(
-            ApiKey.id, ApiKey.role, ApiKey.organisation_id, ApiKey.region, ApiKey.worker_id, ApiKey.revoked_at
-        ).where(ApiKey.key_hash == hash_key(plaintext))
-    ).first()  # the columns, not an ORM object: every keyed request asks this
-    if found is None or found.revoked_at is not None:
+    key = db_session.scalar(select(ApiKey).where(ApiKey.key_hash == hash_key(plaintext)))
+    if key is None or key.revoked_at is not None:
         return None
     return Principal(
-        key_id=found.id,
-        role=found.role,
-        organisation_id=found.organisation_id,
-        region=found.region,
-        worker_id=found.worker_id,
+        key_id=key.id,
+        role=key.role,
+        organisation_id=key.organisation_id,
+        region=key.region,
+        worker_id=key.worker_id,
     )
 
 
