@@ -490,23 +490,16 @@ def _kernel_stage(program: _Program, stage: int, chosen: Sequence[int]) -> list[
     if stage == 1 and not program.opt_row.any():
         return None
     fixed = _fixed(problem, stage, chosen)
-    try:
-        relaxed = program.solve(
-            _objective(program, stage), [], integral=False, seconds=RESTRICTED_SECONDS, fixed=fixed
-        )
-    except UpskillError:
+    relaxed = _with_fixed(program, stage, fixed, integral=False)
+    if relaxed is None:
         return None
     keep = set(chosen) | set(np.flatnonzero(relaxed.x[: problem.n] > SUPPORT).tolist())
     sub, kept = _restricted(problem, keep)
     inner = _Program(sub)
-    try:
-        result = inner.solve(
-            _objective(inner, stage), [], integral=True, seconds=RESTRICTED_SECONDS, fixed=fixed
-        )
-    except UpskillError:
+    result = _with_fixed(inner, stage, fixed, integral=True)
+    if result is None:
         return None
-    better = [kept[i] for i in inner.chosen(result)]
-    return better if value(problem, better).better_than(value(problem, chosen)) else None
+    return _if_better(problem, [kept[i] for i in inner.chosen(result)], chosen)
 
 
 def _objective(program: _Program, stage: int) -> NDArray[np.float64]:
@@ -531,14 +524,25 @@ def _restricted_stage(program: _Program, stage: int, chosen: Sequence[int]) -> l
     problem = program.problem
     if stage == 1 and not program.opt_row.any():
         return None
-    fixed = _fixed(problem, stage, chosen)
+    result = _with_fixed(program, stage, _fixed(problem, stage, chosen), integral=True)
+    if result is None:
+        return None
+    return _if_better(problem, program.chosen(result), chosen)
+
+
+def _with_fixed(program: _Program, stage: int, fixed: set[int], *, integral: bool) -> OptimizeResult | None:
+    """Stage ``stage``'s program with the skills ``fixed`` covered (y at 1), within ``RESTRICTED_SECONDS``
+    (``integral`` False: its LP relaxation); None when HiGHS gives no answer in time."""
     try:
-        result = program.solve(
-            _objective(program, stage), [], integral=True, seconds=RESTRICTED_SECONDS, fixed=fixed
+        return program.solve(
+            _objective(program, stage), [], integral=integral, seconds=RESTRICTED_SECONDS, fixed=fixed
         )
     except UpskillError:
         return None
-    better = program.chosen(result)
+
+
+def _if_better(problem: CoverProblem, better: list[int], chosen: Sequence[int]) -> list[int] | None:
+    """``better`` if its value beats ``chosen``'s, else None."""
     return better if value(problem, better).better_than(value(problem, chosen)) else None
 
 
