@@ -13,11 +13,13 @@ in :mod:`recommender.planner.selection`; the greedy in :mod:`recommender.planner
   ratio to the solver's bound when the time limit stopped it, the ratio to the LP bound for a kernel
   selection, and for a greedy selection its ratio to the MILP optimum (small instances) or the LP bound.
   The optimal coverage it finds (``Solution.coverage``) holds for the same problem at another objective
-  cost: the planner's second and third plans pass it back and solve the cost stage only.
+  cost: the planner's second and third plans pass it back, with the selection reaching it, and solve the
+  cost stage only, starting from that selection.
 * :func:`exact` -- the lexicographic optimum as three mixed-integer programs (essential coverage, optional
-  coverage, cost) solved by HiGHS through ``scipy.optimize.milp``. The coverage programs need no solve
-  without a money or hours limit (every candidate together is a valid selection, so the optimum is all the
-  coverable weight), nor when the greedy already covers all of it.
+  coverage, cost) solved by HiGHS (highspy), each starting from the selection of the one before (the
+  first from the greedy's). The coverage programs need no solve without a money or hours limit (every
+  candidate together is a valid selection, so the optimum is all the coverable weight), nor when the
+  greedy already covers all of it.
 * :func:`certify` -- the ratio of a selection to the optimum (MILP) or to the LP relaxation bound.
 
 Results are deterministic unless the time limit stops the solver (the certificate then says so: its ratio
@@ -27,15 +29,14 @@ is below 1.0 or its method is ``none``).
 from __future__ import annotations
 
 import time
-import warnings
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+import highspy
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
-from scipy.optimize import Bounds, LinearConstraint, OptimizeResult, milp
 
 from recommender.errors import UpskillError
 from recommender.planner.greedy import greedy
@@ -105,16 +106,11 @@ CERTIFY_EXACT_LIMIT = 60
 #: Relative slack on the coverage floors of later MILP stages (HiGHS feasibility tolerance is 1e-6).
 FLOOR_SLACK = 1e-5
 #: HiGHS options besides the time limit. Feasibility jump (a primal heuristic) costs ~12 ms of set-up per
-#: solve, more than these small programs take to solve (measured with scipy 1.17: a 3-variable MILP took
-#: p50 14 ms CPU with it and 2 ms without).
-#: (HiGHS 1.12, in scipy 1.17, sometimes prints "HighsMipSolverData::transformNewIntegerFeasibleSolution
-#: tmpSolver.run();" with a bare printf when it repairs a solution of its presolved program: ERGO-Code/HiGHS
-#: issue 2783. No option silences it; redirecting the process's file descriptor around each solve would
-#: swallow other threads' output in the server. It goes with a scipy whose HiGHS drops the printf.)
-HIGHS_OPTIONS = {"mip_rel_gap": 1e-9, "mip_heuristic_run_feasibility_jump": False}
-#: The options ``scipy.optimize.milp`` itself takes; it passes others to HiGHS verbatim, with a warning.
-SCIPY_MILP_OPTIONS = frozenset({"disp", "presolve", "time_limit", "node_limit", "mip_rel_gap"})
-BOX = Bounds(0.0, 1.0)
+#: solve, more than these small programs take to solve (measured with scipy 1.17's HiGHS: a 3-variable MILP
+#: took p50 14 ms CPU with it and 2 ms without). HiGHS is called through highspy, not scipy's ``milp``:
+#: scipy's wrapper cost ~2.4 ms CPU a call (checking options, converting the model), more than HiGHS took
+#: on most real gaps (scenario 1's three plans: 9 ms in ``milp``, 2 in HiGHS).
+HIGHS_OPTIONS = {"output_flag": False, "mip_rel_gap": 1e-9, "mip_heuristic_run_feasibility_jump": False}
 #: An LP relaxation "uses" a candidate whose variable is above this (it joins the kernel).
 SUPPORT = 1e-6
 
@@ -139,6 +135,7 @@ def solve(  # noqa: PLR0913 - the planner's knobs, all keyword-only with default
     time_limit: float | None = None,
     certify_exact_limit: int = CERTIFY_EXACT_LIMIT,
     coverage: Coverage | None = None,
+    start: Sequence[int] = (),
 ) -> Solution:
     """Select courses with ``solver`` (see the module docstring) and certify the selection.
 
@@ -162,6 +159,8 @@ def solve(  # noqa: PLR0913 - the planner's knobs, all keyword-only with default
     coverage : Coverage, optional
         The optimal coverage of this problem, known from a solve of it under another objective cost
         (``Solution.coverage``): only the cost stage is left to solve (unused on a kernel).
+    start : sequence of int
+        A selection reaching ``coverage`` (that solve's), for HiGHS to start the cost stage from.
 
     Raises
     ------
@@ -187,7 +186,7 @@ def solve(  # noqa: PLR0913 - the planner's knobs, all keyword-only with default
     elif solver != "greedy":
         fallback = _Fallback(problem, solver != "exact")
         try:
-            return _lexicographic(problem, fallback, deadline, coverage)
+            return _lexicographic(problem, fallback, deadline, coverage, start)
         except UpskillError:
             if solver == "exact":
                 raise
@@ -269,9 +268,13 @@ class _Program:
         self.ess_row = np.concatenate([np.zeros(n), np.where(problem.essential, problem.weight, 0.0), zeros])
         self.opt_row = np.concatenate([np.zeros(n), np.where(problem.essential, 0.0, problem.weight), zeros])
         self.cost_row = np.concatenate([problem.cost, np.zeros(m), zeros])
-        self.integrality = np.concatenate([np.ones(n), np.zeros(m + g)])
+        self.integrality = [highspy.HighsVarType.kInteger] * n + [highspy.HighsVarType.kContinuous] * (m + g)
+        # the options of each options tuple, as a (g, n) 0/1 matrix (for :meth:`point`)
+        self.options_of_groups = sp.csr_array(
+            (np.ones(len(options)), (np.repeat(np.arange(g), option_sizes), options)), shape=(g, n)
+        )
 
-    def solve(
+    def solve(  # noqa: PLR0913 - one program's parts, keyword-only
         self,
         objective: NDArray[np.float64],
         floors: Sequence[tuple[NDArray[np.float64], float]],
@@ -279,62 +282,123 @@ class _Program:
         integral: bool,
         seconds: float | None = None,
         fixed: Collection[int] = (),
-    ) -> OptimizeResult:
+        start: Sequence[int] | None = None,
+    ) -> Answer:
         """Minimise ``objective`` subject to the base rows, ``row @ z >= floor`` for each floor and every
-        skill of ``fixed`` covered, in at most ``seconds``; raises when HiGHS has no solution (without
-        ``fixed``, x = y = 0 is always feasible, so it stopped)."""
+        skill of ``fixed`` covered, in at most ``seconds``; ``start``: a selection meeting all of them, for
+        HiGHS to start from (a MILP only). Raises when HiGHS has no solution (without ``fixed``, x = y = 0 is
+        always feasible, so it stopped)."""
         matrix, lower, upper = self.matrix, np.full(self.matrix.shape[0], -np.inf), self.upper
-        bounds = BOX
+        col_lower = np.zeros(matrix.shape[1])
         if fixed:
-            at_least = np.zeros(matrix.shape[1])
-            at_least[self.problem.n + np.fromiter(fixed, dtype=np.int64)] = 1.0
-            bounds = Bounds(at_least, 1.0)
+            col_lower[self.problem.n + np.fromiter(fixed, dtype=np.int64)] = 1.0
         if floors:
             matrix = sp.vstack([matrix, sp.csr_array(np.vstack([row for row, _ in floors]))], format="csr")
             lower = np.concatenate([lower, [f - FLOOR_SLACK * max(1.0, abs(f)) for _, f in floors]])
             upper = np.concatenate([upper, np.full(len(floors), np.inf)])
-        options: dict[str, object] = dict(HIGHS_OPTIONS)
-        if seconds is not None:
-            options["time_limit"] = max(seconds, 1e-3)
-        integrality = self.integrality if integral else None
-        constraints = LinearConstraint(matrix, lower, upper)
-        # scipy passes options it does not know to HiGHS verbatim, with a warning each time: not worth one
-        # (set here rather than once: a caller's catch_warnings, pytest's for one, may have dropped it)
-        warnings.filterwarnings("ignore", "Unrecognized options detected", RuntimeWarning, __name__)
-        try:
-            result = milp(
-                objective, constraints=constraints, integrality=integrality, bounds=bounds, options=options
-            )
-        except AttributeError:  # an older HiGHS without one of HIGHS_OPTIONS' heuristics switches
-            result = self._milp_with_scipy_options(objective, constraints, integrality, options, bounds)
-        except RuntimeWarning as warning:
-            # Warning filters are process-wide: another thread inside catch_warnings() with warnings as errors
-            # (scipy's own dense LinearConstraint does that, for an instant) turned scipy's "unrecognized
-            # options" warning into an exception here. Solve again without the options that make it warn.
-            if "Unrecognized options" not in str(warning):
-                raise
-            result = self._milp_with_scipy_options(objective, constraints, integrality, options, bounds)
-        if result.x is None:
+        answer = run_highs(
+            objective,
+            matrix=matrix,
+            lower=lower,
+            upper=upper,
+            col_lower=col_lower,
+            integrality=self.integrality if integral else None,
+            time_limit=seconds,
+            start=self.point(start) if start is not None and integral else None,
+        )
+        if answer.x is None:
             raise UpskillError(
-                f"the MILP solver (HiGHS) found no solution: {result.message}; use the greedy solver instead"
+                f"the MILP solver (HiGHS) found no solution: {answer.message}; use the greedy solver instead"
             )
-        return result
+        return answer
 
-    @staticmethod
-    def _milp_with_scipy_options(
-        objective: NDArray[np.float64],
-        constraints: LinearConstraint,
-        integrality: NDArray[np.float64] | None,
-        options: Mapping[str, object],
-        bounds: Bounds = BOX,
-    ) -> OptimizeResult:
-        """``milp`` with only the options scipy knows (no HiGHS switches passed verbatim, so no warning)."""
-        known = {k: v for k, v in options.items() if k in SCIPY_MILP_OPTIONS}
-        return milp(objective, constraints=constraints, integrality=integrality, bounds=bounds, options=known)
+    def point(self, chosen: Sequence[int]) -> NDArray[np.float64]:
+        """The program's variables for the selection ``chosen``: its courses, the skills they cover and the
+        options tuples they meet."""
+        x = np.zeros(self.problem.n)
+        x[list(chosen)] = 1.0
+        covered = self.problem.coverage.T @ x > 0
+        met = self.options_of_groups @ x > 0
+        return np.concatenate([x, covered, met]).astype(np.float64)
 
-    def chosen(self, result: OptimizeResult) -> list[int]:
+    def chosen(self, result: Answer) -> list[int]:
+        """The courses a MILP's solution chooses, options before the courses needing them."""
+        assert result.x is not None
         n = self.problem.n
         return sorted((i for i in range(n) if result.x[i] > 0.5), key=lambda i: (self.problem.rank[i], i))
+
+    def support(self, result: Answer) -> list[int]:
+        """The courses an LP relaxation's solution uses."""
+        assert result.x is not None
+        return np.flatnonzero(result.x[: self.problem.n] > SUPPORT).tolist()
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What HiGHS answered: the variables (None: no solution), ``status`` 0 when optimal (1: stopped by the
+    time limit with a solution), HiGHS's status in words, the objective and HiGHS's bound on it (a MILP)."""
+
+    x: NDArray[np.float64] | None
+    status: int
+    message: str
+    fun: float
+    mip_dual_bound: float
+
+
+def run_highs(  # noqa: PLR0913 - one program's parts, keyword-only
+    objective: NDArray[np.float64],
+    *,
+    matrix: sp.csr_array,
+    lower: NDArray[np.float64],
+    upper: NDArray[np.float64],
+    col_lower: NDArray[np.float64],
+    integrality: list[highspy.HighsVarType] | None,
+    time_limit: float | None,
+    start: NDArray[np.float64] | None,
+) -> Answer:
+    """Minimise ``objective`` over variables in [``col_lower``, 1] with ``lower <= matrix @ v <= upper``
+    (integer where ``integrality`` says so; None: the LP relaxation), starting from ``start`` if given,
+    with HiGHS (highspy) within ``time_limit`` seconds."""
+    lp = highspy.HighsLp()
+    lp.num_row_, lp.num_col_ = matrix.shape
+    lp.col_cost_ = objective
+    lp.col_lower_ = col_lower
+    lp.col_upper_ = np.ones(matrix.shape[1])
+    lp.row_lower_ = lower
+    lp.row_upper_ = upper
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.start_ = matrix.indptr
+    lp.a_matrix_.index_ = matrix.indices
+    lp.a_matrix_.value_ = matrix.data
+    if integrality is not None:
+        lp.integrality_ = integrality
+    highs = highspy.Highs()
+    for name, setting in HIGHS_OPTIONS.items():
+        highs.setOptionValue(name, setting)
+    if time_limit is not None:
+        highs.setOptionValue("time_limit", max(time_limit, 1e-3))
+    highs.passModel(lp)
+    if start is not None:
+        solution = highspy.HighsSolution()
+        solution.col_value = start
+        solution.value_valid = True
+        highs.setSolution(solution)
+    highs.run()
+    status, info = highs.getModelStatus(), highs.getInfo()
+    optimal = status == highspy.HighsModelStatus.kOptimal
+    # a MILP stopped by the time limit may hold a selection; an LP stopped early gives no bound to use
+    found = optimal or (integrality is not None and info.primal_solution_status == FEASIBLE)
+    return Answer(
+        np.asarray(highs.getSolution().col_value) if found else None,
+        0 if optimal else 1,
+        highs.modelStatusToString(status),
+        info.objective_function_value,
+        info.mip_dual_bound,
+    )
+
+
+#: HiGHS's ``primal_solution_status`` of a feasible solution.
+FEASIBLE = 2
 
 
 def exact(problem: CoverProblem, *, time_limit: float = EXACT_TIME_LIMIT) -> Selection:
@@ -343,14 +407,19 @@ def exact(problem: CoverProblem, *, time_limit: float = EXACT_TIME_LIMIT) -> Sel
 
 
 def _lexicographic(
-    problem: CoverProblem, fallback: _Fallback, deadline: float, known: Coverage | None
+    problem: CoverProblem,
+    fallback: _Fallback,
+    deadline: float,
+    known: Coverage | None,
+    start: Sequence[int] = (),
 ) -> Solution:
     """Essential coverage, optional coverage, then cost, each a MILP with the earlier optima as floors.
 
     When the deadline stops a stage, the best of HiGHS's selection so far (of that stage or the one before)
     and the greedy's goes through *restricted* programs for that stage and the later ones
     (:func:`_restricted_stage`: a few ms each), with the ratio to HiGHS's bound on the stopped stage as its
-    certificate (:func:`_stopped`)."""
+    certificate (:func:`_stopped`). Each stage starts from the selection of the stage before (the first from
+    the greedy's, the cost stage of a ``known`` coverage from ``start``), which meets its floors."""
     program = _Program(problem)
     everything = _coverable_weight(problem)
     if known is None and problem.budget is None and problem.max_hours is None:
@@ -361,7 +430,7 @@ def _lexicographic(
     greedy_chosen = [] if reached is None else list(reached.chosen)
     floors: _Floors = []
     optima: dict[int, float] = {}  # stage -> its optimum
-    chosen: list[int] = []  # the selection of the last stage solved
+    chosen: list[int] = list(start) if known is not None else []  # the selection of the last stage solved
     stages = (("essential coverage", program.ess_row), ("optional coverage", program.opt_row), ("cost", None))
     for k, (name, row) in enumerate(stages):
         if row is not None and not row.any():
@@ -378,7 +447,13 @@ def _lexicographic(
         candidates = [chosen] if chosen and chosen != greedy_chosen else []
         objective = program.cost_row if row is None else -row
         try:
-            result = program.solve(objective, floors, integral=True, seconds=deadline - time.perf_counter())
+            result = program.solve(
+                objective,
+                floors,
+                integral=True,
+                seconds=deadline - time.perf_counter(),
+                start=chosen or greedy_chosen or None,
+            )
         except UpskillError:
             if not fallback.enabled and not candidates:
                 raise
@@ -493,7 +568,7 @@ def _kernel_stage(program: _Program, stage: int, chosen: Sequence[int]) -> list[
     relaxed = _with_fixed(program, stage, fixed, integral=False)
     if relaxed is None:
         return None
-    keep = set(chosen) | set(np.flatnonzero(relaxed.x[: problem.n] > SUPPORT).tolist())
+    keep = set(chosen) | set(program.support(relaxed))
     sub, kept = _restricted(problem, keep)
     inner = _Program(sub)
     result = _with_fixed(inner, stage, fixed, integral=True)
@@ -524,18 +599,26 @@ def _restricted_stage(program: _Program, stage: int, chosen: Sequence[int]) -> l
     problem = program.problem
     if stage == 1 and not program.opt_row.any():
         return None
-    result = _with_fixed(program, stage, _fixed(problem, stage, chosen), integral=True)
+    result = _with_fixed(program, stage, _fixed(problem, stage, chosen), integral=True, start=chosen)
     if result is None:
         return None
     return _if_better(problem, program.chosen(result), chosen)
 
 
-def _with_fixed(program: _Program, stage: int, fixed: set[int], *, integral: bool) -> OptimizeResult | None:
+def _with_fixed(
+    program: _Program, stage: int, fixed: set[int], *, integral: bool, start: Sequence[int] | None = None
+) -> Answer | None:
     """Stage ``stage``'s program with the skills ``fixed`` covered (y at 1), within ``RESTRICTED_SECONDS``
-    (``integral`` False: its LP relaxation); None when HiGHS gives no answer in time."""
+    (``integral`` False: its LP relaxation; ``start``: a selection covering them, to start from); None when
+    HiGHS gives no answer in time."""
     try:
         return program.solve(
-            _objective(program, stage), [], integral=integral, seconds=RESTRICTED_SECONDS, fixed=fixed
+            _objective(program, stage),
+            [],
+            integral=integral,
+            seconds=RESTRICTED_SECONDS,
+            fixed=fixed,
+            start=start,
         )
     except UpskillError:
         return None
@@ -566,13 +649,13 @@ def _kernel(problem: CoverProblem, deadline: float) -> Solution:
             continue
         if limited:
             result = program.solve(-row, floors, integral=False, seconds=deadline - time.perf_counter())
-            keep.update(np.flatnonzero(result.x[: problem.n] > SUPPORT).tolist())
+            keep.update(program.support(result))
             bounds.append(min(-result.fun, everything[k]))
         else:  # every candidate together is a valid selection: the optimum is all the coverable weight
             bounds.append(everything[k])
         floors.append((row, bounds[-1]))
     result = program.solve(program.cost_row, floors, integral=False, seconds=deadline - time.perf_counter())
-    keep.update(np.flatnonzero(result.x[: problem.n] > SUPPORT).tolist())
+    keep.update(program.support(result))
     bounds.append(result.fun)
     sub, kept = _restricted(problem, keep)
     try:

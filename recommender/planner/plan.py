@@ -233,6 +233,7 @@ def plan_paths(  # noqa: C901, PLR0913 - the planner's entry point, being rewrit
     seen: set[frozenset[str]] = set()
     built: Built | None = None
     coverage: Coverage | None = None
+    start: tuple[int, ...] = ()
     for kind in kinds:
         if built is None:
             built = build_problem(
@@ -263,9 +264,12 @@ def plan_paths(  # noqa: C901, PLR0913 - the planner's entry point, being rewrit
             exact_limit=exact_limit,
             certify_exact_limit=certify_exact_limit,
             coverage=coverage,
+            start=start,
         )
-        # the kinds differ only in the objective cost: the coverage optimum of the first holds for all
-        coverage = coverage or solution.coverage
+        # the kinds differ only in the objective cost: the coverage optimum of the first holds for all, and
+        # its selection is one reaching it, for HiGHS to start from
+        if coverage is None and solution.coverage is not None:
+            coverage, start = solution.coverage, solution.selection.chosen
         key = frozenset(problem.ids[i] for i in solution.selection.chosen)
         if plans and key in seen:
             continue

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import warnings
 from dataclasses import replace
 from types import SimpleNamespace
 from typing import Any
@@ -99,7 +98,7 @@ def test_the_default_solver_returns_the_brute_force_optimum_on_small_instances(
 def test_the_greedy_answers_when_highs_stops_without_a_selection(monkeypatch: pytest.MonkeyPatch) -> None:
     problem = random_problem(np.random.default_rng(5), n=9, m=6, limited=True)
     stopped = SimpleNamespace(x=None, status=1, message="Time limit reached", mip_dual_bound=None, fun=None)
-    monkeypatch.setattr(cover, "milp", lambda *a, **k: stopped)
+    monkeypatch.setattr(cover, "run_highs", lambda *a, **k: stopped)
     solution = solve(problem)
     assert solution.solver == "greedy"
     assert solution.selection == greedy(problem)
@@ -112,13 +111,11 @@ def _stopped_on(stage: str, monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     """Make every HiGHS call of ``stage`` ("coverage": an objective to maximise, "cost": to minimise) stop
     as at a time limit: with no course chosen (coverage) or the optimum found (cost), and a bound 10 % better
     than the optimum."""
-    real = cover.milp
+    real = cover.run_highs
     calls: list[Any] = []
 
-    def milp(objective: np.ndarray, **kwargs: Any) -> Any:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # scipy's about options it passes on to HiGHS
-            result = real(objective, **kwargs)
+    def run_highs(objective: np.ndarray, **kwargs: Any) -> Any:
+        result = real(objective, **kwargs)
         calls.append(result)
         maximising = bool((objective <= 0).all())
         if (stage == "coverage") != maximising:
@@ -127,7 +124,7 @@ def _stopped_on(stage: str, monkeypatch: pytest.MonkeyPatch) -> list[Any]:
         bound = result.fun * (1.1 if maximising else 0.9)  # minimising -coverage: fun is negative
         return SimpleNamespace(x=x, status=1, message="Time limit reached", mip_dual_bound=bound)
 
-    monkeypatch.setattr(cover, "milp", milp)
+    monkeypatch.setattr(cover, "run_highs", run_highs)
     return calls
 
 
@@ -172,13 +169,11 @@ def test_after_the_time_limit_stops_the_essential_stage_the_restricted_stages_fi
     optional coverage and cost are still optimised over the selections covering those essential skills,
     by the restricted programs, and the certificate is the essential stage's proven gap."""
     rng = np.random.default_rng(21)
-    real = cover.milp
+    real = cover.run_highs
     stopped: list[bool] = []
 
-    def milp(objective: np.ndarray, **kwargs: Any) -> Any:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            result = real(objective, **kwargs)
+    def run_highs(objective: np.ndarray, **kwargs: Any) -> Any:
+        result = real(objective, **kwargs)
         if stopped or kwargs["integrality"] is None or len(objective) < problem.n + problem.m:
             return result
         skills = objective[problem.n : problem.n + problem.m]
@@ -194,7 +189,7 @@ def test_after_the_time_limit_stops_the_essential_stage_the_restricted_stages_fi
         problem = random_problem(rng, n=9, m=6, limited=True)
         best = brute_force(problem)
         stopped.clear()
-        monkeypatch.setattr(cover, "milp", milp)
+        monkeypatch.setattr(cover, "run_highs", run_highs)
         solution = solve(problem, time_limit=10.0)
         monkeypatch.undo()
         if not stopped:  # the greedy reached every essential skill: no essential stage was solved
@@ -238,16 +233,14 @@ def test_when_the_cost_stage_finds_nothing_in_time_the_exact_solver_keeps_the_co
 ) -> None:
     problem = random_problem(np.random.default_rng(7), n=9, m=6, limited=True)
     best = brute_force(problem)
-    real = cover.milp
+    real = cover.run_highs
 
-    def milp(objective: np.ndarray, **kwargs: Any) -> Any:
+    def run_highs(objective: np.ndarray, **kwargs: Any) -> Any:
         if (objective >= 0).all():  # the cost stage (and the LP bound of the certificate)
             return SimpleNamespace(x=None, status=1, message="Time limit reached", mip_dual_bound=None)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            return real(objective, **kwargs)
+        return real(objective, **kwargs)
 
-    monkeypatch.setattr(cover, "milp", milp)
+    monkeypatch.setattr(cover, "run_highs", run_highs)
     solution = solve(problem, solver="exact")
     got = value(problem, solution.selection.chosen)
     assert solution.solver == "exact"
@@ -259,16 +252,14 @@ def test_when_the_cost_stage_finds_nothing_in_time_the_exact_solver_keeps_the_co
 
 def _counting_milp(monkeypatch: pytest.MonkeyPatch) -> list[np.ndarray]:
     """Record the objective of every HiGHS call."""
-    real = cover.milp
+    real = cover.run_highs
     objectives: list[np.ndarray] = []
 
-    def milp(objective: np.ndarray, **kwargs: Any) -> Any:
+    def run_highs(objective: np.ndarray, **kwargs: Any) -> Any:
         objectives.append(objective)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # scipy's about options it passes on to HiGHS
-            return real(objective, **kwargs)
+        return real(objective, **kwargs)
 
-    monkeypatch.setattr(cover, "milp", milp)
+    monkeypatch.setattr(cover, "run_highs", run_highs)
     return objectives
 
 
@@ -291,38 +282,37 @@ def test_a_known_coverage_optimum_leaves_only_the_cost_stage(monkeypatch: pytest
         assert first.coverage is not None
         recosted = replace(problem, cost=np.round(rng.uniform(1, 20, problem.n), 1))
         objectives = _counting_milp(monkeypatch)
-        second = solve(recosted, time_limit=10.0, coverage=first.coverage)
+        second = solve(recosted, time_limit=10.0, coverage=first.coverage, start=first.selection.chosen)
         assert len(objectives) == 1 and (objectives[0] >= 0).all()  # the cost stage alone
         monkeypatch.undo()
         best, got = brute_force(recosted), value(recosted, second.selection.chosen)
         assert not best.better_than(got) and not got.better_than(best), (best, got)
 
 
-def test_another_threads_warnings_as_errors_do_not_break_a_solve(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Warning filters are process-wide: while one thread is inside ``catch_warnings()`` with warnings as
-    errors (scipy's dense ``LinearConstraint`` does this), another thread's ``milp`` warns about the HiGHS
-    switches it passes verbatim, and that warning is raised. Served plans met it under concurrent requests
-    (a 500). Here the other thread's filter is set between the planner's own filter and ``milp``'s warning:
-    the solve still returns the optimum."""
-    real_milp = cover.milp
-    calls: list[dict[str, object]] = []
+def test_each_stage_starts_from_a_selection_meeting_its_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """HiGHS gets a start for every stage (the greedy's, then the stage before's): a point within every row
+    of the program it is given, so HiGHS can take it as its first incumbent; the answer is the optimum."""
+    rng = np.random.default_rng(14)
+    real = cover.run_highs
+    starts: list[bool] = []
 
-    def interleaved(*args: Any, **kwargs: Any) -> Any:
-        calls.append(dict(kwargs["options"]))
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")  # what the other thread just did
-            return real_milp(*args, **kwargs)
+    def run_highs(objective: np.ndarray, **kwargs: Any) -> Any:
+        start = kwargs["start"]
+        if kwargs["integrality"] is not None:
+            assert start is not None
+            activity = kwargs["matrix"] @ start
+            assert (activity <= kwargs["upper"] + 1e-9).all() and (activity >= kwargs["lower"] - 1e-9).all()
+            assert (start >= kwargs["col_lower"]).all() and set(np.unique(start)) <= {0.0, 1.0}
+            starts.append(True)
+        return real(objective, **kwargs)
 
-    problem = random_problem(np.random.default_rng(11), n=9, m=6, limited=True)
-    expected = value(problem, solve(problem, time_limit=10.0).selection.chosen)
-    monkeypatch.setattr(cover, "milp", interleaved)
-    solution = solve(problem, time_limit=10.0)
-    got = value(problem, solution.selection.chosen)
-    assert solution.solver == "exact"
-    assert not expected.better_than(got) and not got.better_than(expected)
-    # the first call of each program passed the HiGHS switch and was refused; the retry left it out
-    assert any("mip_heuristic_run_feasibility_jump" in c for c in calls)
-    assert any("mip_heuristic_run_feasibility_jump" not in c for c in calls)
+    monkeypatch.setattr(cover, "run_highs", run_highs)
+    for _ in range(15):
+        problem = random_problem(rng, n=9, m=6, limited=True, shared=True)
+        solution = solve(problem, time_limit=10.0)
+        best, got = brute_force(problem), value(problem, solution.selection.chosen)
+        assert not best.better_than(got) and not got.better_than(best), (best, got)
+    assert len(starts) >= 15
 
 
 @pytest.mark.parametrize("limited", [False, True])

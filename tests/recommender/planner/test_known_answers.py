@@ -385,7 +385,8 @@ def test_a_solver_failure_leaves_the_plan_uncertified_and_the_exact_solver_says_
     from recommender.errors import UpskillError
     from recommender.planner import cover
 
-    monkeypatch.setattr(cover, "milp", lambda *a, **k: SimpleNamespace(x=None, message="time limit reached"))
+    stopped = SimpleNamespace(x=None, message="time limit reached")
+    monkeypatch.setattr(cover, "run_highs", lambda *a, **k: stopped)
     gap = [gap_item("s1"), gap_item("s2")]
     courses = [course("a", {"s1": 2}), course("b", {"s2": 2}), course("ab", {"s1": 2, "s2": 2}, price=150)]
     plan = plan_paths(gap, courses, Constraints(objective="cost")).best
