@@ -202,6 +202,8 @@ class PlanAnswer:
 
 
 def _known_courses(ids: Sequence[str], courses: Sequence[CourseOption]) -> frozenset[str]:
+    if not ids:  # most requests: spares a pass over every course
+        return frozenset()
     known = {c.id for c in courses}
     for course_id in ids:
         if course_id not in known:
@@ -212,6 +214,8 @@ def _known_courses(ids: Sequence[str], courses: Sequence[CourseOption]) -> froze
 
 
 def _offered(ids: Sequence[str], courses: Sequence[CourseOption]) -> frozenset[str]:
+    if not ids:
+        return frozenset()
     offered = {c.id for c in courses}
     return frozenset(i for i in ids if i in offered)
 
