@@ -31,11 +31,10 @@ from __future__ import annotations
 import time
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import highspy
 import numpy as np
-import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from recommender.errors import UpskillError
@@ -218,7 +217,7 @@ class _Fallback:
 
 
 class _Program:
-    """The constraint matrix shared by the stages, built with numpy and scipy.sparse.
+    """The constraint rows shared by the stages, built with numpy.
 
     Variables: x (n courses, binary), y (m skills, "covered"), z (one per distinct options tuple, "some
     option chosen"). Rows: y_s <= sum of x over the courses covering s; z_g <= sum of x over the options
@@ -237,13 +236,14 @@ class _Program:
             for req in reqs:
                 needing.append(i)
                 needed.append(groups.setdefault(req.options, len(groups)))
+        self.groups = list(groups)
         g, k = len(groups), len(needing)
-        coverage = problem.coverage.tocoo()
-        option_sizes, options = flattened(list(groups))
+        cover_sizes, covered = flattened(problem.covers)
+        option_sizes, options = flattened([set(options) for options in self.groups])
         x, y, z = 0, n, n + m  # first column of each block
         blocks: list[tuple[NDArray[np.int64], NDArray[np.int64], float | NDArray[np.float64]]] = [
             # (rows, columns, values) of each block
-            (coverage.col, x + coverage.row, -1.0),
+            (covered, x + np.repeat(np.arange(n), cover_sizes), -1.0),
             (np.arange(m), y + np.arange(m), 1.0),
             (m + np.repeat(np.arange(g), option_sizes), x + options, -1.0),
             (m + np.arange(g), z + np.arange(g), 1.0),
@@ -251,28 +251,27 @@ class _Program:
             (m + g + np.arange(k), z + np.asarray(needed, dtype=np.int64), -1.0),
         ]
         upper = [0.0] * (m + g + k)
-        row = m + g + k
         for limit, column in ((problem.budget, problem.price), (problem.max_hours, problem.hours)):
             if limit is not None:
-                blocks.append((np.full(n, row), x + np.arange(n), column))
+                blocks.append((np.full(n, len(upper)), x + np.arange(n), column))
                 upper.append(float(limit) * (1 + TOLERANCE))
-                row += 1
         rows = np.concatenate([b[0] for b in blocks])
-        cols = np.concatenate([b[1] for b in blocks])
-        vals = np.concatenate(
-            [np.broadcast_to(np.asarray(v, dtype=np.float64), r.shape) for r, _, v in blocks]
+        order = np.argsort(rows, kind="stable")  # by row: the compressed sparse row arrays
+        self.rows = Rows(
+            starts=np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=len(upper)))]),
+            indices=np.concatenate([b[1] for b in blocks])[order],
+            values=np.concatenate(
+                [np.broadcast_to(np.asarray(v, dtype=np.float64), r.shape) for r, _, v in blocks]
+            )[order],
+            lower=np.full(len(upper), -np.inf),
+            upper=np.asarray(upper),
+            columns=n + m + g,
         )
-        self.matrix = sp.csr_array((vals, (rows, cols)), shape=(row, n + m + g))
-        self.upper = np.asarray(upper)
         zeros = np.zeros(g)
         self.ess_row = np.concatenate([np.zeros(n), np.where(problem.essential, problem.weight, 0.0), zeros])
         self.opt_row = np.concatenate([np.zeros(n), np.where(problem.essential, 0.0, problem.weight), zeros])
         self.cost_row = np.concatenate([problem.cost, np.zeros(m), zeros])
         self.integrality = [highspy.HighsVarType.kInteger] * n + [highspy.HighsVarType.kContinuous] * (m + g)
-        # the options of each options tuple, as a (g, n) 0/1 matrix (for :meth:`point`)
-        self.options_of_groups = sp.csr_array(
-            (np.ones(len(options)), (np.repeat(np.arange(g), option_sizes), options)), shape=(g, n)
-        )
 
     def solve(  # noqa: PLR0913 - one program's parts, keyword-only
         self,
@@ -288,19 +287,15 @@ class _Program:
         skill of ``fixed`` covered, in at most ``seconds``; ``start``: a selection meeting all of them, for
         HiGHS to start from (a MILP only). Raises when HiGHS has no solution (without ``fixed``, x = y = 0 is
         always feasible, so it stopped)."""
-        matrix, lower, upper = self.matrix, np.full(self.matrix.shape[0], -np.inf), self.upper
-        col_lower = np.zeros(matrix.shape[1])
+        col_lower = np.zeros(self.rows.columns)
         if fixed:
             col_lower[self.problem.n + np.fromiter(fixed, dtype=np.int64)] = 1.0
-        if floors:
-            matrix = sp.vstack([matrix, sp.csr_array(np.vstack([row for row, _ in floors]))], format="csr")
-            lower = np.concatenate([lower, [f - FLOOR_SLACK * max(1.0, abs(f)) for _, f in floors]])
-            upper = np.concatenate([upper, np.full(len(floors), np.inf)])
+        rows = self.rows
+        for row, floor in floors:
+            rows = rows.with_row(row, floor - FLOOR_SLACK * max(1.0, abs(floor)), np.inf)
         answer = run_highs(
             objective,
-            matrix=matrix,
-            lower=lower,
-            upper=upper,
+            rows=rows,
             col_lower=col_lower,
             integrality=self.integrality if integral else None,
             time_limit=seconds,
@@ -315,11 +310,13 @@ class _Program:
     def point(self, chosen: Sequence[int]) -> NDArray[np.float64]:
         """The program's variables for the selection ``chosen``: its courses, the skills they cover and the
         options tuples they meet."""
-        x = np.zeros(self.problem.n)
+        problem = self.problem
+        x, y = np.zeros(problem.n), np.zeros(problem.m)
         x[list(chosen)] = 1.0
-        covered = self.problem.coverage.T @ x > 0
-        met = self.options_of_groups @ x > 0
-        return np.concatenate([x, covered, met]).astype(np.float64)
+        for i in chosen:
+            y[list(problem.covers[i])] = 1.0
+        z = [float(any(x[o] for o in options)) for options in self.groups]
+        return np.concatenate([x, y, z])
 
     def chosen(self, result: Answer) -> list[int]:
         """The courses a MILP's solution chooses, options before the courses needing them."""
@@ -345,31 +342,53 @@ class Answer:
     mip_dual_bound: float
 
 
-def run_highs(  # noqa: PLR0913 - one program's parts, keyword-only
+class Rows(NamedTuple):
+    """Linear rows ``lower <= A @ v <= upper`` over ``columns`` variables, A by rows (compressed sparse row:
+    row r's columns ``indices[starts[r]:starts[r + 1]]``, its coefficients ``values[...]``)."""
+
+    starts: NDArray[np.int64]
+    indices: NDArray[np.int64]
+    values: NDArray[np.float64]
+    lower: NDArray[np.float64]
+    upper: NDArray[np.float64]
+    columns: int
+
+    def with_row(self, row: NDArray[np.float64], lower: float, upper: float) -> Rows:
+        """These rows and ``lower <= row @ v <= upper`` (``row`` dense)."""
+        used = np.flatnonzero(row)
+        return Rows(
+            np.append(self.starts, self.starts[-1] + len(used)),
+            np.concatenate([self.indices, used]),
+            np.concatenate([self.values, row[used]]),
+            np.append(self.lower, lower),
+            np.append(self.upper, upper),
+            self.columns,
+        )
+
+
+def run_highs(
     objective: NDArray[np.float64],
     *,
-    matrix: sp.csr_array,
-    lower: NDArray[np.float64],
-    upper: NDArray[np.float64],
+    rows: Rows,
     col_lower: NDArray[np.float64],
     integrality: list[highspy.HighsVarType] | None,
     time_limit: float | None,
     start: NDArray[np.float64] | None,
 ) -> Answer:
-    """Minimise ``objective`` over variables in [``col_lower``, 1] with ``lower <= matrix @ v <= upper``
-    (integer where ``integrality`` says so; None: the LP relaxation), starting from ``start`` if given,
-    with HiGHS (highspy) within ``time_limit`` seconds."""
+    """Minimise ``objective`` over variables in [``col_lower``, 1] within ``rows`` (integer where
+    ``integrality`` says so; None: the LP relaxation), starting from ``start`` if given, with HiGHS
+    (highspy) within ``time_limit`` seconds."""
     lp = highspy.HighsLp()
-    lp.num_row_, lp.num_col_ = matrix.shape
+    lp.num_row_, lp.num_col_ = len(rows.lower), rows.columns
     lp.col_cost_ = objective
     lp.col_lower_ = col_lower
-    lp.col_upper_ = np.ones(matrix.shape[1])
-    lp.row_lower_ = lower
-    lp.row_upper_ = upper
+    lp.col_upper_ = np.ones(rows.columns)
+    lp.row_lower_ = rows.lower
+    lp.row_upper_ = rows.upper
     lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-    lp.a_matrix_.start_ = matrix.indptr
-    lp.a_matrix_.index_ = matrix.indices
-    lp.a_matrix_.value_ = matrix.data
+    lp.a_matrix_.start_ = rows.starts
+    lp.a_matrix_.index_ = rows.indices
+    lp.a_matrix_.value_ = rows.values
     if integrality is not None:
         lp.integrality_ = integrality
     highs = highspy.Highs()
@@ -377,7 +396,8 @@ def run_highs(  # noqa: PLR0913 - one program's parts, keyword-only
         highs.setOptionValue(name, setting)
     if time_limit is not None:
         highs.setOptionValue("time_limit", max(time_limit, 1e-3))
-    highs.passModel(lp)
+    if highs.passModel(lp) == highspy.HighsStatus.kError:
+        raise RuntimeError("HiGHS refused the program: a bug in how the planner builds it")
     if start is not None:
         solution = highspy.HighsSolution()
         solution.col_value = start
@@ -493,7 +513,8 @@ def _unsolved_optimum(
 
 def _coverable_weight(problem: CoverProblem) -> Coverage:
     """The essential and optional weight of the skills some candidate covers."""
-    covered = np.asarray(problem.coverage.sum(axis=0)).ravel() > 0
+    covered = np.zeros(problem.m, dtype=bool)
+    covered[flattened(problem.covers)[1]] = True
     weight = np.where(covered, problem.weight, 0.0)
     return float(weight[problem.essential].sum()), float(weight[~problem.essential].sum())
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from recommender.planner import cover
 from recommender.planner.cover import CoverProblem, Requirement, Value, greedy, solve, value
@@ -300,8 +301,12 @@ def test_each_stage_starts_from_a_selection_meeting_its_rows(monkeypatch: pytest
         start = kwargs["start"]
         if kwargs["integrality"] is not None:
             assert start is not None
-            activity = kwargs["matrix"] @ start
-            assert (activity <= kwargs["upper"] + 1e-9).all() and (activity >= kwargs["lower"] - 1e-9).all()
+            rows = kwargs["rows"]
+            matrix = sp.csr_array(
+                (rows.values, rows.indices, rows.starts), shape=(len(rows.lower), rows.columns)
+            )
+            activity = matrix @ start
+            assert (activity <= rows.upper + 1e-9).all() and (activity >= rows.lower - 1e-9).all()
             assert (start >= kwargs["col_lower"]).all() and set(np.unique(start)) <= {0.0, 1.0}
             starts.append(True)
         return real(objective, **kwargs)
