@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from data import skill_texts
+from data import sentence_model, skill_texts
 from data.defaults import PLANNING_MIN_CONFIDENCE
 from data.formats import coursera, curation, edx, reading, udemy
 from data.formats import courses as course_format
@@ -107,9 +107,28 @@ class ImportReport:
 TAGGER_LANGUAGES = frozenset({"en"})
 
 
-def make_tagger() -> SkillTagger:
-    """The tagger with the settings measured by ``upskill evaluate tagging``."""
-    return SkillTagger()
+def make_tagger(cache_dir: Path | None = None) -> SkillTagger:
+    """The tagger with the settings measured by ``upskill evaluate tagging``: words and meaning (the sentence
+    model of :mod:`data.sentence_model`, its ESCO label vectors kept in ``cache_dir``).
+
+    Without the model's package (:data:`data.sentence_model.INSTALL`; ``make`` installs it) it is the
+    tagger by words alone, and :func:`tagger_note` says so in the import's report.
+    """
+    if not sentence_model.available():
+        return SkillTagger()
+    return SkillTagger(
+        embedder=sentence_model.CachedEncoder(cache_dir), semantic_weight=1.0, min_confidence=0.01
+    )
+
+
+def tagger_note(tagger: SkillTagger) -> str | None:
+    """What an import's report says of a tagger without the sentence model (None with it)."""
+    if tagger.embedder is not None:
+        return None
+    return (
+        "skills inferred by words only: the sentence model is not installed "
+        f"(`{sentence_model.INSTALL}`), so the mapping differs from the bundled catalogue's"
+    )
 
 
 def _other_language(record: CourseRecord) -> bool:
@@ -343,6 +362,9 @@ def resolve_skills(
             to_tag.append(record)
     if to_tag:
         tagger = tagger_factory().fit(skill_texts.from_database(db_session=db_session))
+        note = tagger_note(tagger)
+        if note:
+            catalogue.notes.append(note)
         texts = [catalogue.texts[r.id] for r in to_tag]
         reasons = readable(tagger, to_tag, texts)
         unreadable = {record.id: reason for record, reason in zip(to_tag, reasons, strict=True) if reason}
@@ -364,7 +386,8 @@ def tag_records(
     legible = [text for text in texts if text is not None]
     found = iter(tagger.tag(legible))
     tags = sorted({tag for record in records for tag in record.tags})
-    hints = dict(zip(tags, tagger.tag(tags), strict=True)) if tags else {}
+    # a tag names its skill in a few words: read by words only, as HINT_MIN_CONFIDENCE was chosen
+    hints = dict(zip(tags, tagger.tag(tags, by_meaning=False), strict=True)) if tags else {}
     result = []
     for record, text in zip(records, texts, strict=True):
         level = skill_level_of(record.level)
@@ -792,7 +815,7 @@ def merge_offerings(records: Sequence[CourseRecord]) -> tuple[list[CourseRecord]
 
 
 def build_default(
-    edx_csv: Path, coursera_csv: Path, udemy_csv: Path, out_dir: Path = DEFAULT
+    edx_csv: Path, coursera_csv: Path, udemy_csv: Path, out_dir: Path = DEFAULT, cache_dir: Path | None = None
 ) -> dict[str, int]:
     """Read the three snapshots natively, keep one course per offering, tag every course against the bundled
     ESCO release (full texts; Coursera tags as hints) and write ``catalogue.csv`` and its merge report."""
@@ -803,7 +826,11 @@ def build_default(
     ]
     texts = {record.id: text for record, text in native}
     records, merges = merge_offerings([record for record, _ in native])
-    tagger = make_tagger().fit(skill_texts.from_release())
+    tagger = make_tagger(cache_dir).fit(skill_texts.from_release())
+    if tagger.embedder is None:
+        raise sentence_model.ModelMissing(
+            f"the bundled catalogue is tagged with the sentence model: `{sentence_model.INSTALL}`"
+        )
     full_texts = [texts[record.id] for record in records]
     # Courses the English labels cannot read get no inferred skill (their tags still give hints).
     reasons = readable(tagger, records, full_texts)
@@ -891,4 +918,8 @@ def similar_course_ids(*, db_session: Session, course_id: str, n: int = 5) -> li
 
 
 if __name__ == "__main__":  # pragma: no cover - maintenance entry point
-    print(build_default(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])))
+    print(
+        build_default(
+            Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), cache_dir=DEFAULT.parents[1] / "cache"
+        )
+    )

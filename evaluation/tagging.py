@@ -261,15 +261,16 @@ def evaluate(
     return report
 
 
-def run(gold_path: Path = GOLD, edx_csv: Path = EDX_CSV) -> dict[str, Any]:
-    """The figures printed by ``upskill evaluate tagging``: the tagger and the baseline on the same texts."""
+def run(gold_path: Path = GOLD, edx_csv: Path = EDX_CSV, *, cache_dir: Path | None = None) -> dict[str, Any]:
+    """The figures printed by ``upskill evaluate tagging``: the tagger and the baseline on the same texts
+    (the tagger's ESCO label vectors kept in ``cache_dir``)."""
     from data import catalogue, skill_texts
 
     gold = load_gold(gold_path)
     texts, source = course_texts([g.course_id for g in gold], edx_csv)
     skills = skill_texts.from_release()
     taggers: dict[str, Tagger] = {
-        "skill_tagger": catalogue.make_tagger(),
+        "skill_tagger": catalogue.make_tagger(cache_dir),
         "label_match_baseline": LabelMatchBaseline(),
     }
     independent: list[GoldCourse] = []

