@@ -25,6 +25,7 @@ import platform
 import time
 import tracemalloc
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -73,7 +74,11 @@ def _ranked(model: LabelTfidfBaseline, texts: list[str]) -> int:
 # Each ranker: how to build it, and what it does with the catalogue (returns the skills it found).
 RANKERS: dict[str, tuple[Callable[[], Any], Callable[[Any, list[str]], int]]] = {
     "extractor": (SkillExtractor, lambda m, texts: sum(len(row) for row in m.extract(texts, k=K))),
-    "skill_tagger (import)": (catalogue.make_tagger, lambda m, texts: sum(len(row) for row in m.tag(texts))),
+    # the import's tagger, its ESCO label vectors read from the project's cache folder once computed there
+    "skill_tagger (import)": (
+        partial(catalogue.make_tagger, ROOT / "cache"),
+        lambda m, texts: sum(len(row) for row in m.tag(texts)),
+    ),
     "tfidf_label_baseline": (LabelTfidfBaseline, _ranked),
     "label_match_baseline": (LabelMatchBaseline, lambda m, texts: sum(len(row) for row in m.tag(texts))),
 }
