@@ -9,13 +9,14 @@ route or service, which answers 404 for what is not theirs (never the data, neve
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
-from typing import TYPE_CHECKING, Annotated, Any
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from api.http.deps import AUDIT_LATER, SessionDep
+from api.http.deps import AUDIT_LATER, SessionDep, SessionOpener, SessionOpenerDep
 from api.http.errors import Forbidden, Unauthorized
 from api.services import audit, keys
 from api.services.keys import Principal, may_see_organisation, may_see_worker
@@ -23,38 +24,65 @@ from api.services.keys import Principal, may_see_organisation, may_see_worker
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-__all__ = ["AuditDep", "Principal", "require_roles", "may_see_worker", "may_see_organisation"]
+__all__ = [
+    "AuditDep",
+    "Keyed",
+    "Principal",
+    "keyed",
+    "require_roles",
+    "may_see_worker",
+    "may_see_organisation",
+]
 
-_bearer = HTTPBearer(auto_error=False, description="An API key: `upskill keys create --role ROLE ...`")
+#: The API key of ``Authorization: Bearer <key>``, read by every route that needs one (as its OpenAPI says).
+bearer_scheme = HTTPBearer(auto_error=False, description="An API key: `upskill keys create --role ROLE ...`")
 
 
-def get_principal(
-    session: SessionDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Principal:
+BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]
+
+
+def get_principal(session: SessionDep, credentials: BearerDep) -> Principal:
     """The caller of a valid key; 401 without one."""
+    return _principal(session, _presented(credentials))
+
+
+def _presented(credentials: HTTPAuthorizationCredentials | None) -> str:
+    """The key the request presents (at most 200 characters); 401 without one."""
     if credentials is None or not credentials.credentials:
         raise Unauthorized("this endpoint needs an API key (Authorization: Bearer <key>)")
     if credentials.scheme.lower() != "bearer":
         raise Unauthorized(f"the Authorization scheme must be Bearer, not {credentials.scheme!r}")
-    principal = keys.authenticate(session, plaintext=credentials.credentials[:200])
+    return credentials.credentials[:200]
+
+
+def _principal(session: Session, plaintext: str) -> Principal:
+    """The principal of a valid key; 401 for a key that is unknown or revoked."""
+    principal = keys.authenticate(session, plaintext=plaintext)
     if principal is None:
         raise Unauthorized("the API key is unknown or revoked")
     return principal
 
 
-def require_roles(*roles: str) -> Callable[..., Awaitable[Principal]]:
-    """A dependency that lets through a valid key of one of ``roles`` (401 without a key, 403 otherwise)."""
+def _allowed(principal: Principal, roles: tuple[str, ...]) -> Principal:
+    """``principal`` when its role is one of ``roles``; 403 otherwise."""
+    if principal.role not in roles:
+        raise Forbidden(f"a {principal.role} key may not use this endpoint; it needs {' or '.join(roles)}")
+    return principal
+
+
+def _checked(roles: tuple[str, ...]) -> tuple[str, ...]:
     unknown = set(roles) - set(keys.ROLES)
     if unknown or not roles:
-        raise ValueError(f"require_roles takes roles among {keys.ROLES}, not {sorted(unknown)}")
+        raise ValueError(f"an endpoint takes roles among {keys.ROLES}, not {sorted(unknown)}")
+    return roles
+
+
+def require_roles(*roles: str) -> Callable[..., Awaitable[Principal]]:
+    """A dependency that lets through a valid key of one of ``roles`` (401 without a key, 403 otherwise)."""
+    _checked(roles)
 
     async def dependency(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
-        if principal.role not in roles:
-            raise Forbidden(
-                f"a {principal.role} key may not use this endpoint; it needs {' or '.join(roles)}"
-            )
-        return principal
+        return _allowed(principal, roles)
 
     return dependency
 
@@ -102,6 +130,62 @@ async def get_audit_trail(
     return AuditTrail(
         db_session=session, principal=principal, route=f"{request.method} {route_template(request)}"
     )
+
+
+class KeyedWork(NamedTuple):
+    """What a keyed route works with: the request's session, the caller and the audit trail."""
+
+    db_session: Session
+    principal: Principal
+    audit: AuditTrail
+
+
+class Keyed:
+    """A keyed route's transaction, key check and audit entries, opened where the route works:
+
+        with keyed.open() as (db_session, principal, audit):
+            ...
+
+    opens the request's transaction (:func:`api.http.deps.request_transaction`), checks the key in it (401
+    unknown or revoked, 403 of another role), and when the block ends commits and writes the audit entries
+    (a read's after its answer is made, before it is sent; 503 and no answer when they cannot be written).
+    A plain ``def`` route doing so spends one thread-pool round trip on all of it, where the dependencies
+    ``SessionDep``, ``require_roles`` and ``AuditDep`` cost three (the session's start and end, the key
+    check) besides the route's own. Nothing of the key is looked up before the block: a route answers
+    nothing outside it.
+    """
+
+    def __init__(self, *, open_session: SessionOpener, key: str, roles: tuple[str, ...], route: str):
+        self._open_session = open_session
+        self._key = key
+        self._roles = roles
+        self._route = route
+
+    @contextmanager
+    def open(self) -> Iterator[KeyedWork]:
+        with self._open_session() as db_session:
+            principal = _allowed(_principal(db_session, self._key), self._roles)
+            yield KeyedWork(
+                db_session,
+                principal,
+                AuditTrail(db_session=db_session, principal=principal, route=self._route),
+            )
+
+
+def keyed(*roles: str) -> Callable[..., Awaitable[Keyed]]:
+    """A dependency giving the :class:`Keyed` work of a key of one of ``roles``: 401 at once without a key
+    or with another scheme; the key itself is checked when the route opens the work."""
+    _checked(roles)
+
+    async def dependency(request: Request, credentials: BearerDep, open_session: SessionOpenerDep) -> Keyed:
+        return Keyed(
+            open_session=open_session,
+            key=_presented(credentials),
+            roles=roles,
+            route=f"{request.method} {route_template(request)}",
+        )
+
+    return dependency
 
 
 def route_template(request: Request) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
+from functools import partial
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
@@ -37,10 +38,20 @@ AUDIT_LATER = "upskill_audit_later"
 WRITER = "upskill_writer"
 _READS_ONLY = "upskill_session_reads_only"
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
+#: Opens a request's transaction: a block that commits when it ends, rolls back when it raises.
+SessionOpener = Callable[[], AbstractContextManager[Session]]
 
 
 async def get_runtime(request: Request) -> Runtime:
     """The runtime the lifespan loaded."""
+    return runtime_of(request)
+
+
+def runtime_of(request: Request) -> Runtime:
+    """The runtime the lifespan loaded. The dependencies every keyed read resolves take the request and read
+    it here, not through :data:`RuntimeDep`: FastAPI spends some tens of microseconds a request on each
+    dependency it resolves (even one it resolved before in the request), on this route about as much as
+    the whole of ``GET /health``."""
     runtime: Runtime = request.app.state.runtime
     return runtime
 
@@ -49,7 +60,15 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
 def get_session(request: Request, runtime: RuntimeDep) -> Iterator[Session]:
-    """One transaction per request: committed when the route returns, rolled back when it raises.
+    """One transaction per request: committed when the route returns, rolled back when it raises
+    (:func:`request_transaction`)."""
+    with request_transaction(request, runtime) as session:
+        yield session
+
+
+@contextmanager
+def request_transaction(request: Request, runtime: Runtime) -> Iterator[Session]:
+    """The request's one transaction: committed when the block ends, rolled back when it raises.
 
     A GET reads one snapshot (a page and its total, a course and its skills: never half an import). A
     statement that runs longer than :data:`STATEMENT_TIMEOUT` is cancelled (503), so no request hangs on a
@@ -84,6 +103,15 @@ def get_session(request: Request, runtime: RuntimeDep) -> Iterator[Session]:
             raise AuditNotRecorded(error) from error
 
 
+async def get_session_opener(request: Request) -> SessionOpener:
+    """What opens the request's transaction (:func:`request_transaction`) where the route works: a route that
+    opens it itself (``api.http.auth.Keyed``) spends one thread-pool round trip on the session, the key
+    check, its work and the audit entries, where :data:`SessionDep` (a generator run in the pool when it
+    starts and when it ends) and a route of its own take three. Made on the event loop: it only names what
+    to open. Tests give their own session with ``dependency_overrides`` (as for :func:`get_session`)."""
+    return partial(request_transaction, request, runtime_of(request))
+
+
 def _changes(request: Request) -> bool:
     """Whether the request's transaction changes data (see :func:`get_session`)."""
     if request.method in READ_METHODS or "authorization" not in request.headers:
@@ -113,13 +141,14 @@ def short_write(db_session: Session) -> Iterator[Session]:
         yield session
 
 
-async def get_served(runtime: RuntimeDep) -> Served:
+async def get_served(request: Request) -> Served:
     """The graph, plan options and text matchers of this request, read together (one reference version).
 
     When the database's reference data changed (an import while serving), they are loaded again first, in
     the thread pool, by the request that noticed (:meth:`api.runtime.Runtime.refresh_reference`); between
     two looks (one query every few seconds) this is a lookup, answered on the event loop.
     """
+    runtime = runtime_of(request)
     if runtime.reference_due():
         await run_in_threadpool(runtime.refresh_reference)
     return runtime.served()
@@ -136,21 +165,22 @@ async def get_reference(served: ServedDep) -> tuple[CompetenceGraph | None, Plan
 ReferenceDep = Annotated[tuple[CompetenceGraph | None, PlanOptions | None], Depends(get_reference)]
 
 
-async def get_graph(runtime: RuntimeDep, reference: ReferenceDep) -> CompetenceGraph:
+async def get_graph(request: Request, served: ServedDep) -> CompetenceGraph:
     """The competence graph (503 until the database holds ESCO)."""
-    if reference[0] is None:
-        raise NotReady(runtime.problems.get("graph", "the competence graph is not loaded"))
-    return reference[0]
+    if served.graph is None:
+        raise NotReady(runtime_of(request).problems.get("graph", "the competence graph is not loaded"))
+    return served.graph
 
 
-async def get_plan_options(runtime: RuntimeDep, reference: ReferenceDep) -> PlanOptions:
+async def get_plan_options(request: Request, served: ServedDep) -> PlanOptions:
     """The courses and badges the planner chooses from."""
-    if reference[1] is None:
-        raise NotReady(runtime.problems.get("plan_options", "the course catalogue is not loaded"))
-    return reference[1]
+    if served.options is None:
+        problem = runtime_of(request).problems.get("plan_options", "the course catalogue is not loaded")
+        raise NotReady(problem)
+    return served.options
 
 
-async def get_model(runtime: RuntimeDep) -> LoadedModel | None:
+async def get_model(request: Request) -> LoadedModel | None:
     """The hybrid model for this request, or None (plans then rank by the content score).
 
     A newer valid artefact replaces the served model before the request starts (the hot swap); the request
@@ -158,6 +188,7 @@ async def get_model(runtime: RuntimeDep) -> LoadedModel | None:
     seconds) this is a lookup, answered on the event loop; the look, which may load a model, runs in the
     thread pool.
     """
+    runtime = runtime_of(request)
     slot = runtime.model_slot
     if not slot.due():
         return slot.model
@@ -192,6 +223,7 @@ def get_skill_extractor(served: ServedDep) -> SkillExtractor:
 # committed before the response is sent (scope="function"): a client that gets 200 can rely on the write, and
 # its next request never starts before this transaction ends (on SQLite it would find the database locked)
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+SessionOpenerDep = Annotated[SessionOpener, Depends(get_session_opener)]
 GraphDep = Annotated[CompetenceGraph, Depends(get_graph)]
 PlanOptionsDep = Annotated[PlanOptions, Depends(get_plan_options)]
 ModelDep = Annotated[LoadedModel | None, Depends(get_model)]

@@ -26,7 +26,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from api.http.app import create_app
-from api.http.auth import get_principal
+from api.http.auth import bearer_scheme
 from tests.api.conftest import World, bearer
 
 ROLES = ("worker", "hr", "region", "admin")
@@ -277,7 +277,7 @@ def test_no_key_a_bad_header_or_a_revoked_key_answers_401(client: TestClient, wo
 
 
 def _needs_key(dependant: Any) -> bool:
-    return any(dep.call is get_principal or _needs_key(dep) for dep in dependant.dependencies)
+    return any(dep.call is bearer_scheme or _needs_key(dep) for dep in dependant.dependencies)
 
 
 def _api_routes(routes: list[Any]) -> Iterator[tuple[str, set[str], Any]]:

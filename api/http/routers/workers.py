@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 
-from api.http.auth import AuditDep, Principal, require_roles
+from api.http.auth import AuditDep, Keyed, Principal, keyed, require_roles
 from api.http.deps import GraphDep, ModelDep, PlanOptionsDep, SessionDep
 from api.http.routers.occupations import Limit, Offset
 from api.http.schemas.common import AUTH_PROBLEMS, CONFLICT, PROBLEMS
@@ -39,6 +39,9 @@ router = APIRouter(tags=["workers"], responses={**PROBLEMS, **AUTH_PROBLEMS})
 
 HrOrAdmin = Annotated[Principal, Depends(require_roles("hr", "admin"))]
 Person = Annotated[Principal, Depends(require_roles("worker", "hr", "admin"))]
+#: The reads open their transaction, key check and audit entries in the route (one thread-pool round trip).
+HrOrAdminKeyed = Annotated[Keyed, Depends(keyed("hr", "admin"))]
+PersonKeyed = Annotated[Keyed, Depends(keyed("worker", "hr", "admin"))]
 WorkerId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
@@ -68,34 +71,32 @@ def create_worker(
 
 @router.get("/workers", response_model=WorkerPage)
 def list_workers(
-    db_session: SessionDep,
     graph: GraphDep,
-    principal: HrOrAdmin,
-    audit: AuditDep,
+    key: HrOrAdminKeyed,
     organisation_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
     limit: Limit = 20,
     offset: Offset = 0,
 ) -> Any:
     """List workers by id: an hr key its organisation's, admin all (or one organisation's)."""
-    if principal.role == "hr":
-        if organisation_id is not None and organisation_id != principal.organisation_id:
-            raise UnknownOrganisation(str(organisation_id))
-        organisation_id = principal.organisation_id
-    items, total = workers.list_workers(
-        db_session=db_session, graph=graph, organisation_id=organisation_id, limit=limit, offset=offset
-    )
-    audit("read", [item["id"] for item in items])
+    with key.open() as (db_session, principal, audit):
+        if principal.role == "hr":
+            if organisation_id is not None and organisation_id != principal.organisation_id:
+                raise UnknownOrganisation(str(organisation_id))
+            organisation_id = principal.organisation_id
+        items, total = workers.list_workers(
+            db_session=db_session, graph=graph, organisation_id=organisation_id, limit=limit, offset=offset
+        )
+        audit("read", [item["id"] for item in items])
     return {"items": items, "total": total, "limit": limit, "offset": offset}
 
 
 @router.get("/workers/{worker_id}", response_model=WorkerRead)
-def read_worker(
-    worker_id: WorkerId, db_session: SessionDep, graph: GraphDep, principal: Person, audit: AuditDep
-) -> Any:
+def read_worker(worker_id: WorkerId, graph: GraphDep, key: PersonKeyed) -> Any:
     """Read a worker's profile."""
-    worker = workers.get_worker(db_session=db_session, worker_id=worker_id, principal=principal)
-    audit("read", [worker.id])
-    return workers.describe_worker(graph=graph, worker=worker)
+    with key.open() as (db_session, principal, audit):
+        worker = workers.get_worker(db_session=db_session, worker_id=worker_id, principal=principal)
+        audit("read", [worker.id])
+        return workers.describe_worker(graph=graph, worker=worker)
 
 
 @router.patch("/workers/{worker_id}", response_model=WorkerRead, responses=CONFLICT)
@@ -126,20 +127,15 @@ def delete_worker(worker_id: WorkerId, db_session: SessionDep, principal: HrOrAd
 
 @router.get("/workers/{worker_id}/plan", response_model=PlansRead)
 def worker_plan(
-    worker_id: WorkerId,
-    db_session: SessionDep,
-    graph: GraphDep,
-    options: PlanOptionsDep,
-    model: ModelDep,
-    principal: Person,
-    audit: AuditDep,
+    worker_id: WorkerId, graph: GraphDep, options: PlanOptionsDep, model: ModelDep, key: PersonKeyed
 ) -> Any:
     """Plan toward the worker's target with their saved profile and limits (the answer of POST /v1/plans)."""
-    worker = workers.get_worker(db_session=db_session, worker_id=worker_id, principal=principal)
-    audit("read", [worker.id])
-    answer = worker_learning.plan_for_worker(
-        db_session=db_session, graph=graph, options=options, model=model, worker=worker
-    )
+    with key.open() as (db_session, principal, audit):
+        worker = workers.get_worker(db_session=db_session, worker_id=worker_id, principal=principal)
+        audit("read", [worker.id])
+        answer = worker_learning.plan_for_worker(
+            db_session=db_session, graph=graph, options=options, model=model, worker=worker
+        )
     return answer.to_dict()
 
 
@@ -147,26 +143,25 @@ def worker_plan(
 def worker_recommendations(  # noqa: PLR0913 - FastAPI: the id, the query, the heavy objects, the key
     worker_id: WorkerId,
     query: Annotated[RecommendationQuery, Query()],
-    db_session: SessionDep,
     graph: GraphDep,
     options: PlanOptionsDep,
     model: ModelDep,
-    principal: Person,
-    audit: AuditDep,
+    key: PersonKeyed,
 ) -> Any:
     """Rank courses for the worker (toward a target when there is one), each with why."""
-    worker = workers.get_worker(db_session=db_session, worker_id=worker_id, principal=principal)
-    audit("read", [worker.id])
-    answer = worker_learning.rendered_recommendations(
-        db_session=db_session,
-        graph=graph,
-        options=options,
-        model=model,
-        worker=worker,
-        target=query.target,
-        limit=query.limit,
-        render=_recommendations_json,
-    )
+    with key.open() as (db_session, principal, audit):
+        worker = workers.get_worker(db_session=db_session, worker_id=worker_id, principal=principal)
+        audit("read", [worker.id])
+        answer = worker_learning.rendered_recommendations(
+            db_session=db_session,
+            graph=graph,
+            options=options,
+            model=model,
+            worker=worker,
+            target=query.target,
+            limit=query.limit,
+            render=_recommendations_json,
+        )
     return Response(answer, media_type="application/json")
 
 
@@ -194,10 +189,9 @@ def record_event(
 
 
 @router.get("/workers/{worker_id}/export", response_model=WorkerExport)
-def export_worker(
-    worker_id: WorkerId, db_session: SessionDep, graph: GraphDep, principal: Person, audit: AuditDep
-) -> Any:
+def export_worker(worker_id: WorkerId, graph: GraphDep, key: PersonKeyed) -> Any:
     """Everything held about the worker (GDPR access): profile, skills, events, cohorts, keys, accesses."""
-    worker = workers.get_worker(db_session=db_session, worker_id=worker_id, principal=principal)
-    audit("export", [worker.id])  # this export is among the accesses it lists
-    return worker_learning.export_worker(db_session=db_session, graph=graph, worker=worker)
+    with key.open() as (db_session, principal, audit):
+        worker = workers.get_worker(db_session=db_session, worker_id=worker_id, principal=principal)
+        audit("export", [worker.id])  # this export is among the accesses it lists
+        return worker_learning.export_worker(db_session=db_session, graph=graph, worker=worker)

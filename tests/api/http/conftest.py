@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import nullcontext
 from pathlib import Path
 
 import pytest
@@ -116,6 +117,7 @@ def _client(graph: CompetenceGraph, session: Session, options: PlanOptions) -> I
         yield session
 
     app.dependency_overrides[deps.get_session] = one_session
+    app.dependency_overrides[deps.get_session_opener] = lambda: lambda: nullcontext(session)
     app.dependency_overrides[deps.get_graph] = lambda: graph
     app.dependency_overrides[deps.get_plan_options] = lambda: options
     app.dependency_overrides[deps.get_model] = lambda: None
