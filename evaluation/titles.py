@@ -7,14 +7,21 @@ the number of occupations scoring at least as much), and a title whose occupatio
 counts as a miss. Metrics: accuracy@1, recall@5, recall@10 and mean reciprocal rank (Voorhees, "The TREC-8
 question answering track report", 1999).
 
-The file is cut in two halves by a hash of the normalised title (identical titles fall in the same half):
-the matcher's weights and word lists were tuned on the ``tune`` half only; the ``check`` half was used
-for nothing but these figures. Both halves and the whole file are reported. The confidence is checked on
-the ``check`` half: a reliability table (mean confidence against accuracy of the top match, by confidence
-bin; Niculescu-Mizil and Caruana, ICML 2005) and the expected calibration error.
+The matcher's fitted parts (first-stage weights, re-ranker, temperature) are judged by **grouped K-fold
+cross-validation** over the whole file (:func:`grouped_folds`: every copy of a normalised title in one fold;
+:data:`CV_FOLDS` folds, seed :data:`CV_SEED`): each title is scored by a matcher fitted, exactly as the
+shipped one is, on the other folds only (:func:`out_of_fold`). That out-of-fold figure is the estimate for
+titles the matcher has not seen; the shipped matcher, fitted on the whole file, is also measured on it
+(in-sample when the file is the one it was fitted on: the report says so). The settings that are not fitted
+(feature set, word lists, tree settings) were chosen by earlier sessions on the ``tune`` half of the file (a
+hash of the normalised title, :func:`in_tune_half`); the ``check`` half was used for none of them, so
+out-of-fold figures are also given per half. The confidence is checked out of fold: a reliability table (mean
+confidence against accuracy of the top match, by confidence bin; Niculescu-Mizil and Caruana, ICML 2005), the
+expected calibration error, and what :data:`RESOLVE_THRESHOLD` resolves (:func:`choose_threshold`).
 
-``python -m evaluation.titles --fit`` refits the weights on the tune half and writes
-``recommender/text/title_weights.json``.
+``python -m evaluation.titles --fit`` refits the shipped matcher on the whole file and writes
+``recommender/text/title_weights.json``; ``--learning-curve`` compares out-of-fold figures of matchers fitted
+on 25, 50 and 75 % of the file.
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ import csv
 import hashlib
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,15 +52,11 @@ from recommender.text.titles import (
     TitleWeights,
     fit_weights,
     normalise,
-    rerank_features,
 )
 from recommender.text.trees import BoostedTrees
 
-_N_TEXT_FEATURES = FEATURES.index("labels_log")
-
 ROOT = Path(__file__).resolve().parents[1]
 VALIDATION = ROOT.parent / "shared" / "data" / "text" / "job_titles_validation.csv"
-DEFAULT_THRESHOLD = RESOLVE_THRESHOLD
 
 
 @dataclass(frozen=True)
@@ -100,8 +103,56 @@ def read_reference(path: Path) -> list[LabelledTitle]:
 
 
 def in_tune_half(title: str) -> bool:
-    """Whether a title belongs to the half the matcher was tuned on (by a hash of its normalised text)."""
+    """Whether a title belongs to the half earlier sessions chose the matcher's settings on (by a hash of
+    its normalised text)."""
     return hashlib.sha256(normalise(title).encode("utf-8")).digest()[0] % 2 == 0
+
+
+CV_FOLDS = 4
+"""Folds of the cross-validation: each out-of-fold title is scored by a matcher fitted on 75 % of the file."""
+
+CV_SEED = 20261202
+"""Seed of the order in which distinct titles are dealt to folds."""
+
+
+def grouped_folds(titles: Sequence[str], folds: int = CV_FOLDS, seed: int = CV_SEED) -> NDArray[np.int64]:
+    """The fold (``0 .. folds - 1``) of each title: the distinct normalised titles, sorted and then shuffled
+    with ``seed``, are dealt to the folds in turn, so copies of a title (up to case, accents and punctuation)
+    share a fold and folds differ by at most one distinct title.
+
+    >>> grouped_folds(["Driver", "driver!", "Cook", "Baker"], folds=2, seed=0).tolist()
+    [0, 0, 0, 1]
+    """
+    if folds < 2:
+        raise ValueError(f"cross-validation needs at least 2 folds, got {folds}")
+    groups = [normalise(title) for title in titles]
+    distinct = sorted(set(groups))
+    if len(distinct) < folds:
+        raise ValueError(f"{len(distinct)} distinct titles cannot fill {folds} folds")
+    order = np.random.default_rng(seed).permutation(len(distinct))
+    fold_of = {distinct[i]: turn % folds for turn, i in enumerate(order.tolist())}
+    return np.asarray([fold_of[group] for group in groups], dtype=np.int64)
+
+
+def training_folds(test_fold: int, folds: int, used: int | None = None) -> list[int]:
+    """The folds a matcher scoring ``test_fold`` is fitted on: the ``used`` folds after it, in turn
+    (default: all the others), so a learning curve fits on nested shares of the same other folds.
+
+    >>> training_folds(3, 4), training_folds(3, 4, used=2)
+    ([0, 1, 2], [0, 1])
+    """
+    used = folds - 1 if used is None else used
+    if not 1 <= used <= folds - 1:
+        raise ValueError(f"a matcher is fitted on 1 to {folds - 1} of {folds} folds, not {used}")
+    return [(test_fold + step) % folds for step in range(1, used + 1)]
+
+
+def reference_digest(reference: Sequence[LabelledTitle]) -> str:
+    """SHA-256 of a reference's titles and URIs, in order: names the file a matcher was fitted on."""
+    digest = hashlib.sha256()
+    for row in reference:
+        digest.update(f"{row.title}\t{row.uri}\n".encode())
+    return digest.hexdigest()
 
 
 # --- metrics ------------------------------------------------------------------------------------------
@@ -201,53 +252,171 @@ def _ranks_and_confidence(
     return ranks, confidence, top_right
 
 
+@dataclass(frozen=True)
+class Scored:
+    """Per title: the rank of its occupation (inf: not ranked), the top match's confidence, whether it is
+    right."""
+
+    ranks: NDArray[np.float64]
+    confidence: NDArray[np.float64]
+    top_right: NDArray[np.bool_]
+
+
+def score_titles(score: Any, reference: Sequence[LabelledTitle], position: dict[str, int]) -> Scored:
+    """Rank every occupation for every title of ``reference`` with ``score`` (titles -> log-probabilities or
+    scores, (n, n_occupations))."""
+    gold = np.asarray([position.get(r.uri, -1) for r in reference], dtype=np.int64)
+    return Scored(*_ranks_and_confidence(score, [r.title for r in reference], gold))
+
+
+FitWeights = Callable[[TitleMatcher, Sequence[LabelledTitle]], TitleWeights]
+
+
+def out_of_fold(
+    matcher: TitleMatcher,
+    reference: Sequence[LabelledTitle],
+    folds: NDArray[np.int64],
+    *,
+    fit: FitWeights | None = None,
+    used_folds: int | None = None,
+) -> Scored:
+    """Every title scored by a matcher fitted (``fit``, default :func:`fit_title_weights`) without its fold:
+    on :func:`training_folds` of it (all the others unless ``used_folds`` says how many)."""
+    fit = fit or (lambda m, rows: fit_title_weights(m, rows))
+    position = {uri: i for i, uri in enumerate(matcher.uris)}
+    n_folds = int(folds.max()) + 1
+    ranks, confidence = np.empty(len(reference)), np.empty(len(reference))
+    top_right = np.zeros(len(reference), dtype=bool)
+    for test_fold in range(n_folds):
+        train = set(training_folds(test_fold, n_folds, used_folds))
+        weights = fit(matcher, [r for r, f in zip(reference, folds.tolist(), strict=True) if f in train])
+        rows = np.flatnonzero(folds == test_fold)
+        scored = score_titles(
+            matcher.with_weights(weights).log_probabilities, [reference[i] for i in rows.tolist()], position
+        )
+        ranks[rows], confidence[rows], top_right[rows] = scored.ranks, scored.confidence, scored.top_right
+    return Scored(ranks, confidence, top_right)
+
+
+RESOLVE_PRECISION = 0.9
+"""The share of automatically resolved titles that must be right (:func:`choose_threshold`)."""
+
+RESOLVE_MIN_TITLES = 100
+"""The fewest titles a threshold must resolve for its precision to count (:func:`choose_threshold`)."""
+
+
+def choose_threshold(
+    confidence: NDArray[np.floating],
+    correct: NDArray[np.bool_],
+    *,
+    precision: float = RESOLVE_PRECISION,
+    min_titles: int = RESOLVE_MIN_TITLES,
+) -> float:
+    """The rule :data:`RESOLVE_THRESHOLD` is chosen by, on out-of-fold predictions (written down before
+    they were looked at): a title resolves on its own when its top match's confidence reaches the
+    threshold, so the threshold is the lowest ``t`` of 0.01, 0.02, ..., 0.99 such that at ``t`` and at
+    every grid value above it, of the titles whose confidence reaches it, at least ``precision`` have the
+    right occupation first (grid values reached by fewer than ``min_titles`` titles are passed over: too
+    few to tell). 1.0 when no grid value qualifies (every title then goes to a person).
+
+    >>> choose_threshold(np.array([0.95] * 9 + [0.6] * 10), np.array([True] * 9 + [False] * 10), min_titles=5)
+    0.61
+    """
+    chosen = 1.0
+    for t in np.round(np.arange(99, 0, -1) / 100, 2).tolist():
+        resolved = confidence >= t
+        if resolved.sum() < min_titles:
+            continue
+        if correct[resolved].mean() < precision:
+            break
+        chosen = t
+    return chosen
+
+
+def resolve_figures(scored: Scored, threshold: float) -> dict[str, float]:
+    """How many titles ``threshold`` resolves on its own, and how many of those are right."""
+    confidence = np.round(scored.confidence, 4)  # as TitleMatch.score, which resolve compares
+    resolved = confidence >= threshold
+    return {
+        "threshold": threshold,
+        "resolved_share": round(float(resolved.mean()), 4),
+        "resolved_precision": round(float(scored.top_right[resolved].mean()) if resolved.any() else 0.0, 4),
+        "for_review_share": round(float(1 - resolved.mean()), 4),
+    }
+
+
+def _parts(ranks: NDArray[np.float64], tune: NDArray[np.bool_]) -> dict[str, Any]:
+    return {"whole": summarise(ranks), "tune": summarise(ranks[tune]), "check": summarise(ranks[~tune])}
+
+
 def evaluate_titles(
     matcher: TitleMatcher,
     reference: Sequence[LabelledTitle],
     occupations: Sequence[OccupationText],
     *,
-    threshold: float = DEFAULT_THRESHOLD,
+    folds: int = CV_FOLDS,
+    seed: int = CV_SEED,
+    fit: FitWeights | None = None,
+    threshold: float = RESOLVE_THRESHOLD,
 ) -> dict[str, Any]:
-    """Matcher and baseline on the same titles, whole file and both halves, with the confidence check."""
+    """The matcher out of fold (``folds``-fold grouped cross-validation), the shipped matcher as it is, and
+    the baseline, on the same titles (whole file and both halves), with the confidence checked out of
+    fold."""
     position = {uri: i for i, uri in enumerate(matcher.uris)}
     titles = [r.title for r in reference]
-    gold = np.asarray([position.get(r.uri, -1) for r in reference], dtype=np.int64)
     tune = np.asarray([in_tune_half(t) for t in titles])
+    fold_of = grouped_folds(titles, folds, seed)
+    fitted_on = matcher.weights.provenance.get("reference_sha256")
+    in_sample = fitted_on == reference_digest(reference)
     report: dict[str, Any] = {
         "titles": len(titles),
         "occupations": len(matcher),
-        "unknown_occupation": int((gold < 0).sum()),
+        "unknown_occupation": int(sum(r.uri not in position for r in reference)),
         "ties": "counted against",
-        "halves": "tune: the matcher's weights and word lists were tuned on it; check: used for nothing else",
+        "cross_validation": {
+            "folds": folds,
+            "seed": seed,
+            "grouped_by": "normalised title (copies of a title share a fold)",
+            "fold_titles": np.bincount(fold_of, minlength=folds).tolist(),
+        },
+        "halves": "tune: earlier sessions chose the matcher's settings (features, word lists, tree settings) "
+        "on it; check: used for none of them",
         "models": {},
     }
     started = time.perf_counter()
-    ranks, confidence, top_right = _ranks_and_confidence(matcher.log_probabilities, titles, gold)
-    seconds = time.perf_counter() - started
-    baseline = CharNgramBaseline(occupations)
-    base_ranks, _, _ = _ranks_and_confidence(baseline.scores, titles, gold)
-    for name, model_ranks in (("matcher", ranks), ("tfidf_char_baseline", base_ranks)):
-        report["models"][name] = {
-            "whole": summarise(model_ranks),
-            "tune": summarise(model_ranks[tune]),
-            "check": summarise(model_ranks[~tune]),
-        }
-    report["models"]["matcher"]["seconds"] = round(seconds, 2)
-    report["targets"] = targets_met(report["models"]["matcher"])
-    check = ~tune
-    table, ece = reliability(confidence[check], top_right[check])
-    resolved = check & (confidence >= threshold)
-    report["calibration_check_half"] = {
-        "mean_confidence": round(float(confidence[check].mean()), 4),
-        "accuracy_at_1": round(float(top_right[check].mean()), 4),
+    oof = out_of_fold(matcher, reference, fold_of, fit=fit)
+    report["models"]["matcher_out_of_fold"] = {
+        **_parts(oof.ranks, tune),
+        "what": f"each title scored by a matcher fitted as the shipped one is, on the other {folds - 1} "
+        f"of {folds} folds: the estimate for titles not seen",
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    shipped = score_titles(matcher.log_probabilities, reference, position)
+    report["models"]["matcher_shipped"] = {
+        **_parts(shipped.ranks, tune),
+        "what": "the shipped matcher, "
+        + (
+            "fitted on these very titles: in-sample, optimistic"
+            if in_sample
+            else f"fitted on {matcher.weights.provenance.get('fitted_on', 'other titles')}, not on these"
+        ),
+        "in_sample": in_sample,
+    }
+    base = score_titles(CharNgramBaseline(occupations).scores, reference, position)
+    report["models"]["tfidf_char_baseline"] = {**_parts(base.ranks, tune), "what": "nothing fitted"}
+    report["targets"] = targets_met(report["models"]["matcher_out_of_fold"])
+    table, ece = reliability(oof.confidence, oof.top_right)
+    report["calibration_out_of_fold"] = {
+        "mean_confidence": round(float(oof.confidence.mean()), 4),
+        "accuracy_at_1": round(float(oof.top_right.mean()), 4),
         "expected_calibration_error": ece,
         "bins": table,
     }
-    report["resolve_check_half"] = {
-        "threshold": threshold,
-        "resolved_share": round(float(resolved.sum() / max(1, check.sum())), 4),
-        "resolved_accuracy": round(float(top_right[resolved].mean()) if resolved.any() else 0.0, 4),
-        "for_review_share": round(float(1 - resolved.sum() / max(1, check.sum())), 4),
+    report["resolve_out_of_fold"] = {
+        **resolve_figures(oof, threshold),
+        "rule": f"lowest threshold from which at least {RESOLVE_PRECISION:.0%} of the titles resolved are "
+        f"right (evaluation.titles.choose_threshold)",
+        "rule_gives": choose_threshold(np.round(oof.confidence, 4), oof.top_right),
     }
     return report
 
@@ -257,9 +426,8 @@ TARGETS = {"accuracy_at_1": 0.35, "mrr": 0.45}
 
 
 def targets_met(parts: dict[str, Any]) -> dict[str, dict[str, bool]]:
-    """Per part of the file (whole, tune, check) and figure, whether the matcher meets :data:`TARGETS`: the
-    whole file holds the tune half, on which its settings were chosen; the check half was used for nothing.
-    A part without titles meets nothing."""
+    """Per part of the file (whole, tune, check) and figure, whether the matcher meets :data:`TARGETS`
+    (judged on the out-of-fold figures). A part without titles meets nothing."""
     return {
         part: {name: bool(parts[part].get(name, 0.0) >= floor) for name, floor in TARGETS.items()}
         for part in ("whole", "tune", "check")
@@ -274,19 +442,25 @@ TREE_SETTINGS: dict[str, Any] = {
     "l2_regularization": 1.0,
 }
 """The re-ranker's settings (scikit-learn's ``HistGradientBoostingClassifier``), chosen on a split of the tune
-half (leaf 100 and l2 1.0 against the defaults 20 and 0; the shipped trees of 20e58fc were fitted with them,
-this table still said the defaults until the refit with the ``semantic`` feature)."""
+half (leaf 100 and l2 1.0 against the defaults 20 and 0)."""
 
 
-def fit_on_tune_half(
-    occupations: Sequence[OccupationText],
+def _in_calibration_quarter(title: str) -> bool:
+    return hashlib.sha256(normalise(title).encode("utf-8")).digest()[1] % 4 == 0
+
+
+def fit_title_weights(
+    matcher: TitleMatcher,
     reference: Sequence[LabelledTitle],
     *,
+    fitted_on: str = "the titles given",
     first_shortlist: int = 300,
     shortlist: int = 30,
     trees: dict[str, Any] | None = None,
 ) -> TitleWeights:
-    """Fit the matcher on the tune half of ``reference``: first stage, re-ranker, temperature.
+    """Fit the matcher's weights on ``reference`` (titles whose occupation ``matcher`` does not know are
+    left out): first stage, re-ranker, temperature. ``matcher`` gives the features; its weights are not
+    used.
 
     1. The first stage's weights by maximum likelihood, each title's likelihood taken over the
        ``first_shortlist`` occupations its text features favour plus the right one (to keep memory small).
@@ -294,53 +468,48 @@ def fit_on_tune_half(
        :data:`TREE_SETTINGS`, ``random_state=0``) telling the right occupation from the others of the first
        stage's ``shortlist``.
     3. The temperature of the re-ranker's softmax (and the logit of "none of the shortlist"), by maximum
-       likelihood on a quarter of the tune half that trees fitted on the other three quarters did not see;
-       then the trees are fitted again, with the same settings, on the whole tune half (the shipped ones).
+       likelihood on a quarter of the titles (a second hash byte of the normalised title) that trees
+       fitted on the other three quarters did not see; then the trees are fitted again, with the same
+       settings, on all the titles (the ones returned).
     """
     from scipy.optimize import minimize
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    zero = TitleWeights(tuple([0.0] * len(FEATURES)))
-    matcher = TitleMatcher(occupations, zero)
     position = {uri: i for i, uri in enumerate(matcher.uris)}
-    chosen = [r for r in reference if in_tune_half(r.title) and r.uri in position]
+    chosen = [r for r in reference if r.uri in position]
+    calibrate = np.asarray([_in_calibration_quarter(r.title) for r in chosen])
+    if calibrate.all() or not calibrate.any():
+        raise ValueError("too few distinct titles to fit the matcher's confidence on a quarter of them")
     gold = np.asarray([position[r.uri] for r in chosen])
-    texts = []
+    n_occupations = len(matcher)
     features, columns = [], []
     for start in range(0, len(chosen), 256):
-        part = chosen[start : start + 256]
-        block = matcher.features([r.title for r in part])
-        texts.append(block[:, :_N_TEXT_FEATURES].copy())
+        block = matcher.features([r.title for r in chosen[start : start + 256]])
         first = block[:, FEATURES.index("word_best")] + block[:, FEATURES.index("char_best")]
         for row, right in enumerate(gold[start : start + 256]):
-            candidates = np.argpartition(-first[row], first_shortlist)[:first_shortlist]
+            if first_shortlist < n_occupations:
+                candidates = np.argpartition(-first[row], first_shortlist)[:first_shortlist]
+            else:
+                candidates = np.arange(n_occupations)
             if right not in candidates:
                 candidates = np.r_[candidates, right]
             features.append(block[row][:, candidates])
             columns.append(int(np.flatnonzero(candidates == right)[0]))
     first_stage = fit_weights(features, columns)
     del features
-    w = np.asarray(first_stage.weights, dtype=np.float32)
-    generality = matcher.features([""])[0, _N_TEXT_FEATURES:]
-    prior = w[_N_TEXT_FEATURES:] @ generality
-    x_parts, y_parts, groups = [], [], []
-    for text, start in zip(texts, range(0, len(chosen), 256), strict=True):
-        logits = np.einsum("nfo,f->no", text, w[:_N_TEXT_FEATURES]) + prior
-        candidates, x = rerank_features(text, generality, logits, shortlist)
-        y = candidates == gold[start : start + len(candidates), None]
+    staged = matcher.with_weights(TitleWeights(first_stage.weights))
+    x_parts, y_parts = [], []
+    for start in range(0, len(chosen), 256):
+        candidates, x = staged.rerank_inputs([r.title for r in chosen[start : start + 256]], shortlist)
         x_parts.append(x.reshape(-1, x.shape[2]))
-        y_parts.append(y.reshape(-1))
-        groups.append(y)
-    x_all, y_all = np.concatenate(x_parts), np.concatenate(y_parts)
-    # a quarter of the tune half (by a second hash byte) is kept from the trees to fit the confidence
-    calibrate = np.asarray(
-        [hashlib.sha256(normalise(r.title).encode("utf-8")).digest()[1] % 4 == 0 for r in chosen]
-    )
-    rows_train = np.repeat(~calibrate, shortlist)
+        y_parts.append(candidates == gold[start : start + len(candidates), None])
+    x_all, y_groups = np.concatenate(x_parts), np.concatenate(y_parts)
+    y_all, k = y_groups.reshape(-1), y_groups.shape[1]
+    rows_train = np.repeat(~calibrate, k)
     settings: dict[str, Any] = {**TREE_SETTINGS, **(trees or {}), "random_state": 0}
     held_out = HistGradientBoostingClassifier(**settings).fit(x_all[rows_train], y_all[rows_train])
-    raw = BoostedTrees.from_sklearn(held_out).raw_scores(x_all[~rows_train]).reshape(-1, shortlist)
-    right = np.concatenate(groups)[calibrate]
+    raw = BoostedTrees.from_sklearn(held_out).raw_scores(x_all[~rows_train]).reshape(-1, k)
+    right = y_groups[calibrate]
     found = right.any(axis=1)
 
     def nll(params: NDArray[np.float64]) -> float:
@@ -356,21 +525,51 @@ def fit_on_tune_half(
     return TitleWeights(
         first_stage.weights,
         {
-            "fitted_on": "tune half of job_titles_validation.csv "
-            "(sha256 of the normalised title, first byte even)",
+            "fitted_on": fitted_on,
+            "reference_sha256": reference_digest(reference),
             "titles": len(chosen),
             "first_stage": f"conditional logit, maximum likelihood (L-BFGS), shortlist {first_shortlist}",
             "second_stage": f"HistGradientBoostingClassifier({described}) on the first stage's "
-            f"{shortlist} best, fitted on the whole tune half",
+            f"{shortlist} best, fitted on all the titles",
             "confidence": "temperature and outside-the-shortlist logit by maximum likelihood on a quarter of "
-            "the tune half (second hash byte divisible by 4) scored by the same trees fitted on the other "
-            "three quarters",
+            "the titles (second hash byte of the normalised title divisible by 4) scored by the same trees "
+            "fitted on the other three quarters",
         },
         boosted,
         round(temperature, 6),
         shortlist,
         round(outside, 6),
     )
+
+
+def learning_curve(
+    matcher: TitleMatcher,
+    reference: Sequence[LabelledTitle],
+    *,
+    folds: int = CV_FOLDS,
+    seed: int = CV_SEED,
+    used: Sequence[int] | None = None,
+) -> dict[str, Any]:
+    """Out-of-fold figures of matchers fitted on ``used`` (default 1, 2, ..., ``folds - 1``) of the other
+    folds (nested: the folds after the one scored, in turn), all scored on the same folds: does more data
+    help? (``folds - 1`` is :func:`evaluate_titles`'s out-of-fold figure.)"""
+    position = {uri: i for i, uri in enumerate(matcher.uris)}
+    fold_of = grouped_folds([r.title for r in reference], folds, seed)
+    tune = np.asarray([in_tune_half(r.title) for r in reference])
+    curve = {}
+    for share in used or range(1, folds):
+        oof = out_of_fold(matcher, reference, fold_of, used_folds=share)
+        curve[f"{share}/{folds} of the file"] = {
+            **_parts(oof.ranks, tune),
+            "expected_calibration_error": reliability(oof.confidence, oof.top_right)[1],
+        }
+    return {
+        "titles": len(reference),
+        "occupations": len(position),
+        "folds": folds,
+        "seed": seed,
+        "curve": curve,
+    }
 
 
 def _occupations_from_release() -> list[OccupationText]:
@@ -388,19 +587,33 @@ def _occupations_from_release() -> list[OccupationText]:
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reference", type=Path, default=VALIDATION)
-    parser.add_argument("--fit", action="store_true", help="refit the weights on the tune half and save them")
+    parser.add_argument(
+        "--fit", action="store_true", help="refit the weights on the whole file and save them"
+    )
+    parser.add_argument(
+        "--learning-curve",
+        type=int,
+        nargs="*",
+        metavar="FOLDS",
+        help="out-of-fold figures of matchers fitted on these numbers of folds (default 1 2 3: 25/50/75 %%)",
+    )
     args = parser.parse_args(argv)
     occupations = _occupations_from_release()
     reference = read_reference(args.reference)
-    weights = None
+    matcher = TitleMatcher(occupations)
+    if args.learning_curve is not None:
+        print(json.dumps(learning_curve(matcher, reference, used=args.learning_curve), indent=2))
+        return
     if args.fit:
-        weights = fit_on_tune_half(occupations, reference)
+        weights = fit_title_weights(
+            matcher, reference, fitted_on=f"all of {args.reference.name} ({len(reference):,} titles)"
+        )
         weights.save(DEFAULT_WEIGHTS_PATH)
         print(
             f"weights written to {DEFAULT_WEIGHTS_PATH}: {dict(zip(FEATURES, weights.weights, strict=True))}"
         )
-    report = evaluate_titles(TitleMatcher(occupations, weights), reference, occupations)
-    print(json.dumps(report, indent=2))
+        matcher = matcher.with_weights(weights)
+    print(json.dumps(evaluate_titles(matcher, reference, occupations), indent=2))
 
 
 if __name__ == "__main__":

@@ -59,8 +59,11 @@ def resolve_titles(
     return matcher.resolve_many(list(titles), threshold=chosen, k=k)
 
 
-def evaluate_titles(*, db_session: Session, reference: Path | None = None) -> dict[str, Any]:
-    """Measure the title matcher against labelled titles, next to the TF-IDF character n-gram baseline."""
+def evaluate_titles(
+    *, db_session: Session, reference: Path | None = None, folds: int | None = None
+) -> dict[str, Any]:
+    """Measure the title matcher against labelled titles, out of fold (``folds``-fold cross-validation,
+    default ``evaluation.titles.CV_FOLDS``) and as shipped, next to the TF-IDF character n-gram baseline."""
     from data.title_index import load_occupation_texts
     from evaluation import titles as title_evaluation
     from recommender.text.titles import TitleMatcher
@@ -70,6 +73,8 @@ def evaluate_titles(*, db_session: Session, reference: Path | None = None) -> di
     occupations = load_occupation_texts(db_session=db_session)
     if not occupations:
         raise UpskillError("the database holds no ESCO occupations; run `upskill import esco` first")
-    report = title_evaluation.evaluate_titles(TitleMatcher(occupations), rows, occupations)
+    report = title_evaluation.evaluate_titles(
+        TitleMatcher(occupations), rows, occupations, folds=folds or title_evaluation.CV_FOLDS
+    )
     report["reference"] = str(path)
     return report

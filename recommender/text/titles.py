@@ -33,6 +33,7 @@ The reason of a match names the label that matched best and the title words foun
 
 from __future__ import annotations
 
+import copy
 import json
 import multiprocessing
 import re
@@ -407,31 +408,6 @@ RERANK_FEATURES = (
 )
 """What the second stage reads for each shortlisted occupation: the features, the text features divided by
 their maximum over all occupations for the title, and ranks and score gap within the first stage."""
-
-
-def rerank_features(
-    text: Floats, generality: Floats, logits: Floats, shortlist: int
-) -> tuple[NDArray[np.int64], Floats]:
-    """The first stage's shortlist for each title and the second stage's features of it.
-
-    Parameters
-    ----------
-    text : ndarray of float32, shape (n_titles, n_text_features, n_occupations)
-    generality : ndarray of float32, shape (n_title_independent_features, n_occupations)
-    logits : ndarray of float32, shape (n_titles, n_occupations)
-        First-stage scores.
-    shortlist : int
-
-    Returns
-    -------
-    candidates : ndarray of int64, shape (n_titles, k)
-        Occupation columns, best first-stage score first (ties by column); ``k = min(shortlist, n_occ)``.
-    features : ndarray of float32, shape (n_titles, k, len(RERANK_FEATURES))
-    """
-    candidates, cand_logits = _shortlist(logits, shortlist)
-    chosen_text = np.take_along_axis(text, candidates[:, None, :], axis=2)
-    features = _rerank_matrix(chosen_text, text.max(axis=2), generality[:, candidates], cand_logits)
-    return candidates, features
 
 
 def _shortlist(logits: Floats, shortlist: int) -> tuple[NDArray[np.int64], Floats]:
@@ -1024,22 +1000,48 @@ class TitleMatcher:
 
     # -- scoring ----------------------------------------------------------------------------------------
 
+    def with_weights(self, weights: TitleWeights) -> TitleMatcher:
+        """The same matcher (its indexes shared, not copied) scoring with ``weights``: how the fitting and the
+        cross-validation of ``evaluation.titles`` score titles with weights of their own."""
+        other = copy.copy(self)
+        other.weights = weights
+        other._w = np.asarray(weights.weights, dtype=np.float32)
+        other._prior = (other._w[_N_TEXT:] @ self._generality).astype(np.float32)
+        return other
+
+    def _first_stage(self, titles: Sequence[str]) -> tuple[TextColumns, Floats]:
+        """The title-dependent features of ``titles`` and the first stage's logits of every occupation."""
+        columns = self._title_columns(titles)
+        logits = columns.weighted_sum(self._w[:_N_TEXT])
+        logits += self._prior
+        return columns, logits
+
+    def _shortlisted(
+        self, columns: TextColumns, logits: Floats, shortlist: int
+    ) -> tuple[NDArray[np.int64], Floats]:
+        candidates, cand_logits = _shortlist(logits, shortlist)
+        features = _rerank_matrix(
+            columns.at(candidates), columns.peak(), self._generality[:, candidates], cand_logits
+        )
+        return candidates, features
+
+    def rerank_inputs(self, titles: Sequence[str], shortlist: int) -> tuple[NDArray[np.int64], Floats]:
+        """The first stage's ``shortlist`` best occupations of each title, best first (ties by column), and
+        the re-ranker's features of them, shape (n, k, len(RERANK_FEATURES)): what the trees read when
+        scoring and are fitted on."""
+        return self._shortlisted(*self._first_stage(titles), shortlist)
+
     def _scores(
         self, titles: Sequence[str]
     ) -> tuple[Floats, NDArray[np.int64] | None, NDArray[np.float64] | None]:
         """First-stage logits of every occupation, shape (n, n_occupations); with a second stage, also the
         shortlist of each title (n, k), best first-stage score first, and the re-ranker's log-probabilities
         of it (n, k), in which "none of the shortlist" holds the rest."""
-        columns = self._title_columns(titles)
-        logits = columns.weighted_sum(self._w[:_N_TEXT])
-        logits += self._prior
+        columns, logits = self._first_stage(titles)
         trees = self.weights.trees
         if trees is None:
             return logits, None, None
-        candidates, cand_logits = _shortlist(logits, self.weights.shortlist)
-        features = _rerank_matrix(
-            columns.at(candidates), columns.peak(), self._generality[:, candidates], cand_logits
-        )
+        candidates, features = self._shortlisted(columns, logits, self.weights.shortlist)
         n, k = candidates.shape
         raw = trees.raw_scores(features.reshape(n * k, -1)).reshape(n, k) * self.weights.temperature
         outside = np.full((n, 1), self.weights.outside)
