@@ -149,7 +149,7 @@ def test_fit_weights_recovers_the_feature_that_decides() -> None:
 def test_shipped_weights_load_with_their_reranker() -> None:
     weights = default_weights()
     assert weights.trees is not None and weights.shortlist > 0 and weights.temperature > 0
-    assert "tune half" in weights.provenance["fitted_on"]
+    assert weights.provenance["fitted_on"].startswith("all of job_titles_validation.csv")
 
 
 def test_no_occupations_is_a_clear_error() -> None:
