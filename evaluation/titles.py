@@ -398,7 +398,8 @@ def evaluate_titles(
         + (
             "fitted on these very titles: in-sample, optimistic"
             if in_sample
-            else f"fitted on {matcher.weights.provenance.get('fitted_on', 'other titles')}, not on these"
+            else f"fitted on {matcher.weights.provenance.get('fitted_on', 'other titles')}, not this very "
+            "file (titles taken from that file are in-sample all the same)"
         ),
         "in_sample": in_sample,
     }

@@ -67,7 +67,7 @@ def test_the_report_carries_the_verdicts_of_its_own_out_of_fold_figures() -> Non
     # every fold fitted the same weights as shipped: out of fold and shipped agree
     assert models["matcher_out_of_fold"]["whole"] == models["matcher_shipped"]["whole"]
     assert models["matcher_shipped"]["in_sample"] is False  # its weights name no file
-    assert "not on these" in models["matcher_shipped"]["what"]
+    assert "not this very file" in models["matcher_shipped"]["what"]
     assert sum(report["cross_validation"]["fold_titles"]) == len(titles)
     resolve = report["resolve_out_of_fold"]
     assert 0.0 <= resolve["resolved_share"] <= 1.0 and resolve["threshold"] == RESOLVE_THRESHOLD
