@@ -54,7 +54,7 @@ class PlanOptions:
     terms: Mapping[str, CourseTerms]
     badges: tuple[BadgeOption, ...]
     rates: RateTable
-    _priced: OrderedDict[Hashable, tuple[PlanCourses, PlanCatalogue]] = field(
+    _priced: OrderedDict[Hashable, _Priced] = field(
         default_factory=OrderedDict, init=False, repr=False, compare=False
     )
     _pricing_lock: threading.Lock = field(
@@ -66,7 +66,7 @@ class PlanOptions:
         pricing terms; each call gets its own containers (the courses themselves are frozen)."""
         from data.plan_inputs import PlanCourses
 
-        found = self._pricing(pricing)[0]
+        found = self._pricing(pricing).courses
         return PlanCourses(
             options=list(found.options),
             set_aside=dict(found.set_aside),
@@ -77,9 +77,14 @@ class PlanOptions:
     def catalogue(self, pricing: Pricing) -> PlanCatalogue:
         """The courses priced for ``pricing`` as the planner's :class:`PlanCatalogue` (checked and indexed
         once, kept with the pricing: its plans share relevance judgements and filter results)."""
-        return self._pricing(pricing)[1]
+        return self._pricing(pricing).catalogue
 
-    def _pricing(self, pricing: Pricing) -> tuple[PlanCourses, PlanCatalogue]:
+    def set_aside(self, pricing: Pricing) -> tuple[dict[str, str], ...]:
+        """The courses ``pricing`` sets aside, as answers list them (``course_id``, ``reason``; by id), made
+        once per pricing: shared by the answers, which never change them."""
+        return self._pricing(pricing).set_aside
+
+    def _pricing(self, pricing: Pricing) -> _Priced:
         from data.plan_inputs import price_courses
 
         key = pricing_key(pricing)
@@ -89,12 +94,23 @@ class PlanOptions:
                 self._priced.move_to_end(key)
         if found is None:
             courses = price_courses(self.courses, self.terms, pricing)
-            found = (courses, PlanCatalogue(courses.options))
+            set_aside = tuple({"course_id": k, "reason": v} for k, v in sorted(courses.set_aside.items()))
+            found = _Priced(courses, PlanCatalogue(courses.options), set_aside)
             with self._pricing_lock:
                 self._priced[key] = found
                 while len(self._priced) > PRICINGS_KEPT:
                     self._priced.popitem(last=False)
         return found
+
+
+@dataclass(frozen=True)
+class _Priced:
+    """What :class:`PlanOptions` keeps per pricing: the priced courses, their planner catalogue and the
+    answers' list of the courses set aside (~2,000 for a budget: ~1.5-4 ms CPU to make per answer)."""
+
+    courses: PlanCourses
+    catalogue: PlanCatalogue
+    set_aside: tuple[dict[str, str], ...]
 
 
 def pricing_key(pricing: Pricing) -> Hashable:
@@ -184,6 +200,7 @@ class PlanAnswer:
     priced: PlanCourses
     prices: str  # in words: the currency and the rates the prices were converted with
     free_only: bool
+    set_aside: Sequence[Mapping[str, str]]  # ``priced.set_aside`` as answers list it (PlanOptions.set_aside)
     levels: str = DEFAULT_LEVELS.source  # in words: where the levels the target needs come from
 
     def to_dict(self) -> dict[str, Any]:
@@ -194,7 +211,7 @@ class PlanAnswer:
             "required_levels": self.levels,
             "ranking": self.ranking,
             "prices": self.prices,
-            "set_aside": [{"course_id": k, "reason": v} for k, v in sorted(self.priced.set_aside.items())],
+            "set_aside": self.set_aside,
             "certificates_optional": dict(sorted(self.priced.certificates.items())),
             "price_not_stated": sorted(self.priced.price_unknown),
             **self.result.to_dict(),
@@ -324,6 +341,7 @@ def plan(
         prices=prices_note(converter),
         free_only=pricing.free_only,
         levels=profile.required.source,
+        set_aside=options.set_aside(pricing),
     )
 
 
