@@ -15,12 +15,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager, nullcontext
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from starlette.concurrency import run_in_threadpool
 
 import api.http.routers.admin
 import api.http.routers.model
 from api.http import errors
+from api.http.query import known_query_parameters
 from api.http.routers import (
     badges,
     cohorts,
@@ -119,6 +120,12 @@ def _replay(messages: list[Message], receive: Receive) -> Receive:
     return replay
 
 
+def _include_v1(app: FastAPI, router: APIRouter) -> None:
+    """Serve ``router`` under ``/v1``, refusing query parameters its routes do not take
+    (``api.http.query``)."""
+    app.include_router(router, prefix="/v1", dependencies=[Depends(known_query_parameters)])
+
+
 def create_app(runtime: Runtime | None = None) -> FastAPI:
     """Build the app; the lifespan loads ``runtime`` (default: from the settings) before the first request."""
 
@@ -141,13 +148,13 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     )
     errors.install(app)
     for staff_area in (cohorts, regions):  # HR cohorts and regional portfolios
-        app.include_router(staff_area.router, prefix="/v1")
+        _include_v1(app, staff_area.router)
     staff_pages.install(app)  # the HR page at /hr, the region page at /region
-    app.include_router(api.http.routers.model.router, prefix="/v1")
-    app.include_router(api.http.routers.admin.router, prefix="/v1")
+    _include_v1(app, api.http.routers.model.router)
+    _include_v1(app, api.http.routers.admin.router)
     app.include_router(health.router)
     for area in (me, text, occupations, skills, courses, badges, planning, organisations, workers):
-        app.include_router(area.router, prefix="/v1")
+        _include_v1(app, area.router)
     from api.http.web import routes as web  # here, not on top: the page is an add-on to the API
 
     web.install(app)  # the worker page at /

@@ -3,7 +3,8 @@
 Every error body is ``application/problem+json`` with ``type`` (a stable URN naming the kind of problem),
 ``title``, ``status``, ``detail`` (what is wrong, in words), ``instance`` (the request path) and, where they
 apply, ``field`` (the request field at fault), ``id`` (the id that is unknown), ``suggestions`` (closest
-known ids or labels), ``errors`` (each validation error with its location) and ``fix`` (what to do).
+known ids or labels), ``errors`` (each validation error with its location), ``parameters`` (the query
+parameters of the endpoint, when one it does not take was sent) and ``fix`` (what to do).
 
 Domain errors (``recommender.errors``) map to statuses here and nowhere else; an unexpected exception is a
 500 that names no internals (the traceback goes to the log).
@@ -58,6 +59,15 @@ class Unauthorized(Exception):
     def __init__(self, reason: str):
         self.reason = reason
         super().__init__(reason)
+
+
+class UnknownQueryParameters(Exception):
+    """Query parameters the route does not take (422): a misspelt filter would otherwise be ignored."""
+
+    def __init__(self, names: list[str], known: list[str]):
+        self.names = names
+        self.known = known
+        super().__init__(", ".join(names))
 
 
 class Forbidden(Exception):
@@ -154,6 +164,26 @@ async def _not_found(request: Request, error: Exception) -> JSONResponse:
         fix=error.fix
         or f"use a known {error.kind} id (an ESCO URI, its UUID, or an exact label where labels are taken)"
         + hint,
+    )
+
+
+async def _unknown_query(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, UnknownQueryParameters)
+    takes = f"takes {', '.join(error.known)}" if error.known else "takes no query parameters"
+    return problem(
+        422,
+        "validation",
+        "Invalid request",
+        f"{error.names[0]}: unknown query parameter"
+        + (f" (and {len(error.names) - 1} more)" if len(error.names) > 1 else ""),
+        request=request,
+        fix=f"leave out {', '.join(error.names)}: this endpoint {takes} (see /docs)",
+        field=error.names[0],
+        errors=[
+            {"field": name, "in": "query", "message": "unknown query parameter", "type": "unknown_parameter"}
+            for name in error.names
+        ],
+        parameters=error.known,
     )
 
 
@@ -313,6 +343,7 @@ async def _unexpected(request: Request, error: Exception) -> JSONResponse:
 def install(app: FastAPI) -> None:
     """Register the handlers (most specific domain error first)."""
     app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(UnknownQueryParameters, _unknown_query)
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(NotFoundError, _not_found)
     app.add_exception_handler(InvalidPlanInput, _invalid_input)

@@ -49,6 +49,9 @@ class Problem(BaseModel):
     id: str | None = Field(None, description="the id that is not known")
     suggestions: list[str] | None = Field(None, description="closest known ids or labels")
     errors: list[dict[str, Any]] | None = Field(None, description="every validation error, located")
+    parameters: list[str] | None = Field(
+        None, description="the query parameters the endpoint takes (when one it does not take was sent)"
+    )
     fix: str | None = Field(None, description="what to do")
 
 

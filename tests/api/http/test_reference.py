@@ -6,6 +6,7 @@ from urllib.parse import quote
 
 from fastapi.testclient import TestClient
 
+from tests.api.conftest import World
 from tests.recommender.conftest import AUTOMOTIVE_BATTERY_TECHNICIAN, VEHICLE_TECHNICIAN
 
 PROBLEM_KEYS = {"type", "title", "status", "detail"}
@@ -118,3 +119,26 @@ def test_bad_parameters_are_422_problems_naming_the_field(client: TestClient) ->
         body = assert_problem(client.get(url), 422)
         assert body["field"] == field, (url, body)
         assert body["errors"] and body["fix"]
+
+
+def test_unknown_query_parameters_are_422_problems_naming_them(client: TestClient, world: World) -> None:
+    body = assert_problem(client.get("/v1/courses", params={"langauge": "de", "limit": 2}), 422)
+    assert body["type"] == "urn:upskill:problem:validation" and body["field"] == "langauge"
+    filters = ["delivery_mode", "language", "level", "limit", "max_hours", "max_price", "offset", "skill"]
+    assert body["parameters"] == filters  # what the route takes, sorted
+    assert [(e["field"], e["in"]) for e in body["errors"]] == [("langauge", "query")]  # type: ignore[union-attr]
+    assert "langauge" in str(body["fix"]) and "language" in str(body["fix"])
+    # a route without query parameters takes none
+    body = assert_problem(client.get("/v1/courses/ev-intro?fields=id&x=1"), 422)
+    assert body["field"] == "fields" and body["parameters"] == []
+    assert [e["field"] for e in body["errors"]] == ["fields", "x"]  # type: ignore[union-attr]
+    assert "takes no query parameters" in str(body["fix"])
+    # a Pydantic model taken as query: its fields are the parameters
+    hr = {"Authorization": f"Bearer {world.keys['hr']}"}
+    recommendations = f"/v1/workers/{world.own}/recommendations"
+    body = assert_problem(client.get(recommendations, params={"limt": 1}, headers=hr), 422)
+    assert body["field"] == "limt" and body["parameters"] == ["limit", "target"]
+    assert client.get(recommendations, params={"limit": 1}, headers=hr).status_code == 200
+    # those a route takes still pass, repeated or empty
+    assert client.get("/v1/courses?limit=1&limit=2&language=").status_code == 200
+    assert client.get("/v1/courses?").status_code == 200
