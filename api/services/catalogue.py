@@ -10,7 +10,7 @@ from api.services.taxonomy import ESCO_SKILL
 from data import badges as badge_store
 from data import catalogue as catalogue_store
 from data.defaults import PLANNING_MIN_CONFIDENCE
-from recommender.errors import UnknownCourse
+from recommender.errors import UnknownCourse, UnknownSkill
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -79,12 +79,21 @@ def find_courses(  # noqa: PLR0913 - keyword-only: the filters of GET /v1/course
     limit: int = 20,
     offset: int = 0,
 ) -> tuple[list[dict[str, Any]], int]:
-    """Find one page of the courses matching every filter given (by id), and how many match in all."""
-    from data.reference import CourseFilter, course_page
+    """Find one page of the courses matching every filter given (by id), and how many match in all.
 
+    A language that is not an ISO 639-1 code (or ``und``) and a skill that is not in the database raise,
+    rather than match no course.
+    """
+    from data.reference import CourseFilter, course_page, skill_row
+    from recommender.codes import language_code
+
+    if language:
+        language = language_code(language, field="language", allow_undetermined=True)
     uri = skill
-    if skill is not None and ":" not in skill:
-        uri = ESCO_SKILL + skill  # no scheme: the UUID tail of an ESCO skill URI
+    if skill:
+        uri = skill if ":" in skill else ESCO_SKILL + skill  # no scheme: the UUID tail of an ESCO skill URI
+        if skill_row(db_session=db_session, uri=uri) is None:
+            raise UnknownSkill(skill)
     where = CourseFilter(language, level, delivery_mode, max_price, max_hours, uri)
     ids, total = course_page(db_session=db_session, where=where, limit=limit, offset=offset)
     return (catalogue_store.list_courses(db_session=db_session, ids=ids) if ids else []), total

@@ -142,3 +142,18 @@ def test_unknown_query_parameters_are_422_problems_naming_them(client: TestClien
     # those a route takes still pass, repeated or empty
     assert client.get("/v1/courses?limit=1&limit=2&language=").status_code == 200
     assert client.get("/v1/courses?").status_code == 200
+
+
+def test_course_filters_are_checked(client: TestClient) -> None:
+    for language in ("german", "xx-nonsense", "xx", "de-x"):
+        body = assert_problem(client.get("/v1/courses", params={"language": language}), 422)
+        assert body["field"] == "language", body
+    body = assert_problem(client.get("/v1/courses?language=german"), 422)
+    assert body["type"] == "urn:upskill:problem:unknown-code" and "'de'" in str(body["detail"])
+    german = client.get("/v1/courses", params={"language": "DE"}).json()
+    assert [c["id"] for c in german["items"]] == ["ev-adv"]
+    assert client.get("/v1/courses", params={"language": "und"}).json()["total"] == 0
+    body = assert_problem(client.get("/v1/courses", params={"skill": "skill:nope"}), 404)
+    assert body["type"] == "urn:upskill:problem:unknown-skill" and body["id"] == "skill:nope"
+    tail = "00000000-0000-0000-0000-000000000000"
+    assert assert_problem(client.get("/v1/courses", params={"skill": tail}), 404)["id"] == tail
