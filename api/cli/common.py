@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 import typer
 from rich.console import Console
 
-from recommender.errors import UpskillError
+from recommender.errors import UnknownOccupation, UpskillError
 
 if TYPE_CHECKING:
     from api.runtime import Runtime
@@ -68,16 +68,39 @@ def print_json(value: Any) -> None:
 
 
 def reports_errors(func: Callable[P, R]) -> Callable[P, R]:
-    """Turn a domain error into one red line on standard error and exit code 2 (no traceback)."""
+    """Turn a domain error into one red line on standard error and exit code 2 (no traceback); an unknown
+    occupation lists what the title matcher finds for it too."""
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return func(*args, **kwargs)
         except UpskillError as error:
+            if isinstance(error, UnknownOccupation):
+                error = _with_title_suggestions(error)
             err_console.print(
                 f"error: {error}", style="bold red", markup=False, highlight=False, soft_wrap=True
             )
             raise typer.Exit(code=2) from None
 
     return wrapper
+
+
+def _with_title_suggestions(error: UnknownOccupation) -> UnknownOccupation:
+    """``error`` with the title matcher's suggestions (``api.services.titles``); as it is when the matcher
+    cannot be had (no database, no ESCO in it, the database unreachable)."""
+    from api.services.titles import with_title_suggestions
+
+    try:
+        served = runtime()
+        if _no_database_file(served.settings.database_url):
+            return error  # opening it would create an empty database (a command run on a --snapshot)
+        return with_title_suggestions(error, matcher=lambda: served.title_matcher)
+    except Exception:  # the error at hand is the one to report, with the suggestions it has
+        return error
+
+
+def _no_database_file(url: str) -> bool:
+    """Whether ``url`` names a SQLite database whose file is not there."""
+    prefix, _, path = url.partition(":///")
+    return prefix.startswith("sqlite") and (not path or path == ":memory:" or not Path(path).is_file())

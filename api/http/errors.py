@@ -150,8 +150,8 @@ async def _http(request: Request, error: Exception) -> JSONResponse:
     )
 
 
-async def _not_found(request: Request, error: Exception) -> JSONResponse:
-    assert isinstance(error, NotFoundError)
+def not_found(request: Request, error: NotFoundError) -> JSONResponse:
+    """The 404 problem of an unknown id, naming it, with the closest known ones as ``suggestions``."""
     hint = "; try one of suggestions" if error.suggestions else ""
     return problem(
         404,
@@ -165,6 +165,11 @@ async def _not_found(request: Request, error: Exception) -> JSONResponse:
         or f"use a known {error.kind} id (an ESCO URI, its UUID, or an exact label where labels are taken)"
         + hint,
     )
+
+
+async def _not_found(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, NotFoundError)
+    return not_found(request, error)
 
 
 async def _unknown_query(request: Request, error: Exception) -> JSONResponse:

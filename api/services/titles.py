@@ -1,12 +1,14 @@
-"""Job titles to ESCO occupations: the matcher over the database's occupations, and its evaluation."""
+"""Job titles to ESCO occupations: the matcher over the database's occupations, its evaluation, and its
+suggestions for an occupation named that does not exist."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from recommender.errors import UpskillError
+from recommender.errors import UnknownOccupation, UpskillError
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -57,6 +59,41 @@ def resolve_titles(
         raise UpskillError("the title is empty")
     chosen = RESOLVE_THRESHOLD if threshold is None else threshold
     return matcher.resolve_many(list(titles), threshold=chosen, k=k)
+
+
+#: Suggestions for an unknown occupation: at most this many, the title matcher's from these scores on
+#: (confident ones before the label index's closest labels, likely ones after them).
+MAX_SUGGESTIONS = 5
+CONFIDENT_SUGGESTION = 0.3
+LIKELY_SUGGESTION = 0.02
+#: An id rather than a name (a URI such as ``http://...`` or ``occ:welder``, an ESCO UUID): no job title to
+#: match. ``Kfz-Mechatroniker/in`` is a title.
+_ID = re.compile(r"[a-z][a-z0-9+.-]*:\S+|[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", re.IGNORECASE)
+
+
+def with_title_suggestions(
+    error: UnknownOccupation, *, matcher: Callable[[], TitleMatcher]
+) -> UnknownOccupation:
+    """The unknown occupation ``error`` with the title matcher's occupations among its suggestions.
+
+    First the matcher's confident matches (score >= :data:`CONFIDENT_SUGGESTION`), then the closest labels
+    ``error`` suggests already, then the matcher's likely ones (>= :data:`LIKELY_SUGGESTION`), each once, at
+    most :data:`MAX_SUGGESTIONS`: a job title in the user's own words ("kfz mechatroniker": vehicle
+    technician) finds its occupation where spelling alone does not. ``matcher`` gives the matcher; it is not
+    called for an id (a URI or a UUID), which is no job title: ``error`` is returned as it is.
+    """
+    query = error.query.strip()
+    if not query or _ID.fullmatch(query):
+        return error
+    matches = matcher().match(query, k=MAX_SUGGESTIONS)
+    confident = [m.label for m in matches if m.score >= CONFIDENT_SUGGESTION]
+    likely = [m.label for m in matches if LIKELY_SUGGESTION <= m.score < CONFIDENT_SUGGESTION]
+    suggestions = list(dict.fromkeys([*confident, *error.suggestions, *likely]))[:MAX_SUGGESTIONS]
+    if suggestions == error.suggestions:
+        return error
+    found = type(error)(error.query, suggestions)
+    found.fix = error.fix
+    return found
 
 
 def evaluate_titles(

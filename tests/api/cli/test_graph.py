@@ -96,6 +96,43 @@ def test_gap_unknown_occupation_lists_closest_matches(snapshot: Path) -> None:
     assert "unknown occupation 'vehicle tecnician'; closest matches: vehicle technician" in flat(out)
 
 
+def test_gap_unknown_occupation_lists_the_title_matchers_suggestions(
+    esco_database: None, snapshot: Path
+) -> None:
+    code, out = invoke(
+        "gap",
+        "--from",
+        "kfz mechatroniker",
+        "--to",
+        "automotive battery technician",
+        "--snapshot",
+        str(snapshot),
+    )
+    assert code == 2 and "Traceback" not in out
+    # the matcher's confident match first, then the closest labels (which alone miss it)
+    expected = (
+        "unknown occupation 'kfz mechatroniker'; closest matches: vehicle technician, mechatronics engineer,"
+    )
+    assert expected in flat(out)
+
+
+def test_gap_unknown_occupation_without_a_database_lists_the_closest_labels(
+    snapshot: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    missing = tmp_path / "upskill.db"
+    monkeypatch.setenv("UPSKILL_DATABASE_URL", f"sqlite:///{missing}")
+    get_settings.cache_clear()
+    try:
+        code, out = invoke(
+            "gap", "--from", "kfz mechatroniker", "--to", "vehicle technician", "--snapshot", str(snapshot)
+        )
+    finally:
+        get_settings.cache_clear()
+    assert code == 2
+    assert "unknown occupation 'kfz mechatroniker'; closest matches: mechatronics engineer," in flat(out)
+    assert not missing.exists(), "no empty database is made for an error message"
+
+
 def test_roles_adjacent_json_and_sector(snapshot: Path) -> None:
     code, out = invoke(
         "roles",

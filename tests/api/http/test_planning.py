@@ -7,10 +7,16 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 
+from api.http import deps
 from api.http.routers import planning
 from api.http.schemas.planning import PlansRead
+from api.services.titles import title_matcher
+from recommender.errors import UpskillError
+from recommender.text.titles import TitleMatcher
 from tests.api.http.test_reference import assert_problem
+from tests.conftest import rolled_back_session
 
 KATRIN_LIKE = {"current_occupations": ["welder"], "target": "battery technician"}
 
@@ -150,6 +156,48 @@ def test_unknown_occupations_skills_and_courses_are_404_problems(client: TestCli
     assert_problem(client.post("/v1/gap", json=skills), 404)
     excluded = {**KATRIN_LIKE, "exclude": ["ev-intr"]}
     assert assert_problem(client.post("/v1/plans", json=excluded), 404)["suggestions"] == ["ev-intro"]
+
+
+@pytest.fixture(scope="module")
+def esco_matcher(esco_engine: Engine) -> TitleMatcher:
+    """The title matcher over the full ESCO release, built once for this module's tests."""
+    with rolled_back_session(esco_engine) as session:
+        return title_matcher(db_session=session)
+
+
+def test_unknown_occupations_get_the_title_matchers_suggestions(
+    esco_client: TestClient, esco_matcher: TitleMatcher
+) -> None:
+    overrides = esco_client.app.dependency_overrides  # type: ignore[attr-defined]
+    overrides[deps.get_title_matcher_loader] = lambda: lambda: esco_matcher  # built once, not per request
+    misspelt = {"current_occupations": ["welder"], "target": "battery technican"}
+    problem = assert_problem(esco_client.post("/v1/plans", json=misspelt), 404)
+    assert (
+        problem["type"] == "urn:upskill:problem:unknown-occupation" and problem["id"] == "battery technican"
+    )
+    suggestions = problem["suggestions"]
+    assert "automotive battery technician" in suggestions  # type: ignore[operator]
+    assert len(suggestions) == len(set(suggestions)) <= 5  # type: ignore[arg-type]
+    # a title in the user's own words: the matcher's confident match comes first, though its label is far
+    own_words = {"current_occupations": ["kfz mechatroniker"], "target": "automotive battery technician"}
+    problem = assert_problem(esco_client.post("/v1/gap", json=own_words), 404)
+    assert problem["id"] == "kfz mechatroniker"
+    assert problem["suggestions"][0] == "vehicle technician"  # type: ignore[index]
+    assert "mechatronics engineer" in problem["suggestions"]  # type: ignore[operator]  # the closest label
+    assert "vehicle technician" in str(problem["detail"])
+    # an id is no job title: the closest labels alone
+    by_id = assert_problem(esco_client.get("/v1/occupations/00000000-0000-0000-0000-000000000000"), 404)
+    assert by_id["id"] == "00000000-0000-0000-0000-000000000000"
+
+
+def test_without_a_title_matcher_the_closest_labels_are_suggested(client: TestClient) -> None:
+    def no_matcher() -> TitleMatcher:
+        raise UpskillError("the database holds no ESCO occupations: run `upskill import esco` first")
+
+    overrides = client.app.dependency_overrides  # type: ignore[attr-defined]
+    overrides[deps.get_title_matcher_loader] = lambda: no_matcher
+    problem = assert_problem(client.post("/v1/gap", json={**KATRIN_LIKE, "target": "batery technician"}), 404)
+    assert problem["id"] == "batery technician" and problem["suggestions"] == ["battery technician"]
 
 
 def test_malformed_and_oversized_bodies(client: TestClient) -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import cast
+
 import pytest
 
 from api.services import titles as title_service
-from recommender.errors import UpskillError
-from recommender.text.titles import RESOLVE_THRESHOLD, OccupationText, TitleMatcher
+from recommender.errors import UnknownOccupation, UpskillError
+from recommender.text.titles import RESOLVE_THRESHOLD, OccupationText, TitleMatch, TitleMatcher
 
 OCCUPATIONS = [
     OccupationText("o:battery", "battery assembler", (("battery assembler", "en"), ("cell assembler", "en"))),
@@ -33,3 +36,46 @@ def test_resolve_titles_keeps_order_and_marks_what_needs_review(matcher: TitleMa
 def test_an_empty_title_is_refused(matcher: TitleMatcher) -> None:
     with pytest.raises(UpskillError, match="empty"):
         title_service.resolve_titles(matcher=matcher, titles=["ok", "  "])
+
+
+class ScoredMatcher:
+    """Stands in for the title matcher: the same ranked labels, with the scores given, for any title."""
+
+    def __init__(self, scored: list[tuple[str, float]]):
+        self.scored = scored
+        self.asked: list[str] = []
+
+    def match(self, title: str, *, k: int = 10) -> list[TitleMatch]:
+        self.asked.append(title)
+        return [TitleMatch(f"o:{label}", label, score, label, "en", ()) for label, score in self.scored[:k]]
+
+    def loader(self) -> Callable[[], TitleMatcher]:
+        return lambda: cast(TitleMatcher, self)
+
+
+def test_unknown_occupations_get_confident_matches_then_closest_labels_then_likely_ones() -> None:
+    matcher = ScoredMatcher([("a", 0.6), ("b", 0.3), ("c", 0.2), ("l1", 0.05), ("d", 0.01)])
+    error = UnknownOccupation("some title", ["l1", "l2"])
+    found = title_service.with_title_suggestions(error, matcher=matcher.loader())
+    assert isinstance(found, UnknownOccupation) and found.query == "some title"
+    assert found.suggestions == ["a", "b", "l1", "l2", "c"]  # each once, at most 5; d is below 0.02
+    assert "closest matches: a, b, l1, l2, c" in str(found)
+    few = title_service.with_title_suggestions(
+        UnknownOccupation("x y", []),
+        matcher=ScoredMatcher([("c", 0.2), ("d", 0.01)]).loader(),
+    )
+    assert few.suggestions == ["c"]
+
+
+def test_ids_are_not_matched_as_job_titles() -> None:
+    matcher = ScoredMatcher([("a", 0.9)])
+    for query in (
+        "http://data.europa.eu/esco/occupation/x",
+        "occ:welder",
+        "05ed30a8-1e2e-4a6b-9fc4-f2cd8b5e5c6e",
+    ):
+        error = UnknownOccupation(query, ["l1"])
+        assert title_service.with_title_suggestions(error, matcher=matcher.loader()) is error
+    assert matcher.asked == []
+    title = UnknownOccupation("Kfz-Mechatroniker/in", [])
+    assert title_service.with_title_suggestions(title, matcher=matcher.loader()).suggestions == ["a"]
