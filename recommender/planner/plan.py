@@ -228,6 +228,7 @@ def plan_paths(  # noqa: C901, PLR0913 - the planner's entry point, being rewrit
     available_courses = AvailableCourses(available, filtered.sorted_ids)
     # every catalogue course teaching each gap skill, at what level (for the reasons of uncovered skills)
     teachers = view.teachers
+    open_skills: _OpenSkills | None = None
     plans: list[Plan] = []
     reached_value: list[tuple[float, float]] = []
     seen: set[frozenset[str]] = set()
@@ -251,6 +252,8 @@ def plan_paths(  # noqa: C901, PLR0913 - the planner's entry point, being rewrit
         else:
             built = recost(built, available, _cost_function(kind, norm))
         problem = built.problem
+        if open_skills is None:
+            open_skills = _OpenSkills(built, teachers, excluded, constraints, weakly, badges)
         if solver == "exact" and problem.n > exact_limit:
             raise InvalidPlanInput(
                 f"the exact solver takes at most {exact_limit} candidate courses, this gap has "
@@ -286,12 +289,10 @@ def plan_paths(  # noqa: C901, PLR0913 - the planner's entry point, being rewrit
                 gap,
                 by_id,
                 available,
-                excluded,
                 constraints,
                 badges,
                 available_courses,
-                teachers,
-                weakly,
+                open_skills,
             )
         )
 
@@ -364,12 +365,10 @@ def _assemble(  # noqa: C901, PLR0913 - one plan from the planner's parts (plann
     gap: Sequence[GapItem],
     by_id: Mapping[str, CourseOption],
     available: Mapping[str, Available],
-    excluded: Mapping[str, str],
     constraints: Constraints,
     badges: Sequence[BadgeOption],
     available_courses: Mapping[str, CourseOption],
-    teachers: Mapping[str, Sequence[tuple[str, int]]],
-    weakly: Mapping[str, list[str]],
+    open_skills: _OpenSkills,
 ) -> Plan:
     problem, targets = built.problem, built.targets
     ids = problem.ids
@@ -466,29 +465,7 @@ def _assemble(  # noqa: C901, PLR0913 - one plan from the planner's parts (plann
 
     covered = [t.skill_uri for t in targets if reached[t.skill_uri] >= t.needed_level]
     missing = [t for t in targets if reached[t.skill_uri] < t.needed_level]
-    uncovered = []
-    for gap_item in missing:
-        why, ruled_out = _uncovered_reason(
-            gap_item, reached[gap_item.skill_uri], built, teachers, excluded, constraints, weakly
-        )
-        skill = UncoveredSkill(
-            gap_item.skill_uri,
-            gap_item.label,
-            gap_item.relation,
-            why,
-            needed_level=gap_item.needed_level,
-            held_level=built.held.get(gap_item.skill_uri, 0),
-            reached_level=reached[gap_item.skill_uri],
-            catalogue_level=max((lv for _, lv in teachers.get(gap_item.skill_uri, ())), default=0),
-        )
-        uncovered.append(
-            replace(
-                skill,
-                alternative=alternative(
-                    skill, badges=badges, ruled_out=ruled_out, skill_type=gap_item.skill_type
-                ),
-            )
-        )
+    uncovered = [open_skills.get(gap_item, reached[gap_item.skill_uri]) for gap_item in missing]
     target_uris = {t.skill_uri for t in targets}
     already = tuple(item.skill_uri for item in gap if built.held.get(item.skill_uri, 0) >= item.needed_level)
     for item in gap:
@@ -603,6 +580,44 @@ def _step_reason(  # noqa: PLR0913 - one step's reason from the plan's parts (pl
         f" Runs {weeks}; costs {by_id[c].hours:g} h and {_money(available[c].price, constraints.currency)}."
     )
     return text
+
+
+class _OpenSkills:
+    """The skills plans leave open, with why and what to do instead, shared by the plans of one call: each
+    depends only on the skill, the level its plan reaches and the call's inputs (the real pairs' heaviest
+    targets leave ~300 skills open in each of three plans)."""
+
+    def __init__(  # noqa: PLR0913 - the inputs the reasons and alternatives depend on
+        self,
+        built: Built,
+        teachers: Mapping[str, Sequence[tuple[str, int]]],
+        excluded: Mapping[str, str],
+        constraints: Constraints,
+        weakly: Mapping[str, list[str]],
+        badges: Sequence[BadgeOption],
+    ):
+        self.built, self.teachers, self.excluded = built, teachers, excluded
+        self.constraints, self.weakly, self.badges = constraints, weakly, badges
+        self._known: dict[tuple[str, int], UncoveredSkill] = {}
+
+    def get(self, item: GapItem, reached: int) -> UncoveredSkill:
+        """``item`` left open at the level ``reached``."""
+        key = (item.skill_uri, reached)
+        if (known := self._known.get(key)) is None:
+            why, ruled_out = _uncovered_reason(
+                item, reached, self.built, self.teachers, self.excluded, self.constraints, self.weakly
+            )
+            held = self.built.held.get(item.skill_uri, 0)
+            taught = max((lv for _, lv in self.teachers.get(item.skill_uri, ())), default=0)
+            skill = UncoveredSkill(
+                item.skill_uri, item.label, item.relation, why, item.needed_level, held, reached, taught
+            )
+            way = alternative(skill, badges=self.badges, ruled_out=ruled_out, skill_type=item.skill_type)
+            known = UncoveredSkill(
+                item.skill_uri, item.label, item.relation, why, item.needed_level, held, reached, taught, way
+            )
+            self._known[key] = known
+        return known
 
 
 def _uncovered_reason(
