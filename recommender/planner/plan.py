@@ -597,7 +597,13 @@ class _OpenSkills:
         badges: Sequence[BadgeOption],
     ):
         self.built, self.teachers, self.excluded = built, teachers, excluded
-        self.constraints, self.weakly, self.badges = constraints, weakly, badges
+        self.constraints, self.weakly = constraints, weakly
+        # the only badges alternatives.choose looks at for a skill: those earned by assessment naming it
+        self.assessed: dict[str, list[BadgeOption]] = {}
+        for badge in badges:
+            if badge.earned_by == "assessment":
+                for uri in badge.skills:
+                    self.assessed.setdefault(uri, []).append(badge)
         self._known: dict[tuple[str, int], UncoveredSkill] = {}
 
     def get(self, item: GapItem, reached: int) -> UncoveredSkill:
@@ -612,7 +618,8 @@ class _OpenSkills:
             skill = UncoveredSkill(
                 item.skill_uri, item.label, item.relation, why, item.needed_level, held, reached, taught
             )
-            way = alternative(skill, badges=self.badges, ruled_out=ruled_out, skill_type=item.skill_type)
+            badges = self.assessed.get(item.skill_uri, ())
+            way = alternative(skill, badges=badges, ruled_out=ruled_out, skill_type=item.skill_type)
             known = UncoveredSkill(
                 item.skill_uri, item.label, item.relation, why, item.needed_level, held, reached, taught, way
             )
