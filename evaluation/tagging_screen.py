@@ -294,7 +294,7 @@ def bootstrap_interval(gain: NDArray[np.float64], draws: int = 2000) -> tuple[fl
 def dev_arrays(gold_path: Path = GOLD, cache_dir: Path | None = None) -> tuple[DevArrays, dict[str, float]]:
     """Embed and score the dev courses (never a test one) with the shipped tagger; also its CPU costs."""
     from data import catalogue, sentence_model, skill_texts
-    from recommender.tagging import segments
+    from recommender.tagging import segments, static_features
 
     dev = [g for g in load_gold(gold_path) if g.split == "dev"]
     texts, _ = course_texts([g.course_id for g in dev])
@@ -319,17 +319,7 @@ def dev_arrays(gold_path: Path = GOLD, cache_dir: Path | None = None) -> tuple[D
     best, two = segment_cosines(segment_vectors, owner, cosine, labels)
     extractor = tagger.extractor_
     parts = np.stack(extractor.components(ordered)).astype(np.float32)
-    reuse = [s.reuse_level for s in skills]
-    static = np.column_stack(
-        [
-            [s.skill_type == "knowledge" for s in skills],
-            [r == "transversal" for r in reuse],
-            [r == "cross-sector" for r in reuse],
-            [r == "sector-specific" for r in reuse],
-            np.log1p([s.occupations for s in skills]),
-            [len(s.preferred_label.split()) for s in skills],
-        ]
-    ).astype(np.float32)
+    static = static_features(skills).astype(np.float32)
     index = {uri: i for i, uri in enumerate(tagger.uris_)}
     gold = [frozenset(index[u] for u in g.skills if u in index) for g in dev]
     scores = extractor.combine(*parts)

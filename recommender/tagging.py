@@ -274,6 +274,22 @@ def segments(text: str) -> list[str]:
     return [part.strip() for part in _SEGMENT.split(text) if _WORDS.search(part)][:_MAX_SEGMENTS]
 
 
+def static_features(skills: Sequence[SkillText]) -> NDArray[np.float64]:
+    """Per skill, what does not depend on the text: knowledge or not, ESCO's reuse level (transversal,
+    cross-sector, sector-specific), log(1 + occupations needing it), words in its label; shape (n, 6)."""
+    reuse = [s.reuse_level for s in skills]
+    return np.column_stack(
+        [
+            [s.skill_type == "knowledge" for s in skills],
+            [r == "transversal" for r in reuse],
+            [r == "cross-sector" for r in reuse],
+            [r == "sector-specific" for r in reuse],
+            np.log1p([s.occupations for s in skills]),
+            [len(s.preferred_label.split()) for s in skills],
+        ]
+    ).astype(np.float64)
+
+
 def _families(skills: Sequence[SkillText]) -> list[frozenset[str]]:
     """Each skill's broader concepts and theirs (two levels up ESCO's hierarchy)."""
     up = {skill.uri: skill.broader for skill in skills}
@@ -327,17 +343,7 @@ class CandidateFeatures:
         self.candidates = candidates
         self.segment_candidates = segment_candidates
         self.hint_min_score = hint_min_score
-        reuse = [s.reuse_level for s in skills]
-        self._static = np.column_stack(
-            [
-                [s.skill_type == "knowledge" for s in skills],
-                [r == "transversal" for r in reuse],
-                [r == "cross-sector" for r in reuse],
-                [r == "sector-specific" for r in reuse],
-                np.log1p([s.occupations for s in skills]),
-                [len(s.preferred_label.split()) for s in skills],
-            ]
-        ).astype(np.float64)
+        self._static = static_features(skills)
         self._families = _families(skills)
         frequency = frequency or {}
         self._frequency = np.asarray([frequency.get(s.uri, 0.0) for s in skills], dtype=np.float64)
