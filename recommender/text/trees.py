@@ -1,9 +1,10 @@
 """Evaluate gradient-boosted regression trees with numpy, from plain arrays (no pickle, no scikit-learn).
 
-The title matcher's re-ranker is trained with scikit-learn's ``HistGradientBoostingClassifier`` (in
-``evaluation.titles``) and shipped as the arrays of its trees; :meth:`BoostedTrees.from_sklearn` takes them
-out of a fitted model and :meth:`BoostedTrees.raw_scores` computes the same raw score (the log-odds the
-classifier's ``decision_function`` returns), checked against scikit-learn in the tests.
+The title matcher's re-ranker is trained with LightGBM's LambdaRank (in ``evaluation.titles``) and shipped
+as the arrays of its trees; :meth:`BoostedTrees.from_lightgbm` takes them out of a fitted booster's model
+dump (:meth:`BoostedTrees.from_sklearn` out of scikit-learn's ``HistGradientBoostingClassifier``) and
+:meth:`BoostedTrees.raw_scores` computes the same raw score (the booster's ``predict(raw_score=True)``, the
+classifier's ``decision_function``), checked against both libraries in the tests.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from recommender.errors import UpskillError
 
 PrefixTables = list[tuple[int, NDArray[np.float64], NDArray[np.unsignedinteger[Any]]]]
 """Per feature used in a split: the feature, its thresholds in increasing order, the bits left per prefix."""
+
+ROW_BLOCK_BYTES = 1 << 20
+"""Bytes of leaf masks (rows x trees) :meth:`BoostedTrees.raw_scores` works on at a time (cache-sized)."""
 
 _ARRAYS = ("feature", "threshold", "left", "right", "is_leaf", "value", "roots")
 
@@ -72,6 +76,51 @@ class BoostedTrees:
             depth=depth,
         )
 
+    @classmethod
+    def from_lightgbm(cls, dump: dict[str, Any]) -> BoostedTrees:
+        """Take the trees out of a LightGBM booster's ``dump_model()`` (numeric ``<=`` splits, no
+        categorical ones; a split's missing-value direction is not kept: the matcher's features are never
+        NaN)."""
+        arrays: dict[str, list[Any]] = {name: [] for name in _ARRAYS}
+        depth = 0
+        for info in dump["tree_info"]:
+            arrays["roots"].append(len(arrays["feature"]))
+            stack: list[tuple[dict[str, Any], int, int | None, str]] = [(info["tree_structure"], 0, None, "")]
+            while stack:
+                node, level, parent, side = stack.pop()
+                index = len(arrays["feature"])
+                if parent is not None:
+                    arrays[side][parent] = index
+                leaf = "split_feature" not in node
+                if not leaf and (node.get("decision_type") != "<=" or node.get("missing_type") == "Zero"):
+                    kind, missing = node.get("decision_type"), node.get("missing_type")
+                    raise UpskillError(
+                        f"LightGBM split {kind!r} (missing {missing!r}) is not supported by BoostedTrees: "
+                        "fit numeric features without zero_as_missing"
+                    )
+                arrays["feature"].append(0 if leaf else int(node["split_feature"]))
+                arrays["threshold"].append(0.0 if leaf else float(node["threshold"]))
+                arrays["left"].append(-1)
+                arrays["right"].append(-1)
+                arrays["is_leaf"].append(leaf)
+                arrays["value"].append(float(node["leaf_value"]) if leaf else 0.0)
+                if leaf:
+                    depth = max(depth, level)
+                else:
+                    stack.append((node["right_child"], level + 1, index, "right"))
+                    stack.append((node["left_child"], level + 1, index, "left"))
+        return cls(
+            feature=np.asarray(arrays["feature"], dtype=np.int32),
+            threshold=np.asarray(arrays["threshold"], dtype=np.float64),
+            left=np.asarray(arrays["left"], dtype=np.int32),
+            right=np.asarray(arrays["right"], dtype=np.int32),
+            is_leaf=np.asarray(arrays["is_leaf"], dtype=bool),
+            value=np.asarray(arrays["value"], dtype=np.float64),
+            roots=np.asarray(arrays["roots"], dtype=np.int32),
+            baseline=0.0,
+            depth=depth,
+        )
+
     def raw_scores(self, x: NDArray[np.floating]) -> NDArray[np.float64]:
         """The raw score (log-odds) of each row of ``x``, shape (n_samples,).
 
@@ -90,9 +139,17 @@ class BoostedTrees:
         """
         if self.depth > 6:
             return self.raw_scores_by_descent(x)
+        x = np.asarray(x)
+        # a block of rows at a time: its masks (rows x trees) stay in the processor's cache across the
+        # features, where the whole batch's would be read from memory once per feature
+        block = max(1, ROW_BLOCK_BYTES // (8 * max(1, self.roots.size)))
+        if x.shape[0] <= block:
+            return self._raw_scores_block(x)
+        return np.concatenate([self._raw_scores_block(x[i : i + block]) for i in range(0, x.shape[0], block)])
+
+    def _raw_scores_block(self, x: NDArray[np.floating]) -> NDArray[np.float64]:
         tables, full = self._prefix_tables()
         _, _, leaves = self._complete()
-        x = np.asarray(x)
         n_trees = self.roots.size
         alive = np.full((x.shape[0], n_trees), full)
         scratch = np.empty_like(alive)
