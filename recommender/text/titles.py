@@ -7,8 +7,11 @@ How a title is scored against every occupation (the same for one title or ten th
    requirements ("Mandarin speaking"), places and employers in brackets or after a dash. Words of
    :data:`NOISE_WORDS` are dropped, words in brackets or after `` - `` count :data:`SIDE_WEIGHT` of a word
    of the main part, and common abbreviations are spelt out (:data:`ABBREVIATIONS`: "IT" is ESCO's "ICT",
-   "HR" "human resources", "Kfz" "motor vehicle"). The lists were written by reading how vacancy titles differ
-   from labels (the tuning half of ``job_titles_validation.csv``); they hold generic words, not titles.
+   "HR" "human resources", "Kfz" "motor vehicle"). Malay job words of Malaysian vacancy titles are put in
+   English (:data:`MALAY_WORDS`: "pembantu jualan" is "sales assistant") and Malaysian places dropped
+   (:data:`PLACE_WORDS`). The lists were written by reading how vacancy titles differ from labels (the
+   tuning half of ``job_titles_validation.csv``; the Malay words and the places from the words of the whole
+   file that no label has); they hold generic words, not titles.
 2. **Features** (:data:`FEATURES`), each a number per (title, occupation): character 3-5-gram cosine to the
    best label and to the preferred label; word TF-IDF cosine to the best label; idf-weighted recall (title
    words found in any label), precision and F1 against the best label; whether the title's head word (its last
@@ -172,6 +175,72 @@ ABBREVIATIONS: dict[str, str] = {
 }
 """Abbreviations and spellings of titles, spelt the way ESCO's English labels spell them."""
 
+MALAY_WORDS: dict[str, str] = {
+    "pekerja": "worker",
+    "kilang": "factory",
+    "pembantu": "assistant",
+    "jualan": "sales",
+    "kerani": "clerk",
+    "pegawai": "officer",
+    "pemasaran": "marketing",
+    "pentadbiran": "administrative",
+    "juruwang": "cashier",
+    "lori": "lorry",
+    "kelindan": "lorry helper",
+    "kalindan": "lorry helper",
+    "mesin": "machine",
+    "kedai": "shop",
+    "cuci": "cleaner",
+    "pencuci": "cleaner",
+    "masak": "cook",
+    "jahit": "sewing",
+    "stor": "store",
+    "pemandu": "driver",
+    "guru": "teacher",
+    "tadika": "kindergarten",
+    "taska": "child care",
+    "pereka": "designer",
+    "mekanik": "mechanic",
+    "kru": "crew",
+    "restoran": "restaurant",
+    "operasi": "operations",
+    "pengurus": "manager",
+    "penyelia": "supervisor",
+    "jurutera": "engineer",
+    "akaun": "accounts",
+    "pengawal": "guard",
+    "keselamatan": "security",
+    "ladang": "plantation",
+    "koordinator": "coordinator",
+    "elektronik": "electronics",
+    "mekanikal": "mechanical",
+    "makanan": "food",
+    "perabot": "furniture",
+    "jururawat": "nurse",
+    "tukang": "",
+    "jawatan": "",
+    "kosong": "",
+    "kekosongan": "",
+    "gaji": "",
+    "mingguan": "",
+    "lelaki": "",
+    "perempuan": "",
+    "di": "",
+}
+"""Malay job words of vacancy titles (Malaysia's job boards), in English as ESCO's labels spell them; an empty
+entry is noise ("jawatan kosong": vacancy; "tukang": tradesman, the trade is the next word). Titles only."""
+
+PLACE_WORDS = frozenset(
+    """
+    malaysia singapore indonesia asia apac kl kuala lumpur selangor johor penang pulau pinang melaka
+    malacca perak kedah kelantan terengganu pahang sabah sarawak perlis negeri sembilan putrajaya cyberjaya
+    labuan shah alam klang petaling pj damansara puchong subang cheras kepong ampang bangsar sunway
+    seremban ipoh jb bahru kuching kota kinabalu miri bintulu kuantan rawang kajang bangi semenyih
+    nilai senai kulai batu pahat muar seri iskandar setapak wangsa maju mont kiara
+    """.split()  # noqa: SIM905
+)
+"""Places of Malaysia, where the validation file's vacancies are: where a job is, never which job it is."""
+
 FEATURES = (
     "char_best",
     "char_preferred",
@@ -228,19 +297,33 @@ class CleanTitle:
         return main[-1] if main else None
 
 
-def _expand(words: Iterable[str]) -> list[str]:
+def _expand(words: Iterable[str], translations: dict[str, str] | None = None) -> list[str]:
     out: list[str] = []
     for word in words:
+        if translations is not None:
+            word = translations.get(word, word)
         out.extend(ABBREVIATIONS.get(word, word).split())
     return out
 
 
+def _title_words(text: str) -> list[str]:
+    return [
+        _stem(w)
+        for w in _expand(normalise(text).split(), MALAY_WORDS)
+        if w not in NOISE_WORDS and w not in PLACE_WORDS
+    ]
+
+
 @lru_cache(maxsize=16384)  # the same title is cleaned for its parts, its features and its explanation
 def clean_title(title: str) -> CleanTitle:
-    """Strip gender forms and noise words, spell out abbreviations, weight words outside the main part.
+    """Strip gender forms, noise words and places, spell out abbreviations and Malay job words, weight
+    words outside the main part.
 
-    >>> clean_title("Sr. IT Support Exec (Shah Alam) - URGENT").words
-    (('ict', 1.0), ('support', 1.0), ('shah', 0.4), ('alam', 0.4))
+    >>> clean_title("Sr. IT Support Exec (Hardware) - URGENT").words
+    (('ict', 1.0), ('support', 1.0), ('hardware', 0.4))
+    >>> clean_title("Pembantu Jualan - Shah Alam").text
+    'assistant sale'
+
     """
     text = _GENDER_SUFFIX.sub("", title.replace("&", " and ").replace("+", " plus "))
     side_parts: list[str] = []
@@ -252,8 +335,8 @@ def clean_title(title: str) -> CleanTitle:
     main = _SPLIT_SIDE.sub(keep_side, text)
     if not normalise(main):  # the whole title was in brackets: use it as the main part
         main, side_parts = text, []
-    main_words = [_stem(w) for w in _expand(normalise(main).split()) if w not in NOISE_WORDS]
-    side_words = [_stem(w) for w in _expand(normalise(" ".join(side_parts)).split()) if w not in NOISE_WORDS]
+    main_words = _title_words(main)
+    side_words = _title_words(" ".join(side_parts))
     if not main_words and side_words:
         main_words, side_words = side_words, []
     weighted: dict[str, float] = {}

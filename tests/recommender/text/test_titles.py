@@ -72,11 +72,17 @@ def matcher() -> TitleMatcher:
 
 
 def test_cleaning_drops_noise_spells_out_abbreviations_and_weights_side_text() -> None:
-    assert clean_title("Sr. IT Support Exec (Shah Alam) - URGENT").words == (
+    assert clean_title("Sr. IT Support Exec (Hardware) - URGENT").words == (
         ("ict", 1.0),
         ("support", 1.0),
-        ("shah", 0.4),
-        ("alam", 0.4),
+        ("hardware", 0.4),
+    )
+    assert clean_title("Sales Executive Shah Alam").text == "sale"  # places are noise
+    # Malay job words in English, vacancy words dropped
+    assert clean_title("Jawatan Kosong Pemandu Lori (Kilang)").words == (
+        ("driver", 1.0),
+        ("lorry", 1.0),
+        ("factory", 0.4),
     )
     assert clean_title("Kfz-Mechatroniker (m/w/d)").text == "motor vehicle mechatroniker"
     assert clean_title("(Graphic Designer)").text == "graphic designer"  # all in brackets: still the title
