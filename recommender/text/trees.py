@@ -210,7 +210,10 @@ class BoostedTrees:
                 left_leaves = ((1 << (last - inner + 1)) - 1) ^ ((1 << (first - inner)) - 1)
                 table[j + 1] = table[j]
                 table[j + 1, tree] &= dtype(~left_leaves & ((1 << n_leaves) - 1))
-            tables.append((int(f), threshold[nodes], table))
+            # splits sharing a threshold are passed together (a sample passes all or none of them): keep
+            # one row per distinct threshold, a smaller table to read from
+            distinct, counts = np.unique(threshold[nodes], return_counts=True)
+            tables.append((int(f), distinct, table[np.r_[0, np.cumsum(counts)]]))
         object.__setattr__(self, "_prefix_cache", (tables, full))
         return tables, full
 
