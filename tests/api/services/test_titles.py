@@ -54,7 +54,7 @@ class ScoredMatcher:
 
 
 def test_unknown_occupations_get_confident_matches_then_closest_labels_then_likely_ones() -> None:
-    matcher = ScoredMatcher([("a", 0.6), ("b", 0.3), ("c", 0.2), ("l1", 0.05), ("d", 0.01)])
+    matcher = ScoredMatcher([("a", 0.6), ("b", 0.1), ("c", 0.05), ("l1", 0.04), ("d", 0.01)])
     error = UnknownOccupation("some title", ["l1", "l2"])
     found = title_service.with_title_suggestions(error, matcher=matcher.loader())
     assert isinstance(found, UnknownOccupation) and found.query == "some title"
@@ -62,7 +62,7 @@ def test_unknown_occupations_get_confident_matches_then_closest_labels_then_like
     assert "closest matches: a, b, l1, l2, c" in str(found)
     few = title_service.with_title_suggestions(
         UnknownOccupation("x y", []),
-        matcher=ScoredMatcher([("c", 0.2), ("d", 0.01)]).loader(),
+        matcher=ScoredMatcher([("c", 0.05), ("d", 0.01)]).loader(),
     )
     assert few.suggestions == ["c"]
 
