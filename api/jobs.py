@@ -43,7 +43,8 @@ class Jobs:
         self, kind: str, work: Callable[[], dict[str, Any]], *, then: Callable[[], None] | None = None
     ) -> dict[str, Any]:
         """Run ``work`` in a background thread and return the job's state; while a job of the same
-        ``kind`` runs in this process, return that one instead of starting another."""
+        ``kind`` runs in this process, return that one instead of starting another. ``then`` runs after
+        ``work`` succeeded and before the job's state says so."""
         with self._lock:
             running = self._running.get(kind)
             if running is not None:
@@ -92,12 +93,17 @@ class Jobs:
             done = {**job, "status": "failed", "error": str(error) or type(error).__name__}
         else:
             done = {**job, "status": "succeeded", "result": result}
+            if then is not None:
+                # before the state says succeeded: a reader who sees it sees what follows from it (the new
+                # model served by this process), not a moment before
+                try:
+                    then()
+                except Exception:  # noqa: BLE001 - the work's result stands; the follow-up is logged
+                    log.exception("job %s (%s): what follows its success failed", job["id"], job["kind"])
         done["finished_at"] = _now()
         with self._lock:
             self._write(done)
             self._running.pop(job["kind"], None)
-        if then is not None and done["status"] == "succeeded":
-            then()
 
     def _write(self, job: dict[str, Any]) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)

@@ -34,6 +34,25 @@ def test_a_job_runs_in_the_background_and_any_reader_sees_its_result(tmp_path: P
     assert jobs.start("retrain", dict)["id"] != job["id"], "a new one once it finished"
 
 
+def test_what_follows_a_job_runs_before_its_success_is_published(tmp_path: Path) -> None:
+    jobs = Jobs(tmp_path)
+    seen: list[str] = []
+
+    def look() -> None:  # the one job's state, as a reader would see it now
+        seen.extend(json.loads(path.read_text())["status"] for path in tmp_path.glob("*.json"))
+
+    job = jobs.start("retrain", dict, then=look)
+    assert _finished(jobs, job["id"])["status"] == "succeeded" and seen == ["running"]
+
+    def fails() -> None:
+        raise OSError("the artefact folder is gone")
+
+    job = jobs.start("retrain", dict, then=fails)
+    assert _finished(jobs, job["id"])["status"] == "succeeded", (
+        "the work's result stands; the error is logged"
+    )
+
+
 def test_a_failed_job_keeps_the_error_and_a_dead_process_is_reported(tmp_path: Path) -> None:
     def fail() -> dict[str, Any]:
         raise UpskillError("no interactions to train on")
