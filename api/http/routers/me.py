@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
-from api.http.auth import Principal, require_roles
+from api.http.auth import Keyed, keyed
 from api.http.schemas.common import AUTH_PROBLEMS, PROBLEMS
 from api.services.keys import ROLES
 
@@ -22,11 +22,12 @@ class MeRead(BaseModel):
 
 
 @router.get("/me", response_model=MeRead)
-def me(principal: Annotated[Principal, Depends(require_roles(*ROLES))]) -> Any:
+def me(key: Annotated[Keyed, Depends(keyed(*ROLES))]) -> Any:
     """Say whose the key is: its role and scope (the worker page signs a worker in with it)."""
-    return {
-        "role": principal.role,
-        "organisation_id": principal.organisation_id,
-        "region": principal.region,
-        "worker_id": principal.worker_id,
-    }
+    with key.open() as (_, principal, _audit):
+        return {
+            "role": principal.role,
+            "organisation_id": principal.organisation_id,
+            "region": principal.region,
+            "worker_id": principal.worker_id,
+        }
