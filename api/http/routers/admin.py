@@ -12,8 +12,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from api.http.auth import Principal, require_roles
-from api.http.deps import RuntimeDep, SessionDep, session_reads_only
+from api.http.auth import Keyed, keyed
+from api.http.deps import RuntimeDep, session_reads_only
 from api.http.schemas.common import AUTH_PROBLEMS, PROBLEMS
 from api.http.schemas.model import JobRead
 from api.http.schemas.people import AuditPage, AuditQuery
@@ -23,7 +23,8 @@ from recommender.errors import NotFoundError
 
 router = APIRouter(tags=["admin"], responses={**PROBLEMS, **AUTH_PROBLEMS})
 
-Admin = Annotated[Principal, Depends(require_roles("admin"))]
+#: Each route opens its transaction and key check itself (one thread-pool round trip).
+Admin = Annotated[Keyed, Depends(keyed("admin"))]
 JobId = Annotated[str, Path(max_length=64, description="the id POST /v1/admin/model/retrain answered")]
 
 
@@ -33,35 +34,38 @@ class UnknownJob(NotFoundError):
 
 @router.post("/admin/model/retrain", response_model=JobRead, status_code=202)
 @session_reads_only  # the request reads the key; the job writes nothing to the database
-def retrain(principal: Admin, runtime: RuntimeDep) -> Any:
+def retrain(key: Admin, runtime: RuntimeDep) -> Any:
     """Retrain the hybrid model on the database's interactions in the background; answer the job."""
 
     def work() -> dict[str, Any]:
         with runtime.transaction() as session:
             return model_service.train(db_session=session, settings=runtime.settings)
 
-    return runtime.jobs.start("retrain", work, then=runtime.model_slot.check_now)
+    with key.open():  # the key checked (401, 403) before the job starts
+        return runtime.jobs.start("retrain", work, then=runtime.model_slot.check_now)
 
 
 @router.get("/admin/jobs/{job_id}", response_model=JobRead)
-def read_job(job_id: JobId, principal: Admin, runtime: RuntimeDep) -> Any:
+def read_job(job_id: JobId, key: Admin, runtime: RuntimeDep) -> Any:
     """Read a background job: running, succeeded with its result, or failed with the error."""
-    job = runtime.jobs.get(job_id)
+    with key.open():
+        job = runtime.jobs.get(job_id)
     if job is None:
         raise UnknownJob(job_id)
     return job
 
 
 @router.get("/admin/audit", response_model=AuditPage)
-def read_audit(query: Annotated[AuditQuery, Query()], principal: Admin, db_session: SessionDep) -> Any:
+def read_audit(query: Annotated[AuditQuery, Query()], key: Admin) -> Any:
     """Who (which key) used which worker's data, and when: a page of the audit log, newest first."""
-    items, total = audit.list_entries(
-        db_session=db_session,
-        worker_id=query.worker_id,
-        key_id=query.key_id,
-        since=query.since,
-        until=query.until,
-        limit=query.limit,
-        offset=query.offset,
-    )
+    with key.open() as (db_session, _, _audit):
+        items, total = audit.list_entries(
+            db_session=db_session,
+            worker_id=query.worker_id,
+            key_id=query.key_id,
+            since=query.since,
+            until=query.until,
+            limit=query.limit,
+            offset=query.offset,
+        )
     return {"items": items, "total": total, "limit": query.limit, "offset": query.offset}
