@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.http import reports
-from api.http.auth import AuditDep, Principal, require_roles
+from api.http.auth import AuditDep, Keyed, Principal, keyed, require_roles
 from api.http.deps import (
     GraphDep,
     PlanOptionsDep,
@@ -47,6 +47,8 @@ router = APIRouter(
 )
 
 HrKey = Annotated[Principal, Depends(require_roles("hr", "admin"))]
+#: The reads open their transaction, key check and audit entries in the route (one thread-pool round trip).
+HrKeyed = Annotated[Keyed, Depends(keyed("hr", "admin"))]
 CohortId = Annotated[
     int, Path(ge=1, le=2**31 - 1, description="the cohort's id (POST /v1/cohorts answers it)")
 ]
@@ -183,27 +185,22 @@ def _people(records: list[dict[str, Any]]) -> list[str]:
 
 
 @router.get("/{cohort_id}", response_model=CohortRead)
-def read_cohort(cohort_id: CohortId, principal: HrKey, db_session: SessionDep, audit: AuditDep) -> Any:
+def read_cohort(cohort_id: CohortId, key: HrKeyed) -> Any:
     """Read a kept cohort: settings, targets filled, totals, certificate, titles to confirm."""
-    document = load(db_session, principal, cohort_id)
-    audit.cohort_people("read", cohort_id=cohort_id, person_ids=_people(document["to_confirm"]))
+    with key.open() as (db_session, principal, audit):
+        document = load(db_session, principal, cohort_id)
+        audit.cohort_people("read", cohort_id=cohort_id, person_ids=_people(document["to_confirm"]))
     return _summary(document)
 
 
 @router.get("/{cohort_id}/assignment", response_model=AssignmentPage)
-def read_assignment(
-    cohort_id: CohortId,
-    principal: HrKey,
-    db_session: SessionDep,
-    audit: AuditDep,
-    limit: Limit = 100,
-    offset: Offset = 0,
-) -> Any:
+def read_assignment(cohort_id: CohortId, key: HrKeyed, limit: Limit = 100, offset: Offset = 0) -> Any:
     """Who moves to which role (a page), with hours, fees and finish date; and who stays, and why."""
-    document = load(db_session, principal, cohort_id)
-    rows = document["assignments"]
-    shown = _people(rows[offset : offset + limit]) + _people(document["unassigned"])
-    audit.cohort_people("read", cohort_id=cohort_id, person_ids=shown)
+    with key.open() as (db_session, principal, audit):
+        document = load(db_session, principal, cohort_id)
+        rows = document["assignments"]
+        shown = _people(rows[offset : offset + limit]) + _people(document["unassigned"])
+        audit.cohort_people("read", cohort_id=cohort_id, person_ids=shown)
     return {
         "items": rows[offset : offset + limit],
         "total": len(rows),
@@ -214,40 +211,35 @@ def read_assignment(
 
 
 @router.get("/{cohort_id}/plans", response_model=ItemsPage)
-def read_plans(
-    cohort_id: CohortId,
-    principal: HrKey,
-    db_session: SessionDep,
-    audit: AuditDep,
-    limit: Limit = 20,
-    offset: Offset = 0,
-) -> Any:
+def read_plans(cohort_id: CohortId, key: HrKeyed, limit: Limit = 20, offset: Offset = 0) -> Any:
     """The distinct learning plans (a page), each with the people who follow it and its reasons."""
-    rows = load(db_session, principal, cohort_id)["plans"]
-    shown = [person for plan in rows[offset : offset + limit] for person in plan["people"]]
-    audit.cohort_people("read", cohort_id=cohort_id, person_ids=shown)
+    with key.open() as (db_session, principal, audit):
+        rows = load(db_session, principal, cohort_id)["plans"]
+        shown = [person for plan in rows[offset : offset + limit] for person in plan["people"]]
+        audit.cohort_people("read", cohort_id=cohort_id, person_ids=shown)
     return {"items": rows[offset : offset + limit], "total": len(rows), "limit": limit, "offset": offset}
 
 
 @router.get("/{cohort_id}/seats", response_model=ItemsPage)
-def read_seats(
-    cohort_id: CohortId, principal: HrKey, db_session: SessionDep, limit: Limit = 100, offset: Offset = 0
-) -> Any:
+def read_seats(cohort_id: CohortId, key: HrKeyed, limit: Limit = 100, offset: Offset = 0) -> Any:
     """Seats to buy per course (a page): how many, in which months, the fees, for which roles."""
-    rows = load(db_session, principal, cohort_id)["seats"]
+    with key.open() as (db_session, principal, _audit):
+        rows = load(db_session, principal, cohort_id)["seats"]
     return {"items": rows[offset : offset + limit], "total": len(rows), "limit": limit, "offset": offset}
 
 
 @router.get("/{cohort_id}/timeline", response_model=TimelineRead)
-def read_timeline(cohort_id: CohortId, principal: HrKey, db_session: SessionDep) -> Any:
+def read_timeline(cohort_id: CohortId, key: HrKeyed) -> Any:
     """Month by month, per role, how many people assigned have finished their courses."""
-    document = load(db_session, principal, cohort_id)
+    with key.open() as (db_session, principal, _audit):
+        document = load(db_session, principal, cohort_id)
     return {"targets": document["targets"], "timeline": document["timeline"]}
 
 
 @router.get("/{cohort_id}/report", response_class=HTMLResponse)
-def read_report(cohort_id: CohortId, principal: HrKey, db_session: SessionDep, audit: AuditDep) -> Response:
+def read_report(cohort_id: CohortId, key: HrKeyed) -> Response:
     """The printable HTML report: readiness chart per role, costs, seats, the assignment and each plan."""
-    document = load(db_session, principal, cohort_id)
-    audit.cohort_people("read", cohort_id=cohort_id)  # the report names every person of the cohort
-    return reports.report_response(cohorts.report_html(document), name=f"cohort-{cohort_id}")
+    with key.open() as (db_session, principal, audit):
+        document = load(db_session, principal, cohort_id)
+        audit.cohort_people("read", cohort_id=cohort_id)  # the report names every person of the cohort
+        return reports.report_response(cohorts.report_html(document), name=f"cohort-{cohort_id}")

@@ -17,7 +17,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from api.http import reports
-from api.http.auth import Principal, require_roles
+from api.http.auth import Keyed, Principal, keyed, require_roles
 from api.http.deps import GraphDep, PlanOptionsDep, SessionDep, session_reads_only, short_write
 from api.http.schemas.common import AUTH_PROBLEMS, PROBLEMS
 from api.http.schemas.regions import PortfolioCreate, PortfolioRead, PortfolioSettings
@@ -31,6 +31,8 @@ router = APIRouter(
 )
 
 RegionKey = Annotated[Principal, Depends(require_roles("region", "admin"))]
+#: The reads open their transaction and key check in the route (one thread-pool round trip).
+RegionKeyed = Annotated[Keyed, Depends(keyed("region", "admin"))]
 Nuts = Annotated[str, Path(min_length=2, max_length=5, description="the region's NUTS code, e.g. CZ08")]
 PortfolioId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
@@ -131,11 +133,10 @@ def kept(
 
 
 @router.get("/{nuts}/portfolios/{portfolio_id}", response_model=PortfolioRead)
-def read_portfolio(
-    nuts: Nuts, portfolio_id: PortfolioId, principal: RegionKey, db_session: SessionDep
-) -> Any:
+def read_portfolio(nuts: Nuts, portfolio_id: PortfolioId, key: RegionKeyed) -> Any:
     """Read a kept portfolio: seats per programme, made ready per role and origin, unmet demand, curve."""
-    code, plan = kept(db_session, principal, nuts, portfolio_id)
+    with key.open() as (db_session, principal, _audit):
+        code, plan = kept(db_session, principal, nuts, portfolio_id)
     return {"id": portfolio_id, "nuts": code, **plan}
 
 
@@ -147,11 +148,11 @@ def read_portfolio(
 def read_report(
     nuts: Nuts,
     portfolio_id: PortfolioId,
-    principal: RegionKey,
-    db_session: SessionDep,
+    key: RegionKeyed,
     format: reports.ReportFormat = "html",
 ) -> Response:
     """The evidence report for a funding application, with charts and a methods section."""
-    code, plan = kept(db_session, principal, nuts, portfolio_id)
+    with key.open() as (db_session, principal, _audit):
+        code, plan = kept(db_session, principal, nuts, portfolio_id)
     content = regions.report(plan=plan, nuts=code, kind=format)
     return reports.report_response(content, name=f"portfolio-{code}-{portfolio_id}", format=format)
