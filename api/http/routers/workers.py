@@ -14,8 +14,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 
-from api.http.auth import AuditDep, Keyed, Principal, keyed, require_roles
-from api.http.deps import GraphDep, ModelDep, PlanOptionsDep, SessionDep
+from api.http.auth import Keyed, keyed
+from api.http.deps import GraphDep, ModelDep, PlanOptionsDep
 from api.http.routers.occupations import Limit, Offset
 from api.http.schemas.common import AUTH_PROBLEMS, CONFLICT, PROBLEMS
 from api.http.schemas.people import (
@@ -37,36 +37,33 @@ from recommender.errors import InvalidPlanInput
 
 router = APIRouter(tags=["workers"], responses={**PROBLEMS, **AUTH_PROBLEMS})
 
-HrOrAdmin = Annotated[Principal, Depends(require_roles("hr", "admin"))]
-Person = Annotated[Principal, Depends(require_roles("worker", "hr", "admin"))]
-#: The reads open their transaction, key check and audit entries in the route (one thread-pool round trip).
+#: Each route opens its transaction, key check and audit entries itself (one thread-pool round trip).
 HrOrAdminKeyed = Annotated[Keyed, Depends(keyed("hr", "admin"))]
 PersonKeyed = Annotated[Keyed, Depends(keyed("worker", "hr", "admin"))]
 WorkerId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 @router.post("/workers", response_model=WorkerRead, status_code=201, responses=CONFLICT)
-def create_worker(
-    body: WorkerCreate, db_session: SessionDep, graph: GraphDep, principal: HrOrAdmin, audit: AuditDep
-) -> Any:
+def create_worker(body: WorkerCreate, graph: GraphDep, key: HrOrAdminKeyed) -> Any:
     """Create a worker of an organisation (an hr key: its own) with their profile."""
-    if principal.role == "hr":
-        organisation_id = body.organisation_id or principal.organisation_id
-        if organisation_id != principal.organisation_id:
-            raise UnknownOrganisation(str(organisation_id))
-    elif body.organisation_id is None:
-        raise InvalidPlanInput(
-            "an admin key must say which organisation the worker is of", field="organisation_id"
+    with key.open() as (db_session, principal, audit):
+        if principal.role == "hr":
+            organisation_id = body.organisation_id or principal.organisation_id
+            if organisation_id != principal.organisation_id:
+                raise UnknownOrganisation(str(organisation_id))
+        elif body.organisation_id is None:
+            raise InvalidPlanInput(
+                "an admin key must say which organisation the worker is of", field="organisation_id"
+            )
+        else:
+            organisation_id = body.organisation_id
+        assert organisation_id is not None
+        profile = body.model_dump(exclude={"organisation_id"}, exclude_unset=True)
+        worker = workers.create_worker(
+            db_session=db_session, graph=graph, organisation_id=organisation_id, profile=profile
         )
-    else:
-        organisation_id = body.organisation_id
-    assert organisation_id is not None
-    profile = body.model_dump(exclude={"organisation_id"}, exclude_unset=True)
-    worker = workers.create_worker(
-        db_session=db_session, graph=graph, organisation_id=organisation_id, profile=profile
-    )
-    audit("change", [worker.id])
-    return workers.describe_worker(graph=graph, worker=worker)
+        audit("change", [worker.id])
+        return workers.describe_worker(graph=graph, worker=worker)
 
 
 @router.get("/workers", response_model=WorkerPage)
@@ -100,28 +97,23 @@ def read_worker(worker_id: WorkerId, graph: GraphDep, key: PersonKeyed) -> Any:
 
 
 @router.patch("/workers/{worker_id}", response_model=WorkerRead, responses=CONFLICT)
-def update_worker(
-    worker_id: WorkerId,
-    body: WorkerUpdate,
-    db_session: SessionDep,
-    graph: GraphDep,
-    principal: Person,
-    audit: AuditDep,
-) -> Any:
+def update_worker(worker_id: WorkerId, body: WorkerUpdate, graph: GraphDep, key: PersonKeyed) -> Any:
     """Change a worker's profile: fields sent replace theirs (``skills`` all of them); null clears one."""
-    worker = workers.get_worker(db_session=db_session, worker_id=worker_id, principal=principal)
-    changes = body.model_dump(exclude_unset=True)
-    worker = workers.update_worker(db_session=db_session, graph=graph, worker=worker, changes=changes)
-    audit("change", [worker.id])  # after the change: one that fails (4xx, 503) leaves no entry
-    return workers.describe_worker(graph=graph, worker=worker)
+    with key.open() as (db_session, principal, audit):
+        worker = workers.get_worker(db_session=db_session, worker_id=worker_id, principal=principal)
+        changes = body.model_dump(exclude_unset=True)
+        worker = workers.update_worker(db_session=db_session, graph=graph, worker=worker, changes=changes)
+        audit("change", [worker.id])  # after the change: one that fails (4xx, 503) leaves no entry
+        return workers.describe_worker(graph=graph, worker=worker)
 
 
 @router.delete("/workers/{worker_id}", response_model=RemovedRead)
-def delete_worker(worker_id: WorkerId, db_session: SessionDep, principal: HrOrAdmin, audit: AuditDep) -> Any:
+def delete_worker(worker_id: WorkerId, key: HrOrAdminKeyed) -> Any:
     """Delete a worker and everything held about them; say how many rows went from each table."""
-    workers.get_worker(db_session=db_session, worker_id=worker_id, principal=principal)
-    removed = workers.delete_worker(db_session=db_session, worker_id=worker_id)
-    audit("delete", [None])  # who deleted a worker and when; whom is gone with their entries
+    with key.open() as (db_session, principal, audit):
+        workers.get_worker(db_session=db_session, worker_id=worker_id, principal=principal)
+        removed = workers.delete_worker(db_session=db_session, worker_id=worker_id)
+        audit("delete", [None])  # who deleted a worker and when; whom is gone with their entries
     return {"removed": removed}
 
 
@@ -171,21 +163,20 @@ def _recommendations_json(answer: dict[str, Any]) -> bytes:
 
 
 @router.post("/workers/{worker_id}/events", response_model=EventRecorded, status_code=201)
-def record_event(
-    worker_id: WorkerId, body: EventCreate, db_session: SessionDep, principal: Person, audit: AuditDep
-) -> Any:
+def record_event(worker_id: WorkerId, body: EventCreate, key: PersonKeyed) -> Any:
     """Record what the worker did with a course; a completion raises their skills to the course's levels."""
-    worker = workers.get_worker(db_session=db_session, worker_id=worker_id, principal=principal)
-    event, raised = worker_learning.record_event(
-        db_session=db_session,
-        worker=worker,
-        course_id=body.course_id,
-        kind=body.kind,
-        value=body.value,
-        occurred_at=body.occurred_at,
-    )
-    audit("change", [worker.id])
-    return {"event": worker_learning.describe_event(event), "skills_raised": raised}
+    with key.open() as (db_session, principal, audit):
+        worker = workers.get_worker(db_session=db_session, worker_id=worker_id, principal=principal)
+        event, raised = worker_learning.record_event(
+            db_session=db_session,
+            worker=worker,
+            course_id=body.course_id,
+            kind=body.kind,
+            value=body.value,
+            occurred_at=body.occurred_at,
+        )
+        audit("change", [worker.id])
+        return {"event": worker_learning.describe_event(event), "skills_raised": raised}
 
 
 @router.get("/workers/{worker_id}/export", response_model=WorkerExport)
