@@ -1,7 +1,8 @@
 """What the worker page shows for a filled-in form: the gap, the plans or the adjacent roles, or the errors.
 
 Nothing is planned here: the titles and skills typed are resolved on the competence graph (an unknown one
-is an error next to its field, with the closest ESCO labels to pick; never a silent guess), the request is
+is an error next to its field, with occupations to pick: the title matcher's for a job title in the person's
+own words, and the closest ESCO labels; never a silent guess), the request is
 checked by the JSON API's own schemas (``PlanCreate``, ``AdjacentCreate``) and answered by the same
 functions as ``POST /v1/gap``, ``/v1/plans`` and ``/v1/roles/adjacent``.
 """
@@ -9,7 +10,8 @@ functions as ``POST /v1/gap``, ``/v1/plans`` and ``/v1/roles/adjacent``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,10 +23,14 @@ from api.http.web.form import FieldError, WorkerForm
 from api.http.web.timeline import Timeline, timeline
 from api.services.open_skills import open_skill_groups
 from api.services.plans import PlanOptions
+from api.services.titles import with_title_suggestions
 from recommender.codes import UnknownCode
 from recommender.errors import InvalidPlanInput, NotFoundError, UnknownOccupation, UnknownSkill, UpskillError
 from recommender.graph import CompetenceGraph
+from recommender.text.titles import TitleMatcher
 from training.artefacts import LoadedModel
+
+log = logging.getLogger("upskill.http")
 
 #: API field -> the page's field that holds it (for errors the schemas or the planner report).
 FIELD_OF = {
@@ -92,21 +98,48 @@ def _not_found(error: NotFoundError, typed: str, what: str) -> FieldError:
     return FieldError(f"No ESCO {what} is called “{typed}”, nor anything close: try other or fewer words.")
 
 
-def _resolve_profile(form: WorkerForm, graph: CompetenceGraph) -> tuple[list[str], list[dict[str, Any]]]:
-    """The occupation URIs and declared skills typed, each unknown one an error on its field."""
-    occupations = []
-    for key, typed in form.occupation_fields():
+class _Occupations:
+    """Typed occupations resolved on the graph; an unknown one is given the title matcher's suggestions too
+    (``titles`` gives the matcher; without it, or when it cannot load, the closest labels alone)."""
+
+    def __init__(self, graph: CompetenceGraph, titles: Callable[[], TitleMatcher] | None) -> None:
+        self.graph, self.titles = graph, titles
+
+    def resolve(self, form: WorkerForm, key: str, typed: str) -> str | None:
+        """The URI of the occupation ``typed`` in ``form``'s field ``key``, or None with the error there."""
         try:
-            occupations.append(graph.resolve_occupation(typed))
+            return self.graph.resolve_occupation(typed)
         except UnknownOccupation as error:
-            form.errors[key] = _not_found(error, typed, "occupation")
+            form.errors[key] = _not_found(self._suggesting(error), typed, "occupation")
+            return None
+
+    def _suggesting(self, error: UnknownOccupation) -> UnknownOccupation:
+        if self.titles is None:
+            return error
+        try:
+            return with_title_suggestions(error, matcher=self.titles)
+        except UpskillError:
+            return error  # no matcher without ESCO in the database
+        except Exception:  # the field's error is still shown, without the matcher's suggestions
+            log.warning("title suggestions left out on the worker page", exc_info=True)
+            return error
+
+
+def _resolve_profile(form: WorkerForm, occupations: _Occupations) -> tuple[list[str], list[dict[str, Any]]]:
+    """The occupation URIs and declared skills typed, each unknown one an error on its field."""
+    graph = occupations.graph
+    uris = []
+    for key, typed in form.occupation_fields():
+        uri = occupations.resolve(form, key, typed)
+        if uri is not None:
+            uris.append(uri)
     skills = []
     for index, (typed, level) in enumerate(form.skills):
         try:
             skills.append({"uri": graph.resolve_skill(typed), "level": level})
         except UnknownSkill as error:
             form.errors[f"skill-{index}"] = _not_found(error, typed, "skill")
-    return occupations, skills
+    return uris, skills
 
 
 def _schema_errors(form: WorkerForm, error: ValidationError) -> None:
@@ -119,13 +152,20 @@ def _schema_errors(form: WorkerForm, error: ValidationError) -> None:
 
 
 def answer(
-    form: WorkerForm, *, graph: CompetenceGraph, options: PlanOptions, model: LoadedModel | None
+    form: WorkerForm,
+    *,
+    graph: CompetenceGraph,
+    options: PlanOptions,
+    model: LoadedModel | None,
+    titles: Callable[[], TitleMatcher] | None = None,
 ) -> PageAnswer:
-    """Answer the form: adjacent roles (``explore``), the gap and plans (``plan``), or the errors found."""
+    """Answer the form: adjacent roles (``explore``), the gap and plans (``plan``), or the errors found.
+    ``titles`` gives the job-title matcher, asked only for an occupation typed that is not an ESCO label."""
     page = PageAnswer(form)
     if not form.action:
         return page
-    occupations, skills = _resolve_profile(form, graph)
+    resolver = _Occupations(graph, titles)
+    occupations, skills = _resolve_profile(form, resolver)
     if not form.current and not form.past and not form.skills and "current" not in form.errors:
         form.errors["current"] = FieldError(
             "Type your job title, or add a skill you have, so we know where you start."
@@ -135,32 +175,28 @@ def answer(
             question = AdjacentCreate(current_occupations=occupations, skills=skills, k=ADJACENT_ROLES)
             page.adjacent = planning.adjacent_answer(question, graph)
         return page
-    body = _plan_request(page, occupations, skills, graph)
+    body = _plan_request(page, occupations, skills, resolver)
     if body is not None:
         _plan(page, body, graph=graph, options=options, model=model)
     return page
 
 
-def _target(form: WorkerForm, graph: CompetenceGraph) -> str | None:
+def _target(form: WorkerForm, occupations: _Occupations) -> str | None:
     """The target occupation's URI, or None with the error on its field."""
     if not form.target:
         form.errors["target"] = FieldError(
             "Choose where you want to go, or press “Show me where I could go”."
         )
         return None
-    try:
-        return graph.resolve_occupation(form.target)
-    except UnknownOccupation as error:
-        form.errors["target"] = _not_found(error, form.target, "occupation")
-        return None
+    return occupations.resolve(form, "target", form.target)
 
 
 def _plan_request(
-    page: PageAnswer, occupations: list[str], skills: list[dict[str, Any]], graph: CompetenceGraph
+    page: PageAnswer, occupations: list[str], skills: list[dict[str, Any]], resolver: _Occupations
 ) -> PlanCreate | None:
     """The plan request the form makes, checked by the API's schema; None when a field is wrong."""
     form = page.form
-    target = _target(form, graph)
+    target = _target(form, resolver)
     hours = form.number("hours", required=True, positive=True)
     budget = 0.0 if form.free else form.number("budget", required=False, positive=False)
     start, deadline = form.date("start"), form.date("deadline")

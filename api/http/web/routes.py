@@ -20,7 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
-from api.http.deps import ReferenceDep, RuntimeDep, ServedDep
+from api.http.deps import ReferenceDep, RuntimeDep, ServedDep, TitleMatcherLoaderDep
 from api.http.web import cv as cv_panel
 from api.http.web import page as pages
 from api.http.web.form import DEFAULT_LEVEL, DELIVERY_MODES, LEVELS, WorkerForm
@@ -136,15 +136,18 @@ def role_words(role: dict[str, Any]) -> str:
 
 
 @router.get("/", response_class=HTMLResponse)
-def worker_page(request: Request, loaded: LoadedDep) -> HTMLResponse:
-    """The worker page: the form, and the plan, the gap or the roles it asked for."""
+def worker_page(request: Request, loaded: LoadedDep, titles: TitleMatcherLoaderDep) -> HTMLResponse:
+    """The worker page: the form, and the plan, the gap or the roles it asked for (an occupation typed that is
+    no ESCO label gets the title matcher's suggestions, the matcher loaded on first use)."""
     form = WorkerForm.from_query(request.query_params)
     options = loaded.options
     answer = pages.PageAnswer(form)
     status = 200
     if form.action:
         if loaded.graph is not None and options is not None:
-            answer = pages.answer(form, graph=loaded.graph, options=options, model=loaded.model)
+            answer = pages.answer(
+                form, graph=loaded.graph, options=options, model=loaded.model, titles=titles
+            )
         else:
             answer.problem = f"The service is not ready yet ({loaded.not_ready}). Try again in a minute."
             status = 503

@@ -36,6 +36,7 @@ from data.models import (
     Skill,
 )
 from recommender.graph import CompetenceGraph
+from recommender.text.titles import TitleMatcher
 from tests.conftest import rolled_back_session
 from tests.data import filled
 from tests.recommender import conftest as graph_fixtures
@@ -139,6 +140,13 @@ def esco_client(esco_engine: Engine, esco_graph: CompetenceGraph) -> Iterator[Te
     """The app on the full ESCO release (SQLite), no courses."""
     with rolled_back_session(esco_engine) as session:
         yield from _client(esco_graph, session, load_plan_options(db_session=session))
+
+
+@pytest.fixture(scope="session")
+def esco_matcher(esco_engine: Engine) -> TitleMatcher:
+    """The title matcher over the full ESCO release, built once for the session's tests."""
+    with rolled_back_session(esco_engine) as session:
+        return title_matcher(db_session=session)
 
 
 @pytest.fixture

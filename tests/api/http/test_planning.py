@@ -7,16 +7,13 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
 
 from api.http import deps
 from api.http.routers import planning
 from api.http.schemas.planning import PlansRead
-from api.services.titles import title_matcher
 from recommender.errors import UpskillError
 from recommender.text.titles import TitleMatcher
 from tests.api.http.test_reference import assert_problem
-from tests.conftest import rolled_back_session
 
 KATRIN_LIKE = {"current_occupations": ["welder"], "target": "battery technician"}
 
@@ -156,13 +153,6 @@ def test_unknown_occupations_skills_and_courses_are_404_problems(client: TestCli
     assert_problem(client.post("/v1/gap", json=skills), 404)
     excluded = {**KATRIN_LIKE, "exclude": ["ev-intr"]}
     assert assert_problem(client.post("/v1/plans", json=excluded), 404)["suggestions"] == ["ev-intro"]
-
-
-@pytest.fixture(scope="module")
-def esco_matcher(esco_engine: Engine) -> TitleMatcher:
-    """The title matcher over the full ESCO release, built once for this module's tests."""
-    with rolled_back_session(esco_engine) as session:
-        return title_matcher(db_session=session)
 
 
 def test_unknown_occupations_get_the_title_matchers_suggestions(

@@ -10,8 +10,11 @@ import pytest
 from fastapi.testclient import TestClient
 from starlette.datastructures import QueryParams
 
+from api.http import deps
 from api.http.web import routes
 from api.http.web.form import WorkerForm
+from recommender.graph import CompetenceGraph
+from recommender.text.titles import TitleMatcher
 
 PLAN: dict[str, str | list[str]] = {
     "current": "welder",
@@ -81,6 +84,25 @@ def test_a_misspelt_title_is_an_error_next_to_its_field_with_closest_labels(page
         "/", params={**PLAN, "current": "weldr", "action": "", "fix": "current|welder", "asked": "plan"}
     )
     assert picked.status_code == 200 and 'id="plan-' in picked.text
+
+
+def test_a_job_title_in_own_words_gets_the_title_matchers_occupations_to_pick(
+    esco_client: TestClient, esco_graph: CompetenceGraph, esco_matcher: TitleMatcher
+) -> None:
+    overrides = esco_client.app.dependency_overrides  # type: ignore[attr-defined]
+    overrides[deps.get_title_matcher_loader] = lambda: lambda: esco_matcher
+    options = overrides[deps.get_plan_options]()  # the client's: no courses
+    overrides[routes.get_loaded] = lambda: routes.Loaded(esco_graph, options, None)
+    asked = {**PLAN, "current": "Kfz-Mechatroniker", "target": "automotive battery technican"}
+    response = esco_client.get("/", params=asked)
+    assert response.status_code == 422
+    html = response.text
+    assert "No ESCO occupation is called “Kfz-Mechatroniker”" in _text(html, "current-error")
+    picks = re.findall(r'name="fix" value="current\|([^"]+)"', html)
+    assert picks[0] == "vehicle technician", "the matcher's match comes first, though its label is far"
+    assert "mechatronics engineer" in picks and len(picks) == len(set(picks)) <= 5  # and the closest labels
+    assert 'name="fix" value="target|automotive battery technician"' in html
+    assert "<svg" not in html, "no plan from a guess"
 
 
 @pytest.mark.parametrize(
