@@ -64,10 +64,9 @@ SHOWN_PER_REASON = 5
 
 def print_set_aside(priced: PlanCourses) -> None:
     """Say which courses cannot be planned for this worker and why, grouped by reason."""
-    by_reason: dict[str, list[str]] = {}
-    for course_id, reason in sorted(priced.set_aside.items()):
-        by_reason.setdefault(reason, []).append(course_id)
-    for reason, ids in sorted(by_reason.items(), key=lambda item: (-len(item[1]), item[0])):
+    from api.services.plans import set_aside_by_reason  # not at import: `upskill --help` loads no numpy
+
+    for reason, ids in set_aside_by_reason(priced.set_aside.items()):
         shown = ", ".join(ids[:SHOWN_PER_REASON])
         more = f" and {len(ids) - SHOWN_PER_REASON} more" if len(ids) > SHOWN_PER_REASON else ""
         console.print(f"  set aside, {len(ids):,} course(s): {reason}: {shown}{more}", soft_wrap=True)

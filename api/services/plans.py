@@ -6,7 +6,7 @@ import datetime as dt
 import difflib
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,6 +32,16 @@ if TYPE_CHECKING:
     from data.plan_inputs import CourseTerms, PlanCourses, Pricing
     from recommender.currency import Converter, RateTable
     from training.artefacts import LoadedModel
+
+
+def set_aside_by_reason(set_aside: Iterable[tuple[str, str]]) -> list[tuple[str, list[str]]]:
+    """(course id, reason) pairs grouped by reason, the commonest reason first, ids sorted: what the command
+    line and the web page say about the courses a worker cannot take (thousands share one reason)."""
+    by_reason: dict[str, list[str]] = {}
+    for course_id, reason in sorted(set_aside):
+        by_reason.setdefault(reason, []).append(course_id)
+    return sorted(by_reason.items(), key=lambda item: (-len(item[1]), item[0]))
+
 
 CONTENT_RANKING = "content score (share of the gap a course closes); no trained model, see `upskill train`"
 

@@ -22,7 +22,7 @@ from api.http.schemas.planning import AdjacentCreate, PlanCreate
 from api.http.web.form import FieldError, WorkerForm
 from api.http.web.timeline import Timeline, timeline
 from api.services.open_skills import open_skill_groups
-from api.services.plans import PlanOptions
+from api.services.plans import PlanOptions, set_aside_by_reason
 from api.services.titles import with_title_suggestions
 from recommender.codes import UnknownCode
 from recommender.errors import InvalidPlanInput, NotFoundError, UnknownOccupation, UnknownSkill, UpskillError
@@ -79,6 +79,11 @@ class PageAnswer:
         """The skills ``plan`` leaves open, grouped by what to do instead, headed as the command line heads
         them."""
         return open_skill_groups(plan["uncovered_skills"], free_only=self.form.free)
+
+    def set_aside_groups(self) -> list[tuple[str, list[str]]]:
+        """The courses this worker cannot take, grouped by why, the commonest reason first."""
+        items = (self.plans or {}).get("set_aside", [])
+        return set_aside_by_reason((item["course_id"], item["reason"]) for item in items)
 
     def gap_items(self, relation: str) -> list[dict[str, Any]]:
         """The gap's skills of one relation (essential, optional): missing first, then partial, then held."""

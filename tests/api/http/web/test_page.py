@@ -8,11 +8,14 @@ from html import unescape
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 from starlette.datastructures import QueryParams
 
 from api.http import deps
 from api.http.web import routes
 from api.http.web.form import WorkerForm
+from api.services.plans import load_plan_options
+from data.models import Course
 from recommender.graph import CompetenceGraph
 from recommender.text.titles import TitleMatcher
 
@@ -188,10 +191,44 @@ def test_what_no_course_covers_is_grouped_by_what_to_do_instead(page_client: Tes
     open_items = [(plan, item) for plan in plans for item in plan["uncovered_skills"]]
     assert open_items, "the case needs a plan that leaves skills open"
     assert "What to do: ask your employer" not in html, "no longer one sentence for every skill"
+    # The headline counts what the plan leaves open, some taught part of the way: not "no course covers".
+    count = len(plans[0]["uncovered_skills"])
+    headline = " ".join(html[html.index('class="headline"') :].split("</p>")[0].split())
+    assert f"{count} skill{'s' if count != 1 else ''} this plan does not close (see below)" in headline
+    assert "no course here covers" not in html
     for plan, item in open_items:
         section = html[html.index(f'id="plan-{plan["kind"]}"') :]
         section = section[: section.index("</details>")]
         heading = open_heading(item["alternative"]["kind"], free_only=free)
+        assert "What this plan does not close, and what to do instead" in section
         under = section[section.index(heading) :]
         reason = item["reason"].replace(": see excluded_courses", "")  # the page has no such list
         assert f"<strong>{item['label']}</strong> ({item['relation']}): {reason}" in under, item
+
+
+def test_courses_left_out_are_listed_once_per_reason_with_their_count(
+    page_client: TestClient, tiny_session: Session, tiny_graph: CompetenceGraph
+) -> None:
+    """Thousands of courses can share one reason (a language the listing does not state): the page says each
+    reason once, with how many courses it rules out and a few of their ids, as the command line does."""
+    tiny_session.add_all(
+        Course(
+            id=f"udemy-{n}",
+            title=f"Listing {n}",
+            hours=3,
+            currency="USD",
+            language="und",
+            catalogue="udemy",
+            flags=["price-unknown", "language-unknown"],
+        )
+        for n in range(7)
+    )
+    tiny_session.flush()
+    loaded = routes.Loaded(tiny_graph, load_plan_options(db_session=tiny_session), None)
+    page_client.app.dependency_overrides[routes.get_loaded] = lambda: loaded  # type: ignore[attr-defined]
+    html = unescape(page_client.get("/", params={**PLAN, "lang": ["it"]}).text)
+    listed = html[html.index("left out for you") :].split("</details>")[0]
+    assert "7 courses left out for you" in html
+    reason = "language not stated by udemy; the worker accepts it"
+    assert listed.count(reason) == 1
+    assert f"<li>7: {reason}\n    (udemy-0, udemy-1, udemy-2, udemy-3, udemy-4 and 2 more)</li>" in listed
