@@ -79,7 +79,8 @@ def print_plans(
     for number, plan in enumerate(result.plans, start=1):
         labels = list(plan.labels or (plan.kind,))
         named = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
-        console.print(f"\n[bold]Plan {number} ({named})[/]: {plan.explanation}", soft_wrap=True)
+        explanation = plan.explanation.replace("see uncovered_skills", "see 'Not closed by this plan' below")
+        console.print(f"\n[bold]Plan {number} ({named})[/]: {explanation}", soft_wrap=True)
         if plan.steps:
             console.print(_timeline(plan, priced))
             unknown = [s for s in plan.steps if priced is not None and s.course_id in priced.price_unknown]

@@ -111,6 +111,8 @@ def test_plan_timeline_and_an_unaffordable_budget(runner: CliRunner, snapshot: P
     assert "Plan 1 (fastest, cheapest and best for you)" in text and "the plans coincide" in text
     # the free course still raises both essential skills part of the way; the level-3 courses are too dear
     assert "closes 0 of 2 essential" in text and "raises 2 essential" in text, text
+    # the explanation points at the list printed below, not at the JSON's field
+    assert "stay open: see 'Not closed by this plan' below." in text and "uncovered_skills" not in text
     assert "EV and battery basics" in text and "Raises essential" in text, text
     assert (
         "Courses teach these further, but your limits rule them out (ask your employer to fund one):" in text
