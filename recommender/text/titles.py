@@ -8,7 +8,8 @@ How a title is scored against every occupation (the same for one title or ten th
    :data:`NOISE_WORDS` are dropped, words in brackets or after `` - `` count :data:`SIDE_WEIGHT` of a word
    of the main part, and common abbreviations are spelt out (:data:`ABBREVIATIONS`: "IT" is ESCO's "ICT",
    "HR" "human resources", "Kfz" "motor vehicle"). Malay job words of Malaysian vacancy titles are put in
-   English (:data:`MALAY_WORDS`: "pembantu jualan" is "sales assistant") and Malaysian places dropped
+   English (:data:`MALAY_WORDS`: "pembantu jualan" is "sales assistant"; Italian plant titles' job words
+   get their English beside them, :data:`ITALIAN_WORDS`) and Malaysian places dropped
    (:data:`PLACE_WORDS`). The lists were written by reading how vacancy titles differ from labels (the
    tuning half of ``job_titles_validation.csv``; the Malay words and the places from the words of the whole
    file that no label has); they hold generic words, not titles.
@@ -231,6 +232,66 @@ MALAY_WORDS: dict[str, str] = {
 """Malay job words of vacancy titles (Malaysia's job boards), in English as ESCO's labels spell them; an empty
 entry is noise ("jawatan kosong": vacancy; "tukang": tradesman, the trade is the next word). Titles only."""
 
+ITALIAN_WORDS: dict[str, str] = {
+    "operaio": "worker",
+    "operaia": "worker",
+    "addetto": "worker",
+    "addetta": "worker",
+    "operatore": "operator",
+    "operatrice": "operator",
+    "montatore": "assembler",
+    "montatrice": "assembler",
+    "assemblatore": "assembler",
+    "assemblatrice": "assembler",
+    "montaggio": "assembly",
+    "assemblaggio": "assembly",
+    "collaudatore": "tester",
+    "collaudatrice": "tester",
+    "collaudo": "testing",
+    "manutentore": "maintenance technician",
+    "manutenzione": "maintenance",
+    "elettricista": "electrician",
+    "meccanico": "mechanic",
+    "meccatronico": "mechatronics",
+    "tecnico": "technician",
+    "saldatore": "welder",
+    "verniciatore": "painter",
+    "carrellista": "forklift operator",
+    "magazziniere": "warehouse worker",
+    "ispettore": "inspector",
+    "ingegnere": "engineer",
+    "progettista": "designer",
+    "capoturno": "shift supervisor",
+    "caporeparto": "supervisor",
+    "motore": "engine",
+    "motori": "engine",
+    "linea": "line",
+    "reparto": "",
+    "turno": "shift",
+    "qualita": "quality",
+    "controllo": "control",
+    "componenti": "component",
+    "batteria": "battery",
+    "batterie": "battery",
+    "elettrico": "electrical",
+    "elettrica": "electrical",
+    "veicolo": "vehicle",
+    "veicoli": "vehicle",
+    "jolly": "worker",
+    "specializzato": "",
+    "specializzata": "",
+    "della": "",
+    "dei": "",
+    "delle": "",
+}
+"""Italian job words of plant titles ("addetto montaggio motori": engine assembly worker), in English as
+ESCO's labels spell them, for HR files written in Italian (scenario 3); an empty entry carries no job
+("reparto": department). None of these words is a word of ``job_titles_validation.csv``'s titles ("del" is,
+and is left out), so its figures are unchanged (every title cleans the same). Words, not titles. Italian is
+an ESCO language, so unlike a Malay word an Italian one is kept beside its English (it meets ESCO's Italian
+labels where they are imported); an empty entry is dropped."""
+
+
 PLACE_WORDS = frozenset(
     """
     malaysia singapore indonesia asia apac kl kuala lumpur selangor johor penang pulau pinang melaka
@@ -308,22 +369,27 @@ def _expand(words: Iterable[str], translations: dict[str, str] | None = None) ->
 
 
 def _title_words(text: str) -> list[str]:
-    return [
-        _stem(w)
-        for w in _expand(normalise(text).split(), MALAY_WORDS)
-        if w not in NOISE_WORDS and w not in PLACE_WORDS
-    ]
+    words: list[str] = []
+    for word in _expand(normalise(text).split(), MALAY_WORDS):
+        if word in ITALIAN_WORDS:  # an ESCO language: the word stays for its own labels, its English joins it
+            words.extend([word, *ITALIAN_WORDS[word].split()] if ITALIAN_WORDS[word] else [])
+        else:
+            words.append(word)
+    return [_stem(w) for w in words if w not in NOISE_WORDS and w not in PLACE_WORDS]
 
 
 @lru_cache(maxsize=16384)  # the same title is cleaned for its parts, its features and its explanation
 def clean_title(title: str) -> CleanTitle:
-    """Strip gender forms, noise words and places, spell out abbreviations and Malay job words, weight
+    """Strip gender forms, noise words and places, spell out abbreviations and Malay and Italian job
+    words, weight
     words outside the main part.
 
     >>> clean_title("Sr. IT Support Exec (Hardware) - URGENT").words
     (('ict', 1.0), ('support', 1.0), ('hardware', 0.4))
     >>> clean_title("Pembantu Jualan - Shah Alam").text
     'assistant sale'
+    >>> clean_title("Collaudatore motori").text
+    'collaudatore tester motori engine'
 
     """
     text = _GENDER_SUFFIX.sub("", title.replace("&", " and ").replace("+", " plus "))

@@ -90,6 +90,25 @@ def test_cleaning_drops_noise_spells_out_abbreviations_and_weights_side_text() -
     assert title_parts("Software Developer") == ["Software Developer"]
 
 
+def test_italian_job_words_meet_english_labels() -> None:
+    """An HR file of an Italian plant: with English labels only, "Collaudatore motori" is an engine tester,
+    not whatever shares its letters ("Operaio" once came out as pizzaiolo)."""
+    english = [
+        OccupationText(uri, label, ((label, "en"),))
+        for uri, label in [
+            ("o:tester", "motor vehicle engine tester"),
+            ("o:assembler", "motor vehicle engine assembler"),
+            ("o:line", "production line worker"),
+            ("o:pizzaiolo", "pizzaiolo"),
+        ]
+    ]
+    italian = TitleMatcher(english, TEXT_ONLY)
+    assert clean_title("Addetto montaggio motori").text == "addetto worker montaggio assembly motori engine"
+    assert italian.match("Collaudatore motori", k=1)[0].uri == "o:tester"
+    assert italian.match("Montatore motori", k=1)[0].uri == "o:assembler"
+    assert italian.match("Operaio specializzato linea 3", k=1)[0].uri == "o:line"
+
+
 @pytest.mark.parametrize(
     ("title", "uri"),
     [
