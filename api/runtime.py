@@ -183,10 +183,15 @@ class Runtime:
     @cached_property
     def audit_writer(self) -> GroupWriter:
         """Writes the audit entries of keyed reads, those of requests arriving together in one short
-        transaction (:class:`api.services.audit.GroupWriter`)."""
+        transaction of a Core connection (:class:`api.services.audit.GroupWriter`)."""
         from api.services.audit import GroupWriter
+        from data.db import connection_transaction
 
-        return GroupWriter(lambda: self.transaction(writes=True, statement_timeout=AUDIT_STATEMENT_TIMEOUT))
+        return GroupWriter(
+            lambda: connection_transaction(
+                self.engine, writes=True, statement_timeout=AUDIT_STATEMENT_TIMEOUT
+            )
+        )
 
     @cached_property
     def graph(self) -> CompetenceGraph:

@@ -16,11 +16,12 @@ import datetime as dt
 import threading
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from recommender.errors import UpskillError
 
 if TYPE_CHECKING:
+    from sqlalchemy import Connection
     from sqlalchemy.orm import Session
 
     from api.services.keys import Principal
@@ -83,16 +84,17 @@ def entries(
     ]
 
 
-def add(*, db_session: Session, entries: Iterable[dict[str, Any]]) -> None:
-    """Write ``entries`` (of :func:`entries`) in the caller's transaction: one INSERT of plain rows (no ORM
-    object per entry: a keyed read writes one, and the ORM's unit of work cost it more than the insert)."""
-    from sqlalchemy import insert
+def add(*, db_session: Session | Connection, entries: Iterable[dict[str, Any]]) -> None:
+    """Write ``entries`` (of :func:`entries`) in the caller's transaction (a session's or a Core
+    connection's): one Core INSERT of plain rows (no ORM object per entry, nor the ORM's bulk insert: a
+    keyed read writes one, and either cost it more than the insert)."""
+    from sqlalchemy import Table, insert
 
     from data.models import AuditEntry
 
     rows = list(entries)
     if rows:
-        db_session.execute(insert(AuditEntry), rows)
+        db_session.execute(insert(cast(Table, AuditEntry.__table__)), rows)
 
 
 class GroupWriter:
@@ -106,7 +108,7 @@ class GroupWriter:
     alone, so that one bad entry (its worker deleted in between) fails only its own request.
     """
 
-    def __init__(self, open_transaction: Callable[[], AbstractContextManager[Session]]):
+    def __init__(self, open_transaction: Callable[[], AbstractContextManager[Session | Connection]]):
         self._open = open_transaction
         self._lock = threading.Lock()
         self._waiting: list[_Batch] = []

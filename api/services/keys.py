@@ -15,6 +15,7 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from recommender.errors import NotFoundError, UpskillError
@@ -22,6 +23,7 @@ from recommender.errors import NotFoundError, UpskillError
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from data.db import DriverQuery
     from data.models import ApiKey
 
 ROLES = ("worker", "hr", "region", "admin")
@@ -144,20 +146,33 @@ def revoke_key(db_session: Session, *, key_id: int) -> ApiKey:
 
 
 def authenticate(db_session: Session, *, plaintext: str) -> Principal | None:
-    """The principal of a valid key; None for a key that is unknown or revoked."""
-    from sqlalchemy import select
+    """The principal of a valid key; None for a key that is unknown or revoked.
 
-    from data.models import ApiKey
-
-    key = db_session.scalar(select(ApiKey).where(ApiKey.key_hash == hash_key(plaintext)))
-    if key is None or key.revoked_at is not None:
+    Read from the database on every call (one indexed row, through the driver: every keyed request does
+    it), so that a revoked key stops working at once, in every process."""
+    db_session.flush()  # what the session holds and has not written yet is read too, as by a query
+    rows = _key_by_hash().rows(db_session.connection(), key_hash=hash_key(plaintext))
+    if not rows:
+        return None
+    key_id, role, organisation_id, region, worker_id, revoked_at = rows[0]
+    if revoked_at is not None:
         return None
     return Principal(
-        key_id=key.id,
-        role=key.role,
-        organisation_id=key.organisation_id,
-        region=key.region,
-        worker_id=key.worker_id,
+        key_id=key_id, role=role, organisation_id=organisation_id, region=region, worker_id=worker_id
+    )
+
+
+@cache
+def _key_by_hash() -> DriverQuery:
+    from sqlalchemy import bindparam, select
+
+    from data.db import DriverQuery
+    from data.models import ApiKey
+
+    return DriverQuery(
+        select(
+            ApiKey.id, ApiKey.role, ApiKey.organisation_id, ApiKey.region, ApiKey.worker_id, ApiKey.revoked_at
+        ).where(ApiKey.key_hash == bindparam("key_hash"))
     )
 
 

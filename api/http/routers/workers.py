@@ -142,7 +142,9 @@ def worker_recommendations(  # noqa: PLR0913 - FastAPI: the id, the query, the h
 ) -> Any:
     """Rank courses for the worker (toward a target when there is one), each with why."""
     with key.open() as (db_session, principal, audit):
-        worker = workers.get_worker(db_session=db_session, worker_id=worker_id, principal=principal)
+        worker = worker_learning.stored_worker(
+            db_session=db_session, worker_id=worker_id, principal=principal
+        )
         audit("read", [worker.id])
         answer = worker_learning.rendered_recommendations(
             db_session=db_session,

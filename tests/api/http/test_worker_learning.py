@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -9,15 +10,17 @@ from typing import Any
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from api.http import deps
 from api.http.routers import workers as workers_router
+from api.services import keys
 from api.services.plans import CONTENT_RANKING
 from api.services.worker_learning import EXPORT_SECTIONS
+from data.db import transaction
 from data.erase import dependent_columns
-from data.models import Base, Cohort, CohortPerson, Interaction, Worker
+from data.models import ApiKey, Base, Cohort, CohortPerson, Interaction, Worker, WorkerSkill
 from recommender.idmap import IdMap
 from tests.api.conftest import MakeKey, World, bearer
 
@@ -323,3 +326,48 @@ def test_deleting_a_worker_leaves_no_row_about_them_in_any_table(
     assert client.get(f"/v1/workers/{world.own}", headers=bearer(world.keys["worker"])).status_code == 401
     assert client.delete(f"/v1/workers/{world.own}", headers=bearer(world.keys["hr"])).status_code == 404
     assert tiny_session.scalar(select(func.count()).select_from(Interaction)) == 0
+
+
+def test_a_change_written_to_the_tables_directly_is_seen_by_the_next_answer(
+    client: TestClient, world: World, tiny_session: Session
+) -> None:
+    """A kept answer is keyed by the worker's row, skills and events as the request reads them: a change
+    made without the API (an import, another process) gives a fresh answer too."""
+    model = RecordingModel({"ev-intro": 0.1, "battery-adv": 0.9, "ev-adv": 0.5})
+    client.app.dependency_overrides[deps.get_model] = lambda: model  # type: ignore[attr-defined]
+    hr = bearer(world.keys["hr"])
+    url = f"/v1/workers/{world.own}/recommendations"
+
+    def ask() -> int:
+        response = client.get(url, headers=hr)
+        assert response.status_code == 200, response.text
+        tiny_session.expire_all()  # the next write stands for another process's: no object kept from here
+        return len(model.calls)
+
+    assert ask() == 1 and ask() == 1
+    workers_table, skills_table = Worker.__table__, WorkerSkill.__table__
+    tiny_session.execute(workers_table.update().where(workers_table.c.id == world.own).values(region="DE21"))
+    assert ask() == 2
+    tiny_session.execute(
+        skills_table.insert().values(worker_id=world.own, skill_uri="skill:ev", proficiency=1)
+    )
+    assert ask() == 3
+    tiny_session.execute(
+        Interaction.__table__.insert().values(
+            worker_id=world.own, course_id="ev-intro", kind="viewed", occurred_at=dt.datetime.now(dt.UTC)
+        )
+    )
+    assert ask() == 4 and ask() == 4
+
+
+def test_a_key_revoked_by_another_process_is_refused_at_once(served: tuple[TestClient, Engine, str]) -> None:
+    """Every request reads its key's row: a key revoked elsewhere (``upskill keys revoke``) answers 401 on
+    the next request, with no delay."""
+    client, engine, key = served
+    assert client.get("/v1/workers/11", headers=bearer(key)).status_code == 200
+    with transaction(engine) as session:
+        found = session.scalar(select(ApiKey.id).where(ApiKey.key_hash == keys.hash_key(key)))
+        assert found is not None
+        keys.revoke_key(session, key_id=found)
+    for path in ("/v1/workers/11", "/v1/workers/11/recommendations"):
+        assert client.get(path, headers=bearer(key)).status_code == 401, path
