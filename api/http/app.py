@@ -21,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 import api.http.routers.admin
 import api.http.routers.model
 from api.http import errors, suggest
+from api.http.fast import RecommendationsFastPath
 from api.http.query import known_query_parameters
 from api.http.routers import (
     badges,
@@ -160,4 +161,5 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
 
     web.install(app)  # the worker page at /
     app.add_middleware(BodyLimit)
+    app.add_middleware(RecommendationsFastPath)  # outermost: a plain request skips the rest
     return app

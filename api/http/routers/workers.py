@@ -9,7 +9,7 @@ in the request's transaction; deleting a worker leaves an entry that names no on
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
@@ -35,11 +35,18 @@ from api.services import worker_learning, workers
 from api.services.keys import UnknownOrganisation
 from recommender.errors import InvalidPlanInput
 
+if TYPE_CHECKING:
+    from api.services.plans import PlanOptions
+    from recommender.graph import CompetenceGraph
+    from training.artefacts import LoadedModel
+
 router = APIRouter(tags=["workers"], responses={**PROBLEMS, **AUTH_PROBLEMS})
 
 #: Each route opens its transaction, key check and audit entries itself (one thread-pool round trip).
 HrOrAdminKeyed = Annotated[Keyed, Depends(keyed("hr", "admin"))]
-PersonKeyed = Annotated[Keyed, Depends(keyed("worker", "hr", "admin"))]
+#: The roles that may use a worker's data: the worker, hr of their organisation, admin.
+PERSON_ROLES = ("worker", "hr", "admin")
+PersonKeyed = Annotated[Keyed, Depends(keyed(*PERSON_ROLES))]
 WorkerId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
@@ -141,22 +148,46 @@ def worker_recommendations(  # noqa: PLR0913 - FastAPI: the id, the query, the h
     key: PersonKeyed,
 ) -> Any:
     """Rank courses for the worker (toward a target when there is one), each with why."""
+    answer = recommendations_json(
+        key=key,
+        worker_id=worker_id,
+        target=query.target,
+        limit=query.limit,
+        graph=graph,
+        options=options,
+        model=model,
+    )
+    return Response(answer, media_type="application/json")
+
+
+def recommendations_json(  # noqa: PLR0913 - the route's inputs, named
+    *,
+    key: Keyed,
+    worker_id: int,
+    target: str | None,
+    limit: int,
+    graph: CompetenceGraph,
+    options: PlanOptions,
+    model: LoadedModel | None,
+) -> bytes:
+    """The answer of :func:`worker_recommendations` as its JSON bytes, once the key is checked (401, 403),
+    the worker found among those it may see (404) and the audit entry committed (503 when it cannot be):
+    the route's work, shared with its fast path (``api.http.fast``)."""
     with key.open() as (db_session, principal, audit):
         worker = worker_learning.stored_worker(
             db_session=db_session, worker_id=worker_id, principal=principal
         )
         audit("read", [worker.id])
-        answer = worker_learning.rendered_recommendations(
+        return worker_learning.rendered_recommendations(
             db_session=db_session,
             graph=graph,
             options=options,
             model=model,
             worker=worker,
-            target=query.target,
-            limit=query.limit,
+            target=target,
+            limit=limit,
             render=_recommendations_json,
         )
-    return Response(answer, media_type="application/json")
 
 
 def _recommendations_json(answer: dict[str, Any]) -> bytes:
