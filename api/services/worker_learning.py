@@ -23,6 +23,7 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from api.services import plans, profiles
+from recommender.currency import Converter
 from recommender.errors import InvalidPlanInput, UnknownCourse
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from api.services.keys import Principal
     from data.db import DriverQuery
     from data.models import Interaction, Worker
+    from recommender.currency import RateTable
     from recommender.graph import CompetenceGraph
     from recommender.planner import CourseOption, GapItem
     from training.artefacts import LoadedModel
@@ -163,6 +165,7 @@ class CourseIndex:
     positions: NDArray[np.int64]  # each row's index in the model's scores, -1: not in the model (or none)
     skill_column: Mapping[str, int]  # skill URI -> its column in ``taught`` (columns sorted by URI)
     taught: sp.csc_matrix  # (courses, skills): the level a course teaches a skill + 1 (0: not taught)
+    rates: RateTable  # the plans' exchange rates: prices are shown in the worker's currency, as in a plan
     answers: Answers = field(default_factory=lambda: Answers(), compare=False)  # recommend_for_worker's
 
     @classmethod
@@ -188,6 +191,7 @@ class CourseIndex:
             positions=positions,
             skill_column=column,
             taught=sp.csc_matrix((level, (at_row, at_column)), shape=(len(courses), len(skill_uris))),
+            rates=options.rates,
         )
 
     def content_scores(self, gap: Sequence[GapItem]) -> NDArray[np.float64]:
@@ -475,11 +479,13 @@ def _recommend(  # noqa: PLR0913 - recommend_for_worker's inputs, read once ther
         vector = model.score_vector(features, history=taken)
         positions = index.positions[rows]
         scores = np.where(positions >= 0, vector[np.maximum(positions, 0)], -np.inf)
-        ranking = f"hybrid model {model.path.name} (the worker's features and {len(taken)} courses taken)"
+        courses = f"{len(taken)} course{'s' if len(taken) != 1 else ''} taken"
+        ranking = f"hybrid model {model.path.name} (the worker's features and {courses})"
     else:
         scores = content
         ranking = plans.CONTENT_RANKING
     order = np.lexsort((index.by_id[rows], -content, -scores))  # the last key sorts first
+    converter = Converter(worker.currency, index.rates)
     items = []
     for rank, at in enumerate(order[:limit].tolist(), start=1):
         course = index.courses[rows[at]]
@@ -488,13 +494,14 @@ def _recommend(  # noqa: PLR0913 - recommend_for_worker's inputs, read once ther
             why.append(f"rank {rank} of {len(rows)} by the hybrid model for this profile and history")
         else:
             why.append(f"closes {content[at]:.0%} of the weighted gap on its own")
+        price = converter.convert(course.price, course.currency)  # None: no rate, the catalogue's price
         items.append(
             {
                 "course_id": course.id,
                 "title": course.title,
                 "hours": course.hours,
-                "price": course.price,
-                "currency": course.currency,
+                "price": course.price if price is None else price,
+                "currency": course.currency if price is None else converter.currency,
                 "language": course.language,
                 "delivery_mode": course.delivery_mode,
                 "level": course.level,

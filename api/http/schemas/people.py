@@ -141,8 +141,10 @@ class RecommendationRead(BaseModel):
     course_id: str
     title: str
     hours: float
-    price: float
-    currency: str
+    price: float = Field(
+        description="in the worker's currency at the plans' exchange rates, as in their plan"
+    )
+    currency: str = Field(description="the worker's, or the catalogue's where no rate converts the price")
     language: str
     delivery_mode: str
     level: str | None

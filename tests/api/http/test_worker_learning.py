@@ -21,6 +21,7 @@ from api.services.worker_learning import EXPORT_SECTIONS
 from data.db import transaction
 from data.erase import dependent_columns
 from data.models import ApiKey, Base, Cohort, CohortPerson, Interaction, Worker, WorkerSkill
+from data.plan_inputs import rate_table
 from recommender.idmap import IdMap
 from tests.api.conftest import MakeKey, World, bearer
 
@@ -86,6 +87,24 @@ def test_recommendations_without_a_model_rank_by_the_gap_share_and_say_so(
     _event(client, world, "enrolled", "ev-intro")
     after = client.get(f"/v1/workers/{world.own}/recommendations?limit=5", headers=hr).json()
     assert [item["course_id"] for item in after["items"]] == ["battery-adv"]
+
+
+def test_recommended_prices_are_in_the_workers_currency_as_in_their_plan(
+    client: TestClient, world: World
+) -> None:
+    """The courses are priced in EUR; a worker who pays in CZK sees CZK, converted at the plans' rates."""
+    hr = bearer(world.keys["hr"])
+    url = f"/v1/workers/{world.own}/recommendations"
+    in_euros = {item["course_id"]: item for item in client.get(url, headers=hr).json()["items"]}
+    assert {item["currency"] for item in in_euros.values()} == {"EUR"}
+    changed = client.patch(f"/v1/workers/{world.own}", json={"currency": "CZK"}, headers=hr)
+    assert changed.status_code == 200, changed.text
+    per_eur = rate_table().units_per_eur["CZK"]
+    in_crowns = client.get(url, headers=hr).json()["items"]
+    assert in_crowns and [item["course_id"] for item in in_crowns] == list(in_euros)
+    for item in in_crowns:
+        euros = in_euros[item["course_id"]]["price"]
+        assert item["currency"] == "CZK" and item["price"] == round(euros * per_eur, 2), item
 
 
 def test_recommendations_need_a_target_or_a_model(client: TestClient, world: World) -> None:
