@@ -375,15 +375,16 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     sent = 1  # requests of the mix sent so far (the warm-up's)
                     for connections in args.concurrency:
                         cpu = server_cpu_seconds(process.pid)
-                        first = sent if mix.onward else 0
-                        row = drive(port, mix, connections, args.duration, args.requests, first)
+                        onward_from = sent if mix.onward else 0
+                        row = drive(port, mix, connections, args.duration, args.requests, onward_from)
                         sent += row["requests"]
                         cpu = server_cpu_seconds(process.pid) - cpu
                         row["server_cpu_ms_per_request"] = (
                             1000 * cpu / row["requests"] if row["requests"] else None
                         )
-                        first = mix.first
-                        rows.append({"route": mix.name, "method": first.method, "path": first.path, **row})
+                        rows.append(
+                            {"route": mix.name, "method": mix.first.method, "path": mix.first.path, **row}
+                        )
                         print(
                             f"  {mix.name:<16} x{connections:<3} {row['throughput_rps']:8.1f}/s "
                             f"errors {row['errors']}",

@@ -106,7 +106,7 @@ def training_throughput(  # noqa: PLR0913 - a benchmark step: the matrices and t
 
 def _fake_ranker(n_users: int, n_items: int, components: int, rng: np.random.Generator) -> HybridRanker:
     ranker = HybridRanker(no_components=components)
-    arrays = {
+    arrays: dict[str, np.ndarray] = {
         "user_vectors_": rng.standard_normal((n_users, components + 2)).astype(np.float32),
         "item_vectors_": rng.standard_normal((n_items, components + 2)).astype(np.float32),
         "user_feature_embeddings_": np.zeros((n_users, components), np.float32),

@@ -37,7 +37,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 import scipy
@@ -65,10 +65,19 @@ from recommender.planner.cover import (
 from recommender.planner.filters import filter_courses
 from recommender.planner.plan import _cost_function, content_scores
 
+
 #: Level distributions (levels 1..4) per instance family. "typical": most courses and needs at level 2, as in
 #: a catalogue whose skills carry the default level; "deep": uniform levels, so most courses teach some gap
 #: skill at level 3-4 and pull level-order prerequisite chains (a stress test of the requirement handling).
-FAMILIES = {
+class Family(TypedDict):
+    """How a synthetic instance draws levels: taught and needed level shares (1-4), prerequisite share."""
+
+    taught: list[float]
+    needed: list[float]
+    prerequisite: float
+
+
+FAMILIES: dict[str, Family] = {
     "typical": {"taught": [0.2, 0.5, 0.25, 0.05], "needed": [0.1, 0.6, 0.25, 0.05], "prerequisite": 0.1},
     "deep": {"taught": [0.25, 0.25, 0.25, 0.25], "needed": [0.25, 0.25, 0.25, 0.25], "prerequisite": 0.15},
 }
@@ -355,9 +364,9 @@ def real_pairs_speed(database_url: str, pairs: int, budget: float | None = 1500)
         items = gap_items(gap)
         gap_t.append(time.perf_counter() - t0)
         gap_cpu.append(time.process_time() - c0)
-        for name, options in configurations.items():
+        for name, settings in configurations.items():
             t1, c1 = time.perf_counter(), time.process_time()
-            result = plan_paths(items, courses, constraints, badges=badges, **options)
+            result = plan_paths(items, courses, constraints, badges=badges, **settings)
             times[name].append(time.perf_counter() - t1 + gap_t[-1])
             cpu[name].append(time.process_time() - c1 + gap_cpu[-1])
         solvers.update(plan.solver for plan in result.plans)

@@ -84,6 +84,10 @@ RANKERS: dict[str, tuple[Callable[[], Any], Callable[[Any, list[str]], int]]] = 
 }
 
 
+def _fitted(make: Callable[[], Any], skills: list[SkillText]) -> Any:
+    return make().fit(skills)
+
+
 def bench_skills(skills: list[SkillText], repeats: int) -> dict[str, Any]:
     texts, source = _catalogue_texts()
     results: dict[str, Any] = {}
@@ -103,7 +107,7 @@ def bench_skills(skills: list[SkillText], repeats: int) -> dict[str, Any]:
             "fit_and_catalogue_cpu_seconds": round(float(np.median(cpu)), 2),
             "ms_per_course": round(1000 * float(np.median(runs)) / len(texts), 2),
             "skills_per_course": round(found / len(texts), 2),
-            "retained_mib": _retained_mib(lambda make=make: make().fit(skills)),
+            "retained_mib": _retained_mib(partial(_fitted, make, skills)),
         }
     return {
         "courses": len(texts),

@@ -57,9 +57,9 @@ def ordered(
 
     known = {g.course_id for g in load_gold(gold)[:BEFORE_SAMPLE]}
     found: list[tuple[str, str, str]] = []
-    for course in edx.read(edx_csv)[0]:
-        if course.record.language == "en":
-            found.append((course.record.id, course.record.title, course.text))
+    for edx_course in edx.read(edx_csv)[0]:
+        if edx_course.record.language == "en":
+            found.append((edx_course.record.id, edx_course.record.title, edx_course.text))
     courses = coursera.read(coursera_csv)[0]
     slugs = Counter(coursera.kind_and_slug(c.record.url or "")[1] for c in courses)
     for course in courses:
