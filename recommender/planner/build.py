@@ -8,11 +8,11 @@ gap asks for level 3 for essential skills). S is closed when all its units are c
 
 Requirements come from the catalogue (a prerequisite course, unless completed) and from level order: a course
 that teaches a gap skill S at level L >= 3 needs S at level L-1 first (the one level-order rule, see
-:mod:`recommender.prerequisites`), provided by the
-worker's profile (the gap's held level, raised by completed courses) or by any available course teaching S at
-L-1 or above. Level order is applied to the gap's skills only: those are the skills whose held level the
-planner knows, and the ones the plan is about; prerequisites the catalogue derived for other skills arrive as
-catalogue prerequisites with origin "level".
+:mod:`recommender.prerequisites`), provided by the worker's profile (the gap's held level, raised by completed
+courses) or by any available course teaching S at L-1 or above. A course may use only options of lower rank
+(:func:`_acyclic_rank`), which rules out loops. Level order is applied to the gap's skills only: those are
+the skills whose held level the planner knows, and the ones the plan is about; prerequisites the catalogue
+derived for other skills arrive as catalogue prerequisites with origin "level".
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
+import networkx as nx
 import numpy as np
 
 from recommender.planner.cover import CoverProblem, Requirement
@@ -181,6 +182,7 @@ def build_problem(  # noqa: C901, PLR0913 - one pass over gap, courses, badges (
     for c in pending:
         missing = [r.label for r in raw[c] if not any(o in rank for o in r.options)]
         not_takeable[c] = f"needs {', '.join(missing)} first, and no course providing it can be taken"
+    rank = _acyclic_rank(rank, raw)
 
     # Keep the takeable courses reachable from a covering course through rank-lowering options.
     ids = sorted(rank)
@@ -267,6 +269,33 @@ def build_problem(  # noqa: C901, PLR0913 - one pass over gap, courses, badges (
         max_hours=max_hours,
     )
     return Built(problem, tuple(targets), tuple(units), dict(held), not_takeable)
+
+
+def _acyclic_rank(rounds: Mapping[str, int], raw: Mapping[str, Sequence[_RawRequirement]]) -> dict[str, int]:
+    """The rank of each takeable course: options of lower rank are the ones a course may use.
+
+    The fixed-point round alone (when a course became takeable) was too strict: a course takeable early
+    through one option may be reached later through another, say a level-2 course with its own catalogue
+    prerequisite, and that order is valid. Only an order that can loop must be ruled out, so rank by the
+    strongly connected components of "option -> requirement -> course" in topological order, then by round
+    within a component: every option outside the course's component keeps a lower rank, and within it the
+    round breaks the loops.
+    """
+    graph: nx.DiGraph[object] = nx.DiGraph()
+    graph.add_nodes_from(sorted(rounds))
+    seen: set[_RawRequirement] = set()
+    for c in sorted(rounds):
+        for r in raw[c]:
+            graph.add_edge(r, c)
+            if r not in seen:
+                seen.add(r)
+                graph.add_edges_from((o, r) for o in r.options if o in rounds)
+    condensed = nx.condensation(graph)
+    position = {component: i for i, component in enumerate(nx.topological_sort(condensed))}
+    mapping = condensed.graph["mapping"]
+    keys = {c: (position[mapping[c]], rounds[c]) for c in rounds}
+    dense = {key: i for i, key in enumerate(sorted(set(keys.values())))}
+    return {c: dense[keys[c]] for c in rounds}
 
 
 def recost(built: Built, available: Mapping[str, Available], cost_of: Callable[[Available], float]) -> Built:

@@ -4,8 +4,9 @@ A :class:`CoverProblem` works on indices: candidate courses ``0..n-1`` (sorted b
 ``0..m-1``. A course *covers* a skill when it teaches it at the needed level or above. A course may have
 *requirements*, each satisfied by any one of its ``options`` (a catalogue prerequisite has one option; a
 level requirement "skill S at level L-1" has every course teaching S at L-1 or above). Options always have a
-strictly lower *rank* than the course requiring them (rank = the round of the fixed point in which a course
-became takeable), so following requirements can never loop and every selection is orderable.
+strictly lower *rank* than the course requiring them (rank: the strongly connected components of the
+requirement graph in topological order, then within one the round of the fixed point in which a course became
+takeable), so following requirements can never loop and every selection is orderable.
 
 Selections compare lexicographically (:class:`Value`): first the weighted essential skills covered, then the
 weighted optional skills, then the objective cost (hours or money) of the courses; a valid selection meets
@@ -61,7 +62,7 @@ class CoverProblem:
     requirements : tuple of tuple of Requirement, length n
         What each course needs first.
     rank : tuple of int, length n
-        Fixed-point round in which each course became takeable (options have lower rank).
+        Order of the courses' requirement-graph components, then fixed-point round (options have lower rank).
     """
 
     ids: tuple[str, ...]

@@ -481,3 +481,36 @@ def test_the_default_solver_picks_the_requirement_option_that_also_teaches_an_op
     assert solution.solver == "exact" and solution.certificate.ratio == 1.0
     assert dict(solution.selection.edges)[0][0][0] == 2  # d's requirement is met by p2
     assert sorted(problem.ids[i] for i in greedy(problem).chosen) == ["d", "p1"]
+
+
+def test_a_level_provider_with_its_own_prerequisite_feeds_a_course_that_became_takeable_earlier() -> None:
+    # "adv" (s1 at 3) needs s1 at level 2 first. "mid" provides it, after its own prerequisite "intro": the
+    # order intro, mid, adv is valid and costs 30. "dear-mid" also provides it with no prerequisite, so "adv"
+    # is takeable as early as "mid": ranking options by that round alone made "adv" need "dear-mid" (530).
+    gap = [gap_item("s1", needed=3), gap_item("s2")]
+    courses = [
+        course("intro", {}, price=10),
+        course("mid", {"s1": 2, "s2": 2}, price=10, requires=("intro",)),
+        course("adv", {"s1": 3}, price=10),
+        course("dear-mid", {"s1": 2}, price=90),
+    ]
+    for budget in (None, 100.0):  # within 100, "dear-mid" left s1 at level 2
+        plan = plan_paths(gap, courses, Constraints(objective="cost", budget=budget)).best
+        assert ids(plan) == ["intro", "mid", "adv"]
+        assert plan.total_price == 30 and plan.uncovered_skills == ()
+
+
+@pytest.mark.xfail(strict=True, reason="within a loop of the requirement graph, options go by round")
+def test_two_courses_giving_each_other_a_level_are_used_in_the_order_that_pays() -> None:
+    # "a" needs s0 at level 2 and gives s1 at level 2; "b" needs s1 at level 2 and gives s0 at level 2. Both
+    # became takeable in the same round (through "p" and "q"), so neither may use the other: the plan takes
+    # p, q, a, b (45 h) where p, a, b (30 h) is a valid order. Fixing it needs an order inside the MILP.
+    gap = [gap_item("s0", needed=3, held=1), gap_item("s1", needed=3, held=1)]
+    courses = [
+        course("a", {"s0": 3, "s1": 2}, hours=4),
+        course("b", {"s0": 2, "s1": 3}, hours=15),
+        course("p", {"s0": 2}, hours=11),
+        course("q", {"s1": 2}, hours=15),
+    ]
+    plan = plan_paths(gap, courses, Constraints(objective="hours")).best
+    assert ids(plan) == ["p", "a", "b"] and plan.total_hours == 30
