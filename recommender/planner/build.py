@@ -110,11 +110,16 @@ def build_problem(  # noqa: C901, PLR0913 - one pass over gap, courses, badges (
     level_cache: dict[tuple[str, int], _RawRequirement] = {}
 
     def level_requirement(uri: str, below: int) -> _RawRequirement:
-        # one per (skill, level): courses teaching the same skill at the same level share it
+        # one per (skill, level): courses teaching the same skill at the same level share it. Its options
+        # teach S at exactly ``below``: in any valid order the first course teaching S at ``below`` or above
+        # teaches it at ``below`` (one above would need it first), so the others are never needed, and
+        # leaving them out keeps level-3 courses from being each other's options (a loop ranked by round).
         key = (uri, below)
         if key not in level_cache:
             level_cache[key] = _RawRequirement(
-                providers(uri, below), "level", f"{label[uri]} at level {below}"
+                tuple(o for o in providers(uri, below) if available[o].course.skills[uri] == below),
+                "level",
+                f"{label[uri]} at level {below}",
             )
         return level_cache[key]
 
@@ -133,7 +138,7 @@ def build_problem(  # noqa: C901, PLR0913 - one pass over gap, courses, badges (
             if uri not in held or below is None or held[uri] >= below:
                 continue
             requirement = level_requirement(uri, below)
-            if requirement.options in ((), (cid,)):  # no option but the course itself (ids are distinct)
+            if providers(uri, below) in ((), (cid,)):  # no provider but the course itself (ids are distinct)
                 return reqs, (
                     f"teaches {label[uri]} at level {level}, which needs level {below} first; the "
                     f"worker holds level {held[uri]} and no available course teaches it at level {below} "

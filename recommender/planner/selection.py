@@ -3,10 +3,11 @@
 A :class:`CoverProblem` works on indices: candidate courses ``0..n-1`` (sorted by id) and gap skills
 ``0..m-1``. A course *covers* a skill when it teaches it at the needed level or above. A course may have
 *requirements*, each satisfied by any one of its ``options`` (a catalogue prerequisite has one option; a
-level requirement "skill S at level L-1" has every course teaching S at L-1 or above). Options always have a
-strictly lower *rank* than the course requiring them (rank: the strongly connected components of the
-requirement graph in topological order, then within one the round of the fixed point in which a course became
-takeable), so following requirements can never loop and every selection is orderable.
+level requirement "skill S at level L-1" has every course teaching S at exactly L-1: one teaching it higher
+needs L-1 first itself). Options always have a strictly lower *rank* than the course requiring them (rank: the
+strongly connected components of the requirement graph in topological order, then within one the round of the
+fixed point in which a course became takeable), so following requirements can never loop and every selection
+is orderable.
 
 Selections compare lexicographically (:class:`Value`): first the weighted essential skills covered, then the
 weighted optional skills, then the objective cost (hours or money) of the courses; a valid selection meets

@@ -500,6 +500,21 @@ def test_a_level_provider_with_its_own_prerequisite_feeds_a_course_that_became_t
         assert plan.total_price == 30 and plan.uncovered_skills == ()
 
 
+def test_a_course_teaching_a_level_above_is_not_an_option_for_the_level_below() -> None:
+    # "mid" (s1 at 3, after "intro") needs s1 at level 2; "adv" teaches s1 at 3 and needs s0 at level 2,
+    # which "mid" gives. "adv" never has to give "mid" s1 at 2 (it needs that level first itself), but as an
+    # option it made the two a loop of the requirement graph, ranked by round: broad, adv (36 h), not 30 h.
+    gap = [gap_item("s0", needed=3, held=1), gap_item("s1", needed=3)]
+    courses = [
+        course("intro", {"s1": 2}, hours=19),
+        course("mid", {"s0": 2, "s1": 3}, hours=3, requires=("intro",)),
+        course("adv", {"s0": 3, "s1": 3}, hours=8),
+        course("broad", {"s0": 2, "s1": 2}, hours=28),
+    ]
+    plan = plan_paths(gap, courses, Constraints(objective="hours")).best
+    assert ids(plan) == ["intro", "mid", "adv"] and plan.total_hours == 30
+
+
 @pytest.mark.xfail(strict=True, reason="within a loop of the requirement graph, options go by round")
 def test_two_courses_giving_each_other_a_level_are_used_in_the_order_that_pays() -> None:
     # "a" needs s0 at level 2 and gives s1 at level 2; "b" needs s1 at level 2 and gives s0 at level 2. Both
