@@ -9,10 +9,11 @@ gap asks for level 3 for essential skills). S is closed when all its units are c
 Requirements come from the catalogue (a prerequisite course, unless completed) and from level order: a course
 that teaches a gap skill S at level L >= 3 needs S at level L-1 first (the one level-order rule, see
 :mod:`recommender.prerequisites`), provided by the worker's profile (the gap's held level, raised by completed
-courses) or by any available course teaching S at L-1 or above. A course may use only options of lower rank
-(:func:`_acyclic_rank`), which rules out loops. Level order is applied to the gap's skills only: those are
-the skills whose held level the planner knows, and the ones the plan is about; prerequisites the catalogue
-derived for other skills arrive as catalogue prerequisites with origin "level".
+courses) or by an available course teaching S at exactly L-1 (in any valid order the first course teaching S
+at L-1 or above teaches it at L-1, so the others are never needed). A course may use only options of lower
+rank (:func:`_acyclic_rank`), which rules out loops. Level order is applied to the gap's skills only: those
+are the skills whose held level the planner knows, and the ones the plan is about; prerequisites the
+catalogue derived for other skills arrive as catalogue prerequisites with origin "level".
 """
 
 from __future__ import annotations
