@@ -2,7 +2,7 @@
 
 The worker's saved profile (occupation, skills, target, region, languages, budget, currency, hours per week,
 delivery modes) goes through the same services as an anonymous request: :func:`plan_for_worker` through
-``api.services.plans.plan`` (the answer of ``POST /v1/plans``), :func:`recommend_for_worker` through the
+``api.services.plans.plan`` (the answer of ``POST /v1/plans``), :func:`rendered_recommendations` through the
 hybrid model's cold-start scoring with the features training builds (``training.dataset.profile_features``)
 and the worker's history. Events (viewed, enrolled, completed, rated, dismissed) are the interactions the
 ranker trains on; a completion adds the course's skills to the worker's at the levels the course teaches.
@@ -79,21 +79,10 @@ def history(*, db_session: Session, worker_id: int) -> History:
     return History(tuple((course, kind) for course, kind in rows))
 
 
-def _profile(worker: Worker, db_session: Session | None = None) -> tuple[list[str], dict[str, int]]:
-    """The worker's occupations and skills with levels; with ``db_session``, the skills are read with one
-    plain query (the rows the relationship would load, without building an ORM object for each), unless the
-    relationship is loaded already (it may hold changes not yet flushed)."""
+def _profile(worker: Worker) -> tuple[list[str], dict[str, int]]:
+    """The worker's occupations and skills with levels."""
     occupations = [worker.current_occupation_uri] if worker.current_occupation_uri else []
-    if db_session is None or "skills" in worker.__dict__:
-        return occupations, {s.skill_uri: s.proficiency for s in worker.skills}
-    from sqlalchemy import select
-
-    from data.models import WorkerSkill
-
-    rows = db_session.execute(
-        select(WorkerSkill.skill_uri, WorkerSkill.proficiency).where(WorkerSkill.worker_id == worker.id)
-    )
-    return occupations, {uri: level for uri, level in rows}
+    return occupations, {s.skill_uri: s.proficiency for s in worker.skills}
 
 
 def _no_target(*, allow_param: bool) -> InvalidPlanInput:
@@ -166,7 +155,7 @@ class CourseIndex:
     skill_column: Mapping[str, int]  # skill URI -> its column in ``taught`` (columns sorted by URI)
     taught: sp.csc_matrix  # (courses, skills): the level a course teaches a skill + 1 (0: not taught)
     rates: RateTable  # the plans' exchange rates: prices are shown in the worker's currency, as in a plan
-    answers: Answers = field(default_factory=lambda: Answers(), compare=False)  # recommend_for_worker's
+    answers: Answers = field(default_factory=lambda: Answers(), compare=False)  # rendered_recommendations'
 
     @classmethod
     def build(cls, options: plans.PlanOptions, model: LoadedModel | None) -> CourseIndex:
@@ -215,15 +204,16 @@ class CourseIndex:
         return sums / total
 
 
-#: Answers of :func:`recommend_for_worker` kept per course index (per served options and model).
+#: Answers of :func:`rendered_recommendations` kept per course index (per served options and model).
 ANSWERS_KEPT = 4096
 
 
 class Answers:
-    """The last :data:`ANSWERS_KEPT` answers of :func:`recommend_for_worker` for one (options, model) pair,
-    each keyed by everything it was computed from: the worker's row and skills, their events, the target and
-    limit asked, and the graph (kept with the answer, compared by identity). A changed profile, a new event
-    or another model or catalogue is another key, so a kept answer is the one a computation would give.
+    """The last :data:`ANSWERS_KEPT` answers of :func:`rendered_recommendations` for one (options, model)
+    pair, each keyed by everything it was computed from: the worker's row and skills, their events, the
+    target and limit asked, and the graph (kept with the answer, compared by identity). A changed profile, a
+    new event or another model or catalogue is another key, so a kept answer is the one a computation would
+    give.
 
     With each answer its renderings are kept (``render(answer)``, e.g. the HTTP answer's JSON bytes), made
     once per answer and render function."""
@@ -264,13 +254,6 @@ class _Kept:
         return value
 
 
-def _row_state(worker: Worker) -> tuple[Any, ...]:
-    """The worker row's column values, hashable (lists as tuples, mappings as sorted pairs)."""
-    from sqlalchemy import inspect
-
-    return tuple(_frozen(getattr(worker, attr.key)) for attr in inspect(worker).mapper.column_attrs)
-
-
 def _frozen(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return tuple(_frozen(v) for v in value)
@@ -303,28 +286,6 @@ def course_index(options: plans.PlanOptions, model: LoadedModel | None) -> Cours
         while len(_indexes) > INDEXES_KEPT:
             _indexes.popitem(last=False)
     return index
-
-
-def recommend_for_worker(
-    *,
-    db_session: Session,
-    graph: CompetenceGraph,
-    options: plans.PlanOptions,
-    model: LoadedModel | None,
-    worker: Worker,
-    target: str | None = None,
-    limit: int = 10,
-) -> dict[str, Any]:
-    """Rank courses for the worker, each with why: by the hybrid model when there is one, else by the share of
-    the gap to the target a course closes (the planner's content score; then a target is needed).
-
-    With a target (``target`` or the worker's), only courses that teach a skill of the gap are ranked. Courses
-    the worker enrolled in, completed or dismissed are left out, as are courses in languages they do not
-    accept (when they gave any). Ties are broken by the content score, then by course id. An answer for the
-    same worker state, events and question is kept (:class:`Answers`) and given again.
-    """
-    kept = _kept_answer(db_session, graph, options, model, worker, target, limit)
-    return dict(kept.answer)
 
 
 @dataclass(frozen=True)
@@ -387,7 +348,7 @@ def _stored_worker_queries() -> tuple[DriverQuery, DriverQuery, DriverQuery, int
     )
 
 
-def rendered_recommendations(  # noqa: PLR0913 - recommend_for_worker's inputs and the rendering
+def rendered_recommendations(  # noqa: PLR0913 - the worker, what ranks, the question, the rendering
     *,
     db_session: Session,
     graph: CompetenceGraph,
@@ -398,13 +359,21 @@ def rendered_recommendations(  # noqa: PLR0913 - recommend_for_worker's inputs a
     target: str | None = None,
     limit: int = 10,
 ) -> T:
-    """``render`` of :func:`recommend_for_worker`'s answer for the worker of :func:`stored_worker`, kept
-    with the answer: rendered once per answer (the HTTP route's JSON bytes: a kept answer is not validated
-    and serialised again on every request). A kept answer is keyed by the worker's stored row, skills and
-    events as read; only an answer not kept loads the worker's ORM object, to compute it.
+    """Courses ranked for the worker of :func:`stored_worker`, each with why, as ``render`` makes them: by
+    the hybrid model when there is one, else by the share of the gap to the target a course closes (the
+    planner's content score; then a target is needed).
+
+    With a target (``target`` or the worker's), only courses that teach a skill of the gap are ranked. Courses
+    the worker enrolled in, completed or dismissed are left out, as are courses in languages they do not
+    accept (when they gave any). Ties are broken by the content score, then by course id. Prices are in the
+    worker's currency where a rate converts them.
+
+    An answer is kept (:class:`Answers`), keyed by the worker's stored row, skills and events as read, with
+    its rendering, made once per answer (the HTTP route's JSON bytes: a kept answer is not validated and
+    serialised again on every request); only an answer not kept loads the worker's ORM object, to compute it.
     ``render`` is the kept rendering's key: pass the same function every time (not a new lambda)."""
     index = course_index(options, model)
-    key = ("stored", worker.row, tuple(sorted(worker.skills.items())), worker.history.events, target, limit)
+    key = (worker.row, tuple(sorted(worker.skills.items())), worker.history.events, target, limit)
     kept = index.answers.get(key, graph)
     if kept is None:
         from data.models import Worker
@@ -422,27 +391,7 @@ def rendered_recommendations(  # noqa: PLR0913 - recommend_for_worker's inputs a
     return kept.rendered(render)
 
 
-def _kept_answer(  # noqa: PLR0913 - recommend_for_worker's inputs
-    db_session: Session,
-    graph: CompetenceGraph,
-    options: plans.PlanOptions,
-    model: LoadedModel | None,
-    worker: Worker,
-    target: str | None,
-    limit: int,
-) -> _Kept:
-    occupations, skills = _profile(worker, db_session)
-    past = history(db_session=db_session, worker_id=worker.id)
-    index = course_index(options, model)
-    key = ("loaded", _row_state(worker), tuple(sorted(skills.items())), past.events, target, limit)
-    kept = index.answers.get(key, graph)
-    if kept is not None:
-        return kept
-    answer = _recommend(graph, model, worker, index, occupations, skills, past, target, limit)
-    return index.answers.put(key, graph, answer)
-
-
-def _recommend(  # noqa: PLR0913 - recommend_for_worker's inputs, read once there
+def _recommend(  # noqa: PLR0913 - rendered_recommendations' inputs, read once there
     graph: CompetenceGraph,
     model: LoadedModel | None,
     worker: Worker,
@@ -453,7 +402,7 @@ def _recommend(  # noqa: PLR0913 - recommend_for_worker's inputs, read once ther
     target: str | None,
     limit: int,
 ) -> dict[str, Any]:
-    """What :func:`recommend_for_worker` answers, computed."""
+    """What :func:`rendered_recommendations` answers, computed."""
     from recommender.planner.from_gap import gap_items
 
     wanted = np.ones(len(index.courses), dtype=bool)
