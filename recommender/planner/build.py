@@ -142,8 +142,8 @@ def build_problem(  # noqa: C901, PLR0913 - one pass over gap, courses, badges (
             if providers(uri, below) in ((), (cid,)):  # no provider but the course itself (ids are distinct)
                 return reqs, (
                     f"teaches {label[uri]} at level {level}, which needs level {below} first; the "
-                    f"worker holds level {held[uri]} and no available course teaches it at level {below} "
-                    "or above"
+                    f"worker holds level {held[uri]} and no other available course teaches it at level "
+                    f"{below} or above"
                 )
             reqs.append(requirement)
         return reqs, None

@@ -100,6 +100,8 @@ def test_level_order_without_any_provider_leaves_the_skill_uncovered_with_the_re
     assert plan.steps == () and not plan.feasible
     (missing,) = plan.uncovered_skills
     assert "needs level 3 first" in missing.reason
+    # the course itself teaches s1 at 4, so "no course teaches it at 3 or above" would be false
+    assert "no other available course teaches it at level 3 or above" in missing.reason
     assert [e.course_id for e in result.excluded] == ["expert"]
 
 
