@@ -63,7 +63,9 @@ def limit_reason(course: CourseOption, price: float, constraints: Constraints) -
     limits (budget, hours, start and deadline), or None."""
     c = constraints
     if c.budget is not None and price > c.budget + 1e-9:
-        return f"costs {price:.2f} {c.currency}, more than the whole budget of {c.budget:.2f}"
+        if c.budget <= 0:
+            return f"costs {price:.2f} {c.currency} and the budget is 0 (free courses only)"
+        return f"costs {price:.2f} {c.currency}, more than the whole budget of {c.budget:.2f} {c.currency}"
     if c.max_hours is not None and course.hours > c.max_hours + 1e-9:
         return f"takes {course.hours:g} h, more than the maximum of {c.max_hours:g} h"
     if course.start_dates and c.start is not None:

@@ -253,7 +253,7 @@ def plan_paths(  # noqa: C901, PLR0913 - the planner's entry point, being rewrit
             built = recost(built, available, _cost_function(kind, norm))
         problem = built.problem
         if open_skills is None:
-            open_skills = _OpenSkills(built, teachers, excluded, constraints, weakly, badges)
+            open_skills = _OpenSkills(built, teachers, excluded, constraints, weakly, badges, catalogue.by_id)
         if solver == "exact" and problem.n > exact_limit:
             raise InvalidPlanInput(
                 f"the exact solver takes at most {exact_limit} candidate courses, this gap has "
@@ -595,9 +595,10 @@ class _OpenSkills:
         constraints: Constraints,
         weakly: Mapping[str, list[str]],
         badges: Sequence[BadgeOption],
+        catalogue: Mapping[str, CourseOption],
     ):
         self.built, self.teachers, self.excluded = built, teachers, excluded
-        self.constraints, self.weakly = constraints, weakly
+        self.constraints, self.weakly, self.catalogue = constraints, weakly, catalogue
         # the only badges alternatives.choose looks at for a skill: those earned by assessment naming it
         self.assessed: dict[str, list[BadgeOption]] = {}
         for badge in badges:
@@ -610,9 +611,7 @@ class _OpenSkills:
         """``item`` left open at the level ``reached``."""
         key = (item.skill_uri, reached)
         if (known := self._known.get(key)) is None:
-            why, ruled_out = _uncovered_reason(
-                item, reached, self.built, self.teachers, self.excluded, self.constraints, self.weakly
-            )
+            why, ruled_out = self._reason(item, reached)
             held = self.built.held.get(item.skill_uri, 0)
             taught = max((lv for _, lv in self.teachers.get(item.skill_uri, ())), default=0)
             skill = UncoveredSkill(
@@ -626,57 +625,56 @@ class _OpenSkills:
             self._known[key] = known
         return known
 
+    def _title(self, cid: str) -> str:
+        return f"'{self.catalogue[cid].title}'" if cid in self.catalogue else cid
 
-def _uncovered_reason(
-    item: GapItem,
-    reached: int,
-    built: Built,
-    teachers: Mapping[str, Sequence[tuple[str, int]]],
-    excluded: Mapping[str, str],
-    constraints: Constraints,
-    weakly: Mapping[str, list[str]],
-) -> tuple[str, bool]:
-    """Why ``item`` stays below its needed level (prefixed with how far the plan raises it, if at all), and
-    whether courses teaching it further exist but the worker's limits rule them out."""
-    held = built.held.get(item.skill_uri, 0)
-    prefix = f"raised to {level_name(reached)}: " if reached > held else ""
-    teaching = teachers.get(item.skill_uri, ())
-    if not teaching:
-        named = weakly.get(item.skill_uri, [])
-        if named:
-            more = f" and {len(named) - 3} more" if len(named) > 3 else ""
-            return prefix + (
-                f"no course in the catalogue teaches it on enough evidence ({', '.join(named[:3])}{more} "
-                "name it in passing: see excluded_courses)"
-            ), False
-        return prefix + "no course in the catalogue teaches it", False
-    further = sorted(cid for cid, lv in teaching if lv > reached)
-    if not further:
-        top = max(lv for _, lv in teaching)
-        needs = f"the target needs {level_name(item.needed_level)}"
-        if prefix and top == reached:
-            return f"raised to {level_name(reached)}, the highest level the catalogue teaches; {needs}", False
-        return prefix + f"the catalogue teaches it up to {level_name(top)}; {needs}", False
-    ruled = [(cid, excluded.get(cid) or built.not_takeable.get(cid)) for cid in further]
-    ruled_out = [(cid, why) for cid, why in ruled if why is not None]
-    if len(ruled_out) == len(further):
-        shown = "; ".join(f"{cid}: {why}" for cid, why in ruled_out[:3])
-        more = f"; and {len(ruled_out) - 3} more" if len(ruled_out) > 3 else ""
-        limited = any(cid in excluded for cid in further)  # else only requirements nobody can meet block them
-        return (
-            prefix + f"every course teaching it above level {reached} is ruled out ({shown}{more})",
-            limited,
-        )
-    limits = []
-    if constraints.budget is not None:
-        limits.append(f"budget {_money(constraints.budget, constraints.currency)}")
-    if constraints.max_hours is not None:
-        limits.append(f"at most {constraints.max_hours:g} h")
-    return prefix + (
-        f"courses teaching it above level {reached} do not fit the remaining "
-        f"{' and '.join(limits) or 'limits'} after the "
-        f"{'essential skills' if item.relation == 'essential' else 'essential and better-value skills'}"
-    ), True
+    def _reason(self, item: GapItem, reached: int) -> tuple[str, bool]:
+        """Why ``item`` stays below its needed level (prefixed with how far the plan raises it, if at all),
+        and whether courses teaching it further exist but the worker's limits rule them out. Courses are
+        named by their titles (a person reads this; the ids are in the plan's excluded courses)."""
+        built, excluded, constraints = self.built, self.excluded, self.constraints
+        held = built.held.get(item.skill_uri, 0)
+        prefix = f"raised to {level_name(reached)}: " if reached > held else ""
+        teaching = self.teachers.get(item.skill_uri, ())
+        if not teaching:
+            named = self.weakly.get(item.skill_uri, [])
+            if named:
+                more = f" and {len(named) - 3} more" if len(named) > 3 else ""
+                return prefix + (
+                    "no course in the catalogue teaches it on enough evidence "
+                    f"({', '.join(self._title(cid) for cid in named[:3])}{more} name it in passing)"
+                ), False
+            return prefix + "no course in the catalogue teaches it", False
+        further = sorted(cid for cid, lv in teaching if lv > reached)
+        if not further:
+            top = max(lv for _, lv in teaching)
+            needs = f"the target needs {level_name(item.needed_level)}"
+            if prefix and top == reached:
+                return (
+                    f"raised to {level_name(reached)}, the highest level the catalogue teaches; {needs}",
+                    False,
+                )
+            return prefix + f"the catalogue teaches it up to {level_name(top)}; {needs}", False
+        ruled = [(cid, excluded.get(cid) or built.not_takeable.get(cid)) for cid in further]
+        ruled_out = [(cid, why) for cid, why in ruled if why is not None]
+        if len(ruled_out) == len(further):
+            shown = "; ".join(f"{self._title(cid)}: {why}" for cid, why in ruled_out[:3])
+            more = f"; and {len(ruled_out) - 3} more" if len(ruled_out) > 3 else ""
+            limited = any(cid in excluded for cid in further)  # else only unmeetable requirements block them
+            return (
+                prefix + f"every course teaching it above level {reached} is ruled out ({shown}{more})",
+                limited,
+            )
+        limits = []
+        if constraints.budget is not None:
+            limits.append(f"budget {_money(constraints.budget, constraints.currency)}")
+        if constraints.max_hours is not None:
+            limits.append(f"at most {constraints.max_hours:g} h")
+        return prefix + (
+            f"courses teaching it above level {reached} do not fit the remaining "
+            f"{' and '.join(limits) or 'limits'} after the "
+            f"{'essential skills' if item.relation == 'essential' else 'essential and better-value skills'}"
+        ), True
 
 
 def _deadline_check(

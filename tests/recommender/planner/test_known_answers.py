@@ -140,7 +140,17 @@ def test_constraints_that_rule_everything_out_are_explained() -> None:
     assert "No course can be planned" in plan.explanation
     assert {u.skill_uri for u in plan.uncovered_skills} == {"s1", "s2"}
     assert all("taught in 'de'" in u.reason for u in plan.uncovered_skills)
+    # the course is named by its title for the person reading the reason
+    s1 = next(u for u in plan.uncovered_skills if u.skill_uri == "s1")
+    assert "is ruled out ('Course de-1': taught in 'de'" in s1.reason
     assert {e.course_id: e.reason for e in result.excluded}["de-1"].startswith("taught in 'de'")
+
+
+def test_a_paid_course_under_a_zero_budget_is_left_out_as_not_free() -> None:
+    gap = [gap_item("s1")]
+    result = plan_paths(gap, [course("paid", {"s1": 2}, price=49)], Constraints(budget=0, currency="EUR"))
+    (left_out,) = result.excluded
+    assert left_out.reason == "costs 49.00 EUR and the budget is 0 (free courses only)"
 
 
 def test_skill_no_course_teaches_and_skill_taught_too_low_are_reported() -> None:
