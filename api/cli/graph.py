@@ -23,6 +23,10 @@ from api.cli.common import (
 from recommender.errors import UpskillError
 from recommender.sectors import SECTORS
 
+#: the parts of an adjacent role's score, shown as columns when the terminal has room for them
+PARTS = ("skills", "activities", "text", "isco")
+WIDE_ENOUGH_FOR_PARTS = 100
+
 roles_app = typer.Typer(help="Occupations a worker could move to.", no_args_is_help=True)
 app.add_typer(roles_app, name="roles")
 graph_app = typer.Typer(help="The competence graph: snapshots and label search.", no_args_is_help=True)
@@ -154,23 +158,29 @@ def adjacent_command(
     from rich.table import Table
 
     table = Table(title=f"adjacent roles for {graph.label(graph.resolve_occupation(occupation))!r}")
-    columns = ("#", "occupation", "ISCO", "score", "skills", "activities", "text", "isco", "coverage")
-    for column in (*columns, "missing ess."):
-        table.add_column(column, justify="left" if column == "occupation" else "right")
+    # the score's parts need a wide terminal; on a narrow one the occupation's name keeps its room
+    parts = console.width >= WIDE_ENOUGH_FOR_PARTS
+    table.add_column("#", justify="right")
+    table.add_column("occupation", min_width=20)
+    for column in ("ISCO", "score", *(PARTS if parts else ()), "coverage", "missing ess."):
+        table.add_column(column, justify="right")
     for rank, role in enumerate(roles, start=1):
+        shares = (role.skills, role.activities, role.text, role.isco) if parts else ()
         table.add_row(
             str(rank),
             role.label,
             role.isco_code,
             f"{role.score:.3f}",
-            f"{role.skills:.2f}",
-            f"{role.activities:.2f}",
-            f"{role.text:.2f}",
-            f"{role.isco:.2f}",
+            *(f"{share:.2f}" for share in shares),
             f"{role.coverage:.2f}",
             str(role.n_missing_essential),
         )
     console.print(table)
+    if not parts:
+        console.print(
+            f"(the score's parts, {', '.join(PARTS)}: in a terminal of {WIDE_ENOUGH_FOR_PARTS} columns or "
+            "more, or with --json)"
+        )
 
 
 @evaluate_app.command("roles")

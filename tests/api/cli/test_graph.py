@@ -169,6 +169,28 @@ def test_roles_adjacent_table(snapshot: Path) -> None:
     assert "adjacent roles for 'vehicle technician'" in out
 
 
+@pytest.mark.parametrize("width", [80, 130])
+def test_roles_adjacent_table_keeps_the_occupations_readable_in_a_narrow_terminal(
+    snapshot: Path, width: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from api.cli import common
+
+    monkeypatch.setattr(common.console, "width", width)
+    args = ("roles", "adjacent", VEHICLE_TECHNICIAN, "--k", "5", "--snapshot", str(snapshot))
+    code, out = invoke(*args)
+    assert code == 0, out
+    _, listed = invoke(*args, "--json")
+    labels = [role["label"] for role in json.loads(listed)]
+    # every occupation's name is there in whole words (wrapped at most), none cut to "vehic…"
+    words = out.split()
+    assert "…" not in out
+    assert all(word in words for label in labels for word in label.split()), out
+    if width < 100:
+        assert "activities" not in words and "the score's parts" in out
+    else:
+        assert "activities" in words and "the score's parts" not in out
+
+
 def test_evaluate_roles_reference_file(snapshot: Path, esco_graph: CompetenceGraph, tmp_path: Path) -> None:
     reference = hierarchy_reference(esco_graph)
     pairs = tmp_path / "pairs.csv"
