@@ -10,15 +10,18 @@ Requirements come from the catalogue (a prerequisite course, unless completed) a
 that teaches a gap skill S at level L >= 3 needs S at level L-1 first (the one level-order rule, see
 :mod:`recommender.prerequisites`), provided by the worker's profile (the gap's held level, raised by completed
 courses) or by an available course teaching S at exactly L-1 (in any valid order the first course teaching S
-at L-1 or above teaches it at L-1, so the others are never needed). A course may use only options of lower
-rank (:func:`_acyclic_rank`), which rules out loops. Level order is applied to the gap's skills only: those
-are the skills whose held level the planner knows, and the ones the plan is about; prerequisites the
-catalogue derived for other skills arrive as catalogue prerequisites with origin "level".
+at L-1 or above teaches it at L-1, so the others are never needed). A course may use the options of lower
+rank (:func:`_acyclic_rank`) whatever else is chosen; inside a loop of the requirement graph (a gives what b
+needs, b what a needs) also the loop's other options, when the plan takes them first (the MILP orders the
+loop's courses: :class:`~recommender.planner.cover.CoverProblem`). Level order is applied to the gap's skills
+only: those are the skills whose held level the planner knows, and the ones the plan is about; prerequisites
+the catalogue derived for other skills arrive as catalogue prerequisites with origin "level".
 """
 
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -188,23 +191,30 @@ def build_problem(  # noqa: C901, PLR0913 - one pass over gap, courses, badges (
     for c in pending:
         missing = [r.label for r in raw[c] if not any(o in rank for o in r.options)]
         not_takeable[c] = f"needs {', '.join(missing)} first, and no course providing it can be taken"
-    rank = _acyclic_rank(rank, raw)
+    rank, loop = _acyclic_rank(rank, raw)
 
-    # Keep the takeable courses reachable from a covering course through rank-lowering options.
+    # Keep the takeable courses reachable from a covering course through their options.
     ids = sorted(rank)
     costs = {c: float(cost_of(available[c])) for c in ids}
-    # options sorted cheapest first and cut to a rank: once per (requirement, rank), so courses share them
+    # options sorted cheapest first and cut to a rank: once per (requirement, rank), so courses share them;
+    # within a loop, the options of the same loop not of lower rank apart (``in_loop``: usable when ordered)
     by_cost: dict[_RawRequirement, tuple[str, ...]] = {}
     below: dict[tuple[_RawRequirement, int], tuple[str, ...]] = {}
+    in_loop: dict[tuple[_RawRequirement, int], tuple[str, ...]] = {}
     options_of: dict[str, list[tuple[_RawRequirement, int]]] = {}  # keys of ``below``
     for c in ids:
         options_of[c] = []
         for r in raw[c]:
             if r not in by_cost:
                 by_cost[r] = tuple(sorted((o for o in r.options if o in rank), key=lambda o: (costs[o], o)))
-            key = (r, rank[c])
+            key = (r, rank[c])  # one rank, one component: one loop (or none)
             if key not in below:
                 below[key] = tuple(o for o in by_cost[r] if rank[o] < rank[c])
+                in_loop[key] = (
+                    tuple(o for o in by_cost[r] if rank[o] >= rank[c] and o != c and loop.get(o) == loop[c])
+                    if c in loop
+                    else ()
+                )
             options_of[c].append(key)
     keep: set[str] = set()
     stacked: set[tuple[_RawRequirement, int]] = set()
@@ -218,6 +228,7 @@ def build_problem(  # noqa: C901, PLR0913 - one pass over gap, courses, badges (
             if key not in stacked:
                 stacked.add(key)
                 stack.extend(below[key])
+                stack.extend(in_loop[key])
     ids = sorted(keep)
     index = {c: i for i, c in enumerate(ids)}
     units: list[tuple[int, int]] = []
@@ -240,7 +251,10 @@ def build_problem(  # noqa: C901, PLR0913 - one pass over gap, courses, badges (
         if key not in requirement_cache:
             raw_requirement = key[0]
             requirement_cache[key] = Requirement(
-                tuple(index[o] for o in below[key]), raw_requirement.origin, raw_requirement.label
+                tuple(index[o] for o in below[key]),
+                raw_requirement.origin,
+                raw_requirement.label,
+                tuple(index[o] for o in in_loop[key]),
             )
         return requirement_cache[key]
 
@@ -271,21 +285,27 @@ def build_problem(  # noqa: C901, PLR0913 - one pass over gap, courses, badges (
         essential=np.array([targets[t].essential for t, _ in units], dtype=np.bool_),
         requirements=tuple(tuple(requirement(key) for key in options_of[c]) for c in ids),
         rank=tuple(rank[c] for c in ids),
+        loop=tuple(loop.get(c, -1) for c in ids) if any(c in loop for c in ids) else (),
         budget=budget,
         max_hours=max_hours,
     )
     return Built(problem, tuple(targets), tuple(units), dict(held), not_takeable)
 
 
-def _acyclic_rank(rounds: Mapping[str, int], raw: Mapping[str, Sequence[_RawRequirement]]) -> dict[str, int]:
-    """The rank of each takeable course: options of lower rank are the ones a course may use.
+def _acyclic_rank(
+    rounds: Mapping[str, int], raw: Mapping[str, Sequence[_RawRequirement]]
+) -> tuple[dict[str, int], dict[str, int]]:
+    """The rank of each takeable course (options of lower rank are the ones a course may use whatever else is
+    chosen), and the loop each course on one is in (a component of two courses or more; the others are not
+    keys).
 
     The fixed-point round alone (when a course became takeable) was too strict: a course takeable early
     through one option may be reached later through another, say a level-2 course with its own catalogue
     prerequisite, and that order is valid. Only an order that can loop must be ruled out, so rank by the
     strongly connected components of "option -> requirement -> course" in topological order, then by round
-    within a component: every option outside the course's component keeps a lower rank, and within it the
-    round breaks the loops.
+    within a component: every option outside the course's component keeps a lower rank. Within a component
+    (a loop: course a gives what b needs and b what a needs) the round alone would rule out valid orders, so
+    the other options of the loop are kept apart (``Requirement.in_loop``) for the MILP to order.
     """
     graph: nx.DiGraph[object] = nx.DiGraph()
     graph.add_nodes_from(sorted(rounds))
@@ -301,7 +321,9 @@ def _acyclic_rank(rounds: Mapping[str, int], raw: Mapping[str, Sequence[_RawRequ
     mapping = condensed.graph["mapping"]
     keys = {c: (position[mapping[c]], rounds[c]) for c in rounds}
     dense = {key: i for i, key in enumerate(sorted(set(keys.values())))}
-    return {c: dense[keys[c]] for c in rounds}
+    courses = Counter(mapping[c] for c in rounds)
+    loop = {c: position[mapping[c]] for c in rounds if courses[mapping[c]] > 1}
+    return {c: dense[keys[c]] for c in rounds}, loop
 
 
 def recost(built: Built, available: Mapping[str, Available], cost_of: Callable[[Available], float]) -> Built:
@@ -311,9 +333,11 @@ def recost(built: Built, available: Mapping[str, Available], cost_of: Callable[[
     resorted: dict[tuple[int, ...], tuple[int, ...]] = {}  # once per options tuple (courses share them)
     for reqs in p.requirements:
         for r in reqs:
-            if r.options not in resorted:
-                resorted[r.options] = tuple(sorted(r.options, key=lambda o: (cost[o], p.ids[o])))
+            for options in (r.options, r.in_loop):
+                if options not in resorted:
+                    resorted[options] = tuple(sorted(options, key=lambda o: (cost[o], p.ids[o])))
     requirements = tuple(
-        tuple(Requirement(resorted[r.options], r.origin, r.label) for r in reqs) for reqs in p.requirements
+        tuple(Requirement(resorted[r.options], r.origin, r.label, resorted[r.in_loop]) for r in reqs)
+        for reqs in p.requirements
     )
     return replace(built, problem=replace(p, cost=cost, requirements=requirements))

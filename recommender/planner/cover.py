@@ -49,6 +49,7 @@ from recommender.planner.selection import (
     Value,
     edges_within,
     flattened,
+    ordered_edges,
     prune,
     value,
 )
@@ -224,16 +225,31 @@ class _Program:
     of g; x_i <= z_g for each requirement of course i (level-order requirements share long options tuples,
     so this takes far fewer non-zeros than one row "x_i <= sum of its options" per requirement, and the LP
     relaxation is the same); then the money and hours limits.
+
+    A course on a loop of the requirement graph (``CoverProblem.loop``) may meet a requirement with an option
+    of its loop only if the option comes first: for each such pair (course i, option o) a binary e_io ("o
+    chosen and taken before i", e_io <= x_o) and for each course of a loop a position t in [0, 1] with
+    t_o + 1/L <= t_i when e_io = 1 (L: the courses with a position, so any order of them fits): the row
+    t_o - t_i + (1 + 1/L) e_io <= 1. Such a requirement's row is x_i <= sum of x over its options outside
+    the loop + sum of e_io over those inside. Every other row, and every program of a problem without loops,
+    is as above.
     """
 
-    def __init__(self, problem: CoverProblem):
+    def __init__(self, problem: CoverProblem):  # noqa: C901, PLR0915 - one pass per block of rows
         self.problem = problem
         n, m = problem.n, problem.m
         groups: dict[tuple[int, ...], int] = {}
         needing: list[int] = []  # course of each requirement
         needed: list[int] = []  # its options tuple's group
+        loop = problem.loop
+        on_loop: list[tuple[int, list[int], list[int]]] = []  # (course, options outside its loop, inside)
         for i, reqs in enumerate(problem.requirements):
             for req in reqs:
+                if loop and loop[i] >= 0:
+                    inside = [o for o in (*req.options, *req.in_loop) if loop[o] == loop[i]]
+                    if inside:
+                        on_loop.append((i, [o for o in req.options if loop[o] != loop[i]], inside))
+                        continue
                 needing.append(i)
                 needed.append(groups.setdefault(req.options, len(groups)))
         self.groups = list(groups)
@@ -251,6 +267,36 @@ class _Program:
             (m + g + np.arange(k), z + np.asarray(needed, dtype=np.int64), -1.0),
         ]
         upper = [0.0] * (m + g + k)
+        # the order on loops: columns e (one per course and option of its loop) then t (one per course on one)
+        pairs = sorted({(i, o) for i, _, inside in on_loop for o in inside})
+        self.before = {pair: n + m + g + j for j, pair in enumerate(pairs)}
+        placed = sorted({c for pair in pairs for c in pair})
+        self.position = {c: n + m + g + len(pairs) + j for j, c in enumerate(placed)}
+        if on_loop:
+            step = 1.0 / len(placed)
+            entries: list[tuple[int, int, float]] = []  # (row, column, value)
+            for i, outside, inside in on_loop:  # x_i - outside x - inside e <= 0
+                row = len(upper)
+                entries.append((row, x + i, 1.0))
+                entries.extend((row, x + o, -1.0) for o in outside)
+                entries.extend((row, self.before[(i, o)], -1.0) for o in inside)
+                upper.append(0.0)
+            for (i, o), e in self.before.items():
+                entries.extend(((len(upper), e, 1.0), (len(upper), x + o, -1.0)))  # e_io <= x_o
+                upper.append(0.0)
+                row = len(upper)  # t_o - t_i + (1 + step) e_io <= 1
+                entries.extend(
+                    ((row, self.position[o], 1.0), (row, self.position[i], -1.0), (row, e, 1 + step))
+                )
+                upper.append(1.0)
+            at, columns, coefficients = zip(*entries, strict=True)
+            blocks.append(
+                (
+                    np.asarray(at, dtype=np.int64),
+                    np.asarray(columns, dtype=np.int64),
+                    np.asarray(coefficients, dtype=np.float64),
+                )
+            )
         for limit, column in ((problem.budget, problem.price), (problem.max_hours, problem.hours)):
             if limit is not None:
                 blocks.append((np.full(n, len(upper)), x + np.arange(n), column))
@@ -265,13 +311,16 @@ class _Program:
             )[order],
             lower=np.full(len(upper), -np.inf),
             upper=np.asarray(upper),
-            columns=n + m + g,
+            columns=n + m + g + len(pairs) + len(placed),
         )
-        zeros = np.zeros(g)
+        zeros = np.zeros(g + len(pairs) + len(placed))
         self.ess_row = np.concatenate([np.zeros(n), np.where(problem.essential, problem.weight, 0.0), zeros])
         self.opt_row = np.concatenate([np.zeros(n), np.where(problem.essential, 0.0, problem.weight), zeros])
         self.cost_row = np.concatenate([problem.cost, np.zeros(m), zeros])
-        self.integrality = [highspy.HighsVarType.kInteger] * n + [highspy.HighsVarType.kContinuous] * (m + g)
+        integer, continuous = highspy.HighsVarType.kInteger, highspy.HighsVarType.kContinuous
+        self.integrality = (
+            [integer] * n + [continuous] * (m + g) + [integer] * len(pairs) + [continuous] * len(placed)
+        )
 
     def solve(  # noqa: PLR0913 - one program's parts, keyword-only
         self,
@@ -316,7 +365,16 @@ class _Program:
         for i in chosen:
             y[list(problem.covers[i])] = 1.0
         z = [float(any(x[o] for o in options)) for options in self.groups]
-        return np.concatenate([x, y, z])
+        order = np.zeros(len(self.before) + len(self.position))
+        edges = ordered_edges(problem, chosen) if self.before else None
+        if edges is not None:  # positions in the order found, e where an option of the loop comes first
+            taken = {c: k for k, c in enumerate(c for c in edges if c in self.position)}
+            first = problem.n + problem.m + len(self.groups)
+            for c, k in taken.items():
+                order[self.position[c] - first] = k / len(self.position)
+            for (i, o), e in self.before.items():
+                order[e - first] = float(i in taken and o in taken and taken[o] < taken[i])
+        return np.concatenate([x, y, z, order])
 
     def chosen(self, result: Answer) -> list[int]:
         """The courses a MILP's solution chooses, options before the courses needing them."""
@@ -691,8 +749,9 @@ def _kernel(problem: CoverProblem, deadline: float) -> Solution:
 
 
 def _restricted(problem: CoverProblem, keep: Collection[int]) -> tuple[CoverProblem, list[int]]:
-    """``problem`` on the candidates ``keep`` (less those left with a requirement none of ``keep`` meets),
-    and the original index of each of its candidates."""
+    """``problem`` on the candidates ``keep`` (less those left with a requirement none of ``keep`` meets
+    with an option of lower rank, so that every requirement keeps one: the greedy's), and the original
+    index of each of its candidates."""
     usable: set[int] = set()
     for i in sorted(keep, key=lambda i: (problem.rank[i], i)):  # options before the courses needing them
         if all(not usable.isdisjoint(req.options) for req in problem.requirements[i]):
@@ -701,7 +760,12 @@ def _restricted(problem: CoverProblem, keep: Collection[int]) -> tuple[CoverProb
     new = {i: k for k, i in enumerate(kept)}
     requirements = tuple(
         tuple(
-            Requirement(tuple(new[o] for o in req.options if o in new), req.origin, req.label)
+            Requirement(
+                tuple(new[o] for o in req.options if o in new),
+                req.origin,
+                req.label,
+                tuple(new[o] for o in req.in_loop if o in new),
+            )
             for req in problem.requirements[i]
         )
         for i in kept
@@ -718,6 +782,7 @@ def _restricted(problem: CoverProblem, keep: Collection[int]) -> tuple[CoverProb
         rank=tuple(problem.rank[i] for i in kept),
         budget=problem.budget,
         max_hours=problem.max_hours,
+        loop=tuple(problem.loop[i] for i in kept) if problem.loop else (),
     )
     return sub, kept
 

@@ -6,8 +6,11 @@ A :class:`CoverProblem` works on indices: candidate courses ``0..n-1`` (sorted b
 level requirement "skill S at level L-1" has every course teaching S at exactly L-1: one teaching it higher
 needs L-1 first itself). Options always have a strictly lower *rank* than the course requiring them (rank: the
 strongly connected components of the requirement graph in topological order, then within one the round of the
-fixed point in which a course became takeable), so following requirements can never loop and every selection
-is orderable.
+fixed point in which a course became takeable), so following them can never loop. Inside a *loop* (a component
+of two courses or more: a gives what b needs, b what a needs) a course may also use the loop's other options
+(``in_loop``), when the selection takes them first: a selection using one is valid when some order of its
+courses meets every requirement (:func:`ordered_edges`); the MILP orders the loop's courses, the greedy uses
+the options of lower rank only.
 
 Selections compare lexicographically (:class:`Value`): first the weighted essential skills covered, then the
 weighted optional skills, then the objective cost (hours or money) of the courses; a valid selection meets
@@ -35,11 +38,14 @@ TOLERANCE = 1e-7
 
 @dataclass(frozen=True)
 class Requirement:
-    """Something a course needs first, met by any one of ``options`` (candidate indices, preferred first)."""
+    """Something a course needs first, met by any one of ``options`` (candidate indices of lower rank,
+    preferred first), or of ``in_loop`` (the other options of the course's loop, preferred first) taken
+    before it."""
 
     options: tuple[int, ...]
     origin: str  # catalogue | curated | level
     label: str  # for explanations, e.g. "course C12" or "battery chemistry at level 2"
+    in_loop: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,8 @@ class CoverProblem:
         What each course needs first.
     rank : tuple of int, length n
         Order of the courses' requirement-graph components, then fixed-point round (options have lower rank).
+    loop : tuple of int, length n, or empty
+        The loop of the requirement graph each course is on (-1: none); empty when no course is on one.
     """
 
     ids: tuple[str, ...]
@@ -77,6 +85,7 @@ class CoverProblem:
     rank: tuple[int, ...]
     budget: float | None = None
     max_hours: float | None = None
+    loop: tuple[int, ...] = ()
 
     @property
     def n(self) -> int:
@@ -142,8 +151,11 @@ def prune(problem: CoverProblem, selection: Selection) -> Selection:
     """Drop courses that cover nothing the others miss, costliest first.
 
     A course that provides another's requirement can go when another chosen course also meets that
-    requirement; the edge is moved to it (options have lower rank, so no cycle can appear).
+    requirement; the edge is moved to it (options have lower rank, so no cycle can appear). A selection on a
+    loop (:func:`in_loop`) keeps a course unless the others remain orderable (:func:`ordered_edges`).
     """
+    if in_loop(problem, selection.chosen):
+        return _prune_ordered(problem, selection.chosen)
     chosen = list(selection.chosen)
     edges = {c: list(selection.edges[c]) for c in chosen}
     counts = Counter(s for c in chosen for s in problem.covers[c])
@@ -185,11 +197,70 @@ def _moved_edges(
     return moves
 
 
+def _prune_ordered(problem: CoverProblem, chosen: Sequence[int]) -> Selection:
+    """:func:`prune` of a selection on a loop: drop the costliest course that covers nothing the others miss
+    and leaves the others orderable, until none can go."""
+    kept = list(chosen)
+    counts = Counter(s for c in kept for s in problem.covers[c])
+    dropped = True
+    while dropped:
+        dropped = False
+        for c in sorted(kept, key=lambda i: (-problem.cost[i], i)):
+            rest = [i for i in kept if i != c]
+            if all(counts[s] > 1 for s in problem.covers[c]) and ordered_edges(problem, rest) is not None:
+                kept = rest
+                counts.subtract(problem.covers[c])
+                dropped = True
+                break
+    edges = ordered_edges(problem, kept)
+    assert edges is not None, "pruning keeps a selection orderable"
+    return Selection(tuple(kept), edges)
+
+
+def in_loop(problem: CoverProblem, chosen: Collection[int]) -> bool:
+    """Whether a course of ``chosen`` has a requirement with options in its loop (``Requirement.in_loop``)."""
+    return bool(problem.loop) and any(req.in_loop for c in chosen for req in problem.requirements[c])
+
+
+def ordered_edges(
+    problem: CoverProblem, chosen: Collection[int]
+) -> dict[int, tuple[tuple[int, Requirement], ...]] | None:
+    """The provider of each requirement of the ``chosen`` courses in an order that meets them all, or None
+    when there is none: the courses are taken one at a time, the takeable one of lowest rank (then index)
+    first, each requirement met by its first option taken before (``options``, then ``in_loop``)."""
+    left = sorted(chosen, key=lambda i: (problem.rank[i], i))
+    taken: set[int] = set()
+    edges: dict[int, tuple[tuple[int, Requirement], ...]] = {}
+    while left:
+        for k, c in enumerate(left):
+            providers = [
+                next((o for o in (*req.options, *req.in_loop) if o in taken), None)
+                for req in problem.requirements[c]
+            ]
+            if None not in providers:
+                edges[c] = tuple(
+                    (o, req)
+                    for o, req in zip(providers, problem.requirements[c], strict=True)
+                    if o is not None
+                )
+                taken.add(c)
+                del left[k]
+                break
+        else:
+            return None
+    return edges
+
+
 def edges_within(
     problem: CoverProblem, chosen: Sequence[int]
 ) -> dict[int, tuple[tuple[int, Requirement], ...]]:
     """The provider of each requirement of the ``chosen`` courses: its first option chosen (the MILP meets
-    every requirement of what it chooses)."""
+    every requirement of what it chooses); on a loop, in the order :func:`ordered_edges` finds."""
+    if in_loop(problem, chosen):
+        edges = ordered_edges(problem, chosen)
+        if edges is None:
+            raise RuntimeError("the selection cannot be ordered: a bug in the program that chose it")
+        return edges
     members = set(chosen)
     return {
         d: tuple((next(o for o in req.options if o in members), req) for req in problem.requirements[d])

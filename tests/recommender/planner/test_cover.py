@@ -12,7 +12,8 @@ import pytest
 import scipy.sparse as sp
 
 from recommender.planner import cover
-from recommender.planner.cover import CoverProblem, Requirement, Value, greedy, solve, value
+from recommender.planner.cover import CoverProblem, Requirement, Selection, Value, greedy, prune, solve, value
+from recommender.planner.selection import edges_within, ordered_edges
 
 
 def random_problem(
@@ -370,3 +371,52 @@ def test_a_kernel_drops_the_courses_whose_requirements_it_cannot_meet() -> None:
     assert kept == [1, 2] and sub.ids == ("c1", "c2")  # c3 needs c0, which the kernel lacks
     assert sub.requirements == ((), (Requirement((0,), "catalogue", "c0 or c1"),))
     assert sub.cost.tolist() == [2.0, 3.0] and sub.rank == (0, 1)
+
+
+def _loop_problem(*, in_loop: bool = True, budget: float | None = None) -> CoverProblem:
+    """The known answer's loop on indices: "a" (0) teaches s0 at 3 and s1 at 2 and needs s0 at 2, "b" (1)
+    teaches s0 at 2 and s1 at 3 and needs s1 at 2; "p" (2) and "q" (3) teach s0 and s1 at 2. Units: s0 at 2
+    and 3, s1 at 2 and 3. "a" and "b" are one loop: neither is an option of lower rank for the other."""
+    s0, s1 = (
+        Requirement((2,), "level", "s0 at level 2", (1,) if in_loop else ()),
+        Requirement((3,), "level", "s1 at level 2", (0,) if in_loop else ()),
+    )
+    return CoverProblem(
+        ids=("a", "b", "p", "q"),
+        cost=np.array([4.0, 15.0, 11.0, 15.0]),
+        price=np.array([10.0, 10.0, 10.0, 10.0]),
+        hours=np.array([4.0, 15.0, 11.0, 15.0]),
+        covers=(frozenset({0, 1, 2}), frozenset({0, 2, 3}), frozenset({0}), frozenset({2})),
+        weight=np.full(4, 0.5),
+        essential=np.ones(4, dtype=bool),
+        requirements=((s0,), (s1,), (), ()),
+        rank=(1, 1, 0, 0),
+        budget=budget,
+        loop=(0, 0, -1, -1),
+    )
+
+
+@pytest.mark.parametrize("budget", [None, 35.0])
+def test_a_loop_is_ordered_by_the_milp_and_kept_orderable_by_prune(budget: float | None) -> None:
+    problem = _loop_problem(budget=budget)
+    solution = solve(problem, time_limit=10.0)
+    assert (
+        sorted(solution.selection.chosen) == [0, 1, 2]
+        and value(problem, solution.selection.chosen).cost == 30
+    )
+    edges = {problem.ids[i]: [problem.ids[o] for o, _ in e] for i, e in solution.selection.edges.items()}
+    assert edges == {"p": [], "a": ["p"], "b": ["a"]}
+    assert solution.certificate.ratio == 1.0
+    # the loop alone cannot start; without its options the MILP needs p and q (45)
+    assert ordered_edges(problem, [0, 1]) is None
+    without = _loop_problem(in_loop=False, budget=None)
+    assert sorted(solve(without, time_limit=10.0).selection.chosen) == [0, 1, 2, 3]
+    # q adds nothing once a gives b its level: prune drops it and orders the rest
+    pruned = prune(problem, Selection((0, 1, 2, 3), edges_within(without, [0, 1, 2, 3])))
+    assert sorted(pruned.chosen) == [0, 1, 2] and ordered_edges(problem, pruned.chosen) is not None
+    # the greedy's selection is a point within every row of the program (HiGHS's start)
+    program = cover._Program(problem)
+    rows = program.rows
+    matrix = sp.csr_array((rows.values, rows.indices, rows.starts), shape=(len(rows.lower), rows.columns))
+    start = program.point(greedy(problem).chosen)
+    assert (matrix @ start <= rows.upper + 1e-9).all()

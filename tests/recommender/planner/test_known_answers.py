@@ -527,11 +527,10 @@ def test_a_course_teaching_a_level_above_is_not_an_option_for_the_level_below() 
     assert ids(plan) == ["intro", "mid", "adv"] and plan.total_hours == 30
 
 
-@pytest.mark.xfail(strict=True, reason="within a loop of the requirement graph, options go by round")
 def test_two_courses_giving_each_other_a_level_are_used_in_the_order_that_pays() -> None:
-    # "a" needs s0 at level 2 and gives s1 at level 2; "b" needs s1 at level 2 and gives s0 at level 2. Both
-    # became takeable in the same round (through "p" and "q"), so neither may use the other: the plan takes
-    # p, q, a, b (45 h) where p, a, b (30 h) is a valid order. Fixing it needs an order inside the MILP.
+    # "a" needs s0 at level 2 and gives s1 at level 2; "b" needs s1 at level 2 and gives s0 at level 2: a loop
+    # of the requirement graph. Both became takeable in the same round (through "p" and "q"); when options
+    # went by round neither could use the other and the plan took p, q, a, b (45 h). The MILP orders the loop.
     gap = [gap_item("s0", needed=3, held=1), gap_item("s1", needed=3, held=1)]
     courses = [
         course("a", {"s0": 3, "s1": 2}, hours=4),
@@ -541,3 +540,4 @@ def test_two_courses_giving_each_other_a_level_are_used_in_the_order_that_pays()
     ]
     plan = plan_paths(gap, courses, Constraints(objective="hours")).best
     assert ids(plan) == ["p", "a", "b"] and plan.total_hours == 30
+    assert plan.steps[1].prerequisites == ("p",) and plan.steps[2].prerequisites == ("a",)
