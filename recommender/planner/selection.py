@@ -20,6 +20,7 @@ every requirement of its courses within the money budget and the maximum hours. 
 
 from __future__ import annotations
 
+import heapq
 import itertools
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
@@ -198,23 +199,64 @@ def _moved_edges(
 
 
 def _prune_ordered(problem: CoverProblem, chosen: Sequence[int]) -> Selection:
-    """:func:`prune` of a selection on a loop: drop the costliest course that covers nothing the others miss
-    and leaves the others orderable, until none can go."""
+    """:func:`prune` of a selection on a loop: drop, costliest first, a course that covers nothing the others
+    miss and either provides no requirement in the current order or leaves the others orderable."""
     kept = list(chosen)
-    counts = Counter(s for c in kept for s in problem.covers[c])
-    dropped = True
-    while dropped:
-        dropped = False
-        for c in sorted(kept, key=lambda i: (-problem.cost[i], i)):
-            rest = [i for i in kept if i != c]
-            if all(counts[s] > 1 for s in problem.covers[c]) and ordered_edges(problem, rest) is not None:
-                kept = rest
-                counts.subtract(problem.covers[c])
-                dropped = True
-                break
     edges = ordered_edges(problem, kept)
-    assert edges is not None, "pruning keeps a selection orderable"
+    if edges is None:
+        raise RuntimeError("the selection cannot be ordered: a bug in the solver that chose it")
+    counts = Counter(s for c in kept for s in problem.covers[c])
+    restart = True  # as in prune: only a dropped course with requirements may free its providers
+    while restart:
+        restart = False
+        for c in sorted(kept, key=lambda i: (-problem.cost[i], i)):
+            if not all(counts[s] > 1 for s in problem.covers[c]):
+                continue
+            rest = [i for i in kept if i != c]
+            moved = _moved_in_order(edges, c)
+            if moved is False:
+                continue
+            if moved is True:  # some course it provides has no other provider before it: order them again
+                reordered = ordered_edges(problem, rest)
+                if reordered is None:
+                    continue
+                edges = reordered
+            else:  # the order of the others holds, with other providers taken before
+                del edges[c]
+                edges.update(moved)
+            kept = rest
+            counts.subtract(problem.covers[c])
+            if problem.requirements[c]:
+                restart = True
+                break
     return Selection(tuple(kept), edges)
+
+
+def _moved_in_order(
+    edges: Mapping[int, tuple[tuple[int, Requirement], ...]], c: int
+) -> dict[int, tuple[tuple[int, Requirement], ...]] | bool:
+    """The edges of the courses ``c`` provides, each moved to another option taken before the course in the
+    order of ``edges`` (its keys); else whether another order may still do (True: every such requirement
+    has another option among the others; False: one has none, so ``c`` must stay)."""
+    position = {d: k for k, d in enumerate(edges)}
+    moved = {}
+    in_order = True
+    for d, providers in edges.items():
+        if d == c or all(o != c for o, _ in providers):
+            continue
+        new = []
+        for o, req in providers:
+            if o != c:
+                new.append((o, req))
+                continue
+            others = [a for a in (*req.options, *req.in_loop) if a != c and a in position]
+            if not others:
+                return False
+            before = [a for a in others if position[a] < position[d]]
+            in_order = in_order and bool(before)
+            new.append((before[0] if before else o, req))
+        moved[d] = tuple(new)
+    return moved if in_order else True
 
 
 def in_loop(problem: CoverProblem, chosen: Collection[int]) -> bool:
@@ -225,30 +267,37 @@ def in_loop(problem: CoverProblem, chosen: Collection[int]) -> bool:
 def ordered_edges(
     problem: CoverProblem, chosen: Collection[int]
 ) -> dict[int, tuple[tuple[int, Requirement], ...]] | None:
-    """The provider of each requirement of the ``chosen`` courses in an order that meets them all, or None
-    when there is none: the courses are taken one at a time, the takeable one of lowest rank (then index)
-    first, each requirement met by its first option taken before (``options``, then ``in_loop``)."""
-    left = sorted(chosen, key=lambda i: (problem.rank[i], i))
+    """The provider of each requirement of the ``chosen`` courses in an order that meets them all (keys in
+    that order), or None when there is none: the courses are taken one at a time, the takeable one of lowest
+    rank (then index) first, each requirement met by its first option taken before (``options``, then
+    ``in_loop``)."""
+    members = set(chosen)
+    requirements = problem.requirements
+    unmet = {c: len(requirements[c]) for c in members}
+    met: dict[tuple[int, int], bool] = {}
+    waiting: dict[int, list[tuple[int, int]]] = {}  # member -> (course, requirement position) it would meet
+    for c in members:
+        for k, req in enumerate(requirements[c]):
+            for o in (*req.options, *req.in_loop):
+                if o in members:
+                    waiting.setdefault(o, []).append((c, k))
+    ready = [(problem.rank[c], c) for c in members if unmet[c] == 0]
+    heapq.heapify(ready)
     taken: set[int] = set()
     edges: dict[int, tuple[tuple[int, Requirement], ...]] = {}
-    while left:
-        for k, c in enumerate(left):
-            providers = [
-                next((o for o in (*req.options, *req.in_loop) if o in taken), None)
-                for req in problem.requirements[c]
-            ]
-            if None not in providers:
-                edges[c] = tuple(
-                    (o, req)
-                    for o, req in zip(providers, problem.requirements[c], strict=True)
-                    if o is not None
-                )
-                taken.add(c)
-                del left[k]
-                break
-        else:
-            return None
-    return edges
+    while ready:
+        _, c = heapq.heappop(ready)
+        edges[c] = tuple(
+            (next(o for o in (*req.options, *req.in_loop) if o in taken), req) for req in requirements[c]
+        )
+        taken.add(c)
+        for d, k in waiting.get(c, ()):
+            if d not in taken and not met.get((d, k)):
+                met[(d, k)] = True
+                unmet[d] -= 1
+                if unmet[d] == 0:
+                    heapq.heappush(ready, (problem.rank[d], d))
+    return edges if len(taken) == len(members) else None
 
 
 def edges_within(
