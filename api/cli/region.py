@@ -39,6 +39,15 @@ def _money(value: float | None) -> str:
     return "-" if value is None else f"{value:,.0f}"
 
 
+def _per_worker(totals: dict[str, Any], currency: str) -> str:
+    """The cost per worker made ready; none when no one is made ready (nothing is suppressed then)."""
+    if totals["cost_per_worker"] is not None:
+        return f"{currency} {totals['cost_per_worker']:,.0f} per worker made ready"
+    if totals.get("suppressed"):
+        return "cost per worker made ready suppressed (fewer than 5 workers)"
+    return "no cost per worker: no one is made ready"
+
+
 def print_region_plan(plan: dict[str, Any]) -> None:
     """The plan as the region reads it: totals, portfolio, roles, moves, what to commission next."""
     t, c = plan["totals"], plan["certificate"]
@@ -49,7 +58,7 @@ def print_region_plan(plan: dict[str, Any]) -> None:
     console.print(
         f"\n[bold]{_n(t['workers_made_ready'])} workers made ready[/] for {t['demand']:,} demanded; "
         f"{cur} {t['cost']:,.0f} spent ({cur} {t['from_budget']:,.0f} of the {cur} {t['budget']:,.0f} "
-        f"budget), {cur} {_n(t['cost_per_worker'])} per worker made ready. Certificate: {certificate}.",
+        f"budget), {_per_worker(t, cur)}. Certificate: {certificate}.",
         soft_wrap=True,
     )
     portfolio = [
@@ -72,7 +81,7 @@ def print_region_plan(plan: dict[str, Any]) -> None:
             f"{r['demand']:,}",
             _n(r["workers_made_ready"]),
             _n(r["unmet_demand"]),
-            _n(r["cost_per_worker"]) if r["suppressed"] else _money(r["cost_per_worker"]),
+            "suppressed" if r["suppressed"] else _money(r["cost_per_worker"]),
             _money(r["cheapest_pathway"]),
         ]
         for r in plan["unmet_demand"]

@@ -123,7 +123,7 @@ def plan_region(
         budget=request.budget,
         currency=request.currency.upper(),
         cofinancing=request.cofinancing,
-        region=request.region.upper() if request.region else None,
+        region=_region_code(request.region),
         languages=tuple(request.languages),
         max_programmes=request.max_programmes,
         min_seats=request.min_seats,
@@ -339,6 +339,19 @@ def stored_portfolio(*, db_session: Session, nuts: str, portfolio_id: int) -> di
     if plan is None:
         raise UnknownPortfolio(nuts, portfolio_id)
     return plan
+
+
+def _region_code(region: str | None) -> str | None:
+    """The request's NUTS code in capitals, or InvalidPlanInput: a name (``Moravia``) would match no
+    programme's regions and leave only the online ones, without a word."""
+    if not region:
+        return None
+    from data.region_store import nuts_code
+
+    try:
+        return nuts_code(region)
+    except InvalidPlanInput as error:
+        raise InvalidPlanInput(error.message, field="region") from None
 
 
 class UnknownPortfolio(NotFoundError):

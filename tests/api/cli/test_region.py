@@ -229,3 +229,28 @@ def test_costs_in_another_currency_use_the_rate_table_unless_a_rate_is_given(
     given = json.loads(runner.invoke(app, _args(files, snapshot, "--json", "--rate", "CZK=0.04")).output)
     assert given["totals"]["cost"] == pytest.approx(given["portfolio"][0]["seats"] * 450)
     assert "Prices in EUR at the given rates (1 CZK = 0.04 EUR), else at " in " ".join(given["assumptions"])
+
+
+def test_no_one_made_ready_is_said_so_not_suppressed(
+    runner: CliRunner, files: dict[str, Path], snapshot: Path
+) -> None:
+    # EUR 100 buys no programme's five seats: no one is made ready, and no figure is suppressed for it
+    args = _args(files, snapshot)
+    args[args.index("12000")] = "100"
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "0 workers made ready for 50 demanded" in text
+    assert "no cost per worker: no one is made ready" in text
+    assert "<5" not in text.split("Privacy:")[0], text
+
+
+@pytest.mark.parametrize("region", ["Moravia", "CZ-08"])
+def test_a_region_that_is_no_nuts_code_is_refused(
+    runner: CliRunner, files: dict[str, Path], snapshot: Path, region: str
+) -> None:
+    args = _args(files, snapshot)
+    args[args.index("CZ08")] = region
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert f"region: {region!r} is not a NUTS code like 'CZ08'" in " ".join(result.output.split())
