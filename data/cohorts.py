@@ -35,6 +35,10 @@ SUMMARY_KEYS = (
 
 class UnknownCohort(NotFoundError):
     kind = "cohort"
+    fix = (
+        "use the id the cohort was kept under (POST /v1/cohorts answers it), with a key of its "
+        "organisation: another organisation's cohorts read as unknown"
+    )
 
 
 def save_cohort(*, db_session: Session, organisation_id: int, name: str, document: Mapping[str, Any]) -> int:

@@ -354,3 +354,4 @@ def organisation_id(*, db_session: Session, name: str) -> int:
 
 class UnknownOrganisation(NotFoundError):
     kind = "organisation"
+    fix = "use the id or name of an existing organisation (GET /v1/organisations lists them)"

@@ -358,6 +358,10 @@ class UnknownPortfolio(NotFoundError):
     """No portfolio of that id is kept for that region (another region's reads the same)."""
 
     kind = "portfolio"
+    fix = (
+        "use the id the portfolio was kept under (POST /v1/regions/{nuts}/portfolios answers it, "
+        "`upskill region plan --save` prints it) with its region's code in the path"
+    )
 
     def __init__(self, nuts: str, portfolio_id: int):
         super().__init__(str(portfolio_id))

@@ -30,6 +30,7 @@ JobId = Annotated[str, Path(max_length=64, description="the id POST /v1/admin/mo
 
 class UnknownJob(NotFoundError):
     kind = "job"
+    fix = "use the id POST /v1/admin/model/retrain answered"
 
 
 @router.post("/admin/model/retrain", response_model=JobRead, status_code=202)

@@ -61,6 +61,10 @@ OPENAPI_BODY: dict[str, Any] = {
 
 class UnknownRegion(NotFoundError):
     kind = "region"
+    fix = (
+        "a region key acts for its own NUTS region only: put that code in the path "
+        "(`upskill keys list` shows each key's region); another region's reads as unknown"
+    )
 
 
 def _region(principal: Principal, nuts: str) -> str:

@@ -80,5 +80,5 @@ def test_admin_routes_need_an_admin_key(served: tuple[TestClient, Runtime], api_
         assert_problem(client.request(method, path, headers=bearer(api_key("region", region="DE11"))), 403)
     admin = bearer(api_key("admin"))
     problem = assert_problem(client.get(f"/v1/admin/jobs/{'0' * 32}", headers=admin), 404)
-    assert problem["id"] == "0" * 32
+    assert problem["id"] == "0" * 32 and "POST /v1/admin/model/retrain" in problem["fix"]
     assert_problem(client.get("/v1/admin/jobs/..%2F..%2Fetc", headers=admin), 404)

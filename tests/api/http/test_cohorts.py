@@ -177,10 +177,14 @@ def test_only_the_owning_organisation_and_admin_read_a_cohort(
         assert client.get(base + part, headers=bearer(api_key("admin"))).status_code == 200, part
         assert client.get(base + part, headers=bearer(api_key("region", region="ITC4"))).status_code == 403
         assert client.get(base + part).status_code == 401
-    assert client.get("/v1/cohorts/999999", headers=bearer(api_key("admin"))).status_code == 404
+    unknown = client.get("/v1/cohorts/999999", headers=bearer(api_key("admin")))
+    assert unknown.status_code == 404
+    # what to do for a cohort, not for an ESCO item
+    assert "POST /v1/cohorts" in unknown.json()["fix"] and "ESCO" not in unknown.json()["fix"]
     # an admin key names the organisation; without it the request is refused
     admin = api_key("admin")
     assert _json_cohort(client, admin).status_code == 422
     made = _json_cohort(client, admin, organisation_id=other)
     assert made.status_code == 201 and made.json()["organisation_id"] == other
-    assert _json_cohort(client, admin, organisation_id=10**6).status_code == 404
+    no_organisation = _json_cohort(client, admin, organisation_id=10**6)
+    assert no_organisation.status_code == 404 and "GET /v1/organisations" in no_organisation.json()["fix"]

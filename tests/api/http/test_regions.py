@@ -96,6 +96,12 @@ def test_another_region_and_other_roles_get_nothing(
     assert client.get(f"/v1/regions/SK02/portfolios/{plan['id']}", headers=bearer(other)).status_code == 404
     assert _plan(client, other, nuts="CZ08").status_code == 404
     assert client.get("/v1/regions/CZ08/portfolios/999", headers=bearer(api_key("admin"))).status_code == 404
+    # the 404s say what to do for a region and a portfolio, not for an ESCO item
+    region = client.get(f"/v1/regions/CZ08/portfolios/{plan['id']}", headers=bearer(other)).json()
+    assert region["type"].endswith("unknown-region") and "its own NUTS region" in region["fix"]
+    portfolio = client.get("/v1/regions/CZ08/portfolios/999", headers=bearer(api_key("admin"))).json()
+    assert portfolio["type"].endswith("unknown-portfolio") and "kept under" in portfolio["fix"]
+    assert "ESCO" not in region["fix"] + portfolio["fix"]
 
 
 def test_bad_files_and_settings_are_located_problems(client: TestClient, api_key: MakeKey) -> None:
