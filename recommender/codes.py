@@ -45,6 +45,14 @@ def language_code(value: str, *, field: str | None = None, allow_undetermined: b
     )
 
 
+def language_name(code: str) -> str:
+    """``code`` named for a reader: ``Italian ('it')``; a code the list lacks (``und``, ``any``) as itself,
+    quoted. A bare ``'it'`` in a sentence reads as the pronoun."""
+    found = pycountry.languages.get(alpha_2=code) if len(code) == 2 else None
+    # without the list's qualifiers: 'Modern Greek (1453-)' reads 'Modern Greek'
+    return f"{found.name.split(' (')[0]} ({code!r})" if found is not None else repr(code)
+
+
 def currency_code(value: str, *, field: str | None = None) -> str:
     """The ISO 4217 code of ``value`` (case-insensitive), or :class:`UnknownCode` saying what is accepted."""
     code = value.strip().upper()

@@ -46,6 +46,7 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from recommender.codes import language_name
 from recommender.errors import InvalidPlanInput
 from recommender.gap import DEFAULT_LEVELS, RELATION_WEIGHT, Profile, RequiredLevels, holdings, strengths
 from recommender.graph import ESSENTIAL, CompetenceGraph
@@ -1194,7 +1195,7 @@ class CohortResult:
         if shut_out:
             languages = Counter(
                 " or ".join(
-                    repr(code)
+                    language_name(code)
                     for code in self.inputs.people[o.person].languages
                     or self.inputs.settings.languages
                     or ("any",)

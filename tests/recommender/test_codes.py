@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from recommender.codes import UnknownCode, currency_code, language_code
+from recommender.codes import UnknownCode, currency_code, language_code, language_name
 from recommender.currency import Converter, RateTable
 
 
@@ -17,6 +17,11 @@ def test_codes_are_checked_against_the_iso_lists() -> None:
     assert language_code("und", allow_undetermined=True) == "und"
     with pytest.raises(UnknownCode, match="--currency: unknown currency 'XYZ': use an ISO 4217"):
         currency_code("XYZ", field="--currency")
+
+
+def test_a_language_is_named_for_a_reader() -> None:
+    assert language_name("it") == "Italian ('it')" and language_name("el") == "Modern Greek ('el')"
+    assert language_name("und") == "'und'" and language_name("any") == "'any'"
 
 
 def test_converter_goes_through_the_euro_and_overrides_win() -> None:

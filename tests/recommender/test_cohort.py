@@ -405,7 +405,7 @@ def test_people_shut_out_of_every_course_are_flagged(tiny_graph: CompetenceGraph
     (warning,) = result.warnings()
     assert (
         warning.startswith("1 of the people moving get no course at all")
-        and "1 take courses only in 'it'" in warning
+        and "1 take courses only in Italian ('it')" in warning
     )
 
 
