@@ -53,6 +53,15 @@ def instead(skill: Mapping[str, Any]) -> str:
     return "; ".join(f"for {way['people']}: {way['text']}" for way in ways) or "—"
 
 
+def _explanation(text: str) -> str:
+    """A plan's explanation pointing at this report's section, not at the JSON's field ``uncovered_skills``
+    (the plans here list no skills of their own: the role's section does, with what to arrange)."""
+    where = "'Skills the courses leave open' above"
+    return text.replace("see uncovered_skills", f"see {where}").replace(
+        "each is listed in uncovered_skills with the reason", f"what to arrange instead is under {where}"
+    )
+
+
 def _table(columns: Sequence[str], rows: Sequence[Sequence[Any]], *, numeric: set[int] | None = None) -> str:
     numeric = numeric or set()
     head = "".join(f"<th{' class=num' if i in numeric else ''}>{_e(c)}</th>" for i, c in enumerate(columns))
@@ -408,7 +417,7 @@ def _assignment_section(document: Mapping[str, Any]) -> list[str]:
             parts.append(
                 f"<h3>{_e(labels[plan['target_uri']])}: {len(people)} "
                 f"{'person' if len(people) == 1 else 'people'} ({_e(plan['plan_id'])})</h3>"
-                f'<p class="note">{_e(shown)}. {_e(plan["explanation"])}</p>'
+                f'<p class="note">{_e(shown)}. {_e(_explanation(plan["explanation"]))}</p>'
             )
             if plan["steps"]:
                 parts.append(

@@ -79,7 +79,11 @@ def print_plans(
     for number, plan in enumerate(result.plans, start=1):
         labels = list(plan.labels or (plan.kind,))
         named = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
-        explanation = plan.explanation.replace("see uncovered_skills", "see 'Not closed by this plan' below")
+        explanation = plan.explanation.replace(
+            "see uncovered_skills", "see 'Not closed by this plan' below"
+        ).replace(
+            "each is listed in uncovered_skills", "each is listed below under 'Not closed by this plan'"
+        )
         console.print(f"\n[bold]Plan {number} ({named})[/]: {explanation}", soft_wrap=True)
         if plan.steps:
             console.print(_timeline(plan, priced))

@@ -81,6 +81,12 @@ def test_the_report_has_every_section_and_escapes_text(document: dict[str, Any])
     assert (
         "<td>no course in the catalogue teaches it: train them on the job, with a mentor on the line" in page
     )
+    # the plans point at that section, never at the JSON's field (HR reads no 'uncovered_skills')
+    assert "uncovered_skills" not in page
+    assert "1 essential skill(s) stay open: see &#x27;Skills the courses leave open&#x27; above." in page
+    assert (
+        "covered under these constraints; what to arrange instead is under &#x27;Skills the courses" in page
+    )
 
 
 def test_csv_and_xlsx_exports_hold_the_document(document: dict[str, Any], tmp_path: Path) -> None:

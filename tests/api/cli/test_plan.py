@@ -247,3 +247,13 @@ def test_best_ranked_plan_says_what_ranked_it(runner: CliRunner, snapshot: Path,
     ranked = runner.invoke(app, args, env=env)
     assert ranked.exit_code == 0, ranked.output
     assert json.loads(ranked.output)["ranking"].startswith("hybrid model hybrid-")
+
+
+def test_a_plan_of_no_course_points_at_the_list_below(runner: CliRunner, snapshot: Path) -> None:
+    # no course is in Italian: the explanation says where the open skills are, not the JSON's field name
+    args = ["plan", "--from", "welder", "--to", "battery technician", "--language", "it"]
+    result = runner.invoke(app, [*args, "--start", "2027-01-04", "--snapshot", str(snapshot)])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "No course can be planned" in text and "uncovered_skills" not in text
+    assert "each is listed below under 'Not closed by this plan' with the reason." in text

@@ -196,6 +196,8 @@ def test_what_no_course_covers_is_grouped_by_what_to_do_instead(page_client: Tes
     headline = " ".join(html[html.index('class="headline"') :].split("</p>")[0].split())
     assert f"{count} skill{'s' if count != 1 else ''} this plan does not close (see below)" in headline
     assert "no course here covers" not in html
+    # the plans' explanations point at the list below, never at the JSON's field name
+    assert "uncovered_skills" not in html
     for plan, item in open_items:
         section = html[html.index(f'id="plan-{plan["kind"]}"') :]
         section = section[: section.index("</details>")]
