@@ -88,6 +88,7 @@ def test_the_hr_page_shows_the_most_needed_open_skills_of_each_role() -> None:
     ) in page
     assert "<td>skill 3</td>" in page and "<td>skill 4</td>" not in page  # the 6th of its role
     assert '<tr><td>old skill</td><td class="num-col">1</td><td>–</td></tr>' in page
+    assert "people stay" not in page and 'class="status failed"' not in page  # none stay, nothing to heed
     document["on_the_job"] = []  # nothing left open: no section
     assert "Skills the courses leave open" not in templates.env.get_template("_cohort.html").render(
         c=document, chart=""
@@ -119,3 +120,26 @@ def test_a_kept_portfolio_says_what_to_commission_and_what_to_do_meanwhile(
     assert "What to commission next" in drawn and '<th scope="col">What to commission or fund</th>' in drawn
     assert f"<td>{comm['instead']['text']}</td>".replace("'", "&#39;") in drawn
     assert "your" not in drawn.split("What to commission next")[1]
+
+
+def test_the_hr_page_says_what_to_heed_and_who_stays() -> None:
+    """The warnings the command line prints as notes (people who get no course at all) and how many people
+    stay, of whom how many fit no role, are on the page too; the report names them."""
+    from api.http.staff.pages import templates
+
+    warning = "2 of the people moving get no course at all: ... (2 take courses only in Italian ('it'))."
+    stay = [
+        {"person_id": "W-7", "fits_a_target": False},
+        {"person_id": "W-8", "fits_a_target": True},
+        {"person_id": "W-9", "fits_a_target": True},
+    ]
+    document = {
+        "cohort_id": 1, "name": "spring",
+        "totals": {"filled": 2, "headcount": 2, "assigned": 2, "people": 5, "course_hours": 0,
+                   "on_the_job_hours": 0, "currency": "EUR", "cost": 0, "budget": None},
+        "certificate": {"status": "optimal"}, "targets": [], "unfilled": [], "seats": [], "assignments": [],
+        "to_confirm": [], "on_the_job": [], "warnings": [warning], "unassigned": stay,
+    }  # fmt: skip
+    page = " ".join(templates.env.get_template("_cohort.html").render(c=document, chart="").split())
+    assert '<p class="status failed">2 of the people moving get no course at all' in page
+    assert "3 people stay: 1 fit no role well, 2 fit a role but are not needed for the seats." in page
