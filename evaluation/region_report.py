@@ -200,12 +200,17 @@ def summary_lines(plan: Mapping[str, Any], meta: Mapping[str, Any]) -> list[str]
     t = plan["totals"]
     c = plan["certificate"]
     currency = t["currency"]
+    # no one made ready has no cost per worker: nothing is suppressed then
+    per_worker = (
+        ": no one, so no cost per worker made ready"
+        if t["workers_made_ready"] == 0
+        else f", at {money(t['cost_per_worker'], currency)} per worker made ready"
+    )
     lines = [
         f"Funding {_n(sum(r['seats'] for r in plan['portfolio']), 'seat')} in "
         f"{_n(len(plan['portfolio']), 'programme')} for {money(t['cost'], currency)} makes "
         f"{count(t['workers_made_ready'])} workers ready for the roles "
-        f"employers demand ({count(t['demand'])} by {meta.get('year') or 'the horizon'}), at "
-        f"{money(t['cost_per_worker'], currency)} per worker made ready.",
+        f"employers demand ({count(t['demand'])} by {meta.get('year') or 'the horizon'}){per_worker}.",
         f"{money(t['from_budget'], currency)} of the {money(t['budget'], currency)} budget is used"
         + (
             f"; co-financing at {t['cofinancing_rate']:.0%} adds {money(t['cofinanced'], currency)}."
@@ -245,7 +250,9 @@ def summary_lines(plan: Mapping[str, Any], meta: Mapping[str, Any]) -> list[str]
         )
     longer = [r for r in plan["partial_readiness"] if not r["missing"] and r["programmes_to_close"]]
     if longer:
-        moves = "; ".join(f"{r['origin']} to {r['target']} ({r['programmes_to_close']})" for r in longer[:4])
+        moves = "; ".join(
+            f"{r['origin']} to {r['target']} ({r['programmes_to_close']} programmes)" for r in longer[:4]
+        )
         lines.append(
             f"Every skill is taught for {len(longer)} more moves, but each takes more programmes than a "
             "worker "

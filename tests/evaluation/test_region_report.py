@@ -89,3 +89,28 @@ def test_a_writer_killed_midway_leaves_the_previous_report(tmp_path: Path, name:
     assert path.read_bytes() == before
     (temporary,) = tmp_path.glob(f".{name}.*.tmp")
     assert temporary.read_bytes() != before  # the new version was written, only never renamed
+
+
+def test_the_summary_says_what_its_numbers_count() -> None:
+    """Programmes per move are said to be programmes (a bare '(4)' beside an origin reads as 4 people), and
+    a plan that makes no one ready has no cost per worker rather than a suppressed one."""
+    from evaluation.region_report import summary_lines
+
+    plan = _plan(factor=50)
+    plan["partial_readiness"] = [
+        {
+            "origin": "diesel engine mechanic",
+            "target": "battery assembler",
+            "missing": [],
+            "programmes_to_close": 4,
+        }
+    ]
+    text = " ".join(summary_lines(plan, META))
+    assert "diesel engine mechanic to battery assembler (4 programmes)" in text
+    nobody = {
+        **plan,
+        "portfolio": [],
+        "totals": {**plan["totals"], "workers_made_ready": 0, "cost_per_worker": None},
+    }
+    first = summary_lines(nobody, META)[0]
+    assert first.endswith("by 2028): no one, so no cost per worker made ready.") and SUPPRESSED not in first
