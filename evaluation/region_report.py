@@ -522,6 +522,7 @@ def render_pdf(
 ) -> bytes:
     """The report as an A4 PDF (reportlab), with the same charts, tables and methods as the HTML."""
     from reportlab.lib import colors
+    from reportlab.lib.enums import TA_RIGHT
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
     from reportlab.lib.units import mm
@@ -539,6 +540,9 @@ def render_pdf(
     styles = getSampleStyleSheet()
     body = ParagraphStyle("body", parent=styles["BodyText"], fontSize=9, leading=12)
     small = ParagraphStyle("small", parent=body, fontSize=7.5, leading=9)
+    # a number column's heading and its 'suppressed' stand over the numbers' right edge (the ALIGN of a
+    # table style moves plain strings only, not paragraphs)
+    small_right = ParagraphStyle("small_right", parent=small, alignment=TA_RIGHT)
     heading = ParagraphStyle("heading", parent=styles["Heading3"], keepWithNext=1)  # never last on a page
     buffer = io.BytesIO()
     width = A4[0] - 30 * mm
@@ -571,14 +575,19 @@ def render_pdf(
 
         def fmt(value: Any, number: bool) -> Any:
             if value is HIDDEN:
-                return Paragraph(f"<i>{SUPPRESSED}</i>", small)
+                return Paragraph(f"<i>{SUPPRESSED}</i>", small_right if number else small)
             if value is None:
                 return "-"
             if number and isinstance(value, int | float):
                 return f"{value:,.0f}"
             return Paragraph(html.escape(str(value)), small)
 
-        data = [[Paragraph(f"<b>{html.escape(h)}</b>", small) for h in header]]
+        data = [
+            [
+                Paragraph(f"<b>{html.escape(h)}</b>", small_right if n else small)
+                for h, n in zip(header, numeric, strict=True)
+            ]
+        ]
         data += [[fmt(v, n) for v, n in zip(row, numeric, strict=True)] for row in rows]
         table = Table(data, repeatRows=1, hAlign="LEFT")
         style = [

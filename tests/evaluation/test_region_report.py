@@ -114,3 +114,23 @@ def test_the_summary_says_what_its_numbers_count() -> None:
     }
     first = summary_lines(nobody, META)[0]
     assert first.endswith("by 2028): no one, so no cost per worker made ready.") and SUPPRESSED not in first
+
+
+def test_pdf_number_columns_have_their_heading_over_the_numbers(tmp_path: Path) -> None:
+    """A number column's heading ends where its numbers end (was at the column's left, far from them)."""
+    pdfium = pytest.importorskip("pypdfium2")
+    plan = _plan(factor=50)
+    row = plan["supply"][0]
+    document = pdfium.PdfDocument(str(write_report(tmp_path / "report.pdf", plan, META)))
+
+    def right_edges(page: Any, word: str) -> list[float]:
+        text = page.get_textpage()
+        search, edges = text.search(word, match_case=True, match_whole_word=True), []
+        while (found := search.get_next()) is not None:
+            start, length = found
+            edges.append(text.get_charbox(start + length - 1)[2])
+        return edges
+
+    (page,) = [p for p in document if "Workforce by origin occupation" in p.get_textpage().get_text_range()]
+    (heading,) = right_edges(page, "workforce")
+    assert any(abs(edge - heading) < 2 for edge in right_edges(page, f"{row['workforce']:,}"))
