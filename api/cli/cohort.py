@@ -159,7 +159,7 @@ def plan_command(
         return
     _print_summary(document)
     if "what_if" in document:
-        _print_comparison(list(what or []), document["what_if"])
+        _print_comparison(list(what or []), document["what_if"], document["totals"]["currency"])
     for path in written:
         console.print(f"written: {path}", soft_wrap=True)
     if "cohort_id" in document:
@@ -252,7 +252,8 @@ def _print_summary(document: dict[str, Any]) -> None:
     _print_open_skills(document.get("on_the_job") or [])
     if document["to_confirm"]:
         console.print(
-            f"{len(document['to_confirm'])} job titles to confirm (left out until the file names the "
+            f"{len(document['to_confirm'])} job title{'s' if len(document['to_confirm']) != 1 else ''} to "
+            "confirm (left out until the file names the "
             "occupation):",
             soft_wrap=True,
         )
@@ -283,7 +284,8 @@ def _print_totals(document: dict[str, Any]) -> None:
             if totals["budget_left"] is not None
             else ""
         )
-        + f"; {sum(c['seats'] for c in document['seats'])} seats in {len(document['seats'])} courses.",
+        + f"; {sum(c['seats'] for c in document['seats'])} seats in {len(document['seats'])} "
+        + ("course." if len(document["seats"]) == 1 else "courses."),
         soft_wrap=True,
     )
     if s.get("prices"):  # stored before the cohort's rates were recorded: not said
@@ -324,15 +326,32 @@ def _print_open_skills(blocks: list[dict[str, Any]]) -> None:
                 console.print(f"      {way['people']}: {way['text']}", soft_wrap=True, markup=False)
 
 
-def _print_comparison(changes: list[str], comparison: dict[str, Any]) -> None:
+def _print_comparison(changes: list[str], comparison: dict[str, Any], currency: str) -> None:
+    """The plan and the what-if side by side, each row named and its figures as the totals print them."""
     from rich.table import Table
+
+    def figure(value: Any, money: bool = False) -> str:
+        if value is None:
+            return "-"
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return f"{value:,.2f}" if money else f"{value:,.0f}"
+        return str(value)
 
     table = Table(title=f"what if {', '.join(changes)}")
     for column in ("", "plan", "what-if"):
         table.add_column(column, justify="left" if not column else "right")
     base, changed = comparison["plan"], comparison["what_if"]
-    for key in ("filled", "hours", "course_hours", "cost", "budget", "last_finish", "certificate"):
-        table.add_row(key.replace("_", " "), str(base[key]), str(changed[key]))
+    rows = (
+        ("filled", "seats filled", False),
+        ("hours", "training hours (courses + on the job)", False),
+        ("course_hours", "course hours", False),
+        ("cost", f"fees ({currency})", True),
+        ("budget", f"budget ({currency})", True),
+        ("last_finish", "last course finishes", False),
+        ("certificate", "assignment", False),
+    )
+    for key, label, money in rows:
+        table.add_row(label, figure(base[key], money), figure(changed[key], money))
     for label in base["filled_per_target"]:
         table.add_row(
             f"  {label}", str(base["filled_per_target"][label]), str(changed["filled_per_target"][label])

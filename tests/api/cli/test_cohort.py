@@ -118,6 +118,10 @@ def test_cohort_plan_writes_report_and_exports_and_compares_a_what_if(
     text = " ".join(result.output.split())
     assert "seats filled" in text and "Assignment certificate: optimal" in text
     assert "what if budget=0, hours-per-week=2" in text
+    # the what-if's rows are named for HR, its figures formatted as the totals are
+    assert "│ fees (EUR) │ 100.00 │ 0.00 │" in text and "│ budget (EUR) │ 1,000.00 │ 0.00 │" in text
+    assert "│ training hours (courses + on the job) │ 140 │ 180 │" in text and "1000.0" not in text
+    assert "1 job title to confirm" in text and "seats in 1 course." in text
     assert "Jolly di linea" in text  # the title to confirm
     assert "<svg" in (out / "r.html").read_text(encoding="utf-8")
     assert (out / "csv" / "assignments.csv").exists() and (out / "c.xlsx").exists()
