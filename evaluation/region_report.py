@@ -1,7 +1,8 @@
 """The evidence report of a regional portfolio: printable HTML and PDF with charts and a methods section.
 
 It is drawn from the *published* plan only (:func:`recommender.region.publish.publish`), so it never shows a
-figure the region may not see; a suppressed figure reads "fewer than 5 / suppressed". Charts are drawn with
+figure the region may not see; a suppressed figure reads "suppressed", never "fewer than 5": a figure hidden
+so that a small one cannot be recovered from the totals describes five people or more. Charts are drawn with
 matplotlib (Agg, no display), the PDF is laid out with reportlab. Writing is atomic: a temporary file in the
 same folder is renamed over the target, so a failed run leaves no half-written report.
 """
@@ -25,7 +26,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from data import files  # noqa: E402
 from recommender.region.outcome import roles_blocked  # noqa: E402
 
-SUPPRESSED = "suppressed (<5)"
+SUPPRESSED = "suppressed"
 #: A table value that is suppressed (``None`` in a table means "does not apply" and shows as a dash).
 HIDDEN = object()
 _BLUE, _GREY, _ORANGE = "#1f5a96", "#b8c4d0", "#d9822b"
@@ -204,12 +205,19 @@ def summary_lines(plan: Mapping[str, Any], meta: Mapping[str, Any]) -> list[str]
     per_worker = (
         ": no one, so no cost per worker made ready"
         if t["workers_made_ready"] == 0
+        else ", the cost per worker made ready suppressed"
+        if t["cost_per_worker"] is None
         else f", at {money(t['cost_per_worker'], currency)} per worker made ready"
+    )
+    ready = (
+        "a suppressed number of workers ready"
+        if t["workers_made_ready"] is None
+        else f"{count(t['workers_made_ready'])} workers ready"
     )
     lines = [
         f"Funding {_n(sum(r['seats'] for r in plan['portfolio']), 'seat')} in "
         f"{_n(len(plan['portfolio']), 'programme')} for {money(t['cost'], currency)} makes "
-        f"{count(t['workers_made_ready'])} workers ready for the roles "
+        f"{ready} for the roles "
         f"employers demand ({count(t['demand'])} by {meta.get('year') or 'the horizon'}){per_worker}.",
         f"{money(t['from_budget'], currency)} of the {money(t['budget'], currency)} budget is used"
         + (

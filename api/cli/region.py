@@ -17,7 +17,8 @@ region_app = typer.Typer(help="Regional training portfolios (funded programmes, 
 app.add_typer(region_app, name="region")
 
 ListOption = list[str] | None
-SUPPRESSED = "<5 (suppressed)"
+# never "<5": a figure hidden so that a small one cannot be recovered from the totals describes five or more
+SUPPRESSED = "suppressed"
 
 
 def _n(value: Any) -> str:
@@ -44,7 +45,7 @@ def _per_worker(totals: dict[str, Any], currency: str) -> str:
     if totals["cost_per_worker"] is not None:
         return f"{currency} {totals['cost_per_worker']:,.0f} per worker made ready"
     if totals.get("suppressed"):
-        return "cost per worker made ready suppressed (fewer than 5 workers)"
+        return "cost per worker made ready suppressed"
     return "no cost per worker: no one is made ready"
 
 
@@ -55,8 +56,13 @@ def print_region_plan(plan: dict[str, Any]) -> None:
     certificate = c["status"] + (f" (gap {c['gap']:.2%}, bound {c['bound']})" if c["status"] == "gap" else "")
     if not c["pathways_complete"]:
         certificate += "; the pathway search was cut for some moves"
+    ready = (
+        f"[bold]{t['workers_made_ready']:,} workers made ready[/] for"
+        if t["workers_made_ready"] is not None
+        else "[bold]Workers made ready: suppressed[/] (privacy, below);"
+    )
     console.print(
-        f"\n[bold]{_n(t['workers_made_ready'])} workers made ready[/] for {t['demand']:,} demanded; "
+        f"\n{ready} {t['demand']:,} demanded; "
         f"{cur} {t['cost']:,.0f} spent ({cur} {t['from_budget']:,.0f} of the {cur} {t['budget']:,.0f} "
         f"budget), {_per_worker(t, cur)}. Certificate: {certificate}.",
         soft_wrap=True,

@@ -254,3 +254,35 @@ def test_a_region_that_is_no_nuts_code_is_refused(
     result = runner.invoke(app, args)
     assert result.exit_code == 2, result.output
     assert f"region: {region!r} is not a NUTS code like 'CZ08'" in " ".join(result.output.split())
+
+
+def test_a_hidden_figure_never_claims_fewer_than_five() -> None:
+    """Figures hidden so that a small one cannot be recovered from the totals describe five people or more:
+    the command line, the region page and the report say 'suppressed', never '<5' or 'fewer than 5'."""
+    from api.cli.common import console
+    from api.cli.region import print_region_plan
+    from api.http.staff.pages import templates
+    from evaluation.region_report import render_html
+    from recommender.region.outcome import outcome
+    from recommender.region.portfolio import solve
+    from recommender.region.publish import people_figures, publish, suppression_of
+    from tests.recommender.region.builders import random_problem, scaled
+
+    problem = scaled(random_problem(0), 2)
+    result = outcome(problem, solve(problem))
+    values, forms, _ = people_figures(problem, result.workers)
+    hidden = suppression_of(problem, result).hidden
+    assert any(float(forms[figure] @ values) >= 5 for figure in hidden), "the case needs one of five or more"
+    plan = publish(problem, result)
+    assert plan["totals"]["workers_made_ready"] is None  # the total of 12 is one of them
+    with console.capture() as captured:
+        print_region_plan(plan)
+    meta = {"title": "T", "subtitle": "S", "year": 2028, "sources": [], "generated": "-"}
+    meta["settings"] = {"max_programmes": 3, "min_seats": 5}
+    page = templates.env.get_template("_portfolio.html").render(
+        p=plan, nuts="CZ08", id=1, images=[], summary=["-"]
+    )
+    for text in (captured.get(), page, render_html(plan, {**meta, "version": "0"})):
+        assert "<5" not in text and "&lt;5" not in text and "fewer than 5" not in text, text
+        assert "suppressed" in text
+    assert "Workers made ready: suppressed (privacy, below)" in " ".join(captured.get().split())
