@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal, NamedTuple
 
 import highspy
@@ -49,6 +49,7 @@ from recommender.planner.selection import (
     Value,
     edges_within,
     flattened,
+    in_loop,
     ordered_edges,
     prune,
     value,
@@ -185,6 +186,8 @@ def solve(  # noqa: PLR0913 - the planner's knobs, all keyword-only with default
             certify_exact_limit = 0
     elif solver != "greedy":
         fallback = _Fallback(problem, solver != "exact")
+        if solver == "auto" and coverage is None and in_loop(problem, range(problem.n)):
+            fallback = _Fallback(problem, True, _acyclic_first(problem, deadline))
         try:
             return _lexicographic(problem, fallback, deadline, coverage, start)
         except UpskillError:
@@ -202,16 +205,41 @@ def solve(  # noqa: PLR0913 - the planner's knobs, all keyword-only with default
 
 class _Fallback:
     """The greedy selection, computed when first asked for (never, when HiGHS proves the optimum of a problem
-    whose coverage needs no solve); ``None`` for the exact solver, which has no fallback."""
+    whose coverage needs no solve); ``None`` for the exact solver, which has no fallback. ``preset``: another
+    solution (:func:`_acyclic_first`), taken instead when better, with its solver's name (``solver``)."""
 
-    def __init__(self, problem: CoverProblem, enabled: bool):
-        self.problem, self.enabled = problem, enabled
+    def __init__(self, problem: CoverProblem, enabled: bool, preset: Solution | None = None):
+        self.problem, self.enabled, self.preset = problem, enabled, preset
         self._selection: Selection | None = None
+        self.solver = "greedy"
 
     def get(self) -> Selection | None:
         if self.enabled and self._selection is None:
             self._selection = greedy(self.problem)
+            preset = self.preset
+            if preset is not None and value(self.problem, preset.selection.chosen).better_than(
+                value(self.problem, self._selection.chosen)
+            ):
+                self._selection, self.solver = preset.selection, preset.solver
         return self._selection
+
+
+def _acyclic_first(problem: CoverProblem, deadline: float) -> Solution | None:
+    """The lexicographic optimum (or the best by ``deadline``) of ``problem`` without its loops' options: the
+    options of lower rank only, as the planner solved it before loops were ordered, every selection of which
+    is one of ``problem``'s. The MILP on the whole problem starts from it and falls back on it when the time
+    limit stops it, so the answer is never worse than that program's (ordering a loop's courses makes the
+    program larger: on bench_planner's synthetic instances, which all have loops, the time limit stopped it
+    far more often). None when HiGHS gives no selection in time."""
+    acyclic = replace(
+        problem,
+        requirements=tuple(tuple(replace(r, in_loop=()) for r in reqs) for reqs in problem.requirements),
+        loop=(),
+    )
+    try:
+        return _lexicographic(acyclic, _Fallback(acyclic, True), deadline, None)
+    except UpskillError:
+        return None
 
 
 # --- mixed-integer programs ---------------------------------------------------------------------------
@@ -601,7 +629,7 @@ def _stopped(
     if greedy_selection is not None and value(problem, greedy_selection.chosen).better_than(
         value(problem, selection.chosen)
     ):
-        selection, solver = greedy_selection, "greedy"
+        selection, solver = greedy_selection, fallback.solver
     everything = _coverable_weight(problem)
     for later in range(stage, 3):
         now = value(problem, selection.chosen)

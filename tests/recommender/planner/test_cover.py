@@ -420,3 +420,26 @@ def test_a_loop_is_ordered_by_the_milp_and_kept_orderable_by_prune(budget: float
     matrix = sp.csr_array((rows.values, rows.indices, rows.starts), shape=(len(rows.lower), rows.columns))
     start = program.point(greedy(problem).chosen)
     assert (matrix @ start <= rows.upper + 1e-9).all()
+
+
+def test_when_the_loop_program_gives_nothing_in_time_the_program_without_loop_options_answers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The auto solver first solves the problem with the options of lower rank only (as before loops were
+    ordered), then the whole one from there: when HiGHS has nothing for the whole one in time, the answer is
+    that first optimum (p, q, a, b: 45), labelled exact, when the greedy's is worse (here made p, q only)."""
+    problem = _loop_problem()
+    monkeypatch.setattr(cover, "greedy", lambda p: Selection((2, 3), {2: (), 3: ()}))
+    acyclic_columns = cover._Program(_loop_problem(in_loop=False)).rows.columns
+    real = cover.run_highs
+
+    def run_highs(objective: np.ndarray, **kwargs: Any) -> Any:
+        if kwargs["rows"].columns > acyclic_columns:  # the program ordering the loop: stopped, nothing found
+            return cover.Answer(None, 1, "Time limit reached", float("nan"), float("nan"))
+        return real(objective, **kwargs)
+
+    monkeypatch.setattr(cover, "run_highs", run_highs)
+    solution = solve(problem)
+    assert sorted(solution.selection.chosen) == [0, 1, 2, 3] and solution.solver == "exact"
+    assert value(problem, solution.selection.chosen).cost == 45
+    assert ordered_edges(problem, solution.selection.chosen) is not None
