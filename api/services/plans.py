@@ -292,15 +292,24 @@ def serving_features(
     )
 
 
-def plan(
-    *,
-    profile: ProfileGap,
-    options: PlanOptions,
-    model: LoadedModel | None,
-    request: PlanRequest,
-    today: dt.date | None = None,
-) -> PlanAnswer:
-    """Plan courses (and the badges they earn) that close a profile's gap within the request's limits."""
+@dataclass(frozen=True)
+class RequestTerms:
+    """What a :class:`PlanRequest` makes of the options: the converter into its currency, the pricing, the
+    courses priced for it, the start and the planner's :class:`Constraints` (what :func:`plan` plans within
+    and a stored worker's recommendations are filtered by)."""
+
+    converter: Converter
+    pricing: Pricing
+    priced: PlanCourses
+    start: dt.date
+    constraints: Constraints
+
+
+def request_terms(
+    *, options: PlanOptions, request: PlanRequest, today: dt.date | None = None
+) -> RequestTerms:
+    """Price the courses for ``request`` and turn its limits into the planner's :class:`Constraints`
+    (currency and language codes checked; courses to exclude or counted as completed must exist)."""
     from data.plan_inputs import Pricing
     from recommender.codes import currency_code, language_code
     from recommender.currency import Converter
@@ -313,8 +322,6 @@ def plan(
     )
     priced = options.priced(pricing)
     courses = priced.options
-    if not courses and not priced.set_aside:
-        raise UpskillError("the database holds no courses; run `upskill import courses FILE` first")
     start = request.start or today or dt.date.today()
     constraints = Constraints(
         budget=request.budget,
@@ -331,12 +338,30 @@ def plan(
         completed=_known_courses(request.completed, courses) | _offered(request.done, courses),
         objective=request.objective,  # type: ignore[arg-type]
     )
-    scores, ranking = model_scores(profile=profile, model=model, region=request.region, languages=languages)
+    return RequestTerms(converter, pricing, priced, start, constraints)
+
+
+def plan(
+    *,
+    profile: ProfileGap,
+    options: PlanOptions,
+    model: LoadedModel | None,
+    request: PlanRequest,
+    today: dt.date | None = None,
+) -> PlanAnswer:
+    """Plan courses (and the badges they earn) that close a profile's gap within the request's limits."""
+    terms = request_terms(options=options, request=request, today=today)
+    if not terms.priced.options and not terms.priced.set_aside:
+        raise UpskillError("the database holds no courses; run `upskill import courses FILE` first")
+    constraints = terms.constraints
+    scores, ranking = model_scores(
+        profile=profile, model=model, region=request.region, languages=constraints.languages
+    )
     graph = profile.graph
     types = {item.uri: str(graph.attributes(item.uri).get("skill_type") or "") for item in profile.gap.items}
     result = plan_paths(
         gap_items(profile.gap, types),
-        options.catalogue(pricing),
+        options.catalogue(terms.pricing),
         constraints,
         badges=options.badges,
         scores=scores,
@@ -344,14 +369,14 @@ def plan(
     )
     return PlanAnswer(
         gap=profile.gap,
-        start=start,
+        start=terms.start,
         ranking=ranking,
         result=result,
-        priced=priced,
-        prices=prices_note(converter),
-        free_only=pricing.free_only,
+        priced=terms.priced,
+        prices=prices_note(terms.converter),
+        free_only=terms.pricing.free_only,
         levels=profile.required.source,
-        set_aside=options.set_aside(pricing),
+        set_aside=options.set_aside(terms.pricing),
     )
 
 

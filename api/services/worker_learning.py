@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar, cast
@@ -23,7 +23,6 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from api.services import plans, profiles
-from recommender.currency import Converter
 from recommender.errors import InvalidPlanInput, UnknownCourse
 
 if TYPE_CHECKING:
@@ -32,7 +31,6 @@ if TYPE_CHECKING:
     from api.services.keys import Principal
     from data.db import DriverQuery
     from data.models import Interaction, Worker
-    from recommender.currency import RateTable
     from recommender.graph import CompetenceGraph
     from recommender.planner import CourseOption, GapItem
     from training.artefacts import LoadedModel
@@ -43,6 +41,14 @@ T = TypeVar("T")
 TAKEN = ("viewed", "enrolled", "completed", "rated")
 #: Courses not to recommend again: begun, done or turned down.
 SETTLED = ("enrolled", "completed", "dismissed")
+#: How an answer's ``left_out`` names a course the worker settled (the last of these events on it).
+SETTLED_REASONS = {
+    "enrolled": "enrolled already",
+    "completed": "completed already",
+    "dismissed": "dismissed by the worker",
+}
+#: Course ids an answer's ``left_out`` shows per reason (the first, by id), as the worker page does.
+LEFT_OUT_IDS = 5
 #: Where each table holding rows about a worker appears in their export (tests check none is missing).
 EXPORT_SECTIONS = {
     "workers": "profile",
@@ -128,8 +134,16 @@ def plan_for_worker(
     profile = profiles.profile_gap(
         graph=graph, target=worker.target_occupation_uri, occupations=occupations, skills=skills
     )
-    past = history(db_session=db_session, worker_id=worker.id)
-    request = plans.PlanRequest(
+    request = worker_request(worker, history(db_session=db_session, worker_id=worker.id))
+    return plans.plan(profile=profile, options=options, model=model, request=request, today=today)
+
+
+def worker_request(worker: Worker, past: History | None = None) -> plans.PlanRequest:
+    """The worker's saved limits (budget and currency, hours a week, languages, delivery modes, region) as a
+    plan request, with ``past``'s completed courses done and its dismissed ones turned down: what their plan
+    is made with and their recommendations are filtered by (which leave out settled courses themselves)."""
+    past = past or History(())
+    return plans.PlanRequest(
         budget=worker.budget,
         currency=worker.currency,
         hours_per_week=worker.hours_per_week or plans.PlanRequest.hours_per_week,
@@ -139,7 +153,6 @@ def plan_for_worker(
         done=past.courses(("completed",)),
         dismissed=past.courses(("dismissed",)),
     )
-    return plans.plan(profile=profile, options=options, model=model, request=request, today=today)
 
 
 @dataclass(frozen=True)
@@ -149,13 +162,13 @@ class CourseIndex:
 
     courses: tuple[CourseOption, ...]
     row: Mapping[str, int]  # course id -> its row
-    languages: NDArray[np.str_]
     by_id: NDArray[np.int64]  # each row's rank in id order (the last tie-break)
     positions: NDArray[np.int64]  # each row's index in the model's scores, -1: not in the model (or none)
     skill_column: Mapping[str, int]  # skill URI -> its column in ``taught`` (columns sorted by URI)
     taught: sp.csc_matrix  # (courses, skills): the level a course teaches a skill + 1 (0: not taught)
-    rates: RateTable  # the plans' exchange rates: prices are shown in the worker's currency, as in a plan
     answers: Answers = field(default_factory=lambda: Answers(), compare=False)  # rendered_recommendations'
+    _open: OrderedDict[Hashable, Open] = field(default_factory=OrderedDict, compare=False, repr=False)
+    _open_lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
 
     @classmethod
     def build(cls, options: plans.PlanOptions, model: LoadedModel | None) -> CourseIndex:
@@ -175,13 +188,30 @@ class CourseIndex:
         return cls(
             courses=courses,
             row={course_id: row for row, course_id in enumerate(ids)},
-            languages=np.array([c.language for c in courses], dtype=np.str_),
             by_id=np.argsort(np.argsort(np.array(ids, dtype=np.str_), kind="stable"), kind="stable"),
             positions=positions,
             skill_column=column,
             taught=sp.csc_matrix((level, (at_row, at_column)), shape=(len(courses), len(skill_uris))),
-            rates=options.rates,
         )
+
+    def open_to(self, options: plans.PlanOptions, terms: plans.RequestTerms) -> Open:
+        """The courses a worker of ``terms`` can take, as their plan sees them (``options`` priced for their
+        pricing, then filtered by their constraints), kept for the last :data:`OPEN_KEPT` pairs of pricing
+        and constraints: workers with the same limits share it."""
+        from recommender.planner.catalogue import filter_key
+
+        key = (plans.pricing_key(terms.pricing), filter_key(terms.constraints))
+        with self._open_lock:
+            found = self._open.get(key)
+            if found is not None:
+                self._open.move_to_end(key)
+                return found
+        found = Open.of(self, options, terms)
+        with self._open_lock:
+            self._open[key] = found
+            while len(self._open) > OPEN_KEPT:
+                self._open.popitem(last=False)
+        return found
 
     def content_scores(self, gap: Sequence[GapItem]) -> NDArray[np.float64]:
         """``recommender.planner.plan.content_scores`` of every course, by row, computed on the arrays.
@@ -202,6 +232,58 @@ class CourseIndex:
         # the links come column by column (CSC), so each course's sum adds its gap skills in URI order
         sums = np.bincount(taught.indices, weights=weight * share, minlength=len(self.courses))
         return sums / total
+
+
+#: :class:`Open` filters kept per course index: one per set of limits (budget or not, free only, currency,
+#: languages, delivery modes, region, start date) in use; each holds two arrays of the catalogue's length.
+OPEN_KEPT = 32
+
+
+@dataclass(frozen=True)
+class Open:
+    """The courses of a :class:`CourseIndex` a worker can take under one pricing and set of constraints.
+
+    ``rows``: whether each row can be taken; ``prices``: its price as the plan prices it (in the plan
+    currency; NaN where it cannot be taken); ``reasons``: why the others cannot be (the pricing's reasons,
+    then the constraints' as :func:`recommender.planner.filters.grouped_reason` words them), and
+    ``reason_at`` each row's among them (-1: it can be taken)."""
+
+    rows: NDArray[np.bool_]
+    prices: NDArray[np.float64]
+    reasons: tuple[str, ...]
+    reason_at: NDArray[np.int64]
+
+    @classmethod
+    def of(cls, index: CourseIndex, options: plans.PlanOptions, terms: plans.RequestTerms) -> Open:
+        from recommender.planner.filters import grouped_reason
+
+        filtered = options.catalogue(terms.pricing).filtered(terms.constraints)
+        rows = np.zeros(len(index.courses), dtype=bool)
+        prices = np.full(len(index.courses), np.nan)
+        for course_id, available in filtered.available.items():
+            row = index.row[course_id]
+            rows[row], prices[row] = True, available.price
+        why = [(item["course_id"], item["reason"]) for item in options.set_aside(terms.pricing)]
+        why += [(c, grouped_reason(reason, terms.constraints)) for c, reason in filtered.excluded.items()]
+        codes: dict[str, int] = {}
+        reason_at = np.full(len(index.courses), -1, dtype=np.int64)
+        for course_id, reason in why:
+            reason_at[index.row[course_id]] = codes.setdefault(reason, len(codes))
+        return cls(rows, prices, tuple(codes), reason_at)
+
+    def left_out(
+        self, among: NDArray[np.bool_], by_id: NDArray[np.int64]
+    ) -> list[tuple[str, int, list[int]]]:
+        """The rows of ``among`` that cannot be taken, by reason: (reason, how many, the first
+        :data:`LEFT_OUT_IDS` rows in id order)."""
+        out = np.flatnonzero(among & (self.reason_at >= 0))
+        codes = self.reason_at[out]
+        found = []
+        for code in np.flatnonzero(np.bincount(codes, minlength=len(self.reasons))).tolist():
+            rows = out[codes == code]
+            first = rows[np.argsort(by_id[rows], kind="stable")[:LEFT_OUT_IDS]]
+            found.append((self.reasons[code], len(rows), first.tolist()))
+        return found
 
 
 #: Answers of :func:`rendered_recommendations` kept per course index (per served options and model).
@@ -358,22 +440,30 @@ def rendered_recommendations(  # noqa: PLR0913 - the worker, what ranks, the que
     render: Callable[[dict[str, Any]], T],
     target: str | None = None,
     limit: int = 10,
+    today: dt.date | None = None,
 ) -> T:
     """Courses ranked for the worker of :func:`stored_worker`, each with why, as ``render`` makes them: by
     the hybrid model when there is one, else by the share of the gap to the target a course closes (the
     planner's content score; then a target is needed).
 
     With a target (``target`` or the worker's), only courses that teach a skill of the gap are ranked. Courses
-    the worker enrolled in, completed or dismissed are left out, as are courses in languages they do not
-    accept (when they gave any). Ties are broken by the content score, then by course id. Prices are in the
-    worker's currency where a rate converts them.
+    the worker enrolled in, completed or dismissed are left out. Ties are broken by the content score, then
+    by course id.
+
+    Only courses the worker can take are ranked, as their plan sees them (:func:`worker_request`: priced
+    for their budget, currency and languages, then filtered by their languages, delivery modes, region and
+    budget), and the answer's ``left_out`` counts the others that would have been ranked (with a target:
+    those teaching a skill of the gap) by reason, commonest first, with the first ids; each course once:
+    under the reason their limits give, else under what they did with it (enrolled, completed or
+    dismissed). Prices are as the plan prices them, in the worker's currency.
 
     An answer is kept (:class:`Answers`), keyed by the worker's stored row, skills and events as read, with
     its rendering, made once per answer (the HTTP route's JSON bytes: a kept answer is not validated and
     serialised again on every request); only an answer not kept loads the worker's ORM object, to compute it.
     ``render`` is the kept rendering's key: pass the same function every time (not a new lambda)."""
     index = course_index(options, model)
-    key = (worker.row, tuple(sorted(worker.skills.items())), worker.history.events, target, limit)
+    today = today or dt.date.today()  # the plan's start: a course's sessions must start on or after it
+    key = (worker.row, tuple(sorted(worker.skills.items())), worker.history.events, target, limit, today)
     kept = index.answers.get(key, graph)
     if kept is None:
         from data.models import Worker
@@ -384,8 +474,19 @@ def rendered_recommendations(  # noqa: PLR0913 - the worker, what ranks, the que
 
             raise UnknownWorker(str(worker.id))
         occupations = [loaded.current_occupation_uri] if loaded.current_occupation_uri else []
+        terms = plans.request_terms(options=options, request=worker_request(loaded), today=today)
         answer = _recommend(
-            graph, model, loaded, index, occupations, dict(worker.skills), worker.history, target, limit
+            graph,
+            model,
+            loaded,
+            index,
+            index.open_to(options, terms),
+            terms.constraints.currency,
+            occupations,
+            dict(worker.skills),
+            worker.history,
+            target,
+            limit,
         )
         kept = index.answers.put(key, graph, answer)
     return kept.rendered(render)
@@ -396,6 +497,8 @@ def _recommend(  # noqa: PLR0913 - rendered_recommendations' inputs, read once t
     model: LoadedModel | None,
     worker: Worker,
     index: CourseIndex,
+    open_to: Open,
+    currency: str,
     occupations: list[str],
     skills: dict[str, int],
     past: History,
@@ -405,23 +508,31 @@ def _recommend(  # noqa: PLR0913 - rendered_recommendations' inputs, read once t
     """What :func:`rendered_recommendations` answers, computed."""
     from recommender.planner.from_gap import gap_items
 
-    wanted = np.ones(len(index.courses), dtype=bool)
-    if worker.languages:
-        wanted &= np.isin(index.languages, sorted(set(worker.languages)))
-    for course_id in past.courses(SETTLED):
-        if (row := index.row.get(course_id)) is not None:
-            wanted[row] = False
-    rows = np.flatnonzero(wanted)
     target_uri = graph.resolve_occupation(target) if target else worker.target_occupation_uri
     gap = None
-    content = np.zeros(len(rows))
+    content = np.zeros(len(index.courses))
+    considered = np.ones(len(index.courses), dtype=bool)  # what is ranked but for the worker's limits
     if target_uri is not None:
         profile = profiles.profile_gap(graph=graph, target=target_uri, occupations=occupations, skills=skills)
         gap = {item.skill_uri: item for item in gap_items(profile.gap)}
-        content = index.content_scores(list(gap.values()))[rows]
-        rows, content = rows[content > 0], content[content > 0]
+        content = index.content_scores(list(gap.values()))
+        considered = content > 0
     elif model is None:
         raise _no_target(allow_param=True)
+    wanted = open_to.rows & considered
+    left_out = [
+        (reason, count, [index.courses[row].id for row in first])
+        for reason, count, first in open_to.left_out(considered, index.by_id)
+    ]
+    settled: dict[str, list[str]] = {}
+    for course_id, kind in dict((c, k) for c, k in past.events if k in SETTLED).items():  # the last kind
+        if (row := index.row.get(course_id)) is not None and wanted[row]:
+            wanted[row] = False
+            settled.setdefault(SETTLED_REASONS[kind], []).append(course_id)
+    left_out += [(reason, len(ids), sorted(ids)[:LEFT_OUT_IDS]) for reason, ids in settled.items()]
+    left_out.sort(key=lambda group: (-group[1], group[0]))
+    rows = np.flatnonzero(wanted)
+    content = content[rows]
     if model is not None:
         features = stored_features(graph=graph, worker=worker, skills=skills)
         taken = [c for c in past.courses(TAKEN) if c in model.items]
@@ -434,7 +545,6 @@ def _recommend(  # noqa: PLR0913 - rendered_recommendations' inputs, read once t
         scores = content
         ranking = plans.CONTENT_RANKING
     order = np.lexsort((index.by_id[rows], -content, -scores))  # the last key sorts first
-    converter = Converter(worker.currency, index.rates)
     items = []
     for rank, at in enumerate(order[:limit].tolist(), start=1):
         course = index.courses[rows[at]]
@@ -443,14 +553,13 @@ def _recommend(  # noqa: PLR0913 - rendered_recommendations' inputs, read once t
             why.append(f"rank {rank} of {len(rows)} by the hybrid model for this profile and history")
         else:
             why.append(f"closes {content[at]:.0%} of the weighted gap on its own")
-        price = converter.convert(course.price, course.currency)  # None: no rate, the catalogue's price
         items.append(
             {
                 "course_id": course.id,
                 "title": course.title,
                 "hours": course.hours,
-                "price": course.price if price is None else price,
-                "currency": course.currency if price is None else converter.currency,
+                "price": float(open_to.prices[rows[at]]),
+                "currency": currency,
                 "language": course.language,
                 "delivery_mode": course.delivery_mode,
                 "level": course.level,
@@ -466,6 +575,9 @@ def _recommend(  # noqa: PLR0913 - rendered_recommendations' inputs, read once t
         "ranking": ranking,
         "model": model is not None,
         "candidates": len(rows),
+        "left_out": [
+            {"reason": reason, "count": count, "course_ids": first} for reason, count, first in left_out
+        ],
         "items": items,
     }
 

@@ -58,23 +58,45 @@ def static_reason(course: CourseOption, constraints: Constraints) -> str | None:
     return None
 
 
+#: How :func:`limit_reason` begins the reasons that name the course's own price, hours or session: what
+#: :func:`grouped_reason` finds them by.
+OVER_BUDGET, OVER_HOURS, LATE_SESSION = "costs ", "takes ", "next session starts "
+
+
 def limit_reason(course: CourseOption, price: float, constraints: Constraints) -> str | None:
     """Why the worker cannot take this course (priced ``price`` in the plan currency) for the plan's own
     limits (budget, hours, start and deadline), or None."""
     c = constraints
     if c.budget is not None and price > c.budget + 1e-9:
         if c.budget <= 0:
-            return f"costs {price:.2f} {c.currency} and the budget is 0 (free courses only)"
-        return f"costs {price:.2f} {c.currency}, more than the whole budget of {c.budget:.2f} {c.currency}"
+            return f"{OVER_BUDGET}{price:.2f} {c.currency} and the budget is 0 (free courses only)"
+        whole = f"{c.budget:.2f} {c.currency}"
+        return f"{OVER_BUDGET}{price:.2f} {c.currency}, more than the whole budget of {whole}"
     if c.max_hours is not None and course.hours > c.max_hours + 1e-9:
-        return f"takes {course.hours:g} h, more than the maximum of {c.max_hours:g} h"
+        return f"{OVER_HOURS}{course.hours:g} h, more than the maximum of {c.max_hours:g} h"
     if course.start_dates and c.start is not None:
         later = [d for d in course.start_dates if d >= c.start]
         if not later:
             return f"no session starts on or after {c.start.isoformat()}"
         if c.deadline is not None and later[0] > c.deadline:
-            return f"next session starts {later[0].isoformat()}, after the deadline {c.deadline.isoformat()}"
+            return f"{LATE_SESSION}{later[0].isoformat()}, after the deadline {c.deadline.isoformat()}"
     return None
+
+
+def grouped_reason(reason: str, constraints: Constraints) -> str:
+    """``reason`` (of :func:`exclusion_reason` under ``constraints``) as one line for every course it rules
+    out, to count courses by: a price, hours or next session over the limit (each course's own in
+    :func:`limit_reason`) becomes the limit alone; the other reasons name nothing of the course already."""
+    c = constraints
+    if c.budget is not None and reason.startswith(OVER_BUDGET):
+        if c.budget <= 0:
+            return "not free, and the budget is 0 (free courses only)"
+        return f"{OVER_BUDGET}more than the whole budget of {c.budget:.2f} {c.currency}"
+    if c.max_hours is not None and reason.startswith(OVER_HOURS):
+        return f"{OVER_HOURS}more than the maximum of {c.max_hours:g} h"
+    if c.deadline is not None and reason.startswith(LATE_SESSION):
+        return f"{LATE_SESSION}after the deadline {c.deadline.isoformat()}"
+    return reason
 
 
 def exclusion_reason(course: CourseOption, constraints: Constraints) -> str | None:

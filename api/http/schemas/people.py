@@ -142,15 +142,21 @@ class RecommendationRead(BaseModel):
     title: str
     hours: float
     price: float = Field(
-        description="in the worker's currency at the plans' exchange rates, as in their plan"
+        description="as their plan prices it: in the worker's currency at the plans' exchange rates"
     )
-    currency: str = Field(description="the worker's, or the catalogue's where no rate converts the price")
+    currency: str = Field(description="the worker's")
     language: str
     delivery_mode: str
     level: str | None
     score: float = Field(description="the ranking score (the model's, or the gap share without a model)")
     gap_share: float | None = Field(description="share of the weighted gap to the target the course closes")
     why: list[str]
+
+
+class LeftOutRead(BaseModel):
+    reason: str
+    count: int = Field(description="courses left out for this reason")
+    course_ids: list[str] = Field(description="the first few of them, by id")
 
 
 class RecommendationsRead(BaseModel):
@@ -160,6 +166,12 @@ class RecommendationsRead(BaseModel):
     ranking: str = Field(description="what ranked the courses")
     model: bool = Field(description="whether the hybrid model ranked them (else the content score)")
     candidates: int = Field(description="courses ranked (before the limit)")
+    left_out: list[LeftOutRead] = Field(
+        default_factory=list,
+        description="courses that would have been ranked (with a target: those teaching a skill of the gap)"
+        " but the worker cannot take by their saved limits, as their plan sees them, or settled already:"
+        " how many for each reason, commonest first",
+    )
     items: list[RecommendationRead]
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from api.http import deps
 from api.http.routers import workers as workers_router
 from api.services import keys
-from api.services.plans import CONTENT_RANKING
+from api.services.plans import CONTENT_RANKING, load_plan_options
 from api.services.worker_learning import EXPORT_SECTIONS
 from data.db import transaction
 from data.erase import dependent_columns
@@ -97,14 +97,110 @@ def test_recommended_prices_are_in_the_workers_currency_as_in_their_plan(
     url = f"/v1/workers/{world.own}/recommendations"
     in_euros = {item["course_id"]: item for item in client.get(url, headers=hr).json()["items"]}
     assert {item["currency"] for item in in_euros.values()} == {"EUR"}
-    changed = client.patch(f"/v1/workers/{world.own}", json={"currency": "CZK"}, headers=hr)
-    assert changed.status_code == 200, changed.text
     per_eur = rate_table().units_per_eur["CZK"]
+    # the same budget (EUR 500) in CZK: the same courses within it
+    in_czk = {"currency": "CZK", "budget": 500 * per_eur}
+    changed = client.patch(f"/v1/workers/{world.own}", json=in_czk, headers=hr)
+    assert changed.status_code == 200, changed.text
     in_crowns = client.get(url, headers=hr).json()["items"]
     assert in_crowns and [item["course_id"] for item in in_crowns] == list(in_euros)
     for item in in_crowns:
         euros = in_euros[item["course_id"]]["price"]
         assert item["currency"] == "CZK" and item["price"] == round(euros * per_eur, 2), item
+
+
+def _left_out(body: Mapping[str, Any]) -> dict[str, list[str]]:
+    return {group["reason"]: group["course_ids"] for group in body["left_out"]}
+
+
+def _plan_left_out(client: TestClient, world: World) -> dict[str, str]:
+    """The courses the worker's plan cannot use for their limits (id -> reason), as it lists them."""
+    plan = client.get(f"/v1/workers/{world.own}/plan", headers=bearer(world.keys["hr"]))
+    assert plan.status_code == 200, plan.text
+    found = {item["course_id"]: item["reason"] for item in plan.json()["set_aside"]}
+    return found | {item["course_id"]: item["reason"] for item in plan.json()["excluded_courses"]}
+
+
+@pytest.mark.parametrize(
+    ("limits", "ranked", "left_out"),
+    [
+        # world.own: English, EUR 500, DE11, any delivery mode
+        ({}, ["ev-intro", "battery-adv"], {"taught in 'de'; the worker accepts en": ["ev-adv"]}),
+        (
+            {"budget": 0},
+            ["ev-intro"],
+            {
+                "not free, and the budget is 0 (free courses only)": ["battery-adv"],
+                "taught in 'de'; the worker accepts en": ["ev-adv"],
+            },
+        ),
+        (
+            {"budget": None, "delivery_modes": ["online"]},
+            ["ev-intro"],
+            {
+                "delivered blended; the worker accepts online": ["battery-adv"],
+                "taught in 'de'; the worker accepts en": ["ev-adv"],
+            },
+        ),
+        (
+            {"languages": ["de"]},
+            ["ev-adv"],
+            {"taught in 'en'; the worker accepts de": ["battery-adv", "ev-intro"]},
+        ),
+    ],
+)
+def test_recommendations_leave_out_what_the_workers_limits_rule_out_as_their_plan_does(
+    client: TestClient,
+    world: World,
+    limits: dict[str, Any],
+    ranked: list[str],
+    left_out: dict[str, list[str]],
+) -> None:
+    hr = bearer(world.keys["hr"])
+    assert client.patch(f"/v1/workers/{world.own}", json=limits, headers=hr).status_code == 200
+    body = client.get(f"/v1/workers/{world.own}/recommendations", headers=hr).json()
+    assert [item["course_id"] for item in body["items"]] == ranked
+    assert body["candidates"] == len(ranked)
+    assert _left_out(body) == left_out
+    assert [group["count"] for group in body["left_out"]] == [len(ids) for ids in left_out.values()]
+    # the plan of the same stored limits cannot use them either, nor leaves out what is recommended for
+    # the limits (it also drops a course whose prerequisite is left out: ev-adv for a German reader;
+    # recommendations rank single courses and do not follow prerequisites)
+    plan_left_out = _plan_left_out(client, world)
+    assert {c for ids in left_out.values() for c in ids} <= plan_left_out.keys()
+    for_limits = {c for c, why in plan_left_out.items() if not why.startswith("needs course")}
+    assert not set(ranked) & for_limits
+
+
+def test_a_free_only_worker_gets_the_free_track_price_and_settled_courses_are_counted(
+    client: TestClient, world: World, tiny_session: Session
+) -> None:
+    """A course with a paid certificate and a free audit track: recommended to a worker who pays nothing at
+    the price their plan gives it (0), to one with a budget at the certificate's; an enrolled course is
+    counted among those left out, under what the worker did with it."""
+    from data.models import Course
+
+    course = tiny_session.get(Course, "battery-adv")
+    assert course is not None
+    course.price, course.certificate_price = 0.0, 49.0  # free to audit, EUR 49 with the certificate
+    tiny_session.flush()
+    # new courses: options loaded again, as a server does after an import
+    options = load_plan_options(db_session=tiny_session)
+    client.app.dependency_overrides[deps.get_plan_options] = lambda: options  # type: ignore[attr-defined]
+    hr = bearer(world.keys["hr"])
+    url = f"/v1/workers/{world.own}/recommendations"
+    prices = {item["course_id"]: item["price"] for item in client.get(url, headers=hr).json()["items"]}
+    assert prices == {"ev-intro": 0.0, "battery-adv": 49.0}
+    assert client.patch(f"/v1/workers/{world.own}", json={"budget": 0}, headers=hr).status_code == 200
+    prices = {item["course_id"]: item["price"] for item in client.get(url, headers=hr).json()["items"]}
+    assert prices == {"ev-intro": 0.0, "battery-adv": 0.0}
+    assert _event(client, world, "enrolled", "ev-intro").status_code == 201
+    body = client.get(url, headers=hr).json()
+    assert [item["course_id"] for item in body["items"]] == ["battery-adv"]
+    assert _left_out(body) == {
+        "taught in 'de'; the worker accepts en": ["ev-adv"],
+        "enrolled already": ["ev-intro"],
+    }
 
 
 def test_recommendations_need_a_target_or_a_model(client: TestClient, world: World) -> None:

@@ -220,3 +220,37 @@ def test_deadline_is_a_date_in_the_filter_key() -> None:
     early = catalogue.filtered(Constraints(start=START, deadline=START + timedelta(days=10)))
     late = catalogue.filtered(Constraints(start=START, deadline=date(2028, 1, 1)))
     assert "a" in early.excluded and "a" in late.available
+
+
+def test_grouped_reasons_count_the_courses_over_a_limit_as_one() -> None:
+    """Each course over the budget, the hours or the deadline has its own reason (its price, hours or next
+    session); grouped, the courses over one limit share one line, and other reasons stay as they are."""
+    from recommender.planner.filters import grouped_reason
+
+    courses = [
+        course("dear", {"s": 2}, price=300.0),
+        course("dearer", {"s": 2}, price=450.5),
+        course("long", {"s": 2}, price=10.0, hours=80.0),
+        course("late", {"s": 2}, price=10.0, start_dates=(START + timedelta(days=90),)),
+        course("german", {"s": 2}, price=10.0, language="de"),
+        course("fine", {"s": 2}, price=10.0),
+    ]
+    constraints = Constraints(
+        budget=200.0, max_hours=40.0, start=START, deadline=START + timedelta(days=30), languages=("en",)
+    )
+    _, excluded = filter_courses(courses, constraints)
+    assert excluded["dear"] != excluded["dearer"]  # each names its own price
+    grouped = {cid: grouped_reason(why, constraints) for cid, why in excluded.items()}
+    assert grouped == {
+        "dear": "costs more than the whole budget of 200.00 EUR",
+        "dearer": "costs more than the whole budget of 200.00 EUR",
+        "long": "takes more than the maximum of 40 h",
+        "late": f"next session starts after the deadline {(START + timedelta(days=30)).isoformat()}",
+        "german": excluded["german"],
+    }
+    free_only = Constraints(budget=0.0)
+    _, excluded = filter_courses(courses, free_only)
+    assert {grouped_reason(why, free_only) for why in excluded.values()} == {
+        "not free, and the budget is 0 (free courses only)"
+    }
+    assert len(excluded) == len(courses)
