@@ -20,9 +20,19 @@ from api.services.plans import CONTENT_RANKING, load_plan_options
 from api.services.worker_learning import EXPORT_SECTIONS
 from data.db import transaction
 from data.erase import dependent_columns
-from data.models import ApiKey, Base, Cohort, CohortPerson, Interaction, Worker, WorkerSkill
+from data.models import (
+    ApiKey,
+    Base,
+    Cohort,
+    CohortPerson,
+    Interaction,
+    Organisation,
+    Worker,
+    WorkerSkill,
+)
 from data.plan_inputs import rate_table
 from recommender.idmap import IdMap
+from recommender.text.titles import TitleMatcher
 from tests.api.conftest import MakeKey, World, bearer
 
 # world.own: a welder (skill:weld at 3) aiming at occ:battery, DE11, English, EUR 500, 5 h a week
@@ -212,6 +222,37 @@ def test_recommendations_need_a_target_or_a_model(client: TestClient, world: Wor
     assert toward.status_code == 200 and toward.json()["target_uri"] == "occ:painter"
     unknown = client.get(f"/v1/workers/{world.own}/recommendations?target=astronaut", headers=hr)
     assert unknown.status_code == 404 and unknown.json()["id"] == "astronaut"
+
+
+def test_an_unknown_target_gets_the_suggestions_an_anonymous_plan_gets(
+    esco_client: TestClient, esco_matcher: TitleMatcher
+) -> None:
+    """One handler of unknown occupations (``api.http.suggest``, the title matcher's suggestions before and
+    after the closest labels) answers a worker's recommendations toward a misspelt or own-words target as it
+    answers ``POST /v1/plans``: 'kfz mechatroniker' gets vehicle technician first, not the closest labels."""
+    overrides = esco_client.app.dependency_overrides  # type: ignore[attr-defined]
+    overrides[deps.get_title_matcher_loader] = lambda: lambda: esco_matcher  # built once, not per request
+    with overrides[deps.get_session_opener]()() as session:
+        organisation = Organisation(name="Neckar Motors")
+        session.add(organisation)
+        session.flush()
+        worker = Worker(organisation_id=organisation.id, external_id="katrin", languages=["de"])
+        session.add(worker)
+        session.flush()
+        _, key = keys.create_key(session, role="hr", organisation_id=organisation.id)
+    for target in ("kfz mechatroniker", "battery technican", "zzzz"):
+        url = f"/v1/workers/{worker.id}/recommendations?target={target}"
+        recommendations = esco_client.get(url, headers=bearer(key))
+        assert recommendations.status_code == 404, recommendations.text
+        plans = esco_client.post("/v1/plans", json={"target": target, "current_occupations": ["welder"]})
+        assert plans.status_code == 404, plans.text
+        assert recommendations.json()["suggestions"] == plans.json()["suggestions"], target
+        assert recommendations.json()["type"] == "urn:upskill:problem:unknown-occupation"
+    assert recommendations.json()["id"] == "zzzz"
+    kfz = esco_client.get(
+        f"/v1/workers/{worker.id}/recommendations?target=kfz mechatroniker", headers=bearer(key)
+    )
+    assert kfz.json()["suggestions"][0] == "vehicle technician"
 
 
 class RecordingModel:
