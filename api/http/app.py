@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 import api.http.routers.admin
 import api.http.routers.model
-from api.http import errors, suggest
+from api.http import auth, errors, suggest
 from api.http.fast import RecommendationsFastPath
 from api.http.query import known_query_parameters
 from api.http.routers import (
@@ -148,6 +148,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     errors.install(app)
+    auth.install(app)  # on a keyed route the key's 401 or 403 before a 422
     suggest.install(app)  # unknown occupations: the title matcher's suggestions too
     for staff_area in (cohorts, regions):  # HR cohorts and regional portfolios
         _include_v1(app, staff_area.router)

@@ -9,15 +9,30 @@ route or service, which answers 404 for what is not theirs (never the data, neve
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
-from fastapi import Depends, Request
+from fastapi import Depends, FastAPI, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
 
-from api.http.deps import AUDIT_LATER, SessionDep, SessionOpener, SessionOpenerDep
-from api.http.errors import Forbidden, Unauthorized
+from api.http.deps import (
+    AUDIT_LATER,
+    STATEMENT_TIMEOUT,
+    SessionDep,
+    SessionOpener,
+    SessionOpenerDep,
+    get_session_opener,
+    runtime_of,
+)
+from api.http.errors import Forbidden, Unauthorized, UnknownQueryParameters
 from api.services import audit, keys
 from api.services.keys import Principal, may_see_organisation, may_see_worker
 
@@ -70,6 +85,14 @@ def _allowed(principal: Principal, roles: tuple[str, ...]) -> Principal:
     return principal
 
 
+#: An exception handler as Starlette takes it.
+ExceptionHandler = Callable[[Request, Exception], Response | Awaitable[Response]]
+#: Attribute of a key dependency (:func:`require_roles`, :func:`keyed`): the roles it lets through.
+_ROLES = "upskill_roles"
+#: Attribute of an :class:`APIRoute`: the roles its key dependency lets through (``()``: none), once read.
+_ROUTE_ROLES = "upskill_key_roles"
+
+
 def _checked(roles: tuple[str, ...]) -> tuple[str, ...]:
     unknown = set(roles) - set(keys.ROLES)
     if unknown or not roles:
@@ -84,6 +107,7 @@ def require_roles(*roles: str) -> Callable[..., Awaitable[Principal]]:
     async def dependency(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
         return _allowed(principal, roles)
 
+    setattr(dependency, _ROLES, roles)
     return dependency
 
 
@@ -185,6 +209,7 @@ def keyed(*roles: str) -> Callable[..., Awaitable[Keyed]]:
             route=f"{request.method} {route_template(request)}",
         )
 
+    setattr(dependency, _ROLES, roles)
     return dependency
 
 
@@ -206,3 +231,83 @@ def route_template(request: Request) -> str:
 
 
 AuditDep = Annotated[AuditTrail, Depends(get_audit_trail)]
+
+
+# --- the key before the parameters ---------------------------------------------------------------------
+
+
+def route_roles(route: APIRoute) -> tuple[str, ...]:
+    """The roles the key dependency of ``route`` lets through (``()``: the route needs no key), read from its
+    dependency tree once and kept on the route."""
+    roles: tuple[str, ...] | None = getattr(route, _ROUTE_ROLES, None)
+    if roles is None:
+        roles = dependant_roles(route.dependant)
+        setattr(route, _ROUTE_ROLES, roles)
+    return roles
+
+
+def dependant_roles(dependant: Dependant) -> tuple[str, ...]:
+    """The roles of the first key dependency (:func:`keyed`, :func:`require_roles`) in a route's dependency
+    tree, ``()`` without one."""
+    pending = [dependant]
+    while pending:
+        current = pending.pop(0)
+        for dependency in current.dependencies:
+            if hasattr(dependency.call, _ROLES):
+                return tuple(getattr(dependency.call, _ROLES))
+        pending.extend(current.dependencies)
+    return ()
+
+
+async def key_refusal(request: Request) -> Unauthorized | Forbidden | None:
+    """What the key check of the request's route would answer (no key, another scheme, an unknown or revoked
+    key: :class:`Unauthorized`; a key of another role: :class:`Forbidden`), or None when the route needs no
+    key or the key may use it. Reads the key in a read-only transaction of its own (the test's session where
+    ``dependency_overrides`` gives one), in the thread pool."""
+    route = request.scope.get("route")
+    roles = route_roles(route) if isinstance(route, APIRoute) else ()
+    if not roles:
+        return None
+    try:
+        key = _presented(await bearer_scheme(request))
+        override = request.app.dependency_overrides.get(get_session_opener)
+        if override is not None:
+            opener: SessionOpener = override()
+        else:
+            runtime = runtime_of(request)
+            opener = partial(runtime.transaction, read_only=True, statement_timeout=STATEMENT_TIMEOUT)
+
+        def check() -> None:
+            with opener() as db_session:
+                _allowed(_principal(db_session, key), roles)
+
+        await run_in_threadpool(check)
+    except (Unauthorized, Forbidden) as refused:
+        return refused
+    return None
+
+
+def key_first(handler: ExceptionHandler) -> ExceptionHandler:
+    """``handler`` of a 422 (a bad parameter or body) answering the key check's 401 or 403 instead on a route
+    that needs a key: a caller without access learns nothing about the parameters. FastAPI validates the
+    body's JSON before any dependency, and the parameters before a key :class:`Keyed` checks in the route;
+    a router's dependency (``api.http.query``) can refuse a parameter before the key dependency runs."""
+
+    async def answer(request: Request, error: Exception) -> Response:
+        refused = await key_refusal(request)
+        if refused is None:
+            return await _awaited(handler(request, error))
+        return await _awaited(request.app.exception_handlers[type(refused)](request, refused))
+
+    return answer
+
+
+async def _awaited(response: Response | Awaitable[Response]) -> Response:
+    return await response if inspect.isawaitable(response) else response
+
+
+def install(app: FastAPI) -> None:
+    """Answer the key check before a 422 on every route that needs a key (:func:`key_first`), after
+    ``api.http.errors.install`` has registered the 422 handlers."""
+    for kind in (RequestValidationError, UnknownQueryParameters):
+        app.add_exception_handler(kind, key_first(app.exception_handlers[kind]))

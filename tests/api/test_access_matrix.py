@@ -17,6 +17,7 @@ until they do.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -26,7 +27,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from api.http.app import create_app
-from api.http.auth import bearer_scheme
+from api.http.auth import bearer_scheme, dependant_roles
 from tests.api.conftest import World, bearer
 
 ROLES = ("worker", "hr", "region", "admin")
@@ -312,3 +313,79 @@ def test_every_endpoint_with_an_id_has_a_row() -> None:
                 missing.append(f"{method} {route_path}")
     assert checked >= len({row.path for row in ROWS if "{" in row.path}), "the walk found the keyed routes"
     assert not missing, f"add rows to the access matrix for: {missing}"
+
+
+@dataclass(frozen=True)
+class Keyed:
+    """A route that needs a key: the roles it lets through, its int path parameters, whether it takes one."""
+
+    method: str
+    path: str
+    roles: tuple[str, ...]
+    ints: frozenset[str]
+    body: bool  # whether it takes a body
+
+    def bad_requests(self) -> Iterator[tuple[str, str, bytes | None]]:
+        """(why, url, body) of requests with one bad part each: a query parameter the route does not take,
+        an id out of range, a body that is no JSON."""
+        valid = re.sub(r"{[^}]+}", "1", self.path)
+        body = b"{}" if self.body else None
+        if self.path.startswith("/v1/"):  # the API refuses a query parameter a route does not take
+            yield "unknown query parameter", valid + "?zz_not_a_parameter=1", body
+        for name in sorted(self.ints):
+            bad = self.path.replace("{" + name + "}", "0")
+            yield f"{name} out of range", re.sub(r"{[^}]+}", "1", bad), body
+        if self.body:
+            yield "malformed JSON", valid, b"{not json"
+
+
+def _keyed_routes() -> list[Keyed]:
+    """Every route that needs a key, once per method."""
+    found = []
+    for route_path, methods, dependant in _api_routes(create_app().routes):
+        roles = dependant_roles(dependant)
+        if not _needs_key(dependant) or not roles:
+            continue
+        ints = frozenset(p.name for p in dependant.path_params if p.field_info.annotation is int)
+        body = bool(dependant.body_params)
+        found += [Keyed(method, route_path, roles, ints, body) for method in sorted(methods)]
+    return found
+
+
+KEYED = _keyed_routes()
+
+
+def test_every_keyed_route_is_walked() -> None:
+    assert len(KEYED) >= len({(row.method, row.path) for row in ROWS}), KEYED
+    assert all(any(True for _ in route.bad_requests()) for route in KEYED), "each has a bad request"
+
+
+@pytest.mark.parametrize("route", KEYED, ids=[f"{route.method} {route.path}" for route in KEYED])
+def test_a_caller_without_access_gets_401_or_403_before_any_word_on_parameters(
+    client: TestClient, world: World, route: Keyed
+) -> None:
+    """No key, another scheme, an unknown or a revoked key: 401; a key of a role the route does not allow:
+    403; whatever is wrong with the parameters or the body. A key of an allowed role gets the 422."""
+    method, roles = route.method, route.roles
+    other_role = next((role for role in ROLES if role not in roles), None)
+    for why, url, body in route.bad_requests():
+        headers: dict[str, str]
+        for headers in (
+            {},
+            {"Authorization": "Basic YWRtaW46YWRtaW4="},
+            {"Authorization": "Bearer upsk_not-a-key"},
+            bearer(world.keys["revoked"]),
+        ):
+            response = client.request(method, url, content=body, headers=headers | JSON)
+            assert response.status_code == 401, (why, headers, response.text)
+            assert response.json()["type"] == "urn:upskill:problem:unauthorized"
+            assert response.headers["www-authenticate"] == "Bearer"
+        if other_role is not None:
+            refused = client.request(method, url, content=body, headers=bearer(world.keys[other_role]) | JSON)
+            assert refused.status_code == 403, (why, other_role, refused.text)
+        allowed = client.request(method, url, content=body, headers=bearer(world.keys[roles[-1]]) | JSON)
+        assert allowed.status_code == 422, (why, roles[-1], allowed.text)
+        assert allowed.json()["type"] == "urn:upskill:problem:validation"
+
+
+JSON = {"content-type": "application/json"}

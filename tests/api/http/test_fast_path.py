@@ -80,6 +80,10 @@ def test_a_plain_request_gets_the_routes_answer_and_audit_entry(
         ("", {"Authorization": "Basic abc"}, 401),
         ("", {}, 401),
         ("", {"Authorization": "Bearer upsk_unknown"}, 401),
+        # no access: the key's 401 before any word on the parameters
+        ("?limt=1", {}, 401),
+        ("?limit=0", {"Authorization": "Bearer upsk_unknown"}, 401),
+        ("?target=", {"Authorization": "Basic abc"}, 401),
     ],
 )
 def test_what_the_fast_path_does_not_answer_the_route_does(
@@ -112,5 +116,9 @@ def test_a_worker_the_key_may_not_see_is_404_and_a_revoked_key_401(
         assert principal is not None
         keys.revoke_key(session, key_id=principal.key_id)
     assert client.get(URL, headers=bearer(key)).status_code == 401
-    assert taken == ["route", "route", "fast", "route"]
+    assert client.get(URL + "?limit=0", headers=bearer(key)).status_code == 401  # not 422
+    assert client.get(URL + "?limt=1", headers=bearer(key)).status_code == 401
+    changed = client.patch(URL.removesuffix("/recommendations"), content=b"{not json", headers=bearer(key))
+    assert changed.status_code == 401, changed.text
+    assert taken == ["route", "route", "fast", "route", "route", "route"]
     assert _audited(engine) == 1
