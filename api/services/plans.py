@@ -295,12 +295,11 @@ def serving_features(
 @dataclass(frozen=True)
 class RequestTerms:
     """What a :class:`PlanRequest` makes of the options: the converter into its currency, the pricing, the
-    courses priced for it, the start and the planner's :class:`Constraints` (what :func:`plan` plans within
-    and a stored worker's recommendations are filtered by)."""
+    start and the planner's :class:`Constraints` (what :func:`plan` plans within and a stored worker's
+    recommendations are filtered by)."""
 
     converter: Converter
     pricing: Pricing
-    priced: PlanCourses
     start: dt.date
     constraints: Constraints
 
@@ -320,8 +319,7 @@ def request_terms(
     pricing = Pricing(
         converter, budget=request.budget, certificates=request.certificates, languages=languages
     )
-    priced = options.priced(pricing)
-    courses = priced.options
+    courses = options.catalogue(pricing).courses  # the priced courses, kept with the pricing (no copy)
     start = request.start or today or dt.date.today()
     constraints = Constraints(
         budget=request.budget,
@@ -338,7 +336,7 @@ def request_terms(
         completed=_known_courses(request.completed, courses) | _offered(request.done, courses),
         objective=request.objective,  # type: ignore[arg-type]
     )
-    return RequestTerms(converter, pricing, priced, start, constraints)
+    return RequestTerms(converter, pricing, start, constraints)
 
 
 def plan(
@@ -351,7 +349,8 @@ def plan(
 ) -> PlanAnswer:
     """Plan courses (and the badges they earn) that close a profile's gap within the request's limits."""
     terms = request_terms(options=options, request=request, today=today)
-    if not terms.priced.options and not terms.priced.set_aside:
+    priced = options.priced(terms.pricing)
+    if not priced.options and not priced.set_aside:
         raise UpskillError("the database holds no courses; run `upskill import courses FILE` first")
     constraints = terms.constraints
     scores, ranking = model_scores(
@@ -372,7 +371,7 @@ def plan(
         start=terms.start,
         ranking=ranking,
         result=result,
-        priced=terms.priced,
+        priced=priced,
         prices=prices_note(terms.converter),
         free_only=terms.pricing.free_only,
         levels=profile.required.source,
