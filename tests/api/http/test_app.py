@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from api.http import deps
@@ -49,6 +51,25 @@ def test_the_lifespan_loads_the_runtime_once(tmp_path: Path) -> None:
         assert checks["graph"]["ok"] and checks["database"]["ok"]
         gap = client.post("/v1/gap", json={"target": "battery technician", "current_occupations": ["welder"]})
         assert gap.status_code == 200 and gap.json()["target_uri"] == "occ:battery"
+
+
+def test_the_served_process_keeps_what_it_loaded_out_of_full_collections(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The app uvicorn serves (no runtime given) freezes what its lifespan loaded, so that no full collection
+    of the cyclic garbage collector walks the graph and catalogue again in a request; an app given its
+    runtime (tests, other code in the same process) leaves the collector alone."""
+    runtime = _runtime(tmp_path, CompetenceGraph.from_data(tiny_data()).save(tmp_path / "snapshot"))
+    assert gc.get_freeze_count() == 0
+    with TestClient(create_app(runtime)):
+        assert gc.get_freeze_count() == 0
+    monkeypatch.setattr("api.http.app.Runtime", lambda: runtime)
+    try:
+        with TestClient(create_app()) as client:
+            assert client.get("/health").json() == {"status": "ok"}
+            assert runtime.loaded("graph") and gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
 
 
 def test_openapi_documents_the_versioned_endpoints(tmp_path: Path) -> None:
