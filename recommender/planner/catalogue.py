@@ -20,7 +20,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from recommender.errors import InvalidPlanInput, PrerequisiteCycle
@@ -293,8 +293,8 @@ class PlanCatalogue:
         if not relevance.stripped.keys().isdisjoint(available.keys()):
             changed = dict(available)
             for cid, stripped in relevance.stripped.items():
-                if cid in changed:
-                    changed[cid] = replace(changed[cid], course=stripped)
+                if (was := changed.get(cid)) is not None:
+                    changed[cid] = Available(stripped, was.price, was.first_start)
             available = changed
         naming = self.naming(target_skills)
         open_ids = sorted(cid for cid in naming if cid in available)

@@ -20,8 +20,8 @@ in the catalogue for everything else (a prerequisite another course names, say).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Container, Iterable, Mapping, Sequence
+from types import MappingProxyType
 
 from recommender.planner.model import CourseOption
 
@@ -89,12 +89,19 @@ def judged(
         f"too little evidence that it teaches this target's skills: {len(linked)} inferred link(s), "
         f"evidence {found:.2f} < {min_evidence:g} (summed confidence, optional skills at half)"
     )
-    stripped = replace(
-        course,
-        skills={u: lv for u, lv in course.skills.items() if u not in targets},
-        confidence={u: c for u, c in course.confidence.items() if u not in targets},
-    )
-    return stripped, why
+    return without_skills(course, targets), why
+
+
+def without_skills(course: CourseOption, uris: Container[str]) -> CourseOption:
+    """``course`` without its links to ``uris`` (``dataclasses.replace`` would check the whole course again,
+    field by field: a target's view strips hundreds of courses)."""
+    stripped = object.__new__(CourseOption)
+    fields = stripped.__dict__
+    fields.update(course.__dict__)
+    # subsets of mappings the course checked and sorted, so checked and sorted too
+    fields["skills"] = MappingProxyType({u: lv for u, lv in course.skills.items() if u not in uris})
+    fields["confidence"] = MappingProxyType({u: c for u, c in course.confidence.items() if u not in uris})
+    return stripped
 
 
 def weakly_linked(courses: Iterable[CourseOption], target_skills: Mapping[str, float]) -> set[str]:
