@@ -40,7 +40,7 @@ def serve_command(
         "(send it as 'Authorization: Bearer <key>')"
     )
     uvicorn.run(
-        "api.http.app:create_app",
+        "api.http.app:served_app",
         factory=True,
         host=host,
         port=port,

@@ -128,8 +128,19 @@ def _include_v1(app: FastAPI, router: APIRouter) -> None:
     app.include_router(router, prefix="/v1", dependencies=[Depends(known_query_parameters)])
 
 
-def create_app(runtime: Runtime | None = None) -> FastAPI:
-    """Build the app; the lifespan loads ``runtime`` (default: from the settings) before the first request."""
+def served_app() -> FastAPI:
+    """The app ``upskill serve`` runs (uvicorn's factory): :func:`create_app` whose lifespan also freezes what
+    it loaded out of the cyclic garbage collector's sight. What was loaded lives as long as the process, and
+    each full collection walked it again (the graph and catalogue alone, ~360,000 objects: 150-170 ms of CPU
+    holding the GIL, so every request in flight waits; one came every ~400 plans of
+    evaluation.bench_planner's real pairs). Other apps (tests; tools that load the app in their own process)
+    leave the collector alone: a frozen object is never collected, even once garbage."""
+    return create_app(freeze_loaded=True)
+
+
+def create_app(runtime: Runtime | None = None, *, freeze_loaded: bool = False) -> FastAPI:
+    """Build the app; the lifespan loads ``runtime`` (default: from the settings) before the first request
+    (``freeze_loaded``: then freezes it, see :func:`served_app`)."""
 
     # The served process (uvicorn calls the factory with no runtime) holds BLAS for its life; an app given
     # its runtime (tests, which run other code in the same process) leaves the process's BLAS limits alone.
@@ -139,11 +150,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.runtime = runtime or Runtime()
         await run_in_threadpool(app.state.runtime.load_all, strict=False)
-        if holds_blas:
-            # What was loaded lives as long as the process: out of the cyclic garbage collector's sight, or
-            # each full collection walks it again (the graph and catalogue alone, ~360,000 objects: 150-170
-            # ms of CPU, holding the GIL and so every request in flight; one came every ~400 plans of
-            # evaluation.bench_planner's real pairs)
+        if freeze_loaded:
             gc.collect()
             gc.freeze()
         with serving_blas_threads(SERVING_BLAS_THREADS) if holds_blas else nullcontext():

@@ -20,7 +20,7 @@ def test_serve_help_names_host_port_and_workers() -> None:
 
 
 def test_the_factory_uvicorn_is_given_builds_the_app() -> None:
-    factory = import_from_string("api.http.app:create_app")
+    factory = import_from_string("api.http.app:served_app")
     assert isinstance(factory(), FastAPI)
 
 

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.http import deps
-from api.http.app import create_app
+from api.http.app import create_app, served_app
 from api.runtime import Runtime
 from api.settings import Settings
 from data.db import make_engine, migrate
@@ -56,17 +56,17 @@ def test_the_lifespan_loads_the_runtime_once(tmp_path: Path) -> None:
 def test_the_served_process_keeps_what_it_loaded_out_of_full_collections(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The app uvicorn serves (no runtime given) freezes what its lifespan loaded, so that no full collection
-    of the cyclic garbage collector walks the graph and catalogue again in a request; an app given its
-    runtime (tests, other code in the same process) leaves the collector alone."""
+    """The app uvicorn serves (``served_app``) freezes what its lifespan loaded, so that no full collection
+    of the cyclic garbage collector walks the graph and catalogue again in a request; any other app (tests,
+    schemathesis running the lifespan of one made with no runtime) leaves the collector alone."""
     runtime = _runtime(tmp_path, CompetenceGraph.from_data(tiny_data()).save(tmp_path / "snapshot"))
-    before = gc.get_freeze_count()  # not always 0: mypy's build, run in process by a test, freezes too
-    with TestClient(create_app(runtime)):
+    monkeypatch.setattr("api.http.app.Runtime", lambda: runtime)
+    before = gc.get_freeze_count()
+    with TestClient(create_app()):
         assert runtime.loaded("graph") and gc.get_freeze_count() == before
     runtime = _runtime(tmp_path, CompetenceGraph.from_data(tiny_data()).save(tmp_path / "snapshot2"))
-    monkeypatch.setattr("api.http.app.Runtime", lambda: runtime)
     try:
-        with TestClient(create_app()) as client:
+        with TestClient(served_app()) as client:
             assert client.get("/health").json() == {"status": "ok"}
             assert runtime.loaded("graph") and gc.get_freeze_count() > before
     finally:
