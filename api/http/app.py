@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 
 import api.http.routers.admin
 import api.http.routers.model
-from api.http import auth, errors, suggest
+from api.http import auth, deps, errors, suggest
 from api.http.fast import RecommendationsFastPath
 from api.http.query import known_query_parameters
 from api.http.routers import (
@@ -150,6 +150,7 @@ def create_app(runtime: Runtime | None = None, *, freeze_loaded: bool = False) -
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.runtime = runtime or Runtime()
         await run_in_threadpool(app.state.runtime.load_all, strict=False)
+        setattr(app.state, deps.KEY_CHECK_OPENER, deps.runtime_key_check_opener(app.state.runtime))
         if freeze_loaded:
             gc.collect()
             gc.freeze()

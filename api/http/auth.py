@@ -12,7 +12,6 @@ from __future__ import annotations
 import inspect
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from contextlib import contextmanager
-from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
 from fastapi import Depends, FastAPI, Request
@@ -25,12 +24,10 @@ from starlette.responses import Response
 
 from api.http.deps import (
     AUDIT_LATER,
-    STATEMENT_TIMEOUT,
     SessionDep,
     SessionOpener,
     SessionOpenerDep,
-    get_session_opener,
-    runtime_of,
+    key_check_opener,
 )
 from api.http.errors import Forbidden, Unauthorized, UnknownQueryParameters
 from api.services import audit, keys
@@ -76,6 +73,13 @@ def _principal(session: Session, plaintext: str) -> Principal:
     if principal is None:
         raise Unauthorized("the API key is unknown or revoked")
     return principal
+
+
+def check_key(db_session: Session, key: str, roles: tuple[str, ...]) -> Principal:
+    """The key check of every keyed route: the principal of ``key`` when its role is one of ``roles``; 401
+    for a key that is unknown or revoked, 403 for one of another role. The route's own work
+    (:meth:`Keyed.open`) and the check before a 422 (:func:`key_refusal`) both call it."""
+    return _allowed(_principal(db_session, key), roles)
 
 
 def _allowed(principal: Principal, roles: tuple[str, ...]) -> Principal:
@@ -188,7 +192,7 @@ class Keyed:
     @contextmanager
     def open(self) -> Iterator[KeyedWork]:
         with self._open_session() as db_session:
-            principal = _allowed(_principal(db_session, self._key), self._roles)
+            principal = check_key(db_session, self._key, self._roles)
             yield KeyedWork(
                 db_session,
                 principal,
@@ -262,24 +266,19 @@ def dependant_roles(dependant: Dependant) -> tuple[str, ...]:
 async def key_refusal(request: Request) -> Unauthorized | Forbidden | None:
     """What the key check of the request's route would answer (no key, another scheme, an unknown or revoked
     key: :class:`Unauthorized`; a key of another role: :class:`Forbidden`), or None when the route needs no
-    key or the key may use it. Reads the key in a read-only transaction of its own (the test's session where
-    ``dependency_overrides`` gives one), in the thread pool."""
+    key or the key may use it. Reads the key with :func:`check_key` in a read-only transaction of its own
+    (:func:`api.http.deps.key_check_opener`), in the thread pool."""
     route = request.scope.get("route")
     roles = route_roles(route) if isinstance(route, APIRoute) else ()
     if not roles:
         return None
     try:
         key = _presented(await bearer_scheme(request))
-        override = request.app.dependency_overrides.get(get_session_opener)
-        if override is not None:
-            opener: SessionOpener = override()
-        else:
-            runtime = runtime_of(request)
-            opener = partial(runtime.transaction, read_only=True, statement_timeout=STATEMENT_TIMEOUT)
+        opener = key_check_opener(request)
 
         def check() -> None:
             with opener() as db_session:
-                _allowed(_principal(db_session, key), roles)
+                check_key(db_session, key, roles)
 
         await run_in_threadpool(check)
     except (Unauthorized, Forbidden) as refused:

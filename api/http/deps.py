@@ -112,6 +112,25 @@ async def get_session_opener(request: Request) -> SessionOpener:
     return partial(request_transaction, request, runtime_of(request))
 
 
+#: ``app.state`` attribute: what opens a read-only transaction of the app's database in which a request's key
+#: is checked outside its route (``api.http.auth.key_refusal``, before a 422). The lifespan sets it from the
+#: runtime (:func:`runtime_key_check_opener`); an app serving a session of its own (tests, without a
+#: lifespan) sets it to open that session.
+KEY_CHECK_OPENER = "key_check_opener"
+
+
+def runtime_key_check_opener(runtime: Runtime) -> SessionOpener:
+    """A read-only transaction of ``runtime``'s database, cut after :data:`STATEMENT_TIMEOUT`."""
+    return partial(runtime.transaction, read_only=True, statement_timeout=STATEMENT_TIMEOUT)
+
+
+def key_check_opener(request: Request) -> SessionOpener:
+    """What opens the read-only transaction that checks the request's key outside its route
+    (:data:`KEY_CHECK_OPENER`)."""
+    opener: SessionOpener = getattr(request.app.state, KEY_CHECK_OPENER)
+    return opener
+
+
 def _changes(request: Request) -> bool:
     """Whether the request's transaction changes data (see :func:`get_session`)."""
     if request.method in READ_METHODS or "authorization" not in request.headers:

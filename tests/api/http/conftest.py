@@ -119,6 +119,8 @@ def _client(graph: CompetenceGraph, session: Session, options: PlanOptions) -> I
 
     app.dependency_overrides[deps.get_session] = one_session
     app.dependency_overrides[deps.get_session_opener] = lambda: lambda: nullcontext(session)
+    # the key check before a 422 reads keys in this session too (the lifespan would give the runtime's)
+    setattr(app.state, deps.KEY_CHECK_OPENER, lambda: nullcontext(session))
     app.dependency_overrides[deps.get_graph] = lambda: graph
     app.dependency_overrides[deps.get_plan_options] = lambda: options
     app.dependency_overrides[deps.get_model] = lambda: None

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import gc
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 
 from api.http import deps
 from api.http.app import create_app, served_app
@@ -14,6 +16,7 @@ from api.runtime import Runtime
 from api.settings import Settings
 from data.db import make_engine, migrate
 from recommender.graph import CompetenceGraph
+from tests.api.conftest import bearer
 from tests.api.http.test_reference import assert_problem
 from tests.recommender.conftest import tiny_data
 
@@ -92,3 +95,23 @@ def test_an_unexpected_error_is_a_500_problem_without_internals(tmp_path: Path) 
     response = client.post("/v1/gap", json={"target": "x", "current_occupations": ["y"]})
     problem = assert_problem(response, 500)
     assert "secret" not in response.text and problem["type"] == "urn:upskill:problem:internal"
+
+
+def test_the_key_check_before_a_422_reads_the_apps_database_whatever_the_overrides(
+    served: tuple[TestClient, Engine, str],
+) -> None:
+    """The check that answers a keyless caller's bad request with 401 reads keys where the served app does,
+    through the same check as the route, never through ``dependency_overrides`` (a test's wiring)."""
+    client, _, key = served
+
+    def nowhere() -> Any:
+        raise AssertionError("the key check opened the overridden session opener")
+
+    client.app.dependency_overrides[deps.get_session_opener] = lambda: nowhere  # type: ignore[attr-defined]
+    unknown = client.get("/v1/workers/11/recommendations?limit=0", headers=bearer("upsk_not-a-key"))
+    assert unknown.status_code == 401, unknown.text
+    assert unknown.json()["type"] == "urn:upskill:problem:unauthorized"
+    admin_only = client.get(
+        "/v1/admin/audit?limit=0", headers=bearer(key)
+    )  # the hr key, read in its database
+    assert admin_only.status_code == 403, admin_only.text
