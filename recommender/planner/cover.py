@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
 import highspy
@@ -49,9 +49,9 @@ from recommender.planner.selection import (
     Value,
     edges_within,
     flattened,
-    in_loop,
     ordered_edges,
     prune,
+    unordered_loops,
     value,
 )
 
@@ -186,8 +186,6 @@ def solve(  # noqa: PLR0913 - the planner's knobs, all keyword-only with default
             certify_exact_limit = 0
     elif solver != "greedy":
         fallback = _Fallback(problem, solver != "exact")
-        if solver == "auto" and coverage is None and in_loop(problem, range(problem.n)):
-            fallback = _Fallback(problem, True, _acyclic_first(problem, deadline))
         try:
             return _lexicographic(problem, fallback, deadline, coverage, start)
         except UpskillError:
@@ -205,41 +203,16 @@ def solve(  # noqa: PLR0913 - the planner's knobs, all keyword-only with default
 
 class _Fallback:
     """The greedy selection, computed when first asked for (never, when HiGHS proves the optimum of a problem
-    whose coverage needs no solve); ``None`` for the exact solver, which has no fallback. ``preset``: another
-    solution (:func:`_acyclic_first`), taken instead when better, with its solver's name (``solver``)."""
+    whose coverage needs no solve); ``None`` for the exact solver, which has no fallback."""
 
-    def __init__(self, problem: CoverProblem, enabled: bool, preset: Solution | None = None):
-        self.problem, self.enabled, self.preset = problem, enabled, preset
+    def __init__(self, problem: CoverProblem, enabled: bool):
+        self.problem, self.enabled = problem, enabled
         self._selection: Selection | None = None
-        self.solver = "greedy"
 
     def get(self) -> Selection | None:
         if self.enabled and self._selection is None:
             self._selection = greedy(self.problem)
-            preset = self.preset
-            if preset is not None and value(self.problem, preset.selection.chosen).better_than(
-                value(self.problem, self._selection.chosen)
-            ):
-                self._selection, self.solver = preset.selection, preset.solver
         return self._selection
-
-
-def _acyclic_first(problem: CoverProblem, deadline: float) -> Solution | None:
-    """The lexicographic optimum (or the best by ``deadline``) of ``problem`` without its loops' options: the
-    options of lower rank only, as the planner solved it before loops were ordered, every selection of which
-    is one of ``problem``'s. The MILP on the whole problem starts from it and falls back on it when the time
-    limit stops it, so the answer is never worse than that program's (ordering a loop's courses makes the
-    program larger: on bench_planner's synthetic instances, which all have loops, the time limit stopped it
-    far more often). None when HiGHS gives no selection in time."""
-    acyclic = replace(
-        problem,
-        requirements=tuple(tuple(replace(r, in_loop=()) for r in reqs) for reqs in problem.requirements),
-        loop=(),
-    )
-    try:
-        return _lexicographic(acyclic, _Fallback(acyclic, True), deadline, None)
-    except UpskillError:
-        return None
 
 
 # --- mixed-integer programs ---------------------------------------------------------------------------
@@ -255,15 +228,20 @@ class _Program:
     relaxation is the same); then the money and hours limits.
 
     A course on a loop of the requirement graph (``CoverProblem.loop``) may meet a requirement with an option
-    of its loop only if the option comes first: for each such pair (course i, option o) a binary e_io ("o
-    chosen and taken before i", e_io <= x_o) and for each course of a loop a position t in [0, 1] with
-    t_o + 1/L <= t_i when e_io = 1 (L: the courses with a position, so any order of them fits): the row
-    t_o - t_i + (1 + 1/L) e_io <= 1. Such a requirement's row is x_i <= sum of x over its options outside
-    the loop + sum of e_io over those inside. Every other row, and every program of a problem without loops,
-    is as above.
+    of its loop only if the option comes first: for each such pair (course i, option o) e_io ("o chosen and
+    taken before i", e_io <= x_o) and for each course of a loop a position t in [0, 1] with t_o + 1/L <= t_i
+    when e_io = 1 (L: the courses with a position, so any order of them fits): the row
+    t_o - t_i + (1 + 1/L) e_io <= 1, with e_io binary. Such a requirement's row is x_i <= sum of x over its
+    options outside the loop + sum of e_io over those inside. Every other row, and every program of a problem
+    without loops, is as above.
+
+    The order rows are added lazily (``lazy``): a loop's rows (and its e binary) join the program only once
+    HiGHS has chosen courses of that loop that cannot be ordered (:meth:`solve`). Without them the program
+    is a relaxation (a loop's options count as any other option), so an optimum whose courses can be
+    ordered is the whole program's optimum; most are (none of the 200 real pairs has a loop at all).
     """
 
-    def __init__(self, problem: CoverProblem):  # noqa: C901, PLR0915 - one pass per block of rows
+    def __init__(self, problem: CoverProblem, *, lazy: bool = True):  # noqa: C901, PLR0915 - one pass per block
         self.problem = problem
         n, m = problem.n, problem.m
         groups: dict[tuple[int, ...], int] = {}
@@ -300,6 +278,8 @@ class _Program:
         self.before = {pair: n + m + g + j for j, pair in enumerate(pairs)}
         placed = sorted({c for pair in pairs for c in pair})
         self.position = {c: n + m + g + len(pairs) + j for j, c in enumerate(placed)}
+        #: per loop, its order rows t_o - t_i + (1 + 1/L) e_io <= 1 as (columns, coefficients)
+        self.orders: dict[int, list[tuple[tuple[int, int, int], tuple[float, float, float]]]] = {}
         if on_loop:
             step = 1.0 / len(placed)
             entries: list[tuple[int, int, float]] = []  # (row, column, value)
@@ -312,11 +292,9 @@ class _Program:
             for (i, o), e in self.before.items():
                 entries.extend(((len(upper), e, 1.0), (len(upper), x + o, -1.0)))  # e_io <= x_o
                 upper.append(0.0)
-                row = len(upper)  # t_o - t_i + (1 + step) e_io <= 1
-                entries.extend(
-                    ((row, self.position[o], 1.0), (row, self.position[i], -1.0), (row, e, 1 + step))
+                self.orders.setdefault(loop[i], []).append(
+                    ((self.position[o], self.position[i], e), (1.0, -1.0, 1 + step))
                 )
-                upper.append(1.0)
             at, columns, coefficients = zip(*entries, strict=True)
             blocks.append(
                 (
@@ -331,7 +309,7 @@ class _Program:
                 upper.append(float(limit) * (1 + TOLERANCE))
         rows = np.concatenate([b[0] for b in blocks])
         order = np.argsort(rows, kind="stable")  # by row: the compressed sparse row arrays
-        self.rows = Rows(
+        self.base = Rows(
             starts=np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=len(upper)))]),
             indices=np.concatenate([b[1] for b in blocks])[order],
             values=np.concatenate(
@@ -341,14 +319,32 @@ class _Program:
             upper=np.asarray(upper),
             columns=n + m + g + len(pairs) + len(placed),
         )
+        #: the loops whose order rows the program holds
+        self.ordered: set[int] = set() if lazy else set(self.orders)
         zeros = np.zeros(g + len(pairs) + len(placed))
         self.ess_row = np.concatenate([np.zeros(n), np.where(problem.essential, problem.weight, 0.0), zeros])
         self.opt_row = np.concatenate([np.zeros(n), np.where(problem.essential, 0.0, problem.weight), zeros])
         self.cost_row = np.concatenate([problem.cost, np.zeros(m), zeros])
+
+    @property
+    def rows(self) -> Rows:
+        """The base rows and the order rows of the loops ordered so far."""
+        rows = self.base
+        for loop in sorted(self.ordered):
+            for columns, coefficients in self.orders[loop]:
+                rows = rows.with_entries(columns, coefficients, -np.inf, 1.0)
+        return rows
+
+    @property
+    def integrality(self) -> list[highspy.HighsVarType]:
+        """x binary, and e of the loops ordered so far (e of the others may be fractional: with x integral
+        the relaxation's x are the same)."""
         integer, continuous = highspy.HighsVarType.kInteger, highspy.HighsVarType.kContinuous
-        self.integrality = (
-            [integer] * n + [continuous] * (m + g) + [integer] * len(pairs) + [continuous] * len(placed)
-        )
+        types = [integer] * self.problem.n + [continuous] * (self.base.columns - self.problem.n)
+        for loop in self.ordered:
+            for (_, _, e), _ in self.orders[loop]:
+                types[e] = integer
+        return types
 
     def solve(  # noqa: PLR0913 - one program's parts, keyword-only
         self,
@@ -363,26 +359,36 @@ class _Program:
         """Minimise ``objective`` subject to the base rows, ``row @ z >= floor`` for each floor and every
         skill of ``fixed`` covered, in at most ``seconds``; ``start``: a selection meeting all of them, for
         HiGHS to start from (a MILP only). Raises when HiGHS has no solution (without ``fixed``, x = y = 0 is
-        always feasible, so it stopped)."""
-        col_lower = np.zeros(self.rows.columns)
+        always feasible, so it stopped).
+
+        A MILP whose courses cannot be ordered is solved again with the order rows of the loops they are
+        stuck on (:attr:`ordered`, kept for the later stages), until they can: the relaxation's bound holds
+        for the whole program, and an orderable optimum of the relaxation is the whole program's."""
+        col_lower = np.zeros(self.base.columns)
         if fixed:
             col_lower[self.problem.n + np.fromiter(fixed, dtype=np.int64)] = 1.0
-        rows = self.rows
-        for row, floor in floors:
-            rows = rows.with_row(row, floor - FLOOR_SLACK * max(1.0, abs(floor)), np.inf)
-        answer = run_highs(
-            objective,
-            rows=rows,
-            col_lower=col_lower,
-            integrality=self.integrality if integral else None,
-            time_limit=seconds,
-            start=self.point(start) if start is not None and integral else None,
-        )
-        if answer.x is None:
-            raise UpskillError(
-                f"the MILP solver (HiGHS) found no solution: {answer.message}; use the greedy solver instead"
+        deadline = None if seconds is None else time.perf_counter() + seconds
+        while True:
+            rows = self.rows
+            for row, floor in floors:
+                rows = rows.with_row(row, floor - FLOOR_SLACK * max(1.0, abs(floor)), np.inf)
+            answer = run_highs(
+                objective,
+                rows=rows,
+                col_lower=col_lower,
+                integrality=self.integrality if integral else None,
+                time_limit=None if deadline is None else deadline - time.perf_counter(),
+                start=self.point(start) if start is not None and integral else None,
             )
-        return answer
+            if answer.x is None:
+                raise UpskillError(
+                    f"the MILP solver (HiGHS) found no solution: {answer.message}; "
+                    "use the greedy solver instead"
+                )
+            stuck = unordered_loops(self.problem, self.chosen(answer)) - self.ordered if integral else set()
+            if not stuck:
+                return answer
+            self.ordered |= stuck
 
     def point(self, chosen: Sequence[int]) -> NDArray[np.float64]:
         """The program's variables for the selection ``chosen``: its courses, the skills they cover and the
@@ -442,10 +448,20 @@ class Rows(NamedTuple):
     def with_row(self, row: NDArray[np.float64], lower: float, upper: float) -> Rows:
         """These rows and ``lower <= row @ v <= upper`` (``row`` dense)."""
         used = np.flatnonzero(row)
+        return self.with_entries(used, row[used], lower, upper)
+
+    def with_entries(
+        self,
+        columns: Sequence[int] | NDArray[np.int64],
+        coefficients: Sequence[float] | NDArray[np.float64],
+        lower: float,
+        upper: float,
+    ) -> Rows:
+        """These rows and ``lower <= sum of coefficients * v[columns] <= upper``."""
         return Rows(
-            np.append(self.starts, self.starts[-1] + len(used)),
-            np.concatenate([self.indices, used]),
-            np.concatenate([self.values, row[used]]),
+            np.append(self.starts, self.starts[-1] + len(columns)),
+            np.concatenate([self.indices, np.asarray(columns, dtype=np.int64)]),
+            np.concatenate([self.values, np.asarray(coefficients, dtype=np.float64)]),
             np.append(self.lower, lower),
             np.append(self.upper, upper),
             self.columns,
@@ -629,7 +645,7 @@ def _stopped(
     if greedy_selection is not None and value(problem, greedy_selection.chosen).better_than(
         value(problem, selection.chosen)
     ):
-        selection, solver = greedy_selection, fallback.solver
+        selection, solver = greedy_selection, "greedy"
     everything = _coverable_weight(problem)
     for later in range(stage, 3):
         now = value(problem, selection.chosen)

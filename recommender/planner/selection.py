@@ -271,6 +271,23 @@ def ordered_edges(
     that order), or None when there is none: the courses are taken one at a time, the takeable one of lowest
     rank (then index) first, each requirement met by its first option taken before (``options``, then
     ``in_loop``)."""
+    edges = _taken_in_order(problem, chosen)
+    return edges if len(edges) == len(set(chosen)) else None
+
+
+def unordered_loops(problem: CoverProblem, chosen: Collection[int]) -> set[int]:
+    """The loops (``CoverProblem.loop``) of the ``chosen`` courses that no order can take (none when
+    :func:`ordered_edges` orders them all)."""
+    if not problem.loop:
+        return set()
+    taken = _taken_in_order(problem, chosen)
+    return {problem.loop[c] for c in chosen if c not in taken and problem.loop[c] >= 0}
+
+
+def _taken_in_order(
+    problem: CoverProblem, chosen: Collection[int]
+) -> dict[int, tuple[tuple[int, Requirement], ...]]:
+    """:func:`ordered_edges` of the ``chosen`` courses it can take, in that order."""
     members = set(chosen)
     requirements = problem.requirements
     unmet = {c: len(requirements[c]) for c in members}
@@ -297,7 +314,7 @@ def ordered_edges(
                 unmet[d] -= 1
                 if unmet[d] == 0:
                     heapq.heappush(ready, (problem.rank[d], d))
-    return edges if len(taken) == len(members) else None
+    return edges
 
 
 def edges_within(

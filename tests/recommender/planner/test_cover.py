@@ -415,31 +415,32 @@ def test_a_loop_is_ordered_by_the_milp_and_kept_orderable_by_prune(budget: float
     pruned = prune(problem, Selection((0, 1, 2, 3), edges_within(without, [0, 1, 2, 3])))
     assert sorted(pruned.chosen) == [0, 1, 2] and ordered_edges(problem, pruned.chosen) is not None
     # the greedy's selection is a point within every row of the program (HiGHS's start)
-    program = cover._Program(problem)
+    program = cover._Program(problem, lazy=False)
     rows = program.rows
     matrix = sp.csr_array((rows.values, rows.indices, rows.starts), shape=(len(rows.lower), rows.columns))
     start = program.point(greedy(problem).chosen)
     assert (matrix @ start <= rows.upper + 1e-9).all()
 
 
-def test_when_the_loop_program_gives_nothing_in_time_the_program_without_loop_options_answers(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """The auto solver first solves the problem with the options of lower rank only (as before loops were
-    ordered), then the whole one from there: when HiGHS has nothing for the whole one in time, the answer is
-    that first optimum (p, q, a, b: 45), labelled exact, when the greedy's is worse (here made p, q only)."""
+def test_a_loops_order_rows_join_the_program_only_when_its_chosen_courses_cannot_be_ordered() -> None:
+    """Without its order rows the program lets a and b meet each other's requirement (a relaxation): its
+    cheapest full cover {a, b} (19) cannot be ordered, so the loop's rows join and the answer is p, a, b
+    (30); a selection that can be ordered (p alone, for half the weight) needs no rows."""
     problem = _loop_problem()
-    monkeypatch.setattr(cover, "greedy", lambda p: Selection((2, 3), {2: (), 3: ()}))
-    acyclic_columns = cover._Program(_loop_problem(in_loop=False)).rows.columns
-    real = cover.run_highs
-
-    def run_highs(objective: np.ndarray, **kwargs: Any) -> Any:
-        if kwargs["rows"].columns > acyclic_columns:  # the program ordering the loop: stopped, nothing found
-            return cover.Answer(None, 1, "Time limit reached", float("nan"), float("nan"))
-        return real(objective, **kwargs)
-
-    monkeypatch.setattr(cover, "run_highs", run_highs)
-    solution = solve(problem)
-    assert sorted(solution.selection.chosen) == [0, 1, 2, 3] and solution.solver == "exact"
-    assert value(problem, solution.selection.chosen).cost == 45
-    assert ordered_edges(problem, solution.selection.chosen) is not None
+    program = cover._Program(problem)
+    whole = cover._Program(problem, lazy=False)
+    assert program.ordered == set() and len(program.rows.lower) < len(whole.rows.lower)
+    half = program.solve(program.cost_row, [(program.ess_row, 0.5)], integral=True)
+    assert program.chosen(half) == [2] and program.ordered == set()
+    program.ordered.clear()
+    relaxed = cover.run_highs(
+        program.cost_row,
+        rows=program.rows.with_row(program.ess_row, 2.0 - 1e-5, np.inf),
+        col_lower=np.zeros(program.rows.columns),
+        integrality=program.integrality,
+        time_limit=None,
+        start=None,
+    )
+    assert program.chosen(relaxed) == [0, 1] and ordered_edges(problem, [0, 1]) is None
+    full = program.solve(program.cost_row, [(program.ess_row, 2.0)], integral=True)
+    assert sorted(program.chosen(full)) == [0, 1, 2] and program.ordered == {0}
