@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar, cast
@@ -166,6 +166,8 @@ class CourseIndex:
     positions: NDArray[np.int64]  # each row's index in the model's scores, -1: not in the model (or none)
     skill_column: Mapping[str, int]  # skill URI -> its column in ``taught`` (columns sorted by URI)
     taught: sp.csc_matrix  # (courses, skills): the level a course teaches a skill + 1 (0: not taught)
+    needing: tuple[int, ...]  # the rows of courses with prerequisites
+    prerequisite_ids: frozenset[str]  # the courses some course needs first
     answers: Answers = field(default_factory=lambda: Answers(), compare=False)  # rendered_recommendations'
     _open: OrderedDict[Hashable, Open] = field(default_factory=OrderedDict, compare=False, repr=False)
     _open_lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
@@ -192,6 +194,8 @@ class CourseIndex:
             positions=positions,
             skill_column=column,
             taught=sp.csc_matrix((level, (at_row, at_column)), shape=(len(courses), len(skill_uris))),
+            needing=tuple(row for row, course in enumerate(courses) if course.prerequisites),
+            prerequisite_ids=frozenset(pre.course_id for course in courses for pre in course.prerequisites),
         )
 
     def open_to(self, options: plans.PlanOptions, terms: plans.RequestTerms) -> Open:
@@ -234,6 +238,8 @@ class CourseIndex:
         return sums / total
 
 
+#: How :meth:`Open.taking` begins the reason of a course whose prerequisite cannot be taken.
+NEEDS_FIRST = "needs a course first "
 #: :class:`Open` filters kept per course index: one per set of limits (budget or not, free only, currency,
 #: languages, delivery modes, region, start date) in use; each holds two arrays of the catalogue's length.
 OPEN_KEPT = 32
@@ -271,6 +277,37 @@ class Open:
             reason_at[index.row[course_id]] = codes.setdefault(reason, len(codes))
         return cls(rows, prices, tuple(codes), reason_at)
 
+    _taking: dict[frozenset[str], Open] = field(default_factory=dict, compare=False, repr=False)
+
+    def taking(self, index: CourseIndex, completed: Iterable[str]) -> Open:
+        """These courses less those whose prerequisite cannot be taken (one not in ``completed``, directly or
+        further down), each left out with why, in words that name no course of its own (``left_out`` counts
+        courses by reason): the worker's plan drops them too (``recommender.planner.build``: "needs course
+        ... first, which is unavailable"). Kept per set of completed courses that are prerequisites."""
+        key = frozenset(completed) & index.prerequisite_ids
+        found = self._taking.get(key)
+        if found is not None:
+            return found
+        rows, prices, reason_at = self.rows.copy(), self.prices.copy(), self.reason_at.copy()
+        reasons = list(self.reasons)
+        codes = {reason: code for code, reason in enumerate(reasons)}
+        changed = True
+        while changed:  # a course blocked in one pass blocks the courses that need it in the next
+            changed = False
+            for row in index.needing:
+                reason = _needs_first(index, row, key, rows, reasons, reason_at) if rows[row] else None
+                if reason is not None:
+                    rows[row], prices[row] = False, np.nan
+                    reason_at[row] = codes.setdefault(reason, len(codes))
+                    if reason_at[row] == len(reasons):
+                        reasons.append(reason)
+                    changed = True
+        found = Open(rows, prices, tuple(reasons), reason_at)
+        if len(self._taking) >= OPEN_KEPT:
+            self._taking.clear()
+        self._taking[key] = found
+        return found
+
     def left_out(
         self, among: NDArray[np.bool_], by_id: NDArray[np.int64]
     ) -> list[tuple[str, int, list[int]]]:
@@ -284,6 +321,28 @@ class Open:
             first = rows[np.argsort(by_id[rows], kind="stable")[:LEFT_OUT_IDS]]
             found.append((self.reasons[code], len(rows), first.tolist()))
         return found
+
+
+def _needs_first(  # noqa: PLR0913 - the course and the state of Open.taking's pass
+    index: CourseIndex,
+    row: int,
+    completed: frozenset[str],
+    rows: NDArray[np.bool_],
+    reasons: Sequence[str],
+    reason_at: NDArray[np.int64],
+) -> str | None:
+    """Why the course of ``row`` cannot be taken for a prerequisite (not ``completed``) that cannot be, or
+    None: the prerequisite's own reason, or the reason it carries itself when it needs one first."""
+    for pre in index.courses[row].prerequisites:
+        at = index.row.get(pre.course_id)
+        if pre.course_id in completed or (at is not None and rows[at]):
+            continue
+        if at is None:
+            return f"{NEEDS_FIRST}that is not in the catalogue"
+        if reasons[reason_at[at]].startswith(NEEDS_FIRST):
+            return reasons[reason_at[at]]  # the same cause, further down
+        return f"{NEEDS_FIRST}that the worker cannot take ({reasons[reason_at[at]]})"
+    return None
 
 
 #: Answers of :func:`rendered_recommendations` kept per course index (per served options and model).
@@ -452,10 +511,11 @@ def rendered_recommendations(  # noqa: PLR0913 - the worker, what ranks, the que
 
     Only courses the worker can take are ranked, as their plan sees them (:func:`worker_request`: priced
     for their budget, currency and languages, then filtered by their languages, delivery modes, region and
-    budget), and the answer's ``left_out`` counts the others that would have been ranked (with a target:
-    those teaching a skill of the gap) by reason, commonest first, with the first ids; each course once:
-    under the reason their limits give, else under what they did with it (enrolled, completed or
-    dismissed). Prices are as the plan prices them, in the worker's currency.
+    budget; a course that needs one first they cannot take and have not completed is dropped, as their plan
+    drops it: :meth:`Open.taking`), and the answer's ``left_out`` counts the others that would have been
+    ranked (with a target: those teaching a skill of the gap) by reason, commonest first, with the first
+    ids; each course once: under the reason their limits give, else under what they did with it (enrolled,
+    completed or dismissed). Prices are as the plan prices them, in the worker's currency.
 
     An answer is kept (:class:`Answers`), keyed by the worker's stored row, skills and events as read, with
     its rendering, made once per answer (the HTTP route's JSON bytes: a kept answer is not validated and
@@ -480,7 +540,7 @@ def rendered_recommendations(  # noqa: PLR0913 - the worker, what ranks, the que
             model,
             loaded,
             index,
-            index.open_to(options, terms),
+            index.open_to(options, terms).taking(index, worker.history.courses(("completed",))),
             terms.constraints.currency,
             occupations,
             dict(worker.skills),

@@ -152,10 +152,15 @@ def _plan_left_out(client: TestClient, world: World) -> dict[str, str]:
                 "taught in 'de'; the worker accepts en": ["ev-adv"],
             },
         ),
-        (
+        (  # ev-adv needs ev-intro first, taught in English: the plan drops it, so does this
             {"languages": ["de"]},
-            ["ev-adv"],
-            {"taught in 'en'; the worker accepts de": ["battery-adv", "ev-intro"]},
+            [],
+            {
+                "taught in 'en'; the worker accepts de": ["battery-adv", "ev-intro"],
+                "needs a course first that the worker cannot take (taught in 'en'; the worker accepts de)": [
+                    "ev-adv"
+                ],
+            },
         ),
     ],
 )
@@ -173,13 +178,24 @@ def test_recommendations_leave_out_what_the_workers_limits_rule_out_as_their_pla
     assert body["candidates"] == len(ranked)
     assert _left_out(body) == left_out
     assert [group["count"] for group in body["left_out"]] == [len(ids) for ids in left_out.values()]
-    # the plan of the same stored limits cannot use them either, nor leaves out what is recommended for
-    # the limits (it also drops a course whose prerequisite is left out: ev-adv for a German reader;
-    # recommendations rank single courses and do not follow prerequisites)
+    # the plan of the same stored limits cannot use them either, nor leaves out what is recommended (it
+    # also drops a course whose prerequisite is left out: ev-adv for a German reader)
     plan_left_out = _plan_left_out(client, world)
     assert {c for ids in left_out.values() for c in ids} <= plan_left_out.keys()
-    for_limits = {c for c, why in plan_left_out.items() if not why.startswith("needs course")}
-    assert not set(ranked) & for_limits
+    assert not set(ranked) & plan_left_out.keys()
+
+
+def test_a_course_whose_prerequisite_the_worker_completed_is_recommended(
+    client: TestClient, world: World
+) -> None:
+    """ev-adv needs ev-intro first: a German reader cannot take ev-intro (English), but once it is
+    completed ev-adv is open to them, in their recommendations as in their plan."""
+    hr = bearer(world.keys["hr"])
+    assert client.patch(f"/v1/workers/{world.own}", json={"languages": ["de"]}, headers=hr).status_code == 200
+    assert _event(client, world, "completed", "ev-intro").status_code == 201
+    body = client.get(f"/v1/workers/{world.own}/recommendations", headers=hr).json()
+    assert [item["course_id"] for item in body["items"]] == ["ev-adv"]
+    assert "ev-adv" not in _plan_left_out(client, world)
 
 
 def test_a_free_only_worker_gets_the_free_track_price_and_settled_courses_are_counted(
