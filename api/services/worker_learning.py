@@ -252,12 +252,14 @@ class Open:
     ``rows``: whether each row can be taken; ``prices``: its price as the plan prices it (in the plan
     currency; NaN where it cannot be taken); ``reasons``: why the others cannot be (the pricing's reasons,
     then the constraints' as :func:`recommender.planner.filters.grouped_reason` words them), and
-    ``reason_at`` each row's among them (-1: it can be taken)."""
+    ``reason_at`` each row's among them (-1: it can be taken); ``unstated``: the rows whose catalogue states
+    no price, in words (planned when the worker sets no budget: their price of 0 is not known to be free)."""
 
     rows: NDArray[np.bool_]
     prices: NDArray[np.float64]
     reasons: tuple[str, ...]
     reason_at: NDArray[np.int64]
+    unstated: Mapping[int, str] = field(default_factory=dict)  # row -> "price not stated by <catalogue>"
 
     @classmethod
     def of(cls, index: CourseIndex, options: plans.PlanOptions, terms: plans.RequestTerms) -> Open:
@@ -275,7 +277,11 @@ class Open:
         reason_at = np.full(len(index.courses), -1, dtype=np.int64)
         for course_id, reason in why:
             reason_at[index.row[course_id]] = codes.setdefault(reason, len(codes))
-        return cls(rows, prices, tuple(codes), reason_at)
+        unstated = {
+            index.row[c]: f"price not stated by {options.terms[c].catalogue or 'its catalogue'}"
+            for c in options.priced(terms.pricing).price_unknown
+        }
+        return cls(rows, prices, tuple(codes), reason_at, unstated)
 
     _taking: dict[frozenset[str], Open] = field(default_factory=dict, compare=False, repr=False)
 
@@ -302,7 +308,7 @@ class Open:
                     if reason_at[row] == len(reasons):
                         reasons.append(reason)
                     changed = True
-        found = Open(rows, prices, tuple(reasons), reason_at)
+        found = Open(rows, prices, tuple(reasons), reason_at, self.unstated)
         if len(self._taking) >= OPEN_KEPT:
             self._taking.clear()
         self._taking[key] = found
@@ -613,12 +619,15 @@ def _recommend(  # noqa: PLR0913 - rendered_recommendations' inputs, read once t
             why.append(f"rank {rank} of {len(rows)} by the hybrid model for this profile and history")
         else:
             why.append(f"closes {content[at]:.0%} of the weighted gap on its own")
+        unstated = open_to.unstated.get(rows[at])
+        if unstated is not None:  # as the plan says it (upskill plan: 'not stated'; POST /v1/plans lists it)
+            why.append(unstated)
         items.append(
             {
                 "course_id": course.id,
                 "title": course.title,
                 "hours": course.hours,
-                "price": float(open_to.prices[rows[at]]),
+                "price": None if unstated is not None else float(open_to.prices[rows[at]]),
                 "currency": currency,
                 "language": course.language,
                 "delivery_mode": course.delivery_mode,

@@ -141,8 +141,9 @@ class RecommendationRead(BaseModel):
     course_id: str
     title: str
     hours: float
-    price: float = Field(
-        description="as their plan prices it: in the worker's currency at the plans' exchange rates"
+    price: float | None = Field(
+        description="as their plan prices it: in the worker's currency at the plans' exchange rates; null"
+        " when the catalogue states no price (their plan lists it in price_not_stated, and `why` says so)"
     )
     currency: str = Field(description="the worker's")
     language: str

@@ -229,6 +229,31 @@ def test_a_free_only_worker_gets_the_free_track_price_and_settled_courses_are_co
     }
 
 
+def test_a_course_whose_catalogue_states_no_price_is_priced_as_the_plan_prices_it(
+    client: TestClient, world: World, tiny_session: Session
+) -> None:
+    """With no budget, a course whose catalogue states no price is planned and recommended: its price is
+    null (not 0, which reads as free) and its reasons say so, as the plan lists it in price_not_stated."""
+    from data.models import Course
+
+    course = tiny_session.get(Course, "ev-intro")
+    assert course is not None
+    course.flags, course.catalogue = ["price-unknown"], "udemy"
+    tiny_session.flush()
+    options = load_plan_options(db_session=tiny_session)
+    client.app.dependency_overrides[deps.get_plan_options] = lambda: options  # type: ignore[attr-defined]
+    hr = bearer(world.keys["hr"])
+    assert client.patch(f"/v1/workers/{world.own}", json={"budget": None}, headers=hr).status_code == 200
+    body = client.get(f"/v1/workers/{world.own}/recommendations", headers=hr).json()
+    items = {item["course_id"]: item for item in body["items"]}
+    assert items["ev-intro"]["price"] is None
+    assert "price not stated by udemy" in items["ev-intro"]["why"]
+    assert items["battery-adv"]["price"] == 200.0
+    assert not any("not stated" in why for why in items["battery-adv"]["why"])
+    plan = client.get(f"/v1/workers/{world.own}/plan", headers=hr).json()
+    assert plan["price_not_stated"] == ["ev-intro"]
+
+
 def test_recommendations_need_a_target_or_a_model(client: TestClient, world: World) -> None:
     hr = bearer(world.keys["hr"])
     client.patch(f"/v1/workers/{world.own}", json={"target": None}, headers=hr)
