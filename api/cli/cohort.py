@@ -208,8 +208,40 @@ def _write_outputs(
     return written
 
 
+def _how_decided(document: dict[str, Any]) -> str:
+    """How the assignment was chosen and how sure it is, in HR's words, with the figures as the totals
+    print them (the solver's own account stays in the document's ``certificate.stages``)."""
+    totals, cert, targets = document["totals"], document["certificate"], document["targets"]
+    levels = sorted({t["priority"] for t in targets})
+
+    def empty(level: int | None) -> str:
+        chosen = [t for t in targets if level is None or t["priority"] == level]
+        seats = sum(t["headcount"] for t in chosen)
+        left = seats - sum(t["filled"] for t in chosen)
+        return f"{left:,} of {seats:,} seat{'s' if seats != 1 else ''} left empty" if left else "all filled"
+
+    if len(levels) == 1:
+        seats = f"first as many seats filled as the people and the budget allow ({empty(None)})"
+    else:
+        seats = (
+            "first as many seats filled as the people and the budget allow, the most urgent roles first ("
+            + ("; ".join(f"priority {level}: {empty(level)}" for level in levels))
+            + ")"
+        )
+    if cert["objective"] == "cost":
+        least = f"the lowest course fees ({totals['currency']} {totals['cost']:,.2f})"
+    else:
+        least = f"the fewest training hours ({totals['hours']:,.0f} h, courses and on the job)"
+    sure = (
+        "no other assignment does better (proven by the solver)"
+        if cert["status"] == "optimal"
+        else f"the best found in the time allowed: at most {cert['gap']:.1%} from the best possible"
+    )
+    return f"How people were assigned: {seats}, then {least}; {sure}."
+
+
 def _print_summary(document: dict[str, Any]) -> None:
-    totals, cert, s = document["totals"], document["certificate"], document["settings"]
+    totals, s = document["totals"], document["settings"]
     currency = totals["currency"]
     budget = f"{currency} {s['budget']:,.0f}" if s["budget"] is not None else "no budget limit"
     console.print(
@@ -230,8 +262,7 @@ def _print_summary(document: dict[str, Any]) -> None:
             soft_wrap=True,
         )
     _print_totals(document)
-    status = "optimal" if cert["status"] == "optimal" else f"gap {cert['gap']:.4%} (bound {cert['bound']})"
-    console.print(f"Assignment certificate: {status} ({'; '.join(cert['stages'])}).", soft_wrap=True)
+    console.print(_how_decided(document), soft_wrap=True)
     for u in document["unfilled"]:
         console.print(
             f"  short: {u['target_label']}: {u['shortfall']} of {u['headcount']} seats empty ({u['why']})",
