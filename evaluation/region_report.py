@@ -24,7 +24,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from data import files  # noqa: E402
-from recommender.region.outcome import roles_blocked  # noqa: E402
+from recommender.region.outcome import SUPPLY_GAP_COUNTS, roles_blocked  # noqa: E402
+from recommender.region.publish import SHOWN_PARTS, privacy_note  # noqa: E402
 
 SUPPRESSED = "suppressed"
 #: A table value that is suppressed (``None`` in a table means "does not apply" and shows as a dash).
@@ -193,6 +194,9 @@ def charts(plan: Mapping[str, Any]) -> list[tuple[str, bytes]]:
     ]
 
 
+#: The title of the report's table of what to commission next (its notes explain its counts).
+COMMISSION_TITLE = "What to commission next"
+
 # --- the text -----------------------------------------------------------------------------------------------
 
 
@@ -293,6 +297,13 @@ def _plateau(plan: Mapping[str, Any]) -> tuple[float, int] | None:
     return float(points[first]["budget"]), int(top)
 
 
+def notes_after(title: str) -> list[str]:
+    """What the columns of the table titled ``title`` mean, where a heading alone does not say it."""
+    if title.startswith(COMMISSION_TITLE):
+        return [f"{heading.capitalize()}: {meaning}." for heading, meaning in SUPPLY_GAP_COUNTS]
+    return []
+
+
 def methods_text(plan: Mapping[str, Any], meta: Mapping[str, Any]) -> list[str]:
     """The methods paragraphs: model, data sources and versions, privacy, assumptions."""
     settings = meta["settings"]
@@ -312,9 +323,7 @@ def methods_text(plan: Mapping[str, Any], meta: Mapping[str, Any]) -> list[str]:
         "completes are reported as partial readiness, with the share of the essential gap the region's "
         "programmes can close.",
         f"Data: {sources}. Generated {meta['generated']} by upskill {meta.get('version', '')}.",
-        f"Privacy: {plan['privacy']['rule']}; {plan['privacy']['suppressed_figures']} figures are "
-        "suppressed in "
-        "this report. The region provides aggregates only; no person's record is used.",
+        f"{privacy_note(plan, SHOWN_PARTS)} The region provides aggregates only; no person's record is used.",
         *meta.get("assumptions", []),
     ]
 
@@ -467,7 +476,7 @@ def tables(plan: Mapping[str, Any]) -> list[tuple[str, list[str], list[list[Any]
             [False, True, True, True],
         ),
         (
-            "What to commission next: essential skills no programme teaches at the level needed",
+            f"{COMMISSION_TITLE}: essential skills no programme teaches at the level needed",
             [
                 "skill",
                 "level",
@@ -516,6 +525,7 @@ def render_html(
     for title, header, rows, numeric in tables(plan):
         parts.append(f"<h2>{html.escape(title)}</h2>")
         parts.append(_table(header, rows, numeric) if rows else "<p>None.</p>")
+        parts.extend(f'<p class="note">{html.escape(note)}</p>' for note in notes_after(title) if rows)
     parts.append("<h2>Methods and data</h2>")
     parts.extend(f"<p>{html.escape(text)}</p>" for text in methods_text(plan, meta))
     parts.append("</body></html>")
@@ -606,6 +616,7 @@ def render_pdf(
         style += [("ALIGN", (i, 1), (i, -1), "RIGHT") for i, n in enumerate(numeric) if n]
         table.setStyle(TableStyle(style))
         story.append(table)
+        story.extend(Paragraph(html.escape(note), small) for note in notes_after(title))
     story.append(Paragraph("Methods and data", heading))
     story.extend(Paragraph(html.escape(text), body) for text in methods_text(plan, meta))
     doc.build(story)

@@ -97,7 +97,7 @@ def print_region_plan(plan: dict[str, Any]) -> None:
     moves = [[r["origin"], r["target"], _n(r["workers"])] for r in plan["made_ready"] if r["workers"] != 0]
     console.print(_table("Workers made ready by origin and role", ["from", "to", "workers"], moves))
     if plan["supply_gap"]:
-        from recommender.region.outcome import roles_blocked
+        from recommender.region.outcome import SUPPLY_GAP_COUNTS, roles_blocked
 
         gap = [
             [
@@ -112,6 +112,8 @@ def print_region_plan(plan: dict[str, Any]) -> None:
         header = ["skill", "roles it blocks", "level", "moves blocked", "demand out of reach"]
         title = "What to commission next: skills no programme teaches at the level needed"
         console.print(_table(title, header, gap))
+        for heading, meaning in SUPPLY_GAP_COUNTS:
+            console.print(f"  {heading}: {meaning}.", soft_wrap=True)
         instead = [r for r in plan["supply_gap"] if r.get("instead")]  # none in a plan kept before them
         if instead:
             console.print("What to commission or fund meanwhile:")
@@ -119,8 +121,10 @@ def print_region_plan(plan: dict[str, Any]) -> None:
                 console.print(f"  {r['skill']}: {r['instead']['text']}", soft_wrap=True)
     curve = ", ".join(f"{p['share']:.0%}: {_n(p['workers_made_ready'])}" for p in plan["sensitivity"][1::2])
     console.print(f"Budget sensitivity (share of the budget: workers made ready): {curve}", soft_wrap=True)
-    privacy = plan["privacy"]
-    console.print(f"Privacy: {privacy['rule']} ({privacy['suppressed_figures']} suppressed).", soft_wrap=True)
+    from recommender.region.publish import privacy_note
+
+    # what this prints: the totals, the roles, the moves and the budget curve (not the workforce per origin)
+    console.print(privacy_note(plan, ("totals", "roles", "moves", "sensitivity")), soft_wrap=True)
 
 
 @region_app.command("plan")

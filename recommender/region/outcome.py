@@ -294,3 +294,19 @@ def partial_readiness(problem: Problem) -> list[dict[str, Any]]:
         )
     rows.sort(key=lambda r: (-r["closable_share"], r["target"], r["origin"]))
     return rows
+
+
+#: What the supply-gap table's two counts mean, as every output that shows them explains them (command line,
+#: region page, report): the column heading, then its meaning.
+SUPPLY_GAP_COUNTS = (
+    (
+        "moves blocked",
+        "how many moves from a current occupation to a demanded role need the skill: until a programme "
+        "teaches it at the level needed, no worker can be made ready along them",
+    ),
+    (
+        "demand out of reach",
+        "the demand for the roles that no current occupation can reach without the skill (0: each role it "
+        "blocks can still be reached by another move)",
+    ),
+)

@@ -16,6 +16,7 @@ either.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -187,3 +188,48 @@ def publish(problem: Problem, result: Outcome, *, threshold: int = PRIVACY_THRES
             ),
         },
     }
+
+
+#: The parts of a published plan an output shows, for :func:`privacy_note`: ``totals`` (workers made ready in
+#: all, cost per worker), ``roles`` (made ready and unmet per role), ``moves`` (per origin and role),
+#: ``workforce`` (per origin occupation) and ``sensitivity`` (the budget curve).
+SHOWN_PARTS = ("totals", "roles", "moves", "workforce", "sensitivity")
+
+
+def suppressed_shown(plan: Mapping[str, Any], parts: Collection[str]) -> list[str]:
+    """The figures of ``parts`` (:data:`SHOWN_PARTS`) that read "suppressed" in a published plan, in words
+    (one phrase per part): what a reader of those parts looks for, not the complementary figures hidden
+    with them that no output prints (the plan's ``privacy.suppressed_figures`` counts those too)."""
+    found = []
+    if "totals" in parts and plan["totals"]["workers_made_ready"] is None:
+        found.append("the workers made ready in all and the cost per worker made ready")
+    roles = [r["target"] for r in plan["unmet_demand"] if r["suppressed"]]
+    if "roles" in parts and roles:
+        found.append(f"the workers made ready and the unmet demand for {_listed(roles)}")
+    moves = [f"{r['origin']} to {r['target']}" for r in plan["made_ready"] if r["suppressed"]]
+    if "moves" in parts and moves:
+        found.append(f"the workers made ready from {_listed(moves)}")
+    origins = [r["origin"] for r in plan["supply"] if r["suppressed"]]
+    if "workforce" in parts and origins:
+        found.append(f"the workforce figures of {_listed(origins)}")
+    points = [f"{p['share']:.0%}" for p in plan["sensitivity"] if p["suppressed"]]
+    if "sensitivity" in parts and points:
+        found.append(f"the budget curve's workers made ready at {_listed(points)} of the budget")
+    return found
+
+
+def privacy_note(plan: Mapping[str, Any], parts: Collection[str]) -> str:
+    """The privacy rule and what it hides among ``parts`` (:data:`SHOWN_PARTS`), in a regional officer's
+    words."""
+    threshold = plan["privacy"]["threshold"]
+    rule = (
+        f"a figure that describes 1 to {threshold - 1} people is not shown, nor any figure from which it "
+        "could be worked out (from the totals or the seats funded); each reads 'suppressed'"
+    )
+    hidden = suppressed_shown(plan, parts)
+    here = f"Suppressed here: {'; '.join(hidden)}." if hidden else "Nothing shown here is suppressed."
+    return f"Privacy: {rule}. {here}"
+
+
+def _listed(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

@@ -71,11 +71,16 @@ def region_portfolio(
 ) -> HTMLResponse:
     """A kept portfolio drawn for the region page: totals, seats to fund, charts, unmet demand."""
     from evaluation.region_report import charts
+    from recommender.region.outcome import SUPPLY_GAP_COUNTS
+    from recommender.region.publish import privacy_note
 
     code, plan = region_routes.kept(db_session, principal, nuts, portfolio_id)
     images = [(caption, base64.b64encode(png).decode("ascii")) for caption, png in charts(plan)]
     context: dict[str, Any] = {"p": plan, "nuts": code, "id": portfolio_id, "images": images}
     context["summary"] = regions.summary_lines(plan, nuts=code)
+    # the page shows the totals, the roles and the budget curve (charts); its supply-gap chart, the moves
+    context["privacy"] = privacy_note(plan, ("totals", "roles", "sensitivity"))
+    context["supply_gap_counts"] = SUPPLY_GAP_COUNTS
     return templates.TemplateResponse(request, "_portfolio.html", context)
 
 

@@ -203,6 +203,13 @@ def test_the_supply_gap_says_what_to_commission_or_fund_instead(
     assert "What to commission or fund meanwhile:" in table.output
     assert f"communicate with customers: {comm['instead']['text']}" in table.output
     assert "<th>what to commission or fund meanwhile</th>" in report.read_text()
+    # the table's counts are explained where they are shown, in words
+    output = " ".join(table.output.split())
+    assert (
+        "moves blocked: how many moves from a current occupation to a demanded role need the skill" in output
+    )
+    assert "demand out of reach: the demand for the roles that no current occupation can reach" in output
+    assert "Moves blocked: how many moves" in report.read_text()
     assert f"<td>{comm['instead']['text']}</td>".replace("'", "&#x27;") in report.read_text()
 
 
@@ -243,6 +250,29 @@ def test_no_one_made_ready_is_said_so_not_suppressed(
     assert "0 workers made ready for 50 demanded" in text
     assert "no cost per worker: no one is made ready" in text
     assert "<5" not in text.split("Privacy:")[0], text
+
+
+def test_the_privacy_line_says_what_is_suppressed_among_what_is_shown(
+    runner: CliRunner, files: dict[str, Path], snapshot: Path, tmp_path: Path
+) -> None:
+    """Three vehicle painters: their workforce figures are suppressed, with complementary figures no output
+    prints (the total workforce). The command line, which prints no workforce per occupation, says nothing
+    it shows is suppressed; the report, which does, names them; neither counts the figures never printed."""
+    plan = json.loads(runner.invoke(app, _args(files, snapshot, "--json")).output)
+    assert plan["privacy"]["suppressed_figures"] > 3  # the painters' and the complementary ones
+    report = tmp_path / "report.html"
+    result = runner.invoke(app, _args(files, snapshot, "--report", str(report)))
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert (
+        "Privacy: a figure that describes 1 to 4 people is not shown, nor any figure from which it could be "
+        "worked out (from the totals or the seats funded); each reads 'suppressed'. Nothing shown here is "
+        "suppressed." in text
+    )
+    assert f"{plan['privacy']['suppressed_figures']} suppressed" not in text
+    html = " ".join(report.read_text().split())
+    assert "Suppressed here: the workforce figures of vehicle painter." in html
+    assert "figures are suppressed in this report" not in html
 
 
 @pytest.mark.parametrize("region", ["Moravia", "CZ-08"])
