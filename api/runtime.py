@@ -27,7 +27,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, suppress
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from api.model_slot import ModelSlot
     from api.services.audit import GroupWriter
     from api.services.plans import PlanOptions
+    from data.db import DriverConnection
     from recommender.graph import CompetenceGraph
     from recommender.text.skills import SkillExtractor
     from recommender.text.titles import TitleMatcher
@@ -183,14 +184,22 @@ class Runtime:
     @cached_property
     def audit_writer(self) -> GroupWriter:
         """Writes the audit entries of keyed reads, those of requests arriving together in one short
-        transaction of a Core connection (:class:`api.services.audit.GroupWriter`)."""
+        transaction on the driver (:class:`api.services.audit.GroupWriter`)."""
         from api.services.audit import GroupWriter
-        from data.db import connection_transaction
 
         return GroupWriter(
-            lambda: connection_transaction(
-                self.engine, writes=True, statement_timeout=AUDIT_STATEMENT_TIMEOUT
-            )
+            lambda: self.driver_transaction(writes=True, statement_timeout=AUDIT_STATEMENT_TIMEOUT)
+        )
+
+    def driver_transaction(
+        self, *, writes: bool = False, snapshot: bool = False, statement_timeout: float | None = None
+    ) -> AbstractContextManager[DriverConnection]:
+        """:meth:`transaction` on the driver (``data.db.driver_transaction``), for the hottest reads and
+        writes of plain rows."""
+        from data.db import driver_transaction
+
+        return driver_transaction(
+            self.engine, writes=writes, snapshot=snapshot, statement_timeout=statement_timeout
         )
 
     @cached_property

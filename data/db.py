@@ -5,12 +5,12 @@ from __future__ import annotations
 import ast
 import re
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Dialect, Engine, create_engine, event, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 if TYPE_CHECKING:
@@ -201,48 +201,117 @@ def transaction(  # noqa: PLR0913 - keyword-only options of one unit of work
         yield session
 
 
+class DriverConnection(NamedTuple):
+    """A DB-API connection in a transaction of :func:`driver_transaction`, with its engine's dialect: what a
+    :class:`DriverQuery` runs on, as on a SQLAlchemy ``Connection``."""
+
+    dialect: Dialect
+    dbapi_connection: Any
+
+
 @contextmanager
-def connection_transaction(
-    engine: Engine, *, writes: bool = False, statement_timeout: float | None = None
-) -> Iterator[Connection]:
-    """:func:`transaction` without the ORM: a Core connection in one transaction, committed when the block
-    ends, rolled back when it raises; ``writes`` and ``statement_timeout`` as there. For short writes of
-    plain rows (the audit entries of reads: a session costs ~0.3 ms more than the insert and commit)."""
-    connection = engine.connect()
-    if writes and engine.dialect.name == "sqlite":
-        connection.execution_options(**{SQLITE_BEGIN: "BEGIN IMMEDIATE"})
-    with connection, connection.begin():
-        if statement_timeout is not None and engine.dialect.name == "postgresql":
-            connection.execute(text(f"SET LOCAL statement_timeout = {int(statement_timeout * 1000)}"))
-        yield connection
+def driver_transaction(
+    engine: Engine, *, writes: bool = False, snapshot: bool = False, statement_timeout: float | None = None
+) -> Iterator[DriverConnection]:
+    """:func:`transaction` on the driver: a pooled DB-API connection in one transaction, committed when the
+    block ends, rolled back when it raises; ``writes``, ``snapshot`` and ``statement_timeout`` as there.
+
+    For the hottest keyed read (a kept recommendation answer: its key, worker and audit entry) and the
+    audit entries of reads, run with :class:`DriverQuery`: a session's begin and commit cost ~0.2 ms of CPU
+    and a Core connection's ~0.1 ms (its events, transaction objects and the pool's bookkeeping) for
+    statements that take the driver ~15 us each. A connection whose driver raised is not pooled again (it
+    may be broken: the database went away).
+    """
+    pooled = engine.raw_connection()
+    dbapi_connection: Any = pooled.dbapi_connection
+    sqlite = engine.dialect.name == "sqlite"
+    try:
+        cursor = dbapi_connection.cursor()
+        try:
+            if sqlite:  # autocommit driver (``_sqlite_hooks``): the transaction is ours to begin
+                cursor.execute("BEGIN IMMEDIATE" if writes else "BEGIN")
+            else:  # psycopg begins one at the first statement
+                if snapshot:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                if statement_timeout is not None:
+                    cursor.execute(f"SET LOCAL statement_timeout = {int(statement_timeout * 1000)}")
+        finally:
+            cursor.close()
+        yield DriverConnection(engine.dialect, dbapi_connection)
+        if sqlite:
+            dbapi_connection.execute("COMMIT")
+        else:
+            dbapi_connection.commit()
+    except engine.dialect.loaded_dbapi.Error:
+        pooled.invalidate()  # it may be broken (the database went away): closed, never pooled again
+        raise
+    finally:
+        pooled.close()  # back to the pool, which rolls back what is left open; or closed when invalidated
 
 
 class DriverQuery:
-    """A SELECT compiled once per dialect and run on the DB-API cursor of a connection already in a
-    transaction: the rows as the driver gives them (no result object, no type processing).
+    """A statement compiled once per dialect and run on the DB-API cursor of a connection already in a
+    transaction (a SQLAlchemy ``Connection`` or a :class:`DriverConnection`): a SELECT's rows as the driver
+    gives them (no result object, no result processing), or an INSERT of plain rows.
 
     For the few statements a hot route runs on every request: SQLAlchemy's execution (cache key, execution
     context, result processing) costs ~100 us a statement on this machine where the driver takes ~15
     (measured: key, worker, skills and history read 488 us through Core, 72 us through the driver). The
-    values come raw: SQLite gives JSON and times as text. Parameters are named with ``bindparam(name)``.
+    values come raw: SQLite gives JSON and times as text. Parameters are named with ``bindparam(name)`` (an
+    INSERT's by its ``columns``) and go through their types' bind processors, as SQLAlchemy sends them (a
+    time to SQLite as its text).
     """
 
-    def __init__(self, statement: Any):
+    def __init__(self, statement: Any, *, columns: tuple[str, ...] | None = None):
         self._statement = statement
-        self._compiled: dict[str, tuple[str, tuple[str, ...] | None]] = {}
+        self._columns = columns
+        self._compiled: dict[str, tuple[str, tuple[str, ...] | None, dict[str, Any]]] = {}
 
-    def rows(self, connection: Any, **values: Any) -> list[tuple[Any, ...]]:
-        """The rows of the statement with ``values`` on ``connection`` (a SQLAlchemy ``Connection``)."""
-        dialect = connection.dialect
+    def _for(self, dialect: Dialect) -> tuple[str, tuple[str, ...] | None, dict[str, Any]]:
+        """The statement's SQL for ``dialect``, its parameters' order (None: named) and their processors."""
         compiled = self._compiled.get(dialect.name)
         if compiled is None:
-            made = self._statement.compile(dialect=dialect)
+            made = self._statement.compile(dialect=dialect, column_keys=self._columns)
             order = tuple(made.positiontup) if made.positional and made.positiontup is not None else None
-            compiled = self._compiled[dialect.name] = (str(made), order)
-        sql, order = compiled
-        cursor = connection.connection.dbapi_connection.cursor()
+            processors = {}
+            for name, bind in made.binds.items():
+                process = bind.type.dialect_impl(dialect).bind_processor(dialect)
+                if process is not None:
+                    processors[name] = process
+            compiled = self._compiled[dialect.name] = (str(made), order, processors)
+        return compiled
+
+    def _parameters(self, dialect: Dialect, values: Mapping[str, Any]) -> Any:
+        _, order, processors = self._for(dialect)
+        if processors:
+            values = {
+                name: (processors[name](value) if name in processors else value)
+                for name, value in values.items()
+            }
+        return tuple(values[name] for name in order) if order is not None else values
+
+    def rows(self, connection: Any, **values: Any) -> list[tuple[Any, ...]]:
+        """The rows of the statement with ``values`` on ``connection``."""
+        dialect, dbapi_connection = _driver(connection)
+        cursor = dbapi_connection.cursor()
         try:
-            cursor.execute(sql, tuple(values[name] for name in order) if order is not None else values)
+            cursor.execute(self._for(dialect)[0], self._parameters(dialect, values))
             return list(cursor.fetchall())
         finally:
             cursor.close()
+
+    def insert(self, connection: Any, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Run the statement (an INSERT) once per row of ``rows`` on ``connection``, in one call."""
+        dialect, dbapi_connection = _driver(connection)
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.executemany(self._for(dialect)[0], [self._parameters(dialect, row) for row in rows])
+        finally:
+            cursor.close()
+
+
+def _driver(connection: Any) -> tuple[Dialect, Any]:
+    """The dialect and DB-API connection of a SQLAlchemy ``Connection`` or a :class:`DriverConnection`."""
+    if isinstance(connection, DriverConnection):
+        return connection.dialect, connection.dbapi_connection
+    return connection.dialect, connection.connection.dbapi_connection

@@ -45,7 +45,6 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 #: The path, with an id as ``WorkerId`` takes it (1 to 2**31 - 1, no leading zero, no sign).
 PATH = re.compile(r"/v1/workers/([1-9][0-9]{0,9})/recommendations")
-ROUTE = "GET /v1/workers/{worker_id}/recommendations"
 LIMIT = re.compile(r"[1-9][0-9]{0,2}")
 MAX_WORKER_ID = 2**31 - 1
 HEADERS = [(b"content-type", b"application/json")]
@@ -94,18 +93,21 @@ class RecommendationsFastPath:
             open_session=partial(request_transaction, Request(scope), runtime),
             key=key,
             roles=workers.PERSON_ROLES,
-            route=ROUTE,
+            route=workers.RECOMMENDATIONS,
         )
-        work = partial(
-            workers.recommendations_json,
-            key=keyed,
-            worker_id=worker_id,
-            target=target,
-            limit=limit,
-            graph=served.graph,
-            options=served.options,
-            model=slot.model,
-        )
+        question = {
+            "worker_id": worker_id,
+            "target": target,
+            "limit": limit,
+            "graph": served.graph,
+            "options": served.options,
+            "model": slot.model,
+        }
+
+        def work() -> bytes:
+            kept = workers.kept_recommendations_json(runtime=runtime, key=key, **question)
+            return kept if kept is not None else workers.recommendations_json(key=keyed, **question)
+
         try:
             answer: bytes = await run_in_threadpool(work)
         except Exception:  # noqa: BLE001 - the route answers it again, with its problem details

@@ -16,6 +16,7 @@ import datetime as dt
 import threading
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
+from functools import cache
 from typing import TYPE_CHECKING, Any, cast
 
 from recommender.errors import UpskillError
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from api.services.keys import Principal
+    from data.db import DriverConnection, DriverQuery
     from data.models import AuditEntry
 
 ACTIONS = ("read", "change", "delete", "export")
@@ -84,17 +86,37 @@ def entries(
     ]
 
 
-def add(*, db_session: Session | Connection, entries: Iterable[dict[str, Any]]) -> None:
-    """Write ``entries`` (of :func:`entries`) in the caller's transaction (a session's or a Core
-    connection's): one Core INSERT of plain rows (no ORM object per entry, nor the ORM's bulk insert: a
-    keyed read writes one, and either cost it more than the insert)."""
+def add(*, db_session: Session | Connection | DriverConnection, entries: Iterable[dict[str, Any]]) -> None:
+    """Write ``entries`` (of :func:`entries`) in the caller's transaction: a session's or a Core
+    connection's, as one Core INSERT of plain rows (no ORM object per entry, nor the ORM's bulk insert: a
+    keyed read writes one, and either cost it more than the insert); a driver connection's
+    (``data.db.driver_transaction``, the :class:`GroupWriter`'s) on the driver itself."""
     from sqlalchemy import Table, insert
 
+    from data.db import DriverConnection
     from data.models import AuditEntry
 
     rows = list(entries)
-    if rows:
+    if not rows:
+        return
+    if isinstance(db_session, DriverConnection):
+        _driver_insert().insert(db_session, rows)
+    else:
         db_session.execute(insert(cast(Table, AuditEntry.__table__)), rows)
+
+
+@cache
+def _driver_insert() -> DriverQuery:
+    from sqlalchemy import Table, insert
+
+    from data.db import DriverQuery
+    from data.models import AuditEntry
+
+    return DriverQuery(insert(cast(Table, AuditEntry.__table__)), columns=ENTRY_COLUMNS)
+
+
+#: The columns of an entry of :func:`entries`.
+ENTRY_COLUMNS = ("occurred_at", "api_key_id", "role", "action", "route", "worker_id")
 
 
 class GroupWriter:
@@ -108,7 +130,9 @@ class GroupWriter:
     alone, so that one bad entry (its worker deleted in between) fails only its own request.
     """
 
-    def __init__(self, open_transaction: Callable[[], AbstractContextManager[Session | Connection]]):
+    def __init__(
+        self, open_transaction: Callable[[], AbstractContextManager[Session | Connection | DriverConnection]]
+    ):
         self._open = open_transaction
         self._lock = threading.Lock()
         self._waiting: list[_Batch] = []

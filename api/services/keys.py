@@ -21,9 +21,10 @@ from typing import TYPE_CHECKING, Any
 from recommender.errors import NotFoundError, UpskillError
 
 if TYPE_CHECKING:
+    from sqlalchemy import Connection
     from sqlalchemy.orm import Session
 
-    from data.db import DriverQuery
+    from data.db import DriverConnection, DriverQuery
     from data.models import ApiKey
 
 ROLES = ("worker", "hr", "region", "admin")
@@ -151,7 +152,12 @@ def authenticate(db_session: Session, *, plaintext: str) -> Principal | None:
     Read from the database on every call (one indexed row, through the driver: every keyed request does
     it), so that a revoked key stops working at once, in every process."""
     db_session.flush()  # what the session holds and has not written yet is read too, as by a query
-    rows = _key_by_hash().rows(db_session.connection(), key_hash=hash_key(plaintext))
+    return key_principal(db_session.connection(), plaintext=plaintext)
+
+
+def key_principal(connection: Connection | DriverConnection, *, plaintext: str) -> Principal | None:
+    """:func:`authenticate` on a connection in a transaction (a Core or a driver one)."""
+    rows = _key_by_hash().rows(connection, key_hash=hash_key(plaintext))
     if not rows:
         return None
     key_id, role, organisation_id, region, worker_id, revoked_at = rows[0]

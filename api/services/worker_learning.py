@@ -26,10 +26,11 @@ from api.services import plans, profiles
 from recommender.errors import InvalidPlanInput, UnknownCourse
 
 if TYPE_CHECKING:
+    from sqlalchemy import Connection
     from sqlalchemy.orm import Session
 
     from api.services.keys import Principal
-    from data.db import DriverQuery
+    from data.db import DriverConnection, DriverQuery
     from data.models import Interaction, Worker
     from recommender.graph import CompetenceGraph
     from recommender.planner import CourseOption, GapItem
@@ -451,11 +452,17 @@ def stored_worker(*, db_session: Session, worker_id: int, principal: Principal) 
     may not see them (never a hint): ``api.services.workers.get_worker``'s answer, read through the driver
     (three indexed reads: ~50 us on SQLite where the ORM takes ~1 ms), for a route that answers from a kept
     answer most of the time."""
+    db_session.flush()  # what the session holds and has not written yet is read too, as by a query
+    return stored_worker_on(db_session.connection(), worker_id=worker_id, principal=principal)
+
+
+def stored_worker_on(
+    connection: Connection | DriverConnection, *, worker_id: int, principal: Principal
+) -> StoredWorker:
+    """:func:`stored_worker` on a connection in a transaction (a Core or a driver one)."""
     from api.services.keys import UnknownWorker, may_see_worker
 
     row_query, skills_query, history_query, organisation_at = _stored_worker_queries()
-    db_session.flush()  # what the session holds and has not written yet is read too, as by a query
-    connection = db_session.connection()
     rows = row_query.rows(connection, worker_id=worker_id)
     if not rows or not may_see_worker(
         principal, worker_id=worker_id, organisation_id=rows[0][organisation_at]
@@ -529,7 +536,7 @@ def rendered_recommendations(  # noqa: PLR0913 - the worker, what ranks, the que
     ``render`` is the kept rendering's key: pass the same function every time (not a new lambda)."""
     index = course_index(options, model)
     today = today or dt.date.today()  # the plan's start: a course's sessions must start on or after it
-    key = (worker.row, tuple(sorted(worker.skills.items())), worker.history.events, target, limit, today)
+    key = _answer_key(worker, target, limit, today)
     kept = index.answers.get(key, graph)
     if kept is None:
         from data.models import Worker
@@ -556,6 +563,29 @@ def rendered_recommendations(  # noqa: PLR0913 - the worker, what ranks, the que
         )
         kept = index.answers.put(key, graph, answer)
     return kept.rendered(render)
+
+
+def kept_recommendations(  # noqa: PLR0913 - rendered_recommendations' inputs but the session
+    *,
+    graph: CompetenceGraph,
+    options: plans.PlanOptions,
+    model: LoadedModel | None,
+    worker: StoredWorker,
+    render: Callable[[dict[str, Any]], T],
+    target: str | None = None,
+    limit: int = 10,
+    today: dt.date | None = None,
+) -> T | None:
+    """What :func:`rendered_recommendations` answers when its answer is kept, else None (nothing is
+    computed): for a caller that reads the worker on the driver and would rather not open a session."""
+    key = _answer_key(worker, target, limit, today or dt.date.today())
+    kept = course_index(options, model).answers.get(key, graph)
+    return None if kept is None else kept.rendered(render)
+
+
+def _answer_key(worker: StoredWorker, target: str | None, limit: int, today: dt.date) -> tuple[Any, ...]:
+    """What a kept answer is keyed by (:class:`Answers`), but the graph."""
+    return (worker.row, tuple(sorted(worker.skills.items())), worker.history.events, target, limit, today)
 
 
 def _recommend(  # noqa: PLR0913 - rendered_recommendations' inputs, read once there

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
 from api.http import fast
+from api.http.routers import workers as workers_router
 from api.services import keys
 from data.db import transaction
 from data.models import AuditEntry, Worker, WorkerSkill
@@ -122,3 +123,22 @@ def test_a_worker_the_key_may_not_see_is_404_and_a_revoked_key_401(
     assert changed.status_code == 401, changed.text
     assert taken == ["route", "route", "fast", "route", "route", "route"]
     assert _audited(engine) == 1
+
+
+def test_a_kept_answer_is_read_and_audited_on_the_driver(
+    app_of: tuple[TestClient, Engine, str], taken: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second request of a question is answered from the kept answer without the route's session
+    (``workers.kept_recommendations_json``), with its own audit entry committed before it is sent."""
+    client, engine, key = app_of
+    first = client.get(URL, headers=bearer(key))
+    assert first.status_code == 200, first.text
+
+    def no_session(**_: Any) -> bytes:
+        raise AssertionError("the kept answer was not answered on the driver")
+
+    monkeypatch.setattr(workers_router, "recommendations_json", no_session)
+    again = client.get(URL, headers=bearer(key))
+    assert again.status_code == 200, again.text
+    assert again.content == first.content and taken == ["fast", "fast"]
+    assert _audited(engine) == 2

@@ -10,8 +10,10 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from sqlalchemy import Engine
 
-from api.services import audit
+from api.services import audit, keys
+from data.db import driver_transaction, transaction
 
 WAIT = 20.0
 
@@ -74,3 +76,32 @@ def test_a_failing_entry_fails_only_its_own_caller(recorder: Recorder) -> None:
     outcome = _write_while_the_first_commit_waits(recorder, 5)
     assert [error is not None for error in outcome] == [False, False, False, True, False]
     assert sorted(e["id"] for t in recorder.committed for e in t) == [0, 1, 2, 4]
+
+
+def test_entries_written_on_the_driver_read_back_as_the_orm_writes_them(fresh_engine: Engine) -> None:
+    """The group writer's transactions are on the driver (``data.db.driver_transaction``): its entries,
+    their time included, read back as those written through a session, and a block that raises leaves
+    none."""
+    with transaction(fresh_engine) as session:
+        _, key = keys.create_key(session, role="admin")
+        principal = keys.authenticate(session, plaintext=key)
+        assert principal is not None
+    made = audit.entries(principal=principal, action="read", route="GET /x", worker_ids=[None, None])
+    with transaction(fresh_engine) as session:
+        audit.add(db_session=session, entries=made[:1])
+    audit.GroupWriter(lambda: driver_transaction(fresh_engine, writes=True)).write(made[1:])
+    with pytest.raises(RuntimeError, match="after the insert"), driver_transaction(fresh_engine) as driver:
+        audit.add(db_session=driver, entries=made)
+        raise RuntimeError("after the insert")
+    with transaction(fresh_engine) as session:
+        found, total = audit.list_entries(db_session=session)
+    expected = {
+        "key_id": principal.key_id,
+        "role": "admin",
+        "action": "read",
+        "route": "GET /x",
+        "worker_id": None,
+        "occurred_at": made[0]["occurred_at"],
+    }
+    assert total == 2
+    assert [{k: v for k, v in entry.items() if k != "id"} for entry in found] == [expected, expected]
