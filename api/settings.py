@@ -38,7 +38,7 @@ class Settings(BaseSettings):
     # derived data rebuilt when missing: the competence graph snapshot (data/graph_cache.py)
     cache_dir: Path = Field(default_factory=lambda: default_data_dir() / "cache")
     import_batch_size: int = 5000
-    # inferred course-skill links under this confidence are not planned on (why 0.05: data/defaults.py)
+    # inferred links under this calibrated probability are not planned on (why 0.2: data/defaults.py)
     planning_min_confidence: float = PLANNING_MIN_CONFIDENCE
     # Exchange-rate table (currency,units_per_eur,date,source); None: the bundled ECB table in data/default/.
     exchange_rates: Path | None = None

@@ -46,10 +46,11 @@ PLANNER_ORIGINS = ("catalogue", "curated")
 #: The curated skill rules the catalogue's ``curated`` edges come from (``data.catalogue``).
 SKILL_RULES = Path(__file__).parent / "default" / "skill_prerequisites.csv"
 #: A curated edge "C needs P" is planned on only when C teaches the rule's skill on a link of at least this
-#: confidence: inferred links from 0.10 are right more often than not (61 % on the tagging gold set's dev
-#: courses), while the edges are derived from every link the planner may use (from 0.05: right 29 %), so a
-#: weak link to "statistics" made "Abnormal Psychology" need a data-science course first.
-RULE_CONFIDENCE = 0.1
+#: confidence (a calibrated probability): such links are right more often than not (67 % on the tagging gold
+#: set's dev courses, out of fold; ``python -m evaluation.link_calibration``), while the edges are derived
+#: from every link the planner may use (from 0.2: right 47 %), so a weak link to "statistics" made "Abnormal
+#: Psychology" need a data-science course first.
+RULE_CONFIDENCE = 0.5
 #: Link sources whose confidence the planner weighs (``recommender.planner.relevance``): the tagger's
 #: inferences and catalogue tags mapped to ESCO as hints; explicit and curated links are taken as sure.
 INFERRED_SOURCES = ("inferred", "hint")

@@ -6,9 +6,11 @@ Run (on a database loaded by ``upskill run``):
 The same program plans every pair twice in one run, each in a subprocess: with main's code *before* the
 change (``--before``, default :data:`BEFORE`, the commit main stood at when the work began, extracted with
 ``git archive`` into a temporary folder) and with this checkout's code, on the same database, model artefact
-and requests. The pairs: the first ``--pairs`` ordered pairs (origin, target) of the automotive-mobility
-occupations (``recommender.sectors``), as in ``bench_planner``; the worker: scenario 1's limits (EUR 1,500,
-6 h a week from 2027-01-04 to 2027-10-03, English or German courses).
+and requests (``--before-database URL --before-artefacts DIR``: the before code on another database, the one
+its own ``upskill run`` built, for a change of the bundled data; the link-evidence figures below then read
+this checkout's database for both). The pairs: the first ``--pairs`` ordered pairs (origin, target) of the
+automotive-mobility occupations (``recommender.sectors``), as in ``bench_planner``; the worker: scenario 1's
+limits (EUR 1,500, 6 h a week from 2027-01-04 to 2027-10-03, English or German courses).
 
 Figures, over the first plan of each pair (the one a worker reads first), for the target's essential skills
 the worker lacks:
@@ -27,7 +29,8 @@ the worker lacks:
 * median hours and cost of the plans (pairs with at least one course), and plans earning a badge.
 
 ``--links`` prints how often the default catalogue's course-skill links are right, by confidence, on the
-tagging gold set's dev courses (the figures ``recommender.planner.relevance`` cites). Writes
+tagging gold set's dev courses: in sample for the link calibration, which was fitted on those courses
+(``python -m evaluation.link_calibration`` gives its out-of-fold figures, which the thresholds cite). Writes
 ``bench-results/bench_plans.json``.
 """
 
@@ -205,7 +208,7 @@ def link_precision() -> list[dict[str, Any]]:
             )
         ]
     rows = []
-    for low, high in ((0.0, 0.05), (0.05, 0.08), (0.08, 0.1), (0.1, 0.15), (0.15, 0.2), (0.2, 1.01)):
+    for low, high in ((0.0, 0.1), (0.1, 0.2), (0.2, 0.3), (0.3, 0.5), (0.5, 0.7), (0.7, 1.01)):
         inside = [(c, u) for c, u, conf in links if low <= conf < high]
         right = sum(u in gold[c] for c, u in inside)
         rows.append(
@@ -231,6 +234,16 @@ def main() -> None:
         "--repo", type=Path, default=ROOT, help="git repository holding --before (default: this checkout)"
     )
     parser.add_argument("--after-commit", default=None, help="commit this code is (default: the repo's HEAD)")
+    parser.add_argument(
+        "--before-database",
+        default=None,
+        help="database URL the --before code plans on (default: the same as this code's); for a change that "
+        "changes the data too (the catalogue's link confidences), each version on the database its own "
+        "`upskill run` built",
+    )
+    parser.add_argument(
+        "--before-artefacts", type=Path, default=None, help="model artefact folder of --before-database"
+    )
     parser.add_argument("--output", type=Path, default=ROOT / "bench-results" / "bench_plans.json")
     args = parser.parse_args()
 
@@ -278,6 +291,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-plans-before-") as folder:
         before_commit = extract(args.before, Path(folder), args.repo)
         env_before = {**env, "UPSKILL_CACHE_DIR": str(Path(folder) / "cache")}
+        if args.before_database:
+            env_before["UPSKILL_DATABASE_URL"] = args.before_database
+        if args.before_artefacts:
+            env_before["UPSKILL_ARTEFACT_DIR"] = str(args.before_artefacts)
         before = run_plans(Path(folder), pairs, env_before)
     after = run_plans(ROOT, pairs, env)
     head = (
@@ -288,6 +305,7 @@ def main() -> None:
     )
     before_figures: dict[str, Any] = {
         "commit": before_commit,
+        "database": args.before_database or database_url,
         **figures(before, essential_of, evidence_of, MIN_EVIDENCE),
     }
     after_figures: dict[str, Any] = {
@@ -311,7 +329,7 @@ def main() -> None:
     print(f"\n{len(pairs)} automotive ESCO pairs; {result['request']}; load {os.getloadavg()[0]:.1f}")
     print(f"{'':44}{'before ' + before_commit[:7]:>18}{'after ' + head[:7]:>18}")
     for key in after_figures:
-        if key in ("commit", "worktree"):
+        if key in ("commit", "worktree", "database"):
             continue
         print(f"{key:44}{before_figures[key]!s:>18}{after_figures[key]!s:>18}")
     args.output.parent.mkdir(parents=True, exist_ok=True)

@@ -9,8 +9,9 @@ precision next to :class:`LabelMatchBaseline`.
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -23,7 +24,10 @@ from sklearn.utils.validation import check_is_fitted
 from recommender.text.skills import SkillExtractor, SkillText, analyse, top_indices
 
 __all__ = [
+    "LINK_FEATURES",
     "LabelMatchBaseline",
+    "LinkCalibration",
+    "LinkEvidence",
     "SkillTagger",
     "SkillText",
     "TaggedSkill",
@@ -39,6 +43,68 @@ class TaggedSkill:
 
     uri: str
     confidence: float
+
+
+@dataclass(frozen=True)
+class LinkEvidence:
+    """What the tagger knows of one link it keeps: the extractor's ``score`` in [0, 1], that score's ``share``
+    of the text's best, the ``cosine`` of the text's and the label's vectors (0 without an embedder) and the
+    link's ``rank`` in the tagger's order (0: first)."""
+
+    uri: str
+    score: float
+    share: float
+    cosine: float
+    rank: int
+
+
+#: The quantities a :class:`LinkCalibration` may read from a :class:`LinkEvidence`, each non-decreasing in
+#: the evidence for the link except ``log_rank`` (a later rank is weaker evidence).
+LINK_FEATURES: Mapping[str, Callable[[LinkEvidence], float]] = {
+    "log_score": lambda e: math.log(max(e.score, 1e-4)),
+    "sqrt_share": lambda e: math.sqrt(max(e.share, 0.0)),
+    "cosine": lambda e: e.cosine,
+    "log_rank": lambda e: math.log1p(e.rank),
+}
+#: Features whose coefficient must not be positive (the others: not negative), so the map is monotone.
+DECREASING_FEATURES = frozenset({"log_rank"})
+
+
+@dataclass(frozen=True)
+class LinkCalibration:
+    """A logistic map from a link's :class:`LinkEvidence` to the probability that the link is right:
+    ``1 / (1 + exp(-(intercept + sum(coefficient * feature))))`` over :data:`LINK_FEATURES`.
+
+    Fitted on the tagging gold set's dev courses (``python -m evaluation.link_calibration``); the signs of
+    the coefficients are checked so that more evidence never lowers the probability.
+    """
+
+    features: tuple[str, ...]
+    coefficients: tuple[float, ...]
+    intercept: float
+    version: str = ""
+
+    def __post_init__(self) -> None:
+        if len(self.features) != len(self.coefficients):
+            raise ValueError("LinkCalibration: one coefficient per feature")
+        unknown = [name for name in self.features if name not in LINK_FEATURES]
+        if unknown:
+            raise ValueError(f"LinkCalibration: unknown features {unknown}; known: {sorted(LINK_FEATURES)}")
+        for name, value in zip(self.features, self.coefficients, strict=True):
+            if not math.isfinite(value) or (value > 0 if name in DECREASING_FEATURES else value < 0):
+                raise ValueError(
+                    f"LinkCalibration: coefficient of {name} is {value}: the map would not be monotone "
+                    f"({'<= 0' if name in DECREASING_FEATURES else '>= 0'} expected)"
+                )
+        if not math.isfinite(self.intercept):
+            raise ValueError("LinkCalibration: the intercept must be finite")
+
+    def probability(self, link: LinkEvidence) -> float:
+        """P(the link is right) in (0, 1)."""
+        z = self.intercept + sum(
+            c * LINK_FEATURES[name](link) for name, c in zip(self.features, self.coefficients, strict=True)
+        )
+        return 1.0 / (1.0 + math.exp(-min(max(z, -30.0), 30.0)))
 
 
 # A text written in English has about a third to a half of its words among the common function words; a
@@ -88,6 +154,10 @@ class SkillTagger(BaseEstimator):
         label's rises, one it only mentions in passing falls. The confidence of each skill kept is still its
         extractor score (what the planning threshold reads); a skill none of whose words occur is not a
         candidate. None: the extractor's order alone.
+    calibration : LinkCalibration or None
+        Maps each kept link's evidence to the probability that it is right, which becomes its confidence
+        (``data.catalogue.make_tagger`` passes the one fitted on the gold set's dev courses). None: the
+        confidence is the extractor's score, a share of a blend and no probability.
     semantic_weight : float
         Weight of the cosine. ``data.catalogue.make_tagger`` uses 1.0 with ``min_confidence`` 0.01, chosen on
         the 107 dev courses of the tagging gold set (``evaluation/TAGGING_GOLD.md``): weights 0.5-2 gave
@@ -104,12 +174,14 @@ class SkillTagger(BaseEstimator):
         extractor: SkillExtractor | None = None,
         embedder: TextEmbedder | None = None,
         semantic_weight: float = 1.0,
+        calibration: LinkCalibration | None = None,
     ) -> None:
         self.top_k = top_k
         self.min_confidence = min_confidence
         self.extractor = extractor
         self.embedder = embedder
         self.semantic_weight = semantic_weight
+        self.calibration = calibration
 
     def fit(self, skills: Sequence[SkillText]) -> SkillTagger:
         """Fit the extractor on the skills' labels and descriptions (and embed their preferred labels)."""
@@ -146,11 +218,22 @@ class SkillTagger(BaseEstimator):
         return np.where(scores > 0, np.maximum(blend, 1e-6), 0.0).astype(np.float32)
 
     def tag(self, texts: Sequence[str], *, by_meaning: bool = True) -> list[list[TaggedSkill]]:
-        """The best skills of each text: at most ``top_k``, confidence >= ``min_confidence`` and > 0.
+        """The best skills of each text: at most ``top_k``, score >= ``min_confidence`` and > 0.
 
         Ordered by :meth:`blend` with an embedder (unless ``by_meaning`` is False), else by the score; the
-        confidence is the score either way.
+        confidence is the ``calibration``'s probability of each link, without one the score.
         """
+        calibration = self.calibration
+        return [
+            [
+                TaggedSkill(e.uri, round(e.score if calibration is None else calibration.probability(e), 4))
+                for e in found
+            ]
+            for found in self.links(texts, by_meaning=by_meaning)
+        ]
+
+    def links(self, texts: Sequence[str], *, by_meaning: bool = True) -> list[list[LinkEvidence]]:
+        """What :meth:`tag` keeps for each text, in its order, with the evidence of each link."""
         check_is_fitted(self, "extractor_")
         meaning = by_meaning and self.embedder is not None and self.label_vectors_ is not None
         vectors = self.embedder.encode(list(texts)) if meaning else None  # type: ignore[union-attr]
@@ -159,15 +242,49 @@ class SkillTagger(BaseEstimator):
         for start in range(0, len(texts), batch_size):
             scores = self.score(texts[start : start + batch_size])
             kept = np.where(scores >= self.min_confidence, scores, 0.0).astype(np.float32)
-            order = kept if vectors is None else self.blend(kept, vectors[start : start + batch_size])
-            for row, ranks in zip(kept, order, strict=True):
+            batch_vectors = None if vectors is None else vectors[start : start + batch_size]
+            order = kept if batch_vectors is None else self.blend(kept, batch_vectors)
+            for row, (ranks, scores_row) in enumerate(zip(order, kept, strict=True)):
+                best = max(float(scores_row.max()), 1e-9)
+                chosen = [i for i in top_indices(ranks, self.top_k) if ranks[i] > 0 and scores_row[i] > 0]
+                cosines = (
+                    np.zeros(len(chosen))
+                    if batch_vectors is None
+                    else self.label_vectors_[chosen] @ batch_vectors[row]  # type: ignore[index]
+                )
                 result.append(
                     [
-                        TaggedSkill(self.uris_[i], round(float(row[i]), 4))
-                        for i in top_indices(ranks, self.top_k)
-                        if ranks[i] > 0 and row[i] > 0
+                        LinkEvidence(
+                            self.uris_[i],
+                            float(scores_row[i]),
+                            float(scores_row[i]) / best,
+                            float(cosine),
+                            rank,
+                        )
+                        for rank, (i, cosine) in enumerate(zip(chosen, cosines, strict=True))
                     ]
                 )
+        return result
+
+    def support(self, texts: Sequence[str], uris: Sequence[Sequence[str]]) -> list[list[tuple[float, float]]]:
+        """How much each text's own words and meaning support some skills (``uris``: one sequence per text):
+        per skill, the extractor's score for the text and the cosine of the text's and the label's vectors
+        (0 without an embedder). What a catalogue's skill tags are checked against."""
+        check_is_fitted(self, "extractor_")
+        if len(uris) != len(texts):
+            raise ValueError("SkillTagger.support: one sequence of skills per text")
+        column = {uri: j for j, uri in enumerate(self.uris_)}
+        meaning = self.embedder is not None and self.label_vectors_ is not None
+        vectors = self.embedder.encode(list(texts)) if meaning else None  # type: ignore[union-attr]
+        result = []
+        for start in range(0, len(texts), self.extractor_.batch_size):
+            scores = self.score(texts[start : start + self.extractor_.batch_size])
+            for row, wanted in enumerate(uris[start : start + self.extractor_.batch_size]):
+                js = [column[uri] for uri in wanted]
+                cosines = (
+                    np.zeros(len(js)) if vectors is None else self.label_vectors_[js] @ vectors[start + row]  # type: ignore[index]
+                )
+                result.append([(float(scores[row, j]), float(c)) for j, c in zip(js, cosines, strict=True)])
         return result
 
     def unreadable(self, texts: Sequence[str]) -> list[str | None]:

@@ -1,21 +1,23 @@
-"""Which courses are evidence for a target: a course enters a plan only on enough evidence that it teaches the
-target's skills.
+"""Which courses are evidence for a target: a course enters a plan only if it more likely than not teaches
+some of the target's skills.
 
-Most course-skill links are inferred from course texts, and a weak inferred link is often wrong: on the
-tagging gold set's dev courses (``evaluation/TAGGING_GOLD.md``), 29 % of the links with a confidence in
-[0.05, 0.08) are right, 38 % in [0.08, 0.10) and 61 % from 0.10 up (measured on the default catalogue's
-links, `python -m evaluation.bench_plans --links`). A course whose only tie to a battery technician is one
-weak link ("Trading: fundamentals of technical analysis" -> "apply technical communication skills", 0.06) is
-not a course for a battery technician.
+Most course-skill links are inferred from course texts; each inferred link's confidence is the probability
+that it is right, calibrated on the tagging gold set's dev courses (``evaluation/TAGGING_GOLD.md``, fitted by
+``python -m evaluation.link_calibration``; a Coursera tag hint has the probability measured for the hints
+kept). A course whose only tie to a battery technician is one weak link ("Trading: fundamentals of technical
+analysis" -> "apply technical communication skills", its tenth link) is not a course for a battery
+technician.
 
-The rule: a course's *evidence* for a target is the sum of the confidences of its links to the target's
-skills (held or not: a course teaching several skills of the job is about the job), an optional skill's link
-counting half (ESCO's optional skills are used in some jobs of the occupation only: a course serving one of
-them alone is a weaker tie to the job). Below ``MIN_EVIDENCE`` (0.15) its links to the target's skills are
-not planned on: one link to an essential skill needs a confidence of 0.15 (links from 0.1 are right more
-often than not, 0.15 leaves a margin), one to an optional skill 0.3; weaker links corroborate each other.
-Links without a confidence (given by the catalogue, curated) count 1.0, so they always pass. The course stays
-in the catalogue for everything else (a prerequisite another course names, say).
+The rule: a course's *evidence* for a target is the probability that at least one of its links to the
+target's skills (held or not: a course teaching several skills of the job is about the job) is right,
+``1 - prod(1 - w * p)`` over those links, the links taken as independent, with ``w`` 1 for an essential skill
+and 0.5 for an optional one (ESCO's optional skills are used in some jobs of the occupation only: a course
+serving one of them alone is a weaker tie to the job). Below ``MIN_EVIDENCE`` (0.5) its links to the
+target's skills are not planned on: one link to an essential skill needs a probability of 0.5 (on the dev
+courses, out of fold, the links from 0.5 are right 67 % of the time, 194 of 1,070 links), one to an
+optional skill cannot pass alone (two need 0.59 each); weaker links corroborate each other. Links without a
+confidence (given by the catalogue, curated) count 1.0, so they always pass. The course stays in the
+catalogue for everything else (a prerequisite another course names, say).
 """
 
 from __future__ import annotations
@@ -25,22 +27,21 @@ from types import MappingProxyType
 
 from recommender.planner.model import CourseOption
 
-#: The least evidence (summed confidence of the links to the target's skills) for a course to be planned on.
-MIN_EVIDENCE = 0.15
+#: The least evidence (probability that the course teaches one of the target's skills) to be planned on.
+MIN_EVIDENCE = 0.5
 #: What a link to an optional skill of the target counts for, against 1 for an essential one.
 OPTIONAL_WEIGHT = 0.5
 
 
 def evidence(course: CourseOption, target_skills: Mapping[str, float]) -> float:
-    """Summed confidence of ``course``'s links to ``target_skills`` (skill URI -> weight: 1 essential, 0.5
-    optional), weighted; a link without a confidence counts 1.0."""
-    return float(
-        sum(
-            course.confidence.get(uri, 1.0) * target_skills[uri]
-            for uri in course.skills
-            if uri in target_skills
-        )
-    )
+    """Probability that at least one of ``course``'s links to ``target_skills`` (skill URI -> weight: 1
+    essential, 0.5 optional) is right, each link's confidence times its weight, the links independent; a
+    link without a confidence counts 1.0."""
+    missed = 1.0
+    for uri in course.skills:
+        if uri in target_skills:
+            missed *= 1.0 - course.confidence.get(uri, 1.0) * target_skills[uri]
+    return 1.0 - missed
 
 
 def target_weights(relations: Iterable[tuple[str, bool]]) -> dict[str, float]:
@@ -87,7 +88,8 @@ def judged(
         return course, None
     why = (
         f"too little evidence that it teaches this target's skills: {len(linked)} inferred link(s), "
-        f"evidence {found:.2f} < {min_evidence:g} (summed confidence, optional skills at half)"
+        f"evidence {found:.2f} < {min_evidence:g} (the probability that it teaches one of them, from the "
+        "links' calibrated confidences, optional skills at half)"
     )
     return without_skills(course, targets), why
 

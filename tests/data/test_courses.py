@@ -16,6 +16,7 @@ from data.formats import coursera, courses, curation, edx, udemy
 from data.models import Course, CoursePrerequisite, CourseSkill, Provenance, Skill
 from data.skill_texts import EscoNotImported
 from recommender.errors import ImportFormatError
+from recommender.tagging import LinkCalibration, LinkEvidence, SkillTagger, SkillText
 from tests.conftest import shared_data
 
 ESCO = "http://data.europa.eu/esco/skill/"
@@ -615,3 +616,85 @@ def test_a_snapshot_course_already_stored_under_another_catalogue_is_not_importe
         "line 2: coursera-ev-motors not imported: the same offering as mine-1, already stored (same title, "
         "provider, language)"
     ]
+
+
+def test_a_tag_hinting_at_a_skill_the_course_text_is_not_about_is_dropped(
+    skills: Session, tmp_path: Path
+) -> None:
+    """Coursera tagged a battery course "Assembly (computer programming)": a hint must be close in meaning to
+    the course's own text (without the sentence model: named by its words) to be kept."""
+    row = (
+        "0,Electric Motors and Batteries,Acme University,Course,1 - 4 Weeks,4.8,10,Beginner,"
+        "https://www.coursera.org/learn/ev-motors,\"1,000\",\"['electric motors', 'bake bread']\","
+        '"[\'Build motors\']","This course explains how electric vehicles work: the batteries that store '
+        'energy and the motors that drive the wheels, with examples from cars and buses in daily use."\n'
+    )
+    no_curation(db_session=skills, path=write(tmp_path, COURSERA_HEADER + row))
+    links = {r.skill_uri: (r.source, r.confidence) for r in skills.scalars(select(CourseSkill))}
+    assert links[MOTOR][0] == "hint" and BREAD not in links
+    assert links[MOTOR][1] >= catalogue.load_calibration().hint_probability
+    assert catalogue.hint_kept({"readable": True, "cosine": 0.31, "text_score": 0.0})
+    assert not catalogue.hint_kept({"readable": True, "cosine": 0.29, "text_score": 0.2})
+    assert catalogue.hint_kept({"readable": True, "cosine": None, "text_score": 0.01})  # no sentence model
+    assert catalogue.hint_kept({"readable": False, "cosine": 0.0, "text_score": 0.0})  # its tags are all
+
+
+def test_the_shipped_link_calibration_loads_and_a_broken_one_says_how_to_rebuild_it(tmp_path: Path) -> None:
+    shipped = catalogue.load_calibration()
+    assert shipped.links.version.startswith("dev-") and 0 < shipped.hint_probability < 1
+    document = json.loads(catalogue.LINK_CALIBRATION.read_text(encoding="utf-8"))
+    assert "test not read" in document["fitted_on"] and "evaluation.link_calibration" in document["command"]
+    # the shipped map is monotone (its signs are checked when built) and turns evidence into probabilities
+    weak = LinkEvidence("s", 0.02, 0.2, 0.1, 9)
+    strong = LinkEvidence("s", 0.2, 1.0, 0.6, 0)
+    assert (
+        0 < shipped.links.probability(weak) < PLANNING_MIN_CONFIDENCE < shipped.links.probability(strong) < 1
+    )
+    bad = tmp_path / "calibration.json"
+    bad.write_text(json.dumps({**document, "coefficients": [1.0, 1.0, 1.0]}), encoding="utf-8")
+    with pytest.raises(
+        ImportFormatError, match="log_rank is 1.0.*evaluation.link_calibration --write"
+    ) as error:
+        catalogue.load_calibration(bad)
+    assert error.value.file == str(bad)
+
+
+def test_the_default_catalogue_plans_on_the_battery_course_it_set_aside_on_the_old_scale() -> None:
+    """Coursera's "Algorithms for Battery Management Systems" (how lithium-ion cells work) had its links to a
+    battery technician's skills set aside: scores 0.067 (battery chemistry) and 0.066 (battery components)
+    summed to 0.13 < 0.15. As calibrated probabilities they are planned on, and the wrong hint Coursera's tag
+    "Assembly" gave (Assembly (computer programming)) is gone: the course text is not about it."""
+    from recommender.planner.relevance import MIN_EVIDENCE
+
+    chemistry, components, assembly = (
+        ESCO + "84cc8c9d-db57-42ec-8948-9b632bf06124",
+        ESCO + "8cf03262-b6b0-4fe8-9d66-91063bb32db3",
+        ESCO + "47b9bbcf-356c-4782-83a4-7f5a1b2b51a3",
+    )
+    records = {r.id: r for r in catalogue.read_catalogue(catalogue.DEFAULT_CATALOGUE).records}
+    bms = {c.uri: c for c in records["coursera-algorithms-for-battery-management-systems"].skills}
+    assert bms[chemistry].confidence >= PLANNING_MIN_CONFIDENCE
+    assert bms[components].confidence >= PLANNING_MIN_CONFIDENCE
+    assert 1 - (1 - bms[chemistry].confidence) * (1 - bms[components].confidence) >= MIN_EVIDENCE
+    assert assembly not in bms
+
+
+def test_a_tag_hints_on_its_own_score_not_on_a_calibrated_probability(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """HINT_MIN_CONFIDENCE reads the extractor's score of the tag's words: a calibration saying every first
+    link is right must not turn a weak tag into a hint."""
+    sure = LinkCalibration(("log_rank",), (0.0,), 30.0)
+    texts = [
+        SkillText(
+            MOTOR, "electric motors", ("electric motor",), "Motors that turn electrical energy into motion."
+        ),
+        SkillText(BREAD, "bake bread", ("make bread",), "Knead dough and bake loaves in an oven."),
+    ]
+    tagger = SkillTagger(min_confidence=0.0, calibration=sure).fit(texts)
+    text = "Electric motors: how they turn electrical energy into motion."
+    monkeypatch.setattr(catalogue, "HINT_MIN_CONFIDENCE", 0.5)
+    ((weak, strong),) = catalogue.hint_contexts(tagger, [text], [["electric", "electric motors"]], [[MOTOR]])
+    assert weak is None  # "electric" alone scores 0.28 < 0.5, although the calibration would say 1.0
+    assert strong is not None and strong["uri"] == MOTOR and strong["hint_score"] >= 0.5
+    assert strong["inferred"] and strong["cosine"] is None  # no sentence model in this tagger

@@ -114,8 +114,8 @@ def test_a_curated_edge_is_planned_on_only_when_a_rule_backs_it_on_a_sure_link(
     db_session.flush()
     db_session.add_all(
         [
-            CourseSkill(course_id="sure", skill_uri=S1, level=2, confidence=0.4, source="inferred"),
-            CourseSkill(course_id="weak", skill_uri=S1, level=2, confidence=0.06, source="inferred"),
+            CourseSkill(course_id="sure", skill_uri=S1, level=2, confidence=0.6, source="inferred"),
+            CourseSkill(course_id="weak", skill_uri=S1, level=2, confidence=0.3, source="inferred"),
             CourseSkill(course_id="basics", skill_uri=S2, level=1, confidence=0.3, source="inferred"),
             CoursePrerequisite(course_id="sure", prerequisite_id="basics", origin="curated"),
             CoursePrerequisite(course_id="weak", prerequisite_id="basics", origin="curated"),
@@ -126,8 +126,8 @@ def test_a_curated_edge_is_planned_on_only_when_a_rule_backs_it_on_a_sure_link(
     rules.write_text(f"skill_uri,requires_uri,note\n{S1},{S2},s1 needs s2\n", encoding="utf-8")
     courses = {c.id: c for c in load_course_options(db_session=db_session, skill_rules=rules)}
     assert courses["sure"].prerequisites == (Prerequisite("basics", "curated"),)
-    assert courses["weak"].prerequisites == ()  # its link to s1 (0.06) is too weak to need s2 first
-    assert courses["weak"].confidence == {S1: 0.06} and courses["basics"].confidence == {S2: 0.3}
+    assert courses["weak"].prerequisites == ()  # its link to s1 (0.3) is too weak to need s2 first
+    assert courses["weak"].confidence == {S1: 0.3} and courses["basics"].confidence == {S2: 0.3}
 
 
 def test_links_under_the_planning_confidence_are_not_planned_on(db_session: Session) -> None:
@@ -142,7 +142,7 @@ def test_links_under_the_planning_confidence_are_not_planned_on(db_session: Sess
         ]
     )
     db_session.flush()
-    (course,) = load_course_options(db_session=db_session)  # the setting's default floor (0.05)
+    (course,) = load_course_options(db_session=db_session)  # the setting's default floor (0.2)
     assert dict(course.skills) == {S1: 2}
     (everything,) = load_course_options(db_session=db_session, min_confidence=0.0)
     assert dict(everything.skills) == {S1: 2, S2: 2}

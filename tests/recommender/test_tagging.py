@@ -7,7 +7,16 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from recommender.tagging import MIN_ENGLISH_SHARE, LabelMatchBaseline, SkillTagger, SkillText, english_share
+from recommender.tagging import (
+    MIN_ENGLISH_SHARE,
+    LabelMatchBaseline,
+    LinkCalibration,
+    LinkEvidence,
+    SkillTagger,
+    SkillText,
+    TaggedSkill,
+    english_share,
+)
 from recommender.text.skills import SkillExtractor
 
 SKILLS = [
@@ -226,3 +235,55 @@ def test_the_tagger_reads_course_texts_with_whole_names() -> None:
     found = tagger.tag(["Learn to bake bread in this course.", "Deep learning in Python"])
     assert "s:deep" not in [t.uri for t in found[0]] and found[0][0].uri == "s:bread"
     assert "s:deep" in [t.uri for t in found[1]]
+
+
+# --- the link calibration ---------------------------------------------------------------------------------
+
+CALIBRATION = LinkCalibration(("sqrt_share", "cosine", "log_rank"), (1.0, 2.7, -1.2), -1.1)
+
+
+def evidence(score: float = 0.1, share: float = 1.0, cosine: float = 0.3, rank: int = 0) -> LinkEvidence:
+    return LinkEvidence("s:x", score, share, cosine, rank)
+
+
+def test_the_calibration_is_a_bounded_monotone_logistic_map() -> None:
+    p = CALIBRATION.probability
+    z = -1.1 + 1.0 * 0.5 + 2.7 * 0.2 - 1.2 * np.log1p(3)
+    assert p(evidence(share=0.25, cosine=0.2, rank=3)) == pytest.approx(1 / (1 + np.exp(-z)))  # by hand
+    grid = np.linspace(0, 1, 11)
+    by_share = [p(evidence(share=s)) for s in grid]
+    by_cosine = [p(evidence(cosine=c)) for c in np.linspace(-1, 1, 11)]
+    by_rank = [p(evidence(rank=r)) for r in range(10)]
+    assert by_share == sorted(by_share) and by_cosine == sorted(by_cosine)
+    assert by_rank == sorted(by_rank, reverse=True) and by_rank[0] > by_rank[-1]
+    extremes = [p(evidence(share=0, cosine=-1, rank=10**9)), p(evidence(share=1, cosine=50, rank=0))]
+    assert all(0 < value < 1 for value in [*by_share, *by_cosine, *by_rank, *extremes])
+    assert p(evidence(share=0.3)) == p(evidence(share=0.3))  # deterministic
+
+
+def test_a_calibration_that_would_not_be_monotone_is_refused() -> None:
+    with pytest.raises(ValueError, match="coefficient of log_rank is 0.5: the map would not be monotone"):
+        LinkCalibration(("log_rank",), (0.5,), 0.0)
+    with pytest.raises(ValueError, match="coefficient of cosine"):
+        LinkCalibration(("cosine",), (-0.1,), 0.0)
+    with pytest.raises(ValueError, match="unknown features"):
+        LinkCalibration(("popularity",), (1.0,), 0.0)
+    with pytest.raises(ValueError, match="one coefficient per feature"):
+        LinkCalibration(("cosine", "log_rank"), (1.0,), 0.0)
+
+
+def test_a_calibrated_tagger_keeps_its_order_and_gives_each_link_its_probability() -> None:
+    text = ["Electric motors in an oven: oven heat, oven loaves, oven bread, oven dough, battery cells."]
+    plain = SkillTagger(min_confidence=0.0, embedder=TopicEmbedder()).fit(SKILLS)
+    calibrated = SkillTagger(min_confidence=0.0, embedder=TopicEmbedder(), calibration=CALIBRATION).fit(
+        SKILLS
+    )
+    links = plain.links(text)[0]
+    assert [e.rank for e in links] == list(range(len(links))) and len(links) >= 2
+    assert [t.uri for t in plain.tag(text)[0]] == [e.uri for e in links]
+    assert plain.tag(text)[0] == [TaggedSkill(e.uri, round(e.score, 4)) for e in links]  # uncalibrated: score
+    assert max(e.share for e in links) == 1.0 and all(0 < e.share <= 1 for e in links)
+    assert links[0].uri == "s:bread" and links[0].share < 1  # meaning ranks it first, the words do not
+    tagged = calibrated.tag(text)[0]
+    assert [t.uri for t in tagged] == [e.uri for e in links]  # the order is the tagger's, calibrated or not
+    assert [t.confidence for t in tagged] == [round(CALIBRATION.probability(e), 4) for e in links]

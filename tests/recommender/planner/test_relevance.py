@@ -3,6 +3,8 @@ are true of the plans they name, and every open skill has an alternative."""
 
 from __future__ import annotations
 
+import pytest
+
 from recommender.planner import BadgeOption, Constraints, plan_paths
 from recommender.planner.alternatives import unmet_demand
 from recommender.planner.relevance import MIN_EVIDENCE, evidence, relevant_courses, target_weights
@@ -13,23 +15,25 @@ def ids(plan) -> list[str]:  # type: ignore[no-untyped-def]
     return [s.course_id for s in plan.steps]
 
 
-def test_evidence_sums_confidences_with_optional_skills_at_half() -> None:
+def test_evidence_is_the_probability_that_one_link_is_right_optional_skills_at_half() -> None:
     weights = target_weights([("s1", True), ("s2", False)])
-    c = course("c", {"s1": 2, "s2": 2, "x": 2}, confidence={"s1": 0.1, "s2": 0.1, "x": 0.9})
-    assert evidence(c, weights) == 0.1 + 0.05
+    c = course("c", {"s1": 2, "s2": 2, "x": 2}, confidence={"s1": 0.4, "s2": 0.4, "x": 0.9})
+    assert evidence(c, weights) == pytest.approx(1 - (1 - 0.4) * (1 - 0.2))  # x is not the target's
     sure = course("sure", {"s2": 2})  # no confidence: given by the catalogue, counts 1.0
     assert evidence(sure, weights) == 0.5
+    assert evidence(course("none", {"x": 2}), weights) == 0.0
 
 
 def test_a_course_tied_to_the_target_by_one_weak_link_is_never_planned() -> None:
     gap = [gap_item("s1"), gap_item("s2", relation="optional")]
     courses = [
-        course("trading", {"s1": 2, "markets": 2}, price=0, hours=2, confidence={"s1": 0.06, "markets": 0.3}),
-        course("solid-waste", {"s2": 2}, price=0, hours=2, confidence={"s2": 0.13}),  # optional: 0.065
-        course("batteries", {"s1": 2}, price=50, hours=30, confidence={"s1": 0.16}),
+        course("trading", {"s1": 2, "markets": 2}, price=0, hours=2, confidence={"s1": 0.25, "markets": 0.9}),
+        course("solid-waste", {"s2": 2}, price=0, hours=2, confidence={"s2": 0.9}),  # optional: 0.45
+        course("batteries", {"s1": 2}, price=50, hours=30, confidence={"s1": 0.55}),
     ]
     kept, weak = relevant_courses(courses, target_weights((g.skill_uri, g.essential) for g in gap))
     assert set(weak) == {"trading", "solid-waste"}
+    assert "evidence 0.25 < 0.5 (the probability that it teaches one of them" in weak["trading"]
     assert [c.skills for c in kept] == [{"markets": 2}, {}, {"s1": 2}]
     result = plan_paths(gap, courses, Constraints())
     assert all(ids(p) == ["batteries"] for p in result.plans)  # the cheaper, quicker weak ones are not used
@@ -41,9 +45,33 @@ def test_a_course_tied_to_the_target_by_one_weak_link_is_never_planned() -> None
 
 def test_two_weak_links_to_the_target_corroborate_each_other() -> None:
     gap = [gap_item("s1"), gap_item("s2")]
-    both = course("both", {"s1": 2, "s2": 2}, confidence={"s1": 0.08, "s2": 0.08})
-    assert evidence(both, target_weights([("s1", True), ("s2", True)])) >= MIN_EVIDENCE
-    assert ids(plan_paths(gap, [both], Constraints()).best) == ["both"]
+    both = course("both", {"s1": 2, "s2": 2}, confidence={"s1": 0.25, "s2": 0.25})
+    assert evidence(both, target_weights([("s1", True), ("s2", True)])) < MIN_EVIDENCE
+    three = course("three", {"s1": 2, "s2": 2, "s3": 2}, confidence={"s1": 0.25, "s2": 0.25, "s3": 0.25})
+    weights = target_weights([("s1", True), ("s2", True), ("s3", True)])
+    assert evidence(three, weights) == pytest.approx(1 - 0.75**3) and evidence(three, weights) >= MIN_EVIDENCE
+    assert ids(plan_paths([*gap, gap_item("s3")], [three], Constraints()).best) == ["three"]
+
+
+def test_a_relevant_course_set_aside_on_the_old_score_scale_is_now_planned_with_its_reason() -> None:
+    """The Coursera "Algorithms for Battery Management Systems" of the default catalogue: its links to a
+    battery technician's skills (battery chemistry, battery components) had scores 0.067 and 0.066, evidence
+    0.13 < 0.15 on the old summed-score scale; as calibrated probabilities (the tagger's two first links) they
+    are 0.5 or more and the course is planned on."""
+    gap = [gap_item("chemistry"), gap_item("components")]
+    weights = target_weights([("chemistry", True), ("components", True)])
+    bms = course("bms", {"chemistry": 2, "components": 1}, confidence={"chemistry": 0.78, "components": 0.55})
+    assert evidence(bms, weights) == pytest.approx(1 - 0.22 * 0.45)
+    assert evidence(bms, weights) >= MIN_EVIDENCE
+    kept, weak = relevant_courses([bms], weights)
+    assert weak == {} and kept[0].skills == bms.skills
+    # the same links with the old scores as confidences are set aside, and say why
+    old = course(
+        "bms", {"chemistry": 2, "components": 1}, confidence={"chemistry": 0.067, "components": 0.066}
+    )
+    _, weak = relevant_courses([old], weights)
+    assert weak["bms"].startswith("too little evidence that it teaches this target's skills: 2 inferred")
+    assert ids(plan_paths(gap, [bms], Constraints()).best) == ["bms"]
 
 
 def test_labels_are_true_of_the_plans_they_name_and_coinciding_plans_say_so() -> None:
