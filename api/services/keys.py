@@ -93,6 +93,18 @@ def nuts_code(value: str) -> str:
     return code
 
 
+def region_of_key(value: str) -> str:
+    """``value`` as the NUTS code of a region upskill knows (:mod:`data.nuts`), or :class:`InvalidKeyScope`:
+    a key for a code that names no region would open nothing."""
+    from data.nuts import unknown_region
+
+    code = nuts_code(value)
+    why = unknown_region(code)
+    if why is not None:
+        raise InvalidKeyScope(f"region {why}")
+    return code
+
+
 def create_key(
     db_session: Session,
     *,
@@ -125,7 +137,7 @@ def create_key(
         key_hash=hash_key(plaintext),
         role=role,
         organisation_id=organisation_id,
-        region=nuts_code(region) if region is not None else None,
+        region=region_of_key(region) if region is not None else None,
         worker_id=worker_id,
     )
     db_session.add(key)

@@ -23,8 +23,9 @@ from api.http.schemas.common import AUTH_PROBLEMS, PROBLEMS
 from api.http.schemas.regions import PortfolioCreate, PortfolioRead, PortfolioSettings
 from api.http.uploads import UNSUPPORTED, read_inputs
 from api.services import region as regions
+from data.nuts import unknown_region
 from data.region_store import nuts_code
-from recommender.errors import NotFoundError
+from recommender.errors import InvalidPlanInput, NotFoundError
 
 router = APIRouter(
     prefix="/regions", tags=["regions"], responses={**PROBLEMS, **AUTH_PROBLEMS, **UNSUPPORTED}
@@ -72,6 +73,9 @@ def _region(principal: Principal, nuts: str) -> str:
     code = nuts_code(nuts)
     if principal.role != "admin" and (principal.region or "").upper() != code:
         raise UnknownRegion(code)
+    why = unknown_region(code)  # an admin naming a code of no region upskill knows
+    if why is not None:
+        raise InvalidPlanInput(why, field="nuts")
     return code
 
 

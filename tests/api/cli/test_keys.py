@@ -57,6 +57,11 @@ def test_bad_scopes_are_one_line_errors(database: str) -> None:
     assert result.exit_code == 2 and "hr keys take exactly one organisation" in result.stderr
     result = runner.invoke(app, ["keys", "create", "--role", "hr", "--organisation", "42"])
     assert result.exit_code == 2 and "unknown organisation '42'" in result.stderr
+    result = runner.invoke(app, ["keys", "create", "--role", "region", "--region", "XX99"])
+    assert result.exit_code == 2 and "'XX99' is not a NUTS region upskill knows" in result.stderr
+    assert "no official NUTS code list is bundled yet" in " ".join(result.stderr.split())
+    known = runner.invoke(app, ["keys", "create", "--role", "region", "--region", "cz08", "--json"])
+    assert known.exit_code == 0 and json.loads(known.stdout)["region"] == "CZ08"
     result = runner.invoke(app, ["keys", "revoke", "7"])
     assert result.exit_code == 2 and "unknown key '7'" in result.stderr
     created = runner.invoke(app, ["keys", "create", "--role", "admin", "--json"])

@@ -104,6 +104,21 @@ def test_another_region_and_other_roles_get_nothing(
     assert "ESCO" not in region["fix"] + portfolio["fix"]
 
 
+def test_an_admin_naming_a_region_upskill_does_not_know_gets_a_located_422(
+    client: TestClient, api_key: MakeKey
+) -> None:
+    """XX99 has a NUTS code's shape but names no region: refused before anything is planned or kept,
+    naming the regions upskill knows."""
+    admin = api_key("admin")
+    refused = _plan(client, admin, nuts="XX99")
+    assert refused.status_code == 422, refused.text
+    problem = refused.json()
+    assert problem["field"] == "nuts" and "'XX99' is not a NUTS region upskill knows" in problem["detail"]
+    assert "CZ08 (Moravskoslezsko)" in problem["detail"]
+    assert client.get("/v1/regions/XX99/portfolios/1", headers=bearer(admin)).status_code == 422
+    assert _plan(client, admin, nuts="cz08").status_code == 201
+
+
 def test_bad_files_and_settings_are_located_problems(client: TestClient, api_key: MakeKey) -> None:
     key = api_key("region", region="CZ08")
     bad = _plan(client, key, workforce="occupation,workers\nwelder,many\n")

@@ -55,6 +55,12 @@ def test_authenticate_gives_the_scope_and_refuses_unknown_and_revoked(
         ("hr", {}, "hr keys take exactly one organisation"),
         ("admin", {"region": "DE11"}, "admin keys take no scope; given: region"),
         ("region", {"region": "Stuttgart"}, "not a NUTS code"),
+        # a code's shape, but no region upskill knows: refused, naming the ones it knows
+        (
+            "region",
+            {"region": "XX99"},
+            r"'XX99' is not a NUTS region upskill knows.*CZ08 \(Moravskoslezsko\)",
+        ),
         ("worker", {"organisation_id": 1}, "worker keys take exactly one worker"),
         ("boss", {}, "unknown role 'boss'"),
     ],

@@ -1,0 +1,35 @@
+"""The NUTS regions upskill knows: a key or a kept portfolio names one of them.
+
+No official NUTS code list (Eurostat's) is bundled yet, so the regions known are those of the project's own
+data: the NUTS-2 regions of the automotive skills partnerships its scenarios and demo population are set in
+(``default/nuts_regions.csv``, NUTS 2021 codes and names). A syntactically valid code that is none of them
+(``XX99``, a typo of ``CZ08``) is refused, saying which are known and how to add one.
+"""
+
+from __future__ import annotations
+
+import csv
+from functools import cache
+from pathlib import Path
+
+REGIONS_FILE = Path(__file__).parent / "default" / "nuts_regions.csv"
+
+
+@cache
+def known_regions() -> dict[str, str]:
+    """NUTS code -> the region's name, for every region upskill knows (:data:`REGIONS_FILE`)."""
+    with REGIONS_FILE.open(encoding="utf-8", newline="") as handle:
+        return {row["code"].strip().upper(): row["name"].strip() for row in csv.DictReader(handle)}
+
+
+def unknown_region(code: str) -> str | None:
+    """Why ``code`` (a NUTS code in capitals) names no region upskill knows, or None when it names one."""
+    known = known_regions()
+    if code in known:
+        return None
+    listed = ", ".join(f"{c} ({name})" for c, name in sorted(known.items()))
+    return (
+        f"{code!r} is not a NUTS region upskill knows. It knows only the regions of its own data, as no "
+        f"official NUTS code list is bundled yet: {listed}. To add a real region, add its NUTS code and "
+        "name to data/default/nuts_regions.csv"
+    )
