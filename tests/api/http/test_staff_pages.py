@@ -55,6 +55,38 @@ def test_a_kept_cohort_is_drawn_for_its_organisation_only(
     assert client.get(f"/hr/cohorts/{cohort['id']}").status_code == 401
 
 
+def test_the_hr_pages_seats_to_buy_say_how_many_for_each_role_and_at_what_cost() -> None:
+    """Each course's seats per role, the most first, with their fees where the course has a price (scenario
+    3's page listed 'automotive electrician, battery assembler, battery test technician', without a
+    count)."""
+    from api.http.staff.pages import templates
+
+    seats = [
+        {"title": "Electric Cars: Technology", "seats": 48, "first_month": "2027-01", "currency": "EUR",
+         "price_per_seat": 0.0, "total_price": 0.0,
+         "for_targets": {"automotive electrician": 14, "battery assembler": 28,
+                         "battery test technician": 6}},
+        {"title": "Introduction to Electronics", "seats": 34, "first_month": "2027-01", "currency": "EUR",
+         "price_per_seat": 131.58, "total_price": 4473.72,
+         "for_targets": {"battery assembler": 28, "battery test technician": 1}},
+    ]  # fmt: skip
+    document = {
+        "cohort_id": 1,
+        "totals": {"filled": 9, "headcount": 9, "assigned": 9, "people": 9, "course_hours": 0,
+                   "on_the_job_hours": 0, "currency": "EUR", "cost": 0, "budget": None},
+        "certificate": {"status": "optimal"},
+        "targets": [], "unfilled": [], "seats": seats, "assignments": [], "to_confirm": [],
+    }  # fmt: skip
+    page = templates.env.get_template("_cohort.html").render(c=document, chart="", open_top=5)
+    assert (
+        "<td>battery assembler: 28 seats; automotive electrician: 14 seats; "
+        "battery test technician: 6 seats</td>" in page
+    )
+    assert (
+        "<td>battery assembler: 28 seats (EUR 3,684); battery test technician: 1 seat (EUR 132)</td>" in page
+    )
+
+
 def test_the_hr_page_shows_the_most_needed_open_skills_of_each_role() -> None:
     """The fragment shows the 5 open skills of each role most people need (the report has them all), each
     way with its people where they differ; a cohort kept before the ways shows a dash."""
