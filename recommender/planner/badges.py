@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from recommender.planner.model import BadgeEvent, BadgeNearMiss, BadgeOption, CourseOption
+from recommender.planner.selection import TOLERANCE, CoverProblem, Selection, ordered_edges
 
 
 @dataclass(frozen=True)
@@ -114,3 +115,57 @@ def badge_progress(  # noqa: C901, PLR0913 - each earning rule (all, k of n, ass
         if choice is not None:
             near.append(BadgeNearMiss(badge.id, badge.name, choice))
     return BadgeOutcome(tuple(events), sequence, tuple(near))
+
+
+def with_a_badge(  # noqa: PLR0913 - the selection, the badges and what badge_progress reads
+    problem: CoverProblem,
+    selection: Selection,
+    badges: Sequence[BadgeOption],
+    *,
+    courses: Mapping[str, CourseOption],
+    completed: frozenset[str],
+    held_badges: frozenset[str],
+    held_levels: Mapping[str, int],
+    gap_skills: frozenset[str],
+    available: Mapping[str, CourseOption],
+) -> tuple[Selection, BadgeNearMiss] | None:
+    """``selection`` with one more course that earns a badge, when it earns none that recognises a skill of
+    the target and one more candidate course would (the badge is "one course away"), within the money
+    budget and the hours, its requirements met by the selection: of those courses, the one of least
+    objective cost (then id). None when the selection earns such a badge already or no course fits.
+
+    A worker asked for a plan to the target, and a badge recognising the target's skills is a credential
+    the plan would otherwise leave one course short of (issue 12: "earns at least one badge"): the coverage
+    is the optimum's, the cost is the optimum's plus that course's."""
+    ids = problem.ids
+    outcome = badge_progress(
+        badges,
+        [(ids[i], 1) for i in sorted(selection.chosen, key=ids.__getitem__)],
+        courses=courses,
+        completed=completed,
+        held_badges=held_badges,
+        held_levels=held_levels,
+        gap_skills=gap_skills,
+        available=available,
+    )
+    if outcome.sequence:
+        return None
+    index = {cid: i for i, cid in enumerate(ids)}
+    best: tuple[tuple[float, str, str], Selection, BadgeNearMiss] | None = None
+    for near in outcome.one_course_away:
+        i = index.get(near.course_id)
+        if i is None or i in selection.chosen:
+            continue
+        chosen = (*selection.chosen, i)
+        if not all(
+            limit is None or float(column[list(chosen)].sum()) <= limit * (1 + TOLERANCE)
+            for limit, column in ((problem.budget, problem.price), (problem.max_hours, problem.hours))
+        ):
+            continue
+        edges = ordered_edges(problem, chosen)
+        if edges is None:
+            continue
+        key = (float(problem.cost[i]), near.course_id, near.badge_id)
+        if best is None or key < best[0]:
+            best = (key, Selection(chosen, edges), near)
+    return None if best is None else (best[1], best[2])

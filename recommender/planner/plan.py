@@ -29,7 +29,7 @@ from dataclasses import replace
 
 from recommender.errors import InvalidPlanInput
 from recommender.planner.alternatives import alternative, level_name, outcomes
-from recommender.planner.badges import badge_progress
+from recommender.planner.badges import badge_progress, with_a_badge
 from recommender.planner.build import Built, build_problem, held_levels, recost
 from recommender.planner.catalogue import AvailableCourses, PlanCatalogue
 from recommender.planner.cover import (
@@ -273,18 +273,33 @@ def plan_paths(  # noqa: C901, PLR0913 - the planner's entry point, being rewrit
         # its selection is one reaching it, for HiGHS to start from
         if coverage is None and solution.coverage is not None:
             coverage, start = solution.coverage, solution.selection.chosen
-        key = frozenset(problem.ids[i] for i in solution.selection.chosen)
+        selection, for_badge = solution.selection, {}
+        badge_step = with_a_badge(
+            problem,
+            selection,
+            badges,
+            courses=by_id,
+            completed=constraints.completed,
+            held_badges=constraints.held_badges,
+            held_levels=built.held,
+            gap_skills=frozenset(item.skill_uri for item in gap),
+            available=available_courses,
+        )
+        if badge_step is not None:
+            selection, near = badge_step
+            for_badge = {near.course_id: near.name}
+        key = frozenset(problem.ids[i] for i in selection.chosen)
         if plans and key in seen:
             continue
         seen.add(key)
-        got = value(problem, solution.selection.chosen)
+        got = value(problem, selection.chosen)
         reached_value.append((got.essential, got.optional))
         plans.append(
             _assemble(
                 kind,
                 solution.solver,
                 built,
-                solution.selection,
+                selection,
                 solution.certificate,
                 gap,
                 by_id,
@@ -293,6 +308,7 @@ def plan_paths(  # noqa: C901, PLR0913 - the planner's entry point, being rewrit
                 badges,
                 available_courses,
                 open_skills,
+                for_badge,
             )
         )
 
@@ -369,7 +385,10 @@ def _assemble(  # noqa: C901, PLR0913 - one plan from the planner's parts (plann
     badges: Sequence[BadgeOption],
     available_courses: Mapping[str, CourseOption],
     open_skills: _OpenSkills,
+    for_badge: Mapping[str, str],
 ) -> Plan:
+    """One plan of ``selection``; ``for_badge``: the course added to earn a badge (id -> the badge's name,
+    :func:`~recommender.planner.badges.with_a_badge`), said in its step's reason."""
     problem, targets = built.problem, built.targets
     ids = problem.ids
     chosen = [ids[i] for i in selection.chosen]
@@ -454,6 +473,12 @@ def _assemble(  # noqa: C901, PLR0913 - one plan from the planner's parts (plann
                     available,
                     slot,
                     constraints,
+                )
+                + (
+                    f" Added to earn the badge '{for_badge[c]}', which the rest of the plan leaves one course"
+                    " short of."
+                    if c in for_badge
+                    else ""
                 ),
             )
         )
@@ -522,7 +547,15 @@ def _assemble(  # noqa: C901, PLR0913 - one plan from the planner's parts (plann
         explanation="",
         outcomes=can_do,
     )
-    return _with_explanation(plan, targets, constraints.budget)
+    plan = _with_explanation(plan, targets, constraints.budget)
+    for c, badge in for_badge.items():
+        plan = replace(
+            plan,
+            explanation=plan.explanation
+            + f" '{by_id[c].title}' is added to earn the badge '{badge}' (the rest of the plan is one course"
+            " short of it).",
+        )
+    return plan
 
 
 def _money(amount: float, currency: str) -> str:

@@ -135,3 +135,41 @@ def test_every_open_skill_gets_an_alternative_and_they_add_up_to_unmet_demand() 
     demand = unmet_demand([(plan, 7), (plan, 5)])
     assert {u.skill_uri: (u.people, u.essential) for u in demand}["practice"] == (12, 0)
     assert demand[0].essential == 12 and demand[0].alternatives
+
+
+def test_a_plan_short_of_a_badge_by_one_course_takes_it_when_it_fits_its_limits() -> None:
+    # "deep" closes the gap alone; "intro" adds nothing to it but earns, with "deep", the target's badge
+    gap = [gap_item("s1"), gap_item("s2", relation="optional")]
+    courses = [
+        course("deep", {"s1": 2, "s2": 2}, price=200, hours=70),
+        course("intro", {"s1": 1}, price=40, hours=18),
+        course("dearer-intro", {"s1": 1}, price=90, hours=18),
+    ]
+    badges = [
+        BadgeOption("basics", "Batteries: the basics", {"s1": 1}, "all", ("deep", "intro")),
+        BadgeOption("basics-2", "Batteries, again", {"s1": 1}, "all", ("deep", "dearer-intro")),
+    ]
+    plain = plan_paths(gap, courses, Constraints(objective="cost")).best
+    assert ids(plain) == ["deep"] and not plain.badges_earned
+
+    plan = plan_paths(gap, courses, Constraints(objective="cost", budget=300), badges=badges).best
+    assert sorted(ids(plan)) == ["deep", "intro"]  # the cheaper of the two badges' courses
+    assert [e.badge_id for e in plan.badges_earned] == ["basics"]
+    assert plan.total_price == 240
+    (added,) = [s for s in plan.steps if s.course_id == "intro"]
+    assert "Added to earn the badge 'Batteries: the basics'" in added.reason
+    assert "'Course intro' is added to earn the badge 'Batteries: the basics'" in plan.explanation
+    assert plan.covered_skills == plain.covered_skills
+
+
+def test_no_course_is_added_for_a_badge_beyond_the_budget_or_when_the_plan_earns_one() -> None:
+    gap = [gap_item("s1")]
+    courses = [course("deep", {"s1": 2}, price=200, hours=70), course("intro", {"s1": 1}, price=40, hours=18)]
+    near = BadgeOption("basics", "Batteries: the basics", {"s1": 1}, "all", ("deep", "intro"))
+    over = plan_paths(gap, courses, Constraints(budget=220), badges=[near]).best
+    assert ids(over) == ["deep"] and [b.badge_id for b in over.badges_one_course_away] == ["basics"]
+    too_long = plan_paths(gap, courses, Constraints(max_hours=80), badges=[near]).best
+    assert ids(too_long) == ["deep"]
+    earned = BadgeOption("deep-badge", "Deep", {"s1": 2}, "all", ("deep",))
+    has_one = plan_paths(gap, courses, Constraints(budget=1000), badges=[near, earned]).best
+    assert ids(has_one) == ["deep"] and [e.badge_id for e in has_one.badges_earned] == ["deep-badge"]
