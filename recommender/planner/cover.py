@@ -274,35 +274,41 @@ class _Program:
         ]
         upper = [0.0] * (m + g + k)
         # the order on loops: columns e (one per course and option of its loop) then t (one per course on one)
-        pairs = sorted({(i, o) for i, _, inside in on_loop for o in inside})
-        self.before = {pair: n + m + g + j for j, pair in enumerate(pairs)}
-        placed = sorted({c for pair in pairs for c in pair})
-        self.position = {c: n + m + g + len(pairs) + j for j, c in enumerate(placed)}
-        #: per loop, its order rows t_o - t_i + (1 + 1/L) e_io <= 1 as (columns, coefficients)
-        self.orders: dict[int, list[tuple[tuple[int, int, int], tuple[float, float, float]]]] = {}
+        courses_on_loop = np.asarray([i for i, _, _ in on_loop], dtype=np.int64)
+        inside_sizes, insiders = flattened([options for _, _, options in on_loop])
+        needs = np.repeat(courses_on_loop, inside_sizes)  # the course of each inside option
+        pairs = np.unique(np.stack([needs, insiders], axis=1), axis=0)  # (i, o), sorted
+        placed = np.unique(pairs)
+        e_first, t_first = n + m + g, n + m + g + len(pairs)
+        self.before = dict(zip(map(tuple, pairs.tolist()), range(e_first, t_first), strict=True))
+        self.position = dict(zip(placed.tolist(), range(t_first, t_first + len(placed)), strict=True))
+        #: per loop, the columns (t_o, t_i, e_io) of its order rows t_o - t_i + (1 + 1/L) e_io <= 1
+        self.orders: dict[int, NDArray[np.int64]] = {}
+        self.step = 1.0 / max(1, len(placed))
         if on_loop:
-            step = 1.0 / len(placed)
-            entries: list[tuple[int, int, float]] = []  # (row, column, value)
-            for i, outside, inside in on_loop:  # x_i - outside x - inside e <= 0
-                row = len(upper)
-                entries.append((row, x + i, 1.0))
-                entries.extend((row, x + o, -1.0) for o in outside)
-                entries.extend((row, self.before[(i, o)], -1.0) for o in inside)
-                upper.append(0.0)
-            for (i, o), e in self.before.items():
-                entries.extend(((len(upper), e, 1.0), (len(upper), x + o, -1.0)))  # e_io <= x_o
-                upper.append(0.0)
-                self.orders.setdefault(loop[i], []).append(
-                    ((self.position[o], self.position[i], e), (1.0, -1.0, 1 + step))
-                )
-            at, columns, coefficients = zip(*entries, strict=True)
-            blocks.append(
-                (
-                    np.asarray(at, dtype=np.int64),
-                    np.asarray(columns, dtype=np.int64),
-                    np.asarray(coefficients, dtype=np.float64),
-                )
+            at = len(upper) + np.arange(len(on_loop))  # x_i - outside x - inside e <= 0
+            outside_sizes, outside = flattened([options for _, options, _ in on_loop])
+            e = e_first + np.searchsorted(pairs[:, 0] * n + pairs[:, 1], needs * n + insiders)
+            blocks += [
+                (at, x + courses_on_loop, 1.0),
+                (np.repeat(at, outside_sizes), x + outside, -1.0),
+                (np.repeat(at, inside_sizes), e, -1.0),
+            ]
+            at = len(upper) + len(on_loop) + np.arange(len(pairs))  # e_io <= x_o
+            columns = e_first + np.arange(len(pairs))
+            blocks += [(at, columns, 1.0), (at, x + pairs[:, 1], -1.0)]
+            upper += [0.0] * (len(on_loop) + len(pairs))
+            order_columns = np.stack(
+                [
+                    t_first + np.searchsorted(placed, pairs[:, 1]),
+                    t_first + np.searchsorted(placed, pairs[:, 0]),
+                    columns,
+                ],
+                axis=1,
             )
+            of_loop = np.asarray(loop, dtype=np.int64)[pairs[:, 0]]
+            for lp in np.unique(of_loop).tolist():
+                self.orders[lp] = order_columns[of_loop == lp]
         for limit, column in ((problem.budget, problem.price), (problem.max_hours, problem.hours)):
             if limit is not None:
                 blocks.append((np.full(n, len(upper)), x + np.arange(n), column))
@@ -317,7 +323,7 @@ class _Program:
             )[order],
             lower=np.full(len(upper), -np.inf),
             upper=np.asarray(upper),
-            columns=n + m + g + len(pairs) + len(placed),
+            columns=t_first + len(placed),
         )
         #: the loops whose order rows the program holds
         self.ordered: set[int] = set() if lazy else set(self.orders)
@@ -329,11 +335,11 @@ class _Program:
     @property
     def rows(self) -> Rows:
         """The base rows and the order rows of the loops ordered so far."""
-        rows = self.base
-        for loop in sorted(self.ordered):
-            for columns, coefficients in self.orders[loop]:
-                rows = rows.with_entries(columns, coefficients, -np.inf, 1.0)
-        return rows
+        if not self.ordered:
+            return self.base
+        columns = np.concatenate([self.orders[loop] for loop in sorted(self.ordered)])
+        coefficients = np.broadcast_to(np.array([1.0, -1.0, 1.0 + self.step]), columns.shape)
+        return self.base.with_rows(columns, coefficients, 1.0)
 
     @property
     def integrality(self) -> list[highspy.HighsVarType]:
@@ -342,7 +348,7 @@ class _Program:
         integer, continuous = highspy.HighsVarType.kInteger, highspy.HighsVarType.kContinuous
         types = [integer] * self.problem.n + [continuous] * (self.base.columns - self.problem.n)
         for loop in self.ordered:
-            for (_, _, e), _ in self.orders[loop]:
+            for e in self.orders[loop][:, 2].tolist():
                 types[e] = integer
         return types
 
@@ -448,22 +454,25 @@ class Rows(NamedTuple):
     def with_row(self, row: NDArray[np.float64], lower: float, upper: float) -> Rows:
         """These rows and ``lower <= row @ v <= upper`` (``row`` dense)."""
         used = np.flatnonzero(row)
-        return self.with_entries(used, row[used], lower, upper)
-
-    def with_entries(
-        self,
-        columns: Sequence[int] | NDArray[np.int64],
-        coefficients: Sequence[float] | NDArray[np.float64],
-        lower: float,
-        upper: float,
-    ) -> Rows:
-        """These rows and ``lower <= sum of coefficients * v[columns] <= upper``."""
         return Rows(
-            np.append(self.starts, self.starts[-1] + len(columns)),
-            np.concatenate([self.indices, np.asarray(columns, dtype=np.int64)]),
-            np.concatenate([self.values, np.asarray(coefficients, dtype=np.float64)]),
+            np.append(self.starts, self.starts[-1] + len(used)),
+            np.concatenate([self.indices, used]),
+            np.concatenate([self.values, row[used]]),
             np.append(self.lower, lower),
             np.append(self.upper, upper),
+            self.columns,
+        )
+
+    def with_rows(self, columns: NDArray[np.int64], coefficients: NDArray[np.float64], upper: float) -> Rows:
+        """These rows and, for each row r of ``columns`` and ``coefficients`` (shape (rows, k)),
+        ``coefficients[r] @ v[columns[r]] <= upper``."""
+        count, k = columns.shape
+        return Rows(
+            np.concatenate([self.starts, self.starts[-1] + k * np.arange(1, count + 1)]),
+            np.concatenate([self.indices, columns.ravel()]),
+            np.concatenate([self.values, coefficients.ravel()]),
+            np.concatenate([self.lower, np.full(count, -np.inf)]),
+            np.concatenate([self.upper, np.full(count, upper)]),
             self.columns,
         )
 
@@ -662,7 +671,7 @@ def _stopped(
             )
     got = value(problem, selection.chosen)
     if not np.isfinite(bound):  # stopped before HiGHS had a bound: the LP relaxation's
-        return Solution(selection, certify(problem, selection, exact_limit=0), solver, coverage)
+        return Solution(selection, _certified(program, selection, 0), solver, coverage)
     have = (got.essential, got.optional, got.cost)
     for k, optimum in optima.items():
         if have[k] < optimum * (1 - 1e-6):
@@ -851,17 +860,22 @@ def certify(problem: CoverProblem, selection: Selection, *, exact_limit: int = E
     """
     if problem.n == 0 or problem.m == 0:
         return Certificate("none", 1.0, "nothing to select")
+    return _certified(_Program(problem), selection, exact_limit)
+
+
+def _certified(program: _Program, selection: Selection, exact_limit: int) -> Certificate:
+    """:func:`certify` on the problem's ``program`` (built already when a stage stopped)."""
     try:
-        return _certify(problem, selection, exact_limit)
+        return _certify(program, selection, exact_limit)
     except UpskillError as error:
         return Certificate("none", None, f"not certified: {error}")
 
 
-def _certify(problem: CoverProblem, selection: Selection, exact_limit: int) -> Certificate:
+def _certify(program: _Program, selection: Selection, exact_limit: int) -> Certificate:
+    problem = program.problem
     integral = problem.n <= exact_limit
     method: Literal["milp", "lp"] = "milp" if integral else "lp"
     got = value(problem, selection.chosen)
-    program = _Program(problem)
     floors: list[tuple[NDArray[np.float64], float]] = []
     coverable = set().union(*problem.covers)
     for name, row, have, is_ess in (
