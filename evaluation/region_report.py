@@ -25,7 +25,7 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from data import files  # noqa: E402
 from recommender.region.outcome import SUPPLY_GAP_COUNTS, roles_blocked  # noqa: E402
-from recommender.region.publish import SHOWN_PARTS, privacy_note  # noqa: E402
+from recommender.region.publish import SHOWN_PARTS, nothing_funded, privacy_note  # noqa: E402
 
 SUPPRESSED = "suppressed"
 #: A table value that is suppressed (``None`` in a table means "does not apply" and shows as a dash).
@@ -230,6 +230,9 @@ def summary_lines(plan: Mapping[str, Any], meta: Mapping[str, Any]) -> list[str]
             else "."
         ),
     ]
+    none = nothing_funded(plan)
+    if none is not None:
+        lines.append(none)
     if c["status"] == "optimal":
         lines.append(
             "No other choice of seats within the budget, the seats offered, the workforce and the demand "

@@ -67,6 +67,11 @@ def print_region_plan(plan: dict[str, Any]) -> None:
         f"budget), {_per_worker(t, cur)}. Certificate: {certificate}.",
         soft_wrap=True,
     )
+    from recommender.region.publish import nothing_funded, privacy_note
+
+    none = nothing_funded(plan)
+    if none is not None:
+        console.print(none, soft_wrap=True)
     portfolio = [
         [
             f"{r['title']} [{r['programme']}]",
@@ -121,8 +126,6 @@ def print_region_plan(plan: dict[str, Any]) -> None:
                 console.print(f"  {r['skill']}: {r['instead']['text']}", soft_wrap=True)
     curve = ", ".join(f"{p['share']:.0%}: {_n(p['workers_made_ready'])}" for p in plan["sensitivity"][1::2])
     console.print(f"Budget sensitivity (share of the budget: workers made ready): {curve}", soft_wrap=True)
-    from recommender.region.publish import privacy_note
-
     # what this prints: the totals, the roles, the moves and the budget curve (not the workforce per origin)
     console.print(privacy_note(plan, ("totals", "roles", "moves", "sensitivity")), soft_wrap=True)
 

@@ -233,3 +233,27 @@ def privacy_note(plan: Mapping[str, Any], parts: Collection[str]) -> str:
 
 def _listed(items: Sequence[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def nothing_funded(plan: Mapping[str, Any]) -> str | None:
+    """Why a published plan funds no programme, with the evidence (what the cheapest pathway costs a worker,
+    the fewest seats a programme is funded for), or None when it funds one: a budget of 0, or one too small
+    for any programme's minimum seats, is a what-if the region may ask."""
+    if plan["portfolio"]:
+        return None
+    totals = plan["totals"]
+    currency = totals["currency"]
+    envelope = f"{currency} {totals['budget']:,.0f}"
+    pathways = [(r["cheapest_pathway"], r["target"]) for r in plan["unmet_demand"] if r["cheapest_pathway"]]
+    if not pathways:
+        return (
+            f"Nothing can be funded with {envelope}: no programme on offer makes a worker ready for a "
+            "demanded role (see what to commission next)."
+        )
+    cost, role = min(pathways)
+    seats = plan.get("settings", {}).get("min_seats")
+    at_least = f", and a programme is funded for at least {seats} seats" if seats else ""
+    return (
+        f"Nothing can be funded with {envelope}: the cheapest pathway makes a worker ready for "
+        f"{currency} {cost:,.0f} ({role}){at_least}."
+    )

@@ -20,7 +20,12 @@ MAX_ROWS = 20_000
 class PortfolioSettings(RequestModel):
     """``upskill region plan``'s options."""
 
-    budget: float = Field(gt=0, allow_inf_nan=False, description="the funding envelope, in currency")
+    budget: float = Field(
+        ge=0,
+        allow_inf_nan=False,
+        description="the funding envelope, in currency; 0 is a what-if: nothing can be funded, and the plan"
+        " says what the cheapest pathway would cost",
+    )
     currency: Code = "EUR"
     cofinancing: float = Field(0.0, ge=0, lt=1, allow_inf_nan=False, description="share co-financed")
     languages: list[Code] = Field(default_factory=list, max_length=20)

@@ -249,6 +249,7 @@ def test_no_one_made_ready_is_said_so_not_suppressed(
     text = " ".join(result.output.split())
     assert "0 workers made ready for 50 demanded" in text
     assert "no cost per worker: no one is made ready" in text
+    assert "Nothing can be funded with EUR 100: the cheapest pathway makes a worker ready for EUR" in text
     assert "<5" not in text.split("Privacy:")[0], text
 
 

@@ -119,6 +119,30 @@ def test_an_admin_naming_a_region_upskill_does_not_know_gets_a_located_422(
     assert _plan(client, admin, nuts="cz08").status_code == 201
 
 
+def test_a_budget_of_0_is_a_what_if_answered_as_the_command_line_answers_it(
+    client: TestClient, api_key: MakeKey
+) -> None:
+    """No money funds nothing: the API plans it (it answered 422 where ``upskill region plan --budget 0``
+    ran) and says why with what the cheapest pathway costs; a negative budget stays refused."""
+    key = api_key("region", region="CZ08")
+    zero = client.post(
+        "/v1/regions/CZ08/portfolios", data={"budget": "0"}, files=_files(), headers=bearer(key)
+    )
+    assert zero.status_code == 201, zero.text
+    plan = zero.json()
+    assert plan["portfolio"] == [] and plan["totals"]["workers_made_ready"] == 0
+    from recommender.region.publish import nothing_funded  # (after the 201: what failed before the change)
+
+    said = nothing_funded(plan)
+    assert said is not None and said.startswith("Nothing can be funded with EUR 0: the cheapest pathway")
+    page = client.get(f"/region/CZ08/portfolios/{plan['id']}", headers=bearer(key)).text
+    assert said in page
+    negative = client.post(
+        "/v1/regions/CZ08/portfolios", data={"budget": "-1"}, files=_files(), headers=bearer(key)
+    )
+    assert negative.status_code == 422 and negative.json()["field"] == "budget"
+
+
 def test_bad_files_and_settings_are_located_problems(client: TestClient, api_key: MakeKey) -> None:
     key = api_key("region", region="CZ08")
     bad = _plan(client, key, workforce="occupation,workers\nwelder,many\n")
