@@ -266,14 +266,18 @@ class Open:
     def of(cls, index: CourseIndex, options: plans.PlanOptions, terms: plans.RequestTerms) -> Open:
         from recommender.planner.filters import grouped_reason
 
-        filtered = options.catalogue(terms.pricing).filtered(terms.constraints)
+        catalogue = options.catalogue(terms.pricing)
+        filtered = catalogue.filtered(terms.constraints)
         rows = np.zeros(len(index.courses), dtype=bool)
         prices = np.full(len(index.courses), np.nan)
         for course_id, available in filtered.available.items():
             row = index.row[course_id]
             rows[row], prices[row] = True, available.price
         why = [(item["course_id"], item["reason"]) for item in options.set_aside(terms.pricing)]
-        why += [(c, grouped_reason(reason, terms.constraints)) for c, reason in filtered.excluded.items()]
+        why += [
+            (c, grouped_reason(catalogue.by_id[c], reason, terms.constraints))
+            for c, reason in filtered.excluded.items()
+        ]
         codes: dict[str, int] = {}
         reason_at = np.full(len(index.courses), -1, dtype=np.int64)
         for course_id, reason in why:

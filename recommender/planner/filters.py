@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal
 
 from recommender.planner.model import Constraints, CourseOption
 
@@ -58,45 +59,83 @@ def static_reason(course: CourseOption, constraints: Constraints) -> str | None:
     return None
 
 
-#: How :func:`limit_reason` begins the reasons that name the course's own price, hours or session: what
-#: :func:`grouped_reason` finds them by.
-OVER_BUDGET, OVER_HOURS, LATE_SESSION = "costs ", "takes ", "next session starts "
+@dataclass(frozen=True)
+class LimitBreach:
+    """Why a course is over one of the plan's own limits, as figures: which limit (``kind``), the course's
+    own figure (``own``: its price in the plan currency, its hours, its next session; None when no session
+    starts in time) and the limit's (``limit``: the budget, the maximum hours, the plan's start or its
+    deadline). :meth:`text` words it for the course, :meth:`grouped` for every course over the same limit."""
+
+    kind: Literal["budget", "hours", "no-session", "late-session"]
+    own: float | date | None
+    limit: float | date
+    currency: str = ""
+
+    def text(self) -> str:
+        """The reason for this course, naming its own figure."""
+        if self.kind == "budget":
+            if not self.limit:
+                return f"costs {self.own:.2f} {self.currency} and the budget is 0 (free courses only)"
+            return f"costs {self.own:.2f} {self.currency}, more than the whole budget of {self._budget()}"
+        if self.kind == "hours":
+            return f"takes {self.own:g} h, more than the maximum of {self.limit:g} h"
+        if self.kind == "no-session":
+            return f"no session starts on or after {self._day(self.limit)}"
+        return f"next session starts {self._day(self.own)}, after the deadline {self._day(self.limit)}"
+
+    def grouped(self) -> str:
+        """The reason for every course over this limit: the limit alone (answers count courses by it)."""
+        if self.kind == "budget":
+            if not self.limit:
+                return "not free, and the budget is 0 (free courses only)"
+            return f"costs more than the whole budget of {self._budget()}"
+        if self.kind == "hours":
+            return f"takes more than the maximum of {self.limit:g} h"
+        if self.kind == "late-session":
+            return f"next session starts after the deadline {self._day(self.limit)}"
+        return self.text()  # names nothing of the course already
+
+    def _budget(self) -> str:
+        return f"{self.limit:.2f} {self.currency}"
+
+    @staticmethod
+    def _day(value: float | date | None) -> str:
+        assert isinstance(value, date)
+        return value.isoformat()
+
+
+def limit_breach(course: CourseOption, price: float, constraints: Constraints) -> LimitBreach | None:
+    """Which of the plan's own limits (budget, hours, start and deadline) the course, priced ``price`` in
+    the plan currency, is over, with the figures; None when it is within them."""
+    c = constraints
+    if c.budget is not None and price > c.budget + 1e-9:
+        return LimitBreach("budget", price, max(c.budget, 0.0), c.currency)
+    if c.max_hours is not None and course.hours > c.max_hours + 1e-9:
+        return LimitBreach("hours", course.hours, c.max_hours)
+    if course.start_dates and c.start is not None:
+        later = [d for d in course.start_dates if d >= c.start]
+        if not later:
+            return LimitBreach("no-session", None, c.start)
+        if c.deadline is not None and later[0] > c.deadline:
+            return LimitBreach("late-session", later[0], c.deadline)
+    return None
 
 
 def limit_reason(course: CourseOption, price: float, constraints: Constraints) -> str | None:
     """Why the worker cannot take this course (priced ``price`` in the plan currency) for the plan's own
-    limits (budget, hours, start and deadline), or None."""
-    c = constraints
-    if c.budget is not None and price > c.budget + 1e-9:
-        if c.budget <= 0:
-            return f"{OVER_BUDGET}{price:.2f} {c.currency} and the budget is 0 (free courses only)"
-        whole = f"{c.budget:.2f} {c.currency}"
-        return f"{OVER_BUDGET}{price:.2f} {c.currency}, more than the whole budget of {whole}"
-    if c.max_hours is not None and course.hours > c.max_hours + 1e-9:
-        return f"{OVER_HOURS}{course.hours:g} h, more than the maximum of {c.max_hours:g} h"
-    if course.start_dates and c.start is not None:
-        later = [d for d in course.start_dates if d >= c.start]
-        if not later:
-            return f"no session starts on or after {c.start.isoformat()}"
-        if c.deadline is not None and later[0] > c.deadline:
-            return f"{LATE_SESSION}{later[0].isoformat()}, after the deadline {c.deadline.isoformat()}"
-    return None
+    limits (budget, hours, start and deadline), or None: :func:`limit_breach` in words."""
+    breach = limit_breach(course, price, constraints)
+    return None if breach is None else breach.text()
 
 
-def grouped_reason(reason: str, constraints: Constraints) -> str:
-    """``reason`` (of :func:`exclusion_reason` under ``constraints``) as one line for every course it rules
-    out, to count courses by: a price, hours or next session over the limit (each course's own in
-    :func:`limit_reason`) becomes the limit alone; the other reasons name nothing of the course already."""
-    c = constraints
-    if c.budget is not None and reason.startswith(OVER_BUDGET):
-        if c.budget <= 0:
-            return "not free, and the budget is 0 (free courses only)"
-        return f"{OVER_BUDGET}more than the whole budget of {c.budget:.2f} {c.currency}"
-    if c.max_hours is not None and reason.startswith(OVER_HOURS):
-        return f"{OVER_HOURS}more than the maximum of {c.max_hours:g} h"
-    if c.deadline is not None and reason.startswith(LATE_SESSION):
-        return f"{LATE_SESSION}after the deadline {c.deadline.isoformat()}"
-    return reason
+def grouped_reason(course: CourseOption, reason: str, constraints: Constraints) -> str:
+    """``reason`` (why :func:`exclusion_reason` rules ``course`` out under ``constraints``) as one line for
+    every course it rules out, to count courses by: over a limit of the plan's own (:func:`limit_breach`,
+    whose figures name the course's own price, hours or next session), the limit alone; any other reason
+    names nothing of the course already and stays as it is."""
+    price = price_in(course, constraints)
+    breach = None if price is None else limit_breach(course, price, constraints)
+    return breach.grouped() if breach is not None and breach.text() == reason else reason
 
 
 def exclusion_reason(course: CourseOption, constraints: Constraints) -> str | None:

@@ -240,7 +240,8 @@ def test_grouped_reasons_count_the_courses_over_a_limit_as_one() -> None:
     )
     _, excluded = filter_courses(courses, constraints)
     assert excluded["dear"] != excluded["dearer"]  # each names its own price
-    grouped = {cid: grouped_reason(why, constraints) for cid, why in excluded.items()}
+    by_id = {c.id: c for c in courses}
+    grouped = {cid: grouped_reason(by_id[cid], why, constraints) for cid, why in excluded.items()}
     assert grouped == {
         "dear": "costs more than the whole budget of 200.00 EUR",
         "dearer": "costs more than the whole budget of 200.00 EUR",
@@ -250,7 +251,12 @@ def test_grouped_reasons_count_the_courses_over_a_limit_as_one() -> None:
     }
     free_only = Constraints(budget=0.0)
     _, excluded = filter_courses(courses, free_only)
-    assert {grouped_reason(why, free_only) for why in excluded.values()} == {
+    assert {grouped_reason(by_id[cid], why, free_only) for cid, why in excluded.items()} == {
         "not free, and the budget is 0 (free courses only)"
     }
     assert len(excluded) == len(courses)
+    # grouped by what the reason is, not by how its words begin: a reason of another kind that begins as a
+    # limit's does ("takes ...") is not taken for one
+    assert grouped_reason(by_id["long"], "takes a lab in person; the worker is online", constraints) == (
+        "takes a lab in person; the worker is online"
+    )
