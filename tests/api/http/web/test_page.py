@@ -234,3 +234,30 @@ def test_courses_left_out_are_listed_once_per_reason_with_their_count(
     reason = "language not stated by udemy; the worker accepts it"
     assert listed.count(reason) == 1
     assert f"<li>7: {reason}\n    (udemy-0, udemy-1, udemy-2, udemy-3, udemy-4 and 2 more)</li>" in listed
+
+
+def test_a_course_whose_catalogue_states_no_price_is_not_called_free(
+    page_client: TestClient, tiny_session: Session, tiny_graph: CompetenceGraph
+) -> None:
+    """With no budget, a course whose catalogue states no price is planned at 0, which is not known to be
+    free: its price reads 'not stated' and the plan's total says one course has none, as upskill plan and
+    the answer's price_not_stated say (the page read 'free')."""
+    course = tiny_session.get(Course, "ev-intro")
+    assert course is not None
+    course.flags, course.catalogue = ["price-unknown"], "udemy"
+    tiny_session.flush()
+    loaded = routes.Loaded(tiny_graph, load_plan_options(db_session=tiny_session), None)
+    page_client.app.dependency_overrides[routes.get_loaded] = lambda: loaded  # type: ignore[attr-defined]
+    html = page_client.get("/", params=PLAN).text
+    row = re.search(
+        r'<th scope="row">EV and battery basics</th>\s*<td>[^<]*</td>\s*<td>[^<]*</td>\s*<td>([^<]*)</td>',
+        html,
+    )
+    assert row is not None and row.group(1) == "not stated"
+    totals = [
+        unescape(re.sub(r"<[^>]+>|\s+", " ", t))
+        for t in re.findall(r'<p class="totals">(.*?)</p>', html, re.S)
+    ]
+    with_it = [t for t in totals if "no price stated" in t or "price not stated" in t]
+    assert with_it, totals
+    assert not any(" free" in t for t in with_it)
