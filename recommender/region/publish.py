@@ -228,7 +228,7 @@ def privacy_note(plan: Mapping[str, Any], parts: Collection[str]) -> str:
     )
     hidden = suppressed_shown(plan, parts)
     here = f"Suppressed here: {'; '.join(hidden)}." if hidden else "Nothing shown here is suppressed."
-    return f"Privacy: {rule}. {here}"
+    return f"Privacy, so that no one can be picked out of a small group: {rule}. {here}"
 
 
 def _listed(items: Sequence[str]) -> str:

@@ -250,7 +250,7 @@ def test_no_one_made_ready_is_said_so_not_suppressed(
     assert "0 workers made ready for 50 demanded" in text
     assert "no cost per worker: no one is made ready" in text
     assert "Nothing can be funded with EUR 100: the cheapest pathway makes a worker ready for EUR" in text
-    assert "<5" not in text.split("Privacy:")[0], text
+    assert "<5" not in text.split("Privacy,")[0], text
 
 
 def test_the_privacy_line_says_what_is_suppressed_among_what_is_shown(
@@ -266,7 +266,8 @@ def test_the_privacy_line_says_what_is_suppressed_among_what_is_shown(
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())
     assert (
-        "Privacy: a figure that describes 1 to 4 people is not shown, nor any figure from which it could be "
+        "Privacy, so that no one can be picked out of a small group: a figure that describes 1 to 4 people "
+        "is not shown, nor any figure from which it could be "
         "worked out (from the totals or the seats funded); each reads 'suppressed'. Nothing shown here is "
         "suppressed." in text
     )

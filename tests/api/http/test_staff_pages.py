@@ -155,7 +155,10 @@ def test_a_kept_portfolio_says_what_to_commission_and_what_to_do_meanwhile(
     # the counts the page and its supply-gap chart show are explained under the table
     assert "Demand out of reach: the demand for the roles that no current occupation can reach" in drawn
     assert "Moves blocked: how many moves from a current occupation to a demanded role" in drawn
-    assert "Privacy: a figure that describes 1 to 4 people is not shown" in drawn
+    assert (
+        "Privacy, so that no one can be picked out of a small group: a figure that describes 1 to 4 people "
+        "is not shown" in drawn
+    )
 
 
 def test_the_hr_page_says_what_to_heed_and_who_stays() -> None:
