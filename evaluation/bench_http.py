@@ -26,7 +26,8 @@ connection sending requests back to back over one keep-alive connection, for ``-
 
 Reported per route and concurrency: the number of different requests sent in turn, requests, throughput, p50
 and p99 latency, errors (any status but 2xx, or no answer), the server's CPU time per request (user + system
-of its processes, from /proc: what a request costs it, whatever else runs on a shared machine); and the
+of its processes, from /proc: what a request costs it, whatever else runs on a shared machine) and how it
+was shared between its processes (keep-alive connections stay with the worker that accepted them); and the
 resident memory (VmRSS, and its peak VmHWM, from /proc) of each server worker
 process after the load. Targets are printed next to the figures: recommendations throughput >= 50 % of
 /health's at 8 connections; plans p99 <= 100 ms at 8 connections; RSS per worker <= 600 MB.
@@ -180,19 +181,28 @@ def worker_memory(pid: int, workers: int) -> list[dict[str, Any]]:
     return found
 
 
-def server_cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) the server has used so far: its own and its live worker processes'
-    (``/proc``), so that a row can say what one request cost the server whatever else runs on the machine."""
+def server_cpu_seconds(pid: int) -> dict[int, float]:
+    """CPU time (user + system) each server process has used so far: the server's own and its live worker
+    processes' (``/proc``), so that a row can say what one request cost the server whatever else runs on a
+    shared machine, and how it was shared between the workers."""
     ticks = os.sysconf("SC_CLK_TCK")
     children = Path(f"/proc/{pid}/task/{pid}/children")
-    total = 0.0
+    used = {}
     for p in [pid, *(int(c) for c in children.read_text().split())] if children.exists() else [pid]:
         try:
             fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
-    return total
+        used[p] = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return used
+
+
+def cpu_split(before: dict[int, float], after: dict[int, float]) -> tuple[float, list[float]]:
+    """The server's CPU seconds between two readings of :func:`server_cpu_seconds`, and each process's
+    share of them, largest first (with two workers, [0.5, 0.5] when the work was evenly spread)."""
+    spent = {p: after[p] - before.get(p, 0.0) for p in after}
+    total = sum(spent.values())
+    return total, sorted((v / total for v in spent.values() if v > 0), reverse=True) if total else []
 
 
 # --- the client -----------------------------------------------------------------------------------------
@@ -374,14 +384,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     one_request(port, mix.first)  # warm-up: graph, model and caches loaded before timing
                     sent = 1  # requests of the mix sent so far (the warm-up's)
                     for connections in args.concurrency:
-                        cpu = server_cpu_seconds(process.pid)
+                        before = server_cpu_seconds(process.pid)
                         onward_from = sent if mix.onward else 0
                         row = drive(port, mix, connections, args.duration, args.requests, onward_from)
                         sent += row["requests"]
-                        cpu = server_cpu_seconds(process.pid) - cpu
+                        cpu, shares = cpu_split(before, server_cpu_seconds(process.pid))
                         row["server_cpu_ms_per_request"] = (
                             1000 * cpu / row["requests"] if row["requests"] else None
                         )
+                        row["server_cpu_shares"] = shares
                         rows.append(
                             {"route": mix.name, "method": mix.first.method, "path": mix.first.path, **row}
                         )
@@ -450,7 +461,7 @@ def print_report(result: dict[str, Any]) -> None:
     print(f"per step: {result['duration_s']:g} s or {result['max_requests']} requests, whichever first")
     header = (
         f"{'route':<16} {'bodies':>6} {'conns':>5} {'requests':>8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
-        f"{'errors':>6} {'server CPU ms/req':>17}"
+        f"{'errors':>6} {'server CPU ms/req':>17} {'CPU by process':>15}"
     )
     print(header)
     for row in result["rows"]:
@@ -458,7 +469,8 @@ def print_report(result: dict[str, Any]) -> None:
         print(
             f"{row['route']:<16} {row['variants']:>6} {row['connections']:>5} {row['requests']:>8} "
             f"{row['throughput_rps']:>8.1f} {row['p50_ms']:>8.1f} {row['p99_ms']:>8.1f} {row['errors']:>6} "
-            f"{'-' if cpu is None else f'{cpu:.2f}':>17}"
+            f"{'-' if cpu is None else f'{cpu:.2f}':>17} "
+            f"{'/'.join(f'{100 * share:.0f}' for share in row.get('server_cpu_shares', [])) + ' %':>15}"
         )
         if row["first_error"]:
             print(f"    first error: {row['first_error']}")

@@ -2,10 +2,11 @@
 
 Routes live in ``api/http/routers/`` (one module per area), request and response bodies in
 ``api/http/schemas/``, dependencies in ``api/http/deps.py``, the mapping of errors to problem details in
-``api/http/errors.py``. Routes that compute (gap, plans, adjacent roles) are plain ``def`` functions, which
-FastAPI runs in its thread pool: the event loop stays free for other requests (``/health`` answers while a
-plan is being solved), and a worker process serves as many plans at once as the pool has threads, all
-sharing the one loaded graph and model. CPU is scaled with processes (``upskill serve --workers N``), each
+``api/http/errors.py``. Routes that compute (gap, plans, adjacent roles) run in the thread pool (plain ``def``
+functions, which FastAPI runs there, or :func:`api.http.deps.planning`): the event loop stays free for other
+requests (``/health`` answers while a plan is being solved), all sharing the one loaded graph and model. A
+process computes one ``POST /v1/plans`` at a time (``api.http.deps.PLANS_AT_ONCE``), the others waiting in
+order, since its threads share one core. CPU is scaled with processes (``upskill serve --workers N``), each
 loading its own copy in its lifespan.
 """
 

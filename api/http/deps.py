@@ -15,6 +15,7 @@ from contextlib import AbstractContextManager, contextmanager
 from functools import partial
 from typing import Annotated, Any, TypeVar
 
+from anyio import CapacityLimiter, to_thread
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -38,8 +39,27 @@ AUDIT_LATER = "upskill_audit_later"
 WRITER = "upskill_writer"
 _READS_ONLY = "upskill_session_reads_only"
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
+T = TypeVar("T")
 #: Opens a request's transaction: a block that commits when it ends, rolls back when it raises.
 SessionOpener = Callable[[], AbstractContextManager[Session]]
+
+
+#: Plans a process computes at once (``POST /v1/plans``): one, as a process computes on one core (the GIL;
+#: ``upskill serve`` runs a process per core). The others wait for it in the order they came, each then
+#: computed at full speed, instead of time-slicing the core with it: a plan's latency is the plans ahead of
+#: it plus its own, not its own times how many share the core (see :func:`planning`).
+PLANS_AT_ONCE = 1
+
+
+async def planning(request: Request, work: Callable[[], T]) -> T:
+    """``work`` (a plan's computation) in the thread pool, once one of the process's :data:`PLANS_AT_ONCE`
+    planning slots is free (first come, first served): CPU-bound, so it never blocks the event loop, and
+    never time-slices the process's core with another plan. The slots are made by the first plan, on the
+    event loop the app serves on (an anyio limiter belongs to the loop that uses it)."""
+    slots: CapacityLimiter | None = getattr(request.app.state, "planning", None)
+    if slots is None:
+        slots = request.app.state.planning = CapacityLimiter(PLANS_AT_ONCE)
+    return await to_thread.run_sync(work, limiter=slots)
 
 
 async def get_runtime(request: Request) -> Runtime:

@@ -1,7 +1,8 @@
 """Anonymous planning (nothing is stored): ``POST /v1/gap``, ``POST /v1/plans``, ``POST /v1/roles/adjacent``.
 
-The routes are plain ``def``: FastAPI runs them in its thread pool, so a plan being solved never blocks
-the event loop (see ``api.http.app``). The worker page (``api.http.web``) answers through the same
+The routes compute in the thread pool (plain ``def``, which FastAPI runs there; ``POST /v1/plans`` through
+``api.http.deps.planning``, one plan at a time per process), so a plan being solved never blocks the event
+loop (see ``api.http.app``). The worker page (``api.http.web``) answers through the same
 functions (:func:`gap_answer`, :func:`plans_answer`, :func:`adjacent_answer`), so both give the same plan.
 """
 
@@ -10,10 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 import pydantic_core
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from api.http.deps import GraphDep, ModelDep, PlanOptionsDep
+from api.http.deps import GraphDep, ModelDep, PlanOptionsDep, planning
 from api.http.schemas.common import PROBLEMS
 from api.http.schemas.planning import (
     AdjacentCreate,
@@ -99,9 +100,12 @@ def gap(body: GapCreate, graph: GraphDep) -> Any:
 
 
 @router.post("/plans", response_model=PlansRead)
-def plan(body: PlanCreate, graph: GraphDep, options: PlanOptionsDep, model: ModelDep) -> Any:
+async def plan(
+    request: Request, body: PlanCreate, graph: GraphDep, options: PlanOptionsDep, model: ModelDep
+) -> Any:
     """Plan courses (and the badges they earn) that close the gap to the target within the limits given."""
-    return Response(plans_json(plans_answer(body, graph, options, model)), media_type="application/json")
+    answer = await planning(request, lambda: plans_json(plans_answer(body, graph, options, model)))
+    return Response(answer, media_type="application/json")
 
 
 def plans_json(answer: dict[str, Any]) -> bytes:
