@@ -10,6 +10,8 @@ The session commits when the route returns and rolls back when it raises (one tr
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from functools import partial
@@ -51,14 +53,21 @@ SessionOpener = Callable[[], AbstractContextManager[Session]]
 PLANS_AT_ONCE = 1
 
 
-async def planning(request: Request, work: Callable[[], T]) -> T:
+#: Each event loop's planning slots (a server process has one loop; a test client may run each request in
+#: a loop of its own, and an anyio limiter belongs to the loop that waits on it).
+_planning_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, CapacityLimiter] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+async def planning(work: Callable[[], T]) -> T:
     """``work`` (a plan's computation) in the thread pool, once one of the process's :data:`PLANS_AT_ONCE`
     planning slots is free (first come, first served): CPU-bound, so it never blocks the event loop, and
-    never time-slices the process's core with another plan. The slots are made by the first plan, on the
-    event loop the app serves on (an anyio limiter belongs to the loop that uses it)."""
-    slots: CapacityLimiter | None = getattr(request.app.state, "planning", None)
-    if slots is None:
-        slots = request.app.state.planning = CapacityLimiter(PLANS_AT_ONCE)
+    never time-slices the process's core with another plan."""
+    loop = asyncio.get_running_loop()
+    slots = _planning_slots.get(loop)
+    if slots is None:  # the loop's first plan: nothing awaited between the look and the store
+        slots = _planning_slots[loop] = CapacityLimiter(PLANS_AT_ONCE)
     return await to_thread.run_sync(work, limiter=slots)
 
 

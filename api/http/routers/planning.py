@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import pydantic_core
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import Response
 
 from api.http.deps import GraphDep, ModelDep, PlanOptionsDep, planning
@@ -100,11 +100,9 @@ def gap(body: GapCreate, graph: GraphDep) -> Any:
 
 
 @router.post("/plans", response_model=PlansRead)
-async def plan(
-    request: Request, body: PlanCreate, graph: GraphDep, options: PlanOptionsDep, model: ModelDep
-) -> Any:
+async def plan(body: PlanCreate, graph: GraphDep, options: PlanOptionsDep, model: ModelDep) -> Any:
     """Plan courses (and the badges they earn) that close the gap to the target within the limits given."""
-    answer = await planning(request, lambda: plans_json(plans_answer(body, graph, options, model)))
+    answer = await planning(lambda: plans_json(plans_answer(body, graph, options, model)))
     return Response(answer, media_type="application/json")
 
 

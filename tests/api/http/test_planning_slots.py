@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import threading
 import time
-from types import SimpleNamespace
-from typing import Any
 
 import anyio
 
@@ -15,7 +13,6 @@ from api.http.deps import PLANS_AT_ONCE, planning
 
 def test_plans_run_one_at_a_time_in_the_order_they_came_and_the_loop_stays_free() -> None:
     assert PLANS_AT_ONCE == 1
-    request: Any = SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace()))
     events: list[tuple[str, int]] = []
     lock = threading.Lock()
     ticks = 0
@@ -33,7 +30,7 @@ def test_plans_run_one_at_a_time_in_the_order_they_came_and_the_loop_stays_free(
         answers: list[int] = []
 
         async def ask(number: int) -> None:
-            answers.append(await planning(request, lambda: plan(number)))
+            answers.append(await planning(lambda: plan(number)))
 
         async with anyio.create_task_group() as group:
             for number in range(4):
