@@ -24,8 +24,11 @@ that is also quicker or cheaper):
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
+
+import networkx as nx
 
 from recommender.errors import InvalidPlanInput
 from recommender.planner.alternatives import alternative, level_name, outcomes
@@ -418,7 +421,9 @@ def _assemble(  # noqa: C901, PLR0913 - one plan from the planner's parts (plann
             if p not in serves_essential:
                 serves_essential.add(p)
                 frontier.append(p)
-    order = topological_order(chosen, requires, key=lambda c: (c not in serves_essential, c))
+    order = topological_order(
+        chosen, _basics_first(chosen, requires, reach), key=lambda c: (c not in serves_essential, c)
+    )
 
     start = constraints.start
     earliest: dict[str, int] = {}
@@ -558,6 +563,28 @@ def _assemble(  # noqa: C901, PLR0913 - one plan from the planner's parts (plann
     return plan
 
 
+def _basics_first(
+    chosen: Sequence[str], requires: Mapping[str, Sequence[str]], reach: Mapping[str, Mapping[str, int]]
+) -> dict[str, list[str]]:
+    """``requires`` plus an order for learning: a course that teaches a skill at a lower level than another
+    chosen course goes before it ("Batteries: the basics" before "Battery Management Systems"), unless a
+    requirement already puts them the other way round. These are only for the order; a step's prerequisites
+    stay the requirements."""
+    graph = nx.DiGraph()
+    graph.add_nodes_from(chosen)
+    graph.add_edges_from((p, c) for c in chosen for p in requires[c])
+
+    def lower(a: str, b: str) -> bool:
+        """Whether ``a`` teaches some skill at a lower level than ``b`` does."""
+        return any(level < reach[b].get(uri, 0) for uri, level in reach[a].items())
+
+    for low, high in itertools.permutations(sorted(chosen), 2):
+        # not both ways round, and not against the requirements (an edge low -> high would close a cycle)
+        if lower(low, high) and not lower(high, low) and not nx.has_path(graph, high, low):
+            graph.add_edge(low, high)
+    return {c: sorted(graph.predecessors(c)) for c in chosen}
+
+
 def _money(amount: float, currency: str) -> str:
     return f"{amount:.2f} {currency}"
 
@@ -673,9 +700,10 @@ class _OpenSkills:
             named = self.weakly.get(item.skill_uri, [])
             if named:
                 more = f" and {len(named) - 3} more" if len(named) > 3 else ""
+                verb = "names" if len(named) == 1 else "name"
                 return prefix + (
                     "no course in the catalogue teaches it on enough evidence "
-                    f"({', '.join(self._title(cid) for cid in named[:3])}{more} name it in passing)"
+                    f"({', '.join(self._title(cid) for cid in named[:3])}{more} {verb} it in passing)"
                 ), False
             return prefix + "no course in the catalogue teaches it", False
         further = sorted(cid for cid, lv in teaching if lv > reached)

@@ -541,3 +541,18 @@ def test_two_courses_giving_each_other_a_level_are_used_in_the_order_that_pays()
     plan = plan_paths(gap, courses, Constraints(objective="hours")).best
     assert ids(plan) == ["p", "a", "b"] and plan.total_hours == 30
     assert plan.steps[1].prerequisites == ("p",) and plan.steps[2].prerequisites == ("a",)
+
+
+def test_a_course_teaching_a_skill_at_a_lower_level_comes_before_one_teaching_it_higher() -> None:
+    gap = [gap_item("s1"), gap_item("s2", needed=1)]
+    courses = [course("a-advanced", {"s1": 2}, price=10), course("b-intro", {"s1": 1, "s2": 1}, price=10)]
+    plan = plan_paths(gap, courses, Constraints(start=START, hours_per_week=10)).best
+    assert ids(plan) == ["b-intro", "a-advanced"]  # by id alone the advanced course would come first
+    assert plan.steps[1].prerequisites == ()  # an order for learning, not a requirement
+    # a requirement the other way round wins
+    courses = [
+        course("a-advanced", {"s1": 2}, price=10),
+        course("b-intro", {"s1": 1, "s2": 1}, price=10, requires=("a-advanced",)),
+    ]
+    plan = plan_paths(gap, courses, Constraints(start=START, hours_per_week=10)).best
+    assert ids(plan) == ["a-advanced", "b-intro"]

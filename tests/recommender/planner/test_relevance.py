@@ -39,7 +39,7 @@ def test_a_course_tied_to_the_target_by_one_weak_link_is_never_planned() -> None
     assert all(ids(p) == ["batteries"] for p in result.plans)  # the cheaper, quicker weak ones are not used
     (s2,) = result.best.uncovered_skills
     # named by title for the person reading it, and without the JSON's field names
-    assert "on enough evidence ('Course solid-waste' name it in passing)" in s2.reason
+    assert "on enough evidence ('Course solid-waste' names it in passing)" in s2.reason
     assert {e.course_id for e in result.excluded} >= {"trading", "solid-waste"}
 
 
