@@ -31,7 +31,8 @@ the worker lacks:
 ``--links`` prints how often the default catalogue's course-skill links are right, by confidence, on the
 tagging gold set's dev courses: in sample for the link calibration, which was fitted on those courses
 (``python -m evaluation.link_calibration`` gives its out-of-fold figures, which the thresholds cite). Writes
-``bench-results/bench_plans.json``.
+``bench-results/bench_plans.json`` (with each pair's first plan: its courses and the badges it earns, per
+version).
 """
 
 from __future__ import annotations
@@ -188,6 +189,22 @@ def figures(  # noqa: C901 - a tally: one counter per figure of the module docst
     }
 
 
+def first_plans(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per pair, the first plan's courses and the badges it earns (to see where two versions differ)."""
+    result = []
+    for row in rows:
+        plans = row["answer"]["plans"]
+        plan = plans[0] if plans else {"steps": [], "badges": []}
+        result.append(
+            {
+                "pair": row["pair"],
+                "courses": [s["course_id"] for s in plan["steps"]],
+                "badges": [b["badge_id"] for b in plan["badges"] if b["week"] > 0],
+            }
+        )
+    return result
+
+
 def link_precision() -> list[dict[str, Any]]:
     """Precision of the database's course-skill links by confidence, on the gold set's dev courses."""
     from sqlalchemy import select
@@ -319,6 +336,7 @@ def main() -> None:
         "before": before_figures,
         "after": after_figures,
         "link_precision_dev": links,
+        "first_plans": {"before": first_plans(before), "after": first_plans(after)},
         "machine": {
             "python": platform.python_version(),
             "platform": platform.platform(),
