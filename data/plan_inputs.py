@@ -156,7 +156,9 @@ def price_courses(
             converted = converter.convert(certificate, option.currency)
             if converted is not None:
                 result.certificates[option.id] = converted
-        result.options.append(replace(option, price=price, currency=converter.currency))
+        result.options.append(
+            replace(option, price=price, currency=converter.currency, price_stated=term.price_known)
+        )
     return result
 
 

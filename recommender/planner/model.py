@@ -100,6 +100,9 @@ class CourseOption:
     #: How sure the catalogue is of each skill link, in [0, 1]; a skill not listed here is sure (1.0): given
     #: by the catalogue or a curator. Inferred links carry the tagger's confidence (``planner.relevance``).
     confidence: Mapping[str, float] = field(default_factory=dict)
+    #: False when the catalogue states no price (flag ``price-unknown``): the course is planned at ``price`` 0
+    #: (only when no budget is given) and its texts say the price is not stated, never that it costs 0.
+    price_stated: bool = True
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.hours) and self.hours > 0):

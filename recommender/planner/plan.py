@@ -636,9 +636,12 @@ def _step_reason(  # noqa: PLR0913 - one step's reason from the plan's parts (pl
         if slot.start_week == slot.end_week
         else f"weeks {slot.start_week}-{slot.end_week}"
     )
-    text += (
-        f" Runs {weeks}; costs {by_id[c].hours:g} h and {_money(available[c].price, constraints.currency)}."
+    cost = (
+        f"costs {by_id[c].hours:g} h and {_money(available[c].price, constraints.currency)}"
+        if available[c].course.price_stated
+        else f"costs {by_id[c].hours:g} h; price not stated by its catalogue"
     )
+    text += f" Runs {weeks}; {cost}."
     return text
 
 

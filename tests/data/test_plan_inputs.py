@@ -199,6 +199,8 @@ def test_prices_are_converted_with_the_table_and_overrides(db_session: Session) 
     in_czk = plan_courses(db_session=db_session, pricing=Pricing(Converter("CZK", RATES, {"USD": 20.0})))
     assert {o.id: o.price for o in in_czk.options}["usd"] == 2000.0  # the worker's --rate wins
     assert in_czk.price_unknown == {"udemy"}  # no budget: planned, its price said to be unknown
+    in_czk_options = {o.id: o for o in in_czk.options}
+    assert not in_czk_options["udemy"].price_stated and in_czk_options["usd"].price_stated
 
 
 def test_free_courses_only_plans_the_audit_track_and_says_the_certificate_costs_extra(

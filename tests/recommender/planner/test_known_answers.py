@@ -153,6 +153,20 @@ def test_a_paid_course_under_a_zero_budget_is_left_out_as_not_free() -> None:
     assert left_out.reason == "costs 49.00 EUR and the budget is 0 (free courses only)"
 
 
+def test_a_course_whose_price_is_not_stated_is_said_so_not_priced_at_zero() -> None:
+    # planned at 0 only because no budget was given (data.plan_inputs.price_courses): its step must not say
+    # it costs 0.00 EUR, as the plan's price column says 'not stated'
+    gap = [gap_item("s1"), gap_item("s2")]
+    courses = [
+        course("udemy", {"s1": 2}, hours=2.5, price=0, price_stated=False),
+        course("priced", {"s2": 2}, hours=4, price=30),
+    ]
+    steps = {s.course_id: s for s in plan_paths(gap, courses, Constraints(currency="EUR")).best.steps}
+    assert steps["udemy"].reason.endswith("costs 2.5 h; price not stated by its catalogue.")
+    assert "0.00 EUR" not in steps["udemy"].reason
+    assert steps["priced"].reason.endswith("costs 4 h and 30.00 EUR.")
+
+
 def test_skill_no_course_teaches_and_skill_taught_too_low_are_reported() -> None:
     gap = [gap_item("s1"), gap_item("s2", needed=3, held=2), gap_item("s3")]
     courses = [course("c", {"s1": 2, "s2": 2})]
