@@ -49,13 +49,33 @@ def _per_worker(totals: dict[str, Any], currency: str) -> str:
     return "no cost per worker: no one is made ready"
 
 
+def _how_sure(plan: dict[str, Any]) -> str:
+    """How good the choice of programmes is, in the region's words (as ``upskill cohort plan`` says it for
+    an assignment); the solver's own account stays in ``--json``'s ``certificate``."""
+    c = plan["certificate"]
+    weighted = len({r["weight"] for r in plan["unmet_demand"]}) > 1
+    more = "more workers ready" + (", each role counted by its weight in the demand file" if weighted else "")
+    if c["status"] == "optimal":
+        sure = f"No other choice of programmes within the budget makes {more} (proven by the solver)"
+    elif c["status"] == "gap":
+        sure = (
+            "The best choice of programmes found in the time allowed: at most "
+            f"{c['gap']:.1%} from the best possible"
+        )
+    else:
+        return "The solver found no choice of programmes in the time allowed; its account is in --json."
+    if not c["pathways_complete"]:
+        sure += (
+            " among the pathways found; the search for pathways was cut for some moves, so one it did not "
+            "reach could do better"
+        )
+    return sure + "."
+
+
 def print_region_plan(plan: dict[str, Any]) -> None:
     """The plan as the region reads it: totals, portfolio, roles, moves, what to commission next."""
-    t, c = plan["totals"], plan["certificate"]
+    t = plan["totals"]
     cur = t["currency"]
-    certificate = c["status"] + (f" (gap {c['gap']:.2%}, bound {c['bound']})" if c["status"] == "gap" else "")
-    if not c["pathways_complete"]:
-        certificate += "; the pathway search was cut for some moves"
     ready = (
         f"[bold]{t['workers_made_ready']:,} workers made ready[/] for"
         if t["workers_made_ready"] is not None
@@ -64,7 +84,7 @@ def print_region_plan(plan: dict[str, Any]) -> None:
     console.print(
         f"\n{ready} {t['demand']:,} demanded; "
         f"{cur} {t['cost']:,.0f} spent ({cur} {t['from_budget']:,.0f} of the {cur} {t['budget']:,.0f} "
-        f"budget), {_per_worker(t, cur)}. Certificate: {certificate}.",
+        f"budget), {_per_worker(t, cur)}. {_how_sure(plan)}",
         soft_wrap=True,
     )
     from recommender.region.publish import nothing_funded, privacy_note

@@ -132,7 +132,13 @@ def test_region_plan_table_report_and_save(
     result = runner.invoke(app, _args(files, snapshot, "--report", str(report), "--save"))
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())
-    assert "26 workers made ready for 50 demanded" in text and "Certificate: optimal" in text
+    assert "26 workers made ready for 50 demanded" in text
+    # how good the choice is, in the region's words; the solver's account stays in --json's certificate
+    assert (
+        "EUR 450 per worker made ready. No other choice of programmes within the budget makes more workers "
+        "ready (proven by the solver)." in text
+    )
+    assert "Certificate" not in text and "optimal" not in text
     assert f"report written to {report}" in text and "portfolio 1 kept for region CZ08" in text
     assert "Methods and data" in report.read_text()
     engine = make_engine(get_settings().database_url)
@@ -318,3 +324,22 @@ def test_a_hidden_figure_never_claims_fewer_than_five() -> None:
         assert "<5" not in text and "&lt;5" not in text and "fewer than 5" not in text, text
         assert "suppressed" in text
     assert "Workers made ready: suppressed (privacy, below)" in " ".join(captured.get().split())
+
+
+def test_region_plan_says_how_good_the_choice_is_when_not_proven_or_weighted() -> None:
+    from api.cli.region import _how_sure
+
+    def plan(status: str, weights: tuple[float, ...], complete: bool = True) -> dict[str, object]:
+        certificate = {"status": status, "gap": 0.0125, "bound": 41.5, "pathways_complete": complete}
+        return {"certificate": certificate, "unmet_demand": [{"weight": w} for w in weights]}
+
+    assert _how_sure(plan("optimal", (2.0, 1.0))) == (
+        "No other choice of programmes within the budget makes more workers ready, each role counted by its "
+        "weight in the demand file (proven by the solver)."
+    )
+    assert _how_sure(plan("gap", (1.0, 1.0), complete=False)) == (
+        "The best choice of programmes found in the time allowed: at most 1.2% from the best possible among "
+        "the pathways found; the search for pathways was cut for some moves, so one it did not reach could "
+        "do better."
+    )
+    assert "solver" in _how_sure(plan("infeasible", ())) and "--json" in _how_sure(plan("infeasible", ()))
