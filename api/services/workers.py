@@ -144,6 +144,18 @@ def _skill_levels(graph: CompetenceGraph, skills: Sequence[Mapping[str, Any]]) -
 REQUIRED = ("external_id", "skills", "languages", "currency", "delivery_modes")
 
 
+def _known_region(value: str) -> str:
+    """``value`` as the NUTS code of a region upskill knows (:mod:`data.nuts`), as a region key's must be:
+    a worker in a code that names no region (``XX99``) would match no in-person course's region."""
+    from data.nuts import unknown_region
+
+    code = nuts_code(value)
+    why = unknown_region(code)
+    if why is not None:
+        raise InvalidPlanInput(why, field="region")
+    return code
+
+
 def _setters(graph: CompetenceGraph) -> dict[str, tuple[str, Callable[[Any], Any]]]:
     """Each plain profile field: the worker's attribute and how a value is checked and stored."""
     from recommender.codes import currency_code, language_code
@@ -151,7 +163,7 @@ def _setters(graph: CompetenceGraph) -> dict[str, tuple[str, Callable[[Any], Any
     return {
         "current_occupation": ("current_occupation_uri", graph.resolve_occupation),
         "target": ("target_occupation_uri", graph.resolve_occupation),
-        "region": ("region", nuts_code),
+        "region": ("region", _known_region),
         "languages": (
             "languages",
             lambda values: list(dict.fromkeys(language_code(v, field="languages") for v in values)),

@@ -371,7 +371,7 @@ def test_an_answer_is_computed_again_only_when_what_it_is_computed_from_changed(
     _event(client, world, "dismissed", "battery-adv")
     after_event = ask()
     assert len(model.calls) == 3 and "battery-adv" not in [i["course_id"] for i in after_event["items"]]
-    changed = client.patch(url.removesuffix("/recommendations"), json={"region": "DE21"}, headers=hr)
+    changed = client.patch(url.removesuffix("/recommendations"), json={"region": "SE23"}, headers=hr)
     assert changed.status_code == 200, changed.text
     ask()
     assert len(model.calls) == 4  # computed again

@@ -94,6 +94,7 @@ def test_admin_names_the_organisation_and_hr_cannot_name_another(client: TestCli
         ({"skills": [{"uri": "skill:weld", "level": 7}]}, 422, "skills[0].level"),
         ({"target": "astronaut"}, 404, None),
         ({"region": "Stuttgart"}, 422, "region"),
+        ({"region": "XX99"}, 422, "region"),  # a NUTS code's shape, but no region upskill knows
         ({"languages": ["xx"]}, 422, "languages"),
         ({"currency": "EURO"}, 422, "currency"),
         ({"budget": -1}, 422, "budget"),
@@ -117,6 +118,21 @@ def test_bad_changes_are_located_4xx_and_change_nothing(
     if field is not None:
         assert response.json()["field"] == field
     assert client.get(f"/v1/workers/{world.own}", headers=hr).json() == before
+
+
+def test_a_region_upskill_does_not_know_is_refused_saying_which_it_knows(
+    client: TestClient, world: World
+) -> None:
+    """As a region key's (data.nuts): XX99 has a NUTS code's shape but names no region."""
+    hr = bearer(world.keys["hr"])
+    unknown = {**PROFILE, "external_id": "w-xx", "region": "xx99"}
+    created = client.post("/v1/workers", json=unknown, headers=hr)
+    assert created.status_code == 422, created.text
+    problem = created.json()
+    assert problem["field"] == "region" and "'XX99' is not a NUTS region upskill knows" in problem["detail"]
+    assert "DE11 (Stuttgart)" in problem["detail"] and "data/default/nuts_regions.csv" in problem["detail"]
+    changed = client.patch(f"/v1/workers/{world.own}", json={"region": "sk02"}, headers=hr)
+    assert changed.status_code == 200 and changed.json()["region"] == "SK02"
 
 
 @pytest.mark.parametrize("path", ["/v1/workers/0", "/v1/workers/abc", "/v1/workers/99999999999"])
