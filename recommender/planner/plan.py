@@ -412,7 +412,8 @@ def _assemble(  # noqa: C901, PLR0913 - one plan from the planner's parts (plann
             levels[uri] = max(levels.get(uri, 0), level)
         reach[ids[i]] = levels
     essential_uris = {t.skill_uri for t in targets if t.essential}
-    # Courses serving an essential skill, directly or as a prerequisite of one, go first among ready ones.
+    # Courses serving an essential skill, directly or as a prerequisite of one, go first among ready ones,
+    # then the shorter (an 18-hour introduction before a 78-hour specialisation teaching the same level).
     serves_essential = {c for c in chosen if reach[c].keys() & essential_uris}
     frontier = list(serves_essential)
     while frontier:
@@ -422,7 +423,9 @@ def _assemble(  # noqa: C901, PLR0913 - one plan from the planner's parts (plann
                 serves_essential.add(p)
                 frontier.append(p)
     order = topological_order(
-        chosen, _basics_first(chosen, requires, reach), key=lambda c: (c not in serves_essential, c)
+        chosen,
+        _basics_first(chosen, requires, reach),
+        key=lambda c: (c not in serves_essential, by_id[c].hours, c),
     )
 
     start = constraints.start
