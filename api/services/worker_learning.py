@@ -356,8 +356,10 @@ def _needs_first(  # noqa: PLR0913 - the course and the state of Open.taking's p
     return None
 
 
-#: Answers of :func:`rendered_recommendations` kept per course index (per served options and model).
-ANSWERS_KEPT = 4096
+#: Answers of :func:`rendered_recommendations` kept per course index (per served options and model). An answer
+#: and its JSON take ~55 KB: with 4,096 kept a served process peaked at 744 MB in bench_http at 1, 8 and 32
+#: connections (issue 10 asks for <= 600 MB a process), with 1,024 at 597 MB, with 512 at 535 MB.
+ANSWERS_KEPT = 512
 
 
 class Answers:
