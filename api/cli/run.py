@@ -43,15 +43,21 @@ def run() -> None:
 
 
 def _ensure_model() -> None:
-    """Train the hybrid ranker on the demo interactions unless a usable artefact is already there."""
+    """Train the hybrid ranker on the database's interactions unless the newest usable artefact was trained on
+    exactly these (a re-imported catalogue or new interactions make it stale)."""
     from api.cli.model import print_configurations, train_model
-    from api.services.model import latest_model
+    from api.services.model import latest_model, trained_on_other_data
 
-    folder = runtime().settings.artefact_dir
+    context = runtime()
+    folder = context.settings.artefact_dir
     model, _ = latest_model(folder=folder)
     if model is not None:
-        console.print(f"Model: {model.path.name} (already trained)")
-        return
+        with context.transaction() as session:
+            stale = trained_on_other_data(db_session=session, model=model)
+        if not stale:
+            console.print(f"Model: {model.path.name} (already trained on this data)")
+            return
+        console.print(f"Model: {model.path.name} was trained on other data than the database holds now.")
     console.print(f"Training the hybrid ranker on the database's interactions into {folder}/ ...")
     trained = train_model()
     print_configurations(trained)

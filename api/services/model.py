@@ -28,6 +28,15 @@ def latest_model(*, folder: Path) -> tuple[LoadedModel | None, str]:
         return None, str(error)
 
 
+def trained_on_other_data(*, db_session: Session, model: LoadedModel) -> bool:
+    """Whether the database's interactions and features differ from what ``model`` was trained on (a catalogue
+    re-imported with other skills, new courses, new interactions), by the artefact's data hash."""
+    from training.artefacts import data_hash
+    from training.dataset import from_database
+
+    return bool(model.metadata.get("data_hash") != data_hash(from_database(db_session=db_session)))
+
+
 def describe(
     *, model: LoadedModel | None, problem: str, rejected: Sequence[Mapping[str, str]]
 ) -> dict[str, Any]:
