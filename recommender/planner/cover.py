@@ -227,44 +227,46 @@ class _Program:
     so this takes far fewer non-zeros than one row "x_i <= sum of its options" per requirement, and the LP
     relaxation is the same); then the money and hours limits.
 
-    A course on a loop of the requirement graph (``CoverProblem.loop``) may meet a requirement with an option
-    of its loop only if the option comes first: for each such pair (course i, option o) e_io ("o chosen and
-    taken before i", e_io <= x_o) and for each course of a loop a position t in [0, 1] with t_o + 1/L <= t_i
-    when e_io = 1 (L: the courses with a position, so any order of them fits): the row
-    t_o - t_i + (1 + 1/L) e_io <= 1, with e_io binary. Such a requirement's row is x_i <= sum of x over its
-    options outside the loop + sum of e_io over those inside. Every other row, and every program of a problem
-    without loops, is as above.
-
-    The order rows are added lazily (``lazy``): a loop's rows (and its e binary) join the program only once
-    HiGHS has chosen courses of that loop that cannot be ordered (:meth:`solve`). Without them the program
-    is a relaxation (a loop's options count as any other option), so an optimum whose courses can be
-    ordered is the whole program's optimum; most are (none of the 200 real pairs has a loop at all).
+    A requirement's options tuple holds its options of its loop (``Requirement.in_loop``) too: the program is
+    a relaxation where a course on a loop of the requirement graph (``CoverProblem.loop``) may meet a
+    requirement with any option of its loop, taken before it or not. An optimum whose courses can be ordered
+    is the optimum; most are (none of the 200 real pairs has a loop at all). When HiGHS chooses courses of a
+    loop that cannot be ordered, the loop is *ordered* (:attr:`ordered`, :meth:`solve`): a course of it may
+    meet a requirement with an option of its loop only if the option comes first. For each such pair
+    (course i, option o), e_io ("o chosen and taken before i", e_io <= x_o), and for each course of an
+    ordered loop a position t in [0, 1] with t_o + 1/L <= t_i when e_io = 1 (L: the courses with a position,
+    so any order of them fits): the row t_o - t_i + (1 + 1/L) e_io <= 1, with e_io binary. Such a
+    requirement's row is x_i <= sum of x over its options outside the loop + sum of e_io over those inside,
+    in place of x_i <= z_g. The e and t columns come after x, y and z: they exist only once a loop is ordered
+    (at 2,000 synthetic courses, ~25,000 of them: built for every program, they took 10x the time of the
+    rest of the program in HiGHS's LP).
     """
 
-    def __init__(self, problem: CoverProblem, *, lazy: bool = True):  # noqa: C901, PLR0915 - one pass per block
+    def __init__(self, problem: CoverProblem, *, lazy: bool = True):
         self.problem = problem
         n, m = problem.n, problem.m
+        loop = problem.loop
         groups: dict[tuple[int, ...], int] = {}
         needing: list[int] = []  # course of each requirement
         needed: list[int] = []  # its options tuple's group
-        loop = problem.loop
-        on_loop: list[tuple[int, list[int], list[int]]] = []  # (course, options outside its loop, inside)
+        # requirements meetable inside a loop: (requirement, course, options outside its loop, inside)
+        self._on_loop: list[tuple[int, int, list[int], list[int]]] = []
         for i, reqs in enumerate(problem.requirements):
             for req in reqs:
+                merged = req.options + req.in_loop
                 if loop and loop[i] >= 0:
-                    inside = [o for o in (*req.options, *req.in_loop) if loop[o] == loop[i]]
+                    inside = [o for o in merged if loop[o] == loop[i]]
                     if inside:
-                        on_loop.append((i, [o for o in req.options if loop[o] != loop[i]], inside))
-                        continue
+                        outside = [o for o in req.options if loop[o] != loop[i]]
+                        self._on_loop.append((len(needing), i, outside, inside))
                 needing.append(i)
-                needed.append(groups.setdefault(req.options, len(groups)))
+                needed.append(groups.setdefault(merged, len(groups)))
         self.groups = list(groups)
         g, k = len(groups), len(needing)
         cover_sizes, covered = flattened(problem.covers)
-        option_sizes, options = flattened([set(options) for options in self.groups])
+        option_sizes, options = flattened([set(group) for group in self.groups])
         x, y, z = 0, n, n + m  # first column of each block
-        blocks: list[tuple[NDArray[np.int64], NDArray[np.int64], float | NDArray[np.float64]]] = [
-            # (rows, columns, values) of each block
+        self._blocks: list[_Block] = [
             (covered, x + np.repeat(np.arange(n), cover_sizes), -1.0),
             (np.arange(m), y + np.arange(m), 1.0),
             (m + np.repeat(np.arange(g), option_sizes), x + options, -1.0),
@@ -272,85 +274,89 @@ class _Program:
             (m + g + np.arange(k), x + np.asarray(needing, dtype=np.int64), 1.0),
             (m + g + np.arange(k), z + np.asarray(needed, dtype=np.int64), -1.0),
         ]
-        upper = [0.0] * (m + g + k)
-        # the order on loops: columns e (one per course and option of its loop) then t (one per course on one)
-        courses_on_loop = np.asarray([i for i, _, _ in on_loop], dtype=np.int64)
-        inside_sizes, insiders = flattened([options for _, _, options in on_loop])
-        needs = np.repeat(courses_on_loop, inside_sizes)  # the course of each inside option
-        pairs = np.unique(np.stack([needs, insiders], axis=1), axis=0)  # (i, o), sorted
-        placed = np.unique(pairs)
-        e_first, t_first = n + m + g, n + m + g + len(pairs)
-        self.before = dict(zip(map(tuple, pairs.tolist()), range(e_first, t_first), strict=True))
-        self.position = dict(zip(placed.tolist(), range(t_first, t_first + len(placed)), strict=True))
-        #: per loop, the columns (t_o, t_i, e_io) of its order rows t_o - t_i + (1 + 1/L) e_io <= 1
-        self.orders: dict[int, NDArray[np.int64]] = {}
-        self.step = 1.0 / max(1, len(placed))
-        if on_loop:
-            at = len(upper) + np.arange(len(on_loop))  # x_i - outside x - inside e <= 0
-            outside_sizes, outside = flattened([options for _, options, _ in on_loop])
-            e = e_first + np.searchsorted(pairs[:, 0] * n + pairs[:, 1], needs * n + insiders)
-            blocks += [
-                (at, x + courses_on_loop, 1.0),
-                (np.repeat(at, outside_sizes), x + outside, -1.0),
-                (np.repeat(at, inside_sizes), e, -1.0),
-            ]
-            at = len(upper) + len(on_loop) + np.arange(len(pairs))  # e_io <= x_o
-            columns = e_first + np.arange(len(pairs))
-            blocks += [(at, columns, 1.0), (at, x + pairs[:, 1], -1.0)]
-            upper += [0.0] * (len(on_loop) + len(pairs))
-            order_columns = np.stack(
-                [
-                    t_first + np.searchsorted(placed, pairs[:, 1]),
-                    t_first + np.searchsorted(placed, pairs[:, 0]),
-                    columns,
-                ],
-                axis=1,
-            )
-            of_loop = np.asarray(loop, dtype=np.int64)[pairs[:, 0]]
-            for lp in np.unique(of_loop).tolist():
-                self.orders[lp] = order_columns[of_loop == lp]
+        self._upper = [0.0] * (m + g + k)
+        self._first_requirement = m + g
         for limit, column in ((problem.budget, problem.price), (problem.max_hours, problem.hours)):
             if limit is not None:
-                blocks.append((np.full(n, len(upper)), x + np.arange(n), column))
-                upper.append(float(limit) * (1 + TOLERANCE))
-        rows = np.concatenate([b[0] for b in blocks])
-        order = np.argsort(rows, kind="stable")  # by row: the compressed sparse row arrays
-        self.base = Rows(
-            starts=np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=len(upper)))]),
-            indices=np.concatenate([b[1] for b in blocks])[order],
-            values=np.concatenate(
-                [np.broadcast_to(np.asarray(v, dtype=np.float64), r.shape) for r, _, v in blocks]
-            )[order],
-            lower=np.full(len(upper), -np.inf),
-            upper=np.asarray(upper),
-            columns=t_first + len(placed),
-        )
-        #: the loops whose order rows the program holds
-        self.ordered: set[int] = set() if lazy else set(self.orders)
-        zeros = np.zeros(g + len(pairs) + len(placed))
+                self._blocks.append((np.full(n, len(self._upper)), x + np.arange(n), column))
+                self._upper.append(float(limit) * (1 + TOLERANCE))
+        self.columns = n + m + g  # x, y, z: the columns of the objective and floor rows
+        #: the loops ordered so far (all of them when not ``lazy``), kept for the later stages
+        self.ordered: set[int] = set() if lazy else {loop[i] for _, i, _, _ in self._on_loop}
+        self._built: tuple[frozenset[int], Rows, _Order] | None = None
+        zeros = np.zeros(g)
         self.ess_row = np.concatenate([np.zeros(n), np.where(problem.essential, problem.weight, 0.0), zeros])
         self.opt_row = np.concatenate([np.zeros(n), np.where(problem.essential, 0.0, problem.weight), zeros])
         self.cost_row = np.concatenate([problem.cost, np.zeros(m), zeros])
 
+    def _rows_and_order(self) -> tuple[Rows, _Order]:
+        """The rows, and the order columns, of the program with the loops of :attr:`ordered` ordered."""
+        key = frozenset(self.ordered)
+        if self._built is None or self._built[0] != key:
+            self._built = (key, *self._build(key))
+        return self._built[1], self._built[2]
+
+    def _build(self, ordered: frozenset[int]) -> tuple[Rows, _Order]:
+        n, loop = self.problem.n, self.problem.loop
+        blocks, upper = list(self._blocks), np.asarray(self._upper)
+        on_loop = [entry for entry in self._on_loop if loop[entry[1]] in ordered]
+        order = _Order({}, {}, 0.0)
+        if on_loop:
+            upper = upper.copy()  # their rows x_i <= z_g off
+            upper[self._first_requirement + np.array([r for r, _, _, _ in on_loop])] = np.inf
+            courses = np.asarray([i for _, i, _, _ in on_loop], dtype=np.int64)
+            inside_sizes, insiders = flattened([inside for _, _, _, inside in on_loop])
+            needs = np.repeat(courses, inside_sizes)  # the course of each inside option
+            pairs = np.unique(np.stack([needs, insiders], axis=1), axis=0)  # (i, o), sorted
+            placed = np.unique(pairs)
+            e_first, t_first = self.columns, self.columns + len(pairs)
+            order = _Order(
+                dict(zip(map(tuple, pairs.tolist()), range(e_first, t_first), strict=True)),
+                dict(zip(placed.tolist(), range(t_first, t_first + len(placed)), strict=True)),
+                1.0 / len(placed),
+            )
+            at = len(upper) + np.arange(len(on_loop))  # x_i - outside x - inside e <= 0
+            outside_sizes, outside = flattened([options for _, _, options, _ in on_loop])
+            e = e_first + np.searchsorted(pairs[:, 0] * n + pairs[:, 1], needs * n + insiders)
+            columns = e_first + np.arange(len(pairs))
+            at_e = len(upper) + len(on_loop) + np.arange(len(pairs))  # e_io <= x_o
+            at_t = at_e + len(pairs)  # t_o - t_i + (1 + 1/L) e_io <= 1
+            blocks += [
+                (at, courses, 1.0),
+                (np.repeat(at, outside_sizes), outside, -1.0),
+                (np.repeat(at, inside_sizes), e, -1.0),
+                (at_e, columns, 1.0),
+                (at_e, pairs[:, 1], -1.0),
+                (at_t, t_first + np.searchsorted(placed, pairs[:, 1]), 1.0),
+                (at_t, t_first + np.searchsorted(placed, pairs[:, 0]), -1.0),
+                (at_t, columns, 1.0 + order.step),
+            ]
+            upper = np.concatenate([upper, np.zeros(len(on_loop) + len(pairs)), np.ones(len(pairs))])
+        rows = np.concatenate([b[0] for b in blocks])
+        by_row = np.argsort(rows, kind="stable")  # the compressed sparse row arrays
+        return Rows(
+            starts=np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=len(upper)))]),
+            indices=np.concatenate([b[1] for b in blocks])[by_row],
+            values=np.concatenate(
+                [np.broadcast_to(np.asarray(v, dtype=np.float64), r.shape) for r, _, v in blocks]
+            )[by_row],
+            lower=np.full(len(upper), -np.inf),
+            upper=upper,
+            columns=self.columns + len(order.before) + len(order.position),
+        ), order
+
     @property
     def rows(self) -> Rows:
-        """The base rows and the order rows of the loops ordered so far."""
-        if not self.ordered:
-            return self.base
-        columns = np.concatenate([self.orders[loop] for loop in sorted(self.ordered)])
-        coefficients = np.broadcast_to(np.array([1.0, -1.0, 1.0 + self.step]), columns.shape)
-        return self.base.with_rows(columns, coefficients, 1.0)
+        """The rows of the program with the loops of :attr:`ordered` ordered."""
+        return self._rows_and_order()[0]
 
     @property
     def integrality(self) -> list[highspy.HighsVarType]:
-        """x binary, and e of the loops ordered so far (e of the others may be fractional: with x integral
-        the relaxation's x are the same)."""
+        """x and the e of the ordered loops binary, the others continuous (y and z are integral when x is)."""
         integer, continuous = highspy.HighsVarType.kInteger, highspy.HighsVarType.kContinuous
-        types = [integer] * self.problem.n + [continuous] * (self.base.columns - self.problem.n)
-        for loop in self.ordered:
-            for e in self.orders[loop][:, 2].tolist():
-                types[e] = integer
-        return types
+        rows, order = self._rows_and_order()
+        n, e, t = self.problem.n, len(order.before), len(order.position)
+        return [integer] * n + [continuous] * (self.columns - n) + [integer] * e + [continuous] * t
 
     def solve(  # noqa: PLR0913 - one program's parts, keyword-only
         self,
@@ -362,24 +368,24 @@ class _Program:
         fixed: Collection[int] = (),
         start: Sequence[int] | None = None,
     ) -> Answer:
-        """Minimise ``objective`` subject to the base rows, ``row @ z >= floor`` for each floor and every
-        skill of ``fixed`` covered, in at most ``seconds``; ``start``: a selection meeting all of them, for
-        HiGHS to start from (a MILP only). Raises when HiGHS has no solution (without ``fixed``, x = y = 0 is
-        always feasible, so it stopped).
+        """Minimise ``objective`` subject to the rows, ``row @ z >= floor`` for each floor and every skill of
+        ``fixed`` covered, in at most ``seconds``; ``start``: a selection meeting all of them, for HiGHS to
+        start from (a MILP only). Raises when HiGHS has no solution (without ``fixed``, x = y = 0 is always
+        feasible, so it stopped). ``objective`` and the floors' rows span x, y and z (:attr:`columns`).
 
-        A MILP whose courses cannot be ordered is solved again with the order rows of the loops they are
-        stuck on (:attr:`ordered`, kept for the later stages), until they can: the relaxation's bound holds
-        for the whole program, and an orderable optimum of the relaxation is the whole program's."""
-        col_lower = np.zeros(self.base.columns)
-        if fixed:
-            col_lower[self.problem.n + np.fromiter(fixed, dtype=np.int64)] = 1.0
+        A MILP whose courses cannot be ordered is solved again with the loops they are stuck on ordered
+        (:attr:`ordered`, kept for the later stages), until they can: the relaxation's bound holds for the
+        whole program, and an orderable optimum of the relaxation is the whole program's."""
         deadline = None if seconds is None else time.perf_counter() + seconds
         while True:
             rows = self.rows
             for row, floor in floors:
                 rows = rows.with_row(row, floor - FLOOR_SLACK * max(1.0, abs(floor)), np.inf)
+            col_lower = np.zeros(rows.columns)
+            if fixed:
+                col_lower[self.problem.n + np.fromiter(fixed, dtype=np.int64)] = 1.0
             answer = run_highs(
-                objective,
+                np.concatenate([objective, np.zeros(rows.columns - len(objective))]),
                 rows=rows,
                 col_lower=col_lower,
                 integrality=self.integrality if integral else None,
@@ -397,24 +403,24 @@ class _Program:
             self.ordered |= stuck
 
     def point(self, chosen: Sequence[int]) -> NDArray[np.float64]:
-        """The program's variables for the selection ``chosen``: its courses, the skills they cover and the
-        options tuples they meet."""
+        """The program's variables for the selection ``chosen``: its courses, the skills they cover, the
+        options tuples they meet and, on ordered loops, their order."""
         problem = self.problem
         x, y = np.zeros(problem.n), np.zeros(problem.m)
         x[list(chosen)] = 1.0
         for i in chosen:
             y[list(problem.covers[i])] = 1.0
         z = [float(any(x[o] for o in options)) for options in self.groups]
-        order = np.zeros(len(self.before) + len(self.position))
-        edges = ordered_edges(problem, chosen) if self.before else None
+        _, order = self._rows_and_order()
+        columns = np.zeros(len(order.before) + len(order.position))
+        edges = ordered_edges(problem, chosen) if order.before else None
         if edges is not None:  # positions in the order found, e where an option of the loop comes first
-            taken = {c: k for k, c in enumerate(c for c in edges if c in self.position)}
-            first = problem.n + problem.m + len(self.groups)
+            taken = {c: k for k, c in enumerate(c for c in edges if c in order.position)}
             for c, k in taken.items():
-                order[self.position[c] - first] = k / len(self.position)
-            for (i, o), e in self.before.items():
-                order[e - first] = float(i in taken and o in taken and taken[o] < taken[i])
-        return np.concatenate([x, y, z, order])
+                columns[order.position[c] - self.columns] = k / len(order.position)
+            for (i, o), e in order.before.items():
+                columns[e - self.columns] = float(i in taken and o in taken and taken[o] < taken[i])
+        return np.concatenate([x, y, z, columns])
 
     def chosen(self, result: Answer) -> list[int]:
         """The courses a MILP's solution chooses, options before the courses needing them."""
@@ -426,6 +432,18 @@ class _Program:
         """The courses an LP relaxation's solution uses."""
         assert result.x is not None
         return np.flatnonzero(result.x[: self.problem.n] > SUPPORT).tolist()
+
+
+_Block = tuple[NDArray[np.int64], NDArray[np.int64], float | NDArray[np.float64]]  # rows, columns, values
+
+
+class _Order(NamedTuple):
+    """The order columns of the ordered loops: e of each (course, option of its loop), t of each course
+    with a position, and the position step 1/L."""
+
+    before: dict[tuple[int, int], int]
+    position: dict[int, int]
+    step: float
 
 
 @dataclass(frozen=True)
@@ -460,19 +478,6 @@ class Rows(NamedTuple):
             np.concatenate([self.values, row[used]]),
             np.append(self.lower, lower),
             np.append(self.upper, upper),
-            self.columns,
-        )
-
-    def with_rows(self, columns: NDArray[np.int64], coefficients: NDArray[np.float64], upper: float) -> Rows:
-        """These rows and, for each row r of ``columns`` and ``coefficients`` (shape (rows, k)),
-        ``coefficients[r] @ v[columns[r]] <= upper``."""
-        count, k = columns.shape
-        return Rows(
-            np.concatenate([self.starts, self.starts[-1] + k * np.arange(1, count + 1)]),
-            np.concatenate([self.indices, columns.ravel()]),
-            np.concatenate([self.values, coefficients.ravel()]),
-            np.concatenate([self.lower, np.full(count, -np.inf)]),
-            np.concatenate([self.upper, np.full(count, upper)]),
             self.columns,
         )
 
