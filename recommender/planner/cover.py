@@ -3,15 +3,14 @@
 The problem, a selection and its lexicographic value (essential coverage, optional coverage, then cost) are
 in :mod:`recommender.planner.selection`; the greedy in :mod:`recommender.planner.greedy`. Here:
 
-* :func:`solve` -- what the planner calls. ``solver="auto"`` (the default) solves the exact program up to
-  ``AUTO_LIMIT`` candidates with a time limit of ``TIME_LIMIT`` seconds. When the time limit stops a stage,
+* :func:`solve` -- what the planner calls. ``solver="auto"`` (the default) answers within ``TIME_LIMIT``
+  seconds: up to ``AUTO_LIMIT`` candidates it solves the exact program, and when the time stops a stage,
   the better of HiGHS's selection so far and the greedy's is finished by *restricted* programs: the stage
   and the later ones, each keeping every skill of the earlier stages that the selection covers (or, when it
-  covers all of them, on a kernel of the candidates), which answer in a few ms. Above ``AUTO_LIMIT`` it
-  solves the exact program on a *kernel*: the candidates the LP relaxations use and the greedy's
-  (:func:`_kernel`). The certificate says how good the selection is: 1.0 when proven optimal, the proven
-  ratio to the solver's bound when the time limit stopped it, the ratio to the LP bound for a kernel
-  selection, and for a greedy selection its ratio to the MILP optimum (small instances) or the LP bound.
+  covers all of them, on a kernel of the candidates), which answer in a few ms. Above ``AUTO_LIMIT`` the
+  greedy answers alone. The certificate says how good the selection is: 1.0 when proven optimal, the proven
+  ratio to the solver's bound when the time limit stopped it, and for a greedy selection its ratio to the
+  LP bound (``none`` when no time is left for it).
   The optimal coverage it finds (``Solution.coverage``) holds for the same problem at another objective
   cost: the planner's second and third plans pass it back, with the selection reaching it, and solve the
   cost stage only, starting from that selection.
@@ -30,8 +29,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Literal, NamedTuple
+from dataclasses import dataclass, replace
+from typing import Any, Literal, NamedTuple
 
 import highspy
 import numpy as np
@@ -72,33 +71,31 @@ __all__ = [  # the problem's names too, for the planner's modules and tests that
 
 Solver = Literal["auto", "greedy", "exact"]
 
-#: ``auto`` solves the MILP on every candidate up to this many, and on a kernel of them above. Real gaps have
-#: up to ~600 candidates (the 200 automotive pairs of evaluation/bench_planner.py: median 70). On development
-#: seed 7 (8 instances per size, TIME_LIMIT, load ~10), against the best of both and HiGHS given 3 s: at the
-#: 235-388 candidates of size 400 the whole MILP was better on 4 instances, the kernel on 2 (worst 0.961 vs
-#: 0.977); at the 588-1,944 of sizes 800 and 2,000 the kernel was as good or better on 14 of 16 (worst 0.909
-#: vs 0.879), at 26-326 ms CPU instead of 85-450.
-AUTO_LIMIT = 500
+#: ``auto`` solves the MILP up to this many candidates; above, the greedy answers alone (see MEASURED below).
+AUTO_LIMIT = 400
 #: ``solver="exact"`` refuses more candidates than this.
 EXACT_LIMIT = 400
-#: Seconds (wall clock, from the start of the selection) the ``auto`` solver gives HiGHS before it keeps the
-#: best of HiGHS's selection so far and the greedy's and finishes it with the restricted programs of
-#: :func:`_stopped` (each within ``RESTRICTED_SECONDS``). Hard instances spend their time proving the optimum
-#: (0.1-1.5 s of CPU on budgeted ones from 100 candidates), rarely finding it. Development seed 8 (12
-#: instances per size, load ~7, wall 1.1-1.3x CPU), plan p99 wall ms and ratio median / worst at 100, 200,
-#: 400 candidates: 0.5 s: 43, 524, 661; 1.0 / 1.0, 1.0 / 1.0, 1.0 / 0.979; 0.2 s: 48, 239, 364; 1.0 / 1.0,
-#: 1.0 / 1.0, 1.0 / 0.896 (that instance 1.0 with the kernel stage for full covers); 0.03 s: 55, 70, 181;
-#: 1.0 / 1.0, 1.0 / 1.0, 0.998 / 0.957. The 200 real automotive pairs of ``evaluation.same_plans`` against
-#: 0.5 s without restricted programs (load 7-8, 800 answers): 0.2 s all identical; 0.1 s 792 identical, 8
-#: with the same courses and a weaker certificate (the proof cut); 0.05 s 782 identical, 17 of the others
-#: certificate only, 1 reaching one level step less (and 10 h shorter).
-TIME_LIMIT = 0.1
-#: ``TIME_LIMIT`` of the MILP on a kernel, above ``AUTO_LIMIT`` candidates: the LP relaxations of the whole
-#: problem come first. With 0.03 s (development seed 8, load ~7) the median ratio at 800 candidates fell from
-#: 0.993 (0.2 s) to 0.961, the worst from 0.936 to 0.853.
-KERNEL_TIME_LIMIT = 0.2
-#: Seconds each restricted stage (:func:`_restricted_stage`) may take.
-RESTRICTED_SECONDS = 0.02
+#: Seconds (CPU: :data:`clock`, from the start of :func:`solve`) the ``auto`` solver takes in all: the
+#: greedy (the fallback and HiGHS's first start), the MILP's stages until ``RESERVE`` seconds before the
+#: end, then, when the time stopped a stage, the restricted programs of :func:`_stopped` and the
+#: certificate in what is left. Sized to the latency target (a plan, build included, within 50 ms; three
+#: plans on a real gap within 100).
+TIME_LIMIT = 0.035
+#: ``TIME_LIMIT`` of a solve at a known coverage (the planner's second and third plans): the cost stage only.
+COST_TIME_LIMIT = 0.015
+#: Seconds of ``TIME_LIMIT`` kept for what follows a stopped stage.
+RESERVE = 0.008
+#: Seconds each restricted stage (:func:`_restricted_stage`) may take at most.
+RESTRICTED_SECONDS = 0.01
+#: Below this many seconds left, HiGHS is not started.
+MIN_SECONDS = 0.001
+#: HiGHS's wall-clock time limit, as a multiple of the CPU time limit (:func:`run_highs`).
+WALL_FACTOR = 10.0
+#: The planner's time limits are CPU seconds of the thread (``time.thread_time``), not wall-clock seconds:
+#: on a quiet machine the two agree, and on a busy one the answer stays the one a quiet machine gives (a
+#: wall-clock limit left HiGHS 12-30 ms of CPU of its 100 at load 6-9, and answers changed with the load).
+clock = time.thread_time
+INTERRUPT = highspy.cb.HighsCallbackType
 #: Seconds ``solver="exact"`` gives HiGHS per selection.
 EXACT_TIME_LIMIT = 10.0
 #: A greedy selection's certificate compares it with the MILP optimum up to this many candidates and with
@@ -112,7 +109,7 @@ FLOOR_SLACK = 1e-5
 #: scipy's wrapper cost ~2.4 ms CPU a call (checking options, converting the model), more than HiGHS took
 #: on most real gaps (scenario 1's three plans: 9 ms in ``milp``, 2 in HiGHS).
 HIGHS_OPTIONS = {"output_flag": False, "mip_rel_gap": 1e-9, "mip_heuristic_run_feasibility_jump": False}
-#: An LP relaxation "uses" a candidate whose variable is above this (it joins the kernel).
+#: An LP relaxation "uses" a candidate whose variable is above this (it joins :func:`_kernel_stage`'s kernel).
 SUPPORT = 1e-6
 
 
@@ -123,7 +120,10 @@ class Solution:
     selection: Selection
     certificate: Certificate
     solver: str
-    coverage: Coverage | None = None  # the proven optimal coverage, for the same problem at another cost
+    #: the coverage the selection reaches, for solving the same problem at another objective cost: optimal,
+    #: unless ``coverage_gap`` (the certificate of a coverage stage the time stopped) says how far it may be
+    coverage: Coverage | None = None
+    coverage_gap: Certificate | None = None
 
 
 def solve(  # noqa: PLR0913 - the planner's knobs, all keyword-only with defaults
@@ -132,11 +132,12 @@ def solve(  # noqa: PLR0913 - the planner's knobs, all keyword-only with default
     solver: Solver = "auto",
     certify_greedy: bool = True,
     exact_limit: int = EXACT_LIMIT,
-    auto_limit: int = AUTO_LIMIT,
+    auto_limit: int | None = None,
     time_limit: float | None = None,
     certify_exact_limit: int = CERTIFY_EXACT_LIMIT,
     coverage: Coverage | None = None,
     start: Sequence[int] = (),
+    coverage_gap: Certificate | None = None,
 ) -> Solution:
     """Select courses with ``solver`` (see the module docstring) and certify the selection.
 
@@ -145,23 +146,24 @@ def solve(  # noqa: PLR0913 - the planner's knobs, all keyword-only with default
     problem : CoverProblem
         The instance.
     solver : {"auto", "greedy", "exact"}
-        ``auto``: the MILP within ``time_limit``, on a kernel of the candidates above ``auto_limit``;
+        ``auto``: the MILP within ``time_limit``, the greedy alone above ``auto_limit`` candidates;
         ``greedy``: the greedy only; ``exact``: the MILP only (at most ``exact_limit`` candidates).
     certify_greedy : bool
         Certify a greedy selection (:func:`certify`); a MILP selection is always certified, for free.
     exact_limit : int
         Most candidates ``exact`` takes.
-    auto_limit : int
-        Most candidates ``auto`` gives the MILP whole; above, the MILP sees a kernel of them.
+    auto_limit : int, optional
+        Most candidates ``auto`` gives the MILP (default ``AUTO_LIMIT``); above, the greedy answers alone.
     time_limit : float, optional
-        Seconds HiGHS may take on the selection's stages; default ``TIME_LIMIT`` (auto; ``KERNEL_TIME_LIMIT``
-        on a kernel) or ``EXACT_TIME_LIMIT`` (exact). Restricted programs after a stop add up to
-        ``RESTRICTED_SECONDS`` each.
+        Seconds the selection may take: default ``TIME_LIMIT`` (auto: everything, the certificate included)
+        or ``EXACT_TIME_LIMIT`` (exact: HiGHS's stages).
     coverage : Coverage, optional
-        The optimal coverage of this problem, known from a solve of it under another objective cost
-        (``Solution.coverage``): only the cost stage is left to solve (unused on a kernel).
+        The coverage of this problem, known from a solve of it under another objective cost
+        (``Solution.coverage``): only the cost stage is left to solve, within ``COST_TIME_LIMIT``.
     start : sequence of int
         A selection reaching ``coverage`` (that solve's), for HiGHS to start the cost stage from.
+    coverage_gap : Certificate, optional
+        That solve's ``Solution.coverage_gap``: the certificate of a selection reaching ``coverage``.
 
     Raises
     ------
@@ -176,29 +178,43 @@ def solve(  # noqa: PLR0913 - the planner's knobs, all keyword-only with default
     if problem.n == 0 or problem.m == 0:
         used = "greedy" if solver == "greedy" else "exact"
         return Solution(Selection((), {}), Certificate("none", 1.0, "nothing to select"), used)
-    kernel = solver == "auto" and problem.n > auto_limit
-    default = EXACT_TIME_LIMIT if solver == "exact" else KERNEL_TIME_LIMIT if kernel else TIME_LIMIT
-    deadline = time.perf_counter() + (time_limit if time_limit is not None else default)
-    if kernel:
-        try:
-            return _kernel(problem, deadline)
-        except UpskillError:  # HiGHS ran out of time on the LP: the greedy, certified by the LP bound
-            certify_exact_limit = 0
-    elif solver != "greedy":
+    default = EXACT_TIME_LIMIT if solver == "exact" else TIME_LIMIT if coverage is None else COST_TIME_LIMIT
+    deadline = clock() + (time_limit if time_limit is not None else default)
+    limit = AUTO_LIMIT if auto_limit is None else auto_limit
+    if solver == "exact" or (solver == "auto" and problem.n <= limit):
         fallback = _Fallback(problem, solver != "exact")
         try:
-            return _lexicographic(problem, fallback, deadline, coverage, start)
+            return _shared(
+                problem, _lexicographic(problem, fallback, deadline, coverage, start), coverage_gap
+            )
         except UpskillError:
             if solver == "exact":
                 raise
             certify_exact_limit = 0  # HiGHS ran out of time: the LP bound, which is quick
     selection = greedy(problem)
-    certificate = (
-        certify(problem, selection, exact_limit=certify_exact_limit)
-        if certify_greedy
-        else Certificate("none", None, "not certified")
-    )
-    return Solution(selection, certificate, "greedy")
+    if not certify_greedy:
+        return Solution(selection, Certificate("none", None, "not certified"), "greedy")
+    if solver == "greedy":
+        return Solution(selection, certify(problem, selection, exact_limit=certify_exact_limit), "greedy")
+    # auto: the LP bound, in the time left (none at thousands of candidates, where the greedy takes it all)
+    return Solution(selection, _certified(_Program(problem), selection, 0, deadline), "greedy")
+
+
+def _shared(problem: CoverProblem, solution: Solution, gap: Certificate | None) -> Solution:
+    """``solution`` with the coverage it reaches, for the next solves of the problem (``Solution.coverage``),
+    and, when it was solved at a known coverage not proven optimal (``gap``), that coverage's certificate:
+    the first criterion on which it may fall short."""
+    if gap is not None and solution.certificate.compared == "cost":
+        return replace(solution, certificate=gap, coverage_gap=gap)
+    if solution.coverage is None and solution.certificate.method != "none":
+        got = value(problem, solution.selection.chosen)
+        proven = solution.certificate.compared == "cost"
+        return replace(
+            solution,
+            coverage=(got.essential, got.optional),
+            coverage_gap=None if proven else solution.certificate,
+        )
+    return solution
 
 
 class _Fallback:
@@ -376,7 +392,7 @@ class _Program:
         A MILP whose courses cannot be ordered is solved again with the loops they are stuck on ordered
         (:attr:`ordered`, kept for the later stages), until they can: the relaxation's bound holds for the
         whole program, and an orderable optimum of the relaxation is the whole program's."""
-        deadline = None if seconds is None else time.perf_counter() + seconds
+        deadline = None if seconds is None else clock() + seconds
         while True:
             rows = self.rows
             for row, floor in floors:
@@ -389,7 +405,7 @@ class _Program:
                 rows=rows,
                 col_lower=col_lower,
                 integrality=self.integrality if integral else None,
-                time_limit=None if deadline is None else deadline - time.perf_counter(),
+                time_limit=None if deadline is None else deadline - clock(),
                 start=self.point(start) if start is not None and integral else None,
             )
             if answer.x is None:
@@ -493,7 +509,9 @@ def run_highs(
 ) -> Answer:
     """Minimise ``objective`` over variables in [``col_lower``, 1] within ``rows`` (integer where
     ``integrality`` says so; None: the LP relaxation), starting from ``start`` if given, with HiGHS
-    (highspy) within ``time_limit`` seconds."""
+    (highspy) within ``time_limit`` seconds of this thread's CPU time (:func:`clock`), checked at HiGHS's
+    interrupt points (a wall-clock limit of ``WALL_FACTOR`` times as many seconds too, for a machine so busy
+    that the thread gets a tenth of a core)."""
     lp = highspy.HighsLp()
     lp.num_row_, lp.num_col_ = len(rows.lower), rows.columns
     lp.col_cost_ = objective
@@ -511,7 +529,16 @@ def run_highs(
     for name, setting in HIGHS_OPTIONS.items():
         highs.setOptionValue(name, setting)
     if time_limit is not None:
-        highs.setOptionValue("time_limit", max(time_limit, 1e-3))
+        highs.setOptionValue("time_limit", WALL_FACTOR * max(time_limit, MIN_SECONDS))
+        end = clock() + time_limit
+
+        def interrupt(kind: object, message: str, out: object, data_in: Any, user: object) -> None:
+            if clock() > end:
+                data_in.user_interrupt = True
+
+        highs.setCallback(interrupt, None)
+        for kind in (INTERRUPT.kCallbackMipInterrupt, INTERRUPT.kCallbackSimplexInterrupt):
+            highs.startCallback(kind)
     if highs.passModel(lp) == highspy.HighsStatus.kError:
         raise RuntimeError("HiGHS refused the program: a bug in how the planner builds it")
     if start is not None:
@@ -522,12 +549,13 @@ def run_highs(
     highs.run()
     status, info = highs.getModelStatus(), highs.getInfo()
     optimal = status == highspy.HighsModelStatus.kOptimal
+    stopped = status in (highspy.HighsModelStatus.kInterrupt, highspy.HighsModelStatus.kTimeLimit)
     # a MILP stopped by the time limit may hold a selection; an LP stopped early gives no bound to use
     found = optimal or (integrality is not None and info.primal_solution_status == FEASIBLE)
     return Answer(
         np.asarray(highs.getSolution().col_value) if found else None,
         0 if optimal else 1,
-        highs.modelStatusToString(status),
+        "Time limit reached" if stopped else highs.modelStatusToString(status),
         info.objective_function_value,
         info.mip_dual_bound,
     )
@@ -557,6 +585,7 @@ def _lexicographic(
     certificate (:func:`_stopped`). Each stage starts from the selection of the stage before (the first from
     the greedy's, the cost stage of a ``known`` coverage from ``start``), which meets its floors."""
     program = _Program(problem)
+    reserve = RESERVE if fallback.enabled else 0.0
     everything = _coverable_weight(problem)
     if known is None and problem.budget is None and problem.max_hours is None:
         known = everything  # every candidate together is a valid selection
@@ -587,18 +616,20 @@ def _lexicographic(
                 objective,
                 floors,
                 integral=True,
-                seconds=deadline - time.perf_counter(),
+                seconds=deadline - reserve - clock(),
                 start=chosen or greedy_chosen or None,
             )
         except UpskillError:
             if not fallback.enabled and not candidates:
                 raise
             # out of time before any selection of this stage: certified by the LP bound
-            return _stopped(program, candidates, fallback, optima, (k, name, float("nan")), coverage)
+            return _stopped(
+                program, candidates, fallback, optima, (k, name, float("nan")), deadline, coverage
+            )
         if result.status != 0:
             bound = result.mip_dual_bound if row is None else -result.mip_dual_bound
             candidates.insert(0, program.chosen(result))
-            return _stopped(program, candidates, fallback, optima, (k, name, bound), coverage)
+            return _stopped(program, candidates, fallback, optima, (k, name, bound), deadline, coverage)
         chosen = program.chosen(result)
         if row is not None:
             # the floor is the coverage of the rounded solution, not HiGHS's objective, which may exceed it
@@ -641,6 +672,7 @@ def _stopped(
     fallback: _Fallback,
     optima: Mapping[int, float],
     stopped: tuple[int, str, float],
+    deadline: float,
     coverage: Coverage | None = None,
 ) -> Solution:
     """The time limit stopped a stage (0, 1: coverage; 2: cost; its name; HiGHS's bound, NaN if none):
@@ -669,14 +701,14 @@ def _stopped(
             for h, e in zip((now.essential, now.optional)[:later], everything, strict=False)
         )
         restricted = _kernel_stage if itself else _restricted_stage
-        if selection.chosen and (improved := restricted(program, later, selection.chosen)):
+        if selection.chosen and (improved := restricted(program, later, selection.chosen, deadline)):
             selection, solver = (
                 prune(problem, Selection(tuple(improved), edges_within(problem, improved))),
                 "exact",
             )
     got = value(problem, selection.chosen)
     if not np.isfinite(bound):  # stopped before HiGHS had a bound: the LP relaxation's
-        return Solution(selection, _certified(program, selection, 0), solver, coverage)
+        return Solution(selection, _certified(program, selection, 0, deadline), solver, coverage)
     have = (got.essential, got.optional, got.cost)
     for k, optimum in optima.items():
         if have[k] < optimum * (1 - 1e-6):
@@ -692,7 +724,7 @@ def _stopped(
     return Solution(selection, certificate, solver, coverage)
 
 
-def _kernel_stage(program: _Program, stage: int, chosen: Sequence[int]) -> list[int] | None:
+def _kernel_stage(program: _Program, stage: int, chosen: Sequence[int], deadline: float) -> list[int] | None:
     """A better selection than ``chosen`` for ``stage`` (0: essential coverage, 1: optional, 2: cost), or
     None, when :func:`_restricted_stage` would be the stopped stage again (stage 0, or ``chosen`` covers all
     the coverable skills of the earlier stages' kinds): the stage, keeping the skills of the earlier kinds
@@ -702,13 +734,13 @@ def _kernel_stage(program: _Program, stage: int, chosen: Sequence[int]) -> list[
     if stage == 1 and not program.opt_row.any():
         return None
     fixed = _fixed(problem, stage, chosen)
-    relaxed = _with_fixed(program, stage, fixed, integral=False)
+    relaxed = _with_fixed(program, stage, fixed, deadline, integral=False)
     if relaxed is None:
         return None
     keep = set(chosen) | set(program.support(relaxed))
     sub, kept = _restricted(problem, keep)
     inner = _Program(sub)
-    result = _with_fixed(inner, stage, fixed, integral=True)
+    result = _with_fixed(inner, stage, fixed, deadline, integral=True)
     if result is None:
         return None
     return _if_better(problem, [kept[i] for i in inner.chosen(result)], chosen)
@@ -726,7 +758,9 @@ def _fixed(problem: CoverProblem, stage: int, chosen: Sequence[int]) -> set[int]
     return (set(), {s for s in covered if problem.essential[s]}, covered)[stage]
 
 
-def _restricted_stage(program: _Program, stage: int, chosen: Sequence[int]) -> list[int] | None:
+def _restricted_stage(
+    program: _Program, stage: int, chosen: Sequence[int], deadline: float
+) -> list[int] | None:
     """A better selection than ``chosen`` for ``stage`` (1: optional coverage, 2: cost), or None: the
     stage's program *restricted* to covering every skill of the earlier stages' kinds that ``chosen``
     covers (those skills' y fixed at 1, instead of a floor on their total weight), within
@@ -736,24 +770,35 @@ def _restricted_stage(program: _Program, stage: int, chosen: Sequence[int]) -> l
     problem = program.problem
     if stage == 1 and not program.opt_row.any():
         return None
-    result = _with_fixed(program, stage, _fixed(problem, stage, chosen), integral=True, start=chosen)
+    result = _with_fixed(
+        program, stage, _fixed(problem, stage, chosen), deadline, integral=True, start=chosen
+    )
     if result is None:
         return None
     return _if_better(problem, program.chosen(result), chosen)
 
 
-def _with_fixed(
-    program: _Program, stage: int, fixed: set[int], *, integral: bool, start: Sequence[int] | None = None
+def _with_fixed(  # noqa: PLR0913 - one program's parts
+    program: _Program,
+    stage: int,
+    fixed: set[int],
+    deadline: float,
+    *,
+    integral: bool,
+    start: Sequence[int] | None = None,
 ) -> Answer | None:
     """Stage ``stage``'s program with the skills ``fixed`` covered (y at 1), within ``RESTRICTED_SECONDS``
-    (``integral`` False: its LP relaxation; ``start``: a selection covering them, to start from); None when
-    HiGHS gives no answer in time."""
+    and the ``deadline`` (``integral`` False: its LP relaxation; ``start``: a selection covering them, to
+    start from); None when HiGHS gives no answer in time."""
+    seconds = min(RESTRICTED_SECONDS, deadline - clock())
+    if seconds < MIN_SECONDS:
+        return None
     try:
         return program.solve(
             _objective(program, stage),
             [],
             integral=integral,
-            seconds=RESTRICTED_SECONDS,
+            seconds=seconds,
             fixed=fixed,
             start=start,
         )
@@ -764,46 +809,6 @@ def _with_fixed(
 def _if_better(problem: CoverProblem, better: list[int], chosen: Sequence[int]) -> list[int] | None:
     """``better`` if its value beats ``chosen``'s, else None."""
     return better if value(problem, better).better_than(value(problem, chosen)) else None
-
-
-def _kernel(problem: CoverProblem, deadline: float) -> Solution:
-    """The better of the greedy's selection and the lexicographic MILP's on a *kernel* of the candidates:
-    those the LP relaxation of some stage uses, and the greedy's (so the kernel holds a valid selection).
-
-    The LP relaxations are solved stage by stage, each with the earlier stages' LP optima as floors; their
-    optima bound every selection of the whole problem, so they certify the result at no further cost
-    (:func:`_bounded`)."""
-    program = _Program(problem)
-    first = greedy(problem)
-    keep = set(first.chosen)
-    bounds: list[float] = []
-    floors: _Floors = []
-    everything = _coverable_weight(problem)
-    limited = problem.budget is not None or problem.max_hours is not None
-    for k, row in enumerate((program.ess_row, program.opt_row)):
-        if not row.any():
-            bounds.append(0.0)
-            continue
-        if limited:
-            result = program.solve(-row, floors, integral=False, seconds=deadline - time.perf_counter())
-            keep.update(program.support(result))
-            bounds.append(min(-result.fun, everything[k]))
-        else:  # every candidate together is a valid selection: the optimum is all the coverable weight
-            bounds.append(everything[k])
-        floors.append((row, bounds[-1]))
-    result = program.solve(program.cost_row, floors, integral=False, seconds=deadline - time.perf_counter())
-    keep.update(program.support(result))
-    bounds.append(result.fun)
-    sub, kept = _restricted(problem, keep)
-    try:
-        chosen = [kept[i] for i in _lexicographic(sub, _Fallback(sub, True), deadline, None).selection.chosen]
-        selection = prune(problem, Selection(tuple(chosen), edges_within(problem, chosen)))
-    except UpskillError:
-        selection = first
-    used = "exact"
-    if value(problem, first.chosen).better_than(value(problem, selection.chosen)):
-        selection, used = first, "greedy"
-    return Solution(selection, _bounded(value(problem, selection.chosen), bounds), used)
 
 
 def _restricted(problem: CoverProblem, keep: Collection[int]) -> tuple[CoverProblem, list[int]]:
@@ -845,17 +850,6 @@ def _restricted(problem: CoverProblem, keep: Collection[int]) -> tuple[CoverProb
     return sub, kept
 
 
-def _bounded(got: Value, bounds: Sequence[float]) -> Certificate:
-    """``got`` against the LP bounds of the stages (essential and optional coverage, cost): the first stage
-    on which it falls short decides; each later bound holds only for selections as good on the earlier."""
-    have = (got.essential, got.optional, got.cost)
-    for name, mine, bound in zip(("essential coverage", "optional coverage"), have, bounds, strict=False):
-        if mine < bound * (1 - 1e-6):
-            return Certificate("lp", mine / bound, name, mine, bound)
-    ratio = min(1.0, bounds[2] / got.cost) if got.cost > 0 else 1.0
-    return Certificate("lp", ratio, "cost", got.cost, bounds[2])
-
-
 def certify(problem: CoverProblem, selection: Selection, *, exact_limit: int = EXACT_LIMIT) -> Certificate:
     """How far ``selection`` is from optimal: exact MILP up to ``exact_limit`` candidates, else the LP bound.
 
@@ -868,15 +862,19 @@ def certify(problem: CoverProblem, selection: Selection, *, exact_limit: int = E
     return _certified(_Program(problem), selection, exact_limit)
 
 
-def _certified(program: _Program, selection: Selection, exact_limit: int) -> Certificate:
-    """:func:`certify` on the problem's ``program`` (built already when a stage stopped)."""
+def _certified(
+    program: _Program, selection: Selection, exact_limit: int, deadline: float | None = None
+) -> Certificate:
+    """:func:`certify` on the problem's ``program``, each program solved by the ``deadline`` if given."""
     try:
-        return _certify(program, selection, exact_limit)
+        return _certify(program, selection, exact_limit, deadline)
     except UpskillError as error:
         return Certificate("none", None, f"not certified: {error}")
 
 
-def _certify(program: _Program, selection: Selection, exact_limit: int) -> Certificate:
+def _certify(
+    program: _Program, selection: Selection, exact_limit: int, deadline: float | None
+) -> Certificate:
     problem = program.problem
     integral = problem.n <= exact_limit
     method: Literal["milp", "lp"] = "milp" if integral else "lp"
@@ -893,10 +891,20 @@ def _certify(program: _Program, selection: Selection, exact_limit: int) -> Certi
         if have >= everything * (1 - TOLERANCE):
             bound = everything  # all coverable weight: no solver needed
         else:
-            bound = -program.solve(-row, floors, integral=integral).fun
+            bound = -program.solve(-row, floors, integral=integral, seconds=_left(deadline)).fun
         if have < bound * (1 - 1e-6):
             return Certificate(method, have / bound, name, have, bound)
         floors.append((row, have))
-    bound = program.solve(program.cost_row, floors, integral=integral).fun
+    bound = program.solve(program.cost_row, floors, integral=integral, seconds=_left(deadline)).fun
     ratio = min(1.0, bound / got.cost) if got.cost > 0 else 1.0
     return Certificate(method, ratio, "cost", got.cost, bound)
+
+
+def _left(deadline: float | None) -> float | None:
+    """Seconds left until ``deadline`` (None: no limit); raises when there is no time left for HiGHS."""
+    if deadline is None:
+        return None
+    left = deadline - clock()
+    if left < MIN_SECONDS:
+        raise UpskillError("out of time")
+    return left

@@ -237,6 +237,7 @@ def plan_paths(  # noqa: C901, PLR0913 - the planner's entry point, being rewrit
     seen: set[frozenset[str]] = set()
     built: Built | None = None
     coverage: Coverage | None = None
+    coverage_gap: Certificate | None = None
     start: tuple[int, ...] = ()
     for kind in kinds:
         if built is None:
@@ -271,11 +272,13 @@ def plan_paths(  # noqa: C901, PLR0913 - the planner's entry point, being rewrit
             certify_exact_limit=certify_exact_limit,
             coverage=coverage,
             start=start,
+            coverage_gap=coverage_gap,
         )
-        # the kinds differ only in the objective cost: the coverage optimum of the first holds for all, and
-        # its selection is one reaching it, for HiGHS to start from
+        # the kinds differ only in the objective cost: the coverage of the first (its optimum, or what the
+        # time allowed, with its certificate) holds for all, and its selection reaches it, for HiGHS to start
         if coverage is None and solution.coverage is not None:
             coverage, start = solution.coverage, solution.selection.chosen
+            coverage_gap = solution.coverage_gap
         selection, for_badge = solution.selection, {}
         badge_step = with_a_badge(
             problem,

@@ -64,7 +64,6 @@ def test_plans_under_concurrent_requests_come_whole_from_the_old_or_the_new_mode
     # every answer is compared whole with a reference: the planner's latency limit (0.1 s of wall time)
     # would let a busy machine stop HiGHS and answer with the greedy's plan, which is not the model's doing
     monkeypatch.setattr(cover, "TIME_LIMIT", 600.0)
-    monkeypatch.setattr(cover, "KERNEL_TIME_LIMIT", 600.0)
     folder = runtime.settings.artefact_dir
     old = save_model(folder, "ev-adv")
     reference_old = client.post("/v1/plans", json=PLAN).json()
