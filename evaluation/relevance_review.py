@@ -1,0 +1,172 @@
+"""Which courses the first plans of the 200 automotive pairs of ``bench_plans`` use, and on what links.
+
+Run (on a database loaded by ``upskill run``):
+``OPENBLAS_NUM_THREADS=1 .venv/bin/python -m evaluation.relevance_review [--pairs 200] [--top 30]``
+
+For each course in a first plan: in how many first plans it is, which gap skills it raises there (the skills
+of the target the worker lacks whose level the step raises), each with the link's calibrated confidence, and
+the course's own links (its best link, how many it has). Writes ``bench-results/relevance_review.json``. The
+judgement of each course (relevant to the gaps it is chosen for, or not) is by hand, in
+``evaluation/relevance_review.csv``: this program only lists what was judged and counts the plans holding a
+course judged irrelevant.
+
+**How a course was judged** (by hand, from its title and summary in ``data/default/catalogue.csv`` and the
+gap skills it raises in the plans listed; written down on 2026-12-04 before any change to how links are
+chosen for planning, from main 06d0813's first plans): a course is *relevant* (``yes``) when a domain expert
+would send a worker lacking those skills to it, that is when at least one gap skill it is chosen for (or the
+skill a curated rule makes it another course's prerequisite for) is what the course teaches, as the tagging
+gold set's labelling rule reads a course (``evaluation/TAGGING_GOLD.md``: the topic itself, its tools, its
+main activities; not what it mentions or uses as a means). ``no`` when every such link is wrong: the skill is
+not what the course teaches ("use power tools" for Power BI), or the words match but the course teaches it for
+another world than the target's ("mathematics" from prime-number puzzles for an automotive designer,
+"identify customer's needs" from retail channel strategy for a vehicle technician). ``claims_judged`` says
+which links were judged right or wrong.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import os
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+JUDGED = ROOT / "evaluation" / "relevance_review.csv"
+
+
+def pairs_of(graph: Any, count: int) -> list[tuple[str, str]]:
+    """The first ``count`` ordered pairs of automotive-mobility occupations, as ``bench_plans`` takes them."""
+    from recommender.sectors import automotive_mobility
+
+    occupations = sorted(automotive_mobility() & set(graph.occupation_uris))
+    return [(a, b) for a in occupations for b in occupations if a != b][:count]
+
+
+def first_plans(pairs: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """Each pair's first plan (``bench_plans``'s request), planned in this process."""
+    from api.runtime import Runtime
+    from api.services.plans import PlanRequest, plan
+    from api.services.profiles import profile_gap
+
+    rt = Runtime()
+    request = PlanRequest(
+        budget=1500.0,
+        currency="EUR",
+        hours_per_week=6.0,
+        start=dt.date(2027, 1, 4),
+        deadline=dt.date(2027, 10, 3),
+        languages=("en", "de"),
+    )
+    result = []
+    for source, target in pairs:
+        profile = profile_gap(graph=rt.graph, target=target, occupations=[source])
+        answer = plan(profile=profile, options=rt.plan_options, model=rt.model, request=request).to_dict()
+        result.append({"pair": [source, target], "plan": answer["plans"][0] if answer["plans"] else None})
+    return result
+
+
+def read_judged(path: Path = JUDGED) -> dict[str, dict[str, str]]:
+    """Course id -> its row of the judged list."""
+    if not path.is_file():
+        return {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        return {row["course_id"]: row for row in csv.DictReader(handle)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pairs", type=int, default=200)
+    parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--output", type=Path, default=ROOT / "bench-results" / "relevance_review.json")
+    args = parser.parse_args()
+
+    from sqlalchemy import select
+
+    from data.db import make_engine, transaction
+    from data.defaults import environment_database_url
+    from data.graph_loader import load_graph
+    from data.models import Course, CourseSkill, Skill
+
+    with transaction(make_engine(environment_database_url())) as session:
+        graph = load_graph(db_session=session)
+        links: dict[str, dict[str, float]] = defaultdict(dict)
+        for course_id, uri, conf in session.execute(
+            select(CourseSkill.course_id, CourseSkill.skill_uri, CourseSkill.confidence)
+        ):
+            links[course_id][uri] = float(conf)
+        titles = dict(session.execute(select(Course.id, Course.title)).all())
+        labels = dict(session.execute(select(Skill.uri, Skill.preferred_label)).all())
+    occupation_label = dict(zip(graph.occupation_uris, graph.occupation_labels, strict=True))
+    pairs = pairs_of(graph, args.pairs)
+    plans = first_plans(pairs)
+    judged = read_judged()
+
+    in_plans: Counter[str] = Counter()
+    claims: dict[str, Counter[str]] = defaultdict(Counter)
+    targets: dict[str, Counter[str]] = defaultdict(Counter)
+    irrelevant_plans = 0
+    per_pair = []
+    for row in plans:
+        plan = row["plan"]
+        if plan is None:
+            per_pair.append({"pair": row["pair"], "courses": []})
+            continue
+        courses = []
+        for step in plan["steps"]:
+            course = step["course_id"]
+            in_plans[course] += 1
+            targets[course][occupation_label[row["pair"][1]]] += 1
+            for uri in step["levels"]:
+                claims[course][uri] += 1
+            courses.append(course)
+        irrelevant_plans += any(judged.get(c, {}).get("relevant") == "no" for c in courses)
+        per_pair.append({"pair": row["pair"], "courses": courses})
+
+    report: list[dict[str, Any]] = []
+    for course, count in in_plans.most_common():
+        own = sorted(links[course].items(), key=lambda item: -item[1])
+        report.append(
+            {
+                "course_id": course,
+                "title": titles.get(course, ""),
+                "first_plans": count,
+                "claims": [
+                    {"skill": labels.get(u, u), "plans": n, "confidence": links[course].get(u)}
+                    for u, n in claims[course].most_common()
+                ],
+                "best_links": [{"skill": labels.get(u, u), "confidence": c} for u, c in own[:3]],
+                "links": len(own),
+                "targets": dict(targets[course].most_common(5)),
+                "judged": judged.get(course, {}).get("relevant", ""),
+            }
+        )
+    for entry in report[: args.top]:
+        claimed = "; ".join(f"{c['skill']} {c['confidence']} ({c['plans']})" for c in entry["claims"])
+        best = "; ".join(f"{b['skill']} {b['confidence']}" for b in entry["best_links"])
+        judged_as = entry["judged"] or "?"
+        print(f"{entry['first_plans']:>4} {judged_as:>3} {entry['course_id']} | {entry['title']}")
+        print(f"       claims: {claimed}")
+        print(f"       best of its {entry['links']} links: {best}")
+        print(f"       targets: {entry['targets']}")
+    unjudged = [e["course_id"] for e in report if not e["judged"]]
+    print(
+        f"\n{len(plans)} pairs, {sum(1 for p in plans if p['plan'] and p['plan']['steps'])} first plans with "
+        f"courses, {len(report)} distinct courses; plans holding a course judged irrelevant: "
+        f"{irrelevant_plans}; "
+        f"courses not judged: {len(unjudged)}; load {os.getloadavg()[0]:.1f}"
+    )
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(
+        json.dumps(
+            {"courses": report, "first_plans": per_pair, "irrelevant_plans": irrelevant_plans}, indent=1
+        ),
+        encoding="utf-8",
+    )
+
+
+if __name__ == "__main__":
+    main()
