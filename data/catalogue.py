@@ -37,6 +37,7 @@ from data.formats.courses import SKILL_SOURCES, CourseRecord, SkillClaim, skill_
 from data.formats.curation import CuratedSkill
 from data.locks import lock_reference_data
 from data.models import Course, CoursePrerequisite, CourseSkill, Provenance, Skill
+from data.plan_inputs import RULE_CONFIDENCE
 from data.queries import chunks, known, upsert
 from recommender import prerequisites as prereq
 from recommender.codes import UNDETERMINED_LANGUAGE
@@ -776,6 +777,7 @@ def rebuild_prerequisites(
         hours=hours,
         levels=levels,
         not_providers=not_providers,
+        min_provider_confidence=RULE_CONFIDENCE,
     )
     for edge in graph.too_advanced:
         where = f"{skill_rules}, line {edge.line}" if edge.origin == "curated" else "level order"

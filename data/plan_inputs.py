@@ -8,8 +8,9 @@ whose language is not stated are set aside with the reason, for the output to li
 Prerequisite edges of origin ``catalogue`` and ``curated`` are passed on; edges of origin ``level`` are not:
 the catalogue derives them for every skill without knowing the worker, while the planner applies level
 order itself, knowing what the worker already holds (see ``recommender.planner.build``). A ``curated`` edge
-is passed on only when the course teaches the rule's skill on a link of confidence ``RULE_CONFIDENCE`` or
-more (the catalogue derives the edges from weaker links too).
+is passed on only when the course teaches the rule's skill, and the prerequisite the skill the rule asks for
+first, on links of confidence ``RULE_CONFIDENCE`` or more (the catalogue picks its providers by that bar; a
+database imported by older code may hold edges derived from weaker links).
 """
 
 from __future__ import annotations
@@ -49,7 +50,9 @@ SKILL_RULES = Path(__file__).parent / "default" / "skill_prerequisites.csv"
 #: confidence (a calibrated probability): such links are right more often than not (67 % on the tagging gold
 #: set's dev courses, out of fold; ``python -m evaluation.link_calibration``), while the edges are derived
 #: from every link the planner may use (from 0.2: right 47 %), so a weak link to "statistics" made "Abnormal
-#: Psychology" need a data-science course first.
+#: Psychology" need a data-science course first. The same bar for the course taken first: a 0.32 link to
+#: "electricity principles" made "Fundamentals of Neuroscience" the prerequisite of "Introduction to
+#: Electronics" in 39 of bench_plans' 200 first plans (``evaluation/relevance_review.csv``).
 RULE_CONFIDENCE = 0.5
 #: Link sources whose confidence the planner weighs (``recommender.planner.relevance``): the tagger's
 #: inferences and catalogue tags mapped to ESCO as hints; explicit and curated links are taken as sure.
@@ -198,11 +201,14 @@ def load_course_options(
     needs = _skill_rules(skill_rules)
 
     def supported(course_id: str, required: str) -> bool:
-        """Whether a rule (A needs B) backs the curated edge: the course teaches A surely enough, the
-        prerequisite teaches B."""
+        """Whether a rule (A needs B) backs the curated edge: the course teaches A and the prerequisite
+        teaches B, both surely enough."""
         taught = confidence.get(course_id, {})
+        provided = confidence.get(required, {})
+        offered = skills.get(required, {}).keys()
         return any(
-            taught.get(a, 1.0) >= RULE_CONFIDENCE and needs[a] & skills.get(required, {}).keys()
+            taught.get(a, 1.0) >= RULE_CONFIDENCE
+            and any(provided.get(b, 1.0) >= RULE_CONFIDENCE for b in needs[a] & offered)
             for a in skills.get(course_id, {})
             if a in needs
         )

@@ -7,7 +7,8 @@ ESCO has no prerequisite relation, so an edge "course C needs course P first" co
   L - 1, which a course teaching S at exactly L - 1 provides (the best such course: highest confidence, then
   fewest hours, then id) or the worker's profile provides (see :func:`level_requirements`);
 * ``curated``: a curated file says skill A needs skill B; a course teaching A (and not B) then needs the best
-  course teaching B.
+  course teaching B on a link of confidence ``min_provider_confidence`` or more (lowest level first, then
+  highest confidence): a course that only names B in passing is no course to take for B first.
 
 Catalogue and curated edges are the word of people: a cycle among them is an error listing its members
 (:class:`recommender.errors.PrerequisiteCycle`, the same error the planner raises).
@@ -180,8 +181,12 @@ def build_graph(
     hours: dict[str, float] | None = None,
     levels: Mapping[str, str | None] | None = None,
     not_providers: frozenset[str] = frozenset(),
+    min_provider_confidence: float = 0.0,
 ) -> PrerequisiteGraph:
     """All prerequisite edges; raise :class:`PrerequisiteCycle` if the catalogue's own edges cycle.
+
+    A curated rule's provider must teach the required skill on a link of ``min_provider_confidence`` or more
+    (without one, the requirement is left to the worker's profile).
 
     ``levels`` gives each course's level (introductory, intermediate, advanced or None): a derived edge to a
     more advanced course is not used (see the module docstring). ``not_providers`` are never made another
@@ -195,7 +200,9 @@ def build_graph(
         PrerequisiteGraph(edges=list(dict.fromkeys(catalogue_edges))), levels or {}, not_providers
     )
     derived.add_level_edges(taught, _providers(taught, hours or {}))
-    derived.add_curated_edges(taught, skill_rules)
+    derived.add_curated_edges(
+        taught, skill_rules, [t for t in taught if t.confidence >= min_provider_confidence]
+    )
     return derived.result
 
 
@@ -252,13 +259,18 @@ class _DerivedEdges:
             self.result.unmet.append(need)
 
     def add_curated_edges(
-        self, taught: Sequence[TaughtSkill], skill_rules: Sequence[SkillPrerequisite]
+        self,
+        taught: Sequence[TaughtSkill],
+        skill_rules: Sequence[SkillPrerequisite],
+        providers: Sequence[TaughtSkill],
     ) -> None:
-        """A course teaching a skill with a curated rule needs the best provider of the required skill."""
+        """A course teaching a skill with a curated rule needs the best provider of the required skill (among
+        ``providers``: the links strong enough to take a course for)."""
         teaches: dict[str, set[str]] = defaultdict(set)
         best_for_skill: dict[str, list[tuple[float, float, str]]] = defaultdict(list)
         for item in taught:
             teaches[item.course_id].add(item.skill_uri)
+        for item in providers:
             best_for_skill[item.skill_uri].append((item.level, -item.confidence, item.course_id))
         rules: dict[str, list[SkillPrerequisite]] = defaultdict(list)
         for rule in skill_rules:

@@ -104,21 +104,24 @@ def test_courses_and_badges_load_as_planner_inputs_without_level_edges(db_sessio
     ]
 
 
-def test_a_curated_edge_is_planned_on_only_when_a_rule_backs_it_on_a_sure_link(
+def test_a_curated_edge_is_planned_on_only_when_a_rule_backs_it_on_sure_links(
     db_session: Session, tmp_path: Path
 ) -> None:
     for uri in (S1, S2):
         db_session.add(Skill(uri=uri, preferred_label=uri[-2:], alt_labels=[], description=""))
-    for course_id in ("sure", "weak", "basics"):
+    for course_id in ("sure", "weak", "basics", "sure-on-shaky", "shaky"):
         db_session.add(Course(id=course_id, title=course_id, hours=1, price=0, currency="EUR", language="en"))
     db_session.flush()
     db_session.add_all(
         [
             CourseSkill(course_id="sure", skill_uri=S1, level=2, confidence=0.6, source="inferred"),
             CourseSkill(course_id="weak", skill_uri=S1, level=2, confidence=0.3, source="inferred"),
-            CourseSkill(course_id="basics", skill_uri=S2, level=1, confidence=0.3, source="inferred"),
+            CourseSkill(course_id="basics", skill_uri=S2, level=1, confidence=0.6, source="inferred"),
+            CourseSkill(course_id="sure-on-shaky", skill_uri=S1, level=2, confidence=0.6, source="inferred"),
+            CourseSkill(course_id="shaky", skill_uri=S2, level=1, confidence=0.3, source="inferred"),
             CoursePrerequisite(course_id="sure", prerequisite_id="basics", origin="curated"),
             CoursePrerequisite(course_id="weak", prerequisite_id="basics", origin="curated"),
+            CoursePrerequisite(course_id="sure-on-shaky", prerequisite_id="shaky", origin="curated"),
         ]
     )
     db_session.flush()
@@ -127,7 +130,9 @@ def test_a_curated_edge_is_planned_on_only_when_a_rule_backs_it_on_a_sure_link(
     courses = {c.id: c for c in load_course_options(db_session=db_session, skill_rules=rules)}
     assert courses["sure"].prerequisites == (Prerequisite("basics", "curated"),)
     assert courses["weak"].prerequisites == ()  # its link to s1 (0.3) is too weak to need s2 first
-    assert courses["weak"].confidence == {S1: 0.3} and courses["basics"].confidence == {S2: 0.3}
+    # the course to take first names s2 on a weak link only (0.3): no course to take for s2
+    assert courses["sure-on-shaky"].prerequisites == ()
+    assert courses["weak"].confidence == {S1: 0.3} and courses["shaky"].confidence == {S2: 0.3}
 
 
 def test_links_under_the_planning_confidence_are_not_planned_on(db_session: Session) -> None:

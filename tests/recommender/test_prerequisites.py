@@ -54,6 +54,24 @@ def test_curated_rule_links_a_course_to_one_teaching_the_required_skill() -> Non
     ]
 
 
+def test_curated_rule_takes_its_provider_on_a_strong_link_only() -> None:
+    # "electronics needs electricity principles": a neuroscience course names electricity principles on a
+    # weak link (introductory, so it would win on level); a circuits course teaches them on a strong link
+    taught = [
+        TaughtSkill("electronics", "electronics", 2, confidence=0.8),
+        TaughtSkill("neurons", "electricity principles", 1, confidence=0.32),
+        TaughtSkill("circuits", "electricity principles", 2, confidence=0.7),
+    ]
+    rules = [SkillPrerequisite("electronics", "electricity principles")]
+    weak_too = build_graph(taught=taught, skill_rules=rules)
+    assert [(e.course_id, e.prerequisite_id) for e in weak_too.edges] == [("electronics", "neurons")]
+    graph = build_graph(taught=taught, skill_rules=rules, min_provider_confidence=0.5)
+    assert [(e.course_id, e.prerequisite_id) for e in graph.edges] == [("electronics", "circuits")]
+    # without a provider on a strong link the requirement is left to the worker's profile: no edge
+    graph = build_graph(taught=taught[:2], skill_rules=rules, min_provider_confidence=0.5)
+    assert graph.edges == []
+
+
 def test_catalogue_cycle_is_an_error_listing_its_members() -> None:
     edges = [Edge("a", "b", "catalogue"), Edge("b", "c", "catalogue"), Edge("c", "a", "catalogue")]
     with pytest.raises(PrerequisiteCycle) as error:
