@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import datetime as dt
 import json
 import os
 from collections import Counter, defaultdict
@@ -47,26 +46,21 @@ def pairs_of(graph: Any, count: int) -> list[tuple[str, str]]:
 
 
 def first_plans(pairs: list[tuple[str, str]]) -> list[dict[str, Any]]:
-    """Each pair's first plan (``bench_plans``'s request), planned in this process."""
-    from api.runtime import Runtime
-    from api.services.plans import PlanRequest, plan
-    from api.services.profiles import profile_gap
+    """Each pair's first plan (``bench_plans``'s request), planned by this checkout in a subprocess."""
+    from data.defaults import default_data_dir, environment_database_url
+    from evaluation.bench_plans import run_plans
 
-    rt = Runtime()
-    request = PlanRequest(
-        budget=1500.0,
-        currency="EUR",
-        hours_per_week=6.0,
-        start=dt.date(2027, 1, 4),
-        deadline=dt.date(2027, 10, 3),
-        languages=("en", "de"),
-    )
-    result = []
-    for source, target in pairs:
-        profile = profile_gap(graph=rt.graph, target=target, occupations=[source])
-        answer = plan(profile=profile, options=rt.plan_options, model=rt.model, request=request).to_dict()
-        result.append({"pair": [source, target], "plan": answer["plans"][0] if answer["plans"] else None})
-    return result
+    env = {
+        **os.environ,
+        "UPSKILL_DATABASE_URL": environment_database_url(),
+        "UPSKILL_ARTEFACT_DIR": os.environ.get("UPSKILL_ARTEFACT_DIR")
+        or str(default_data_dir() / "artefacts"),
+        "OPENBLAS_NUM_THREADS": "1",
+    }
+    return [
+        {"pair": row["pair"], "plan": row["answer"]["plans"][0] if row["answer"]["plans"] else None}
+        for row in run_plans(ROOT, pairs, env)
+    ]
 
 
 def read_judged(path: Path = JUDGED) -> dict[str, dict[str, str]]:
