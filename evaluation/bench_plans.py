@@ -26,7 +26,8 @@ the worker lacks:
   applied to both versions, with the database's link confidences); and plans pulling in a weakly evidenced
   course as a prerequisite of another (allowed: the chosen course requires it); closed on weak evidence
   only: essential skills closed, every step raising them being weakly evidenced;
-* median hours and cost of the plans (pairs with at least one course), and plans earning a badge.
+* median hours and cost of the plans (pairs with at least one course), plans earning a badge, and the
+  median week the first badge comes in (of those plans) and its median share of the plan's weeks.
 
 ``--links`` prints how often the default catalogue's course-skill links are right, by confidence, on the
 tagging gold set's dev courses: in sample for the link calibration, which was fitted on those courses
@@ -126,6 +127,8 @@ def figures(  # noqa: C901 - a tally: one counter per figure of the module docst
     serving_none = weak = weak_prerequisite = badges = with_steps = 0
     hours: list[float] = []
     cost: list[float] = []
+    first_badge: list[int] = []
+    first_badge_share: list[float] = []
     seconds = [row["seconds"] for row in rows]
     for row in rows:
         target = row["pair"][1]
@@ -160,7 +163,11 @@ def figures(  # noqa: C901 - a tally: one counter per figure of the module docst
             weak += 1
         if any(strength[s["course_id"]] < min_evidence and s["course_id"] in needed for s in steps):
             weak_prerequisite += 1
-        badges += bool([b for b in plan["badges"] if b["week"] > 0])
+        weeks = [b["week"] for b in plan["badges"] if b["week"] > 0]
+        badges += bool(weeks)
+        if weeks and plan["totals"]["weeks"]:
+            first_badge.append(min(weeks))
+            first_badge_share.append(min(weeks) / plan["totals"]["weeks"])
         if steps:
             with_steps += 1
             hours.append(plan["totals"]["hours"])
@@ -181,6 +188,10 @@ def figures(  # noqa: C901 - a tally: one counter per figure of the module docst
         "plans_with_a_weakly_evidenced_course": weak,
         "plans_with_a_weakly_evidenced_prerequisite": weak_prerequisite,
         "plans_earning_a_badge": badges,
+        "first_badge_week_median": statistics.median(first_badge) if first_badge else None,
+        "first_badge_share_of_plan_weeks_median": (
+            round(statistics.median(first_badge_share), 3) if first_badge_share else None
+        ),
         "plans_with_courses": with_steps,
         "median_hours": statistics.median(hours) if hours else 0.0,
         "median_cost_eur": round(statistics.median(cost), 2) if cost else 0.0,

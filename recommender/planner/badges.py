@@ -117,6 +117,79 @@ def badge_progress(  # noqa: C901, PLR0913 - each earning rule (all, k of n, ass
     return BadgeOutcome(tuple(events), sequence, tuple(near))
 
 
+def _own_courses(
+    badge: BadgeOption, in_plan: set[str], courses: Mapping[str, CourseOption], held_levels: Mapping[str, int]
+) -> set[str] | None:
+    """The plan's courses that earn ``badge`` by its own rule (not the badges it requires), or None when the
+    plan cannot earn it: all its courses; for k of n, the k shortest chosen; for an assessment, the shortest
+    chosen course reaching each level the worker does not hold."""
+    if badge.earned_by == "all":
+        return set(badge.courses) if badge.courses and set(badge.courses) <= in_plan else None
+    if badge.earned_by == "k_of_n":
+        mine = sorted(set(badge.courses) & in_plan, key=lambda c: (courses[c].hours, c))
+        return set(mine[: badge.k]) if badge.k is not None and len(mine) >= badge.k else None
+    own: set[str] = set()
+    for uri, level in sorted(badge.skills.items()):
+        if held_levels.get(uri, 0) < level:
+            reaching = [c for c in in_plan if courses[c].skills.get(uri, 0) >= level]
+            if not reaching:
+                return None
+            own.add(min(reaching, key=lambda c: (courses[c].hours, c)))
+    return own
+
+
+def _with_requirements(found: set[str], requires: Mapping[str, Sequence[str]]) -> set[str]:
+    """``found`` with everything its courses require, directly or through one another."""
+    frontier = list(found)
+    while frontier:
+        for p in requires.get(frontier.pop(), ()):
+            if p not in found:
+                found.add(p)
+                frontier.append(p)
+    return found
+
+
+def first_badge_courses(  # noqa: PLR0913 - the plan's courses, their requirements, what the worker holds
+    badges: Sequence[BadgeOption],
+    chosen: Sequence[str],
+    requires: Mapping[str, Sequence[str]],
+    *,
+    courses: Mapping[str, CourseOption],
+    held_badges: frozenset[str],
+    held_levels: Mapping[str, int],
+    gap_skills: frozenset[str],
+) -> frozenset[str]:
+    """The plan's courses that earn its quickest badge, with what they require: a worker who starts with
+    them earns a first badge early, to keep going (scenario 1). Of the badges recognising a skill of the
+    target that ``chosen`` can earn, the one whose courses (and those of the badges it requires) take the
+    fewest hours; empty when the plan earns none."""
+    in_plan = set(chosen)
+    by_id = {b.id: b for b in badges}
+
+    def needs(badge: BadgeOption, seen: frozenset[str]) -> set[str] | None:
+        """The chosen courses ``badge`` and the badges it requires need; None when the plan cannot earn it."""
+        own = _own_courses(badge, in_plan, courses, held_levels)
+        for required in badge.required_badges:
+            if own is None or required in held_badges:
+                continue
+            more = needs(by_id[required], seen | {required}) if required in by_id.keys() - seen else None
+            own = None if more is None else own | more
+        return own
+
+    best: tuple[float, str, set[str]] | None = None
+    for badge in sorted(badges, key=lambda b: b.id):
+        if badge.id in held_badges or not badge.skills.keys() & gap_skills:
+            continue
+        found = needs(badge, frozenset({badge.id}))
+        if not found:
+            continue
+        found = _with_requirements(found, requires)
+        hours = sum(courses[c].hours for c in found)
+        if best is None or (hours, badge.id) < best[:2]:
+            best = (hours, badge.id, found)
+    return frozenset(best[2]) if best else frozenset()
+
+
 def with_a_badge(  # noqa: PLR0913 - the selection, the badges and what badge_progress reads
     problem: CoverProblem,
     selection: Selection,

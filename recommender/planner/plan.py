@@ -32,7 +32,7 @@ import networkx as nx
 
 from recommender.errors import InvalidPlanInput
 from recommender.planner.alternatives import alternative, level_name, outcomes
-from recommender.planner.badges import badge_progress, with_a_badge
+from recommender.planner.badges import badge_progress, first_badge_courses, with_a_badge
 from recommender.planner.build import Built, build_problem, held_levels, recost
 from recommender.planner.catalogue import AvailableCourses, PlanCatalogue
 from recommender.planner.cover import (
@@ -415,8 +415,18 @@ def _assemble(  # noqa: C901, PLR0913 - one plan from the planner's parts (plann
             levels[uri] = max(levels.get(uri, 0), level)
         reach[ids[i]] = levels
     essential_uris = {t.skill_uri for t in targets if t.essential}
-    # Courses serving an essential skill, directly or as a prerequisite of one, go first among ready ones,
-    # then the shorter (an 18-hour introduction before a 78-hour specialisation teaching the same level).
+    # The courses of the quickest badge go first among ready ones (a first badge early, to keep going), then
+    # those serving an essential skill, directly or as a prerequisite of one, then the shorter (an 18-hour
+    # introduction before a 78-hour specialisation teaching the same level).
+    badge_first = first_badge_courses(
+        badges,
+        chosen,
+        requires,
+        courses=by_id,
+        held_badges=constraints.held_badges,
+        held_levels=built.held,
+        gap_skills=frozenset(item.skill_uri for item in gap),
+    )
     serves_essential = {c for c in chosen if reach[c].keys() & essential_uris}
     frontier = list(serves_essential)
     while frontier:
@@ -427,8 +437,8 @@ def _assemble(  # noqa: C901, PLR0913 - one plan from the planner's parts (plann
                 frontier.append(p)
     order = topological_order(
         chosen,
-        _basics_first(chosen, requires, reach),
-        key=lambda c: (c not in serves_essential, by_id[c].hours, c),
+        _basics_first(chosen, requires, reach, badge_first),
+        key=lambda c: (c not in badge_first, c not in serves_essential, by_id[c].hours, c),
     )
 
     start = constraints.start
@@ -570,12 +580,16 @@ def _assemble(  # noqa: C901, PLR0913 - one plan from the planner's parts (plann
 
 
 def _basics_first(
-    chosen: Sequence[str], requires: Mapping[str, Sequence[str]], reach: Mapping[str, Mapping[str, int]]
+    chosen: Sequence[str],
+    requires: Mapping[str, Sequence[str]],
+    reach: Mapping[str, Mapping[str, int]],
+    badge_first: frozenset[str],
 ) -> dict[str, list[str]]:
     """``requires`` plus an order for learning: a course that teaches a skill at a lower level than another
     chosen course goes before it ("Batteries: the basics" before "Battery Management Systems"), unless a
-    requirement already puts them the other way round. These are only for the order; a step's prerequisites
-    stay the requirements."""
+    requirement already puts them the other way round or it would hold back a course of the quickest badge
+    (``badge_first``: those courses go first). These are only for the order; a step's prerequisites stay the
+    requirements."""
     graph = nx.DiGraph()
     graph.add_nodes_from(chosen)
     graph.add_edges_from((p, c) for c in chosen for p in requires[c])
@@ -586,6 +600,8 @@ def _basics_first(
 
     for low, high in itertools.permutations(sorted(chosen), 2):
         # not both ways round, and not against the requirements (an edge low -> high would close a cycle)
+        if high in badge_first and low not in badge_first:
+            continue
         if lower(low, high) and not lower(high, low) and not nx.has_path(graph, high, low):
             graph.add_edge(low, high)
     return {c: sorted(graph.predecessors(c)) for c in chosen}

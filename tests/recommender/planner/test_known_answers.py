@@ -570,3 +570,24 @@ def test_a_course_teaching_a_skill_at_a_lower_level_comes_before_one_teaching_it
     ]
     plan = plan_paths(gap, courses, Constraints(start=START, hours_per_week=10)).best
     assert ids(plan) == ["a-advanced", "b-intro"]
+
+
+def test_the_quickest_badges_courses_come_first_to_earn_a_badge_early() -> None:
+    # "intro" and "cars" earn the badge; "tech" teaches s1 lower than "cars", which alone would put it first
+    gap = [gap_item("s1"), gap_item("s2"), gap_item("s3"), gap_item("s4")]
+    courses = [
+        course("intro", {"s1": 1, "s4": 2}, price=10, hours=18),
+        course("cars", {"s1": 2}, price=10, hours=18),
+        course("tech", {"s1": 1, "s2": 2}, price=10, hours=78),
+        course("a-other", {"s3": 2}, price=10, hours=10),
+    ]
+    badges = [BadgeOption("basics", "Batteries: the basics", {"s1": 1}, "all", ("intro", "cars"))]
+    constraints = Constraints(start=START, hours_per_week=6)
+    plan = plan_paths(gap, courses, constraints, badges=badges).best
+    assert ids(plan) == ["intro", "cars", "a-other", "tech"]  # without the badge: a-other, intro, tech, cars
+    assert [(e.badge_id, e.week) for e in plan.badges_earned] == [("basics", 6)]
+    plain = plan_paths(gap, courses, constraints).best
+    assert ids(plain) == ["a-other", "intro", "tech", "cars"]
+    # a badge that recognises no skill of the gap does not reorder the plan
+    elsewhere = [BadgeOption("other", "Elsewhere", {"x": 1}, "all", ("intro", "cars"))]
+    assert ids(plan_paths(gap, courses, constraints, badges=elsewhere).best) == ids(plain)

@@ -1,0 +1,57 @@
+"""Which of a plan's courses earn its quickest badge (they go first: a first badge early)."""
+
+from __future__ import annotations
+
+from recommender.planner import BadgeOption
+from recommender.planner.badges import first_badge_courses
+from tests.recommender.planner.builders import course
+
+COURSES = {
+    c.id: c
+    for c in (
+        course("a", {"s1": 1}, hours=10),
+        course("b", {"s1": 2}, hours=30),
+        course("c", {"s2": 2}, hours=5),
+        course("d", {"s2": 1}, hours=8),
+        course("pre", {"s3": 1}, hours=4),
+    )
+}
+CHOSEN = sorted(COURSES)
+REQUIRES = {"a": ["pre"], "b": [], "c": [], "d": [], "pre": []}
+
+
+def first(badges: list[BadgeOption], **kw: object) -> frozenset[str]:
+    options = {"held_badges": frozenset(), "held_levels": {}, "gap_skills": frozenset({"s1", "s2"})}
+    options.update(kw)
+    return first_badge_courses(badges, CHOSEN, REQUIRES, courses=COURSES, **options)  # type: ignore[arg-type]
+
+
+def test_the_badge_of_fewest_hours_wins_with_what_its_courses_require() -> None:
+    slow = BadgeOption("slow", "Slow", {"s1": 2}, "all", ("b",))  # 30 h
+    quick = BadgeOption("quick", "Quick", {"s1": 1}, "all", ("a",))  # 10 h + its prerequisite's 4 h
+    assert first([slow, quick]) == {"a", "pre"}
+
+
+def test_k_of_n_takes_the_shortest_and_an_assessment_the_shortest_course_reaching_each_level() -> None:
+    two_of_three = BadgeOption("k", "Two of three", {"s1": 1}, "k_of_n", ("a", "b", "c"), k=2)
+    assert first([two_of_three]) == {"a", "pre", "c"}  # 14 h + 5 h, not b's 30 h
+    assessed = BadgeOption("x", "Assessed", {"s1": 2, "s2": 1}, "assessment")
+    assert first([assessed]) == {"b", "c"}  # c (5 h) reaches s2 at 1 before d (8 h)
+    assert first([assessed], held_levels={"s1": 2}) == {"c"}  # a level held needs no course
+
+
+def test_a_badge_the_plan_cannot_earn_or_that_recognises_no_gap_skill_reorders_nothing() -> None:
+    missing = BadgeOption("m", "Missing", {"s1": 1}, "all", ("a", "not-chosen"))
+    elsewhere = BadgeOption("e", "Elsewhere", {"x": 1}, "all", ("c",))
+    held = BadgeOption("h", "Held", {"s2": 1}, "all", ("d",))
+    assert first([missing, elsewhere, held], held_badges=frozenset({"h"})) == frozenset()
+
+
+def test_a_required_badge_brings_its_courses_unless_held() -> None:
+    base = BadgeOption("base", "Base", {"s2": 1}, "all", ("d",))
+    top = BadgeOption("top", "Top", {"s1": 1}, "all", ("a",), required_badges=("base",))
+    # base alone (8 h) is quicker than top with base (22 h); base recognises no gap skill here
+    assert first([base, top], gap_skills=frozenset({"s1"})) == {"a", "pre", "d"}
+    assert first([base, top], gap_skills=frozenset({"s1"}), held_badges=frozenset({"base"})) == {"a", "pre"}
+    loop = BadgeOption("top", "Top", {"s1": 1}, "all", ("a",), required_badges=("top",))
+    assert first([loop]) == frozenset()  # a badge requiring itself cannot be earned
