@@ -5,9 +5,9 @@ Routes live in ``api/http/routers/`` (one module per area), request and response
 ``api/http/errors.py``. Routes that compute (gap, plans, adjacent roles) run in the thread pool (plain ``def``
 functions, which FastAPI runs there, or :func:`api.http.deps.planning`): the event loop stays free for other
 requests (``/health`` answers while a plan is being solved), all sharing the one loaded graph and model. A
-process computes one ``POST /v1/plans`` at a time (``api.http.deps.PLANS_AT_ONCE``), the others waiting in
-order, since its threads share one core. CPU is scaled with processes (``upskill serve --workers N``), each
-loading its own copy in its lifespan.
+process computes one plan at a time (``POST /v1/plans``, a worker's plan, the worker page's answer:
+``api.http.deps.PLANS_AT_ONCE``), the others waiting in order, since its threads share one core. CPU is
+scaled with processes (``upskill serve --workers N``), each loading its own copy in its lifespan.
 """
 
 from __future__ import annotations

@@ -46,7 +46,8 @@ T = TypeVar("T")
 SessionOpener = Callable[[], AbstractContextManager[Session]]
 
 
-#: Plans a process computes at once (``POST /v1/plans``): one, as a process computes on one core (the GIL;
+#: Plans a process computes at once (``POST /v1/plans``, ``GET /v1/workers/{id}/plan``, the worker page's
+#: answers): one, as a process computes on one core (the GIL;
 #: ``upskill serve`` runs a process per core). The others wait for it in the order they came, each then
 #: computed at full speed, instead of time-slicing the core with it: a plan's latency is the plans ahead of
 #: it plus its own, not its own times how many share the core (see :func:`planning`).

@@ -15,8 +15,9 @@ from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 
 from api.http.auth import Keyed, keyed
-from api.http.deps import STATEMENT_TIMEOUT, GraphDep, ModelDep, PlanOptionsDep
+from api.http.deps import STATEMENT_TIMEOUT, GraphDep, ModelDep, PlanOptionsDep, planning
 from api.http.routers.occupations import Limit, Offset
+from api.http.routers.planning import plans_json
 from api.http.schemas.common import AUTH_PROBLEMS, CONFLICT, PROBLEMS
 from api.http.schemas.people import (
     EventCreate,
@@ -128,17 +129,22 @@ def delete_worker(worker_id: WorkerId, key: HrOrAdminKeyed) -> Any:
 
 
 @router.get("/workers/{worker_id}/plan", response_model=PlansRead)
-def worker_plan(
+async def worker_plan(
     worker_id: WorkerId, graph: GraphDep, options: PlanOptionsDep, model: ModelDep, key: PersonKeyed
 ) -> Any:
     """Plan toward the worker's target with their saved profile and limits (the answer of POST /v1/plans)."""
-    with key.open() as (db_session, principal, audit):
-        worker = workers.get_worker(db_session=db_session, worker_id=worker_id, principal=principal)
-        audit("read", [worker.id])
-        answer = worker_learning.plan_for_worker(
-            db_session=db_session, graph=graph, options=options, model=model, worker=worker
-        )
-    return answer.to_dict()
+
+    def work() -> bytes:
+        with key.open() as (db_session, principal, audit):
+            worker = workers.get_worker(db_session=db_session, worker_id=worker_id, principal=principal)
+            audit("read", [worker.id])
+            answer = worker_learning.plan_for_worker(
+                db_session=db_session, graph=graph, options=options, model=model, worker=worker
+            )
+        return plans_json(answer.to_dict())
+
+    # one plan at a time per process, in turn with POST /v1/plans' and the worker page's
+    return Response(await planning(work), media_type="application/json")
 
 
 @router.get("/workers/{worker_id}/recommendations", response_model=RecommendationsRead)

@@ -1,8 +1,9 @@
 """The worker page: ``GET /`` (the form, and below it what the form asked for) and its static files.
 
-The route is a plain ``def``, so planning runs in the thread pool like the JSON API's. An empty form
-computes nothing (first paint is the template alone); the heavy objects are only needed once the form asks
-for something, and a server still being prepared says so on the page instead of failing.
+The page's work runs in the thread pool, what the form asks for in the process's planning slot like the
+JSON API's plans. An empty form computes nothing (first paint is the template alone); the heavy objects are
+only needed once the form asks for something, and a server still being prepared says so on the page
+instead of failing.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,7 +22,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
-from api.http.deps import ReferenceDep, RuntimeDep, ServedDep, TitleMatcherLoaderDep
+from api.http.deps import ReferenceDep, RuntimeDep, ServedDep, TitleMatcherLoaderDep, planning
 from api.http.web import cv as cv_panel
 from api.http.web import page as pages
 from api.http.web.form import DEFAULT_LEVEL, DELIVERY_MODES, LEVELS, WorkerForm
@@ -28,6 +30,7 @@ from api.services.plans import PlanOptions
 from recommender.errors import UpskillError
 from recommender.graph import CompetenceGraph
 from recommender.text.skills import SkillExtractor
+from recommender.text.titles import TitleMatcher
 from training.artefacts import LoadedModel
 
 HERE = Path(__file__).parent
@@ -136,10 +139,19 @@ def role_words(role: dict[str, Any]) -> str:
 
 
 @router.get("/", response_class=HTMLResponse)
-def worker_page(request: Request, loaded: LoadedDep, titles: TitleMatcherLoaderDep) -> HTMLResponse:
+async def worker_page(request: Request, loaded: LoadedDep, titles: TitleMatcherLoaderDep) -> HTMLResponse:
     """The worker page: the form, and the plan, the gap or the roles it asked for (an occupation typed that is
-    no ESCO label gets the title matcher's suggestions, the matcher loaded on first use)."""
+    no ESCO label gets the title matcher's suggestions, the matcher loaded on first use). A form that asks
+    for something is answered in the process's planning slot (``api.http.deps.planning``), in turn with
+    the API's plans; the empty form in the thread pool."""
     form = WorkerForm.from_query(request.query_params)
+    work = partial(_worker_page, request, form, loaded, titles)
+    return await (planning(work) if form.action else run_in_threadpool(work))
+
+
+def _worker_page(
+    request: Request, form: WorkerForm, loaded: Loaded, titles: Callable[[], TitleMatcher]
+) -> HTMLResponse:
     options = loaded.options
     answer = pages.PageAnswer(form)
     status = 200

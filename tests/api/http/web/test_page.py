@@ -18,6 +18,7 @@ from api.services.plans import load_plan_options
 from data.models import Course
 from recommender.graph import CompetenceGraph
 from recommender.text.titles import TitleMatcher
+from tests.api.http.test_planning_slots import plans_in_a_slot
 
 PLAN: dict[str, str | list[str]] = {
     "current": "welder",
@@ -45,6 +46,17 @@ def test_an_empty_form_computes_nothing_and_labels_every_field(page_client: Test
     assert ids and ids <= labelled, f"fields without a label: {ids - labelled}"
     assert "Your plan appears here" in html and "<svg" not in html
     assert "<option selected>EUR</option>" in html and 'value="en"' in html
+
+
+def test_the_pages_plan_is_computed_in_the_planning_slot(
+    page_client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As the JSON API's plans, one at a time per process (``api.http.deps.planning``)."""
+    computed = plans_in_a_slot(monkeypatch, routes)
+    response = page_client.get("/", params=PLAN)
+    assert response.status_code == 200, response.text
+    assert computed == [True] and "<svg" in response.text
+    assert page_client.get("/").status_code == 200 and computed == [True]  # the empty form plans nothing
 
 
 def test_the_plan_on_the_page_is_the_json_apis(page_client: TestClient) -> None:
