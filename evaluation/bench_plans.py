@@ -26,6 +26,9 @@ the worker lacks:
   applied to both versions, with the database's link confidences); and plans pulling in a weakly evidenced
   course as a prerequisite of another (allowed: the chosen course requires it); closed on weak evidence
   only: essential skills closed, every step raising them being weakly evidenced;
+* plans holding a course judged irrelevant to the gap it is chosen for, by hand, in
+  ``evaluation/relevance_review.csv`` (``evaluation.relevance_review``), and the courses in first plans not
+  judged there yet (judge them before reading the count);
 * median hours and cost of the plans (pairs with at least one course), plans earning a badge, and the
   median week the first badge comes in (of those plans) and its median share of the plan's weeks.
 
@@ -121,10 +124,14 @@ def figures(  # noqa: C901 - a tally: one counter per figure of the module docst
     essential_of: dict[str, set[str]],
     evidence_of: dict[tuple[str, str], float],
     min_evidence: float,
+    judged: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The figures of the module docstring over the first plan of each row."""
+    """The figures of the module docstring over the first plan of each row (``judged``: course id -> "yes"
+    or "no", relevant to the gap it is chosen for)."""
     open_total = closed = closed_weakly = raised = alternative = nothing = 0
-    serving_none = weak = weak_prerequisite = badges = with_steps = 0
+    serving_none = weak = weak_prerequisite = badges = with_steps = irrelevant = 0
+    judged = judged or {}
+    unjudged: set[str] = set()
     hours: list[float] = []
     cost: list[float] = []
     first_badge: list[int] = []
@@ -168,6 +175,8 @@ def figures(  # noqa: C901 - a tally: one counter per figure of the module docst
         if weeks and plan["totals"]["weeks"]:
             first_badge.append(min(weeks))
             first_badge_share.append(min(weeks) / plan["totals"]["weeks"])
+        irrelevant += any(judged.get(s["course_id"]) == "no" for s in steps)
+        unjudged.update(s["course_id"] for s in steps if s["course_id"] not in judged)
         if steps:
             with_steps += 1
             hours.append(plan["totals"]["hours"])
@@ -187,6 +196,8 @@ def figures(  # noqa: C901 - a tally: one counter per figure of the module docst
         "plans_with_a_course_serving_no_gap_skill": serving_none,
         "plans_with_a_weakly_evidenced_course": weak,
         "plans_with_a_weakly_evidenced_prerequisite": weak_prerequisite,
+        "plans_with_a_course_judged_irrelevant": irrelevant,
+        "courses_not_judged": len(unjudged),
         "plans_earning_a_badge": badges,
         "first_badge_week_median": statistics.median(first_badge) if first_badge else None,
         "first_badge_share_of_plan_weeks_median": (
@@ -286,6 +297,7 @@ def main() -> None:
     from data.defaults import default_data_dir, environment_database_url
     from data.graph_loader import load_graph
     from data.plan_inputs import load_course_options
+    from evaluation.relevance_review import read_judged
     from recommender.graph import ESSENTIAL
     from recommender.planner.relevance import MIN_EVIDENCE, evidence, target_weights
     from recommender.sectors import automotive_mobility
@@ -331,15 +343,16 @@ def main() -> None:
             ["git", "-C", str(args.repo), "rev-parse", "HEAD"], capture_output=True, text=True, check=False
         ).stdout.strip()
     )
+    judged = {course: row["relevant"] for course, row in read_judged().items()}
     before_figures: dict[str, Any] = {
         "commit": before_commit,
         "database": args.before_database or database_url,
-        **figures(before, essential_of, evidence_of, MIN_EVIDENCE),
+        **figures(before, essential_of, evidence_of, MIN_EVIDENCE, judged),
     }
     after_figures: dict[str, Any] = {
         "commit": head,
         "worktree": str(ROOT),
-        **figures(after, essential_of, evidence_of, MIN_EVIDENCE),
+        **figures(after, essential_of, evidence_of, MIN_EVIDENCE, judged),
     }
     result = {
         "pairs": len(pairs),

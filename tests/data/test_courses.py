@@ -698,3 +698,30 @@ def test_a_tag_hints_on_its_own_score_not_on_a_calibrated_probability(
     assert weak is None  # "electric" alone scores 0.28 < 0.5, although the calibration would say 1.0
     assert strong is not None and strong["uri"] == MOTOR and strong["hint_score"] >= 0.5
     assert strong["inferred"] and strong["cosine"] is None  # no sentence model in this tagger
+
+
+def test_the_shipped_curation_removes_the_wrong_links_the_relevance_review_found() -> None:
+    """'LaTeX for Students, Engineers, and Scientists' claimed "use technical documentation" (p 0.54), the
+    only course to, and sat in 50 of bench_plans' 200 first plans; the relevance review judged the link wrong
+    (evaluation/relevance_review.csv) and curated_skills.csv removes it: off-topic, not planned on. The
+    course keeps what it teaches (typesetting software), and an on-topic link of about the same strength
+    ("Electric Cars: Technology" -> electricity, p 0.52) stays. Every removal names a link the shipped
+    catalogue has: a rebuilt catalogue with other links needs the review done again."""
+    documentation, typesetting, electricity = (
+        ESCO + "cffc3e97-e942-4b13-a2f3-0bf4910c06d3",
+        ESCO + "7c9cb75d-ca4a-47c0-a989-ec0ba65a4bf0",
+        ESCO + "c8ac1986-38fa-43b2-89dc-50a4beeb420e",
+    )
+    latex, cars = "edx-latex-for-students-engineers-and-scientists-2", "edx-electric-cars-technology"
+    records = {r.id: r for r in catalogue.read_catalogue(catalogue.DEFAULT_CATALOGUE).records}
+    skills = {cid: [(claim, claim.source) for claim in records[cid].skills] for cid in (latex, cars)}
+    before = {cid: {claim.uri: claim.confidence for claim, _ in claims} for cid, claims in skills.items()}
+    assert 0.5 < before[latex][documentation] < 0.6 and 0.5 < before[cars][electricity] < 0.6
+    rows = curation.read_curated_skills(catalogue.CURATED_SKILLS)
+    catalogue.apply_curation(skills, rows, {cid: records[cid].level for cid in skills})
+    after = {cid: {claim.uri for claim, _ in claims} for cid, claims in skills.items()}
+    assert documentation not in after[latex] and typesetting in after[latex]
+    assert electricity in after[cars]
+    removals = [row for row in rows if row.action == "remove" and row.course_id != "*"]
+    assert len(removals) > 30
+    assert all(row.skill_uri in {c.uri for c in records[row.course_id].skills} for row in removals)
