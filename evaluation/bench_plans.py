@@ -42,6 +42,7 @@ version).
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import platform
@@ -58,6 +59,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 #: main before issue 12's plan work (relevance, levels, alternatives, labels, serving features).
 BEFORE = "3a0b305"
+#: The relevance review: each course of the first plans judged relevant to its gap or not, by hand.
+JUDGED = ROOT / "evaluation" / "relevance_review.csv"
 
 #: Runs inside a checkout (this one or ``BEFORE``'s): plans each pair read from stdin, one JSON line each.
 #: Uses only what both versions have: the runtime, the profile gap and the plan service.
@@ -227,6 +230,14 @@ def first_plans(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return result
 
 
+def read_judged(path: Path = JUDGED) -> dict[str, dict[str, str]]:
+    """Course id -> its row of the relevance review (``evaluation/relevance_review.csv``)."""
+    if not path.is_file():
+        return {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        return {row["course_id"]: row for row in csv.DictReader(handle)}
+
+
 def link_precision() -> list[dict[str, Any]]:
     """Precision of the database's course-skill links by confidence, on the gold set's dev courses."""
     from sqlalchemy import select
@@ -297,7 +308,6 @@ def main() -> None:
     from data.defaults import default_data_dir, environment_database_url
     from data.graph_loader import load_graph
     from data.plan_inputs import load_course_options
-    from evaluation.relevance_review import read_judged
     from recommender.graph import ESSENTIAL
     from recommender.planner.relevance import MIN_EVIDENCE, evidence, target_weights
     from recommender.sectors import automotive_mobility

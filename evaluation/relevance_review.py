@@ -26,15 +26,15 @@ which links were judged right or wrong.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
+from evaluation.bench_plans import read_judged, run_plans
+
 ROOT = Path(__file__).resolve().parents[1]
-JUDGED = ROOT / "evaluation" / "relevance_review.csv"
 
 
 def pairs_of(graph: Any, count: int) -> list[tuple[str, str]]:
@@ -48,7 +48,6 @@ def pairs_of(graph: Any, count: int) -> list[tuple[str, str]]:
 def first_plans(pairs: list[tuple[str, str]]) -> list[dict[str, Any]]:
     """Each pair's first plan (``bench_plans``'s request), planned by this checkout in a subprocess."""
     from data.defaults import default_data_dir, environment_database_url
-    from evaluation.bench_plans import run_plans
 
     env = {
         **os.environ,
@@ -61,14 +60,6 @@ def first_plans(pairs: list[tuple[str, str]]) -> list[dict[str, Any]]:
         {"pair": row["pair"], "plan": row["answer"]["plans"][0] if row["answer"]["plans"] else None}
         for row in run_plans(ROOT, pairs, env)
     ]
-
-
-def read_judged(path: Path = JUDGED) -> dict[str, dict[str, str]]:
-    """Course id -> its row of the judged list."""
-    if not path.is_file():
-        return {}
-    with path.open(encoding="utf-8", newline="") as handle:
-        return {row["course_id"]: row for row in csv.DictReader(handle)}
 
 
 def main() -> None:
