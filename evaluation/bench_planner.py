@@ -453,6 +453,11 @@ def main() -> None:
     }
     print(f"load average at start: {' '.join(f'{x:.1f}' for x in os.getloadavg())} ({os.cpu_count()} CPUs)")
     _warm_up()
+    # what the process holds after its imports and the warm-up is kept out of the cyclic garbage collector's
+    # full collections, as the served process does after loading (``api.http.app``): else one of them (up to
+    # ~40 ms here) lands in some instance's build or solve time
+    gc.collect()
+    gc.freeze()
     if not args.only_real:
         print(
             f"Selection (solve, auto, certificate included) on {args.instances} random instances per size, "

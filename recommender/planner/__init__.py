@@ -13,8 +13,8 @@ touches the database (``data.plan_inputs`` loads courses and badges, ``recommend
 Modules: ``model`` (dataclasses), ``filters`` (constraints -> available courses, with reasons),
 ``relevance`` (which courses are evidence enough for a target), ``build`` (the cover problem, requirements
 from catalogue prerequisites and level order), ``selection`` (the problem on indices, a selection's value,
-the prune), ``cover`` (the solver the planner calls: the exact MILP within a time limit, on a kernel of the
-candidates above a size, and the certificate), ``greedy`` (the lazy greedy, its fallback), ``catalogue`` (a
+the prune), ``cover`` (the solver the planner calls: the exact MILP within a time limit, the greedy alone
+above a size, and the certificate), ``greedy`` (the lazy greedy, its fallback), ``catalogue`` (a
 catalogue checked and indexed once for many plans), ``order``, ``schedule``, ``badges``, ``alternatives``
 (what to do where no course closes a skill), ``from_gap`` (a skill gap as gap items), ``plan``
 (orchestration and explanations).

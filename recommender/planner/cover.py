@@ -71,7 +71,7 @@ __all__ = [  # the problem's names too, for the planner's modules and tests that
 
 Solver = Literal["auto", "greedy", "exact"]
 
-#: ``auto`` solves the MILP up to this many candidates; above, the greedy answers alone (the issue's design).
+#: ``auto`` solves the MILP up to this many candidates; above, the greedy answers alone (issue 11's design).
 #: Real gaps have up to ~170 candidates (the 200 automotive pairs of evaluation/bench_planner.py: median
 #: 70). Development seed 12 (8 instances a size, TIME_LIMIT, load 5-7): with the MILP at every size, at 800
 #: and 2,000 courses (764 and 1,906 candidates on average) every selection was the greedy's (ratio median /
@@ -97,8 +97,9 @@ MIN_SECONDS = 0.001
 #: HiGHS's wall-clock time limit, as a multiple of the CPU time limit (:func:`run_highs`).
 WALL_FACTOR = 10.0
 #: The planner's time limits are CPU seconds of the thread (``time.thread_time``), not wall-clock seconds:
-#: on a quiet machine the two agree, and on a busy one the answer stays the one a quiet machine gives (a
-#: wall-clock limit left HiGHS 12-30 ms of CPU of its 100 at load 6-9, and answers changed with the load).
+#: on a quiet machine the two agree, and on a busy one HiGHS still gets its time (a wall-clock limit of 0.1 s
+#: left it 12-30 ms of CPU at load 6-9, and answers moved with the load). A selection the time stopped can
+#: still differ between runs: HiGHS looks at the time at points of its own (each 5-20 ms apart here).
 clock = time.thread_time
 INTERRUPT = highspy.cb.HighsCallbackType
 #: Seconds ``solver="exact"`` gives HiGHS per selection.
