@@ -9,6 +9,8 @@ in the request's transaction; deleting a worker leaves an entry that names no on
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
@@ -39,6 +41,7 @@ from recommender.errors import InvalidPlanInput
 if TYPE_CHECKING:
     from api.runtime import Runtime
     from api.services.plans import PlanOptions
+    from data.db import DriverConnection
     from recommender.graph import CompetenceGraph
     from training.artefacts import LoadedModel
 
@@ -199,48 +202,86 @@ def recommendations_json(  # noqa: PLR0913 - the route's inputs, named
         )
 
 
-def kept_recommendations_json(  # noqa: PLR0913 - the route's inputs, named
-    *,
-    runtime: Runtime,
-    key: str,
-    worker_id: int,
-    target: str | None,
-    limit: int,
-    graph: CompetenceGraph,
-    options: PlanOptions,
-    model: LoadedModel | None,
-) -> bytes | None:
-    """The answer of :func:`recommendations_json` when it is kept (most requests: each worker's answer is
-    computed once until their profile, events, the model or the catalogue change), with its work on the
-    driver: the key and the worker read in one driver transaction (``data.db.driver_transaction``), the
-    audit entry committed (with those of other requests finishing now) before the bytes are returned.
-    None when there is no kept answer, or the key is unknown, revoked or of another role, or the worker is
-    not one it may see: :func:`recommendations_json` then answers, as the route does (nothing was
-    written). ~0.5 ms of CPU less a request than :func:`recommendations_json`'s session (its begin and
-    commit, the Core connection of its audit entry)."""
-    with runtime.driver_transaction(snapshot=True, statement_timeout=STATEMENT_TIMEOUT) as connection:
-        principal = keys.key_principal(connection, plaintext=key)
-        if principal is None or principal.role not in PERSON_ROLES:
-            return None
+@dataclass(frozen=True)
+class KeptQuestion:
+    """One request's question for :func:`kept_recommendations_json`: the key it came with and the route's
+    inputs."""
+
+    key: str
+    worker_id: int
+    target: str | None
+    limit: int
+    graph: CompetenceGraph
+    options: PlanOptions
+    model: LoadedModel | None
+
+
+def kept_recommendations_json(*, runtime: Runtime, questions: Sequence[KeptQuestion]) -> list[bytes | None]:
+    """The answers of :func:`recommendations_json` to ``questions`` (requests arriving together) that are
+    kept (most requests: each worker's answer is computed once until their profile, events, the model or
+    the catalogue change), with their work on the driver: the keys and workers read in one driver
+    transaction (``data.db.driver_transaction``), the audit entries of the answers committed together
+    (with those of other requests finishing now) before the bytes are returned. None for a question with
+    no kept answer, an unknown, revoked or other-role key, or a worker the key may not see; None for every
+    question when the reads or the audit entries' commit raise: :func:`recommendations_json` then answers
+    each, as the route does (nothing was written for it). ~0.5 ms of CPU less a request than
+    :func:`recommendations_json`'s session (its begin and commit, the Core connection of its audit entry)."""
+    try:
+        with runtime.driver_transaction(snapshot=True, statement_timeout=STATEMENT_TIMEOUT) as connection:
+            found = _askers(connection, questions)
+    except Exception:  # noqa: BLE001 - the route reads again, with its problem details
+        return [None] * len(questions)
+    answers: list[bytes | None] = []
+    made: list[dict[str, Any]] = []
+    for question, read in zip(questions, found, strict=True):
+        answer = None
+        if read is not None:
+            principal, worker = read
+            answer = worker_learning.kept_recommendations(
+                graph=question.graph,
+                options=question.options,
+                model=question.model,
+                worker=worker,
+                target=question.target,
+                limit=question.limit,
+                render=_recommendations_json,
+            )
+            if answer is not None:
+                made += audit.entries(
+                    principal=principal, action="read", route=RECOMMENDATIONS, worker_ids=[worker.id]
+                )
+        answers.append(answer)
+    if made:
         try:
-            worker = worker_learning.stored_worker_on(connection, worker_id=worker_id, principal=principal)
+            runtime.audit_writer.write(made)
+        except Exception:  # noqa: BLE001 - no answer without its entry: the route answers (or 503)
+            return [None] * len(questions)
+    return answers
+
+
+def _askers(
+    connection: DriverConnection, questions: Sequence[KeptQuestion]
+) -> list[tuple[keys.Principal, worker_learning.StoredWorker] | None]:
+    """For each question, its key's principal and the worker asked about, read on ``connection``; None when
+    the key is unknown, revoked or of another role, or the worker is not one it may see."""
+    found: list[tuple[keys.Principal, worker_learning.StoredWorker] | None] = []
+    principals: dict[str, keys.Principal | None] = {}  # a key asked twice: read once
+    for question in questions:
+        if question.key not in principals:
+            principals[question.key] = keys.key_principal(connection, plaintext=question.key)
+        principal = principals[question.key]
+        if principal is None or principal.role not in PERSON_ROLES:
+            found.append(None)
+            continue
+        try:
+            worker = worker_learning.stored_worker_on(
+                connection, worker_id=question.worker_id, principal=principal
+            )
         except keys.UnknownWorker:
-            return None
-    answer = worker_learning.kept_recommendations(
-        graph=graph,
-        options=options,
-        model=model,
-        worker=worker,
-        target=target,
-        limit=limit,
-        render=_recommendations_json,
-    )
-    if answer is not None:
-        made = audit.entries(
-            principal=principal, action="read", route=RECOMMENDATIONS, worker_ids=[worker.id]
-        )
-        runtime.audit_writer.write(made)  # raises when it cannot be written: then no answer
-    return answer
+            found.append(None)
+            continue
+        found.append((principal, worker))
+    return found
 
 
 def _recommendations_json(answer: dict[str, Any]) -> bytes:

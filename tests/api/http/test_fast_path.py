@@ -4,6 +4,9 @@ take, or whose work raises, answered by the route as before (SQLite and PostgreS
 
 from __future__ import annotations
 
+import asyncio
+import threading
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -19,6 +22,7 @@ from tests.api.conftest import bearer
 
 URL = "/v1/workers/11/recommendations"
 ROUTE = "GET /v1/workers/{worker_id}/recommendations"
+WAIT = 20.0
 
 
 @pytest.fixture
@@ -142,3 +146,71 @@ def test_a_kept_answer_is_read_and_audited_on_the_driver(
     assert again.status_code == 200, again.text
     assert again.content == first.content and taken == ["fast", "fast"]
     assert _audited(engine) == 2
+
+
+def test_kept_answers_asked_together_are_read_in_one_transaction_and_audited_in_one_commit(
+    app_of: tuple[TestClient, Engine, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``workers.kept_recommendations_json``: the batch's keys and workers in one driver read transaction,
+    an entry for each kept answer (and none for any other question) in one write transaction."""
+    client, engine, key = app_of
+    first = client.get(URL, headers=bearer(key))
+    assert first.status_code == 200, first.text
+    runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    opened: list[bool] = []
+    driver_transaction = runtime.driver_transaction
+
+    def counted(*, writes: bool = False, **options: Any) -> Any:
+        opened.append(writes)
+        return driver_transaction(writes=writes, **options)
+
+    monkeypatch.setattr(runtime, "driver_transaction", counted)
+    served = runtime.served()
+    kept = workers_router.KeptQuestion(
+        key=key, worker_id=11, target=None, limit=10, graph=served.graph, options=served.options, model=None
+    )
+    questions = [
+        kept,
+        kept,  # the same question twice: two answers, two entries
+        replace(kept, limit=9),  # not kept: the route computes it
+        replace(kept, worker_id=999),  # no such worker
+        replace(kept, key="upsk_unknown"),
+    ]
+    before = _audited(engine)
+    answers = workers_router.kept_recommendations_json(runtime=runtime, questions=questions)
+    assert answers == [first.content, first.content, None, None, None]
+    assert opened == [False, True]  # one read transaction, one commit of the entries
+    assert _audited(engine) == before + 2
+
+
+def test_requests_arriving_while_the_batches_are_looked_up_go_together_in_the_next(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``fast.KeptBatches``: up to ``BATCHES_AT_ONCE`` batches in the thread pool at once; the questions
+    arriving meanwhile wait on the event loop and go in one batch when one of them is done; each gets its
+    own answer."""
+    looked_up: list[list[str]] = []
+    release = threading.Event()
+
+    def lookup(*, runtime: object, questions: list[str]) -> list[bytes | None]:
+        looked_up.append(list(questions))
+        if len(looked_up) <= fast.BATCHES_AT_ONCE:
+            assert release.wait(WAIT)  # the first batches wait for the disk
+        return [f"answer to {question}".encode() for question in questions]
+
+    monkeypatch.setattr(workers_router, "kept_recommendations_json", lookup)
+
+    async def main() -> list[bytes | None]:
+        batches = fast.KeptBatches(runtime=object())  # type: ignore[arg-type]
+        asked = []
+        for number in range(at_once + 3):
+            asked.append(asyncio.ensure_future(batches.ask(f"q{number}")))  # type: ignore[arg-type]
+            await asyncio.sleep(0.05)
+        release.set()
+        return list(await asyncio.gather(*asked))
+
+    at_once = fast.BATCHES_AT_ONCE
+    answers = asyncio.run(main())
+    assert answers == [f"answer to q{number}".encode() for number in range(at_once + 3)]
+    alone = [[f"q{number}"] for number in range(at_once)]  # each its own batch while a slot was free
+    assert looked_up == [*alone, [f"q{number}" for number in range(at_once, at_once + 3)]]
