@@ -110,8 +110,11 @@ def print_plans(
         _print_open(plan, free_only)
         cert = plan.certificate
         if cert.ratio is not None and cert.method != "none":
+            added = ", ".join(repr(step.title) for step in plan.steps if step.course_id in cert.added_after)
             console.print(
                 f"  selection certified by {cert.method}: {cert.ratio:.3f} of optimal on {cert.compared}"
+                + (f", before {added} was added to earn a badge" if added else ""),
+                soft_wrap=True,
             )
 
 

@@ -310,6 +310,8 @@ class Certificate:
     ``optional coverage`` (weighted skills covered; ratio = selection / optimum) or ``cost`` (the objective at
     equal coverage; ratio = optimum / selection). ``method`` is ``milp`` (exact optimum), ``lp`` (the LP
     relaxation, so ``ratio`` is a lower bound of the true ratio) or ``none``. ``ratio`` is 1.0 when optimal.
+    ``added_after``: courses the plan took after the certified selection (to earn a badge the selection left
+    one course short of), which the certificate does not describe.
     """
 
     method: Literal["milp", "lp", "none"]
@@ -317,6 +319,7 @@ class Certificate:
     compared: str
     value: float | None = None
     bound: float | None = None
+    added_after: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -491,6 +494,7 @@ class Plan:
                 "compared": self.certificate.compared,
                 "value": self.certificate.value,
                 "bound": self.certificate.bound,
+                "added_after": list(self.certificate.added_after),
             },
             "deadline": None
             if self.deadline is None

@@ -306,7 +306,7 @@ def plan_paths(  # noqa: C901, PLR0913 - the planner's entry point, being rewrit
                 solution.solver,
                 built,
                 selection,
-                solution.certificate,
+                replace(solution.certificate, added_after=tuple(for_badge)),
                 gap,
                 by_id,
                 available,

@@ -183,6 +183,10 @@ class CertificateRead(BaseModel):
     compared: str | None
     value: float | None
     bound: float | None
+    added_after: list[str] = Field(
+        default_factory=list,
+        description="courses taken after the certified selection (to earn a badge): not described by it",
+    )
 
 
 class DeadlineRead(BaseModel):

@@ -159,6 +159,9 @@ def test_a_plan_short_of_a_badge_by_one_course_takes_it_when_it_fits_its_limits(
     (added,) = [s for s in plan.steps if s.course_id == "intro"]
     assert "Added to earn the badge 'Batteries: the basics'" in added.reason
     assert "'Course intro' is added to earn the badge 'Batteries: the basics'" in plan.explanation
+    # the certificate describes the selection before the badge's course was added, and says so
+    assert plan.certificate.added_after == ("intro",) and plain.certificate.added_after == ()
+    assert plan.to_dict()["certificate"]["added_after"] == ["intro"]
     assert plan.covered_skills == plain.covered_skills
 
 
