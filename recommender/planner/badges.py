@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from recommender.planner.model import BadgeEvent, BadgeNearMiss, BadgeOption, CourseOption
+from recommender.planner.order import with_requirements
 from recommender.planner.selection import TOLERANCE, CoverProblem, Selection, ordered_edges
 
 
@@ -138,17 +139,6 @@ def _own_courses(
     return own
 
 
-def _with_requirements(found: set[str], requires: Mapping[str, Sequence[str]]) -> set[str]:
-    """``found`` with everything its courses require, directly or through one another."""
-    frontier = list(found)
-    while frontier:
-        for p in requires.get(frontier.pop(), ()):
-            if p not in found:
-                found.add(p)
-                frontier.append(p)
-    return found
-
-
 def first_badge_courses(  # noqa: PLR0913 - the plan's courses, their requirements, what the worker holds
     badges: Sequence[BadgeOption],
     chosen: Sequence[str],
@@ -183,7 +173,7 @@ def first_badge_courses(  # noqa: PLR0913 - the plan's courses, their requiremen
         found = needs(badge, frozenset({badge.id}))
         if not found:
             continue
-        found = _with_requirements(found, requires)
+        found = with_requirements(found, requires)
         hours = sum(courses[c].hours for c in found)
         if best is None or (hours, badge.id) < best[:2]:
             best = (hours, badge.id, found)

@@ -33,6 +33,17 @@ def find_cycle(requires: Mapping[str, Iterable[str]]) -> list[str] | None:
     return cycle[start:] + cycle[:start]
 
 
+def with_requirements(found: set[str], requires: Mapping[str, Iterable[str]]) -> set[str]:
+    """``found``, extended in place, with everything its members require, directly or through one another."""
+    frontier = list(found)
+    while frontier:
+        for p in requires.get(frontier.pop(), ()):
+            if p not in found:
+                found.add(p)
+                frontier.append(p)
+    return found
+
+
 def check_prerequisites(courses: Iterable[CourseOption]) -> None:
     """Raise :class:`PrerequisiteCycle` naming the members when catalogue prerequisites form a cycle."""
     # only courses with prerequisites can be on a cycle

@@ -58,7 +58,7 @@ from recommender.planner.model import (
     Step,
     UncoveredSkill,
 )
-from recommender.planner.order import topological_order
+from recommender.planner.order import topological_order, with_requirements
 from recommender.planner.relevance import target_weights
 from recommender.planner.schedule import (
     Slot,
@@ -427,14 +427,7 @@ def _assemble(  # noqa: C901, PLR0913 - one plan from the planner's parts (plann
         held_levels=built.held,
         gap_skills=frozenset(item.skill_uri for item in gap),
     )
-    serves_essential = {c for c in chosen if reach[c].keys() & essential_uris}
-    frontier = list(serves_essential)
-    while frontier:
-        c = frontier.pop()
-        for p in requires[c]:
-            if p not in serves_essential:
-                serves_essential.add(p)
-                frontier.append(p)
+    serves_essential = with_requirements({c for c in chosen if reach[c].keys() & essential_uris}, requires)
     order = topological_order(
         chosen,
         _basics_first(chosen, requires, reach, badge_first),
