@@ -107,17 +107,29 @@ def _location(loc: tuple[Any, ...] | list[Any]) -> str:
     return text or ".".join(str(p) for p in loc)
 
 
+def _error_entry(item: dict[str, Any]) -> dict[str, Any]:
+    """One of pydantic's errors as the problem body lists it: where (field, request part), what, type."""
+    loc = tuple(item.get("loc", ("body",)))
+    if item.get("type") == "json_invalid" and len(loc) == 2 and isinstance(loc[1], int):
+        # FastAPI puts the character position where the body stopped parsing in the location
+        reason = (item.get("ctx") or {}).get("error") or item.get("msg", "")
+        return {
+            "field": "body",
+            "in": "body",
+            "message": f"the body is not JSON: {reason} at character {loc[1]}",
+            "type": "json_invalid",
+        }
+    return {
+        "field": _location(loc),
+        "in": str(loc[0]),
+        "message": str(item.get("msg", "")).removeprefix("Value error, "),
+        "type": item.get("type", ""),
+    }
+
+
 async def _validation(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
-    errors = [
-        {
-            "field": _location(item.get("loc", ())),
-            "in": str(item.get("loc", ("body",))[0]),
-            "message": str(item.get("msg", "")).removeprefix("Value error, "),
-            "type": item.get("type", ""),
-        }
-        for item in error.errors()
-    ]
+    errors = [_error_entry(item) for item in error.errors()]
     first = errors[0] if errors else {"field": "", "message": "invalid request"}
     return problem(
         422,

@@ -191,9 +191,13 @@ def test_without_a_title_matcher_the_closest_labels_are_suggested(client: TestCl
 
 
 def test_malformed_and_oversized_bodies(client: TestClient) -> None:
-    assert_problem(
+    problem = assert_problem(
         client.post("/v1/gap", content=b"{not json", headers={"content-type": "application/json"}), 422
     )
+    # where it stopped parsing, said as such (not as a field named "[1]")
+    assert problem["field"] == "body"
+    assert problem["detail"].startswith("body: the body is not JSON: ")
+    assert "at character 1" in problem["detail"]
     assert_problem(client.post("/v1/gap", content=b"[]", headers={"content-type": "application/json"}), 422)
     huge = json.dumps({**KATRIN_LIKE, "skills": [{"uri": "s" * 200, "level": 1}] * 500})
     problem = assert_problem(
