@@ -20,13 +20,15 @@ the catalogue derived for other skills arrive as catalogue prerequisites with or
 
 from __future__ import annotations
 
+import graphlib
 import itertools
-from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-import networkx as nx
 import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+from scipy.sparse.csgraph import connected_components
 
 from recommender.planner.cover import CoverProblem, Requirement
 from recommender.planner.filters import Available
@@ -207,14 +209,18 @@ def build_problem(  # noqa: C901, PLR0913 - one pass over gap, courses, badges (
         for r in raw[c]:
             if r not in by_cost:
                 by_cost[r] = tuple(sorted((o for o in r.options if o in rank), key=lambda o: (costs[o], o)))
-            key = (r, rank[c])  # one rank, one component: one loop (or none)
+            # off a loop every option is in an earlier component, so of lower rank: one key for all such
+            # courses (a ranked course is never its own option: only a catalogue prerequisite could name
+            # it, and a course needing itself is never takeable)
+            key = (r, rank[c] if c in loop else -1)  # one rank, one component: one loop (or none)
             if key not in below:
-                below[key] = tuple(o for o in by_cost[r] if rank[o] < rank[c])
-                in_loop[key] = (
-                    tuple(o for o in by_cost[r] if rank[o] >= rank[c] and o != c and loop.get(o) == loop[c])
-                    if c in loop
-                    else ()
-                )
+                if c in loop:
+                    below[key] = tuple(o for o in by_cost[r] if rank[o] < rank[c])
+                    in_loop[key] = tuple(
+                        o for o in by_cost[r] if rank[o] >= rank[c] and o != c and loop.get(o) == loop[c]
+                    )
+                else:
+                    below[key], in_loop[key] = by_cost[r], ()
             options_of[c].append(key)
     keep: set[str] = set()
     stacked: set[tuple[_RawRequirement, int]] = set()
@@ -307,23 +313,51 @@ def _acyclic_rank(
     (a loop: course a gives what b needs and b what a needs) the round alone would rule out valid orders, so
     the other options of the loop are kept apart (``Requirement.in_loop``) for the MILP to order.
     """
-    graph: nx.DiGraph[object] = nx.DiGraph()
-    graph.add_nodes_from(sorted(rounds))
-    seen: set[_RawRequirement] = set()
-    for c in sorted(rounds):
+    courses = sorted(rounds)
+    node: dict[object, int] = {c: k for k, c in enumerate(courses)}  # courses first, then requirements
+    tails: list[int] = []
+    heads: list[int] = []
+    for c in courses:
         for r in raw[c]:
-            graph.add_edge(r, c)
-            if r not in seen:
-                seen.add(r)
-                graph.add_edges_from((o, r) for o in r.options if o in rounds)
-    condensed = nx.condensation(graph)
-    position = {component: i for i, component in enumerate(nx.topological_sort(condensed))}
-    mapping = condensed.graph["mapping"]
-    keys = {c: (position[mapping[c]], rounds[c]) for c in rounds}
-    dense = {key: i for i, key in enumerate(sorted(set(keys.values())))}
-    courses = Counter(mapping[c] for c in rounds)
-    loop = {c: position[mapping[c]] for c in rounds if courses[mapping[c]] > 1}
-    return {c: dense[keys[c]] for c in rounds}, loop
+            if r not in node:
+                node[r] = len(node)
+                options = [node[o] for o in r.options if o in rounds]
+                tails.extend(options)
+                heads.extend([node[r]] * len(options))
+            tails.append(node[r])
+            heads.append(node[c])
+    tail, head = np.asarray(tails, dtype=np.int64), np.asarray(heads, dtype=np.int64)
+    size = len(node)
+    graph = sp.csr_array((np.ones(len(tail)), (tail, head)), shape=(size, size))
+    count, labels = connected_components(graph, directed=True, connection="strong")
+    position = _topological_position(count, labels[tail], labels[head])[labels[: len(courses)]]
+    keys = position * (max(rounds.values(), default=0) + 1) + np.fromiter(
+        (rounds[c] for c in courses), dtype=np.int64, count=len(courses)
+    )
+    rank = np.unique(keys, return_inverse=True)[1]
+    members = np.bincount(labels[: len(courses)], minlength=count)
+    on_loop = members[labels[: len(courses)]] > 1
+    return (
+        dict(zip(courses, rank.tolist(), strict=True)),
+        {c: int(position[k]) for k, c in enumerate(courses) if on_loop[k]},
+    )
+
+
+def _topological_position(count: int, tail: NDArray[np.int64], head: NDArray[np.int64]) -> NDArray[np.int64]:
+    """The position of each of ``count`` components in a topological order of the edges ``tail`` ->
+    ``head`` between them (within one component: none to order). scipy numbers strongly connected components
+    as it completes them, sinks first, so the reverse of its labels is one; checked, else sorted here."""
+    between = tail != head
+    if np.all(tail[between] > head[between]):
+        return (count - 1) - np.arange(count)
+    sorter: graphlib.TopologicalSorter[int] = graphlib.TopologicalSorter()
+    for k in range(count):
+        sorter.add(k)
+    for t, h in zip(tail[between].tolist(), head[between].tolist(), strict=True):
+        sorter.add(h, t)
+    position = np.empty(count, dtype=np.int64)
+    position[list(sorter.static_order())] = np.arange(count)
+    return position
 
 
 def recost(built: Built, available: Mapping[str, Available], cost_of: Callable[[Available], float]) -> Built:
