@@ -25,6 +25,7 @@ from recommender.planner import (
 )
 from recommender.planner.alternatives import UnmetSkill, unmet_demand
 from recommender.planner.from_gap import gap_items
+from recommender.planner.scores import ScoreIndex, ScoreVector
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -260,17 +261,34 @@ def prices_note(converter: Converter) -> str:
 
 def model_scores(
     *, profile: ProfileGap, model: LoadedModel | None, region: str | None, languages: Sequence[str]
-) -> tuple[dict[str, float] | None, str]:
+) -> tuple[Mapping[str, float] | None, str]:
     """Score every course for this profile with the trained hybrid model, and say what ranked them.
 
-    Without a model (None: no usable artefact) the planner falls back to its documented content score.
+    Without a model (None: no usable artefact) the planner falls back to its documented content score. The
+    scores are the model's array read by course id (``ScoreVector``: no dict of every course per plan).
     """
     if model is None:
         return None, CONTENT_RANKING
-
-    return model.scores_new(serving_features(profile=profile, region=region, languages=languages)), (
+    vector = model.score_vector(serving_features(profile=profile, region=region, languages=languages))
+    return ScoreVector(vector, _score_index(model)), (
         f"hybrid model {model.path.name} (from the worker's occupation, skills, region and languages)"
     )
+
+
+_score_indexes: list[tuple[LoadedModel, ScoreIndex]] = []  # the last model's (a swap replaces it)
+_score_index_lock = threading.Lock()
+
+
+def _score_index(model: LoadedModel) -> ScoreIndex:
+    """The position of each course in ``model``'s scores (its items), made once per served model."""
+    with _score_index_lock:
+        for known, index in _score_indexes:
+            if known is model:
+                return index
+    index = ScoreIndex(model.items.ids)
+    with _score_index_lock:
+        _score_indexes[:] = [(model, index)]
+    return index
 
 
 def serving_features(

@@ -42,6 +42,7 @@ def badge_progress(  # noqa: C901, PLR0913 - each earning rule (all, k of n, ass
     held_levels: Mapping[str, int],
     gap_skills: frozenset[str],
     available: Mapping[str, CourseOption],
+    teaching: Mapping[str, Sequence[str]] | None = None,
 ) -> BadgeOutcome:
     """Walk the plan's steps ``(course_id, end_week)`` in order and record each badge when its rule is met.
 
@@ -49,7 +50,9 @@ def badge_progress(  # noqa: C901, PLR0913 - each earning rule (all, k of n, ass
     Week 0 means before the plan (held already or earned by completed courses). The sequence lists the badges
     the plan earns that recognise a gap skill, in the order earned. A badge is one course away when, after the
     plan, one more available course would earn it (its required badges being earned); only badges that
-    recognise a skill of ``gap_skills`` (the target's skills) are suggested so.
+    recognise a skill of ``gap_skills`` (the target's skills) are suggested so. ``teaching`` (skill URI ->
+    ids of the courses naming it, any order: ``PlanCatalogue.teaching``) spares the look for that course
+    through every available course (~2,000) for a badge earned by assessment.
     """
     done: set[str] = set()
     levels: dict[str, int] = dict(held_levels)
@@ -107,7 +110,7 @@ def badge_progress(  # noqa: C901, PLR0913 - each earning rule (all, k of n, ass
             choice = next(
                 (
                     cid
-                    for cid in sorted(available)
+                    for cid in _teaching_all(lacking, available, teaching)
                     if cid not in done
                     and all(available[cid].skills.get(u, 0) >= lv for u, lv in lacking.items())
                 ),
@@ -116,6 +119,18 @@ def badge_progress(  # noqa: C901, PLR0913 - each earning rule (all, k of n, ass
         if choice is not None:
             near.append(BadgeNearMiss(badge.id, badge.name, choice))
     return BadgeOutcome(tuple(events), sequence, tuple(near))
+
+
+def _teaching_all(
+    lacking: Mapping[str, int],
+    available: Mapping[str, CourseOption],
+    teaching: Mapping[str, Sequence[str]] | None,
+) -> list[str]:
+    """Ids of the ``available`` courses that may teach every skill of ``lacking``, sorted: all of them, or
+    with ``teaching``, those naming one of its skills (a course teaching it at level 1 or more names it)."""
+    if teaching is None or not lacking:
+        return sorted(available)
+    return sorted(cid for cid in teaching.get(min(lacking), ()) if cid in available)
 
 
 def _own_courses(
@@ -191,6 +206,7 @@ def with_a_badge(  # noqa: PLR0913 - the selection, the badges and what badge_pr
     held_levels: Mapping[str, int],
     gap_skills: frozenset[str],
     available: Mapping[str, CourseOption],
+    teaching: Mapping[str, Sequence[str]] | None = None,
 ) -> tuple[Selection, BadgeNearMiss] | None:
     """``selection`` with one more course that earns a badge, when it earns none that recognises a skill of
     the target and one more candidate course would (the badge is "one course away"), within the money
@@ -199,7 +215,8 @@ def with_a_badge(  # noqa: PLR0913 - the selection, the badges and what badge_pr
 
     A worker asked for a plan to the target, and a badge recognising the target's skills is a credential
     the plan would otherwise leave one course short of (issue 12: "earns at least one badge"): the coverage
-    is the optimum's, the cost is the optimum's plus that course's."""
+    is the optimum's, the cost is the optimum's plus that course's. ``teaching``: as
+    :func:`badge_progress` takes it."""
     ids = problem.ids
     outcome = badge_progress(
         badges,
@@ -210,6 +227,7 @@ def with_a_badge(  # noqa: PLR0913 - the selection, the badges and what badge_pr
         held_levels=held_levels,
         gap_skills=gap_skills,
         available=available,
+        teaching=teaching,
     )
     if outcome.sequence:
         return None

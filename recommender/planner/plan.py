@@ -69,6 +69,7 @@ from recommender.planner.schedule import (
     week_start,
     weeks_until,
 )
+from recommender.planner.scores import ScoreVector
 
 BEST = "best for you"
 KINDS = {"cost": ("cheapest", "fastest", BEST), "hours": ("fastest", "cheapest", BEST)}
@@ -144,10 +145,14 @@ def _normalised_scores(
     """``_normalised(scores or content_scores(gap, available courses), sorted(available))``, looking only at
     the courses naming a gap skill when the content scores stand in (every other course scores 0)."""
     if scores is not None:
-        values = [float(scores[i]) for i in sorted_ids if i in scores]
-        if not values:
+        if isinstance(scores, ScoreVector):  # a model's: one array operation over the available courses
+            extent = scores.extent(tuple(sorted_ids))
+        else:
+            values = [float(scores[i]) for i in sorted_ids if i in scores]
+            extent = (min(values), max(values)) if values else None
+        if extent is None:
             return dict.fromkeys(sorted_ids, 0.0)
-        lo, hi = min(values), max(values)
+        lo, hi = extent
         return _Normalised(scores, available, lo, hi, lo)
     content = content_scores(gap, [available[c].course for c in naming if c in available])
     values = list(content.values())
@@ -290,6 +295,7 @@ def plan_paths(  # noqa: C901, PLR0913 - the planner's entry point, being rewrit
             held_levels=built.held,
             gap_skills=frozenset(item.skill_uri for item in gap),
             available=available_courses,
+            teaching=catalogue.teaching,
         )
         if badge_step is not None:
             selection, near = badge_step
@@ -315,6 +321,7 @@ def plan_paths(  # noqa: C901, PLR0913 - the planner's entry point, being rewrit
                 available_courses,
                 open_skills,
                 for_badge,
+                catalogue.teaching,
             )
         )
 
@@ -392,9 +399,11 @@ def _assemble(  # noqa: C901, PLR0913 - one plan from the planner's parts (plann
     available_courses: Mapping[str, CourseOption],
     open_skills: _OpenSkills,
     for_badge: Mapping[str, str],
+    teaching: Mapping[str, Sequence[str]],
 ) -> Plan:
     """One plan of ``selection``; ``for_badge``: the course added to earn a badge (id -> the badge's name,
-    :func:`~recommender.planner.badges.with_a_badge`), said in its step's reason."""
+    :func:`~recommender.planner.badges.with_a_badge`), said in its step's reason; ``teaching``: the
+    catalogue's courses naming each skill (``PlanCatalogue.teaching``, for ``badge_progress``)."""
     problem, targets = built.problem, built.targets
     ids = problem.ids
     chosen = [ids[i] for i in selection.chosen]
@@ -505,14 +514,10 @@ def _assemble(  # noqa: C901, PLR0913 - one plan from the planner's parts (plann
     covered = [t.skill_uri for t in targets if reached[t.skill_uri] >= t.needed_level]
     missing = [t for t in targets if reached[t.skill_uri] < t.needed_level]
     uncovered = [open_skills.get(gap_item, reached[gap_item.skill_uri]) for gap_item in missing]
-    target_uris = {t.skill_uri for t in targets}
     already = tuple(item.skill_uri for item in gap if built.held.get(item.skill_uri, 0) >= item.needed_level)
-    for item in gap:
-        if (
-            item.skill_uri not in target_uris
-            and item.skill_uri not in already
-            and not constraints.include_optional
-        ):
+    target_uris, held_already = {t.skill_uri for t in targets}, set(already)
+    for item in () if constraints.include_optional else gap:
+        if item.skill_uri not in target_uris and item.skill_uri not in held_already:
             uncovered.append(
                 UncoveredSkill(
                     item.skill_uri,
@@ -537,6 +542,7 @@ def _assemble(  # noqa: C901, PLR0913 - one plan from the planner's parts (plann
         held_levels=built.held,
         gap_skills=frozenset(label),
         available=available_courses,
+        teaching=teaching,
     )
     deadline = _deadline_check(constraints, order, hours, requires, earliest, weeks, serves_essential)
     can_do = outcomes(reached, built.held, label)

@@ -1,9 +1,10 @@
-"""Which of a plan's courses earn its quickest badge (they go first: a first badge early)."""
+"""Which of a plan's courses earn its quickest badge (they go first: a first badge early), and which course
+would earn a badge the plan leaves one course short of."""
 
 from __future__ import annotations
 
 from recommender.planner import BadgeOption
-from recommender.planner.badges import first_badge_courses
+from recommender.planner.badges import badge_progress, first_badge_courses
 from tests.recommender.planner.builders import course
 
 COURSES = {
@@ -55,3 +56,43 @@ def test_a_required_badge_brings_its_courses_unless_held() -> None:
     assert first([base, top], gap_skills=frozenset({"s1"}), held_badges=frozenset({"base"})) == {"a", "pre"}
     loop = BadgeOption("top", "Top", {"s1": 1}, "all", ("a",), required_badges=("top",))
     assert first([loop]) == frozenset()  # a badge requiring itself cannot be earned
+
+
+def test_the_course_one_assessment_away_is_found_through_the_skill_index_as_through_every_course() -> None:
+    courses = {
+        c.id: c
+        for c in (
+            course("a", {"s1": 1}),
+            course("b", {"s1": 3, "s2": 2}),
+            course("c", {"s1": 3, "s2": 2}),  # the same as b, a later id: b is named
+            course("d", {"s2": 3}),
+            course("e", {"s3": 2}),
+        )
+    }
+    # the index lists the catalogue's courses (a stripped course, its link left out of ``available``: "c"
+    # naming s9 in the index only), in any order, and courses not available ("gone")
+    teaching = {"s1": ("c", "gone", "b", "a"), "s2": ("d", "c", "b"), "s3": ("e",), "s9": ("c",)}
+    badges = [
+        BadgeOption("x", "Both", {"s1": 3, "s2": 2}, "assessment"),
+        BadgeOption("y", "Deep", {"s2": 3}, "assessment"),
+        BadgeOption("z", "Nobody", {"s1": 4}, "assessment"),
+        BadgeOption("w", "Stripped", {"s9": 1}, "assessment"),
+    ]
+
+    def near(done: list[str], levels: dict[str, int], index: dict[str, tuple[str, ...]] | None) -> list[str]:
+        outcome = badge_progress(
+            badges,
+            [(cid, 1) for cid in done],
+            courses=courses,
+            completed=frozenset(),
+            held_badges=frozenset(),
+            held_levels=levels,
+            gap_skills=frozenset({"s1", "s2", "s9"}),
+            available=courses,
+            teaching=index,
+        )
+        return [f"{b.badge_id}:{b.course_id}" for b in outcome.one_course_away]
+
+    for done, levels in (([], {}), (["b"], {}), (["a"], {"s1": 3})):
+        assert near(done, levels, teaching) == near(done, levels, None)
+    assert near(["a"], {"s1": 3}, teaching) == ["x:b", "y:d"]  # s1 held at 3: b is the first to bring s2

@@ -5,6 +5,7 @@ reused for many plans gives the plans a fresh list gives, on random catalogues."
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from dataclasses import fields, replace
 from datetime import date, timedelta
 
@@ -18,6 +19,7 @@ from recommender.planner.catalogue import Courses
 from recommender.planner.filters import filter_courses
 from recommender.planner.plan import _cost_function, _normalised, _normalised_scores, content_scores
 from recommender.planner.relevance import relevant_courses, target_weights
+from recommender.planner.scores import ScoreIndex, ScoreVector
 from tests.recommender.planner.builders import START, course
 
 SKILLS = [f"http://data.europa.eu/esco/skill/s{k}" for k in range(14)]
@@ -174,11 +176,17 @@ def test_normalised_scores_equal_the_plain_normalisation(seed: int) -> None:
         available = filtered.available
         naming = catalogue.naming({item.skill_uri for item in gap})
         model = {c.id: rng.random() for c in courses if rng.random() < 0.8}
-        for scores in (None, model, {}):
-            expected = _normalised(
-                scores if scores is not None else content_scores(gap, [a.course for a in available.values()]),
-                sorted(available),
-            )
+        ids = list(model) + ["not-in-the-catalogue"]
+        vector = ScoreVector(
+            np.array([model.get(i, 9.0) for i in ids], dtype=np.float32), ScoreIndex(ids)
+        )  # as a model gives them: float32, in its own order, with items the catalogue lacks
+        as_read = {i: float(np.float32(model.get(i, 9.0))) for i in ids}
+        for scores in (None, model, {}, vector):
+            if scores is None:
+                plain: Mapping[str, float] = content_scores(gap, [a.course for a in available.values()])
+            else:
+                plain = as_read if scores is vector else scores
+            expected = _normalised(plain, sorted(available))
             got = _normalised_scores(gap, scores, available, filtered.sorted_ids, naming)
             assert dict(got) == expected
             assert all(got.get(c.id, 0.0) == expected.get(c.id, 0.0) for c in courses)
