@@ -9,8 +9,9 @@ occupations the database holds). Each is answered as the route answers it
 (``plans_json(plans_answer(...))``, the body read by the route's schema) in a subprocess that loads the
 graph, plan options and model once (``api.runtime``), holds the BLAS threads and freezes the loaded
 objects as the served process does, and answers the first body once before timing (the benchmark's
-warm-up). Every body is answered ``--repeat`` times in turn; the figures are of the last round (caches as
-warm as in a served process).
+warm-up). Every body is answered ``--repeat`` times in turn; a body's figure is its median over the
+rounds after the first (caches as warm as in a served process; the median leaves out a round that another
+process on a busy machine slowed).
 
 Printed: a request's CPU time (``time.thread_time``), p50 / mean / p99 / max over the bodies, the bodies
 above ``--heavy`` ms with their pair and answer size, and with ``--profile`` the functions taking the most
@@ -42,7 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 #: Runs in a subprocess (``api`` is imported there, never by ``evaluation``): answers each body, one JSON
 #: line each, then the profile's text when asked.
 RUNNER = """
-import cProfile, gc, hashlib, io, json, pstats, sys, time
+import cProfile, gc, hashlib, io, json, pstats, statistics, sys, time
 from api.http.app import SERVING_BLAS_THREADS
 from api.http.routers.planning import plans_answer, plans_json
 from api.http.schemas.planning import PlanCreate
@@ -64,6 +65,7 @@ routes = plan_mix(args["base"], occupations, args["pairs"], args["seed"]).reques
 bodies = [PlanCreate.model_validate(route.body) for route in routes]
 plans_json(plans_answer(bodies[0], graph, options, model))  # the benchmark's warm-up
 profiler = cProfile.Profile()
+times = {}  # body -> (CPU, wall) of each round after the first
 for round_ in range(args["repeat"]):
     last = round_ == args["repeat"] - 1
     for n, (route, body) in enumerate(zip(routes, bodies)):
@@ -76,7 +78,11 @@ for round_ in range(args["repeat"]):
         cpu, wall = time.thread_time() - cpu, time.perf_counter() - wall
         if last and args["profile"]:
             profiler.disable()
+        if round_ > 0 or args["repeat"] == 1:
+            times.setdefault(n, []).append((cpu, wall))
         if last:
+            cpu = statistics.median(c for c, _ in times[n])
+            wall = statistics.median(w for _, w in times[n])
             row = {"n": n, "pair": [route.body["current_occupations"][0], route.body["target"]],
                    "cpu_ms": 1000 * cpu, "wall_ms": 1000 * wall, "bytes": len(answer),
                    "sha256": hashlib.sha256(answer).hexdigest()}
@@ -132,7 +138,9 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--plan", help="the first body as JSON, whose limits the pairs take (scenario 1)")
     parser.add_argument("--pairs", type=int, default=100, help="occupation pairs besides scenario 1")
     parser.add_argument("--seed", type=int, default=20261202, help="shuffles the pairs (bench_http's)")
-    parser.add_argument("--repeat", type=int, default=2, help="rounds over the bodies; the last is measured")
+    parser.add_argument(
+        "--repeat", type=int, default=4, help="rounds over the bodies; those after the first are measured"
+    )
     parser.add_argument("--bodies", type=int, nargs="+", help="answer only these bodies (0: scenario 1)")
     parser.add_argument("--heavy", type=float, default=40.0, help="list the bodies above this CPU (ms)")
     parser.add_argument("--profile", action="store_true", help="cProfile the last round")
@@ -156,7 +164,8 @@ def main(argv: list[str] | None = None) -> int:
     wall = summary([row["wall_ms"] for row in rows])
     load = os.getloadavg()
     loads = " ".join(f"{x:.2f}" for x in load)
-    print(f"{len(rows)} bodies, round {args.repeat} of {args.repeat}; load {loads}")
+    measured = max(1, args.repeat - 1)
+    print(f"{len(rows)} bodies, each the median of {measured} round(s) after a first; load {loads}")
     print(f"{'':>8} {'p50':>8} {'mean':>8} {'p99':>8} {'max':>8}")
     for name, figures in (("cpu ms", cpu), ("wall ms", wall)):
         print(f"{name:>8} " + " ".join(f"{figures[key]:8.1f}" for key in ("p50", "mean", "p99", "max")))

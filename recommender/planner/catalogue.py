@@ -29,8 +29,12 @@ from recommender.planner.model import Constraints, CourseOption
 from recommender.planner.order import check_prerequisites
 from recommender.planner.relevance import MIN_EVIDENCE, judged
 
-#: Relevance judgements (one per target's skill set) and filter results (one per set of constraints) kept.
+#: Filter results (one per set of constraints) kept.
 KEPT = 16
+#: Relevance judgements (one per target's skill set) and target views (one per target and set of constraints)
+#: kept: a server's plans go to a few dozen targets under a few sets of constraints (bench_http's 101 bodies:
+#: 32 targets, one set; with 16 kept, every view was made again, ~0.5 ms of a plan's ~10). ~130 KB each.
+VIEWS_KEPT = 64
 
 #: Per course of the catalogue, in order: the course, why the worker's standing terms rule it out (None:
 #: they do not), and its price in the plan currency (None when ruled out).
@@ -41,11 +45,12 @@ V = TypeVar("V")
 
 
 class _Kept(Generic[K, V]):
-    """The last :data:`KEPT` results, by key (thread-safe)."""
+    """The last ``size`` results, by key (thread-safe)."""
 
-    def __init__(self) -> None:
+    def __init__(self, size: int | None = None) -> None:
         self._items: OrderedDict[K, V] = OrderedDict()
         self._lock = threading.Lock()
+        self._size = size
 
     def get(self, key: K) -> V | None:
         with self._lock:
@@ -57,7 +62,7 @@ class _Kept(Generic[K, V]):
     def put(self, key: K, value: V) -> V:
         with self._lock:
             self._items[key] = value
-            while len(self._items) > KEPT:
+            while len(self._items) > (KEPT if self._size is None else self._size):
                 self._items.popitem(last=False)
         return value
 
@@ -205,10 +210,10 @@ class PlanCatalogue:
                 teaching.setdefault(uri, []).append(course.id)
         #: skill URI -> ids of the courses naming it, in catalogue order
         self.teaching: Mapping[str, tuple[str, ...]] = {u: tuple(ids) for u, ids in teaching.items()}
-        self._relevance: _Kept[frozenset[tuple[str, float]], Relevance] = _Kept()
+        self._relevance: _Kept[frozenset[tuple[str, float]], Relevance] = _Kept(VIEWS_KEPT)
         self._static: _Kept[tuple[Hashable, ...], StaticRows] = _Kept()
         self._filtered: _Kept[tuple[Hashable, ...], Filtered] = _Kept()
-        self._views: _Kept[tuple[Hashable, ...], TargetView] = _Kept()
+        self._views: _Kept[tuple[Hashable, ...], TargetView] = _Kept(VIEWS_KEPT)
 
     def __len__(self) -> int:
         return len(self.courses)

@@ -8,7 +8,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, cast
 
+import numpy as np
 import pytest
+from numpy.typing import NDArray
 
 from api.services import levels as level_service
 from api.services import plans as plan_service
@@ -17,6 +19,7 @@ from data.plan_inputs import CourseTerms, Pricing, price_courses, rate_table
 from recommender.currency import Converter
 from recommender.errors import ImportFormatError
 from recommender.graph import CompetenceGraph
+from recommender.idmap import IdMap
 from recommender.planner import CourseOption
 from tests.recommender.conftest import tiny_data
 
@@ -38,10 +41,12 @@ class SkillAwareModel:
     def __init__(self) -> None:
         self.seen: list[Mapping[str, float]] = []
 
-    def scores_new(self, features: Mapping[str, float], history: Sequence[str] = ()) -> dict[str, float]:
+    items = IdMap(["a", "b"])
+
+    def score_vector(self, features: Mapping[str, float], history: Sequence[str] = ()) -> NDArray[np.float32]:
         self.seen.append(dict(features))
         painter = features.get("skill=skill:paint", 0.0) > 0
-        return {"a": 0.0 if painter else 1.0, "b": 1.0 if painter else 0.0}
+        return np.array([0.0, 1.0] if painter else [1.0, 0.0], dtype=np.float32)  # a, b
 
 
 def options() -> plan_service.PlanOptions:
