@@ -459,3 +459,28 @@ def test_a_loops_order_rows_join_the_program_only_when_its_chosen_courses_cannot
     assert program.chosen(relaxed) == [0, 1] and ordered_edges(problem, [0, 1]) is None
     full = program.solve(program.cost_row, [(program.ess_row, 2.0)], integral=True)
     assert sorted(program.chosen(full)) == [0, 1, 2] and program.ordered == {0}
+
+
+def test_probing_off_under_a_second_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """HiGHS probes without looking at the interrupt callback: off when it has under PROBING_SECONDS, on for
+    the exact solver's long runs; the answer is the same optimum either way."""
+    options: list[dict[str, Any]] = []
+
+    class Recording(cover.highspy.Highs):  # type: ignore[misc]
+        def __init__(self) -> None:
+            super().__init__()
+            options.append({})
+
+        def setOptionValue(self, name: str, setting: Any) -> Any:  # noqa: N802 - HiGHS's name
+            options[-1][name] = setting
+            return super().setOptionValue(name, setting)
+
+    monkeypatch.setattr(cover.highspy, "Highs", Recording)
+    problem = random_problem(np.random.default_rng(5), 12, 8, limited=True)
+    quick = solve(problem, solver="exact", time_limit=0.5)
+    assert options and all(o.get("presolve_rule_off") == cover.NO_PROBING for o in options)
+    options.clear()
+    slow = solve(problem, solver="exact", time_limit=cover.PROBING_SECONDS + 1)
+    assert options and all("presolve_rule_off" not in o for o in options)
+    assert quick.certificate.ratio == slow.certificate.ratio == 1.0
+    assert value(problem, quick.selection.chosen) == value(problem, slow.selection.chosen)
