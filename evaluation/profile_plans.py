@@ -15,7 +15,9 @@ process on a busy machine slowed).
 
 Printed: a request's CPU time (``time.thread_time``), p50 / mean / p99 / max over the bodies, the bodies
 above ``--heavy`` ms with their pair and answer size, and with ``--profile`` the functions taking the most
-time (cProfile over the last round). Each answer is hashed (SHA-256 of its JSON): ``--compare OLD.json``
+time (cProfile over the last round); with ``--split`` the mean CPU a request spends in each part of the
+route's work (:data:`SPLIT`: the gap, the model's scores, the solver, assembling the plans, the JSON ...).
+Each answer is hashed (SHA-256 of its JSON): ``--compare OLD.json``
 says which bodies' answers differ from an earlier run's (those whose solve the time limit stopped may
 differ from run to run: ``recommender.planner.cover.TIME_LIMIT``). ``--tree DIR`` plans with another
 checkout's code (main's, from ``git worktree add``; the runner uses only what main has had since
@@ -53,6 +55,34 @@ from recommender.hybrid import serving_blas_threads
 from recommender.sectors import automotive_mobility
 
 args = json.loads(sys.stdin.read())
+spent = {}  # part -> CPU seconds in the measured rounds
+measuring = [False]
+
+
+def timed(owner, name, part):  # owner.name (a module's function, a class's method) timed into spent[part]
+    function = getattr(owner, name)
+
+    def wrapper(*a, **k):
+        if not measuring[0]:
+            return function(*a, **k)
+        started = time.thread_time()
+        try:
+            return function(*a, **k)
+        finally:
+            spent[part] = spent.get(part, 0.0) + time.thread_time() - started
+
+    setattr(owner, name, wrapper)
+
+
+if args["split"]:
+    import importlib
+    for part, where in args["split"]:
+        module, _, name = where.partition(":")
+        owner, _, attr = name.rpartition(".")
+        target = importlib.import_module(module)
+        timed(getattr(target, owner) if owner else target, attr, part)
+    import api.http.routers.planning as planning
+    plans_json = planning.plans_json
 rt = Runtime()
 rt.load_all(strict=False)
 graph, options, model = rt.graph, rt.plan_options, rt.model
@@ -71,6 +101,7 @@ for round_ in range(args["repeat"]):
     for n, (route, body) in enumerate(zip(routes, bodies)):
         if args["bodies"] and n not in args["bodies"]:
             continue
+        measuring[0] = round_ > 0 or args["repeat"] == 1
         if last and args["profile"]:
             profiler.enable()
         cpu, wall = time.thread_time(), time.perf_counter()
@@ -87,6 +118,9 @@ for round_ in range(args["repeat"]):
                    "cpu_ms": 1000 * cpu, "wall_ms": 1000 * wall, "bytes": len(answer),
                    "sha256": hashlib.sha256(answer).hexdigest()}
             print(json.dumps(row), flush=True)
+if args["split"]:
+    print("SPLIT" + json.dumps({part: seconds / max(1, sum(len(t) for t in times.values()))
+                                for part, seconds in spent.items()}), flush=True)
 if args["profile"]:
     text = io.StringIO()
     stats = pstats.Stats(profiler, stream=text).sort_stats(args["sort"])
@@ -95,8 +129,25 @@ if args["profile"]:
 """
 
 
-def run(args: argparse.Namespace) -> tuple[list[dict[str, Any]], str]:
-    """The rows of the last round and the profile's text ("" without ``--profile``)."""
+#: ``--split``: the parts a request's CPU is split into (each a function, module:name or module:Class.name,
+#: timed where the route's work calls it; indented parts are within the one above).
+SPLIT = [
+    ("the gap (profile)", "api.http.routers.planning:_profile"),
+    ("the model's scores", "api.services.plans:model_scores"),
+    ("plan_paths", "api.services.plans:plan_paths"),
+    ("  the solver (cover.solve)", "recommender.planner.plan:solve"),
+    ("  the problem (build, recost)", "recommender.planner.plan:build_problem"),
+    ("  the problem (build, recost) ", "recommender.planner.plan:recost"),
+    ("  a course for a badge", "recommender.planner.plan:with_a_badge"),
+    ("  assembling the plans", "recommender.planner.plan:_assemble"),
+    ("the answer's dict", "api.services.plans:PlanAnswer.to_dict"),
+    ("the JSON", "api.http.routers.planning:plans_json"),
+]
+
+
+def run(args: argparse.Namespace) -> tuple[list[dict[str, Any]], str, dict[str, float]]:
+    """The rows, the profile's text ("" without ``--profile``) and the split (CPU seconds a request per
+    part, empty without ``--split``)."""
     request = {
         "base": json.loads(args.plan) if args.plan else SCENARIO_1,
         "pairs": args.pairs,
@@ -106,6 +157,7 @@ def run(args: argparse.Namespace) -> tuple[list[dict[str, Any]], str]:
         "sort": args.sort,
         "top": args.top,
         "bodies": args.bodies,
+        "split": SPLIT if args.split else [],
     }
     done = subprocess.run(
         [sys.executable, "-c", RUNNER],
@@ -119,8 +171,10 @@ def run(args: argparse.Namespace) -> tuple[list[dict[str, Any]], str]:
     if done.returncode != 0:
         raise SystemExit(f"planning failed:\n{done.stderr[-3000:]}")
     rows = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
-    profiles = [json.loads(line[7:]) for line in done.stdout.splitlines() if line.startswith("PROFILE")]
-    return rows, profiles[0] if profiles else ""
+    lines = done.stdout.splitlines()
+    profiles = [json.loads(line[7:]) for line in lines if line.startswith("PROFILE")]
+    splits = [json.loads(line[5:]) for line in lines if line.startswith("SPLIT")]
+    return rows, profiles[0] if profiles else "", splits[0] if splits else {}
 
 
 def summary(values: list[float]) -> dict[str, float]:
@@ -144,6 +198,7 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--bodies", type=int, nargs="+", help="answer only these bodies (0: scenario 1)")
     parser.add_argument("--heavy", type=float, default=40.0, help="list the bodies above this CPU (ms)")
     parser.add_argument("--profile", action="store_true", help="cProfile the last round")
+    parser.add_argument("--split", action="store_true", help="a request's CPU by part (SPLIT)")
     parser.add_argument("--sort", default="cumulative", help="pstats sort key")
     parser.add_argument("--top", type=int, default=45, help="functions shown in the profile")
     parser.add_argument(
@@ -159,7 +214,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    rows, profile = run(args)
+    rows, profile, split = run(args)
     cpu = summary([row["cpu_ms"] for row in rows])
     wall = summary([row["wall_ms"] for row in rows])
     load = os.getloadavg()
@@ -180,6 +235,14 @@ def main(argv: list[str] | None = None) -> int:
         before = {row["n"]: row["sha256"] for row in json.loads(args.compare.read_text())["rows"]}
         differ = [row["n"] for row in rows if before.get(row["n"]) != row["sha256"]]
         print(f"answers differing from {args.compare}: {len(differ)} {differ[:20]}")
+    parts: dict[str, float] = {}
+    for part, _ in SPLIT if split else ():  # in SPLIT's order; the parts of two functions added up
+        parts[part.rstrip()] = parts.get(part.rstrip(), 0.0) + split.get(part, 0.0)
+    if parts:
+        mean = cpu["mean"] / 1000
+        print(f"a request's CPU by part (mean over the measured requests; of {cpu['mean']:.2f} ms):")
+        for part, seconds in parts.items():
+            print(f"  {part:<32} {1000 * seconds:6.2f} ms  {100 * seconds / mean:5.1f} %")
     if profile:
         print(profile)
     result = {
@@ -188,6 +251,7 @@ def main(argv: list[str] | None = None) -> int:
         "cpu_ms": cpu,
         "wall_ms": wall,
         "differ": differ,
+        "split_ms": {part.strip(): 1000 * seconds for part, seconds in parts.items()},
         "rows": rows,
         "machine": {"cpus": os.cpu_count(), "load_1_5_15": load, "python": platform.python_version()},
     }

@@ -28,7 +28,7 @@ so the same model could score differently in the last bits from one run or machi
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Concatenate, ParamSpec, TypeVar
@@ -453,6 +453,43 @@ class HybridRanker(BaseEstimator):
         """Scores of users described by metadata only (new users) for every item, shape (n, n_items)."""
         return self.represent_users(metadata) @ self.item_vectors_.T
 
+    @_blas_threads
+    def score_new_user(self, columns: Sequence[int], values: Sequence[float]) -> FloatMatrix:
+        """:meth:`score_new_users` of one user given by its metadata's (column, value) pairs (distinct
+        columns), shape (1, n_items), without the sparse matrices: the same arithmetic in the same order
+        (:func:`cap_features`' cap, the L1 norm summed in float64, the float32 sums over the columns in
+        ascending order that scipy's CSR product does, the same product with the items), so the same scores
+        to the bit (tests/recommender/test_hybrid.py), in ~0.1 ms instead of ~0.4 (a plan request's)."""
+        check_is_fitted(self, "user_vectors_")
+        offset = self.user_metadata_offset_
+        embeddings, biases = self.user_feature_embeddings_, self.user_feature_biases_
+        n_meta = embeddings.shape[0] - offset
+        pairs = sorted(zip(columns, values, strict=True))
+        cols = np.fromiter((c for c, _ in pairs), np.int64, len(pairs))
+        vals = np.fromiter((v for _, v in pairs), np.float32, len(pairs))
+        if cols.size and (cols[0] < 0 or cols[-1] >= n_meta):
+            raise ModelInputError(f"expected {n_meta} metadata features, got column {int(cols[-1])}")
+        if self.max_features is not None and cols.size > self.max_features:
+            order = np.lexsort((cols, -self.user_support_[cols]))
+            keep = np.zeros(cols.size, dtype=bool)
+            keep[order[: self.max_features]] = True
+            cols, vals = cols[keep], vals[keep]
+        if not np.all(np.isfinite(vals)):
+            raise ModelInputError("feature values must be finite; check the input for NaNs")
+        total = 0.0
+        for value in vals.tolist():
+            total += abs(value)
+        if total != 0.0:
+            vals = (vals.astype(np.float64) / total).astype(np.float32)
+        factors = np.zeros(embeddings.shape[1], dtype=np.float32)
+        bias = np.zeros((), dtype=np.float32)
+        for column, value in zip((offset + cols).tolist(), vals, strict=True):
+            factors += value * embeddings[column]
+            bias += value * biases[column]
+        vector = np.empty((1, embeddings.shape[1] + 2), dtype=np.float32)
+        vector[0, :-2], vector[0, -2], vector[0, -1] = factors, 1.0, bias
+        return vector @ self.item_vectors_.T
+
     def represent_users(self, metadata: sp.spmatrix) -> FloatMatrix:
         """Representations of users described by metadata only (new users), shape (n, n_components + 2)."""
         check_is_fitted(self, "user_vectors_")
@@ -780,6 +817,16 @@ class BlendedRecommender:
         if missing:
             raise ModelInputError(f"signals {sorted(missing)} need a known user")
         return self.blend.combine(out)
+
+    def score_new_user(self, columns: Sequence[int], values: Sequence[float]) -> FloatMatrix | None:
+        """:meth:`score_new` of one user with no history, from its metadata's (column, value) pairs, shape
+        (1, n_items), when the blend reads the hybrid model alone and it was trained with user metadata
+        (:meth:`HybridRanker.score_new_user`: the same scores, without sparse matrices); None otherwise."""
+        wanted = {name for name, weight in self.blend.weights.items() if weight != 0}
+        ranker = self.ranker
+        if wanted != {"hybrid"} or ranker.user_feature_embeddings_.shape[0] <= ranker.user_metadata_offset_:
+            return None
+        return self.blend.combine({"hybrid": ranker.score_new_user(columns, values)})
 
     def recommend(self, user: int, k: int, *, exclude_seen: bool = True) -> NDArray[np.int64]:
         """The ``k`` best item indices for one user: one matrix product per signal, then ``argpartition``."""

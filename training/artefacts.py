@@ -97,6 +97,12 @@ class LoadedModel:
 
     def score_vector(self, features: Mapping[str, float], history: Sequence[str] = ()) -> NDArray[np.float32]:
         """:meth:`scores_new` as an array, shape (n_items,), float32, in the order of :attr:`items`."""
+        if not history:  # a plan's worker: one user, no sparse matrices (the same scores, a quarter the time)
+            names = self._user_feature_columns
+            known = [(names[name], float(value)) for name, value in features.items() if name in names]
+            found = self.recommender.score_new_user([c for c, _ in known], [v for _, v in known])
+            if found is not None:
+                return np.asarray(found).ravel()
         scores, _ = self._score_new(features, history)
         return np.asarray(scores).ravel()
 

@@ -30,7 +30,7 @@ def test_profile_plans_times_and_compares_the_answers(
     first, second = tmp_path / "first.json", tmp_path / "second.json"
 
     assert profile_plans.main(["--plan", plan, "--repeat", "2", "--json", str(first)]) == 0
-    again = ["--plan", plan, "--profile", "--compare", str(first), "--json", str(second)]
+    again = ["--plan", plan, "--profile", "--split", "--compare", str(first), "--json", str(second)]
     assert profile_plans.main(again) == 0
 
     result = json.loads(second.read_text())
@@ -43,3 +43,8 @@ def test_profile_plans_times_and_compares_the_answers(
     assert 0 < result["cpu_ms"]["p50"] <= result["cpu_ms"]["max"]
     printed = capsys.readouterr().out
     assert "plans_answer" in printed and "answers differing from" in printed
+    split = result["split_ms"]  # every part timed, within the request's time
+    assert list(split) == list(dict.fromkeys(part.strip() for part, _ in profile_plans.SPLIT))
+    assert split["plan_paths"] > 0 and split["the solver (cover.solve)"] <= split["plan_paths"]
+    assert sum(ms for part, ms in split.items() if part != "plan_paths") <= 2 * max(row["cpu_ms"], 1.0)
+    assert "the solver (cover.solve)" in printed

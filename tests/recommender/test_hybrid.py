@@ -250,3 +250,24 @@ def test_a_server_holds_blas_to_the_models_threads_for_its_whole_life(data, monk
             assert NotesThreads.seen == [{1}]
             monkeypatch.undo()
         assert blas_threads() == {2}  # restored when the server stops
+
+
+def test_one_new_user_scores_to_the_bit_as_the_sparse_path(data) -> None:
+    """``score_new_user`` (a plan's worker, no sparse matrices) gives ``score_new_users``' very floats: the
+    columns in any order, explicit zeros, more columns than the cap, none at all."""
+    n_meta = 12
+    features = sp.random(data.n_users, n_meta, density=0.5, random_state=7, format="csr", dtype=np.float32)
+    ranker = small_ranker(max_features=3).fit(data.matrix(), user_features=features)
+    rng = np.random.default_rng(5)
+    for size in (0, 1, 3, 4, 7, n_meta, n_meta):
+        cols = rng.choice(n_meta, size=size, replace=False)
+        vals = rng.choice([1.0, 0.5, 0.25, 0.0, 1 / 3, 0.7], size=size)
+        sparse = sp.csr_matrix((vals, (np.zeros(size, int), cols)), shape=(1, n_meta), dtype=np.float32)
+        expected = ranker.score_new_users(sparse)
+        got = ranker.score_new_user(cols.tolist(), vals.tolist())
+        assert got.shape == expected.shape == (1, data.n_items) and got.dtype == expected.dtype
+        assert np.array_equal(got.view(np.uint32), expected.view(np.uint32)), size
+    with pytest.raises(ModelInputError, match="metadata features"):
+        ranker.score_new_user([n_meta], [1.0])
+    with pytest.raises(ModelInputError, match="finite"):
+        ranker.score_new_user([0], [float("nan")])

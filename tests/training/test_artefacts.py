@@ -170,3 +170,23 @@ def test_saving_never_overwrites_a_version(fitted, tmp_path: Path, monkeypatch: 
     with pytest.raises(ArtefactError, match="exists already"):
         save(recommender, data, report, tmp_path, params)
     assert first.read_bytes() == before
+
+
+def test_a_new_user_without_history_scores_as_through_the_sparse_matrices(fitted, tmp_path: Path) -> None:
+    """``score_vector`` of a worker with no history (a plan's) takes the model's one-user path when the blend
+    reads the hybrid model alone: the floats of the sparse path (``_score_new``), to the bit."""
+    from dataclasses import replace
+
+    from recommender.hybrid import Blend
+
+    data, recommender, report, params = fitted
+    hybrid_only = replace(recommender, blend=Blend({"hybrid": 1.0}))
+    loaded = load(save(hybrid_only, data, report, tmp_path, params))
+    names = loaded.user_feature_names
+    assert names and hybrid_only.score_new_user([], []) is not None
+    for features in ({}, {names[0]: 1.0, "unknown=feature": 1.0}, dict.fromkeys(names, 0.5)):
+        fast = loaded.score_vector(features)
+        sparse = np.asarray(loaded._score_new(features, ())[0]).ravel()
+        assert fast.shape == (data.n_items,) and np.array_equal(fast.view(np.uint32), sparse.view(np.uint32))
+    mixed = replace(recommender, blend=Blend({"hybrid": 0.5, "popularity": 0.5}))
+    assert mixed.score_new_user([0], [1.0]) is None  # another signal: the sparse path answers
