@@ -207,6 +207,7 @@ def with_a_badge(  # noqa: PLR0913 - the selection, the badges and what badge_pr
     gap_skills: frozenset[str],
     available: Mapping[str, CourseOption],
     teaching: Mapping[str, Sequence[str]] | None = None,
+    known: dict[frozenset[str], BadgeOutcome] | None = None,
 ) -> tuple[Selection, BadgeNearMiss] | None:
     """``selection`` with one more course that earns a badge, when it earns none that recognises a skill of
     the target and one more candidate course would (the badge is "one course away"), within the money
@@ -216,19 +217,25 @@ def with_a_badge(  # noqa: PLR0913 - the selection, the badges and what badge_pr
     A worker asked for a plan to the target, and a badge recognising the target's skills is a credential
     the plan would otherwise leave one course short of (issue 12: "earns at least one badge"): the coverage
     is the optimum's, the cost is the optimum's plus that course's. ``teaching``: as
-    :func:`badge_progress` takes it."""
+    :func:`badge_progress` takes it; ``known``: the badges of selections looked at before with the same
+    other arguments (a plan's kinds: their selections often coincide), by their courses, added to here."""
     ids = problem.ids
-    outcome = badge_progress(
-        badges,
-        [(ids[i], 1) for i in sorted(selection.chosen, key=ids.__getitem__)],
-        courses=courses,
-        completed=completed,
-        held_badges=held_badges,
-        held_levels=held_levels,
-        gap_skills=gap_skills,
-        available=available,
-        teaching=teaching,
-    )
+    chosen_ids = frozenset(ids[i] for i in selection.chosen)
+    outcome = None if known is None else known.get(chosen_ids)
+    if outcome is None:
+        outcome = badge_progress(
+            badges,
+            [(cid, 1) for cid in sorted(chosen_ids)],
+            courses=courses,
+            completed=completed,
+            held_badges=held_badges,
+            held_levels=held_levels,
+            gap_skills=gap_skills,
+            available=available,
+            teaching=teaching,
+        )
+        if known is not None:
+            known[chosen_ids] = outcome
     if outcome.sequence:
         return None
     index = {cid: i for i, cid in enumerate(ids)}

@@ -32,7 +32,7 @@ import networkx as nx
 
 from recommender.errors import InvalidPlanInput
 from recommender.planner.alternatives import alternative, level_name, outcomes
-from recommender.planner.badges import badge_progress, first_badge_courses, with_a_badge
+from recommender.planner.badges import BadgeOutcome, badge_progress, first_badge_courses, with_a_badge
 from recommender.planner.build import Built, build_problem, held_levels, recost
 from recommender.planner.catalogue import AvailableCourses, PlanCatalogue
 from recommender.planner.cover import (
@@ -240,6 +240,7 @@ def plan_paths(  # noqa: C901, PLR0913 - the planner's entry point, being rewrit
     plans: list[Plan] = []
     reached_value: list[tuple[float, float]] = []
     seen: set[frozenset[str]] = set()
+    badges_known: dict[frozenset[str], BadgeOutcome] = {}  # the kinds' selections often coincide
     built: Built | None = None
     coverage: Coverage | None = None
     coverage_gap: Certificate | None = None
@@ -296,6 +297,7 @@ def plan_paths(  # noqa: C901, PLR0913 - the planner's entry point, being rewrit
             gap_skills=frozenset(item.skill_uri for item in gap),
             available=available_courses,
             teaching=catalogue.teaching,
+            known=badges_known,
         )
         if badge_step is not None:
             selection, near = badge_step

@@ -3,9 +3,11 @@ would earn a badge the plan leaves one course short of."""
 
 from __future__ import annotations
 
-from recommender.planner import BadgeOption
+import pytest
+
+from recommender.planner import BadgeOption, badges
 from recommender.planner.badges import badge_progress, first_badge_courses
-from tests.recommender.planner.builders import course
+from tests.recommender.planner.builders import course, gap_item
 
 COURSES = {
     c.id: c
@@ -96,3 +98,28 @@ def test_the_course_one_assessment_away_is_found_through_the_skill_index_as_thro
     for done, levels in (([], {}), (["b"], {}), (["a"], {"s1": 3})):
         assert near(done, levels, teaching) == near(done, levels, None)
     assert near(["a"], {"s1": 3}, teaching) == ["x:b", "y:d"]  # s1 held at 3: b is the first to bring s2
+
+
+def test_the_kinds_of_one_plan_look_at_the_badges_of_a_selection_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The cheapest, fastest and best-ranked selections often coincide: the badges a selection earns (for the
+    course one badge away) are walked once per selection, and the plans are those of a walk per kind."""
+    from recommender.planner import Constraints, plan_paths
+
+    gap = [gap_item("s1"), gap_item("s2")]
+    courses = [course("c1", {"s1": 2}), course("c2", {"s2": 2}), course("c3", {"x": 2})]
+    near = [BadgeOption("b-near", "Near", {"s2": 2, "x": 2}, "all", ("c2", "c3"))]
+    expected = plan_paths(gap, courses, Constraints(), badges=near)
+    walked: list[int] = []
+    walk = badges.badge_progress
+
+    def counted(*args: object, **kwargs: object) -> badges.BadgeOutcome:
+        walked.append(1)
+        return walk(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(badges, "badge_progress", counted)  # the walks of with_a_badge, not of the plans
+    again = plan_paths(gap, courses, Constraints(), badges=near)
+    assert again == expected and again.to_dict() == expected.to_dict()
+    assert [p.labels for p in again.plans] == [("fastest", "cheapest", "best for you")]  # one selection
+    assert len(walked) == 1
