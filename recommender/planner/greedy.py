@@ -4,15 +4,21 @@ Without a money or hours limit: the classic greedy for weighted set cover (objec
 covered). With one: budgeted maximum coverage (Khuller, Moss and Naor, "The budgeted maximum coverage
 problem", IPL 70(1), 1999) phase by phase, essential skills first, by gain per objective cost and by gain per
 share of the limits, with the best-single-course guard. A course is added together with the requirements it
-lacks; redundant courses are pruned at the end.
+lacks (a *bundle*: for each, the cheapest option it can take first, an option on the course's own loop
+included, so a bundle may enter a loop of the requirement graph); redundant courses are pruned at the end.
 """
 
 from __future__ import annotations
 
 import heapq
 from collections.abc import Mapping, Sequence
+from typing import NamedTuple
 
 from recommender.planner.selection import TOLERANCE, CoverProblem, Requirement, Selection, prune
+
+#: How deep in a bundle the options of a loop (``Requirement.in_loop``) are considered: a course's own
+#: requirements (1), or those of its options too (2, ...). Below, only options of lower rank.
+LOOP_DEPTH = 1
 
 
 def greedy(problem: CoverProblem) -> Selection:
@@ -55,20 +61,31 @@ class _Lists:
         for i, skills in enumerate(problem.covers):
             for s in skills:
                 self.coverers[s].append(i)
-        # the courses with a requirement each course is an option of
-        # the options tuples each course is in, and the courses needing each (courses share options tuples:
-        # level order), so that each tuple is handled once
+        # the options tuples each course is in (``options`` and ``in_loop``), and the courses needing each
+        # (courses share options tuples: level order), so that each tuple is handled once
         self.option_in: list[list[tuple[int, ...]]] = [[] for _ in range(problem.n)]
         self.option_set: dict[tuple[int, ...], frozenset[int]] = {}
         self.needing: dict[tuple[int, ...], list[int]] = {}
+        # per course, per requirement: its options tuples and the options a bundle may take for it, cheapest
+        # first (an option of its loop only when the bundle takes it first: :func:`_visit`)
+        self.requirements: list[list[_Needs]] = []
+        merged: dict[tuple[tuple[int, ...], tuple[int, ...]], tuple[int, ...]] = {}
         for i, reqs in enumerate(problem.requirements):
+            needs: list[_Needs] = []
             for req in reqs:
-                if req.options not in self.option_set:
-                    self.option_set[req.options] = frozenset(req.options)
-                    self.needing[req.options] = []
-                    for o in req.options:
-                        self.option_in[o].append(req.options)
-                self.needing[req.options].append(i)
+                for options in (req.options, req.in_loop) if req.in_loop else (req.options,):
+                    if options not in self.option_set:
+                        self.option_set[options] = frozenset(options)
+                        self.needing[options] = []
+                        for o in options:
+                            self.option_in[o].append(options)
+                    self.needing[options].append(i)
+                key = (req.options, req.in_loop)
+                if key not in merged:
+                    both = (*req.options, *req.in_loop)
+                    merged[key] = tuple(sorted(both, key=lambda o: self.cost[o])) if req.in_loop else both
+                needs.append(_Needs(req.options, req.in_loop, merged[key]))
+            self.requirements.append(needs)
         # share of the limits a course uses; a tiny share of its objective cost keeps free courses from
         # dividing by zero and breaks ties toward the cheaper
         mean_cost = sum(self.cost) / max(1, len(self.cost)) or 1.0
@@ -78,6 +95,15 @@ class _Lists:
             + 1e-6 * self.cost[i] / mean_cost
             for i in range(problem.n)
         ]
+
+
+class _Needs(NamedTuple):
+    """A requirement as the greedy reads it: met by a chosen member of ``options`` or ``in_loop``; a bundle
+    takes the first of ``choices`` that it can take first."""
+
+    options: tuple[int, ...]
+    in_loop: tuple[int, ...]
+    choices: tuple[int, ...]
 
 
 class _State:
@@ -101,11 +127,14 @@ class _State:
         other.price, other.hours = self.price, self.hours
         return other
 
-    def bundle(self, i: int) -> list[int]:
-        """Course ``i`` with every requirement the selection lacks (first options), prerequisites first."""
+    def bundle(self, i: int) -> list[int] | None:
+        """Course ``i`` with every requirement the selection lacks (the cheapest options it can take first),
+        prerequisites first; None when there is none (never, unless a loop is all it has)."""
         order: list[int] = []
-        _visit(i, self.problem.requirements, self.met, self.lists.option_set, order, set())
-        return order
+        lists = self.lists
+        if _visit(i, lists.requirements, self.met, lists.option_set, order, set(), set(), set()):
+            return order
+        return None
 
     def fits(self, bundle: Sequence[int]) -> bool:
         p, lists = self.problem, self.lists
@@ -120,13 +149,11 @@ class _State:
         return sum(self.lists.weight[s] for s in new - self.covered)
 
     def add(self, bundle: Sequence[int]) -> None:
-        inside = set(bundle)
-        for j in bundle:  # prerequisites first: each requirement's provider is chosen or in the bundle
+        for j in bundle:  # prerequisites first: each requirement's provider is chosen before (a loop's too)
             self.edges[j] = tuple(
-                (next(o for o in req.options if o in self.chosen_set or o in inside), req)
+                (next(o for o in (*req.options, *req.in_loop) if o in self.chosen_set), req)
                 for req in self.problem.requirements[j]
             )
-        for j in bundle:
             self.chosen.append(j)
             self.chosen_set.add(j)
             self.met.update(self.lists.option_in[j])
@@ -141,23 +168,46 @@ class _State:
         return sum(self.lists.cost[j] for j in self.chosen)
 
 
-def _visit(
+def _visit(  # noqa: PLR0913 - the state's parts, passed for speed
     j: int,
-    requirements: tuple[tuple[Requirement, ...], ...],
+    requirements: Sequence[Sequence[_Needs]],
     met: set[tuple[int, ...]],
     option_set: Mapping[tuple[int, ...], frozenset[int]],
     order: list[int],
     inside: set[int],
-) -> None:
-    """Append ``j`` to ``order`` after the first option of each of its requirements neither ``met`` (by the
-    selection) nor by a course already ``inside`` the bundle (recursively). A module function, not a closure:
-    a recursive closure is a reference cycle, and thousands of them per selection kept the cyclic garbage
-    collector busy."""
-    for req in requirements[j]:
-        if req.options not in met and option_set[req.options].isdisjoint(inside):
-            _visit(req.options[0], requirements, met, option_set, order, inside)
+    visiting: set[int],
+    failed: set[int],
+    loops: int = LOOP_DEPTH,
+) -> bool:
+    """Append ``j`` to ``order`` after, for each of its requirements neither ``met`` (by the selection) nor
+    by a course already ``inside`` the bundle, the cheapest option it can take first (recursively); False
+    when some requirement has none. An option of the course's loop (``Requirement.in_loop``) may need,
+    through its own requirements, a course being ``visiting``: then the next option is tried (the options
+    of lower rank always can be taken), and the option is ``failed`` for the rest of the bundle. A module
+    function, not a closure: a recursive closure is a reference cycle, and thousands of them per selection
+    kept the cyclic garbage collector busy."""
+    visiting.add(j)
+    for options, in_loop, choices in requirements[j]:
+        if options in met or not option_set[options].isdisjoint(inside):
+            continue
+        if in_loop and (in_loop in met or not option_set[in_loop].isdisjoint(inside)):
+            continue
+        for o in choices if loops > 0 else options:
+            if o in visiting or o in failed:
+                continue
+            mark = len(order)
+            if _visit(o, requirements, met, option_set, order, inside, visiting, failed, loops - 1):
+                break
+            failed.add(o)
+            inside.difference_update(order[mark:])
+            del order[mark:]
+        else:
+            visiting.discard(j)
+            return False
+    visiting.discard(j)
     order.append(j)
     inside.add(j)
+    return True
 
 
 def _greedy_phase(state: _State, skills: set[int], unit: Sequence[float]) -> _State:
@@ -203,6 +253,8 @@ class _Keys:
             if i in state.chosen_set or v != self.version[i]:
                 continue
             bundle = state.bundle(i)
+            if bundle is None:
+                continue  # what it needs only a loop through it gives: it will not come back
             gain = state.gain(bundle, self.skills)
             if gain <= 0 or not state.fits(bundle):
                 continue  # limits only tighten and coverage only grows: it will not come back
@@ -236,7 +288,7 @@ def _best_single(state: _State, skills: set[int]) -> _State | None:
     best_bundle: list[int] = []
     for i in sorted({i for s in skills - state.covered for i in state.lists.coverers[s]} - state.chosen_set):
         bundle = state.bundle(i)
-        if state.fits(bundle):
+        if bundle is not None and state.fits(bundle):
             key = (-state.gain(bundle, skills), sum(state.lists.cost[j] for j in bundle), i)
             if best is None or key < best:
                 best, best_bundle = key, bundle

@@ -9,8 +9,8 @@ strongly connected components of the requirement graph in topological order, the
 fixed point in which a course became takeable), so following them can never loop. Inside a *loop* (a component
 of two courses or more: a gives what b needs, b what a needs) a course may also use the loop's other options
 (``in_loop``), when the selection takes them first: a selection using one is valid when some order of its
-courses meets every requirement (:func:`ordered_edges`); the MILP orders the loop's courses, the greedy uses
-the options of lower rank only.
+courses meets every requirement (:func:`ordered_edges`); the MILP orders the loop's courses, the greedy takes
+an option of a course's own loop only into the same bundle, before the course (or when already chosen).
 
 Selections compare lexicographically (:class:`Value`): first the weighted essential skills covered, then the
 weighted optional skills, then the objective cost (hours or money) of the courses; a valid selection meets

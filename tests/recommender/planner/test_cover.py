@@ -484,3 +484,55 @@ def test_probing_off_under_a_second_only(monkeypatch: pytest.MonkeyPatch) -> Non
     assert options and all("presolve_rule_off" not in o for o in options)
     assert quick.certificate.ratio == slow.certificate.ratio == 1.0
     assert value(problem, quick.selection.chosen) == value(problem, slow.selection.chosen)
+
+
+def test_the_greedy_enters_a_loop_with_an_option_taken_first() -> None:
+    """a needs one of p (beyond the budget, of lower rank) or b (on its loop); b needs q (cheap) or a. The
+    greedy takes b with q, then a with b before it: both skills (with p as a's option, a did not fit)."""
+    problem = CoverProblem(
+        ids=("p", "a", "b", "q"),
+        cost=np.array([100.0, 1.0, 1.0, 1.0]),
+        price=np.array([100.0, 1.0, 1.0, 1.0]),
+        hours=np.ones(4),
+        covers=(frozenset(), frozenset({0}), frozenset({1}), frozenset()),
+        weight=np.ones(2),
+        essential=np.ones(2, dtype=bool),
+        requirements=(
+            (),
+            (Requirement((0,), "level", "skill x at level 2", (2,)),),
+            (Requirement((3,), "level", "skill y at level 2", (1,)),),
+            (),
+        ),
+        rank=(0, 1, 1, 0),
+        loop=(-1, 0, 0, -1),
+        budget=10.0,
+    )
+    selection = greedy(problem)
+    assert sorted(selection.chosen) == [1, 2, 3]
+    assert {problem.ids[i]: [problem.ids[o] for o, _ in e] for i, e in selection.edges.items()} == {
+        "q": [],
+        "b": ["q"],
+        "a": ["b"],
+    }
+    optimum = solve(problem, time_limit=10.0).selection
+    assert value(problem, selection.chosen) == value(problem, optimum.chosen) == Value(2.0, 0.0, 3.0)
+
+
+def test_the_greedys_selections_on_loops_can_be_ordered() -> None:
+    from evaluation.bench_planner import problem_of, random_instance
+
+    rng = np.random.default_rng(11)
+    through_a_loop = 0
+    for k in range(8):
+        fraction = None if k % 2 == 0 else 0.5
+        problem = problem_of(
+            *random_instance(rng, n_courses=300, n_skills=40, budget_fraction=fraction, family="deep")
+        )
+        selection = greedy(problem)
+        assert ordered_edges(problem, selection.chosen) is not None, k  # every requirement met, in order
+        if problem.budget is not None:
+            assert sum(problem.price[i] for i in selection.chosen) <= problem.budget * (1 + 1e-7)
+        for course, providers in selection.edges.items():
+            assert all(o in selection.chosen and o != course for o, _ in providers)
+        through_a_loop += any(o in req.in_loop for e in selection.edges.values() for o, req in e)
+    assert through_a_loop  # some selection meets a requirement inside a loop
