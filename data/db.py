@@ -17,8 +17,6 @@ if TYPE_CHECKING:
     from alembic.config import Config
     from sqlalchemy.orm import Session, sessionmaker
 
-    from data.writer_lock import WriterLock
-
 MIGRATIONS = Path(__file__).parent / "migrations"
 #: Execution option naming the statement that begins a SQLite transaction (default ``BEGIN``).
 SQLITE_BEGIN = "upskill_sqlite_begin"
@@ -181,8 +179,7 @@ def transaction(  # noqa: PLR0913 - keyword-only options of one unit of work
     PostgreSQL): a statement running longer is cancelled (an error), so that nothing waits forever.
     ``writes``: the transaction reads, then writes (a change made through the API); on SQLite it takes the
     write lock when it begins (``BEGIN IMMEDIATE``), waiting for another writer up to the busy timeout
-    (pysqlite's ``timeout``, 5 s; writers queue on :mod:`data.writer_lock`, woken when it is freed),
-    because a read transaction cannot write once someone else has committed
+    (pysqlite's ``timeout``, 5 s), because a read transaction cannot write once someone else has committed
     after its first read ("database is locked" at once, whatever the busy timeout). Keep such transactions
     short: on SQLite they run one at a time (readers go on beside them: the database is in WAL mode).
     ``read_only``: the transaction only reads and takes no lock (SQLite's ``BEGIN`` is deferred); a flush
@@ -190,7 +187,7 @@ def transaction(  # noqa: PLR0913 - keyword-only options of one unit of work
     """
     if writes and read_only:
         raise ValueError("a transaction either writes or is read-only")
-    with _writer(engine, writes), session_factory(engine)() as session, session.begin():
+    with session_factory(engine)() as session, session.begin():
         if read_only:
             session.info[READ_ONLY] = True
         if writes and engine.dialect.name == "sqlite":
@@ -202,39 +199,6 @@ def transaction(  # noqa: PLR0913 - keyword-only options of one unit of work
         if statement_timeout is not None and engine.dialect.name == "postgresql":
             session.execute(text(f"SET LOCAL statement_timeout = {int(statement_timeout * 1000)}"))
         yield session
-
-
-def _writer_lock(engine: Engine) -> WriterLock | None:
-    from data.writer_lock import writer_lock
-
-    return writer_lock(engine)
-
-
-def _acquire(lock: WriterLock) -> None:
-    """Take ``lock`` (:mod:`data.writer_lock`); not had within the busy timeout: SQLite's own error."""
-    from data.writer_lock import WriterBusy
-
-    try:
-        lock.acquire()
-    except WriterBusy as busy:
-        import sqlite3
-
-        locked = sqlite3.OperationalError("database is locked")
-        raise OperationalError("BEGIN IMMEDIATE", None, locked) from busy
-
-
-@contextmanager
-def _writer(engine: Engine, writes: bool) -> Iterator[None]:
-    """Hold ``engine``'s writer lock for the block when ``writes`` and it has one (a SQLite file)."""
-    lock = _writer_lock(engine) if writes else None
-    if lock is None:
-        yield
-        return
-    _acquire(lock)
-    try:
-        yield
-    finally:
-        lock.release()
 
 
 class DriverConnection(NamedTuple):
@@ -258,38 +222,31 @@ def driver_transaction(
     statements that take the driver ~15 us each. A connection whose driver raised is not pooled again (it
     may be broken: the database went away).
     """
-    lock = _writer_lock(engine) if writes else None
-    if lock is not None:
-        _acquire(lock)
+    pooled = engine.raw_connection()
+    dbapi_connection: Any = pooled.dbapi_connection
+    sqlite = engine.dialect.name == "sqlite"
     try:
-        pooled = engine.raw_connection()
-        dbapi_connection: Any = pooled.dbapi_connection
-        sqlite = engine.dialect.name == "sqlite"
+        cursor = dbapi_connection.cursor()
         try:
-            cursor = dbapi_connection.cursor()
-            try:
-                if sqlite:  # autocommit driver (``_sqlite_hooks``): the transaction is ours to begin
-                    cursor.execute("BEGIN IMMEDIATE" if writes else "BEGIN")
-                else:  # psycopg begins one at the first statement
-                    if snapshot:
-                        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-                    if statement_timeout is not None:
-                        cursor.execute(f"SET LOCAL statement_timeout = {int(statement_timeout * 1000)}")
-            finally:
-                cursor.close()
-            yield DriverConnection(engine.dialect, dbapi_connection)
-            if sqlite:
-                dbapi_connection.execute("COMMIT")
-            else:
-                dbapi_connection.commit()
-        except engine.dialect.loaded_dbapi.Error:
-            pooled.invalidate()  # it may be broken (the database went away): closed, never pooled again
-            raise
+            if sqlite:  # autocommit driver (``_sqlite_hooks``): the transaction is ours to begin
+                cursor.execute("BEGIN IMMEDIATE" if writes else "BEGIN")
+            else:  # psycopg begins one at the first statement
+                if snapshot:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                if statement_timeout is not None:
+                    cursor.execute(f"SET LOCAL statement_timeout = {int(statement_timeout * 1000)}")
         finally:
-            pooled.close()  # back to the pool, which rolls back what is left open; or closed when invalidated
+            cursor.close()
+        yield DriverConnection(engine.dialect, dbapi_connection)
+        if sqlite:
+            dbapi_connection.execute("COMMIT")
+        else:
+            dbapi_connection.commit()
+    except engine.dialect.loaded_dbapi.Error:
+        pooled.invalidate()  # it may be broken (the database went away): closed, never pooled again
+        raise
     finally:
-        if lock is not None:
-            lock.release()  # once committed or rolled back
+        pooled.close()  # back to the pool, which rolls back what is left open; or closed when invalidated
 
 
 class DriverQuery:
