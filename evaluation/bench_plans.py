@@ -46,6 +46,7 @@ import csv
 import json
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -103,6 +104,10 @@ def run_plans(tree: Path, pairs: list[tuple[str, str]], env: dict[str, str]) -> 
     return rows
 
 
+#: What alembic says when the database is at a migration the code does not have.
+UNKNOWN_REVISION = re.compile(r"Can't locate revision identified by '([^']+)'")
+
+
 def run_in_tree(
     tree: Path, runner: str, pairs: list[tuple[str, str]], env: dict[str, str]
 ) -> list[dict[str, Any]]:
@@ -118,6 +123,14 @@ def run_in_tree(
         check=False,
     )
     if done.returncode != 0:
+        unknown = UNKNOWN_REVISION.search(done.stderr)
+        if unknown:
+            raise SystemExit(
+                f"the code in {tree} (--before) cannot open the database: its migrations do not know the "
+                f"database's revision {unknown.group(1)!r} (the database was built by newer code). Give that "
+                "code a database it built itself (--before-database URL --before-artefacts DIR: a clone at "
+                "the commit, after `upskill run`), or compare with a newer commit (--before)"
+            )
         raise SystemExit(f"planning with {tree} failed:\n{done.stderr[-3000:]}")
     return [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
 
