@@ -15,6 +15,7 @@ from api.services.profiles import ProfileGap
 from data.defaults import PLANNING_MIN_CONFIDENCE
 from recommender.errors import UnknownCourse, UpskillError
 from recommender.gap import DEFAULT_LEVELS, SkillGap
+from recommender.kept import KeptFor
 from recommender.planner import (
     BadgeOption,
     Constraints,
@@ -276,20 +277,8 @@ def model_scores(
     )
 
 
-_score_indexes: list[tuple[LoadedModel, ScoreIndex]] = []  # the last model's (a swap replaces it)
-_score_index_lock = threading.Lock()
-
-
-def _score_index(model: LoadedModel) -> ScoreIndex:
-    """The position of each course in ``model``'s scores (its items), made once per served model."""
-    with _score_index_lock:
-        for known, index in _score_indexes:
-            if known is model:
-                return index
-    index = ScoreIndex(model.items.ids)
-    with _score_index_lock:
-        _score_indexes[:] = [(model, index)]
-    return index
+#: The position of each course in a model's scores (its items), once per served model (a swap replaces it).
+_score_index: KeptFor[LoadedModel, ScoreIndex] = KeptFor(lambda model: ScoreIndex(model.items.ids), 1)
 
 
 def serving_features(
@@ -420,16 +409,8 @@ class _SkillTypes(Mapping[str, str]):
         return len(self._known)
 
 
-_skill_types_kept: list[_SkillTypes] = []  # the last graph's (a reload replaces it)
-
-
-def _skill_types(graph: CompetenceGraph) -> _SkillTypes:
-    kept = _skill_types_kept[:1]
-    if kept and kept[0].graph is graph:
-        return kept[0]
-    made = _SkillTypes(graph)
-    _skill_types_kept[:] = [made]
-    return made
+#: The last graph's skill types (a reload replaces them).
+_skill_types: KeptFor[CompetenceGraph, _SkillTypes] = KeptFor(_SkillTypes, 1)
 
 
 def unmet_training_demand(answers: Sequence[tuple[PlanAnswer, int]]) -> list[UnmetSkill]:

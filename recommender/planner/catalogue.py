@@ -17,13 +17,11 @@ under a lock; what is handed out is never changed by the planner).
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
 
 from recommender.errors import InvalidPlanInput, PrerequisiteCycle
+from recommender.kept import Kept
 from recommender.planner.filters import Available, first_session, limit_reason, price_in, static_reason
 from recommender.planner.model import Constraints, CourseOption
 from recommender.planner.order import check_prerequisites
@@ -39,32 +37,6 @@ VIEWS_KEPT = 64
 #: Per course of the catalogue, in order: the course, why the worker's standing terms rule it out (None:
 #: they do not), and its price in the plan currency (None when ruled out).
 StaticRows = tuple[tuple[CourseOption, str | None, float | None], ...]
-
-K = TypeVar("K", bound=Hashable)
-V = TypeVar("V")
-
-
-class _Kept(Generic[K, V]):
-    """The last ``size`` results, by key (thread-safe)."""
-
-    def __init__(self, size: int | None = None) -> None:
-        self._items: OrderedDict[K, V] = OrderedDict()
-        self._lock = threading.Lock()
-        self._size = size
-
-    def get(self, key: K) -> V | None:
-        with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-            return found
-
-    def put(self, key: K, value: V) -> V:
-        with self._lock:
-            self._items[key] = value
-            while len(self._items) > (KEPT if self._size is None else self._size):
-                self._items.popitem(last=False)
-        return value
 
 
 @dataclass(frozen=True)
@@ -210,10 +182,10 @@ class PlanCatalogue:
                 teaching.setdefault(uri, []).append(course.id)
         #: skill URI -> ids of the courses naming it, in catalogue order
         self.teaching: Mapping[str, tuple[str, ...]] = {u: tuple(ids) for u, ids in teaching.items()}
-        self._relevance: _Kept[frozenset[tuple[str, float]], Relevance] = _Kept(VIEWS_KEPT)
-        self._static: _Kept[tuple[Hashable, ...], StaticRows] = _Kept()
-        self._filtered: _Kept[tuple[Hashable, ...], Filtered] = _Kept()
-        self._views: _Kept[tuple[Hashable, ...], TargetView] = _Kept(VIEWS_KEPT)
+        self._relevance: Kept[frozenset[tuple[str, float]], Relevance] = Kept(VIEWS_KEPT)
+        self._static: Kept[tuple[Hashable, ...], StaticRows] = Kept(KEPT)
+        self._filtered: Kept[tuple[Hashable, ...], Filtered] = Kept(KEPT)
+        self._views: Kept[tuple[Hashable, ...], TargetView] = Kept(VIEWS_KEPT)
 
     def __len__(self) -> int:
         return len(self.courses)

@@ -10,12 +10,13 @@ The values read are those of a dict made with ``dict(zip(ids, array.tolist()))``
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
+from functools import partial
 
 import numpy as np
 from numpy.typing import NDArray
+
+from recommender.kept import KeptFor
 
 #: Id tuples whose positions a :class:`ScoreIndex` keeps (a server's requests share a few sets of constraints,
 #: and with them the available courses: ``PlanCatalogue.filtered`` keeps 16).
@@ -31,27 +32,21 @@ class ScoreIndex:
         self.position: Mapping[str, int] = {item: k for k, item in enumerate(ids)}
         if len(self.position) != len(ids):
             raise ValueError("score ids must be distinct")
-        self._kept: OrderedDict[int, tuple[tuple[str, ...], NDArray[np.int64]]] = OrderedDict()
-        self._lock = threading.Lock()
+        self._positions = KeptFor(partial(_found, self.position), POSITIONS_KEPT)
 
     def __len__(self) -> int:
         return len(self.position)
 
     def positions(self, ids: tuple[str, ...]) -> NDArray[np.int64]:
         """The positions of the members of ``ids`` that have one, in the order of ``ids``."""
-        with self._lock:
-            kept = self._kept.get(id(ids))
-            if kept is not None and kept[0] is ids:
-                self._kept.move_to_end(id(ids))
-                return kept[1]
-        position = self.position
-        found = np.fromiter((position[i] for i in ids if i in position), dtype=np.int64)
-        found.setflags(write=False)
-        with self._lock:
-            self._kept[id(ids)] = (ids, found)
-            while len(self._kept) > POSITIONS_KEPT:
-                self._kept.popitem(last=False)
-        return found
+        return self._positions(ids)
+
+
+def _found(position: Mapping[str, int], ids: tuple[str, ...]) -> NDArray[np.int64]:
+    """The positions of the members of ``ids`` that have one (read-only: it is kept and shared)."""
+    found = np.fromiter((position[i] for i in ids if i in position), dtype=np.int64)
+    found.setflags(write=False)
+    return found
 
 
 class ScoreVector(Mapping[str, float]):

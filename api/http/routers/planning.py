@@ -8,8 +8,6 @@ functions (:func:`gap_answer`, :func:`plans_answer`, :func:`adjacent_answer`), s
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from typing import Any
 
 import pydantic_core
@@ -29,6 +27,7 @@ from api.http.schemas.planning import (
 from api.services import levels, plans, profiles, roles
 from api.services.plans import PRICINGS_KEPT, PlanOptions
 from recommender.graph import CompetenceGraph
+from recommender.kept import KeptFor
 from training.artefacts import LoadedModel
 
 router = APIRouter(tags=["planning"], responses=PROBLEMS)
@@ -132,25 +131,10 @@ def plans_json(answer: dict[str, Any]) -> bytes:
 
 #: Set-aside lists whose JSON is kept, the last used kept longest (one per pricing the options keep).
 SET_ASIDE_KEPT = PRICINGS_KEPT
-_set_aside_kept: OrderedDict[int, tuple[tuple[Any, ...], bytes]] = OrderedDict()
-_set_aside_lock = threading.Lock()
-
-
-def _set_aside_json(set_aside: tuple[Any, ...]) -> bytes:
-    """``pydantic_core.to_json(set_aside)``, written once per list: kept by the list's identity, with the
-    list itself (so that its id stays its own while kept). The options never change a list they answered
-    (``PlanOptions.set_aside``), so its JSON stays right."""
-    with _set_aside_lock:
-        kept = _set_aside_kept.get(id(set_aside))
-        if kept is not None and kept[0] is set_aside:
-            _set_aside_kept.move_to_end(id(set_aside))
-            return kept[1]
-    written = pydantic_core.to_json(set_aside)
-    with _set_aside_lock:
-        _set_aside_kept[id(set_aside)] = (set_aside, written)
-        while len(_set_aside_kept) > SET_ASIDE_KEPT:
-            _set_aside_kept.popitem(last=False)
-    return written
+#: ``pydantic_core.to_json(set_aside)``, written once per list: kept by the list's identity. The options never
+#: change a list they answered (``PlanOptions.set_aside``), so its JSON stays right.
+_set_aside_kept: KeptFor[tuple[Any, ...], bytes] = KeptFor(pydantic_core.to_json, SET_ASIDE_KEPT)
+_set_aside_json = _set_aside_kept
 
 
 @router.post("/roles/adjacent", response_model=list[AdjacentRoleRead])
