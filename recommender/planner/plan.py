@@ -5,7 +5,9 @@ limit by default, the lazy greedy beyond it: :mod:`recommender.planner.cover`), 
 orders it by prerequisites, schedules it in weeks, follows the badges along it, and explains every step. It
 returns up to three plans that differ: the worker's objective first (``fastest`` for hours, ``cheapest`` for
 cost), then the other one and ``best-ranked``. The three share the candidate set and the optimal coverage;
-only the objective cost, and so the cost stage of the selection, differs.
+only the objective cost, and so the cost stage of the selection, differs. The solver works on the problem
+without the courses another beats under all three objective costs and with its skills in classes
+(:mod:`recommender.planner.reduced`): the same optimum, found sooner.
 
 Progress is credited by level steps (see :mod:`recommender.planner.build`): a course that brings a gap skill
 part of the way counts for the steps it covers. A skill is in ``covered_skills`` when the plan reaches its
@@ -36,9 +38,11 @@ from recommender.planner.badges import BadgeOutcome, badge_progress, first_badge
 from recommender.planner.build import Built, build_problem, held_levels, recost
 from recommender.planner.catalogue import AvailableCourses, PlanCatalogue
 from recommender.planner.cover import (
+    AUTO_LIMIT,
     CERTIFY_EXACT_LIMIT,
     EXACT_LIMIT,
     Coverage,
+    CoverProblem,
     Selection,
     Solver,
     solve,
@@ -59,6 +63,7 @@ from recommender.planner.model import (
     UncoveredSkill,
 )
 from recommender.planner.order import topological_order, with_requirements
+from recommender.planner.reduced import Reduction, reduction
 from recommender.planner.relevance import target_weights
 from recommender.planner.schedule import (
     Slot,
@@ -236,42 +241,39 @@ def plan_paths(  # noqa: C901, PLR0913 - the planner's entry point, being rewrit
     available_courses = AvailableCourses(available, filtered.sorted_ids)
     # every catalogue course teaching each gap skill, at what level (for the reasons of uncovered skills)
     teachers = view.teachers
-    open_skills: _OpenSkills | None = None
     plans: list[Plan] = []
     reached_value: list[tuple[float, float]] = []
     seen: set[frozenset[str]] = set()
     badges_known: dict[frozenset[str], BadgeOutcome] = {}  # the kinds' selections often coincide
-    built: Built | None = None
+    first = build_problem(
+        gap,
+        available,
+        excluded=excluded,
+        held=held,
+        completed=constraints.completed,
+        cost_of=_cost_function(kinds[0], norm),
+        budget=constraints.budget,
+        max_hours=constraints.max_hours,
+        include_optional=constraints.include_optional,
+        teachers=view.available_teachers,
+    )
+    if solver == "exact" and first.problem.n > exact_limit:
+        raise InvalidPlanInput(
+            f"the exact solver takes at most {exact_limit} candidate courses, this gap has "
+            f"{first.problem.n}; use the greedy solver",
+            field="solver",
+        )
+    # the kinds differ only in the objective cost
+    problems = [first] + [recost(first, available, _cost_function(kind, norm)) for kind in kinds[1:]]
+    open_skills = _OpenSkills(first, teachers, excluded, constraints, weakly, badges, catalogue.by_id)
+    reduced = _reduced([b.problem for b in problems], solver)
     coverage: Coverage | None = None
     coverage_gap: Certificate | None = None
     start: tuple[int, ...] = ()
-    for kind in kinds:
-        if built is None:
-            built = build_problem(
-                gap,
-                available,
-                excluded=excluded,
-                held=held,
-                completed=constraints.completed,
-                cost_of=_cost_function(kind, norm),
-                budget=constraints.budget,
-                max_hours=constraints.max_hours,
-                include_optional=constraints.include_optional,
-                teachers=view.available_teachers,
-            )
-        else:
-            built = recost(built, available, _cost_function(kind, norm))
+    for kind, built in zip(kinds, problems, strict=True):
         problem = built.problem
-        if open_skills is None:
-            open_skills = _OpenSkills(built, teachers, excluded, constraints, weakly, badges, catalogue.by_id)
-        if solver == "exact" and problem.n > exact_limit:
-            raise InvalidPlanInput(
-                f"the exact solver takes at most {exact_limit} candidate courses, this gap has "
-                f"{problem.n}; use the greedy solver",
-                field="solver",
-            )
         solution = solve(
-            problem,
+            problem if reduced is None else reduced.problem(problem),
             solver=solver,
             certify_greedy=certify_plans,
             exact_limit=exact_limit,
@@ -280,11 +282,13 @@ def plan_paths(  # noqa: C901, PLR0913 - the planner's entry point, being rewrit
             start=start,
             coverage_gap=coverage_gap,
         )
-        # the kinds differ only in the objective cost: the coverage of the first (its optimum, or what the
-        # time allowed, with its certificate) holds for all, and its selection reaches it, for HiGHS to start
+        # the coverage of the first (its optimum, or what the time allowed, with its certificate) holds for
+        # all the kinds, and its selection reaches it, for HiGHS to start
         if coverage is None and solution.coverage is not None:
             coverage, start = solution.coverage, solution.selection.chosen
             coverage_gap = solution.coverage_gap
+        if reduced is not None:
+            solution = replace(solution, selection=reduced.selection(problem, solution.selection))
         selection, for_badge = solution.selection, {}
         badge_step = with_a_badge(
             problem,
@@ -327,11 +331,21 @@ def plan_paths(  # noqa: C901, PLR0913 - the planner's entry point, being rewrit
             )
         )
 
-    assert built is not None
     reported = view.reported
-    reasons = {**weak, **{c: excluded[c] for c in reported}, **dict(built.not_takeable)}
+    reasons = {**weak, **{c: excluded[c] for c in reported}, **dict(first.not_takeable)}
     labelled = _labelled(plans, reached_value, norm, kinds)
     return PlanResult(tuple(labelled), tuple(Exclusion(c, reasons[c]) for c in sorted(reasons)))
+
+
+def _reduced(problems: Sequence[CoverProblem], solver: Solver) -> Reduction | None:
+    """The reduction (:mod:`recommender.planner.reduced`) the kinds' ``problems`` (the same problem under
+    their objective costs) are solved on; None: solved as they are (the greedy solver asked for; above
+    ``AUTO_LIMIT`` candidates, where the greedy answers; or no candidate covers a skill)."""
+    problem = problems[0]
+    if solver == "greedy" or not 0 < problem.n <= AUTO_LIMIT:
+        return None
+    found = reduction(problem, [p.cost for p in problems])
+    return found if len(found.weight) else None
 
 
 def _labelled(

@@ -1,0 +1,128 @@
+"""The reduced problem the planner solves: courses beaten by another go, skills become classes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from recommender.planner import Constraints, plan_paths
+from recommender.planner.cover import CoverProblem, Requirement, solve, value
+from recommender.planner.reduced import reduction
+from tests.recommender.planner.builders import course, gap_item
+from tests.recommender.planner.test_cover import brute_force, feasible, random_problem
+
+
+def _problem(
+    covers: list[set[int]],
+    *,
+    price: list[float],
+    hours: list[float],
+    requirements: dict[int, tuple[int, ...]] | None = None,
+    essential: list[bool] | None = None,
+    weight: list[float] | None = None,
+) -> CoverProblem:
+    n = len(covers)
+    m = 1 + max(s for c in covers for s in c)
+    needs = requirements or {}
+    return CoverProblem(
+        ids=tuple(f"c{i}" for i in range(n)),
+        cost=np.asarray(hours, dtype=np.float64),
+        price=np.asarray(price, dtype=np.float64),
+        hours=np.asarray(hours, dtype=np.float64),
+        covers=tuple(frozenset(c) for c in covers),
+        weight=np.asarray(weight or [1.0] * m, dtype=np.float64),
+        essential=np.asarray(essential or [True] * m),
+        requirements=tuple(
+            (Requirement(needs[i], "catalogue", f"one of {needs[i]}"),) if i in needs else ()
+            for i in range(n)
+        ),
+        rank=tuple(1 if i in needs else 0 for i in range(n)),
+    )
+
+
+def test_a_course_another_beats_on_every_count_goes_and_twins_keep_the_first() -> None:
+    problem = _problem(
+        [{0}, {0, 1}, {0, 1}, {0, 1}, {1}, {2}],
+        price=[50, 40, 40, 40, 10, 5],
+        hours=[10, 10, 10, 10, 1, 1],
+        requirements={5: (4,)},  # course 4 is an option of course 5's requirement: kept
+    )
+    found = reduction(problem, [problem.cost])
+    # 0 is beaten by 1 (covers less, costs more); 2 and 3 are 1's twins; 4 is cheaper than 1 but needed
+    assert found.kept == (1, 4, 5)
+
+
+def test_a_course_is_beaten_only_under_every_objective_cost() -> None:
+    problem = _problem([{0}, {0}], price=[10, 20], hours=[5, 5])
+    assert reduction(problem, [problem.cost]).kept == (0,)
+    # under a second cost where course 1 is cheaper, neither beats the other
+    assert reduction(problem, [problem.cost, np.array([2.0, 1.0])]).kept == (0, 1)
+
+
+def test_a_course_needing_something_beats_only_a_course_needing_the_same() -> None:
+    covers, price, hours = [{0}, {1}, {1, 2}], [5, 1, 1], [1, 1, 1]
+    # 2 covers more than 1 at no more price or hours, but 2 needs 0 and 1 needs nothing: both stay
+    needing = _problem(covers, price=price, hours=hours, requirements={2: (0,)})
+    assert reduction(needing, [np.ones(3)]).kept == (0, 1, 2)
+    assert reduction(_problem(covers, price=price, hours=hours), [np.ones(3)]).kept == (0, 2)
+
+
+def test_skills_covered_by_the_same_courses_and_of_one_kind_are_one_class() -> None:
+    problem = _problem(
+        [{0, 1, 2, 3}, {3}],
+        price=[1, 0.5],  # course 1 is cheaper: not beaten
+        hours=[1, 1],
+        essential=[True, True, False, True, True],
+        weight=[1.0, 2.0, 0.5, 4.0, 8.0],
+    )
+    found = reduction(problem, [problem.cost])
+    assert found.kept == (0, 1)
+    reduced = found.problem(problem)
+    # skills 0 and 1 (essential, course 0 only) are one class; 2 is optional; 3 is covered by both
+    # courses; 4 by none: dropped
+    assert sorted(zip(reduced.weight.tolist(), reduced.essential.tolist(), strict=True)) == [
+        (0.5, False),
+        (3.0, True),
+        (4.0, True),
+    ]
+    assert found.skill_class[4] == -1
+    assert value(reduced, [0]) == value(problem, [0])
+    assert value(reduced, [1]) == value(problem, [1])
+
+
+@pytest.mark.parametrize("limited", [False, True])
+def test_the_reduced_problems_optimum_is_the_problems_under_each_objective_cost(limited: bool) -> None:
+    rng = np.random.default_rng(20261205 + limited)
+    reduced_some = 0
+    for _ in range(25):
+        n, m = int(rng.integers(5, 11)), int(rng.integers(3, 6))  # few skills: many courses beaten
+        problem = random_problem(rng, n=n, m=m, limited=limited)
+        costs = [problem.cost, np.round(rng.uniform(1, 20, n), 1), problem.hours + 0.01 * problem.price]
+        found = reduction(problem, costs)
+        reduced_some += len(found.kept) < n
+        for cost in costs:
+            original = CoverProblem(**{**problem.__dict__, "cost": cost})
+            solution = solve(found.problem(original), time_limit=10.0)
+            selection = found.selection(original, solution.selection)
+            chosen = set(selection.chosen)
+            assert feasible(original, chosen)
+            for i in chosen:  # each requirement met by a chosen option, named as the problem names it
+                assert len(selection.edges[i]) == len(original.requirements[i])
+                for (provider, req), own in zip(selection.edges[i], original.requirements[i], strict=True):
+                    assert req is own and provider in chosen and provider in req.options
+            best, got = brute_force(original), value(original, selection.chosen)
+            assert not best.better_than(got) and not got.better_than(best), (best, got)
+    assert reduced_some >= 10  # the instances do exercise the reduction
+
+
+def test_twin_courses_give_one_plan_with_the_better_ranked_twin() -> None:
+    """Two courses alike in skills, hours and price: every plan takes the better-ranked one, so the plans
+    coincide (before, the fastest plan could take the other twin and stand as a plan of its own)."""
+    gap = [gap_item("s", needed=2)]
+    courses = [course("a-twin", {"s": 2}), course("b-twin", {"s": 2})]
+    for better in ("a-twin", "b-twin"):
+        scores = {c.id: 0.9 if c.id == better else 0.1 for c in courses}
+        result = plan_paths(gap, courses, Constraints(), scores=scores)
+        assert [(p.labels, [s.course_id for s in p.steps]) for p in result.plans] == [
+            (("fastest", "cheapest", "best for you"), [better])
+        ]
