@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pytest
 
 from recommender.planner import Constraints, plan_paths
+from recommender.planner import plan as plan_module
 from recommender.planner.cover import CoverProblem, Requirement, solve, value
 from recommender.planner.reduced import reduction
 from tests.recommender.planner.builders import course, gap_item
@@ -15,8 +18,8 @@ from tests.recommender.planner.test_cover import brute_force, feasible, random_p
 def _problem(
     covers: list[set[int]],
     *,
-    price: list[float],
-    hours: list[float],
+    price: Sequence[float],
+    hours: Sequence[float],
     requirements: dict[int, tuple[int, ...]] | None = None,
     essential: list[bool] | None = None,
     weight: list[float] | None = None,
@@ -126,3 +129,31 @@ def test_twin_courses_give_one_plan_with_the_better_ranked_twin() -> None:
         assert [(p.labels, [s.course_id for s in p.steps]) for p in result.plans] == [
             (("fastest", "cheapest", "best for you"), [better])
         ]
+
+
+def test_when_the_first_plan_takes_every_candidate_the_other_kinds_are_not_solved(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No other selection reaches its coverage: the other kinds' plans are the same, without a solve."""
+    gap = [gap_item("s1", needed=2), gap_item("s2", needed=2), gap_item("s3", "optional", needed=2)]
+    courses = [
+        course("a", {"s1": 2}, hours=12, price=30),
+        course("b", {"s2": 2, "s3": 2}, hours=5, price=80, requires=("a",)),
+        course("c", {"s4": 2}, hours=1, price=1),  # teaches no gap skill: no candidate
+    ]
+    constraints = Constraints(budget=500.0)
+    solves: list[int] = []
+    solve_ = plan_module.solve
+
+    def counting(problem: CoverProblem, **kwargs: object) -> object:
+        solves.append(problem.n)
+        return solve_(problem, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(plan_module, "solve", counting)
+    shortcut = plan_paths(gap, courses, constraints, scores={"a": 0.3, "b": 0.6})
+    assert solves == [2]
+    monkeypatch.setattr(plan_module, "_only_choice", lambda problem, solution: False)
+    solved = plan_paths(gap, courses, constraints, scores={"a": 0.3, "b": 0.6})
+    assert solves == [2, 2, 2, 2]  # each kind solved
+    assert shortcut == solved
+    assert [p.labels for p in shortcut.plans] == [("fastest", "cheapest", "best for you")]
