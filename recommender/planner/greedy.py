@@ -130,23 +130,29 @@ class _State:
     def bundle(self, i: int) -> list[int] | None:
         """Course ``i`` with every requirement the selection lacks (the cheapest options it can take first),
         prerequisites first; None when there is none (never, unless a loop is all it has)."""
-        order: list[int] = []
         lists = self.lists
+        if not lists.requirements[i]:
+            return [i]
+        order: list[int] = []
         if _visit(i, lists.requirements, self.met, lists.option_set, order, set(), set(), set()):
             return order
         return None
 
     def fits(self, bundle: Sequence[int]) -> bool:
         p, lists = self.problem, self.lists
-        price = self.price + sum(lists.price[j] for j in bundle)
-        hours = self.hours + sum(lists.hours[j] for j in bundle)
-        return (p.budget is None or price <= p.budget * (1 + TOLERANCE)) and (
-            p.max_hours is None or hours <= p.max_hours * (1 + TOLERANCE)
+        if p.budget is not None and self.price + sum(lists.price[j] for j in bundle) > p.budget * (
+            1 + TOLERANCE
+        ):
+            return False
+        return p.max_hours is None or self.hours + sum(lists.hours[j] for j in bundle) <= p.max_hours * (
+            1 + TOLERANCE
         )
 
     def gain(self, bundle: Sequence[int], skills: set[int]) -> float:
-        new = set().union(*(self.problem.covers[j] for j in bundle)) & skills
-        return sum(self.lists.weight[s] for s in new - self.covered)
+        covers = self.problem.covers
+        new = covers[bundle[0]] if len(bundle) == 1 else set().union(*(covers[j] for j in bundle))
+        weight, covered = self.lists.weight, self.covered
+        return sum(weight[s] for s in new if s in skills and s not in covered)
 
     def add(self, bundle: Sequence[int]) -> None:
         for j in bundle:  # prerequisites first: each requirement's provider is chosen before (a loop's too)
@@ -258,7 +264,7 @@ class _Keys:
             gain = state.gain(bundle, self.skills)
             if gain <= 0 or not state.fits(bundle):
                 continue  # limits only tighten and coverage only grows: it will not come back
-            ratio = gain / sum(self.unit[j] for j in bundle)
+            ratio = gain / (self.unit[i] if len(bundle) == 1 else sum(self.unit[j] for j in bundle))
             self.evaluated.append((-ratio, i, v))
             if len(bundle) > 1:
                 self.gains[i] = gain
