@@ -101,6 +101,11 @@ RESERVE = 0.008
 RESTRICTED_SECONDS = 0.01
 #: Below this many seconds left, HiGHS is not started.
 MIN_SECONDS = 0.001
+#: Nor below this many seconds per non-zero of its program: HiGHS's presolve does not call the interrupt,
+#: and took 3-7 us a non-zero (1-26 ms for 289-3,686 non-zeros: the first program of development seeds 7
+#: and 11 at 100-400 courses), so a program started with less time ran past the deadline and ended without
+#: even a bound (at 400 courses, the greedy's 14-22 ms left HiGHS 2-11 ms, and it took 11-28).
+PRESOLVE_SECONDS_PER_NONZERO = 4e-6
 #: HiGHS's wall-clock time limit, as a multiple of the CPU time limit (:func:`run_highs`).
 WALL_FACTOR = 10.0
 #: The planner's time limits are CPU seconds of the thread (``time.thread_time``), not wall-clock seconds:
@@ -215,7 +220,10 @@ def solve(  # noqa: PLR0913 - the planner's knobs, all keyword-only with default
         return Solution(selection, Certificate("none", None, "not certified"), "greedy")
     if solver == "greedy":
         return Solution(selection, certify(problem, selection, exact_limit=certify_exact_limit), "greedy")
-    # auto: the LP bound, in the time left (none at thousands of candidates, where the greedy takes it all)
+    # auto: the LP bound, in the time left (none at thousands of candidates, where the greedy takes it all;
+    # then no program is built either: 5-24 ms at 2,000 candidates)
+    if deadline - clock() < MIN_SECONDS:
+        return Solution(selection, Certificate("none", None, "not certified: out of time"), "greedy")
     return Solution(selection, _certified(_Program(problem), selection, 0, deadline), "greedy")
 
 
@@ -424,7 +432,7 @@ class _Program:
                 rows=rows,
                 col_lower=col_lower,
                 integrality=self.integrality if integral else None,
-                time_limit=_left(deadline),
+                time_limit=_left(deadline, len(rows.indices) * PRESOLVE_SECONDS_PER_NONZERO),
                 start=self.point(start) if start is not None and integral else None,
             )
             if answer.x is None:
@@ -928,11 +936,12 @@ def _seconds(deadline: float | None) -> float | None:
     return None if deadline is None else deadline - clock()
 
 
-def _left(deadline: float | None) -> float | None:
-    """Seconds left until ``deadline`` (None: no limit); raises when there is no time left for HiGHS."""
+def _left(deadline: float | None, least: float = 0.0) -> float | None:
+    """Seconds left until ``deadline`` (None: no limit); raises when there is no time left for HiGHS (less
+    than ``MIN_SECONDS``, or than ``least``)."""
     if deadline is None:
         return None
     left = deadline - clock()
-    if left < MIN_SECONDS:
+    if left < max(MIN_SECONDS, least):
         raise UpskillError("out of time")
     return left

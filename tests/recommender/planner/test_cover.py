@@ -461,6 +461,34 @@ def test_a_loops_order_rows_join_the_program_only_when_its_chosen_courses_cannot
     assert sorted(program.chosen(full)) == [0, 1, 2] and program.ordered == {0}
 
 
+def test_no_program_is_built_for_a_certificate_without_time_left(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Building the program takes 5-24 ms at 2,000 candidates: when the greedy took all the time, no program
+    is built for an LP bound there is no time to compute."""
+    problem = random_problem(np.random.default_rng(3), n=9, m=6, limited=True)
+
+    def no_program(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("a program was built")
+
+    monkeypatch.setattr(cover, "_Program", no_program)
+    solution = solve(problem, auto_limit=0, time_limit=0.0)
+    assert solution.solver == "greedy" and solution.selection == greedy(problem)
+    assert solution.certificate.method == "none" and "out of time" in solution.certificate.compared
+
+
+def test_highs_is_not_started_with_less_time_than_its_presolve_takes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """HiGHS's presolve does not call the interrupt: with less time left than it takes (per non-zero of the
+    program), HiGHS is not started, and the greedy answers, uncertified."""
+    problem = random_problem(np.random.default_rng(5), 12, 8, limited=True)
+    objectives = _counting_milp(monkeypatch)
+    monkeypatch.setattr(cover, "PRESOLVE_SECONDS_PER_NONZERO", 1.0)  # a second a non-zero: never enough
+    solution = solve(problem, time_limit=0.5)
+    assert not objectives
+    assert solution.solver == "greedy" and solution.selection == greedy(problem)
+    assert solution.certificate.method == "none" and "out of time" in solution.certificate.compared
+    monkeypatch.setattr(cover, "PRESOLVE_SECONDS_PER_NONZERO", 1e-6)
+    assert solve(problem, time_limit=0.5).certificate.ratio == 1.0 and objectives
+
+
 def test_probing_off_under_a_second_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """HiGHS probes without looking at the interrupt callback: off when it has under PROBING_SECONDS, on for
     the exact solver's long runs; the answer is the same optimum either way."""
