@@ -489,6 +489,29 @@ def test_highs_is_not_started_with_less_time_than_its_presolve_takes(monkeypatch
     assert solve(problem, time_limit=0.5).certificate.ratio == 1.0 and objectives
 
 
+def test_a_milp_stopped_with_its_bound_on_its_selection_is_optimal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """HiGHS interrupted once its bound met its selection, before it said so: the answer is optimal, not
+    stopped; while a gap is left, it is stopped."""
+    problem = random_problem(np.random.default_rng(5), 12, 8, limited=True)
+    program = cover._Program(problem)
+    gap = {"value": 0.0}
+
+    class Interrupted(cover.highspy.Highs):  # type: ignore[misc]
+        def getModelStatus(self) -> Any:  # noqa: N802 - HiGHS's name
+            return cover.highspy.HighsModelStatus.kInterrupt
+
+        def getInfo(self) -> Any:  # noqa: N802 - HiGHS's name
+            info = super().getInfo()
+            info.mip_gap = gap["value"]
+            return info
+
+    monkeypatch.setattr(cover.highspy, "Highs", Interrupted)
+    closed = program.solve(-program.ess_row, [], integral=True)
+    assert closed.status == 0 and closed.x is not None and closed.message != "Time limit reached"
+    gap["value"] = 0.01
+    assert program.solve(-program.ess_row, [], integral=True).status == 1
+
+
 def test_probing_off_under_a_second_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """HiGHS probes without looking at the interrupt callback: off when it has under PROBING_SECONDS, on for
     the exact solver's long runs; the answer is the same optimum either way."""
