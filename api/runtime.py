@@ -192,14 +192,23 @@ class Runtime:
         )
 
     def driver_transaction(
-        self, *, writes: bool = False, snapshot: bool = False, statement_timeout: float | None = None
+        self,
+        *,
+        writes: bool = False,
+        snapshot: bool = False,
+        statement_timeout: float | None = None,
+        lock_wait: float | None = None,
     ) -> AbstractContextManager[DriverConnection]:
         """:meth:`transaction` on the driver (``data.db.driver_transaction``), for the hottest reads and
         writes of plain rows."""
         from data.db import driver_transaction
 
         return driver_transaction(
-            self.engine, writes=writes, snapshot=snapshot, statement_timeout=statement_timeout
+            self.engine,
+            writes=writes,
+            snapshot=snapshot,
+            statement_timeout=statement_timeout,
+            lock_wait=lock_wait,
         )
 
     @cached_property

@@ -211,7 +211,12 @@ class DriverConnection(NamedTuple):
 
 @contextmanager
 def driver_transaction(
-    engine: Engine, *, writes: bool = False, snapshot: bool = False, statement_timeout: float | None = None
+    engine: Engine,
+    *,
+    writes: bool = False,
+    snapshot: bool = False,
+    statement_timeout: float | None = None,
+    lock_wait: float | None = None,
 ) -> Iterator[DriverConnection]:
     """:func:`transaction` on the driver: a pooled DB-API connection in one transaction, committed when the
     block ends, rolled back when it raises; ``writes``, ``snapshot`` and ``statement_timeout`` as there.
@@ -221,13 +226,22 @@ def driver_transaction(
     and a Core connection's ~0.1 ms (its events, transaction objects and the pool's bookkeeping) for
     statements that take the driver ~15 us each. A connection whose driver raised is not pooled again (it
     may be broken: the database went away).
+
+    ``lock_wait`` (SQLite): seconds its statements wait for another connection's lock before "database is
+    locked" (its busy timeout; None: the connection's own, pysqlite's 5 s), given back to the connection
+    when the block ends: for reads made where no one may wait (the event loop, ``api.http.fast``). In WAL
+    mode a read waits for a lock only while a connection recovers the log after a crash.
     """
     pooled = engine.raw_connection()
     dbapi_connection: Any = pooled.dbapi_connection
     sqlite = engine.dialect.name == "sqlite"
+    waited = None
     try:
         cursor = dbapi_connection.cursor()
         try:
+            if sqlite and lock_wait is not None:
+                waited = cursor.execute("PRAGMA busy_timeout").fetchone()[0]
+                cursor.execute(f"PRAGMA busy_timeout = {int(lock_wait * 1000)}")
             if sqlite:  # autocommit driver (``_sqlite_hooks``): the transaction is ours to begin
                 cursor.execute("BEGIN IMMEDIATE" if writes else "BEGIN")
             else:  # psycopg begins one at the first statement
@@ -246,6 +260,8 @@ def driver_transaction(
         pooled.invalidate()  # it may be broken (the database went away): closed, never pooled again
         raise
     finally:
+        if waited is not None and pooled.dbapi_connection is not None:  # not invalidated
+            dbapi_connection.execute(f"PRAGMA busy_timeout = {int(waited)}")
         pooled.close()  # back to the pool, which rolls back what is left open; or closed when invalidated
 
 

@@ -10,8 +10,10 @@ the work 17 %). :class:`RecommendationsFastPath`, an ASGI middleware, answers a 
 of that: a GET of that path with a plain id, at most ``target`` and ``limit`` in its query, each once
 and valid, a Bearer key, the served objects loaded and due no look for a newer version, and no
 ``dependency_overrides`` (tests). A kept answer is looked up with those of the requests arriving at the
-same time, in one thread-pool round trip (:class:`KeptBatches`: the keys and workers read in one driver
-transaction, the audit entries committed together before any answer is sent); any other answer comes from
+same time (:class:`KeptBatches`: the keys and workers read in one driver transaction, on the event loop
+itself on SQLite, in one thread-pool round trip on PostgreSQL), and sent once its audit entry is
+committed, with those of the other batches arriving meanwhile (the process's audit writer thread,
+``api.services.audit.GroupWriter``); any other answer comes from
 :func:`api.http.routers.workers.recommendations_json` (the key checked, the worker read and their scope
 checked, the audit entry committed before the answer) in the thread pool, as the route computes it. The
 bytes go out with the route's headers.
@@ -132,22 +134,26 @@ class RecommendationsFastPath:
         return answer
 
 
-#: Batches of kept answers a process looks up at once (:class:`KeptBatches`).
-BATCHES_AT_ONCE = 3
+#: Batches of kept answers a process reads at once (:class:`KeptBatches`).
+BATCHES_AT_ONCE = 1
 
 
 class KeptBatches:
-    """The kept answers of requests arriving together, looked up in one thread-pool round trip each
-    (:func:`api.http.routers.workers.kept_recommendations_json`: one driver read transaction, the audit
-    entries committed together), instead of one round trip a request.
+    """The kept answers of requests arriving together, read together
+    (:func:`api.http.routers.workers.kept_recommendations_json`: one driver read transaction), instead of one
+    transaction a request; each batch's audit entries handed to the process's audit writer
+    (:meth:`api.services.audit.GroupWriter.submit`), which commits them with those of the batches before and
+    after it that arrive while its previous commit waits for the disk. A request's answer is given back once
+    its entry is committed (None, for the route to answer, when the reads or the commit fail).
 
-    A question waits on the event loop; whenever fewer than :data:`BATCHES_AT_ONCE` batches are in the
-    pool, those waiting go as the next one, so that batches read while others' audit entries wait for the
-    disk or for the other process's commit. Measured in process (2026-12-04 21:29-21:32, two processes
-    each calling the served app from 4 tasks, one SQLite database, every answer kept, 5 s, load 1.7-2.6),
-    kept answers a second, one round trip a request (before) 1,488 / 1,579, batches one at a time 211-284
-    (at load 5-6: reads waited for the commit before them), two at once 1,987 / 2,040, three 2,736 /
-    2,397, four 2,652.
+    A question waits on the event loop; whenever fewer than :data:`BATCHES_AT_ONCE` batches are being
+    read, those waiting go as the next one. No thread waits for a commit: a batch's reads take ~0.1 ms, so
+    one batch at a time gathers the questions that arrive meanwhile, and the commits gather the batches.
+    On SQLite a batch is read on the event loop itself, never waiting for a lock (``lock_wait=0``: in WAL
+    mode a read waits only while a crashed writer's log is recovered; then the route answers, in the
+    pool): a few indexed reads on the driver cost less than the pool's round trip (~40-60 us of CPU on
+    the loop and in the pool's thread, and the GIL passed twice); on PostgreSQL each statement is a round
+    trip to the server, made in the pool.
     """
 
     def __init__(self, runtime: Runtime) -> None:
@@ -161,13 +167,19 @@ class KeptBatches:
         future: asyncio.Future[bytes | None] = loop.create_future()
         self.waiting.append((question, future))
         if len(self.running) < BATCHES_AT_ONCE:
-            task = loop.create_task(self._run())
-            self.running.add(task)
-            task.add_done_callback(self.running.discard)
+            self.running.add(loop.create_task(self._run()))
         return await future
 
     async def _run(self) -> None:
-        """Look up batches of those waiting until none waits."""
+        """Read batches of those waiting until none waits; then no longer counted as running, at once (a
+        done callback would leave a question asked before it runs waiting for the next one)."""
+        try:
+            await self._read_all()
+        finally:
+            self.running.discard(asyncio.current_task())  # type: ignore[arg-type]
+
+    async def _read_all(self) -> None:
+        loop = asyncio.get_running_loop()
         while self.waiting:
             batch, self.waiting = self.waiting, []
             work = partial(
@@ -175,13 +187,50 @@ class KeptBatches:
                 runtime=self.runtime,
                 questions=[question for question, _ in batch],
             )
-            answers: list[bytes | None] = [None] * len(batch)  # if the look-up is cancelled: the route
+            found = workers.KeptAnswers([None] * len(batch), [])  # if the reads are cancelled: the route
             try:
-                answers = await run_in_threadpool(work)
+                if self.runtime.engine.dialect.name == "sqlite":
+                    found = work(lock_wait=0)  # here: cheaper than the thread pool's round trip
+                else:
+                    found = await run_in_threadpool(work)  # PostgreSQL: a round trip to the server
             finally:
-                for (_, future), answer in zip(batch, answers, strict=True):
-                    if not future.done():
-                        future.set_result(answer)
+                self._commit_then_answer(loop, [future for _, future in batch], found)
+
+    def _commit_then_answer(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        futures: list[asyncio.Future[bytes | None]],
+        found: workers.KeptAnswers,
+    ) -> None:
+        """Answer None (the route) at once; the kept answers once their audit entries are committed."""
+        kept: Answers = []
+        for future, answer in zip(futures, found.answers, strict=True):
+            if answer is None:
+                _settle([(future, None)])
+            else:
+                kept.append((future, answer))
+        if not kept:
+            return
+        unanswered: Answers = [(future, None) for future, _ in kept]
+
+        def committed(error: Exception | None) -> None:  # in the writer's thread
+            loop.call_soon_threadsafe(_settle, kept if error is None else unanswered)
+
+        try:
+            self.runtime.audit_writer.submit(found.entries, committed)
+        except Exception:  # noqa: BLE001 - no answer without its entry: the route answers (or 503)
+            _settle(unanswered)
+
+
+#: Requests waiting for their answers, and the answers (None: the route answers).
+Answers = list[tuple[asyncio.Future[bytes | None], bytes | None]]
+
+
+def _settle(answers: Answers) -> None:
+    """Give each waiting request its answer (one whose client went away has no one waiting)."""
+    for future, answer in answers:
+        if not future.done():
+            future.set_result(answer)
 
 
 #: Each event loop's batches (a server process has one loop; a test client may run each request in a loop

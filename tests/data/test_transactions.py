@@ -53,3 +53,27 @@ def test_without_the_write_lock_a_read_transaction_cannot_write_after_another_co
 
 def test_with_the_write_lock_both_writers_commit_one_after_the_other(tmp_path: Path) -> None:
     assert _read_then_write_while_another_commits(tmp_path / "immediate.db", writes=True) == 2
+
+
+def test_a_driver_transaction_that_may_not_wait_fails_at_once_then_waits_again(tmp_path: Path) -> None:
+    """``data.db.driver_transaction(lock_wait=0)``: "database is locked" at once while another connection
+    holds the lock it needs (not after the connection's 5 s), and the connection waits as before after it."""
+    import sqlite3
+    import time
+
+    from data.db import driver_transaction
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'locks.db'}", pool_size=1, max_overflow=1)
+    migrate(engine)
+    with driver_transaction(engine, lock_wait=0) as reader:
+        assert reader.dbapi_connection.execute("PRAGMA busy_timeout").fetchone()[0] == 0
+    with driver_transaction(engine) as reader:  # the same pooled connection, its own wait given back
+        assert reader.dbapi_connection.execute("PRAGMA busy_timeout").fetchone()[0] == 5000
+    with driver_transaction(engine, writes=True):
+        began = time.monotonic()
+        with (
+            pytest.raises(sqlite3.OperationalError, match="locked"),
+            driver_transaction(engine, writes=True, lock_wait=0),
+        ):
+            pass
+        assert time.monotonic() - began < 1

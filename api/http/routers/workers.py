@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
@@ -216,21 +216,34 @@ class KeptQuestion:
     model: LoadedModel | None
 
 
-def kept_recommendations_json(*, runtime: Runtime, questions: Sequence[KeptQuestion]) -> list[bytes | None]:
+class KeptAnswers(NamedTuple):
+    """:func:`kept_recommendations_json`'s answers (None: the route answers) and the audit entries to commit
+    before any of them is sent."""
+
+    answers: list[bytes | None]
+    entries: list[dict[str, Any]]
+
+
+def kept_recommendations_json(
+    *, runtime: Runtime, questions: Sequence[KeptQuestion], lock_wait: float | None = None
+) -> KeptAnswers:
     """The answers of :func:`recommendations_json` to ``questions`` (requests arriving together) that are
     kept (most requests: each worker's answer is computed once until their profile, events, the model or
     the catalogue change), with their work on the driver: the keys and workers read in one driver
-    transaction (``data.db.driver_transaction``), the audit entries of the answers committed together
-    (with those of other requests finishing now) before the bytes are returned. None for a question with
-    no kept answer, an unknown, revoked or other-role key, or a worker the key may not see; None for every
-    question when the reads or the audit entries' commit raise: :func:`recommendations_json` then answers
-    each, as the route does (nothing was written for it). ~0.5 ms of CPU less a request than
+    transaction (``data.db.driver_transaction``), and the audit entries of the answers, which the caller
+    commits (``runtime.audit_writer``, with those of other requests finishing now) before it sends any of
+    them. None for a question with no kept answer, an unknown, revoked or other-role key, or a worker the
+    key may not see; None for every question when the reads raise (on SQLite also when they would wait
+    longer than ``lock_wait`` seconds for a lock): :func:`recommendations_json` then answers each, as the
+    route does (nothing was written for it). ~0.5 ms of CPU less a request than
     :func:`recommendations_json`'s session (its begin and commit, the Core connection of its audit entry)."""
     try:
-        with runtime.driver_transaction(snapshot=True, statement_timeout=STATEMENT_TIMEOUT) as connection:
+        with runtime.driver_transaction(
+            snapshot=True, statement_timeout=STATEMENT_TIMEOUT, lock_wait=lock_wait
+        ) as connection:
             found = _askers(connection, questions)
     except Exception:  # noqa: BLE001 - the route reads again, with its problem details
-        return [None] * len(questions)
+        return KeptAnswers([None] * len(questions), [])
     answers: list[bytes | None] = []
     made: list[dict[str, Any]] = []
     for question, read in zip(questions, found, strict=True):
@@ -251,12 +264,7 @@ def kept_recommendations_json(*, runtime: Runtime, questions: Sequence[KeptQuest
                     principal=principal, action="read", route=RECOMMENDATIONS, worker_ids=[worker.id]
                 )
         answers.append(answer)
-    if made:
-        try:
-            runtime.audit_writer.write(made)
-        except Exception:  # noqa: BLE001 - no answer without its entry: the route answers (or 503)
-            return [None] * len(questions)
-    return answers
+    return KeptAnswers(answers, made)
 
 
 def _askers(

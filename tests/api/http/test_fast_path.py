@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from dataclasses import replace
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -148,11 +149,12 @@ def test_a_kept_answer_is_read_and_audited_on_the_driver(
     assert _audited(engine) == 2
 
 
-def test_kept_answers_asked_together_are_read_in_one_transaction_and_audited_in_one_commit(
+def test_kept_answers_asked_together_are_read_in_one_transaction_with_an_entry_each(
     app_of: tuple[TestClient, Engine, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """``workers.kept_recommendations_json``: the batch's keys and workers in one driver read transaction,
-    an entry for each kept answer (and none for any other question) in one write transaction."""
+    """``workers.kept_recommendations_json``: the batch's keys and workers in one driver read transaction, an
+    audit entry for each kept answer (and none for any other question), written by no one yet: the fast path
+    hands them to the audit writer and sends the answers once they are committed."""
     client, engine, key = app_of
     first = client.get(URL, headers=bearer(key))
     assert first.status_code == 200, first.text
@@ -177,10 +179,95 @@ def test_kept_answers_asked_together_are_read_in_one_transaction_and_audited_in_
         replace(kept, key="upsk_unknown"),
     ]
     before = _audited(engine)
-    answers = workers_router.kept_recommendations_json(runtime=runtime, questions=questions)
-    assert answers == [first.content, first.content, None, None, None]
-    assert opened == [False, True]  # one read transaction, one commit of the entries
+    found = workers_router.kept_recommendations_json(runtime=runtime, questions=questions)
+    assert found.answers == [first.content, first.content, None, None, None]
+    assert opened == [False]  # one read transaction, nothing written
+    assert [(e["worker_id"], e["route"], e["action"]) for e in found.entries] == [(11, ROUTE, "read")] * 2
+    assert _audited(engine) == before
+    runtime.audit_writer.write(found.entries)
     assert _audited(engine) == before + 2
+
+
+class HeldWriter:
+    """An audit writer whose commits wait until released, then succeed or fail (``fails``)."""
+
+    def __init__(self, *, fails: bool = False) -> None:
+        self.fails = fails
+        self.release = threading.Event()
+        self.submitted: list[list[dict[str, Any]]] = []
+
+    def submit(self, made: list[dict[str, Any]], committed: Any) -> None:
+        self.submitted.append(made)
+
+        def commit() -> None:
+            assert self.release.wait(WAIT)
+            committed(RuntimeError("the disk is full") if self.fails else None)
+
+        threading.Thread(target=commit).start()
+
+
+class HeldRuntime:
+    """A runtime of ``dialect``'s database (only its name) whose audit writer is ``writer``."""
+
+    def __init__(self, writer: HeldWriter, dialect: str = "postgresql") -> None:
+        self.audit_writer = writer
+        self.engine = SimpleNamespace(dialect=SimpleNamespace(name=dialect))
+
+
+def _kept_lookup(
+    monkeypatch: pytest.MonkeyPatch,
+    looked_up: list[list[str]],
+    release: threading.Event,
+    read_where: list[tuple[bool, float | None]] | None = None,
+) -> None:
+    """``workers.kept_recommendations_json`` answering every question but "unknown", each with an entry; the
+    first :data:`fast.BATCHES_AT_ONCE` batches wait for ``release``. ``read_where``: for each batch, whether
+    it was read on the event loop's thread, and its ``lock_wait``."""
+    read_where = [] if read_where is None else read_where
+
+    def lookup(
+        *, runtime: object, questions: list[str], lock_wait: float | None = None
+    ) -> workers_router.KeptAnswers:
+        looked_up.append(list(questions))
+        read_where.append((threading.current_thread() is threading.main_thread(), lock_wait))
+        if len(looked_up) <= fast.BATCHES_AT_ONCE:
+            assert release.wait(WAIT)
+        answers: list[bytes | None] = [
+            None if question == "unknown" else f"answer to {question}".encode() for question in questions
+        ]
+        entries = [
+            {"question": q} for q, answer in zip(questions, answers, strict=True) if answer is not None
+        ]
+        return workers_router.KeptAnswers(answers, entries)
+
+    monkeypatch.setattr(workers_router, "kept_recommendations_json", lookup)
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_a_kept_answer_waits_for_its_audit_entrys_commit(
+    monkeypatch: pytest.MonkeyPatch, fails: bool
+) -> None:
+    """``fast.KeptBatches``: a kept answer is given back only once the audit writer says its entry is
+    committed, and not at all (None: the route answers, or 503) when the commit fails; a question with no
+    kept answer is given back at once, waiting for no commit."""
+    released = threading.Event()
+    released.set()
+    _kept_lookup(monkeypatch, [], released)
+    writer = HeldWriter(fails=fails)
+
+    async def main() -> tuple[bool, bool, list[bytes | None]]:
+        batches = fast.KeptBatches(runtime=HeldRuntime(writer))  # type: ignore[arg-type]
+        kept = asyncio.ensure_future(batches.ask("q0"))  # type: ignore[arg-type]
+        unknown = asyncio.ensure_future(batches.ask("unknown"))  # type: ignore[arg-type]
+        await asyncio.sleep(0.3)
+        waiting, unknown_answered = not kept.done(), unknown.done()
+        writer.release.set()
+        return waiting, unknown_answered, [await kept, await unknown]
+
+    waiting, unknown_answered, answers = asyncio.run(main())
+    assert waiting and unknown_answered
+    assert writer.submitted == [[{"question": "q0"}]]
+    assert answers == [None if fails else b"answer to q0", None]
 
 
 def test_requests_arriving_while_the_batches_are_looked_up_go_together_in_the_next(
@@ -188,20 +275,15 @@ def test_requests_arriving_while_the_batches_are_looked_up_go_together_in_the_ne
 ) -> None:
     """``fast.KeptBatches``: up to ``BATCHES_AT_ONCE`` batches in the thread pool at once; the questions
     arriving meanwhile wait on the event loop and go in one batch when one of them is done; each gets its
-    own answer."""
+    own answer, once the batch's audit entries are committed (one submission to the writer a batch)."""
     looked_up: list[list[str]] = []
     release = threading.Event()
-
-    def lookup(*, runtime: object, questions: list[str]) -> list[bytes | None]:
-        looked_up.append(list(questions))
-        if len(looked_up) <= fast.BATCHES_AT_ONCE:
-            assert release.wait(WAIT)  # the first batches wait for the disk
-        return [f"answer to {question}".encode() for question in questions]
-
-    monkeypatch.setattr(workers_router, "kept_recommendations_json", lookup)
+    _kept_lookup(monkeypatch, looked_up, release)
+    writer = HeldWriter()
+    writer.release.set()
 
     async def main() -> list[bytes | None]:
-        batches = fast.KeptBatches(runtime=object())  # type: ignore[arg-type]
+        batches = fast.KeptBatches(runtime=HeldRuntime(writer))  # type: ignore[arg-type]
         asked = []
         for number in range(at_once + 3):
             asked.append(asyncio.ensure_future(batches.ask(f"q{number}")))  # type: ignore[arg-type]
@@ -213,4 +295,56 @@ def test_requests_arriving_while_the_batches_are_looked_up_go_together_in_the_ne
     answers = asyncio.run(main())
     assert answers == [f"answer to q{number}".encode() for number in range(at_once + 3)]
     alone = [[f"q{number}"] for number in range(at_once)]  # each its own batch while a slot was free
-    assert looked_up == [*alone, [f"q{number}" for number in range(at_once, at_once + 3)]]
+    together = [f"q{number}" for number in range(at_once, at_once + 3)]
+    assert looked_up == [*alone, together]
+    assert writer.submitted == [[{"question": q} for q in batch] for batch in [*alone, together]]
+
+
+@pytest.mark.parametrize(
+    ("dialect", "on_the_loop", "lock_wait"), [("sqlite", True, 0), ("postgresql", False, None)]
+)
+def test_sqlite_batches_are_read_on_the_event_loop_without_waiting_for_a_lock(
+    monkeypatch: pytest.MonkeyPatch, dialect: str, on_the_loop: bool, lock_wait: float | None
+) -> None:
+    """On SQLite a batch is read on the event loop (cheaper than the thread pool's round trip) and never waits
+    for a lock there (``lock_wait=0``); on PostgreSQL, whose every statement is a round trip to the server,
+    in the thread pool."""
+    released = threading.Event()
+    released.set()
+    read_where: list[tuple[bool, float | None]] = []
+    _kept_lookup(monkeypatch, [], released, read_where)
+    writer = HeldWriter()
+    writer.release.set()
+
+    async def main() -> bytes | None:
+        batches = fast.KeptBatches(runtime=HeldRuntime(writer, dialect))  # type: ignore[arg-type]
+        return await batches.ask("q0")  # type: ignore[arg-type]
+
+    assert asyncio.run(main()) == b"answer to q0"
+    assert read_where == [(on_the_loop, lock_wait)]
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
+def test_a_question_asked_as_soon_as_the_last_batch_ends_is_read(
+    monkeypatch: pytest.MonkeyPatch, dialect: str
+) -> None:
+    """A question asked when the batch before it has just ended (its requests answered, the batch's task
+    not yet done: the request's task ran next) starts a batch of its own instead of waiting for the next
+    question (with two processes and four connections each, bench_http saw all of a process's requests
+    wait so, until the client's 60 s timeout)."""
+    released = threading.Event()
+    released.set()
+    looked_up: list[list[str]] = []
+    _kept_lookup(monkeypatch, looked_up, released)
+    writer = HeldWriter()
+    writer.release.set()
+
+    async def main() -> list[bytes | None]:
+        batches = fast.KeptBatches(runtime=HeldRuntime(writer, dialect))  # type: ignore[arg-type]
+        first = asyncio.ensure_future(batches.ask("unknown"))  # type: ignore[arg-type]
+        await asyncio.sleep(0)  # the first request's task starts the batch's task
+        second = asyncio.ensure_future(batches.ask("q1"))  # type: ignore[arg-type]  # runs after the batch
+        return [await first, await asyncio.wait_for(second, WAIT)]
+
+    assert asyncio.run(main()) == [None, b"answer to q1"]
+    assert looked_up == [["unknown"], ["q1"]]

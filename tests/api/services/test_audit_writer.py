@@ -78,6 +78,50 @@ def test_a_failing_entry_fails_only_its_own_caller(recorder: Recorder) -> None:
     assert sorted(e["id"] for t in recorder.committed for e in t) == [0, 1, 2, 4]
 
 
+def test_submit_returns_at_once_and_says_when_the_entries_are_committed(recorder: Recorder) -> None:
+    """:meth:`GroupWriter.submit` hands the entries to the writer thread and returns; its callback is called
+    once they are committed (with None), or could not be (with the error), each caller with its own."""
+    recorder.bad = {2}
+    writer = audit.GroupWriter(recorder.open)  # type: ignore[arg-type]
+    outcomes: dict[int, Exception | None] = {}
+    done = threading.Event()
+
+    def committed(number: int) -> audit.Committed:
+        def call(error: Exception | None) -> None:
+            outcomes[number] = error
+            if len(outcomes) == 3:
+                done.set()
+
+        return call
+
+    writer.submit([{"id": 0}], committed(0))
+    assert recorder.first_open.wait(WAIT)  # the writer thread holds the first commit open
+    writer.submit([{"id": 1}], committed(1))
+    writer.submit([{"id": 2}], committed(2))
+    assert outcomes == {}
+    recorder.release.set()
+    assert done.wait(WAIT)
+    assert outcomes[0] is None and outcomes[1] is None and isinstance(outcomes[2], RuntimeError)
+    assert [sorted(e["id"] for e in t) for t in recorder.committed] == [[0], [1]]
+
+
+def test_the_writer_thread_ends_when_idle_and_the_next_entries_start_another(
+    recorder: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A process keeps no thread for the audit log while nothing is written."""
+    monkeypatch.setattr(audit, "WRITER_IDLE_SECONDS", 0.05)
+    recorder.release.set()
+    writer = audit.GroupWriter(recorder.open)  # type: ignore[arg-type]
+    writer.write([{"id": 0}])
+    for _ in range(int(WAIT / 0.01)):
+        if writer._writer is None:
+            break
+        threading.Event().wait(0.01)
+    assert writer._writer is None  # the thread ended
+    writer.write([{"id": 1}])  # and another one wrote these
+    assert recorder.committed == [[{"id": 0}], [{"id": 1}]]
+
+
 def test_entries_written_on_the_driver_read_back_as_the_orm_writes_them(fresh_engine: Engine) -> None:
     """The group writer's transactions are on the driver (``data.db.driver_transaction``): its entries,
     their time included, read back as those written through a session, and a block that raises leaves
