@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import threading
-from collections import OrderedDict
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +13,7 @@ from api.services.profiles import ProfileGap
 from data.defaults import PLANNING_MIN_CONFIDENCE
 from recommender.errors import UnknownCourse, UpskillError
 from recommender.gap import DEFAULT_LEVELS, SkillGap
-from recommender.kept import KeptFor
+from recommender.kept import Kept, KeptFor
 from recommender.planner import (
     BadgeOption,
     Constraints,
@@ -67,11 +65,8 @@ class PlanOptions:
     terms: Mapping[str, CourseTerms]
     badges: tuple[BadgeOption, ...]
     rates: RateTable
-    _priced: OrderedDict[Hashable, _Priced] = field(
-        default_factory=OrderedDict, init=False, repr=False, compare=False
-    )
-    _pricing_lock: threading.Lock = field(
-        default_factory=threading.Lock, init=False, repr=False, compare=False
+    _priced: Kept[Hashable, _Priced] = field(
+        default_factory=lambda: Kept(PRICINGS_KEPT), init=False, repr=False, compare=False
     )
 
     def priced(self, pricing: Pricing) -> PlanCourses:
@@ -101,18 +96,11 @@ class PlanOptions:
         from data.plan_inputs import price_courses
 
         key = pricing_key(pricing)
-        with self._pricing_lock:
-            found = self._priced.get(key)
-            if found is not None:
-                self._priced.move_to_end(key)
+        found = self._priced.get(key)
         if found is None:
             courses = price_courses(self.courses, self.terms, pricing)
             set_aside = tuple({"course_id": k, "reason": v} for k, v in sorted(courses.set_aside.items()))
-            found = _Priced(courses, PlanCatalogue(courses.options), set_aside)
-            with self._pricing_lock:
-                self._priced[key] = found
-                while len(self._priced) > PRICINGS_KEPT:
-                    self._priced.popitem(last=False)
+            found = self._priced.put(key, _Priced(courses, PlanCatalogue(courses.options), set_aside))
         return found
 
 
