@@ -21,7 +21,8 @@ Each answer is hashed (SHA-256 of its JSON): ``--compare OLD.json``
 says which bodies' answers differ from an earlier run's (those whose solve the time limit stopped may
 differ from run to run: ``recommender.planner.cover.TIME_LIMIT``). ``--tree DIR`` plans with another
 checkout's code (main's, from ``git worktree add``; the runner uses only what main has had since
-bench_http's plan row), so that before and after are measured alike. Writes
+bench_http's plan row; on this checkout's database and model artefacts: :func:`data_environment`), so that
+before and after are measured alike. Writes
 ``bench-results/profile_plans.json`` (or ``--json``).
 """
 
@@ -37,6 +38,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from data.defaults import default_data_dir, environment_database_url
 from evaluation.bench_http import SCENARIO_1
 from evaluation.bench_load import percentile
 
@@ -145,6 +147,24 @@ SPLIT = [
 ]
 
 
+def data_environment() -> dict[str, str]:
+    """The database and model artefacts this checkout would read (``UPSKILL_DATABASE_URL`` and
+    ``UPSKILL_ARTEFACT_DIR`` as set, relative ones made absolute from the current directory, else the
+    defaults under this checkout), named for the runner: a ``--tree`` checkout, started in its own
+    directory, would otherwise look under its own root and plan without the model."""
+    url = environment_database_url()
+    prefix, _, path = url.partition(":///")
+    if prefix.startswith("sqlite") and path and path != ":memory:" and not Path(path).is_absolute():
+        url = f"{prefix}:///{Path(path).resolve()}"
+    artefacts = os.environ.get("UPSKILL_ARTEFACT_DIR")
+    return {
+        "UPSKILL_DATABASE_URL": url,
+        "UPSKILL_ARTEFACT_DIR": str(
+            Path(artefacts).resolve() if artefacts else default_data_dir() / "artefacts"
+        ),
+    }
+
+
 def run(args: argparse.Namespace) -> tuple[list[dict[str, Any]], str, dict[str, float]]:
     """The rows, the profile's text ("" without ``--profile``) and the split (CPU seconds a request per
     part, empty without ``--split``)."""
@@ -165,7 +185,7 @@ def run(args: argparse.Namespace) -> tuple[list[dict[str, Any]], str, dict[str, 
         capture_output=True,
         text=True,
         cwd=args.tree,
-        env={**os.environ, "PYTHONPATH": str(args.tree)},
+        env={**os.environ, **data_environment(), "PYTHONPATH": str(args.tree)},
         check=False,
     )
     if done.returncode != 0:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from data.db import make_engine, migrate, transaction
+from data.defaults import default_data_dir
 from evaluation import profile_plans
 from tests.api.http.conftest import _tiny_rows
 from tests.api.http.test_planning import KATRIN_LIKE
@@ -48,3 +49,22 @@ def test_profile_plans_times_and_compares_the_answers(
     assert split["plan_paths"] > 0 and split["the solver (cover.solve)"] <= split["plan_paths"]
     assert sum(ms for part, ms in split.items() if part != "plan_paths") <= 2 * max(row["cpu_ms"], 1.0)
     assert "the solver (cover.solve)" in printed
+
+
+def test_another_tree_plans_on_this_checkouts_database_and_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A --tree runner starts in the other checkout's directory: relative settings are made absolute from
+    here, and unset ones name this checkout's defaults (not the other tree's, where no model is)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("UPSKILL_DATABASE_URL", "sqlite:///./copy.db")
+    monkeypatch.setenv("UPSKILL_ARTEFACT_DIR", "models")
+    assert profile_plans.data_environment() == {
+        "UPSKILL_DATABASE_URL": f"sqlite:///{tmp_path / 'copy.db'}",
+        "UPSKILL_ARTEFACT_DIR": str(tmp_path / "models"),
+    }
+    monkeypatch.setenv("UPSKILL_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    monkeypatch.delenv("UPSKILL_ARTEFACT_DIR")
+    found = profile_plans.data_environment()
+    assert found["UPSKILL_DATABASE_URL"] == "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    assert found["UPSKILL_ARTEFACT_DIR"] == str(default_data_dir() / "artefacts")
