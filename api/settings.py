@@ -14,7 +14,13 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from data.defaults import PLANNING_MIN_CONFIDENCE, PROJECT_ROOT, default_data_dir, default_database_url
+from data.defaults import (
+    PLANNING_MIN_CONFIDENCE,
+    PROJECT_ROOT,
+    absolute_database_url,
+    default_data_dir,
+    default_database_url,
+)
 from recommender.errors import UpskillError
 from training.params import ModelParams
 
@@ -67,10 +73,7 @@ class Settings(BaseSettings):
             raise ValueError(
                 "must be a sqlite:/// or postgresql+psycopg:// URL (a file: sqlite:///path/to/upskill.db)"
             )
-        prefix, _, path = value.partition(":///")
-        if prefix.startswith("sqlite") and path and path != ":memory:" and not Path(path).is_absolute():
-            return f"{prefix}:///{Path(path).resolve()}"
-        return value
+        return absolute_database_url(value)
 
     @field_validator("artefact_dir", "cache_dir")
     @classmethod

@@ -38,6 +38,16 @@ def default_database_url() -> str:
     return f"sqlite:///{default_data_dir() / 'upskill.db'}"
 
 
+def absolute_database_url(url: str) -> str:
+    """``url`` with a relative SQLite file path (``sqlite:///./x.db``) made absolute from the current
+    directory, so that a command started elsewhere (or a process started in another directory) finds the
+    same file; any other URL as it is."""
+    prefix, _, path = url.partition(":///")
+    if prefix.startswith("sqlite") and path and path != ":memory:" and not Path(path).is_absolute():
+        return f"{prefix}:///{Path(path).resolve()}"
+    return url
+
+
 def environment_database_url() -> str:
     """``UPSKILL_DATABASE_URL`` when set, else :func:`default_database_url`.
 

@@ -38,7 +38,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from data.defaults import default_data_dir, environment_database_url
+from data.defaults import absolute_database_url, default_data_dir, environment_database_url
 from evaluation.bench_http import SCENARIO_1
 from evaluation.bench_load import percentile
 
@@ -152,13 +152,9 @@ def data_environment() -> dict[str, str]:
     ``UPSKILL_ARTEFACT_DIR`` as set, relative ones made absolute from the current directory, else the
     defaults under this checkout), named for the runner: a ``--tree`` checkout, started in its own
     directory, would otherwise look under its own root and plan without the model."""
-    url = environment_database_url()
-    prefix, _, path = url.partition(":///")
-    if prefix.startswith("sqlite") and path and path != ":memory:" and not Path(path).is_absolute():
-        url = f"{prefix}:///{Path(path).resolve()}"
     artefacts = os.environ.get("UPSKILL_ARTEFACT_DIR")
     return {
-        "UPSKILL_DATABASE_URL": url,
+        "UPSKILL_DATABASE_URL": absolute_database_url(environment_database_url()),
         "UPSKILL_ARTEFACT_DIR": str(
             Path(artefacts).resolve() if artefacts else default_data_dir() / "artefacts"
         ),
