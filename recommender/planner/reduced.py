@@ -112,7 +112,7 @@ def _dominated(problem: CoverProblem, costs: Sequence[NDArray[np.float64]]) -> N
         for req in reqs:
             needed[list(req.options)] = True
             needed[list(req.in_loop)] = True
-    # numbers[q, a, b]: b's quantity q is at most a's; strict: below it
+    # at_most[a, b]: every quantity of b (price, hours, each objective cost) at most a's; below: one below it
     quantities = np.stack([problem.price, problem.hours, *costs])
     at_most = (quantities[:, None, :] <= quantities[:, :, None]).all(axis=0)
     below = (quantities[:, None, :] < quantities[:, :, None]).any(axis=0)
