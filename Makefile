@@ -37,7 +37,7 @@ run: $(VENV)/.installed $(VENV)/.installed-model
 lint: $(VENV)/.installed-dev $(VENV)/.installed-model
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy recommender data training evaluation api
+	$(BIN)/mypy recommender data training evaluation api tests
 
 # Installs Debian's chromium for the browser tests when it is missing and apt-get can (as root); elsewhere
 # those tests are skipped and say why.

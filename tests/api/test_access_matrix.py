@@ -113,7 +113,7 @@ def foreign(world: World, kind: str, role: str) -> list[Any]:
     other_portfolio = (world.other_region, world.portfolios[world.other_region])
     # another region's portfolio, by its own region's path and by this region's path
     crossed = (world.own_region, world.portfolios[world.other_region])
-    return {
+    by_kind: dict[str, dict[str, list[Any]]] = {
         "cohort": {
             "worker": [own_cohort, other_cohort],
             "hr": [other_cohort],
@@ -144,14 +144,15 @@ def foreign(world: World, kind: str, role: str) -> list[Any]:
             "region": [world.other_region],
             "admin": [],
         },
-    }[kind][role]
+    }
+    return by_kind[kind][role]
 
 
 def own(world: World, kind: str, role: str) -> list[Any]:
     """The resources of ``kind`` that are ``role``'s in ``world`` (admin: all of them)."""
     cohorts = [world.cohorts[o] for o in (world.own_organisation, world.other_organisation)]
     portfolios = [(nuts, world.portfolios[nuts]) for nuts in (world.own_region, world.other_region)]
-    return {
+    by_kind: dict[str, dict[str, list[Any]]] = {
         "cohort": {"worker": [], "hr": cohorts[:1], "region": [], "admin": cohorts},
         "portfolio": {"worker": [], "hr": [], "region": portfolios[:1], "admin": portfolios},
         "worker": {
@@ -172,7 +173,8 @@ def own(world: World, kind: str, role: str) -> list[Any]:
             "region": [world.own_region],
             "admin": [world.own_region, world.other_region],
         },
-    }[kind][role]
+    }
+    return by_kind[kind][role]
 
 
 _counter = itertools.count()
@@ -286,7 +288,7 @@ def _api_routes(routes: list[Any]) -> Iterator[tuple[str, set[str], Any]]:
     included router as one ``_IncludedRouter`` entry whose routes are its ``effective_route_contexts()``)."""
     for route in routes:
         if isinstance(route, APIRoute):
-            yield route.path, set(route.methods), route.dependant
+            yield route.path, set(route.methods or ()), route.dependant
         elif hasattr(route, "effective_route_contexts"):
             for context in route.effective_route_contexts():
                 yield context.path, set(context.methods or ()), context.dependant

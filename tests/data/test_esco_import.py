@@ -134,7 +134,7 @@ def test_changed_label_is_updated_in_place(db_session: Session, tmp_path: Path) 
     assert report.changes["skills"].updated == 0
 
 
-BAD_INPUTS = {
+BAD_INPUTS: dict[str, tuple[dict[str, str | bytes | None], str, int | None, str | None, str]] = {
     "missing file": ({"skills_en__csv": None}, "skills_en.csv", None, None, "missing"),
     "empty file": ({"skills_en__csv": ""}, "skills_en.csv", 1, None, "empty"),
     "missing header column": (

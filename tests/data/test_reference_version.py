@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import cast
 
-from sqlalchemy import Engine, delete, update
+from sqlalchemy import Engine, Table, delete, update
 
 from data.db import transaction
 from data.models import Base, Course, Interaction, Organisation, Skill, Worker
@@ -95,5 +96,5 @@ def test_a_bulk_write_in_one_transaction_renews_the_token(fresh_engine: Engine) 
         for i in range(3000)
     ]
     with transaction(fresh_engine) as session:
-        session.execute(Skill.__table__.insert(), rows)
+        session.execute(cast(Table, Skill.__table__).insert(), rows)
     assert _token(fresh_engine) != before

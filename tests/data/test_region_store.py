@@ -27,10 +27,8 @@ def test_a_region_reads_its_own_portfolios_only(db_session: Session) -> None:
     assert [p["id"] for p in list_portfolios(db_session=db_session, nuts="CZ08")] == [mine]
     (row,) = list_portfolios(db_session=db_session, nuts="SK02")
     assert (row["workers_made_ready"], row["status"], row["currency"]) == (None, "optimal", "EUR")
-    assert (
-        get_portfolio(db_session=db_session, nuts="SK02", portfolio_id=theirs)["made_ready"][0]["workers"]
-        is None
-    )
+    portfolio = get_portfolio(db_session=db_session, nuts="SK02", portfolio_id=theirs)
+    assert portfolio is not None and portfolio["made_ready"][0]["workers"] is None
 
 
 def test_nuts_codes_are_checked() -> None:

@@ -28,8 +28,8 @@ def test_segment_cosines_take_the_best_and_the_two_best_mean() -> None:
     owner = np.array([0, 0, 1])
     whole = np.full((3, 3), 0.5, dtype=np.float32)  # text 2 has no segment: its whole-text row stays
     best, two = segment_cosines(segments, owner, whole, labels)
-    np.testing.assert_allclose(best, [[1, 0.8, 0], [0, 0, 1], [0.5, 0.5, 0.5]])
-    np.testing.assert_allclose(two, [[0.8, 0.4, 0], [0, 0, 1], [0.5, 0.5, 0.5]])
+    np.testing.assert_allclose(best, np.array([[1, 0.8, 0], [0, 0, 1], [0.5, 0.5, 0.5]]))
+    np.testing.assert_allclose(two, np.array([[0.8, 0.4, 0], [0, 0, 1], [0.5, 0.5, 0.5]]))
 
 
 def test_blend_keeps_only_the_skills_scored_at_the_floor() -> None:

@@ -69,7 +69,7 @@ def test_identity_only_for_entities_with_interactions() -> None:
     np.testing.assert_allclose(design[1], [0, 0, 0, 0, 1])
     np.testing.assert_allclose(design[2], [0, 0, 1, 0, 0])
     without_identity = design_matrix(3, meta, active, identity=False).toarray()
-    np.testing.assert_allclose(without_identity, [[0.5, 0.5], [0, 1], [0, 0]])
+    np.testing.assert_allclose(without_identity, [[0.5, 0.5], [0.0, 1.0], [0.0, 0.0]])
     # A side without metadata always keeps identity (the pure-CF case).
     np.testing.assert_allclose(design_matrix(3, None, active, identity=False).toarray(), np.diag([1, 0, 1]))
 
@@ -205,7 +205,7 @@ class NotesThreads(np.ndarray):
     seen: list[set[int]] = []
 
     @property
-    def T(self) -> np.ndarray:  # noqa: N802 - numpy's name
+    def T(self) -> np.ndarray:  # type: ignore[override]  # noqa: N802 - numpy's name
         NotesThreads.seen.append(blas_threads())
         return np.asarray(self).T
 

@@ -27,7 +27,7 @@ def test_workers_courses_and_weights(db_session: Session) -> None:
         Course(id=f"c{i}", title=f"Course {i}", language="en", hours=h, level="introductory", provider="edX")
         for i, h in enumerate((3.0, 40.0))
     ]
-    db_session.add_all(workers + courses)
+    db_session.add_all([*workers, *courses])
     db_session.flush()
     when = datetime(2025, 1, 1, tzinfo=UTC)
     events = [

@@ -7,7 +7,7 @@ import pytest
 import scipy.sparse as sp
 
 from tests.evaluation.synthetic import two_communities
-from training.fit import ValidationSet, choose_weights, fit_blended, last_items, transition_pairs
+from training.fit import Compact, ValidationSet, choose_weights, fit_blended, last_items, transition_pairs
 from training.params import ModelParams
 
 
@@ -29,7 +29,7 @@ def test_choose_weights_finds_the_informative_signal() -> None:
     )
     informative = np.array([[0, 0, 1, 0], [0, 0, 0, 1]], dtype=np.float32)
     noise = np.array([[1, 0, 0, 0], [1, 0, 0, 0]], dtype=np.float32)
-    signals = {"hybrid": (noise,), "cooccurrence": (informative,)}
+    signals: dict[str, Compact] = {"hybrid": (noise,), "cooccurrence": (informative,)}
     weights, score = choose_weights(signals, validation)
     assert weights["cooccurrence"] > weights["hybrid"]
     assert score == pytest.approx(1.0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -166,7 +167,7 @@ def test_a_cohort_kept_before_the_ways_prints_its_open_skills_with_a_dash() -> N
     from api.cli import cohort
     from api.cli.common import console
 
-    blocks = [
+    blocks: list[dict[str, Any]] = [
         {"target_label": "battery assembler", "skills": [{"skill": "battery fluids", "people": 4}]},
         {"target_label": "electrician", "skills": []},
     ]

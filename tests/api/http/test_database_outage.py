@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -178,7 +179,7 @@ def test_a_transaction_cut_half_way_writes_nothing(outage: tuple[Proxy, Runtime,
         assert session.scalar(select(func.count()).select_from(Worker)) == len(filled.ROWS["workers"])
 
 
-def _worker_state(engine: Engine) -> tuple[object, ...]:
+def _worker_state(engine: Engine) -> tuple[Any, ...]:
     """Worker 11's profile limits, skills and events, and every audit entry: what a write could touch."""
     with transaction(engine) as session:
         worker = session.get(Worker, 11)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote
 
 from fastapi.testclient import TestClient
@@ -12,14 +13,14 @@ from tests.recommender.conftest import AUTOMOTIVE_BATTERY_TECHNICIAN, VEHICLE_TE
 PROBLEM_KEYS = {"type", "title", "status", "detail"}
 
 
-def assert_problem(response: object, status: int) -> dict[str, object]:
-    """The response is a problem-details body (RFC 9457) with this status."""
-    assert response.status_code == status, response.text  # type: ignore[attr-defined]
-    assert response.headers["content-type"].startswith("application/problem+json")  # type: ignore[attr-defined]
-    body = response.json()  # type: ignore[attr-defined]
+def assert_problem(response: Any, status: int) -> dict[str, Any]:
+    """The ``response`` (a test client's) is a problem-details body (RFC 9457) with this status."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body: dict[str, Any] = response.json()
     assert set(body) >= PROBLEM_KEYS and body["status"] == status
     assert str(body["type"]).startswith("urn:upskill:problem:")
-    return body  # type: ignore[no-any-return]
+    return body
 
 
 def test_occupation_search_is_ranked_and_typo_tolerant(esco_client: TestClient) -> None:
@@ -126,12 +127,12 @@ def test_unknown_query_parameters_are_422_problems_naming_them(client: TestClien
     assert body["type"] == "urn:upskill:problem:validation" and body["field"] == "langauge"
     filters = ["delivery_mode", "language", "level", "limit", "max_hours", "max_price", "offset", "skill"]
     assert body["parameters"] == filters  # what the route takes, sorted
-    assert [(e["field"], e["in"]) for e in body["errors"]] == [("langauge", "query")]  # type: ignore[union-attr]
+    assert [(e["field"], e["in"]) for e in body["errors"]] == [("langauge", "query")]
     assert "langauge" in str(body["fix"]) and "language" in str(body["fix"])
     # a route without query parameters takes none
     body = assert_problem(client.get("/v1/courses/ev-intro?fields=id&x=1"), 422)
     assert body["field"] == "fields" and body["parameters"] == []
-    assert [e["field"] for e in body["errors"]] == ["fields", "x"]  # type: ignore[union-attr]
+    assert [e["field"] for e in body["errors"]] == ["fields", "x"]
     assert "takes no query parameters" in str(body["fix"])
     # a Pydantic model taken as query: its fields are the parameters
     hr = {"Authorization": f"Bearer {world.keys['hr']}"}

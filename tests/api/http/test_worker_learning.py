@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, Table, func, select
 from sqlalchemy.orm import Session
 
 from api.http import deps
@@ -542,7 +542,7 @@ def test_a_change_written_to_the_tables_directly_is_seen_by_the_next_answer(
         return len(model.calls)
 
     assert ask() == 1 and ask() == 1
-    workers_table, skills_table = Worker.__table__, WorkerSkill.__table__
+    workers_table, skills_table = cast(Table, Worker.__table__), cast(Table, WorkerSkill.__table__)
     tiny_session.execute(workers_table.update().where(workers_table.c.id == world.own).values(region="DE21"))
     assert ask() == 2
     tiny_session.execute(
@@ -550,9 +550,9 @@ def test_a_change_written_to_the_tables_directly_is_seen_by_the_next_answer(
     )
     assert ask() == 3
     tiny_session.execute(
-        Interaction.__table__.insert().values(
-            worker_id=world.own, course_id="ev-intro", kind="viewed", occurred_at=dt.datetime.now(dt.UTC)
-        )
+        cast(Table, Interaction.__table__)
+        .insert()
+        .values(worker_id=world.own, course_id="ev-intro", kind="viewed", occurred_at=dt.datetime.now(dt.UTC))
     )
     assert ask() == 4 and ask() == 4
 

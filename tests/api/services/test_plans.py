@@ -160,7 +160,7 @@ def priced_options() -> plan_service.PlanOptions:
     return plan_service.PlanOptions(courses=courses, terms=terms, badges=(), rates=rate_table())
 
 
-PRICINGS = {
+PRICINGS: dict[str, dict[str, Any]] = {
     "EUR, en/de, budget": dict(currency="EUR", budget=1500.0, languages=("en", "de")),
     "EUR, en/de, other budget": dict(currency="EUR", budget=900.0, languages=("en", "de")),
     "EUR, any language, no budget": dict(currency="EUR"),

@@ -3,6 +3,8 @@ would earn a badge the plan leaves one course short of."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from recommender.planner import BadgeOption, badges
@@ -23,10 +25,14 @@ CHOSEN = sorted(COURSES)
 REQUIRES = {"a": ["pre"], "b": [], "c": [], "d": [], "pre": []}
 
 
-def first(badges: list[BadgeOption], **kw: object) -> frozenset[str]:
-    options = {"held_badges": frozenset(), "held_levels": {}, "gap_skills": frozenset({"s1", "s2"})}
+def first(badges: list[BadgeOption], **kw: Any) -> frozenset[str]:
+    options: dict[str, Any] = {
+        "held_badges": frozenset(),
+        "held_levels": {},
+        "gap_skills": frozenset({"s1", "s2"}),
+    }
     options.update(kw)
-    return first_badge_courses(badges, CHOSEN, REQUIRES, courses=COURSES, **options)  # type: ignore[arg-type]
+    return first_badge_courses(badges, CHOSEN, REQUIRES, courses=COURSES, **options)
 
 
 def test_the_badge_of_fewest_hours_wins_with_what_its_courses_require() -> None:

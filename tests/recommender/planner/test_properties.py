@@ -227,10 +227,12 @@ def check_nothing_dropped_silently(
         assert set(step.skills_covered) == {u for u, _ in step.levels}
         for u, lv in step.levels:
             assert lv == min(needed[u], by_id[step.course_id].skills[u])
-    for u in plan.uncovered_skills:
-        if u.skill_uri in targets:
-            assert u.reached_level == reached[u.skill_uri]
-            assert u.reason.startswith("raised to ") == (u.reached_level > held[u.skill_uri])
+    for open_skill in plan.uncovered_skills:
+        if open_skill.skill_uri in targets:
+            assert open_skill.reached_level == reached[open_skill.skill_uri]
+            assert open_skill.reason.startswith("raised to ") == (
+                open_skill.reached_level > held[open_skill.skill_uri]
+            )
     uncovered = {u.skill_uri: u.reason for u in plan.uncovered_skills}
     for item in gap:
         uri = item.skill_uri

@@ -36,7 +36,7 @@ def random_problem(seed: int, *, min_seats: int = 1) -> Problem:
         for i in range(4)
     )
     pairs = tuple(Pair(o, t, (), (), 1.0) for o in range(2) for t in range(2))
-    pathways = []
+    pathways: list[Pathway] = []
     for k in [*range(len(pairs)), rng.randrange(len(pairs))]:
         chosen = tuple(sorted(rng.sample(range(4), rng.randint(1, 2))))
         if any(p.pair == k and p.programmes == chosen for p in pathways):

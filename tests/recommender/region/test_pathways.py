@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import itertools
 import random
+from typing import Any
 
 import pytest
 
 from recommender.gap import Profile, RequiredLevels, gap_from_holdings, holdings, strengths
 from recommender.graph import CompetenceGraph
-from recommender.region.model import Occupation, Programme, Settings
+from recommender.region.model import Occupation, Problem, Programme, Settings
 from recommender.region.pathways import build_problem, essential_gap, minimal_covers
 from tests.recommender.region.builders import ready_by_gap, taught
 
@@ -43,7 +44,7 @@ def test_enumeration_limit_is_reported() -> None:
     assert len(found) == 3 and not complete
 
 
-def _programme(pid: str, skills: dict[str, int], cost: float, **kw: object) -> Programme:
+def _programme(pid: str, skills: dict[str, int], cost: float, **kw: Any) -> Programme:
     return Programme(
         id=pid,
         title=pid,
@@ -54,7 +55,7 @@ def _programme(pid: str, skills: dict[str, int], cost: float, **kw: object) -> P
         hours=20,
         weeks=4,
         **kw,
-    )  # type: ignore[arg-type]
+    )
 
 
 PROGRAMMES = [
@@ -68,7 +69,7 @@ PROGRAMMES = [
 ]
 
 
-def _problem(graph: CompetenceGraph, **settings: object):  # type: ignore[no-untyped-def]
+def _problem(graph: CompetenceGraph, **settings: Any) -> Problem:
     workforce = [Occupation("occ:welder", "welder", 20), Occupation("occ:painter", "vehicle painter", 0)]
     demand = [
         Occupation("occ:battery", "battery technician", 10, 2028),
@@ -80,7 +81,7 @@ def _problem(graph: CompetenceGraph, **settings: object):  # type: ignore[no-unt
         demand,
         PROGRAMMES,
         Settings(budget=1000, region="CZ08", languages=("en",), **settings),
-    )  # type: ignore[arg-type]
+    )
 
 
 def test_pathways_close_the_essential_gap(tiny_graph: CompetenceGraph) -> None:

@@ -16,7 +16,7 @@ def _attack_by_subtraction(s) -> dict[tuple, float]:  # type: ignore[no-untyped-
     """What a reader recovers by repeatedly subtracting published figures from published totals."""
     known = {f: s.value(f) for f in s.forms if f not in s.hidden}
     rows, cols = s.values.shape
-    lines = [[("cell", r, c) for c in range(cols)] + [("row", r)] for r in range(rows)]
+    lines: list[list[tuple]] = [[("cell", r, c) for c in range(cols)] + [("row", r)] for r in range(rows)]
     lines += [[("cell", r, c) for r in range(rows)] + [("col", c)] for c in range(cols)]
     lines.append([("row", r) for r in range(rows)] + [("total",)])
     lines.append([("col", c) for c in range(cols)] + [("total",)])

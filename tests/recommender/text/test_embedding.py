@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pytest
@@ -17,7 +18,7 @@ from recommender.text.embedding import (
     mean_pool,
 )
 
-CONFIG = {
+CONFIG: dict[str, Any] = {
     "model_type": "bert",
     "hidden_act": "gelu",
     "hidden_size": 8,
