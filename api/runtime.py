@@ -24,6 +24,7 @@ Where they come from:
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
 
     from api.jobs import Jobs
     from api.model_slot import ModelSlot
-    from api.services.audit import GroupWriter
+    from api.services.audit import Commit, Writer
     from api.services.plans import PlanOptions
     from data.db import DriverConnection
     from recommender.graph import CompetenceGraph
@@ -182,12 +183,23 @@ class Runtime:
             yield session
 
     @cached_property
-    def audit_writer(self) -> GroupWriter:
+    def audit_writer(self) -> Writer:
         """Writes the audit entries of keyed reads, those of requests arriving together in one short
-        transaction on the driver (:class:`api.services.audit.GroupWriter`)."""
+        transaction on the driver (:class:`api.services.audit.GroupWriter`); in a worker process of a server
+        whose audit host runs (``api.audit_host``, named in the environment), through the host, which commits
+        those of every worker process together (here when the host is out of reach)."""
+        from api.audit_host import AUDIT_HOST_ENV, HostWriter
         from api.services.audit import GroupWriter
 
-        return GroupWriter(
+        here = GroupWriter(self.audit_commit())
+        host = os.environ.get(AUDIT_HOST_ENV)
+        return here if host is None else HostWriter(host, fallback=here)
+
+    def audit_commit(self) -> Commit:
+        """What commits audit entries here: a short transaction on the driver."""
+        from api.services.audit import committer
+
+        return committer(
             lambda: self.driver_transaction(writes=True, statement_timeout=AUDIT_STATEMENT_TIMEOUT)
         )
 

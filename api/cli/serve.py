@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from contextlib import nullcontext
 from typing import Annotated
 
 import typer
@@ -33,17 +34,23 @@ def serve_command(
     """Serve the HTTP API until interrupted (Ctrl-C)."""
     import uvicorn
 
-    _ = runtime().engine  # migrate here, once, rather than in every worker at the same time
+    from api import audit_host
+
+    served = runtime()
+    engine = served.engine  # migrate here, once, rather than in every worker at the same time
     console.print(f"upskill API on http://{host}:{port} (docs: http://{host}:{port}/docs); Ctrl-C stops it")
     console.print(
         "Organisations and workers need an API key: `upskill keys create --role admin` prints one "
         "(send it as 'Authorization: Bearer <key>')"
     )
-    uvicorn.run(
-        "api.http.app:served_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        http="api.http.protocol:NoDelayHTTPProtocol",  # Nagle off with --workers N too (see there)
-    )
+    # the workers' audit entries committed here, by one writer (api.audit_host): SQLite writes one at a time
+    one_writer = audit_host.wanted(engine, workers)
+    with audit_host.serving(served.audit_commit()) if one_writer else nullcontext():
+        uvicorn.run(
+            "api.http.app:served_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            http="api.http.protocol:NoDelayHTTPProtocol",  # Nagle off with --workers N too (see there)
+        )

@@ -12,8 +12,9 @@ and valid, a Bearer key, the served objects loaded and due no look for a newer v
 ``dependency_overrides`` (tests). A kept answer is looked up with those of the requests arriving at the
 same time (:class:`KeptBatches`: the keys and workers read in one driver transaction, on the event loop
 itself on SQLite, in one thread-pool round trip on PostgreSQL), and sent once its audit entry is
-committed, with those of the other batches arriving meanwhile (the process's audit writer thread,
-``api.services.audit.GroupWriter``); any other answer comes from
+committed, with those of the other batches arriving meanwhile (the process's audit writer,
+``api.services.audit.GroupWriter``, or in a server of several processes on SQLite their one committer,
+``api.audit_host``); any other answer comes from
 :func:`api.http.routers.workers.recommendations_json` (the key checked, the worker read and their scope
 checked, the audit entry committed before the answer) in the thread pool, as the route computes it. The
 bytes go out with the route's headers.
@@ -142,9 +143,10 @@ class KeptBatches:
     """The kept answers of requests arriving together, read together
     (:func:`api.http.routers.workers.kept_recommendations_json`: one driver read transaction), instead of one
     transaction a request; each batch's audit entries handed to the process's audit writer
-    (:meth:`api.services.audit.GroupWriter.submit`), which commits them with those of the batches before and
-    after it that arrive while its previous commit waits for the disk. A request's answer is given back once
-    its entry is committed (None, for the route to answer, when the reads or the commit fail).
+    (``runtime.audit_writer.submit``: a ``GroupWriter``, or the ``HostWriter`` of ``api.audit_host``), which
+    commits them with those of the batches before and after it that arrive while its previous commit waits
+    for the disk. A request's answer is given back once its entry is committed (None, for the route to
+    answer, when the reads or the commit fail).
 
     A question waits on the event loop; whenever fewer than :data:`BATCHES_AT_ONCE` batches are being
     read, those waiting go as the next one. No thread waits for a commit: a batch's reads take ~0.1 ms, so

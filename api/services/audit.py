@@ -128,32 +128,29 @@ WRITER_IDLE_SECONDS = 1.0
 #: What a :class:`GroupWriter` calls once a caller's entries are committed: with None, or with what the write
 #: raised.
 Committed = Callable[[Exception | None], None]
+#: What commits a list of entries (of :func:`entries`) in a transaction of its own, or raises.
+Commit = Callable[[list[dict[str, Any]]], None]
+OpenTransaction = Callable[[], AbstractContextManager["Session | Connection | DriverConnection"]]
 
 
-class GroupWriter:
-    """Writes the entries of requests that arrive together in one transaction (a group commit).
+def committer(open_transaction: OpenTransaction) -> Commit:
+    """What commits entries in a transaction of ``open_transaction`` (committed when its block ends)."""
 
-    A commit waits for the disk (SQLite in WAL mode with ``synchronous=FULL``: one fsync, ~1-25 ms on a busy
-    machine) and, on SQLite, for the one write lock: one transaction per keyed read made reads queue behind
-    each other's commits; and each commit costs 0.2-0.35 ms of CPU (its BEGIN IMMEDIATE, INSERT and COMMIT,
-    measured with ``time.thread_time`` in the served process and alone). Here one writer thread commits, in
-    one short transaction opened by ``open_transaction``, everything given to it while its previous commit
-    waited: :meth:`submit` hands entries over and returns at once, its callback saying when they are
-    committed (the HTTP fast path, ``api.http.fast``, answers its requests then, with no thread waiting for
-    each); :meth:`write` returns once they are committed, or raises what the write raised. When a shared
-    write fails, each caller's entries are tried alone, so that one bad entry (its worker deleted in
-    between) fails only its own request. The thread ends after :data:`WRITER_IDLE_SECONDS` with nothing to
-    write; the next entries start another.
-    """
+    def commit(made: list[dict[str, Any]]) -> None:
+        with open_transaction() as db_session:
+            add(db_session=db_session, entries=made)
 
-    def __init__(
-        self, open_transaction: Callable[[], AbstractContextManager[Session | Connection | DriverConnection]]
-    ):
-        self._open = open_transaction
-        self._lock = threading.Lock()
-        self._given = threading.Condition(self._lock)
-        self._waiting: list[_Batch] = []
-        self._writer: threading.Thread | None = None
+    return commit
+
+
+class Writer:
+    """Commits audit entries: :meth:`submit` hands them over and says when they are committed, :meth:`write`
+    waits for that."""
+
+    def submit(self, made: list[dict[str, Any]], committed: Committed) -> None:
+        """Hand ``made`` over; ``committed`` is called (in another thread) once they are committed (with None)
+        or could not be (with the error). Returns at once."""
+        raise NotImplementedError
 
     def write(self, made: list[dict[str, Any]]) -> None:
         """Commit ``made`` (entries of :func:`entries`), with whatever other callers give meanwhile."""
@@ -169,11 +166,36 @@ class GroupWriter:
         if outcome[0] is not None:
             raise outcome[0]
 
+
+class GroupWriter(Writer):
+    """Writes the entries of requests that arrive together in one transaction (a group commit).
+
+    A commit waits for the disk (SQLite in WAL mode with ``synchronous=FULL``: one fsync, ~1-25 ms on a busy
+    machine) and, on SQLite, for the one write lock: one transaction per keyed read made reads queue behind
+    each other's commits; and each commit costs 0.2-0.35 ms of CPU (its BEGIN IMMEDIATE, INSERT and COMMIT,
+    measured with ``time.thread_time`` in the served process and alone). Here one writer thread commits with
+    ``commit`` (one short transaction: :func:`committer`; or, in a server's worker process, the server's one
+    committer of every worker's entries, ``api.audit_host``) everything given to it while its previous commit
+    waited: :meth:`submit` hands entries over and returns at once, its callback saying when they are
+    committed (the HTTP fast path, ``api.http.fast``, answers its requests then, with no thread waiting for
+    each); :meth:`write` returns once they are committed, or raises what the write raised. When a shared
+    write fails, each caller's entries are tried alone, so that one bad entry (its worker deleted in
+    between) fails only its own request. The thread ends after :data:`WRITER_IDLE_SECONDS` with nothing to
+    write; the next entries start another.
+    """
+
+    def __init__(self, commit: Commit):
+        self._commit_entries = commit
+        self._lock = threading.Lock()
+        self._given = threading.Condition(self._lock)
+        self._waiting: list[Given] = []
+        self._writer: threading.Thread | None = None
+
     def submit(self, made: list[dict[str, Any]], committed: Committed) -> None:
         """Hand ``made`` to the writer thread; ``committed`` is called in that thread once they are committed
         (with None) or could not be (with the error). Returns at once."""
         with self._lock:
-            self._waiting.append(_Batch(made, committed))
+            self._waiting.append(Given(made, committed))
             if self._writer is None:
                 self._writer = threading.Thread(target=self._write_all, name="audit-writer", daemon=True)
                 self._writer.start()
@@ -190,31 +212,32 @@ class GroupWriter:
                     self._writer = None
                     return
                 group, self._waiting = self._waiting, []
-            self._commit(group)
-            for batch in group:
+            commit_group(self._commit_entries, group)
+
+
+def commit_group(commit: Commit, group: list[Given]) -> None:
+    """Commit the entries of ``group`` (callers' entries arriving together) with ``commit``, in one
+    transaction; when that fails, each caller's alone. Then call each caller's callback, in order, with
+    None or its own error."""
+    try:
+        commit([entry for given in group for entry in given.entries])
+    except Exception as error:  # noqa: BLE001 - given to each caller (or each tried alone below)
+        if len(group) == 1:
+            group[0].error = error
+        else:
+            for given in group:
                 try:
-                    batch.committed(batch.error)
-                except Exception:  # noqa: BLE001 - a caller's callback must not stop the writer
-                    log.exception("an audit writer callback failed")
-
-    def _commit(self, group: list[_Batch]) -> None:
+                    commit(given.entries)
+                except Exception as error:  # noqa: BLE001 - the caller's own failure, given to its callback
+                    given.error = error
+    for given in group:
         try:
-            with self._open() as db_session:
-                add(db_session=db_session, entries=[entry for batch in group for entry in batch.entries])
-            return
-        except Exception as error:  # noqa: BLE001 - given to each caller (or each tried alone below)
-            if len(group) == 1:
-                group[0].error = error
-                return
-        for batch in group:
-            try:
-                with self._open() as db_session:
-                    add(db_session=db_session, entries=batch.entries)
-            except Exception as error:  # noqa: BLE001 - the caller's own failure, given to its callback
-                batch.error = error
+            given.committed(given.error)
+        except Exception:  # noqa: BLE001 - a caller's callback must not stop the writer
+            log.exception("an audit writer callback failed")
 
 
-class _Batch:
+class Given:
     """One caller's entries, what to call once they are written, and the write's error."""
 
     def __init__(self, entries: list[dict[str, Any]], committed: Committed):

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import socket
+from pathlib import Path
 from types import SimpleNamespace
 
+import pytest
 from fastapi import FastAPI
+from sqlalchemy import create_engine
 from typer.testing import CliRunner
 from uvicorn.importer import import_from_string
 from uvicorn.protocols.http.auto import AutoHTTPProtocol
 
+from api.audit_host import AUDIT_HOST_ENV
 from api.cli import app
 
 
@@ -47,7 +52,7 @@ def test_serve_runs_uvicorn_with_that_protocol(monkeypatch) -> None:
 
     ran: dict[str, object] = {}
     monkeypatch.setattr(uvicorn, "run", lambda target, **options: ran.update(options, target=target))
-    monkeypatch.setattr("api.cli.serve.runtime", lambda: SimpleNamespace(engine=None))
+    monkeypatch.setattr("api.cli.serve.runtime", lambda: _runtime("sqlite://"))
     result = CliRunner().invoke(app, ["serve", "--port", "0", "--workers", "2"])
     assert result.exit_code == 0, result.output
     assert ran["http"] == "api.http.protocol:NoDelayHTTPProtocol" and ran["workers"] == 2
@@ -60,7 +65,44 @@ def test_serve_runs_one_worker_per_core_at_most_two_by_default(monkeypatch) -> N
 
     ran: dict[str, object] = {}
     monkeypatch.setattr(uvicorn, "run", lambda target, **options: ran.update(options, target=target))
-    monkeypatch.setattr("api.cli.serve.runtime", lambda: SimpleNamespace(engine=None))
+    monkeypatch.setattr("api.cli.serve.runtime", lambda: _runtime("sqlite://"))
     result = CliRunner().invoke(app, ["serve", "--port", "0"])
     assert result.exit_code == 0, result.output
     assert ran["workers"] == min(os.cpu_count() or 1, 2)
+
+
+def _runtime(url: str) -> SimpleNamespace:
+    """What serve reads of the runtime: its engine (never connected here) and what commits audit entries."""
+    return SimpleNamespace(engine=create_engine(url), audit_commit=lambda: lambda entries: None)
+
+
+@pytest.mark.parametrize(
+    ("url", "workers", "host"),
+    [("sqlite:///FILE", 2, True), ("sqlite:///FILE", 1, False), ("postgresql+psycopg://u@h/db", 2, False)],
+)
+def test_the_workers_of_a_sqlite_file_commit_their_audit_entries_through_one_host(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, url: str, workers: int, host: bool
+) -> None:
+    """``api.audit_host``: while uvicorn runs the worker processes of a server of several on a SQLite file,
+    the environment they inherit names the host's socket, which takes connections; after it, and on
+    PostgreSQL or with one process, nothing."""
+    import uvicorn
+
+    monkeypatch.delenv(AUDIT_HOST_ENV, raising=False)
+    named: list[str | None] = []
+
+    def run(target: str, **options: object) -> None:
+        path = os.environ.get(AUDIT_HOST_ENV)
+        if path is not None:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as worker:
+                worker.connect(path)  # the host listens
+        named.append(path)
+
+    monkeypatch.setattr(uvicorn, "run", run)
+    monkeypatch.setattr(
+        "api.cli.serve.runtime", lambda: _runtime(url.replace("FILE", str(tmp_path / "s.db")))
+    )
+    result = CliRunner().invoke(app, ["serve", "--port", "0", "--workers", str(workers)])
+    assert result.exit_code == 0, result.output
+    assert len(named) == 1 and (named[0] is not None) == host
+    assert AUDIT_HOST_ENV not in os.environ

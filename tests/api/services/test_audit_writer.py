@@ -47,7 +47,7 @@ def recorder(monkeypatch: pytest.MonkeyPatch) -> Recorder:
 
 
 def _write_while_the_first_commit_waits(recorder: Recorder, callers: int) -> list[BaseException | None]:
-    writer = audit.GroupWriter(recorder.open)  # type: ignore[arg-type]
+    writer = audit.GroupWriter(audit.committer(recorder.open))  # type: ignore[arg-type]
 
     def call(number: int) -> BaseException | None:
         try:
@@ -82,7 +82,7 @@ def test_submit_returns_at_once_and_says_when_the_entries_are_committed(recorder
     """:meth:`GroupWriter.submit` hands the entries to the writer thread and returns; its callback is called
     once they are committed (with None), or could not be (with the error), each caller with its own."""
     recorder.bad = {2}
-    writer = audit.GroupWriter(recorder.open)  # type: ignore[arg-type]
+    writer = audit.GroupWriter(audit.committer(recorder.open))  # type: ignore[arg-type]
     outcomes: dict[int, Exception | None] = {}
     done = threading.Event()
 
@@ -111,7 +111,7 @@ def test_the_writer_thread_ends_when_idle_and_the_next_entries_start_another(
     """A process keeps no thread for the audit log while nothing is written."""
     monkeypatch.setattr(audit, "WRITER_IDLE_SECONDS", 0.05)
     recorder.release.set()
-    writer = audit.GroupWriter(recorder.open)  # type: ignore[arg-type]
+    writer = audit.GroupWriter(audit.committer(recorder.open))  # type: ignore[arg-type]
     writer.write([{"id": 0}])
     for _ in range(int(WAIT / 0.01)):
         if writer._writer is None:
@@ -133,7 +133,7 @@ def test_entries_written_on_the_driver_read_back_as_the_orm_writes_them(fresh_en
     made = audit.entries(principal=principal, action="read", route="GET /x", worker_ids=[None, None])
     with transaction(fresh_engine) as session:
         audit.add(db_session=session, entries=made[:1])
-    audit.GroupWriter(lambda: driver_transaction(fresh_engine, writes=True)).write(made[1:])
+    audit.GroupWriter(audit.committer(lambda: driver_transaction(fresh_engine, writes=True))).write(made[1:])
     with pytest.raises(RuntimeError, match="after the insert"), driver_transaction(fresh_engine) as driver:
         audit.add(db_session=driver, entries=made)
         raise RuntimeError("after the insert")

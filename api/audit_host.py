@@ -1,0 +1,273 @@
+"""One committer of audit entries for every worker process of a server (``upskill serve --workers N`` on
+SQLite).
+
+SQLite lets one connection write at a time. Each worker process commits the audit entries of its keyed
+reads in groups (``api.services.audit.GroupWriter``); with two processes each group's ``BEGIN IMMEDIATE``
+waited for the other process's commit, SQLite's busy handler sleeping 1, 2, 5 ... ms between tries, and
+each commit carried 1.5-2.5 entries (bench_http's kept recommendations at 8 connections: the lock's wait
+1.4-2.6 ms and the commit's fsync 1.9-2.7 ms of wall time a commit, load 4). Here the server's supervising
+process (the one that starts uvicorn's workers and is otherwise idle) commits for them all: a worker's
+writer thread hands each group over a Unix socket (:class:`HostClient`) and waits for the word that it is
+committed; the host (:class:`AuditHost`) commits whatever the workers sent while its last commit waited for
+the disk, in one transaction, then answers each. No
+process waits for another's lock, and one fsync serves the entries of every process.
+
+What a request is promised stays: its answer is sent only once its entry is committed (``synchronous``
+unchanged), and a group that cannot be committed is refused to its own callers only (the host, then
+the worker's, try each caller's entries alone). When the host cannot be reached (gone, or never started: one
+worker, PostgreSQL, tests), a worker commits its entries itself, as before. Were the connection to break
+after the host committed and before it answered, the worker would commit those entries again: the log would
+hold one use twice, never miss one.
+
+The socket lies in a folder of its own that only this user may enter (``tempfile.mkdtemp``); each message is
+a 4-byte length and JSON (the entries' columns; the answer: null, or what the commit raised).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import selectors
+import shutil
+import socket
+import struct
+import tempfile
+import threading
+from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from api.services.audit import ENTRY_COLUMNS, Commit, Committed, Given, Writer, commit_group
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+#: Environment variable naming the host's socket, set by :func:`serving` for the worker processes it starts.
+AUDIT_HOST_ENV = "UPSKILL_AUDIT_HOST"
+#: How often the host's thread looks whether it was closed (seconds).
+POLL_SECONDS = 0.2
+_LENGTH = struct.Struct(">I")
+
+log = logging.getLogger("upskill.audit")
+
+
+class AuditHostRefused(RuntimeError):
+    """The host could not commit these entries; what its commit raised."""
+
+
+def wanted(engine: Engine, workers: int) -> bool:
+    """Whether a server of ``workers`` processes on ``engine`` commits its audit entries in one host: on a
+    SQLite file with more than one process (PostgreSQL commits transactions side by side)."""
+    database = engine.url.database or ""
+    return workers > 1 and engine.dialect.name == "sqlite" and database not in ("", ":memory:")
+
+
+@contextmanager
+def serving(commit: Commit) -> Iterator[Path]:
+    """An :class:`AuditHost` committing with ``commit``, its socket named in :data:`AUDIT_HOST_ENV` for the
+    processes started in the block (uvicorn's workers inherit the environment); closed, its folder removed
+    and the variable cleared when the block ends."""
+    folder = Path(tempfile.mkdtemp(prefix="upskill-audit-"))
+    path = folder / "host.sock"
+    host = AuditHost(commit, path)
+    os.environ[AUDIT_HOST_ENV] = str(path)
+    try:
+        yield path
+    finally:
+        os.environ.pop(AUDIT_HOST_ENV, None)
+        host.close()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+class AuditHost:
+    """Listens on ``path``; commits the entries the workers send, with ``commit``. One thread reads whatever
+    has arrived from every worker, commits it in one transaction (``api.services.audit.commit_group``) and
+    answers each message; what arrives meanwhile waits in the sockets for the next commit."""
+
+    def __init__(self, commit: Commit, path: Path):
+        self._commit = commit
+        self._listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self._listener.bind(str(path))
+        self._listener.listen()
+        self._closed = threading.Event()
+        self._thread = threading.Thread(target=self._serve, name="audit-host", daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self._closed.set()
+        self._thread.join()
+
+    def _serve(self) -> None:
+        with selectors.DefaultSelector() as selector, self._listener:
+            selector.register(self._listener, selectors.EVENT_READ)
+            while not self._closed.is_set():
+                group: list[Given] = []
+                for key, _ in selector.select(POLL_SECONDS):
+                    if key.fileobj is self._listener:
+                        connection, _ = self._listener.accept()
+                        selector.register(connection, selectors.EVENT_READ, _Worker(connection))
+                    elif not key.data.received(group):
+                        selector.unregister(key.fileobj)
+                        key.data.connection.close()
+                if group:
+                    commit_group(self._commit, group)
+            for key in list(selector.get_map().values()):
+                if key.fileobj is not self._listener:
+                    key.data.connection.close()
+
+
+class _Worker:
+    """A worker process's connection to the host: what it sent, not yet read whole."""
+
+    def __init__(self, connection: socket.socket):
+        self.connection = connection
+        self.buffer = bytearray()
+
+    def received(self, group: list[Given]) -> bool:
+        """Read what arrived; add each whole message's entries to ``group``. False once the worker has closed
+        the connection (or sent what is no message)."""
+        try:
+            data = self.connection.recv(1 << 16)
+        except OSError:
+            return False
+        if not data:
+            return False
+        self.buffer += data
+        while len(self.buffer) >= _LENGTH.size:
+            (length,) = _LENGTH.unpack_from(self.buffer)
+            if len(self.buffer) < _LENGTH.size + length:
+                break
+            message = bytes(self.buffer[_LENGTH.size : _LENGTH.size + length])
+            del self.buffer[: _LENGTH.size + length]
+            try:
+                made = _entries(message)
+            except (ValueError, TypeError, IndexError):
+                log.exception("an audit host message that is no list of entries: the connection is closed")
+                return False
+            group.append(Given(made, self.answer))
+        return True
+
+    def answer(self, error: Exception | None) -> None:
+        """Tell the worker its entries are committed (null) or what their commit raised (in the order the
+        messages came)."""
+        refused = None if error is None else f"{type(error).__name__}: {error}"
+        with suppress(OSError):  # a worker gone: its entries are committed or not, as they are
+            self.connection.sendall(_framed(refused))
+
+
+class HostWriter(Writer):
+    """A worker process's audit writer when the server's host runs at ``path``: :meth:`submit` sends the
+    entries to the host at once (one message each, in the order given; no thread waits for a commit) and
+    the reader thread calls ``committed`` as the host answers: None once committed, :class:`AuditHostRefused`
+    when they could not be. When the host cannot be reached, or the connection breaks, the entries not yet
+    answered go to ``fallback`` (committed here); the next submit tries the host again."""
+
+    def __init__(self, path: str, fallback: Writer):
+        self._path = path
+        self._fallback = fallback
+        self._lock = threading.Lock()  # a message sent and its callback queued together, in that order
+        self._connection: socket.socket | None = None
+        self._unanswered: deque[tuple[list[dict[str, Any]], Committed]] = deque()
+
+    def submit(self, made: list[dict[str, Any]], committed: Committed) -> None:
+        message = _framed([_row(entry) for entry in made])
+        with self._lock:
+            try:
+                connection = self._connected()
+                connection.sendall(message)
+            except OSError as error:
+                log.warning("audit host %s out of reach (%s): entries committed here", self._path, error)
+                lost = self._dropped()
+            else:
+                self._unanswered.append((made, committed))
+                return
+        self._to_fallback([*lost, (made, committed)])
+
+    def _connected(self) -> socket.socket:
+        if self._connection is None:
+            connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                connection.connect(self._path)
+            except OSError:
+                connection.close()
+                raise
+            self._connection = connection
+            threading.Thread(
+                target=self._read_answers, args=(connection,), name="audit-host-answers", daemon=True
+            ).start()
+        return self._connection
+
+    def _read_answers(self, connection: socket.socket) -> None:
+        """The reader thread of one connection: each answer is the oldest unanswered message's."""
+        try:
+            while True:
+                (length,) = _LENGTH.unpack(_read(connection, _LENGTH.size))
+                answer = json.loads(_read(connection, length))
+                with self._lock:
+                    _, committed = self._unanswered.popleft()
+                _called(committed, None if answer is None else AuditHostRefused(answer))
+        except (OSError, ValueError) as error:
+            with self._lock:
+                if self._connection is not connection:
+                    return  # dropped by a submit, which took what was unanswered
+                lost = self._dropped()
+            if lost:
+                log.warning(
+                    "audit host %s lost (%s): its unanswered entries committed here", self._path, error
+                )
+            self._to_fallback(lost)
+
+    def _dropped(self) -> list[tuple[list[dict[str, Any]], Committed]]:
+        """Close the connection (with the lock held); the messages it left unanswered."""
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+        lost = list(self._unanswered)
+        self._unanswered.clear()
+        return lost
+
+    def _to_fallback(self, lost: list[tuple[list[dict[str, Any]], Committed]]) -> None:
+        for made, committed in lost:
+            self._fallback.submit(made, committed)
+
+
+def _read(connection: socket.socket, size: int) -> bytes:
+    """Exactly ``size`` bytes of ``connection``."""
+    data = bytearray()
+    while len(data) < size:
+        chunk = connection.recv(size - len(data))
+        if not chunk:
+            raise ConnectionResetError("the connection was closed")
+        data += chunk
+    return bytes(data)
+
+
+def _called(committed: Committed, error: Exception | None) -> None:
+    try:
+        committed(error)
+    except Exception:  # noqa: BLE001 - a caller's callback must not stop the reader
+        log.exception("an audit writer callback failed")
+
+
+def _framed(value: Any) -> bytes:
+    data = json.dumps(value, separators=(",", ":")).encode()
+    return _LENGTH.pack(len(data)) + data
+
+
+def _row(entry: dict[str, Any]) -> list[Any]:
+    """An entry of ``api.services.audit.entries`` as JSON: its columns in order, the time as ISO 8601."""
+    return [entry["occurred_at"].isoformat(), *(entry[column] for column in ENTRY_COLUMNS[1:])]
+
+
+def _entries(message: bytes) -> list[dict[str, Any]]:
+    """The entries of a worker's message (:func:`_row`'s lists)."""
+    entries = []
+    for row in json.loads(message):
+        entry = dict(zip(ENTRY_COLUMNS, row, strict=True))
+        entry["occurred_at"] = dt.datetime.fromisoformat(row[0])
+        entries.append(entry)
+    return entries

@@ -1,0 +1,187 @@
+"""``api.audit_host``: the audit entries of a server's worker processes committed by one host, each caller
+answered once its own entries are committed (or told why not), and committed in the worker itself when the
+host is out of reach."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, create_engine
+
+from api import audit_host
+from api.audit_host import AuditHost, AuditHostRefused, HostWriter
+from api.runtime import Runtime
+from api.services import audit, keys
+from api.settings import Settings
+from data.db import driver_transaction, transaction
+
+WAIT = 20.0
+
+
+class Here(audit.Writer):
+    """The worker's own writer (the fallback): what it was given, committed to ``engine``."""
+
+    def __init__(self, engine: Engine):
+        self.given: list[list[dict[str, Any]]] = []
+        self._writer = audit.GroupWriter(audit.committer(lambda: driver_transaction(engine, writes=True)))
+
+    def submit(self, made: list[dict[str, Any]], committed: audit.Committed) -> None:
+        self.given.append(made)
+        self._writer.submit(made, committed)
+
+
+@pytest.fixture
+def key(fresh_engine: Engine) -> keys.Principal:
+    with transaction(fresh_engine) as session:
+        _, plaintext = keys.create_key(session, role="admin")
+        principal = keys.authenticate(session, plaintext=plaintext)
+    assert principal is not None
+    return principal
+
+
+@pytest.fixture
+def host(fresh_engine: Engine, tmp_path: Path) -> Iterator[Path]:
+    path = tmp_path / "host.sock"
+    running = AuditHost(audit.committer(lambda: driver_transaction(fresh_engine, writes=True)), path)
+    yield path
+    running.close()
+
+
+def _made(principal: keys.Principal, route: str, count: int = 1) -> list[dict[str, Any]]:
+    return audit.entries(principal=principal, action="read", route=route, worker_ids=[None] * count)
+
+
+def _routes(engine: Engine) -> list[str]:
+    with transaction(engine) as session:
+        found, _ = audit.list_entries(db_session=session, limit=1000)
+    return sorted(entry["route"] for entry in found)
+
+
+def test_the_workers_entries_are_committed_by_the_host_before_each_caller_returns(
+    fresh_engine: Engine, host: Path, key: keys.Principal
+) -> None:
+    """Two worker processes' writers (here two connections), several callers each: every write returns once
+    its entries are in the database, as written through a session; the workers commit nothing themselves."""
+    workers = [Here(fresh_engine), Here(fresh_engine)]
+    writers = [HostWriter(str(host), fallback=here) for here in workers]
+    read_back: dict[str, bool] = {}
+
+    def call(number: int) -> None:
+        route = f"GET /{number}"
+        writers[number % 2].write(_made(key, route, count=2))
+        read_back[route] = _routes(fresh_engine).count(route) == 2  # committed when write returned
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(call, range(40)))
+    assert read_back == {f"GET /{n}": True for n in range(40)}
+    assert _routes(fresh_engine) == sorted(f"GET /{n}" for n in range(40) for _ in range(2))
+    assert [here.given for here in workers] == [[], []]
+    made = _made(key, "GET /time")
+    writers[0].write(made)
+    with transaction(fresh_engine) as session:
+        found, _ = audit.list_entries(db_session=session, limit=1)
+    assert found[0]["occurred_at"] == made[0]["occurred_at"]
+    assert (found[0]["key_id"], found[0]["role"], found[0]["worker_id"]) == (key.key_id, "admin", None)
+
+
+def test_entries_the_host_cannot_commit_fail_only_their_own_caller(
+    fresh_engine: Engine, host: Path, key: keys.Principal
+) -> None:
+    """An entry of a key that does not exist (a foreign key the database refuses) is refused to its caller,
+    with what the commit raised; the entries given beside it are committed."""
+    writer = HostWriter(str(host), fallback=Here(fresh_engine))
+    bad = _made(key, "GET /bad")
+    bad[0]["api_key_id"] = key.key_id + 1000
+    outcomes: dict[str, Exception | None] = {}
+    done = threading.Event()
+
+    def committed(route: str) -> audit.Committed:
+        def call(error: Exception | None) -> None:
+            outcomes[route] = error
+            if len(outcomes) == 3:
+                done.set()
+
+        return call
+
+    writer.submit(_made(key, "GET /a"), committed("a"))
+    writer.submit(bad, committed("bad"))
+    writer.submit(_made(key, "GET /b"), committed("b"))
+    assert done.wait(WAIT)
+    assert outcomes["a"] is None and outcomes["b"] is None
+    assert isinstance(outcomes["bad"], AuditHostRefused) and "foreign key" in str(outcomes["bad"]).lower()
+    assert _routes(fresh_engine) == ["GET /a", "GET /b"]
+
+
+def test_without_the_host_the_worker_commits_its_entries_itself(
+    fresh_engine: Engine, tmp_path: Path, key: keys.Principal
+) -> None:
+    """No host at the path (never started, or gone): the entries are committed by the worker's own writer;
+    once a host listens there, the next entries go to it."""
+    path = tmp_path / "host.sock"
+    here = Here(fresh_engine)
+    writer = HostWriter(str(path), fallback=here)
+    writer.write(_made(key, "GET /here"))
+    assert len(here.given) == 1 and _routes(fresh_engine) == ["GET /here"]
+    running = AuditHost(audit.committer(lambda: driver_transaction(fresh_engine, writes=True)), path)
+    try:
+        writer.write(_made(key, "GET /host"))
+    finally:
+        running.close()
+    assert len(here.given) == 1 and _routes(fresh_engine) == ["GET /here", "GET /host"]
+
+
+def test_entries_a_lost_host_left_unanswered_are_committed_by_the_worker(
+    fresh_engine: Engine, tmp_path: Path, key: keys.Principal
+) -> None:
+    """A host that takes the entries and closes the connection without answering (it died): they are
+    committed by the worker's own writer, and their caller returns then."""
+    path = tmp_path / "host.sock"
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(path))
+    listener.listen()
+
+    def take_and_close() -> None:
+        connection, _ = listener.accept()
+        connection.recv(1 << 16)
+        connection.close()
+
+    dying = threading.Thread(target=take_and_close)
+    dying.start()
+    here = Here(fresh_engine)
+    HostWriter(str(path), fallback=here).write(_made(key, "GET /lost"))
+    dying.join(WAIT)
+    listener.close()
+    assert len(here.given) == 1 and _routes(fresh_engine) == ["GET /lost"]
+
+
+def test_serving_names_the_host_to_the_workers_it_starts(
+    fresh_engine: Engine, key: keys.Principal, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Within :func:`audit_host.serving` the environment names the host's socket: a runtime made there (as in
+    uvicorn's worker processes, which inherit it) writes its audit entries through the host, which commits
+    them to its own database. After it, the variable and the socket's folder are gone."""
+    monkeypatch.delenv(audit_host.AUDIT_HOST_ENV, raising=False)
+    worker_database = Settings(database_url=f"sqlite:///{tmp_path / 'worker.db'}")
+    with audit_host.serving(audit.committer(lambda: driver_transaction(fresh_engine, writes=True))) as path:
+        assert os.environ[audit_host.AUDIT_HOST_ENV] == str(path)
+        Runtime(worker_database).audit_writer.write(_made(key, "GET /served"))
+    assert audit_host.AUDIT_HOST_ENV not in os.environ
+    assert not path.parent.exists()
+    assert _routes(fresh_engine) == ["GET /served"]
+    assert not (tmp_path / "worker.db").exists()  # the worker committed nothing itself
+
+
+def test_one_host_on_a_sqlite_file_served_by_more_than_one_process(tmp_path: Path) -> None:
+    """PostgreSQL commits transactions side by side, and one process needs no host."""
+    sqlite = create_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    assert audit_host.wanted(sqlite, 2)
+    assert not audit_host.wanted(sqlite, 1)
+    assert not audit_host.wanted(create_engine("sqlite://"), 2)
+    assert not audit_host.wanted(create_engine("postgresql+psycopg://u@localhost/db"), 2)
