@@ -7,7 +7,8 @@ returns up to three plans that differ: the worker's objective first (``fastest``
 cost), then the other one and ``best-ranked``. The three share the candidate set and the optimal coverage;
 only the objective cost, and so the cost stage of the selection, differs. The solver works on the problem
 without the courses another beats under all three objective costs and with its skills in classes
-(:mod:`recommender.planner.reduced`): the same optimum, found sooner.
+(:mod:`recommender.planner.reduced`): the same optimum, found sooner; the first plan (which also finds the
+coverage) without those its own cost alone beats, as are the later plans that may then need no solve.
 
 Progress is credited by level steps (see :mod:`recommender.planner.build`): a course that brings a gap skill
 part of the way counts for the steps it covers. A skill is in ``covered_skills`` when the plan reaches its
@@ -271,13 +272,20 @@ def plan_paths(  # noqa: C901, PLR0913 - the planner's entry point, being rewrit
     reduced = _reduced([b.problem for b in problems], solver)
     coverage: Coverage | None = None
     coverage_gap: Certificate | None = None
-    start: tuple[int, ...] = ()
+    reaching: tuple[int, ...] = ()  # the selection reaching the coverage, on the problem's own indices
     only: Solution | None = None  # the first kind's, when no other selection reaches its coverage
-    for kind, built in zip(kinds, problems, strict=True):
+    for k, (kind, built) in enumerate(zip(kinds, problems, strict=True)):
         problem = built.problem
-        solving = problem if reduced is None else reduced.problem(problem)
-        if only is not None:
-            solution = _the_only_one(solving, only)
+        solving, reducing = problem, reduced
+        if reduced is not None and (k == 0 or only is not None):
+            # the first plan, and a later one that may have only the first's courses (not solved then)
+            solving, inner = _own_reduced(reduced, problems, k, reaching)
+            reducing = reduced.then(inner)
+        elif reduced is not None:
+            solving = reduced.problem(problem)
+        start = reaching if reducing is None else reducing.indices(reaching)
+        if only is not None and len(start) == solving.n:
+            solution = _the_only_one(solving, start, only)
         else:
             solution = solve(
                 solving,
@@ -289,14 +297,14 @@ def plan_paths(  # noqa: C901, PLR0913 - the planner's entry point, being rewrit
                 start=start,
                 coverage_gap=coverage_gap,
             )
+        if reducing is not None:
+            solution = replace(solution, selection=reducing.selection(problem, solution.selection))
         # the coverage of the first (its optimum, or what the time allowed, with its certificate) holds for
         # all the kinds, and its selection reaches it, for HiGHS to start
         if coverage is None and solution.coverage is not None:
-            coverage, start = solution.coverage, solution.selection.chosen
+            coverage, reaching = solution.coverage, solution.selection.chosen
             coverage_gap = solution.coverage_gap
             only = solution if _only_choice(solving, solution) else None
-        if reduced is not None:
-            solution = replace(solution, selection=reduced.selection(problem, solution.selection))
         selection, for_badge = solution.selection, {}
         badge_step = with_a_badge(
             problem,
@@ -346,10 +354,11 @@ def plan_paths(  # noqa: C901, PLR0913 - the planner's entry point, being rewrit
 
 
 def _only_choice(problem: CoverProblem, solution: Solution) -> bool:
-    """Whether ``solution`` (of ``problem``, the first kind's) is the only selection reaching its coverage:
-    it takes every candidate and is proven the cheapest (every course costing something), so any other
-    selection, a subset, would be cheaper. Every other kind's cost stage would choose it again: it is not
-    solved (saves ~0.4 ms a request on bench_http's bodies, where 30 of 101 are such)."""
+    """Whether ``solution`` (of ``problem``, the first kind's) is the only selection of its courses reaching
+    its coverage: it takes every candidate and is proven the cheapest (every course costing something), so
+    any other selection, a subset, would be cheaper. Another kind's cost stage would choose it again when
+    its own problem (:func:`_own_reduced`) has no other course: it is not solved (saves ~0.4 ms a request on
+    bench_http's bodies, where 30 of 101 are such)."""
     certificate = solution.certificate
     return (
         solution.solver == "exact"
@@ -361,11 +370,11 @@ def _only_choice(problem: CoverProblem, solution: Solution) -> bool:
     )
 
 
-def _the_only_one(problem: CoverProblem, first: Solution) -> Solution:
-    """The solution of ``problem`` (another kind's) when ``first`` is :func:`_only_choice`: its courses,
-    each requirement met by its first option chosen (the options in this kind's order) and its proven
-    optimum's certificate at this kind's cost, as :func:`~recommender.planner.cover.solve` would give."""
-    chosen = first.selection.chosen
+def _the_only_one(problem: CoverProblem, chosen: tuple[int, ...], first: Solution) -> Solution:
+    """The solution of ``problem`` (another kind's, whose candidates are ``chosen``) when ``first`` is
+    :func:`_only_choice`: ``chosen``, each requirement met by its first option chosen (the options in this
+    kind's order) and its proven optimum's certificate at this kind's cost, as
+    :func:`~recommender.planner.cover.solve` would give."""
     cost = value(problem, chosen).cost
     return Solution(
         Selection(chosen, edges_within(problem, chosen)),
@@ -384,6 +393,22 @@ def _reduced(problems: Sequence[CoverProblem], solver: Solver) -> Reduction | No
         return None
     found = reduction(problem, [p.cost for p in problems])
     return found if len(found.weight) else None
+
+
+def _own_reduced(
+    reduced: Reduction, problems: Sequence[Built], k: int, reaching: tuple[int, ...]
+) -> tuple[CoverProblem, Reduction]:
+    """Kind ``k``'s problem (``problems[k]``) on ``reduced`` (:func:`_reduced`, for every kind), reduced
+    further under its own cost alone, and that further reduction (a reduction of ``reduced``'s problem): a
+    smaller problem (the heaviest bench_http bodies' first plans: 66 -> 57 candidates, 60 -> 54), solved
+    sooner. Of courses alike under it, the one lowest under the other kinds' costs is kept, so that the
+    kinds take the same of twin courses; the courses of ``reaching`` (the first selection, on the problem's
+    own indices: the later kinds' start) are kept."""
+    kept = list(reduced.kept)
+    problem = reduced.problem(problems[k].problem)
+    ties = [b.problem.cost[kept] for j, b in enumerate(problems) if j != k]
+    inner = reduction(problem, [problem.cost], ties=ties, keep=reduced.indices(reaching))
+    return inner.problem(problem), inner
 
 
 def _labelled(

@@ -5,16 +5,18 @@ cost) under every objective cost the planner will solve the problem with:
 
 * *dominated courses* go: course a when no course needs it (it is no requirement's option) and another
   course b covers every skill a covers, costs no more money, hours nor objective cost under each of the
-  objective costs, and needs nothing (or exactly what a needs); identical courses keep the one of lowest
-  index. Any selection with a can swap it for b (or drop it, when b is chosen too) and lose nothing, so a
-  selection of the courses kept reaches the optimum.
+  objective costs, and needs nothing (or exactly what a needs); of identical courses the one lowest under
+  the caller's tie-breaking costs stays, then the one of lowest index. Any selection with a can swap it for
+  b (or drop it, when b is chosen too) and lose nothing, so a selection of the courses kept reaches the
+  optimum.
 * *skills in classes*: the skills covered by the same courses (those kept), of the same kind (essential or
   optional), become one skill of their summed weight; skills no course covers go.
 
 On the bundled data's plans (bench_http's 101 bodies) a 62-candidate, 677-step problem becomes 39 candidates
 and ~50 skills, which HiGHS solves in ~60 % of the time, with the same selections.
 The solvers work on :meth:`Reduction.problem` and :meth:`Reduction.selection` puts their selection back on
-the problem's own indices.
+the problem's own indices. A reduced problem reduced again under fewer costs (the planner's first plan:
+under its own cost alone) is one reduction of the problem (:meth:`Reduction.then`).
 """
 
 from __future__ import annotations
@@ -69,6 +71,18 @@ class Reduction:
             loop=tuple(problem.loop[i] for i in kept) if problem.loop else (),
         )
 
+    def then(self, inner: Reduction) -> Reduction:
+        """This reduction followed by ``inner`` (a reduction of :meth:`problem`'s), as one."""
+        covered = self.skill_class >= 0
+        skill_class = np.full(len(self.skill_class), -1, dtype=np.int64)
+        skill_class[covered] = inner.skill_class[self.skill_class[covered]]
+        return Reduction(tuple(self.kept[i] for i in inner.kept), skill_class, inner.weight, inner.essential)
+
+    def indices(self, chosen: Sequence[int]) -> tuple[int, ...]:
+        """``chosen`` (candidates of the problem reduced, each kept) as candidates of :meth:`problem`."""
+        position = {i: k for k, i in enumerate(self.kept)}
+        return tuple(position[i] for i in chosen)
+
     def selection(self, problem: CoverProblem, selection: Selection) -> Selection:
         """A selection of :meth:`problem` as a selection of ``problem``: the same courses, each requirement
         met by the same course."""
@@ -80,11 +94,20 @@ class Reduction:
         return Selection(tuple(kept[i] for i in selection.chosen), edges)
 
 
-def reduction(problem: CoverProblem, costs: Sequence[NDArray[np.float64]]) -> Reduction:
+def reduction(
+    problem: CoverProblem,
+    costs: Sequence[NDArray[np.float64]],
+    *,
+    ties: Sequence[NDArray[np.float64]] = (),
+    keep: Sequence[int] = (),
+) -> Reduction:
     """The courses of ``problem`` to keep and its skill classes, for solving it under each objective cost
-    of ``costs`` (one array of the n candidates' costs each; see the module docstring)."""
+    of ``costs`` (one array of the n candidates' costs each; see the module docstring). Of courses alike in
+    all that, the one lowest under ``ties`` (arrays like ``costs``, the first deciding) is kept, then the
+    one of lowest index; the candidates of ``keep`` are kept whatever beats them."""
     n = problem.n
-    dominated = _dominated(problem, costs) if n > 1 else np.zeros(n, dtype=bool)
+    dominated = _dominated(problem, costs, ties) if n > 1 else np.zeros(n, dtype=bool)
+    dominated[list(keep)] = False
     kept = np.flatnonzero(~dominated)
     # classes: the skills with the same kept courses covering them and of the same kind
     sizes, skills = flattened([problem.covers[i] for i in kept])
@@ -104,7 +127,9 @@ def reduction(problem: CoverProblem, costs: Sequence[NDArray[np.float64]]) -> Re
     return Reduction(tuple(kept.tolist()), skill_class, weight.astype(np.float64), essential)
 
 
-def _dominated(problem: CoverProblem, costs: Sequence[NDArray[np.float64]]) -> NDArray[np.bool_]:
+def _dominated(
+    problem: CoverProblem, costs: Sequence[NDArray[np.float64]], ties: Sequence[NDArray[np.float64]]
+) -> NDArray[np.bool_]:
     """Whether each candidate is dominated by another (see the module docstring)."""
     n = problem.n
     needed = np.zeros(n, dtype=bool)
@@ -125,8 +150,9 @@ def _dominated(problem: CoverProblem, costs: Sequence[NDArray[np.float64]]) -> N
     needs: dict[tuple[Requirement, ...], int] = {(): 0}  # each course's requirements, numbered
     need = np.array([needs.setdefault(reqs, len(needs)) for reqs in problem.requirements])
     same_needs = (need[None, :] == 0) | (need[None, :] == need[:, None])  # [a, b]: b needs nothing or a's
-    index = np.arange(n)
-    earlier = index[None, :] < index[:, None]  # [a, b]: b comes first
+    place = np.empty(n, dtype=np.int64)  # each course's place by ties, then index
+    place[np.lexsort((np.arange(n), *reversed(ties)))] = np.arange(n)
+    earlier = place[None, :] < place[:, None]  # [a, b]: b comes first
     dominates = at_most & subset & same_needs & (below | more | earlier)
     np.fill_diagonal(dominates, False)
     return ~needed & dominates.any(axis=1)

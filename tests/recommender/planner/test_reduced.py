@@ -62,6 +62,37 @@ def test_a_course_is_beaten_only_under_every_objective_cost() -> None:
     assert reduction(problem, [problem.cost, np.array([2.0, 1.0])]).kept == (0, 1)
 
 
+def test_of_courses_alike_the_one_lowest_under_the_ties_stays() -> None:
+    problem = _problem([{0}, {0}, {0}], price=[10, 10, 10], hours=[5, 5, 5])
+    assert reduction(problem, [problem.cost]).kept == (0,)  # no ties given: the first
+    # the second array decides only where the first is level
+    ties = [np.array([2.0, 1.0, 1.0]), np.array([0.0, 3.0, 2.0])]
+    assert reduction(problem, [problem.cost], ties=ties).kept == (2,)
+    # a course beaten on a count is dropped whatever the ties say
+    cheaper = _problem([{0}, {0}], price=[10, 9], hours=[5, 5])
+    assert reduction(cheaper, [cheaper.cost], ties=[np.array([0.0, 1.0])]).kept == (1,)
+
+
+def test_a_reduction_of_the_reduced_problem_is_one_of_the_problem() -> None:
+    problem = _problem(
+        [{0, 1}, {0, 1}, {2}, {2, 3}, {3}],
+        price=[10, 20, 5, 5, 1],
+        hours=[5, 5, 2, 1, 1],
+        weight=[1.0, 2.0, 3.0, 4.0],
+    )
+    outer = reduction(problem, [problem.cost, np.array([5.0, 1.0, 1.0, 1.0, 1.0])])
+    assert outer.kept == (0, 1, 3, 4)  # course 1 is dearer but lower under the second cost
+    inner = reduction(outer.problem(problem), [outer.problem(problem).cost])
+    both = outer.then(inner)
+    assert both.kept == (0, 3, 4)
+    twice, once = inner.problem(outer.problem(problem)), both.problem(problem)
+    assert (twice.ids, twice.covers, twice.weight.tolist()) == (once.ids, once.covers, once.weight.tolist())
+    assert both.indices((3, 0)) == (1, 0)
+    chosen = solve(once, time_limit=10.0).selection
+    assert both.selection(problem, chosen).chosen == tuple(both.kept[i] for i in chosen.chosen)
+    assert value(problem, both.selection(problem, chosen).chosen) == brute_force(problem)
+
+
 def test_a_course_needing_something_beats_only_a_course_needing_the_same() -> None:
     covers, price, hours = [{0}, {1}, {1, 2}], [5, 1, 1], [1, 1, 1]
     # 2 covers more than 1 at no more price or hours, but 2 needs 0 and 1 needs nothing: both stay
@@ -129,6 +160,36 @@ def test_twin_courses_give_one_plan_with_the_better_ranked_twin() -> None:
         assert [(p.labels, [s.course_id for s in p.steps]) for p in result.plans] == [
             (("fastest", "cheapest", "best for you"), [better])
         ]
+
+
+def test_each_plan_is_solved_without_the_courses_its_own_cost_beats(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Course "b" is slower than "a" but better ranked: the best-ranked plan needs it, the fastest and the
+    cheapest do not, and their problems go without it (the cheapest then has only the fastest's course
+    left: not solved)."""
+    gap = [gap_item("s", needed=2)]
+    courses = [course("a", {"s": 2}, hours=5, price=10), course("b", {"s": 2}, hours=8, price=10)]
+    solved: list[tuple[str, ...]] = []
+    solve_ = plan_module.solve
+
+    def recording(problem: CoverProblem, **kwargs: object) -> object:
+        solved.append(problem.ids)
+        return solve_(problem, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(plan_module, "solve", recording)
+    result = plan_paths(gap, courses, Constraints(), scores={"a": 0.1, "b": 0.9})
+    assert solved == [("a",), ("a", "b")]  # fastest, best for you
+    assert [(p.labels, [s.course_id for s in p.steps]) for p in result.plans] == [
+        (("fastest", "cheapest"), ["a"]),
+        (("best for you",), ["b"]),
+    ]
+
+
+def test_a_later_plans_problem_keeps_the_first_selection_it_starts_from() -> None:
+    problem = _problem([{0}, {0}], price=[10, 10], hours=[5, 5])
+    assert reduction(problem, [problem.cost]).kept == (0,)
+    assert reduction(problem, [problem.cost], keep=(1,)).kept == (0, 1)  # 1 beaten by its twin 0, kept
 
 
 def test_when_the_first_plan_takes_every_candidate_the_other_kinds_are_not_solved(
