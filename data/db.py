@@ -201,6 +201,10 @@ def transaction(  # noqa: PLR0913 - keyword-only options of one unit of work
         yield session
 
 
+#: Key of a pooled SQLite connection's ``info``: its own busy timeout (ms), given back after a ``lock_wait``.
+BUSY_TIMEOUT = "upskill_busy_timeout"
+
+
 class DriverConnection(NamedTuple):
     """A DB-API connection in a transaction of :func:`driver_transaction`, with its engine's dialect: what a
     :class:`DriverQuery` runs on, as on a SQLAlchemy ``Connection``."""
@@ -230,7 +234,9 @@ def driver_transaction(
     ``lock_wait`` (SQLite): seconds its statements wait for another connection's lock before "database is
     locked" (its busy timeout; None: the connection's own, pysqlite's 5 s), given back to the connection
     when the block ends: for reads made where no one may wait (the event loop, ``api.http.fast``). In WAL
-    mode a read waits for a lock only while a connection recovers the log after a crash.
+    mode a read waits for a lock only while a connection recovers the log after a crash. The connection's
+    own timeout is read once in its life (kept in its pool record's ``info``): two statements a block, not
+    three (~2.5 us of ~19 on this machine).
     """
     pooled = engine.raw_connection()
     dbapi_connection: Any = pooled.dbapi_connection
@@ -240,7 +246,9 @@ def driver_transaction(
         cursor = dbapi_connection.cursor()
         try:
             if sqlite and lock_wait is not None:
-                waited = cursor.execute("PRAGMA busy_timeout").fetchone()[0]
+                waited = pooled.info.get(BUSY_TIMEOUT)
+                if waited is None:  # the connection's own, read once in its life
+                    waited = pooled.info[BUSY_TIMEOUT] = cursor.execute("PRAGMA busy_timeout").fetchone()[0]
                 cursor.execute(f"PRAGMA busy_timeout = {int(lock_wait * 1000)}")
             if sqlite:  # autocommit driver (``_sqlite_hooks``): the transaction is ours to begin
                 cursor.execute("BEGIN IMMEDIATE" if writes else "BEGIN")

@@ -65,10 +65,11 @@ def test_a_driver_transaction_that_may_not_wait_fails_at_once_then_waits_again(t
 
     engine = make_engine(f"sqlite:///{tmp_path / 'locks.db'}", pool_size=1, max_overflow=1)
     migrate(engine)
-    with driver_transaction(engine, lock_wait=0) as reader:
-        assert reader.dbapi_connection.execute("PRAGMA busy_timeout").fetchone()[0] == 0
-    with driver_transaction(engine) as reader:  # the same pooled connection, its own wait given back
-        assert reader.dbapi_connection.execute("PRAGMA busy_timeout").fetchone()[0] == 5000
+    for _ in range(2):  # the second time with the connection's own wait as read the first time
+        with driver_transaction(engine, lock_wait=0) as reader:
+            assert reader.dbapi_connection.execute("PRAGMA busy_timeout").fetchone()[0] == 0
+        with driver_transaction(engine) as reader:  # the same pooled connection, its own wait given back
+            assert reader.dbapi_connection.execute("PRAGMA busy_timeout").fetchone()[0] == 5000
     with driver_transaction(engine, writes=True):
         began = time.monotonic()
         with (
