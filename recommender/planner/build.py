@@ -21,7 +21,6 @@ the catalogue derived for other skills arrive as catalogue prerequisites with or
 from __future__ import annotations
 
 import graphlib
-import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -104,6 +103,30 @@ def build_problem(  # noqa: C901, PLR0913 - one pass over gap, courses, badges (
                     found[uri].append((cid, level))
         teachers = found
 
+    # the problem's skills: a target's units, one per level step from its held level + 1 to the needed one
+    units: list[tuple[int, int]] = []
+    unit_weight: list[float] = []
+    first_unit: dict[str, int] = {}
+    for phase in (True, False):
+        for t, item in enumerate(targets):
+            if item.essential != phase:
+                continue
+            start = held[item.skill_uri]
+            first_unit[item.skill_uri] = len(units)
+            for level in range(start + 1, item.needed_level + 1):
+                units.append((t, level))
+                unit_weight.append(item.weight / (item.needed_level - start))
+
+    units_cache: dict[tuple[str, int], range] = {}  # (gap skill, level taught) -> the units it covers
+
+    def units_of(uri: str, taught: int) -> range:
+        # a gap skill's units are consecutive, one per level from the held level + 1 to the needed level
+        key = (uri, taught)
+        if key not in units_cache:
+            first = first_unit[uri]
+            units_cache[key] = range(first, first + max(0, min(taught, needed[uri]) - held[uri]))
+        return units_cache[key]
+
     provider_cache: dict[tuple[str, int], tuple[str, ...]] = {}
 
     def providers(uri: str, level: int) -> tuple[str, ...]:
@@ -123,11 +146,11 @@ def build_problem(  # noqa: C901, PLR0913 - one pass over gap, courses, badges (
         key = (uri, below)
         if key not in level_cache:
             level_cache[key] = _RawRequirement(
-                tuple(o for o in providers(uri, below) if available[o].course.skills[uri] == below),
-                "level",
-                f"{label[uri]} at level {below}",
+                tuple(o for o, lv in teachers[uri] if lv == below), "level", f"{label[uri]} at level {below}"
             )
         return level_cache[key]
+
+    covers_of: dict[str, frozenset[int]] = {}
 
     def raw_requirements(cid: str) -> tuple[list[_RawRequirement], str | None]:
         course = available[cid].course
@@ -139,9 +162,14 @@ def build_problem(  # noqa: C901, PLR0913 - one pass over gap, courses, badges (
                 why = excluded.get(pre.course_id, "not in the catalogue")
                 return reqs, f"needs course {pre.course_id} first, which is unavailable: {why}"
             reqs.append(_RawRequirement((pre.course_id,), pre.origin, f"course {pre.course_id}"))
+        covered: list[int] = []
         for uri, level in course.skills.items():
+            if uri not in held:
+                continue
+            if uri in needed:
+                covered.extend(units_of(uri, level))
             below = level_needed_first(level)
-            if uri not in held or below is None or held[uri] >= below:
+            if below is None or held[uri] >= below:
                 continue
             requirement = level_requirement(uri, below)
             if providers(uri, below) in ((), (cid,)):  # no provider but the course itself (ids are distinct)
@@ -151,6 +179,7 @@ def build_problem(  # noqa: C901, PLR0913 - one pass over gap, courses, badges (
                     f"{below} or above"
                 )
             reqs.append(requirement)
+        covers_of[cid] = frozenset(covered)
         return reqs, None
 
     # Relevant: courses covering a unit (raising a target skill), plus what their requirements may pull in.
@@ -173,22 +202,7 @@ def build_problem(  # noqa: C901, PLR0913 - one pass over gap, courses, badges (
                 queued.add(r)
                 queue.extend(r.options)
 
-    # Ranks: least fixed point of "every requirement has an option already takeable".
-    # A requirement is met from the round after its first option became takeable (one check each).
-    rank: dict[str, int] = {}
-    met: set[_RawRequirement] = set()
-    pending = sorted(raw)
-    round_ = 0
-    while pending:
-        now = [c for c in pending if all(r in met for r in raw[c])]
-        if not now:
-            break
-        for c in now:
-            rank[c] = round_
-        pending = [c for c in pending if c not in rank]
-        waiting = {r for c in pending for r in raw[c]} - met
-        met.update(r for r in waiting if any(o in rank for o in r.options))
-        round_ += 1
+    rank, pending = _rounds(raw)
     not_takeable = dict(blocked)
     for c in pending:
         missing = [r.label for r in raw[c] if not any(o in rank for o in r.options)]
@@ -205,23 +219,26 @@ def build_problem(  # noqa: C901, PLR0913 - one pass over gap, courses, badges (
     in_loop: dict[tuple[_RawRequirement, int], tuple[str, ...]] = {}
     options_of: dict[str, list[tuple[_RawRequirement, int]]] = {}  # keys of ``below``
     for c in ids:
-        options_of[c] = []
+        keys: list[tuple[_RawRequirement, int]] = []
+        options_of[c] = keys
+        on_loop = loop.get(c)
         for r in raw[c]:
             if r not in by_cost:
                 by_cost[r] = tuple(sorted((o for o in r.options if o in rank), key=lambda o: (costs[o], o)))
             # off a loop every option is in an earlier component, so of lower rank: one key for all such
             # courses (a ranked course is never its own option: only a catalogue prerequisite could name
             # it, and a course needing itself is never takeable)
-            key = (r, rank[c] if c in loop else -1)  # one rank, one component: one loop (or none)
+            key = (r, -1 if on_loop is None else rank[c])  # one rank, one component: one loop (or none)
             if key not in below:
-                if c in loop:
-                    below[key] = tuple(o for o in by_cost[r] if rank[o] < rank[c])
+                if on_loop is not None:
+                    mine = rank[c]
+                    below[key] = tuple(o for o in by_cost[r] if rank[o] < mine)
                     in_loop[key] = tuple(
-                        o for o in by_cost[r] if rank[o] >= rank[c] and o != c and loop.get(o) == loop[c]
+                        o for o in by_cost[r] if rank[o] >= mine and o != c and loop.get(o) == on_loop
                     )
                 else:
                     below[key], in_loop[key] = by_cost[r], ()
-            options_of[c].append(key)
+            keys.append(key)
     keep: set[str] = set()
     stacked: set[tuple[_RawRequirement, int]] = set()
     stack = [c for c in covering if c in rank]
@@ -237,65 +254,60 @@ def build_problem(  # noqa: C901, PLR0913 - one pass over gap, courses, badges (
                 stack.extend(in_loop[key])
     ids = sorted(keep)
     index = {c: i for i, c in enumerate(ids)}
-    units: list[tuple[int, int]] = []
-    unit_weight: list[float] = []
-    unit_index: dict[tuple[str, int], int] = {}
-    for phase in (True, False):
-        for t, item in enumerate(targets):
-            if item.essential != phase:
-                continue
-            start = held[item.skill_uri]
-            for level in range(start + 1, item.needed_level + 1):
-                unit_index[(item.skill_uri, level)] = len(units)
-                units.append((t, level))
-                unit_weight.append(item.weight / (item.needed_level - start))
-
-    requirement_cache: dict[tuple[_RawRequirement, int], Requirement] = {}
-
-    def requirement(key: tuple[_RawRequirement, int]) -> Requirement:
-        # courses share requirements (level order): one Requirement for each requirement and rank
-        if key not in requirement_cache:
-            raw_requirement = key[0]
-            requirement_cache[key] = Requirement(
-                tuple(index[o] for o in below[key]),
-                raw_requirement.origin,
-                raw_requirement.label,
-                tuple(index[o] for o in in_loop[key]),
-            )
-        return requirement_cache[key]
-
-    units_cache: dict[tuple[str, int], range] = {}  # (gap skill, level taught) -> the units it covers
-
-    def units_of(uri: str, taught: int) -> range:
-        # a gap skill's units are consecutive, one per level from the held level + 1 to the needed level
-        key = (uri, taught)
-        if key not in units_cache:
-            first = unit_index[(uri, held[uri] + 1)]
-            units_cache[key] = range(first, first + max(0, min(taught, needed[uri]) - held[uri]))
-        return units_cache[key]
-
+    # courses share requirements (level order): one Requirement for each requirement and rank
+    requirement = {
+        key: Requirement(
+            tuple(index[o] for o in below[key]),
+            key[0].origin,
+            key[0].label,
+            tuple(index[o] for o in in_loop[key]),
+        )
+        for key in stacked
+    }
+    chosen = [available[c] for c in ids]
     problem = CoverProblem(
         ids=tuple(ids),
         cost=np.array([costs[c] for c in ids], dtype=np.float64),
-        price=np.array([available[c].price for c in ids], dtype=np.float64),
-        hours=np.array([available[c].course.hours for c in ids], dtype=np.float64),
-        covers=tuple(
-            frozenset(
-                itertools.chain.from_iterable(
-                    units_of(u, lv) for u, lv in available[c].course.skills.items() if u in needed
-                )
-            )
-            for c in ids
-        ),
+        price=np.array([a.price for a in chosen], dtype=np.float64),
+        hours=np.array([a.course.hours for a in chosen], dtype=np.float64),
+        covers=tuple(covers_of[c] for c in ids),
         weight=np.array(unit_weight, dtype=np.float64),
         essential=np.array([targets[t].essential for t, _ in units], dtype=np.bool_),
-        requirements=tuple(tuple(requirement(key) for key in options_of[c]) for c in ids),
+        requirements=tuple(tuple(map(requirement.__getitem__, options_of[c])) for c in ids),
         rank=tuple(rank[c] for c in ids),
         loop=tuple(loop.get(c, -1) for c in ids) if any(c in loop for c in ids) else (),
         budget=budget,
         max_hours=max_hours,
     )
     return Built(problem, tuple(targets), tuple(units), dict(held), not_takeable)
+
+
+def _rounds(raw: Mapping[str, Sequence[_RawRequirement]]) -> tuple[dict[str, int], list[str]]:
+    """The round in which each course becomes takeable (the least fixed point of "every requirement has an
+    option already takeable": a requirement is met from the round after its first option became takeable),
+    and the courses never takeable, sorted. Each requirement is looked at once, when it is met."""
+    needing: dict[_RawRequirement, list[str]] = {}  # the courses needing each requirement not met yet
+    for c, reqs in raw.items():
+        for r in set(reqs):
+            needing.setdefault(r, []).append(c)
+    providing: dict[str, list[_RawRequirement]] = {}  # per course, the requirements it is an option of
+    for r in needing:
+        for o in r.options:
+            providing.setdefault(o, []).append(r)
+    missing = {c: len(set(reqs)) for c, reqs in raw.items()}  # per course, its requirements not met yet
+    rank: dict[str, int] = {}
+    now = [c for c, count in missing.items() if count == 0]
+    round_ = 0
+    while now:
+        rank.update(dict.fromkeys(now, round_))
+        following: list[str] = []
+        for r in (r for c in now for r in providing.get(c, ())):
+            for d in needing.pop(r, ()):  # met now: its courses have one requirement fewer to wait for
+                missing[d] -= 1
+                if missing[d] == 0:
+                    following.append(d)
+        now, round_ = following, round_ + 1
+    return rank, sorted(c for c in raw if c not in rank)
 
 
 def _acyclic_rank(

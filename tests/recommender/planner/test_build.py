@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from evaluation.bench_planner import problem_of, random_instance
-from recommender.planner.build import _topological_position
+from recommender.planner.build import _RawRequirement, _rounds, _topological_position
 
 
 def test_options_rank_below_their_course_off_a_loop() -> None:
@@ -38,3 +38,45 @@ def test_topological_position_whatever_the_labels() -> None:
         assert t == h or position[t] < position[h]
     # numbered sinks first (as scipy does): the reverse of the labels
     assert _topological_position(3, np.array([2, 1]), np.array([1, 0])).tolist() == [2, 1, 0]
+
+
+def _rounds_by_passes(raw: dict[str, list[_RawRequirement]]) -> tuple[dict[str, int], list[str]]:
+    """The least fixed point round by round, every pending course checked each round (build's rule as it
+    was written before ``_rounds``)."""
+    rank: dict[str, int] = {}
+    met: set[_RawRequirement] = set()
+    pending = sorted(raw)
+    round_ = 0
+    while pending:
+        now = [c for c in pending if all(r in met for r in raw[c])]
+        if not now:
+            break
+        for c in now:
+            rank[c] = round_
+        pending = [c for c in pending if c not in rank]
+        waiting = {r for c in pending for r in raw[c]} - met
+        met.update(r for r in waiting if any(o in rank for o in r.options))
+        round_ += 1
+    return rank, pending
+
+
+def test_rounds_are_the_fixed_point_found_by_passes() -> None:
+    rng = np.random.default_rng(11)
+    never = deepest = 0
+    for _ in range(200):
+        courses = [f"c{k}" for k in range(int(rng.integers(1, 30)))]
+        shared = [  # requirements several courses share (level order), some options outside the courses
+            _RawRequirement(tuple(str(o) for o in rng.choice([*courses, "gone"], size=3)), "level", "r")
+            for _ in range(int(rng.integers(0, 6)))
+        ]
+        raw: dict[str, list[_RawRequirement]] = {}
+        for c in courses:
+            reqs = [r for r in shared if rng.random() < 0.3]
+            if rng.random() < 0.3:
+                reqs.append(_RawRequirement((str(rng.choice(courses)),), "catalogue", "p"))
+            raw[c] = reqs
+        rank, pending = _rounds(raw)
+        assert (rank, pending) == _rounds_by_passes(raw)
+        never += bool(pending)
+        deepest = max(deepest, *rank.values(), 0)
+    assert never and deepest >= 2  # some courses never takeable, some takeable from the third round
