@@ -21,6 +21,7 @@ under its own cost alone) is one reduction of the problem (:meth:`Reduction.then
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -46,25 +47,27 @@ class Reduction:
         the kept candidates and the skill classes."""
         kept = list(self.kept)
         new = {i: k for k, i in enumerate(kept)}
+        classes = self.skill_class.tolist()
+        renumbered: dict[int, Requirement] = {}  # by identity: courses share requirements (level order)
 
-        def renumbered(options: tuple[int, ...]) -> tuple[int, ...]:
-            return tuple(new[o] for o in options)  # a dropped course is no option: every option is kept
+        def requirement(req: Requirement) -> Requirement:
+            if id(req) not in renumbered:  # a dropped course is no option: every option is kept
+                renumbered[id(req)] = replace(
+                    req,
+                    options=tuple(new[o] for o in req.options),
+                    in_loop=tuple(new[o] for o in req.in_loop),
+                )
+            return renumbered[id(req)]
 
         return CoverProblem(
             ids=tuple(problem.ids[i] for i in kept),
             cost=problem.cost[kept],
             price=problem.price[kept],
             hours=problem.hours[kept],
-            covers=tuple(frozenset(int(self.skill_class[s]) for s in problem.covers[i]) for i in kept),
+            covers=tuple(frozenset(classes[s] for s in problem.covers[i]) for i in kept),
             weight=self.weight,
             essential=self.essential,
-            requirements=tuple(
-                tuple(
-                    replace(req, options=renumbered(req.options), in_loop=renumbered(req.in_loop))
-                    for req in problem.requirements[i]
-                )
-                for i in kept
-            ),
+            requirements=tuple(tuple(map(requirement, problem.requirements[i])) for i in kept),
             rank=tuple(problem.rank[i] for i in kept),
             budget=problem.budget,
             max_hours=problem.max_hours,
@@ -133,10 +136,8 @@ def _dominated(
     """Whether each candidate is dominated by another (see the module docstring)."""
     n = problem.n
     needed = np.zeros(n, dtype=bool)
-    for reqs in problem.requirements:
-        for req in reqs:
-            needed[list(req.options)] = True
-            needed[list(req.in_loop)] = True
+    options = {o for reqs in problem.requirements for req in reqs for o in (req.options, req.in_loop)}
+    needed[np.fromiter(itertools.chain.from_iterable(options), dtype=np.int64)] = True
     # at_most[a, b]: every quantity of b (price, hours, each objective cost) at most a's; below: one below it
     quantities = np.stack([problem.price, problem.hours, *costs])
     at_most = (quantities[:, None, :] <= quantities[:, :, None]).all(axis=0)
