@@ -220,9 +220,11 @@ def solve(  # noqa: PLR0913 - the planner's knobs, all keyword-only with default
         return Solution(selection, Certificate("none", None, "not certified"), "greedy")
     if solver == "greedy":
         return Solution(selection, certify(problem, selection, exact_limit=certify_exact_limit), "greedy")
-    # auto: the LP bound, in the time left (none at thousands of candidates, where the greedy takes it all;
-    # then no program is built either: 5-24 ms at 2,000 candidates)
-    if deadline - clock() < MIN_SECONDS:
+    # auto: the LP bound, in the time left. None when that is less than HiGHS's presolve takes for the
+    # non-zeros the program has at least (one per skill a course covers): it would not start (_left), and the
+    # program is not built for nothing (7-11 ms at 2,000 candidates, whose presolve takes 60-75)
+    least = sum(map(len, problem.covers)) * PRESOLVE_SECONDS_PER_NONZERO
+    if deadline - clock() < max(MIN_SECONDS, least):
         return Solution(selection, Certificate("none", None, "not certified: out of time"), "greedy")
     return Solution(selection, _certified(_Program(problem), selection, 0, deadline), "greedy")
 

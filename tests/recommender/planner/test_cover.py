@@ -110,6 +110,20 @@ def test_the_greedy_answers_when_highs_stops_without_a_selection(monkeypatch: py
         solve(problem, solver="exact")
 
 
+def test_above_the_auto_limit_no_program_is_built_for_a_certificate_presolve_has_no_time_for(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    problem = random_problem(np.random.default_rng(5), n=9, m=6, limited=True)
+    certified = solve(problem, auto_limit=0, time_limit=10.0)  # the greedy's, with the time for its LP bound
+    assert certified.solver == "greedy" and certified.certificate.method == "lp"
+    # 1 s per non-zero: HiGHS would not start (cover._left), so the program is not even built
+    monkeypatch.setattr(cover, "PRESOLVE_SECONDS_PER_NONZERO", 1.0)
+    monkeypatch.setattr(cover, "_Program", lambda *a, **k: pytest.fail("a program was built"))
+    solution = solve(problem, auto_limit=0, time_limit=10.0)
+    assert solution.selection == certified.selection
+    assert solution.certificate == cover.Certificate("none", None, "not certified: out of time")
+
+
 def _unhurried(monkeypatch: pytest.MonkeyPatch) -> None:
     """Give HiGHS's real calls time enough on any machine: the tests that stop a stage do it themselves
     (:func:`_stopped_on`), and the restricted programs' ``RESTRICTED_SECONDS`` ran out under load (CI beside
