@@ -7,7 +7,7 @@ Run: ``OPENBLAS_NUM_THREADS=1 .venv/bin/python -m evaluation.bench_planner [--se
   1-4 gap skills at levels 1-4, a random prerequisite DAG; half with a binding budget; the "typical" and
   "deep" families alternate) of 25, 50, 100, 200, 400, 800 and 2,000 catalogue courses. Per size: the
   candidates the problem keeps, p50/p99 wall and CPU time of the selection as the planner makes it for one
-  plan (``planned``: the problem's reduction, then ``solve``, ``auto``, certificate included; after one
+  plan (``planned``: the problem's reductions, then ``solve``, ``auto``, certificate included; after one
   warm-up selection per process), which solver answered (the greedy alone above ``AUTO_LIMIT``
   candidates), and the ratio of its selection to a reference: HiGHS on the same problem with
   ``--reference-seconds`` (the optimum when proven, else HiGHS's best, and the share of instances where it
@@ -53,7 +53,7 @@ from recommender.planner import (
     Prerequisite,
     plan_paths,
 )
-from recommender.planner.build import build_problem, held_levels
+from recommender.planner.build import Built, build_problem, held_levels
 from recommender.planner.cover import (
     AUTO_LIMIT,
     RESERVE,
@@ -65,7 +65,7 @@ from recommender.planner.cover import (
     value,
 )
 from recommender.planner.filters import filter_courses
-from recommender.planner.plan import _cost_function, _reduced
+from recommender.planner.plan import _cost_function, _own_reduced, _reduced
 
 
 #: Level distributions (levels 1..4) per instance family. "typical": most courses and needs at level 2, as in
@@ -132,7 +132,7 @@ def random_instance(
     return gap, courses, Constraints(budget=budget, objective="cost" if rng.random() < 0.5 else "hours")
 
 
-def problem_of(gap: list[GapItem], courses: list[CourseOption], constraints: Constraints) -> CoverProblem:
+def built_of(gap: list[GapItem], courses: list[CourseOption], constraints: Constraints) -> Built:
     """The cover problem ``plan_paths`` would build for the worker's objective (whose cost reads no ranking
     scores: ``plan_paths`` computes them for the best-ranked plan only)."""
     available, excluded = filter_courses(courses, constraints)
@@ -146,7 +146,12 @@ def problem_of(gap: list[GapItem], courses: list[CourseOption], constraints: Con
         cost_of=_cost_function(kind, {}),
         budget=constraints.budget,
         max_hours=constraints.max_hours,
-    ).problem
+    )
+
+
+def problem_of(gap: list[GapItem], courses: list[CourseOption], constraints: Constraints) -> CoverProblem:
+    """:func:`built_of`'s problem."""
+    return built_of(gap, courses, constraints).problem
 
 
 SIZES = (25, 50, 100, 200, 400, 800, 2000)
@@ -173,15 +178,17 @@ def ratio(problem: CoverProblem, chosen: Sequence[int], reference: Sequence[int]
     return ref.cost / got.cost if got.cost > 0 and abs(got.cost - ref.cost) > 1e-6 * ref.cost else 1.0
 
 
-def planned(problem: CoverProblem, time_limit: float | None = None) -> Solution:
+def planned(built: Built, time_limit: float | None = None) -> Solution:
     """One plan's selection as ``plan_paths`` makes it: ``solve`` (auto) on the problem's reduction
-    (``plan._reduced``: courses another beats dropped, skills in classes; up to ``AUTO_LIMIT`` candidates),
-    the selection put back on the problem's indices."""
+    (``plan._reduced``, up to ``AUTO_LIMIT`` candidates, reduced again under the plan's own cost:
+    ``plan._own_reduced``), the selection put back on the problem's indices."""
+    problem = built.problem
     reduced = _reduced([problem], "auto")
     if reduced is None:
         return solve(problem, time_limit=time_limit)
-    solution = solve(reduced.problem(problem), time_limit=time_limit)
-    return replace(solution, selection=reduced.selection(problem, solution.selection))
+    solving, inner = _own_reduced(reduced, [built], 0, ())
+    solution = solve(solving, time_limit=time_limit)
+    return replace(solution, selection=reduced.then(inner).selection(problem, solution.selection))
 
 
 def _timed(function: Callable[[], Solution]) -> tuple[Solution, float, float]:
@@ -205,9 +212,10 @@ def selection_by_size(
             rng, n_courses=size, n_skills=n_skills, budget_fraction=fraction, family=family
         )
         wall, cpu = time.perf_counter(), time.process_time()
-        problem = problem_of(gap, courses, constraints)
+        built = built_of(gap, courses, constraints)
         build_wall, build_cpu = time.perf_counter() - wall, time.process_time() - cpu
-        auto, auto_wall, auto_cpu = _timed(partial(planned, problem, time_limit))
+        problem = built.problem
+        auto, auto_wall, auto_cpu = _timed(partial(planned, built, time_limit))
         plain, greedy_wall, greedy_cpu = _timed(
             partial(solve, problem, solver="greedy", certify_greedy=False)
         )
@@ -536,8 +544,9 @@ def _warm_up() -> None:
     gap, courses, constraints = random_instance(
         np.random.default_rng(0), n_courses=60, n_skills=15, budget_fraction=0.5
     )
-    problem = problem_of(gap, courses, constraints)
-    planned(problem)
+    built = built_of(gap, courses, constraints)
+    problem = built.problem
+    planned(built)
     solve(problem, auto_limit=0)
     solve(problem, solver="greedy")
 
