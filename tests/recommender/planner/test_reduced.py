@@ -149,6 +149,34 @@ def test_the_reduced_problems_optimum_is_the_problems_under_each_objective_cost(
     assert reduced_some >= 10  # the instances do exercise the reduction
 
 
+@pytest.mark.parametrize("limited", [False, True])
+def test_a_reduction_again_under_one_cost_keeps_that_costs_optimum(limited: bool) -> None:
+    """What the planner does per plan (plan._own_reduced): the all-costs reduction reduced again under one
+    cost, with the other costs breaking ties and a selection kept, still reaches that cost's optimum."""
+    rng = np.random.default_rng(20261206 + limited)
+    smaller = 0
+    for _ in range(25):
+        n, m = int(rng.integers(5, 11)), int(rng.integers(3, 6))
+        problem = random_problem(rng, n=n, m=m, limited=limited)
+        costs = [problem.cost, np.round(rng.uniform(1, 20, n), 1), problem.hours + 0.01 * problem.price]
+        outer = reduction(problem, costs)
+        for k, cost in enumerate(costs):
+            original = CoverProblem(**{**problem.__dict__, "cost": cost})
+            on_outer = outer.problem(original)
+            keep = tuple(int(i) for i in rng.choice(on_outer.n, size=min(2, on_outer.n), replace=False))
+            ties = [c[list(outer.kept)] for j, c in enumerate(costs) if j != k]
+            inner = reduction(on_outer, [on_outer.cost], ties=ties, keep=keep)
+            assert set(keep) <= set(inner.kept)
+            both = outer.then(inner)
+            smaller += len(both.kept) < len(outer.kept)
+            solution = solve(both.problem(original), time_limit=10.0)
+            chosen = both.selection(original, solution.selection).chosen
+            assert feasible(original, set(chosen))
+            best, got = brute_force(original), value(original, chosen)
+            assert not best.better_than(got) and not got.better_than(best), (best, got)
+    assert smaller >= 10  # one cost alone does drop more courses
+
+
 def test_twin_courses_give_one_plan_with_the_better_ranked_twin() -> None:
     """Two courses alike in skills, hours and price: every plan takes the better-ranked one, so the plans
     coincide (before, the fastest plan could take the other twin and stand as a plan of its own)."""
