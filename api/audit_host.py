@@ -169,23 +169,35 @@ class HostWriter(Writer):
     def __init__(self, path: str, fallback: Writer):
         self._path = path
         self._fallback = fallback
-        self._lock = threading.Lock()  # a message sent and its callback queued together, in that order
+        self._sending = threading.Lock()  # one message at a time: queued for its answer, then sent
+        self._lock = threading.Lock()  # the connection and the queue, held briefly (never over a send: the
+        # reader must take the answers while a send waits for the host, which may be sending answers)
         self._connection: socket.socket | None = None
         self._unanswered: deque[tuple[list[dict[str, Any]], Committed]] = deque()
 
     def submit(self, made: list[dict[str, Any]], committed: Committed) -> None:
         message = _framed([_row(entry) for entry in made])
-        with self._lock:
-            try:
-                connection = self._connected()
-                connection.sendall(message)
-            except OSError as error:
-                log.warning("audit host %s out of reach (%s): entries committed here", self._path, error)
-                lost = self._dropped()
+        with self._sending:
+            with self._lock:
+                try:
+                    connection = self._connected()
+                except OSError as error:
+                    failed: OSError | None = error
+                else:
+                    failed = None
+                    self._unanswered.append((made, committed))  # answers come in the order of the sends
+            if failed is None:
+                try:
+                    connection.sendall(message)
+                    return
+                except OSError as error:
+                    failed = error
+                with self._lock:  # these entries with those unanswered, unless the reader took them all
+                    lost = self._dropped() if self._connection is connection else []
             else:
-                self._unanswered.append((made, committed))
-                return
-        self._to_fallback([*lost, (made, committed)])
+                lost = [(made, committed)]
+        log.warning("audit host %s out of reach (%s): entries committed here", self._path, failed)
+        self._to_fallback(lost)
 
     def _connected(self) -> socket.socket:
         if self._connection is None:
@@ -224,6 +236,8 @@ class HostWriter(Writer):
     def _dropped(self) -> list[tuple[list[dict[str, Any]], Committed]]:
         """Close the connection (with the lock held); the messages it left unanswered."""
         if self._connection is not None:
+            with suppress(OSError):
+                self._connection.shutdown(socket.SHUT_RDWR)  # a send or read waiting on it ends
             self._connection.close()
             self._connection = None
         lost = list(self._unanswered)

@@ -185,3 +185,55 @@ def test_one_host_on_a_sqlite_file_served_by_more_than_one_process(tmp_path: Pat
     assert not audit_host.wanted(sqlite, 1)
     assert not audit_host.wanted(create_engine("sqlite://"), 2)
     assert not audit_host.wanted(create_engine("postgresql+psycopg://u@localhost/db"), 2)
+
+
+def test_answers_are_taken_while_a_send_waits_for_the_host(
+    fresh_engine: Engine, tmp_path: Path, key: keys.Principal
+) -> None:
+    """A send that waits for the host to read (its socket full: the host is busy, e.g. sending answers) does
+    not keep the answers it has sent from being taken: else the host, waiting for this worker to read its
+    answers, and the worker, waiting for the host to read, would wait for each other."""
+    path = tmp_path / "host.sock"
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(path))
+    listener.listen()
+    read_on = threading.Event()
+
+    def host() -> None:  # answers the first message only once the big one waits, then reads on
+        connection, _ = listener.accept()
+        with connection:
+            length = int.from_bytes(_exactly(connection, 4), "big")
+            _exactly(connection, length)
+            connection.recv(1, socket.MSG_PEEK)  # the big message is being sent
+            threading.Event().wait(0.3)  # and its send blocked by now: the socket holds far less
+            connection.sendall(b"\x00\x00\x00\x04null")
+            assert read_on.wait(WAIT)
+            while True:
+                length = int.from_bytes(_exactly(connection, 4), "big")
+                _exactly(connection, length)
+                connection.sendall(b"\x00\x00\x00\x04null")
+
+    threading.Thread(target=host, daemon=True).start()
+    writer = HostWriter(str(path), fallback=Here(fresh_engine))
+    first = threading.Event()
+    writer.submit(_made(key, "GET /first"), lambda error: first.set())
+    big = threading.Thread(target=writer.write, args=(_made(key, "GET /big", count=50_000),), daemon=True)
+    big.start()
+    try:
+        assert first.wait(WAIT)  # taken while the big send still waits
+        assert big.is_alive()
+    finally:
+        read_on.set()
+    big.join(WAIT)
+    assert not big.is_alive()
+    listener.close()
+
+
+def _exactly(connection: socket.socket, size: int) -> bytes:
+    data = b""
+    while len(data) < size:
+        chunk = connection.recv(size - len(data))
+        if not chunk:
+            raise ConnectionResetError
+        data += chunk
+    return data
