@@ -21,6 +21,11 @@ from data.db import make_engine, migrate
 
 # derived data (the graph snapshot cache) goes to a temporary folder, never into the working tree
 os.environ.setdefault("UPSKILL_CACHE_DIR", tempfile.mkdtemp(prefix="upskill-test-cache-"))
+# a test that does not name its database or model gets an empty folder's, never the checkout's own: after
+# `make run` the project root holds upskill.db and artefacts/, which would change what such a test sees
+_NOWHERE = Path(tempfile.mkdtemp(prefix="upskill-test-default-"))
+os.environ["UPSKILL_DATABASE_URL"] = f"sqlite:///{_NOWHERE / 'upskill.db'}"
+os.environ["UPSKILL_ARTEFACT_DIR"] = str(_NOWHERE / "artefacts")
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 POSTGRES_URL = os.environ.get("UPSKILL_TEST_POSTGRES_URL")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from difflib import SequenceMatcher
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -70,6 +71,10 @@ def resolve_titles(
 MAX_SUGGESTIONS = 5
 CONFIDENT_SUGGESTION = 0.1
 LIKELY_SUGGESTION = 0.02
+#: A closest label spelled almost as asked (difflib's ratio, case aside, at least this) comes before the
+#: matcher's: "vehicle tecnician" is vehicle technician (0.97) misspelt, whereas the matcher, not knowing
+#: "tecnician", read "vehicle" alone and put vehicle cleaner first.
+NEAR_SPELLING = 0.9
 #: An id rather than a name (a URI such as ``http://...`` or ``occ:welder``, an ESCO UUID): no job title to
 #: match. ``Kfz-Mechatroniker/in`` is a title.
 _ID = re.compile(r"[a-z][a-z0-9+.-]*:\S+|[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", re.IGNORECASE)
@@ -80,9 +85,10 @@ def with_title_suggestions(
 ) -> UnknownOccupation:
     """The unknown occupation ``error`` with the title matcher's occupations among its suggestions.
 
-    First the matcher's confident matches (score >= :data:`CONFIDENT_SUGGESTION`), then the closest labels
-    ``error`` suggests already, then the matcher's likely ones (>= :data:`LIKELY_SUGGESTION`), each once, at
-    most :data:`MAX_SUGGESTIONS`: a job title in the user's own words ("kfz mechatroniker": vehicle
+    First the closest labels ``error`` suggests that are spelled almost as asked (:data:`NEAR_SPELLING`: a
+    typo), then the matcher's confident matches (score >= :data:`CONFIDENT_SUGGESTION`), then the other
+    closest labels, then the matcher's likely ones (>= :data:`LIKELY_SUGGESTION`), each once, at most
+    :data:`MAX_SUGGESTIONS`: a job title in the user's own words ("kfz mechatroniker": vehicle
     technician) finds its occupation where spelling alone does not. ``matcher`` gives the matcher; it is not
     called for an id (a URI or a UUID), which is no job title: ``error`` is returned as it is.
     """
@@ -92,7 +98,13 @@ def with_title_suggestions(
     matches = matcher().match(query, k=MAX_SUGGESTIONS)
     confident = [m.label for m in matches if m.score >= CONFIDENT_SUGGESTION]
     likely = [m.label for m in matches if LIKELY_SUGGESTION <= m.score < CONFIDENT_SUGGESTION]
-    suggestions = list(dict.fromkeys([*confident, *error.suggestions, *likely]))[:MAX_SUGGESTIONS]
+    asked = query.casefold()
+    typo = [
+        label
+        for label in error.suggestions
+        if SequenceMatcher(None, asked, label.casefold()).ratio() >= NEAR_SPELLING
+    ]
+    suggestions = list(dict.fromkeys([*typo, *confident, *error.suggestions, *likely]))[:MAX_SUGGESTIONS]
     if suggestions == error.suggestions:
         return error
     found = type(error)(error.query, suggestions)

@@ -67,6 +67,19 @@ def test_unknown_occupations_get_confident_matches_then_closest_labels_then_like
     assert few.suggestions == ["c"]
 
 
+def test_a_misspelt_label_is_suggested_before_the_matchers_guesses() -> None:
+    # the matcher does not know the misspelt word and guesses from the other; the spelling is almost a label
+    matcher = ScoredMatcher([("vehicle cleaner", 0.3), ("vehicle technician", 0.2)])
+    closest = ["vehicle technician", "vehicle cleaner", "vehicle glazier"]
+    error = UnknownOccupation("Vehicle Tecnician", closest)
+    found = title_service.with_title_suggestions(error, matcher=matcher.loader())
+    assert found.suggestions == ["vehicle technician", "vehicle cleaner", "vehicle glazier"]
+    # a label only somewhat like the query keeps its place after the matcher's confident ones
+    error = UnknownOccupation("vehicle tech", ["vehicle technician", "vehicle cleaner"])
+    found = title_service.with_title_suggestions(error, matcher=matcher.loader())
+    assert found.suggestions == ["vehicle cleaner", "vehicle technician"]
+
+
 def test_ids_are_not_matched_as_job_titles() -> None:
     matcher = ScoredMatcher([("a", 0.9)])
     for query in (
