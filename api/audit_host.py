@@ -41,7 +41,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from api.services.audit import ENTRY_COLUMNS, Commit, Committed, Given, Writer, commit_group
+from api.services.audit import ENTRY_COLUMNS, Commit, Committed, Given, Writer, commit_group, tell
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -221,7 +221,7 @@ class HostWriter(Writer):
                 answer = json.loads(_read(connection, length))
                 with self._lock:
                     _, committed = self._unanswered.popleft()
-                _called(committed, None if answer is None else AuditHostRefused(answer))
+                tell(committed, None if answer is None else AuditHostRefused(answer))
         except (OSError, ValueError) as error:
             with self._lock:
                 if self._connection is not connection:
@@ -258,13 +258,6 @@ def _read(connection: socket.socket, size: int) -> bytes:
             raise ConnectionResetError("the connection was closed")
         data += chunk
     return bytes(data)
-
-
-def _called(committed: Committed, error: Exception | None) -> None:
-    try:
-        committed(error)
-    except Exception:  # noqa: BLE001 - a caller's callback must not stop the reader
-        log.exception("an audit writer callback failed")
 
 
 def _framed(value: Any) -> bytes:

@@ -231,10 +231,16 @@ def commit_group(commit: Commit, group: list[Given]) -> None:
                 except Exception as error:  # noqa: BLE001 - the caller's own failure, given to its callback
                     given.error = error
     for given in group:
-        try:
-            given.committed(given.error)
-        except Exception:  # noqa: BLE001 - a caller's callback must not stop the writer
-            log.exception("an audit writer callback failed")
+        tell(given.committed, given.error)
+
+
+def tell(committed: Committed, error: Exception | None) -> None:
+    """Call a caller's ``committed`` with ``error`` (None: committed); what it raises is logged, so that one
+    caller's callback never stops the thread that serves the others (a writer's, a host's, a reader's)."""
+    try:
+        committed(error)
+    except Exception:  # noqa: BLE001 - a caller's callback must not stop the thread
+        log.exception("an audit writer callback failed")
 
 
 class Given:
