@@ -62,11 +62,13 @@ def migrate(engine: Engine, revision: str = "head") -> None:
     """Bring the database behind ``engine`` to the newest schema (``alembic upgrade head``), in one
     transaction.
 
-    At the head, also installs the reference-version triggers that are missing
-    (:mod:`data.reference_version`). ``revision`` stops at an older schema (tests of the migrations).
+    At the head, also installs the reference-version and people-version triggers that are missing
+    (:mod:`data.reference_version`, :mod:`data.people_version`). ``revision`` stops at an older schema (tests
+    of the migrations).
     """
     from alembic import command
 
+    from data import people_version
     from data.reference_version import install_triggers
 
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
@@ -75,6 +77,7 @@ def migrate(engine: Engine, revision: str = "head") -> None:
         command.upgrade(cfg, revision)
         if revision == "head":
             install_triggers(connection)
+            people_version.install_triggers(connection)
 
 
 def downgrade(engine: Engine, revision: str) -> None:

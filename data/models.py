@@ -86,6 +86,17 @@ class ReferenceVersion(Base):
     token: Mapped[str] = mapped_column(String(32))
 
 
+class PeopleVersion(Base):
+    """One row: on SQLite, a token that changes with every write to the API keys or a worker's data (see
+    ``data.people_version``), so kept recommendation answers are keyed by it. Unused on PostgreSQL."""
+
+    __tablename__ = "people_version"
+    __table_args__ = (CheckConstraint("id = 1", name="one_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(32))
+
+
 # --- ESCO: skills pillar ------------------------------------------------------------------------------
 
 

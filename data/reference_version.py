@@ -15,6 +15,7 @@ savepoint undoes the renewal and its marker together.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, text
@@ -53,24 +54,7 @@ def trigger_name(table: str, operation: str) -> str:
 def install_triggers(connection: Connection) -> list[str]:
     """Create the triggers that are missing (idempotent); return the names created."""
     if connection.dialect.name == "sqlite":
-        existing = {
-            name
-            for (name,) in connection.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'"))
-        }
-        created = []
-        for table in REFERENCE_TABLES:
-            for operation in _OPERATIONS:
-                name = trigger_name(table, operation)
-                if name in existing:
-                    continue
-                connection.execute(
-                    text(
-                        f'CREATE TRIGGER "{name}" AFTER {operation.upper()} ON "{table}" BEGIN '
-                        "UPDATE reference_version SET token = lower(hex(randomblob(16))) WHERE id = 1; END"
-                    )
-                )
-                created.append(name)
-        return created
+        return sqlite_token_triggers(connection, tables=REFERENCE_TABLES, token_table="reference_version")
     function = (
         "BEGIN "
         # once per transaction: a bulk import (one statement per row through executemany) would otherwise
@@ -99,6 +83,29 @@ def install_triggers(connection: Connection) -> list[str]:
             )
         )
         created.append(name)
+    return created
+
+
+def sqlite_token_triggers(connection: Connection, *, tables: Sequence[str], token_table: str) -> list[str]:
+    """On SQLite, the triggers ``{token_table}_{table}_{operation}`` that set a new random token in the one
+    row of ``token_table`` after each insert, update or delete of each of ``tables``: those missing are
+    created (idempotent); return the names created (``data.people_version`` uses it too)."""
+    existing = {
+        name for (name,) in connection.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'"))
+    }
+    created = []
+    for table in tables:
+        for operation in _OPERATIONS:
+            name = f"{token_table}_{table}_{operation}"
+            if name in existing:
+                continue
+            connection.execute(
+                text(
+                    f'CREATE TRIGGER "{name}" AFTER {operation.upper()} ON "{table}" BEGIN '
+                    f"UPDATE {token_table} SET token = lower(hex(randomblob(16))) WHERE id = 1; END"
+                )
+            )
+            created.append(name)
     return created
 
 

@@ -25,8 +25,8 @@ OCCUPATION, OCCUPATION_2 = (
 ISCO = "http://data.europa.eu/esco/isco/C7231"
 WHEN = datetime(2026, 11, 30, 8, 15, 42, tzinfo=UTC)
 
-#: Rows of every table of the newest schema (``reference_version`` and ``alembic_version`` are the
-#: migrations' own); a column a table does not have at the revision being filled is left out.
+#: Rows of every table of the newest schema (``reference_version``, ``people_version`` and ``alembic_version``
+#: are the migrations' own); a column a table does not have at the revision being filled is left out.
 ROWS: dict[str, list[dict[str, Any]]] = {
     "provenance": [
         {
@@ -241,7 +241,7 @@ ROWS: dict[str, list[dict[str, Any]]] = {
 }
 
 #: Tables the migrations fill themselves.
-MIGRATION_TABLES = ("alembic_version", "reference_version")
+MIGRATION_TABLES = ("alembic_version", "reference_version", "people_version")
 
 
 def _tables(connection: Connection) -> dict[str, Table]:

@@ -16,6 +16,7 @@ from tests.conftest import rolled_back_session
 NOT_REFERENCE = (
     "provenance",
     "reference_version",
+    "people_version",  # the people data's token (data.people_version)
     "organisations",
     "workers",
     "worker_skills",

@@ -9,6 +9,10 @@ in the request's transaction; deleting a worker leaves an entry that names no on
 
 from __future__ import annotations
 
+import datetime as dt
+import threading
+import weakref
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
@@ -236,35 +240,130 @@ def kept_recommendations_json(
     key may not see; None for every question when the reads raise (on SQLite also when they would wait
     longer than ``lock_wait`` seconds for a lock): :func:`recommendations_json` then answers each, as the
     route does (nothing was written for it). ~0.5 ms of CPU less a request than
-    :func:`recommendations_json`'s session (its begin and commit, the Core connection of its audit entry)."""
+    :func:`recommendations_json`'s session (its begin and commit, the Core connection of its audit entry).
+
+    On SQLite a question asked before under the same people version (``data.people_version``: no key,
+    worker, skill, event or organisation written since, by anyone) gets the answer and principal found then
+    (:class:`GivenAnswers`) without its key and worker read again: the transaction then reads the token
+    alone. A revoked key, a deleted or changed worker is a new token, read by the next batch."""
+    from data.people_version import people_version
+
+    given = _given_answers(runtime)
     try:
         with runtime.driver_transaction(
             snapshot=True, statement_timeout=STATEMENT_TIMEOUT, lock_wait=lock_wait
         ) as connection:
-            found = _askers(connection, questions)
+            version = people_version(connection)
+            earlier = given.under(version, questions)
+            found = _askers(connection, [q for q, e in zip(questions, earlier, strict=True) if e is None])
     except Exception:  # noqa: BLE001 - the route reads again, with its problem details
         return KeptAnswers([None] * len(questions), [])
     answers: list[bytes | None] = []
     made: list[dict[str, Any]] = []
-    for question, read in zip(questions, found, strict=True):
-        answer = None
-        if read is not None:
-            principal, worker = read
-            answer = worker_learning.kept_recommendations(
-                graph=question.graph,
-                options=question.options,
-                model=question.model,
-                worker=worker,
-                target=question.target,
-                limit=question.limit,
-                render=_recommendations_json,
+    read = iter(found)
+    for question, before in zip(questions, earlier, strict=True):
+        answer, principal = before if before is not None else _kept(question, next(read))
+        if answer is not None and principal is not None:
+            if before is None:
+                given.keep(version, question, answer, principal)
+            made += audit.entries(
+                principal=principal, action="read", route=RECOMMENDATIONS, worker_ids=[question.worker_id]
             )
-            if answer is not None:
-                made += audit.entries(
-                    principal=principal, action="read", route=RECOMMENDATIONS, worker_ids=[worker.id]
-                )
         answers.append(answer)
     return KeptAnswers(answers, made)
+
+
+def _kept(
+    question: KeptQuestion, read: tuple[keys.Principal, worker_learning.StoredWorker] | None
+) -> tuple[bytes | None, keys.Principal | None]:
+    """The kept answer to ``question`` of the key's principal and the worker read for it (None, None: no
+    answer kept, or no access)."""
+    if read is None:
+        return None, None
+    principal, worker = read
+    answer = worker_learning.kept_recommendations(
+        graph=question.graph,
+        options=question.options,
+        model=question.model,
+        worker=worker,
+        target=question.target,
+        limit=question.limit,
+        render=_recommendations_json,
+    )
+    return answer, principal
+
+
+#: Answers a process's :class:`GivenAnswers` holds at most (each a reference to bytes its kept answers hold).
+GIVEN_KEPT = 1024
+
+
+class GivenAnswers:
+    """The kept answers given under the current people version (``data.people_version``, SQLite), by
+    question: the key (its SHA-256), the worker, ``target``, ``limit`` and the day, with the principal of the
+    key and the served graph, options and model they were given for (compared by identity). Emptied when
+    the version changes; nothing is kept without one (PostgreSQL). Only the event loop's batches use it (a
+    lock all the same)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._version: str | None = None
+        self._given: OrderedDict[tuple[Any, ...], tuple[bytes, keys.Principal, tuple[Any, ...]]] = (
+            OrderedDict()
+        )
+
+    def under(
+        self, version: str | None, questions: Sequence[KeptQuestion]
+    ) -> list[tuple[bytes, keys.Principal] | None]:
+        """For each question, its answer and principal given before under ``version`` (else None)."""
+        with self._lock:
+            if version is None or version != self._version:
+                self._given.clear()
+                self._version = version
+                return [None] * len(questions)
+            found: list[tuple[bytes, keys.Principal] | None] = []
+            for question in questions:
+                entry = self._given.get(_asked(question))
+                if entry is None or not _same_served(entry[2], question):
+                    found.append(None)
+                else:
+                    found.append((entry[0], entry[1]))
+            return found
+
+    def keep(
+        self, version: str | None, question: KeptQuestion, answer: bytes, principal: keys.Principal
+    ) -> None:
+        """Keep ``answer`` to ``question``, given to ``principal`` under ``version`` (not when the version
+        has changed since, nor without one)."""
+        with self._lock:
+            if version is None or version != self._version:
+                return
+            self._given[_asked(question)] = (
+                answer,
+                principal,
+                (question.graph, question.options, question.model),
+            )
+            while len(self._given) > GIVEN_KEPT:
+                self._given.popitem(last=False)
+
+
+def _asked(question: KeptQuestion) -> tuple[Any, ...]:
+    return (keys.hash_key(question.key), question.worker_id, question.target, question.limit, dt.date.today())
+
+
+def _same_served(served: tuple[Any, ...], question: KeptQuestion) -> bool:
+    graph, options, model = served
+    return graph is question.graph and options is question.options and model is question.model
+
+
+_given: weakref.WeakKeyDictionary[Runtime, GivenAnswers] = weakref.WeakKeyDictionary()
+
+
+def _given_answers(runtime: Runtime) -> GivenAnswers:
+    """The process's :class:`GivenAnswers` of ``runtime``."""
+    found = _given.get(runtime)
+    if found is None:
+        found = _given[runtime] = GivenAnswers()
+    return found
 
 
 def _askers(

@@ -5,6 +5,7 @@ take, or whose work raises, answered by the route as before (SQLite and PostgreS
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import threading
 from dataclasses import replace
 from types import SimpleNamespace
@@ -18,7 +19,7 @@ from api.http import fast
 from api.http.routers import workers as workers_router
 from api.services import keys
 from data.db import transaction
-from data.models import AuditEntry, Worker, WorkerSkill
+from data.models import AuditEntry, Interaction, Worker, WorkerSkill
 from tests.api.conftest import bearer
 
 URL = "/v1/workers/11/recommendations"
@@ -186,6 +187,57 @@ def test_kept_answers_asked_together_are_read_in_one_transaction_with_an_entry_e
     assert _audited(engine) == before
     runtime.audit_writer.write(found.entries)
     assert _audited(engine) == before + 2
+
+
+def test_an_answer_given_again_under_the_same_people_version_reads_no_key_and_any_write_is_seen_at_once(
+    app_of: tuple[TestClient, Engine, str], taken: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On SQLite a question answered from a kept answer before, with no key, worker, skill, event or
+    organisation written since (``data.people_version``), is answered without its key and worker read again
+    (still audited); a write by another process (here: another engine's connections) is seen by the next
+    request: a revoked key 401, a deleted worker 404. On PostgreSQL every question reads them."""
+    client, engine, key = app_of
+    asked: list[int] = []
+    askers = workers_router._askers
+
+    def counted(connection: Any, questions: Any) -> Any:
+        asked.append(len(questions))
+        return askers(connection, questions)
+
+    monkeypatch.setattr(workers_router, "_askers", counted)
+    sqlite = engine.dialect.name == "sqlite"
+    first = client.get(URL, headers=bearer(key))  # computed by the route
+    answers = [client.get(URL, headers=bearer(key)) for _ in range(3)]  # kept: read once, then given again
+    assert all(a.status_code == 200 and a.content == first.content for a in answers)
+    assert asked == ([1, 1, 0, 0] if sqlite else [1, 1, 1, 1])
+    assert _audited(engine) == 4
+
+    with transaction(engine) as session:  # any write to the worker's data: read again
+        session.add(
+            Interaction(
+                worker_id=11, course_id="edx:hv-1", kind="viewed", occurred_at=dt.datetime.now(dt.UTC)
+            )
+        )
+    asked.clear()
+    for _ in range(3):  # read again (a new event: computed by the route), kept, then given again
+        assert client.get(URL, headers=bearer(key)).status_code == 200
+    assert asked == ([1, 1, 0] if sqlite else [1, 1, 1])
+    with transaction(engine) as session:
+        principal = keys.authenticate(session, plaintext=key)
+        assert principal is not None
+        keys.revoke_key(session, key_id=principal.key_id)
+    assert client.get(URL, headers=bearer(key)).status_code == 401  # at once
+
+    with transaction(engine) as session:
+        _, other = keys.create_key(session, role="hr", organisation_id=7)
+    for _ in range(2):
+        assert client.get(URL, headers=bearer(other)).status_code == 200
+    with transaction(engine) as session:
+        worker = session.get(Worker, 11)
+        assert worker is not None
+        session.delete(worker)
+    assert client.get(URL, headers=bearer(other)).status_code == 404
+    assert taken.count("fast") >= 7
 
 
 class HeldWriter:
