@@ -22,7 +22,9 @@ connection sending requests back to back over one keep-alive connection, for ``-
   admin key is made with ``upskill keys create`` (revoked at the end) and up to ``--people`` workers of
   ``GET /v1/workers`` are asked in turn, every other one toward a target occupation (``?target=``, one of
   the automotive-mobility occupations in turn: the gap is then computed and only courses closing it
-  ranked); otherwise its row says "not available yet".
+  ranked); each question is sent 8 times (or the largest ``--concurrency``) before the first step, untimed,
+  so that the row measures the answers each server process keeps after a first round (the row ``recs
+  uncached`` measures answers computed); otherwise its row says "not available yet".
 
 Reported per route and concurrency: the number of different requests sent in turn, requests, throughput, p50
 and p99 latency, errors (any status but 2xx, or no answer), the server's CPU time per request (user + system
@@ -94,11 +96,13 @@ class Route:
 class Mix:
     """One measured row: the requests sent in turn (request n is ``requests[n % len(requests)]``; with
     ``onward``, n goes on from the previous step's last instead of starting at 0 again, so that a step never
-    repeats the requests of the steps before it)."""
+    repeats the requests of the steps before it; with ``warm``, every request is answered once by each
+    server process before the first step, see :func:`warm_up`)."""
 
     name: str
     requests: tuple[Route, ...]
     onward: bool = False
+    warm: bool = False  # each request sent before the first step (see ``warm_up``)
 
     @property
     def first(self) -> Route:
@@ -282,6 +286,23 @@ def drive(
     }
 
 
+#: Connections of :func:`warm_up` at least: keep-alive connections stay with the process that accepted them,
+#: so several are needed for every server process to get some.
+WARM_CONNECTIONS = 8
+
+
+def warm_up(port: int, mix: Mix, connections: int, duration: float) -> int:
+    """Send each request of ``mix`` ``connections`` times over ``connections`` connections, untimed, so that
+    every server process has answered each at least once (very likely: the connections are spread over
+    the processes as the steps' are) before the steps measure it. For the kept recommendations: each
+    process keeps its own answers, and the first answer to each of the 100 questions is computed (~5-10 ms
+    of CPU each, what the row ``recs uncached`` measures); in a step of 5,000 requests those ~200
+    computations were ~4 % of the requests and about a quarter of the server's CPU."""
+    warmed = drive(port, mix, connections, duration * 3, len(mix.requests) * connections)
+    print(f"  {mix.name:<16} warm-up: {warmed['requests']} requests, errors {warmed['errors']}", flush=True)
+    return int(warmed["requests"])
+
+
 def sector_occupations(port: int) -> list[str]:
     """The automotive-mobility occupations (URIs) the served database holds, sorted."""
     from recommender.sectors import automotive_mobility
@@ -340,7 +361,7 @@ def recommendations_mix(
         )
         toward = f", every other one toward one of {len(targets)} occupations" if targets else ""
         yield (
-            [Mix("recommendations", kept), Mix("recs uncached", uncached, onward=True)],
+            [Mix("recommendations", kept, warm=True), Mix("recs uncached", uncached, onward=True)],
             f"{len(ids)} worker(s) in turn{toward}",
         )
     finally:
@@ -378,11 +399,16 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             with recommendations_mix(port, data.env, args.people, occupations) as (recommendations, note):
                 measured = mixes(args, occupations) + recommendations
                 rows: list[dict[str, Any]] = []
+                warmed: dict[str, int] = {}  # untimed requests sent first, by row
                 for mix in measured:
                     if args.only and mix.name not in args.only:
                         continue
                     one_request(port, mix.first)  # warm-up: graph, model and caches loaded before timing
                     sent = 1  # requests of the mix sent so far (the warm-up's)
+                    if mix.warm:
+                        warmed[mix.name] = warm_up(
+                            port, mix, max(WARM_CONNECTIONS, *args.concurrency), args.duration
+                        )
                     for connections in args.concurrency:
                         before = server_cpu_seconds(process.pid)
                         onward_from = sent if mix.onward else 0
@@ -412,6 +438,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "people": args.people,
         "seed": args.seed,
         "rows": rows,
+        "warm_up_requests": warmed,
         "recommendations": note,
         "worker_memory": memory,
         "targets": TARGETS,

@@ -53,6 +53,7 @@ def test_bench_http_drives_every_route_without_error(tmp_path: Path) -> None:
         for connections in (1, 4)
     }
     assert result["recommendations"] == "1 worker(s) in turn"  # the tiny database has no sector occupation
+    assert result["warm_up_requests"] == {"recommendations": 8}  # its one question, over 8 connections
     for row in result["rows"]:
         assert row["errors"] == 0 and row["first_error"] is None, row
         assert 0 < row["requests"] <= 10 and row["throughput_rps"] > 0
