@@ -160,44 +160,82 @@ class _Worker:
 
 
 class HostWriter(Writer):
-    """A worker process's audit writer when the server's host runs at ``path``: :meth:`submit` sends the
-    entries to the host at once (one message each, in the order given; no thread waits for a commit) and
-    the reader thread calls ``committed`` as the host answers: None once committed, :class:`AuditHostRefused`
-    when they could not be. When the host cannot be reached, or the connection breaks, the entries not yet
-    answered go to ``fallback`` (committed here); the next submit tries the host again."""
+    """A worker process's audit writer when the server's host runs at ``path``: :meth:`submit` hands the
+    entries to the host (one message each, in the order given) and returns at once, and the reader thread
+    calls ``committed`` as the host answers: None once committed, :class:`AuditHostRefused` when they could
+    not be. A message goes out in the submitting thread (the event loop's, in the HTTP fast path) as far as
+    the socket takes it without waiting; when the host has fallen behind reading (a commit waiting for the
+    disk for seconds, with many requests in flight) the rest, and the messages after it, are sent by a
+    sender thread, so that no submit waits for the host. When the host cannot be reached, or the connection
+    breaks, the entries not yet answered go to ``fallback`` (committed here); the next submit tries the host
+    again."""
 
     def __init__(self, path: str, fallback: Writer):
         self._path = path
         self._fallback = fallback
-        self._sending = threading.Lock()  # one message at a time: queued for its answer, then sent
-        self._lock = threading.Lock()  # the connection and the queue, held briefly (never over a send: the
-        # reader must take the answers while a send waits for the host, which may be sending answers)
+        self._lock = threading.Lock()  # the connection, the queue and what waits to be sent, held briefly
+        # (never over a send that waits: the reader must take the answers while the host is slow to read)
         self._connection: socket.socket | None = None
         self._unanswered: deque[tuple[list[dict[str, Any]], Committed]] = deque()
+        self._waiting: deque[bytes] = deque()  # sent by the sender thread, in order, before any new message
 
     def submit(self, made: list[dict[str, Any]], committed: Committed) -> None:
         message = _framed([_row(entry) for entry in made])
-        with self._sending:
-            with self._lock:
+        with self._lock:
+            try:
+                connection = self._connected()
+            except OSError as error:
+                failed, lost = error, [(made, committed)]
+            else:
+                self._unanswered.append((made, committed))  # answers come in the order of the sends
                 try:
-                    connection = self._connected()
-                except OSError as error:
-                    failed: OSError | None = error
-                else:
-                    failed = None
-                    self._unanswered.append((made, committed))  # answers come in the order of the sends
-            if failed is None:
-                try:
-                    connection.sendall(message)
+                    self._send(connection, message)
                     return
                 except OSError as error:
-                    failed = error
-                with self._lock:  # these entries with those unanswered, unless the reader took them all
-                    lost = self._dropped() if self._connection is connection else []
-            else:
-                lost = [(made, committed)]
+                    failed, lost = error, self._dropped()
         log.warning("audit host %s out of reach (%s): entries committed here", self._path, failed)
         self._to_fallback(lost)
+
+    def _send(self, connection: socket.socket, message: bytes) -> None:
+        """With the lock held: ``message`` sent as far as the socket takes it without waiting; what it does
+        not take (and every message after it until that is sent) left to the sender thread."""
+        if not self._waiting:
+            try:
+                sent = connection.send(message, socket.MSG_DONTWAIT)
+            except BlockingIOError:
+                sent = 0
+            if sent == len(message):
+                return
+            message = message[sent:]
+            threading.Thread(
+                target=self._send_waiting, args=(connection,), name="audit-host-sender", daemon=True
+            ).start()
+        self._waiting.append(message)
+
+    def _send_waiting(self, connection: socket.socket) -> None:
+        """The sender thread: what waits to be sent on ``connection``, in order, each send waiting for the
+        host to read; ends once nothing waits (or the connection is dropped)."""
+        while True:
+            with self._lock:
+                if self._connection is not connection or not self._waiting:
+                    return
+                data = self._waiting[0]
+            try:
+                connection.sendall(data)
+            except OSError as error:
+                with self._lock:
+                    if self._connection is not connection:
+                        return  # dropped by a submit or the reader, which took what was unanswered
+                    lost = self._dropped()
+                log.warning(
+                    "audit host %s lost (%s): its unanswered entries committed here", self._path, error
+                )
+                self._to_fallback(lost)
+                return
+            with self._lock:
+                if self._connection is not connection:
+                    return
+                self._waiting.popleft()
 
     def _connected(self) -> socket.socket:
         if self._connection is None:
@@ -242,6 +280,7 @@ class HostWriter(Writer):
             self._connection = None
         lost = list(self._unanswered)
         self._unanswered.clear()
+        self._waiting.clear()
         return lost
 
     def _to_fallback(self, lost: list[tuple[list[dict[str, Any]], Committed]]) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -226,6 +227,61 @@ def test_answers_are_taken_while_a_send_waits_for_the_host(
         read_on.set()
     big.join(WAIT)
     assert not big.is_alive()
+    listener.close()
+
+
+def test_a_submit_never_waits_for_a_host_slow_to_read(
+    fresh_engine: Engine, tmp_path: Path, key: keys.Principal
+) -> None:
+    """A host that stops reading (a commit waiting for the disk for seconds, many requests in flight) fills
+    the socket: the submits return at once all the same (the HTTP fast path submits on the event loop,
+    which must never wait), what the socket does not take is sent by a sender thread, and once the host
+    reads again every message is answered, in order."""
+    path = tmp_path / "host.sock"
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(path))
+    listener.listen()
+    reading = threading.Event()
+
+    def host() -> None:
+        connection, _ = listener.accept()
+        with connection:
+            assert reading.wait(WAIT)
+            while True:
+                try:
+                    length = int.from_bytes(_exactly(connection, 4), "big")
+                    _exactly(connection, length)
+                except (ConnectionResetError, OSError):
+                    return
+                connection.sendall(b"\x00\x00\x00\x04null")
+
+    threading.Thread(target=host, daemon=True).start()
+    writer = HostWriter(str(path), fallback=Here(fresh_engine))
+    answered: list[tuple[int, Exception | None]] = []
+    done = threading.Event()
+    count = 2000  # ~5 entries of ~150 bytes each: ~1.5 MB, far more than the socket holds
+
+    def committed(number: int) -> audit.Committed:
+        def call(error: Exception | None) -> None:
+            answered.append((number, error))
+            if len(answered) == count:
+                done.set()
+
+        return call
+
+    slowest = 0.0
+    for number in range(count):
+        began = time.perf_counter()
+        writer.submit(_made(key, f"GET /{number}", count=5), committed(number))
+        slowest = max(slowest, time.perf_counter() - began)
+    try:
+        assert slowest < 0.5, f"a submit waited {slowest:.2f} s for the host"
+        assert any(t.name == "audit-host-sender" for t in threading.enumerate()), "the socket never filled"
+        assert answered == []
+    finally:
+        reading.set()
+    assert done.wait(WAIT)
+    assert answered == [(number, None) for number in range(count)]
     listener.close()
 
 
