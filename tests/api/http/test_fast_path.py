@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import http.client
+import os
 import threading
 from dataclasses import replace
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -18,9 +21,10 @@ from sqlalchemy import Engine, func, select
 from api.http import fast
 from api.http.routers import workers as workers_router
 from api.services import keys
-from data.db import transaction
-from data.models import AuditEntry, Interaction, Worker, WorkerSkill
+from data.db import make_engine, migrate, transaction
+from data.models import AuditEntry, Interaction, Organisation, Worker, WorkerSkill
 from tests.api.conftest import bearer
+from tests.api.http.conftest import _tiny_rows
 
 URL = "/v1/workers/11/recommendations"
 ROUTE = "GET /v1/workers/{worker_id}/recommendations"
@@ -238,6 +242,69 @@ def test_an_answer_given_again_under_the_same_people_version_reads_no_key_and_an
         session.delete(worker)
     assert client.get(URL, headers=bearer(other)).status_code == 404
     assert taken.count("fast") >= 7
+
+
+def test_a_key_revoked_or_a_worker_deleted_is_seen_at_once_by_every_served_process(tmp_path: Path) -> None:
+    """``upskill serve --workers 2`` on a SQLite file, each process giving kept answers again without reading
+    the key and worker (the people version): a key revoked elsewhere (here: this process, as ``upskill keys
+    revoke`` would) is refused on every keep-alive connection's next request, whichever process holds it,
+    and a deleted worker is 404 on every one."""
+    from evaluation.bench_load import started_server
+
+    database = tmp_path / "tiny.db"
+    engine = make_engine(f"sqlite:///{database}")
+    migrate(engine)
+    with transaction(engine) as session:
+        _tiny_rows(session)
+        session.add(Organisation(id=1, name="Serve GmbH"))
+        session.flush()
+        session.add(
+            Worker(
+                id=1,
+                organisation_id=1,
+                external_id="katrin",
+                current_occupation_uri="occ:welder",
+                target_occupation_uri="occ:battery",
+                languages=["en", "de"],
+            )
+        )
+        _, hr = keys.create_key(session, role="hr", organisation_id=1)
+        _, admin = keys.create_key(session, role="admin")
+    env = {
+        **os.environ,
+        "UPSKILL_DATABASE_URL": f"sqlite:///{database}",
+        "UPSKILL_ARTEFACT_DIR": str(tmp_path / "none"),
+        "UPSKILL_CACHE_DIR": str(tmp_path / "cache"),
+    }
+    with started_server(env, 2, "/health", wait=300) as (_, port):
+        connections = [http.client.HTTPConnection("127.0.0.1", port, timeout=WAIT) for _ in range(8)]
+
+        def statuses(key: str) -> list[int]:
+            found = []
+            for connection in connections:  # keep-alive: each stays with the process that accepted it
+                connection.request("GET", "/v1/workers/1/recommendations", headers=bearer(key))
+                response = connection.getresponse()
+                response.read()
+                found.append(response.status)
+            return found
+
+        for key in (hr, admin):
+            for _ in range(3):  # computed, kept, then given again in each process
+                assert statuses(key) == [200] * 8
+        with transaction(engine) as session:
+            principal = keys.authenticate(session, plaintext=hr)
+            assert principal is not None
+            keys.revoke_key(session, key_id=principal.key_id)
+        assert statuses(hr) == [401] * 8
+        assert statuses(admin) == [200] * 8
+        with transaction(engine) as session:
+            worker = session.get(Worker, 1)
+            assert worker is not None
+            session.delete(worker)
+        assert statuses(admin) == [404] * 8
+        for connection in connections:
+            connection.close()
+    engine.dispose()
 
 
 class HeldWriter:
