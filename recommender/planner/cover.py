@@ -90,7 +90,12 @@ TIME_LIMIT = 0.035
 #: HiGHS given what ``RESERVE`` leaves. 11 ms (was 15): on the 200 real pairs under four requests (same_plans,
 #: 2026-12-05, load 7.7) the same courses in all 800 answers, 8 certificates weaker (target ab360abd, whose
 #: cost stages the time stops either way); its two bench_http bodies 5-8 ms CPU quicker. At 8 ms (= RESERVE)
-#: HiGHS got no time and the greedy answered 150 of 800 (the same courses, LP certificates).
+#: HiGHS got no time and the greedy answered 150 of 800 (the same courses, LP certificates). When they follow
+#: (``solve(more_plans=True)``), the first plan's cost stage, once HiGHS has solved a coverage stage, ends
+#: within it too: the same program at the coverage found; where the time stops it, the restricted stage
+#: finds the courses. A single plan keeps the whole ``TIME_LIMIT`` (on evaluation seed 20261208 one
+#: 50-course instance of 20 fell from 1.0 to 0.745 with the cap: the restricted stage, also stopped, found
+#: 181.3 for the optimum 135.2).
 COST_TIME_LIMIT = 0.011
 #: Seconds of ``TIME_LIMIT`` kept for what follows a stopped stage.
 RESERVE = 0.008
@@ -162,6 +167,7 @@ def solve(  # noqa: PLR0913 - the planner's knobs, all keyword-only with default
     coverage: Coverage | None = None,
     start: Sequence[int] = (),
     coverage_gap: Certificate | None = None,
+    more_plans: bool = False,
 ) -> Solution:
     """Select courses with ``solver`` (see the module docstring) and certify the selection.
 
@@ -188,6 +194,10 @@ def solve(  # noqa: PLR0913 - the planner's knobs, all keyword-only with default
         A selection reaching ``coverage`` (that solve's), for HiGHS to start the cost stage from.
     coverage_gap : Certificate, optional
         That solve's ``Solution.coverage_gap``: the certificate of a selection reaching ``coverage``.
+    more_plans : bool
+        The problem is solved again at the coverage found (the planner's second and third plans): at the
+        default limits, the cost stage after a coverage stage HiGHS solved ends within ``COST_TIME_LIMIT``,
+        as theirs do, so that the plans of a request share its time.
 
     Raises
     ------
@@ -204,13 +214,14 @@ def solve(  # noqa: PLR0913 - the planner's knobs, all keyword-only with default
         return Solution(Selection((), {}), Certificate("none", 1.0, "nothing to select"), used)
     default = EXACT_TIME_LIMIT if solver == "exact" else TIME_LIMIT if coverage is None else COST_TIME_LIMIT
     deadline = clock() + (time_limit if time_limit is not None else default)
+    # the later plans' time for the cost stage after coverage stages HiGHS solved, when they follow
+    cost_seconds = COST_TIME_LIMIT if more_plans and solver == "auto" and time_limit is None else None
     limit = AUTO_LIMIT if auto_limit is None else auto_limit
     if solver == "exact" or (solver == "auto" and problem.n <= limit):
         fallback = _Fallback(problem, solver != "exact")
         try:
-            return _shared(
-                problem, _lexicographic(problem, fallback, deadline, coverage, start), coverage_gap
-            )
+            solution = _lexicographic(problem, fallback, deadline, coverage, start, cost_seconds)
+            return _shared(problem, solution, coverage_gap)
         except UpskillError:
             if solver == "exact":
                 raise
@@ -610,6 +621,7 @@ def _lexicographic(
     deadline: float,
     known: Coverage | None,
     start: Sequence[int] = (),
+    cost_seconds: float | None = None,
 ) -> Solution:
     """Essential coverage, optional coverage, then cost, each a MILP with the earlier optima as floors.
 
@@ -617,7 +629,8 @@ def _lexicographic(
     and the greedy's goes through *restricted* programs for that stage and the later ones
     (:func:`_restricted_stage`: a few ms each), with the ratio to HiGHS's bound on the stopped stage as its
     certificate (:func:`_stopped`). Each stage starts from the selection of the stage before (the first from
-    the greedy's, the cost stage of a ``known`` coverage from ``start``), which meets its floors."""
+    the greedy's, the cost stage of a ``known`` coverage from ``start``), which meets its floors. When HiGHS
+    solved a coverage stage, the cost stage ends within ``cost_seconds`` (if given) of its start."""
     program = _Program(problem)
     reserve = RESERVE if fallback.enabled else 0.0
     everything = _coverable_weight(problem)
@@ -633,6 +646,7 @@ def _lexicographic(
     optima: dict[int, float] = {}  # stage -> its optimum
     chosen: list[int] = list(start) if known is not None else []  # the selection of the last stage solved
     stages = (("essential coverage", program.ess_row), ("optional coverage", program.opt_row), ("cost", None))
+    solved_coverage = False  # whether HiGHS solved a coverage stage
     for k, (name, row) in enumerate(stages):
         if row is not None and not row.any():
             continue
@@ -644,6 +658,8 @@ def _lexicographic(
             continue
         reached_coverage = None  # a later stage's everything need not be reachable with this optimum
         coverage = (optima.get(0, 0.0), optima.get(1, 0.0)) if row is None else None
+        if row is None and solved_coverage and cost_seconds is not None:
+            deadline = min(deadline, clock() + cost_seconds)
         # the last stage's selection, if HiGHS's (_stopped weighs the greedy's as the greedy's)
         candidates = [chosen] if chosen and chosen != greedy_chosen else []
         objective = program.cost_row if row is None else -row
@@ -673,6 +689,7 @@ def _lexicographic(
             got = value(problem, chosen)
             optima[k] = (got.essential, got.optional)[k]
             floors.append((row, optima[k]))
+            solved_coverage = True
     selection = prune(problem, Selection(tuple(chosen), edges_within(problem, chosen)))
     cost = value(problem, selection.chosen).cost
     coverage = (optima.get(0, 0.0), optima.get(1, 0.0))

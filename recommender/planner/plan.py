@@ -296,6 +296,7 @@ def plan_paths(  # noqa: C901, PLR0913 - the planner's entry point, being rewrit
                 coverage=coverage,
                 start=start,
                 coverage_gap=coverage_gap,
+                more_plans=k == 0 and len(kinds) > 1,
             )
         if reducing is not None:
             solution = replace(solution, selection=reducing.selection(problem, solution.selection))

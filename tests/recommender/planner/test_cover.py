@@ -168,6 +168,44 @@ def test_when_the_time_limit_stops_the_cost_stage_the_proven_gap_is_reported(
     assert certificate.ratio == pytest.approx(0.9)
 
 
+def test_when_more_plans_follow_the_cost_stage_after_a_solved_coverage_stage_gets_their_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """At the planner's own limits, with more plans to follow (``more_plans``), the cost stage after coverage
+    stages HiGHS solved ends within ``COST_TIME_LIMIT``, as the later plans' cost stages do; a single plan,
+    a problem without a limit (no coverage stage to solve) or a time limit given keep the whole time."""
+    rng = np.random.default_rng(3)
+    while True:  # an instance where the greedy does not reach all the essential weight: HiGHS solves it
+        limited = random_problem(rng, n=9, m=6, limited=True)
+        coverable = set().union(*limited.covers)
+        have = value(limited, greedy(limited).chosen).essential
+        if have < sum(limited.weight[s] for s in coverable if limited.essential[s]) - 1e-6:
+            break
+    unlimited = random_problem(np.random.default_rng(11), n=9, m=6, limited=False)
+    _unhurried(monkeypatch)  # TIME_LIMIT 10 s
+    monkeypatch.setattr(cover, "COST_TIME_LIMIT", 0.5)
+    real = cover.run_highs
+    cost_limits: list[float] = []
+
+    def run_highs(objective: np.ndarray, **kwargs: Any) -> Any:
+        if kwargs["integrality"] is not None and (objective >= 0).all():  # a cost stage's MILP
+            cost_limits.append(kwargs["time_limit"])
+        return real(objective, **kwargs)
+
+    monkeypatch.setattr(cover, "run_highs", run_highs)
+    cases = [  # problem, time limit, more plans, capped
+        (limited, None, True, True),
+        (limited, None, False, False),
+        (limited, 10.0, True, False),
+        (unlimited, None, True, False),
+    ]
+    for problem, time_limit, more_plans, capped in cases:
+        cost_limits.clear()
+        solution = solve(problem, time_limit=time_limit, more_plans=more_plans)
+        assert solution.certificate.ratio == 1.0 and cost_limits
+        assert (max(cost_limits) <= 0.5) == capped, (time_limit, more_plans, cost_limits)
+
+
 def test_when_the_time_limit_stops_a_coverage_stage_the_better_greedy_is_kept_with_its_gap(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
