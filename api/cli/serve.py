@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import socket
 from contextlib import nullcontext
 from typing import Annotated
 
 import typer
 
 from api.cli.common import app, console, reports_errors, runtime
+from recommender.errors import UpskillError
 
 #: Worker processes by default: one per core, at most two. A process runs Python on one core at a time (the
 #: GIL): plans and recommendations are CPU-bound, so one process leaves the second core of a 2-core machine
@@ -36,6 +39,7 @@ def serve_command(
 
     from api import audit_host
 
+    check_can_listen(host, port)  # before the database and model load: a taken port is said at once
     served = runtime()
     engine = served.engine  # migrate here, once, rather than in every worker at the same time
     console.print(f"upskill API on http://{host}:{port} (docs: http://{host}:{port}/docs); Ctrl-C stops it")
@@ -54,3 +58,26 @@ def serve_command(
             workers=workers,
             http="api.http.protocol:NoDelayHTTPProtocol",  # Nagle off with --workers N too (see there)
         )
+
+
+def check_can_listen(host: str, port: int) -> None:
+    """Raise a clear :class:`UpskillError` when ``host:port`` cannot be listened on (the port taken, say by
+    another ``upskill serve``; an address this machine does not have), instead of uvicorn's bare
+    ``[Errno 98]`` after the model has loaded. Binds as uvicorn does (SO_REUSEADDR) and lets go at once."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except socket.gaierror as error:
+        raise UpskillError(
+            f"--host {host!r}: not an address this machine can listen on ({error.strerror})"
+        ) from None
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise UpskillError(
+                    f"port {port} on {host} is already in use (another `upskill serve`?): stop that "
+                    "server, or choose another port with --port"
+                ) from None
+            raise UpskillError(f"cannot listen on {host}:{port}: {error.strerror}") from None

@@ -106,3 +106,23 @@ def test_the_workers_of_a_sqlite_file_commit_their_audit_entries_through_one_hos
     assert result.exit_code == 0, result.output
     assert len(named) == 1 and (named[0] is not None) == host
     assert AUDIT_HOST_ENV not in os.environ
+
+
+def test_serve_says_which_port_is_taken_before_loading_anything(monkeypatch) -> None:
+    loaded: list[str] = []
+    monkeypatch.setattr("api.cli.serve.runtime", lambda: loaded.append("runtime"))
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(app, ["serve", "--port", str(port)])
+    assert result.exit_code == 2
+    assert f"port {port} on 127.0.0.1 is already in use" in result.output and "--port" in result.output
+    assert loaded == []  # said before the database and model load
+
+
+def test_serve_refuses_an_address_this_machine_does_not_have(monkeypatch) -> None:
+    monkeypatch.setattr("api.cli.serve.runtime", lambda: pytest.fail("loaded before the address was checked"))
+    result = CliRunner().invoke(app, ["serve", "--host", "192.0.2.1", "--port", "0"])  # TEST-NET-1
+    assert result.exit_code == 2
+    assert "cannot listen on 192.0.2.1:0" in result.output
