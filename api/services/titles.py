@@ -75,6 +75,9 @@ LIKELY_SUGGESTION = 0.02
 #: matcher's: "vehicle tecnician" is vehicle technician (0.97) misspelt, whereas the matcher, not knowing
 #: "tecnician", read "vehicle" alone and put vehicle cleaner first.
 NEAR_SPELLING = 0.9
+#: A likely suggestion (under :data:`CONFIDENT_SUGGESTION`) shares at least one run of this many letters
+#: with the query: the matcher's weak guesses for gibberish ("zzzz": dancer) are noise, not suggestions.
+SHARED_LETTERS = 3
 #: An id rather than a name (a URI such as ``http://...`` or ``occ:welder``, an ESCO UUID): no job title to
 #: match. ``Kfz-Mechatroniker/in`` is a title.
 _ID = re.compile(r"[a-z][a-z0-9+.-]*:\S+|[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", re.IGNORECASE)
@@ -87,7 +90,8 @@ def with_title_suggestions(
 
     First the closest labels ``error`` suggests that are spelled almost as asked (:data:`NEAR_SPELLING`: a
     typo), then the matcher's confident matches (score >= :data:`CONFIDENT_SUGGESTION`), then the other
-    closest labels, then the matcher's likely ones (>= :data:`LIKELY_SUGGESTION`), each once, at most
+    closest labels, then the matcher's likely ones (>= :data:`LIKELY_SUGGESTION`, sharing some letters with
+    the query: :data:`SHARED_LETTERS`), each once, at most
     :data:`MAX_SUGGESTIONS`: a job title in the user's own words ("kfz mechatroniker": vehicle
     technician) finds its occupation where spelling alone does not. ``matcher`` gives the matcher; it is not
     called for an id (a URI or a UUID), which is no job title: ``error`` is returned as it is.
@@ -97,7 +101,11 @@ def with_title_suggestions(
         return error
     matches = matcher().match(query, k=MAX_SUGGESTIONS)
     confident = [m.label for m in matches if m.score >= CONFIDENT_SUGGESTION]
-    likely = [m.label for m in matches if LIKELY_SUGGESTION <= m.score < CONFIDENT_SUGGESTION]
+    likely = [
+        m.label
+        for m in matches
+        if LIKELY_SUGGESTION <= m.score < CONFIDENT_SUGGESTION and _letter_runs(query) & _letter_runs(m.label)
+    ]
     asked = query.casefold()
     typo = [
         label
@@ -110,6 +118,12 @@ def with_title_suggestions(
     found = type(error)(error.query, suggestions)
     found.fix = error.fix
     return found
+
+
+def _letter_runs(text: str) -> set[str]:
+    """The runs of :data:`SHARED_LETTERS` letters in ``text``'s words, case aside (a shorter word whole)."""
+    n = SHARED_LETTERS
+    return {w[i : i + n] for w in re.findall(r"\w+", text.casefold()) for i in range(max(len(w) - n + 1, 1))}
 
 
 def evaluate_titles(

@@ -54,17 +54,30 @@ class ScoredMatcher:
 
 
 def test_unknown_occupations_get_confident_matches_then_closest_labels_then_likely_ones() -> None:
-    matcher = ScoredMatcher([("a", 0.6), ("b", 0.1), ("c", 0.05), ("l1", 0.04), ("d", 0.01)])
-    error = UnknownOccupation("some title", ["l1", "l2"])
-    found = title_service.with_title_suggestions(error, matcher=matcher.loader())
-    assert isinstance(found, UnknownOccupation) and found.query == "some title"
-    assert found.suggestions == ["a", "b", "l1", "l2", "c"]  # each once, at most 5; d is below 0.02
-    assert "closest matches: a, b, l1, l2, c" in str(found)
-    few = title_service.with_title_suggestions(
-        UnknownOccupation("x y", []),
-        matcher=ScoredMatcher([("c", 0.05), ("d", 0.01)]).loader(),
+    matcher = ScoredMatcher(
+        [("battery assembler", 0.6), ("cell tester", 0.1), ("cell maker", 0.05), ("l1", 0.04), ("d", 0.01)]
     )
-    assert few.suggestions == ["c"]
+    error = UnknownOccupation("battery cell l1 d", ["l1", "l2"])
+    found = title_service.with_title_suggestions(error, matcher=matcher.loader())
+    assert isinstance(found, UnknownOccupation) and found.query == "battery cell l1 d"
+    # each once, at most 5; d is below 0.02
+    assert found.suggestions == ["battery assembler", "cell tester", "l1", "l2", "cell maker"]
+    assert "closest matches: battery assembler, cell tester, l1, l2, cell maker" in str(found)
+    few = title_service.with_title_suggestions(
+        UnknownOccupation("battery guy", []),
+        matcher=ScoredMatcher([("lottery manager", 0.05), ("army captain", 0.04), ("d", 0.01)]).loader(),
+    )
+    assert few.suggestions == ["lottery manager"]  # army captain shares no three letters with the query
+
+
+def test_gibberish_gets_no_weak_guesses() -> None:
+    error = UnknownOccupation("zzzz", [])
+    weak = ScoredMatcher([("dancer", 0.05), ("assayer", 0.03)])
+    assert title_service.with_title_suggestions(error, matcher=weak.loader()).suggestions == []
+    # a confident match needs no shared letters: a title in other words ("kfz mechatroniker")
+    sure = ScoredMatcher([("vehicle technician", 0.15)])
+    found = title_service.with_title_suggestions(UnknownOccupation("kfz", []), matcher=sure.loader())
+    assert found.suggestions == ["vehicle technician"]
 
 
 def test_a_misspelt_label_is_suggested_before_the_matchers_guesses() -> None:
