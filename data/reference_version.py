@@ -47,8 +47,9 @@ _OPERATIONS = ("insert", "update", "delete")
 _PG_FUNCTION = "upskill_new_reference_version"
 
 
-def trigger_name(table: str, operation: str) -> str:
-    return f"reference_version_{table}_{operation}"
+def trigger_name(table: str, operation: str, token_table: str = "reference_version") -> str:
+    """The trigger on ``table`` that renews ``token_table``'s token after ``operation``."""
+    return f"{token_table}_{table}_{operation}"
 
 
 def install_triggers(connection: Connection) -> list[str]:
@@ -96,7 +97,7 @@ def sqlite_token_triggers(connection: Connection, *, tables: Sequence[str], toke
     created = []
     for table in tables:
         for operation in _OPERATIONS:
-            name = f"{token_table}_{table}_{operation}"
+            name = trigger_name(table, operation, token_table)
             if name in existing:
                 continue
             connection.execute(
