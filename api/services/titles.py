@@ -101,10 +101,11 @@ def with_title_suggestions(
         return error
     matches = matcher().match(query, k=MAX_SUGGESTIONS)
     confident = [m.label for m in matches if m.score >= CONFIDENT_SUGGESTION]
+    runs = _letter_runs(query)
     likely = [
         m.label
         for m in matches
-        if LIKELY_SUGGESTION <= m.score < CONFIDENT_SUGGESTION and _letter_runs(query) & _letter_runs(m.label)
+        if LIKELY_SUGGESTION <= m.score < CONFIDENT_SUGGESTION and runs & _letter_runs(m.label)
     ]
     asked = query.casefold()
     typo = [
