@@ -148,6 +148,16 @@ class _State:
             1 + TOLERANCE
         )
 
+    def fits_alone(self, i: int) -> bool:
+        """Whether course ``i`` alone fits: when not, no bundle of it does (it costs at least as much: the
+        sums of non-negative prices and hours, rounded, are never below one of their terms), so the greedy
+        need not search one."""
+        return self.fits((i,))
+
+    def done(self, skills: set[int]) -> bool:
+        """Whether every skill of ``skills`` is covered: then no bundle gains anything."""
+        return skills <= self.covered
+
     def gain(self, bundle: Sequence[int], skills: set[int]) -> float:
         covers = self.problem.covers
         new = covers[bundle[0]] if len(bundle) == 1 else set().union(*(covers[j] for j in bundle))
@@ -254,10 +264,14 @@ class _Keys:
         state, heap = self.state, self.heap
         best: tuple[float, int, list[int]] | None = None
         self.evaluated = []
+        if state.done(self.skills):
+            return None  # every bundle would gain nothing: the loop below would only empty the heap
         while heap and (best is None or (-heap[0][0], -heap[0][1]) > (best[0], -best[1])):
             _, i, v = heapq.heappop(heap)
             if i in state.chosen_set or v != self.version[i]:
                 continue
+            if not state.fits_alone(i):
+                continue  # nor would its bundle (no search needed)
             bundle = state.bundle(i)
             if bundle is None:
                 continue  # what it needs only a loop through it gives: it will not come back
@@ -293,6 +307,8 @@ def _best_single(state: _State, skills: set[int]) -> _State | None:
     best: tuple[float, float, int] | None = None
     best_bundle: list[int] = []
     for i in sorted({i for s in skills - state.covered for i in state.lists.coverers[s]} - state.chosen_set):
+        if not state.fits_alone(i):
+            continue  # nor would its bundle
         bundle = state.bundle(i)
         if bundle is not None and state.fits(bundle):
             key = (-state.gain(bundle, skills), sum(state.lists.cost[j] for j in bundle), i)

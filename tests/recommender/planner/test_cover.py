@@ -640,3 +640,40 @@ def test_the_greedys_selections_on_loops_can_be_ordered() -> None:
             assert all(o in selection.chosen and o != course for o, _ in providers)
         through_a_loop += any(o in req.in_loop for e in selection.edges.values() for o, req in e)
     assert through_a_loop  # some selection meets a requirement inside a loop
+
+
+def test_the_greedys_shortcuts_change_no_selection(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The greedy searches no bundle for a course that does not fit alone and ends a phase once its skills
+    are covered: the same selections as searching every course it pops (budgets binding or none, both
+    instance families, level-order loops included)."""
+    from evaluation.bench_planner import problem_of, random_instance
+    from recommender.planner import greedy as greedy_module
+
+    rng = np.random.default_rng(31)
+    problems = []
+    for k in range(12):
+        problems.append(
+            problem_of(
+                *random_instance(
+                    rng,
+                    n_courses=(100, 300)[k % 2],
+                    n_skills=30,
+                    budget_fraction=None if k % 3 == 0 else float(rng.uniform(0.2, 0.8)),
+                    family=("typical", "deep")[k // 2 % 2],
+                )
+            )
+        )
+    searches = []
+    search = greedy_module._State.bundle
+
+    def counted(state: Any, i: int) -> list[int] | None:
+        searches.append(i)
+        return search(state, i)
+
+    monkeypatch.setattr(greedy_module._State, "bundle", counted)
+    shortcut = [greedy(problem) for problem in problems]
+    with_shortcuts = len(searches)
+    monkeypatch.setattr(greedy_module._State, "fits_alone", lambda state, i: True)
+    monkeypatch.setattr(greedy_module._State, "done", lambda state, skills: False)
+    assert [greedy(problem) for problem in problems] == shortcut
+    assert with_shortcuts < len(searches) - with_shortcuts  # the shortcuts spared some searches
