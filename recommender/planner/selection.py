@@ -317,6 +317,33 @@ def _taken_in_order(
     return edges
 
 
+def repaired(problem: CoverProblem, chosen: Sequence[int]) -> list[int] | None:
+    """``chosen`` made orderable (:func:`ordered_edges`), or None: while some of its courses cannot be taken,
+    the first of them (by rank) gets the first option (the preferred: options outside its loop, of lower
+    rank) of a requirement that no course taken before it meets. None when an option is missing or the
+    courses break the money or hours limit. A selection of the MILP's relaxation whose loop cannot be ordered
+    (:class:`recommender.planner.cover._Program`) becomes a valid one of at least its coverage."""
+    members = set(chosen)
+    for _ in range(problem.n):
+        taken = _taken_in_order(problem, members)
+        if len(taken) == len(members):
+            for limit, column in ((problem.budget, problem.price), (problem.max_hours, problem.hours)):
+                if limit is not None and float(column[list(members)].sum()) > limit * (1 + TOLERANCE):
+                    return None
+            return sorted(members, key=lambda i: (problem.rank[i], i))
+        course = min(members - taken.keys(), key=lambda i: (problem.rank[i], i))
+        added = None
+        for req in problem.requirements[course]:
+            if any(o in taken for o in (*req.options, *req.in_loop)):
+                continue
+            added = next((o for o in req.options if o not in members), None)
+            break
+        if added is None:
+            return None
+        members.add(added)
+    return None
+
+
 def edges_within(
     problem: CoverProblem, chosen: Sequence[int]
 ) -> dict[int, tuple[tuple[int, Requirement], ...]]:

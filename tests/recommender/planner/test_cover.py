@@ -14,7 +14,7 @@ import scipy.sparse as sp
 
 from recommender.planner import cover
 from recommender.planner.cover import CoverProblem, Requirement, Selection, Value, greedy, prune, solve, value
-from recommender.planner.selection import edges_within, ordered_edges
+from recommender.planner.selection import edges_within, ordered_edges, repaired
 
 
 def random_problem(
@@ -512,6 +512,19 @@ def test_a_loops_order_rows_join_the_program_only_when_its_chosen_courses_cannot
     assert program.chosen(relaxed) == [0, 1] and ordered_edges(problem, [0, 1]) is None
     full = program.solve(program.cost_row, [(program.ess_row, 2.0)], integral=True)
     assert sorted(program.chosen(full)) == [0, 1, 2] and program.ordered == {0}
+
+
+def test_a_selection_stuck_on_its_loop_is_repaired_with_an_option_from_outside() -> None:
+    """{a, b} meet each other's requirement in no order: a (first by rank, then index) gets its option p,
+    after which p, a, b can be taken; under a money limit of 25 the three (30) do not fit. The program keeps
+    the repaired selection of its unorderable relaxed optimum, and starts its ordered program from it."""
+    problem = _loop_problem()
+    assert repaired(problem, [0, 1]) == [2, 0, 1] and ordered_edges(problem, [2, 0, 1]) is not None
+    assert repaired(problem, [2]) == [2]
+    assert repaired(_loop_problem(budget=25.0), [0, 1]) is None
+    program = cover._Program(problem)
+    full = program.solve(program.cost_row, [(program.ess_row, 2.0)], integral=True)
+    assert program.repaired == [[2, 0, 1]] and sorted(program.chosen(full)) == [0, 1, 2]
 
 
 def test_no_program_is_built_for_a_certificate_without_time_left(monkeypatch: pytest.MonkeyPatch) -> None:
