@@ -13,30 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from data.db import make_engine, migrate, transaction
-from data.models import Organisation, Worker
 from evaluation import bench_http
-from tests.api.http.conftest import _tiny_rows
+from tests.api.http.conftest import tiny_served_database
 from tests.api.http.test_planning import KATRIN_LIKE
 
 
 def test_bench_http_drives_every_route_without_error(tmp_path: Path) -> None:
     database = tmp_path / "tiny.db"
-    engine = make_engine(f"sqlite:///{database}")
-    migrate(engine)
-    with transaction(engine) as session:
-        _tiny_rows(session)
-        session.add(Organisation(id=1, name="Bench GmbH"))
-        session.flush()
-        session.add(
-            Worker(
-                organisation_id=1,
-                external_id="katrin",
-                current_occupation_uri="occ:welder",
-                target_occupation_uri="occ:battery",
-                languages=["en", "de"],
-            )
-        )
+    engine = tiny_served_database(database, "Bench GmbH")
     engine.dispose()
     out = tmp_path / "http.json"
     plan = json.dumps({**KATRIN_LIKE, "budget": 500, "hours_per_week": 6, "start": "2027-01-04"})

@@ -24,7 +24,7 @@ from api.services import keys
 from api.services.plans import PlanOptions, load_plan_options
 from api.services.titles import title_matcher
 from api.settings import Settings
-from data.db import transaction
+from data.db import make_engine, migrate, transaction
 from data.models import (
     Badge,
     BadgeCourse,
@@ -33,7 +33,9 @@ from data.models import (
     CoursePrerequisite,
     CourseSkill,
     Occupation,
+    Organisation,
     Skill,
+    Worker,
 )
 from recommender.graph import CompetenceGraph
 from recommender.text.titles import TitleMatcher
@@ -103,6 +105,28 @@ def _tiny_rows(session: Session) -> None:
     session.add_all([BadgeCourse(badge_id="ev-badge", course_id=c) for c in ("ev-intro", "ev-adv")])
     session.add(BadgeSkill(badge_id="ev-badge", skill_uri=EV, level=3))
     session.flush()
+
+
+def tiny_served_database(database: Path, organisation: str) -> Engine:
+    """A migrated SQLite file at ``database`` holding the tiny rows, ``organisation`` (id 1) and one worker
+    of it (id 1, Katrin: a welder aiming at battery work), for tests that start ``upskill serve`` on it."""
+    engine = make_engine(f"sqlite:///{database}")
+    migrate(engine)
+    with transaction(engine) as session:
+        _tiny_rows(session)
+        session.add(Organisation(id=1, name=organisation))
+        session.flush()
+        session.add(
+            Worker(
+                id=1,
+                organisation_id=1,
+                external_id="katrin",
+                current_occupation_uri="occ:welder",
+                target_occupation_uri="occ:battery",
+                languages=["en", "de"],
+            )
+        )
+    return engine
 
 
 @pytest.fixture

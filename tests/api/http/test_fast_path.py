@@ -21,10 +21,10 @@ from sqlalchemy import Engine, func, select
 from api.http import fast
 from api.http.routers import workers as workers_router
 from api.services import keys
-from data.db import make_engine, migrate, transaction
-from data.models import AuditEntry, Interaction, Organisation, Worker, WorkerSkill
+from data.db import transaction
+from data.models import AuditEntry, Interaction, Worker, WorkerSkill
 from tests.api.conftest import bearer
-from tests.api.http.conftest import _tiny_rows
+from tests.api.http.conftest import tiny_served_database
 
 URL = "/v1/workers/11/recommendations"
 ROUTE = "GET /v1/workers/{worker_id}/recommendations"
@@ -252,22 +252,8 @@ def test_a_key_revoked_or_a_worker_deleted_is_seen_at_once_by_every_served_proce
     from evaluation.bench_load import started_server
 
     database = tmp_path / "tiny.db"
-    engine = make_engine(f"sqlite:///{database}")
-    migrate(engine)
+    engine = tiny_served_database(database, "Serve GmbH")
     with transaction(engine) as session:
-        _tiny_rows(session)
-        session.add(Organisation(id=1, name="Serve GmbH"))
-        session.flush()
-        session.add(
-            Worker(
-                id=1,
-                organisation_id=1,
-                external_id="katrin",
-                current_occupation_uri="occ:welder",
-                target_occupation_uri="occ:battery",
-                languages=["en", "de"],
-            )
-        )
         _, hr = keys.create_key(session, role="hr", organisation_id=1)
         _, admin = keys.create_key(session, role="admin")
     env = {
