@@ -69,22 +69,18 @@ class _Lists:
         # per course, per requirement: its options tuples and the options a bundle may take for it, cheapest
         # first (an option of its loop only when the bundle takes it first: :func:`_visit`)
         self.requirements: list[list[_Needs]] = []
-        merged: dict[tuple[tuple[int, ...], tuple[int, ...]], tuple[int, ...]] = {}
+        # each Requirement read once (by identity: courses share them, level order), with the lists of
+        # ``needing`` its course joins
+        read: dict[int, tuple[_Needs, list[list[int]]]] = {}
         for i, reqs in enumerate(problem.requirements):
             needs: list[_Needs] = []
             for req in reqs:
-                for options in (req.options, req.in_loop) if req.in_loop else (req.options,):
-                    if options not in self.option_set:
-                        self.option_set[options] = frozenset(options)
-                        self.needing[options] = []
-                        for o in options:
-                            self.option_in[o].append(options)
-                    self.needing[options].append(i)
-                key = (req.options, req.in_loop)
-                if key not in merged:
-                    both = (*req.options, *req.in_loop)
-                    merged[key] = tuple(sorted(both, key=lambda o: self.cost[o])) if req.in_loop else both
-                needs.append(_Needs(req.options, req.in_loop, merged[key]))
+                found = read.get(id(req))
+                if found is None:
+                    found = read[id(req)] = self._read(req)
+                for courses in found[1]:
+                    courses.append(i)
+                needs.append(found[0])
             self.requirements.append(needs)
         # share of the limits a course uses; a tiny share of its objective cost keeps free courses from
         # dividing by zero and breaks ties toward the cheaper
@@ -95,6 +91,21 @@ class _Lists:
             + 1e-6 * self.cost[i] / mean_cost
             for i in range(problem.n)
         ]
+
+    def _read(self, req: Requirement) -> tuple[_Needs, list[list[int]]]:
+        """``req`` as the greedy reads it, and the lists of the courses needing each of its options tuples
+        (each tuple registered when first seen)."""
+        needing = []
+        for options in (req.options, req.in_loop) if req.in_loop else (req.options,):
+            if options not in self.option_set:
+                self.option_set[options] = frozenset(options)
+                self.needing[options] = []
+                for o in options:
+                    self.option_in[o].append(options)
+            needing.append(self.needing[options])
+        both = (*req.options, *req.in_loop)
+        choices = tuple(sorted(both, key=lambda o: self.cost[o])) if req.in_loop else both
+        return _Needs(req.options, req.in_loop, choices), needing
 
 
 class _Needs(NamedTuple):
@@ -158,11 +169,17 @@ class _State:
         """Whether every skill of ``skills`` is covered: then no bundle gains anything."""
         return skills <= self.covered
 
-    def gain(self, bundle: Sequence[int], skills: set[int]) -> float:
+    def gain(self, bundle: Sequence[int], open_weight: Sequence[float]) -> float:
+        """The weight ``bundle`` would newly cover: ``open_weight`` (:meth:`open_weight`) of its skills."""
         covers = self.problem.covers
         new = covers[bundle[0]] if len(bundle) == 1 else set().union(*(covers[j] for j in bundle))
+        return sum(map(open_weight.__getitem__, new))
+
+    def open_weight(self, skills: set[int]) -> list[float]:
+        """Per skill, its weight when of ``skills`` and not covered, else 0 (summed with the others in the
+        same order, the zeros change no sum)."""
         weight, covered = self.lists.weight, self.covered
-        return sum(weight[s] for s in new if s in skills and s not in covered)
+        return [weight[s] if s in skills and s not in covered else 0.0 for s in range(self.problem.m)]
 
     def add(self, bundle: Sequence[int]) -> None:
         for j in bundle:  # prerequisites first: each requirement's provider is chosen before (a loop's too)
@@ -245,15 +262,14 @@ class _Keys:
 
     def __init__(self, state: _State, skills: set[int], unit: Sequence[float]):
         self.state, self.skills, self.unit = state, skills, unit
-        weight, covers = state.lists.weight, state.problem.covers
+        self.open = state.open_weight(skills)  # kept so as the state covers skills (:meth:`chosen`)
+        covers = state.problem.covers
         candidates = sorted(
             {i for s in skills - state.covered for i in state.lists.coverers[s]} - state.chosen_set
         )
         self.version = dict.fromkeys(candidates, 0)
-        self.heap = [
-            (-sum(weight[s] for s in covers[i] & skills if s not in state.covered) / unit[i], i, 0)
-            for i in candidates
-        ]
+        open_weight = self.open.__getitem__
+        self.heap = [(-sum(map(open_weight, covers[i] & skills)) / unit[i], i, 0) for i in candidates]
         heapq.heapify(self.heap)
         self.gains: dict[int, float] = {}  # the gain of a course's bundle when last evaluated
         self.watchers: dict[int, list[tuple[int, int]]] = {}  # bundle member -> (course, version) keyed on it
@@ -275,7 +291,7 @@ class _Keys:
             bundle = state.bundle(i)
             if bundle is None:
                 continue  # what it needs only a loop through it gives: it will not come back
-            gain = state.gain(bundle, self.skills)
+            gain = state.gain(bundle, self.open)
             if gain <= 0 or not state.fits(bundle):
                 continue  # limits only tighten and coverage only grows: it will not come back
             ratio = gain / (self.unit[i] if len(bundle) == 1 else sum(self.unit[j] for j in bundle))
@@ -290,6 +306,10 @@ class _Keys:
 
     def chosen(self, bundle: list[int]) -> None:
         """Put back the courses evaluated but not chosen; re-key those whose bundle ``bundle`` changed."""
+        covers = self.state.problem.covers
+        for j in bundle:
+            for s in covers[j]:
+                self.open[s] = 0.0
         for entry in self.evaluated:
             if entry[1] != bundle[-1]:
                 heapq.heappush(self.heap, entry)
@@ -306,12 +326,13 @@ def _best_single(state: _State, skills: set[int]) -> _State | None:
     """``state`` plus the best one course (with its requirements): most gain, then least cost, then index."""
     best: tuple[float, float, int] | None = None
     best_bundle: list[int] = []
+    open_weight = state.open_weight(skills)
     for i in sorted({i for s in skills - state.covered for i in state.lists.coverers[s]} - state.chosen_set):
         if not state.fits_alone(i):
             continue  # nor would its bundle
         bundle = state.bundle(i)
         if bundle is not None and state.fits(bundle):
-            key = (-state.gain(bundle, skills), sum(state.lists.cost[j] for j in bundle), i)
+            key = (-state.gain(bundle, open_weight), sum(state.lists.cost[j] for j in bundle), i)
             if best is None or key < best:
                 best, best_bundle = key, bundle
     if best is None:
