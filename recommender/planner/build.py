@@ -21,8 +21,10 @@ the catalogue derived for other skills arrive as catalogue prerequisites with or
 from __future__ import annotations
 
 import graphlib
+from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -40,6 +42,16 @@ class _RawRequirement:
     options: tuple[str, ...]
     origin: str
     label: str
+
+
+class _Taught(NamedTuple):
+    """What teaching a gap skill at a level brings (the problem's ``units``) and needs first (a level
+    ``requirement``, None when the worker holds the level below, with the courses teaching that level or
+    above when there are fewer than two: ``lone``, else None)."""
+
+    units: range
+    requirement: _RawRequirement | None
+    lone: tuple[str, ...] | None
 
 
 @dataclass(frozen=True)
@@ -117,24 +129,37 @@ def build_problem(  # noqa: C901, PLR0913 - one pass over gap, courses, badges (
                 units.append((t, level))
                 unit_weight.append(item.weight / (item.needed_level - start))
 
-    units_cache: dict[tuple[str, int], range] = {}  # (gap skill, level taught) -> the units it covers
+    by_level: dict[str, dict[int, list[str]]] = {}  # per gap skill, per level: its teachers, in their order
 
-    def units_of(uri: str, taught: int) -> range:
-        # a gap skill's units are consecutive, one per level from the held level + 1 to the needed level
-        key = (uri, taught)
-        if key not in units_cache:
-            first = first_unit[uri]
-            units_cache[key] = range(first, first + max(0, min(taught, needed[uri]) - held[uri]))
-        return units_cache[key]
+    def teaching(uri: str) -> dict[int, list[str]]:
+        if uri not in by_level:
+            levels: defaultdict[int, list[str]] = defaultdict(list)
+            for o, lv in teachers[uri]:
+                levels[lv].append(o)
+            by_level[uri] = levels
+        return by_level[uri]
 
-    provider_cache: dict[tuple[str, int], tuple[str, ...]] = {}
+    taught_cache: dict[tuple[str, int], _Taught] = {}
 
-    def providers(uri: str, level: int) -> tuple[str, ...]:
-        # a course may list itself: its own rank is never below itself, so the rank filter drops it later
+    def taught(uri: str, level: int) -> _Taught:
+        # what teaching gap skill ``uri`` at ``level`` brings and needs (the same for every course teaching
+        # it so: one lookup per skill of a course)
         key = (uri, level)
-        if key not in provider_cache:
-            provider_cache[key] = tuple(o for o, lv in teachers[uri] if lv >= level)
-        return provider_cache[key]
+        if key not in taught_cache:
+            units = range(0)
+            if uri in needed:  # a gap skill's units are consecutive, one per level from the held level + 1
+                first = first_unit[uri]
+                units = range(first, first + max(0, min(level, needed[uri]) - held[uri]))
+            below = level_needed_first(level)
+            if below is None or held[uri] >= below:
+                taught_cache[key] = _Taught(units, None, None)
+            else:
+                # the courses teaching it at ``below`` or above, when at most one (a course may be its own:
+                # its own rank is never below itself, so the rank filter drops it later)
+                providers = [o for lv, found in teaching(uri).items() if lv >= below for o in found[:2]]
+                lone = tuple(providers) if len(providers) < 2 else None
+                taught_cache[key] = _Taught(units, level_requirement(uri, below), lone)
+        return taught_cache[key]
 
     level_cache: dict[tuple[str, int], _RawRequirement] = {}
 
@@ -146,7 +171,7 @@ def build_problem(  # noqa: C901, PLR0913 - one pass over gap, courses, badges (
         key = (uri, below)
         if key not in level_cache:
             level_cache[key] = _RawRequirement(
-                tuple(o for o, lv in teachers[uri] if lv == below), "level", f"{label[uri]} at level {below}"
+                tuple(teaching(uri).get(below, ())), "level", f"{label[uri]} at level {below}"
             )
         return level_cache[key]
 
@@ -166,13 +191,12 @@ def build_problem(  # noqa: C901, PLR0913 - one pass over gap, courses, badges (
         for uri, level in course.skills.items():
             if uri not in held:
                 continue
-            if uri in needed:
-                covered.extend(units_of(uri, level))
-            below = level_needed_first(level)
-            if below is None or held[uri] >= below:
+            units, requirement, lone = taught_cache.get((uri, level)) or taught(uri, level)
+            covered.extend(units)
+            if requirement is None:
                 continue
-            requirement = level_requirement(uri, below)
-            if providers(uri, below) in ((), (cid,)):  # no provider but the course itself (ids are distinct)
+            if lone in ((), (cid,)):  # no provider but the course itself (ids are distinct)
+                below = level_needed_first(level)
                 return reqs, (
                     f"teaches {label[uri]} at level {level}, which needs level {below} first; the "
                     f"worker holds level {held[uri]} and no other available course teaches it at level "
@@ -209,61 +233,31 @@ def build_problem(  # noqa: C901, PLR0913 - one pass over gap, courses, badges (
         not_takeable[c] = f"needs {', '.join(missing)} first, and no course providing it can be taken"
     rank, loop = _acyclic_rank(rank, raw)
 
-    # Keep the takeable courses reachable from a covering course through their options.
-    ids = sorted(rank)
-    costs = {c: float(cost_of(available[c])) for c in ids}
-    # options sorted cheapest first and cut to a rank: once per (requirement, rank), so courses share them;
-    # within a loop, the options of the same loop not of lower rank apart (``in_loop``: usable when ordered)
+    # Keep the takeable courses reachable from a covering course through their options: all of a
+    # requirement's takeable options, since each is of lower rank or on the course's loop (_requirements
+    # splits them so); each requirement's sorted cheapest first, then by id, once (courses share them).
+    costs = {c: float(cost_of(available[c])) for c in rank}
     by_cost: dict[_RawRequirement, tuple[str, ...]] = {}
-    below: dict[tuple[_RawRequirement, int], tuple[str, ...]] = {}
-    in_loop: dict[tuple[_RawRequirement, int], tuple[str, ...]] = {}
-    options_of: dict[str, list[tuple[_RawRequirement, int]]] = {}  # keys of ``below``
-    for c in ids:
-        keys: list[tuple[_RawRequirement, int]] = []
-        options_of[c] = keys
-        on_loop = loop.get(c)
-        for r in raw[c]:
-            if r not in by_cost:
-                by_cost[r] = tuple(sorted((o for o in r.options if o in rank), key=lambda o: (costs[o], o)))
-            # off a loop every option is in an earlier component, so of lower rank: one key for all such
-            # courses (a ranked course is never its own option: only a catalogue prerequisite could name
-            # it, and a course needing itself is never takeable)
-            key = (r, -1 if on_loop is None else rank[c])  # one rank, one component: one loop (or none)
-            if key not in below:
-                if on_loop is not None:
-                    mine = rank[c]
-                    below[key] = tuple(o for o in by_cost[r] if rank[o] < mine)
-                    in_loop[key] = tuple(
-                        o for o in by_cost[r] if rank[o] >= mine and o != c and loop.get(o) == on_loop
-                    )
-                else:
-                    below[key], in_loop[key] = by_cost[r], ()
-            keys.append(key)
     keep: set[str] = set()
-    stacked: set[tuple[_RawRequirement, int]] = set()
     stack = [c for c in covering if c in rank]
     while stack:
         c = stack.pop()
         if c in keep:
             continue
         keep.add(c)
-        for key in options_of[c]:
-            if key not in stacked:
-                stacked.add(key)
-                stack.extend(below[key])
-                stack.extend(in_loop[key])
+        for r in raw[c]:
+            if r not in by_cost:
+                by_cost[r] = tuple(sorted(sorted(o for o in r.options if o in rank), key=costs.__getitem__))
+                stack.extend(by_cost[r])
     ids = sorted(keep)
     index = {c: i for i, c in enumerate(ids)}
-    # courses share requirements (level order): one Requirement for each requirement and rank
-    requirement = {
-        key: Requirement(
-            tuple(index[o] for o in below[key]),
-            key[0].origin,
-            key[0].label,
-            tuple(index[o] for o in in_loop[key]),
-        )
-        for key in stacked
-    }
+    requirements = _requirements(
+        ids,
+        raw,
+        {r: tuple(map(index.__getitem__, o)) for r, o in by_cost.items()},
+        [rank[c] for c in ids],
+        [loop.get(c, -1) for c in ids],
+    )
     chosen = [available[c] for c in ids]
     problem = CoverProblem(
         ids=tuple(ids),
@@ -273,7 +267,7 @@ def build_problem(  # noqa: C901, PLR0913 - one pass over gap, courses, badges (
         covers=tuple(covers_of[c] for c in ids),
         weight=np.array(unit_weight, dtype=np.float64),
         essential=np.array([targets[t].essential for t, _ in units], dtype=np.bool_),
-        requirements=tuple(tuple(map(requirement.__getitem__, options_of[c])) for c in ids),
+        requirements=requirements,
         rank=tuple(rank[c] for c in ids),
         loop=tuple(loop.get(c, -1) for c in ids) if any(c in loop for c in ids) else (),
         budget=budget,
@@ -282,19 +276,62 @@ def build_problem(  # noqa: C901, PLR0913 - one pass over gap, courses, badges (
     return Built(problem, tuple(targets), tuple(units), dict(held), not_takeable)
 
 
+def _requirements(
+    ids: Sequence[str],
+    raw: Mapping[str, Sequence[_RawRequirement]],
+    options: Mapping[_RawRequirement, tuple[int, ...]],
+    rank: Sequence[int],
+    loop: Sequence[int],
+) -> tuple[tuple[Requirement, ...], ...]:
+    """Each course's requirements on indices: the ``options`` of each (indices, preferred first) of lower
+    rank, and within a loop the options of the same loop not of lower rank apart (``in_loop``: usable when
+    ordered). One Requirement per requirement and rank, shared by the courses that need it."""
+    shared: dict[tuple[_RawRequirement, int], Requirement] = {}
+    result = []
+    for i, c in enumerate(ids):
+        on_loop, mine = loop[i], rank[i]
+        own = []
+        for r in raw[c]:
+            # off a loop every option is in an earlier component, so of lower rank: one key for all such
+            # courses (a ranked course is never its own option: only a catalogue prerequisite could name
+            # it, and a course needing itself is never takeable); one rank, one component: one loop
+            key = (r, -1 if on_loop < 0 else mine)
+            found = shared.get(key)
+            if found is None:
+                if on_loop < 0:
+                    found = Requirement(options[r], r.origin, r.label)
+                else:
+                    below: list[int] = []
+                    same: list[int] = []
+                    for o in options[r]:
+                        if rank[o] < mine:
+                            below.append(o)
+                        elif o != i and loop[o] == on_loop:
+                            same.append(o)
+                    found = Requirement(tuple(below), r.origin, r.label, tuple(same))
+                shared[key] = found
+            own.append(found)
+        result.append(tuple(own))
+    return tuple(result)
+
+
 def _rounds(raw: Mapping[str, Sequence[_RawRequirement]]) -> tuple[dict[str, int], list[str]]:
     """The round in which each course becomes takeable (the least fixed point of "every requirement has an
     option already takeable": a requirement is met from the round after its first option became takeable),
     and the courses never takeable, sorted. Each requirement is looked at once, when it is met."""
-    needing: dict[_RawRequirement, list[str]] = {}  # the courses needing each requirement not met yet
+    needing: defaultdict[_RawRequirement, list[str]] = defaultdict(list)  # courses needing each, not met yet
+    missing: dict[str, int] = {}  # per course, its requirements not met yet
     for c, reqs in raw.items():
-        for r in set(reqs):
-            needing.setdefault(r, []).append(c)
-    providing: dict[str, list[_RawRequirement]] = {}  # per course, the requirements it is an option of
+        distinct = set(reqs)
+        missing[c] = len(distinct)
+        for r in distinct:
+            needing[r].append(c)
+    providing: defaultdict[str, list[_RawRequirement]] = defaultdict(
+        list
+    )  # the requirements it is an option of
     for r in needing:
         for o in r.options:
-            providing.setdefault(o, []).append(r)
-    missing = {c: len(set(reqs)) for c, reqs in raw.items()}  # per course, its requirements not met yet
+            providing[o].append(r)
     rank: dict[str, int] = {}
     now = [c for c, count in missing.items() if count == 0]
     round_ = 0
