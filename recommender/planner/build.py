@@ -326,9 +326,8 @@ def _rounds(raw: Mapping[str, Sequence[_RawRequirement]]) -> tuple[dict[str, int
         missing[c] = len(distinct)
         for r in distinct:
             needing[r].append(c)
-    providing: defaultdict[str, list[_RawRequirement]] = defaultdict(
-        list
-    )  # the requirements it is an option of
+    # per course, the requirements it is an option of
+    providing: defaultdict[str, list[_RawRequirement]] = defaultdict(list)
     for r in needing:
         for o in r.options:
             providing[o].append(r)
