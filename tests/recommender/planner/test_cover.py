@@ -339,6 +339,39 @@ def test_without_limits_only_the_cost_program_is_solved(monkeypatch: pytest.Monk
     assert not best.better_than(got) and not got.better_than(best), (best, got)
 
 
+def test_a_coverage_optimum_of_all_the_coverable_weight_fixes_its_skills_instead_of_a_floor_row(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Without limits (and when the greedy covers everything) the coverage optima are all the coverable
+    weight: the cost stage gets every coverable skill's y fixed at 1 and no floor row, and still finds the
+    optimum; a coverage optimum short of everything stays a floor row."""
+    rng = np.random.default_rng(21)
+    real = cover.run_highs
+    seen: list[tuple[int, int, int]] = []  # (rows, y fixed at 1, coverable skills) of each MILP
+
+    def run_highs(objective: np.ndarray, **kwargs: Any) -> Any:
+        if kwargs["integrality"] is not None:
+            n, m = problem.n, problem.m
+            coverable = len(set().union(*problem.covers))
+            seen.append((len(kwargs["rows"].lower), int(kwargs["col_lower"][n : n + m].sum()), coverable))
+        return real(objective, **kwargs)
+
+    monkeypatch.setattr(cover, "run_highs", run_highs)
+    floor_rows = 0
+    for limited in (False, True):
+        for _ in range(8):
+            problem = random_problem(rng, n=9, m=6, limited=limited, shared=True)
+            seen.clear()
+            solution = solve(problem, time_limit=10.0)
+            best, got = brute_force(problem), value(problem, solution.selection.chosen)
+            assert not best.better_than(got) and not got.better_than(best), (best, got)
+            base = len(cover._Program(problem).rows.lower)
+            if not limited:
+                assert seen == [(base, seen[0][2], seen[0][2])]  # the cost stage alone: fixed, no floor
+            floor_rows += sum(rows - base for rows, _, _ in seen)
+    assert floor_rows > 0  # with a budget, some coverage optima fall short of everything
+
+
 def test_a_known_coverage_optimum_leaves_only_the_cost_stage(monkeypatch: pytest.MonkeyPatch) -> None:
     """The planner's second and third plans differ in cost only: they reuse the first one's coverage."""
     rng = np.random.default_rng(13)
