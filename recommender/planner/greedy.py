@@ -11,7 +11,7 @@ included, so a bundle may enter a loop of the requirement graph); redundant cour
 from __future__ import annotations
 
 import heapq
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from recommender.planner.selection import TOLERANCE, CoverProblem, Requirement, Selection, prune
@@ -40,8 +40,9 @@ def greedy(problem: CoverProblem) -> Selection:
         for phase in (True, False):
             skills = {s for s in coverable if bool(problem.essential[s]) == phase}
             if skills:
-                candidates = [_greedy_phase(state.copy(), skills, unit) for unit in (lists.cost, lists.usage)]
+                # the single courses first: the bundles found for them are the passes' while they last
                 single = _best_single(state, skills)
+                candidates = [_greedy_phase(state.copy(), skills, unit) for unit in (lists.cost, lists.usage)]
                 state = min(
                     [*candidates, *([single] if single else [])],
                     key=lambda c: (-round(c.weight_of(skills), 9), c.cost()),
@@ -50,36 +51,41 @@ def greedy(problem: CoverProblem) -> Selection:
 
 
 class _Lists:
-    """Plain Python copies of the problem's arrays (the greedy reads single elements: lists are faster)."""
+    """Plain Python copies of the problem's arrays (the greedy reads single elements: lists are faster), and
+    its requirements on numbered *groups*: each options tuple (a requirement's ``options`` or ``in_loop``;
+    courses share them: level order) gets a number, so that a selection's met groups are a flag per number
+    (no tuple hashed per look-up)."""
 
     def __init__(self, problem: CoverProblem):
         self.cost: list[float] = problem.cost.tolist()
         self.price: list[float] = problem.price.tolist()
         self.hours: list[float] = problem.hours.tolist()
         self.weight: list[float] = problem.weight.tolist()
+        # the money and hours a selection may spend (None: no limit)
+        self.money = None if problem.budget is None else problem.budget * (1 + TOLERANCE)
+        self.time = None if problem.max_hours is None else problem.max_hours * (1 + TOLERANCE)
         self.coverers: list[list[int]] = [[] for _ in range(problem.m)]
         for i, skills in enumerate(problem.covers):
             for s in skills:
                 self.coverers[s].append(i)
-        # the options tuples each course is in (``options`` and ``in_loop``), and the courses needing each
-        # (courses share options tuples: level order), so that each tuple is handled once
-        self.option_in: list[list[tuple[int, ...]]] = [[] for _ in range(problem.n)]
-        self.option_set: dict[tuple[int, ...], frozenset[int]] = {}
-        self.needing: dict[tuple[int, ...], list[int]] = {}
-        # per course, per requirement: its options tuples and the options a bundle may take for it, cheapest
-        # first (an option of its loop only when the bundle takes it first: :func:`_visit`)
+        self.number: dict[int, int] = {}  # id of an options tuple -> its group
+        self.members: list[frozenset[int]] = []  # per group, its courses
+        self.needing: list[list[int]] = []  # per group, the courses needing it
+        self.groups_of: list[list[int]] = [[] for _ in range(problem.n)]  # per course, the groups it is in
+        # per course, per requirement: its groups and the options a bundle may take for it, cheapest first
+        # (an option of its loop only when the bundle takes it first: :func:`_visit`)
         self.requirements: list[list[_Needs]] = []
-        # each Requirement read once (by identity: courses share them, level order), with the lists of
+        # each Requirement read once (by identity: courses share them, level order), with the groups whose
         # ``needing`` its course joins
-        read: dict[int, tuple[_Needs, list[list[int]]]] = {}
+        read: dict[int, tuple[_Needs, tuple[int, ...]]] = {}
         for i, reqs in enumerate(problem.requirements):
             needs: list[_Needs] = []
             for req in reqs:
                 found = read.get(id(req))
                 if found is None:
                     found = read[id(req)] = self._read(req)
-                for courses in found[1]:
-                    courses.append(i)
+                for g in found[1]:
+                    self.needing[g].append(i)
                 needs.append(found[0])
             self.requirements.append(needs)
         # share of the limits a course uses; a tiny share of its objective cost keeps free courses from
@@ -92,78 +98,96 @@ class _Lists:
             for i in range(problem.n)
         ]
 
-    def _read(self, req: Requirement) -> tuple[_Needs, list[list[int]]]:
-        """``req`` as the greedy reads it, and the lists of the courses needing each of its options tuples
-        (each tuple registered when first seen)."""
-        needing = []
-        for options in (req.options, req.in_loop) if req.in_loop else (req.options,):
-            if options not in self.option_set:
-                self.option_set[options] = frozenset(options)
-                self.needing[options] = []
-                for o in options:
-                    self.option_in[o].append(options)
-            needing.append(self.needing[options])
-        both = (*req.options, *req.in_loop)
-        choices = tuple(sorted(both, key=lambda o: self.cost[o])) if req.in_loop else both
-        return _Needs(req.options, req.in_loop, choices), needing
+    def group(self, options: tuple[int, ...]) -> int:
+        """The number of ``options`` (by identity: a tuple equal to another but not the same object gets
+        its own number, met by the same courses)."""
+        g = self.number.get(id(options))
+        if g is None:
+            g = self.number[id(options)] = len(self.members)
+            self.members.append(frozenset(options))
+            self.needing.append([])
+            for o in options:
+                self.groups_of[o].append(g)
+        return g
+
+    def _read(self, req: Requirement) -> tuple[_Needs, tuple[int, ...]]:
+        """``req`` as the greedy reads it, and its groups."""
+        options = self.group(req.options)
+        if not req.in_loop:
+            return _Needs(options, -1, req.options, req.options), (options,)
+        in_loop = self.group(req.in_loop)
+        choices = tuple(sorted((*req.options, *req.in_loop), key=self.cost.__getitem__))
+        return _Needs(options, in_loop, choices, req.options), (options, in_loop)
 
 
 class _Needs(NamedTuple):
-    """A requirement as the greedy reads it: met by a chosen member of ``options`` or ``in_loop``; a bundle
-    takes the first of ``choices`` that it can take first."""
+    """A requirement as the greedy reads it: met by a chosen member of group ``options`` or ``in_loop`` (-1:
+    none); a bundle takes the first of ``choices`` that it can take first (of ``lower``, the options of
+    lower rank, below :data:`LOOP_DEPTH`)."""
 
-    options: tuple[int, ...]
-    in_loop: tuple[int, ...]
+    options: int
+    in_loop: int
     choices: tuple[int, ...]
+    lower: tuple[int, ...]
 
 
 class _State:
-    """A growing selection during the greedy."""
+    """A growing selection during the greedy, with the bundles found for it (:meth:`bundle`)."""
 
     def __init__(self, problem: CoverProblem, lists: _Lists):
         self.problem = problem
         self.lists = lists
         self.chosen: list[int] = []
         self.chosen_set: set[int] = set()
-        self.met: set[tuple[int, ...]] = set()  # options tuples with a chosen member
+        self.met = bytearray(len(lists.members))  # per group, whether a member is chosen
         self.edges: dict[int, tuple[tuple[int, Requirement], ...]] = {}
         self.covered: set[int] = set()
         self.price = 0.0
         self.hours = 0.0
+        # per course, its bundle when last searched and the groups the search found unmet: the same bundle
+        # while none of them is met (a search reads the selection only through those flags)
+        self.bundles: dict[int, tuple[tuple[int, ...] | None, tuple[int, ...]]] = {}
 
     def copy(self) -> _State:
-        other = _State(self.problem, self.lists)
-        other.chosen, other.chosen_set, other.met = list(self.chosen), set(self.chosen_set), set(self.met)
-        other.edges, other.covered = dict(self.edges), set(self.covered)
+        other = _State.__new__(_State)
+        other.problem, other.lists = self.problem, self.lists
+        other.chosen, other.chosen_set = list(self.chosen), set(self.chosen_set)
+        other.met, other.edges, other.covered = bytearray(self.met), dict(self.edges), set(self.covered)
         other.price, other.hours = self.price, self.hours
+        other.bundles = dict(self.bundles)
         return other
 
-    def bundle(self, i: int) -> list[int] | None:
+    def bundle(self, i: int) -> Sequence[int] | None:
         """Course ``i`` with every requirement the selection lacks (the cheapest options it can take first),
-        prerequisites first; None when there is none (never, unless a loop is all it has)."""
+        prerequisites first; None when there is none (never, unless a loop is all it has). Searched again
+        only when a group the last search found unmet has been met since."""
         lists = self.lists
         if not lists.requirements[i]:
-            return [i]
+            return (i,)
+        found = self.bundles.get(i)
+        if found is not None and not any(map(self.met.__getitem__, found[1])):
+            return found[0]
         order: list[int] = []
-        if _visit(i, lists.requirements, self.met, lists.option_set, order, set(), set(), set()):
-            return order
-        return None
+        unmet: list[int] = []
+        ok = _visit(i, lists.requirements, self.met, lists.members, order, set(), set(), set(), unmet)
+        bundle = tuple(order) if ok else None
+        self.bundles[i] = (bundle, tuple(unmet))
+        return bundle
 
     def fits(self, bundle: Sequence[int]) -> bool:
-        p, lists = self.problem, self.lists
-        if p.budget is not None and self.price + sum(lists.price[j] for j in bundle) > p.budget * (
-            1 + TOLERANCE
-        ):
+        lists = self.lists
+        if lists.money is not None and self.price + sum(map(lists.price.__getitem__, bundle)) > lists.money:
             return False
-        return p.max_hours is None or self.hours + sum(lists.hours[j] for j in bundle) <= p.max_hours * (
-            1 + TOLERANCE
-        )
+        return lists.time is None or self.hours + sum(map(lists.hours.__getitem__, bundle)) <= lists.time
 
     def fits_alone(self, i: int) -> bool:
         """Whether course ``i`` alone fits: when not, no bundle of it does (it costs at least as much: the
         sums of non-negative prices and hours, rounded, are never below one of their terms), so the greedy
         need not search one."""
-        return self.fits((i,))
+        lists = self.lists
+        return (lists.money is None or self.price + lists.price[i] <= lists.money) and (
+            lists.time is None or self.hours + lists.hours[i] <= lists.time
+        )
 
     def done(self, skills: set[int]) -> bool:
         """Whether every skill of ``skills`` is covered: then no bundle gains anything."""
@@ -189,7 +213,8 @@ class _State:
             )
             self.chosen.append(j)
             self.chosen_set.add(j)
-            self.met.update(self.lists.option_in[j])
+            for g in self.lists.groups_of[j]:
+                self.met[g] = 1
             self.covered |= self.problem.covers[j]
             self.price += self.lists.price[j]
             self.hours += self.lists.hours[j]
@@ -204,32 +229,41 @@ class _State:
 def _visit(  # noqa: PLR0913 - the state's parts, passed for speed
     j: int,
     requirements: Sequence[Sequence[_Needs]],
-    met: set[tuple[int, ...]],
-    option_set: Mapping[tuple[int, ...], frozenset[int]],
+    met: bytearray,
+    members: Sequence[frozenset[int]],
     order: list[int],
     inside: set[int],
     visiting: set[int],
     failed: set[int],
+    unmet: list[int],
     loops: int = LOOP_DEPTH,
 ) -> bool:
     """Append ``j`` to ``order`` after, for each of its requirements neither ``met`` (by the selection) nor
     by a course already ``inside`` the bundle, the cheapest option it can take first (recursively); False
     when some requirement has none. An option of the course's loop (``Requirement.in_loop``) may need,
     through its own requirements, a course being ``visiting``: then the next option is tried (the options
-    of lower rank always can be taken), and the option is ``failed`` for the rest of the bundle. A module
-    function, not a closure: a recursive closure is a reference cycle, and thousands of them per selection
-    kept the cyclic garbage collector busy."""
+    of lower rank always can be taken), and the option is ``failed`` for the rest of the bundle. Each group
+    looked up and found unmet goes to ``unmet``: the search reads the selection through nothing else. A
+    module function, not a closure: a recursive closure is a reference cycle, and thousands of them per
+    selection kept the cyclic garbage collector busy."""
     visiting.add(j)
-    for options, in_loop, choices in requirements[j]:
-        if options in met or not option_set[options].isdisjoint(inside):
+    for options, in_loop, choices, lower in requirements[j]:
+        if met[options]:
             continue
-        if in_loop and (in_loop in met or not option_set[in_loop].isdisjoint(inside)):
+        unmet.append(options)
+        if not members[options].isdisjoint(inside):
             continue
-        for o in choices if loops > 0 else options:
+        if in_loop >= 0:
+            if met[in_loop]:
+                continue
+            unmet.append(in_loop)
+            if not members[in_loop].isdisjoint(inside):
+                continue
+        for o in choices if loops > 0 else lower:
             if o in visiting or o in failed:
                 continue
             mark = len(order)
-            if _visit(o, requirements, met, option_set, order, inside, visiting, failed, loops - 1):
+            if _visit(o, requirements, met, members, order, inside, visiting, failed, unmet, loops - 1):
                 break
             failed.add(o)
             inside.difference_update(order[mark:])
@@ -275,10 +309,10 @@ class _Keys:
         self.watchers: dict[int, list[tuple[int, int]]] = {}  # bundle member -> (course, version) keyed on it
         self.evaluated: list[tuple[float, int, int]] = []
 
-    def best(self) -> list[int] | None:
+    def best(self) -> Sequence[int] | None:
         """The bundle of most gain per unit cost (ties: the lowest index) that fits, if any."""
         state, heap = self.state, self.heap
-        best: tuple[float, int, list[int]] | None = None
+        best: tuple[float, int, Sequence[int]] | None = None
         self.evaluated = []
         if state.done(self.skills):
             return None  # every bundle would gain nothing: the loop below would only empty the heap
@@ -304,7 +338,7 @@ class _Keys:
                 best = (ratio, i, bundle)
         return None if best is None else best[2]
 
-    def chosen(self, bundle: list[int]) -> None:
+    def chosen(self, bundle: Sequence[int]) -> None:
         """Put back the courses evaluated but not chosen; re-key those whose bundle ``bundle`` changed."""
         covers = self.state.problem.covers
         for j in bundle:
@@ -314,7 +348,7 @@ class _Keys:
             if entry[1] != bundle[-1]:
                 heapq.heappush(self.heap, entry)
         lists = self.state.lists
-        dependants = (i for x in bundle for options in lists.option_in[x] for i in lists.needing[options])
+        dependants = (i for x in bundle for g in lists.groups_of[x] for i in lists.needing[g])
         for j in set(bundle).union(dependants):
             for i, v in self.watchers.pop(j, ()):
                 if self.version[i] == v and i not in self.state.chosen_set:
@@ -325,7 +359,7 @@ class _Keys:
 def _best_single(state: _State, skills: set[int]) -> _State | None:
     """``state`` plus the best one course (with its requirements): most gain, then least cost, then index."""
     best: tuple[float, float, int] | None = None
-    best_bundle: list[int] = []
+    best_bundle: Sequence[int] = ()
     open_weight = state.open_weight(skills)
     for i in sorted({i for s in skills - state.covered for i in state.lists.coverers[s]} - state.chosen_set):
         if not state.fits_alone(i):

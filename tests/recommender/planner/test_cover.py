@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from types import SimpleNamespace
 from typing import Any
@@ -712,7 +713,7 @@ def test_the_greedys_shortcuts_change_no_selection(monkeypatch: pytest.MonkeyPat
     searches = []
     search = greedy_module._State.bundle
 
-    def counted(state: Any, i: int) -> list[int] | None:
+    def counted(state: Any, i: int) -> Sequence[int] | None:
         searches.append(i)
         return search(state, i)
 
@@ -723,3 +724,33 @@ def test_the_greedys_shortcuts_change_no_selection(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(greedy_module._State, "done", lambda state, skills: False)
     assert [greedy(problem) for problem in problems] == shortcut
     assert with_shortcuts < len(searches) - with_shortcuts  # the shortcuts spared some searches
+
+
+def test_the_greedys_bundles_found_once_change_no_selection(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A course's bundle is searched again only when a group its last search found unmet has been met since
+    (the single-course scan's bundles serve the passes): the same selections as searching every time."""
+    from evaluation.bench_planner import problem_of, random_instance
+    from recommender.planner import greedy as greedy_module
+
+    rng = np.random.default_rng(37)
+    problems = [
+        problem_of(
+            *random_instance(
+                rng,
+                n_courses=(150, 400)[k % 2],
+                n_skills=40,
+                budget_fraction=None if k % 3 == 0 else float(rng.uniform(0.2, 0.8)),
+                family=("typical", "deep")[k // 2 % 2],
+            )
+        )
+        for k in range(12)
+    ]
+    found = [greedy(problem) for problem in problems]
+    search = greedy_module._State.bundle
+
+    def afresh(state: Any, i: int) -> Sequence[int] | None:
+        state.bundles.clear()
+        return search(state, i)
+
+    monkeypatch.setattr(greedy_module._State, "bundle", afresh)
+    assert [greedy(problem) for problem in problems] == found
