@@ -175,40 +175,52 @@ def build_problem(  # noqa: C901, PLR0913 - one pass over gap, courses, badges (
             )
         return level_cache[key]
 
-    covers_of: dict[str, frozenset[int]] = {}
+    # What each course's gap skills bring and need, gap skill by gap skill (a course's skills are in URI
+    # order, so each course's units and level requirements come in its own order): the courses teaching a
+    # skill above the held level (the others bring nothing and need nothing for it), and the first level
+    # requirement no other course can meet, which blocks the course
+    covered: defaultdict[str, list[int]] = defaultdict(list)
+    needs: defaultdict[str, list[_RawRequirement]] = defaultdict(list)
+    lacking: dict[str, str] = {}
+    covering: set[str] = set()  # the courses covering a unit (raising a target skill)
+    for uri in sorted(held):
+        for cid, level in teachers.get(uri, ()):
+            if level <= held[uri]:
+                continue
+            if uri in needed:
+                covering.add(cid)
+            brings, requirement, lone = taught_cache.get((uri, level)) or taught(uri, level)
+            covered[cid].extend(brings)
+            if requirement is None:
+                continue
+            if lone in ((), (cid,)):  # no provider but the course itself (ids are distinct)
+                if cid not in lacking:
+                    below = level_needed_first(level)
+                    lacking[cid] = (
+                        f"teaches {label[uri]} at level {level}, which needs level {below} first; the "
+                        f"worker holds level {held[uri]} and no other available course teaches it at level "
+                        f"{below} or above"
+                    )
+                continue
+            needs[cid].append(requirement)
 
     def raw_requirements(cid: str) -> tuple[list[_RawRequirement], str | None]:
-        course = available[cid].course
         reqs: list[_RawRequirement] = []
-        for pre in course.prerequisites:
+        for pre in available[cid].course.prerequisites:
             if pre.course_id in completed:
                 continue
             if pre.course_id not in available:
                 why = excluded.get(pre.course_id, "not in the catalogue")
                 return reqs, f"needs course {pre.course_id} first, which is unavailable: {why}"
             reqs.append(_RawRequirement((pre.course_id,), pre.origin, f"course {pre.course_id}"))
-        covered: list[int] = []
-        for uri, level in course.skills.items():
-            if uri not in held:
-                continue
-            units, requirement, lone = taught_cache.get((uri, level)) or taught(uri, level)
-            covered.extend(units)
-            if requirement is None:
-                continue
-            if lone in ((), (cid,)):  # no provider but the course itself (ids are distinct)
-                below = level_needed_first(level)
-                return reqs, (
-                    f"teaches {label[uri]} at level {level}, which needs level {below} first; the "
-                    f"worker holds level {held[uri]} and no other available course teaches it at level "
-                    f"{below} or above"
-                )
-            reqs.append(requirement)
-        covers_of[cid] = frozenset(covered)
+        if cid in lacking:
+            return reqs, lacking[cid]
+        reqs.extend(needs.get(cid, ()))
         return reqs, None
 
-    # Relevant: courses covering a unit (raising a target skill), plus what their requirements may pull in.
-    covering = sorted({cid for uri in needed for cid, lv in teachers[uri] if lv > held[uri]})
-    queue = list(covering)
+    # Relevant: courses covering a unit, plus what their requirements may pull in.
+    covering_ids = sorted(covering)
+    queue = list(covering_ids)
     raw: dict[str, list[_RawRequirement]] = {}
     blocked: dict[str, str] = {}
     queued: set[_RawRequirement] = set()
@@ -239,7 +251,7 @@ def build_problem(  # noqa: C901, PLR0913 - one pass over gap, courses, badges (
     costs = {c: float(cost_of(available[c])) for c in rank}
     by_cost: dict[_RawRequirement, tuple[str, ...]] = {}
     keep: set[str] = set()
-    stack = [c for c in covering if c in rank]
+    stack = [c for c in covering_ids if c in rank]
     while stack:
         c = stack.pop()
         if c in keep:
@@ -264,7 +276,7 @@ def build_problem(  # noqa: C901, PLR0913 - one pass over gap, courses, badges (
         cost=np.array([costs[c] for c in ids], dtype=np.float64),
         price=np.array([a.price for a in chosen], dtype=np.float64),
         hours=np.array([a.course.hours for a in chosen], dtype=np.float64),
-        covers=tuple(covers_of[c] for c in ids),
+        covers=tuple(frozenset(covered.get(c, ())) for c in ids),
         weight=np.array(unit_weight, dtype=np.float64),
         essential=np.array([targets[t].essential for t, _ in units], dtype=np.bool_),
         requirements=requirements,
