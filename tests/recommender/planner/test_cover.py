@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import time
 from collections.abc import Sequence
 from dataclasses import replace
 from types import SimpleNamespace
@@ -272,27 +271,34 @@ def test_after_the_time_limit_stops_the_essential_stage_the_restricted_stages_fi
     assert checked >= 5
 
 
-def test_the_kernel_stage_improves_a_full_cover_within_its_skills(monkeypatch: pytest.MonkeyPatch) -> None:
-    """When the stopped stage's selection covers every coverable skill (so fixing the skills it covers gives
-    the stopped program again), the stage is solved on a kernel: the LP relaxation's candidates and the
-    selection's. Its answer covers the same skills, meets every requirement, and costs less or the same."""
+def test_a_stopped_stage_is_not_solved_again_when_its_restricted_program_would_be_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Without limits every coverable skill is covered, so the restricted cost program would be the stopped
+    cost program again: none runs, the later stages of a stopped essential stage do."""
     _unhurried(monkeypatch)
-    rng = np.random.default_rng(20261205)
-    improved = 0
-    for _ in range(25):
-        problem = random_problem(rng, n=int(rng.integers(6, 11)), m=int(rng.integers(3, 7)), limited=False)
-        start = list(greedy(problem).chosen)
-        better = cover._kernel_stage(cover._Program(problem), 2, start, time.perf_counter() + 10.0)
-        if better is None:
-            continue
-        assert feasible(problem, set(better))
-        assert set().union(*(problem.covers[i] for i in better)) >= set().union(
-            *(problem.covers[i] for i in start)
-        )
-        assert value(problem, better).cost < value(problem, start).cost
-        assert not value(problem, better).better_than(brute_force(problem))
-        improved += 1
-    assert improved >= 3
+    real, highs = cover._restricted_stage, cover.run_highs
+    stages: list[int] = []
+
+    def restricted_stage(program: Any, stage: int, chosen: Any, deadline: float) -> Any:
+        stages.append(stage)
+        return real(program, stage, chosen, deadline)
+
+    monkeypatch.setattr(cover, "_restricted_stage", restricted_stage)
+    calls = _stopped_on("cost", monkeypatch)
+    solve(random_problem(np.random.default_rng(11), n=9, m=6, limited=False), time_limit=10.0)
+    assert stages == [] and len(calls) == 1  # the cost stage, and no program after it
+    rng = np.random.default_rng(5)
+    monkeypatch.setattr(cover, "run_highs", highs)
+    _stopped_on("coverage", monkeypatch)
+    seen = 0
+    for _ in range(10):
+        problem = random_problem(rng, n=9, m=6, limited=True)
+        stages.clear()
+        solve(problem, time_limit=10.0)
+        assert 0 not in stages and stages == sorted(stages)
+        seen += bool(stages)
+    assert seen >= 3
 
 
 def test_when_the_cost_stage_finds_nothing_in_time_the_exact_solver_keeps_the_coverage_optimum(
@@ -449,30 +455,6 @@ def test_auto_answers_without_a_certificate_when_no_time_is_left() -> None:
     solution = solve(problem, auto_limit=0, time_limit=0.0)
     assert solution.solver == "greedy" and solution.selection == greedy(problem)
     assert solution.certificate.method == "none" and "out of time" in solution.certificate.compared
-
-
-def test_a_kernel_drops_the_courses_whose_requirements_it_cannot_meet() -> None:
-    requirements = (
-        (),
-        (),
-        (Requirement((0, 1), "catalogue", "c0 or c1"),),
-        (Requirement((0,), "catalogue", "c0"),),
-    )
-    problem = CoverProblem(
-        ids=("c0", "c1", "c2", "c3"),
-        cost=np.array([1.0, 2.0, 3.0, 4.0]),
-        price=np.zeros(4),
-        hours=np.ones(4),
-        covers=(frozenset({0}), frozenset({1}), frozenset({2}), frozenset({3})),
-        weight=np.ones(4),
-        essential=np.ones(4, dtype=bool),
-        requirements=requirements,
-        rank=(0, 0, 1, 1),
-    )
-    sub, kept = cover._restricted(problem, {1, 2, 3})
-    assert kept == [1, 2] and sub.ids == ("c1", "c2")  # c3 needs c0, which the kernel lacks
-    assert sub.requirements == ((), (Requirement((0,), "catalogue", "c0 or c1"),))
-    assert sub.cost.tolist() == [2.0, 3.0] and sub.rank == (0, 1)
 
 
 def _loop_problem(*, in_loop: bool = True, budget: float | None = None) -> CoverProblem:
