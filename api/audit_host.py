@@ -25,6 +25,7 @@ a 4-byte length and JSON (the entries' columns; the answer: null, or what the co
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import logging
@@ -38,6 +39,7 @@ import threading
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -161,9 +163,14 @@ class _Worker:
 
 class HostWriter(Writer):
     """A worker process's audit writer when the server's host runs at ``path``: :meth:`submit` hands the
-    entries to the host (one message each, in the order given) and returns at once, and the reader thread
-    calls ``committed`` as the host answers: None once committed, :class:`AuditHostRefused` when they could
-    not be. A message goes out in the submitting thread (the event loop's, in the HTTP fast path) as far as
+    entries to the host (one message each, in the order given) and returns at once, and the host's answers
+    are read as they come, calling ``committed``: None once committed, :class:`AuditHostRefused` when they
+    could not be. They are read on the event loop when the connection was made from one (a served worker
+    process: the HTTP fast path submits there first), else by a reader thread. On the loop an answer costs
+    no thread of its own: a reader thread took the GIL from the loop for every answer (in bench_http's kept
+    recommendations at 8 connections, 0.05 ms of CPU a request in the two reader threads) and, with the loop
+    busy, waited for it up to the interpreter's switch interval (5 ms) before the loop heard of the answer.
+    A message goes out in the submitting thread (the event loop's, in the HTTP fast path) as far as
     the socket takes it without waiting; when the host has fallen behind reading (a commit waiting for the
     disk for seconds, with many requests in flight) the rest, and the messages after it, are sent by a
     sender thread, so that no submit waits for the host. When the host cannot be reached, or the connection
@@ -178,10 +185,19 @@ class HostWriter(Writer):
         self._connection: socket.socket | None = None
         self._unanswered: deque[tuple[list[dict[str, Any]], Committed]] = deque()
         self._waiting: deque[bytes] = deque()  # sent by the sender thread, in order, before any new message
+        self._answers_loop: asyncio.AbstractEventLoop | None = None  # where to read answers (read_answers_on)
+        self._loop: asyncio.AbstractEventLoop | None = None  # reading the connection's answers, if any
+
+    def read_answers_on(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Read the host's answers on ``loop`` (the served process's event loop, from its lifespan), from the
+        next connection on, whichever thread makes it; without one (or once it is closed) a reader thread
+        reads them."""
+        self._answers_loop = loop
 
     def submit(self, made: list[dict[str, Any]], committed: Committed) -> None:
         message = _framed([_row(entry) for entry in made])
         with self._lock:
+            stale = self._dropped() if self._loop is not None and self._loop.is_closed() else []
             try:
                 connection = self._connected()
             except OSError as error:
@@ -190,11 +206,14 @@ class HostWriter(Writer):
                 self._unanswered.append((made, committed))  # answers come in the order of the sends
                 try:
                     self._send(connection, message)
-                    return
                 except OSError as error:
                     failed, lost = error, self._dropped()
-        log.warning("audit host %s out of reach (%s): entries committed here", self._path, failed)
-        self._to_fallback(lost)
+                else:
+                    lost = []
+        self._to_fallback(stale)  # those of a loop that no longer runs to read their answers (tests)
+        if lost:
+            log.warning("audit host %s out of reach (%s): entries committed here", self._path, failed)
+            self._to_fallback(lost)
 
     def _send(self, connection: socket.socket, message: bytes) -> None:
         """With the lock held: ``message`` sent as far as the socket takes it without waiting; what it does
@@ -246,10 +265,54 @@ class HostWriter(Writer):
                 connection.close()
                 raise
             self._connection = connection
-            threading.Thread(
-                target=self._read_answers, args=(connection,), name="audit-host-answers", daemon=True
-            ).start()
+            loop = self._answers_loop
+            if loop is None or loop.is_closed():
+                self._loop = None
+                threading.Thread(
+                    target=self._read_answers, args=(connection,), name="audit-host-answers", daemon=True
+                ).start()
+            else:
+                self._loop = loop
+                arrived = partial(self._answers_arrived, connection, bytearray())
+                if _running_loop() is loop:
+                    loop.add_reader(connection.fileno(), arrived)
+                else:  # from a thread of the pool: watched from the loop's next turn (answers wait meanwhile)
+                    loop.call_soon_threadsafe(loop.add_reader, connection.fileno(), arrived)
         return self._connection
+
+    def _answers_arrived(self, connection: socket.socket, buffer: bytearray) -> None:
+        """On the loop, when ``connection`` is readable: each whole answer read is the oldest unanswered
+        message's. When the host has closed the connection, or it was dropped (:meth:`_dropped` shuts it
+        down; only here, on the loop, is it closed, once no longer watched, so that its file descriptor is
+        never another's while the loop still watches it), the entries left unanswered go to the fallback."""
+        failed: Exception = ConnectionResetError("the connection was closed")
+        try:
+            data = connection.recv(1 << 16, socket.MSG_DONTWAIT)
+        except BlockingIOError:
+            return
+        except OSError as error:
+            data, failed = b"", error
+        if data:
+            buffer += data
+            try:
+                answers = _answers(buffer)
+            except ValueError as error:
+                data, failed = b"", error
+            else:
+                for answer in answers:
+                    with self._lock:
+                        _, committed = self._unanswered.popleft()
+                    tell(committed, None if answer is None else AuditHostRefused(answer))
+        if data:
+            return
+        loop = asyncio.get_running_loop()
+        loop.remove_reader(connection.fileno())
+        with self._lock:
+            lost = self._dropped() if self._connection is connection else []
+        connection.close()
+        if lost:
+            log.warning("audit host %s lost (%s): its unanswered entries committed here", self._path, failed)
+        self._to_fallback(lost)
 
     def _read_answers(self, connection: socket.socket) -> None:
         """The reader thread of one connection: each answer is the oldest unanswered message's."""
@@ -272,11 +335,13 @@ class HostWriter(Writer):
             self._to_fallback(lost)
 
     def _dropped(self) -> list[tuple[list[dict[str, Any]], Committed]]:
-        """Close the connection (with the lock held); the messages it left unanswered."""
+        """Close the connection (with the lock held; one whose answers the loop reads is shut down, and
+        closed by the loop's reader: :meth:`_answers_arrived`); the messages it left unanswered."""
         if self._connection is not None:
             with suppress(OSError):
                 self._connection.shutdown(socket.SHUT_RDWR)  # a send or read waiting on it ends
-            self._connection.close()
+            if self._loop is None or self._loop.is_closed():
+                self._connection.close()
             self._connection = None
         lost = list(self._unanswered)
         self._unanswered.clear()
@@ -297,6 +362,25 @@ def _read(connection: socket.socket, size: int) -> bytes:
             raise ConnectionResetError("the connection was closed")
         data += chunk
     return bytes(data)
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+def _answers(buffer: bytearray) -> list[str | None]:
+    """The whole answers at the start of ``buffer`` (taken out of it): None, or what a commit raised."""
+    answers = []
+    while len(buffer) >= _LENGTH.size:
+        (length,) = _LENGTH.unpack_from(buffer)
+        if len(buffer) < _LENGTH.size + length:
+            break
+        answers.append(json.loads(bytes(buffer[_LENGTH.size : _LENGTH.size + length])))
+        del buffer[: _LENGTH.size + length]
+    return answers
 
 
 def _framed(value: Any) -> bytes:

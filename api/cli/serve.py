@@ -38,6 +38,7 @@ def serve_command(
     import uvicorn
 
     from api import audit_host
+    from api.services.audit import OneConnection
 
     check_can_listen(host, port)  # before the database and model load: a taken port is said at once
     served = runtime()
@@ -48,16 +49,22 @@ def serve_command(
         "(send it as 'Authorization: Bearer <key>')"
     )
     # the workers' audit entries committed here, by one writer (api.audit_host): SQLite writes one at a time
+    # (on one connection kept for the server's life: its one committer is the host's thread)
     one_writer = audit_host.wanted(engine, workers)
-    with audit_host.serving(served.audit_commit()) if one_writer else nullcontext():
-        uvicorn.run(
-            "api.http.app:served_app",
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            http="api.http.protocol:NoDelayHTTPProtocol",  # Nagle off with --workers N too (see there)
-        )
+    commit = OneConnection(engine) if one_writer else None
+    try:
+        with audit_host.serving(commit) if commit is not None else nullcontext():
+            uvicorn.run(
+                "api.http.app:served_app",
+                factory=True,
+                host=host,
+                port=port,
+                workers=workers,
+                http="api.http.protocol:NoDelayHTTPProtocol",  # Nagle off with --workers N too (see there)
+            )
+    finally:
+        if commit is not None:
+            commit.close()
 
 
 def check_can_listen(host: str, port: int) -> None:

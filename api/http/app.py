@@ -12,6 +12,7 @@ scaled with processes (``upskill serve --workers N``), each loading its own copy
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager, nullcontext
@@ -139,6 +140,16 @@ def served_app() -> FastAPI:
     return create_app(freeze_loaded=True)
 
 
+def _read_audit_answers_here(runtime: Runtime) -> None:
+    """In a worker process of a server whose audit host commits its entries (``api.audit_host``), the
+    host's answers read on this event loop (:meth:`~api.audit_host.HostWriter.read_answers_on`)."""
+    from api.audit_host import HostWriter
+
+    writer = runtime.audit_writer
+    if isinstance(writer, HostWriter):
+        writer.read_answers_on(asyncio.get_running_loop())
+
+
 def create_app(runtime: Runtime | None = None, *, freeze_loaded: bool = False) -> FastAPI:
     """Build the app; the lifespan loads ``runtime`` (default: from the settings) before the first request
     (``freeze_loaded``: then freezes it, see :func:`served_app`)."""
@@ -152,6 +163,7 @@ def create_app(runtime: Runtime | None = None, *, freeze_loaded: bool = False) -
         app.state.runtime = runtime or Runtime()
         await run_in_threadpool(app.state.runtime.load_all, strict=False)
         setattr(app.state, deps.KEY_CHECK_OPENER, deps.runtime_key_check_opener(app.state.runtime))
+        _read_audit_answers_here(app.state.runtime)
         if freeze_loaded:
             gc.collect()
             gc.freeze()

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import threading
 import weakref
 from collections.abc import Awaitable, Callable, MutableMapping
 from functools import partial
@@ -215,8 +216,14 @@ class KeptBatches:
             return
         unanswered: Answers = [(future, None) for future, _ in kept]
 
-        def committed(error: Exception | None) -> None:  # in the writer's thread
-            loop.call_soon_threadsafe(_settle, kept if error is None else unanswered)
+        def committed(error: Exception | None) -> None:  # on the loop (the host's answers) or in a thread
+            answers = kept if error is None else unanswered
+            if threading.get_ident() == loop_thread:
+                _settle(answers)
+            else:
+                loop.call_soon_threadsafe(_settle, answers)
+
+        loop_thread = threading.get_ident()
 
         try:
             self.runtime.audit_writer.submit(found.entries, committed)

@@ -4,6 +4,7 @@ host is out of reach."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import threading
@@ -293,3 +294,117 @@ def _exactly(connection: socket.socket, size: int) -> bytes:
             raise ConnectionResetError
         data += chunk
     return data
+
+
+def test_answers_are_read_on_the_loop_they_are_given_to(
+    fresh_engine: Engine, host: Path, key: keys.Principal
+) -> None:
+    """A writer told to read the host's answers on an event loop (a served worker process's) starts no reader
+    thread: every caller is told on that loop, whether it submitted there or from another thread (a route in
+    the thread pool, the connection's first), and its entries are committed by then."""
+    writer = HostWriter(str(host), fallback=Here(fresh_engine))
+    told: list[tuple[str, Exception | None, bool, bool]] = []
+    readers = {t for t in threading.enumerate() if t.name == "audit-host-answers"}  # earlier tests' writers
+
+    async def served() -> None:
+        loop = asyncio.get_running_loop()
+        writer.read_answers_on(loop)
+        here = threading.get_ident()
+        all_told = loop.create_future()
+
+        def committed(route: str) -> audit.Committed:
+            def call(error: Exception | None) -> None:
+                told.append((route, error, threading.get_ident() == here, route in _routes(fresh_engine)))
+                if len(told) == 4:
+                    all_told.set_result(None)
+
+            return call
+
+        await asyncio.to_thread(writer.submit, _made(key, "GET /pool"), committed("GET /pool"))
+        for route in ("GET /a", "GET /b", "GET /c"):
+            writer.submit(_made(key, route), committed(route))
+        await asyncio.wait_for(all_told, WAIT)
+
+    asyncio.run(served())
+    routes = ("GET /a", "GET /b", "GET /c", "GET /pool")
+    assert sorted(told) == [(route, None, True, True) for route in routes]
+    assert {t for t in threading.enumerate() if t.name == "audit-host-answers"} <= readers
+
+
+def test_entries_a_lost_host_left_unanswered_on_the_loop_are_committed_by_the_worker(
+    fresh_engine: Engine, tmp_path: Path, key: keys.Principal
+) -> None:
+    """The host closes the connection without answering (it died): the loop's reader hands the unanswered
+    entries to the worker's own writer and closes the socket; the next entries reach a new host."""
+    path = tmp_path / "host.sock"
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(path))
+    listener.listen()
+
+    def take_and_close() -> None:
+        connection, _ = listener.accept()
+        connection.recv(1 << 16)
+        connection.close()
+
+    dying = threading.Thread(target=take_and_close)
+    dying.start()
+    here = Here(fresh_engine)
+    writer = HostWriter(str(path), fallback=here)
+    outcomes: list[Exception | None] = []
+
+    async def served() -> socket.socket:
+        loop = asyncio.get_running_loop()
+        writer.read_answers_on(loop)
+        answered = loop.create_future()
+
+        def committed(error: Exception | None) -> None:  # the fallback's writer thread
+            loop.call_soon_threadsafe(answered.set_result, error)
+
+        writer.submit(_made(key, "GET /lost"), committed)
+        lost = writer._connection
+        outcomes.append(await asyncio.wait_for(answered, WAIT))
+        assert lost is not None
+        return lost
+
+    lost = asyncio.run(served())
+    dying.join(WAIT)
+    listener.close()
+    path.unlink()
+    assert outcomes == [None] and len(here.given) == 1 and _routes(fresh_engine) == ["GET /lost"]
+    assert lost.fileno() == -1  # closed by the loop's reader
+    running = AuditHost(audit.committer(lambda: driver_transaction(fresh_engine, writes=True)), path)
+    try:
+        writer.write(_made(key, "GET /host"))  # the loop is closed: a reader thread now
+    finally:
+        running.close()
+    assert len(here.given) == 1 and _routes(fresh_engine) == ["GET /host", "GET /lost"]
+
+
+def test_one_connection_commits_each_list_in_a_transaction_of_its_own(
+    fresh_engine: Engine, key: keys.Principal
+) -> None:
+    """The host's committer on one kept connection: each list committed (read back through a session); a
+    list the database refuses (a key that does not exist) raises and is rolled back, and the connection
+    commits the next list; a connection that broke is replaced. On SQLite only (the host's database)."""
+    if fresh_engine.dialect.name != "sqlite":
+        with pytest.raises(ValueError, match="SQLite only"):
+            audit.OneConnection(fresh_engine)
+        return
+    commit = audit.OneConnection(fresh_engine)
+    try:
+        commit(_made(key, "GET /one", count=2))
+        bad = _made(key, "GET /bad")
+        bad[0]["api_key_id"] = key.key_id + 1000
+        with pytest.raises(Exception, match="(?i)foreign key"):
+            commit(bad)
+        commit(_made(key, "GET /two"))
+        assert _routes(fresh_engine) == ["GET /one", "GET /one", "GET /two"]
+        kept = commit._pooled
+        assert kept is not None and kept.dbapi_connection is not None
+        kept.dbapi_connection.close()  # broken under it: its next statements raise
+        with pytest.raises(Exception, match="(?i)closed"):
+            commit(_made(key, "GET /broken"))
+        commit(_made(key, "GET /three"))
+    finally:
+        commit.close()
+    assert _routes(fresh_engine) == ["GET /one", "GET /one", "GET /three", "GET /two"]

@@ -72,8 +72,9 @@ def test_serve_runs_one_worker_per_core_at_most_two_by_default(monkeypatch) -> N
 
 
 def _runtime(url: str) -> SimpleNamespace:
-    """What serve reads of the runtime: its engine (never connected here) and what commits audit entries."""
-    return SimpleNamespace(engine=create_engine(url), audit_commit=lambda: lambda entries: None)
+    """What serve reads of the runtime: its engine (never connected here; the host's committer,
+    ``api.services.audit.OneConnection``, connects at its first commit)."""
+    return SimpleNamespace(engine=create_engine(url))
 
 
 @pytest.mark.parametrize(
