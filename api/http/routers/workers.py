@@ -13,7 +13,8 @@ import datetime as dt
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
@@ -229,7 +230,11 @@ class KeptAnswers(NamedTuple):
 
 
 def kept_recommendations_json(
-    *, runtime: Runtime, questions: Sequence[KeptQuestion], lock_wait: float | None = None
+    *,
+    runtime: Runtime,
+    questions: Sequence[KeptQuestion],
+    lock_wait: float | None = None,
+    reads: Callable[[], AbstractContextManager[DriverConnection]] | None = None,
 ) -> KeptAnswers:
     """The answers of :func:`recommendations_json` to ``questions`` (requests arriving together) that are
     kept (most requests: each worker's answer is computed once until their profile, events, the model or
@@ -245,12 +250,16 @@ def kept_recommendations_json(
     On SQLite a question asked before under the same people version (``data.people_version``: no key,
     worker, skill, event or organisation written since, by anyone) gets the answer and principal found then
     (:class:`GivenAnswers`) without its key and worker read again: the transaction then reads the token
-    alone. A revoked key, a deleted or changed worker is a new token, read by the next batch."""
+    alone. A revoked key, a deleted or changed worker is a new token, read by the next batch.
+
+    ``reads`` opens the read transaction instead (a caller's own connection: the event loop's on SQLite,
+    ``api.http.fast.LoopReads``)."""
     from data.people_version import people_version
 
     given = _given_answers(runtime)
+    opened = reads() if reads is not None else None
     try:
-        with runtime.driver_transaction(
+        with opened or runtime.driver_transaction(
             snapshot=True, statement_timeout=STATEMENT_TIMEOUT, lock_wait=lock_wait
         ) as connection:
             version = people_version(connection)

@@ -21,7 +21,7 @@ from sqlalchemy import Engine, func, select
 from api.http import fast
 from api.http.routers import workers as workers_router
 from api.services import keys
-from data.db import transaction
+from data.db import make_engine, transaction
 from data.models import AuditEntry, Interaction, Worker, WorkerSkill
 from tests.api.conftest import bearer
 from tests.api.http.conftest import tiny_served_database
@@ -323,18 +323,18 @@ def _kept_lookup(
     monkeypatch: pytest.MonkeyPatch,
     looked_up: list[list[str]],
     release: threading.Event,
-    read_where: list[tuple[bool, float | None]] | None = None,
+    read_where: list[tuple[bool, bool]] | None = None,
 ) -> None:
     """``workers.kept_recommendations_json`` answering every question but "unknown", each with an entry; the
     first :data:`fast.BATCHES_AT_ONCE` batches wait for ``release``. ``read_where``: for each batch, whether
-    it was read on the event loop's thread, and its ``lock_wait``."""
+    it was read on the event loop's thread, and whether on the loop's own connection (``reads``)."""
     read_where = [] if read_where is None else read_where
 
     def lookup(
-        *, runtime: object, questions: list[str], lock_wait: float | None = None
+        *, runtime: object, questions: list[str], lock_wait: float | None = None, reads: object = None
     ) -> workers_router.KeptAnswers:
         looked_up.append(list(questions))
-        read_where.append((threading.current_thread() is threading.main_thread(), lock_wait))
+        read_where.append((threading.current_thread() is threading.main_thread(), reads is not None))
         if len(looked_up) <= fast.BATCHES_AT_ONCE:
             assert release.wait(WAIT)
         answers: list[bytes | None] = [
@@ -405,18 +405,16 @@ def test_requests_arriving_while_the_batches_are_looked_up_go_together_in_the_ne
     assert writer.submitted == [[{"question": q} for q in batch] for batch in [*alone, together]]
 
 
-@pytest.mark.parametrize(
-    ("dialect", "on_the_loop", "lock_wait"), [("sqlite", True, 0), ("postgresql", False, None)]
-)
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
 def test_sqlite_batches_are_read_on_the_event_loop_without_waiting_for_a_lock(
-    monkeypatch: pytest.MonkeyPatch, dialect: str, on_the_loop: bool, lock_wait: float | None
+    monkeypatch: pytest.MonkeyPatch, dialect: str
 ) -> None:
-    """On SQLite a batch is read on the event loop (cheaper than the thread pool's round trip) and never waits
-    for a lock there (``lock_wait=0``); on PostgreSQL, whose every statement is a round trip to the server,
-    in the thread pool."""
+    """On SQLite a batch is read on the event loop (cheaper than the thread pool's round trip), on the loop's
+    own connection, which never waits for a lock (:class:`fast.LoopReads`); on PostgreSQL, whose every
+    statement is a round trip to the server, in the thread pool."""
     released = threading.Event()
     released.set()
-    read_where: list[tuple[bool, float | None]] = []
+    read_where: list[tuple[bool, bool]] = []
     _kept_lookup(monkeypatch, [], released, read_where)
     writer = HeldWriter()
     writer.release.set()
@@ -426,7 +424,38 @@ def test_sqlite_batches_are_read_on_the_event_loop_without_waiting_for_a_lock(
         return await batches.ask("q0")  # type: ignore[arg-type]
 
     assert asyncio.run(main()) == b"answer to q0"
-    assert read_where == [(on_the_loop, lock_wait)]
+    assert read_where == [(True, True)] if dialect == "sqlite" else [(False, False)]
+
+
+def test_the_loops_reads_never_wait_for_a_lock_and_survive_a_failed_block(tmp_path: Path) -> None:
+    """:class:`fast.LoopReads`: each block a read transaction on one kept connection, seeing what was
+    committed before it; it never waits for a lock (busy timeout 0), a block that raises is rolled back and
+    the connection reads on, and a connection that broke is replaced by the next block."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'reads.db'}")
+    with engine.begin() as writing:
+        writing.exec_driver_sql("CREATE TABLE t (n INTEGER)")
+        writing.exec_driver_sql("INSERT INTO t VALUES (1)")
+    reads = fast.LoopReads(engine)
+
+    def read() -> list[int]:
+        with reads.transaction() as connection:
+            assert connection.dbapi_connection.execute("PRAGMA busy_timeout").fetchone()[0] == 0
+            return [n for (n,) in connection.dbapi_connection.execute("SELECT n FROM t ORDER BY n")]
+
+    assert read() == [1]
+    with pytest.raises(RuntimeError), reads.transaction() as reading:
+        reading.dbapi_connection.execute("SELECT n FROM t").fetchall()
+        raise RuntimeError("the block failed")
+    kept = reads._pooled
+    assert kept is not None and not kept.dbapi_connection.in_transaction  # type: ignore[union-attr]
+    with engine.begin() as writing:
+        writing.exec_driver_sql("INSERT INTO t VALUES (2)")
+    assert read() == [1, 2] and reads._pooled is kept
+    kept.dbapi_connection.close()  # type: ignore[union-attr]  # broken under it
+    with pytest.raises(Exception, match="(?i)closed"), reads.transaction():
+        pass
+    assert read() == [1, 2] and reads._pooled is not kept
+    engine.dispose()
 
 
 @pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
