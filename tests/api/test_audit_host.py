@@ -9,10 +9,10 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from sqlalchemy import Engine, create_engine
@@ -25,6 +25,7 @@ from api.settings import Settings
 from data.db import driver_transaction, transaction
 
 WAIT = 20.0
+T = TypeVar("T")
 
 
 class Here(audit.Writer):
@@ -286,6 +287,13 @@ def test_a_submit_never_waits_for_a_host_slow_to_read(
     listener.close()
 
 
+def _on_a_loop_of_its_own(main: Coroutine[Any, Any, T]) -> T:
+    """``main`` run to its end on a new event loop in a thread of its own (the test's thread may hold a
+    running loop that an earlier test left: the browser tests' Playwright)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, main).result(WAIT * 2)
+
+
 def _exactly(connection: socket.socket, size: int) -> bytes:
     data = b""
     while len(data) < size:
@@ -325,7 +333,7 @@ def test_answers_are_read_on_the_loop_they_are_given_to(
             writer.submit(_made(key, route), committed(route))
         await asyncio.wait_for(all_told, WAIT)
 
-    asyncio.run(served())
+    _on_a_loop_of_its_own(served())
     routes = ("GET /a", "GET /b", "GET /c", "GET /pool")
     assert sorted(told) == [(route, None, True, True) for route in routes]
     assert {t for t in threading.enumerate() if t.name == "audit-host-answers"} <= readers
@@ -366,7 +374,7 @@ def test_entries_a_lost_host_left_unanswered_on_the_loop_are_committed_by_the_wo
         assert lost is not None
         return lost
 
-    lost = asyncio.run(served())
+    lost = _on_a_loop_of_its_own(served())
     dying.join(WAIT)
     listener.close()
     path.unlink()
