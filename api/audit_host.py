@@ -6,11 +6,11 @@ reads in groups (``api.services.audit.GroupWriter``); with two processes each gr
 waited for the other process's commit, SQLite's busy handler sleeping 1, 2, 5 ... ms between tries, and
 each commit carried 1.5-2.5 entries (bench_http's kept recommendations at 8 connections: the lock's wait
 1.4-2.6 ms and the commit's fsync 1.9-2.7 ms of wall time a commit, load 4). Here the server's supervising
-process (the one that starts uvicorn's workers and is otherwise idle) commits for them all: a worker's
-writer thread hands each group over a Unix socket (:class:`HostClient`) and waits for the word that it is
-committed; the host (:class:`AuditHost`) commits whatever the workers sent while its last commit waited for
-the disk, in one transaction, then answers each. No
-process waits for another's lock, and one fsync serves the entries of every process.
+process (the one that starts uvicorn's workers and is otherwise idle) commits for them all: a worker
+hands each group over a Unix socket (:class:`HostWriter`) and hears on its event loop (or a reader thread)
+when it is committed; the host (:class:`AuditHost`) commits whatever the workers sent while its last
+commit waited for the disk, in one transaction, then answers each. No process waits for another's lock,
+and one fsync serves the entries of every process.
 
 What a request is promised stays: its answer is sent only once its entry is committed (``synchronous``
 unchanged), and a group that cannot be committed is refused to its own callers only (the host, then

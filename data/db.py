@@ -16,6 +16,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 if TYPE_CHECKING:
     from alembic.config import Config
     from sqlalchemy.orm import Session, sessionmaker
+    from sqlalchemy.pool import PoolProxiedConnection
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 #: Execution option naming the statement that begins a SQLite transaction (default ``BEGIN``).
@@ -214,6 +215,56 @@ class DriverConnection(NamedTuple):
 
     dialect: Dialect
     dbapi_connection: Any
+
+
+class KeptConnection:
+    """One DB-API connection of ``engine``'s pool kept for the transactions of one thread, which takes it at
+    its first transaction: no pool checkout and no reset on return per transaction (what a kept answer's
+    read and an audit commit, each a few statements, spend most of their CPU on: ``api.http.fast.LoopReads``,
+    ``api.services.audit.OneConnection``). ``setup``: a statement run once on each connection taken. A
+    connection whose rollback (or setup) raises may be broken (the database went away): it is invalidated,
+    and the next transaction takes a new one. Not for threads sharing it (no lock)."""
+
+    def __init__(self, engine: Engine, *, setup: str | None = None) -> None:
+        self._engine = engine
+        self._setup = setup
+        self._pooled: PoolProxiedConnection | None = None
+
+    def _connection(self) -> Any:
+        if self._pooled is None or self._pooled.dbapi_connection is None:
+            pooled = self._engine.raw_connection()
+            if self._setup is not None:
+                try:
+                    pooled.dbapi_connection.execute(self._setup)  # type: ignore[union-attr]
+                except BaseException:
+                    pooled.invalidate()
+                    raise
+            self._pooled = pooled
+        return self._pooled.dbapi_connection
+
+    @contextmanager
+    def transaction(self, begin: str = "BEGIN") -> Iterator[DriverConnection]:
+        """A transaction opened with ``begin``, committed when the block ends, rolled back when it raises."""
+        connection = self._connection()
+        try:
+            connection.execute(begin)
+            yield DriverConnection(self._engine.dialect, connection)
+            connection.execute("COMMIT")
+        except BaseException:
+            try:
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
+            except Exception:  # noqa: BLE001 - the caller gets the first error; this connection is dropped
+                pooled, self._pooled = self._pooled, None
+                if pooled is not None:
+                    pooled.invalidate()
+            raise
+
+    def close(self) -> None:
+        """Give the connection back to the engine's pool."""
+        pooled, self._pooled = self._pooled, None
+        if pooled is not None and pooled.dbapi_connection is not None:
+            pooled.close()
 
 
 @contextmanager

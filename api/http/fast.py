@@ -32,8 +32,7 @@ import asyncio
 import re
 import threading
 import weakref
-from collections.abc import Awaitable, Callable, Iterator, MutableMapping
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable, MutableMapping
 from functools import partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
@@ -46,11 +45,10 @@ from api.http.auth import Keyed
 from api.http.deps import request_transaction
 from api.http.routers import workers
 from api.http.schemas.common import MAX_ID
-from data.db import DriverConnection
+from data.db import KeptConnection
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
-    from sqlalchemy.pool import PoolProxiedConnection
 
     from api.runtime import Runtime
 
@@ -239,7 +237,7 @@ class KeptBatches:
             _settle(unanswered)
 
 
-class LoopReads:
+class LoopReads(KeptConnection):
     """The read transactions of an event loop's batches of kept answers on SQLite (:class:`KeptBatches`), on
     one DB-API connection of ``engine``'s kept for them, that never waits for a lock (``busy_timeout`` 0; in
     WAL mode a read waits only while a crashed writer's log is recovered: then the reads raise and the route
@@ -247,38 +245,10 @@ class LoopReads:
     rollback that resets it on return cost 40-55 us of the ~50-65 of a batch's transaction (its BEGIN, the
     people version's read and COMMIT: 7-10 us on a kept connection), measured in process on a copy of the
     served database (3,000 transactions, alternated three times, load 3); a batch holds 1-2 requests at 8
-    connections. Used by the loop's thread alone (no lock). A connection whose rollback raises may be broken:
-    it is invalidated, and the next batch takes a new one."""
+    connections. Used by the loop's thread alone (no lock)."""
 
     def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        self._pooled: PoolProxiedConnection | None = None
-
-    @contextmanager
-    def transaction(self) -> Iterator[DriverConnection]:
-        """A read transaction (BEGIN, then COMMIT when the block ends, ROLLBACK when it raises)."""
-        if self._pooled is None or self._pooled.dbapi_connection is None:
-            pooled = self._engine.raw_connection()
-            try:
-                pooled.dbapi_connection.execute("PRAGMA busy_timeout = 0")  # type: ignore[union-attr]
-            except BaseException:
-                pooled.invalidate()
-                raise
-            self._pooled = pooled
-        connection: Any = self._pooled.dbapi_connection
-        try:
-            connection.execute("BEGIN")
-            yield DriverConnection(self._engine.dialect, connection)
-            connection.execute("COMMIT")
-        except BaseException:
-            try:
-                if connection.in_transaction:
-                    connection.execute("ROLLBACK")
-            except Exception:  # noqa: BLE001 - the caller gets the first error; this connection is dropped
-                pooled, self._pooled = self._pooled, None
-                if pooled is not None:
-                    pooled.invalidate()
-            raise
+        super().__init__(engine, setup="PRAGMA busy_timeout = 0")
 
 
 #: Requests waiting for their answers, and the answers (None: the route answers).

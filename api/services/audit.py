@@ -20,12 +20,12 @@ from contextlib import AbstractContextManager
 from functools import cache
 from typing import TYPE_CHECKING, Any, cast
 
+from data.db import KeptConnection
 from recommender.errors import UpskillError
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
     from sqlalchemy.orm import Session
-    from sqlalchemy.pool import PoolProxiedConnection
 
     from api.services.keys import Principal
     from data.db import DriverConnection, DriverQuery
@@ -144,7 +144,7 @@ def committer(open_transaction: OpenTransaction) -> Commit:
     return commit
 
 
-class OneConnection:
+class OneConnection(KeptConnection):
     """Commits entries (of :func:`entries`), each list in a transaction of its own, on one SQLite DB-API
     connection of ``engine``'s kept for the committer's life: for one thread that commits and nothing else
     (the server's one committer of every worker's entries, ``api.audit_host``). A commit of
@@ -154,43 +154,16 @@ class OneConnection:
 
     The transaction is ours (the engine's connections are in the driver's autocommit mode:
     ``data.db.make_engine``): BEGIN IMMEDIATE, the INSERT, COMMIT; rolled back when the INSERT or the commit
-    raises. A connection whose rollback raises too may be broken (the database went away): it is
-    invalidated, and the next commit takes a new one."""
+    raises (:class:`data.db.KeptConnection`)."""
 
     def __init__(self, engine: Engine):
         if engine.dialect.name != "sqlite":
             raise ValueError(f"OneConnection commits on SQLite only, not {engine.dialect.name}")
-        self._engine = engine
-        self._pooled: PoolProxiedConnection | None = None
+        super().__init__(engine)
 
     def __call__(self, made: list[dict[str, Any]]) -> None:
-        from data.db import DriverConnection
-
-        if self._pooled is None or self._pooled.dbapi_connection is None:
-            self._pooled = self._engine.raw_connection()
-        connection: Any = self._pooled.dbapi_connection
-        try:
-            connection.execute("BEGIN IMMEDIATE")
-            add(db_session=DriverConnection(self._engine.dialect, connection), entries=made)
-            connection.execute("COMMIT")
-        except BaseException:
-            self._roll_back(connection)
-            raise
-
-    def _roll_back(self, connection: Any) -> None:
-        try:
-            if connection.in_transaction:
-                connection.execute("ROLLBACK")
-        except Exception:  # noqa: BLE001 - the caller gets the first error; this connection is dropped
-            pooled, self._pooled = self._pooled, None
-            if pooled is not None:
-                pooled.invalidate()
-
-    def close(self) -> None:
-        """Give the connection back to the engine's pool."""
-        pooled, self._pooled = self._pooled, None
-        if pooled is not None and pooled.dbapi_connection is not None:
-            pooled.close()
+        with self.transaction("BEGIN IMMEDIATE") as connection:
+            add(db_session=connection, entries=made)
 
 
 class Writer:

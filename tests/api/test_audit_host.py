@@ -140,12 +140,9 @@ def test_without_the_host_the_worker_commits_its_entries_itself(
     assert len(here.given) == 1 and _routes(fresh_engine) == ["GET /here", "GET /host"]
 
 
-def test_entries_a_lost_host_left_unanswered_are_committed_by_the_worker(
-    fresh_engine: Engine, tmp_path: Path, key: keys.Principal
-) -> None:
-    """A host that takes the entries and closes the connection without answering (it died): they are
-    committed by the worker's own writer, and their caller returns then."""
-    path = tmp_path / "host.sock"
+def _dying_host(path: Path) -> threading.Thread:
+    """A host listening on ``path`` that takes the first message and closes the connection without
+    answering, then stops listening (it died): the thread that does it, started."""
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(str(path))
     listener.listen()
@@ -154,13 +151,23 @@ def test_entries_a_lost_host_left_unanswered_are_committed_by_the_worker(
         connection, _ = listener.accept()
         connection.recv(1 << 16)
         connection.close()
+        listener.close()
 
     dying = threading.Thread(target=take_and_close)
     dying.start()
+    return dying
+
+
+def test_entries_a_lost_host_left_unanswered_are_committed_by_the_worker(
+    fresh_engine: Engine, tmp_path: Path, key: keys.Principal
+) -> None:
+    """A host that takes the entries and closes the connection without answering (it died): they are
+    committed by the worker's own writer, and their caller returns then."""
+    path = tmp_path / "host.sock"
+    dying = _dying_host(path)
     here = Here(fresh_engine)
     HostWriter(str(path), fallback=here).write(_made(key, "GET /lost"))
     dying.join(WAIT)
-    listener.close()
     assert len(here.given) == 1 and _routes(fresh_engine) == ["GET /lost"]
 
 
@@ -345,17 +352,7 @@ def test_entries_a_lost_host_left_unanswered_on_the_loop_are_committed_by_the_wo
     """The host closes the connection without answering (it died): the loop's reader hands the unanswered
     entries to the worker's own writer and closes the socket; the next entries reach a new host."""
     path = tmp_path / "host.sock"
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(str(path))
-    listener.listen()
-
-    def take_and_close() -> None:
-        connection, _ = listener.accept()
-        connection.recv(1 << 16)
-        connection.close()
-
-    dying = threading.Thread(target=take_and_close)
-    dying.start()
+    dying = _dying_host(path)
     here = Here(fresh_engine)
     writer = HostWriter(str(path), fallback=here)
     outcomes: list[Exception | None] = []
@@ -376,7 +373,6 @@ def test_entries_a_lost_host_left_unanswered_on_the_loop_are_committed_by_the_wo
 
     lost = _on_a_loop_of_its_own(served())
     dying.join(WAIT)
-    listener.close()
     path.unlink()
     assert outcomes == [None] and len(here.given) == 1 and _routes(fresh_engine) == ["GET /lost"]
     assert lost.fileno() == -1  # closed by the loop's reader
