@@ -651,6 +651,26 @@ def test_the_greedy_enters_a_loop_with_an_option_taken_first() -> None:
     assert value(problem, selection.chosen) == value(problem, optimum.chosen) == Value(2.0, 0.0, 3.0)
 
 
+def _mixed_problems(seed: int, *, sizes: tuple[int, int], n_skills: int) -> list[CoverProblem]:
+    """12 seeded bench_planner instances: both sizes, budgets binding or none, both instance families
+    (level-order loops included)."""
+    from evaluation.bench_planner import problem_of, random_instance
+
+    rng = np.random.default_rng(seed)
+    return [
+        problem_of(
+            *random_instance(
+                rng,
+                n_courses=sizes[k % 2],
+                n_skills=n_skills,
+                budget_fraction=None if k % 3 == 0 else float(rng.uniform(0.2, 0.8)),
+                family=("typical", "deep")[k // 2 % 2],
+            )
+        )
+        for k in range(12)
+    ]
+
+
 def test_the_greedys_selections_on_loops_can_be_ordered() -> None:
     from evaluation.bench_planner import problem_of, random_instance
 
@@ -675,23 +695,9 @@ def test_the_greedys_shortcuts_change_no_selection(monkeypatch: pytest.MonkeyPat
     """The greedy searches no bundle for a course that does not fit alone and ends a phase once its skills
     are covered: the same selections as searching every course it pops (budgets binding or none, both
     instance families, level-order loops included)."""
-    from evaluation.bench_planner import problem_of, random_instance
     from recommender.planner import greedy as greedy_module
 
-    rng = np.random.default_rng(31)
-    problems = []
-    for k in range(12):
-        problems.append(
-            problem_of(
-                *random_instance(
-                    rng,
-                    n_courses=(100, 300)[k % 2],
-                    n_skills=30,
-                    budget_fraction=None if k % 3 == 0 else float(rng.uniform(0.2, 0.8)),
-                    family=("typical", "deep")[k // 2 % 2],
-                )
-            )
-        )
+    problems = _mixed_problems(31, sizes=(100, 300), n_skills=30)
     searches = []
     search = greedy_module._State.bundle
 
@@ -711,22 +717,9 @@ def test_the_greedys_shortcuts_change_no_selection(monkeypatch: pytest.MonkeyPat
 def test_the_greedys_bundles_found_once_change_no_selection(monkeypatch: pytest.MonkeyPatch) -> None:
     """A course's bundle is searched again only when a group its last search found unmet has been met since
     (the single-course scan's bundles serve the passes): the same selections as searching every time."""
-    from evaluation.bench_planner import problem_of, random_instance
     from recommender.planner import greedy as greedy_module
 
-    rng = np.random.default_rng(37)
-    problems = [
-        problem_of(
-            *random_instance(
-                rng,
-                n_courses=(150, 400)[k % 2],
-                n_skills=40,
-                budget_fraction=None if k % 3 == 0 else float(rng.uniform(0.2, 0.8)),
-                family=("typical", "deep")[k // 2 % 2],
-            )
-        )
-        for k in range(12)
-    ]
+    problems = _mixed_problems(37, sizes=(150, 400), n_skills=40)
     found = [greedy(problem) for problem in problems]
     search = greedy_module._State.bundle
 
