@@ -209,7 +209,6 @@ class Runtime:
         writes: bool = False,
         snapshot: bool = False,
         statement_timeout: float | None = None,
-        lock_wait: float | None = None,
     ) -> AbstractContextManager[DriverConnection]:
         """:meth:`transaction` on the driver (``data.db.driver_transaction``), for the hottest reads and
         writes of plain rows."""
@@ -220,7 +219,6 @@ class Runtime:
             writes=writes,
             snapshot=snapshot,
             statement_timeout=statement_timeout,
-            lock_wait=lock_wait,
         )
 
     @cached_property

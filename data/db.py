@@ -205,10 +205,6 @@ def transaction(  # noqa: PLR0913 - keyword-only options of one unit of work
         yield session
 
 
-#: Key of a pooled SQLite connection's ``info``: its own busy timeout (ms), given back after a ``lock_wait``.
-BUSY_TIMEOUT = "upskill_busy_timeout"
-
-
 class DriverConnection(NamedTuple):
     """A DB-API connection in a transaction of :func:`driver_transaction`, with its engine's dialect: what a
     :class:`DriverQuery` runs on, as on a SQLAlchemy ``Connection``."""
@@ -261,10 +257,14 @@ class KeptConnection:
             raise
 
     def close(self) -> None:
-        """Give the connection back to the engine's pool."""
+        """Give the connection back to the engine's pool; one with a ``setup`` is closed instead (what the
+        setup changed would outlive it in the pool)."""
         pooled, self._pooled = self._pooled, None
         if pooled is not None and pooled.dbapi_connection is not None:
-            pooled.close()
+            if self._setup is not None:
+                pooled.invalidate()
+            else:
+                pooled.close()
 
 
 @contextmanager
@@ -274,7 +274,6 @@ def driver_transaction(
     writes: bool = False,
     snapshot: bool = False,
     statement_timeout: float | None = None,
-    lock_wait: float | None = None,
 ) -> Iterator[DriverConnection]:
     """:func:`transaction` on the driver: a pooled DB-API connection in one transaction, committed when the
     block ends, rolled back when it raises; ``writes``, ``snapshot`` and ``statement_timeout`` as there.
@@ -283,27 +282,15 @@ def driver_transaction(
     audit entries of reads, run with :class:`DriverQuery`: a session's begin and commit cost ~0.2 ms of CPU
     and a Core connection's ~0.1 ms (its events, transaction objects and the pool's bookkeeping) for
     statements that take the driver ~15 us each. A connection whose driver raised is not pooled again (it
-    may be broken: the database went away).
-
-    ``lock_wait`` (SQLite): seconds its statements wait for another connection's lock before "database is
-    locked" (its busy timeout; None: the connection's own, pysqlite's 5 s), given back to the connection
-    when the block ends: for reads made where no one may wait (the event loop, ``api.http.fast``). In WAL
-    mode a read waits for a lock only while a connection recovers the log after a crash. The connection's
-    own timeout is read once in its life (kept in its pool record's ``info``): two statements a block, not
-    three (~2.5 us of ~19 on this machine).
+    may be broken: the database went away). Reads made where no one may wait (the event loop) use a
+    :class:`KeptConnection` that never waits for a lock instead (``api.http.fast.LoopReads``).
     """
     pooled = engine.raw_connection()
     dbapi_connection: Any = pooled.dbapi_connection
     sqlite = engine.dialect.name == "sqlite"
-    waited = None
     try:
         cursor = dbapi_connection.cursor()
         try:
-            if sqlite and lock_wait is not None:
-                waited = pooled.info.get(BUSY_TIMEOUT)
-                if waited is None:  # the connection's own, read once in its life
-                    waited = pooled.info[BUSY_TIMEOUT] = cursor.execute("PRAGMA busy_timeout").fetchone()[0]
-                cursor.execute(f"PRAGMA busy_timeout = {int(lock_wait * 1000)}")
             if sqlite:  # autocommit driver (``_sqlite_hooks``): the transaction is ours to begin
                 cursor.execute("BEGIN IMMEDIATE" if writes else "BEGIN")
             else:  # psycopg begins one at the first statement
@@ -322,8 +309,6 @@ def driver_transaction(
         pooled.invalidate()  # it may be broken (the database went away): closed, never pooled again
         raise
     finally:
-        if waited is not None and pooled.dbapi_connection is not None:  # not invalidated
-            dbapi_connection.execute(f"PRAGMA busy_timeout = {int(waited)}")
         pooled.close()  # back to the pool, which rolls back what is left open; or closed when invalidated
 
 

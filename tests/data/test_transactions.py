@@ -55,26 +55,25 @@ def test_with_the_write_lock_both_writers_commit_one_after_the_other(tmp_path: P
     assert _read_then_write_while_another_commits(tmp_path / "immediate.db", writes=True) == 2
 
 
-def test_a_driver_transaction_that_may_not_wait_fails_at_once_then_waits_again(tmp_path: Path) -> None:
-    """``data.db.driver_transaction(lock_wait=0)``: "database is locked" at once while another connection
-    holds the lock it needs (not after the connection's 5 s), and the connection waits as before after it."""
+def test_a_kept_connection_that_may_not_wait_fails_at_once_and_is_not_pooled_again(tmp_path: Path) -> None:
+    """``data.db.KeptConnection(setup="PRAGMA busy_timeout = 0")`` (the event loop's reads,
+    ``api.http.fast.LoopReads``): "database is locked" at once while another connection holds the lock it
+    needs (not after the connection's 5 s); closed, it is not pooled again with that setting."""
     import sqlite3
     import time
 
-    from data.db import driver_transaction
+    from data.db import KeptConnection, driver_transaction
 
     engine = make_engine(f"sqlite:///{tmp_path / 'locks.db'}", pool_size=1, max_overflow=1)
     migrate(engine)
-    for _ in range(2):  # the second time with the connection's own wait as read the first time
-        with driver_transaction(engine, lock_wait=0) as reader:
-            assert reader.dbapi_connection.execute("PRAGMA busy_timeout").fetchone()[0] == 0
-        with driver_transaction(engine) as reader:  # the same pooled connection, its own wait given back
-            assert reader.dbapi_connection.execute("PRAGMA busy_timeout").fetchone()[0] == 5000
+    kept = KeptConnection(engine, setup="PRAGMA busy_timeout = 0")
+    with kept.transaction() as reader:
+        assert reader.dbapi_connection.execute("PRAGMA busy_timeout").fetchone()[0] == 0
     with driver_transaction(engine, writes=True):
         began = time.monotonic()
-        with (
-            pytest.raises(sqlite3.OperationalError, match="locked"),
-            driver_transaction(engine, writes=True, lock_wait=0),
-        ):
+        with pytest.raises(sqlite3.OperationalError, match="locked"), kept.transaction("BEGIN IMMEDIATE"):
             pass
         assert time.monotonic() - began < 1
+    kept.close()
+    with driver_transaction(engine) as reader:  # a pooled connection with its own wait
+        assert reader.dbapi_connection.execute("PRAGMA busy_timeout").fetchone()[0] == 5000

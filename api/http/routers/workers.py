@@ -233,7 +233,6 @@ def kept_recommendations_json(
     *,
     runtime: Runtime,
     questions: Sequence[KeptQuestion],
-    lock_wait: float | None = None,
     reads: Callable[[], AbstractContextManager[DriverConnection]] | None = None,
 ) -> KeptAnswers:
     """The answers of :func:`recommendations_json` to ``questions`` (requests arriving together) that are
@@ -242,8 +241,8 @@ def kept_recommendations_json(
     transaction (``data.db.driver_transaction``), and the audit entries of the answers, which the caller
     commits (``runtime.audit_writer``, with those of other requests finishing now) before it sends any of
     them. None for a question with no kept answer, an unknown, revoked or other-role key, or a worker the
-    key may not see; None for every question when the reads raise (on SQLite also when they would wait
-    longer than ``lock_wait`` seconds for a lock): :func:`recommendations_json` then answers each, as the
+    key may not see; None for every question when the reads raise (with ``reads`` on SQLite also when they
+    would wait for a lock): :func:`recommendations_json` then answers each, as the
     route does (nothing was written for it). ~0.5 ms of CPU less a request than
     :func:`recommendations_json`'s session (its begin and commit, the Core connection of its audit entry).
 
@@ -260,7 +259,7 @@ def kept_recommendations_json(
     opened = reads() if reads is not None else None
     try:
         with opened or runtime.driver_transaction(
-            snapshot=True, statement_timeout=STATEMENT_TIMEOUT, lock_wait=lock_wait
+            snapshot=True, statement_timeout=STATEMENT_TIMEOUT
         ) as connection:
             version = people_version(connection)
             earlier = given.under(version, questions)

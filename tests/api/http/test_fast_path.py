@@ -330,9 +330,7 @@ def _kept_lookup(
     it was read on the event loop's thread, and whether on the loop's own connection (``reads``)."""
     read_where = [] if read_where is None else read_where
 
-    def lookup(
-        *, runtime: object, questions: list[str], lock_wait: float | None = None, reads: object = None
-    ) -> workers_router.KeptAnswers:
+    def lookup(*, runtime: object, questions: list[str], reads: object = None) -> workers_router.KeptAnswers:
         looked_up.append(list(questions))
         read_where.append((threading.current_thread() is threading.main_thread(), reads is not None))
         if len(looked_up) <= fast.BATCHES_AT_ONCE:
