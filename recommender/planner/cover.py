@@ -28,7 +28,7 @@ is below 1.0 or its method is ``none``).
 from __future__ import annotations
 
 import time
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal, NamedTuple
 
@@ -296,9 +296,10 @@ class _Program:
     (at 2,000 synthetic courses, ~25,000 of them: built for every program, they took 10x the time of the
     rest of the program in HiGHS's LP). The ordered program, 2.5-3.6 times the rows, is often not finished
     in the time, while the relaxation's selection is near its optimum: that selection made orderable
-    (:func:`~recommender.planner.selection.repaired`: an option from outside the loop added) starts it, and
-    answers (:func:`_stopped`) when the ordered program gets no time (development seed 11, 50 courses,
-    instance 8: 0.916 -> 0.977; seed 7, 200 courses, instance 6: 0.856 -> 0.984).
+    (:func:`~recommender.planner.selection.repaired`: options added, then courses exchanged for cheaper ones
+    and dropped) starts it, and answers (:func:`_stopped`) when the ordered program gets no time
+    (development seed 11, 50 courses, instance 8: 0.916 -> 0.977; seed 7, 200 courses, instance 6: 0.856 ->
+    0.984 with options added only, 1.000 with the exchanges).
     """
 
     def __init__(self, problem: CoverProblem, *, lazy: bool = True):
@@ -463,8 +464,9 @@ class _Program:
                 return answer
             self.ordered |= stuck
             # HiGHS's selection, made orderable, starts the ordered program when better than ``start`` (it
-            # meets the floors: it only adds courses), and is kept for _stopped if that has no time
-            orderable = repaired(self.problem, self.chosen(answer))
+            # meets the floors: it covers every skill HiGHS's did), and is kept for _stopped if that has no
+            # time; its exchanges stop at this program's deadline
+            orderable = repaired(self.problem, self.chosen(answer), _past(deadline))
             if orderable is not None:
                 self.repaired.append(orderable)
                 if start is None or value(self.problem, orderable).better_than(value(self.problem, start)):
@@ -914,6 +916,11 @@ def _certify(
 def _seconds(deadline: float | None) -> float | None:
     """Seconds left until ``deadline`` (None: no limit)."""
     return None if deadline is None else deadline - clock()
+
+
+def _past(deadline: float | None) -> Callable[[], bool]:
+    """Whether :func:`clock` is past ``deadline`` (None: never)."""
+    return lambda: deadline is not None and clock() > deadline
 
 
 def _left(deadline: float | None, least: float = 0.0) -> float | None:
