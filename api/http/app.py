@@ -25,6 +25,7 @@ import api.http.routers.admin
 import api.http.routers.model
 from api.http import auth, deps, errors, suggest
 from api.http.fast import RecommendationsFastPath
+from api.http.fast_plans import PlansFastPath
 from api.http.query import known_query_parameters
 from api.http.routers import (
     badges,
@@ -190,6 +191,7 @@ def create_app(runtime: Runtime | None = None, *, freeze_loaded: bool = False) -
     from api.http.web import routes as web  # here, not on top: the page is an add-on to the API
 
     web.install(app)  # the worker page at /
+    app.add_middleware(PlansFastPath)  # inside BodyLimit: a plain plan request skips routing
     app.add_middleware(BodyLimit)
     app.add_middleware(RecommendationsFastPath)  # outermost: a plain request skips the rest
     return app
