@@ -7,7 +7,14 @@ from __future__ import annotations
 import numpy as np
 
 from evaluation.bench_planner import problem_of, random_instance
-from recommender.planner.build import _RawRequirement, _rounds, _topological_position
+from recommender.planner.build import (
+    _acyclic_rank,
+    _component_rank,
+    _edgeless_rank,
+    _RawRequirement,
+    _rounds,
+    _topological_position,
+)
 
 
 def test_options_rank_below_their_course_off_a_loop() -> None:
@@ -80,3 +87,16 @@ def test_rounds_are_the_fixed_point_found_by_passes() -> None:
         never += bool(pending)
         deepest = max(deepest, *rank.values(), 0)
     assert never and deepest >= 2  # some courses never takeable, some takeable from the third round
+
+
+def test_courses_without_requirements_rank_as_their_components_say() -> None:
+    """The shortcut for courses of which none has a requirement (no graph built) gives the ranks the graph's
+    components give (scipy numbers an edgeless graph's components in node order)."""
+    rng = np.random.default_rng(5)
+    for n in [0, 1, 2, 3, *rng.integers(4, 300, size=40).tolist()]:
+        courses = sorted(f"c{k:03d}" for k in range(n))
+        rounds = {c: int(rng.integers(0, 3)) for c in courses}
+        raw: dict[str, list[_RawRequirement]] = {c: [] for c in courses}
+        assert _acyclic_rank(rounds, raw) == (_edgeless_rank(courses, rounds), {})
+        assert _edgeless_rank(courses, rounds) == _component_rank(courses, rounds, raw)[0]
+        assert _component_rank(courses, rounds, raw)[1] == {}
