@@ -481,11 +481,14 @@ class HybridRanker(BaseEstimator):
             total += abs(value)
         if total != 0.0:
             vals = (vals.astype(np.float64) / total).astype(np.float32)
-        factors = np.zeros(embeddings.shape[1], dtype=np.float32)
-        bias = np.zeros((), dtype=np.float32)
-        for column, value in zip((offset + cols).tolist(), vals, strict=True):
-            factors += value * embeddings[column]
-            bias += value * biases[column]
+        # each column's products (its embedding and bias times its value) added from 0 one after the other
+        # in ascending column order: np.add.accumulate adds row after row, unlike np.sum's pairwise sums
+        rows = offset + cols
+        products = np.zeros((cols.size + 1, embeddings.shape[1] + 1), dtype=np.float32)
+        products[1:, :-1] = vals[:, None] * embeddings[rows]
+        products[1:, -1] = vals * biases[rows]
+        summed = np.add.accumulate(products, axis=0)[-1]
+        factors, bias = summed[:-1], summed[-1]
         vector = np.empty((1, embeddings.shape[1] + 2), dtype=np.float32)
         vector[0, :-2], vector[0, -2], vector[0, -1] = factors, 1.0, bias
         return vector @ self.item_vectors_.T
