@@ -279,7 +279,9 @@ def serving_features(
     from training.dataset import profile_features
 
     graph = profile.graph
-    held = holdings(graph, Profile(profile.occupations, dict(profile.skills)))
+    held = profile.held
+    if held is None:
+        held = holdings(graph, Profile(profile.occupations, dict(profile.skills)))
     return profile_features(
         occupations={uri: graph.isco_codes[graph.occupation_index[uri]] for uri in profile.occupations},
         skills={graph.skill_uris[s]: holding.level for s, holding in sorted(held.items())},

@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from recommender.gap import DEFAULT_LEVELS, RequiredLevels, SkillGap, skill_gap
+from recommender.gap import (
+    DEFAULT_LEVELS,
+    Holding,
+    Profile,
+    RequiredLevels,
+    SkillGap,
+    gap_from_holdings,
+    holdings,
+)
 from recommender.graph import CompetenceGraph
 
 
@@ -18,6 +26,9 @@ class ProfileGap:
     skills: dict[str, int]  # as declared: URI or label -> level 0..4
     gap: SkillGap
     required: RequiredLevels = DEFAULT_LEVELS  # the levels the gap was measured against
+    # the skills held directly (``recommender.gap.holdings``; None: not kept), which the model's features
+    # read too (``api.services.plans.serving_features``)
+    held: Mapping[int, Holding] | None = None
 
 
 def profile_gap(
@@ -30,6 +41,9 @@ def profile_gap(
 ) -> ProfileGap:
     """Compute the gap from current occupations and/or declared skills to a target occupation."""
     declared = dict(skills or {})
-    gap = skill_gap(graph, target, occupations=list(occupations), skills=declared, required=required)
+    # recommender.gap.skill_gap's steps, the holdings kept
+    target_uri = graph.resolve_occupation(target)
+    held = holdings(graph, Profile(tuple(occupations), dict(declared)))
+    gap = gap_from_holdings(graph, target_uri, held, required)
     resolved = tuple(graph.resolve_occupation(o) for o in occupations)
-    return ProfileGap(graph, resolved, declared, gap, required)
+    return ProfileGap(graph, resolved, declared, gap, required, held)
