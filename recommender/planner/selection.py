@@ -206,16 +206,22 @@ def _prune_ordered(problem: CoverProblem, chosen: Sequence[int]) -> Selection:
     if edges is None:
         raise RuntimeError("the selection cannot be ordered: a bug in the solver that chose it")
     counts = Counter(s for c in kept for s in problem.covers[c])
+    # a kept course covering a skill no other kept course covers stays kept: the counts only fall
+    needed: set[int] = set()
+    providers = _Providers(edges)
     restart = True  # as in prune: only a dropped course with requirements may free its providers
     while restart:
         restart = False
         for c in sorted(kept, key=lambda i: (-problem.cost[i], i)):
-            if not all(counts[s] > 1 for s in problem.covers[c]):
+            if c in needed:
                 continue
-            rest = [i for i in kept if i != c]
-            moved = _moved_in_order(edges, c)
+            if not all(counts[s] > 1 for s in problem.covers[c]):
+                needed.add(c)
+                continue
+            moved = _moved_in_order(edges, c, providers)
             if moved is False:
                 continue
+            rest = [i for i in kept if i != c]
             if moved is True:  # some course it provides has no other provider before it: order them again
                 reordered = ordered_edges(problem, rest)
                 if reordered is None:
@@ -224,6 +230,7 @@ def _prune_ordered(problem: CoverProblem, chosen: Sequence[int]) -> Selection:
             else:  # the order of the others holds, with other providers taken before
                 del edges[c]
                 edges.update(moved)
+            providers = _Providers(edges)
             kept = rest
             counts.subtract(problem.covers[c])
             if problem.requirements[c]:
@@ -232,20 +239,33 @@ def _prune_ordered(problem: CoverProblem, chosen: Sequence[int]) -> Selection:
     return Selection(tuple(kept), edges)
 
 
+class _Providers:
+    """Of ordered ``edges`` (:func:`ordered_edges`): each course's position in the order, and per provider
+    the courses whose requirements it provides, in that order."""
+
+    def __init__(self, edges: Mapping[int, tuple[tuple[int, Requirement], ...]]):
+        self.position = {d: k for k, d in enumerate(edges)}
+        self.dependants: dict[int, list[int]] = {}
+        for d, providers in edges.items():
+            for o, _ in providers:
+                if o != d:
+                    found = self.dependants.setdefault(o, [])
+                    if not found or found[-1] != d:
+                        found.append(d)
+
+
 def _moved_in_order(
-    edges: Mapping[int, tuple[tuple[int, Requirement], ...]], c: int
+    edges: Mapping[int, tuple[tuple[int, Requirement], ...]], c: int, providers: _Providers
 ) -> dict[int, tuple[tuple[int, Requirement], ...]] | bool:
     """The edges of the courses ``c`` provides, each moved to another option taken before the course in the
-    order of ``edges`` (its keys); else whether another order may still do (True: every such requirement
-    has another option among the others; False: one has none, so ``c`` must stay)."""
-    position = {d: k for k, d in enumerate(edges)}
+    order of ``edges`` (its keys; ``providers`` indexes them); else whether another order may still do (True:
+    every such requirement has another option among the others; False: one has none, so ``c`` must stay)."""
+    position = providers.position
     moved = {}
     in_order = True
-    for d, providers in edges.items():
-        if d == c or all(o != c for o, _ in providers):
-            continue
+    for d in providers.dependants.get(c, ()):
         new = []
-        for o, req in providers:
+        for o, req in edges[d]:
             if o != c:
                 new.append((o, req))
                 continue
@@ -295,8 +315,8 @@ def _taken_in_order(
     waiting: dict[int, list[tuple[int, int]]] = {}  # member -> (course, requirement position) it would meet
     for c in members:
         for k, req in enumerate(requirements[c]):
-            for o in (*req.options, *req.in_loop):
-                if o in members:
+            for options in (req.options, req.in_loop):
+                for o in members.intersection(options):  # (the order is the heap's: by rank)
                     waiting.setdefault(o, []).append((c, k))
     ready = [(problem.rank[c], c) for c in members if unmet[c] == 0]
     heapq.heapify(ready)
