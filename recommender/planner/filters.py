@@ -164,15 +164,44 @@ def first_session(course: CourseOption, constraints: Constraints) -> date | None
 def filter_courses(
     courses: Iterable[CourseOption], constraints: Constraints
 ) -> tuple[dict[str, Available], dict[str, str]]:
-    """Split courses into those available (by id) and those excluded (id -> reason)."""
+    """Split courses into those available (by id) and those excluded (id -> reason).
+
+    :func:`exclusion_reason` for each course, with the constraints read once: the reasons are worded by it
+    (and :func:`first_session` dates a course with sessions) only for the courses a check may concern."""
+    c = constraints
+    gone, completed, currency = c.excluded, c.completed, c.currency
+    standing = bool(c.languages or c.delivery_modes or c.region is not None or c.levels)
+    # what :func:`limit_breach` compares a course's price and hours with (None: no limit)
+    most_price = None if c.budget is None else c.budget + 1e-9
+    most_hours = None if c.max_hours is None else c.max_hours + 1e-9
+    dated = c.start is not None
     available: dict[str, Available] = {}
     excluded: dict[str, str] = {}
     for course in courses:
-        reason = exclusion_reason(course, constraints)
-        if reason is not None:
-            excluded[course.id] = reason
-            continue
-        price = price_in(course, constraints)
+        cid = course.id
+        if cid in gone or cid in completed or standing:
+            reason = exclusion_reason(course, c)
+            if reason is not None:
+                excluded[cid] = reason
+                continue
+            price = price_in(course, c)
+        else:
+            price = course.price
+            if price != 0 and course.currency.upper() != currency:
+                price = price_in(course, c)
+                if price is None:
+                    excluded[cid] = static_reason(course, c) or ""
+                    continue
+            if (
+                (most_price is not None and price > most_price)
+                or (most_hours is not None and course.hours > most_hours)
+                or (dated and course.start_dates)
+            ):
+                reason = limit_reason(course, price, c)
+                if reason is not None:
+                    excluded[cid] = reason
+                    continue
         assert price is not None  # exclusion_reason rules out unknown rates
-        available[course.id] = Available(course, price, first_session(course, constraints))
+        first = first_session(course, c) if course.start_dates else None
+        available[cid] = Available(course, price, first)
     return available, excluded
