@@ -289,10 +289,11 @@ def _greedy_phase(state: _State, skills: set[int], unit: Sequence[float]) -> _St
 
 class _Keys:
     """The lazy greedy's heap. Keys are upper bounds of a course's ratio. Before its first evaluation, its own
-    gain over its own unit cost. After one, the ratio found, which stays an upper bound while its bundle stays
-    the same (gains only shrink). A bundle changes only when a course is chosen that is a member or meets a
-    member's requirement, and then only shrinks: the course's key becomes the bundle's gain found over its
-    own unit cost (entries carry a version, stale ones are skipped)."""
+    gain over its own unit cost (without limits, that ratio as it is now: :meth:`_fallen`). After one, the
+    ratio found, which stays an upper bound while its bundle stays the same (gains only shrink). A bundle
+    changes only when a course is chosen that is a member or meets a member's requirement, and then only
+    shrinks: the course's key becomes the bundle's gain found over its own unit cost (entries carry a
+    version, stale ones are skipped)."""
 
     def __init__(self, state: _State, skills: set[int], unit: Sequence[float]):
         self.state, self.skills, self.unit = state, skills, unit
@@ -305,6 +306,11 @@ class _Keys:
         open_weight = self.open.__getitem__
         self.heap = [(-sum(map(open_weight, covers[i] & skills)) / unit[i], i, 0) for i in candidates]
         heapq.heapify(self.heap)
+        # without money or hours limits, the courses still keyed by their own gain over their own unit cost
+        # at the start, not by their bundle's: :meth:`best` keys them by that ratio again before searching
+        # their bundles (with a limit, where a bundle that does not fit is dropped for good, the order of the
+        # searches changed selections both ways: not done there)
+        self.own = set(candidates) if state.lists.money is None and state.lists.time is None else set()
         self.gains: dict[int, float] = {}  # the gain of a course's bundle when last evaluated
         self.watchers: dict[int, list[tuple[int, int]]] = {}  # bundle member -> (course, version) keyed on it
         self.evaluated: list[tuple[float, int, int]] = []
@@ -317,8 +323,8 @@ class _Keys:
         if state.done(self.skills):
             return None  # every bundle would gain nothing: the loop below would only empty the heap
         while heap and (best is None or (-heap[0][0], -heap[0][1]) > (best[0], -best[1])):
-            _, i, v = heapq.heappop(heap)
-            if i in state.chosen_set or v != self.version[i]:
+            key, i, v = heapq.heappop(heap)
+            if i in state.chosen_set or v != self.version[i] or (i in self.own and self._fallen(i, -key, v)):
                 continue
             if not state.fits_alone(i):
                 continue  # nor would its bundle (no search needed)
@@ -337,6 +343,18 @@ class _Keys:
             if best is None or (ratio, -i) > (best[0], -best[1]):
                 best = (ratio, i, bundle)
         return None if best is None else best[2]
+
+    def _fallen(self, i: int, key: float, v: int) -> bool:
+        """Whether course ``i``, keyed by its own ratio ``key`` at the start, has a lower own ratio now
+        (skills it covers were covered since): then it is keyed by that (none when 0) and its bundle is not
+        searched yet; else it is searched now."""
+        ratio = sum(map(self.open.__getitem__, self.state.problem.covers[i])) / self.unit[i]
+        if ratio < key * (1 - 1e-12):
+            if ratio > 0:
+                heapq.heappush(self.heap, (-ratio, i, v))
+            return True
+        self.own.discard(i)
+        return False
 
     def chosen(self, bundle: Sequence[int]) -> None:
         """Put back the courses evaluated but not chosen; re-key those whose bundle ``bundle`` changed."""

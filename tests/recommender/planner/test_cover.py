@@ -729,3 +729,41 @@ def test_the_greedys_bundles_found_once_change_no_selection(monkeypatch: pytest.
 
     monkeypatch.setattr(greedy_module._State, "bundle", afresh)
     assert [greedy(problem) for problem in problems] == found
+
+
+def test_the_set_cover_greedy_searches_a_bundle_only_when_its_own_ratio_still_leads(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Without money or hours limits, a course still keyed by its own gain over its own cost at the phase's
+    start is keyed by that ratio again before its bundle is searched: fewer searches, every coverable skill
+    covered all the same; with a limit nothing changes (the same selections as keying as before)."""
+    from recommender.planner import greedy as greedy_module
+
+    problems = _mixed_problems(41, sizes=(150, 400), n_skills=40)
+    searches: list[int] = []
+    search = greedy_module._State.bundle
+
+    def counted(state: Any, i: int) -> Sequence[int] | None:
+        searches.append(i)
+        return search(state, i)
+
+    monkeypatch.setattr(greedy_module._State, "bundle", counted)
+    refreshed = [greedy(problem) for problem in problems]
+    with_refresh = len(searches)
+    searches.clear()
+    keys = greedy_module._Keys.__init__
+
+    def as_before(self: Any, *args: Any) -> None:
+        keys(self, *args)
+        self.own.clear()
+
+    monkeypatch.setattr(greedy_module._Keys, "__init__", as_before)
+    before = [greedy(problem) for problem in problems]
+    assert with_refresh < len(searches)
+    for problem, mine, theirs in zip(problems, refreshed, before, strict=True):
+        if problem.budget is not None or problem.max_hours is not None:
+            assert mine == theirs
+        else:
+            coverable = {s for cover_ in problem.covers for s in cover_}
+            assert set().union(*(problem.covers[c] for c in mine.chosen)) == coverable
+            assert ordered_edges(problem, mine.chosen) is not None
