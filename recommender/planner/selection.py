@@ -24,7 +24,7 @@ import heapq
 import itertools
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import numpy as np
@@ -343,13 +343,25 @@ def repaired(
     """``chosen`` made orderable (:func:`ordered_edges`) at little cost, or None: options are added while
     some of its courses cannot be taken (:func:`_orderable`), then courses are exchanged for cheaper ones
     and dropped while that lowers the cost at no less coverage (:func:`_exchanged`; no more exchanges once
-    ``out_of_time()``). None when an option is missing or the courses break the money or hours limit. A
-    selection of the MILP's relaxation whose loop cannot be ordered
+    ``out_of_time()``). When that breaks the money or hours limit, the options added and the exchanges are
+    chosen for least of the limit's column first. None when an option is missing or the courses still break
+    a limit. A selection of the MILP's relaxation whose loop cannot be ordered
     (:class:`recommender.planner.cover._Program`) becomes a valid one of at least its coverage."""
-    closure = _orderable(problem, set(chosen))
+    out_of_time = out_of_time or (lambda: False)
+    closure = _orderable(problem, set(chosen), problem.cost)
+    if closure is not None and not _within_limits(problem, closure.members):
+        # over a money or hours limit: made orderable, and exchanged, for least of it instead
+        for limit, column in ((problem.budget, problem.price), (problem.max_hours, problem.hours)):
+            by_limit = replace(problem, cost=column)
+            within = None if limit is None else _orderable(by_limit, set(chosen), column)
+            if within is not None:
+                kept = _exchanged(by_limit, within, out_of_time)
+                if _within_limits(problem, kept):
+                    closure = _Closure(problem, kept)
+                    break
     if closure is None:
         return None
-    members = _exchanged(problem, closure, out_of_time or (lambda: False))
+    members = _exchanged(problem, closure, out_of_time)
     if not _within_limits(problem, members):
         return None
     return sorted(members, key=lambda i: (problem.rank[i], i))
@@ -417,12 +429,13 @@ class _Closure:
                         ready.append(e)
 
 
-def _orderable(problem: CoverProblem, members: set[int]) -> _Closure | None:
+def _orderable(problem: CoverProblem, members: set[int], cost: NDArray[np.float64]) -> _Closure | None:
     """``members`` with options added until every course can be taken (None when none can be added). Each
     round adds, of the options of the requirements that no course taken so far meets, one that can be taken
-    at once and meets most such requirements for its cost; when none can, the first option (outside the
-    loop, of lower rank) of the first course no order can take (by rank)."""
-    cost, requirements = problem.cost, problem.requirements
+    at once and meets most such requirements for its ``cost`` (the objective's, or a limit's column); when
+    none can, the first option (outside the loop, of lower rank) of the first course no order can take (by
+    rank)."""
+    requirements = problem.requirements
     closure = _Closure(problem, members)
     taken = closure.order
     while not closure.complete:
@@ -513,7 +526,7 @@ def _exchange(
         if reordered[0] <= 0:
             continue
         reordered[0] -= 1
-        closure = _orderable(problem, trial)
+        closure = _orderable(problem, trial, cost)
         if closure is None:
             continue
         kept, got = _dropped(problem, closure, value(problem, closure.members))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from recommender.planner.cover import CoverProblem, Requirement, value
@@ -41,13 +43,22 @@ def test_a_stuck_selection_gets_its_cheapest_option_and_a_course_exchanged_for_a
     orderable selection covering the four skills."""
     problem = _swap_problem()
     assert ordered_edges(problem, [0, 1, 4]) is None
-    closure = _orderable(problem, {0, 1, 4})
+    closure = _orderable(problem, {0, 1, 4}, problem.cost)
     assert closure is not None and closure.members == {0, 1, 3, 4}
     fixed = repaired(problem, [0, 1, 4])
     assert fixed == [3, 5, 0, 1] and value(problem, fixed).cost == 9.0
     assert ordered_edges(problem, fixed) is not None
     assert repaired(problem, [3, 5, 0, 1]) == [3, 5, 0, 1]  # nothing cheaper at that coverage
     assert repaired(_swap_problem(budget=8.0), [0, 1, 4]) is None  # 9 does not fit 8
+
+
+def test_over_a_budget_the_options_and_exchanges_that_take_least_of_it_are_tried() -> None:
+    """With y priced 20 and x 2, the cheapest repair, a, b, y, d (price 23), breaks a budget of 14: made
+    orderable and exchanged for price instead, a, b, x, d (price 5, cost 13) fits, and y in x's place,
+    cheaper, would not."""
+    problem = replace(_swap_problem(budget=14.0), price=np.array([1.0, 1.0, 2.0, 20.0, 8.0, 1.0]))
+    assert repaired(problem, [0, 1, 4]) == [2, 5, 0, 1]
+    assert repaired(replace(problem, budget=None), [0, 1, 4]) == [3, 5, 0, 1]
 
 
 def test_repaired_selections_are_orderable_cover_what_they_were_given_and_cost_no_more() -> None:
@@ -74,7 +85,7 @@ def test_repaired_selections_are_orderable_cover_what_they_were_given_and_cost_n
                 half = rng.choice(on_loop, size=max(2, len(on_loop) // 2), replace=False).tolist()
                 chosen = sorted({*half, *rng.choice(problem.n, size=3, replace=False).tolist()})
                 fixed = repaired(problem, chosen)
-                closure = _orderable(problem, set(chosen))
+                closure = _orderable(problem, set(chosen), problem.cost)
                 if fixed is None:
                     continue
                 tried += 1
