@@ -1,13 +1,11 @@
 """Prerequisite order: cycle detection naming the members, and topological order with deterministic ties.
 
-Cycles are networkx's (as in :mod:`recommender.prerequisites`), the order networkx's lexicographical
-topological sort written out; this module only fixes the edge direction and makes the answers independent
-of the input's order.
+Both are networkx's (as in :mod:`recommender.prerequisites`); this module only fixes the edge direction and
+makes the answers independent of the input's order.
 """
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -65,30 +63,12 @@ def topological_order(
         When the requirements among ``nodes`` form a cycle, naming its members.
     """
     members = sorted(set(nodes))
-    known = set(members)
-    deps = {n: sorted(set(requires.get(n, ())) & known) for n in members}
+    deps = {n: sorted(set(requires.get(n, ())) & set(members)) for n in members}
+    graph = nx.DiGraph()
+    graph.add_nodes_from(members)
+    graph.add_edges_from((d, n) for n in members for d in deps[n])
     sort_key = key if key is not None else (lambda node: node)
-    # networkx's lexicographical_topological_sort (as this was written until a plan's three orders cost
-    # ~0.1 ms of its graphs): the ready node of the smallest (key, node) next; with the node in the key no
-    # two compare equal, so the order is the same whichever way the heap was filled
-    dependents: dict[str, list[str]] = {n: [] for n in members}
-    waiting: dict[str, int] = {}
-    for n in members:
-        for d in deps[n]:
-            dependents[d].append(n)
-        if deps[n]:
-            waiting[n] = len(deps[n])
-    ready = [((sort_key(n), n), n) for n in members if n not in waiting]
-    heapq.heapify(ready)
-    order: list[str] = []
-    while ready:
-        _, node = heapq.heappop(ready)
-        order.append(node)
-        for child in dependents[node]:
-            waiting[child] -= 1
-            if waiting[child] == 0:
-                del waiting[child]
-                heapq.heappush(ready, ((sort_key(child), child), child))
-    if waiting:
-        raise PrerequisiteCycle([find_cycle(deps) or members])
-    return order
+    try:
+        return list(nx.lexicographical_topological_sort(graph, key=lambda node: (sort_key(node), node)))
+    except nx.NetworkXUnfeasible:
+        raise PrerequisiteCycle([find_cycle(deps) or members]) from None
