@@ -10,9 +10,10 @@ Where they come from:
 * ``graph``: a snapshot folder when one is given (``--snapshot``), else the on-disk cache keyed by the
   database's reference version (:mod:`data.graph_cache`): built from the database only when the taxonomy,
   catalogue or badges changed since the last build (or the code that builds it).
-* ``plan_options``: the courses and badges the planner chooses from. A server loads the graph and plan
-  options again when the database's reference version changes (an import while it serves), between
-  requests, both at once (:meth:`Runtime.refresh_reference`, looked for every few seconds).
+* ``plan_options``: the courses and badges the planner chooses from, cached on disk like the graph
+  (:mod:`data.options_cache`). A server loads the graph and plan options again when the database's
+  reference version changes (an import while it serves), between requests, both at once
+  (:meth:`Runtime.refresh_reference`, looked for every few seconds).
 * ``model``: the newest usable model artefact, or None (plans then rank by the content score); a server
   swaps it for a newer valid artefact between requests (:meth:`Runtime.current_model`, :mod:`api.model_slot`).
 * ``title_matcher``, ``skill_extractor``: free text to ESCO occupations and skills, fitted over the database's
@@ -246,14 +247,15 @@ class Runtime:
         return self._load_plan_options()
 
     def _load_plan_options(self) -> PlanOptions:
-        from api.services.plans import load_plan_options
+        from api.services.plans import plan_options
+        from data.options_cache import cached_options
 
-        with self.transaction(snapshot=True) as session:
-            return load_plan_options(
-                db_session=session,
-                min_confidence=self.settings.planning_min_confidence,
-                exchange_rates=self.settings.exchange_rates,
-            )
+        catalogue = cached_options(
+            engine=self.engine,
+            cache_dir=self.settings.cache_dir,
+            min_confidence=self.settings.planning_min_confidence,
+        )
+        return plan_options(catalogue, self.settings.exchange_rates)
 
     @cached_property
     def reference_token(self) -> str:

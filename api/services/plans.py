@@ -29,6 +29,7 @@ from recommender.planner.scores import ScoreIndex, ScoreVector
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from data.options_cache import CatalogueOptions
     from data.plan_inputs import CourseTerms, PlanCourses, Pricing
     from recommender.currency import Converter, RateTable
     from recommender.graph import CompetenceGraph
@@ -142,19 +143,20 @@ def load_plan_options(
 
     Course-skill links under ``min_confidence`` are left out; the rates come from ``exchange_rates``, else
     the bundled table."""
-    from data.plan_inputs import load_badge_options, load_course_options, load_course_terms, rate_table
+    from data.options_cache import read_options
+
+    return plan_options(read_options(db_session=db_session, min_confidence=min_confidence), exchange_rates)
+
+
+def plan_options(catalogue: CatalogueOptions, exchange_rates: Path | None = None) -> PlanOptions:
+    """The :class:`PlanOptions` of the catalogue's options (as read from the database, or from the cache of
+    ``data.options_cache``), with the rates of ``exchange_rates``, else the bundled table."""
+    from data.plan_inputs import rate_table
 
     return PlanOptions(
-        courses=tuple(
-            load_course_options(
-                db_session=db_session,
-                min_confidence=min_confidence,
-                include_unpriced=True,
-                with_certificates=False,
-            )
-        ),
-        terms=load_course_terms(db_session=db_session),
-        badges=tuple(load_badge_options(db_session=db_session)),
+        courses=catalogue.courses,
+        terms=catalogue.terms,
+        badges=catalogue.badges,
         rates=rate_table(exchange_rates),
     )
 
