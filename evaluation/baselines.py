@@ -16,10 +16,10 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
-from recommender.hybrid import (
+from recommender.hybrid import HybridRanker
+from recommender.scoring import (
     BlendedRecommender,
     FloatMatrix,
-    HybridRanker,
     ItemCooccurrence,
     LastItemTransitions,
     Popularity,

@@ -5,7 +5,7 @@
    alternating runs so drift hits both. Target: ratio >= 0.8. On MOOCCubeX's published training split when
    ``../shared/data`` is there (pure-CF and identity + metadata configurations), else on synthetic data.
 2. Scoring latency for one user over 1,000 and 100,000 items: one matrix product plus ``argpartition``
-   (:func:`recommender.hybrid.top_k`), p50 and p99 over many requests; for the blended recommender too
+   (:func:`recommender.scoring.top_k`), p50 and p99 over many requests; for the blended recommender too
    (hybrid + co-occurrence + transitions + popularity).
 
     OPENBLAS_NUM_THREADS=1 .venv/bin/python -m evaluation.bench_model [--epochs 5] [--repeats 2]
@@ -27,10 +27,11 @@ import numpy as np
 import scipy.sparse as sp
 
 from evaluation.datasets import DEFAULT_DATA_DIR, load_mooccubex
-from recommender.hybrid import (
+from recommender.hybrid import HybridRanker
+from recommender.scoring import (
     Blend,
     BlendedRecommender,
-    HybridRanker,
+    FittedRanker,
     ItemCooccurrence,
     LastItemTransitions,
     Popularity,
@@ -104,8 +105,7 @@ def training_throughput(  # noqa: PLR0913 - a benchmark step: the matrices and t
     }
 
 
-def _fake_ranker(n_users: int, n_items: int, components: int, rng: np.random.Generator) -> HybridRanker:
-    ranker = HybridRanker(no_components=components)
+def _fake_ranker(n_users: int, n_items: int, components: int, rng: np.random.Generator) -> FittedRanker:
     arrays: dict[str, np.ndarray] = {
         "user_vectors_": rng.standard_normal((n_users, components + 2)).astype(np.float32),
         "item_vectors_": rng.standard_normal((n_items, components + 2)).astype(np.float32),
@@ -117,7 +117,7 @@ def _fake_ranker(n_users: int, n_items: int, components: int, rng: np.random.Gen
         "item_support_": np.zeros(0),
         "offsets_": np.array([n_users, n_items]),
     }
-    return HybridRanker.from_arrays(ranker.get_params(), arrays)
+    return FittedRanker.from_arrays({}, arrays)  # as an artefact is served
 
 
 def _random_rows(n_rows: int, n_cols: int, per_row: int, rng: np.random.Generator) -> sp.csr_matrix:

@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 from evaluation.baselines import Model, all_models, train_context
 from evaluation.metrics import auc_per_user, bootstrap_ci, catalogue_coverage, novelty
 from recommender.errors import UpskillError
-from recommender.hybrid import top_k
+from recommender.scoring import top_k
 from training.interactions import InteractionData
 from training.metrics import ranking_at_k
 from training.params import ModelParams

@@ -53,7 +53,7 @@ from api.http.routers.planning import plans_answer, plans_json
 from api.http.schemas.planning import PlanCreate
 from api.runtime import Runtime
 from evaluation.bench_http import plan_mix
-from recommender.hybrid import serving_blas_threads
+from recommender.scoring import serving_blas_threads
 from recommender.sectors import automotive_mobility
 
 args = json.loads(sys.stdin.read())

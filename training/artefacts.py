@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from functools import cached_property
 from importlib import metadata as importlib_metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -35,20 +35,22 @@ from numpy.typing import NDArray
 
 from data import files
 from recommender.errors import UnknownCourse, UpskillError
-from recommender.hybrid import (
+from recommender.idmap import IdMap
+from recommender.scoring import (
     Blend,
     BlendedRecommender,
+    FittedRanker,
     FloatMatrix,
-    HybridRanker,
     ItemCooccurrence,
     LastItemTransitions,
     Popularity,
     top_k,
 )
-from recommender.idmap import IdMap
-from training.fit import FitReport
 from training.interactions import InteractionData
 from training.params import ModelParams
+
+if TYPE_CHECKING:  # training.fit imports scikit-learn, which loading a model never needs
+    from training.fit import FitReport
 
 FORMAT_VERSION = 1
 PREFIX = "hybrid-"
@@ -163,11 +165,16 @@ def save(
     params: ModelParams | None = None,
 ) -> Path:
     """Write a new artefact version into ``folder``; return the path of its JSON metadata file."""
+    from recommender.hybrid import HybridRanker  # training's estimator: its parameters are the metadata's
+
+    ranker = recommender.ranker
+    if not isinstance(ranker, HybridRanker):
+        raise TypeError(f"only a fitted HybridRanker is saved, not a {type(ranker).__name__}")
     folder.mkdir(parents=True, exist_ok=True)
     created = datetime.now(UTC)
     stem = PREFIX + created.strftime("%Y%m%dT%H%M%S%fZ")
     arrays: dict[str, NDArray[Any]] = {
-        f"ranker.{name}": value for name, value in recommender.ranker.state_arrays().items()
+        f"ranker.{name}": value for name, value in ranker.state_arrays().items()
     }
     matrices = {
         "history": recommender.history,
@@ -200,7 +207,7 @@ def save(
         "n_users": data.n_users,
         "n_items": data.n_items,
         "n_interactions": int(data.user.size),
-        "parameters": recommender.ranker.get_params(),
+        "parameters": ranker.get_params(),
         # under the names of the settings they came from (UPSKILL_MODEL_*)
         "settings": {f"model_{name}": value for name, value in (asdict(params) if params else {}).items()},
         "blend_weights": dict(recommender.blend.weights),
@@ -257,7 +264,7 @@ def load(json_path: Path) -> LoadedModel:
     except (OSError, ValueError, zipfile.BadZipFile) as error:
         raise ArtefactError(f"{npz_path}: cannot be read ({error}); retrain with `upskill train`") from None
     try:
-        ranker = HybridRanker.from_arrays(
+        ranker = FittedRanker.from_arrays(
             meta["parameters"],
             {
                 name.removeprefix("ranker."): value

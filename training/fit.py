@@ -27,12 +27,12 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
-from recommender.hybrid import (
+from recommender.hybrid import HybridRanker
+from recommender.scoring import (
     SIGNALS,
     Blend,
     BlendedRecommender,
     FloatMatrix,
-    HybridRanker,
     ItemCooccurrence,
     LastItemTransitions,
     Popularity,

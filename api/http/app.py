@@ -44,7 +44,7 @@ from api.http.routers import (
 from api.http.staff import pages as staff_pages
 from api.runtime import Runtime
 from api.services.uploads import MAX_UPLOAD_BYTES
-from recommender.hybrid import serving_blas_threads
+from recommender.scoring import serving_blas_threads
 
 #: BLAS threads of a server process: requests score side by side, each on one core (and the served model
 #: scores with one thread: ``training.params``), so a product never waits for threads of its own.

@@ -8,18 +8,20 @@ import scipy.sparse as sp
 from lightfm import LightFM
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
+from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l1
 from threadpoolctl import threadpool_info, threadpool_limits
 
-from recommender import hybrid
-from recommender.hybrid import (
+from recommender import scoring
+from recommender.hybrid import HybridRanker, design_matrix
+from recommender.scoring import (
     Blend,
-    HybridRanker,
+    FittedRanker,
     ItemCooccurrence,
     LastItemTransitions,
     ModelInputError,
     Popularity,
     cap_features,
-    design_matrix,
+    rows_l1_normalised,
     standardise,
     top_k,
 )
@@ -80,6 +82,25 @@ def test_bad_metadata_is_refused() -> None:
         design_matrix(1, meta, np.array([True]), identity=True)
 
 
+def test_rows_l1_normalised_as_scikit_learn_to_the_bit() -> None:
+    """Serving's L1 row norm (no scikit-learn) gives ``inplace_csr_row_normalize_l1``'s floats: rows short and
+    long (past numpy's pairwise summing blocks), empty, all zeros, values of very different sizes."""
+    rng = np.random.default_rng(5)
+    for seed in range(40):
+        matrix = sp.random(20, 300, density=rng.uniform(0.01, 1.0), random_state=seed, format="csr")
+        matrix = matrix.astype(np.float32)
+        matrix.data *= (10.0 ** rng.uniform(-6, 6, matrix.nnz)).astype(np.float32)
+        matrix.data[: matrix.nnz // 4] *= -1
+        matrix.data[matrix.indptr[3] : matrix.indptr[4]] = 0.0
+        matrix = sp.vstack([matrix, sp.csr_matrix((1, 300), dtype=np.float32)], format="csr")  # an empty row
+        expected = matrix.copy()
+        inplace_csr_row_normalize_l1(expected)
+        got = rows_l1_normalised(matrix)
+        assert got is not matrix and np.array_equal(got.indptr, expected.indptr)
+        assert np.array_equal(got.data.view(np.uint32), expected.data.view(np.uint32))
+    assert rows_l1_normalised(sp.csr_matrix((2, 3), dtype=np.float32)).nnz == 0
+
+
 def test_cap_keeps_most_shared_features() -> None:
     meta = sp.csr_matrix(np.array([[1, 1, 1], [0, 1, 1], [0, 0, 1]], dtype=np.float32))
     support = np.asarray(meta.sum(axis=0)).ravel()
@@ -129,10 +150,20 @@ def test_state_round_trip(data) -> None:
         data.matrix(), user_features=data.user_features.matrix, item_features=data.item_features.matrix
     )
     again = HybridRanker.from_arrays(ranker.get_params(), ranker.state_arrays())
-    np.testing.assert_array_equal(again.score(np.arange(data.n_users)), ranker.score(np.arange(data.n_users)))
-    np.testing.assert_array_equal(
-        again.represent_users(data.user_features.matrix), ranker.represent_users(data.user_features.matrix)
-    )
+    assert again.get_params() == ranker.get_params()
+    served = FittedRanker.from_arrays(ranker.get_params(), ranker.state_arrays())  # as an artefact loads
+    assert type(served) is FittedRanker and served.max_features == ranker.max_features
+    for rebuilt in (again, served):
+        np.testing.assert_array_equal(
+            rebuilt.score(np.arange(data.n_users)), ranker.score(np.arange(data.n_users))
+        )
+        np.testing.assert_array_equal(
+            rebuilt.represent_users(data.user_features.matrix),
+            ranker.represent_users(data.user_features.matrix),
+        )
+        np.testing.assert_array_equal(
+            rebuilt.score_new_user([0, 1], [1.0, 2.0]), ranker.score_new_user([0, 1], [1.0, 2.0])
+        )
 
 
 def test_top_k_excludes_and_breaks_ties_by_index() -> None:
@@ -232,18 +263,18 @@ def test_fitting_and_scoring_use_num_threads_blas_threads(data) -> None:
 def test_a_server_holds_blas_to_the_models_threads_for_its_whole_life(data, monkeypatch) -> None:
     ranker = small_ranker(num_threads=1).fit(data.matrix(), user_features=data.user_features.matrix)
     with threadpool_limits(limits=2, user_api="blas"):
-        with hybrid.serving_blas_threads(1):
+        with scoring.serving_blas_threads(1):
             assert blas_threads() == {1}
-            with hybrid.serving_blas_threads(1):  # an app inside another (tests) shares the outer limit
+            with scoring.serving_blas_threads(1):  # an app inside another (tests) shares the outer limit
                 pass
             assert blas_threads() == {1}
-            with pytest.raises(RuntimeError, match="held at 1"), hybrid.serving_blas_threads(2):
+            with pytest.raises(RuntimeError, match="held at 1"), scoring.serving_blas_threads(2):
                 pass
 
             def no_lookup() -> None:
                 raise AssertionError("a scoring call looked the thread pools up again")
 
-            monkeypatch.setattr(hybrid, "threadpool_limits", no_lookup)
+            monkeypatch.setattr(scoring, "threadpool_limits", no_lookup)
             monkeypatch.setattr(NotesThreads, "seen", [])
             ranker.item_vectors_ = ranker.item_vectors_.view(NotesThreads)
             ranker.score_new_users(data.user_features.matrix[:2])

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +39,28 @@ def test_round_trip_gives_the_same_scores(fitted, tmp_path: Path) -> None:
     expected = [data.items.id(int(i)) for i in recommender.recommend(0, 5)]
     assert loaded.recommend(user, 5) == expected
     assert not set(expected) & {data.items.id(int(i)) for i in data.matrix()[0].indices}  # seen ones excluded
+
+
+def test_loading_and_scoring_import_no_scikit_learn(fitted, tmp_path: Path) -> None:
+    """Serving a model needs numpy and scipy.sparse only: importing scikit-learn (and scipy.stats with it)
+    would cost a command line about half a second."""
+    data, recommender, report, params = fitted
+    save(recommender, data, report, tmp_path, params)
+    code = f"""
+import sys
+from pathlib import Path
+from training.artefacts import load_latest
+model = load_latest(Path({str(tmp_path)!r}))
+model.recommend({data.users.id(0)!r}, 3)
+features = dict.fromkeys(model.user_feature_names[:2], 1.0)
+model.score_vector(features)
+model.recommend_new(features, history=[{data.items.id(1)!r}], k=3)
+model.scores_new(features, history=[{data.items.id(1)!r}])
+loaded = sorted(name for name in sys.modules if name.startswith(("sklearn", "scipy.stats", "training.fit")))
+assert not loaded, loaded
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
 
 
 def test_newest_valid_wins_and_corrupt_is_skipped(fitted, tmp_path: Path) -> None:
@@ -84,7 +108,7 @@ def test_unknown_user_is_a_clear_error(fitted, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("configuration", ["identity+metadata", "identity"])
 def test_new_user_from_features_and_history(tmp_path: Path, configuration: str) -> None:
-    from recommender.hybrid import Blend, BlendedRecommender
+    from recommender.scoring import Blend, BlendedRecommender
     from training.fit import FEATURE_CONFIGURATIONS, fit_signals, last_items, make_ranker
 
     data = two_communities()
@@ -177,7 +201,7 @@ def test_a_new_user_without_history_scores_as_through_the_sparse_matrices(fitted
     reads the hybrid model alone: the floats of the sparse path (``_score_new``), to the bit."""
     from dataclasses import replace
 
-    from recommender.hybrid import Blend
+    from recommender.scoring import Blend
 
     data, recommender, report, params = fitted
     hybrid_only = replace(recommender, blend=Blend({"hybrid": 1.0}))
