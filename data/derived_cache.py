@@ -17,13 +17,15 @@ import shutil
 import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
 from data.reference_version import reference_version
 from recommender.errors import UpskillError
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 KEEP = 3
 ROOT = Path(__file__).resolve().parents[1]
@@ -67,6 +69,8 @@ def cached(
                 return load(folder)
             except (UpskillError, OSError, ValueError, KeyError):
                 shutil.rmtree(folder, ignore_errors=True)  # unreadable: build it again
+        from sqlalchemy.orm import Session  # the ORM loads only to build: a cache hit needs none of it
+
         with Session(bind=connection) as session:
             built = build(session)
             # PostgreSQL reads committed data statement by statement: cache only if nothing changed meanwhile

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
 from data import derived_cache
 from data.defaults import PLANNING_MIN_CONFIDENCE
 from recommender.graph import SNAPSHOT_FORMAT, CompetenceGraph
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 KEEP = derived_cache.KEEP
 _BUILDERS = ("data/graph_loader.py", "recommender/graph.py", "recommender/labels.py")

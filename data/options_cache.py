@@ -14,15 +14,17 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
 from data import derived_cache
 from data.defaults import PLANNING_MIN_CONFIDENCE
 from data.plan_inputs import CourseTerms, load_badge_options, load_course_options, load_course_terms
 from recommender.planner import BadgeOption, CourseOption, Prerequisite
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 FORMAT = "plan-options 1"
 _BUILDERS = (

@@ -20,25 +20,19 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from data.defaults import PLANNING_MIN_CONFIDENCE
 from data.formats import exchange_rates
-from data.models import (
-    Badge,
-    BadgeCourse,
-    BadgePrerequisite,
-    BadgeSkill,
-    Course,
-    CoursePrerequisite,
-    CourseSkill,
-)
 from recommender.codes import UNDETERMINED_LANGUAGE
 from recommender.currency import Converter, RateTable
 from recommender.errors import ImportFormatError
 from recommender.planner import BadgeOption, CourseOption, Prerequisite
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 #: The bundled exchange-rate table (ECB euro reference rates of one day; see the file's header).
 DEFAULT_RATES = Path(__file__).parent / "default" / "exchange_rates.csv"
@@ -118,6 +112,8 @@ class CourseTerms:
 
 def load_course_terms(*, db_session: Session) -> dict[str, CourseTerms]:
     """The :class:`CourseTerms` of every course, by id."""
+    from data.models import Course  # the ORM loads only to read the database: pricing needs none of it
+
     return {
         course_id: CourseTerms(certificate, "price-unknown" not in (flags or []), catalogue or "")
         for course_id, certificate, flags, catalogue in db_session.execute(
@@ -184,6 +180,8 @@ def load_course_options(
     Courses whose catalogue states no price (flag ``price-unknown``) are left out unless
     ``include_unpriced``: their price of 0 would read as free. :func:`price_courses` prices them for a worker.
     """
+    from data.models import Course, CoursePrerequisite, CourseSkill
+
     skills: dict[str, dict[str, int]] = defaultdict(dict)
     confidence: dict[str, dict[str, float]] = defaultdict(dict)
     for course_id, uri, level, sure, source in db_session.execute(
@@ -261,6 +259,8 @@ def _skill_rules(path: Path | None) -> dict[str, set[str]]:
 
 def load_badge_options(*, db_session: Session) -> list[BadgeOption]:
     """Every microbadge with its skills, courses and required badges, sorted by id."""
+    from data.models import Badge, BadgeCourse, BadgePrerequisite, BadgeSkill
+
     skills: dict[str, dict[str, int]] = defaultdict(dict)
     for badge_id, uri, level in db_session.execute(
         select(BadgeSkill.badge_id, BadgeSkill.skill_uri, BadgeSkill.level)

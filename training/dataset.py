@@ -13,13 +13,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from data.models import Course, CourseSkill, Interaction, Occupation, Worker, WorkerSkill
 from recommender.errors import UpskillError
 from training.interactions import InteractionData, build_data
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 KIND_WEIGHTS = {"viewed": 0.5, "enrolled": 1.0, "completed": 2.0}
 HOURS_BUCKETS = ((5, "<5h"), (20, "5-20h"), (60, "20-60h"))
@@ -72,6 +74,9 @@ def profile_features(
 
 def from_database(*, db_session: Session) -> InteractionData:
     """Read interactions and metadata into :class:`InteractionData`; refuse an empty interactions table."""
+    # the ORM loads only here: a plan's worker features (profile_features) need none of it
+    from data.models import Course, CourseSkill, Interaction, Occupation, Worker, WorkerSkill
+
     session = db_session
     pairs: dict[tuple[str, str], tuple[float, float]] = {}
     rows = session.execute(

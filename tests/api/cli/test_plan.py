@@ -259,3 +259,31 @@ def test_a_plan_of_no_course_points_at_the_list_below(runner: CliRunner, snapsho
     text = " ".join(result.output.split())
     assert "No course can be planned" in text and "uncovered_skills" not in text
     assert "each is listed below under 'Not closed by this plan' with the reason." in text
+
+
+def test_a_plan_from_the_caches_loads_no_orm_and_leaves_the_collector_frozen(
+    runner: CliRunner, snapshot: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``upskill plan`` as a process: the second call reads the plan options from the on-disk cache, so it
+    imports neither the ORM nor the table models (start-up time counts), and prints the same plan."""
+    import subprocess
+    import sys
+
+    monkeypatch.setenv("UPSKILL_CACHE_DIR", str(tmp_path / "cache"))
+    args = ["upskill", "plan", "--from", "welder", "--to", "battery technician", "--start", "2027-01-04"]
+    args += ["--language", "en", "--json", "--snapshot", str(snapshot)]
+    code = (
+        f"import gc, sys; sys.argv = {args!r}\n"
+        "from api.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "loaded = sorted(m for m in ('sqlalchemy.orm', 'data.models', 'sklearn') if m in sys.modules)\n"
+        "print('LOADED', loaded, 'FROZEN', gc.get_freeze_count() > 0, file=sys.stderr)"
+    )
+    first, second = (
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        for _ in range(2)
+    )
+    assert "LOADED ['data.models', 'sqlalchemy.orm'] FROZEN True" in first.stderr, first.stderr
+    assert "LOADED [] FROZEN True" in second.stderr, second.stderr
+    assert json.loads(second.stdout) == json.loads(first.stdout)
+    assert json.loads(second.stdout)["plans"][0]["steps"]
