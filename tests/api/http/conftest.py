@@ -11,6 +11,7 @@ import os
 from collections.abc import Iterator
 from contextlib import nullcontext
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -127,6 +128,21 @@ def tiny_served_database(database: Path, organisation: str) -> Engine:
             )
         )
     return engine
+
+
+def who_answers(monkeypatch: pytest.MonkeyPatch, middleware: type) -> list[str]:
+    """Who answered each request a fast-path middleware (``api.http.fast``, ``api.http.fast_plans``) looked
+    at, in order: "fast" (the middleware itself) or "route" (passed on to the route)."""
+    answered: list[str] = []
+    answer = middleware._answer  # type: ignore[attr-defined]
+
+    async def recording(self: object, *args: Any) -> bytes | None:
+        found: bytes | None = await answer(self, *args)
+        answered.append("route" if found is None else "fast")
+        return found
+
+    monkeypatch.setattr(middleware, "_answer", recording)
+    return answered
 
 
 @pytest.fixture

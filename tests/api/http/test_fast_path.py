@@ -24,7 +24,7 @@ from api.services import keys
 from data.db import make_engine, transaction
 from data.models import AuditEntry, Interaction, Worker, WorkerSkill
 from tests.api.conftest import bearer
-from tests.api.http.conftest import tiny_served_database
+from tests.api.http.conftest import tiny_served_database, who_answers
 
 URL = "/v1/workers/11/recommendations"
 ROUTE = "GET /v1/workers/{worker_id}/recommendations"
@@ -46,16 +46,7 @@ def app_of(served: tuple[TestClient, Engine, str]) -> tuple[TestClient, Engine, 
 @pytest.fixture
 def taken(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Who answered each request of the path: "fast" (the fast path) or "route" (passed on)."""
-    answered: list[str] = []
-    answer = fast.RecommendationsFastPath._answer
-
-    async def recording(self: fast.RecommendationsFastPath, scope: Any, worker_id: int) -> bytes | None:
-        found = await answer(self, scope, worker_id)
-        answered.append("route" if found is None else "fast")
-        return found
-
-    monkeypatch.setattr(fast.RecommendationsFastPath, "_answer", recording)
-    return answered
+    return who_answers(monkeypatch, fast.RecommendationsFastPath)
 
 
 def _audited(engine: Engine) -> int:

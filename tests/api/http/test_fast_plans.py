@@ -17,7 +17,7 @@ from api.http.app import MAX_BODY_BYTES, create_app
 from api.runtime import Runtime
 from api.settings import Settings
 from recommender.graph import CompetenceGraph
-from tests.api.http.conftest import tiny_served_database
+from tests.api.http.conftest import tiny_served_database, who_answers
 from tests.recommender.conftest import tiny_data
 
 URL = "/v1/plans"
@@ -51,16 +51,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
 @pytest.fixture
 def taken(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Who answered each plan request: "fast" (the fast path) or "route" (passed on)."""
-    answered: list[str] = []
-    answer = fast_plans.PlansFastPath._answer
-
-    async def recording(self: fast_plans.PlansFastPath, scope: Any, message: Any) -> bytes | None:
-        found = await answer(self, scope, message)
-        answered.append("route" if found is None else "fast")
-        return found
-
-    monkeypatch.setattr(fast_plans.PlansFastPath, "_answer", recording)
-    return answered
+    return who_answers(monkeypatch, fast_plans.PlansFastPath)
 
 
 def _post(client: TestClient, body: Any, content_type: str = "application/json", query: str = "") -> Any:
