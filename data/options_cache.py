@@ -109,7 +109,7 @@ def load(folder: Path) -> CatalogueOptions:
             terms={course_id: CourseTerms(*values) for course_id, values in document["terms"].items()},
             badges=tuple(BadgeOption(**values) for values in document["badges"]),
         )
-    except TypeError as error:  # a field missing, or one too many
+    except (TypeError, AttributeError) as error:  # a field missing or one too many, a list for an object
         raise ValueError(f"{folder}: {error}") from None
 
 

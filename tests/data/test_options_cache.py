@@ -125,6 +125,12 @@ def test_a_catalogue_write_makes_a_new_copy(catalogue_engine: Engine, tmp_path: 
             ),
             id="an-invalid-course",
         ),
+        pytest.param(
+            lambda path: path.write_text(
+                json.dumps({**json.loads(path.read_text("utf-8")), "terms": [["b", 1.0]]}), "utf-8"
+            ),
+            id="a-list-for-an-object",
+        ),
     ],
 )
 def test_an_unreadable_copy_is_read_again_from_the_database(
