@@ -59,9 +59,13 @@ def cached(
     ``key(token)`` makes the cache key of a reference-version token; ``build(session)`` builds the object
     from the database, ``save(obj, folder)`` writes it into a new folder and ``load(folder)`` reads it back
     (raising :class:`UpskillError`, ``OSError``, ``ValueError`` or ``KeyError`` when it cannot). A cache hit
-    costs one query (and no ORM: the command line's start-up time counts).
+    costs one query (and no ORM: the command line's start-up time counts). The token and the build read one
+    snapshot of the database (PostgreSQL: repeatable read; SQLite: one read transaction), so an import
+    committing meanwhile is either all in the object or not at all.
     """
     with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execution_options(isolation_level="REPEATABLE READ")  # before the first query
         token = reference_version(connection)
         folder = cache_dir / f"{kind}-{key(token)}"
         if folder.is_dir():
@@ -72,12 +76,9 @@ def cached(
         from sqlalchemy.orm import Session  # the ORM loads only to build: a cache hit needs none of it
 
         with Session(bind=connection) as session:
-            built = build(session)
-            # PostgreSQL reads committed data statement by statement: cache only if nothing changed meanwhile
-            unchanged = reference_version(session) == token
+            built = build(session)  # of the snapshot the token was read in: cached under that token
         connection.rollback()
-    if unchanged:
-        _write(built, folder, save, kind)
+    _write(built, folder, save, kind)
     return built
 
 

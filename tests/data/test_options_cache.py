@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from data import options_cache
 from data.db import transaction
@@ -149,3 +150,45 @@ def test_the_key_depends_on_the_token_and_the_confidence_kept() -> None:
     assert options_cache.cache_key("a") == before
     assert options_cache.cache_key("b") != before
     assert options_cache.cache_key("a", 0.5) != before
+
+
+def test_a_build_reads_one_snapshot_while_an_import_commits(catalogue_engine: Engine, tmp_path: Path) -> None:
+    """The token and everything the build reads come from one snapshot (SQLite and PostgreSQL): a course
+    committed by another connection during the build is in neither, and the next call builds again."""
+    from sqlalchemy import func, select
+
+    from data import derived_cache
+    from data.reference_version import reference_version
+
+    seen: list[tuple[int, int, str]] = []
+
+    def build(session: Session) -> int:
+        first = session.scalar(select(func.count()).select_from(Course)) or 0
+        if not seen:
+            with transaction(catalogue_engine) as other:  # an import commits meanwhile
+                other.add(Course(id="late", title="Late", hours=1, currency="EUR", language="en"))
+        second = session.scalar(select(func.count()).select_from(Course)) or 0
+        seen.append((first, second, reference_version(session)))
+        return second
+
+    def save(count: int, folder: Path) -> None:
+        folder.mkdir()
+        (folder / "n").write_text(str(count))
+
+    def cached() -> int:
+        return derived_cache.cached(
+            engine=catalogue_engine,
+            cache_dir=tmp_path,
+            kind="count",
+            key=lambda token: token[:12],
+            build=build,
+            save=save,
+            load=lambda folder: int((folder / "n").read_text()),
+        )
+
+    assert cached() == 3
+    assert seen[0][:2] == (3, 3), "the build's second read saw the course committed meanwhile"
+    with catalogue_engine.connect() as connection:
+        assert reference_version(connection) != seen[0][2]
+    assert cached() == 4 and len(seen) == 2  # a new token: built again, the late course in
+    assert cached() == 4 and len(seen) == 2  # and kept
