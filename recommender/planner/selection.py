@@ -348,12 +348,12 @@ def repaired(
     a limit. A selection of the MILP's relaxation whose loop cannot be ordered
     (:class:`recommender.planner.cover._Program`) becomes a valid one of at least its coverage."""
     out_of_time = out_of_time or (lambda: False)
-    closure = _orderable(problem, set(chosen), problem.cost)
+    closure = _orderable(problem, set(chosen))
     if closure is not None and not _within_limits(problem, closure.members):
         # over a money or hours limit: made orderable, and exchanged, for least of it instead
         for limit, column in ((problem.budget, problem.price), (problem.max_hours, problem.hours)):
             by_limit = replace(problem, cost=column)
-            within = None if limit is None else _orderable(by_limit, set(chosen), column)
+            within = None if limit is None else _orderable(by_limit, set(chosen))
             if within is not None:
                 kept = _exchanged(by_limit, within, out_of_time)
                 if _within_limits(problem, kept):
@@ -429,13 +429,13 @@ class _Closure:
                         ready.append(e)
 
 
-def _orderable(problem: CoverProblem, members: set[int], cost: NDArray[np.float64]) -> _Closure | None:
+def _orderable(problem: CoverProblem, members: set[int]) -> _Closure | None:
     """``members`` with options added until every course can be taken (None when none can be added). Each
     round adds, of the options of the requirements that no course taken so far meets, one that can be taken
-    at once and meets most such requirements for its ``cost`` (the objective's, or a limit's column); when
-    none can, the first option (outside the loop, of lower rank) of the first course no order can take (by
-    rank)."""
-    requirements = problem.requirements
+    at once and meets most such requirements for its cost (``problem.cost``: the objective's, or a limit's
+    column in a copy of the problem); when none can, the first option (outside the loop, of lower rank) of
+    the first course no order can take (by rank)."""
+    cost, requirements = problem.cost, problem.requirements
     closure = _Closure(problem, members)
     taken = closure.order
     while not closure.complete:
@@ -526,7 +526,7 @@ def _exchange(
         if reordered[0] <= 0:
             continue
         reordered[0] -= 1
-        closure = _orderable(problem, trial, cost)
+        closure = _orderable(problem, trial)
         if closure is None:
             continue
         kept, got = _dropped(problem, closure, value(problem, closure.members))

@@ -43,7 +43,7 @@ def test_a_stuck_selection_gets_its_cheapest_option_and_a_course_exchanged_for_a
     orderable selection covering the four skills."""
     problem = _swap_problem()
     assert ordered_edges(problem, [0, 1, 4]) is None
-    closure = _orderable(problem, {0, 1, 4}, problem.cost)
+    closure = _orderable(problem, {0, 1, 4})
     assert closure is not None and closure.members == {0, 1, 3, 4}
     fixed = repaired(problem, [0, 1, 4])
     assert fixed == [3, 5, 0, 1] and value(problem, fixed).cost == 9.0
@@ -85,7 +85,7 @@ def test_repaired_selections_are_orderable_cover_what_they_were_given_and_cost_n
                 half = rng.choice(on_loop, size=max(2, len(on_loop) // 2), replace=False).tolist()
                 chosen = sorted({*half, *rng.choice(problem.n, size=3, replace=False).tolist()})
                 fixed = repaired(problem, chosen)
-                closure = _orderable(problem, set(chosen), problem.cost)
+                closure = _orderable(problem, set(chosen))
                 if fixed is None:
                     continue
                 tried += 1
