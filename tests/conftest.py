@@ -40,6 +40,20 @@ def shared_data(*parts: str) -> Path:
     return path
 
 
+def counted_calls(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> list[int]:
+    """A list that grows by one each time ``owner.name`` is called (the call goes through unchanged): how
+    often a cache built its object, say."""
+    calls: list[int] = []
+    original = getattr(owner, name)
+
+    def counting(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, counting)
+    return calls
+
+
 def _postgres_engine(schema: str | None = None, *, migrated: bool = True) -> Iterator[Engine]:
     if not POSTGRES_URL:
         pytest.skip("PostgreSQL variant skipped: UPSKILL_TEST_POSTGRES_URL is not set (.ci/run sets it)")

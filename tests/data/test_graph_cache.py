@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from data import graph_cache
+from data import graph_cache, graph_loader
 from data.db import make_engine, migrate, transaction
 from data.models import Course, Occupation, OccupationSkill, Skill
 from recommender.graph import CompetenceGraph
+from tests.conftest import counted_calls
 
 
 @pytest.fixture
@@ -29,24 +30,10 @@ def small_engine(tmp_path: Path) -> Engine:
     return engine
 
 
-def _count_builds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    from data import graph_loader
-
-    builds: list[int] = []
-    original = graph_loader.load_graph
-
-    def counting(**kwargs: object) -> CompetenceGraph:
-        builds.append(1)
-        return original(**kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(graph_loader, "load_graph", counting)
-    return builds
-
-
 def test_second_load_comes_from_the_cache_and_equals_the_build(
     small_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    builds = _count_builds(monkeypatch)
+    builds = counted_calls(monkeypatch, graph_loader, "load_graph")
     cache = tmp_path / "cache"
     built = graph_cache.cached_graph(engine=small_engine, cache_dir=cache)
     loaded = graph_cache.cached_graph(engine=small_engine, cache_dir=cache)
@@ -61,7 +48,7 @@ def test_second_load_comes_from_the_cache_and_equals_the_build(
 def test_a_reference_write_makes_a_new_snapshot_and_old_ones_are_pruned(
     small_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    builds = _count_builds(monkeypatch)
+    builds = counted_calls(monkeypatch, graph_loader, "load_graph")
     cache = tmp_path / "cache"
     graph_cache.cached_graph(engine=small_engine, cache_dir=cache)
     for n in range(graph_cache.KEEP + 1):

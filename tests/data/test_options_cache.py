@@ -21,6 +21,7 @@ from data.models import (
     CourseSkill,
     Skill,
 )
+from tests.conftest import counted_calls
 
 S1, S2 = "http://data.europa.eu/esco/skill/s1", "http://data.europa.eu/esco/skill/s2"
 
@@ -62,24 +63,12 @@ def catalogue_engine(fresh_engine: Engine) -> Engine:
     return fresh_engine
 
 
-def _count_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    reads: list[int] = []
-    original = options_cache.read_options
-
-    def counting(**kwargs: object) -> options_cache.CatalogueOptions:
-        reads.append(1)
-        return original(**kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(options_cache, "read_options", counting)
-    return reads
-
-
 def test_a_cached_copy_loads_equal_to_what_the_database_holds(
     catalogue_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with transaction(catalogue_engine, read_only=True) as session:
         direct = options_cache.read_options(db_session=session)
-    reads = _count_reads(monkeypatch)
+    reads = counted_calls(monkeypatch, options_cache, "read_options")
     cache = tmp_path / "cache"
     first = options_cache.cached_options(engine=catalogue_engine, cache_dir=cache)
     loaded = options_cache.cached_options(engine=catalogue_engine, cache_dir=cache)
