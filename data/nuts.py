@@ -12,6 +12,8 @@ import csv
 from functools import cache
 from pathlib import Path
 
+from recommender.errors import InvalidPlanInput
+
 REGIONS_FILE = Path(__file__).parent / "default" / "nuts_regions.csv"
 
 
@@ -33,3 +35,14 @@ def unknown_region(code: str) -> str | None:
         f"official NUTS code list is bundled yet: {listed}. To add a real region, add its NUTS code and "
         "name to data/default/nuts_regions.csv"
     )
+
+
+def known_region(value: str, *, field: str = "region") -> str:
+    """``value`` as the NUTS code (in capitals) of a region upskill knows, or :class:`InvalidPlanInput` naming
+    ``field``: a worker placed in a code that names no region (``XX99``, ``Stuttgart``) would silently match
+    no in-person course's region and give the ranker a region feature it never saw."""
+    code = value.strip().upper()
+    why = unknown_region(code)
+    if why is not None:
+        raise InvalidPlanInput(why, field=field)
+    return code

@@ -224,10 +224,12 @@ def plan_command(
     from api.services.levels import levels_from_file
     from api.services.plans import PlanRequest, plan
     from api.services.profiles import profile_gap
+    from data.nuts import known_region
     from recommender.codes import currency_code, language_code
 
     plan_currency = currency_code(currency, field="--currency")
     languages = tuple(language_code(value, field="--language") for value in language or ())
+    region = None if region is None else known_region(region, field="--region")
     rates = parse_rates(rate or [])
     if not current and skills is None:
         raise UpskillError("give the current occupation (--from) and/or declared skills (--skills FILE)")

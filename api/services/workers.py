@@ -145,15 +145,11 @@ REQUIRED = ("external_id", "skills", "languages", "currency", "delivery_modes")
 
 
 def _known_region(value: str) -> str:
-    """``value`` as the NUTS code of a region upskill knows (:mod:`data.nuts`), as a region key's must be:
-    a worker in a code that names no region (``XX99``) would match no in-person course's region."""
-    from data.nuts import unknown_region
+    """``value`` as the NUTS code of a region upskill knows (:mod:`data.nuts`), as a region key's and a plan
+    request's must be (the code's shape checked first)."""
+    from data.nuts import known_region
 
-    code = nuts_code(value)
-    why = unknown_region(code)
-    if why is not None:
-        raise InvalidPlanInput(why, field="region")
-    return code
+    return known_region(nuts_code(value))
 
 
 def _setters(graph: CompetenceGraph) -> dict[str, tuple[str, Callable[[Any], Any]]]:

@@ -57,7 +57,10 @@ def gap_answer(body: GapCreate, graph: CompetenceGraph) -> dict[str, Any]:
 def plans_answer(
     body: PlanCreate, graph: CompetenceGraph, options: PlanOptions, model: LoadedModel | None
 ) -> dict[str, Any]:
-    """The plans for the request, as ``POST /v1/plans`` answers them."""
+    """The plans for the request, as ``POST /v1/plans`` answers them (its region one upskill knows, as
+    ``upskill plan --region``'s; a stored worker's region is checked when written, not read)."""
+    from data.nuts import known_region
+
     profile = _profile(body, graph)
     request = plans.PlanRequest(
         budget=body.budget,
@@ -70,7 +73,7 @@ def plans_answer(
         deadline=body.deadline,
         languages=tuple(body.languages),
         delivery_modes=tuple(body.delivery_modes),
-        region=body.region,
+        region=None if body.region is None else known_region(body.region),
         levels=tuple(body.levels),
         exclude=tuple(body.exclude),
         completed=tuple(body.completed),

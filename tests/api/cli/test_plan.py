@@ -158,7 +158,7 @@ def test_plan_unknown_course_and_bad_date_are_clear_errors(runner: CliRunner, sn
     assert "between 0.25 and 168 hours a week, got 0.0001" in " ".join(result.output.split())
 
 
-def test_unknown_language_and_currency_are_clear_errors(runner: CliRunner, snapshot: Path) -> None:
+def test_unknown_language_currency_and_region_are_clear_errors(runner: CliRunner, snapshot: Path) -> None:
     base = ["plan", "--from", "welder", "--to", "battery technician", "--snapshot", str(snapshot)]
     result = runner.invoke(app, [*base, "--language", "german"])
     assert result.exit_code == 2 and "Traceback" not in result.output
@@ -168,6 +168,10 @@ def test_unknown_language_and_currency_are_clear_errors(runner: CliRunner, snaps
     result = runner.invoke(app, [*base, "--currency", "XYZ"])
     assert result.exit_code == 2
     assert "--currency: unknown currency 'XYZ': use an ISO 4217" in " ".join(result.output.split())
+    result = runner.invoke(app, [*base, "--region", "Stuttgart"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    text = " ".join(result.output.split())
+    assert "--region: 'STUTTGART' is not a NUTS region upskill knows" in text and "DE11 (Stuttgart)" in text
 
 
 def test_courses_without_a_rate_are_listed_with_the_reason(runner: CliRunner, snapshot: Path) -> None:

@@ -109,6 +109,18 @@ def test_plan_limits_are_applied(client: TestClient) -> None:
     assert "ev-adv" in reasons and "battery-adv" in reasons
 
 
+def test_a_plan_region_is_a_known_nuts_code_in_any_case(client: TestClient) -> None:
+    """As a worker profile's region (data.nuts): a code of no region upskill knows is refused, saying which
+    it knows, and a known one is read in any case."""
+    problem = assert_problem(client.post("/v1/plans", json={**KATRIN_LIKE, "region": "xx99"}), 422)
+    assert "'XX99' is not a NUTS region upskill knows" in problem["detail"]
+    assert "DE11 (Stuttgart)" in problem["detail"] and "data/default/nuts_regions.csv" in problem["detail"]
+    answer = client.post("/v1/plans", json={**KATRIN_LIKE, "region": " de11"})
+    assert answer.status_code == 200, answer.text
+    as_given = client.post("/v1/plans", json={**KATRIN_LIKE, "region": "DE11"}).json()
+    assert answer.json()["plans"] == as_given["plans"]
+
+
 def test_adjacent_roles(client: TestClient) -> None:
     response = client.post("/v1/roles/adjacent", json={"current_occupations": ["welder"], "k": 2})
     assert response.status_code == 200, response.text
@@ -134,6 +146,8 @@ def test_adjacent_roles(client: TestClient) -> None:
         ("/v1/plans", {**KATRIN_LIKE, "solver": "magic"}, 422, "solver"),
         ("/v1/plans", {**KATRIN_LIKE, "start": "2027-06-01", "deadline": "2027-01-01"}, 422, "deadline"),
         ("/v1/plans", {**KATRIN_LIKE, "exchange_rates": {"USD": -1}}, 422, "exchange_rates.USD"),
+        ("/v1/plans", {**KATRIN_LIKE, "region": "XX99"}, 422, "region"),  # a NUTS code's shape, no region
+        ("/v1/plans", {**KATRIN_LIKE, "region": "Stuttgart"}, 422, "region"),  # a city, not a NUTS code
         ("/v1/roles/adjacent", {**KATRIN_LIKE, "k": 0}, 422, "k"),
         ("/v1/roles/adjacent", {"current_occupations": ["welder"], "sector": "space"}, 422, "sector"),
     ],
