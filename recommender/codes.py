@@ -8,6 +8,8 @@ state a course's language says so with it (see ``data/default/FORMATS.md``).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
 import pycountry
 
 from recommender.errors import UpskillError
@@ -62,3 +64,29 @@ def currency_code(value: str, *, field: str | None = None) -> str:
         f"unknown currency {value!r}: use an ISO 4217 three-letter code such as 'EUR', 'USD', 'CZK'",
         field=field,
     )
+
+
+def language_codes(values: Iterable[str], *, field: str = "languages") -> tuple[str, ...]:
+    """Each of ``values`` as its ISO 639-1 code (:func:`language_code`), in order, without repeats."""
+    return tuple(dict.fromkeys(language_code(value, field=field) for value in values))
+
+
+def rates_by_code(rates: Mapping[str, float], *, field: str = "exchange_rates") -> dict[str, float]:
+    """``rates`` keyed by ISO 4217 codes (:func:`currency_code`: ``usd`` is ``USD``, ``XYZ`` refused)."""
+    return {currency_code(code, field=field): rate for code, rate in rates.items()}
+
+
+class CodesChecked:
+    """A frozen dataclass with ``currency``, ``languages`` and ``exchange_rates`` fields (a cohort's or a
+    region's request) whose codes are checked and normalised as it is made, wherever that is (command line
+    or API): ``german`` or ``XYZ`` is an :class:`UnknownCode` saying what is accepted, not a filter that
+    silently matches no course."""
+
+    currency: str
+    languages: tuple[str, ...]
+    exchange_rates: Mapping[str, float]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "currency", currency_code(self.currency, field="currency"))
+        object.__setattr__(self, "languages", language_codes(self.languages))
+        object.__setattr__(self, "exchange_rates", rates_by_code(self.exchange_rates))

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from api.services.uploads import Upload, as_files
+from recommender.codes import CodesChecked
 from recommender.errors import InvalidPlanInput, NotFoundError, UpskillError
 
 if TYPE_CHECKING:
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class CohortRequest:
+class CohortRequest(CodesChecked):
     """The organisation's constraints as the command line and the API take them."""
 
     budget: float | None

@@ -308,14 +308,15 @@ def request_terms(
     *, options: PlanOptions, request: PlanRequest, today: dt.date | None = None
 ) -> RequestTerms:
     """Price the courses for ``request`` and turn its limits into the planner's :class:`Constraints`
-    (currency and language codes checked; courses to exclude or counted as completed must exist)."""
+    (currency, language and exchange-rate codes checked; courses to exclude or counted as completed must
+    exist)."""
     from data.plan_inputs import Pricing
-    from recommender.codes import currency_code, language_code
+    from recommender.codes import currency_code, language_code, rates_by_code
     from recommender.currency import Converter
 
     currency = currency_code(request.currency, field="currency")
     languages = tuple(language_code(value, field="languages") for value in request.languages)
-    converter = Converter(currency, options.rates, dict(request.exchange_rates))
+    converter = Converter(currency, options.rates, rates_by_code(request.exchange_rates))
     pricing = Pricing(
         converter, budget=request.budget, certificates=request.certificates, languages=languages
     )

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from api.services.uploads import Upload, as_files
+from recommender.codes import CodesChecked
 from recommender.errors import InvalidPlanInput, NotFoundError, UpskillError
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ CATALOGUE_SEATS = 100
 
 
 @dataclass(frozen=True)
-class RegionRequest:
+class RegionRequest(CodesChecked):
     """What ``upskill region plan`` and ``POST /v1/regions/{nuts}/portfolios`` take.
 
     ``exchange_rates`` maps a currency code to units of ``currency`` per unit of it; ``scheduler`` is a Dask

@@ -154,7 +154,7 @@ def _known_region(value: str) -> str:
 
 def _setters(graph: CompetenceGraph) -> dict[str, tuple[str, Callable[[Any], Any]]]:
     """Each plain profile field: the worker's attribute and how a value is checked and stored."""
-    from recommender.codes import currency_code, language_code
+    from recommender.codes import currency_code, language_codes
 
     return {
         "current_occupation": ("current_occupation_uri", graph.resolve_occupation),
@@ -162,7 +162,7 @@ def _setters(graph: CompetenceGraph) -> dict[str, tuple[str, Callable[[Any], Any
         "region": ("region", _known_region),
         "languages": (
             "languages",
-            lambda values: list(dict.fromkeys(language_code(v, field="languages") for v in values)),
+            lambda values: list(language_codes(values)),
         ),
         "currency": ("currency", lambda value: currency_code(value, field="currency")),
         "budget": ("budget", float),

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from recommender.codes import UnknownCode, currency_code, language_code, language_name
+from recommender.codes import (
+    UnknownCode,
+    currency_code,
+    language_code,
+    language_codes,
+    language_name,
+    rates_by_code,
+)
 from recommender.currency import Converter, RateTable
 
 
@@ -17,6 +24,15 @@ def test_codes_are_checked_against_the_iso_lists() -> None:
     assert language_code("und", allow_undetermined=True) == "und"
     with pytest.raises(UnknownCode, match="--currency: unknown currency 'XYZ': use an ISO 4217"):
         currency_code("XYZ", field="--currency")
+
+
+def test_lists_of_codes_are_checked_each() -> None:
+    assert language_codes(["EN", "de", "en"]) == ("en", "de")  # in order, once each
+    with pytest.raises(UnknownCode, match="languages: unknown language 'german'"):
+        language_codes(["en", "german"])
+    assert rates_by_code({"usd": 0.9, "CZK": 0.04}) == {"USD": 0.9, "CZK": 0.04}
+    with pytest.raises(UnknownCode, match="exchange_rates: unknown currency 'XYZ'"):
+        rates_by_code({"USD": 0.9, "XYZ": 1.0})
 
 
 def test_a_language_is_named_for_a_reader() -> None:

@@ -191,6 +191,13 @@ def test_cohort_plan_bad_input_is_one_clear_line(
     assert "line 2, column 'hours_per_week': expected a number" in " ".join(result.output.split())
     result = runner.invoke(app, _args(files, "--what-if", "seats=3"))
     assert result.exit_code == 2 and "budget=AMOUNT" in result.output
+    result = runner.invoke(app, _args(files, "--language", "german"))  # was planned, matching no course
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "languages: unknown language 'german'" in " ".join(result.output.split())
+    args = _args(files)
+    assert args[8:10] == ["--currency", "EUR"]
+    result = runner.invoke(app, [*args[:9], "XYZ", *args[10:]])
+    assert result.exit_code == 2 and "currency: unknown currency 'XYZ'" in " ".join(result.output.split())
 
 
 def test_a_saved_cohort_is_shown_to_its_organisation_only(

@@ -147,6 +147,17 @@ def test_region_plan_table_report_and_save(
         assert get_portfolio(db_session=session, nuts="SK02", portfolio_id=1) is None
 
 
+def test_unknown_codes_are_one_clear_line(runner: CliRunner, files: dict[str, Path], snapshot: Path) -> None:
+    """As a single plan's: 'german' or 'XYZ' is refused, not a filter that matches no programme."""
+    for extra, words in (
+        (("--language", "german"), "languages: unknown language 'german'"),
+        (("--rate", "XYZ=2"), "unknown currency 'XYZ'"),
+    ):
+        result = runner.invoke(app, _args(files, snapshot, *extra))
+        assert result.exit_code == 2 and "Traceback" not in result.output
+        assert words in " ".join(result.output.split())
+
+
 @pytest.mark.parametrize(
     ("change", "words"),
     [

@@ -162,6 +162,14 @@ def test_bad_input_is_a_located_problem_never_a_500(
     text = client.post("/v1/cohorts", content=b"hello", headers={**bearer(key), "content-type": "text/plain"})
     assert text.status_code == 415
     assert _json_cohort(client, key, months=0).json()["field"] == "months"
+    # codes as a single plan's: 'german' or 'XYZ' is refused, not a filter that matches no course
+    for extra, field in (
+        ({"languages": ["german"]}, "languages"),
+        ({"currency": "XYZ"}, "currency"),
+        ({"exchange_rates": {"XYZ": 1}}, "exchange_rates"),
+    ):
+        refused = _json_cohort(client, key, **extra)
+        assert refused.status_code == 422 and refused.json()["field"] == field, refused.text
     assert _json_cohort(client, key, organisation_id=organisations[1]).status_code == 404
 
 

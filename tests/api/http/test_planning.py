@@ -146,6 +146,7 @@ def test_adjacent_roles(client: TestClient) -> None:
         ("/v1/plans", {**KATRIN_LIKE, "solver": "magic"}, 422, "solver"),
         ("/v1/plans", {**KATRIN_LIKE, "start": "2027-06-01", "deadline": "2027-01-01"}, 422, "deadline"),
         ("/v1/plans", {**KATRIN_LIKE, "exchange_rates": {"USD": -1}}, 422, "exchange_rates.USD"),
+        ("/v1/plans", {**KATRIN_LIKE, "exchange_rates": {"XYZ": 1}}, 422, "exchange_rates"),  # was ignored
         ("/v1/plans", {**KATRIN_LIKE, "region": "XX99"}, 422, "region"),  # a NUTS code's shape, no region
         ("/v1/plans", {**KATRIN_LIKE, "region": "Stuttgart"}, 422, "region"),  # a city, not a NUTS code
         ("/v1/roles/adjacent", {**KATRIN_LIKE, "k": 0}, 422, "k"),
