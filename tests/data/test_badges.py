@@ -129,6 +129,7 @@ BAD = [
     ("unknown course", doc({**BASE, "courses": ["c1", "c9"]}), 5, "courses", "unknown course 'c9'"),
     ("unknown badge", doc({**STACKED, "requires": ["nope"]}), 5, "requires", "unknown badge 'nope'"),
     ("duplicate id", doc(BASE, {**STACKED, "id": "batteries", "requires": []}), 30, "id", "duplicate id"),
+    ("id not a string", doc(BASE, {**STACKED, "id": 7}), 30, "id", "must be a string"),  # was no line
     (
         "cycle",
         doc({**BASE, "requires": ["powertrain"]}, STACKED),
@@ -155,7 +156,7 @@ def test_bad_badge_file_gives_one_clear_error_and_writes_nothing(
     assert error.value.file == str(path)
     assert message in str(error.value)
     assert error.value.column == column
-    if line != 30:  # the duplicate's line depends on the layout; it is located all the same
+    if line != 30:  # the second badge's line depends on the layout; it is located all the same
         assert error.value.line == line
     else:
         assert error.value.line is not None
