@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, StrictInt
 
 from data.formats.fields import FileModel, Level, RecordId, SkillUri, validated
-from data.formats.reading import line_of_id, object_lines, read_json
+from data.formats.reading import item_lines, read_json
 from recommender import badges as core
 from recommender.errors import ImportFormatError
 
@@ -89,11 +89,8 @@ def read(path: Path) -> list[tuple[core.Badge, int | None]]:
         raise ImportFormatError("must be a string", file=file, line=1, column="issuer")
     result = []
     seen: dict[str, int | None] = {}
-    starts = object_lines(text)  # where each badge's object opens: the line of a badge whose id is no string
-    for index, item in enumerate(document["badges"]):
-        line = line_of_id(text, item.get("id") if isinstance(item, dict) else None)
-        if line is None and index < len(starts):
-            line = starts[index]
+    lines = item_lines(text, document["badges"])
+    for index, (item, line) in enumerate(zip(document["badges"], lines, strict=True)):
         badge = _badge(item, index=index, issuer=issuer.strip(), file=file, line=line)
         if badge.id in seen:
             raise ImportFormatError(

@@ -264,8 +264,7 @@ def read_json(path: Path) -> tuple[list[CourseRecord], str | None]:
             'expected a list of courses or {"catalogue": ..., "courses": [...]}', file=file, line=1
         )
     records = []
-    for index, item in enumerate(document):
-        line = reading.line_of_id(text, item.get("id") if isinstance(item, dict) else None)
+    for index, (item, line) in enumerate(zip(document, reading.item_lines(text, document), strict=True)):
         if not isinstance(item, dict):
             raise ImportFormatError(f"course #{index + 1} is not an object", file=file, line=line)
         records.append(_course(item, file=file, line=line))

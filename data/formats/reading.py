@@ -128,6 +128,18 @@ def line_of_id(text: str, value: Any, key: str = "id") -> int | None:
     return None
 
 
+def item_lines(text: str, items: Sequence[Any], key: str = "id") -> list[int | None]:
+    """The line of each item of a JSON array of objects read from ``text``: its ``"key": value`` line
+    (:func:`line_of_id`), else, for an item whose id is no string or missing, the line its object opens on
+    (:func:`object_lines`, scanned only then, and only when the array is the text's first)."""
+    lines = [line_of_id(text, item.get(key) if isinstance(item, dict) else None, key) for item in items]
+    if None in lines:
+        starts = object_lines(text)
+        if len(starts) == len(items):
+            lines = [start if line is None else line for line, start in zip(lines, starts, strict=True)]
+    return lines
+
+
 def object_lines(text: str) -> list[int]:  # noqa: C901 - a character scanner, one branch per JSON token
     """The line each object of the first JSON array of objects in ``text`` starts on, in order.
 

@@ -17,7 +17,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, ValidationInfo, field_validator
 
 from data.formats.fields import MAX_LEVEL, Date, FileModel, Languages, Texts, validated
-from data.formats.reading import csv_rows, line_of_id, read_json
+from data.formats.reading import csv_rows, item_lines, read_json
 from recommender.errors import ImportFormatError
 from recommender.planner.model import HOURS_PER_WEEK_RANGE
 from recommender.workforce import PersonRecord, TargetRecord
@@ -155,8 +155,8 @@ def _rows(
             document = document.get(key)
         if not isinstance(document, list):
             raise ImportFormatError(f'expected a list of objects or {{"{key}": [...]}}', file=file, line=1)
-        for index, item in enumerate(document):
-            line = line_of_id(text, item.get(id_field) if isinstance(item, dict) else None, id_field)
+        lines = item_lines(text, document, id_field)
+        for index, (item, line) in enumerate(zip(document, lines, strict=True)):
             if not isinstance(item, dict):
                 raise ImportFormatError(f"{key} #{index + 1} is not an object", file=file, line=line)
             found = True

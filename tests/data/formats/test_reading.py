@@ -1,12 +1,13 @@
-"""Small CSV files with a required header: line numbers and clear errors."""
+"""Small CSV and JSON files: line numbers and clear errors."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
-from data.formats.reading import csv_rows
+from data.formats.reading import csv_rows, item_lines
 from recommender.errors import ImportFormatError
 
 
@@ -34,3 +35,15 @@ def test_bad_files_name_file_and_line(
         list(csv_rows(path, ("a", "b")))
     assert caught.value.line == line
     assert words in str(caught.value) and str(path) in str(caught.value)
+
+
+def test_each_json_item_has_a_line_whatever_its_id() -> None:
+    """An item's line is that of its id, or, where the id is no string (or missing), that of its opening
+    brace: a bad item is located either way."""
+    items = [{"id": "a", "n": 1}, {"id": 7}, {"name": "no id"}, {"id": "d"}]
+    text = json.dumps({"courses": items}, indent=2)
+    assert item_lines(text, items) == [4, 7, 10, 14]  # "id": "a" on 4, the braces of #2 and #3 on 7 and 10
+    compact = json.dumps(items)  # all on line 1
+    assert item_lines(compact, items) == [1, 1, 1, 1]
+    # items that are not the text's array (here one more): no opening brace is guessed
+    assert item_lines(text, [*items, "not an object"]) == [4, None, None, 14, None]
