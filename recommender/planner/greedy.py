@@ -11,7 +11,8 @@ included, so a bundle may enter a loop of the requirement graph); redundant cour
 from __future__ import annotations
 
 import heapq
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Collection, Sequence
 from typing import NamedTuple
 
 from recommender.planner.selection import TOLERANCE, CoverProblem, Requirement, Selection, prune
@@ -35,14 +36,18 @@ def greedy(problem: CoverProblem) -> Selection:
         # every coverable skill ends up covered: only the cost is at stake, so the classic greedy for
         # weighted set cover (cost per skill newly covered, essential and optional alike)
         lists.weight = [1.0] * problem.m
-        state = _greedy_phase(state, coverable, lists.cost)
+        state = _greedy_phase(state, coverable, lists.cost, _Start(state, coverable))
     else:
+        usage = lists.usage(problem)
         for phase in (True, False):
             skills = {s for s in coverable if bool(problem.essential[s]) == phase}
             if skills:
                 # the single courses first: the bundles found for them are the passes' while they last
-                single = _best_single(state, skills)
-                candidates = [_greedy_phase(state.copy(), skills, unit) for unit in (lists.cost, lists.usage)]
+                start = _Start(state, skills)
+                single = _best_single(state, skills, start.candidates)
+                candidates = [
+                    _greedy_phase(state.copy(), skills, unit, start) for unit in (lists.cost, usage)
+                ]
                 state = min(
                     [*candidates, *([single] if single else [])],
                     key=lambda c: (-round(c.weight_of(skills), 9), c.cost()),
@@ -52,9 +57,9 @@ def greedy(problem: CoverProblem) -> Selection:
 
 class _Lists:
     """Plain Python copies of the problem's arrays (the greedy reads single elements: lists are faster), and
-    its requirements on numbered *groups*: each options tuple (a requirement's ``options`` or ``in_loop``;
-    courses share them: level order) gets a number, so that a selection's met groups are a flag per number
-    (no tuple hashed per look-up)."""
+    its requirements on numbered *groups*: each Requirement (courses share them: level order) gets a number,
+    met when one of its options or of its loop's is chosen, so that a selection's met groups are a flag per
+    number (no tuple hashed per look-up)."""
 
     def __init__(self, problem: CoverProblem):
         self.cost: list[float] = problem.cost.tolist()
@@ -68,65 +73,61 @@ class _Lists:
         for i, skills in enumerate(problem.covers):
             for s in skills:
                 self.coverers[s].append(i)
-        self.number: dict[int, int] = {}  # id of an options tuple -> its group
+        # per course, its last bundle evaluated and the skills that bundle covers (:meth:`_State.gain`)
+        self.skills_of: dict[int, tuple[Sequence[int], set[int]]] = {}
         self.members: list[frozenset[int]] = []  # per group, its courses
         self.needing: list[list[int]] = []  # per group, the courses needing it
         self.groups_of: list[list[int]] = [[] for _ in range(problem.n)]  # per course, the groups it is in
-        # per course, per requirement: its groups and the options a bundle may take for it, cheapest first
+        # per course, per requirement: its group and the options a bundle may take for it, cheapest first
         # (an option of its loop only when the bundle takes it first: :func:`_visit`)
-        self.requirements: list[list[_Needs]] = []
-        # each Requirement read once (by identity: courses share them, level order), with the groups whose
-        # ``needing`` its course joins
-        read: dict[int, tuple[_Needs, tuple[int, ...]]] = {}
+        self.requirements: list[Sequence[_Needs]] = []
+        members, needing, groups_of, cost = self.members, self.needing, self.groups_of, self.cost.__getitem__
+        read: dict[int, _Needs] = {}  # each Requirement read once (by identity: courses share them)
         for i, reqs in enumerate(problem.requirements):
+            if not reqs:
+                self.requirements.append(())
+                continue
             needs: list[_Needs] = []
             for req in reqs:
                 found = read.get(id(req))
                 if found is None:
-                    found = read[id(req)] = self._read(req)
-                for g in found[1]:
-                    self.needing[g].append(i)
-                needs.append(found[0])
+                    # a group of its own: met by a chosen option, of lower rank or of the course's loop
+                    group = len(members)
+                    members.append(frozenset((*req.options, *req.in_loop)))
+                    needing.append([])
+                    for o in members[group]:
+                        groups_of[o].append(group)
+                    choices = (
+                        tuple(sorted((*req.options, *req.in_loop), key=cost)) if req.in_loop else req.options
+                    )
+                    found = read[id(req)] = _Needs(group, choices, req.options)
+                needing[found.group].append(i)
+                needs.append(found)
             self.requirements.append(needs)
-        # share of the limits a course uses; a tiny share of its objective cost keeps free courses from
-        # dividing by zero and breaks ties toward the cheaper
+
+    def usage(self, problem: CoverProblem) -> list[float]:
+        """The share of the limits each course uses; a tiny share of its objective cost keeps free courses
+        from dividing by zero and breaks ties toward the cheaper."""
+        budget, max_hours = problem.budget, problem.max_hours
         mean_cost = sum(self.cost) / max(1, len(self.cost)) or 1.0
-        self.usage: list[float] = [
-            (self.price[i] / problem.budget if problem.budget else 0.0)
-            + (self.hours[i] / problem.max_hours if problem.max_hours else 0.0)
-            + 1e-6 * self.cost[i] / mean_cost
-            for i in range(problem.n)
+        return [
+            (price / budget if budget else 0.0)
+            + (hours / max_hours if max_hours else 0.0)
+            + 1e-6 * cost / mean_cost
+            for price, hours, cost in zip(self.price, self.hours, self.cost, strict=True)
         ]
 
-    def group(self, options: tuple[int, ...]) -> int:
-        """The number of ``options`` (by identity: a tuple equal to another but not the same object gets
-        its own number, met by the same courses)."""
-        g = self.number.get(id(options))
-        if g is None:
-            g = self.number[id(options)] = len(self.members)
-            self.members.append(frozenset(options))
-            self.needing.append([])
-            for o in options:
-                self.groups_of[o].append(g)
-        return g
 
-    def _read(self, req: Requirement) -> tuple[_Needs, tuple[int, ...]]:
-        """``req`` as the greedy reads it, and its groups."""
-        options = self.group(req.options)
-        if not req.in_loop:
-            return _Needs(options, -1, req.options, req.options), (options,)
-        in_loop = self.group(req.in_loop)
-        choices = tuple(sorted((*req.options, *req.in_loop), key=self.cost.__getitem__))
-        return _Needs(options, in_loop, choices, req.options), (options, in_loop)
+#: A search's bundle (None: none) and the groups it found unmet (:meth:`_State.bundle`).
+_Found = tuple[Sequence[int] | None, Sequence[int]]
 
 
 class _Needs(NamedTuple):
-    """A requirement as the greedy reads it: met by a chosen member of group ``options`` or ``in_loop`` (-1:
-    none); a bundle takes the first of ``choices`` that it can take first (of ``lower``, the options of
-    lower rank, below :data:`LOOP_DEPTH`)."""
+    """A requirement as the greedy reads it: met by a chosen member of its ``group`` (its options and those
+    of its loop); a bundle takes the first of ``choices`` that it can take first (of ``lower``, the options
+    of lower rank, below :data:`LOOP_DEPTH`)."""
 
-    options: int
-    in_loop: int
+    group: int
     choices: tuple[int, ...]
     lower: tuple[int, ...]
 
@@ -146,7 +147,7 @@ class _State:
         self.hours = 0.0
         # per course, its bundle when last searched and the groups the search found unmet: the same bundle
         # while none of them is met (a search reads the selection only through those flags)
-        self.bundles: dict[int, tuple[tuple[int, ...] | None, tuple[int, ...]]] = {}
+        self.bundles: dict[int, _Found] = {}
 
     def copy(self) -> _State:
         other = _State.__new__(_State)
@@ -157,22 +158,41 @@ class _State:
         other.bundles = dict(self.bundles)
         return other
 
-    def bundle(self, i: int) -> Sequence[int] | None:
+    def bundle(self, i: int, open_weight: Sequence[float] | None = None) -> Sequence[int] | None:
         """Course ``i`` with every requirement the selection lacks (the cheapest options it can take first),
         prerequisites first; None when there is none (never, unless a loop is all it has). Searched again
-        only when a group the last search found unmet has been met since."""
+        only when a group the last search found unmet has been met since. With ``open_weight``, None too
+        when the bundle is known to cover none of its skills without a search (:meth:`_covers_nothing`)."""
         lists = self.lists
         if not lists.requirements[i]:
             return (i,)
         found = self.bundles.get(i)
-        if found is not None and not any(map(self.met.__getitem__, found[1])):
-            return found[0]
+        if found is not None:
+            if not any(map(self.met.__getitem__, found[1])):
+                return found[0]
+            if open_weight is not None and self._covers_nothing(found, open_weight):
+                return None
         order: list[int] = []
         unmet: list[int] = []
         ok = _visit(i, lists.requirements, self.met, lists.members, order, set(), set(), set(), unmet)
-        bundle = tuple(order) if ok else None
-        self.bundles[i] = (bundle, tuple(unmet))
-        return bundle
+        self.bundles[i] = found = (order if ok else None, unmet)
+        return found[0]
+
+    def _covers_nothing(self, found: _Found, open_weight: Sequence[float]) -> bool:
+        """Whether a search now would find a bundle covering no skill of positive ``open_weight``, known from
+        ``found``, an earlier search's, whose groups found unmet are not all unmet now: when no skill of its
+        bundle has any, and it took an option for each group it found unmet (none met by a course of the
+        bundle itself, no option failing). Then a search with more groups met takes the same options but
+        for the groups met since (each group it looks up is met by no course taken before: those are of the
+        earlier bundle; the options it takes do not fail: they did not), the same subtrees less theirs: a part
+        of the same bundle. A search finds one group unmet per course it adds, its own aside, exactly when it
+        takes an option for each."""
+        old, unmet = found
+        return (
+            old is not None
+            and len(unmet) == len(old) - 1
+            and not any(map(open_weight.__getitem__, self._skills(old)))
+        )
 
     def fits(self, bundle: Sequence[int]) -> bool:
         lists = self.lists
@@ -195,9 +215,21 @@ class _State:
 
     def gain(self, bundle: Sequence[int], open_weight: Sequence[float]) -> float:
         """The weight ``bundle`` would newly cover: ``open_weight`` (:meth:`open_weight`) of its skills."""
+        return sum(map(open_weight.__getitem__, self._skills(bundle)))
+
+    def _skills(self, bundle: Sequence[int]) -> Collection[int]:
+        """The skills ``bundle`` covers. A bundle found once is evaluated again and again (by the
+        single-course scan, by both passes, each time its course comes back to the top of the heap): its
+        skills are kept with it (the same set, so summed in the same order)."""
         covers = self.problem.covers
-        new = covers[bundle[0]] if len(bundle) == 1 else set().union(*(covers[j] for j in bundle))
-        return sum(map(open_weight.__getitem__, new))
+        if len(bundle) == 1:
+            return covers[bundle[0]]
+        known = self.lists.skills_of.get(bundle[-1])
+        if known is not None and known[0] is bundle:
+            return known[1]
+        new = set().union(*map(covers.__getitem__, bundle))
+        self.lists.skills_of[bundle[-1]] = (bundle, new)
+        return new
 
     def open_weight(self, skills: set[int]) -> list[float]:
         """Per skill, its weight when of ``skills`` and not covered, else 0 (summed with the others in the
@@ -247,21 +279,19 @@ def _visit(  # noqa: PLR0913 - the state's parts, passed for speed
     module function, not a closure: a recursive closure is a reference cycle, and thousands of them per
     selection kept the cyclic garbage collector busy."""
     visiting.add(j)
-    for options, in_loop, choices, lower in requirements[j]:
-        if met[options]:
+    for group, choices, lower in requirements[j]:
+        if met[group]:
             continue
-        unmet.append(options)
-        if not members[options].isdisjoint(inside):
+        unmet.append(group)
+        if not members[group].isdisjoint(inside):
             continue
-        if in_loop >= 0:
-            if met[in_loop]:
-                continue
-            unmet.append(in_loop)
-            if not members[in_loop].isdisjoint(inside):
-                continue
         for o in choices if loops > 0 else lower:
             if o in visiting or o in failed:
                 continue
+            if not requirements[o]:  # taken as a call would take it, without the call
+                order.append(o)
+                inside.add(o)
+                break
             mark = len(order)
             if _visit(o, requirements, met, members, order, inside, visiting, failed, unmet, loops - 1):
                 break
@@ -277,10 +307,22 @@ def _visit(  # noqa: PLR0913 - the state's parts, passed for speed
     return True
 
 
-def _greedy_phase(state: _State, skills: set[int], unit: Sequence[float]) -> _State:
+class _Start:
+    """What a phase's passes start from, the same for both: the courses not chosen that cover a skill of
+    ``skills`` not covered (in index order), and each one's own gain, negated."""
+
+    def __init__(self, state: _State, skills: set[int]):
+        self.candidates = sorted(
+            {i for s in skills - state.covered for i in state.lists.coverers[s]} - state.chosen_set
+        )
+        covers, open_weight = state.problem.covers, state.open_weight(skills).__getitem__
+        self.own = [-sum(map(open_weight, covers[i] & skills)) for i in self.candidates]
+
+
+def _greedy_phase(state: _State, skills: set[int], unit: Sequence[float], start: _Start) -> _State:
     """Add bundles (a course with the requirements it lacks) by most new weight of ``skills`` per ``unit``
-    cost, while one fits and gains something (lazily: :class:`_Keys`)."""
-    keys = _Keys(state, skills, unit)
+    cost, while one fits and gains something (lazily: :class:`_Keys`), from ``start`` (``state``'s)."""
+    keys = _Keys(state, skills, unit, start)
     while (best := keys.best()) is not None:
         state.add(best)
         keys.chosen(best)
@@ -295,16 +337,12 @@ class _Keys:
     shrinks: the course's key becomes the bundle's gain found over its own unit cost (entries carry a
     version, stale ones are skipped)."""
 
-    def __init__(self, state: _State, skills: set[int], unit: Sequence[float]):
+    def __init__(self, state: _State, skills: set[int], unit: Sequence[float], start: _Start):
         self.state, self.skills, self.unit = state, skills, unit
         self.open = state.open_weight(skills)  # kept so as the state covers skills (:meth:`chosen`)
-        covers = state.problem.covers
-        candidates = sorted(
-            {i for s in skills - state.covered for i in state.lists.coverers[s]} - state.chosen_set
-        )
+        candidates = start.candidates
         self.version = dict.fromkeys(candidates, 0)
-        open_weight = self.open.__getitem__
-        self.heap = [(-sum(map(open_weight, covers[i] & skills)) / unit[i], i, 0) for i in candidates]
+        self.heap = [(own / unit[i], i, 0) for i, own in zip(candidates, start.own, strict=True)]
         heapq.heapify(self.heap)
         # without money or hours limits, the courses still keyed by their own gain over their own unit cost
         # at the start, not by their bundle's: :meth:`best` keys them by that ratio again before searching
@@ -312,7 +350,8 @@ class _Keys:
         # searches changed selections both ways: not done there)
         self.own = set(candidates) if state.lists.money is None and state.lists.time is None else set()
         self.gains: dict[int, float] = {}  # the gain of a course's bundle when last evaluated
-        self.watchers: dict[int, list[tuple[int, int]]] = {}  # bundle member -> (course, version) keyed on it
+        # bundle member -> (course, version) keyed on it
+        self.watchers: defaultdict[int, list[tuple[int, int]]] = defaultdict(list)
         self.evaluated: list[tuple[float, int, int]] = []
 
     def best(self) -> Sequence[int] | None:
@@ -328,18 +367,19 @@ class _Keys:
                 continue
             if not state.fits_alone(i):
                 continue  # nor would its bundle (no search needed)
-            bundle = state.bundle(i)
+            bundle = state.bundle(i, self.open)
             if bundle is None:
-                continue  # what it needs only a loop through it gives: it will not come back
+                continue  # none (only a loop through it gives what it needs) or none that gains: nor later
             gain = state.gain(bundle, self.open)
             if gain <= 0 or not state.fits(bundle):
                 continue  # limits only tighten and coverage only grows: it will not come back
-            ratio = gain / (self.unit[i] if len(bundle) == 1 else sum(self.unit[j] for j in bundle))
+            ratio = gain / (self.unit[i] if len(bundle) == 1 else sum(map(self.unit.__getitem__, bundle)))
             self.evaluated.append((-ratio, i, v))
             if len(bundle) > 1:
                 self.gains[i] = gain
+                watcher = (i, v)
                 for j in bundle:
-                    self.watchers.setdefault(j, []).append((i, v))
+                    self.watchers[j].append(watcher)
             if best is None or (ratio, -i) > (best[0], -best[1]):
                 best = (ratio, i, bundle)
         return None if best is None else best[2]
@@ -374,17 +414,21 @@ class _Keys:
                     heapq.heappush(self.heap, (-self.gains[i] / self.unit[i], i, v + 1))
 
 
-def _best_single(state: _State, skills: set[int]) -> _State | None:
-    """``state`` plus the best one course (with its requirements): most gain, then least cost, then index."""
+def _best_single(state: _State, skills: set[int], candidates: Sequence[int]) -> _State | None:
+    """``state`` plus the best one of ``candidates`` (in index order) with its requirements: most gain,
+    then least cost, then index."""
     best: tuple[float, float, int] | None = None
     best_bundle: Sequence[int] = ()
     open_weight = state.open_weight(skills)
-    for i in sorted({i for s in skills - state.covered for i in state.lists.coverers[s]} - state.chosen_set):
+    for i in candidates:
         if not state.fits_alone(i):
             continue  # nor would its bundle
         bundle = state.bundle(i)
-        if bundle is not None and state.fits(bundle):
-            key = (-state.gain(bundle, open_weight), sum(state.lists.cost[j] for j in bundle), i)
+        if bundle is None or not state.fits(bundle):
+            continue
+        gain = -state.gain(bundle, open_weight)
+        if best is None or gain <= best[0]:  # else less gain than the best: its cost would not matter
+            key = (gain, sum(map(state.lists.cost.__getitem__, bundle)), i)
             if best is None or key < best:
                 best, best_bundle = key, bundle
     if best is None:

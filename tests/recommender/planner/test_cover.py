@@ -701,9 +701,9 @@ def test_the_greedys_shortcuts_change_no_selection(monkeypatch: pytest.MonkeyPat
     searches = []
     search = greedy_module._State.bundle
 
-    def counted(state: Any, i: int) -> Sequence[int] | None:
+    def counted(state: Any, i: int, *args: Any) -> Sequence[int] | None:
         searches.append(i)
-        return search(state, i)
+        return search(state, i, *args)
 
     monkeypatch.setattr(greedy_module._State, "bundle", counted)
     shortcut = [greedy(problem) for problem in problems]
@@ -723,12 +723,42 @@ def test_the_greedys_bundles_found_once_change_no_selection(monkeypatch: pytest.
     found = [greedy(problem) for problem in problems]
     search = greedy_module._State.bundle
 
-    def afresh(state: Any, i: int) -> Sequence[int] | None:
+    def afresh(state: Any, i: int, *args: Any) -> Sequence[int] | None:
         state.bundles.clear()
-        return search(state, i)
+        return search(state, i, *args)
 
     monkeypatch.setattr(greedy_module._State, "bundle", afresh)
     assert [greedy(problem) for problem in problems] == found
+
+
+def test_a_search_taking_an_option_for_each_group_it_found_unmet_finds_a_part_of_that_bundle_later() -> None:
+    """The greedy drops a course without a search when the last bundle found for it covers no skill still
+    open and that search took an option for each group it found unmet (as many groups as courses added, its
+    own aside): with more groups met since, a search finds a part of that bundle. Seeded instances (budgets
+    binding or none, level-order loops included), random bundles added, every bundle searched again after
+    each."""
+    from recommender.planner import greedy as greedy_module
+
+    rng = np.random.default_rng(43)
+    checked = 0
+    for problem in _mixed_problems(43, sizes=(150, 300), n_skills=30):
+        state = greedy_module._State(problem, greedy_module._Lists(problem))
+        for _ in range(8):
+            found = {i: state.bundles.pop(i, None) for i in range(problem.n)}
+            for i in range(problem.n):
+                bundle, earlier = state.bundle(i), found[i]
+                if earlier is None or earlier[0] is None or len(earlier[1]) != len(earlier[0]) - 1:
+                    continue
+                if not any(state.met[g] for g in earlier[1]):
+                    assert bundle == earlier[0]
+                else:
+                    assert bundle is not None and set(bundle) < set(earlier[0])
+                    checked += 1
+            course = int(rng.integers(problem.n))
+            bundle = state.bundle(course)
+            if course not in state.chosen_set and bundle is not None:
+                state.add(bundle)
+    assert checked > 100
 
 
 def test_the_set_cover_greedy_searches_a_bundle_only_when_its_own_ratio_still_leads(
@@ -743,9 +773,9 @@ def test_the_set_cover_greedy_searches_a_bundle_only_when_its_own_ratio_still_le
     searches: list[int] = []
     search = greedy_module._State.bundle
 
-    def counted(state: Any, i: int) -> Sequence[int] | None:
+    def counted(state: Any, i: int, *args: Any) -> Sequence[int] | None:
         searches.append(i)
-        return search(state, i)
+        return search(state, i, *args)
 
     monkeypatch.setattr(greedy_module._State, "bundle", counted)
     refreshed = [greedy(problem) for problem in problems]
