@@ -11,6 +11,7 @@ included, so a bundle may enter a loop of the requirement graph); redundant cour
 from __future__ import annotations
 
 import heapq
+import itertools
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 from typing import NamedTuple
@@ -45,11 +46,16 @@ def greedy(problem: CoverProblem) -> Selection:
                 # the single courses first: the bundles found for them are the passes' while they last
                 start = _Start(state, skills)
                 single = _best_single(state, skills, start.candidates)
-                candidates = [
-                    _greedy_phase(state.copy(), skills, unit, start) for unit in (lists.cost, usage)
-                ]
+                # the second pass reads the first's findings while it chooses the same courses (often: the
+                # two units are near proportional when the limit is the budget and the objective money)
+                first, second = state.copy(), state.copy()
+                first.trail = _Trail(first.chosen)
+                _greedy_phase(first, skills, lists.cost, start)
+                second.leader = first.trail
+                _greedy_phase(second, skills, usage, start)
+                first.trail = second.leader = None
                 state = min(
-                    [*candidates, *([single] if single else [])],
+                    [first, second, *([single] if single else [])],
                     key=lambda c: (-round(c.weight_of(skills), 9), c.cost()),
                 )
     return prune(problem, Selection(tuple(state.chosen), dict(state.edges)))
@@ -122,6 +128,30 @@ class _Lists:
 _Found = tuple[Sequence[int] | None, Sequence[int]]
 
 
+class _Trail:
+    """What a pass found, kept for the other pass of the phase. Both start from the same state, and while the
+    other has chosen the same courses as this one in the same order, its state is this one's after as many
+    courses: the same groups met, skills covered, and price and hours (summed in the same order). Then each
+    evaluation this pass made from that state is the other's (:meth:`_State.evaluate`: the same bundle, the
+    same weight of the same open skills, the same fit), and each search it made from that state or before is
+    the other's while no group it found unmet is met (as the state's own, :meth:`_State.bundle`)."""
+
+    def __init__(self, chosen: list[int]):
+        self.chosen = chosen  # the pass's courses in the order chosen (its state's list: complete when read)
+        # per course, its searches: the number of courses chosen then, and what was found
+        self.searches: dict[int, list[tuple[int, _Found]]] = {}
+        # per number of courses chosen and course, the evaluation then
+        self.outcomes: dict[tuple[int, int], tuple[Sequence[int], float] | None] = {}
+
+    def found(self, i: int, chosen: int) -> _Found | None:
+        """The last search for course ``i`` made with at most ``chosen`` courses chosen: the one a state
+        with those courses would keep (the ones before stopped holding when a search followed)."""
+        for when, found in reversed(self.searches.get(i, ())):
+            if when <= chosen:
+                return found
+        return None
+
+
 class _Needs(NamedTuple):
     """A requirement as the greedy reads it: met by a chosen member of its ``group`` (its options and those
     of its loop); a bundle takes the first of ``choices`` that it can take first (of ``lower``, the options
@@ -148,6 +178,8 @@ class _State:
         # per course, its bundle when last searched and the groups the search found unmet: the same bundle
         # while none of them is met (a search reads the selection only through those flags)
         self.bundles: dict[int, _Found] = {}
+        self.trail: _Trail | None = None  # where to keep the searches and evaluations made (:class:`_Trail`)
+        self.leader: _Trail | None = None  # another pass's, while this one has chosen the same courses
 
     def copy(self) -> _State:
         other = _State.__new__(_State)
@@ -156,6 +188,7 @@ class _State:
         other.met, other.edges, other.covered = bytearray(self.met), dict(self.edges), set(self.covered)
         other.price, other.hours = self.price, self.hours
         other.bundles = dict(self.bundles)
+        other.trail = other.leader = None
         return other
 
     def bundle(self, i: int, open_weight: Sequence[float] | None = None) -> Sequence[int] | None:
@@ -172,10 +205,17 @@ class _State:
                 return found[0]
             if open_weight is not None and self._covers_nothing(found, open_weight):
                 return None
+        if self.leader is not None:
+            led = self.leader.found(i, len(self.chosen))
+            if led is not None and not any(map(self.met.__getitem__, led[1])):
+                self.bundles[i] = led
+                return led[0]
         order: list[int] = []
         unmet: list[int] = []
         ok = _visit(i, lists.requirements, self.met, lists.members, order, set(), set(), set(), unmet)
         self.bundles[i] = found = (order if ok else None, unmet)
+        if self.trail is not None:
+            self.trail.searches.setdefault(i, []).append((len(self.chosen), found))
         return found[0]
 
     def _covers_nothing(self, found: _Found, open_weight: Sequence[float]) -> bool:
@@ -193,6 +233,29 @@ class _State:
             and len(unmet) == len(old) - 1
             and not any(map(open_weight.__getitem__, self._skills(old)))
         )
+
+    def evaluate(self, i: int, open_weight: Sequence[float]) -> tuple[Sequence[int], float] | None:
+        """Course ``i``'s bundle (:meth:`bundle`) and the weight of ``open_weight`` it would newly cover,
+        when it fits and covers some; None when not (nor later: limits only tighten, coverage only grows)."""
+        if self.leader is None and self.trail is None:
+            return self._outcome(i, open_weight)
+        key = (len(self.chosen), i)
+        if self.leader is not None and key in self.leader.outcomes:
+            return self.leader.outcomes[key]
+        outcome = self._outcome(i, open_weight)
+        if self.trail is not None:
+            self.trail.outcomes[key] = outcome
+        return outcome
+
+    def _outcome(self, i: int, open_weight: Sequence[float]) -> tuple[Sequence[int], float] | None:
+        """:meth:`evaluate`'s answer, found."""
+        if not self.fits_alone(i):
+            return None  # nor would its bundle (no search needed)
+        bundle = self.bundle(i, open_weight)
+        if bundle is None:
+            return None
+        gain = self.gain(bundle, open_weight)
+        return (bundle, gain) if gain > 0 and self.fits(bundle) else None
 
     def fits(self, bundle: Sequence[int]) -> bool:
         lists = self.lists
@@ -215,6 +278,11 @@ class _State:
 
     def gain(self, bundle: Sequence[int], open_weight: Sequence[float]) -> float:
         """The weight ``bundle`` would newly cover: ``open_weight`` (:meth:`open_weight`) of its skills."""
+        if len(bundle) == 1:
+            return sum(map(open_weight.__getitem__, self.problem.covers[bundle[0]]))
+        known = self.lists.skills_of.get(bundle[-1])  # as :meth:`_skills` reads it, without the call
+        if known is not None and known[0] is bundle:
+            return sum(map(open_weight.__getitem__, known[1]))
         return sum(map(open_weight.__getitem__, self._skills(bundle)))
 
     def _skills(self, bundle: Sequence[int]) -> Collection[int]:
@@ -243,6 +311,9 @@ class _State:
                 (next(o for o in (*req.options, *req.in_loop) if o in self.chosen_set), req)
                 for req in self.problem.requirements[j]
             )
+            k = len(self.chosen)
+            if self.leader is not None and self.leader.chosen[k : k + 1] != [j]:
+                self.leader = None  # not the course the leader chose next: its findings are not this state's
             self.chosen.append(j)
             self.chosen_set.add(j)
             for g in self.lists.groups_of[j]:
@@ -338,7 +409,7 @@ class _Keys:
     version, stale ones are skipped)."""
 
     def __init__(self, state: _State, skills: set[int], unit: Sequence[float], start: _Start):
-        self.state, self.skills, self.unit = state, skills, unit
+        self.state, self.skills, self.unit, self.covers = state, skills, unit, state.problem.covers
         self.open = state.open_weight(skills)  # kept so as the state covers skills (:meth:`chosen`)
         candidates = start.candidates
         self.version = dict.fromkeys(candidates, 0)
@@ -356,39 +427,41 @@ class _Keys:
 
     def best(self) -> Sequence[int] | None:
         """The bundle of most gain per unit cost (ties: the lowest index) that fits, if any."""
-        state, heap = self.state, self.heap
-        best: tuple[float, int, Sequence[int]] | None = None
-        self.evaluated = []
+        state, heap, unit, open_weight = self.state, self.heap, self.unit, self.open
+        chosen, version, own, watchers = state.chosen_set, self.version, self.own, self.watchers
+        best: Sequence[int] | None = None
+        best_ratio, best_i = 0.0, 0  # of ``best``: a key leads when above, or equal with a lower index
+        self.evaluated = evaluated = []
         if state.done(self.skills):
             return None  # every bundle would gain nothing: the loop below would only empty the heap
-        while heap and (best is None or (-heap[0][0], -heap[0][1]) > (best[0], -best[1])):
+        while heap:
+            if best is not None and (
+                -heap[0][0] < best_ratio or (-heap[0][0] == best_ratio and heap[0][1] > best_i)
+            ):
+                break
             key, i, v = heapq.heappop(heap)
-            if i in state.chosen_set or v != self.version[i] or (i in self.own and self._fallen(i, -key, v)):
+            if i in chosen or v != version[i] or (i in own and self._fallen(i, -key, v)):
                 continue
-            if not state.fits_alone(i):
-                continue  # nor would its bundle (no search needed)
-            bundle = state.bundle(i, self.open)
-            if bundle is None:
-                continue  # none (only a loop through it gives what it needs) or none that gains: nor later
-            gain = state.gain(bundle, self.open)
-            if gain <= 0 or not state.fits(bundle):
-                continue  # limits only tighten and coverage only grows: it will not come back
-            ratio = gain / (self.unit[i] if len(bundle) == 1 else sum(map(self.unit.__getitem__, bundle)))
-            self.evaluated.append((-ratio, i, v))
+            outcome = state.evaluate(i, open_weight)
+            if outcome is None:
+                continue  # it will not come back
+            bundle, gain = outcome
+            ratio = gain / (unit[i] if len(bundle) == 1 else sum(map(unit.__getitem__, bundle)))
+            evaluated.append((-ratio, i, v))
             if len(bundle) > 1:
                 self.gains[i] = gain
                 watcher = (i, v)
                 for j in bundle:
-                    self.watchers[j].append(watcher)
-            if best is None or (ratio, -i) > (best[0], -best[1]):
-                best = (ratio, i, bundle)
-        return None if best is None else best[2]
+                    watchers[j].append(watcher)
+            if best is None or ratio > best_ratio or (ratio == best_ratio and i < best_i):
+                best, best_ratio, best_i = bundle, ratio, i
+        return best
 
     def _fallen(self, i: int, key: float, v: int) -> bool:
         """Whether course ``i``, keyed by its own ratio ``key`` at the start, has a lower own ratio now
         (skills it covers were covered since): then it is keyed by that (none when 0) and its bundle is not
         searched yet; else it is searched now."""
-        ratio = sum(map(self.open.__getitem__, self.state.problem.covers[i])) / self.unit[i]
+        ratio = sum(map(self.open.__getitem__, self.covers[i])) / self.unit[i]
         if ratio < key * (1 - 1e-12):
             if ratio > 0:
                 heapq.heappush(self.heap, (-ratio, i, v))
@@ -405,13 +478,17 @@ class _Keys:
         for entry in self.evaluated:
             if entry[1] != bundle[-1]:
                 heapq.heappush(self.heap, entry)
-        lists = self.state.lists
-        dependants = (i for x in bundle for g in lists.groups_of[x] for i in lists.needing[g])
-        for j in set(bundle).union(dependants):
-            for i, v in self.watchers.pop(j, ()):
-                if self.version[i] == v and i not in self.state.chosen_set:
-                    self.version[i] = v + 1
-                    heapq.heappush(self.heap, (-self.gains[i] / self.unit[i], i, v + 1))
+        lists, watchers = self.state.lists, self.watchers
+        # the courses keyed on a course of ``bundle`` or on one needing a group such a course is in, each once
+        # (popped); in whatever order: the heap's entries all differ, so it yields them in one order
+        for j in itertools.chain(
+            bundle, (i for x in bundle for g in lists.groups_of[x] for i in lists.needing[g])
+        ):
+            if j in watchers:
+                for i, v in watchers.pop(j):
+                    if self.version[i] == v and i not in self.state.chosen_set:
+                        self.version[i] = v + 1
+                        heapq.heappush(self.heap, (-self.gains[i] / self.unit[i], i, v + 1))
 
 
 def _best_single(state: _State, skills: set[int], candidates: Sequence[int]) -> _State | None:

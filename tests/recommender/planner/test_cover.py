@@ -725,6 +725,7 @@ def test_the_greedys_bundles_found_once_change_no_selection(monkeypatch: pytest.
 
     def afresh(state: Any, i: int, *args: Any) -> Sequence[int] | None:
         state.bundles.clear()
+        state.leader = None  # nor the other pass's findings
         return search(state, i, *args)
 
     monkeypatch.setattr(greedy_module._State, "bundle", afresh)
@@ -759,6 +760,34 @@ def test_a_search_taking_an_option_for_each_group_it_found_unmet_finds_a_part_of
             if course not in state.chosen_set and bundle is not None:
                 state.add(bundle)
     assert checked > 100
+
+
+def test_the_greedys_second_pass_reads_the_firsts_findings_and_selects_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """While a phase's second pass has chosen the courses its first chose, in the same order, it takes the
+    first's evaluations (and searches) from the same state: the same selections as finding its own."""
+    from recommender.planner import greedy as greedy_module
+
+    problems = _mixed_problems(47, sizes=(150, 400), n_skills=40)
+    evaluate = greedy_module._State.evaluate
+    taken: list[int] = []
+
+    def counted(state: Any, i: int, open_weight: Sequence[float]) -> Any:
+        if state.leader is not None and (len(state.chosen), i) in state.leader.outcomes:
+            taken.append(i)
+        return evaluate(state, i, open_weight)
+
+    monkeypatch.setattr(greedy_module._State, "evaluate", counted)
+    found = [greedy(problem) for problem in problems]
+    assert len(taken) > 100
+
+    def alone(state: Any, i: int, open_weight: Sequence[float]) -> Any:
+        state.leader = None
+        return evaluate(state, i, open_weight)
+
+    monkeypatch.setattr(greedy_module._State, "evaluate", alone)
+    assert [greedy(problem) for problem in problems] == found
 
 
 def test_the_set_cover_greedy_searches_a_bundle_only_when_its_own_ratio_still_leads(
