@@ -19,11 +19,13 @@ UNDETERMINED_LANGUAGE = "und"
 
 
 class UnknownCode(UpskillError):
-    """A language or currency code that is not in its ISO list; the message says what is accepted."""
+    """A language or currency code that is not in its ISO list; the message says what is accepted, ``fix``
+    which list to use."""
 
-    def __init__(self, message: str, *, field: str | None = None):
+    def __init__(self, message: str, *, field: str | None = None, fix: str):
         self.message = message
         self.field = field
+        self.fix = fix
         super().__init__(f"{field}: {message}" if field else message)
 
 
@@ -44,6 +46,7 @@ def language_code(value: str, *, field: str | None = None, allow_undetermined: b
     raise UnknownCode(
         f"unknown language {value!r}: use an ISO 639-1 two-letter code such as 'en', 'de', 'it'{hint}",
         field=field,
+        fix="use an ISO 639-1 two-letter language code ('de' for German)",
     )
 
 
@@ -63,6 +66,7 @@ def currency_code(value: str, *, field: str | None = None) -> str:
     raise UnknownCode(
         f"unknown currency {value!r}: use an ISO 4217 three-letter code such as 'EUR', 'USD', 'CZK'",
         field=field,
+        fix="use an ISO 4217 three-letter currency code ('EUR' for the euro)",
     )
 
 

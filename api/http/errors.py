@@ -226,7 +226,7 @@ async def _unknown_code(request: Request, error: Exception) -> JSONResponse:
         str(error),
         request=request,
         field=error.field,
-        fix="use an ISO 639-1 language or ISO 4217 currency code, as the detail says",
+        fix=error.fix,
     )
 
 

@@ -109,6 +109,16 @@ def test_plan_limits_are_applied(client: TestClient) -> None:
     assert "ev-adv" in reasons and "battery-adv" in reasons
 
 
+def test_an_unknown_code_says_which_list_to_use(client: TestClient) -> None:
+    """The fix of an unknown code names the list of its own kind: a currency's is not a language's."""
+    currency = assert_problem(client.post("/v1/plans", json={**KATRIN_LIKE, "currency": "XYZ"}), 422)
+    assert currency["field"] == "currency" and "ISO 4217" in currency["fix"] and "639" not in currency["fix"]
+    rates = assert_problem(client.post("/v1/plans", json={**KATRIN_LIKE, "exchange_rates": {"XYZ": 1}}), 422)
+    assert "ISO 4217" in rates["fix"]
+    language = assert_problem(client.post("/v1/plans", json={**KATRIN_LIKE, "languages": ["german"]}), 422)
+    assert "ISO 639-1" in language["fix"] and "4217" not in language["fix"]
+
+
 def test_a_plan_region_is_a_known_nuts_code_in_any_case(client: TestClient) -> None:
     """As a worker profile's region (data.nuts): a code of no region upskill knows is refused, saying which
     it knows, and a known one is read in any case."""
