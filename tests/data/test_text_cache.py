@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -11,6 +10,7 @@ from sqlalchemy import Engine
 from data import text_cache
 from data.db import transaction
 from data.models import Occupation, OccupationSkill, Skill
+from tests.conftest import counted_calls
 
 TITLES = ["Senior Welder (m/f/d)", "battery tech", "Kfz-Lackierer", "zzqx"]
 TEXTS = ["Welding of steel frames, 5 years", "battery chemistry of electric vehicles", "nothing"]
@@ -40,25 +40,13 @@ def _fill(engine: Engine) -> None:
             )
 
 
-def _count(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> list[int]:
-    calls: list[int] = []
-    original = getattr(module, name)
-
-    def counting(*args: Any, **kwargs: Any) -> Any:
-        calls.append(1)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(module, name, counting)
-    return calls
-
-
 def test_the_title_matcher_is_built_once_and_loaded_equal(
     fresh_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from data import title_index
 
     _fill(fresh_engine)
-    builds = _count(monkeypatch, title_index, "load_title_matcher")
+    builds = counted_calls(monkeypatch, title_index, "load_title_matcher")
     built = text_cache.cached_title_matcher(engine=fresh_engine, cache_dir=tmp_path / "cache")
     loaded = text_cache.cached_title_matcher(engine=fresh_engine, cache_dir=tmp_path / "cache")
     assert len(builds) == 1 and loaded is not built
@@ -86,7 +74,7 @@ def test_the_skill_extractor_is_fitted_once_and_loaded_equal(
     from recommender.text.skills import SkillExtractor
 
     _fill(fresh_engine)
-    fits = _count(monkeypatch, SkillExtractor, "fit")
+    fits = counted_calls(monkeypatch, SkillExtractor, "fit")
     built = text_cache.cached_skill_extractor(engine=fresh_engine, cache_dir=tmp_path / "cache")
     loaded = text_cache.cached_skill_extractor(engine=fresh_engine, cache_dir=tmp_path / "cache")
     assert len(fits) == 1
