@@ -116,7 +116,7 @@ def plan_command(
 
     request = cohorts.CohortRequest(
         budget=budget,
-        currency=currency.upper(),
+        currency=currency,
         hours_per_week=hours_per_week,
         months=months,
         start=start_date,

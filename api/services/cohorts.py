@@ -56,7 +56,7 @@ def _rates(courses: Sequence[CourseOption], request: CohortRequest, table: RateT
         listed = ", ".join(f"{n} courses in {code}" for code, n in sorted(missing.items()))
         example = " ".join(f"--rate {code}=<{request.currency} per {code}>" for code in sorted(missing))
         raise InvalidPlanInput(
-            f"the catalogue prices {listed}; the rate table has no rate to {request.currency.upper()}: "
+            f"the catalogue prices {listed}; the rate table has no rate to {request.currency}: "
             f"give it ({example}), or every such course would be left out",
             field="--rate",
         )

@@ -122,10 +122,10 @@ def plan_region(
 
     settings = Settings(
         budget=request.budget,
-        currency=request.currency.upper(),
+        currency=request.currency,
         cofinancing=request.cofinancing,
         region=_region_code(request.region),
-        languages=tuple(request.languages),
+        languages=request.languages,
         max_programmes=request.max_programmes,
         min_seats=request.min_seats,
     )

@@ -133,11 +133,11 @@ async def create_cohort(  # noqa: PLR0913 - the request, its key and the depende
     organisation_id = _owner(principal, settings.organisation_id)
     plan_request = cohorts.CohortRequest(
         budget=settings.budget,
-        currency=settings.currency.upper(),
+        currency=settings.currency,
         hours_per_week=settings.hours_per_week,
         months=settings.months,
         start=settings.start or dt.date.today(),
-        exchange_rates={code.upper(): rate for code, rate in settings.exchange_rates.items()},
+        exchange_rates=settings.exchange_rates,
         objective=settings.objective,
         languages=tuple(settings.languages),
         delivery_modes=tuple(settings.delivery_modes),

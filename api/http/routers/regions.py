@@ -102,11 +102,11 @@ async def create_portfolio(
         workforce=FilePath(files["workforce"].name),  # the service reads the uploads instead
         demand=FilePath(files["demand"].name),
         budget=settings.budget,
-        currency=settings.currency.upper(),
+        currency=settings.currency,
         cofinancing=settings.cofinancing,
         region=code,
         languages=tuple(settings.languages),
-        exchange_rates={code.upper(): rate for code, rate in settings.exchange_rates.items()},
+        exchange_rates=settings.exchange_rates,
         max_programmes=settings.max_programmes,
         min_seats=settings.min_seats,
     )
