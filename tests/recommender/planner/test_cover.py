@@ -671,6 +671,47 @@ def _mixed_problems(seed: int, *, sizes: tuple[int, int], n_skills: int) -> list
     ]
 
 
+def _essential_then_both(budget: float) -> CoverProblem:
+    """Essential skill 0 and optional skill 1: e teaches 0 for 1.0, both teaches 0 and 1 for 1.5, o teaches
+    1 for 1.2 (price = cost)."""
+    cost = np.array([1.0, 1.5, 1.2])
+    return CoverProblem(
+        ids=("e", "both", "o"),
+        cost=cost,
+        price=cost,
+        hours=np.full(3, 10.0),
+        covers=(frozenset({0}), frozenset({0, 1}), frozenset({1})),
+        weight=np.ones(2),
+        essential=np.array([True, False]),
+        requirements=((), (), ()),
+        rank=(0, 0, 0),
+        budget=budget,
+    )
+
+
+def test_with_room_under_the_limits_the_greedy_answers_with_the_set_cover() -> None:
+    """When the set cover's selection (cost per skill, essential and optional alike) stays within the money
+    and hours limits, it covers all there is and is the greedy's answer: here 'both' (1.5), where the
+    phases, essential skills first, take e and then o (2.2)."""
+    problem = _essential_then_both(budget=10.0)
+    assert [problem.ids[i] for i in greedy(problem).chosen] == ["both"]
+    assert [problem.ids[i] for i in solve(problem, solver="exact").selection.chosen] == ["both"]
+    # on bench_planner instances given limits their set cover stays within: its selection, as without them
+    for problem in _mixed_problems(43, sizes=(100, 300), n_skills=30):
+        unlimited = greedy(replace(problem, budget=None, max_hours=None))
+        spent = problem.price[list(unlimited.chosen)].sum(), problem.hours[list(unlimited.chosen)].sum()
+        roomy = replace(problem, budget=float(spent[0]) * 1.5, max_hours=float(spent[1]) * 1.5)
+        assert greedy(roomy) == unlimited
+
+
+def test_when_the_set_cover_spends_over_a_limit_the_phases_answer() -> None:
+    """Under a budget of 1.4 the set cover's 'both' (1.5) does not fit: the phases answer, the essential
+    skill first (e), and o no longer fits."""
+    problem = _essential_then_both(budget=1.4)
+    assert [problem.ids[i] for i in greedy(problem).chosen] == ["e"]
+    assert [problem.ids[i] for i in solve(problem, solver="exact").selection.chosen] == ["e"]
+
+
 def test_the_greedys_selections_on_loops_can_be_ordered() -> None:
     from evaluation.bench_planner import problem_of, random_instance
 

@@ -485,8 +485,9 @@ def test_two_courses_close_a_skill_step_by_step_when_one_brings_it_further() -> 
 
 def test_the_default_solver_picks_the_requirement_option_that_also_teaches_an_optional_skill() -> None:
     # d needs p1 or p2 (p1 listed first); both teach essential skill 1, only p2 also teaches optional skill 2.
-    # The greedy takes d with p1 (the first option) and then cannot afford p2 as well; the MILP meets the
-    # requirement with p2, fits the budget and adds the optional skill.
+    # The MILP meets the requirement with p2, fits the budget and adds the optional skill. So does the greedy:
+    # its set cover (cost per skill, essential and optional alike) takes p2 for its two skills and stays
+    # within the budget; its phases (essential skills first) took d with p1 and could then not afford p2.
     from recommender.planner.cover import CoverProblem, Requirement, solve
 
     price = np.array([100.0, 300.0, 310.0])
@@ -506,7 +507,7 @@ def test_the_default_solver_picks_the_requirement_option_that_also_teaches_an_op
     assert sorted(problem.ids[i] for i in solution.selection.chosen) == ["d", "p2"]
     assert solution.solver == "exact" and solution.certificate.ratio == 1.0
     assert dict(solution.selection.edges)[0][0][0] == 2  # d's requirement is met by p2
-    assert sorted(problem.ids[i] for i in greedy(problem).chosen) == ["d", "p1"]
+    assert sorted(problem.ids[i] for i in greedy(problem).chosen) == ["d", "p2"]
 
 
 def test_a_level_provider_with_its_own_prerequisite_feeds_a_course_that_became_takeable_earlier() -> None:
