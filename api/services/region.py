@@ -343,14 +343,17 @@ def stored_portfolio(*, db_session: Session, nuts: str, portfolio_id: int) -> di
 
 
 def _region_code(region: str | None) -> str | None:
-    """The request's NUTS code in capitals, or InvalidPlanInput: a name (``Moravia``) would match no
-    programme's regions and leave only the online ones, without a word."""
+    """The request's NUTS code in capitals, of a region upskill knows (``data.nuts``), or InvalidPlanInput:
+    a name (``Moravia``) or a code of no region (``XX99``, a typo of ``CZ08``) would match no programme's
+    regions and leave only the online ones, without a word, and ``--save`` would keep the plan where no key
+    can read it."""
     if not region:
         return None
+    from data.nuts import known_region
     from data.region_store import nuts_code
 
     try:
-        return nuts_code(region)
+        return known_region(nuts_code(region))
     except InvalidPlanInput as error:
         raise InvalidPlanInput(error.message, field="region") from None
 

@@ -305,6 +305,20 @@ def test_a_region_that_is_no_nuts_code_is_refused(
     assert f"region: {region!r} is not a NUTS code like 'CZ08'" in " ".join(result.output.split())
 
 
+def test_a_region_upskill_does_not_know_is_refused(
+    runner: CliRunner, files: dict[str, Path], snapshot: Path
+) -> None:
+    """A NUTS-shaped code of no region upskill knows (XX99) is refused naming the known regions; nothing is
+    kept under it."""
+    args = _args(files, snapshot, "--save")
+    args[args.index("CZ08")] = "XX99"
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    said = " ".join(result.output.split())
+    assert "region: 'XX99' is not a NUTS region upskill knows" in said and "CZ08 (" in said
+    assert "kept for region" not in said
+
+
 def test_a_hidden_figure_never_claims_fewer_than_five() -> None:
     """Figures hidden so that a small one cannot be recovered from the totals describe five people or more:
     the command line, the region page and the report say 'suppressed', never '<5' or 'fewer than 5'."""
