@@ -45,6 +45,8 @@ class WorkerForm:
     target: str = ""
     budget: str = ""
     currency: str = "EUR"
+    #: NUTS code of where the person lives (in-person courses elsewhere are left out; empty: not said)
+    region: str = ""
     hours: str = "6"
     start: str = ""
     deadline: str = ""
@@ -81,6 +83,7 @@ class WorkerForm:
             target=one("target"),
             budget=one("budget"),
             currency=one("currency", "EUR").upper() or "EUR",
+            region=one("region").upper(),
             hours=one("hours", "6"),
             start=one("start"),
             deadline=one("deadline"),
@@ -173,6 +176,7 @@ class WorkerForm:
             ("target", self.target),
             ("budget", self.budget),
             ("currency", self.currency),
+            ("region", self.region),
             ("hours", self.hours),
             ("start", self.start),
             ("deadline", self.deadline),

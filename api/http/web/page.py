@@ -41,6 +41,7 @@ FIELD_OF = {
     "deadline": "deadline",
     "languages": "lang",
     "delivery_modes": "mode",
+    "region": "region",
     "target": "target",
     "current_occupations": "current",
     "skills": "skill-0",
@@ -219,6 +220,7 @@ def _plan_request(
             deadline=deadline,
             languages=form.languages,
             delivery_modes=form.modes,
+            region=form.region or None,
         )
     except ValidationError as error:
         _schema_errors(form, error)

@@ -27,6 +27,7 @@ from api.http.web import cv as cv_panel
 from api.http.web import page as pages
 from api.http.web.form import DEFAULT_LEVEL, DELIVERY_MODES, LEVELS, WorkerForm
 from api.services.plans import PlanOptions
+from data.nuts import known_regions
 from recommender.errors import UpskillError
 from recommender.graph import CompetenceGraph
 from recommender.text.skills import SkillExtractor
@@ -52,6 +53,7 @@ LABELS = {
     "deadline": "Finish by",
     "lang": "Languages",
     "mode": "How I can learn",
+    "region": "Where I live",
 }
 KINDS = {"fastest": "Fastest plan", "cheapest": "Cheapest plan", "best-ranked": "Best plan for you"}
 #: Languages offered as choices: the catalogue's most common ones, at most this many.
@@ -218,6 +220,7 @@ def _render(
             "modes": DELIVERY_MODES,
             "languages": _languages(options),
             "currencies": _currencies(options),
+            "regions": sorted(known_regions().items()),
             "role_words": role_words,
             "cv": cv or cv_panel.CvAnswer(),
             "default_level": DEFAULT_LEVEL,

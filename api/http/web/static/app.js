@@ -372,6 +372,7 @@ function fillForm(worker) {
   setField("budget", worker.budget === null ? "" : worker.budget);
   setField("hours", worker.hours_per_week === null ? "6" : worker.hours_per_week);
   if (worker.currency) setField("currency", worker.currency);
+  setField("region", worker.region || "");
   const free = document.getElementById("free");
   if (free) free.checked = worker.budget === 0;
   document.querySelectorAll("input[name=lang]").forEach((box) => { box.checked = worker.languages.includes(box.value); });
@@ -404,6 +405,7 @@ function profileFromForm() {
     languages: data.getAll("lang"),
     delivery_modes: data.getAll("mode"),
     currency: data.get("currency") || "EUR",
+    region: data.get("region") || null,
     budget: data.get("free") ? 0 : number(data.get("budget")),
     hours_per_week: number(data.get("hours")),
   };

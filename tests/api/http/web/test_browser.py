@@ -195,7 +195,7 @@ def test_phone_width_keyboard_order_and_no_sideways_scrolling(browser: Any, web_
 
         tab.goto("/")
         order = []
-        for _ in range(16):
+        for _ in range(17):
             tab.keyboard.press("Tab")
             focused = "document.activeElement.id || document.activeElement.textContent.trim()"
             order.append(tab.evaluate(focused))
@@ -214,7 +214,7 @@ def test_phone_width_keyboard_order_and_no_sideways_scrolling(browser: Any, web_
             "target",
             "Show me where I could go",
         ]
-        assert order[13:16] == ["budget", "currency", "free"]
+        assert order[13:17] == ["budget", "currency", "region", "free"]
     finally:
         context.close()
 

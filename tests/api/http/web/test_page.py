@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from html import unescape
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -141,6 +142,32 @@ def test_bad_input_is_said_in_words_next_to_the_field(
     assert response.status_code == 422, response.text[:500]
     assert words in _text(response.text, f"{field}-error")
     assert f'href="#{field}"' in response.text, "the error summary links to the field"
+
+
+def test_where_the_person_lives_goes_with_the_plan_and_stays_picked(
+    page_client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The region picked (any case in the address) is the plan request's, as the JSON API's ``region``
+    (in-person courses elsewhere left out), and stays selected; a code of no region upskill knows is said at
+    the field."""
+    from api.http.routers import planning
+
+    asked: list[str | None] = []
+    answer = planning.plans_answer
+
+    def recording(body: Any, *args: Any) -> Any:
+        asked.append(body.region)
+        return answer(body, *args)
+
+    monkeypatch.setattr(planning, "plans_answer", recording)
+    response = page_client.get("/", params={**PLAN, "region": "sk02"})
+    assert response.status_code == 200, response.text[:500]
+    assert asked == ["SK02"] and '<option value="SK02" selected>' in response.text
+    assert "<svg" in response.text
+    wrong = page_client.get("/", params={**PLAN, "region": "XX99"})
+    assert wrong.status_code == 422
+    assert "'XX99' is not a NUTS region upskill knows" in _text(wrong.text, "region-error")
+    assert 'href="#region"' in wrong.text and '<option value="XX99" selected>' in wrong.text
 
 
 def test_where_could_i_go_lists_roles_in_words_with_one_click_to_choose(page_client: TestClient) -> None:

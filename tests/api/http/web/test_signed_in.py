@@ -58,6 +58,7 @@ def test_a_saved_profile_is_there_again_after_a_reload(page: Any, worker_key: st
     page.goto("/")
     _sign_in(page, worker_key)
     assert page.locator("#current").input_value() == "diesel engine mechanic", "the stored job is filled in"
+    assert page.locator("#region").input_value() == "DE11", "and where she lives"
     page.locator("#target").fill("automotive battery technician")
     page.locator("#budget").fill("1500")
     page.locator("#hours").fill("5")
@@ -70,6 +71,7 @@ def test_a_saved_profile_is_there_again_after_a_reload(page: Any, worker_key: st
     page.get_by_text("Signed in as").wait_for(state="visible")
     assert page.locator("#target").input_value() == "automotive battery technician"
     assert page.locator("#hours").input_value() == "5" and page.locator("#budget").input_value() == "1500"
+    assert page.locator("#region").input_value() == "DE11", "saving the form kept the region"
     assert page.get_by_label("German", exact=True).is_checked() and page.get_by_label("online").is_checked()
     assert not page.get_by_label("Spanish", exact=True).is_checked()
     page.locator("#plan-fastest svg rect").first.wait_for(state="visible")
