@@ -9,12 +9,15 @@ data: the NUTS-2 regions of the automotive skills partnerships its scenarios and
 from __future__ import annotations
 
 import csv
+import re
 from functools import cache
 from pathlib import Path
 
 from recommender.errors import InvalidPlanInput
 
 REGIONS_FILE = Path(__file__).parent / "default" / "nuts_regions.csv"
+#: A NUTS code's shape: the country's two letters and up to three more letters or digits (``CZ08``).
+NUTS_CODE = re.compile(r"^[A-Z]{2}[A-Z0-9]{0,3}$")
 
 
 @cache
@@ -37,11 +40,20 @@ def unknown_region(code: str) -> str | None:
     )
 
 
+def nuts_code(value: str, *, field: str = "region") -> str:
+    """``value`` as a NUTS code in capitals (`` cz08 `` -> ``CZ08``), or :class:`InvalidPlanInput` naming
+    ``field`` when it does not have a code's shape (``Moravia``)."""
+    code = value.strip().upper()
+    if not NUTS_CODE.match(code):
+        raise InvalidPlanInput(f"{value!r} is not a NUTS code like 'CZ08'", field=field)
+    return code
+
+
 def known_region(value: str, *, field: str = "region") -> str:
     """``value`` as the NUTS code (in capitals) of a region upskill knows, or :class:`InvalidPlanInput` naming
     ``field``: a worker placed in a code that names no region (``XX99``, ``Stuttgart``) would silently match
     no in-person course's region and give the ranker a region feature it never saw."""
-    code = value.strip().upper()
+    code = value.strip().upper()  # no shape check needed: every known code has a NUTS code's shape
     why = unknown_region(code)
     if why is not None:
         raise InvalidPlanInput(why, field=field)

@@ -7,31 +7,20 @@ caller owns the transaction.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data.models import RegionPortfolio
-from recommender.errors import InvalidPlanInput
-
-_NUTS = re.compile(r"^[A-Z]{2}[A-Z0-9]{0,3}$")
-
-
-def nuts_code(value: str) -> str:
-    """A NUTS code in capitals (``cz08`` -> ``CZ08``), or InvalidPlanInput."""
-    code = value.strip().upper()
-    if not _NUTS.match(code):
-        raise InvalidPlanInput(f"{value!r} is not a NUTS code like 'CZ08'", field="nuts")
-    return code
+from data.nuts import nuts_code
 
 
 def save_portfolio(*, db_session: Session, nuts: str, plan: dict[str, Any]) -> int:
     """Keep a published plan under ``nuts``; return its id."""
     totals = plan["totals"]
     row = RegionPortfolio(
-        nuts=nuts_code(nuts),
+        nuts=nuts_code(nuts, field="nuts"),
         budget=float(totals["budget"]),
         currency=str(totals["currency"]),
         status=str(plan["certificate"]["status"]),
@@ -47,7 +36,7 @@ def get_portfolio(*, db_session: Session, nuts: str, portfolio_id: int) -> dict[
     """The published plan ``portfolio_id`` of region ``nuts``; None when it is not that region's."""
     row = db_session.scalar(
         select(RegionPortfolio).where(
-            RegionPortfolio.id == portfolio_id, RegionPortfolio.nuts == nuts_code(nuts)
+            RegionPortfolio.id == portfolio_id, RegionPortfolio.nuts == nuts_code(nuts, field="nuts")
         )
     )
     return None if row is None else dict(row.plan)
@@ -57,7 +46,7 @@ def list_portfolios(*, db_session: Session, nuts: str) -> list[dict[str, Any]]:
     """The portfolios of region ``nuts``, newest first: id, when, budget, status, workers made ready."""
     rows = db_session.scalars(
         select(RegionPortfolio)
-        .where(RegionPortfolio.nuts == nuts_code(nuts))
+        .where(RegionPortfolio.nuts == nuts_code(nuts, field="nuts"))
         .order_by(RegionPortfolio.created_at.desc(), RegionPortfolio.id.desc())
     )
     return [

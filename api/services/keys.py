@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 import secrets
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from recommender.errors import NotFoundError, UpskillError
+from recommender.errors import InvalidPlanInput, NotFoundError, UpskillError
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -30,8 +29,6 @@ if TYPE_CHECKING:
 ROLES = ("worker", "hr", "region", "admin")
 KEY_PREFIX = "upsk_"
 PREFIX_LENGTH = 12
-#: A NUTS code: the country's two letters, then up to three letters or digits (NUTS 1 to 3).
-NUTS = re.compile(r"^[A-Z]{2}[A-Z0-9]{0,3}$")
 
 
 @dataclass(frozen=True)
@@ -83,26 +80,15 @@ def hash_key(plaintext: str) -> str:
     return hashlib.sha256(plaintext.encode("utf-8")).hexdigest()
 
 
-def nuts_code(value: str) -> str:
-    """``value`` as a NUTS code (upper case), or :class:`InvalidKeyScope` saying what one looks like."""
-    code = value.strip().upper()
-    if not NUTS.match(code):
-        raise InvalidKeyScope(
-            f"region {value!r} is not a NUTS code: two letters and up to three more, e.g. DE11"
-        )
-    return code
-
-
 def region_of_key(value: str) -> str:
     """``value`` as the NUTS code of a region upskill knows (:mod:`data.nuts`), or :class:`InvalidKeyScope`:
     a key for a code that names no region would open nothing."""
-    from data.nuts import unknown_region
+    from data.nuts import known_region
 
-    code = nuts_code(value)
-    why = unknown_region(code)
-    if why is not None:
-        raise InvalidKeyScope(f"region {why}")
-    return code
+    try:
+        return known_region(value)
+    except InvalidPlanInput as error:
+        raise InvalidKeyScope(f"region {error.message}") from None
 
 
 def create_key(

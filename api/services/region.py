@@ -279,9 +279,9 @@ def prepare_portfolio(  # noqa: PLR0913 - the use case's inputs: the catalogue, 
     """Plan a portfolio from uploaded files for region ``nuts``, writing nothing (a read is enough: the solve
     takes seconds, and needs no write lock); :func:`store_portfolio` keeps the plan it returns.
     ``request``'s paths, report and region are replaced by the uploads and ``nuts``."""
-    from data.region_store import nuts_code
+    from data.nuts import nuts_code
 
-    code = nuts_code(nuts)
+    code = nuts_code(nuts, field="nuts")
     uploads = [workforce, demand] + ([programmes] if programmes is not None else [])
     with as_files(uploads) as paths:
         result = plan_region(
@@ -306,9 +306,10 @@ def prepare_portfolio(  # noqa: PLR0913 - the use case's inputs: the catalogue, 
 def store_portfolio(*, db_session: Session, nuts: str, plan: dict[str, Any]) -> dict[str, Any]:
     """Keep a planned portfolio (:func:`prepare_portfolio`) under region ``nuts``; return it as kept (with
     its ``id``)."""
-    from data.region_store import nuts_code, save_portfolio
+    from data.nuts import nuts_code
+    from data.region_store import save_portfolio
 
-    code = nuts_code(nuts)
+    code = nuts_code(nuts, field="nuts")
     portfolio_id = save_portfolio(db_session=db_session, nuts=code, plan=plan)
     kept = stored_portfolio(db_session=db_session, nuts=code, portfolio_id=portfolio_id)
     return {"id": portfolio_id, "nuts": code, **kept}
@@ -350,12 +351,8 @@ def _region_code(region: str | None) -> str | None:
     if not region:
         return None
     from data.nuts import known_region
-    from data.region_store import nuts_code
 
-    try:
-        return known_region(nuts_code(region))
-    except InvalidPlanInput as error:
-        raise InvalidPlanInput(error.message, field="region") from None
+    return known_region(region)
 
 
 class UnknownPortfolio(NotFoundError):

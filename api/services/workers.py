@@ -18,7 +18,6 @@ from api.services.keys import (
     UnknownWorker,
     may_see_organisation,
     may_see_worker,
-    nuts_code,
 )
 from recommender.errors import AlreadyExists, InvalidPlanInput
 
@@ -144,22 +143,15 @@ def _skill_levels(graph: CompetenceGraph, skills: Sequence[Mapping[str, Any]]) -
 REQUIRED = ("external_id", "skills", "languages", "currency", "delivery_modes")
 
 
-def _known_region(value: str) -> str:
-    """``value`` as the NUTS code of a region upskill knows (:mod:`data.nuts`), as a region key's and a plan
-    request's must be (the code's shape checked first)."""
-    from data.nuts import known_region
-
-    return known_region(nuts_code(value))
-
-
 def _setters(graph: CompetenceGraph) -> dict[str, tuple[str, Callable[[Any], Any]]]:
     """Each plain profile field: the worker's attribute and how a value is checked and stored."""
+    from data.nuts import known_region
     from recommender.codes import currency_code, language_codes
 
     return {
         "current_occupation": ("current_occupation_uri", graph.resolve_occupation),
         "target": ("target_occupation_uri", graph.resolve_occupation),
-        "region": ("region", _known_region),
+        "region": ("region", known_region),
         "languages": (
             "languages",
             lambda values: list(language_codes(values)),

@@ -18,19 +18,19 @@ from pydantic import AfterValidator, BeforeValidator, Field
 
 from data.formats.fields import FileModel, RecordId, Texts, validated
 from data.formats.reading import csv_rows, object_lines, read_json
+from data.nuts import NUTS_CODE
 from recommender.errors import ImportFormatError, NotFoundError
 from recommender.graph import CompetenceGraph
 from recommender.planner import CourseOption
 from recommender.region.model import Occupation, Programme
 
-_NUTS = re.compile(r"^[A-Z]{2}[A-Z0-9]{0,3}$")
 #: Seats each catalogue course offers when the catalogue's courses serve as programmes (no programmes file).
 DEFAULT_CATALOGUE_SEATS = 100
 
 
 def _nuts(values: tuple[str, ...]) -> tuple[str, ...]:
     for value in values:
-        if not _NUTS.match(value.upper()):
+        if not NUTS_CODE.match(value.upper()):
             raise ValueError(f"regions must be NUTS codes like 'CZ08', got {value!r}")
     return tuple(value.upper() for value in values)
 

@@ -18,6 +18,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, Validati
 
 from data.formats.fields import MAX_LEVEL, Date, FileModel, Languages, Texts, validated
 from data.formats.reading import csv_rows, item_lines, read_json
+from data.nuts import NUTS_CODE
 from recommender.errors import ImportFormatError
 from recommender.planner.model import HOURS_PER_WEEK_RANGE
 from recommender.workforce import PersonRecord, TargetRecord
@@ -25,7 +26,6 @@ from recommender.workforce import PersonRecord, TargetRecord
 MAX_HOURS_PER_WEEK = 60.0
 MAX_HEADCOUNT = 1_000_000
 _PERSON_ID = re.compile(r"^[A-Za-z0-9._:/-]{1,64}$")
-_NUTS = re.compile(r"^[A-Z]{2}[A-Z0-9]{0,3}$")
 
 
 def _person_id(value: str) -> str:
@@ -35,7 +35,7 @@ def _person_id(value: str) -> str:
 
 
 def _region(value: str) -> str:
-    if not _NUTS.match(value.upper()):
+    if not NUTS_CODE.match(value.upper()):
         raise ValueError(f"expected a NUTS code like 'ITC4', got {value!r}")
     return value.upper()
 

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from sqlalchemy.orm import Session
 
-from data.region_store import get_portfolio, list_portfolios, nuts_code, save_portfolio
-from recommender.errors import InvalidPlanInput
+from data.region_store import get_portfolio, list_portfolios, save_portfolio
 
 
 def _plan(made_ready: int | None) -> dict[str, Any]:
@@ -29,9 +27,3 @@ def test_a_region_reads_its_own_portfolios_only(db_session: Session) -> None:
     assert (row["workers_made_ready"], row["status"], row["currency"]) == (None, "optimal", "EUR")
     portfolio = get_portfolio(db_session=db_session, nuts="SK02", portfolio_id=theirs)
     assert portfolio is not None and portfolio["made_ready"][0]["workers"] is None
-
-
-def test_nuts_codes_are_checked() -> None:
-    assert nuts_code(" cz08 ") == "CZ08"
-    with pytest.raises(InvalidPlanInput, match="not a NUTS code"):
-        nuts_code("Moravia")

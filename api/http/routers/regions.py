@@ -23,8 +23,7 @@ from api.http.schemas.common import AUTH_PROBLEMS, PROBLEMS
 from api.http.schemas.regions import PortfolioCreate, PortfolioRead, PortfolioSettings
 from api.http.uploads import UNSUPPORTED, read_inputs
 from api.services import region as regions
-from data.nuts import unknown_region
-from data.region_store import nuts_code
+from data.nuts import nuts_code, unknown_region
 from recommender.errors import InvalidPlanInput, NotFoundError
 
 router = APIRouter(
@@ -70,7 +69,7 @@ class UnknownRegion(NotFoundError):
 
 def _region(principal: Principal, nuts: str) -> str:
     """The NUTS code, when the key may act for it; another region's code reads as unknown."""
-    code = nuts_code(nuts)
+    code = nuts_code(nuts, field="nuts")
     if principal.role != "admin" and (principal.region or "").upper() != code:
         raise UnknownRegion(code)
     why = unknown_region(code)  # an admin naming a code of no region upskill knows
