@@ -13,7 +13,7 @@ OPEN_HEADINGS = {
     "assessment": "Earn by assessment (recognition of prior learning), no course needed:",
     "funding": "Courses teach these further, but your limits rule them out (ask your employer to fund one):",
     "on-the-job": "Learn on the job (supervised practice; courses, where any, go only part of the way):",
-    "provider": "No course in the catalogue teaches these (ask a training provider or your employer's "
+    "provider": "Knowledge no course in the catalogue teaches (ask a training provider or your employer's "
     "training centre):",
 }
 #: The same where the worker asked for free courses only.
@@ -22,7 +22,7 @@ FREE_HEADINGS = {
     "courses, where any, go only part of the way):",
     "funding": "No free course teaches these far enough; paid courses do (ask your employer or the training "
     "centre to fund one):",
-    "provider": "No course at all teaches these (ask the training centre):",
+    "provider": "Knowledge no course at all teaches (ask the training centre):",
 }
 
 
