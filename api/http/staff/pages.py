@@ -40,8 +40,13 @@ RegionKey = Annotated[Principal, Depends(require_roles("region", "admin"))]
 @router.get("/region", response_class=HTMLResponse)
 def upload_page(request: Request) -> HTMLResponse:
     """The HR page (``hr.html``: upload the workforce and target roles) or the region page (``region.html``:
-    workforce, demand and programmes), as the path names it; both sign in with the role's key and plan."""
-    return templates.TemplateResponse(request, f"{request.url.path.strip('/')}.html", {})
+    workforce, demand and programmes; the region chosen among those upskill knows, the key's own once it is
+    typed), as the path names it; both sign in with the role's key and plan."""
+    from data.nuts import known_regions
+
+    page = request.url.path.strip("/")
+    context = {"regions": sorted(known_regions().items())} if page == "region" else {}
+    return templates.TemplateResponse(request, f"{page}.html", context)
 
 
 @router.get("/hr/cohorts/{cohort_id}", response_class=HTMLResponse)

@@ -24,6 +24,10 @@ def test_the_pages_are_forms_that_need_no_key_to_load(client: TestClient) -> Non
         and 'data-kind="portfolio"' in region.text
     )
     assert client.get("/staff/static/staff.js").status_code == 200
+    # the region is chosen among those upskill knows (data.nuts), not typed
+    assert '<select id="nuts" name="nuts"' in region.text
+    assert '<option value="CZ08" selected>Moravskoslezsko (CZ08)</option>' in region.text
+    assert '<option value="DE11">Stuttgart (DE11)</option>' in region.text
 
 
 def test_a_kept_cohort_is_drawn_for_its_organisation_only(

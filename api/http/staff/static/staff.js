@@ -12,12 +12,29 @@
   const status = document.getElementById("staff-status");
   const answer = document.getElementById("staff-answer");
   const button = form.querySelector("button[type=submit]");
-  keyInput.value = window.sessionStorage.getItem(store) || "";
-  keyInput.addEventListener("change", () => window.sessionStorage.setItem(store, keyInput.value.trim()));
+  const region = document.getElementById("nuts");  // the region page's region select
 
   function headers() {
     return { Authorization: `Bearer ${keyInput.value.trim()}` };
   }
+
+  // A region key acts for its own region only: choose it once the key is known (an admin key has none).
+  async function chooseTheKeysRegion() {
+    if (!region || !keyInput.value.trim()) return;
+    try {
+      const response = await fetch("/v1/me", { headers: headers() });
+      if (!response.ok) return;  // a wrong key is said when the plan is asked for
+      const me = await response.json();
+      if (Array.from(region.options).some((option) => option.value === me.region)) region.value = me.region;
+    } catch (error) { /* the plan request says what went wrong */ }
+  }
+
+  keyInput.value = window.sessionStorage.getItem(store) || "";
+  keyInput.addEventListener("change", () => {
+    window.sessionStorage.setItem(store, keyInput.value.trim());
+    chooseTheKeysRegion();
+  });
+  chooseTheKeysRegion();
 
   function say(text, failed) {
     status.textContent = text;
@@ -41,7 +58,7 @@
     let url = "/v1/cohorts";
     let view = (body) => `/hr/cohorts/${body.id}`;
     if (form.dataset.kind === "portfolio") {
-      const nuts = String(data.get("nuts") || "").trim().toUpperCase();
+      const nuts = String(data.get("nuts") || "");
       data.delete("nuts");
       url = `/v1/regions/${encodeURIComponent(nuts)}/portfolios`;
       view = (body) => `/region/${encodeURIComponent(body.nuts)}/portfolios/${body.id}`;

@@ -35,8 +35,9 @@ def staff_keys(web_database: str) -> dict[str, str]:
         session.flush()
         _, hr = keys.create_key(session, role="hr", organisation_id=plant.id)
         _, region = keys.create_key(session, role="region", region="CZ08")
+        _, stuttgart = keys.create_key(session, role="region", region="DE11")
     engine.dispose()
-    return {"hr": hr, "region": region}
+    return {"hr": hr, "region": region, "stuttgart": stuttgart}
 
 
 def _answer(page: Any, selector: str) -> Any:
@@ -134,3 +135,22 @@ def test_region_plans_scenario_4_and_downloads_the_pdf(page: Any, staff_keys: di
     page.get_by_role("button", name="Download it as HTML").click()
     page.locator("#staff-status.failed").wait_for()
     assert "API key" in page.locator("#staff-status").inner_text()
+
+
+def test_a_region_key_chooses_its_own_region(page: Any, staff_keys: dict[str, str]) -> None:
+    """A region key acts for its own region only: typing it selects that region (Stuttgart's key, DE11, on a
+    page whose default is CZ08), so a region other than scenario 4's does not plan for a region it may not
+    act for; a key that is no key leaves the choice alone."""
+    page.goto("/region")
+    region = page.get_by_label("Region", exact=True)
+    assert region.input_value() == "CZ08"
+    page.get_by_label("Your region key").fill("upsk_not-a-key")
+    page.get_by_label("Your region key").dispatch_event("change")
+    page.wait_for_load_state("networkidle")
+    assert region.input_value() == "CZ08"
+    page.get_by_label("Your region key").fill(staff_keys["stuttgart"])
+    page.get_by_label("Your region key").dispatch_event("change")
+    page.wait_for_function("document.getElementById('nuts').value === 'DE11'")
+    page.reload()  # the key kept in this tab chooses it again
+    page.wait_for_function("document.getElementById('nuts').value === 'DE11'")
+    screenshot(page, "region-key-chooses-region")
