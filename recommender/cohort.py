@@ -408,8 +408,11 @@ class Catalogue:
 _CATALOGUE_CACHE: dict[tuple[int, int], tuple[Catalogue, PlanCatalogue, list[BadgeOption]]] = {}
 
 
-def plan_chunk(tasks: Sequence[PlanTask], catalogue: Catalogue) -> list[TaskPlan]:
-    """Plan each task of a chunk (what a worker runs); one plan per task, in order."""
+def plan_chunk(
+    tasks: Sequence[PlanTask], catalogue: Catalogue, *, solver: Literal["greedy", "auto"] = "greedy"
+) -> list[TaskPlan]:
+    """Plan each task of a chunk (what a worker runs); one plan per task, in order. ``solver``: the
+    planner's lazy greedy, as cohorts plan (``evaluation.bench_cohort`` compares it with ``auto``)."""
     shared = catalogue.settings
     out = []
     for task in tasks:
@@ -434,7 +437,7 @@ def plan_chunk(tasks: Sequence[PlanTask], catalogue: Catalogue) -> list[TaskPlan
             courses,
             constraints,
             badges=badges,
-            solver="greedy",
+            solver=solver,
             alternatives=False,
             certify_plans=False,
         )

@@ -1,31 +1,48 @@
-"""The cohort benchmark's store step: the document stored as the API keeps it and read back whole."""
+"""The cohort benchmark's store step (the document stored as the API keeps it and read back whole) and its
+comparison of the planner's solvers on a cohort's plans."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from evaluation.bench_cohort import document_and_store
+from evaluation.bench_cohort import document_and_store, solver_choice
 from recommender.cohort import CohortSettings, prepare, summarise
 from recommender.graph import CompetenceGraph
 from recommender.planner import CourseOption
 from recommender.workforce import Person, Target
 from tests.recommender.conftest import tiny_data
 
+COURSES = [
+    CourseOption("c-battery", "Battery chemistry basics", 20, 100, skills={"skill:battery": 3}),
+    CourseOption("c-weld", "Welding", 40, 200, skills={"skill:weld": 3, "skill:join": 3}),
+]
+TARGETS = [Target("occ:battery", "battery technician", 2), Target("occ:fabricator", "metal fabricator", 2)]
+SETTINGS = CohortSettings(start=date(2027, 1, 4), months=6, hours_per_week=4, min_readiness=0.0)
+
 
 def test_document_and_store_reads_back_every_person_and_plan() -> None:
     graph = CompetenceGraph.from_data(tiny_data())
-    courses = [
-        CourseOption("c-battery", "Battery chemistry basics", 20, 100, skills={"skill:battery": 3}),
-        CourseOption("c-weld", "Welding", 40, 200, skills={"skill:weld": 3, "skill:join": 3}),
-    ]
     people = [Person(f"p{i}", ("occ:welder",) if i % 2 else ("occ:painter",)) for i in range(6)]
-    targets = [
-        Target("occ:battery", "battery technician", 2),
-        Target("occ:fabricator", "metal fabricator", 2),
-    ]
-    settings = CohortSettings(start=date(2027, 1, 4), months=6, hours_per_week=4, min_readiness=0.0)
-    result = summarise(prepare(graph, people, targets, courses, settings))
+    result = summarise(prepare(graph, people, TARGETS, COURSES, SETTINGS))
     figures = document_and_store(result)
     assert figures["people_stored"] == len(people)
     assert figures["plans_stored"] == len(result.to_dict()["plans"]) > 0
     assert min(figures["document_seconds"], figures["store_seconds"], figures["read_seconds"]) >= 0
+
+
+def test_the_solvers_are_compared_on_the_cohorts_distinct_plans() -> None:
+    """Each drawn plan made by both solvers: on a tiny catalogue whose plans are plain they agree."""
+    graph = CompetenceGraph.from_data(tiny_data())
+    courses = [
+        CourseOption("c-battery-2", "Battery chemistry basics", 20, 100, skills={"skill:battery": 2}),
+        CourseOption("c-battery-3", "Battery chemistry", 30, 150, skills={"skill:battery": 3}),
+        CourseOption("c-ev", "Electric vehicles", 10, 50, skills={"skill:ev": 2}),
+        CourseOption("c-join", "Joining", 40, 200, skills={"skill:join": 2, "skill:comm": 2}),
+    ]
+    people = [Person(f"p{i}", ("occ:welder",) if i % 2 else ("occ:painter",)) for i in range(6)]
+    inputs = prepare(graph, people, TARGETS, courses, SETTINGS)
+    figures = solver_choice(inputs, courses, [], plans=3)
+    assert figures["plans"] == min(3, len(inputs.plans)) > 0
+    assert figures["same_courses"] == figures["plans"]
+    assert figures["course_hours"]["greedy"] == figures["course_hours"]["auto"] > 0
+    assert min(figures["cpu_ms_mean"].values()) > 0
