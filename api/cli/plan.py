@@ -225,10 +225,10 @@ def plan_command(
     from api.services.plans import PlanRequest, plan
     from api.services.profiles import profile_gap
     from data.nuts import known_region
-    from recommender.codes import currency_code, language_code
+    from recommender.codes import currency_code, language_codes
 
     plan_currency = currency_code(currency, field="--currency")
-    languages = tuple(language_code(value, field="--language") for value in language or ())
+    languages = language_codes(language or (), field="--language")
     region = None if region is None else known_region(region, field="--region")
     rates = parse_rates(rate or [])
     if not current and skills is None:

@@ -311,11 +311,11 @@ def request_terms(
     (currency, language and exchange-rate codes checked; courses to exclude or counted as completed must
     exist)."""
     from data.plan_inputs import Pricing
-    from recommender.codes import currency_code, language_code, rates_by_code
+    from recommender.codes import currency_code, language_codes, rates_by_code
     from recommender.currency import Converter
 
     currency = currency_code(request.currency, field="currency")
-    languages = tuple(language_code(value, field="languages") for value in request.languages)
+    languages = language_codes(request.languages)  # in order, without repeats (en, EN, de -> en, de)
     converter = Converter(currency, options.rates, rates_by_code(request.exchange_rates))
     pricing = Pricing(
         converter, budget=request.budget, certificates=request.certificates, languages=languages

@@ -208,3 +208,15 @@ def test_kept_pricings_are_bounded_private_to_their_options_and_safe_to_change()
     assert (
         len(fresh._priced) == 0 and fresh.priced(pricing).options[0] is not options.priced(pricing).options[0]
     )
+
+
+def test_a_language_given_twice_is_accepted_once() -> None:
+    """en, EN, de, en is en, de: the plan's reasons say 'the worker accepts en, de' (they said 'en, en, de')
+    and the request prices the catalogue as en, de does, from the same kept pricing."""
+    options = priced_options()
+    repeated = plan_service.PlanRequest(currency="EUR", budget=1500.0, languages=("en", "EN", "de", "en"))
+    plain = plan_service.PlanRequest(currency="EUR", budget=1500.0, languages=("en", "de"))
+    terms = plan_service.request_terms(options=options, request=repeated, today=dt.date(2027, 1, 4))
+    assert terms.constraints.languages == terms.pricing.languages == ("en", "de")
+    plan_service.request_terms(options=options, request=plain, today=dt.date(2027, 1, 4))
+    assert len(options._priced) == 1
