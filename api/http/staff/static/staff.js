@@ -54,6 +54,7 @@
   async function send(confirmed) {
     if (!keyInput.value.trim()) { say("Type your key first.", true); keyInput.focus(); return; }
     window.sessionStorage.setItem(store, keyInput.value.trim());
+    await chooseTheKeysRegion();  // again, before the form is read: a key typed and sent at once
     const data = new FormData(form);
     let url = "/v1/cohorts";
     let view = (body) => `/hr/cohorts/${body.id}`;

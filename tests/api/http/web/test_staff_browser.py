@@ -154,3 +154,15 @@ def test_a_region_key_chooses_its_own_region(page: Any, staff_keys: dict[str, st
     page.reload()  # the key kept in this tab chooses it again
     page.wait_for_function("document.getElementById('nuts').value === 'DE11'")
     screenshot(page, "region-key-chooses-region")
+    # a key typed and sent at once plans for its own region, not for the default still selected
+    page.goto("/region")
+    page.evaluate("window.sessionStorage.clear()")
+    page.reload()
+    assert region.input_value() == "CZ08"
+    page.get_by_label("Your region key").fill(staff_keys["stuttgart"])
+    page.get_by_label("Workforce by occupation (CSV or JSON)").set_input_files(
+        str(DEMO / "scenario4_workforce.csv")
+    )
+    page.get_by_label("Demand (CSV or JSON)").set_input_files(str(DEMO / "scenario4_demand.csv"))
+    page.get_by_role("button", name="Choose the portfolio").click()
+    assert "for DE11" in _answer(page, "#portfolio-title").inner_text()
