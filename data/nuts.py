@@ -22,9 +22,11 @@ NUTS_CODE = re.compile(r"^[A-Z]{2}[A-Z0-9]{0,3}$")
 
 @cache
 def known_regions() -> dict[str, str]:
-    """NUTS code -> the region's name, for every region upskill knows (:data:`REGIONS_FILE`)."""
+    """NUTS code -> the region's name, for every region upskill knows (:data:`REGIONS_FILE`), in code order
+    (as the pages' region selects and the error messages list them)."""
     with REGIONS_FILE.open(encoding="utf-8", newline="") as handle:
-        return {row["code"].strip().upper(): row["name"].strip() for row in csv.DictReader(handle)}
+        rows = csv.DictReader(handle)
+        return dict(sorted((row["code"].strip().upper(), row["name"].strip()) for row in rows))
 
 
 def unknown_region(code: str) -> str | None:
@@ -32,7 +34,7 @@ def unknown_region(code: str) -> str | None:
     known = known_regions()
     if code in known:
         return None
-    listed = ", ".join(f"{c} ({name})" for c, name in sorted(known.items()))
+    listed = ", ".join(f"{c} ({name})" for c, name in known.items())
     return (
         f"{code!r} is not a NUTS region upskill knows. It knows only the regions of its own data, as no "
         f"official NUTS code list is bundled yet: {listed}. To add a real region, add its NUTS code and "

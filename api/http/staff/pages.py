@@ -45,7 +45,7 @@ def upload_page(request: Request) -> HTMLResponse:
     from data.nuts import known_regions
 
     page = request.url.path.strip("/")
-    context = {"regions": sorted(known_regions().items())} if page == "region" else {}
+    context = {"regions": list(known_regions().items())} if page == "region" else {}
     return templates.TemplateResponse(request, f"{page}.html", context)
 
 

@@ -220,7 +220,7 @@ def _render(
             "modes": DELIVERY_MODES,
             "languages": _languages(options),
             "currencies": _currencies(options),
-            "regions": sorted(known_regions().items()),
+            "regions": list(known_regions().items()),
             "role_words": role_words,
             "cv": cv or cv_panel.CvAnswer(),
             "default_level": DEFAULT_LEVEL,
