@@ -440,6 +440,7 @@ def plan_chunk(
             solver=solver,
             alternatives=False,
             certify_plans=False,
+            what_to_drop=False,  # a cohort asks only whether a plan is on time
         )
         out.append(_task_plan(task, result.best))
     return out

@@ -50,6 +50,7 @@ from recommender.planner.cover import (
     solve,
     value,
 )
+from recommender.planner.deadline import kept_by_deadline
 from recommender.planner.filters import Available
 from recommender.planner.model import (
     BadgeOption,
@@ -181,6 +182,7 @@ def plan_paths(  # noqa: C901, PLR0913 - the planner's entry point, being rewrit
     solver: Solver = "auto",
     certify_plans: bool = True,
     alternatives: bool = True,
+    what_to_drop: bool = True,
     exact_limit: int = EXACT_LIMIT,
     certify_exact_limit: int = CERTIFY_EXACT_LIMIT,
 ) -> PlanResult:
@@ -208,6 +210,10 @@ def plan_paths(  # noqa: C901, PLR0913 - the planner's entry point, being rewrit
         ``certify_exact_limit`` relevant candidates (a MILP selection comes with its certificate).
     alternatives : bool
         Add the cheapest / fastest / best-ranked plans that differ from the first.
+    what_to_drop : bool
+        For a plan that misses the deadline, find the courses to drop so that the rest ends in time
+        (:func:`~recommender.planner.deadline.kept_by_deadline`; a cohort, which asks only whether a plan is
+        on time, spares that search).
 
     Returns
     -------
@@ -345,6 +351,7 @@ def plan_paths(  # noqa: C901, PLR0913 - the planner's entry point, being rewrit
                 open_skills,
                 for_badge,
                 catalogue.teaching,
+                what_to_drop=what_to_drop,
             )
         )
 
@@ -480,6 +487,8 @@ def _assemble(  # noqa: C901, PLR0913 - one plan from the planner's parts (plann
     open_skills: _OpenSkills,
     for_badge: Mapping[str, str],
     teaching: Mapping[str, Sequence[str]],
+    *,
+    what_to_drop: bool,
 ) -> Plan:
     """One plan of ``selection``; ``for_badge``: the course added to earn a badge (id -> the badge's name,
     :func:`~recommender.planner.badges.with_a_badge`), said in its step's reason; ``teaching``: the
@@ -624,7 +633,28 @@ def _assemble(  # noqa: C901, PLR0913 - one plan from the planner's parts (plann
         available=available_courses,
         teaching=teaching,
     )
-    deadline = _deadline_check(constraints, order, hours, requires, earliest, weeks, serves_essential)
+
+    def stays_lower(kept: Sequence[str]) -> list[str]:  # the gap skills only the dropped courses raise
+        kept_reach = {u: max([built.held.get(u, 0), *(reach[c].get(u, 0) for c in kept)]) for u in reached}
+        lower = [t for t in targets if kept_reach[t.skill_uri] < reached[t.skill_uri]]
+        return [
+            f"{_joined(labels)} ({relation})"
+            for relation in ("essential", "optional")
+            if (labels := [t.label for t in lower if t.relation == relation])
+        ]
+
+    deadline = _deadline_check(
+        constraints,
+        order,
+        hours,
+        requires,
+        earliest,
+        weeks,
+        problem,
+        {ids[i]: problem.covers[i] for i in selection.chosen},
+        {c: f"'{by_id[c].title}'" for c in chosen},
+        stays_lower if what_to_drop else None,
+    )
     can_do = outcomes(reached, built.held, label)
     plan = Plan(
         kind=kind,
@@ -842,15 +872,21 @@ class _OpenSkills:
         ), True
 
 
-def _deadline_check(
+def _deadline_check(  # noqa: PLR0913 - the plan's schedule and what its courses reach
     constraints: Constraints,
     order: Sequence[str],
     hours: Mapping[str, float],
     requires: Mapping[str, Sequence[str]],
     earliest: Mapping[str, int],
     weeks: int,
-    essential_side: set[str],
+    problem: CoverProblem,
+    covers: Mapping[str, frozenset[int]],
+    titles: Mapping[str, str],
+    stays_lower: Callable[[Sequence[str]], list[str]] | None,
 ) -> DeadlineCheck | None:
+    """Whether the plan ends by the deadline; if not, the weekly hours that would finish the whole plan and
+    (unless ``stays_lower``, the gap skills a part of the plan leaves lower, is None) the courses to drop so
+    that what is left ends in time and reaches the most (:func:`.deadline.kept_by_deadline`)."""
     if constraints.deadline is None or constraints.start is None:
         return None
     start, deadline = constraints.start, constraints.deadline
@@ -860,35 +896,33 @@ def _deadline_check(
         return DeadlineCheck(
             deadline, True, finish, explanation=f"finishes {finish.isoformat()}, by the deadline"
         )
-    kept = list(order)
-    drop: list[str] = []
-    droppable = sorted((c for c in order if c not in essential_side), key=lambda c: (-hours[c], c))
-    fits_after_drop = False
-    while True:
-        needed = {p for c in kept for p in requires[c]}
-        victim = next((c for c in droppable if c in kept and c not in needed), None)
-        if victim is None:
-            break
-        kept.remove(victim)
-        drop.append(victim)
-        slots = schedule(kept, hours, requires, constraints.hours_per_week, earliest)
-        if max((s.end_week for s in slots.values()), default=0) <= available_weeks:
-            fits_after_drop = True
-            break
-    hpw = hours_per_week_needed(order, hours, requires, available_weeks, earliest)
-    text = (
-        f"the plan needs {weeks} weeks at {constraints.hours_per_week:g} h per week and finishes "
-        f"{finish.isoformat()}, after the deadline {deadline.isoformat()}; the earliest feasible finish is "
-        f"{finish.isoformat()}"
+    hpw = constraints.hours_per_week
+    kept = (
+        kept_by_deadline(
+            order, hours, requires, earliest, hpw, available_weeks, covers, problem.weight, problem.essential
+        )
+        if stays_lower is not None
+        else None
     )
-    if fits_after_drop:
-        text += f"; dropping the optional course(s) {', '.join(drop)} would finish by the deadline"
-    else:
-        drop = []
-        text += "; dropping optional courses is not enough"
-    if hpw is not None:
-        text += f"; or study {hpw:g} h per week"
-    return DeadlineCheck(deadline, False, finish, tuple(drop), hpw, text)
+    text = (
+        f"the plan needs {weeks} weeks at {hpw:g} h per week and finishes {finish.isoformat()}, after the "
+        f"deadline {deadline.isoformat()}; the earliest feasible finish is {finish.isoformat()}"
+    )
+    drop: tuple[str, ...] = ()
+    if kept and stays_lower is not None:
+        drop = tuple(c for c in order if c not in kept)
+        lower = stays_lower(kept)
+        text += (
+            f"; dropping {_joined([titles[c] for c in drop])} would finish by the deadline with the other "
+            f"{len(kept)} course{'s' if len(kept) != 1 else ''} ({sum(hours[c] for c in kept):g} h)"
+            + (f", leaving {_joined(lower)} lower" if lower else "")
+        )
+    elif kept is not None:
+        text += f"; no course of the plan ends by the deadline at {hpw:g} h per week"
+    needed = hours_per_week_needed(order, hours, requires, available_weeks, earliest)
+    if needed is not None:
+        text += f"; or study {needed:g} h per week"
+    return DeadlineCheck(deadline, False, finish, drop, needed, text)
 
 
 #: A plan using less than this share of the budget says why the rest is left (what the catalogue lacks).

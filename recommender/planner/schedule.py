@@ -143,6 +143,18 @@ def weeks_until(start: date, deadline: date) -> int:
     return ((deadline - start).days + 1) // 7
 
 
+def fits_in(
+    order: Sequence[str],
+    hours: Mapping[str, float],
+    requires: Mapping[str, Iterable[str]],
+    hours_per_week: float,
+    weeks: int,
+    earliest_week: Mapping[str, int] | None = None,
+) -> bool:
+    """Whether every course of ``order`` ends by week ``weeks`` at ``hours_per_week``."""
+    return _simulate(order, hours, requires, hours_per_week, earliest_week, horizon=weeks) is not None
+
+
 def hours_per_week_needed(
     order: Sequence[str],
     hours: Mapping[str, float],
@@ -164,7 +176,7 @@ def hours_per_week_needed(
     def fits(hpw: float) -> bool:  # every course ends by week ``weeks`` (the schedule stops past it)
         if hpw * weeks < total - slack:
             return False
-        return _simulate(order, hours, requires, hpw, earliest_week, horizon=weeks) is not None
+        return fits_in(order, hours, requires, hpw, weeks, earliest_week)
 
     high = max(total, 0.5)
     if not fits(high):
