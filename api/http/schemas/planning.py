@@ -194,9 +194,9 @@ class DeadlineRead(BaseModel):
     met: bool
     earliest_finish: str | None
     drop: list[str] = Field(
-        description="when the deadline is missed: the courses (ids) whose absence lets the rest of the plan end"
-        " by the deadline while reaching the most of the gap, essential skills first (empty: no part ends in"
-        " time); the explanation names the skills that then stay lower"
+        description="when the deadline is missed: the courses (ids) whose absence lets the rest of the plan"
+        " end by the deadline while reaching the most of the gap, essential skills first (empty: no part ends"
+        " in time); the explanation names the skills that then stay lower"
     )
     hours_per_week_needed: float | None
     explanation: str

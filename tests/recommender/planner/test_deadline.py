@@ -5,18 +5,26 @@ from __future__ import annotations
 import itertools
 import random
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pytest
 
 from recommender.planner import Constraints, CourseOption, GapItem, Prerequisite, plan_paths
 from recommender.planner.deadline import kept_by_deadline
+from recommender.planner.model import Relation
 from recommender.planner.schedule import fits_in
 
 START = date(2027, 1, 4)
 
 
-def _value(kept, covers, weight, essential, hours):
+def _value(
+    kept: set[str],
+    covers: dict[str, frozenset[int]],
+    weight: np.ndarray,
+    essential: np.ndarray,
+    hours: dict[str, float],
+) -> tuple[float, float, float]:
     reached = set().union(*(covers[c] for c in kept)) if kept else set()
     return (
         round(sum(weight[u] for u in reached if essential[u]), 9),
@@ -25,8 +33,10 @@ def _value(kept, covers, weight, essential, hours):
     )
 
 
-def _brute_force(order, hours, requires, earliest, hpw, weeks, covers, weight, essential):
-    """The best value over every set of courses closed under ``requires`` that ends in time."""
+def _brute_force(args: tuple[Any, ...]) -> tuple[float, float, float] | None:
+    """The best value over every set of courses closed under ``requires`` that ends in time (``args``:
+    those of ``kept_by_deadline``)."""
+    order, hours, requires, earliest, hpw, weeks, covers, weight, essential = args
     best = None
     for size in range(len(order) + 1):
         for subset in itertools.combinations(order, size):
@@ -53,12 +63,13 @@ def test_the_kept_courses_are_the_best_part_that_ends_in_time(seed: int) -> None
     weight = np.array([rng.choice([0.5, 1.0, 2.0, 3.0]) for _ in range(m)])
     essential = np.array([rng.random() < 0.5 for _ in range(m)])
     hpw, weeks = rng.choice([3.0, 5.0, 6.0]), rng.randint(1, 8)
-    kept = kept_by_deadline(order, hours, requires, earliest, hpw, weeks, covers, weight, essential)
+    args: tuple[Any, ...] = (order, hours, requires, earliest, hpw, weeks, covers, weight, essential)
+    kept = kept_by_deadline(*args)
     assert kept is not None
     assert list(kept) == [c for c in order if c in kept]  # in the plan's order
     assert all(p in kept for c in kept for p in requires[c])
     assert fits_in(kept, hours, requires, hpw, weeks, earliest)
-    best = _brute_force(order, hours, requires, earliest, hpw, weeks, covers, weight, essential)
+    best = _brute_force(args)
     assert _value(set(kept), covers, weight, essential, hours) == best
 
 
@@ -68,7 +79,7 @@ def test_a_set_whose_schedule_overruns_is_cut_off() -> None:
     order, hours = ["a", "b", "c"], {"a": 3.0, "b": 3.0, "c": 7.0}
     covers = {"a": frozenset({0}), "b": frozenset({1}), "c": frozenset({2})}
     weight, essential = np.array([2.0, 2.0, 3.0]), np.array([True, True, True])
-    args = (order, hours, {"b": ["a"]}, {}, 4.0)
+    args: tuple[Any, ...] = (order, hours, {"b": ["a"]}, {}, 4.0)
     assert kept_by_deadline(*args, 2, covers, weight, essential) == ("a", "b")
     assert kept_by_deadline(*args, 1, covers, weight, essential) == ("a",)  # a + b cannot end in week 1
     assert not fits_in(["a", "b"], hours, {"b": ["a"]}, 4.0, 1)
@@ -85,7 +96,7 @@ def test_essential_steps_come_before_optional_ones_and_fewer_hours_break_ties() 
     assert kept_by_deadline(order, hours, {}, {"ess": 3}, 6.0, 2, covers, weight, essential) == ("ess-long",)
 
 
-def _gap(uri: str, relation: str = "essential") -> GapItem:
+def _gap(uri: str, relation: Relation = "essential") -> GapItem:
     return GapItem(uri, uri, relation, needed_level=2, held_level=0)
 
 
@@ -97,11 +108,15 @@ def test_a_plan_that_misses_its_deadline_says_which_courses_to_drop_and_what_sta
         CourseOption("safety", "Safety", 6, 0, skills={"safety": 2}),
     ]
     # four weeks at 5 h: 20 h; the whole plan takes 56
-    plan = plan_paths(gap, courses, Constraints(start=START, deadline=date(2027, 1, 31), hours_per_week=5)).best
+    plan = plan_paths(
+        gap, courses, Constraints(start=START, deadline=date(2027, 1, 31), hours_per_week=5)
+    ).best
     check = plan.deadline
     assert check is not None and not check.met
     # an essential course that needs its prerequisite first does not fit; intro and safety do (16 h)
     assert set(check.drop) == {"cells"}
-    assert "dropping 'Cells' would finish by the deadline with the other 2 courses (16 h)" in check.explanation
+    assert (
+        "dropping 'Cells' would finish by the deadline with the other 2 courses (16 h)" in check.explanation
+    )
     assert "leaving cells (essential) lower" in check.explanation
     assert check.hours_per_week_needed == 14.0
