@@ -79,9 +79,10 @@ def test_a_set_whose_schedule_overruns_is_cut_off() -> None:
     order, hours = ["a", "b", "c"], {"a": 3.0, "b": 3.0, "c": 7.0}
     covers = {"a": frozenset({0}), "b": frozenset({1}), "c": frozenset({2})}
     weight, essential = np.array([2.0, 2.0, 3.0]), np.array([True, True, True])
-    args: tuple[Any, ...] = (order, hours, {"b": ["a"]}, {}, 4.0)
-    assert kept_by_deadline(*args, 2, covers, weight, essential) == ("a", "b")
-    assert kept_by_deadline(*args, 1, covers, weight, essential) == ("a",)  # a + b cannot end in week 1
+    requires = {"b": ["a"]}
+    assert kept_by_deadline(order, hours, requires, {}, 4.0, 2, covers, weight, essential) == ("a", "b")
+    # a + b cannot end in week 1
+    assert kept_by_deadline(order, hours, requires, {}, 4.0, 1, covers, weight, essential) == ("a",)
     assert not fits_in(["a", "b"], hours, {"b": ["a"]}, 4.0, 1)
 
 
