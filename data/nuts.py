@@ -29,14 +29,16 @@ def known_regions() -> dict[str, str]:
         return dict(sorted((row["code"].strip().upper(), row["name"].strip()) for row in rows))
 
 
-def unknown_region(code: str) -> str | None:
-    """Why ``code`` (a NUTS code in capitals) names no region upskill knows, or None when it names one."""
+def unknown_region(code: str, typed: str | None = None) -> str | None:
+    """Why ``code`` (a NUTS code in capitals) names no region upskill knows, or None when it names one;
+    the message quotes ``typed`` (what the user wrote, ``Stuttgart``) when given, else ``code``."""
     known = known_regions()
     if code in known:
         return None
     listed = ", ".join(f"{c} ({name})" for c, name in known.items())
+    shown = code if typed is None else typed
     return (
-        f"{code!r} is not a NUTS region upskill knows. It knows only the regions of its own data, as no "
+        f"{shown!r} is not a NUTS region upskill knows. It knows only the regions of its own data, as no "
         f"official NUTS code list is bundled yet: {listed}. To add a real region, add its NUTS code and "
         "name to data/default/nuts_regions.csv"
     )
@@ -56,7 +58,7 @@ def known_region(value: str, *, field: str = "region") -> str:
     ``field``: a worker placed in a code that names no region (``XX99``, ``Stuttgart``) would silently match
     no in-person course's region and give the ranker a region feature it never saw."""
     code = value.strip().upper()  # no shape check needed: every known code has a NUTS code's shape
-    why = unknown_region(code)
+    why = unknown_region(code, value.strip())
     if why is not None:
         raise InvalidPlanInput(why, field=field)
     return code

@@ -21,5 +21,6 @@ def test_a_value_naming_no_known_region_is_refused_saying_which_are_known(value:
         known_region(value, field="--region")
     assert raised.value.field == "--region"
     message = raised.value.message
+    assert message.startswith(f"{value!r} is not")  # as typed, not in capitals
     assert "DE11 (Stuttgart)" in message and "data/default/nuts_regions.csv" in message
     assert known_region(" sk02") == "SK02"

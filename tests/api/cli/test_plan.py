@@ -171,7 +171,7 @@ def test_unknown_language_currency_and_region_are_clear_errors(runner: CliRunner
     result = runner.invoke(app, [*base, "--region", "Stuttgart"])
     assert result.exit_code == 2 and "Traceback" not in result.output
     text = " ".join(result.output.split())
-    assert "--region: 'STUTTGART' is not a NUTS region upskill knows" in text and "DE11 (Stuttgart)" in text
+    assert "--region: 'Stuttgart' is not a NUTS region upskill knows" in text and "DE11 (Stuttgart)" in text
 
 
 def test_courses_without_a_rate_are_listed_with_the_reason(runner: CliRunner, snapshot: Path) -> None:

@@ -305,7 +305,7 @@ def test_a_region_upskill_does_not_know_is_refused(
     result = runner.invoke(app, args)
     assert result.exit_code == 2, result.output
     said = " ".join(result.output.split())
-    assert f"region: {region.upper()!r} is not a NUTS region upskill knows" in said and "CZ08 (" in said
+    assert f"region: {region!r} is not a NUTS region upskill knows" in said and "CZ08 (" in said
     assert "kept for region" not in said
 
 

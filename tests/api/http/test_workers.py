@@ -129,7 +129,7 @@ def test_a_region_upskill_does_not_know_is_refused_saying_which_it_knows(
     created = client.post("/v1/workers", json=unknown, headers=hr)
     assert created.status_code == 422, created.text
     problem = created.json()
-    assert problem["field"] == "region" and "'XX99' is not a NUTS region upskill knows" in problem["detail"]
+    assert problem["field"] == "region" and "'xx99' is not a NUTS region upskill knows" in problem["detail"]
     assert "DE11 (Stuttgart)" in problem["detail"] and "data/default/nuts_regions.csv" in problem["detail"]
     changed = client.patch(f"/v1/workers/{world.own}", json={"region": "sk02"}, headers=hr)
     assert changed.status_code == 200 and changed.json()["region"] == "SK02"

@@ -54,7 +54,7 @@ def test_authenticate_gives_the_scope_and_refuses_unknown_and_revoked(
     [
         ("hr", {}, "hr keys take exactly one organisation"),
         ("admin", {"region": "DE11"}, "admin keys take no scope; given: region"),
-        ("region", {"region": "Stuttgart"}, r"'STUTTGART' is not a NUTS region .*DE11 \(Stuttgart\)"),
+        ("region", {"region": "Stuttgart"}, r"'Stuttgart' is not a NUTS region .*DE11 \(Stuttgart\)"),
         # a code's shape, but no region upskill knows: refused, naming the ones it knows
         (
             "region",
