@@ -44,10 +44,6 @@ def kept_by_deadline(  # noqa: PLR0913 - the plan's schedule inputs and its cove
     selection counts them. Returns the empty tuple when no course can end in time, None when HiGHS found no
     answer within its limits (or every candidate set was cut off).
     """
-    if not any(
-        fits_in([c], hours, {}, hours_per_week, weeks, earliest) for c in order if not requires.get(c)
-    ):
-        return ()  # not one course the plan starts with ends in time
     n = len(order)
     units = sorted({u for c in order for u in covers[c]})
     steps = np.array([weight[u] for u in units], dtype=float)
