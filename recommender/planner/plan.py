@@ -912,10 +912,13 @@ def _deadline_check(  # noqa: PLR0913 - the plan's schedule and what its courses
     if kept and stays_lower is not None:
         drop = tuple(c for c in order if c not in kept)
         lower = stays_lower(kept)
+        done = week_end(
+            start, max(slot.end_week for slot in schedule(kept, hours, requires, hpw, earliest).values())
+        )
         text += (
             f"; dropping {_joined([titles[c] for c in drop])} would finish by the deadline with the other "
-            f"{len(kept)} course{'s' if len(kept) != 1 else ''} ({sum(hours[c] for c in kept):g} h)"
-            + (f", leaving {_joined(lower)} lower" if lower else "")
+            f"{len(kept)} course{'s' if len(kept) != 1 else ''} ({sum(hours[c] for c in kept):g} h, done "
+            f"{done.isoformat()})" + (f", leaving {_joined(lower)} lower" if lower else "")
         )
     elif kept is not None:
         text += f"; no course of the plan ends by the deadline at {hpw:g} h per week"

@@ -117,7 +117,8 @@ def test_a_plan_that_misses_its_deadline_says_which_courses_to_drop_and_what_sta
     # an essential course that needs its prerequisite first does not fit; intro and safety do (16 h)
     assert set(check.drop) == {"cells"}
     assert (
-        "dropping 'Cells' would finish by the deadline with the other 2 courses (16 h)" in check.explanation
+        "dropping 'Cells' would finish by the deadline with the other 2 courses (16 h, done 2027-01-31)"
+        in check.explanation
     )
     assert "leaving cells (essential) lower" in check.explanation
     assert check.hours_per_week_needed == 14.0
