@@ -142,6 +142,7 @@ SPLIT = [
     ("  the problem (build, recost) ", "recommender.planner.plan:recost"),
     ("  a course for a badge", "recommender.planner.plan:with_a_badge"),
     ("  assembling the plans", "recommender.planner.plan:_assemble"),
+    ("    what to drop by the deadline", "recommender.planner.plan:kept_by_deadline"),
     ("the answer's dict", "api.services.plans:PlanAnswer.to_dict"),
     ("the JSON", "api.http.routers.planning:plans_json"),
 ]

@@ -49,8 +49,6 @@ def kept_by_deadline(  # noqa: PLR0913 - the plan's schedule inputs and its cove
     steps = np.array([weight[u] for u in units], dtype=float)
     is_essential = np.array([bool(essential[u]) for u in units], dtype=bool)
     hour = np.array([float(hours[c]) for c in order])
-    late = [k for k, c in enumerate(order) if max(1, earliest.get(c, 1)) > weeks]  # first session too late
-    rows = _rows(order, hours, requires, covers, units, hours_per_week * weeks, late)
     # one objective, minimised: an essential step outweighs every optional step and all the hours together,
     # an optional step all the hours (each weighted below the smallest step over their sum)
     optional_total = float(steps[~is_essential].sum())
@@ -58,13 +56,25 @@ def kept_by_deadline(  # noqa: PLR0913 - the plan's schedule inputs and its cove
         float(steps[is_essential].min()) if is_essential.any() else 1.0
     )
     per_hour = 1e-3 * (float(steps.min()) if units else 1.0) / max(1.0, float(hour.sum()))
-    objective = np.concatenate([per_hour * hour, np.where(is_essential, -essential_scale * steps, -steps)])
-    integrality = [highspy.HighsVarType.kInteger] * n + [highspy.HighsVarType.kContinuous] * len(units)
+    # the steps reached by the same courses are reached together: one column for each such set of courses
+    reaching: dict[int, list[int]] = {}
+    for k, c in enumerate(order):
+        for u in covers[c]:
+            reaching.setdefault(u, []).append(k)
+    groups: dict[tuple[int, ...], float] = {}
+    for u, step, counts_first in zip(units, steps, is_essential, strict=True):
+        key = tuple(reaching[u])
+        groups[key] = groups.get(key, 0.0) - (essential_scale if counts_first else 1.0) * step
+    late = [k for k, c in enumerate(order) if max(1, earliest.get(c, 1)) > weeks]  # first session too late
+    rows = _rows(order, hours, requires, list(groups), hours_per_week * weeks, late)
+    objective = np.concatenate([per_hour * hour, list(groups.values())])
+    columns = n + len(groups)
+    integrality = [highspy.HighsVarType.kInteger] * n + [highspy.HighsVarType.kContinuous] * len(groups)
     for _ in range(MAX_CUTS):
         found = run_highs(
             objective,
             rows=rows,
-            col_lower=np.zeros(n + len(units)),
+            col_lower=np.zeros(columns),
             integrality=integrality,
             time_limit=TIME_LIMIT,
             start=None,
@@ -76,28 +86,26 @@ def kept_by_deadline(  # noqa: PLR0913 - the plan's schedule inputs and its cove
         if fits_in(kept, hours, requires, hours_per_week, weeks, earliest):
             return kept
         # the schedule overruns: not this set again (at most len(kept) - 1 of it, or one course more)
-        cut = np.concatenate([np.where(chosen, 1.0, -1.0), np.zeros(len(units))])
+        cut = np.concatenate([np.where(chosen, 1.0, -1.0), np.zeros(len(groups))])
         rows = rows.with_row(cut, -np.inf, len(kept) - 1.0)
     return None
 
 
-def _rows(  # noqa: PLR0913 - the selection's parts
+def _rows(
     order: Sequence[str],
     hours: Mapping[str, float],
     requires: Mapping[str, Collection[str]],
-    covers: Mapping[str, Collection[int]],
-    units: Sequence[int],
+    groups: Sequence[tuple[int, ...]],
     most_hours: float,
     late: Collection[int],
 ) -> Rows:
-    """The MILP's rows: a course is column ``k`` of ``order``, a level step column ``len(order) + j`` of
-    ``units`` (1 when reached); the courses at ``late`` are not kept."""
+    """The MILP's rows: a course is column ``k`` of ``order``, a group of level steps (those the courses at
+    its positions reach) column ``len(order) + j`` of ``groups`` (1 when reached); the courses at ``late``
+    are not kept."""
     index = {c: k for k, c in enumerate(order)}
     rows: list[tuple[dict[int, float], float]] = []  # coefficients by column, upper bound (no lower)
-    for j, u in enumerate(units):  # a step counts only when a kept course reaches it
-        row = {len(order) + j: 1.0}
-        row.update({index[c]: -1.0 for c in order if u in covers[c]})
-        rows.append((row, 0.0))
+    for j, reached_by in enumerate(groups):  # a group counts only when a kept course reaches it
+        rows.append(({len(order) + j: 1.0, **dict.fromkeys(reached_by, -1.0)}, 0.0))
     for c in order:  # a kept course keeps what it needs
         rows.extend(({index[c]: 1.0, index[p]: -1.0}, 0.0) for p in requires.get(c, ()) if p in index)
     rows.append(({index[c]: float(hours[c]) for c in order}, most_hours))
@@ -109,5 +117,5 @@ def _rows(  # noqa: PLR0913 - the selection's parts
         np.array([row[j] for row, _ in rows for j in sorted(row)], dtype=float),
         np.full(len(rows), -np.inf),
         np.array([upper for _, upper in rows]),
-        len(order) + len(units),
+        len(order) + len(groups),
     )
