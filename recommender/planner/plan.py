@@ -905,8 +905,8 @@ def _deadline_check(  # noqa: PLR0913 - the plan's schedule and what its courses
         else None
     )
     text = (
-        f"the plan needs {weeks} weeks at {hpw:g} h per week and finishes {finish.isoformat()}, after the "
-        f"deadline {deadline.isoformat()}; the earliest feasible finish is {finish.isoformat()}"
+        f"the plan needs {weeks} weeks at {hpw:g} h per week and finishes {finish.isoformat()} at the "
+        f"earliest, after the deadline {deadline.isoformat()}"
     )
     drop: tuple[str, ...] = ()
     if kept and stays_lower is not None:

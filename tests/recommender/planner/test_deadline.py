@@ -121,4 +121,7 @@ def test_a_plan_that_misses_its_deadline_says_which_courses_to_drop_and_what_sta
         in check.explanation
     )
     assert "leaving cells (essential) lower" in check.explanation
+    assert check.explanation.startswith(
+        "the plan needs 12 weeks at 5 h per week and finishes 2027-03-28 at the"
+    )
     assert check.hours_per_week_needed == 14.0
