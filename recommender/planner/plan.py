@@ -53,6 +53,7 @@ from recommender.planner.cover import (
 from recommender.planner.deadline import kept_by_deadline
 from recommender.planner.filters import Available
 from recommender.planner.model import (
+    HOURS_PER_WEEK_RANGE,
     BadgeOption,
     Certificate,
     Constraints,
@@ -923,8 +924,12 @@ def _deadline_check(  # noqa: PLR0913 - the plan's schedule and what its courses
     elif kept is not None:
         text += f"; no course of the plan ends by the deadline at {hpw:g} h per week"
     needed = hours_per_week_needed(order, hours, requires, available_weeks, earliest)
+    if needed is not None and needed > HOURS_PER_WEEK_RANGE[1]:
+        needed = None  # more hours than a week has
     if needed is not None:
         text += f"; or study {needed:g} h per week"
+    else:
+        text += "; no number of hours a week finishes the whole plan in time"
     return DeadlineCheck(deadline, False, finish, drop, needed, text)
 
 

@@ -125,3 +125,16 @@ def test_a_plan_that_misses_its_deadline_says_which_courses_to_drop_and_what_sta
         "the plan needs 12 weeks at 5 h per week and finishes 2027-03-28 at the"
     )
     assert check.hours_per_week_needed == 14.0
+
+
+def test_no_weekly_hours_beyond_a_week_are_proposed() -> None:
+    gap = [_gap("cells")]
+    courses = [CourseOption("cells", "Cells", 200, 0, skills={"cells": 2})]
+    # one week: 200 hours would be needed, more than a week has
+    plan = plan_paths(
+        gap, courses, Constraints(start=START, deadline=date(2027, 1, 10), hours_per_week=6)
+    ).best
+    check = plan.deadline
+    assert check is not None and not check.met and check.hours_per_week_needed is None
+    assert "no course of the plan ends by the deadline at 6 h per week" in check.explanation
+    assert check.explanation.endswith("no number of hours a week finishes the whole plan in time")
