@@ -75,8 +75,8 @@ class LimitBreach:
         """The reason for this course, naming its own figure."""
         if self.kind == "budget":
             if not self.limit:
-                return f"costs {self.own:.2f} {self.currency} and the budget is 0 (free courses only)"
-            return f"costs {self.own:.2f} {self.currency}, more than the whole budget of {self._budget()}"
+                return f"costs {self.own:,.2f} {self.currency} and the budget is 0 (free courses only)"
+            return f"costs {self.own:,.2f} {self.currency}, more than the whole budget of {self._budget()}"
         if self.kind == "hours":
             return f"takes {self.own:g} h, more than the maximum of {self.limit:g} h"
         if self.kind == "no-session":
@@ -96,7 +96,7 @@ class LimitBreach:
         return self.text()  # names nothing of the course already
 
     def _budget(self) -> str:
-        return f"{self.limit:.2f} {self.currency}"
+        return f"{self.limit:,.2f} {self.currency}"
 
     @staticmethod
     def _day(value: float | date | None) -> str:

@@ -718,7 +718,7 @@ def _basics_first(
 
 
 def _money(amount: float, currency: str) -> str:
-    return f"{amount:.2f} {currency}"
+    return f"{amount:,.2f} {currency}"
 
 
 def _raised_text(

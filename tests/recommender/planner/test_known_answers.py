@@ -459,7 +459,7 @@ def test_a_plan_using_little_of_its_budget_says_what_the_catalogue_cannot_teach(
     courses = [course("s1-intermediate", {"s1": 2}, hours=10, price=20)]
     plan = plan_paths(gap, courses, Constraints(budget=1500)).best
     assert ids(plan) == ["s1-intermediate"]
-    assert "Only 20.00 EUR of the 1500.00 EUR budget is used: of the 2 essential skills left open" in (
+    assert "Only 20.00 EUR of the 1,500.00 EUR budget is used: of the 2 essential skills left open" in (
         plan.explanation
     )
     assert "1 taught by the catalogue only up to intermediate (level 2) (label of s1)" in plan.explanation
