@@ -14,6 +14,7 @@ from api.cli.common import (
     SnapshotOption,
     app,
     console,
+    err_console,
     print_json,
     read_skills,
     reports_errors,
@@ -218,6 +219,13 @@ def plan_command(
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a timeline.")] = False,
+    calendar_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--calendar",
+            help="Also write the first plan as an iCalendar file (.ics) to import into a calendar.",
+        ),
+    ] = None,
     snapshot: SnapshotOption = None,
 ) -> None:
     """Plan courses (and the badges they earn) that close the gap to a target occupation."""
@@ -258,6 +266,8 @@ def plan_command(
         solver=solver,
     )
     answer = plan(profile=profile, options=context.plan_options, model=context.model, request=request)
+    if calendar_file is not None:
+        _write_calendar(calendar_file, answer.to_dict(), answer.start)
     if as_json:
         print_json(answer.to_dict())
         return
@@ -282,6 +292,19 @@ def plan_command(
     print_set_aside(answer.priced)
     console.print(f"Levels needed: {answer.levels}.", soft_wrap=True)
     console.print(f"'best for you' ranked by: {answer.ranking}", soft_wrap=True)
+
+
+def _write_calendar(path: Path, answer: dict[str, Any], start: dt.date) -> None:
+    """Write the answer's first plan as an iCalendar file at ``path`` (atomically), and say so on stderr."""
+    from api.services.calendar import plan_calendar
+    from data.files import write_bytes
+
+    content = plan_calendar(answer, kind=None, start=start)
+    try:
+        write_bytes(path, content)
+    except OSError as error:
+        raise UpskillError(f"--calendar: cannot write {path}: {error.strerror or error}") from error
+    err_console.print(f"The first plan's calendar is in {path}.", soft_wrap=True)
 
 
 #: The sample ``make run`` ends with: scenario 1 of ../shared/SCENARIOS.md. Katrin, a diesel engine mechanic

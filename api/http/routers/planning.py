@@ -8,10 +8,11 @@ functions (:func:`gap_answer`, :func:`plans_answer`, :func:`adjacent_answer`), s
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from typing import Annotated, Any, Literal
 
 import pydantic_core
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from api.http.deps import GraphDep, ModelDep, PlanOptionsDep, planning
@@ -24,7 +25,7 @@ from api.http.schemas.planning import (
     PlanCreate,
     PlansRead,
 )
-from api.services import levels, plans, profiles, roles
+from api.services import calendar, levels, plans, profiles, roles
 from api.services.plans import PRICINGS_KEPT, PlanOptions
 from recommender.graph import CompetenceGraph
 from recommender.kept import KeptFor
@@ -108,6 +109,35 @@ async def plan(body: PlanCreate, graph: GraphDep, options: PlanOptionsDep, model
     """Plan courses (and the badges they earn) that close the gap to the target within the limits given."""
     answer = await planning(lambda: plans_json(plans_answer(body, graph, options, model)))
     return Response(answer, media_type="application/json")
+
+
+@router.post(
+    "/plans/calendar",
+    response_class=Response,
+    responses={200: {"content": {"text/calendar": {}}, "description": "the plan as an iCalendar file"}},
+)
+async def plan_calendar(
+    body: PlanCreate,
+    graph: GraphDep,
+    options: PlanOptionsDep,
+    model: ModelDep,
+    kind: Annotated[
+        Literal["fastest", "cheapest", "best-ranked"] | None,
+        Query(description="which plan (default the first); a plan coinciding with others is each of them"),
+    ] = None,
+) -> Response:
+    """One of the plans ``POST /v1/plans`` answers with the same body, as an iCalendar file to import into a
+    calendar: each course an all-day event over the weeks it runs (marked free time), each badge on the day
+    it is earned, the deadline on its day (``api.services.calendar``)."""
+    answer = await planning(lambda: plans_answer(body, graph, options, model))
+    start = body.start or dt.date.today()
+    content = calendar.plan_calendar(answer, kind=kind, start=start)
+    name = calendar.file_name(answer, kind)
+    return Response(
+        content,
+        media_type=calendar.MEDIA_TYPE,
+        headers={"content-disposition": f'attachment; filename="{name}"'},
+    )
 
 
 def plans_json(answer: dict[str, Any]) -> bytes:

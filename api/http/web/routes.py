@@ -17,7 +17,7 @@ from typing import Annotated, Any
 
 import pycountry
 from fastapi import APIRouter, Depends, FastAPI, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
@@ -26,6 +26,7 @@ from api.http.deps import ReferenceDep, RuntimeDep, ServedDep, TitleMatcherLoade
 from api.http.web import cv as cv_panel
 from api.http.web import page as pages
 from api.http.web.form import DEFAULT_LEVEL, DELIVERY_MODES, LEVELS, WorkerForm
+from api.services import calendar
 from api.services.plans import PlanOptions
 from data.nuts import known_regions
 from recommender.errors import UpskillError
@@ -55,7 +56,7 @@ LABELS = {
     "mode": "How I can learn",
     "region": "Where I live",
 }
-KINDS = {"fastest": "Fastest plan", "cheapest": "Cheapest plan", "best-ranked": "Best plan for you"}
+KINDS = calendar.KIND_NAMES
 #: Languages offered as choices: the catalogue's most common ones, at most this many.
 MAX_LANGUAGES = 10
 
@@ -168,6 +169,40 @@ def _worker_page(
     if form.errors:
         status = 422
     return _render(request, answer, options, status=status)
+
+
+@router.get("/plan.ics")
+async def plan_calendar(
+    request: Request, loaded: LoadedDep, titles: TitleMatcherLoaderDep, kind: str | None = None
+) -> Response:
+    """The page's plan of ``kind`` as an iCalendar file ("Add to my calendar": the form's query, the plan
+    computed as the page computes it); a form the page would show errors for gets them as plain text."""
+    form = WorkerForm.from_query(request.query_params)
+    form.action = "plan"
+    if loaded.graph is None or loaded.options is None:
+        return PlainTextResponse(f"The service is not ready yet ({loaded.not_ready}).", status_code=503)
+    graph, options = loaded.graph, loaded.options
+    work = partial(pages.answer, form, graph=graph, options=options, model=loaded.model, titles=titles)
+    answer = await planning(work)
+    problems = [
+        f"{LABELS.get(key.split('-')[0], key)}: {e.message}"
+        + (f" {'; '.join(e.suggestions)}." if e.suggestions else "")
+        for key, e in form.errors.items()
+    ]
+    if answer.problem:
+        problems.append(answer.problem)
+    if problems or answer.plans is None or answer.start is None:
+        return PlainTextResponse("No calendar: " + " ".join(problems or ["no plan"]), status_code=422)
+    try:
+        content = calendar.plan_calendar(answer.plans, kind=kind, start=answer.start)
+    except UpskillError as error:
+        return PlainTextResponse(f"No calendar: {error}.", status_code=422)
+    name = calendar.file_name(answer.plans, kind)
+    return Response(
+        content,
+        media_type=calendar.MEDIA_TYPE,
+        headers={"content-disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @router.post("/cv", response_class=HTMLResponse)

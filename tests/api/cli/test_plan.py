@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from icalendar import Calendar
 from typer.testing import CliRunner
 
 from api.cli import app
@@ -93,6 +94,27 @@ def test_plan_json_orders_prerequisites_and_reports_badges(runner: CliRunner, sn
     assert plan["totals"]["currency"] == "EUR" and plan["totals"]["price"] == 350.0
     excluded = {e["course_id"]: e["reason"] for e in document["excluded_courses"]}
     assert excluded == {"bateria": "taught in 'es'; the worker accepts en"}
+
+
+def test_plan_writes_its_first_plan_as_a_calendar(runner: CliRunner, snapshot: Path, tmp_path: Path) -> None:
+    args = ["plan", "--from", "welder", "--to", "battery technician", "--start", "2027-01-04"]
+    args += ["--hours-per-week", "10", "--language", "en", "--snapshot", str(snapshot)]
+    plan = json.loads(runner.invoke(app, [*args, "--json"]).output)["plans"][0]
+    written = tmp_path / "plan.ics"
+    result = runner.invoke(app, [*args, "--calendar", str(written)])
+    assert result.exit_code == 0, result.output
+    assert f"The first plan's calendar is in {written}." in " ".join(result.output.split())
+    events = Calendar.from_ical(written.read_bytes()).walk("VEVENT")
+    courses = [e for e in events if not str(e["summary"]).startswith("Badge earned: ")]
+    assert [(str(e["summary"]), e.decoded("dtstart").isoformat()) for e in courses] == [
+        (f"{s['title']} ({s['hours']:g} h)", s["start_date"]) for s in plan["steps"]
+    ]
+    assert "Badge earned: EV technician" in {str(e["summary"]) for e in events}
+    folder = tmp_path / "a-folder.ics"
+    folder.mkdir()
+    failed = runner.invoke(app, [*args, "--calendar", str(folder)])
+    assert failed.exit_code != 0 and "--calendar: cannot write" in " ".join(failed.output.split())
+    assert folder.is_dir() and not list(folder.iterdir()), "nothing half-written"
 
 
 def test_plan_timeline_and_an_unaffordable_budget(runner: CliRunner, snapshot: Path) -> None:

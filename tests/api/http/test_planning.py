@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from icalendar import Calendar
 
 from api.http import deps
 from api.http.routers import planning
@@ -72,6 +73,31 @@ def test_plans_answer_the_cli_json(client: TestClient) -> None:
     assert steps.index("ev-intro") < steps.index("ev-adv"), "a prerequisite comes first"
     assert [badge["badge_id"] for badge in best["badges"]] == ["ev-badge"]
     assert best["totals"]["currency"] == "EUR" and best["steps"][0]["start_date"] == "2027-01-04"
+
+
+def test_a_plan_as_a_calendar_holds_the_plans_courses_on_their_days(client: TestClient) -> None:
+    body = {**KATRIN_LIKE, "start": "2027-01-04", "hours_per_week": 10, "deadline": "2027-06-30"}
+    plan = client.post("/v1/plans", json=body).json()["plans"][0]
+    response = client.post("/v1/plans/calendar", json=body)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "text/calendar; charset=utf-8"
+    name = f"upskill-battery-technician-{plan['kind']}.ics"
+    assert response.headers["content-disposition"] == f'attachment; filename="{name}"'
+    events = Calendar.from_ical(response.content).walk("VEVENT")
+    courses = [e for e in events if not str(e["summary"]).startswith(("Badge earned: ", "Deadline "))]
+    assert [(e.decoded("dtstart").isoformat(), str(e["summary"])) for e in courses] == [
+        (s["start_date"], f"{s['title']} ({s['hours']:g} h)") for s in plan["steps"]
+    ]
+    summaries = {str(e["summary"]) for e in events}
+    assert {f"Badge earned: {b['name']}" for b in plan["badges"]} <= summaries
+    assert "Deadline to become battery technician (met)" in summaries
+    assert len(events) == len(plan["steps"]) + len(plan["badges"]) + 1
+    wrong = client.post("/v1/plans/calendar", params={"kind": "quickest"}, json=body)
+    assert_problem(wrong, 422)
+    assert wrong.json()["field"] == "kind"
+    nothing = client.post("/v1/plans/calendar", json={**body, "languages": ["it"]})
+    assert_problem(nothing, 422)
+    assert "nothing to put in a calendar" in nothing.json()["detail"]
 
 
 def test_plans_take_the_organisations_levels_and_say_what_to_do_instead(client: TestClient) -> None:

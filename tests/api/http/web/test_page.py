@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from icalendar import Calendar
 from sqlalchemy.orm import Session
 from starlette.datastructures import QueryParams
 
@@ -85,6 +86,37 @@ def test_the_plan_on_the_page_is_the_json_apis(page_client: TestClient) -> None:
     assert re.search(r"battery chemistry</th>\s*<td><span class=\"badge missing\">", gap), (
         "the gap, missing first"
     )
+
+
+def test_each_plan_links_to_itself_as_a_calendar(page_client: TestClient) -> None:
+    html = page_client.get("/", params={**PLAN, "deadline": "2027-06-30"}).text
+    links = re.findall(r'<a href="(/plan\.ics\?[^"]+)" download>Add this plan to my calendar', html)
+    kinds = re.findall(r'<details class="plan" id="plan-([\w-]+)"', html)
+    assert kinds and len(links) == len(kinds), "one link a plan"
+    link = unescape(links[0])
+    query = QueryParams(link.split("?", 1)[1])
+    assert query["kind"] == kinds[0] and query["deadline"] == "2027-06-30" and "action" not in query
+    response = page_client.get(link)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "text/calendar; charset=utf-8"
+    plan = html[html.index(f'id="plan-{kinds[0]}"') :]
+    plan = plan[: plan.index("</details>")]
+    shown = re.findall(r'<th scope="row">([^<]+)</th>', plan)
+    events = Calendar.from_ical(response.content).walk("VEVENT")
+    courses = [str(e["summary"]) for e in events if not str(e["summary"]).startswith(("Badge", "Deadline"))]
+    assert [summary.rsplit(" (", 1)[0] for summary in courses] == shown, "the page's courses, in order"
+    assert "Badge earned: EV technician" in {str(e["summary"]) for e in events}
+
+
+def test_a_calendar_for_a_form_with_errors_says_them_in_words(page_client: TestClient) -> None:
+    response = page_client.get("/plan.ics", params={**PLAN, "hours": "-1", "kind": "fastest"})
+    assert response.status_code == 422 and response.headers["content-type"].startswith("text/plain")
+    assert response.text.startswith("No calendar: Hours a week: “-1” is not a number more than 0")
+    unknown = page_client.get("/plan.ics", params={**PLAN, "kind": "quickest"})
+    assert unknown.status_code == 422
+    assert "no 'quickest' plan in this answer; it has" in unknown.text
+    misspelt = page_client.get("/plan.ics", params={**PLAN, "target": "batery technican"})
+    assert misspelt.status_code == 422 and "battery technician" in misspelt.text, "with what to pick"
 
 
 def test_a_misspelt_title_is_an_error_next_to_its_field_with_closest_labels(page_client: TestClient) -> None:
