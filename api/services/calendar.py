@@ -19,28 +19,29 @@ from recommender.errors import InvalidPlanInput
 from recommender.planner.plan import BEST
 
 PRODUCT_ID = "-//upskill//learning plan//EN"
-#: How the page and the answers name each kind of plan.
-KIND_NAMES = {"fastest": "Fastest plan", "cheapest": "Cheapest plan", "best-ranked": "Best plan for you"}
+#: How the page and the answers name each kind of plan (a plan's ``kind`` and ``labels``).
+KIND_NAMES = {"fastest": "Fastest plan", "cheapest": "Cheapest plan", BEST: "Best plan for you"}
 MEDIA_TYPE = "text/calendar; charset=utf-8"
-#: A plan's labels (every kind it is among the plans shown) -> the kind they name.
-KIND_OF_LABEL = {BEST: "best-ranked"}
+
+
+def slug(kind: str) -> str:
+    """A kind of plan as ids, links and file names write it: ``best for you`` -> ``best-for-you``."""
+    return kind.replace(" ", "-")
 
 
 def chosen_plan(answer: Mapping[str, Any], kind: str | None) -> Mapping[str, Any]:
-    """The plan of ``answer`` (a plans answer, as ``POST /v1/plans`` returns it) of this ``kind`` (a plan that
-    coincides with others answers for each of their kinds); the first plan for None. Raises
-    :class:`InvalidPlanInput` when there is none, naming the kinds there are, or when it has no course."""
+    """The plan of ``answer`` (a plans answer, as ``POST /v1/plans`` returns it) of this ``kind`` (as its
+    ``kind`` or :func:`slug` says it; a plan that coincides with others, its ``labels``, answers for each of
+    them); the first plan for None. Raises :class:`InvalidPlanInput` when there is none, naming the kinds
+    there are, or when it has no course."""
     plans = answer.get("plans") or []
-    offered = [
-        {plan["kind"], *(KIND_OF_LABEL.get(label, label) for label in plan.get("labels", ()))}
-        for plan in plans
-    ]
     if kind is None:
         chosen = plans[0] if plans else None
     else:
-        matching = [plan for plan, kinds in zip(plans, offered, strict=True) if kind in kinds]
+        wanted = kind.replace("-", " ")
+        matching = [plan for plan in plans if wanted == plan["kind"] or wanted in plan.get("labels", ())]
         if plans and not matching:
-            there = ", ".join(sorted(set().union(*offered)))
+            there = ", ".join(sorted({slug(label) for plan in plans for label in plan.get("labels", ())}))
             raise InvalidPlanInput(f"no {kind!r} plan in this answer; it has {there}", field="kind")
         chosen = matching[0] if matching else None
     if chosen is None or not chosen["steps"]:
@@ -58,7 +59,8 @@ def plan_calendar(
 
     plan = chosen_plan(answer, kind)
     target = str(answer.get("target_label") or answer.get("target_uri") or "")
-    name = f"{KIND_NAMES.get(kind or plan['kind'], plan['kind'])} to become {target}"
+    shown = kind.replace("-", " ") if kind else plan["kind"]
+    name = f"{KIND_NAMES.get(shown, shown)} to become {target}"
     stamp = stamp or dt.datetime.now(dt.UTC).replace(microsecond=0)
     calendar = Calendar()
     calendar.add("prodid", PRODUCT_ID)
@@ -120,4 +122,4 @@ def file_name(answer: Mapping[str, Any], kind: str | None) -> str:
     """A file name for the calendar: ``upskill-<target>-<kind>.ics``, in letters, digits and dashes."""
     plan = chosen_plan(answer, kind)
     words = "".join(c if c.isalnum() else "-" for c in str(answer.get("target_label") or "plan").lower())
-    return f"upskill-{'-'.join(filter(None, words.split('-')))}-{kind or plan['kind']}.ics"
+    return f"upskill-{'-'.join(filter(None, words.split('-')))}-{slug(kind or plan['kind'])}.ics"

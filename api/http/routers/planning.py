@@ -9,7 +9,7 @@ functions (:func:`gap_answer`, :func:`plans_answer`, :func:`adjacent_answer`), s
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import pydantic_core
 from fastapi import APIRouter, Query
@@ -122,8 +122,12 @@ async def plan_calendar(
     options: PlanOptionsDep,
     model: ModelDep,
     kind: Annotated[
-        Literal["fastest", "cheapest", "best-ranked"] | None,
-        Query(description="which plan (default the first); a plan coinciding with others is each of them"),
+        str | None,
+        Query(
+            max_length=20,
+            description="which plan: fastest, cheapest or best-for-you (default the first); a plan "
+            "coinciding with others is each of them",
+        ),
     ] = None,
 ) -> Response:
     """One of the plans ``POST /v1/plans`` answers with the same body, as an iCalendar file to import into a

@@ -101,17 +101,17 @@ def test_the_same_plan_keeps_its_uids_so_a_new_import_updates_it() -> None:
 def test_a_kind_picks_its_plan_also_through_the_labels_of_a_plan_that_coincides() -> None:
     cheapest = _events(plan_calendar(_answer(), kind="cheapest", start=START, stamp=STAMP))
     assert list(cheapest) == ["EV basics (30 h)"], "no badge and no deadline in that plan"
-    best = Calendar.from_ical(plan_calendar(_answer(), kind="best-ranked", start=START, stamp=STAMP))
+    best = Calendar.from_ical(plan_calendar(_answer(), kind="best-for-you", start=START, stamp=STAMP))
     assert best["x-wr-calname"] == "Best plan for you to become battery technician"
     assert "Workshop safety, part 1 (4 h)" in {str(e["summary"]) for e in best.walk("VEVENT")}
-    assert file_name(_answer(), "best-ranked") == "upskill-battery-technician-best-ranked.ics"
+    assert file_name(_answer(), "best-for-you") == "upskill-battery-technician-best-for-you.ics"
     assert file_name(_answer(), None) == "upskill-battery-technician-fastest.ics"
 
 
 def test_no_such_plan_or_no_course_is_a_clear_error() -> None:
     answer = _answer()
     answer["plans"] = answer["plans"][:1]
-    with pytest.raises(InvalidPlanInput, match="no 'cheapest' plan in this answer; it has best-ranked, fast"):
+    with pytest.raises(InvalidPlanInput, match="no 'cheapest' plan in this answer; it has best-for-you, fas"):
         plan_calendar(answer, kind="cheapest", start=START)
     answer["plans"][0]["steps"] = []
     with pytest.raises(InvalidPlanInput, match="no course can be planned: nothing to put in a calendar"):

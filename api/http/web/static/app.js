@@ -527,3 +527,16 @@ document.addEventListener("DOMContentLoaded", async () => {
     accountStatus(`Signed out: ${error.message}.`, true);
   }
 });
+
+/* ---- printing (or saving as PDF): every plan open on paper, as they were on the screen after ---- */
+
+const closedForPrint = [];
+window.addEventListener("beforeprint", () => {
+  for (const plan of document.querySelectorAll("details.plan:not([open])")) {
+    closedForPrint.push(plan);
+    plan.open = true;
+  }
+});
+window.addEventListener("afterprint", () => {
+  for (const plan of closedForPrint.splice(0)) plan.open = false;
+});

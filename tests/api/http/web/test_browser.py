@@ -168,6 +168,34 @@ def test_an_impossible_deadline_gives_the_earliest_date_and_what_to_drop(page: A
     screenshot(page, "impossible-deadline", element=page.locator("#plan-fastest"))
 
 
+def test_printed_or_saved_as_a_pdf_the_page_holds_what_was_asked_and_the_plans_not_the_forms(
+    page: Any,
+) -> None:
+    """Katrin prints her plan for the employer who pays: every plan on paper (a plan she closed too, and
+    closed again after), what she asked for, and none of the forms."""
+    pdfium = pytest.importorskip("pypdfium2", reason="pypdfium2 reads the PDF: `make test` installs it")
+    query = "&".join(f"{key}={value.replace(' ', '+')}" for key, value in KATRIN.items())
+    page.goto(f"/?{query}&lang=en&lang=de&action=plan")
+    first = page.locator("details.plan").first
+    titles = first.locator("table.steps th[scope=row]").all_inner_texts()
+    first.locator("summary").click()
+    assert titles and first.get_attribute("open") is None
+    document = pdfium.PdfDocument(page.pdf(format="A4"))
+    text = " ".join(" ".join(sheet.get_textpage().get_text_range().split()) for sheet in document)
+    assert (
+        "Asked for: from diesel engine mechanic to automotive battery technician; budget 1500 EUR; 6 hours a "
+        "week from 2027-01-04, finished by 2027-09-30; in en, de." in text
+    )
+    assert "The courses, in order" in text and all(" ".join(t.split()) in text for t in titles), (
+        "the closed plan is printed open"
+    )
+    for form_words in ("What I can give", "Make my plan", "What if", "Add this plan to my calendar"):
+        assert form_words not in text
+    assert first.get_attribute("open") is None, "closed again after printing"
+    page.emulate_media(media="print")
+    screenshot(page, "printed-plan", full_page=True)
+
+
 def test_where_could_i_go_ranks_roles_in_words_and_one_click_plans_for_one(page: Any) -> None:
     page.goto("/")
     page.locator("#current").fill(KATRIN["current"])

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import QueryParams
 
 from api.http import deps
+from api.http.routers import planning
 from api.http.web import routes
 from api.http.web.form import WorkerForm
 from api.services.plans import load_plan_options
@@ -106,6 +107,31 @@ def test_each_plan_links_to_itself_as_a_calendar(page_client: TestClient) -> Non
     courses = [str(e["summary"]) for e in events if not str(e["summary"]).startswith(("Badge", "Deadline"))]
     assert [summary.rsplit(" (", 1)[0] for summary in courses] == shown, "the page's courses, in order"
     assert "Badge earned: EV technician" in {str(e["summary"]) for e in events}
+
+
+def test_the_best_plan_for_you_is_named_so_and_its_ids_and_link_have_no_space(
+    page_client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The planner's kind ``best for you`` has spaces; ids (which aria-labelledby splits on spaces) and the
+    calendar link write it ``best-for-you``."""
+    answer = planning.plans_answer
+
+    def best_for_you(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        plans = answer(*args, **kwargs)
+        plans["plans"] = plans["plans"][:1]
+        plans["plans"][0].update(kind="best for you", labels=["best for you"])
+        return plans
+
+    monkeypatch.setattr(planning, "plans_answer", best_for_you)
+    html = page_client.get("/", params=PLAN).text
+    assert '<span class="kind">Best plan for you</span>' in html
+    assert 'id="plan-best-for-you"' in html and 'aria-labelledby="plan-best-for-you-svg-title ' in html
+    assert not re.findall(r'\bid="[^"]*\s[^"]*"', html), "no id has a space"
+    link = unescape(re.findall(r'<a href="(/plan\.ics\?[^"]+)" download>', html)[0])
+    assert QueryParams(link.split("?", 1)[1])["kind"] == "best-for-you"
+    calendar = page_client.get(link)
+    assert calendar.status_code == 200, calendar.text
+    assert "X-WR-CALNAME:Best plan for you to become battery technician" in calendar.text
 
 
 def test_a_calendar_for_a_form_with_errors_says_them_in_words(page_client: TestClient) -> None:
