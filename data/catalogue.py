@@ -33,7 +33,7 @@ from data import sentence_model, skill_texts
 from data.defaults import PLANNING_MIN_CONFIDENCE
 from data.formats import coursera, curation, edx, reading, udemy
 from data.formats import courses as course_format
-from data.formats.courses import SKILL_SOURCES, CourseRecord, SkillClaim, skill_level_of
+from data.formats.courses import PRICE_UNKNOWN, SKILL_SOURCES, CourseRecord, SkillClaim, skill_level_of
 from data.formats.curation import CuratedSkill
 from data.locks import lock_reference_data
 from data.models import Course, CoursePrerequisite, CourseSkill, Provenance, Skill
@@ -764,7 +764,7 @@ def rebuild_prerequisites(
     ]
     hours = {course_id: h for course_id, h in db_session.execute(select(Course.id, Course.hours))}
     levels = _levels(db_session, None)
-    unstated = {"price-unknown", "language-unknown"}
+    unstated = {PRICE_UNKNOWN, "language-unknown"}
     not_providers = frozenset(
         course_id
         for course_id, flags in db_session.execute(select(Course.id, Course.flags))
@@ -1023,7 +1023,8 @@ def list_courses(*, db_session: Session, ids: Sequence[str] | None = None) -> li
             "title": course.title,
             "provider": course.provider,
             "hours": course.hours,
-            "price": course.price,
+            "price": None if PRICE_UNKNOWN in (course.flags or []) else course.price,
+            "certificate_price": course.certificate_price,
             "currency": course.currency,
             "level": course.level,
             "language": course.language,
@@ -1031,6 +1032,7 @@ def list_courses(*, db_session: Session, ids: Sequence[str] | None = None) -> li
             "catalogue": course.catalogue,
             "skills": skills.get(course.id, []),
             "prerequisites": prerequisites.get(course.id, []),
+            "flags": list(course.flags or []),
         }
         for course in db_session.scalars(only(select(Course), Course.id).order_by(Course.id))
     ]

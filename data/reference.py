@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, String, cast, func, select
 from sqlalchemy.orm import Session
 
+from data.formats.courses import PRICE_UNKNOWN
 from data.models import Course, CourseSkill, Occupation, Skill
 
 
@@ -60,8 +61,9 @@ def _filtered(query: Select[Any], where: CourseFilter) -> Select[Any]:
         query = query.where(Course.level == where.level)
     if where.delivery_mode:
         query = query.where(Course.delivery_mode == where.delivery_mode)
-    if where.max_price is not None:
-        query = query.where(Course.price <= where.max_price)
+    if where.max_price is not None:  # a price not stated is unknown, not 0: such a course never matches
+        unstated = cast(Course.flags, String).contains(f'"{PRICE_UNKNOWN}"')
+        query = query.where(Course.price <= where.max_price, ~unstated)
     if where.max_hours is not None:
         query = query.where(Course.hours <= where.max_hours)
     if where.skill:

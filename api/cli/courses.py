@@ -107,7 +107,7 @@ def list_courses_command(as_json: JsonFlag = False) -> None:
             row["title"],
             row["level"] or "",
             f"{row['hours']:g}",
-            f"{row['price']:g} {row['currency']}",
+            "not stated" if row["price"] is None else f"{row['price']:g} {row['currency']}",
             str(len(row["skills"])),
         )
     console.print(table)

@@ -29,9 +29,12 @@ REQUIRED = ("id", "title", "language", "hours")
 #: Where a course's skill link comes from: the catalogue's ESCO skills (``explicit``), the catalogue's own
 #: skill tags mapped to ESCO (``hint``), the tagger reading the text (``inferred``), or a curator.
 SKILL_SOURCES = ("explicit", "hint", "inferred", "curated")
+#: The flag of a course whose catalogue states no price: never planned within a budget or as free, and its
+#: price read as unknown (null), not as 0.
+PRICE_UNKNOWN = "price-unknown"
 #: What a catalogue did not state and the import assumed or estimated (see FORMATS.md).
 FLAGS = {
-    "price-unknown": "price not stated by the catalogue",
+    PRICE_UNKNOWN: "price not stated by the catalogue",
     "price-assumed": "price assumed from the provider's published pricing model, not stated per course",
     "language-unknown": "language not stated by the catalogue",
     "language-detected": "language detected from the course text, not stated by the catalogue",

@@ -21,7 +21,10 @@ def list_courses(  # noqa: PLR0913 - FastAPI: one parameter per query parameter 
     language: Annotated[str | None, Query(max_length=10, description="ISO 639-1 code, e.g. en")] = None,
     level: Literal["introductory", "intermediate", "advanced"] | None = None,
     delivery_mode: Literal["online", "in-person", "blended"] | None = None,
-    max_price: Annotated[float | None, Query(ge=0, allow_inf_nan=False)] = None,
+    max_price: Annotated[
+        float | None,
+        Query(ge=0, allow_inf_nan=False, description="a stated price at most this (no course without one)"),
+    ] = None,
     max_hours: Annotated[float | None, Query(gt=0, allow_inf_nan=False)] = None,
     skill: Annotated[
         str | None,

@@ -86,7 +86,13 @@ class CourseRead(BaseModel):
     title: str
     provider: str
     hours: float
-    price: float
+    price: float | None = Field(
+        description="the price to take the course, in currency; null when the catalogue states none (flag "
+        "price-unknown: unknown, not free)"
+    )
+    certificate_price: float | None = Field(
+        description="an optional certificate's price, where the course itself costs price (edX's audit track)"
+    )
     currency: str
     level: str | None
     language: str
@@ -94,6 +100,7 @@ class CourseRead(BaseModel):
     catalogue: str
     skills: list[CourseSkillRead]
     prerequisites: list[CoursePrerequisiteRead]
+    flags: list[str] = Field(description="what the catalogue does not state (data/default/FORMATS.md)")
 
 
 class CoursePage(PageBase):

@@ -6,7 +6,9 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
+from data.models import Course
 from tests.api.conftest import World
 from tests.recommender.conftest import AUTOMOTIVE_BATTERY_TECHNICIAN, VEHICLE_TECHNICIAN
 
@@ -92,6 +94,31 @@ def test_courses_filtered_and_paginated(client: TestClient) -> None:
     course = client.get("/v1/courses/ev-adv").json()
     assert course["prerequisites"] == [{"id": "ev-intro", "origin": "catalogue"}]
     assert course["skills"][0]["uri"] == "skill:ev"
+
+
+def test_a_price_not_stated_is_unknown_not_free(client: TestClient, tiny_session: Session) -> None:
+    """A course whose catalogue states no price (Udemy's: flag price-unknown, stored as 0) reads as null and
+    is never within a max_price; an audit track's free course keeps its certificate's price beside."""
+    tiny_session.add(
+        Course(
+            id="udemy-ev",
+            title="EV 101",
+            hours=3.0,
+            price=0.0,
+            currency="USD",
+            language="und",
+            flags=["price-unknown", "language-unknown"],
+        )
+    )
+    tiny_session.get(Course, "ev-intro").certificate_price = 49.0  # type: ignore[union-attr]
+    tiny_session.flush()
+    unknown = client.get("/v1/courses/udemy-ev").json()
+    assert unknown["price"] is None and unknown["flags"] == ["price-unknown", "language-unknown"]
+    free = client.get("/v1/courses", params={"max_price": 0}).json()
+    assert [c["id"] for c in free["items"]] == ["ev-intro"] and free["total"] == 1
+    assert free["items"][0]["price"] == 0.0 and free["items"][0]["certificate_price"] == 49.0
+    assert free["items"][0]["flags"] == []
+    assert "udemy-ev" in {c["id"] for c in client.get("/v1/courses", params={"limit": 10}).json()["items"]}
 
 
 def test_badges_and_their_open_badges_achievement(client: TestClient) -> None:
