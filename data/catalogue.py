@@ -33,7 +33,14 @@ from data import sentence_model, skill_texts
 from data.defaults import PLANNING_MIN_CONFIDENCE
 from data.formats import coursera, curation, edx, reading, udemy
 from data.formats import courses as course_format
-from data.formats.courses import PRICE_UNKNOWN, SKILL_SOURCES, CourseRecord, SkillClaim, skill_level_of
+from data.formats.courses import (
+    PRICE_UNKNOWN,
+    SKILL_SOURCES,
+    TITLE_ONLY,
+    CourseRecord,
+    SkillClaim,
+    skill_level_of,
+)
 from data.formats.curation import CuratedSkill
 from data.locks import lock_reference_data
 from data.models import Course, CoursePrerequisite, CourseSkill, Provenance, Skill
@@ -114,22 +121,27 @@ TAGGER_LANGUAGES = frozenset({"en"})
 
 @dataclass(frozen=True)
 class Calibration:
-    """The shipped calibration: the map of an inferred link's evidence to a probability, and the
-    probability that a catalogue tag's hint passing :data:`HINT_RULE` is right."""
+    """The shipped calibration: the map of an inferred link's evidence to a probability, the map for a link
+    read from a title alone (a ``title-only`` course's), and the probability that a catalogue tag's hint
+    passing :data:`HINT_RULE` is right."""
 
     links: LinkCalibration
     hint_probability: float
+    title_links: LinkCalibration
 
 
 def load_calibration(path: Path = LINK_CALIBRATION) -> Calibration:
     """Read the calibration file written by ``python -m evaluation.link_calibration --write``."""
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
-        links = LinkCalibration(
-            tuple(document["features"]),
-            tuple(float(c) for c in document["coefficients"]),
-            float(document["intercept"]),
-            str(document["version"]),
+        links, title_links = (
+            LinkCalibration(
+                tuple(part["features"]),
+                tuple(float(c) for c in part["coefficients"]),
+                float(part["intercept"]),
+                str(document["version"]) + suffix,
+            )
+            for part, suffix in ((document, ""), (document["title_only"], "-title-only"))
         )
         hint = float(document["hint_probability"])
     except (OSError, ValueError, KeyError, TypeError) as error:
@@ -140,7 +152,7 @@ def load_calibration(path: Path = LINK_CALIBRATION) -> Calibration:
         ) from error
     if not 0.0 < hint < 1.0:
         raise ImportFormatError("hint_probability must be in (0, 1)", file=str(path))
-    return Calibration(links, hint)
+    return Calibration(links, hint, title_links)
 
 
 def make_tagger(cache_dir: Path | None = None, *, calibrated: bool = True) -> SkillTagger:
@@ -506,10 +518,18 @@ def tag_records(
     A hint's confidence is ``hint_probability`` (default: the shipped calibration's); a skill both inferred
     and hinted keeps the source ``hint`` and the larger confidence.
     """
+    shipped = load_calibration()
     if hint_probability is None:
-        hint_probability = load_calibration().hint_probability
+        hint_probability = shipped.hint_probability
     legible = [text for text in texts if text is not None]
-    found = iter(tagger.tag(legible))
+    # a course known by its title alone: its links' probabilities are those of links read from titles
+    title = shipped.title_links if tagger.calibration is not None else None
+    calibrations = [
+        title if TITLE_ONLY in record.flags else None
+        for record, text in zip(records, texts, strict=True)
+        if text is not None
+    ]
+    found = iter(tagger.tag(legible, calibrations=calibrations))
     inferred = [next(found) if text is not None else [] for text in texts]
     contexts = hint_contexts(
         tagger, texts, [record.tags for record in records], [[t.uri for t in row] for row in inferred]

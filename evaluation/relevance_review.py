@@ -1,7 +1,13 @@
 """Which courses the first plans of the 200 automotive pairs of ``bench_plans`` use, and on what links.
 
 Run (on a database loaded by ``upskill run``):
-``OPENBLAS_NUM_THREADS=1 .venv/bin/python -m evaluation.relevance_review [--pairs 200] [--top 30]``
+``OPENBLAS_NUM_THREADS=1 .venv/bin/python -m evaluation.relevance_review [--pairs 200] [--top 30]
+[--open-limits]``
+
+``--open-limits`` plans as the worker page does when its form is left as it comes (no budget, any language,
+6 h a week from 2027-01-04) instead of with scenario 1's limits: then the courses whose price or language
+their catalogue does not state (Udemy's listing, titles only) are planned too. The summary says how many
+first plans hold a course of each catalogue.
 
 For each course in a first plan: in how many first plans it is, which gap skills it raises there (the skills
 of the target the worker lacks whose level the step raises), each with the link's calibrated confidence, and
@@ -32,7 +38,15 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-from evaluation.bench_plans import read_judged, run_plans
+from evaluation.bench_plans import RUNNER, read_judged, run_in_tree
+
+#: ``bench_plans``'s runner with the worker page's defaults: no budget, any language.
+OPEN_RUNNER = RUNNER.replace(
+    'budget=1500.0, currency="EUR", hours_per_week=6.0, start=dt.date(2027, 1, 4),\n'
+    '                      deadline=dt.date(2027, 10, 3), languages=("en", "de")',
+    "hours_per_week=6.0, start=dt.date(2027, 1, 4)",
+)
+assert OPEN_RUNNER != RUNNER, "bench_plans.RUNNER's request changed: update OPEN_RUNNER"
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -45,8 +59,9 @@ def pairs_of(graph: Any, count: int) -> list[tuple[str, str]]:
     return [(a, b) for a in occupations for b in occupations if a != b][:count]
 
 
-def first_plans(pairs: list[tuple[str, str]]) -> list[dict[str, Any]]:
-    """Each pair's first plan (``bench_plans``'s request), planned by this checkout in a subprocess."""
+def first_plans(pairs: list[tuple[str, str]], runner: str = RUNNER) -> list[dict[str, Any]]:
+    """Each pair's first plan (``bench_plans``'s request, or ``runner``'s), planned by this checkout in a
+    subprocess."""
     from data.defaults import default_data_dir, environment_database_url
 
     env = {
@@ -58,7 +73,7 @@ def first_plans(pairs: list[tuple[str, str]]) -> list[dict[str, Any]]:
     }
     return [
         {"pair": row["pair"], "plan": row["answer"]["plans"][0] if row["answer"]["plans"] else None}
-        for row in run_plans(ROOT, pairs, env)
+        for row in run_in_tree(ROOT, runner, pairs, env)
     ]
 
 
@@ -67,6 +82,9 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=200)
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--output", type=Path, default=ROOT / "bench-results" / "relevance_review.json")
+    parser.add_argument(
+        "--open-limits", action="store_true", help="the worker page's defaults: no budget or language"
+    )
     args = parser.parse_args()
 
     from sqlalchemy import select
@@ -84,10 +102,11 @@ def main() -> None:
         ):
             links[course_id][uri] = float(conf)
         titles = dict(session.execute(select(Course.id, Course.title)).all())
+        catalogue_of = dict(session.execute(select(Course.id, Course.catalogue)).all())
         labels = dict(session.execute(select(Skill.uri, Skill.preferred_label)).all())
     occupation_label = dict(zip(graph.occupation_uris, graph.occupation_labels, strict=True))
     pairs = pairs_of(graph, args.pairs)
-    plans = first_plans(pairs)
+    plans = first_plans(pairs, OPEN_RUNNER if args.open_limits else RUNNER)
     judged = read_judged()
 
     in_plans: Counter[str] = Counter()
@@ -144,6 +163,10 @@ def main() -> None:
         f"{irrelevant_plans}; "
         f"courses not judged: {len(unjudged)}; load {os.getloadavg()[0]:.1f}"
     )
+    for catalogue in sorted({catalogue_of.get(c, "") for c in in_plans}):
+        held = [p for p in per_pair if any(catalogue_of.get(c, "") == catalogue for c in p["courses"])]
+        distinct = sum(1 for c in in_plans if catalogue_of.get(c, "") == catalogue)
+        print(f"first plans holding a course of {catalogue}: {len(held)} ({distinct} distinct courses)")
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(
         json.dumps(

@@ -217,20 +217,28 @@ class SkillTagger(BaseEstimator):
         # a cosine may be negative: a skill the words score stays a (last) candidate
         return np.where(scores > 0, np.maximum(blend, 1e-6), 0.0).astype(np.float32)
 
-    def tag(self, texts: Sequence[str], *, by_meaning: bool = True) -> list[list[TaggedSkill]]:
+    def tag(
+        self,
+        texts: Sequence[str],
+        *,
+        by_meaning: bool = True,
+        calibrations: Sequence[LinkCalibration | None] | None = None,
+    ) -> list[list[TaggedSkill]]:
         """The best skills of each text: at most ``top_k``, score >= ``min_confidence`` and > 0.
 
         Ordered by :meth:`blend` with an embedder (unless ``by_meaning`` is False), else by the score; the
-        confidence is the ``calibration``'s probability of each link, without one the score.
+        confidence is the ``calibration``'s probability of each link (or that of the text's own entry of
+        ``calibrations``, one per text, where it is not None), without one the score.
         """
-        calibration = self.calibration
-        return [
-            [
-                TaggedSkill(e.uri, round(e.score if calibration is None else calibration.probability(e), 4))
-                for e in found
-            ]
-            for found in self.links(texts, by_meaning=by_meaning)
-        ]
+        own = calibrations if calibrations is not None else [None] * len(texts)
+        if len(own) != len(texts):
+            raise ValueError("SkillTagger.tag: one calibration (or None) per text")
+        result = []
+        for found, calibration in zip(self.links(texts, by_meaning=by_meaning), own, strict=True):
+            chosen = calibration or self.calibration
+            confidence = (lambda e: e.score) if chosen is None else chosen.probability
+            result.append([TaggedSkill(e.uri, round(confidence(e), 4)) for e in found])
+        return result
 
     def links(self, texts: Sequence[str], *, by_meaning: bool = True) -> list[list[LinkEvidence]]:
         """What :meth:`tag` keeps for each text, in its order, with the evidence of each link."""

@@ -32,6 +32,9 @@ SKILL_SOURCES = ("explicit", "hint", "inferred", "curated")
 #: The flag of a course whose catalogue states no price: never planned within a budget or as free, and its
 #: price read as unknown (null), not as 0.
 PRICE_UNKNOWN = "price-unknown"
+#: The flag of a course whose catalogue states only its title (and a category): its inferred links are
+#: given the probabilities of links read from titles alone (``data.catalogue.tag_records``).
+TITLE_ONLY = "title-only"
 #: What a catalogue did not state and the import assumed or estimated (see FORMATS.md).
 FLAGS = {
     PRICE_UNKNOWN: "price not stated by the catalogue",
@@ -40,6 +43,8 @@ FLAGS = {
     "language-detected": "language detected from the course text, not stated by the catalogue",
     "hours-estimated": "hours estimated from a duration band, not stated by the catalogue",
     "no-skills-found": "the tagger found no ESCO skill in the course's full text (so none is inferred again)",
+    TITLE_ONLY: "the catalogue states only a title (and a category): the links inferred from it have the "
+    "probabilities of links read from titles alone",
 }
 
 

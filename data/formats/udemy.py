@@ -13,6 +13,8 @@ product may assume, and what it does not (each a flag on the course, see ``data/
 * ``language`` is **not stated** (``und``, flag ``language-unknown``): titles of a few words are too short to
   detect a language reliably (langid is at least 90 % sure for 30 of 2,064). A plan that asks for languages
   leaves such a course out, with that reason;
+* the title (and the category) is all the text there is (flag ``title-only``): the links the tagger reads
+  from it get the probabilities of links read from titles alone, which mean less than a description's;
 * ``level`` is not stated (none); the category (``Subtype``, e.g. ``web-development``) is not a skill tag
   (mapped to ESCO, "engineering" became "reverse engineering"): with the title, it is only text the tagger
   reads.
@@ -24,7 +26,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from data.formats.courses import CourseRecord
+from data.formats.courses import PRICE_UNKNOWN, TITLE_ONLY, CourseRecord
 from data.formats.reading import csv_rows
 from recommender.codes import UNDETERMINED_LANGUAGE
 from recommender.errors import ImportFormatError
@@ -102,7 +104,7 @@ def read(path: Path, *, catalogue: str = "udemy") -> tuple[list[UdemyCourse], li
             currency="USD",
             delivery_mode="online",
             catalogue=catalogue,
-            flags=("price-unknown", "language-unknown"),
+            flags=(PRICE_UNKNOWN, "language-unknown", TITLE_ONLY),
             line=line,
         )
         courses.append(UdemyCourse(record, "\n".join([title, category.replace("-", " ")])))

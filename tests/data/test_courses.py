@@ -400,7 +400,8 @@ def test_vendored_default_catalogue_is_valid_and_carries_its_skills() -> None:
     edx_records = [r for r in data.records if r.catalogue == "edx-2021"]
     assert all(r.price == 0 and r.certificate_price for r in edx_records)  # audit track
     udemy_records = [r for r in data.records if r.catalogue == "udemy"]
-    assert all({"price-unknown", "language-unknown"} <= set(r.flags) for r in udemy_records)
+    assert all({"price-unknown", "language-unknown", "title-only"} <= set(r.flags) for r in udemy_records)
+    assert not any("title-only" in r.flags for r in data.records if r.catalogue != "udemy")
     merges = catalogue.DEFAULT_MERGES.read_text(encoding="utf-8").splitlines()
     assert len(merges) == 1 + 8
     inferred = {r.language for r in data.records if any(c.source == "inferred" for c in r.skills)}
@@ -500,7 +501,7 @@ def test_udemy_file_flags_what_it_does_not_state(skills: Session, tmp_path: Path
     ]
     course = skills.get(Course, "udemy-motors")
     assert course is not None and (course.language, course.price, course.hours) == ("und", 0.0, 2.5)
-    assert set(course.flags) == {"price-unknown", "language-unknown"}
+    assert set(course.flags) == {"price-unknown", "language-unknown", "title-only"}
     short = skills.get(Course, "udemy-short")
     assert short is not None and short.hours == 0.75
 
@@ -650,7 +651,15 @@ def test_the_shipped_link_calibration_loads_and_a_broken_one_says_how_to_rebuild
     assert (
         0 < shipped.links.probability(weak) < PLANNING_MIN_CONFIDENCE < shipped.links.probability(strong) < 1
     )
+    # from a title alone the same evidence is less often right: its own map, fitted on dev titles
+    assert shipped.title_links.version == shipped.links.version + "-title-only"
+    assert "dev titles" in document["title_only"]["fitted_on"]
+    assert all(shipped.title_links.probability(e) < shipped.links.probability(e) for e in (weak, strong))
     bad = tmp_path / "calibration.json"
+    old = {key: value for key, value in document.items() if key != "title_only"}
+    bad.write_text(json.dumps(old), encoding="utf-8")
+    with pytest.raises(ImportFormatError, match="'title_only'.*evaluation.link_calibration --write"):
+        catalogue.load_calibration(bad)
     bad.write_text(json.dumps({**document, "coefficients": [1.0, 1.0, 1.0]}), encoding="utf-8")
     with pytest.raises(
         ImportFormatError, match="log_rank is 1.0.*evaluation.link_calibration --write"
@@ -698,6 +707,30 @@ def test_a_tag_hints_on_its_own_score_not_on_a_calibrated_probability(
     assert weak is None  # "electric" alone scores 0.28 < 0.5, although the calibration would say 1.0
     assert strong is not None and strong["uri"] == MOTOR and strong["hint_score"] >= 0.5
     assert strong["inferred"] and strong["cosine"] is None  # no sentence model in this tagger
+
+
+def test_a_course_known_by_its_title_alone_gets_the_title_only_probabilities() -> None:
+    """The same text read as a course's full text and as a title-only listing's (flag title-only): the same
+    links, the first with the shipped map's probabilities, the second with the map fitted on dev titles."""
+    shipped = catalogue.load_calibration()
+    texts = [
+        SkillText(
+            MOTOR, "electric motors", ("electric motor",), "Motors that turn electrical energy into motion."
+        ),
+        SkillText(BREAD, "bake bread", ("make bread",), "Knead dough and bake loaves in an oven."),
+    ]
+    tagger = SkillTagger(min_confidence=0.0, calibration=shipped.links).fit(texts)
+    text = "Electric motors and baking bread"
+    full = courses.CourseRecord(id="a", title=text, language="en", hours=2)
+    titled = courses.CourseRecord(id="b", title=text, language="en", hours=2, flags=("title-only",))
+    tagged = catalogue.tag_records(tagger, [full, titled], [text, text])
+    evidence = {e.uri: e for e in tagger.links([text])[0]}
+    assert {c.uri for c in tagged[0].skills} == {c.uri for c in tagged[1].skills} == set(evidence) != set()
+    for claim in tagged[0].skills:
+        assert claim.confidence == round(shipped.links.probability(evidence[claim.uri]), 4)
+    for claim in tagged[1].skills:
+        assert claim.confidence == round(shipped.title_links.probability(evidence[claim.uri]), 4)
+        assert claim.confidence < round(shipped.links.probability(evidence[claim.uri]), 4)
 
 
 def test_the_shipped_curation_removes_the_wrong_links_the_relevance_review_found() -> None:

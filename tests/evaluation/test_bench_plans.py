@@ -37,3 +37,16 @@ def test_the_runners_json_lines_are_read(tmp_path: Path) -> None:
         "print(json.dumps({'n': len(pairs)}))\n"
     )
     assert run_in_tree(tmp_path, runner, [("a", "b"), ("c", "d")], {}) == [{"n": 2}]
+
+
+def test_the_open_limits_review_plans_with_the_worker_pages_defaults() -> None:
+    """``relevance_review --open-limits``: bench_plans' request without a budget or languages, as the worker
+    page's form comes (where the title-only courses, whose price and language are not stated, are planned)."""
+    from evaluation.bench_plans import RUNNER
+    from evaluation.relevance_review import OPEN_RUNNER
+
+    request = next(line for line in OPEN_RUNNER.splitlines() if "PlanRequest(" in line and "=" in line)
+    assert request.strip() == "request = PlanRequest(hours_per_week=6.0, start=dt.date(2027, 1, 4))"
+    assert "budget" not in OPEN_RUNNER and "languages" not in OPEN_RUNNER
+    loop = RUNNER[RUNNER.index("for source, target") :]
+    assert OPEN_RUNNER.endswith(loop), "the rest is bench_plans' runner"

@@ -287,3 +287,11 @@ def test_a_calibrated_tagger_keeps_its_order_and_gives_each_link_its_probability
     tagged = calibrated.tag(text)[0]
     assert [t.uri for t in tagged] == [e.uri for e in links]  # the order is the tagger's, calibrated or not
     assert [t.confidence for t in tagged] == [round(CALIBRATION.probability(e), 4) for e in links]
+    # a text of its own kind (a course known by its title alone) takes its own map, the others the tagger's
+    doubtful = LinkCalibration(CALIBRATION.features, CALIBRATION.coefficients, CALIBRATION.intercept - 2.0)
+    both = calibrated.tag([*text, *text], calibrations=[doubtful, None])
+    assert both[1] == tagged and [t.uri for t in both[0]] == [t.uri for t in tagged]
+    assert [t.confidence for t in both[0]] == [round(doubtful.probability(e), 4) for e in links]
+    assert all(a.confidence < b.confidence for a, b in zip(both[0], tagged, strict=True))
+    with pytest.raises(ValueError, match="one calibration"):
+        calibrated.tag([*text, *text], calibrations=[doubtful])
