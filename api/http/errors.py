@@ -213,7 +213,7 @@ async def _invalid_input(request: Request, error: Exception) -> JSONResponse:
         str(error),
         request=request,
         field=error.field,
-        fix=f"correct {error.field}",
+        fix=error.fix or f"correct {error.field}",
     )
 
 

@@ -45,7 +45,12 @@ def chosen_plan(answer: Mapping[str, Any], kind: str | None) -> Mapping[str, Any
             raise InvalidPlanInput(f"no {kind!r} plan in this answer; it has {there}", field="kind")
         chosen = matching[0] if matching else None
     if chosen is None or not chosen["steps"]:
-        raise InvalidPlanInput("no course can be planned: nothing to put in a calendar", field="plan")
+        raise InvalidPlanInput(
+            "no course can be planned within these limits: nothing to put in a calendar",
+            field="body",
+            fix="relax the limits (budget, languages, delivery modes, region, deadline); the plans answer "
+            "to the same body says why each gap skill has no course",
+        )
     return chosen
 
 

@@ -29,7 +29,7 @@ from api.http.web.form import DEFAULT_LEVEL, DELIVERY_MODES, LEVELS, WorkerForm
 from api.services import calendar
 from api.services.plans import PlanOptions
 from data.nuts import known_regions
-from recommender.errors import UpskillError
+from recommender.errors import InvalidPlanInput, UpskillError
 from recommender.graph import CompetenceGraph
 from recommender.text.skills import SkillExtractor
 from recommender.text.titles import TitleMatcher
@@ -195,8 +195,8 @@ async def plan_calendar(
         return PlainTextResponse("No calendar: " + " ".join(problems or ["no plan"]), status_code=422)
     try:
         content = calendar.plan_calendar(answer.plans, kind=kind, start=answer.start)
-    except UpskillError as error:
-        return PlainTextResponse(f"No calendar: {error}.", status_code=422)
+    except InvalidPlanInput as error:
+        return PlainTextResponse(f"No calendar: {error.message}.", status_code=422)
     name = calendar.file_name(answer.plans, kind)
     return Response(
         content,

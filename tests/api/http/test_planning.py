@@ -97,7 +97,8 @@ def test_a_plan_as_a_calendar_holds_the_plans_courses_on_their_days(client: Test
     assert wrong.json()["field"] == "kind"
     nothing = client.post("/v1/plans/calendar", json={**body, "languages": ["it"]})
     assert_problem(nothing, 422)
-    assert "nothing to put in a calendar" in nothing.json()["detail"]
+    assert "nothing to put in a calendar" in nothing.json()["detail"] and nothing.json()["field"] == "body"
+    assert nothing.json()["fix"].startswith("relax the limits")
 
 
 def test_plans_take_the_organisations_levels_and_say_what_to_do_instead(client: TestClient) -> None:

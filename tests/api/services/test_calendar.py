@@ -114,7 +114,7 @@ def test_no_such_plan_or_no_course_is_a_clear_error() -> None:
     with pytest.raises(InvalidPlanInput, match="no 'cheapest' plan in this answer; it has best-for-you, fas"):
         plan_calendar(answer, kind="cheapest", start=START)
     answer["plans"][0]["steps"] = []
-    with pytest.raises(InvalidPlanInput, match="no course can be planned: nothing to put in a calendar"):
+    with pytest.raises(InvalidPlanInput, match="no course can be planned within these limits: nothing"):
         plan_calendar(answer, kind=None, start=START)
     with pytest.raises(InvalidPlanInput, match="nothing to put in a calendar"):
         plan_calendar({"plans": []}, kind=None, start=START)
