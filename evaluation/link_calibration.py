@@ -299,7 +299,8 @@ def choose(links: Links, courses: int) -> tuple[dict[str, Any], LinkCalibration]
 
 
 def held_out(calibration: LinkCalibration, links: Links, courses: int) -> dict[str, Any]:
-    """``calibration`` measured on ``links`` (of ``courses`` test courses): nothing is chosen from it."""
+    """``calibration`` measured on ``links`` (of ``courses`` courses it was not fitted on, or not fitted for:
+    the test courses, the dev titles for the full-text map): nothing is chosen from it."""
     q = predict(calibration, links.evidence)
     return {
         "courses": courses,
@@ -307,6 +308,7 @@ def held_out(calibration: LinkCalibration, links: Links, courses: int) -> dict[s
         "log_loss": round(log_loss(q, links.right), 4),
         "brier": round(brier(q, links.right), 4),
         "base_rate": round(float(links.right.mean()), 3),
+        "mean_probability": round(float(q.mean()), 3),
         "reliability": reliability(q, links.right),
         "kept": kept(q, links.right, THRESHOLDS),
     }
@@ -328,13 +330,7 @@ def measure(*, cache_dir: Path | None, test: bool) -> dict[str, Any]:
     figures, calibration = choose(links, len(dev))
     title_links = tagged_links(tagger, dev, titles_of(dev))
     title_figures, title_calibration = choose(title_links, len(dev))
-    title_figures["full_text_map_on_titles"] = {
-        "log_loss": round(log_loss(predict(calibration, title_links.evidence), title_links.right), 4),
-        "mean_probability": round(float(predict(calibration, title_links.evidence).mean()), 3),
-        "base_rate": round(float(title_links.right.mean()), 3),
-        "reliability": reliability(predict(calibration, title_links.evidence), title_links.right),
-        "kept": kept(predict(calibration, title_links.evidence), title_links.right, THRESHOLDS),
-    }
+    title_figures["full_text_map_on_titles"] = held_out(calibration, title_links, len(dev))
     scores = np.asarray([e.score for e in links.evidence])
     hints = hint_rows(tagger, dev, texts)
     report: dict[str, Any] = {

@@ -235,7 +235,7 @@ class SkillTagger(BaseEstimator):
             raise ValueError("SkillTagger.tag: one calibration (or None) per text")
         result = []
         for found, calibration in zip(self.links(texts, by_meaning=by_meaning), own, strict=True):
-            chosen = calibration or self.calibration
+            chosen = calibration if calibration is not None else self.calibration
             confidence = (lambda e: e.score) if chosen is None else chosen.probability
             result.append([TaggedSkill(e.uri, round(confidence(e), 4)) for e in found])
         return result

@@ -134,13 +134,17 @@ async def plan_calendar(
     calendar: each course an all-day event over the weeks it runs (marked free time), each badge on the day
     it is earned, the deadline on its day (``api.services.calendar``)."""
     answer = await planning(lambda: plans_answer(body, graph, options, model))
-    start = body.start or dt.date.today()
+    return calendar_response(answer, kind=kind, start=body.start or dt.date.today())
+
+
+def calendar_response(answer: dict[str, Any], *, kind: str | None, start: dt.date) -> Response:
+    """The plan of ``kind`` in a plans ``answer`` as an iCalendar attachment (this route's and the worker
+    page's); raises :class:`~recommender.errors.InvalidPlanInput` when the answer has no such plan."""
     content = calendar.plan_calendar(answer, kind=kind, start=start)
-    name = calendar.file_name(answer, kind)
     return Response(
         content,
         media_type=calendar.MEDIA_TYPE,
-        headers={"content-disposition": f'attachment; filename="{name}"'},
+        headers={"content-disposition": f'attachment; filename="{calendar.file_name(answer, kind)}"'},
     )
 
 

@@ -23,6 +23,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
 from api.http.deps import ReferenceDep, RuntimeDep, ServedDep, TitleMatcherLoaderDep, planning
+from api.http.routers import planning as planning_routes
 from api.http.web import cv as cv_panel
 from api.http.web import page as pages
 from api.http.web.form import DEFAULT_LEVEL, DELIVERY_MODES, LEVELS, WorkerForm
@@ -194,15 +195,9 @@ async def plan_calendar(
     if problems or answer.plans is None or answer.start is None:
         return PlainTextResponse("No calendar: " + " ".join(problems or ["no plan"]), status_code=422)
     try:
-        content = calendar.plan_calendar(answer.plans, kind=kind, start=answer.start)
+        return planning_routes.calendar_response(answer.plans, kind=kind, start=answer.start)
     except InvalidPlanInput as error:
         return PlainTextResponse(f"No calendar: {error.message}.", status_code=422)
-    name = calendar.file_name(answer.plans, kind)
-    return Response(
-        content,
-        media_type=calendar.MEDIA_TYPE,
-        headers={"content-disposition": f'attachment; filename="{name}"'},
-    )
 
 
 @router.post("/cv", response_class=HTMLResponse)
