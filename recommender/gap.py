@@ -21,12 +21,12 @@ ESCO gives no levels, so the level a target needs is a modelling choice, made he
 * an *optional* skill is needed at 2 (intermediate): ESCO's optional skills are used in some jobs of the
   occupation, not all, so routine use with occasional guidance is what a newcomer needs.
 
-What courses can give is far less: of the default catalogue's 19,088 course-skill links used for planning
-(calibrated probability 0.2 or more), 5,924 teach at level 1, 12,586 at level 2 and 578 (3.0 %) at level 3
-(the course levels introductory,
-intermediate and advanced). So plans mostly raise essential skills to 2, and say so: the last step is
-practice on the job (``recommender.planner.alternatives``). An employer that hires at level 2 and trains
-on the job sets ``essential=2``, and the same courses then close those skills.
+What courses can give is far less: of the default catalogue's 14,199 course-skill links used for planning
+(calibrated probability 0.2 or more, before curation), 11,444 teach at level 1, 2,177 at level 2 and 578
+(4.1 %) at level 3 (the course levels introductory, intermediate and advanced; a course that states no
+level teaches at 1: ``python -m evaluation.course_levels``). So plans raise essential skills to 1 or 2, and
+say so: the last step is practice on the job (``recommender.planner.alternatives``). An employer that hires
+at level 2 and trains on the job sets ``essential=2``, and the courses teaching at 2 then close those skills.
 
 Holding an occupation (current or past) counts as holding its essential skills at 3 and its optional skills
 at 2; a declared skill counts at its declared level; the best source wins.

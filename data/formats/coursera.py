@@ -7,7 +7,8 @@ course, see ``data/default/FORMATS.md``):
 * ``id`` is ``coursera-`` + the last part of the URL (as the tagging gold set names them); where two offerings
   of the file share that slug (8 do: ``python`` is a course and a specialization), the one that is not a
   course (``/learn/``) gets its kind appended: ``coursera-python-spec`` (``spec``, ``cert``, ``project``);
-* ``level`` from ``course_difficulty`` (Beginner, Intermediate, Advanced; Mixed gives none);
+* ``level`` from ``course_difficulty`` (Beginner, Intermediate, Advanced; Mixed gives none, so its skills are
+  taught at ``UNSTATED_LEVEL``, introductory's);
 * ``hours`` (flag ``hours-estimated``): the snapshot gives only a duration band ("1 - 4 Weeks", "1 - 3
   Months", "3 - 6 Months", "Less Than 2 Hours"); we take the middle of the band in weeks times
   :data:`WEEKLY_HOURS`, the median weekly effort of the edX snapshot of the same kind of online courses

@@ -15,9 +15,9 @@ product may assume, and what it does not (each a flag on the course, see ``data/
   leaves such a course out, with that reason;
 * the title (and the category) is all the text there is (flag ``title-only``): the links the tagger reads
   from it get the probabilities of links read from titles alone, which mean less than a description's;
-* ``level`` is not stated (none); the category (``Subtype``, e.g. ``web-development``) is not a skill tag
-  (mapped to ESCO, "engineering" became "reverse engineering"): with the title, it is only text the tagger
-  reads.
+* ``level`` is not stated (none: its skills are taught at ``UNSTATED_LEVEL``, introductory's); the category
+  (``Subtype``, e.g. ``web-development``) is not a skill tag (mapped to ESCO, "engineering" became "reverse
+  engineering"): with the title, it is only text the tagger reads.
 """
 
 from __future__ import annotations

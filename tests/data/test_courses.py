@@ -4,6 +4,7 @@ bad files (each gives one clear error and writes nothing)."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from data.defaults import PLANNING_MIN_CONFIDENCE
 from data.formats import coursera, courses, curation, edx, udemy
 from data.models import Course, CoursePrerequisite, CourseSkill, Provenance, Skill
 from data.skill_texts import EscoNotImported
+from evaluation import course_levels
 from recommender.errors import ImportFormatError
 from recommender.tagging import LinkCalibration, LinkEvidence, SkillTagger, SkillText
 from tests.conftest import shared_data
@@ -402,6 +404,9 @@ def test_vendored_default_catalogue_is_valid_and_carries_its_skills() -> None:
     udemy_records = [r for r in data.records if r.catalogue == "udemy"]
     assert all({"price-unknown", "language-unknown", "title-only"} <= set(r.flags) for r in udemy_records)
     assert not any("title-only" in r.flags for r in data.records if r.catalogue != "udemy")
+    # a course stating no level teaches at introductory's (Udemy, Coursera's "Mixed"), the others at theirs
+    levels = {(r.level, c.level) for r in data.records for c in r.skills}
+    assert levels == {(None, 1), ("introductory", 1), ("intermediate", 2), ("advanced", 3)}
     merges = catalogue.DEFAULT_MERGES.read_text(encoding="utf-8").splitlines()
     assert len(merges) == 1 + 8
     inferred = {r.language for r in data.records if any(c.source == "inferred" for c in r.skills)}
@@ -528,6 +533,18 @@ def test_real_coursera_and_udemy_snapshots_read_whole() -> None:
     assert sum(1 for c in found if c.record.language == "en") >= 900
     listed, notes = udemy.read(shared_data("courses", "udemy_courses.csv"))
     assert len(listed) == 2028 and len(notes) == 36
+
+
+def test_unstated_level_is_the_most_common_stated_one() -> None:
+    """``UNSTATED_LEVEL`` is what the edX and Coursera snapshots' stated levels say, not a guess."""
+    stated = course_levels.stated_levels(shared_data("courses"))
+    levels = Counter(level for _title, level in stated)
+    assert sum(levels.values()) == 1892 and levels["introductory"] == 1300
+    assert course_levels.most_common_level(levels.elements()) == courses.UNSTATED_LEVEL == 1
+    assert courses.skill_level_of(None) == courses.UNSTATED_LEVEL
+    assert course_levels.cue_of("Introduction to Electronics") == "basics"
+    assert course_levels.cue_of("Advanced Embedded Linux Development") == "advanced"
+    assert course_levels.cue_of("Wind Energy") == "none"
 
 
 def test_invalid_utf8_in_a_native_file_is_located(tmp_path: Path) -> None:
