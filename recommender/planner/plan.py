@@ -501,8 +501,9 @@ def _assemble(  # noqa: C901, PLR0913 - one plan from the planner's parts (plann
     why_needed: dict[str, list[str]] = {}
     for i in selection.chosen:
         for provider, req in selection.edges[i]:
-            how = "level order" if req.origin == "level" else f"{req.origin} prerequisite"
-            why_needed.setdefault(ids[provider], []).append(f"{by_id[ids[i]].title} ({how}: {req.label})")
+            # a course prerequisite names the very course this is: only a level's requirement says more
+            how = f"level order: {req.label}" if req.origin == "level" else f"{req.origin} prerequisite"
+            why_needed.setdefault(ids[provider], []).append(f"{by_id[ids[i]].title} ({how})")
 
     # level each chosen course brings each target skill to (only levels above what the worker holds count)
     reach: dict[str, dict[str, int]] = {}

@@ -21,24 +21,31 @@ BAR = 14
 BADGE_ROW = 44
 AXIS = 40
 TICKS = 10  # at most this many labelled weeks on the axis
+#: The widest a 12 px character of the page's sans-serif is on average, in user units: a caption's estimated
+#: width decides on which side of its bar it is written and how much of a long title it keeps.
+CHAR = 6.8
+TITLE = 60  # a caption keeps at most this many characters of a course's title
+BADGE = 40  # and of a badge's name
 
 
 @dataclass(frozen=True)
 class Bar:
-    label: str
-    detail: str
     x: float
     y: float
     width: float
+    text: str  # the caption above the bar: its number, title (shortened to fit) and weeks
+    text_x: float
     text_y: float
+    text_anchor: str  # "start": the caption starts where the bar starts; "end": it ends where the bar ends
 
 
 @dataclass(frozen=True)
 class Milestone:
-    label: str
     week: int
     x: float
     y: float
+    text: str  # the badge's name (shortened to fit) and week, beside its diamond
+    text_x: float
     text_anchor: str
 
 
@@ -70,6 +77,25 @@ def _step(weeks: int) -> int:
     return math.ceil(weeks / TICKS)
 
 
+def _shorten(title: str, keep: int) -> str:
+    return title if len(title) <= keep else title[: max(keep - 1, 1)].rstrip() + "…"
+
+
+def caption(head: str, title: str, tail: str, left: float, right: float, keep: int) -> tuple[str, float, str]:
+    """A caption of at most ``keep`` characters of ``title`` between ``head`` and ``tail``, where it is
+    anchored and how: starting at ``left`` when it fits before the right edge, else ending at ``right`` when
+    it fits after the left edge, else on the roomier side with the title shortened to fit."""
+    text = head + _shorten(title, keep) + tail
+    after, before = WIDTH - 4 - left, right - 4  # room for a caption starting at left / ending at right
+    if len(text) * CHAR <= after:
+        return text, left, "start"
+    if len(text) * CHAR <= before:
+        return text, right, "end"
+    room = int(max(after, before) / CHAR) - len(head) - len(tail)
+    text = head + _shorten(title, max(min(room, keep), 8)) + tail
+    return (text, left, "start") if after >= before else (text, right, "end")
+
+
 def timeline(plan: dict[str, Any], *, start: dt.date | None, deadline: dt.date | None) -> Timeline:
     """Lay ``plan`` (one plan of ``POST /v1/plans``) out; ``start`` dates the axis, ``deadline`` is marked."""
     steps = plan["steps"]
@@ -94,26 +120,31 @@ def timeline(plan: dict[str, Any], *, start: dt.date | None, deadline: dt.date |
             if step["start_week"] == step["end_week"]
             else f"weeks {step['start_week']}–{step['end_week']}"
         )
+        width = max(right - left, 3.0)
+        detail = f" · {when}, {step['hours']:g} h"
+        text, text_x, anchor = caption(f"{index + 1}. ", step["title"], detail, left, left + width, TITLE)
         bars.append(
             Bar(
-                label=step["title"],
-                detail=f"{when}, {step['hours']:g} h",
                 x=left,
                 y=top + 18,
-                width=max(right - left, 3.0),
+                width=width,
+                text=text,
+                text_x=text_x,
                 text_y=top + 13,
+                text_anchor=anchor,
             )
         )
     milestones = []
     for index, badge in enumerate(badges):
         at = x(badge["week"])
-        anchor = "end" if at > WIDTH * 0.6 else "start"
+        text, text_x, anchor = caption("", badge["name"], f" (week {badge['week']})", at + 10, at - 10, BADGE)
         milestones.append(
             Milestone(
-                label=badge["name"],
                 week=badge["week"],
                 x=at,
                 y=TOP + 12 + (index % 2) * 16,
+                text=text,
+                text_x=text_x,
                 text_anchor=anchor,
             )
         )

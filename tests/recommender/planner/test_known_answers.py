@@ -70,7 +70,7 @@ def test_catalogue_prerequisite_is_pulled_in_and_comes_first() -> None:
     intro, adv = plan.steps
     assert intro.end_week < adv.start_week
     assert adv.prerequisites == ("intro",) and intro.required_by == ("adv",)
-    assert "Needed first by Course adv (catalogue prerequisite" in intro.reason
+    assert "Needed first by Course adv (catalogue prerequisite)." in intro.reason  # the step is the course
     assert "Closes essential skill label of s1" in adv.reason
 
 
