@@ -368,7 +368,9 @@ class BadgeNearMiss:
 
 @dataclass(frozen=True)
 class DeadlineCheck:
-    """Whether the plan finishes by the deadline and, if not, what would make it."""
+    """Whether the plan finishes by the deadline and, if not, what would make it: ``drop``, the courses whose
+    absence lets the rest end in time; ``instead``, the courses of a plan chosen for the deadline (the same
+    request with the hours its weeks allow as a limit), when it reaches more of the gap than dropping does."""
 
     deadline: date
     met: bool
@@ -376,6 +378,7 @@ class DeadlineCheck:
     drop: tuple[str, ...] = ()
     hours_per_week_needed: float | None = None
     explanation: str = ""
+    instead: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -503,6 +506,7 @@ class Plan:
                 "met": self.deadline.met,
                 "earliest_finish": iso(self.deadline.earliest_finish),
                 "drop": list(self.deadline.drop),
+                "instead": list(self.deadline.instead),
                 "hours_per_week_needed": self.deadline.hours_per_week_needed,
                 "explanation": self.deadline.explanation,
             },

@@ -27,6 +27,7 @@ that is also quicker or cheaper):
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
@@ -47,6 +48,7 @@ from recommender.planner.cover import (
     Selection,
     Solution,
     Solver,
+    Value,
     solve,
     value,
 )
@@ -251,6 +253,36 @@ def plan_paths(  # noqa: C901, PLR0913 - the planner's entry point, being rewrit
     available_courses = AvailableCourses(available, filtered.sorted_ids)
     # every catalogue course teaching each gap skill, at what level (for the reasons of uncovered skills)
     teachers = view.teachers
+    for_deadline = None
+    if what_to_drop and constraints.deadline is not None and constraints.start is not None:
+
+        def planned_for_deadline() -> Plan | None:
+            """The first plan of the same request with the hours the deadline's weeks allow as a limit (and
+            no deadline advice of its own), when it has a course and ends in time; asked for only when a plan
+            misses the deadline, and then once."""
+            assert constraints.deadline is not None and constraints.start is not None
+            allowed = constraints.hours_per_week * weeks_until(constraints.start, constraints.deadline)
+            limit = allowed if constraints.max_hours is None else min(allowed, constraints.max_hours)
+            if limit <= 0:
+                return None
+            found = plan_paths(
+                gap,
+                catalogue,
+                replace(constraints, max_hours=limit),
+                badges=badges,
+                scores=scores,
+                solver=solver,
+                certify_plans=False,
+                alternatives=False,
+                what_to_drop=False,
+                exact_limit=exact_limit,
+                certify_exact_limit=certify_exact_limit,
+            ).plans
+            if not found or not found[0].steps or found[0].deadline is None or not found[0].deadline.met:
+                return None
+            return found[0]
+
+        for_deadline = functools.cache(planned_for_deadline)
     plans: list[Plan] = []
     reached_value: list[tuple[float, float]] = []
     seen: set[frozenset[str]] = set()
@@ -353,6 +385,7 @@ def plan_paths(  # noqa: C901, PLR0913 - the planner's entry point, being rewrit
                 for_badge,
                 catalogue.teaching,
                 what_to_drop=what_to_drop,
+                for_deadline=for_deadline,
             )
         )
 
@@ -490,10 +523,13 @@ def _assemble(  # noqa: C901, PLR0913 - one plan from the planner's parts (plann
     teaching: Mapping[str, Sequence[str]],
     *,
     what_to_drop: bool,
+    for_deadline: Callable[[], Plan | None] | None = None,
 ) -> Plan:
     """One plan of ``selection``; ``for_badge``: the course added to earn a badge (id -> the badge's name,
     :func:`~recommender.planner.badges.with_a_badge`), said in its step's reason; ``teaching``: the
-    catalogue's courses naming each skill (``PlanCatalogue.teaching``, for ``badge_progress``)."""
+    catalogue's courses naming each skill (``PlanCatalogue.teaching``, for ``badge_progress``);
+    ``for_deadline``: the plan chosen for the deadline, offered when the plan misses it and that plan
+    reaches more than dropping courses (:func:`_deadline_check`)."""
     problem, targets = built.problem, built.targets
     ids = problem.ids
     chosen = [ids[i] for i in selection.chosen]
@@ -656,6 +692,7 @@ def _assemble(  # noqa: C901, PLR0913 - one plan from the planner's parts (plann
         {ids[i]: problem.covers[i] for i in selection.chosen},
         {c: f"'{by_id[c].title}'" for c in chosen},
         stays_lower if what_to_drop else None,
+        for_deadline,
     )
     can_do = outcomes(reached, built.held, label)
     plan = Plan(
@@ -874,6 +911,17 @@ class _OpenSkills:
         ), True
 
 
+def _reaches_more(problem: CoverProblem, courses: Sequence[str], than: Sequence[str]) -> bool:
+    """Whether ``courses`` reach more of ``problem``'s gap than ``than`` do: more essential weight, or as much
+    and more optional weight (cost aside); courses that are no candidate of ``problem`` reach nothing."""
+    index = {c: i for i, c in enumerate(problem.ids)}
+
+    def reached(ids: Sequence[str]) -> Value:
+        return replace(value(problem, [index[c] for c in ids if c in index]), cost=0.0)
+
+    return reached(courses).better_than(reached(than))
+
+
 def _deadline_check(  # noqa: PLR0913 - the plan's schedule and what its courses reach
     constraints: Constraints,
     order: Sequence[str],
@@ -885,10 +933,13 @@ def _deadline_check(  # noqa: PLR0913 - the plan's schedule and what its courses
     covers: Mapping[str, frozenset[int]],
     titles: Mapping[str, str],
     stays_lower: Callable[[Sequence[str]], list[str]] | None,
+    for_deadline: Callable[[], Plan | None] | None = None,
 ) -> DeadlineCheck | None:
     """Whether the plan ends by the deadline; if not, the weekly hours that would finish the whole plan and
     (unless ``stays_lower``, the gap skills a part of the plan leaves lower, is None) the courses to drop so
-    that what is left ends in time and reaches the most (:func:`.deadline.kept_by_deadline`)."""
+    that what is left ends in time and reaches the most (:func:`.deadline.kept_by_deadline`), or, when the
+    plan ``for_deadline`` gives (chosen among all the courses, not only this plan's) reaches more of the gap
+    (``problem``'s weights, essential first), its courses instead."""
     if constraints.deadline is None or constraints.start is None:
         return None
     start, deadline = constraints.start, constraints.deadline
@@ -924,6 +975,16 @@ def _deadline_check(  # noqa: PLR0913 - the plan's schedule and what its courses
         )
     elif kept is not None:
         text += f"; no course of the plan ends by the deadline at {hpw:g} h per week"
+    instead: tuple[str, ...] = ()
+    on_time = for_deadline() if for_deadline is not None else None
+    if on_time is not None and _reaches_more(problem, [s.course_id for s in on_time.steps], kept or ()):
+        instead = tuple(s.course_id for s in on_time.steps)
+        ends = on_time.finish_date.isoformat() if on_time.finish_date else "in time"
+        named = _joined(["'" + s.title + "'" for s in on_time.steps])
+        text += (
+            f"; a plan chosen for the deadline reaches more than dropping courses: {named} "
+            f"({on_time.total_hours:g} h, done {ends})"
+        )
     needed = hours_per_week_needed(order, hours, requires, available_weeks, earliest)
     if needed is not None and needed > HOURS_PER_WEEK_RANGE[1]:
         needed = None  # more hours than a week has
@@ -931,7 +992,7 @@ def _deadline_check(  # noqa: PLR0913 - the plan's schedule and what its courses
         text += f"; or study {needed:g} h per week"
     else:
         text += "; no number of hours a week finishes the whole plan in time"
-    return DeadlineCheck(deadline, False, finish, drop, needed, text)
+    return DeadlineCheck(deadline, False, finish, drop, needed, text, instead)
 
 
 #: A plan using less than this share of the budget says why the rest is left (what the catalogue lacks).

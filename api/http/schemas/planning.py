@@ -198,6 +198,12 @@ class DeadlineRead(BaseModel):
         " end by the deadline while reaching the most of the gap, essential skills first (empty: no part ends"
         " in time); the explanation names the skills that then stay lower"
     )
+    instead: list[str] = Field(
+        default_factory=list,
+        description="when the deadline is missed: the courses (ids, in order) of a plan chosen for the"
+        " deadline (the same request with the hours its weeks allow as a limit), when it reaches more of the"
+        " gap than dropping courses does; empty otherwise",
+    )
     hours_per_week_needed: float | None
     explanation: str
 

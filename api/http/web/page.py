@@ -64,6 +64,8 @@ class PageAnswer:
     hours: float | None = None
     budget: float | None = None  # None: no limit
     changes: list[str] = field(default_factory=list)  # what-if: what moved since the previous answer
+    # the titles of the courses of a plan chosen for the deadline, which the plans shown may not hold
+    deadline_titles: dict[str, str] = field(default_factory=dict)
 
     @property
     def errors(self) -> dict[str, FieldError]:
@@ -74,7 +76,8 @@ class PageAnswer:
         """Course id -> title, for the courses of the plans (deadline advice and badges name them)."""
         if not self.plans:
             return {}
-        return {s["course_id"]: s["title"] for plan in self.plans["plans"] for s in plan["steps"]}
+        shown = {s["course_id"]: s["title"] for plan in self.plans["plans"] for s in plan["steps"]}
+        return {**self.deadline_titles, **shown}
 
     def open_groups(self, plan: dict[str, Any]) -> list[tuple[str, list[Mapping[str, Any]]]]:
         """The skills ``plan`` leaves open, grouped by what to do instead, headed as the command line heads
@@ -257,6 +260,9 @@ def _plan(
         return
     for plan in page.plans["plans"]:
         page.timelines[plan["kind"]] = timeline(plan, start=body.start, deadline=body.deadline)
+    instead = {c for plan in page.plans["plans"] if plan["deadline"] for c in plan["deadline"]["instead"]}
+    if instead:
+        page.deadline_titles = {course.id: course.title for course in options.courses if course.id in instead}
     page.changes = _changes(page)
 
 

@@ -280,9 +280,34 @@ def test_missed_deadline_reports_earliest_finish_what_to_drop_and_hours_needed()
     check = plan.deadline
     assert check is not None and not check.met
     assert check.earliest_finish == date(2027, 2, 14)
-    assert check.drop == ("for-opt",)
+    assert check.drop == ("for-opt",) and check.instead == ()  # no other choice reaches more in time
     assert check.hours_per_week_needed == 7.5
     assert "after the deadline 2027-01-31" in plan.explanation
+
+
+def test_missed_deadline_offers_a_plan_chosen_for_it_when_dropping_reaches_less() -> None:
+    """The plan takes the 40-hour course (level 2); 4 weeks at 5 h hold 20 hours, where none of the plan's
+    courses ends, while the 10-hour course (level 1) does: the plan chosen for the deadline takes it."""
+    gap = [gap_item("ess")]
+    courses = [course("deep", {"ess": 2}, hours=40), course("basics", {"ess": 1}, hours=10)]
+    constraints = Constraints(start=START, deadline=date(2027, 1, 31), hours_per_week=5)  # 4 weeks
+    plan = plan_paths(gap, courses, constraints).best
+    assert ids(plan) == ["deep"]
+    check = plan.deadline
+    assert check is not None and not check.met
+    assert check.drop == () and check.instead == ("basics",)
+    assert "a plan chosen for the deadline reaches more than dropping courses: 'Course basics' (10 h" in (
+        check.explanation
+    )
+    assert plan.to_dict()["deadline"]["instead"] == ["basics"]
+    # a cohort asks only whether a plan is on time: no plan is chosen for the deadline
+    check = plan_paths(
+        gap,
+        [course("deep", {"ess": 2}, hours=40), course("basics", {"ess": 1}, hours=10)],
+        constraints,
+        what_to_drop=False,
+    ).best.deadline
+    assert check is not None and check.instead == () and "chosen for the deadline" not in check.explanation
 
 
 def test_badges_earned_along_the_plan_in_sequence_and_one_course_away() -> None:

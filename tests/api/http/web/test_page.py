@@ -18,9 +18,10 @@ from api.http.routers import planning
 from api.http.web import routes
 from api.http.web.form import WorkerForm
 from api.services.plans import load_plan_options
-from data.models import Course
+from data.models import Course, CourseSkill
 from recommender.graph import CompetenceGraph
 from recommender.text.titles import TitleMatcher
+from tests.api.http.conftest import BATTERY
 from tests.api.http.test_planning_slots import plans_in_a_slot
 
 PLAN: dict[str, str | list[str]] = {
@@ -358,3 +359,35 @@ def test_a_course_whose_catalogue_states_no_price_is_not_called_free(
     with_it = [t for t in totals if "no price stated" in t or "price not stated" in t]
     assert with_it, totals
     assert not any(" free" in t for t in with_it)
+
+
+def test_a_missed_deadline_offers_a_plan_chosen_for_it(
+    page_client: TestClient, tiny_session: Session, tiny_graph: CompetenceGraph
+) -> None:
+    """At 4 h a week no course of the plan (10 h and more each) ends in the 2 weeks to the deadline, so no
+    drop helps; a 5-hour battery course not in the plan does: the page names it as the plan for the
+    deadline."""
+    tiny_session.add(Course(id="battery-short", title="Battery basics, short", hours=5, language="en"))
+    tiny_session.flush()
+    tiny_session.add(CourseSkill(course_id="battery-short", skill_uri=BATTERY, level=1))
+    tiny_session.flush()
+    loaded = routes.Loaded(tiny_graph, load_plan_options(db_session=tiny_session), None)
+    page_client.app.dependency_overrides[routes.get_loaded] = lambda: loaded  # type: ignore[attr-defined]
+    html = page_client.get("/", params={**PLAN, "hours": "4", "deadline": "2027-01-17"}).text
+    advice = html[html.index('<div class="deadline"') :].split("</div>")[0]
+    assert "cannot be met" in advice and "Or drop these courses" not in advice
+    assert (
+        "Or take a plan chosen for the deadline, which reaches more of what you lack than dropping courses: "
+        "<strong>Battery basics, short</strong>." in advice
+    )
+    body = {
+        "current_occupations": ["occ:welder"],
+        "target": "occ:battery",
+        "hours_per_week": 4,
+        "start": "2027-01-04",
+        "deadline": "2027-01-17",
+        "languages": ["en", "de"],
+    }
+    page_client.app.dependency_overrides[deps.get_plan_options] = lambda: loaded.options  # type: ignore[attr-defined]
+    plans = page_client.post("/v1/plans", json=body).json()["plans"]  # the API says the same
+    assert plans[0]["deadline"]["instead"] == ["battery-short"] and plans[0]["deadline"]["drop"] == []
