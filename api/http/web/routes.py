@@ -129,10 +129,14 @@ def role_words(role: dict[str, Any]) -> str:
         else "a different ISCO field from yours"
     )
     missing = role["n_missing_essential"]
+
+    def percent(share: float) -> str:  # "26 %", as the page writes every share ("53 % close")
+        return f"{round(share * 100)} %"
+
     return (
-        f"you already have {parts['coverage']:.0%} of the skills it requires; "
-        f"it uses {parts['reuse']:.0%} of yours; "
-        f"its kind of work is {parts['activities']:.0%} like yours; "
+        f"you already have {percent(parts['coverage'])} of the skills it requires; "
+        f"it uses {percent(parts['reuse'])} of yours; "
+        f"its kind of work is {percent(parts['activities'])} like yours; "
         f"{isco}; "
         + (
             f"{missing} essential skill{'s' if missing != 1 else ''} to learn."

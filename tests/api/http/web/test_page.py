@@ -234,6 +234,9 @@ def test_where_could_i_go_lists_roles_in_words_with_one_click_to_choose(page_cli
     roles = re.findall(r'name="choose" value="([^"]+)"', html)
     assert roles and roles[0] == "pipe welder"
     assert "of the skills it requires" in html and "the same ISCO occupation group as yours" in html
+    assert re.search(r"you already have \d+ % of the skills it requires; it uses \d+ % of yours", html), (
+        "shares written as the page's score is ('53 % close')"
+    )
     chosen = page_client.get("/", params={**PLAN, "action": "", "choose": "vehicle painter"}).text
     assert "From where you are to vehicle painter" in chosen and 'value="vehicle painter"' in chosen
 
