@@ -19,17 +19,40 @@ import argparse
 import datetime as dt
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 START, DEADLINE = dt.date(2027, 1, 4), dt.date(2027, 6, 30)
 
+#: Plans each pair (stdin) with scenario 1's limits at HOURS a week to the deadline; one JSON line a pair: the
+#: first plan's deadline advice and courses, the gap still to learn and what each course named teaches.
+RUNNER = """
+import datetime as dt, json, sys
+from api.runtime import Runtime
+from api.services.plans import PlanRequest, plan
+from api.services.profiles import profile_gap
+rt = Runtime()
+taught = {course.id: dict(course.skills) for course in rt.plan_options.courses}
+request = PlanRequest(budget=1500.0, currency="EUR", hours_per_week=HOURS, start=dt.date(2027, 1, 4),
+                      deadline=dt.date(2027, 6, 30), languages=("en", "de"))
+for source, target in json.loads(sys.stdin.read()):
+    profile = profile_gap(graph=rt.graph, target=target, occupations=[source])
+    answer = plan(profile=profile, options=rt.plan_options, model=rt.model, request=request).to_dict()
+    first = answer["plans"][0] if answer["plans"] else None
+    row = {"pair": [source, target], "deadline": first and first["deadline"],
+           "courses": [s["course_id"] for s in first["steps"]] if first else [],
+           "needed": {i.uri: [i.relation, i.required_level, i.weight] for i in profile.gap.items
+                      if i.status != "held"}}
+    named = row["courses"] + (row["deadline"]["instead"] if row["deadline"] else [])
+    row["taught"] = {c: taught[c] for c in named}
+    print(json.dumps(row), flush=True)
+"""
+
 
 def reached(
-    courses: Iterable[str],
-    taught: Mapping[str, Mapping[str, int]],
-    needed: Mapping[str, tuple[str, int, float]],
+    courses: Iterable[str], taught: Mapping[str, Mapping[str, int]], needed: Mapping[str, Sequence[Any]]
 ) -> tuple[float, float]:
     """The essential and optional gap weight ``courses`` reach: each gap skill's weight times the share of its
     needed level that the best level the courses teach it at makes (``taught``: course -> skill -> level;
@@ -53,64 +76,43 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=ROOT / "bench-results" / "deadline_plans.json")
     args = parser.parse_args()
 
-    from api.runtime import Runtime
-    from api.services.plans import PlanRequest, plan
-    from api.services.profiles import profile_gap
-    from evaluation.relevance_review import pairs_of
+    from data.db import make_engine, transaction
+    from data.defaults import environment_database_url
+    from data.graph_loader import load_graph
+    from evaluation.bench_plans import run_in_tree
+    from evaluation.relevance_review import pairs_of, planning_env
 
-    runtime = Runtime()
-    request = PlanRequest(
-        budget=1500.0,
-        currency="EUR",
-        hours_per_week=args.hours,
-        start=START,
-        deadline=DEADLINE,
-        languages=("en", "de"),
-    )
+    with transaction(make_engine(environment_database_url())) as session:
+        pairs = pairs_of(load_graph(db_session=session), args.pairs)
     counts = dict.fromkeys(
         ("planned", "missing_the_deadline", "dropping_keeps_courses", "no_course_in_time"), 0
     )
     counts["offered_a_plan_for_the_deadline"] = 0
-    taught = {course.id: course.skills for course in runtime.plan_options.courses}
-    kept_sum = [0.0, 0.0]
-    best_sum = [0.0, 0.0]
+    sums = {"dropping": [0.0, 0.0], "offered": [0.0, 0.0]}
     rows = []
-    for source, target in pairs_of(runtime.graph, args.pairs):
-        profile = profile_gap(graph=runtime.graph, target=target, occupations=[source])
-        answer = plan(
-            profile=profile, options=runtime.plan_options, model=runtime.model, request=request
-        ).to_dict()
+    for row in run_in_tree(ROOT, RUNNER.replace("HOURS", repr(args.hours)), pairs, planning_env()):
         counts["planned"] += 1
-        first = answer["plans"][0] if answer["plans"] else None
-        if first is None or first["deadline"] is None or first["deadline"]["met"]:
+        check = row["deadline"]
+        if check is None or check["met"]:
             continue
         counts["missing_the_deadline"] += 1
-        check = first["deadline"]
         counts["dropping_keeps_courses" if check["drop"] else "no_course_in_time"] += 1
-        needed = {
-            item.uri: (item.relation, item.required_level, item.weight)
-            for item in profile.gap.items
-            if item.status != "held"
-        }
-        drop = set(check["drop"])
-        kept = [s["course_id"] for s in first["steps"] if s["course_id"] not in drop] if drop else []
-        offered = list(check["instead"])
+        kept = [c for c in row["courses"] if c not in check["drop"]] if check["drop"] else []
+        offered = check["instead"]
         counts["offered_a_plan_for_the_deadline"] += bool(offered)
-        by_dropping = reached(kept, taught, needed)
-        best = reached(offered, taught, needed) if offered else by_dropping
-        for total, value in ((kept_sum, by_dropping), (best_sum, best)):
-            total[0] += value[0]
-            total[1] += value[1]
-        rows.append(
-            {"pair": [source, target], "kept": kept, "instead": offered, "reached": [by_dropping, best]}
-        )
+        by_dropping = reached(kept, row["taught"], row["needed"])
+        best = reached(offered, row["taught"], row["needed"]) if offered else by_dropping
+        for key, got in (("dropping", by_dropping), ("offered", best)):
+            sums[key][0] += got[0]
+            sums[key][1] += got[1]
+        rows.append({"pair": row["pair"], "kept": kept, "instead": offered, "reached": [by_dropping, best]})
     result = {
         "request": f"EUR 1,500, {args.hours:g} h a week from {START} to {DEADLINE}, courses in en or de",
         **counts,
-        "essential_weight_in_time_by_dropping": round(kept_sum[0], 3),
-        "essential_weight_in_time_with_the_plan_offered": round(best_sum[0], 3),
-        "optional_weight_in_time_by_dropping": round(kept_sum[1], 3),
-        "optional_weight_in_time_with_the_plan_offered": round(best_sum[1], 3),
+        "essential_weight_in_time_by_dropping": round(sums["dropping"][0], 3),
+        "essential_weight_in_time_with_the_plan_offered": round(sums["offered"][0], 3),
+        "optional_weight_in_time_by_dropping": round(sums["dropping"][1], 3),
+        "optional_weight_in_time_with_the_plan_offered": round(sums["offered"][1], 3),
         "load": os.getloadavg()[0],
         "rows": rows,
     }

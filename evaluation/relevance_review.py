@@ -59,21 +59,25 @@ def pairs_of(graph: Any, count: int) -> list[tuple[str, str]]:
     return [(a, b) for a in occupations for b in occupations if a != b][:count]
 
 
-def first_plans(pairs: list[tuple[str, str]], runner: str = RUNNER) -> list[dict[str, Any]]:
-    """Each pair's first plan (``bench_plans``'s request, or ``runner``'s), planned by this checkout in a
-    subprocess."""
+def planning_env() -> dict[str, str]:
+    """The environment a runner plans in: this process's database and model artefacts, one BLAS thread."""
     from data.defaults import default_data_dir, environment_database_url
 
-    env = {
+    return {
         **os.environ,
         "UPSKILL_DATABASE_URL": environment_database_url(),
         "UPSKILL_ARTEFACT_DIR": os.environ.get("UPSKILL_ARTEFACT_DIR")
         or str(default_data_dir() / "artefacts"),
         "OPENBLAS_NUM_THREADS": "1",
     }
+
+
+def first_plans(pairs: list[tuple[str, str]], runner: str = RUNNER) -> list[dict[str, Any]]:
+    """Each pair's first plan (``bench_plans``'s request, or ``runner``'s), planned by this checkout in a
+    subprocess."""
     return [
         {"pair": row["pair"], "plan": row["answer"]["plans"][0] if row["answer"]["plans"] else None}
-        for row in run_in_tree(ROOT, runner, pairs, env)
+        for row in run_in_tree(ROOT, runner, pairs, planning_env())
     ]
 
 
