@@ -85,6 +85,8 @@ from recommender.planner.selection import edges_within
 
 BEST = "best for you"
 KINDS = {"cost": ("cheapest", "fastest", BEST), "hours": ("fastest", "cheapest", BEST)}
+#: A missed deadline's advice names the optional skills dropping leaves lower only up to this many.
+NAMED_OPTIONAL = 5
 
 
 def content_scores(gap: Sequence[GapItem], courses: Sequence[CourseOption]) -> dict[str, float]:
@@ -675,11 +677,17 @@ def _assemble(  # noqa: C901, PLR0913 - one plan from the planner's parts (plann
     def stays_lower(kept: Sequence[str]) -> list[str]:  # the gap skills only the dropped courses raise
         kept_reach = {u: max([built.held.get(u, 0), *(reach[c].get(u, 0) for c in kept)]) for u in reached}
         lower = [t for t in targets if kept_reach[t.skill_uri] < reached[t.skill_uri]]
-        return [
-            f"{_joined(labels)} ({relation})"
-            for relation in ("essential", "optional")
-            if (labels := [t.label for t in lower if t.relation == relation])
-        ]
+        essential = [t.label for t in lower if t.relation == "essential"]
+        optional = [t.label for t in lower if t.relation == "optional"]
+        # every essential skill by name; optional ones by name only while they are few (a big gap's plan
+        # listed 40, twice on the page)
+        return ([f"{_joined(essential)} (essential)"] if essential else []) + (
+            [f"{_joined(optional)} (optional)"]
+            if 0 < len(optional) <= NAMED_OPTIONAL
+            else [f"{len(optional)} optional skills"]
+            if optional
+            else []
+        )
 
     deadline = _deadline_check(
         constraints,

@@ -138,3 +138,24 @@ def test_no_weekly_hours_beyond_a_week_are_proposed() -> None:
     assert check is not None and not check.met and check.hours_per_week_needed is None
     assert "no course of the plan ends by the deadline at 6 h per week" in check.explanation
     assert check.explanation.endswith("no number of hours a week finishes the whole plan in time")
+
+
+def test_many_optional_skills_left_lower_are_counted_not_listed() -> None:
+    """Every essential skill dropping leaves lower is named; optional ones only while they are few."""
+    many = [_gap(f"opt{k}", "optional") for k in range(6)]
+    courses = [
+        CourseOption("core", "Core", 10, 0, skills={"core": 2}),
+        CourseOption("broad", "Broad", 40, 0, skills={g.skill_uri: 2 for g in many}),
+    ]
+    plan = plan_paths(
+        [_gap("core"), *many], courses, Constraints(start=START, deadline=date(2027, 1, 31), hours_per_week=5)
+    ).best
+    check = plan.deadline
+    assert check is not None and check.drop == ("broad",)
+    assert "leaving 6 optional skills lower" in check.explanation and "opt0" not in check.explanation
+    few = plan_paths(
+        [_gap("core"), *many[:5]],
+        courses,
+        Constraints(start=START, deadline=date(2027, 1, 31), hours_per_week=5),
+    ).best.deadline
+    assert few is not None and "leaving opt0, opt1, opt2, opt3 and opt4 (optional) lower" in few.explanation
