@@ -379,6 +379,9 @@ def test_a_missed_deadline_offers_a_plan_chosen_for_it(
     html = page_client.get("/", params={**PLAN, "hours": "4", "deadline": "2027-01-17"}).text
     advice = html[html.index('<div class="deadline"') :].split("</div>")[0]
     assert "cannot be met" in advice and "Or drop these courses" not in advice
+    summary = re.findall(r'<p class="explanation">(.*?)</p>', html, re.S)[0]
+    assert "It misses your deadline: what would make it is said below." in summary
+    assert "Deadline not met" not in summary and "chosen for the deadline" not in summary  # said in the box
     assert (
         "Or take a plan chosen for the deadline, which reaches more of what you lack than dropping courses: "
         "<strong>Battery basics, short</strong>." in advice
