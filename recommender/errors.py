@@ -58,10 +58,9 @@ class UnknownBadge(NotFoundError):
 class AlreadyExists(UpskillError):
     """Something that must be unique is taken already (an organisation's name, a worker's external id)."""
 
-    def __init__(self, message: str, *, field: str, fix: str | None = None):
+    def __init__(self, message: str, *, field: str):
         self.message = message
         self.field = field
-        self.fix = fix  # what to do, where "correct the field" would not say it
         super().__init__(f"{field}: {message}")
 
 
