@@ -681,13 +681,12 @@ def _assemble(  # noqa: C901, PLR0913 - one plan from the planner's parts (plann
         optional = [t.label for t in lower if t.relation == "optional"]
         # every essential skill by name; optional ones by name only while they are few (a big gap's plan
         # listed 40, twice on the page)
-        return ([f"{_joined(essential)} (essential)"] if essential else []) + (
-            [f"{_joined(optional)} (optional)"]
-            if 0 < len(optional) <= NAMED_OPTIONAL
-            else [f"{len(optional)} optional skills"]
-            if optional
-            else []
-        )
+        said = [f"{_joined(essential)} (essential)"] if essential else []
+        if len(optional) > NAMED_OPTIONAL:
+            said.append(f"{len(optional)} optional skills")
+        elif optional:
+            said.append(f"{_joined(optional)} (optional)")
+        return said
 
     deadline = _deadline_check(
         constraints,
