@@ -1077,5 +1077,11 @@ def _with_explanation(plan: Plan, targets: Sequence[GapItem], budget: float | No
     if plan.steps and (note := unspent_budget_note(plan, budget)):
         text += f" {note}"
     if plan.deadline is not None and not plan.deadline.met:
-        text += f" Deadline not met: {plan.deadline.explanation}."
+        text += missed_deadline(plan.deadline.explanation)
     return replace(plan, explanation=text)
+
+
+def missed_deadline(explanation: str) -> str:
+    """The sentence a plan's explanation says a missed deadline with (``DeadlineCheck.explanation``); the
+    worker page, which says the advice in a box of its own, takes it out of the summary."""
+    return f" Deadline not met: {explanation}."

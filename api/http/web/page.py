@@ -27,6 +27,7 @@ from api.services.titles import with_title_suggestions
 from recommender.codes import UnknownCode
 from recommender.errors import InvalidPlanInput, NotFoundError, UnknownOccupation, UnknownSkill, UpskillError
 from recommender.graph import CompetenceGraph
+from recommender.planner.plan import missed_deadline
 from recommender.text.titles import TitleMatcher
 from training.artefacts import LoadedModel
 
@@ -78,6 +79,16 @@ class PageAnswer:
             return {}
         shown = {s["course_id"]: s["title"] for plan in self.plans["plans"] for s in plan["steps"]}
         return {**self.deadline_titles, **shown}
+
+    @staticmethod
+    def summary(plan: Mapping[str, Any]) -> str:
+        """The plan's explanation, where a missed deadline's advice, said in its own box below, is only
+        pointed to."""
+        deadline = plan["deadline"]
+        if deadline is None or deadline["met"]:
+            return str(plan["explanation"])
+        pointer = " It misses your deadline: what would make it is said below."
+        return str(plan["explanation"]).replace(missed_deadline(deadline["explanation"]), pointer)
 
     def open_groups(self, plan: dict[str, Any]) -> list[tuple[str, list[Mapping[str, Any]]]]:
         """The skills ``plan`` leaves open, grouped by what to do instead, headed as the command line heads
