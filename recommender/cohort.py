@@ -6,8 +6,9 @@ Three steps, each exact:
    target is the vector of levels it holds on the target's skills (the rules of :mod:`recommender.gap`,
    vectorised by ``credit_vectors``). People whose gap vector and personal constraints (hours per week,
    start, languages, region) agree share one plan: each distinct *plan task* is planned once with
-   :func:`recommender.planner.plan_paths`, in chunks mapped in process or over a Dask cluster
-   (:mod:`recommender.cluster`).
+   :func:`recommender.planner.plan_paths`, with no more course hours than the weeks to the target's deadline
+   hold at the person's hours per week (what the courses cannot reach in time is left to on-the-job
+   training), in chunks mapped in process or over a Dask cluster (:mod:`recommender.cluster`).
 2. **Options.** A (person, target) pair is an *option* when the plan finishes by the target's deadline (or
    the horizon) at the person's hours per week, and after it the person holds at least ``min_readiness`` of
    the target's essential skills (weighted by the gap's weights, partial levels counting in part). Skills no
@@ -46,7 +47,7 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from recommender.codes import language_name
+from recommender.codes import UNDETERMINED_LANGUAGE, language_name
 from recommender.errors import InvalidPlanInput
 from recommender.gap import DEFAULT_LEVELS, RELATION_WEIGHT, Profile, RequiredLevels, holdings, strengths
 from recommender.graph import ESSENTIAL, CompetenceGraph
@@ -63,6 +64,7 @@ from recommender.planner import (
 from recommender.planner.alternatives import for_group, for_hr
 from recommender.planner.from_gap import MIN_WEIGHT
 from recommender.planner.model import Way, check_hours_per_week
+from recommender.planner.schedule import weeks_until
 from recommender.workforce import Person, Target, TitleToConfirm
 
 Objective = Literal["hours", "cost"]
@@ -418,12 +420,17 @@ def plan_chunk(
     for task in tasks:
         courses, badges = catalogue.for_target(task.target)
         items = catalogue.targets[task.target].gap_items(task.held)
+        deadline = max(task.deadline, task.start)  # someone who starts too late is not on time
         constraints = Constraints(
             currency=shared["currency"],
             exchange_rates=shared["exchange_rates"],
             hours_per_week=task.hours_per_week,
+            # no more course hours than the weeks to the deadline hold: a plan of everything the courses
+            # teach could end after it, and the person would not be on time with any course at all (no
+            # week left: no limit, and the plan is late whatever it holds)
+            max_hours=task.hours_per_week * weeks_until(task.start, deadline) or None,
             start=task.start,
-            deadline=max(task.deadline, task.start),  # someone who starts too late is not on time
+            deadline=deadline,
             languages=task.languages,
             delivery_modes=shared["delivery_modes"],
             region=task.region,
@@ -1187,15 +1194,20 @@ class CohortResult:
             if need[t]
         ]
 
-    def warnings(self) -> list[str]:
-        """What HR should look at before acting on the plan."""
-        out = []
-        shut_out = [
+    def shut_out(self) -> list[Option]:
+        """People moving who get no course at all because every course teaching an essential skill of
+        their gap is ruled out for them (language, dates, region or budget)."""
+        return [
             o
             for o in self.assigned()
             if not o.pair.plan.steps
             and any(u.essential and "ruled out" in u.reason for u in o.pair.plan.uncovered_skills)
         ]
+
+    def warnings(self) -> list[str]:
+        """What HR should look at before acting on the plan."""
+        out = []
+        shut_out = self.shut_out()
         if shut_out:
             languages = Counter(
                 " or ".join(
@@ -1375,19 +1387,29 @@ def what_if(  # noqa: PLR0913 - keyword-only: what changes in the what-if, each 
     headcounts: Mapping[str, int] | None = None,
     budget: float | None | Literal["settings"] = "settings",
     hours_per_week: float | None = None,
+    language: str | None = None,
     mapper: ChunkMapper = in_process,
 ) -> CohortResult:
-    """Re-solve with a changed headcount, budget or hours per week, reusing every plan already computed.
+    """Re-solve with a changed headcount, budget or hours per week, or with everyone following courses in
+    one more ``language``, reusing every plan already computed.
 
-    Headcounts and budget change only the MILP. Hours per week change the schedules (finish dates), so the
-    plans of the tasks that change are computed (once each) and the rest come from ``previous``.
+    Headcounts and budget change only the MILP. Hours per week change the schedules (finish dates) and a
+    language the courses a plan may take, so the plans of the tasks that change are computed (once each) and
+    the rest come from ``previous``. A language is added to every list of languages (a person's, and the
+    settings' default); a person who follows any language already is unchanged.
     """
     inputs = previous
-    if hours_per_week is not None:
-        settings = replace(previous.settings, hours_per_week=hours_per_week)
+    if hours_per_week is not None or language is not None:
+        settings = previous.settings
+        people: Sequence[Person] = previous.people
+        if hours_per_week is not None:
+            settings = replace(settings, hours_per_week=hours_per_week)
+        if language is not None:
+            settings = replace(settings, languages=_with_language(settings.languages, language))
+            people = [replace(p, languages=_with_language(p.languages, language)) for p in people]
         inputs = prepare(
             graph,
-            previous.people,
+            people,
             previous.targets,
             courses,
             settings,
@@ -1397,3 +1419,51 @@ def what_if(  # noqa: PLR0913 - keyword-only: what changes in the what-if, each 
             mapper=mapper,
         )
     return summarise(inputs, headcounts=headcounts, budget=budget)
+
+
+def _with_language(languages: tuple[str, ...], language: str) -> tuple[str, ...]:
+    """``languages`` with ``language`` added; empty (any language) stays empty."""
+    return tuple(dict.fromkeys((*languages, language))) if languages else ()
+
+
+def language_to_add(result: CohortResult, courses: Sequence[CourseOption]) -> str | None:
+    """The language that opens the most courses to the people :meth:`CohortResult.shut_out`: of the courses
+    teaching an essential skill their plans leave ruled out, the language most of them are in that those
+    people do not all follow (ties: the code first in order); None when no one is shut out or no course in
+    another language teaches those skills."""
+    settings = result.inputs.settings
+    # people who follow any language are shut out by dates, region or budget: another language is no help
+    shut_out = [
+        o for o in result.shut_out() if result.inputs.people[o.person].languages or settings.languages
+    ]
+    if not shut_out:
+        return None
+    skills = {
+        u.skill_uri
+        for o in shut_out
+        for u in o.pair.plan.uncovered_skills
+        if u.essential and "ruled out" in u.reason
+    }
+    followed_by_all = set.intersection(
+        *(set(result.inputs.people[o.person].languages or settings.languages) for o in shut_out)
+    )
+    counts = Counter(
+        c.language
+        for c in courses
+        if c.language not in followed_by_all | {UNDETERMINED_LANGUAGE} and skills & c.skills.keys()
+    )
+    return min(counts, key=lambda code: (-counts[code], code)) if counts else None
+
+
+def language_what_if(base: CohortResult, changed: CohortResult, language: str) -> str:
+    """What following courses in ``language`` too would change for the people :meth:`CohortResult.shut_out`
+    (``changed`` is :func:`what_if` with that language), in HR's words."""
+    before, after = base.totals(), changed.totals()
+    return (
+        f"If everyone also took courses in {language_name(language)}, the plan re-solved would leave "
+        f"{len(changed.shut_out())} of the people moving without a course (now {len(base.shut_out())}), fill "
+        f"{after['filled']} seats (now {before['filled']}), take {after['course_hours']:,.0f} course hours "
+        f"(now {before['course_hours']:,.0f}) and {after['hours']:,.0f} training hours, courses and on the "
+        f"job (now {before['hours']:,.0f}), for {after['currency']} {after['cost']:,.0f} of fees (now "
+        f"{before['cost']:,.0f})."
+    )

@@ -3,7 +3,8 @@
 Reads a workforce file and a target-roles file (formats in ``data/default/FORMATS.md``), plans every distinct
 (profile, target) once, assigns people to targets with the exact MILP of :mod:`recommender.cohort`, and
 prints the plan, its JSON, a printable HTML report and CSV / XLSX exports. ``--what-if`` re-solves with a
-changed budget, hours per week or headcount on the plans already computed.
+changed budget, hours per week, headcount or one more language everyone follows, on the plans already
+computed.
 """
 
 from __future__ import annotations
@@ -81,7 +82,10 @@ def plan_command(
         ListOption,
         typer.Option(
             "--what-if",
-            help="budget=N | hours-per-week=H | headcount:OCCUPATION=N (repeat): re-solve and compare.",
+            help=(
+                "budget=N | hours-per-week=H | language=CODE | headcount:OCCUPATION=N (repeat): re-solve "
+                "and compare."
+            ),
         ),
     ] = None,
     as_json: JsonOption = False,
@@ -380,6 +384,7 @@ def _print_comparison(changes: list[str], comparison: dict[str, Any], currency: 
         ("budget", f"budget ({currency})", True),
         ("last_finish", "last course finishes", False),
         ("certificate", "assignment", False),
+        ("without_course", "people moving with no course", False),
     )
     for key, label, money in rows:
         table.add_row(label, figure(base[key], money), figure(changed[key], money))

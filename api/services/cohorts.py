@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from api.services.uploads import Upload, as_files
-from recommender.codes import CodesChecked
+from recommender.codes import CodesChecked, language_code
 from recommender.errors import InvalidPlanInput, NotFoundError, UpskillError
 
 if TYPE_CHECKING:
@@ -142,7 +142,8 @@ def _confirm(records: list[PersonRecord], confirmed: Mapping[str, str]) -> list[
 
 
 def parse_what_if(values: Sequence[str], inputs: CohortInputs, graph: CompetenceGraph) -> dict[str, Any]:
-    """``budget=N`` (``none``: no limit), ``hours-per-week=H`` and ``headcount:<occupation>=N`` changes."""
+    """``budget=N`` (``none``: no limit), ``hours-per-week=H``, ``language=CODE`` (everyone also follows
+    courses in that language) and ``headcount:<occupation>=N`` changes."""
     changes: dict[str, Any] = {}
     headcounts: dict[str, int] = {}
     for value in values:
@@ -153,6 +154,8 @@ def parse_what_if(values: Sequence[str], inputs: CohortInputs, graph: Competence
                 changes["budget"] = None if amount.strip().lower() == "none" else float(amount)
             elif key == "hours-per-week":
                 changes["hours_per_week"] = float(amount)
+            elif key == "language":
+                changes["language"] = language_code(amount, field="--what-if")
             elif key.startswith("headcount:"):
                 uri = graph.resolve_occupation(key.removeprefix("headcount:").strip())
                 if uri not in {t.uri for t in inputs.targets}:
@@ -164,7 +167,8 @@ def parse_what_if(values: Sequence[str], inputs: CohortInputs, graph: Competence
                 raise ValueError(key)
         except ValueError:
             raise InvalidPlanInput(
-                f"{value!r} is not budget=AMOUNT, hours-per-week=HOURS or headcount:OCCUPATION=N",
+                f"{value!r} is not budget=AMOUNT, hours-per-week=HOURS, language=CODE or "
+                "headcount:OCCUPATION=N",
                 field="--what-if",
             ) from None
     if headcounts:
@@ -189,6 +193,7 @@ def compare(base: CohortResult, changed: CohortResult) -> dict[str, Any]:
                 t.label: n for t, n in zip(result.inputs.targets, result.filled(), strict=True)
             },
             "certificate": result.assignment.certificate.status,
+            "without_course": len(result.shut_out()),
         }
 
     planned_again = 0 if changed.inputs is base.inputs else changed.inputs.stats["plans_computed"]
@@ -212,7 +217,7 @@ def plan(  # noqa: PLR0913 - keyword-only: plan_cohort's inputs and the what-if 
     """Plan a cohort and, with ``what_if_changes``, re-solve it changed; return the JSON document (its
     settings say which rates converted the prices)."""
     from api.services.plans import prices_note
-    from recommender.cohort import in_process, what_if
+    from recommender.cohort import in_process, language_to_add, language_what_if, what_if
 
     chunks = mapper or in_process
     result = plan_cohort(
@@ -230,6 +235,11 @@ def plan(  # noqa: PLR0913 - keyword-only: plan_cohort's inputs and the what-if 
     document = result.to_dict()
     document["settings"]["exchange_rates"] = dict(result.inputs.settings.exchange_rates)
     document["settings"]["prices"] = prices_note(_rates(courses, request, rates))
+    language = language_to_add(result, courses)
+    if language is not None:  # people get no course, maybe for their languages: would one more help?
+        changed = what_if(result.inputs, graph, courses, badges=badges, mapper=chunks, language=language)
+        if len(changed.shut_out()) < len(result.shut_out()):
+            document["warnings"].append(language_what_if(result, changed, language))
     if what_if_changes:
         changes = parse_what_if(what_if_changes, result.inputs, graph)
         changed = what_if(result.inputs, graph, courses, badges=badges, mapper=chunks, **changes)

@@ -45,4 +45,5 @@ def test_the_solvers_are_compared_on_the_cohorts_distinct_plans() -> None:
     assert figures["plans"] == min(3, len(inputs.plans)) > 0
     assert figures["same_courses"] == figures["plans"]
     assert figures["course_hours"]["greedy"] == figures["course_hours"]["auto"] > 0
+    assert figures["open_essential_steps"]["greedy"] == figures["open_essential_steps"]["auto"] >= 0
     assert min(figures["cpu_ms_mean"].values()) > 0

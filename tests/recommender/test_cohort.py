@@ -23,6 +23,8 @@ from recommender.cohort import (
     TaskPlan,
     add_months,
     assign,
+    language_to_add,
+    language_what_if,
     prepare,
     summarise,
     what_if,
@@ -33,6 +35,7 @@ from recommender.graph import CompetenceGraph
 from recommender.planner import BadgeOption, CourseOption, Plan
 from recommender.planner.from_gap import gap_items
 from recommender.planner.model import Certificate as PlanCertificate
+from recommender.planner.schedule import weeks_until
 from recommender.workforce import Person, Target
 from tests.recommender.conftest import AUTOMOTIVE_BATTERY_TECHNICIAN, VEHICLE_TECHNICIAN
 
@@ -377,11 +380,15 @@ def test_shared_plans_equal_single_plans_on_the_whole_catalogue(tiny_graph: Comp
             gap = skill_gap(
                 tiny_graph, target.uri, occupations=person.occupations, skills=dict(person.skills)
             )
+            start = max(START, person.earliest_start or START)
+            deadline = max(settings.horizon_end, person.earliest_start or START)
+            hours_per_week = person.hours_per_week or 4
             constraints = Constraints(
                 currency="EUR",
-                hours_per_week=person.hours_per_week or 4,
-                start=max(START, person.earliest_start or START),
-                deadline=max(settings.horizon_end, person.earliest_start or START),
+                hours_per_week=hours_per_week,
+                start=start,
+                deadline=deadline,
+                max_hours=hours_per_week * weeks_until(start, deadline) or None,
                 include_optional=False,
             )
             alone = plan_paths(gap_items(gap), catalogue, constraints, alternatives=False).best
@@ -407,6 +414,69 @@ def test_people_shut_out_of_every_course_are_flagged(tiny_graph: CompetenceGraph
         warning.startswith("1 of the people moving get no course at all")
         and "1 take courses only in Italian ('it')" in warning
     )
+
+
+def test_a_plan_gets_no_more_course_hours_than_the_weeks_to_the_deadline_hold(
+    tiny_graph: CompetenceGraph,
+) -> None:
+    """A plan of everything the courses teach (50 h) would end after a 4-week horizon at 4 h a week: the
+    person would not be on time with any course. Planned within the 16 hours the weeks hold, they are."""
+    from recommender.planner import Constraints, plan_paths
+
+    settings = CohortSettings(start=START, months=1, hours_per_week=4, min_readiness=0.0)
+    person = Person("a", ("occ:welder",))
+    gap = gap_items(skill_gap(tiny_graph, "occ:battery", occupations=person.occupations))
+    everything = plan_paths(
+        gap, _catalogue(), Constraints(hours_per_week=4, start=START, deadline=settings.horizon_end)
+    ).best
+    assert everything.finish_date is not None and everything.finish_date > settings.horizon_end
+    result = summarise(
+        prepare(tiny_graph, [person], _targets(battery=1, fabricator=0), _catalogue(), settings)
+    )
+    (moved,) = result.assigned()
+    plan = moved.pair.plan
+    assert plan.steps and moved.pair.on_time and moved.eligible
+    assert plan.total_hours <= 4 * weeks_until(START, settings.horizon_end)
+
+
+def test_what_if_everyone_followed_one_more_language(tiny_graph: CompetenceGraph) -> None:
+    """a follows only Italian; the courses are in English but one in German: a gets no course; English,
+    the language of most courses teaching a's gap, is the one to add, and with it a gets one. b (English)
+    and c (any language) keep their plans."""
+    settings = CohortSettings(start=START, months=6, hours_per_week=4, min_readiness=0.0)
+    people = [
+        Person("a", ("occ:welder",), languages=("it",)),
+        Person("b", ("occ:welder",), languages=("en",)),
+        Person("c", ("occ:painter",)),
+    ]
+    catalogue = [
+        *_catalogue(),
+        CourseOption("c-de", "Batterien", 10, 0, language="de", skills={"skill:battery": 1}),
+    ]
+    inputs = prepare(tiny_graph, people, _targets(battery=3, fabricator=0), catalogue, settings)
+    base = summarise(inputs)
+    assert [inputs.people[o.person].person_id for o in base.shut_out()] == ["a"]
+    assert language_to_add(base, catalogue) == "en"
+    changed = what_if(inputs, tiny_graph, catalogue, language="en")
+    assert changed.shut_out() == []
+    assert [p.languages for p in changed.inputs.people] == [("it", "en"), ("en",), ()]
+    assert changed.inputs.stats["plans_computed"] == 2  # a's plans only, one per target
+    assert language_what_if(base, changed, "en").startswith(
+        "If everyone also took courses in English ('en'), the plan re-solved would leave 0 of the people "
+        "moving without a course (now 1), fill 3 seats (now 3)"
+    )
+    # no one is shut out for their languages: nothing to suggest
+    assert language_to_add(changed, catalogue) is None
+    late = summarise(
+        prepare(
+            tiny_graph,
+            [Person("d", ("occ:welder",), earliest_start=date(2027, 8, 1))],
+            _targets(battery=1, fabricator=0),
+            catalogue,
+            replace(settings, min_readiness=0.0),
+        )
+    )
+    assert language_to_add(late, catalogue) is None
 
 
 def test_on_the_job_hours_default_to_the_plans_median_course_hours_per_level(

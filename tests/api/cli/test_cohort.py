@@ -191,6 +191,9 @@ def test_cohort_plan_bad_input_is_one_clear_line(
     assert "line 2, column 'hours_per_week': expected a number" in " ".join(result.output.split())
     result = runner.invoke(app, _args(files, "--what-if", "seats=3"))
     assert result.exit_code == 2 and "budget=AMOUNT" in result.output
+    result = runner.invoke(app, _args(files, "--what-if", "language=german"))
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "--what-if: unknown language 'german'" in " ".join(result.output.split())
     result = runner.invoke(app, _args(files, "--language", "german"))  # was planned, matching no course
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert "languages: unknown language 'german'" in " ".join(result.output.split())
@@ -273,3 +276,40 @@ def test_prices_use_the_rate_table_unless_a_rate_is_given(
     assert result.exit_code == 2 and "Traceback" not in result.output
     text = " ".join(result.output.split())
     assert "1 courses in USD; the rate table has no rate to EUR: give it (--rate USD=<EUR per USD>)" in text
+
+
+def test_people_shut_out_by_their_languages_get_the_what_if_of_one_more(
+    runner: CliRunner, files: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    """Two welders who follow only Italian move to battery technician, and every course is in English:
+    the plan says what English would change, and ``--what-if language=en`` shows it side by side. (Without
+    an introductory course, the fixture's level-3 courses are ruled out for them in any language: then
+    the plan says nothing of languages.)"""
+    snapshot, _, targets = files
+    workforce = tmp_path / "italian.csv"
+    workforce.write_text(
+        "person_id,job_title,occupation,languages\nI-1,Saldatore,welder,it\nI-2,Saldatore,welder,it\n",
+        encoding="utf-8",
+    )
+    args = _args((snapshot, workforce, targets), "--what-if", "language=EN")
+    text = " ".join(runner.invoke(app, args).output.split())
+    assert "2 of the people moving get no course at all" in text and "If everyone also" not in text
+    with transaction(make_engine(get_settings().database_url)) as session:
+        session.add(
+            Course(id="intro", title="Batteries", hours=10.0, price=0.0, currency="EUR", language="en")
+        )
+        session.flush()
+        session.add(CourseSkill(course_id="intro", skill_uri="skill:battery", level=2))
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "2 of the people moving get no course at all" in text
+    assert (
+        "If everyone also took courses in English ('en'), the plan re-solved would leave 0 of the people "
+        "moving without a course (now 2)" in text
+    )
+    assert "what if language=EN" in text and "│ people moving with no course │ 2 │ 0 │" in text
+    document = json.loads(runner.invoke(app, [*args, "--json"]).output)
+    assert document["what_if"]["plan"]["without_course"] == 2
+    assert document["what_if"]["what_if"]["without_course"] == 0
+    assert document["what_if"]["plans_computed_again"] > 0
