@@ -27,6 +27,7 @@ SUMMARY_KEYS = (
     "timeline",
     "on_the_job",
     "warnings",
+    "what_if",
     "totals",
     "certificate",
     "stats",

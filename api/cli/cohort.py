@@ -365,6 +365,8 @@ def _print_comparison(changes: list[str], comparison: dict[str, Any], currency: 
     """The plan and the what-if side by side, each row named and its figures as the totals print them."""
     from rich.table import Table
 
+    from api.services.cohorts import COMPARED
+
     def figure(value: Any, money: bool = False) -> str:
         if value is None:
             return "-"
@@ -376,17 +378,9 @@ def _print_comparison(changes: list[str], comparison: dict[str, Any], currency: 
     for column in ("", "plan", "what-if"):
         table.add_column(column, justify="left" if not column else "right")
     base, changed = comparison["plan"], comparison["what_if"]
-    rows = (
-        ("filled", "seats filled", False),
-        ("hours", "training hours (courses + on the job)", False),
-        ("course_hours", "course hours", False),
-        ("cost", f"fees ({currency})", True),
-        ("budget", f"budget ({currency})", True),
-        ("last_finish", "last course finishes", False),
-        ("certificate", "assignment", False),
-        ("without_course", "people moving with no course", False),
-    )
-    for key, label, money in rows:
+    for key, label, kind in COMPARED:
+        money = kind == "money"
+        label = f"{label} ({currency})" if money else label
         table.add_row(label, figure(base[key], money), figure(changed[key], money))
     for label in base["filled_per_target"]:
         table.add_row(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -141,39 +142,63 @@ def _confirm(records: list[PersonRecord], confirmed: Mapping[str, str]) -> list[
     ]
 
 
-def parse_what_if(values: Sequence[str], inputs: CohortInputs, graph: CompetenceGraph) -> dict[str, Any]:
+def parse_what_if(
+    values: Sequence[str], inputs: CohortInputs, graph: CompetenceGraph, *, field: str = "--what-if"
+) -> dict[str, Any]:
     """``budget=N`` (``none``: no limit), ``hours-per-week=H``, ``language=CODE`` (everyone also follows
-    courses in that language) and ``headcount:<occupation>=N`` changes."""
+    courses in that language) and ``headcount:<occupation>=N`` changes, as :func:`recommender.cohort.what_if`
+    takes them; errors name ``field``."""
     changes: dict[str, Any] = {}
     headcounts: dict[str, int] = {}
     for value in values:
-        key, _, amount = value.partition("=")
-        key = key.strip()
-        try:
-            if key == "budget":
-                changes["budget"] = None if amount.strip().lower() == "none" else float(amount)
-            elif key == "hours-per-week":
-                changes["hours_per_week"] = float(amount)
-            elif key == "language":
-                changes["language"] = language_code(amount, field="--what-if")
-            elif key.startswith("headcount:"):
-                uri = graph.resolve_occupation(key.removeprefix("headcount:").strip())
-                if uri not in {t.uri for t in inputs.targets}:
-                    raise InvalidPlanInput(
-                        f"{graph.label(uri)!r} is not one of the targets", field="--what-if"
-                    )
-                headcounts[uri] = int(amount)
-            else:
-                raise ValueError(key)
-        except ValueError:
+        key, _, amount = (part.strip() for part in value.partition("="))
+        if key.startswith("headcount:"):
+            uri = graph.resolve_occupation(key.removeprefix("headcount:").strip())
+            if uri not in {t.uri for t in inputs.targets}:
+                raise InvalidPlanInput(f"{graph.label(uri)!r} is not one of the targets", field=field)
+            headcounts[uri] = _number(value, amount, int, field)
+        elif key == "budget":
+            changes["budget"] = None if amount.lower() == "none" else _number(value, amount, float, field)
+        elif key == "hours-per-week":
+            changes["hours_per_week"] = _number(
+                value, amount, float, field
+            )  # CohortSettings checks the range
+        elif key == "language":
+            changes["language"] = language_code(amount, field=field)
+        else:
             raise InvalidPlanInput(
                 f"{value!r} is not budget=AMOUNT, hours-per-week=HOURS, language=CODE or "
                 "headcount:OCCUPATION=N",
-                field="--what-if",
-            ) from None
+                field=field,
+            )
     if headcounts:
         changes["headcounts"] = headcounts
     return changes
+
+
+def _number(value: str, amount: str, kind: type[int] | type[float], field: str) -> Any:
+    """``amount`` of the change ``value`` as a finite number >= 0 of ``kind``."""
+    try:
+        number = kind(amount)
+    except ValueError:
+        number = -1
+    if not 0 <= number < math.inf:
+        raise InvalidPlanInput(f"{value!r}: the amount must be a number >= 0", field=field)
+    return number
+
+
+#: The figures a what-if compares, as the command line's table and the HR page show them: key of
+#: :func:`compare`'s figures, label, and how it reads (a count, an amount in the plan's currency, text).
+COMPARED = (
+    ("filled", "seats filled", "count"),
+    ("hours", "training hours (courses + on the job)", "count"),
+    ("course_hours", "course hours", "count"),
+    ("cost", "fees", "money"),
+    ("budget", "budget", "money"),
+    ("last_finish", "last course finishes", "text"),
+    ("certificate", "assignment", "text"),
+    ("without_course", "people moving with no course", "count"),
+)
 
 
 def compare(base: CohortResult, changed: CohortResult) -> dict[str, Any]:
@@ -209,13 +234,15 @@ def plan(  # noqa: PLR0913 - keyword-only: plan_cohort's inputs and the what-if 
     targets: Path,
     request: CohortRequest,
     what_if_changes: Sequence[str] = (),
+    what_if_field: str = "--what-if",
     mapper: ChunkMapper | None = None,
     matcher: Callable[[], TitleResolver | None] | None = None,
     confirmed: Mapping[str, str] | None = None,
     rates: RateTable | None = None,
 ) -> dict[str, Any]:
     """Plan a cohort and, with ``what_if_changes``, re-solve it changed; return the JSON document (its
-    settings say which rates converted the prices)."""
+    settings say which rates converted the prices). A change that is not understood is an error naming
+    ``what_if_field`` (the option or the request field it came in)."""
     from api.services.plans import prices_note
     from recommender.cohort import in_process, language_to_add, language_what_if, what_if
 
@@ -241,7 +268,7 @@ def plan(  # noqa: PLR0913 - keyword-only: plan_cohort's inputs and the what-if 
         if len(changed.shut_out()) < len(result.shut_out()):
             document["warnings"].append(language_what_if(result, changed, language))
     if what_if_changes:
-        changes = parse_what_if(what_if_changes, result.inputs, graph)
+        changes = parse_what_if(what_if_changes, result.inputs, graph, field=what_if_field)
         changed = what_if(result.inputs, graph, courses, badges=badges, mapper=chunks, **changes)
         document["what_if"] = {"changes": list(what_if_changes), **compare(result, changed)}
     return document
@@ -258,10 +285,12 @@ def prepare(  # noqa: PLR0913 - the use case's inputs: the catalogue, the owner,
     targets: Upload,
     request: CohortRequest,
     confirmed: Mapping[str, str] | None = None,
+    what_if_changes: Sequence[str] = (),
     matcher: Callable[[], TitleResolver | None] | None = None,
     rates: RateTable | None = None,
 ) -> dict[str, Any]:
-    """Plan a cohort from uploaded files for ``organisation_id``, writing nothing (a read is enough: the
+    """Plan a cohort from uploaded files for ``organisation_id`` (with ``what_if_changes`` compared, as the
+    request field ``what_if``), writing nothing (a read is enough: the
     solve may take minutes, and needs no write lock); :func:`store` keeps the document it returns."""
     from data.models import Organisation
 
@@ -277,6 +306,8 @@ def prepare(  # noqa: PLR0913 - the use case's inputs: the catalogue, the owner,
             request=request,
             matcher=matcher,
             confirmed=confirmed,
+            what_if_changes=what_if_changes,
+            what_if_field="what_if",
             rates=rates,
         )
     for entry in document["to_confirm"]:  # located in the client's file, not the temporary one

@@ -156,6 +156,7 @@ async def create_cohort(  # noqa: PLR0913 - the request, its key and the depende
             targets=files["targets"],
             request=plan_request,
             confirmed=settings.confirmed,
+            what_if_changes=settings.what_if,
             # the process's matcher (loaded once from the disk cache), not one built per request
             matcher=lambda: cohorts.title_resolver(title_matcher),
             rates=options.rates,

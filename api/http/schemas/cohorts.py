@@ -48,6 +48,15 @@ class CohortConstraints(RequestModel):
         max_length=MAX_PEOPLE,
         description="person id -> the occupation (ESCO URI or exact label) HR confirmed for a listed title",
     )
+    what_if: list[str] = Field(
+        default_factory=list,
+        max_length=10,
+        description=(
+            "changes to re-solve the plan with and compare, as `upskill cohort plan --what-if`: "
+            "budget=AMOUNT (none: no limit), hours-per-week=HOURS, language=CODE (everyone also follows "
+            "courses in it), headcount:OCCUPATION=N"
+        ),
+    )
     organisation_id: int | None = Field(None, description="the owning organisation (admin keys only)")
 
 
@@ -71,6 +80,9 @@ class CohortRead(BaseModel):
     certificate: dict[str, Any]
     unfilled: list[dict[str, Any]]
     warnings: list[str]
+    what_if: dict[str, Any] | None = Field(
+        None, description="the plan and the what-if side by side, when the request asked for one"
+    )
     to_confirm: list[dict[str, Any]] = Field(
         description="people left out until HR confirms their occupation, each with candidates"
     )

@@ -24,6 +24,7 @@ from api.http.deps import SessionDep
 from api.http.routers import cohorts as cohort_routes
 from api.http.routers import regions as region_routes
 from api.http.web import routes as web_routes
+from api.services import cohorts
 from api.services import region as regions
 
 HERE = Path(__file__).parent
@@ -63,7 +64,8 @@ def hr_cohort(
     document = cohort_routes.load(db_session, principal, cohort_id)
     audit.cohort_people("read", cohort_id=cohort_id)  # the page names every person of the cohort
     chart = readiness_svg(document["timeline"], document["targets"])
-    return templates.TemplateResponse(request, "_cohort.html", {"c": document, "chart": chart})
+    context = {"c": document, "chart": chart, "compared": cohorts.COMPARED}
+    return templates.TemplateResponse(request, "_cohort.html", context)
 
 
 @router.get("/region/{nuts}/portfolios/{portfolio_id}", response_class=HTMLResponse)

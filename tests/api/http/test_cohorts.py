@@ -121,6 +121,37 @@ def test_uploaded_csv_files_plan_the_same_cohort(
     ]
 
 
+def test_a_what_if_is_re_solved_kept_and_read_back(
+    client: TestClient, organisations: tuple[int, int], api_key: MakeKey
+) -> None:
+    """The request's ``what_if`` changes (the HR page's "compare with" boxes) are compared with the plan,
+    kept with the cohort and read back."""
+    key = api_key("hr", organisation_id=organisations[0])
+    created = _json_cohort(client, key, what_if=["budget=0", "hours-per-week=4"])
+    assert created.status_code == 201, created.text
+    cohort = created.json()
+    what_if = cohort["what_if"]
+    assert what_if["changes"] == ["budget=0", "hours-per-week=4"]
+    assert what_if["plan"]["budget"] == 1000 and what_if["what_if"]["budget"] == 0
+    assert what_if["what_if"]["cost"] == 0 and what_if["plan"]["filled"] == cohort["totals"]["filled"]
+    assert what_if["plans_computed_again"] > 0  # fewer hours a week: new schedules
+    assert client.get(f"/v1/cohorts/{cohort['id']}", headers=bearer(key)).json()["what_if"] == what_if
+    assert _json_cohort(client, key).json()["what_if"] is None
+    # a change not understood is located in the request's field, never a 500
+    for change in (
+        "seats=3",
+        "budget=-5",
+        "budget=nan",
+        "language=german",
+        "headcount:battery technician=-1",
+    ):
+        refused = _json_cohort(client, key, what_if=[change])
+        assert refused.status_code == 422 and refused.json()["field"] == "what_if", (change, refused.text)
+    for hours in ("0", "inf"):  # checked as the plan's own hours a week are
+        refused = _json_cohort(client, key, what_if=[f"hours-per-week={hours}"])
+        assert refused.status_code == 422 and "hours" in refused.json()["detail"], refused.text
+
+
 def test_bad_input_is_a_located_problem_never_a_500(
     client: TestClient, organisations: tuple[int, int], api_key: MakeKey
 ) -> None:

@@ -17,6 +17,9 @@ def test_the_pages_are_forms_that_need_no_key_to_load(client: TestClient) -> Non
     hr = client.get("/hr")
     assert hr.status_code == 200 and 'id="staff-form"' in hr.text and 'name="workforce"' in hr.text
     assert 'data-kind="cohort"' in hr.text and "/staff/static/staff.js" in hr.text
+    # the what-if boxes have no name: the script sends each one filled as what_if=KEY=VALUE
+    for key in ("budget", "hours-per-week", "language"):
+        assert f'data-what-if="{key}"' in hr.text
     region = client.get("/region")
     assert (
         region.status_code == 200
@@ -52,6 +55,16 @@ def test_a_kept_cohort_is_drawn_for_its_organisation_only(
         "within these people&#39;s limits (language, dates or budget): buy seats beyond them, or ask a "
         "provider for one that fits</td></tr>"
     ) in drawn.text
+    assert "What if" not in drawn.text  # none asked for
+    # the "compare with" boxes: the what-if next to the plan, each figure as the totals read
+    body["what_if"] = ["budget=0"]
+    compared = client.post("/v1/cohorts", json=body, headers=bearer(key)).json()
+    page = " ".join(client.get(f"/hr/cohorts/{compared['id']}", headers=bearer(key)).text.split())
+    assert '<h3 id="whatif-title">What if budget=0</h3>' in page
+    fees = compared["what_if"]["plan"]["cost"]
+    row = '<tr><th scope="row">{}</th> <td class="num-col">{}</td> <td class="num-col">{}</td></tr>'
+    assert row.format("fees", f"EUR {fees:,.0f}", "EUR 0") in page
+    assert row.format("budget", "EUR 1,000", "EUR 0") in page
     stranger = client.get(
         f"/hr/cohorts/{cohort['id']}", headers=bearer(api_key("hr", organisation_id=other.id))
     )

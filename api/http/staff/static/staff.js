@@ -68,6 +68,10 @@
       if (value instanceof File && !value.name) data.delete(key);  // an optional file not chosen
     }
     for (const [person, occupation] of confirmed || []) data.append("confirmed", `${person}=${occupation}`);
+    // the HR page's "compare with" boxes: each one filled is a what-if change (KEY=VALUE)
+    for (const input of form.querySelectorAll("[data-what-if]")) {
+      if (input.value.trim()) data.append("what_if", `${input.dataset.whatIf}=${input.value.trim()}`);
+    }
     button.disabled = true;
     say("Planning: this takes a few seconds for a few hundred people.");
     try {

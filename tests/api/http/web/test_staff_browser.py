@@ -84,8 +84,11 @@ def test_hr_plans_scenario_3_confirms_a_title_and_downloads_the_report(
     screenshot(page, "hr-plan", full_page=True)
     assert not serious_accessibility_violations(page)
 
-    # HR confirms the first title with its first candidate: the plan comes back with one title fewer
+    # HR confirms the first title with its first candidate, and asks what a smaller budget and English for
+    # everyone would change: the plan comes back with one title fewer, and the what-if next to it
     selects.first.select_option(index=1)
+    page.get_by_label("Another budget").fill("3000")
+    page.get_by_label("Everyone also follows courses in").fill("en")
     page.get_by_role("button", name="Plan again with these occupations").click()
     page.wait_for_function(
         f"document.querySelectorAll('#confirm-form select').length === {to_confirm - 1}"
@@ -94,6 +97,11 @@ def test_hr_plans_scenario_3_confirms_a_title_and_downloads_the_report(
     )
     failed = page.locator("#staff-status.failed")
     assert not failed.count(), failed.inner_text()
+    compared = page.locator("table[aria-labelledby='whatif-title']")
+    assert page.locator("#whatif-title").inner_text() == "What if budget=3000, language=en"
+    assert "EUR 3,000" in compared.locator("tr", has_text="budget").inner_text()
+    screenshot(page, "hr-what-if", element=compared)
+    assert not serious_accessibility_violations(page)
     report = _downloaded(page, "Download the report (HTML, printable)").decode("utf-8")
     assert "<svg" in report and "Who moves" in report or "<svg" in report and "assignment" in report.lower()
     screenshot(page, "hr-confirmed", full_page=True)
