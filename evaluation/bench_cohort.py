@@ -33,6 +33,8 @@ import platform
 import resource
 import time
 from collections import Counter
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -179,7 +181,7 @@ def solver_choice(
     benchmark's distinct plans, drawn with ``seed``, each made with the greedy and with ``auto`` (a worker's
     plan: the exact selection within its time limit), alternating which goes first; CPU ms a plan and the
     course hours of each."""
-    tasks = sorted(inputs.plans, key=lambda task: task.id)
+    tasks = sorted((task for task in inputs.plans if not task.free), key=lambda task: task.id)
     rng = np.random.default_rng(seed)
     drawn = [tasks[i] for i in sorted(rng.choice(len(tasks), size=min(plans, len(tasks)), replace=False))]
     catalogue = Catalogue.of(courses, badges, inputs.target_skills, inputs.settings)
@@ -260,7 +262,24 @@ def scenario3(graph: CompetenceGraph, courses: list[Any], badges: list[Any]) -> 
         "stats": dict(inputs.stats),
         "totals": {k: v for k, v in document["totals"].items() if k != "last_finish"},
         "quality": quality(inputs),
+        "tight_budgets": tight_budgets(inputs),
     }
+
+
+def tight_budgets(inputs: CohortInputs, budgets: Sequence[float] = (0.0, 3_000.0, 10_000.0)) -> list[Any]:
+    """Seats filled and training hours under budgets too small for every plan's fees, with the free variants
+    of the plans with fees (the default) and without them (only the plans with fees, as before 2026-12-07)."""
+    without = replace(inputs, free_options=())
+    out = []
+    for budget in budgets:
+        row: dict[str, Any] = {"budget": budget}
+        for name, given in (("free_variants", inputs), ("without", without)):
+            result = summarise(given, budget=budget)
+            totals = result.totals()
+            row[name] = {"filled": totals["filled"], "hours": totals["hours"], "cost": totals["cost"]}
+            row[name]["certificate"] = result.assignment.certificate.status
+        out.append(row)
+    return out
 
 
 def scenario3_process(database: str | None) -> dict[str, Any]:
@@ -544,6 +563,17 @@ def main() -> None:
         print(
             f"{name:<22} {q['milp_hours']:11.1f} {q['greedy_hours']:12.1f} {q['milp_filled']:11d} "
             f"{q['greedy_filled']:13d} {q['headcount']:9d}"
+        )
+    print(
+        "\nScenario 3 under budgets too small for every plan's fees (EUR; seats filled of "
+        f"{s3['quality']['headcount']}, training hours)"
+    )
+    print(f"{'budget':>8} {'with free variants':>24} {'plans with fees only':>24}")
+    for row in s3["tight_budgets"]:
+        with_free, without = row["free_variants"], row["without"]
+        print(
+            f"{row['budget']:8,.0f} {with_free['filled']:>8} {with_free['hours']:>15,.0f} "
+            f"{without['filled']:>8} {without['hours']:>15,.0f}"
         )
     sc = big["solver_choice"]
     greedy_cpu, auto_cpu = sc["cpu_ms_mean"]["greedy"], sc["cpu_ms_mean"]["auto"]

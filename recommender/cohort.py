@@ -19,9 +19,12 @@ Three steps, each exact:
 3. **Assignment, lexicographic MILP** (``scipy.optimize.milp``, HiGHS, relative gap 0). People with the same
    options form a group; ``x[g, t]`` is how many of group g move to target t. Constraints: each group's size,
    each target's headcount as an upper bound with a shortfall variable ``s_t = headcount - filled``, the
-   budget on course fees. First the shortfall is minimised, one priority level at a time (priority 1 first,
-   each level's optimum then kept as a constraint), so a seat is left empty only when no one fits it within
-   the budget; then the total training hours (or course cost) are minimised. Each stage solves the LP
+   budget on course fees. Under a budget, a pair whose plan has fees has a second option, the plan of
+   free courses only (what they leave open goes to on-the-job training), so that a budget too small for
+   every plan's fees still moves people. First the shortfall is minimised, one priority level at a time
+   (priority 1 first, each level's optimum then kept as a constraint), so a seat is left empty only when no
+   one fits it within the budget; then, under a budget, the number of people on free variants (kept); then
+   the total training hours (or course cost) are minimised. Each stage solves the LP
    relaxation first: without the budget row the constraints form a bipartite (totally unimodular) system,
    so when the budget does not cut the LP optimum it is integral, and thereby the integer optimum;
    otherwise the MILP decides. The certificate is ``optimal`` when every stage was solved to optimality,
@@ -288,12 +291,15 @@ class PlanTask:
     deadline: date
     languages: tuple[str, ...]
     region: str | None
+    #: Free courses only: the variant of a plan with fees that a tight budget can still afford (on-the-job
+    #: training takes what free courses leave open).
+    free: bool = False
 
     @property
     def id(self) -> str:
         """A short stable id, shared by everyone who gets this plan."""
         text = repr((self.target, self.held.hex(), self.hours_per_week, self.start, self.deadline))
-        text += repr((self.languages, self.region))
+        text += repr((self.languages, self.region)) + (" free" if self.free else "")
         return "plan-" + hashlib.sha256(text.encode()).hexdigest()[:10]
 
 
@@ -429,6 +435,7 @@ def plan_chunk(
             # teach could end after it, and the person would not be on time with any course at all (no
             # week left: no limit, and the plan is late whatever it holds)
             max_hours=task.hours_per_week * weeks_until(task.start, deadline) or None,
+            budget=0.0 if task.free else None,
             start=task.start,
             deadline=deadline,
             languages=task.languages,
@@ -552,6 +559,9 @@ class CohortInputs:
     settings: CohortSettings
     options: tuple[tuple[Option, ...], ...]  # per person, one per target (in target order)
     plans: Mapping[PlanTask, TaskPlan]
+    #: Per person and target, the option of free courses only where ``options``' plan has fees (else None):
+    #: what a budget too small for the fees can still pay for.
+    free_options: tuple[tuple[Option | None, ...], ...] = ()
     to_confirm: tuple[TitleToConfirm, ...] = ()
     stats: Mapping[str, float] = field(default_factory=dict)
     occupation_labels: Mapping[str, str] = field(default_factory=dict)  # the people's occupations
@@ -692,36 +702,47 @@ def prepare(  # noqa: PLR0913 - keyword-only: badges, titles to confirm, a what-
         for t in targets
     )
     person_held, person_tasks, n_profiles = _plan_tasks(people, targets, target_skills, graph, settings)
-    distinct = sorted(
-        {task for tasks in person_tasks for task in tasks},
-        key=lambda k: (k.target, k.held, k.hours_per_week, k.start, k.languages, k.region or ""),
-    )
-    plans: dict[PlanTask, TaskPlan] = {}
-    if cache:
-        plans.update({task: cache[task] for task in distinct if task in cache})
-    todo = [task for task in distinct if task not in plans]
+    distinct = {task for tasks in person_tasks for task in tasks}
     catalogue = Catalogue.of(courses, badges, target_skills, settings)
-    if todo:
-        for chunk_result in mapper(plan_chunk, _chunks(todo, chunk_size), catalogue):
-            for planned in chunk_result:
-                plans[planned.task] = planned
-
+    plans: dict[PlanTask, TaskPlan] = {}
+    computed = _plan_into(plans, distinct, cache, mapper, catalogue, chunk_size)
+    # with a budget, each plan with fees gets a variant of free courses only (a budget too small for the
+    # fees can still move people on it); the rate comes from the plans as chosen without that limit
     rate, source = _on_the_job_rate(settings, plans.values(), target_skills)
+    free_tasks = (
+        {replace(task, free=True) for task in distinct if plans[task].cost > 0}
+        if settings.budget is not None
+        else set()
+    )
+    computed += _plan_into(plans, free_tasks, cache, mapper, catalogue, chunk_size)
     fits: dict[tuple[bytes, PlanTask], Fit] = {}
-    options = []
-    for p, (tasks, held) in enumerate(zip(person_tasks, person_held, strict=True)):
-        row = []
-        for t, task in enumerate(tasks):
-            key = (held[t], task)
-            if key not in fits:
-                fits[key] = fit(target_skills[t], held[t], plans[task])
-            row.append(_option(p, t, plans[task], fits[key], targets[t], settings, rate))
-        options.append(tuple(row))
+
+    def option(p: int, t: int, task: PlanTask) -> Option:
+        key = (person_held[p][t], task)
+        if key not in fits:
+            fits[key] = fit(target_skills[t], person_held[p][t], plans[task])
+        return _option(p, t, plans[task], fits[key], targets[t], settings, rate)
+
+    options = tuple(
+        tuple(option(p, t, task) for t, task in enumerate(tasks)) for p, tasks in enumerate(person_tasks)
+    )
+    free_options = (
+        tuple(
+            tuple(
+                option(p, t, replace(task, free=True)) if plans[task].cost > 0 else None
+                for t, task in enumerate(tasks)
+            )
+            for p, tasks in enumerate(person_tasks)
+        )
+        if free_tasks
+        else ()
+    )
     stats = {
         "people": len(people),
         "distinct_profiles": n_profiles,
         "distinct_plans": len(distinct),
-        "plans_computed": len(todo),
+        "free_variants": len(free_tasks),  # of the plans with fees, under a budget
+        "plans_computed": computed,
         "pairs": len(people) * len(targets),
     }
     return CohortInputs(
@@ -729,7 +750,8 @@ def prepare(  # noqa: PLR0913 - keyword-only: badges, titles to confirm, a what-
         targets=tuple(targets),
         target_skills=target_skills,
         settings=settings,
-        options=tuple(options),
+        options=options,
+        free_options=free_options,
         plans=MappingProxyType(plans),
         to_confirm=tuple(to_confirm),
         stats=MappingProxyType(stats),
@@ -740,6 +762,29 @@ def prepare(  # noqa: PLR0913 - keyword-only: badges, titles to confirm, a what-
         on_the_job_source=source,
         instead=MappingProxyType(group_alternatives(graph, target_skills, courses, badges)),
     )
+
+
+def _plan_into(
+    plans: dict[PlanTask, TaskPlan],
+    tasks: Iterable[PlanTask],
+    cache: Mapping[PlanTask, TaskPlan] | None,
+    mapper: ChunkMapper,
+    catalogue: Catalogue,
+    chunk_size: int,
+) -> int:
+    """Put the plan of each of ``tasks`` into ``plans``: from ``cache``, else planned in chunks (in a stable
+    order); return how many were planned."""
+    ordered = sorted(
+        tasks,
+        key=lambda k: (k.target, k.held, k.hours_per_week, k.start, k.languages, k.region or "", k.free),
+    )
+    plans.update({task: cache[task] for task in ordered if cache and task in cache})
+    todo = [task for task in ordered if task not in plans]
+    if todo:
+        for chunk_result in mapper(plan_chunk, _chunks(todo, chunk_size), catalogue):
+            for planned in chunk_result:
+                plans[planned.task] = planned
+    return len(todo)
 
 
 def _on_the_job_rate(
@@ -818,6 +863,8 @@ class Assignment:
 
     target_of: tuple[int | None, ...]
     certificate: Certificate
+    #: Whether person p moves on the free variant of their plan (``CohortInputs.free_options``).
+    free_of: tuple[bool, ...] = ()
 
 
 def _objective_value(option: Option, objective: Objective) -> float:
@@ -827,12 +874,26 @@ def _objective_value(option: Option, objective: Objective) -> float:
     return option.hours + 1e-4 * option.pair.cost
 
 
-def _same_options(options: Sequence[tuple[Option, ...]]) -> list[list[int]]:
-    """People grouped by their options (same eligibility, hours and cost for every target), in order."""
-    groups: dict[tuple[tuple[bool, float, float], ...], list[int]] = defaultdict(list)
-    for p, row in enumerate(options):
-        groups[tuple((o.eligible, o.hours, o.pair.cost) for o in row)].append(p)
+def _same_options(inputs: CohortInputs) -> list[list[int]]:
+    """People grouped by their options, free variants too (same eligibility, hours and cost for every
+    target), in order."""
+    groups: dict[tuple[tuple[bool, float, float] | None, ...], list[int]] = defaultdict(list)
+    for p, row in enumerate(inputs.options):
+        free = inputs.free_options[p] if inputs.free_options else ()
+        key = tuple((o.eligible, o.hours, o.pair.cost) for o in row) + tuple(
+            None if o is None else (o.eligible, o.hours, o.pair.cost) for o in free
+        )
+        groups[key].append(p)
     return list(groups.values())
+
+
+def _options_of(inputs: CohortInputs, person: int, limit: float | None) -> list[tuple[Option, bool]]:
+    """A person's options and whether each is a free variant; free variants only under a budget limit (where
+    there is none, they never help fill a seat, and the plans with fees are the ones chosen)."""
+    out = [(option, False) for option in inputs.options[person]]
+    if limit is not None and inputs.free_options:
+        out += [(option, True) for option in inputs.free_options[person] if option is not None]
+    return out
 
 
 def assign(
@@ -856,11 +917,11 @@ def assign(
     objective = objective or settings.objective
     limit = settings.budget if budget == "settings" else budget
     heads = [int((headcounts or {}).get(t.uri, t.headcount)) for t in inputs.targets]
-    members = _same_options(inputs.options)
-    variables = [  # (group, target)
-        (g, option.target)
+    members = _same_options(inputs)
+    variables = [  # (group, option of its first member, a free variant)
+        (g, option, free)
         for g, people in enumerate(members)
-        for option in inputs.options[people[0]]
+        for option, free in _options_of(inputs, people[0], limit)
         if option.eligible and heads[option.target] > 0
     ]
     n_x, n_t = len(variables), len(inputs.targets)
@@ -869,9 +930,9 @@ def assign(
     if n_x == 0:
         cert = Certificate("optimal", objective, 0.0, 0.0, 0.0, ("nobody fits any target",), 0.0)
         return Assignment(tuple(None for _ in inputs.people), cert)
-    gx = np.array([g for g, _ in variables])
-    tx = np.array([t for _, t in variables])
-    rep = [inputs.options[members[g][0]][t] for g, t in variables]
+    gx = np.array([g for g, _, _ in variables])
+    tx = np.array([o.target for _, o, _ in variables])
+    rep = [o for _, o, _ in variables]
     cost = np.array([o.pair.cost for o in rep])
     value = np.array([_objective_value(o, objective) for o in rep])
     rows_x = sp.csr_matrix((np.ones(n_x), (gx, np.arange(n_x))), shape=(len(members), n))
@@ -906,16 +967,25 @@ def assign(
         keep = np.zeros(n)
         keep[n_x + np.array(members_of_level)] = 1.0
         constraints.append(LinearConstraint(sp.csr_matrix(keep), -np.inf, float(best)))
+    free_x = np.array([free for _, _, free in variables])
+    if free_x.any():  # then as few people as possible on free courses only where their plans have fees
+        c = np.concatenate([free_x.astype(float), np.zeros(n_t)])
+        stage = _solve_stage(c, bounds, constraints, settings.time_limit)
+        fewest = round(stage.value)
+        all_optimal &= stage.optimal
+        stages.append(f"free courses only: {fewest} people ({stage.how})")
+        constraints.append(LinearConstraint(sp.csr_matrix(c), -np.inf, float(fewest)))
     c = np.concatenate([value, np.zeros(n_t)])
     stage = _solve_stage(c, bounds, constraints, settings.time_limit)
     optimal = all_optimal and stage.optimal
     stages.append(f"{objective}: {stage.value:.4f} ({stage.how})")
     counts = np.round(stage.x[:n_x]).astype(int)
     target_of: list[int | None] = [None] * len(inputs.people)
-    for (g, t), k in zip(variables, counts.tolist(), strict=True):
-        free = [p for p in members[g] if target_of[p] is None]
-        for p in free[: max(k, 0)]:
-            target_of[p] = t
+    free_of = [False] * len(inputs.people)
+    for (g, option, free), k in zip(variables, counts.tolist(), strict=True):
+        waiting = [p for p in members[g] if target_of[p] is None]
+        for p in waiting[: max(k, 0)]:
+            target_of[p], free_of[p] = option.target, free
     cert = Certificate(
         status="optimal" if optimal else "gap",
         objective=objective,
@@ -925,7 +995,7 @@ def assign(
         stages=tuple(stages),
         seconds=round(time.perf_counter() - started, 3),
     )
-    return Assignment(tuple(target_of), cert)
+    return Assignment(tuple(target_of), cert, tuple(free_of))
 
 
 @dataclass(frozen=True)
@@ -1012,7 +1082,14 @@ class CohortResult:
 
     def assigned(self) -> list[Option]:
         """The chosen option of every person who moves, in input order."""
-        return [self.inputs.options[p][t] for p, t in enumerate(self.assignment.target_of) if t is not None]
+        free_of = self.assignment.free_of or (False,) * len(self.inputs.people)
+        return [
+            self.inputs.free_options[p][t] or self.inputs.options[p][t]
+            if free_of[p]
+            else self.inputs.options[p][t]
+            for p, t in enumerate(self.assignment.target_of)
+            if t is not None
+        ]
 
     def filled(self) -> list[int]:
         counts = Counter(t for t in self.assignment.target_of if t is not None)
@@ -1250,6 +1327,8 @@ class CohortResult:
             "currency": self.inputs.settings.currency,
             "budget": self.budget,
             "budget_left": None if self.budget is None else round(self.budget - cost, 2),
+            # people moving on the free variant of a plan with fees, where the budget does not pay them all
+            "on_free_courses": sum(self.assignment.free_of),
             "last_finish": max((o.pair.finish for o in chosen), default=None),
         }
 
@@ -1343,6 +1422,7 @@ def _option_dict(inputs: CohortInputs, option: Option) -> dict[str, Any]:
         "target_uri": target.uri,
         "target_label": target.label,
         "plan_id": pair.task.id,
+        "free_courses_only": pair.task.free,  # the budget does not pay the fees of their plan
         "hours": round(option.hours, 1),
         "course_hours": pair.course_hours,
         "on_the_job_hours": round(option.on_the_job_hours, 1),
@@ -1393,20 +1473,23 @@ def what_if(  # noqa: PLR0913 - keyword-only: what changes in the what-if, each 
     """Re-solve with a changed headcount, budget or hours per week, or with everyone following courses in
     one more ``language``, reusing every plan already computed.
 
-    Headcounts and budget change only the MILP. Hours per week change the schedules (finish dates) and a
-    language the courses a plan may take, so the plans of the tasks that change are computed (once each) and
-    the rest come from ``previous``. A language is added to every list of languages (a person's, and the
+    Headcounts and budget change only the MILP (a budget where there was none also plans the free
+    variants of the plans with fees). Hours per week change the schedules (finish dates) and a language the
+    courses a plan may take, so the plans of the tasks that change are computed (once each) and the rest
+    come from ``previous``. A language is added to every list of languages (a person's, and the
     settings' default); a person who follows any language already is unchanged.
     """
     inputs = previous
-    if hours_per_week is not None or language is not None:
-        settings = previous.settings
-        people: Sequence[Person] = previous.people
-        if hours_per_week is not None:
-            settings = replace(settings, hours_per_week=hours_per_week)
-        if language is not None:
-            settings = replace(settings, languages=_with_language(settings.languages, language))
-            people = [replace(p, languages=_with_language(p.languages, language)) for p in people]
+    settings = previous.settings
+    people: Sequence[Person] = previous.people
+    if hours_per_week is not None:
+        settings = replace(settings, hours_per_week=hours_per_week)
+    if language is not None:
+        settings = replace(settings, languages=_with_language(settings.languages, language))
+        people = [replace(p, languages=_with_language(p.languages, language)) for p in people]
+    if isinstance(budget, int | float) and settings.budget is None:
+        settings = replace(settings, budget=budget)  # a budget: plans with fees get their free variants
+    if settings != previous.settings or people is not previous.people:
         inputs = prepare(
             graph,
             people,

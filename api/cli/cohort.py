@@ -232,6 +232,11 @@ def _how_decided(document: dict[str, Any]) -> str:
             + ("; ".join(f"priority {level}: {empty(level)}" for level in levels))
             + ")"
         )
+    if totals.get("on_free_courses"):
+        seats += (
+            f", then as few people as possible on free courses only where the budget does not pay their "
+            f"plans' fees ({totals['on_free_courses']:,})"
+        )
     if cert["objective"] == "cost":
         least = f"the lowest course fees ({totals['currency']} {totals['cost']:,.2f})"
     else:

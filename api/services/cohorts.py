@@ -198,6 +198,7 @@ COMPARED = (
     ("last_finish", "last course finishes", "text"),
     ("certificate", "assignment", "text"),
     ("without_course", "people moving with no course", "count"),
+    ("on_free_courses", "people moving on free courses only (the budget short)", "count"),
 )
 
 
@@ -219,6 +220,7 @@ def compare(base: CohortResult, changed: CohortResult) -> dict[str, Any]:
             },
             "certificate": result.assignment.certificate.status,
             "without_course": len(result.shut_out()),
+            "on_free_courses": totals["on_free_courses"],
         }
 
     planned_again = 0 if changed.inputs is base.inputs else changed.inputs.stats["plans_computed"]

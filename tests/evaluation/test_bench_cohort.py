@@ -3,9 +3,10 @@ comparison of the planner's solvers on a cohort's plans."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
-from evaluation.bench_cohort import document_and_store, solver_choice
+from evaluation.bench_cohort import document_and_store, solver_choice, tight_budgets
 from recommender.cohort import CohortSettings, prepare, summarise
 from recommender.graph import CompetenceGraph
 from recommender.planner import CourseOption
@@ -47,3 +48,18 @@ def test_the_solvers_are_compared_on_the_cohorts_distinct_plans() -> None:
     assert figures["course_hours"]["greedy"] == figures["course_hours"]["auto"] > 0
     assert figures["open_essential_steps"]["greedy"] == figures["open_essential_steps"]["auto"] >= 0
     assert min(figures["cpu_ms_mean"].values()) > 0
+
+
+def test_tight_budgets_compare_the_free_variants_with_the_plans_with_fees_only() -> None:
+    """With no money for fees, only the free variants move anyone (a welder's plan for battery technician
+    is a course with fees); with enough, both fill the same seats."""
+    graph = CompetenceGraph.from_data(tiny_data())
+    people = [Person(f"p{i}", ("occ:welder",)) for i in range(3)]
+    basics = [CourseOption("c-battery-2", "Battery basics", 20, 100, skills={"skill:battery": 2})]
+    inputs = prepare(graph, people, TARGETS[:1], basics, replace(SETTINGS, budget=1000.0))
+    rows = tight_budgets(inputs, budgets=(0.0, 1000.0))
+    assert [row["budget"] for row in rows] == [0.0, 1000.0]
+    broke, rich = rows
+    assert broke["free_variants"]["filled"] == 2 and broke["without"]["filled"] == 0
+    assert broke["free_variants"]["cost"] == 0
+    assert rich["free_variants"]["filled"] == rich["without"]["filled"] == 2

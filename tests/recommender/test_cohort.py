@@ -331,7 +331,8 @@ def test_what_if_reuses_plans_and_changes_the_answer(tiny_graph: CompetenceGraph
     faster = what_if(inputs, tiny_graph, _catalogue(), hours_per_week=10)
     computed = faster.inputs.stats["plans_computed"]
     # only the tasks whose hours per week change are planned again (d keeps her own 2 h a week)
-    assert 0 < computed < faster.inputs.stats["distinct_plans"]
+    stats = faster.inputs.stats
+    assert 0 < computed < stats["distinct_plans"] + stats["free_variants"]
     assert faster.totals()["last_finish"] <= base.totals()["last_finish"]
 
 
@@ -437,6 +438,33 @@ def test_a_plan_gets_no_more_course_hours_than_the_weeks_to_the_deadline_hold(
     plan = moved.pair.plan
     assert plan.steps and moved.pair.on_time and moved.eligible
     assert plan.total_hours <= 4 * weeks_until(START, settings.horizon_end)
+
+
+def test_under_a_tight_budget_people_move_on_free_courses_rather_than_leave_a_seat_empty(
+    tiny_graph: CompetenceGraph,
+) -> None:
+    """a's plan for battery technician has fees. With no money for them, a still moves, on the free
+    course and on-the-job training (a seat left empty before); with enough money, on the plan with fees; with
+    no budget limit, no free variant is planned at all."""
+    catalogue = [
+        *_catalogue(),
+        CourseOption("c-free", "Free battery intro", 10, 0, skills={"skill:battery": 2}),
+    ]
+    settings = CohortSettings(start=START, months=6, hours_per_week=4, budget=0.0, min_readiness=0.0)
+    people, targets = [Person("a", ("occ:welder",))], _targets(battery=1, fabricator=0)
+    tight = summarise(prepare(tiny_graph, people, targets, catalogue, settings))
+    (moved,) = tight.assigned()
+    assert tight.filled() == [1, 0] and moved.pair.task.free and moved.pair.cost == 0
+    assert [s.course_id for s in moved.pair.plan.steps] == ["c-free"]
+    assert tight.totals()["on_free_courses"] == 1
+    assert "free courses only: 1 people (optimal" in " ".join(tight.assignment.certificate.stages)
+    ample = summarise(prepare(tiny_graph, people, targets, catalogue, replace(settings, budget=10_000.0)))
+    (moved,) = ample.assigned()
+    assert not moved.pair.task.free and moved.pair.cost > 0 and ample.totals()["on_free_courses"] == 0
+    unlimited = prepare(tiny_graph, people, targets, catalogue, replace(settings, budget=None))
+    assert unlimited.free_options == () and unlimited.stats["free_variants"] == 0
+    # a budget in a what-if where the plan had none plans the free variants then
+    assert what_if(unlimited, tiny_graph, catalogue, budget=0.0).filled() == [1, 0]
 
 
 def test_what_if_everyone_followed_one_more_language(tiny_graph: CompetenceGraph) -> None:

@@ -65,6 +65,13 @@ def test_a_kept_cohort_is_drawn_for_its_organisation_only(
     row = '<tr><th scope="row">{}</th> <td class="num-col">{}</td> <td class="num-col">{}</td></tr>'
     assert row.format("fees", f"EUR {fees:,.0f}", "EUR 0") in page
     assert row.format("budget", "EUR 1,000", "EUR 0") in page
+    # with no money for fees, people move on free courses only, and the page says so
+    body.pop("what_if")
+    broke = client.post("/v1/cohorts", json={**body, "budget": 0}, headers=bearer(key)).json()
+    assert broke["totals"]["on_free_courses"] > 0
+    page = " ".join(client.get(f"/hr/cohorts/{broke['id']}", headers=bearer(key)).text.split())
+    assert f"{broke['totals']['on_free_courses']} of the people moving take free courses only" in page
+    assert '<small class="hint">(free courses only)</small>' in page
     stranger = client.get(
         f"/hr/cohorts/{cohort['id']}", headers=bearer(api_key("hr", organisation_id=other.id))
     )

@@ -99,7 +99,7 @@ def test_hr_plans_scenario_3_confirms_a_title_and_downloads_the_report(
     assert not failed.count(), failed.inner_text()
     compared = page.locator("table[aria-labelledby='whatif-title']")
     assert page.locator("#whatif-title").inner_text() == "What if budget=3000, language=en"
-    assert "EUR 3,000" in compared.locator("tr", has_text="budget").inner_text()
+    assert "EUR 3,000" in compared.get_by_role("row", name="budget EUR").inner_text()
     screenshot(page, "hr-what-if", element=compared)
     assert not serious_accessibility_violations(page)
     report = _downloaded(page, "Download the report (HTML, printable)").decode("utf-8")
