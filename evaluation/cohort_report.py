@@ -317,6 +317,39 @@ def _seats_section(document: Mapping[str, Any]) -> list[str]:
     return parts
 
 
+def _what_if_section(document: Mapping[str, Any]) -> list[str]:
+    """The plan next to the what-if asked for with it (``--what-if``, the HR page's "compare with")."""
+    from recommender.cohort import WHAT_IF_FIGURES
+
+    compared = document.get("what_if")
+    if not compared:
+        return []
+    currency = document["totals"]["currency"]
+    base, changed = compared["plan"], compared["what_if"]
+
+    def shown(key: str, kind: str, value: Any) -> str:
+        if value is None:
+            return "not limited" if key == "budget" else "—"
+        if kind == "money":
+            return _money(value, currency)
+        return f"{value:,.0f}" if kind == "count" else str(value)
+
+    rows = [
+        [label, shown(key, kind, base[key]), shown(key, kind, changed[key])]
+        for key, label, kind in WHAT_IF_FIGURES
+    ]
+    rows += [
+        [f"seats filled: {role}", n, changed["filled_per_target"][role]]
+        for role, n in base["filled_per_target"].items()
+    ]
+    return [
+        f"<h2>What if {_e(', '.join(compared['changes']))}</h2>",
+        f"<p>The plan re-solved with {'this change' if len(compared['changes']) == 1 else 'these changes'}, "
+        "next to the plan of this report.</p>",
+        _table(["", "plan", "what if"], rows, numeric={1, 2}),
+    ]
+
+
 def _stayers_section(document: Mapping[str, Any]) -> list[str]:
     """People who stay: those who fit no role, and those not needed for the seats."""
     parts: list[str] = []
@@ -476,7 +509,14 @@ def render_html(document: Mapping[str, Any], *, title: str = "Workforce transiti
     )
     parts.append(
         f'<p class="note">Assignment {status} by an exact solver (mixed-integer programme, HiGHS): first as '
-        "many seats filled as the people and the budget allow (priority 1 first), then the fewest "
+        "many seats filled as the people and the budget allow (priority 1 first), "
+        + (
+            f"then as few people as possible on free courses only ({totals['on_free_courses']}: the budget "
+            "does not pay their plans' fees), "
+            if totals.get("on_free_courses")
+            else ""
+        )
+        + "then the fewest "
         f"{'training hours' if s['objective'] == 'hours' else 'course fees'}. Training hours = course hours "
         "+ "
         f"on-the-job hours, estimated at {s['on_the_job_hours_per_level_step']:g} h per proficiency level of "
@@ -498,6 +538,7 @@ def render_html(document: Mapping[str, Any], *, title: str = "Workforce transiti
     parts.append(readiness_svg(document["timeline"], targets))
 
     parts += _roles_section(document)
+    parts += _what_if_section(document)
     parts += _seats_section(document)
     parts += _stayers_section(document)
     parts += _assignment_section(document)

@@ -1458,6 +1458,22 @@ def summarise(
     )
 
 
+#: The figures a what-if compares, as the command line's table, the HR page and the report show them: key
+#: of ``api.services.cohorts.compare``'s figures, label, and how it reads (a count, an amount in the plan's
+#: currency, text).
+WHAT_IF_FIGURES = (
+    ("filled", "seats filled", "count"),
+    ("hours", "training hours (courses + on the job)", "count"),
+    ("course_hours", "course hours", "count"),
+    ("cost", "fees", "money"),
+    ("budget", "budget", "money"),
+    ("last_finish", "last course finishes", "text"),
+    ("certificate", "assignment", "text"),
+    ("without_course", "people moving with no course", "count"),
+    ("on_free_courses", "people moving on free courses only (the budget short)", "count"),
+)
+
+
 def what_if(  # noqa: PLR0913 - keyword-only: what changes in the what-if, each optional
     previous: CohortInputs,
     graph: CompetenceGraph,

@@ -370,7 +370,7 @@ def _print_comparison(changes: list[str], comparison: dict[str, Any], currency: 
     """The plan and the what-if side by side, each row named and its figures as the totals print them."""
     from rich.table import Table
 
-    from api.services.cohorts import COMPARED
+    from recommender.cohort import WHAT_IF_FIGURES
 
     def figure(value: Any, money: bool = False) -> str:
         if value is None:
@@ -383,7 +383,7 @@ def _print_comparison(changes: list[str], comparison: dict[str, Any], currency: 
     for column in ("", "plan", "what-if"):
         table.add_column(column, justify="left" if not column else "right")
     base, changed = comparison["plan"], comparison["what_if"]
-    for key, label, kind in COMPARED:
+    for key, label, kind in WHAT_IF_FIGURES:
         money = kind == "money"
         label = f"{label} ({currency})" if money else label
         table.add_row(label, figure(base[key], money), figure(changed[key], money))

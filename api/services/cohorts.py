@@ -187,21 +187,6 @@ def _number(value: str, amount: str, kind: type[int] | type[float], field: str) 
     return number
 
 
-#: The figures a what-if compares, as the command line's table and the HR page show them: key of
-#: :func:`compare`'s figures, label, and how it reads (a count, an amount in the plan's currency, text).
-COMPARED = (
-    ("filled", "seats filled", "count"),
-    ("hours", "training hours (courses + on the job)", "count"),
-    ("course_hours", "course hours", "count"),
-    ("cost", "fees", "money"),
-    ("budget", "budget", "money"),
-    ("last_finish", "last course finishes", "text"),
-    ("certificate", "assignment", "text"),
-    ("without_course", "people moving with no course", "count"),
-    ("on_free_courses", "people moving on free courses only (the budget short)", "count"),
-)
-
-
 def compare(base: CohortResult, changed: CohortResult) -> dict[str, Any]:
     """The figures HR compares between the plan and a what-if."""
 

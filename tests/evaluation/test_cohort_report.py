@@ -89,6 +89,36 @@ def test_the_report_has_every_section_and_escapes_text(document: dict[str, Any])
     )
 
 
+def test_the_report_shows_the_what_if_asked_for_and_who_moves_on_free_courses(
+    document: dict[str, Any],
+) -> None:
+    """A what-if kept with the plan is a section next to the roles; a plan where the budget moves people on
+    free courses only says how many in its note."""
+    assert ">What if" not in render_html(document)
+    totals = document["totals"]
+    plan = {
+        "filled": totals["filled"],
+        "hours": totals["hours"],
+        "course_hours": totals["course_hours"],
+        "cost": totals["cost"],
+        "budget": 1000,
+        "last_finish": "2027-03-01",
+        "certificate": "optimal",
+        "without_course": 0,
+        "on_free_courses": 0,
+        "filled_per_target": {"battery technician": 2},
+    }
+    changed = {**plan, "budget": None, "filled_per_target": {"battery technician": 1}}
+    what_if = {"changes": ["budget=none"], "plan": plan, "what_if": changed, "plans_computed_again": 0}
+    page = render_html({**document, "what_if": what_if, "totals": {**totals, "on_free_courses": 2}})
+    assert "<h2>What if budget=none</h2>" in page
+    assert "<tr><td>budget</td><td class=num>EUR 1,000</td><td class=num>not limited</td></tr>" in page
+    assert (
+        "<tr><td>seats filled: battery technician</td><td class=num>2</td><td class=num>1</td></tr>" in page
+    )
+    assert "then as few people as possible on free courses only (2: the budget does not pay" in page
+
+
 def test_csv_and_xlsx_exports_hold_the_document(document: dict[str, Any], tmp_path: Path) -> None:
     files = write_csv(document, tmp_path / "csv")
     assert sorted(p.stem for p in files) == sorted(EXPORT_TABLES)

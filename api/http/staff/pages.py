@@ -24,7 +24,6 @@ from api.http.deps import SessionDep
 from api.http.routers import cohorts as cohort_routes
 from api.http.routers import regions as region_routes
 from api.http.web import routes as web_routes
-from api.services import cohorts
 from api.services import region as regions
 
 HERE = Path(__file__).parent
@@ -60,11 +59,12 @@ def hr_cohort(
 ) -> HTMLResponse:
     """A kept cohort drawn for the HR page: titles to confirm, assignment, readiness chart, seats."""
     from evaluation.cohort_report import readiness_svg
+    from recommender.cohort import WHAT_IF_FIGURES
 
     document = cohort_routes.load(db_session, principal, cohort_id)
     audit.cohort_people("read", cohort_id=cohort_id)  # the page names every person of the cohort
     chart = readiness_svg(document["timeline"], document["targets"])
-    context = {"c": document, "chart": chart, "compared": cohorts.COMPARED}
+    context = {"c": document, "chart": chart, "compared": WHAT_IF_FIGURES}
     return templates.TemplateResponse(request, "_cohort.html", context)
 
 
