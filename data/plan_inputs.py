@@ -26,7 +26,7 @@ from sqlalchemy import select
 
 from data.defaults import PLANNING_MIN_CONFIDENCE
 from data.formats import exchange_rates
-from recommender.codes import UNDETERMINED_LANGUAGE
+from recommender.codes import UNDETERMINED_LANGUAGE, languages_taken
 from recommender.currency import Converter, RateTable
 from recommender.errors import ImportFormatError
 from recommender.planner import BadgeOption, CourseOption, Prerequisite
@@ -134,7 +134,7 @@ def price_courses(
         where = term.catalogue or "its catalogue"
         if option.language == UNDETERMINED_LANGUAGE and pricing.languages:
             result.set_aside[option.id] = (
-                f"language not stated by {where}; the worker accepts {', '.join(pricing.languages)}"
+                f"language not stated by {where}; {languages_taken(pricing.languages)}"
             )
             continue
         if not term.price_known:

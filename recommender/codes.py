@@ -58,6 +58,12 @@ def language_name(code: str) -> str:
     return f"{found.name.split(' (')[0]} ({code!r})" if found is not None else repr(code)
 
 
+def languages_taken(codes: Iterable[str]) -> str:
+    """What a worker who takes courses in ``codes`` takes, for a reason: ``the worker takes courses in German
+    ('de') or English ('en')``."""
+    return "the worker takes courses in " + " or ".join(language_name(code) for code in codes)
+
+
 def currency_code(value: str, *, field: str | None = None) -> str:
     """The ISO 4217 code of ``value`` (case-insensitive), or :class:`UnknownCode` saying what is accepted."""
     code = value.strip().upper()

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+from recommender.codes import UNDETERMINED_LANGUAGE, language_name, languages_taken
 from recommender.planner.model import Constraints, CourseOption
 
 #: Delivery modes that need the worker to be somewhere; online courses ignore the region.
@@ -42,7 +43,12 @@ def static_reason(course: CourseOption, constraints: Constraints) -> str | None:
     terms alone (language, delivery mode, region, level, currency), or None."""
     c = constraints
     if c.languages and course.language not in c.languages:
-        return f"taught in {course.language!r}; the worker accepts {', '.join(c.languages)}"
+        taught = (
+            "its language is not stated"
+            if course.language == UNDETERMINED_LANGUAGE
+            else f"taught in {language_name(course.language)}"
+        )
+        return f"{taught}; {languages_taken(c.languages)}"
     if c.delivery_modes and course.delivery_mode not in c.delivery_modes:
         return f"delivered {course.delivery_mode}; the worker accepts {', '.join(c.delivery_modes)}"
     if (

@@ -216,7 +216,10 @@ def test_free_courses_only_plans_the_audit_track_and_says_the_certificate_costs_
     priced = plan_courses(db_session=db_session, pricing=pricing)
     options = {o.id: o for o in priced.options}
     assert options["audit"].price == 0.0 and priced.certificates == {"audit": 39.2}
-    assert priced.set_aside["udemy"] == "language not stated by udemy; the worker accepts en"
+    assert (
+        priced.set_aside["udemy"]
+        == "language not stated by udemy; the worker takes courses in English ('en')"
+    )
     no_certificates = plan_courses(
         db_session=db_session, pricing=Pricing(Converter("EUR", RATES), budget=100, certificates=False)
     )

@@ -93,7 +93,7 @@ def test_plan_json_orders_prerequisites_and_reports_badges(runner: CliRunner, sn
     assert plan["certificate"]["ratio"] == pytest.approx(1.0)
     assert plan["totals"]["currency"] == "EUR" and plan["totals"]["price"] == 350.0
     excluded = {e["course_id"]: e["reason"] for e in document["excluded_courses"]}
-    assert excluded == {"bateria": "taught in 'es'; the worker accepts en"}
+    assert excluded == {"bateria": "taught in Spanish ('es'); the worker takes courses in English ('en')"}
 
 
 def test_plan_writes_its_first_plan_as_a_calendar(runner: CliRunner, snapshot: Path, tmp_path: Path) -> None:

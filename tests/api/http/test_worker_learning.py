@@ -135,13 +135,17 @@ def _plan_left_out(client: TestClient, world: World) -> dict[str, str]:
     ("limits", "ranked", "left_out"),
     [
         # world.own: English, EUR 500, DE11, any delivery mode
-        ({}, ["ev-intro", "battery-adv"], {"taught in 'de'; the worker accepts en": ["ev-adv"]}),
+        (
+            {},
+            ["ev-intro", "battery-adv"],
+            {"taught in German ('de'); the worker takes courses in English ('en')": ["ev-adv"]},
+        ),
         (
             {"budget": 0},
             ["ev-intro"],
             {
                 "not free, and the budget is 0 (free courses only)": ["battery-adv"],
-                "taught in 'de'; the worker accepts en": ["ev-adv"],
+                "taught in German ('de'); the worker takes courses in English ('en')": ["ev-adv"],
             },
         ),
         (
@@ -149,17 +153,19 @@ def _plan_left_out(client: TestClient, world: World) -> dict[str, str]:
             ["ev-intro"],
             {
                 "delivered blended; the worker accepts online": ["battery-adv"],
-                "taught in 'de'; the worker accepts en": ["ev-adv"],
+                "taught in German ('de'); the worker takes courses in English ('en')": ["ev-adv"],
             },
         ),
         (  # ev-adv needs ev-intro first, taught in English: the plan drops it, so does this
             {"languages": ["de"]},
             [],
             {
-                "taught in 'en'; the worker accepts de": ["battery-adv", "ev-intro"],
-                "needs a course first that the worker cannot take (taught in 'en'; the worker accepts de)": [
-                    "ev-adv"
+                "taught in English ('en'); the worker takes courses in German ('de')": [
+                    "battery-adv",
+                    "ev-intro",
                 ],
+                "needs a course first that the worker cannot take (taught in English ('en'); the worker "
+                "takes courses in German ('de'))": ["ev-adv"],
             },
         ),
     ],
@@ -224,7 +230,7 @@ def test_a_free_only_worker_gets_the_free_track_price_and_settled_courses_are_co
     body = client.get(url, headers=hr).json()
     assert [item["course_id"] for item in body["items"]] == ["battery-adv"]
     assert _left_out(body) == {
-        "taught in 'de'; the worker accepts en": ["ev-adv"],
+        "taught in German ('de'); the worker takes courses in English ('en')": ["ev-adv"],
         "enrolled already": ["ev-intro"],
     }
 

@@ -211,8 +211,9 @@ def test_kept_pricings_are_bounded_private_to_their_options_and_safe_to_change()
 
 
 def test_a_language_given_twice_is_accepted_once() -> None:
-    """en, EN, de, en is en, de: the plan's reasons say 'the worker accepts en, de' (they said 'en, en, de')
-    and the request prices the catalogue as en, de does, from the same kept pricing."""
+    """en, EN, de, en is en, de: the plan's reasons say 'the worker takes courses in English ('en') or German
+    ('de')' (they said 'en, en, de') and the request prices the catalogue as en, de does, from the same kept
+    pricing."""
     options = priced_options()
     repeated = plan_service.PlanRequest(currency="EUR", budget=1500.0, languages=("en", "EN", "de", "en"))
     plain = plan_service.PlanRequest(currency="EUR", budget=1500.0, languages=("en", "de"))

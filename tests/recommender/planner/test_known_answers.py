@@ -139,11 +139,11 @@ def test_constraints_that_rule_everything_out_are_explained() -> None:
     assert plan.steps == () and not plan.feasible
     assert "No course can be planned" in plan.explanation
     assert {u.skill_uri for u in plan.uncovered_skills} == {"s1", "s2"}
-    assert all("taught in 'de'" in u.reason for u in plan.uncovered_skills)
+    assert all("taught in German ('de')" in u.reason for u in plan.uncovered_skills)
     # the course is named by its title for the person reading the reason
     s1 = next(u for u in plan.uncovered_skills if u.skill_uri == "s1")
-    assert "is ruled out ('Course de-1': taught in 'de'" in s1.reason
-    assert {e.course_id: e.reason for e in result.excluded}["de-1"].startswith("taught in 'de'")
+    assert "is ruled out ('Course de-1': taught in German ('de')" in s1.reason
+    assert {e.course_id: e.reason for e in result.excluded}["de-1"].startswith("taught in German ('de')")
 
 
 def test_a_paid_course_under_a_zero_budget_is_left_out_as_not_free() -> None:

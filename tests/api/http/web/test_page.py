@@ -332,7 +332,7 @@ def test_courses_left_out_are_listed_once_per_reason_with_their_count(
     html = unescape(page_client.get("/", params={**PLAN, "lang": ["it"]}).text)
     listed = html[html.index("left out for you") :].split("</details>")[0]
     assert "7 courses left out for you" in html
-    reason = "language not stated by udemy; the worker accepts it"
+    reason = "language not stated by udemy; the worker takes courses in Italian ('it')"
     assert listed.count(reason) == 1
     assert f"<li>7: {reason}\n    (udemy-0, udemy-1, udemy-2, udemy-3, udemy-4 and 2 more)</li>" in listed
 
