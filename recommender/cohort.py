@@ -1287,19 +1287,18 @@ class CohortResult:
         shut_out = self.shut_out()
         if shut_out:
             languages = Counter(
-                " or ".join(
-                    language_name(code)
-                    for code in self.inputs.people[o.person].languages
-                    or self.inputs.settings.languages
-                    or ("any",)
-                )
+                "only in " + " or ".join(language_name(code) for code in codes)
+                if codes
+                else "in any language"
                 for o in shut_out
+                for codes in [self.inputs.people[o.person].languages or self.inputs.settings.languages]
             )
-            spoken = "; ".join(f"{n} take courses only in {lang}" for lang, n in languages.most_common())
+            spoken = "; ".join(f"{n} take courses {lang}" for lang, n in languages.most_common())
             out.append(
                 f"{len(shut_out)} of the people moving get no course at all: every course that teaches their "
-                f"gaps is ruled out for them ({spoken}). They rely on on-the-job training; add courses in "
-                "their languages, or record the languages they can follow."
+                "gaps is ruled out for them by their languages, the dates, the budget or a level a course "
+                f"needs first (each plan says which; {spoken}). They rely on on-the-job training; add "
+                "courses they can take, or record the languages they can follow."
             )
         if self.budget is not None and self.totals()["budget_left"] is not None:
             left = self.totals()["budget_left"]
