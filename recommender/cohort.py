@@ -888,11 +888,17 @@ def _same_options(inputs: CohortInputs) -> list[list[int]]:
 
 
 def _options_of(inputs: CohortInputs, person: int, limit: float | None) -> list[tuple[Option, bool]]:
-    """A person's options and whether each is a free variant; free variants only under a budget limit (where
-    there is none, they never help fill a seat, and the plans with fees are the ones chosen)."""
+    """A person's options and whether each is a free variant. Free variants only under a budget limit (where
+    there is none, they never help fill a seat, and the plans with fees are the ones chosen), and only where
+    the plan with fees is an option: a free variant stands in for fees the budget does not pay, not for a
+    plan that ends too late or leaves too much open."""
     out = [(option, False) for option in inputs.options[person]]
     if limit is not None and inputs.free_options:
-        out += [(option, True) for option in inputs.free_options[person] if option is not None]
+        out += [
+            (free, True)
+            for paid, free in zip(inputs.options[person], inputs.free_options[person], strict=True)
+            if free is not None and paid.eligible
+        ]
     return out
 
 

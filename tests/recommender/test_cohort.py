@@ -467,6 +467,25 @@ def test_under_a_tight_budget_people_move_on_free_courses_rather_than_leave_a_se
     assert what_if(unlimited, tiny_graph, catalogue, budget=0.0).filled() == [1, 0]
 
 
+def test_a_free_variant_stands_in_for_fees_only_not_for_a_plan_that_ends_too_late(
+    tiny_graph: CompetenceGraph,
+) -> None:
+    """a's plan with fees ends after the horizon (its paid course starts late): a is not on time, and the
+    free variant, which would be, is not offered in its place (it would say the budget was short)."""
+    late = CourseOption(
+        "c-late", "Late battery", 20, 100, start_dates=(date(2027, 3, 29),), skills={"skill:battery": 2}
+    )
+    catalogue = [late, CourseOption("c-free", "Free EV", 8, 0, skills={"skill:ev": 2})]
+    settings = CohortSettings(start=START, months=3, hours_per_week=4, budget=1000.0, min_readiness=0.0)
+    targets = [Target("occ:battery", "battery technician", 1)]
+    inputs = prepare(tiny_graph, [Person("a", ("occ:welder",))], targets, catalogue, settings)
+    ((paid,),), ((free,),) = inputs.options, inputs.free_options
+    assert not paid.eligible and "finish 2027-05-02, after 2027-04-03" in paid.reason
+    assert free is not None and free.eligible
+    result = summarise(inputs)
+    assert result.filled() == [0] and result.totals()["on_free_courses"] == 0
+
+
 def test_what_if_everyone_followed_one_more_language(tiny_graph: CompetenceGraph) -> None:
     """a follows only Italian; the courses are in English but one in German: a gets no course; English,
     the language of most courses teaching a's gap, is the one to add, and with it a gets one. b (English)
