@@ -153,7 +153,10 @@ def parse_what_if(
     for value in values:
         key, _, amount = (part.strip() for part in value.partition("="))
         if key.startswith("headcount:"):
-            uri = graph.resolve_occupation(key.removeprefix("headcount:").strip())
+            try:
+                uri = graph.resolve_occupation(key.removeprefix("headcount:").strip())
+            except NotFoundError as error:  # a field of the request, not a resource it names
+                raise InvalidPlanInput(f"{value!r}: {error}", field=field) from None
             if uri not in {t.uri for t in inputs.targets}:
                 raise InvalidPlanInput(f"{graph.label(uri)!r} is not one of the targets", field=field)
             headcounts[uri] = _number(value, amount, int, field)

@@ -144,6 +144,8 @@ def test_a_what_if_is_re_solved_kept_and_read_back(
         "budget=nan",
         "language=german",
         "headcount:battery technician=-1",
+        "headcount:=3",
+        "headcount:flying saucer pilot=1",
     ):
         refused = _json_cohort(client, key, what_if=[change])
         assert refused.status_code == 422 and refused.json()["field"] == "what_if", (change, refused.text)
