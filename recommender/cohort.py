@@ -1089,10 +1089,9 @@ class CohortResult:
     def assigned(self) -> list[Option]:
         """The chosen option of every person who moves, in input order."""
         free_of = self.assignment.free_of or (False,) * len(self.inputs.people)
+        # a free variant is chosen only where it exists: the ``or`` is for the type, never taken
         return [
-            self.inputs.free_options[p][t] or self.inputs.options[p][t]
-            if free_of[p]
-            else self.inputs.options[p][t]
+            (self.inputs.free_options[p][t] if free_of[p] else None) or self.inputs.options[p][t]
             for p, t in enumerate(self.assignment.target_of)
             if t is not None
         ]

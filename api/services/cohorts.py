@@ -162,10 +162,8 @@ def parse_what_if(
             headcounts[uri] = _number(value, amount, int, field)
         elif key == "budget":
             changes["budget"] = None if amount.lower() == "none" else _number(value, amount, float, field)
-        elif key == "hours-per-week":
-            changes["hours_per_week"] = _number(
-                value, amount, float, field
-            )  # CohortSettings checks the range
+        elif key == "hours-per-week":  # the range as the plan's own: CohortSettings checks it
+            changes["hours_per_week"] = _number(value, amount, float, field)
         elif key == "language":
             changes["language"] = language_code(amount, field=field)
         else:
