@@ -64,7 +64,9 @@ def hr_cohort(
     document = cohort_routes.load(db_session, principal, cohort_id)
     audit.cohort_people("read", cohort_id=cohort_id)  # the page names every person of the cohort
     chart = readiness_svg(document["timeline"], document["targets"])
-    context = {"c": document, "chart": chart, "compared": WHAT_IF_FIGURES}
+    # each person's plan on their row: its courses in order (the report gives each plan whole)
+    courses_of = {plan["plan_id"]: [step["title"] for step in plan["steps"]] for plan in document["plans"]}
+    context = {"c": document, "chart": chart, "compared": WHAT_IF_FIGURES, "courses_of": courses_of}
     return templates.TemplateResponse(request, "_cohort.html", context)
 
 

@@ -4,6 +4,8 @@ tiny graph (SQLite and PostgreSQL). The pages in a real browser: ``tests/api/htt
 
 from __future__ import annotations
 
+import re
+
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
@@ -56,6 +58,14 @@ def test_a_kept_cohort_is_drawn_for_its_organisation_only(
         "provider for one that fits</td></tr>"
     ) in drawn.text
     assert "What if" not in drawn.text  # none asked for
+    # each person's courses, in order, on their row
+    plans = client.get(f"/v1/cohorts/{cohort['id']}/plans", headers=bearer(key)).json()["items"]
+    with_courses = next(plan for plan in plans if plan["steps"])
+    titles = "; ".join(step["title"] for step in with_courses["steps"])
+    person = with_courses["people"][0]
+    assert re.search(
+        rf"<tr><td>{person}</td><td>[^<]*</td><td>[^<]*</td><td>{re.escape(titles)}</td>", drawn.text
+    )
     # the "compare with" boxes: the what-if next to the plan, each figure as the totals read
     body["what_if"] = ["budget=0"]
     compared = client.post("/v1/cohorts", json=body, headers=bearer(key)).json()
