@@ -957,24 +957,21 @@ def assign(
         constraints.append(LinearConstraint(budget_row, -np.inf, float(limit)))
     upper = np.concatenate([np.minimum(sizes[gx], np.array(heads, dtype=float)[tx]), np.array(heads, float)])
     bounds = Bounds(np.zeros(n), upper)
-    stages: list[str] = []
-    all_optimal = True
-    priorities = sorted({t.priority for t in inputs.targets})
-    for level in priorities:
-        c = np.zeros(n)
-        members_of_level = [t for t, target in enumerate(inputs.targets) if target.priority == level]
-        c[n_x + np.array(members_of_level)] = 1.0
-        stage = _solve_stage(c, bounds, constraints, settings.time_limit)
-        best = round(stage.value)
-        all_optimal &= stage.optimal
-        stages.append(f"priority {level}: shortfall {best} ({stage.how})")
-        # keep this level's shortfall at its optimum for the next stages (an integer right-hand side keeps
-        # the rows a bipartite incidence matrix, so the next LP relaxation stays integral)
-        keep = np.zeros(n)
-        keep[n_x + np.array(members_of_level)] = 1.0
-        constraints.append(LinearConstraint(sp.csr_matrix(keep), -np.inf, float(best)))
     free_x = np.array([free for _, _, free in variables])
-    if free_x.any():  # then as few people as possible on free courses only where their plans have fees
+    is_free = np.concatenate([free_x, np.zeros(n_t, dtype=bool)])
+    without_free = Bounds(bounds.lb, np.where(is_free, 0.0, bounds.ub))
+    kept = len(constraints)
+    stages, all_optimal, short = _shortfall_stages(
+        inputs, n_x, without_free, constraints, settings.time_limit
+    )
+    if free_x.any() and short == 0:
+        # every seat filled with the plans with fees: no free variant is needed (0 is the least), and they
+        # stay out of the program (whose LP keeps its bipartite structure)
+        bounds = without_free
+        stages.append("free courses only: 0 people (optimal: every seat is filled without them)")
+    elif free_x.any():  # seats left empty: would free variants fill them? then as few as possible
+        del constraints[kept:]
+        stages, all_optimal, _ = _shortfall_stages(inputs, n_x, bounds, constraints, settings.time_limit)
         c = np.concatenate([free_x.astype(float), np.zeros(n_t)])
         stage = _solve_stage(c, bounds, constraints, settings.time_limit)
         fewest = round(stage.value)
@@ -1002,6 +999,32 @@ def assign(
         seconds=round(time.perf_counter() - started, 3),
     )
     return Assignment(tuple(target_of), cert, tuple(free_of))
+
+
+def _shortfall_stages(
+    inputs: CohortInputs, n_x: int, bounds: Bounds, constraints: list[LinearConstraint], time_limit: float
+) -> tuple[list[str], bool, int]:
+    """Minimise the seats left empty, one priority level at a time (priority 1 first), each level's optimum
+    then kept as a constraint (appended to ``constraints``); the stages in words, whether each was solved to
+    optimality, and the seats left empty in all."""
+    n = bounds.lb.size
+    stages: list[str] = []
+    all_optimal, short = True, 0
+    for level in sorted({t.priority for t in inputs.targets}):
+        c = np.zeros(n)
+        members_of_level = [t for t, target in enumerate(inputs.targets) if target.priority == level]
+        c[n_x + np.array(members_of_level)] = 1.0
+        stage = _solve_stage(c, bounds, constraints, time_limit)
+        best = round(stage.value)
+        all_optimal &= stage.optimal
+        short += best
+        stages.append(f"priority {level}: shortfall {best} ({stage.how})")
+        # keep this level's shortfall at its optimum for the next stages (an integer right-hand side keeps
+        # the rows a bipartite incidence matrix, so the next LP relaxation stays integral)
+        keep = np.zeros(n)
+        keep[n_x + np.array(members_of_level)] = 1.0
+        constraints.append(LinearConstraint(sp.csr_matrix(keep), -np.inf, float(best)))
+    return stages, all_optimal, short
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
+from api.services import cohorts
 from api.settings import get_settings
 from data.db import make_engine, migrate, transaction
 from data.models import Course, CourseSkill, Organisation, Skill, Worker
@@ -279,7 +280,7 @@ def test_prices_use_the_rate_table_unless_a_rate_is_given(
 
 
 def test_people_shut_out_by_their_languages_get_the_what_if_of_one_more(
-    runner: CliRunner, files: tuple[Path, Path, Path], tmp_path: Path
+    runner: CliRunner, files: tuple[Path, Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Two welders who follow only Italian move to battery technician, and every course is in English:
     the plan says what English would change, and ``--what-if language=en`` shows it side by side. (Without
@@ -311,5 +312,10 @@ def test_people_shut_out_by_their_languages_get_the_what_if_of_one_more(
     assert "what if language=EN" in text and "│ people moving with no course │ 2 │ 0 │" in text
     document = json.loads(runner.invoke(app, [*args, "--json"]).output)
     assert document["what_if"]["plan"]["without_course"] == 2
+    # a larger workforce is not re-solved on its own: the plan names the what-if to ask for
+    monkeypatch.setattr(cohorts, "LANGUAGE_WHAT_IF_PEOPLE", 1)
+    text = " ".join(runner.invoke(app, _args((snapshot, workforce, targets))).output.split())
+    assert "What courses in English ('en') too would change is a what-if: language=en." in text
+    assert "If everyone also" not in text
     assert document["what_if"]["what_if"]["without_course"] == 0
     assert document["what_if"]["plans_computed_again"] > 0
