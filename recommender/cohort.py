@@ -67,7 +67,7 @@ from recommender.planner import (
 from recommender.planner.alternatives import for_group, for_hr
 from recommender.planner.from_gap import MIN_WEIGHT
 from recommender.planner.model import Way, check_hours_per_week
-from recommender.planner.schedule import weeks_until
+from recommender.planner.schedule import hours_until
 from recommender.workforce import Person, Target, TitleToConfirm
 
 Objective = Literal["hours", "cost"]
@@ -434,7 +434,7 @@ def plan_chunk(
             # no more course hours than the weeks to the deadline hold: a plan of everything the courses
             # teach could end after it, and the person would not be on time with any course at all (no
             # week left: no limit, and the plan is late whatever it holds)
-            max_hours=task.hours_per_week * weeks_until(task.start, deadline) or None,
+            max_hours=hours_until(task.start, deadline, task.hours_per_week) or None,
             budget=0.0 if task.free else None,
             start=task.start,
             deadline=deadline,
@@ -1302,12 +1302,7 @@ class CohortResult:
     def shut_out(self) -> list[Option]:
         """People moving who get no course at all because every course teaching an essential skill of
         their gap is ruled out for them (language, dates, region or budget)."""
-        return [
-            o
-            for o in self.assigned()
-            if not o.pair.plan.steps
-            and any(u.essential and "ruled out" in u.reason for u in o.pair.plan.uncovered_skills)
-        ]
+        return [o for o in self.assigned() if not o.pair.plan.steps and _ruled_out(o.pair.plan)]
 
     def warnings(self) -> list[str]:
         """What HR should look at before acting on the plan."""
@@ -1552,6 +1547,12 @@ def _with_language(languages: tuple[str, ...], language: str) -> tuple[str, ...]
     return tuple(dict.fromkeys((*languages, language))) if languages else ()
 
 
+def _ruled_out(plan: Plan) -> list[str]:
+    """The essential skills ``plan`` leaves open because every course teaching them is ruled out for the
+    person (the planner's reason says so), by URI."""
+    return [u.skill_uri for u in plan.uncovered_skills if u.essential and "ruled out" in u.reason]
+
+
 def language_to_add(result: CohortResult, courses: Sequence[CourseOption]) -> str | None:
     """The language that opens the most courses to the people :meth:`CohortResult.shut_out`: of the courses
     teaching an essential skill their plans leave ruled out, the language most of them are in that those
@@ -1564,12 +1565,7 @@ def language_to_add(result: CohortResult, courses: Sequence[CourseOption]) -> st
     ]
     if not shut_out:
         return None
-    skills = {
-        u.skill_uri
-        for o in shut_out
-        for u in o.pair.plan.uncovered_skills
-        if u.essential and "ruled out" in u.reason
-    }
+    skills = {uri for o in shut_out for uri in _ruled_out(o.pair.plan)}
     followed_by_all = set.intersection(
         *(set(result.inputs.people[o.person].languages or settings.languages) for o in shut_out)
     )

@@ -74,6 +74,7 @@ from recommender.planner.relevance import target_weights
 from recommender.planner.schedule import (
     Slot,
     hours_per_week_needed,
+    hours_until,
     schedule,
     week_end,
     week_of,
@@ -263,7 +264,7 @@ def plan_paths(  # noqa: C901, PLR0913 - the planner's entry point, being rewrit
             no deadline advice of its own), when it has a course and ends in time; asked for only when a plan
             misses the deadline, and then once."""
             assert constraints.deadline is not None and constraints.start is not None
-            allowed = constraints.hours_per_week * weeks_until(constraints.start, constraints.deadline)
+            allowed = hours_until(constraints.start, constraints.deadline, constraints.hours_per_week)
             limit = allowed if constraints.max_hours is None else min(allowed, constraints.max_hours)
             if limit <= 0:
                 return None

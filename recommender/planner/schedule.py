@@ -143,6 +143,12 @@ def weeks_until(start: date, deadline: date) -> int:
     return ((deadline - start).days + 1) // 7
 
 
+def hours_until(start: date, deadline: date, hours_per_week: float) -> float:
+    """The study hours the whole weeks from ``start`` to ``deadline`` hold: the most course hours a plan can
+    take and still end in time (as a limit, it plans for the deadline)."""
+    return hours_per_week * weeks_until(start, deadline)
+
+
 def fits_in(
     order: Sequence[str],
     hours: Mapping[str, float],
