@@ -43,26 +43,37 @@ def test_killed_before_the_rename_leaves_the_old_file(tmp_path: Path) -> None:
 def test_killed_at_random_moments_the_file_is_one_version_or_the_other(tmp_path: Path) -> None:
     path = tmp_path / "big.bin"
     chunk = 1 << 16
-    # two versions of 8 MB written in 128 chunks, over and over: a kill lands in the middle of most writes
+    # two versions of 8 MB written in 128 chunks, over and over; the child says when its first version is
+    # whole, so a kill never lands while it is still starting (slow on a loaded machine)
     code = f"""
+import sys
 from data import files
 n = 0
 while True:
     with files.atomic_binary({str(path)!r}) as handle:
         for _ in range(128):
             handle.write(bytes([65 + n % 2]) * {chunk})
+    if n == 0:
+        print("writing", flush=True)
     n += 1
 """
     rng = random.Random(17)
-    for _ in range(4):
+    kills = mid_write = 0
+    # most kills land mid-write; the rest between two writes: kill until one of each kind could be seen
+    while kills < 4 or (not mid_write and kills < 40):
         process = child(code)
-        time.sleep(rng.uniform(0.3, 1.5))
+        assert process.stdout is not None
+        assert process.stdout.readline() == "writing\n", process.communicate()[1]
+        time.sleep(rng.uniform(0.0, 0.5))
         process.send_signal(signal.SIGKILL)
         process.communicate()
         assert process.returncode == -signal.SIGKILL
-        if path.exists():
-            content = path.read_bytes()
-            assert len(content) == 128 * chunk
-            assert content in (b"A" * len(content), b"B" * len(content))
-    assert path.exists()
-    assert list(tmp_path.glob(".big.bin.*.tmp"))  # at least one kill landed mid-write
+        kills += 1
+        content = path.read_bytes()
+        assert len(content) == 128 * chunk
+        assert content in (b"A" * len(content), b"B" * len(content))
+        leftovers = list(tmp_path.glob(".big.bin.*.tmp"))
+        mid_write += bool(leftovers)
+        for leftover in leftovers:
+            leftover.unlink()
+    assert mid_write, f"none of {kills} kills landed mid-write"
