@@ -40,7 +40,7 @@ import calendar
 import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from types import MappingProxyType
 from typing import Any, Literal
@@ -337,23 +337,7 @@ class Catalogue:
         targets: Sequence[TargetSkills],
         settings: CohortSettings,
     ) -> Catalogue:
-        course_rows = tuple(
-            {
-                "id": c.id,
-                "title": c.title,
-                "hours": c.hours,
-                "price": c.price,
-                "currency": c.currency,
-                "language": c.language,
-                "delivery_mode": c.delivery_mode,
-                "region": c.region,
-                "level": c.level,
-                "start_dates": c.start_dates,
-                "skills": dict(c.skills),
-                "prerequisites": tuple((p.course_id, p.origin) for p in c.prerequisites),
-            }
-            for c in courses
-        )
+        course_rows = tuple(_course_row(c) for c in courses)
         badge_rows = tuple(
             {
                 "id": b.id,
@@ -414,6 +398,17 @@ class Catalogue:
 
 
 _CATALOGUE_CACHE: dict[tuple[int, int], tuple[Catalogue, PlanCatalogue, list[BadgeOption]]] = {}
+
+
+def _course_row(course: CourseOption) -> dict[str, Any]:
+    """Every field of ``course`` as plain data (its mappings as dicts, its prerequisites as pairs): a course
+    rebuilt from it in a worker is the course given, link confidences included (the relevance rule reads
+    them: without them every link counted as sure, and cohort plans took courses a worker's would not)."""
+    row = {f.name: getattr(course, f.name) for f in fields(CourseOption)}
+    row["skills"] = dict(course.skills)
+    row["confidence"] = dict(course.confidence)
+    row["prerequisites"] = tuple((p.course_id, p.origin) for p in course.prerequisites)
+    return row
 
 
 def plan_chunk(

@@ -369,10 +369,23 @@ def test_add_months_clamps_to_the_month_end() -> None:
 
 
 def test_shared_plans_equal_single_plans_on_the_whole_catalogue(tiny_graph: CompetenceGraph) -> None:
-    """Planning only taught skills on the target's courses changes nothing in the courses, hours and cost."""
+    """Planning only taught skills on the target's courses changes nothing in the courses, hours and cost,
+    and the relevance rule reads the links' confidences as a single plan does (a cohort's courses lost them
+    on their way to the planning workers, and its plans took a quick course on a weak link)."""
     from recommender.planner import Constraints, plan_paths
 
-    catalogue = [*_catalogue(), CourseOption("c-paint", "Painting", 12, 80, skills={"skill:paint": 3})]
+    catalogue = [
+        *_catalogue(),
+        CourseOption("c-paint", "Painting", 12, 80, skills={"skill:paint": 3}),
+        CourseOption(
+            "c-weak",
+            "Batteries in passing",
+            2,
+            0,
+            skills={"skill:battery": 3},
+            confidence={"skill:battery": 0.2},
+        ),
+    ]
     settings = CohortSettings(start=START, months=6, hours_per_week=4, currency="EUR")
     inputs = prepare(tiny_graph, _people(), _targets(), catalogue, settings)
     for person, row in zip(inputs.people, inputs.options, strict=True):
@@ -395,6 +408,7 @@ def test_shared_plans_equal_single_plans_on_the_whole_catalogue(tiny_graph: Comp
             alone = plan_paths(gap_items(gap), catalogue, constraints, alternatives=False).best
             shared = option.pair.plan
             assert [s.course_id for s in shared.steps] == [s.course_id for s in alone.steps]
+            assert "c-weak" not in {s.course_id for s in shared.steps}
             assert (shared.total_hours, shared.total_price, shared.finish_date) == (
                 alone.total_hours,
                 alone.total_price,
