@@ -68,6 +68,7 @@ from recommender.planner.alternatives import for_group, for_hr
 from recommender.planner.from_gap import MIN_WEIGHT
 from recommender.planner.model import Way, check_hours_per_week
 from recommender.planner.schedule import hours_until
+from recommender.planner.subject import SubjectFit, SubjectVectors
 from recommender.workforce import Person, Target, TitleToConfirm
 
 Objective = Literal["hours", "cost"]
@@ -328,6 +329,9 @@ class Catalogue:
     badge_rows: tuple[dict[str, Any], ...]
     targets: tuple[TargetSkills, ...]
     settings: dict[str, Any]
+    #: Per target, course id -> the cosine of the course's subject with the target's (None: not judged by
+    #: subject; ``recommender.planner.subject``).
+    subjects: tuple[dict[str, float] | None, ...] = ()
 
     @classmethod
     def of(
@@ -336,8 +340,14 @@ class Catalogue:
         badges: Sequence[BadgeOption],
         targets: Sequence[TargetSkills],
         settings: CohortSettings,
+        subjects: SubjectVectors | None = None,
     ) -> Catalogue:
         course_rows = tuple(_course_row(c) for c in courses)
+        fits = [None if subjects is None else subjects.fit(t.uri) for t in targets]
+        ids = [c.id for c in courses]
+        subject_rows = tuple(
+            None if fit is None else {c: fit.cosines[c] for c in ids if c in fit.cosines} for fit in fits
+        )
         badge_rows = tuple(
             {
                 "id": b.id,
@@ -357,7 +367,7 @@ class Catalogue:
             "objective": settings.objective,
             "include_optional": settings.include_optional,
         }
-        return cls(course_rows, badge_rows, tuple(targets), shared)
+        return cls(course_rows, badge_rows, tuple(targets), shared, subject_rows)
 
     def for_target(self, target: int) -> tuple[PlanCatalogue, list[BadgeOption]]:
         """The courses that matter to a target (teaching one of its skills, and their prerequisites, closed),
@@ -396,8 +406,25 @@ class Catalogue:
         _CATALOGUE_CACHE[key] = (self, catalogue, badges)
         return catalogue, badges
 
+    def subject_of(self, target: int) -> SubjectFit | None:
+        """The target's :class:`SubjectFit` (None: courses are not judged by subject), one object per process
+        and target (the planner's caches key on it)."""
+        rows = self.subjects[target] if self.subjects else None
+        if rows is None:
+            return None
+        key = (id(self), target)
+        cached = _SUBJECT_CACHE.get(key)
+        if cached is not None and cached[0] is self:
+            return cached[1]
+        if len(_SUBJECT_CACHE) > 64:
+            _SUBJECT_CACHE.clear()
+        fit = SubjectFit(self.targets[target].uri, MappingProxyType(dict(rows)))
+        _SUBJECT_CACHE[key] = (self, fit)
+        return fit
+
 
 _CATALOGUE_CACHE: dict[tuple[int, int], tuple[Catalogue, PlanCatalogue, list[BadgeOption]]] = {}
+_SUBJECT_CACHE: dict[tuple[int, int], tuple[Catalogue, SubjectFit]] = {}
 
 
 def _course_row(course: CourseOption) -> dict[str, Any]:
@@ -450,6 +477,7 @@ def plan_chunk(
             alternatives=False,
             certify_plans=False,
             what_to_drop=False,  # a cohort asks only whether a plan is on time
+            subject=catalogue.subject_of(task.target),
         )
         out.append(_task_plan(task, result.best))
     return out
@@ -565,6 +593,9 @@ class CohortInputs:
     # (target, essential skill URI) -> what to do where a person's plan does not say (skills no course
     # teaches are not planned on): ``recommender.planner.alternatives.for_group``
     instead: Mapping[tuple[int, str], Way] = field(default_factory=dict)
+    #: The subjects of courses and occupations the plans judged courses by (None: not by subject); a
+    #: what-if plans with the same.
+    subjects: SubjectVectors | None = None
 
 
 def _chunks(items: list[PlanTask], size: int) -> list[list[PlanTask]]:
@@ -668,6 +699,7 @@ def prepare(  # noqa: PLR0913 - keyword-only: badges, titles to confirm, a what-
     cache: Mapping[PlanTask, TaskPlan] | None = None,
     mapper: ChunkMapper = in_process,
     chunk_size: int = 32,
+    subjects: SubjectVectors | None = None,
 ) -> CohortInputs:
     """Compute every distinct plan once and the options of every (person, target) pair.
 
@@ -685,6 +717,9 @@ def prepare(  # noqa: PLR0913 - keyword-only: badges, titles to confirm, a what-
         Plans already computed (a what-if passes the previous run's ``plans``); only new tasks are planned.
     mapper : callable
         How chunks of plan tasks are mapped (:func:`in_process`, or ``recommender.cluster.DaskMapper``).
+    subjects : SubjectVectors, optional
+        A course far from a target's subject is not planned on for it (``recommender.planner.subject``);
+        None: courses are not judged by subject.
 
     Returns
     -------
@@ -698,7 +733,7 @@ def prepare(  # noqa: PLR0913 - keyword-only: badges, titles to confirm, a what-
     )
     person_held, person_tasks, n_profiles = _plan_tasks(people, targets, target_skills, graph, settings)
     distinct = {task for tasks in person_tasks for task in tasks}
-    catalogue = Catalogue.of(courses, badges, target_skills, settings)
+    catalogue = Catalogue.of(courses, badges, target_skills, settings, subjects)
     plans: dict[PlanTask, TaskPlan] = {}
     computed = _plan_into(plans, distinct, cache, mapper, catalogue, chunk_size)
     # with a budget, each plan with fees gets a variant of free courses only (a budget too small for the
@@ -756,6 +791,7 @@ def prepare(  # noqa: PLR0913 - keyword-only: badges, titles to confirm, a what-
         on_the_job_rate=rate,
         on_the_job_source=source,
         instead=MappingProxyType(group_alternatives(graph, target_skills, courses, badges)),
+        subjects=subjects,
     )
 
 
@@ -1533,6 +1569,7 @@ def what_if(  # noqa: PLR0913 - keyword-only: what changes in the what-if, each 
             to_confirm=previous.to_confirm,
             cache=previous.plans,
             mapper=mapper,
+            subjects=previous.subjects,
         )
     return summarise(inputs, headcounts=headcounts, budget=budget)
 

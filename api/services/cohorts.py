@@ -86,6 +86,7 @@ def plan_cohort(  # noqa: PLR0913 - keyword-only: catalogue, the two files, the 
     replaces the file's occupation, so a title listed to confirm is planned on the next run.
     """
     from api.services.levels import levels_per_target
+    from data import subject_vectors
     from data.formats.workforce import read_targets, read_workforce
     from recommender.cohort import CohortSettings, prepare, summarise
     from recommender.workforce import resolve_targets, resolve_workforce
@@ -122,6 +123,7 @@ def plan_cohort(  # noqa: PLR0913 - keyword-only: catalogue, the two files, the 
         badges=badges,
         to_confirm=people.to_confirm,
         mapper=mapper,
+        subjects=subject_vectors.load(),
     )
     return summarise(inputs)
 

@@ -25,6 +25,7 @@ from recommender.planner import (
 from recommender.planner.alternatives import UnmetSkill, unmet_demand
 from recommender.planner.from_gap import gap_items
 from recommender.planner.scores import ScoreIndex, ScoreVector
+from recommender.planner.subject import SubjectVectors
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -66,6 +67,8 @@ class PlanOptions:
     terms: Mapping[str, CourseTerms]
     badges: tuple[BadgeOption, ...]
     rates: RateTable
+    #: The subjects of courses and occupations (``data.subject_vectors``; None: courses are not judged by it).
+    subjects: SubjectVectors | None = None
     _priced: Kept[Hashable, _Priced] = field(
         default_factory=lambda: Kept(PRICINGS_KEPT), init=False, repr=False, compare=False
     )
@@ -151,6 +154,7 @@ def load_plan_options(
 def plan_options(catalogue: CatalogueOptions, exchange_rates: Path | None = None) -> PlanOptions:
     """The :class:`PlanOptions` of the catalogue's options (as read from the database, or from the cache of
     ``data.options_cache``), with the rates of ``exchange_rates``, else the bundled table."""
+    from data import subject_vectors
     from data.plan_inputs import rate_table
 
     return PlanOptions(
@@ -158,6 +162,7 @@ def plan_options(catalogue: CatalogueOptions, exchange_rates: Path | None = None
         terms=catalogue.terms,
         badges=catalogue.badges,
         rates=rate_table(exchange_rates),
+        subjects=subject_vectors.load(),
     )
 
 
@@ -366,6 +371,7 @@ def plan(
         badges=options.badges,
         scores=scores,
         solver=request.solver,  # type: ignore[arg-type]
+        subject=options.subjects.fit(profile.gap.target_uri) if options.subjects is not None else None,
     )
     return PlanAnswer(
         gap=profile.gap,

@@ -26,6 +26,7 @@ from recommender.planner.filters import Available, first_session, limit_reason, 
 from recommender.planner.model import Constraints, CourseOption
 from recommender.planner.order import check_prerequisites
 from recommender.planner.relevance import MIN_EVIDENCE, judged
+from recommender.planner.subject import SubjectFit
 
 #: Filter results (one per set of constraints) kept.
 KEPT = 16
@@ -182,7 +183,7 @@ class PlanCatalogue:
                 teaching.setdefault(uri, []).append(course.id)
         #: skill URI -> ids of the courses naming it, in catalogue order
         self.teaching: Mapping[str, tuple[str, ...]] = {u: tuple(ids) for u, ids in teaching.items()}
-        self._relevance: Kept[frozenset[tuple[str, float]], Relevance] = Kept(VIEWS_KEPT)
+        self._relevance: Kept[frozenset[Hashable], Relevance] = Kept(VIEWS_KEPT)
         self._static: Kept[tuple[Hashable, ...], StaticRows] = Kept(KEPT)
         self._filtered: Kept[tuple[Hashable, ...], Filtered] = Kept(KEPT)
         self._views: Kept[tuple[Hashable, ...], TargetView] = Kept(VIEWS_KEPT)
@@ -204,12 +205,19 @@ class PlanCatalogue:
         return sorted(found, key=self.position.__getitem__)
 
     def relevance(
-        self, target_skills: Mapping[str, float], *, min_evidence: float = MIN_EVIDENCE
+        self,
+        target_skills: Mapping[str, float],
+        *,
+        min_evidence: float = MIN_EVIDENCE,
+        subject: SubjectFit | None = None,
     ) -> Relevance:
-        """:func:`relevance.relevant_courses` for a target's skills, as the courses it changes."""
-        key = frozenset(target_skills.items())
+        """:func:`relevance.relevant_courses` for a target's skills (and its subject), as the courses it
+        changes."""
+        key: frozenset[Hashable] = frozenset(target_skills.items())
         if min_evidence != MIN_EVIDENCE:
             key = key | {("", min_evidence)}
+        if subject is not None:
+            key = key | {("subject", subject)}
         found = self._relevance.get(key)
         if found is not None:
             return found
@@ -217,7 +225,7 @@ class PlanCatalogue:
         stripped: dict[str, CourseOption] = {}
         weak: dict[str, str] = {}
         for course_id in self.naming(targets):
-            course, why = judged(self.by_id[course_id], targets, min_evidence)
+            course, why = judged(self.by_id[course_id], targets, min_evidence, subject)
             if why is not None:
                 stripped[course_id] = course
                 weak[course_id] = why
@@ -256,14 +264,17 @@ class PlanCatalogue:
                 available[course.id] = Available(course, price, first_session(course, constraints))
         return self._filtered.put(key, Filtered(available, tuple(sorted(available)), excluded))
 
-    def view(self, target_skills: Mapping[str, float], constraints: Constraints) -> TargetView:
+    def view(
+        self, target_skills: Mapping[str, float], constraints: Constraints, subject: SubjectFit | None = None
+    ) -> TargetView:
         """The catalogue for a target's skills (URI -> weight in the evidence, as
-        :func:`relevance.target_weights` gives) under ``constraints``: kept for the plans that share both."""
-        key = (frozenset(target_skills.items()), filter_key(constraints))
+        :func:`relevance.target_weights` gives) and subject under ``constraints``: kept for the plans that
+        share them."""
+        key = (frozenset(target_skills.items()), filter_key(constraints), subject)
         found = self._views.get(key)
         if found is not None:
             return found
-        relevance = self.relevance(target_skills)
+        relevance = self.relevance(target_skills, subject=subject)
         filtered = self.filtered(constraints)
         courses = Courses(self.by_id, relevance.stripped)
         available: Mapping[str, Available] = filtered.available

@@ -83,6 +83,7 @@ from recommender.planner.schedule import (
 )
 from recommender.planner.scores import ScoreVector
 from recommender.planner.selection import edges_within
+from recommender.planner.subject import SubjectFit
 
 BEST = "best for you"
 KINDS = {"cost": ("cheapest", "fastest", BEST), "hours": ("fastest", "cheapest", BEST)}
@@ -191,6 +192,7 @@ def plan_paths(  # noqa: C901, PLR0913 - the planner's entry point, being rewrit
     what_to_drop: bool = True,
     exact_limit: int = EXACT_LIMIT,
     certify_exact_limit: int = CERTIFY_EXACT_LIMIT,
+    subject: SubjectFit | None = None,
 ) -> PlanResult:
     """Plan learning paths that close ``gap`` with ``courses`` within ``constraints``.
 
@@ -220,6 +222,10 @@ def plan_paths(  # noqa: C901, PLR0913 - the planner's entry point, being rewrit
         For a plan that misses the deadline, find the courses to drop so that the rest ends in time
         (:func:`~recommender.planner.deadline.kept_by_deadline`; a cohort, which asks only whether a plan is
         on time, spares that search).
+    subject : SubjectFit, optional
+        The cosine of each course's subject with the target occupation's
+        (:meth:`~recommender.planner.subject.SubjectVectors.fit`): a course far from it is not planned on
+        for the target (:mod:`~recommender.planner.subject`); None: courses are not judged by subject.
 
     Returns
     -------
@@ -237,7 +243,9 @@ def plan_paths(  # noqa: C901, PLR0913 - the planner's entry point, being rewrit
         raise InvalidPlanInput(f"must be auto, greedy or exact, got {solver!r}", field="solver")
     catalogue = courses if isinstance(courses, PlanCatalogue) else PlanCatalogue(courses)
     catalogue.check()
-    view = catalogue.view(target_weights((item.skill_uri, item.essential) for item in gap), constraints)
+    view = catalogue.view(
+        target_weights((item.skill_uri, item.essential) for item in gap), constraints, subject
+    )
     relevance, filtered, by_id, available = view.relevance, view.filtered, view.courses, view.available
     # the courses that name a skill still to learn, but on too little evidence (reported, never planned on)
     to_learn = {item.skill_uri for item in gap if item.held_level < item.needed_level}
@@ -280,6 +288,7 @@ def plan_paths(  # noqa: C901, PLR0913 - the planner's entry point, being rewrit
                 what_to_drop=False,
                 exact_limit=exact_limit,
                 certify_exact_limit=certify_exact_limit,
+                subject=subject,
             ).plans
             if not found or not found[0].steps or found[0].deadline is None or not found[0].deadline.met:
                 return None

@@ -18,6 +18,10 @@ courses, out of fold, the links from 0.5 are right 67 % of the time, 194 of 1,07
 optional skill cannot pass alone (two need 0.59 each); weaker links corroborate each other. Links without a
 confidence (given by the catalogue, curated) count 1.0, so they always pass. The course stays in the
 catalogue for everything else (a prerequisite another course names, say).
+
+A right link can come from another world than the target's: given the target's :class:`.subject.SubjectFit`,
+a course whose subject is far from the target's (:data:`.subject.MIN_SUBJECT`) is set aside the same way,
+with that reason, whatever its evidence.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from collections.abc import Container, Iterable, Mapping, Sequence
 from types import MappingProxyType
 
 from recommender.planner.model import CourseOption
+from recommender.planner.subject import SubjectFit
 
 #: The least evidence (probability that the course teaches one of the target's skills) to be planned on.
 MIN_EVIDENCE = 0.5
@@ -50,9 +55,14 @@ def target_weights(relations: Iterable[tuple[str, bool]]) -> dict[str, float]:
 
 
 def relevant_courses(
-    courses: Sequence[CourseOption], target_skills: Mapping[str, float], *, min_evidence: float = MIN_EVIDENCE
+    courses: Sequence[CourseOption],
+    target_skills: Mapping[str, float],
+    *,
+    min_evidence: float = MIN_EVIDENCE,
+    subject: SubjectFit | None = None,
 ) -> tuple[list[CourseOption], dict[str, str]]:
-    """``courses`` with the links to ``target_skills`` removed where the evidence is too weak, and why.
+    """``courses`` with the links to ``target_skills`` removed where the evidence is too weak or the course's
+    subject too far from the target's (``subject``), and why.
 
     Returns
     -------
@@ -68,7 +78,7 @@ def relevant_courses(
         if course.skills.keys().isdisjoint(targets.keys()):  # most of a catalogue: one set operation each
             kept.append(course)
             continue
-        stripped, why = judged(course, targets, min_evidence)
+        stripped, why = judged(course, targets, min_evidence, subject)
         if why is not None:
             weak[course.id] = why
         kept.append(stripped)
@@ -76,13 +86,18 @@ def relevant_courses(
 
 
 def judged(
-    course: CourseOption, targets: Mapping[str, float], min_evidence: float = MIN_EVIDENCE
+    course: CourseOption,
+    targets: Mapping[str, float],
+    min_evidence: float = MIN_EVIDENCE,
+    subject: SubjectFit | None = None,
 ) -> tuple[CourseOption, str | None]:
-    """``course`` as planned on for ``targets`` (its links to them removed when the evidence is too weak)
-    and why they were removed (None: kept as it is)."""
+    """``course`` as planned on for ``targets`` (its links to them removed when the evidence is too weak or
+    its subject too far from the target's) and why they were removed (None: kept as it is)."""
     linked = [uri for uri in course.skills if uri in targets]
     if not linked:
         return course, None
+    if subject is not None and (far := subject.off_subject(course.id)) is not None:
+        return without_skills(course, targets), far
     found = evidence(course, targets)
     if found >= min_evidence:
         return course, None

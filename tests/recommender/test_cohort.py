@@ -604,3 +604,31 @@ def test_open_skills_say_what_to_do_instead(tiny_graph: CompetenceGraph) -> None
         u.alternative.text for a in result.assigned() for u in a.pair.plan.uncovered_skills if u.alternative
     }
     assert any("your limits rule them out: ask your employer" in text for text in plans)
+
+
+def test_a_cohort_plans_no_course_far_from_the_target_subject(tiny_graph: CompetenceGraph) -> None:
+    """The subject rule of a single plan (``recommender.planner.subject``) holds in a cohort's plans, what-ifs
+    included: a course whose subject is far from the target's is not planned on for it."""
+    import numpy as np
+
+    from recommender.planner.subject import SubjectVectors
+
+    ids = tuple(c.id for c in _catalogue())
+    far = "c-ev-short"
+    subjects = SubjectVectors(
+        course_ids=ids,
+        courses=np.array([[0.0, 1.0] if c == far else [1.0, 0.0] for c in ids], dtype=np.float16),
+        occupation_uris=("occ:battery", "occ:fabricator"),
+        occupations=np.array([[1.0, 0.0], [1.0, 0.0]], dtype=np.float16),
+    )
+    settings = CohortSettings(start=START, months=6, hours_per_week=4, min_readiness=0.0)
+
+    def courses_planned(inputs: CohortInputs) -> set[str]:
+        return {s.course_id for plan in inputs.plans.values() for s in plan.plan.steps}
+
+    plain = prepare(tiny_graph, _people(), _targets(), _catalogue(), settings)
+    assert far in courses_planned(plain)
+    judged = prepare(tiny_graph, _people(), _targets(), _catalogue(), settings, subjects=subjects)
+    assert far not in courses_planned(judged) and courses_planned(judged)
+    changed = what_if(judged, tiny_graph, _catalogue(), hours_per_week=2)
+    assert far not in courses_planned(changed.inputs)

@@ -86,6 +86,32 @@ def test_the_ranking_changes_what_is_proposed(graph: CompetenceGraph) -> None:
     assert "hybrid model" in ranked.ranking and ranked.to_dict()["required_levels"].startswith("default")
 
 
+def test_a_worker_plan_sets_aside_a_course_far_from_the_target_subject(graph: CompetenceGraph) -> None:
+    """The plan service judges courses by their subject against the target's when the options hold the
+    vectors (``data.subject_vectors``): the quick course "a", far from a battery technician's world, is set
+    aside with the reason and the long one taken."""
+    from dataclasses import replace
+
+    from recommender.planner.subject import SubjectVectors
+
+    subjects = SubjectVectors(
+        course_ids=("a", "b"),
+        courses=np.array([[0.0, 1.0], [1.0, 0.0]], dtype=np.float16),
+        occupation_uris=("occ:battery",),
+        occupations=np.array([[1.0, 0.0]], dtype=np.float16),
+    )
+    profile = profile_gap(graph=graph, target="occ:battery", occupations=["occ:painter"])
+    request = plan_service.PlanRequest(start=START)
+    plain = plan_service.plan(profile=profile, options=options(), model=None, request=request)
+    assert [s.course_id for s in plain.result.best.steps] == ["a"]
+    judged = plan_service.plan(
+        profile=profile, options=replace(options(), subjects=subjects), model=None, request=request
+    )
+    assert [s.course_id for s in judged.result.best.steps] == ["b"]
+    (a,) = [e for e in judged.result.excluded if e.course_id == "a"]
+    assert "its subject is far from the target's work" in a.reason
+
+
 def test_organisation_levels_override_the_default_most_specific_first(
     graph: CompetenceGraph, tmp_path: Path
 ) -> None:

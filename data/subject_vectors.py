@@ -1,0 +1,112 @@
+"""The subjects of courses and occupations as sentence-model vectors, vendored: what a course is about against
+what a target occupation does (:class:`recommender.planner.subject.SubjectVectors`).
+
+A course on a right link can still be about another world than the target's ("mathematics" from prime-number
+puzzles for an automotive designer: ``evaluation/relevance_review.csv``). The cosine of the course's title and
+summary with the occupation's label and description, by the sentence model all-MiniLM-L6-v2
+(:mod:`data.sentence_model`), tells such pairs apart (``python -m evaluation.target_fit``). Embedding the
+bundled catalogue's 3,994 courses and ESCO's 3,007 occupations takes about two minutes of CPU, so the vectors
+are built once and shipped as ``data/default/subject_vectors.npz`` (float16: cosines within 1e-3):
+
+``OPENBLAS_NUM_THREADS=1 .venv/bin/python -m data.subject_vectors`` (on a database loaded by ``upskill run``
+with the bundled catalogue only; writes the file).
+
+A course imported later has no vector until the file is built again, and is then not judged by its subject.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from data import files
+from recommender.planner.subject import SubjectVectors
+
+if TYPE_CHECKING:  # a plan read from the caches loads no ORM (``tests/api/cli/test_plan.py``)
+    from sqlalchemy.orm import Session
+
+DEFAULT_FILE = Path(__file__).resolve().parent / "default" / "subject_vectors.npz"
+
+
+def course_text(title: str, summary: str | None) -> str:
+    """What a course is about, as embedded: its title and summary."""
+    return f"{title}. {summary or ''}"
+
+
+def occupation_text(label: str, description: str | None) -> str:
+    """What an occupation does, as embedded: its label and description."""
+    return f"{label}. {description or ''}"
+
+
+def build(db_session: Session) -> SubjectVectors:
+    """Embed every course and occupation of the database (the sentence model's package must be installed)."""
+    from sqlalchemy import select
+
+    from data.models import Course, Occupation
+    from data.sentence_model import load_encoder
+
+    courses = db_session.execute(select(Course.id, Course.title, Course.summary).order_by(Course.id)).all()
+    occupations = db_session.execute(
+        select(Occupation.uri, Occupation.preferred_label, Occupation.description).order_by(Occupation.uri)
+    ).all()
+    encoder = load_encoder()
+    return SubjectVectors(
+        course_ids=tuple(c for c, _, _ in courses),
+        courses=encoder.encode([course_text(t, s) for _, t, s in courses]).astype(np.float16),
+        occupation_uris=tuple(u for u, _, _ in occupations),
+        occupations=encoder.encode([occupation_text(label, d) for _, label, d in occupations]).astype(
+            np.float16
+        ),
+    )
+
+
+def write(vectors: SubjectVectors, path: Path = DEFAULT_FILE) -> None:
+    """Write ``vectors`` to ``path`` (whole or not at all)."""
+    with files.atomic_binary(path) as handle:
+        np.savez_compressed(
+            handle,
+            course_ids=np.array(vectors.course_ids, dtype=str),
+            courses=vectors.courses,
+            occupation_uris=np.array(vectors.occupation_uris, dtype=str),
+            occupations=vectors.occupations,
+        )
+
+
+@functools.lru_cache(maxsize=4)
+def load(path: Path = DEFAULT_FILE) -> SubjectVectors | None:
+    """The vendored vectors (read once per process), or None when the file is absent."""
+    if not path.is_file():
+        return None
+    with np.load(path, allow_pickle=False) as data:
+        return SubjectVectors(
+            course_ids=tuple(str(c) for c in data["course_ids"]),
+            courses=data["courses"],
+            occupation_uris=tuple(str(u) for u in data["occupation_uris"]),
+            occupations=data["occupations"],
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", default=None, help="database URL (default: UPSKILL_DATABASE_URL)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_FILE)
+    args = parser.parse_args()
+
+    from data.db import make_engine, transaction
+    from data.defaults import environment_database_url
+
+    with transaction(make_engine(args.database or environment_database_url())) as session:
+        vectors = build(session)
+    write(vectors, args.out)
+    print(
+        f"{args.out}: {len(vectors.course_ids)} courses, {len(vectors.occupation_uris)} occupations, "
+        f"{args.out.stat().st_size / 1e6:.1f} MB"
+    )
+
+
+if __name__ == "__main__":
+    main()
