@@ -41,6 +41,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from data import subject_vectors
 from recommender.cohort import (
     Catalogue,
     CohortInputs,
@@ -184,7 +185,7 @@ def solver_choice(
     tasks = sorted((task for task in inputs.plans if not task.free), key=lambda task: task.id)
     rng = np.random.default_rng(seed)
     drawn = [tasks[i] for i in sorted(rng.choice(len(tasks), size=min(plans, len(tasks)), replace=False))]
-    catalogue = Catalogue.of(courses, badges, inputs.target_skills, inputs.settings)
+    catalogue = Catalogue.of(courses, badges, inputs.target_skills, inputs.settings, inputs.subjects)
     solvers: tuple[Literal["greedy", "auto"], ...] = ("greedy", "auto")
     cpu: dict[str, list[float]] = {name: [] for name in solvers}
     made: dict[str, list[TaskPlan]] = {name: [] for name in solvers}
@@ -248,7 +249,14 @@ def scenario3(graph: CompetenceGraph, courses: list[Any], badges: list[Any]) -> 
         start=START, months=18, hours_per_week=8, budget=400_000, currency="EUR", exchange_rates={"USD": 1.0}
     )
     inputs = prepare(
-        graph, workforce.people, targets, courses, settings, badges=badges, to_confirm=workforce.to_confirm
+        graph,
+        workforce.people,
+        targets,
+        courses,
+        settings,
+        badges=badges,
+        to_confirm=workforce.to_confirm,
+        subjects=subject_vectors.load(),
     )
     t1 = time.perf_counter()
     result = summarise(inputs)
@@ -371,7 +379,9 @@ def large(
     )
     out: dict[str, Any] = {"people": n, "targets": len(targets)}
     c0, t0 = time.process_time(), time.perf_counter()
-    inputs = prepare(graph, people, targets, courses, settings, badges=badges)
+    inputs = prepare(
+        graph, people, targets, courses, settings, badges=badges, subjects=subject_vectors.load()
+    )
     t1 = time.perf_counter()
     result = summarise(inputs)
     t2 = time.perf_counter()
@@ -394,7 +404,16 @@ def large(
 
         with chunk_mapper(None, processes=processes) as mapper:
             t0 = time.perf_counter()
-            local_inputs = prepare(graph, people, targets, courses, settings, badges=badges, mapper=mapper)
+            local_inputs = prepare(
+                graph,
+                people,
+                targets,
+                courses,
+                settings,
+                badges=badges,
+                mapper=mapper,
+                subjects=inputs.subjects,
+            )
             local_result = summarise(local_inputs)
             t1 = time.perf_counter()
         out["processes"] = {
@@ -416,7 +435,14 @@ def large(
         ):
             t0 = time.perf_counter()
             distributed_inputs = prepare(
-                graph, people, targets, courses, settings, badges=badges, mapper=mapper
+                graph,
+                people,
+                targets,
+                courses,
+                settings,
+                badges=badges,
+                mapper=mapper,
+                subjects=inputs.subjects,
             )
             t1 = time.perf_counter()
             distributed_result = summarise(distributed_inputs)
