@@ -349,6 +349,7 @@ def real_pairs_speed(database_url: str, pairs: int, budget: float | None = 1500)
     """Gap + ``plan_paths`` for ordered pairs of automotive-mobility occupations, on a database holding ESCO,
     the default catalogue and badges (``upskill run`` plus the default catalogue and badge imports); the
     worker's constraints are scenario 1's (``budget`` None: no money limit)."""
+    from data import subject_vectors
     from data.db import make_engine, transaction
     from data.graph_loader import load_graph
     from data.plan_inputs import load_badge_options, load_course_options
@@ -369,6 +370,9 @@ def real_pairs_speed(database_url: str, pairs: int, budget: float | None = 1500)
     catalogue_t0, catalogue_c0 = time.perf_counter(), time.process_time()
     courses = PlanCatalogue(options)
     catalogue_ms = (1000 * (time.perf_counter() - catalogue_t0), 1000 * (time.process_time() - catalogue_c0))
+    # the courses judged by subject as the plan service judges them (each target's cosines made once, as a
+    # served process keeps them)
+    subjects = subject_vectors.load()
     occupations = sorted(automotive_mobility() & set(graph.occupation_uris))
     ordered = [(a, b) for a in occupations for b in occupations if a != b][:pairs]
     currency = Counter(c.currency for c in options).most_common(1)[0][0]
@@ -390,9 +394,10 @@ def real_pairs_speed(database_url: str, pairs: int, budget: float | None = 1500)
         items = gap_items(gap)
         gap_t.append(time.perf_counter() - t0)
         gap_cpu.append(time.process_time() - c0)
+        subject = subjects.fit(target) if subjects is not None else None
         for name, settings in configurations.items():
             t1, c1 = time.perf_counter(), time.process_time()
-            result = plan_paths(items, courses, constraints, badges=badges, **settings)
+            result = plan_paths(items, courses, constraints, badges=badges, subject=subject, **settings)
             times[name].append(time.perf_counter() - t1 + gap_t[-1])
             cpu[name].append(time.process_time() - c1 + gap_cpu[-1])
         solvers.update(plan.solver for plan in result.plans)
