@@ -67,7 +67,7 @@ from recommender.planner import (
 from recommender.planner.alternatives import for_group, for_hr
 from recommender.planner.from_gap import MIN_WEIGHT
 from recommender.planner.model import Way, check_hours_per_week
-from recommender.planner.schedule import hours_until
+from recommender.planner.schedule import hours_until, weeks_until
 from recommender.planner.subject import SubjectFit, SubjectVectors
 from recommender.workforce import Person, Target, TitleToConfirm
 
@@ -468,19 +468,46 @@ def plan_chunk(
         )
         # the planner's lazy greedy: deterministic and a few milliseconds a plan, for thousands of plans
         # (the assignment on top of them is the exact MILP)
-        result = plan_paths(
-            items,
-            courses,
-            constraints,
-            badges=badges,
-            solver=solver,
-            alternatives=False,
-            certify_plans=False,
-            what_to_drop=False,  # a cohort asks only whether a plan is on time
-            subject=catalogue.subject_of(task.target),
-        )
-        out.append(_task_plan(task, result.best))
+        planned = _task_plan(task, _best(items, courses, constraints, badges, solver, catalogue, task))
+        # hours within the weeks can still end late (a course begins only the week after the one it needs
+        # ends, or waits for its session): planned again with the overrun's hours fewer, a few times
+        for _ in range(LATE_REPLANS):
+            if planned.on_time or constraints.max_hours is None:
+                break
+            over = weeks_until(deadline, planned.finish) + 1
+            fewer = constraints.max_hours - over * task.hours_per_week
+            if fewer <= 0:
+                break
+            constraints = replace(constraints, max_hours=fewer)
+            planned = _task_plan(task, _best(items, courses, constraints, badges, solver, catalogue, task))
+        out.append(planned)
     return out
+
+
+#: How many times a plan that ends after its deadline is planned again with fewer hours.
+LATE_REPLANS = 3
+
+
+def _best(  # noqa: PLR0913 - one task's plan, as plan_chunk makes it
+    items: Sequence[GapItem],
+    courses: PlanCatalogue,
+    constraints: Constraints,
+    badges: Sequence[BadgeOption],
+    solver: Literal["greedy", "auto"],
+    catalogue: Catalogue,
+    task: PlanTask,
+) -> Plan:
+    return plan_paths(
+        items,
+        courses,
+        constraints,
+        badges=badges,
+        solver=solver,
+        alternatives=False,
+        certify_plans=False,
+        what_to_drop=False,  # a cohort asks only whether a plan is on time
+        subject=catalogue.subject_of(task.target),
+    ).best
 
 
 def _task_plan(task: PlanTask, plan: Plan) -> TaskPlan:

@@ -32,7 +32,7 @@ from recommender.cohort import (
 from recommender.errors import InvalidPlanInput
 from recommender.gap import DEFAULT_LEVELS, Profile, RequiredLevels, holdings, skill_gap, strengths
 from recommender.graph import CompetenceGraph
-from recommender.planner import BadgeOption, CourseOption, Plan
+from recommender.planner import BadgeOption, CourseOption, Plan, Prerequisite
 from recommender.planner.from_gap import gap_items
 from recommender.planner.model import Certificate as PlanCertificate
 from recommender.planner.schedule import weeks_until
@@ -482,10 +482,16 @@ def test_under_a_tight_budget_people_move_on_free_courses_rather_than_leave_a_se
 
 
 def test_a_free_variant_stands_in_for_fees_only_not_for_a_plan_that_ends_too_late(
-    tiny_graph: CompetenceGraph,
+    tiny_graph: CompetenceGraph, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """a's plan with fees ends after the horizon (its paid course starts late): a is not on time, and the
-    free variant, which would be, is not offered in its place (it would say the budget was short)."""
+    free variant, which would be, is not offered in its place (it would say the budget was short). The plan
+    is kept late (not planned again with fewer hours, which drops the late course:
+    ``test_a_plan_within_the_hours_that_still_ends_late_is_planned_again_with_fewer``) to see the
+    assignment's rule alone."""
+    import recommender.cohort
+
+    monkeypatch.setattr(recommender.cohort, "LATE_REPLANS", 0)
     late = CourseOption(
         "c-late", "Late battery", 20, 100, start_dates=(date(2027, 3, 29),), skills={"skill:battery": 2}
     )
@@ -632,3 +638,32 @@ def test_a_cohort_plans_no_course_far_from_the_target_subject(tiny_graph: Compet
     assert far not in courses_planned(judged) and courses_planned(judged)
     changed = what_if(judged, tiny_graph, _catalogue(), hours_per_week=2)
     assert far not in courses_planned(changed.inputs)
+
+
+def test_a_plan_within_the_hours_that_still_ends_late_is_planned_again_with_fewer(
+    tiny_graph: CompetenceGraph,
+) -> None:
+    """16 hours fit a 4-week horizon at 4 h a week, but a 10-hour course that needs a 6-hour one starts
+    only the week after it ends (week 3) and ends in week 5: late, and no option for the role. Planned again
+    with a week's hours fewer, the person takes the first course alone and moves on time."""
+    catalogue = [
+        CourseOption("c-basics", "Battery basics", 6, 0, skills={"skill:battery": 2}),
+        CourseOption(
+            "c-advanced",
+            "Battery chemistry",
+            10,
+            0,
+            skills={"skill:battery": 3},
+            prerequisites=(Prerequisite("c-basics"),),
+        ),
+    ]
+    settings = CohortSettings(start=START, months=1, hours_per_week=4, min_readiness=0.0)
+    assert weeks_until(START, settings.horizon_end) == 4
+    result = summarise(
+        prepare(
+            tiny_graph, [Person("a", ("occ:welder",))], _targets(battery=1, fabricator=0), catalogue, settings
+        )
+    )
+    (moved,) = result.assigned()
+    assert moved.pair.on_time and moved.eligible
+    assert [s.course_id for s in moved.pair.plan.steps] == ["c-basics"]
