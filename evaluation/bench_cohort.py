@@ -27,6 +27,7 @@ Prints a table and writes ``bench-results/bench_cohort.json``.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import platform
@@ -399,21 +400,16 @@ def large(
     out["document_and_store"] = document_and_store(result)
     out["quality"] = quality(inputs)
     out["solver_choice"] = solver_choice(inputs, courses, badges)
+    # the same cohort planned again with another mapper
+    prepare_with = functools.partial(
+        prepare, graph, people, targets, courses, settings, badges=badges, subjects=inputs.subjects
+    )
     if processes > 1:
         from recommender.cluster import chunk_mapper
 
         with chunk_mapper(None, processes=processes) as mapper:
             t0 = time.perf_counter()
-            local_inputs = prepare(
-                graph,
-                people,
-                targets,
-                courses,
-                settings,
-                badges=badges,
-                mapper=mapper,
-                subjects=inputs.subjects,
-            )
+            local_inputs = prepare_with(mapper=mapper)
             local_result = summarise(local_inputs)
             t1 = time.perf_counter()
         out["processes"] = {
@@ -434,16 +430,7 @@ def large(
             chunk_mapper(local.scheduler_address) as mapper,
         ):
             t0 = time.perf_counter()
-            distributed_inputs = prepare(
-                graph,
-                people,
-                targets,
-                courses,
-                settings,
-                badges=badges,
-                mapper=mapper,
-                subjects=inputs.subjects,
-            )
+            distributed_inputs = prepare_with(mapper=mapper)
             t1 = time.perf_counter()
             distributed_result = summarise(distributed_inputs)
             t2 = time.perf_counter()
