@@ -30,7 +30,7 @@ from numpy.typing import NDArray
 MIN_SUBJECT = 0.05
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: it holds arrays, loaded once
 class SubjectVectors:
     """Unit-length sentence vectors of courses (rows of ``courses``, by ``course_ids``) and occupations."""
 
