@@ -96,6 +96,6 @@ class SubjectFit:
         if cosine is None or cosine >= floor:
             return None
         return (
-            f"its subject is far from the target's work: cosine {cosine:.2f} < {floor:g} between the "
+            f"its subject is far from the target's work: cosine {cosine:.3f} < {floor:g} between the "
             "course's title and summary and the occupation's description (sentence model)"
         )

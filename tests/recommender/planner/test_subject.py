@@ -36,7 +36,7 @@ def test_a_course_far_from_the_target_is_set_aside_with_its_reason_and_another_t
     result = plan_paths(gap, courses, Constraints(), subject=fit)
     assert [s.course_id for s in result.best.steps] == ["calculus"]
     (primes,) = [e for e in result.excluded if e.course_id == "primes"]
-    assert primes.reason.startswith("its subject is far from the target's work: cosine 0.00 < 0.05")
+    assert primes.reason.startswith("its subject is far from the target's work: cosine 0.000 < 0.05")
     # for the target whose world it is, it is planned on
     theorist = vectors().fit("occ:number-theorist")
     assert [s.course_id for s in plan_paths(gap, courses, Constraints(), subject=theorist).best.steps] == [
