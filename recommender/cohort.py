@@ -37,6 +37,7 @@ that month (the planner's finish dates).
 from __future__ import annotations
 
 import calendar
+import functools
 import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -369,15 +370,16 @@ class Catalogue:
         }
         return cls(course_rows, badge_rows, tuple(targets), shared, subject_rows)
 
-    def for_target(self, target: int) -> tuple[PlanCatalogue, list[BadgeOption]]:
+    def for_target(self, target: int) -> tuple[PlanCatalogue, list[BadgeOption], SubjectFit | None]:
         """The courses that matter to a target (teaching one of its skills, and their prerequisites, closed),
         as a :class:`PlanCatalogue` (checked and indexed once: the target's plans share its relevance
-        judgements and filter results), and the badges made of those courses or recognising its skills;
-        built once per process."""
+        judgements and filter results), the badges made of those courses or recognising its skills, and the
+        courses' subjects against the target's (None: not judged by subject; one object, which the planner's
+        caches key on); built once per process."""
         key = (id(self), target)
         cached = _CATALOGUE_CACHE.get(key)
         if cached is not None and cached[0] is self:
-            return cached[1], cached[2]
+            return cached[1]
         skills = set(self.targets[target].uris)
         by_id = {row["id"]: row for row in self.course_rows}
         kept = {row["id"] for row in self.course_rows if skills & row["skills"].keys()}
@@ -400,31 +402,18 @@ class Catalogue:
             if (row["courses"] and set(row["courses"]) <= kept)
             or (row["earned_by"] == "assessment" and skills & row["skills"].keys())
         ]
+        cosines = self.subjects[target] if self.subjects else None
+        subject = None if cosines is None else SubjectFit(self.targets[target].uri, MappingProxyType(cosines))
         if len(_CATALOGUE_CACHE) > 64:
             _CATALOGUE_CACHE.clear()
-        catalogue = PlanCatalogue(courses)
-        _CATALOGUE_CACHE[key] = (self, catalogue, badges)
-        return catalogue, badges
-
-    def subject_of(self, target: int) -> SubjectFit | None:
-        """The target's :class:`SubjectFit` (None: courses are not judged by subject), one object per process
-        and target (the planner's caches key on it)."""
-        rows = self.subjects[target] if self.subjects else None
-        if rows is None:
-            return None
-        key = (id(self), target)
-        cached = _SUBJECT_CACHE.get(key)
-        if cached is not None and cached[0] is self:
-            return cached[1]
-        if len(_SUBJECT_CACHE) > 64:
-            _SUBJECT_CACHE.clear()
-        fit = SubjectFit(self.targets[target].uri, MappingProxyType(dict(rows)))
-        _SUBJECT_CACHE[key] = (self, fit)
-        return fit
+        found = (PlanCatalogue(courses), badges, subject)
+        _CATALOGUE_CACHE[key] = (self, found)
+        return found
 
 
-_CATALOGUE_CACHE: dict[tuple[int, int], tuple[Catalogue, PlanCatalogue, list[BadgeOption]]] = {}
-_SUBJECT_CACHE: dict[tuple[int, int], tuple[Catalogue, SubjectFit]] = {}
+_CATALOGUE_CACHE: dict[
+    tuple[int, int], tuple[Catalogue, tuple[PlanCatalogue, list[BadgeOption], SubjectFit | None]]
+] = {}
 
 
 def _course_row(course: CourseOption) -> dict[str, Any]:
@@ -446,7 +435,7 @@ def plan_chunk(
     shared = catalogue.settings
     out = []
     for task in tasks:
-        courses, badges = catalogue.for_target(task.target)
+        courses, badges, subject = catalogue.for_target(task.target)
         items = catalogue.targets[task.target].gap_items(task.held)
         deadline = max(task.deadline, task.start)  # someone who starts too late is not on time
         constraints = Constraints(
@@ -468,7 +457,18 @@ def plan_chunk(
         )
         # the planner's lazy greedy: deterministic and a few milliseconds a plan, for thousands of plans
         # (the assignment on top of them is the exact MILP)
-        planned = _task_plan(task, _best(items, courses, constraints, badges, solver, catalogue, task))
+        plan_within = functools.partial(
+            plan_paths,
+            items,
+            courses,
+            badges=badges,
+            solver=solver,
+            alternatives=False,
+            certify_plans=False,
+            what_to_drop=False,  # a cohort asks only whether a plan is on time
+            subject=subject,
+        )
+        planned = _task_plan(task, plan_within(constraints).best)
         # hours within the weeks can still end late (a course begins only the week after the one it needs
         # ends, or waits for its session): planned again with the overrun's hours fewer, a few times
         for _ in range(LATE_REPLANS):
@@ -479,35 +479,13 @@ def plan_chunk(
             if fewer <= 0:
                 break
             constraints = replace(constraints, max_hours=fewer)
-            planned = _task_plan(task, _best(items, courses, constraints, badges, solver, catalogue, task))
+            planned = _task_plan(task, plan_within(constraints).best)
         out.append(planned)
     return out
 
 
 #: How many times a plan that ends after its deadline is planned again with fewer hours.
 LATE_REPLANS = 3
-
-
-def _best(  # noqa: PLR0913 - one task's plan, as plan_chunk makes it
-    items: Sequence[GapItem],
-    courses: PlanCatalogue,
-    constraints: Constraints,
-    badges: Sequence[BadgeOption],
-    solver: Literal["greedy", "auto"],
-    catalogue: Catalogue,
-    task: PlanTask,
-) -> Plan:
-    return plan_paths(
-        items,
-        courses,
-        constraints,
-        badges=badges,
-        solver=solver,
-        alternatives=False,
-        certify_plans=False,
-        what_to_drop=False,  # a cohort asks only whether a plan is on time
-        subject=catalogue.subject_of(task.target),
-    ).best
 
 
 def _task_plan(task: PlanTask, plan: Plan) -> TaskPlan:
