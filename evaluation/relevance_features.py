@@ -93,6 +93,7 @@ def main() -> None:  # noqa: C901 - one pass gathering every candidate feature
     from data.graph_loader import load_graph
     from data.models import Course, CourseSkill, Occupation, Skill, SkillBroader, SkillGroup
     from data.sentence_model import CachedEncoder
+    from data.subject_vectors import course_text, occupation_text
     from evaluation.tagging import load_gold
 
     gold = {g.course_id: set(g.skills) for g in load_gold() if g.split == "dev"}
@@ -115,13 +116,13 @@ def main() -> None:  # noqa: C901 - one pass gathering every candidate feature
         for narrower, wider in session.execute(select(SkillBroader.narrower_uri, SkillBroader.broader_uri)):
             broader[narrower].append(wider)
         courses = {
-            cid: f"{title}. {summary or ''}"
+            cid: course_text(title, summary)
             for cid, title, summary in session.execute(
                 select(Course.id, Course.title, Course.summary).where(Course.id.in_(list(links)))
             )
         }
         occupations = {
-            uri: f"{label}. {description}"
+            uri: occupation_text(label, description)
             for uri, label, description in session.execute(
                 select(Occupation.uri, Occupation.preferred_label, Occupation.description)
             )

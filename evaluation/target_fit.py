@@ -75,6 +75,7 @@ def main() -> None:
     from data.graph_loader import load_graph
     from data.models import Course, Occupation, Skill
     from data.sentence_model import CachedEncoder
+    from data.subject_vectors import course_text, occupation_text
 
     if not args.review.is_file():
         parser.error(f"{args.review}: not found; run `python -m evaluation.relevance_review` first")
@@ -84,13 +85,13 @@ def main() -> None:
         graph = load_graph(db_session=session)
         ids = [c["course_id"] for c in judged]
         texts = {
-            cid: f"{title}. {summary or ''}"
+            cid: course_text(title, summary)
             for cid, title, summary in session.execute(
                 select(Course.id, Course.title, Course.summary).where(Course.id.in_(ids))
             )
         }
         occupations = {
-            label: (uri, f"{label}. {description}")
+            label: (uri, occupation_text(label, description))
             for uri, label, description in session.execute(
                 select(Occupation.uri, Occupation.preferred_label, Occupation.description)
             )
