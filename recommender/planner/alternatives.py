@@ -47,11 +47,13 @@ def choose(
     badges: Sequence[BadgeOption],
     ruled_out: bool,
     skill_type: str = "",
+    set_aside: str = "",
 ) -> Way:
     """What can be done for ``skill`` instead of a course, as facts (see the module docstring for the order);
     :func:`for_worker`, :func:`for_hr` and :func:`for_region` word it for their reader.
 
-    ``ruled_out``: a course teaching it above the level reached exists but the worker's limits exclude it.
+    ``ruled_out``: a course teaching it above the level reached exists but the worker's limits exclude it;
+    ``set_aside``: how courses that name it are set aside (:attr:`Way.set_aside`), where none teaches it.
     """
     # what every way says of the skill, made once (no dataclasses.replace: plans leave up to ~300 skills open)
     facts: dict[str, Any] = {
@@ -59,6 +61,7 @@ def choose(
         "needed_level": skill.needed_level,
         "taught_level": skill.catalogue_level,
         "held_level": skill.held_level,
+        "set_aside": set_aside if skill.catalogue_level == 0 else "",
     }
     for badge in sorted(badges, key=lambda b: b.id):
         level = badge.skills.get(skill.skill_uri)
@@ -82,10 +85,11 @@ def alternative(
     badges: Sequence[BadgeOption],
     ruled_out: bool,
     skill_type: str = "",
+    set_aside: str = "",
 ) -> Alternative:
     """What the worker can do for ``skill`` instead of a course, said to the worker (:func:`choose`,
     :func:`for_worker`); the facts stay in ``way`` for another reader's wording."""
-    way = choose(skill, badges=badges, ruled_out=ruled_out, skill_type=skill_type)
+    way = choose(skill, badges=badges, ruled_out=ruled_out, skill_type=skill_type, set_aside=set_aside)
     return Alternative(way.kind, for_worker(way), way.badge_id, way=way)
 
 
@@ -151,7 +155,7 @@ def _untaught(way: Way, skill: str, holder: str) -> str:
     beyond the level they hold."""
     if way.taught_level > 0:
         return f"courses teach {skill} only up to {level_name(way.taught_level)}, which {holder} hold"
-    return f"no course in the catalogue teaches {skill}"
+    return f"no course in the catalogue teaches {skill}" + (f" {way.set_aside}" if way.set_aside else "")
 
 
 def for_hr(way: Way) -> str:

@@ -43,10 +43,12 @@ StaticRows = tuple[tuple[CourseOption, str | None, float | None], ...]
 @dataclass(frozen=True)
 class Relevance:
     """What the relevance rule does to the catalogue for one target: the courses whose links to the target's
-    skills are not planned on (``stripped``: the course without them) and why (``weak``, catalogue order)."""
+    skills are not planned on (``stripped``: the course without them) and why (``weak``, catalogue order;
+    ``far``: those of them set aside for their subject, not their evidence)."""
 
     stripped: Mapping[str, CourseOption]
     weak: Mapping[str, str]
+    far: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -224,12 +226,15 @@ class PlanCatalogue:
         targets = dict(target_skills)
         stripped: dict[str, CourseOption] = {}
         weak: dict[str, str] = {}
+        far: set[str] = set()
         for course_id in self.naming(targets):
             course, why = judged(self.by_id[course_id], targets, min_evidence, subject)
             if why is not None:
                 stripped[course_id] = course
                 weak[course_id] = why
-        return self._relevance.put(key, Relevance(stripped, weak))
+                if subject is not None and subject.off_subject(course_id) is not None:
+                    far.add(course_id)
+        return self._relevance.put(key, Relevance(stripped, weak, frozenset(far)))
 
     def _static_part(self, constraints: Constraints) -> StaticRows:
         key = static_key(constraints)

@@ -249,6 +249,8 @@ class Way:
 
     ``taught_level``: for ``partial``, the level the courses take it to; otherwise the highest level any
     course teaches it at (0: none). ``badge_level``: the level the badge (``assessment``) recognises.
+    ``set_aside``: where no course teaches it but some name it, how and which, in words ("on enough evidence
+    ('Data Science: Probability' names it in passing)").
     """
 
     kind: AlternativeKind
@@ -260,6 +262,7 @@ class Way:
     badge_id: str | None = None
     badge_name: str = ""
     badge_level: int = 0
+    set_aside: str = ""
 
 
 @dataclass(frozen=True)

@@ -319,7 +319,9 @@ def plan_paths(  # noqa: C901, PLR0913 - the planner's entry point, being rewrit
         )
     # the kinds differ only in the objective cost
     problems = [first] + [recost(first, available, _cost_function(kind, norm)) for kind in kinds[1:]]
-    open_skills = _OpenSkills(first, teachers, excluded, constraints, weakly, badges, catalogue.by_id)
+    open_skills = _OpenSkills(
+        first, teachers, excluded, constraints, (weakly, relevance.far), badges, catalogue.by_id
+    )
     reduced = _reduced([b.problem for b in problems], solver)
     coverage: Coverage | None = None
     coverage_gap: Certificate | None = None
@@ -843,12 +845,14 @@ class _OpenSkills:
         teachers: Mapping[str, Sequence[tuple[str, int]]],
         excluded: Mapping[str, str],
         constraints: Constraints,
-        weakly: Mapping[str, list[str]],
+        weakly: tuple[Mapping[str, list[str]], frozenset[str]],
         badges: Sequence[BadgeOption],
         catalogue: Mapping[str, CourseOption],
     ):
         self.built, self.teachers, self.excluded = built, teachers, excluded
-        self.constraints, self.weakly, self.catalogue = constraints, weakly, catalogue
+        self.constraints, self.catalogue = constraints, catalogue
+        # skill -> the courses naming it whose links are set aside; those of them set aside for subject
+        self.weakly, self.far = weakly
         # the only badges alternatives.choose looks at for a skill: those earned by assessment naming it
         self.assessed: dict[str, list[BadgeOption]] = {}
         for badge in badges:
@@ -861,14 +865,17 @@ class _OpenSkills:
         """``item`` left open at the level ``reached``."""
         key = (item.skill_uri, reached)
         if (known := self._known.get(key)) is None:
-            why, ruled_out = self._reason(item, reached)
+            set_aside = self._set_aside(item.skill_uri)
+            why, ruled_out = self._reason(item, reached, set_aside)
             held = self.built.held.get(item.skill_uri, 0)
             taught = max((lv for _, lv in self.teachers.get(item.skill_uri, ())), default=0)
             skill = UncoveredSkill(
                 item.skill_uri, item.label, item.relation, why, item.needed_level, held, reached, taught
             )
             badges = self.assessed.get(item.skill_uri, ())
-            way = alternative(skill, badges=badges, ruled_out=ruled_out, skill_type=item.skill_type)
+            way = alternative(
+                skill, badges=badges, ruled_out=ruled_out, skill_type=item.skill_type, set_aside=set_aside
+            )
             known = UncoveredSkill(
                 item.skill_uri, item.label, item.relation, why, item.needed_level, held, reached, taught, way
             )
@@ -878,7 +885,33 @@ class _OpenSkills:
     def _title(self, cid: str) -> str:
         return f"'{self.catalogue[cid].title}'" if cid in self.catalogue else cid
 
-    def _reason(self, item: GapItem, reached: int) -> tuple[str, bool]:
+    def _naming(self, cids: Sequence[str], what: str) -> str:
+        """'A', 'B', 'C' and 2 more name ``what``: the first three courses by title ("" for none)."""
+        if not cids:
+            return ""
+        more = f" and {len(cids) - 3} more" if len(cids) > 3 else ""
+        verb = "names" if len(cids) == 1 else "name"
+        return f"{', '.join(self._title(cid) for cid in cids[:3])}{more} {verb} {what}"
+
+    def _set_aside(self, uri: str) -> str:
+        """How the courses naming skill ``uri`` are set aside for the target, and which ("" for none): "on
+        enough evidence ('A' names it in passing)", "for this target's work ('B' names it but is about another
+        field)", or both."""
+        named = self.weakly.get(uri, [])
+        if not named:
+            return ""
+        weak = [cid for cid in named if cid not in self.far]
+        far = [cid for cid in named if cid in self.far]
+        said = "; ".join(
+            filter(
+                None,
+                [self._naming(weak, "it in passing"), self._naming(far, "it but is about another field")],
+            )
+        )
+        how = "on enough evidence" if weak else "for this target's work"
+        return f"{how} ({said})"
+
+    def _reason(self, item: GapItem, reached: int, set_aside: str) -> tuple[str, bool]:
         """Why ``item`` stays below its needed level (prefixed with how far the plan raises it, if at all),
         and whether courses teaching it further exist but the worker's limits rule them out. Courses are
         named by their titles (a person reads this; the ids are in the plan's excluded courses)."""
@@ -887,15 +920,9 @@ class _OpenSkills:
         prefix = f"raised to {level_name(reached)}: " if reached > held else ""
         teaching = self.teachers.get(item.skill_uri, ())
         if not teaching:
-            named = self.weakly.get(item.skill_uri, [])
-            if named:
-                more = f" and {len(named) - 3} more" if len(named) > 3 else ""
-                verb = "names" if len(named) == 1 else "name"
-                return prefix + (
-                    "no course in the catalogue teaches it on enough evidence "
-                    f"({', '.join(self._title(cid) for cid in named[:3])}{more} {verb} it in passing)"
-                ), False
-            return prefix + "no course in the catalogue teaches it", False
+            return prefix + " ".join(
+                filter(None, ["no course in the catalogue teaches it", set_aside])
+            ), False
         further = sorted(cid for cid, lv in teaching if lv > reached)
         if not further:
             top = max(lv for _, lv in teaching)

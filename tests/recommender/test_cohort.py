@@ -592,6 +592,15 @@ def test_open_skills_say_what_to_do_instead(tiny_graph: CompetenceGraph) -> None
         "badge_id": None,
         "people": 2,
     }
+    # a course naming it on too little evidence is named, as in the worker's plan
+    catalogue.append(
+        CourseOption("c-chat", "Chat", 6, 0, skills={"skill:comm": 3}, confidence={"skill:comm": 0.2})
+    )
+    (way,) = instead()
+    assert way["text"] == (
+        "no course in the catalogue teaches it on enough evidence ('Chat' names it in passing): train them "
+        "on the job, with a mentor on the line"
+    )
 
     # courses teach battery chemistry, in English, at advanced only (level 2 first): each person's plan says
     # what to do, the Italian speaker ask for funding, the English speaker practise it on the job first

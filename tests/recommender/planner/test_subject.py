@@ -57,3 +57,32 @@ def test_the_catalogue_judges_the_subject_as_the_plain_pass_and_unknowns_are_not
     assert dict(catalogue.relevance(weights, subject=fit).weak) == weak
     assert dict(catalogue.relevance(weights).weak) == {}  # kept apart from the judgement without subject
     assert vectors().fit("occ:unknown") is None
+
+
+def test_a_skill_only_far_courses_name_is_reported_as_taught_elsewhere_not_as_weak_evidence() -> None:
+    gap = [gap_item("maths"), gap_item("proofs")]
+    courses = [
+        course(
+            "primes", {"maths": 2, "proofs": 2}, price=0, hours=5, confidence={"maths": 0.9, "proofs": 0.9}
+        ),
+        course("calculus", {"maths": 2}, price=0, hours=40, confidence={"maths": 0.9}),
+        course("weak", {"proofs": 2}, price=0, hours=5, confidence={"proofs": 0.2}),
+    ]
+    fit = vectors().fit("occ:engineer")
+    (proofs,) = plan_paths(gap, courses, Constraints(), subject=fit).best.uncovered_skills
+    # a course far from the target's work is not said to name the skill "in passing": its link is sure
+    assert proofs.reason == (
+        "no course in the catalogue teaches it on enough evidence ('Course weak' names it in passing; "
+        "'Course primes' names it but is about another field)"
+    )
+    (proofs,) = plan_paths(gap, courses[:2], Constraints(), subject=fit).best.uncovered_skills
+    assert proofs.reason == (
+        "no course in the catalogue teaches it for this target's work "
+        "('Course primes' names it but is about another field)"
+    )
+    assert proofs.alternative is not None and proofs.alternative.text == (
+        "no course in the catalogue teaches label of proofs for this target's work ('Course primes' names it "
+        "but is about another field): learn it on the job, with a mentor or the employer's training centre"
+    )
+    # without the subject judgement the far course teaches it
+    assert not plan_paths(gap, courses[:2], Constraints()).best.uncovered_skills
