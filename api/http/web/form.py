@@ -87,7 +87,8 @@ class WorkerForm:
             hours=one("hours", "6"),
             start=one("start"),
             deadline=one("deadline"),
-            languages=[value.lower() for value in many("lang") if value],
+            # "language" as the JSON API and the CLI call it, for an address written by hand
+            languages=[value.lower() for value in many("lang") + many("language") if value],
             modes=[value for value in many("mode") if value in DELIVERY_MODES],
             free=params.get("free") in ("1", "on", "true"),
             action=one("action") if one("action") in ACTIONS else "",

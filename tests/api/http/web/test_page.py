@@ -270,6 +270,9 @@ def test_the_form_reads_back_what_was_typed() -> None:
     again = WorkerForm.from_query(QueryParams(form.query()))
     assert again.query() == form.query()
     assert routes.KINDS["fastest"] == "Fastest plan"
+    # the API's and the CLI's name for it, in an address written by hand, is read too (and written as lang)
+    form = WorkerForm.from_query(QueryParams("current=welder&language=de&lang=en"))
+    assert form.languages == ["en", "de"] and ("lang", "de") in form.query()
 
 
 @pytest.mark.parametrize("free", [False, True])
