@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from data import sentence_model, skill_texts
+from data import sentence_model, skill_texts, subject_vectors
 from data.defaults import PLANNING_MIN_CONFIDENCE
 from data.formats import coursera, curation, edx, reading, udemy
 from data.formats import courses as course_format
@@ -99,6 +99,8 @@ class ImportReport:
     skipped: bool = False
     # Courses left without any skill, with why: never silently empty (a curator adds their skills).
     untagged: list[dict[str, Any]] = field(default_factory=list)
+    # Courses whose subject was embedded for plans to judge (``data.subject_vectors``).
+    subjects_embedded: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -112,6 +114,7 @@ class ImportReport:
             "notes": self.notes,
             "skipped": self.skipped,
             "untagged": self.untagged,
+            "subjects_embedded": self.subjects_embedded,
         }
 
 
@@ -292,6 +295,7 @@ def import_catalogue(
     edges = check_references(db_session, catalogue, curated_rows, curated_file=str(curated))
     skills, unreadable = resolve_skills(db_session, catalogue, curated_rows, tagger_factory)
     report = write_courses(db_session, catalogue, skills, edges)
+    _embed_subjects(db_session, catalogue, tagger_factory, report)
     report.untagged = [
         {
             "course_id": record.id,
@@ -502,6 +506,23 @@ def hint_kept(context: dict[str, Any]) -> bool:
     if context["cosine"] is None:
         return bool(context["text_score"] > 0)
     return bool(context["cosine"] >= HINT_MIN_COSINE)
+
+
+def _embed_subjects(
+    db_session: Session, catalogue: Catalogue, tagger_factory: Callable[[], SkillTagger], report: ImportReport
+) -> None:
+    """Embed the subjects of the courses the vendored vectors do not hold, with the tagger's sentence model,
+    so that plans judge them by their subject too (:mod:`data.subject_vectors`); the report says how many."""
+    embedder, vendored = tagger_factory().embedder, subject_vectors.load()
+    needed, embedded = subject_vectors.embed_imported(db_session, catalogue.records, embedder, vendored)
+    report.subjects_embedded = embedded
+    if needed > embedded:
+        why = (
+            f"the sentence model is not installed (`{sentence_model.INSTALL}`)"
+            if embedder is None
+            else f"{subject_vectors.DEFAULT_FILE.name} is missing"
+        )
+        report.notes.append(f"{needed - embedded} course(s) not judged by their subject in plans: {why}")
 
 
 def tag_records(

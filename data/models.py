@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -247,6 +248,9 @@ class Course(Base):
     certificate_price: Mapped[float | None] = mapped_column(Float)
     tags: Mapped[list[str]] = mapped_column(default=list)  # the catalogue's own skill tags, as written
     flags: Mapped[list[str]] = mapped_column(default=list)  # what the catalogue did not state (FORMATS.md)
+    # The sentence vector of the course's title and summary (float16, ``data.subject_vectors``), embedded at
+    # import for a course the vendored vectors do not hold; None: theirs, or not embedded.
+    subject: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     skills: Mapped[list[CourseSkill]] = relationship(
         back_populates="course", cascade="all, delete-orphan", passive_deletes=True

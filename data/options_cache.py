@@ -10,15 +10,17 @@ smallest link confidence kept).
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
-from data import derived_cache
+from data import derived_cache, subject_vectors
 from data.defaults import PLANNING_MIN_CONFIDENCE
 from data.plan_inputs import CourseTerms, load_badge_options, load_course_options, load_course_terms
 from recommender.planner import BadgeOption, CourseOption, Prerequisite
@@ -26,10 +28,11 @@ from recommender.planner import BadgeOption, CourseOption, Prerequisite
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-FORMAT = "plan-options 1"
+FORMAT = "plan-options 2"
 _BUILDERS = (
     "data/options_cache.py",
     "data/plan_inputs.py",
+    "data/subject_vectors.py",
     "data/formats/curation.py",
     "data/default/skill_prerequisites.csv",
     "recommender/planner/model.py",
@@ -39,11 +42,13 @@ _BUILDERS = (
 @dataclass(frozen=True)
 class CatalogueOptions:
     """Every course (sorted by id, priced as its catalogue prices it), what pricing needs beyond it, and the
-    microbadges: what the planner chooses from before it is priced for a worker."""
+    microbadges: what the planner chooses from before it is priced for a worker; the subject vectors of
+    imported courses (``data.subject_vectors.stored``: id -> float16 bytes)."""
 
     courses: tuple[CourseOption, ...]
     terms: dict[str, CourseTerms]
     badges: tuple[BadgeOption, ...]
+    subjects: dict[str, bytes] = field(default_factory=dict)
 
 
 def read_options(*, db_session: Session, min_confidence: float = PLANNING_MIN_CONFIDENCE) -> CatalogueOptions:
@@ -59,6 +64,7 @@ def read_options(*, db_session: Session, min_confidence: float = PLANNING_MIN_CO
         courses=tuple(courses),
         terms=load_course_terms(db_session=db_session),
         badges=tuple(load_badge_options(db_session=db_session)),
+        subjects=subject_vectors.stored(db_session),
     )
 
 
@@ -92,6 +98,9 @@ def save(options: CatalogueOptions, folder: Path) -> None:
             for course_id, term in options.terms.items()
         },
         "badges": [_badge_document(badge) for badge in options.badges],
+        "subjects": {
+            course_id: base64.b64encode(v).decode("ascii") for course_id, v in options.subjects.items()
+        },
     }
     folder.mkdir(parents=True)
     (folder / "options.json").write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
@@ -108,8 +117,13 @@ def load(folder: Path) -> CatalogueOptions:
             courses=tuple(_course(values) for values in document["courses"]),
             terms={course_id: CourseTerms(*values) for course_id, values in document["terms"].items()},
             badges=tuple(BadgeOption(**values) for values in document["badges"]),
+            subjects={course_id: base64.b64decode(v) for course_id, v in document["subjects"].items()},
         )
-    except (TypeError, AttributeError) as error:  # a field missing or one too many, a list for an object
+    except (
+        TypeError,
+        AttributeError,
+        binascii.Error,
+    ) as error:  # a field missing or one too many, a list for an object
         raise ValueError(f"{folder}: {error}") from None
 
 

@@ -11,13 +11,17 @@ are built once and shipped as ``data/default/subject_vectors.npz`` (float16: cos
 ``OPENBLAS_NUM_THREADS=1 .venv/bin/python -m data.subject_vectors`` (on a database loaded by ``upskill run``
 with the bundled catalogue only; writes the file).
 
-A course imported later has no vector until the file is built again, and is then not judged by its subject.
+A course imported later (``upskill import courses``) is embedded by the import, with the tagger's sentence
+model, its vector kept with the course (``courses.subject``: :func:`embed_imported`); the plans read both
+(:func:`combined`). Without the model's package an imported course has no vector and is not judged by its
+subject. A course of the vendored file keeps the vendored vector.
 """
 
 from __future__ import annotations
 
 import argparse
 import functools
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,6 +32,9 @@ from recommender.planner.subject import SubjectVectors
 
 if TYPE_CHECKING:  # a plan read from the caches loads no ORM (``tests/api/cli/test_plan.py``)
     from sqlalchemy.orm import Session
+
+    from data.formats.courses import CourseRecord
+    from recommender.tagging import TextEmbedder
 
 DEFAULT_FILE = Path(__file__).resolve().parent / "default" / "subject_vectors.npz"
 
@@ -88,6 +95,60 @@ def load(path: Path = DEFAULT_FILE) -> SubjectVectors | None:
             occupation_uris=tuple(str(u) for u in data["occupation_uris"]),
             occupations=data["occupations"],
         )
+
+
+def embed_imported(
+    db_session: Session,
+    records: Sequence[CourseRecord],
+    embedder: TextEmbedder | None,
+    vendored: SubjectVectors | None,
+) -> tuple[int, int]:
+    """Embed the subject of each course of ``records`` that ``vendored`` does not hold and keep it with the
+    course (``courses.subject``, float16); the courses must be written. Returns how many courses need a
+    vector and how many were embedded (none without an ``embedder``: they are not judged by subject)."""
+    from sqlalchemy import update
+
+    from data.models import Course
+
+    known = set(vendored.course_ids) if vendored is not None else set()
+    new = [r for r in records if r.id not in known]
+    if embedder is None or vendored is None or not new:  # without the vendored occupations, no cosine
+        return len(new), 0
+    vectors = embedder.encode([course_text(r.title, r.summary) for r in new]).astype("<f2")
+    db_session.execute(
+        update(Course), [{"id": r.id, "subject": v.tobytes()} for r, v in zip(new, vectors, strict=True)]
+    )
+    return len(new), len(new)
+
+
+def stored(db_session: Session) -> dict[str, bytes]:
+    """Course id -> its subject vector kept with it (:func:`embed_imported`), as bytes."""
+    from sqlalchemy import select
+
+    from data.models import Course
+
+    rows = db_session.execute(select(Course.id, Course.subject).where(Course.subject.is_not(None)))
+    return {course_id: vector for course_id, vector in rows if vector is not None}
+
+
+def combined(vendored: SubjectVectors | None, imported: Mapping[str, bytes]) -> SubjectVectors | None:
+    """The vendored vectors with the imported courses' (:func:`stored`) added; ``vendored`` itself when
+    there are none (None without the vendored file: the occupations' vectors are in it)."""
+    if vendored is None or not imported:
+        return vendored
+    known = set(vendored.course_ids)
+    extra = sorted(c for c in imported if c not in known)
+    if not extra:
+        return vendored
+    width = vendored.courses.shape[1]
+    rows = [np.frombuffer(imported[c], dtype="<f2") for c in extra]
+    kept = [(c, row) for c, row in zip(extra, rows, strict=True) if row.shape == (width,)]  # another model's
+    return SubjectVectors(
+        course_ids=vendored.course_ids + tuple(c for c, _ in kept),
+        courses=np.vstack([vendored.courses, *(row[None, :].astype(np.float16) for _, row in kept)]),
+        occupation_uris=vendored.occupation_uris,
+        occupations=vendored.occupations,
+    )
 
 
 def main() -> None:

@@ -144,6 +144,7 @@ def plan_command(
             graph=context.graph,
             courses=options.courses,
             badges=options.badges,
+            subjects=options.subjects,
             workforce=workforce,
             targets=targets,
             request=request,

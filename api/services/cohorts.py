@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from recommender.currency import Converter, RateTable
     from recommender.graph import CompetenceGraph
     from recommender.planner import BadgeOption, CourseOption
+    from recommender.planner.subject import SubjectVectors
     from recommender.workforce import PersonRecord, TitleResolver
 
 
@@ -69,6 +70,7 @@ def plan_cohort(  # noqa: PLR0913 - keyword-only: catalogue, the two files, the 
     graph: CompetenceGraph,
     courses: Sequence[CourseOption],
     badges: Sequence[BadgeOption],
+    subjects: SubjectVectors | None,
     workforce: Path,
     targets: Path,
     request: CohortRequest,
@@ -79,14 +81,14 @@ def plan_cohort(  # noqa: PLR0913 - keyword-only: catalogue, the two files, the 
 ) -> CohortResult:
     """Plan the transition of the people of ``workforce`` into the roles of ``targets``.
 
-    Prices are converted at the request's given rates, then at ``rates`` (the rate table single plans use).
+    Prices are converted at the request's given rates, then at ``rates`` (the rate table single plans use);
+    ``subjects`` judges courses by their subject as single plans do (``PlanOptions.subjects``).
 
     ``matcher`` builds the job-title matcher, called only when some person has no occupation in the file.
     ``confirmed`` maps person ids to the occupation (ESCO URI or exact label) HR confirmed for them: it
     replaces the file's occupation, so a title listed to confirm is planned on the next run.
     """
     from api.services.levels import levels_per_target
-    from data import subject_vectors
     from data.formats.workforce import read_targets, read_workforce
     from recommender.cohort import CohortSettings, prepare, summarise
     from recommender.workforce import resolve_targets, resolve_workforce
@@ -123,7 +125,7 @@ def plan_cohort(  # noqa: PLR0913 - keyword-only: catalogue, the two files, the 
         badges=badges,
         to_confirm=people.to_confirm,
         mapper=mapper,
-        subjects=subject_vectors.load(),
+        subjects=subjects,
     )
     return summarise(inputs)
 
@@ -227,6 +229,7 @@ def plan(  # noqa: PLR0913 - keyword-only: plan_cohort's inputs and the what-if 
     graph: CompetenceGraph,
     courses: Sequence[CourseOption],
     badges: Sequence[BadgeOption],
+    subjects: SubjectVectors | None,
     workforce: Path,
     targets: Path,
     request: CohortRequest,
@@ -248,6 +251,7 @@ def plan(  # noqa: PLR0913 - keyword-only: plan_cohort's inputs and the what-if 
         graph=graph,
         courses=courses,
         badges=badges,
+        subjects=subjects,
         workforce=workforce,
         targets=targets,
         request=request,
@@ -281,6 +285,7 @@ def prepare(  # noqa: PLR0913 - the use case's inputs: the catalogue, the owner,
     graph: CompetenceGraph,
     courses: Sequence[CourseOption],
     badges: Sequence[BadgeOption],
+    subjects: SubjectVectors | None,
     organisation_id: int,
     workforce: Upload,
     targets: Upload,
@@ -302,6 +307,7 @@ def prepare(  # noqa: PLR0913 - the use case's inputs: the catalogue, the owner,
             graph=graph,
             courses=courses,
             badges=badges,
+            subjects=subjects,
             workforce=workforce_file,
             targets=targets_file,
             request=request,

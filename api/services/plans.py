@@ -162,7 +162,7 @@ def plan_options(catalogue: CatalogueOptions, exchange_rates: Path | None = None
         terms=catalogue.terms,
         badges=catalogue.badges,
         rates=rate_table(exchange_rates),
-        subjects=subject_vectors.load(),
+        subjects=subject_vectors.combined(subject_vectors.load(), catalogue.subjects),
     )
 
 

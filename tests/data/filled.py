@@ -109,6 +109,7 @@ ROWS: dict[str, list[dict[str, Any]]] = {
             "certificate_price": 49.0,
             "tags": ["batteries"],
             "flags": ["level-inferred"],
+            "subject": b"\x00<\x00\xbc",  # float16 [1, -1]
         },
         {
             "id": "edx:hv-2",

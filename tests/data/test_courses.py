@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from data import catalogue, sentence_model
+from data import catalogue, sentence_model, subject_vectors
 from data.defaults import PLANNING_MIN_CONFIDENCE
 from data.formats import coursera, courses, curation, edx, udemy
 from data.models import Course, CoursePrerequisite, CourseSkill, Provenance, Skill
@@ -117,6 +117,40 @@ def test_csv_import_explicit_inferred_and_prerequisites(skills: Session, tmp_pat
     assert ("ev-201", "ev-101", "catalogue") in edges
     assert ("ev-301", "ev-201", "level") in edges  # battery chemistry at 3 needs it at 2
     assert report.prerequisites["catalogue"] == 1
+
+
+BATTERY_TECHNICIAN = "http://data.europa.eu/esco/occupation/06bd6285-13ed-4ea7-90cc-e9638a0600a9"
+ACCOUNTANT = "http://data.europa.eu/esco/occupation/eda0d957-3c3c-4139-b89a-a18bc9e18897"
+
+
+def test_imported_courses_are_embedded_for_their_subject_which_plans_read(
+    skills: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not sentence_model.available():
+        pytest.skip(f"the sentence model is not installed: {sentence_model.INSTALL}")
+    report = no_curation(db_session=skills, path=write(tmp_path, GOOD))
+    assert report.subjects_embedded == 3 and report.as_dict()["subjects_embedded"] == 3
+    stored = subject_vectors.stored(skills)
+    assert sorted(stored) == ["ev-101", "ev-201", "ev-301"]
+    vectors = subject_vectors.combined(subject_vectors.load(), stored)
+    assert vectors is not None and vectors is not subject_vectors.load()
+    battery, accountant = vectors.fit(BATTERY_TECHNICIAN), vectors.fit(ACCOUNTANT)
+    assert battery is not None and accountant is not None
+    # the battery course is about the battery technician's work, not the accountant's
+    assert battery.cosines["ev-301"] > accountant.cosines["ev-301"] + 0.1
+    assert battery.cosines["ev-201"] > 0.3
+    # the vendored courses keep theirs
+    vendored = subject_vectors.load()
+    assert vendored is not None and (own := vendored.fit(BATTERY_TECHNICIAN)) is not None
+    assert battery.cosines[vendored.course_ids[0]] == own.cosines[vendored.course_ids[0]]
+    # without the model, the import says which courses plans will not judge by their subject
+    monkeypatch.setattr(sentence_model, "available", lambda: False)
+    again = no_curation(db_session=skills, path=write(tmp_path, GOOD.replace("ev-", "ev2-")))
+    assert (
+        "3 course(s) not judged by their subject in plans: the sentence model is not installed "
+        f"(`{sentence_model.INSTALL}`)"
+    ) in again.notes
+    assert sorted(subject_vectors.stored(skills)) == ["ev-101", "ev-201", "ev-301"]
 
 
 def test_without_the_sentence_model_the_import_says_it_tagged_by_words_only(

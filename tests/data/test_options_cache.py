@@ -37,7 +37,8 @@ def catalogue_engine(fresh_engine: Engine) -> Engine:
                        language="en", start_dates=["2027-03-01", "2027-02-01"], catalogue="edx"),
                 Course(id="a", title="Ä course", hours=5, price=0, currency="USD", language="de",
                        level="advanced", delivery_mode="blended", region="DE11"),
-                Course(id="c", title="C", hours=1, language="und", flags=["price-unknown"]),
+                Course(id="c", title="C", hours=1, language="und", flags=["price-unknown"],
+                       subject=b"\x00<\x00\xbc"),
             ]
         )  # fmt: skip
         session.flush()
@@ -85,6 +86,7 @@ def test_a_cached_copy_loads_equal_to_what_the_database_holds(
         ("x", ("a", "b"), 1, ()),
         ("y", (), None, ("x",)),
     ]
+    assert loaded.subjects == {"c": b"\x00<\x00\xbc"}  # an imported course's subject vector, bytes as kept
 
 
 def test_a_catalogue_write_makes_a_new_copy(catalogue_engine: Engine, tmp_path: Path) -> None:

@@ -41,3 +41,23 @@ def test_the_vendored_file_covers_the_bundled_catalogue_with_unit_vectors() -> N
     assert len(vectors.occupation_uris) == 3007  # ESCO v1.1.1's occupations
     norms = np.linalg.norm(vectors.courses.astype(np.float32), axis=1)
     assert np.allclose(norms, 1.0, atol=2e-3)
+
+
+def test_combined_adds_the_imported_courses_and_keeps_the_vendored_object_when_none() -> None:
+    vendored = SubjectVectors(
+        course_ids=("a",),
+        courses=np.array([[1.0, 0.0]], dtype=np.float16),
+        occupation_uris=("occ:x",),
+        occupations=np.array([[0.6, 0.8]], dtype=np.float16),
+    )
+    assert subject_vectors.combined(vendored, {}) is vendored
+    assert subject_vectors.combined(None, {"b": b"\x00<\x00\x00"}) is None  # no occupations to compare with
+    imported = {
+        "b": np.array([0.0, 1.0], dtype="<f2").tobytes(),
+        "a": np.array([0.0, 1.0], dtype="<f2").tobytes(),  # the vendored vector wins
+        "c": np.array([1.0, 0.0, 0.0], dtype="<f2").tobytes(),  # another model's width: left out
+    }
+    both = subject_vectors.combined(vendored, imported)
+    assert both is not None and both.course_ids == ("a", "b")
+    fit = both.fit("occ:x")
+    assert fit is not None and dict(fit.cosines) == pytest.approx({"a": 0.6, "b": 0.8}, abs=1e-3)

@@ -151,6 +151,7 @@ async def create_cohort(  # noqa: PLR0913 - the request, its key and the depende
             graph=graph,
             courses=options.courses,
             badges=options.badges,
+            subjects=options.subjects,
             organisation_id=organisation_id,
             workforce=files["workforce"],
             targets=files["targets"],
