@@ -29,7 +29,8 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Container, Iterator, Mapping, Sequence
 from dataclasses import replace
 
 import networkx as nx
@@ -885,13 +886,15 @@ class _OpenSkills:
     def _title(self, cid: str) -> str:
         return f"'{self.catalogue[cid].title}'" if cid in self.catalogue else cid
 
-    def _naming(self, cids: Sequence[str], what: str) -> str:
-        """'A', 'B', 'C' and 2 more name ``what``: the first three courses by title ("" for none)."""
+    def _naming(self, cids: Sequence[str], what: str, shared: Container[str]) -> str:
+        """'A', 'B', 'C' and 2 more name ``what``: the first three courses by title, with its id where
+        another course of the sentence has the same title (in ``shared``); "" for none."""
         if not cids:
             return ""
+        titles = [self._title(cid) + (f" ({cid})" if self._title(cid) in shared else "") for cid in cids[:3]]
         more = f" and {len(cids) - 3} more" if len(cids) > 3 else ""
         verb = "names" if len(cids) == 1 else "name"
-        return f"{', '.join(self._title(cid) for cid in cids[:3])}{more} {verb} {what}"
+        return f"{', '.join(titles)}{more} {verb} {what}"
 
     def _set_aside(self, uri: str) -> str:
         """How the courses naming skill ``uri`` are set aside for the target, and which ("" for none): "on
@@ -902,10 +905,15 @@ class _OpenSkills:
             return ""
         weak = [cid for cid in named if cid not in self.far]
         far = [cid for cid in named if cid in self.far]
+        titles = Counter(self._title(cid) for cid in weak[:3] + far[:3])
+        shared = {title for title, n in titles.items() if n > 1}
         said = "; ".join(
             filter(
                 None,
-                [self._naming(weak, "it in passing"), self._naming(far, "it but is about another field")],
+                [
+                    self._naming(weak, "it in passing", shared),
+                    self._naming(far, "it but is about another field", shared),
+                ],
             )
         )
         how = "on enough evidence" if weak else "for this target's work"

@@ -3,6 +3,8 @@ with the target's, ``recommender.planner.subject``)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from recommender.planner import Constraints, plan_paths
@@ -86,3 +88,18 @@ def test_a_skill_only_far_courses_name_is_reported_as_taught_elsewhere_not_as_we
     )
     # without the subject judgement the far course teaches it
     assert not plan_paths(gap, courses[:2], Constraints()).best.uncovered_skills
+
+
+def test_two_set_aside_courses_of_one_title_are_told_apart_by_their_ids() -> None:
+    gap = [gap_item("proofs")]
+    courses = [
+        replace(course("primes", {"proofs": 2}, confidence={"proofs": 0.9}), title="Numbers"),
+        replace(course("weak", {"proofs": 2}, confidence={"proofs": 0.2}), title="Numbers"),
+    ]
+    (proofs,) = plan_paths(
+        gap, courses, Constraints(), subject=vectors().fit("occ:engineer")
+    ).best.uncovered_skills
+    assert proofs.reason == (
+        "no course in the catalogue teaches it on enough evidence ('Numbers' (weak) names it in passing; "
+        "'Numbers' (primes) names it but is about another field)"
+    )
