@@ -119,11 +119,8 @@ def load(folder: Path) -> CatalogueOptions:
             badges=tuple(BadgeOption(**values) for values in document["badges"]),
             subjects={course_id: base64.b64decode(v) for course_id, v in document["subjects"].items()},
         )
-    except (
-        TypeError,
-        AttributeError,
-        binascii.Error,
-    ) as error:  # a field missing or one too many, a list for an object
+    # a field missing or one too many, a list for an object, a vector that is not base64
+    except (TypeError, AttributeError, binascii.Error) as error:
         raise ValueError(f"{folder}: {error}") from None
 
 

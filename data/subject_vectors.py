@@ -112,7 +112,11 @@ def embed_imported(
 
     known = set(vendored.course_ids) if vendored is not None else set()
     new = [r for r in records if r.id not in known]
-    if embedder is None or vendored is None or not new:  # without the vendored occupations, no cosine
+    if not new:
+        return 0, 0
+    if embedder is None or vendored is None:  # without the vendored occupations, no cosine to compute
+        # a vector of an earlier import of these courses may describe another text: not kept
+        db_session.execute(update(Course), [{"id": r.id, "subject": None} for r in new])
         return len(new), 0
     vectors = embedder.encode([course_text(r.title, r.summary) for r in new]).astype("<f2")
     db_session.execute(

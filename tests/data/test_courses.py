@@ -151,6 +151,10 @@ def test_imported_courses_are_embedded_for_their_subject_which_plans_read(
         f"(`{sentence_model.INSTALL}`)"
     ) in again.notes
     assert sorted(subject_vectors.stored(skills)) == ["ev-101", "ev-201", "ev-301"]
+    # imported again without the model, a course's vector of the earlier import is not kept (its text may
+    # have changed)
+    no_curation(db_session=skills, path=write(tmp_path, GOOD.replace("EV basics", "EV basics revised")))
+    assert subject_vectors.stored(skills) == {}
 
 
 def test_without_the_sentence_model_the_import_says_it_tagged_by_words_only(
