@@ -135,6 +135,11 @@ def stored(db_session: Session) -> dict[str, bytes]:
     return {course_id: vector for course_id, vector in rows if vector is not None}
 
 
+def of_database(db_session: Session) -> SubjectVectors | None:
+    """The vectors plans judge the database's courses with: the vendored ones and the imported courses'."""
+    return combined(load(), stored(db_session))
+
+
 def combined(vendored: SubjectVectors | None, imported: Mapping[str, bytes]) -> SubjectVectors | None:
     """The vendored vectors with the imported courses' (:func:`stored`) added; ``vendored`` itself when
     there are none (None without the vendored file: the occupations' vectors are in it)."""

@@ -53,6 +53,7 @@ from recommender.cohort import (
     summarise,
 )
 from recommender.graph import CompetenceGraph
+from recommender.planner.subject import SubjectVectors
 from recommender.sectors import AUTOMOTIVE_MOBILITY_OCCUPATIONS, ESCO_OCCUPATION
 from recommender.workforce import Person, Target
 
@@ -237,7 +238,9 @@ def _rss_mb() -> float:
     return float(psutil.Process().memory_info().rss / 2**20)
 
 
-def scenario3(graph: CompetenceGraph, courses: list[Any], badges: list[Any]) -> dict[str, Any]:
+def scenario3(
+    graph: CompetenceGraph, courses: list[Any], badges: list[Any], subjects: SubjectVectors | None
+) -> dict[str, Any]:
     """Scenario 3 from the demo files to the JSON document."""
     from data.demo.scenario3 import HERE
     from data.formats.workforce import read_targets, read_workforce
@@ -257,7 +260,7 @@ def scenario3(graph: CompetenceGraph, courses: list[Any], badges: list[Any]) -> 
         settings,
         badges=badges,
         to_confirm=workforce.to_confirm,
-        subjects=subject_vectors.load(),
+        subjects=subjects,
     )
     t1 = time.perf_counter()
     result = summarise(inputs)
@@ -360,8 +363,14 @@ def document_and_store(result: Any) -> dict[str, Any]:
     }
 
 
-def large(
-    graph: CompetenceGraph, courses: list[Any], badges: list[Any], n: int, cluster: bool, processes: int = 2
+def large(  # noqa: PLR0913 - the catalogue's three parts, the size and how to run it
+    graph: CompetenceGraph,
+    courses: list[Any],
+    badges: list[Any],
+    subjects: SubjectVectors | None,
+    n: int,
+    cluster: bool,
+    processes: int = 2,
 ) -> dict[str, Any]:
     """``n`` synthetic people x 10 targets, in process and (optionally) on a 2-worker LocalCluster."""
     people = synthetic_workforce(graph, n)
@@ -380,9 +389,7 @@ def large(
     )
     out: dict[str, Any] = {"people": n, "targets": len(targets)}
     c0, t0 = time.process_time(), time.perf_counter()
-    inputs = prepare(
-        graph, people, targets, courses, settings, badges=badges, subjects=subject_vectors.load()
-    )
+    inputs = prepare(graph, people, targets, courses, settings, badges=badges, subjects=subjects)
     t1 = time.perf_counter()
     result = summarise(inputs)
     t2 = time.perf_counter()
@@ -471,13 +478,14 @@ def main() -> None:
         graph = load_graph(db_session=session)
         courses = load_course_options(db_session=session)
         badges = load_badge_options(db_session=session)
+        subjects = subject_vectors.of_database(session)  # as the plan service judges courses by subject
     load_seconds = time.perf_counter() - t0
     result: dict[str, Any] = {
         "load_average_at_start": load_at_start,
         "graph_and_catalogue_load_seconds": round(load_seconds, 2),
-        "scenario3": scenario3(graph, courses, badges),
+        "scenario3": scenario3(graph, courses, badges, subjects),
         "scenario3_process": scenario3_process(args.database),
-        "large": large(graph, courses, badges, args.people, not args.skip_cluster, args.processes),
+        "large": large(graph, courses, badges, subjects, args.people, not args.skip_cluster, args.processes),
         "machine": {
             "python": platform.python_version(),
             "cpus": os.cpu_count(),

@@ -362,6 +362,9 @@ def real_pairs_speed(database_url: str, pairs: int, budget: float | None = 1500)
         graph = load_graph(db_session=session)
         options = load_course_options(db_session=session)
         badges = load_badge_options(db_session=session)
+        # the courses judged by subject as the plan service judges them (each target's cosines made once,
+        # as a served process keeps them)
+        subjects = subject_vectors.of_database(session)
     # kept out of the cyclic garbage collector's full collections, as the served process does after loading
     # (``api.http.app``): else one of them (~150 ms) lands in some pair's time
     gc.collect()
@@ -370,9 +373,6 @@ def real_pairs_speed(database_url: str, pairs: int, budget: float | None = 1500)
     catalogue_t0, catalogue_c0 = time.perf_counter(), time.process_time()
     courses = PlanCatalogue(options)
     catalogue_ms = (1000 * (time.perf_counter() - catalogue_t0), 1000 * (time.process_time() - catalogue_c0))
-    # the courses judged by subject as the plan service judges them (each target's cosines made once, as a
-    # served process keeps them)
-    subjects = subject_vectors.load()
     occupations = sorted(automotive_mobility() & set(graph.occupation_uris))
     ordered = [(a, b) for a in occupations for b in occupations if a != b][:pairs]
     currency = Counter(c.currency for c in options).most_common(1)[0][0]
