@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import functools
 import hashlib
 import json
 import re
@@ -285,6 +286,7 @@ def import_catalogue(
     Prerequisites are derived from the skill links planning uses (confidence ``min_confidence`` or more).
     """
     lock_reference_data(db_session)  # a second import waits for this one, then works on what it wrote
+    tagger_factory = functools.cache(tagger_factory)  # one tagger for the skills and the subjects
     skill_texts.require_esco(db_session=db_session)
     catalogue = read_catalogue(path)
     if name is not None:

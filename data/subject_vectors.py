@@ -110,8 +110,7 @@ def embed_imported(
 
     from data.models import Course
 
-    known = set(vendored.course_ids) if vendored is not None else set()
-    new = [r for r in records if r.id not in known]
+    new = [r for r in records if vendored is None or not vendored.has_course(r.id)]
     if not new:
         return 0, 0
     if embedder is None or vendored is None:  # without the vendored occupations, no cosine to compute
@@ -145,8 +144,7 @@ def combined(vendored: SubjectVectors | None, imported: Mapping[str, bytes]) -> 
     there are none (None without the vendored file: the occupations' vectors are in it)."""
     if vendored is None or not imported:
         return vendored
-    known = set(vendored.course_ids)
-    extra = sorted(c for c in imported if c not in known)
+    extra = sorted(c for c in imported if not vendored.has_course(c))
     if not extra:
         return vendored
     width = vendored.courses.shape[1]

@@ -61,7 +61,7 @@ def choose(
         "needed_level": skill.needed_level,
         "taught_level": skill.catalogue_level,
         "held_level": skill.held_level,
-        "set_aside": set_aside if skill.catalogue_level == 0 else "",
+        "set_aside": set_aside,
     }
     for badge in sorted(badges, key=lambda b: b.id):
         level = badge.skills.get(skill.skill_uri)

@@ -321,7 +321,7 @@ def plan_paths(  # noqa: C901, PLR0913 - the planner's entry point, being rewrit
     # the kinds differ only in the objective cost
     problems = [first] + [recost(first, available, _cost_function(kind, norm)) for kind in kinds[1:]]
     open_skills = _OpenSkills(
-        first, teachers, excluded, constraints, (weakly, relevance.far), badges, catalogue.by_id
+        first, teachers, excluded, constraints, weakly, relevance.far, badges, catalogue.by_id
     )
     reduced = _reduced([b.problem for b in problems], solver)
     coverage: Coverage | None = None
@@ -846,14 +846,15 @@ class _OpenSkills:
         teachers: Mapping[str, Sequence[tuple[str, int]]],
         excluded: Mapping[str, str],
         constraints: Constraints,
-        weakly: tuple[Mapping[str, list[str]], frozenset[str]],
+        weakly: Mapping[str, list[str]],
+        far: frozenset[str],
         badges: Sequence[BadgeOption],
         catalogue: Mapping[str, CourseOption],
     ):
         self.built, self.teachers, self.excluded = built, teachers, excluded
         self.constraints, self.catalogue = constraints, catalogue
         # skill -> the courses naming it whose links are set aside; those of them set aside for subject
-        self.weakly, self.far = weakly
+        self.weakly, self.far = weakly, far
         # the only badges alternatives.choose looks at for a skill: those earned by assessment naming it
         self.assessed: dict[str, list[BadgeOption]] = {}
         for badge in badges:
@@ -866,7 +867,8 @@ class _OpenSkills:
         """``item`` left open at the level ``reached``."""
         key = (item.skill_uri, reached)
         if (known := self._known.get(key)) is None:
-            set_aside = self._set_aside(item.skill_uri)
+            # said only where no course teaches it
+            set_aside = "" if self.teachers.get(item.skill_uri) else self._set_aside(item.skill_uri)
             why, ruled_out = self._reason(item, reached, set_aside)
             held = self.built.held.get(item.skill_uri, 0)
             taught = max((lv for _, lv in self.teachers.get(item.skill_uri, ())), default=0)

@@ -47,6 +47,10 @@ class SubjectVectors:
         object.__setattr__(self, "_occupation_row", {u: i for i, u in enumerate(self.occupation_uris)})
         object.__setattr__(self, "_fits", {})
 
+    def has_course(self, course_id: str) -> bool:
+        """Whether ``course_id`` has a vector here."""
+        return course_id in self._course_row
+
     def fit(self, occupation_uri: str) -> SubjectFit | None:
         """The cosine of every course's subject with the occupation's (None: the occupation has no vector);
         computed once per occupation (the same object while kept)."""
