@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from api.cli.common import (
     JsonFlag,
@@ -28,17 +29,85 @@ app.add_typer(courses_app, name="courses")
 app.add_typer(badges_app, name="badges")
 
 
-def _print_report(title: str, report: dict[str, Any]) -> None:
-    console.print(f"[bold]{title}[/bold]")
-    for key, value in report.items():
-        if value in ({}, [], None):
-            continue
-        if isinstance(value, list):
-            console.print(f"  {key}:")
-            for item in value[:20]:
-                console.print(f"    {item}", markup=False)
-        else:
-            console.print(f"  {key}: {value}", markup=False)
+def _plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+def course_import_lines(report: dict[str, Any]) -> list[str]:
+    """What ``upskill import courses`` did, in sentences (``ImportReport.as_dict()``; ``--json`` gives it
+    whole)."""
+    if report["skipped"]:
+        held = _plural(report["courses"], "course")
+        return [f"Nothing imported: catalogue {report['catalogue']!r} already holds {held}."]
+    lines = [
+        f"Imported {_plural(report['courses'], 'course')} into catalogue {report['catalogue']!r} from "
+        f"{report['file']} ({report['created']:,} new, {report['updated']:,} updated)."
+    ]
+    skills = report["skills"]
+    if skills:
+        given, hint, inferred, curated = (
+            skills.get(s, 0) for s in ("explicit", "hint", "inferred", "curated")
+        )
+        without = skills.get("courses_without_skills", 0)
+        lines.append(
+            f"  Skills: {_plural(given + hint + inferred + curated, 'link')} to ESCO: {given:,} given in the "
+            f"file, {hint:,} from the catalogue's tags, {inferred:,} inferred from the course texts, "
+            f"{curated:,} curated; "
+            + (
+                "every course has one."
+                if not without
+                else f"{_plural(without, 'course')} without any (below)."
+            )
+        )
+    if report["subjects_embedded"]:
+        lines.append(
+            f"  Subjects: {_plural(report['subjects_embedded'], 'course')} embedded, so that plans judge "
+            "whether each is about the target's work."
+        )
+    if report["prerequisites"]:
+        lines.append("  " + prerequisites_sentence(report["prerequisites"]))
+    if report["untagged"]:
+        lines.append(f"  Courses without skills ({len(report['untagged']):,}):")
+        for u in report["untagged"][:20]:
+            language = u["language"] or "not stated"
+            lines.append(f"    {u['course_id']} (line {u['line']}, language {language}): {u['reason']}")
+    return lines + _notes(report["notes"])
+
+
+def prerequisites_sentence(counts: dict[str, int]) -> str:
+    """The counts of ``rebuild_prerequisites`` (the whole catalogue's derived prerequisites) in words."""
+    unmet = _plural(counts.get("unmet_requirements", 0), "requirement")
+    return (
+        "Prerequisites of the whole catalogue, recomputed: "
+        f"{counts.get('catalogue', 0):,} stated by catalogues, {counts.get('level', 0):,} by skill level, "
+        f"{counts.get('curated', 0):,} by curated rules; {unmet} no course meets (left to the worker's "
+        f"profile); of the derived ones, {counts.get('skipped_for_cycles', 0):,} left out to break cycles "
+        f"and {counts.get('more_advanced_not_used', 0):,} as more advanced than their course."
+    )
+
+
+def badge_import_lines(report: dict[str, Any]) -> list[str]:
+    """What ``upskill import badges`` did, in sentences (``BadgeImportReport.as_dict()``)."""
+    if report["skipped"]:
+        return [f"Nothing imported: the default badges are already there ({report['badges']:,})."]
+    return [
+        f"Imported {_plural(report['badges'], 'badge')} from {report['file']} ({report['created']:,} new, "
+        f"{report['updated']:,} updated).",
+        *_notes(report["notes"]),
+    ]
+
+
+def _notes(notes: list[str], shown: int = 20) -> list[str]:
+    if not notes:
+        return []
+    more = [f"    ... and {len(notes) - shown:,} more (--json lists them all)"] if len(notes) > shown else []
+    return [f"  Notes ({len(notes):,}):", *(f"    {note}" for note in notes[:shown]), *more]
+
+
+def _print_lines(lines: list[str]) -> None:
+    console.print(f"[bold]{escape(lines[0])}[/bold]")
+    for line in lines[1:]:
+        console.print(line, markup=False, highlight=False)
 
 
 @import_app.command("courses")
@@ -63,9 +132,7 @@ def import_courses_command(
     if as_json:
         print_json(report.as_dict())
     else:
-        _print_report(
-            f"Imported {report.courses} courses into catalogue {report.catalogue!r}", report.as_dict()
-        )
+        _print_lines(course_import_lines(report.as_dict()))
 
 
 @import_app.command("badges")
@@ -82,7 +149,7 @@ def import_badges_command(
     if as_json:
         print_json(report.as_dict())
     else:
-        _print_report(f"Imported {report.badges} badges", report.as_dict())
+        _print_lines(badge_import_lines(report.as_dict()))
 
 
 @courses_app.command("list")

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from api.cli.common import JsonFlag, app, console, evaluate_app, print_json, reports_errors, runtime
-from api.cli.courses import courses_app
+from api.cli.courses import courses_app, prerequisites_sentence
 from recommender.errors import UpskillError
 
 skills_app = typer.Typer(
@@ -100,7 +100,7 @@ def curate_command(
         f"[bold]Curated {report.courses_changed} course(s) from {report.rows} row(s)[/bold]: "
         f"{report.added} added, {report.confirmed} confirmed or re-levelled, {report.removed} removed"
     )
-    console.print(f"  derived prerequisites: {report.prerequisites}", markup=False)
+    console.print("  " + prerequisites_sentence(report.prerequisites), markup=False, highlight=False)
 
 
 @evaluate_app.command("extraction")
