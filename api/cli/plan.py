@@ -107,7 +107,10 @@ def print_plans(
             how = " (by assessment)" if badge.by_assessment else ""
             console.print(f"  badge {badge.name!r}: {when}{how}", soft_wrap=True)
         for near in plan.badges_one_course_away:
-            console.print(f"  badge {near.name!r} is one course away: {near.course_id}", soft_wrap=True)
+            console.print(
+                f"  badge {near.name!r} is one course away: {near.course_title!r} ({near.course_id})",
+                soft_wrap=True,
+            )
         _print_open(plan, free_only)
         cert = plan.certificate
         if cert.ratio is not None and cert.method != "none":

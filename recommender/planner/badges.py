@@ -117,7 +117,7 @@ def badge_progress(  # noqa: C901, PLR0913 - each earning rule (all, k of n, ass
                 None,
             )
         if choice is not None:
-            near.append(BadgeNearMiss(badge.id, badge.name, choice))
+            near.append(BadgeNearMiss(badge.id, badge.name, choice, available[choice].title))
     return BadgeOutcome(tuple(events), sequence, tuple(near))
 
 

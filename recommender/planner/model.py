@@ -367,6 +367,7 @@ class BadgeNearMiss:
     badge_id: str
     name: str
     course_id: str
+    course_title: str
 
 
 @dataclass(frozen=True)
@@ -462,7 +463,12 @@ class Plan:
             ],
             "badge_sequence": list(self.badge_sequence),
             "badges_one_course_away": [
-                {"badge_id": b.badge_id, "name": b.name, "course_id": b.course_id}
+                {
+                    "badge_id": b.badge_id,
+                    "name": b.name,
+                    "course_id": b.course_id,
+                    "course_title": b.course_title,
+                }
                 for b in self.badges_one_course_away
             ],
             "uncovered_skills": [

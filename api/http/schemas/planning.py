@@ -149,6 +149,7 @@ class BadgeNearRead(BaseModel):
     badge_id: str
     name: str
     course_id: str
+    course_title: str
 
 
 class AlternativeRead(BaseModel):
