@@ -898,6 +898,27 @@ class _OpenSkills:
         verb = "names" if len(cids) == 1 else "name"
         return f"{', '.join(titles)}{more} {verb} {what}"
 
+    def _ruled_out(self, ruled_out: Sequence[tuple[str, str]], shown: int = 3) -> str:
+        """The courses by title, those ruled out for the same reason together: "'A', 'B' (taught in English
+        ('en'); the worker takes courses in French ('fr')); 'C' (needs ... first)", the ``shown`` reasons most
+        courses share and ``shown`` courses of each."""
+        grouped: dict[str, list[str]] = {}
+        for cid, why in ruled_out:
+            grouped.setdefault(why, []).append(cid)
+        by_reason = sorted(grouped.items(), key=lambda group: -len(group[1]))  # stable: then as given
+        named = [cid for _, cids in by_reason[:shown] for cid in cids[:shown]]
+        titles = Counter(self._title(cid) for cid in named)
+        shared = {title for title, n in titles.items() if n > 1}
+        groups = []
+        for why, cids in by_reason[:shown]:
+            names = [
+                self._title(cid) + (f" ({cid})" if self._title(cid) in shared else "") for cid in cids[:shown]
+            ]
+            more = f" and {len(cids) - shown} more" if len(cids) > shown else ""
+            groups.append(f"{', '.join(names)}{more} ({why})")
+        left = sum(len(cids) for _, cids in by_reason[shown:])
+        return "; ".join(groups) + (f"; and {left} more for other reasons" if left else "")
+
     def _set_aside(self, uri: str) -> str:
         """How the courses naming skill ``uri`` are set aside for the target, and which ("" for none): "on
         enough evidence ('A' names it in passing)", "for this target's work ('B' names it but is about another
@@ -946,11 +967,10 @@ class _OpenSkills:
         ruled = [(cid, excluded.get(cid) or built.not_takeable.get(cid)) for cid in further]
         ruled_out = [(cid, why) for cid, why in ruled if why is not None]
         if len(ruled_out) == len(further):
-            shown = "; ".join(f"{self._title(cid)}: {why}" for cid, why in ruled_out[:3])
-            more = f"; and {len(ruled_out) - 3} more" if len(ruled_out) > 3 else ""
             limited = any(cid in excluded for cid in further)  # else only unmeetable requirements block them
+            above = f" above {level_name(reached)}" if reached else ""
             return (
-                prefix + f"every course teaching it above level {reached} is ruled out ({shown}{more})",
+                prefix + f"every course teaching it{above} is ruled out: {self._ruled_out(ruled_out)}",
                 limited,
             )
         limits = []

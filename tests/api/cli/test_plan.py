@@ -143,7 +143,7 @@ def test_plan_timeline_and_an_unaffordable_budget(runner: CliRunner, snapshot: P
     )
     assert (
         "essential: battery chemistry: raised to intermediate (level 2): every course teaching it above "
-        "level 2 is ruled out" in text
+        "intermediate (level 2) is ruled out: " in text
     ), text
     assert "more than the whole budget of 100.00 EUR" in text
     assert "Uses 0.00 EUR and" in text and "of the 100.00 EUR available" in text

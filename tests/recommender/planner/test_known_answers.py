@@ -142,8 +142,29 @@ def test_constraints_that_rule_everything_out_are_explained() -> None:
     assert all("taught in German ('de')" in u.reason for u in plan.uncovered_skills)
     # the course is named by its title for the person reading the reason
     s1 = next(u for u in plan.uncovered_skills if u.skill_uri == "s1")
-    assert "is ruled out ('Course de-1': taught in German ('de')" in s1.reason
+    assert "every course teaching it is ruled out: 'Course de-1' (taught in German ('de')" in s1.reason
     assert {e.course_id: e.reason for e in result.excluded}["de-1"].startswith("taught in German ('de')")
+
+
+def test_courses_ruled_out_for_one_reason_are_named_together() -> None:
+    gap = [gap_item("s1")]
+    courses = [
+        course("de-1", {"s1": 2}, language="de"),
+        course("de-2", {"s1": 3}, language="de"),
+        course("fr-1", {"s1": 2}, language="fr"),
+        *(course(f"it-{k}", {"s1": 2}, language="it") for k in range(5)),
+        course("es-1", {"s1": 2}, language="es"),
+        course("pt-1", {"s1": 2}, language="pt"),
+    ]
+    reason = plan_paths(gap, courses, Constraints(languages=("en",))).best.uncovered_skills[0].reason
+    # the reason most courses share first; two courses of one reason named once with it
+    assert reason == (
+        "every course teaching it is ruled out: 'Course it-0', 'Course it-1', 'Course it-2' and 2 more "
+        "(taught in Italian ('it'); the worker takes courses in English ('en')); "
+        "'Course de-1', 'Course de-2' (taught in German ('de'); the worker takes courses in English ('en')); "
+        "'Course es-1' (taught in Spanish ('es'); the worker takes courses in English ('en')); "
+        "and 2 more for other reasons"
+    )
 
 
 def test_a_paid_course_under_a_zero_budget_is_left_out_as_not_free() -> None:
