@@ -1124,9 +1124,10 @@ def _with_explanation(plan: Plan, targets: Sequence[GapItem], budget: float | No
     if not targets:
         text = "The worker already holds every gap skill at the needed level: nothing to learn."
     elif not plan.steps:
+        why = _why_none(plan.uncovered_skills)
         text = (
             f"No course can be planned: none of the {len(targets)} gap skills can be covered under these "
-            "constraints; each is listed in uncovered_skills with the reason."
+            f"constraints{why}; each is listed in uncovered_skills with the reason."
         )
     else:
         when = f", finishing {plan.finish_date.isoformat()}" if plan.finish_date else ""
@@ -1146,6 +1147,24 @@ def _with_explanation(plan: Plan, targets: Sequence[GapItem], budget: float | No
     if plan.deadline is not None and not plan.deadline.met:
         text += missed_deadline(plan.deadline.explanation)
     return replace(plan, explanation=text)
+
+
+def _why_none(uncovered: Sequence[UncoveredSkill]) -> str:
+    """ " (3 are taught only by courses these limits rule out, 2 taught by no course in the catalogue, ...)"
+    for a plan without courses ("" when nothing is open)."""
+    limits = sum(u.alternative is not None and u.alternative.kind == "funding" for u in uncovered)
+    untaught = sum(u.catalogue_level == 0 for u in uncovered)
+    parts = [
+        (limits, "taught only by courses these limits rule out"),
+        (untaught, "taught by no course in the catalogue"),
+        (len(uncovered) - limits - untaught, "open for other reasons"),
+    ]
+    said = [f"{n} {phrase}" for n, phrase in parts if n]
+    if not said:
+        return ""
+    first = next(n for n, _ in parts if n)
+    said[0] = said[0].replace(" ", " is " if first == 1 else " are ", 1)
+    return " (" + ", ".join(said) + ")"
 
 
 def missed_deadline(explanation: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 from dataclasses import replace
 
 import pytest
@@ -372,3 +373,6 @@ def test_infeasible_constraints_give_an_explanation_not_an_empty_plan(instance) 
     if targets:
         assert "No course can be planned" in plan.explanation
         assert not plan.feasible or all(g.relation == "optional" for g in targets)
+        # the explanation's counts of why (limits, no course, other) add up to the skills left open
+        counts = re.findall(r"(\d+) (?:is |are )?(?:taught|open for)", plan.explanation)
+        assert sum(map(int, counts)) == len(plan.uncovered_skills)
