@@ -16,6 +16,7 @@ from api.cli.common import (
     console,
     evaluate_app,
     print_json,
+    read_as,
     read_skills,
     reports_errors,
     runtime,
@@ -102,17 +103,22 @@ def gap_command(
     declared = read_skills(skills)
     graph = runtime(snapshot).graph
     required = levels_from_file(graph=graph, target=to, path=required_levels)
-    result = profile_gap(
+    profile = profile_gap(
         graph=graph, target=to, occupations=current or [], skills=declared, required=required
-    ).gap
+    )
+    result = profile.gap
     if as_json:
         print_json(result.to_dict())
         return
     from rich.table import Table
 
+    origin = " and ".join(repr(graph.label(uri)) for uri in profile.occupations)
     title = (
-        f"gap to {result.target_label!r}: coverage {result.coverage:.1f} %, gap score {result.gap_score:.2f}"
+        f"gap {'from ' + origin + ' ' if origin else ''}to {result.target_label!r}: coverage "
+        f"{result.coverage:.1f} %, gap score {result.gap_score:.2f}"
     )
+    if said := read_as(graph, [*(current or []), to], [*profile.occupations, result.target_uri]):
+        title += f"\n({'; '.join(said)})"
     table = Table(title=title)
     for column in ("relation", "status", "skill", "why it counts"):
         table.add_column(column)

@@ -16,6 +16,7 @@ from api.cli.common import (
     console,
     err_console,
     print_json,
+    read_as,
     read_skills,
     reports_errors,
     runtime,
@@ -274,11 +275,14 @@ def plan_command(
     if as_json:
         print_json(answer.to_dict())
         return
+    origin = " and ".join(repr(context.graph.label(uri)) for uri in profile.occupations)
     console.print(
-        f"Plan to {answer.gap.target_label!r} (gap coverage now {answer.gap.coverage:.1f} %), "
-        f"starting {answer.start.isoformat()}. {answer.prices}",
+        f"Plan {'from ' + origin + ' ' if origin else ''}to {answer.gap.target_label!r} (gap coverage now "
+        f"{answer.gap.coverage:.1f} %), starting {answer.start.isoformat()}. {answer.prices}",
         soft_wrap=True,
     )
+    if said := read_as(context.graph, [*(current or []), to], [*profile.occupations, answer.gap.target_uri]):
+        console.print(f"  ({'; '.join(said)}.)", soft_wrap=True)
     if answer.free_only:
         console.print(
             "Free courses only: edX courses are planned on their free audit track; certificates cost extra.",

@@ -313,3 +313,24 @@ def test_a_plan_from_the_caches_loads_no_orm_and_leaves_the_collector_frozen(
     assert "LOADED [] FROZEN True" in second.stderr, second.stderr
     assert json.loads(second.stdout) == json.loads(first.stdout)
     assert json.loads(second.stdout)["plans"][0]["steps"]
+
+
+def test_plan_and_gap_say_which_occupations_they_read(runner: CliRunner, snapshot: Path) -> None:
+    # "metal welder" is an alternative label of welder; a target written in other capitals is its label
+    args = ["--from", "metal welder", "--to", "Battery Technician", "--snapshot", str(snapshot)]
+    env = {"COLUMNS": "300"}
+    planned = runner.invoke(app, ["plan", *args, "--start", "2027-01-04"], env=env)
+    assert planned.exit_code == 0, planned.output
+    lines = planned.output.splitlines()
+    assert lines[0].startswith("Plan from 'welder' to 'battery technician' (gap coverage now")
+    assert lines[1] == "  ('metal welder' is read as ESCO's 'welder'.)"
+    gap = runner.invoke(app, ["gap", *args], env=env)
+    assert gap.exit_code == 0, gap.output
+    assert "gap from 'welder' to 'battery technician'" in gap.output
+    assert (
+        "('metal welder' is read as ESCO's 'welder')" in gap.output and "Battery Technician" not in gap.output
+    )
+    exact = runner.invoke(
+        app, ["plan", "--from", "welder", "--to", "battery technician", "--snapshot", str(snapshot)]
+    )
+    assert "is read as" not in exact.output
