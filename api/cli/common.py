@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
@@ -19,7 +19,6 @@ from recommender.errors import UnknownOccupation, UpskillError
 
 if TYPE_CHECKING:
     from api.runtime import Runtime
-    from recommender.graph import CompetenceGraph
 
 app = typer.Typer(help="upskill: personalised upskilling paths on ESCO.", no_args_is_help=True)
 import_app = typer.Typer(help="Import taxonomies, catalogues and badges.", no_args_is_help=True)
@@ -63,15 +62,10 @@ def read_skills(path: Path | None) -> dict[str, int]:
     return declared_skills.read(path)
 
 
-def read_as(graph: CompetenceGraph, refs: Sequence[str], uris: Sequence[str]) -> list[str]:
-    """For each occupation the user named other than by its ESCO preferred label (an alternative label, a
-    URI), which ESCO occupation it was read as: "'car mechanic' is read as ESCO's 'vehicle technician'"."""
-    said = []
-    for ref, uri in zip(refs, uris, strict=True):
-        label = graph.label(uri)
-        if " ".join(ref.split()).casefold() != label.casefold():
-            said.append(f"{ref!r} is read as ESCO's {label!r}")
-    return said
+def read_as_text(pairs: list[tuple[str, str]]) -> str:
+    """``api.services.profiles.read_as``'s pairs in words: "'car mechanic' is read as ESCO's 'vehicle
+    technician'; ..." ("" for none)."""
+    return "; ".join(f"{typed!r} is read as ESCO's {label!r}" for typed, label in pairs)
 
 
 def print_json(value: Any) -> None:

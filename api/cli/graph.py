@@ -16,7 +16,7 @@ from api.cli.common import (
     console,
     evaluate_app,
     print_json,
-    read_as,
+    read_as_text,
     read_skills,
     reports_errors,
     runtime,
@@ -96,7 +96,7 @@ def gap_command(
 ) -> None:
     """Print the skills a target occupation requires, essential first, with what the worker already has."""
     from api.services.levels import levels_from_file
-    from api.services.profiles import profile_gap
+    from api.services.profiles import profile_gap, read_as
 
     if not current and skills is None:
         raise UpskillError("give the current occupation (--from) and/or declared skills (--skills FILE)")
@@ -117,8 +117,8 @@ def gap_command(
         f"gap {'from ' + origin + ' ' if origin else ''}to {result.target_label!r}: coverage "
         f"{result.coverage:.1f} %, gap score {result.gap_score:.2f}"
     )
-    if said := read_as(graph, [*(current or []), to], [*profile.occupations, result.target_uri]):
-        title += f"\n({'; '.join(said)})"
+    if named := read_as(graph, [*(current or []), to], [*profile.occupations, result.target_uri]):
+        title += f"\n({read_as_text(named)})"
     table = Table(title=title)
     for column in ("relation", "status", "skill", "why it counts"):
         table.add_column(column)

@@ -16,7 +16,7 @@ from api.cli.common import (
     console,
     err_console,
     print_json,
-    read_as,
+    read_as_text,
     read_skills,
     reports_errors,
     runtime,
@@ -235,7 +235,7 @@ def plan_command(
     """Plan courses (and the badges they earn) that close the gap to a target occupation."""
     from api.services.levels import levels_from_file
     from api.services.plans import PlanRequest, plan
-    from api.services.profiles import profile_gap
+    from api.services.profiles import profile_gap, read_as
     from data.nuts import known_region
     from recommender.codes import currency_code, language_codes
 
@@ -281,8 +281,9 @@ def plan_command(
         f"{answer.gap.coverage:.1f} %), starting {answer.start.isoformat()}. {answer.prices}",
         soft_wrap=True,
     )
-    if said := read_as(context.graph, [*(current or []), to], [*profile.occupations, answer.gap.target_uri]):
-        console.print(f"  ({'; '.join(said)}.)", soft_wrap=True)
+    named = read_as(context.graph, [*(current or []), to], [*profile.occupations, answer.gap.target_uri])
+    if named:
+        console.print(f"  ({read_as_text(named)}.)", soft_wrap=True)
     if answer.free_only:
         console.print(
             "Free courses only: edX courses are planned on their free audit track; certificates cost extra.",

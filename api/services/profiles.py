@@ -31,6 +31,17 @@ class ProfileGap:
     held: Mapping[int, Holding] | None = None
 
 
+def read_as(graph: CompetenceGraph, refs: Sequence[str], uris: Sequence[str]) -> list[tuple[str, str]]:
+    """(what the user typed, ESCO's preferred label) for each occupation named other than by its preferred
+    label (an alternative label, a URI): "car mechanic" is read as "vehicle technician"."""
+    said = []
+    for ref, uri in zip(refs, uris, strict=True):
+        label = graph.label(uri)
+        if " ".join(ref.split()).casefold() != label.casefold():
+            said.append((ref, label))
+    return said
+
+
 def profile_gap(
     *,
     graph: CompetenceGraph,

@@ -23,6 +23,7 @@ from api.http.web.form import FieldError, WorkerForm
 from api.http.web.timeline import Timeline, timeline
 from api.services.open_skills import open_skill_groups
 from api.services.plans import PlanOptions, set_aside_by_reason
+from api.services.profiles import read_as
 from api.services.titles import with_title_suggestions
 from recommender.codes import UnknownCode
 from recommender.errors import InvalidPlanInput, NotFoundError, UnknownOccupation, UnknownSkill, UpskillError
@@ -67,6 +68,8 @@ class PageAnswer:
     changes: list[str] = field(default_factory=list)  # what-if: what moved since the previous answer
     # the titles of the courses of a plan chosen for the deadline, which the plans shown may not hold
     deadline_titles: dict[str, str] = field(default_factory=dict)
+    # (typed, ESCO label) for each occupation typed other than by its ESCO label ("car mechanic")
+    read_as: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def errors(self) -> dict[str, FieldError]:
@@ -124,14 +127,18 @@ class _Occupations:
 
     def __init__(self, graph: CompetenceGraph, titles: Callable[[], TitleMatcher] | None) -> None:
         self.graph, self.titles = graph, titles
+        self.read_as: list[tuple[str, str]] = []
 
     def resolve(self, form: WorkerForm, key: str, typed: str) -> str | None:
-        """The URI of the occupation ``typed`` in ``form``'s field ``key``, or None with the error there."""
+        """The URI of the occupation ``typed`` in ``form``'s field ``key``, or None with the error there;
+        ``read_as`` keeps what an occupation typed other than by its label was read as."""
         try:
-            return self.graph.resolve_occupation(typed)
+            uri = self.graph.resolve_occupation(typed)
         except UnknownOccupation as error:
             form.errors[key] = _not_found(self._suggesting(error), typed, "occupation")
             return None
+        self.read_as += read_as(self.graph, [typed], [uri])
+        return uri
 
     def _suggesting(self, error: UnknownOccupation) -> UnknownOccupation:
         if self.titles is None:
@@ -196,6 +203,7 @@ def answer(
             page.adjacent = planning.adjacent_answer(question, graph)
         return page
     body = _plan_request(page, occupations, skills, resolver)
+    page.read_as = resolver.read_as
     if body is not None:
         _plan(page, body, graph=graph, options=options, model=model)
     return page

@@ -161,6 +161,14 @@ def test_a_misspelt_title_is_an_error_next_to_its_field_with_closest_labels(page
     assert picked.status_code == 200 and 'id="plan-' in picked.text
 
 
+def test_an_occupation_named_by_another_esco_label_says_what_it_was_read_as(page_client: TestClient) -> None:
+    # "metal welder" is an alternative label of welder (the tiny graph)
+    html = page_client.get("/", params={**PLAN, "current": "metal welder"}).text
+    assert "“metal welder” is read as the ESCO occupation “welder”." in unescape(html)
+    assert 'id="plan-' in html
+    assert "is read as" not in page_client.get("/", params=PLAN).text
+
+
 def test_a_job_title_in_own_words_gets_the_title_matchers_occupations_to_pick(
     esco_client: TestClient, esco_graph: CompetenceGraph, esco_matcher: TitleMatcher
 ) -> None:
