@@ -14,12 +14,15 @@ with the bundled catalogue only; writes the file).
 A course imported later (``upskill import courses``) is embedded by the import, with the tagger's sentence
 model, its vector kept with the course (``courses.subject``: :func:`embed_imported`); the plans read both
 (:func:`combined`). Without the model's package an imported course has no vector and is not judged by its
-subject. A course of the vendored file keeps the vendored vector.
+subject. A course of the vendored file keeps the vendored vector while its title and summary are the bundled
+catalogue's, which the vendored vectors were embedded from; imported with another text, it is embedded anew
+and that vector is used instead.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import functools
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -37,11 +40,30 @@ if TYPE_CHECKING:  # a plan read from the caches loads no ORM (``tests/api/cli/t
     from recommender.tagging import TextEmbedder
 
 DEFAULT_FILE = Path(__file__).resolve().parent / "default" / "subject_vectors.npz"
+#: The catalogue the vendored course vectors were embedded from (``data.catalogue.DEFAULT_CATALOGUE``).
+BUNDLED_CATALOGUE = DEFAULT_FILE.with_name("catalogue.csv")
 
 
 def course_text(title: str, summary: str | None) -> str:
     """What a course is about, as embedded: its title and summary."""
     return f"{title}. {summary or ''}"
+
+
+def _normalised(text: str) -> str:
+    return " ".join(text.split())
+
+
+@functools.lru_cache(maxsize=2)
+def vendored_texts(path: Path = BUNDLED_CATALOGUE) -> dict[str, str]:
+    """Course id -> the text (:func:`course_text`, spaces normalised) its vendored vector was embedded from:
+    the bundled catalogue's title and summary (empty when the file is absent)."""
+    if not path.is_file():
+        return {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        return {
+            row["id"]: _normalised(course_text(row["title"], row.get("summary")))
+            for row in csv.DictReader(handle)
+        }
 
 
 def occupation_text(label: str, description: str | None) -> str:
@@ -103,14 +125,28 @@ def embed_imported(
     embedder: TextEmbedder | None,
     vendored: SubjectVectors | None,
 ) -> tuple[int, int]:
-    """Embed the subject of each course of ``records`` that ``vendored`` does not hold and keep it with the
-    course (``courses.subject``, float16); the courses must be written. Returns how many courses need a
+    """Embed the subject of each course of ``records`` that ``vendored`` does not hold, or holds for another
+    text than the record's, and keep it with the course (``courses.subject``, float16); a course back to its
+    vendored text loses a vector kept earlier. The courses must be written. Returns how many courses need a
     vector and how many were embedded (none without an ``embedder``: they are not judged by subject)."""
-    from sqlalchemy import update
+    from sqlalchemy import select, update
 
     from data.models import Course
 
-    new = [r for r in records if vendored is None or not vendored.has_course(r.id)]
+    texts = vendored_texts()
+
+    def as_vendored(record: CourseRecord) -> bool:
+        return (
+            vendored is not None
+            and vendored.has_course(record.id)
+            and texts.get(record.id) == _normalised(course_text(record.title, record.summary))
+        )
+
+    new = [r for r in records if not as_vendored(r)]
+    kept_before = {c for (c,) in db_session.execute(select(Course.id).where(Course.subject.is_not(None)))}
+    back = [r.id for r in records if r.id in kept_before and as_vendored(r)]
+    if back:
+        db_session.execute(update(Course), [{"id": course_id, "subject": None} for course_id in back])
     if not new:
         return 0, 0
     if embedder is None or vendored is None:  # without the vendored occupations, no cosine to compute
@@ -140,19 +176,25 @@ def of_database(db_session: Session) -> SubjectVectors | None:
 
 
 def combined(vendored: SubjectVectors | None, imported: Mapping[str, bytes]) -> SubjectVectors | None:
-    """The vendored vectors with the imported courses' (:func:`stored`) added; ``vendored`` itself when
-    there are none (None without the vendored file: the occupations' vectors are in it)."""
+    """The vendored vectors with the imported courses' (:func:`stored`) added, an imported course's vector in
+    place of a vendored one of the same id (its text changed); ``vendored`` itself when there are none (None
+    without the vendored file: the occupations' vectors are in it)."""
     if vendored is None or not imported:
         return vendored
-    extra = sorted(c for c in imported if not vendored.has_course(c))
-    if not extra:
-        return vendored
     width = vendored.courses.shape[1]
-    rows = [np.frombuffer(imported[c], dtype="<f2") for c in extra]
-    kept = [(c, row) for c, row in zip(extra, rows, strict=True) if row.shape == (width,)]  # another model's
+    rows = {c: np.frombuffer(v, dtype="<f2") for c, v in sorted(imported.items())}
+    rows = {c: row for c, row in rows.items() if row.shape == (width,)}  # not another model's
+    if not rows:
+        return vendored
+    courses = vendored.courses
+    replaced = [k for k, c in enumerate(vendored.course_ids) if c in rows]
+    if replaced:
+        courses = courses.copy()
+        courses[replaced] = np.stack([rows[vendored.course_ids[k]] for k in replaced]).astype(np.float16)
+    extra = [c for c in rows if not vendored.has_course(c)]
     return SubjectVectors(
-        course_ids=vendored.course_ids + tuple(c for c, _ in kept),
-        courses=np.vstack([vendored.courses, *(row[None, :].astype(np.float16) for _, row in kept)]),
+        course_ids=vendored.course_ids + tuple(extra),
+        courses=np.vstack([courses, *(rows[c][None, :].astype(np.float16) for c in extra)]),
         occupation_uris=vendored.occupation_uris,
         occupations=vendored.occupations,
     )

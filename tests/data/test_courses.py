@@ -157,6 +157,44 @@ def test_imported_courses_are_embedded_for_their_subject_which_plans_read(
     assert subject_vectors.stored(skills) == {}
 
 
+def test_a_bundled_course_imported_with_another_text_is_embedded_anew(
+    skills: Session, tmp_path: Path
+) -> None:
+    if not sentence_model.available():
+        pytest.skip(f"the sentence model is not installed: {sentence_model.INSTALL}")
+    header = "id,title,summary,language,level,hours,price,currency,delivery_mode\n"
+    bundled = (
+        "edx-how-to-learn-online,How to Learn Online,"
+        "Learn essential strategies for successful online learning"
+    )
+    rest = ",en,introductory,5,0,USD,online\n"
+    # as the bundled catalogue has it (spaces aside): the vendored vector serves, nothing is embedded
+    same = no_curation(
+        db_session=skills, path=write(tmp_path, header + bundled.replace(" Online", "  Online") + rest)
+    )
+    assert same.subjects_embedded == 0 and subject_vectors.stored(skills) == {}
+    # another text under the same id: embedded, and its vector is the one plans read
+    changed = (
+        "edx-how-to-learn-online,Lithium-ion battery cells: chemistry and safety,"
+        "Electrolytes and cell chemistry"
+    )
+    report = no_curation(db_session=skills, path=write(tmp_path, header + changed + rest))
+    assert report.subjects_embedded == 1 and list(subject_vectors.stored(skills)) == [
+        "edx-how-to-learn-online"
+    ]
+    vendored = subject_vectors.load()
+    vectors = subject_vectors.of_database(skills)
+    assert vendored is not None and vectors is not None
+    before, after = vendored.fit(BATTERY_TECHNICIAN), vectors.fit(BATTERY_TECHNICIAN)
+    assert before is not None and after is not None
+    assert after.cosines["edx-how-to-learn-online"] > before.cosines["edx-how-to-learn-online"] + 0.1
+    # back to the bundled text: the vector kept for the other text goes, the vendored one serves again
+    assert (
+        no_curation(db_session=skills, path=write(tmp_path, header + bundled + rest)).subjects_embedded == 0
+    )
+    assert subject_vectors.stored(skills) == {} and subject_vectors.of_database(skills) is vendored
+
+
 def test_without_the_sentence_model_the_import_says_it_tagged_by_words_only(
     skills: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -44,6 +44,7 @@ def test_the_vendored_file_covers_the_bundled_catalogue_with_unit_vectors() -> N
 
 
 def test_combined_adds_the_imported_courses_and_keeps_the_vendored_object_when_none() -> None:
+    # an imported vector of a vendored id is that course imported with another text: it replaces the vendored
     vendored = SubjectVectors(
         course_ids=("a",),
         courses=np.array([[1.0, 0.0]], dtype=np.float16),
@@ -54,10 +55,11 @@ def test_combined_adds_the_imported_courses_and_keeps_the_vendored_object_when_n
     assert subject_vectors.combined(None, {"b": b"\x00<\x00\x00"}) is None  # no occupations to compare with
     imported = {
         "b": np.array([0.0, 1.0], dtype="<f2").tobytes(),
-        "a": np.array([0.0, 1.0], dtype="<f2").tobytes(),  # the vendored vector wins
+        "a": np.array([0.0, 1.0], dtype="<f2").tobytes(),  # replaces the vendored [1, 0]
         "c": np.array([1.0, 0.0, 0.0], dtype="<f2").tobytes(),  # another model's width: left out
     }
     both = subject_vectors.combined(vendored, imported)
     assert both is not None and both.course_ids == ("a", "b")
     fit = both.fit("occ:x")
-    assert fit is not None and dict(fit.cosines) == pytest.approx({"a": 0.6, "b": 0.8}, abs=1e-3)
+    assert fit is not None and dict(fit.cosines) == pytest.approx({"a": 0.8, "b": 0.8}, abs=1e-3)
+    assert vendored.courses[0].tolist() == [1.0, 0.0]  # the vendored object is left as it was
