@@ -130,8 +130,8 @@ class CohortSettings:
             raise InvalidPlanInput(
                 f"must be hours >= 0, got {self.on_the_job_hours!r}", field="on_the_job_hours"
             )
-        # validates the currency and the rates the same way a single plan does
-        Constraints(currency=self.currency, exchange_rates=dict(self.exchange_rates))
+        # validates the start, the currency and the rates the same way a single plan does
+        Constraints(currency=self.currency, exchange_rates=dict(self.exchange_rates), start=self.start)
         object.__setattr__(self, "currency", self.currency.upper())
         object.__setattr__(
             self, "exchange_rates", MappingProxyType({k.upper(): v for k, v in self.exchange_rates.items()})

@@ -26,6 +26,9 @@ Objective = Literal["hours", "cost"]
 EarnedBy = Literal["all", "k_of_n", "assessment"]
 RELATIONS = ("essential", "optional")
 OBJECTIVES = ("hours", "cost")
+#: The dates a plan may start or end by: a schedule counted in weeks from a start near the calendar's end
+#: would run past year 9999.
+FIRST_DATE, LAST_DATE = date(2000, 1, 1), date(2100, 12, 31)
 # Study time a week a plan accepts: at least a quarter of an hour (less could stretch a plan past the
 # calendar's end), at most the hours a week has.
 HOURS_PER_WEEK_RANGE = (0.25, 168.0)
@@ -199,6 +202,12 @@ class Constraints:
         check_hours_per_week(self.hours_per_week)
         if self.objective not in OBJECTIVES:
             raise InvalidPlanInput(f"must be hours or cost, got {self.objective!r}", field="objective")
+        for name in ("start", "deadline"):
+            when = getattr(self, name)
+            if when is not None and not FIRST_DATE <= when <= LAST_DATE:
+                raise InvalidPlanInput(
+                    f"must be a date from {FIRST_DATE} to {LAST_DATE}, got {when}", field=name
+                )
         if self.deadline is not None and self.start is None:
             raise InvalidPlanInput("a deadline needs a start date to count weeks from", field="deadline")
         if self.deadline is not None and self.start is not None and self.deadline < self.start:

@@ -352,6 +352,8 @@ def test_settings_and_inputs_are_checked(tiny_graph: CompetenceGraph) -> None:
         CohortSettings(start=START, months=0, hours_per_week=8)
     with pytest.raises(InvalidPlanInput, match="hours_per_week"):
         CohortSettings(start=START, months=6, hours_per_week=0)
+    with pytest.raises(InvalidPlanInput, match="must be a date from 2000-01-01 to 2100-12-31"):
+        CohortSettings(start=date(9999, 6, 1), months=18, hours_per_week=8)  # was year 10000's ValueError
     settings = CohortSettings(start=START, months=6, hours_per_week=8)
     with pytest.raises(InvalidPlanInput, match="targets"):
         prepare(tiny_graph, _people(), [], _catalogue(), settings)

@@ -200,6 +200,7 @@ def test_bad_input_is_a_located_problem_never_a_500(
         ({"languages": ["german"]}, "languages"),
         ({"currency": "XYZ"}, "currency"),
         ({"exchange_rates": {"XYZ": 1}}, "exchange_rates"),
+        ({"start": "9999-06-01"}, "start"),  # its horizon ran past year 9999: a 500
     ):
         refused = _json_cohort(client, key, **extra)
         assert refused.status_code == 422 and refused.json()["field"] == field, refused.text

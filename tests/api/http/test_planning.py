@@ -180,6 +180,8 @@ def test_adjacent_roles(client: TestClient) -> None:
         ("/v1/plans", {**KATRIN_LIKE, "hours_per_week": 0.0001}, 422, "hours_per_week"),  # was a 500
         ("/v1/plans", {**KATRIN_LIKE, "hours_per_week": 169}, 422, "hours_per_week"),
         ("/v1/plans", {**KATRIN_LIKE, "start": "30/06/2027"}, 422, "start"),
+        ("/v1/plans", {**KATRIN_LIKE, "start": "9999-12-31"}, 422, "start"),  # was a 500: past year 9999
+        ("/v1/plans", {**KATRIN_LIKE, "start": "2027-01-04", "deadline": "9999-12-31"}, 422, "deadline"),
         ("/v1/plans", {**KATRIN_LIKE, "solver": "magic"}, 422, "solver"),
         ("/v1/plans", {**KATRIN_LIKE, "start": "2027-06-01", "deadline": "2027-01-01"}, 422, "deadline"),
         ("/v1/plans", {**KATRIN_LIKE, "exchange_rates": {"USD": -1}}, 422, "exchange_rates.USD"),

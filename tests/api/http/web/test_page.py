@@ -196,6 +196,7 @@ def test_a_job_title_in_own_words_gets_the_title_matchers_occupations_to_pick(
         ({"hours": "0.0001"}, "hours", "0.25"),  # a plan past the calendar's end was a 500
         ({"budget": "-5"}, "budget", "is not a number 0 or more"),
         ({"start": "2027-13-01"}, "start", "is not a date"),
+        ({"start": "9999-12-31"}, "start", "Must be a date from 2000-01-01 to 2100-12-31, got 9999-12-31"),
         ({"deadline": "2026-12-01"}, "deadline", "2026-12-01 is before the start date 2027-01-04"),
         ({"currency": "XYZ"}, "currency", "XYZ"),
         ({"target": ""}, "target", "Choose where you want to go"),
