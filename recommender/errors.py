@@ -49,10 +49,12 @@ class UnknownSkill(NotFoundError):
 
 class UnknownCourse(NotFoundError):
     kind = "course"
+    fix = "use the id of a course of the catalogue (GET /v1/courses or `upskill courses list` lists them)"
 
 
 class UnknownBadge(NotFoundError):
     kind = "badge"
+    fix = "use the id of a badge (GET /v1/badges or `upskill badges list` lists them)"
 
 
 class AlreadyExists(UpskillError):

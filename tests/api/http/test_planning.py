@@ -206,7 +206,9 @@ def test_unknown_occupations_skills_and_courses_are_404_problems(client: TestCli
     skills = {**KATRIN_LIKE, "skills": [{"uri": "skill:nope", "level": 2}]}
     assert_problem(client.post("/v1/gap", json=skills), 404)
     excluded = {**KATRIN_LIKE, "exclude": ["ev-intr"]}
-    assert assert_problem(client.post("/v1/plans", json=excluded), 404)["suggestions"] == ["ev-intro"]
+    unknown = assert_problem(client.post("/v1/plans", json=excluded), 404)
+    assert unknown["suggestions"] == ["ev-intro"]
+    assert unknown["fix"].startswith("use the id of a course of the catalogue (GET /v1/courses")  # not ESCO's
 
 
 def test_unknown_occupations_get_the_title_matchers_suggestions(
