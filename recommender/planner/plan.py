@@ -1149,21 +1149,33 @@ def _with_explanation(plan: Plan, targets: Sequence[GapItem], budget: float | No
     return replace(plan, explanation=text)
 
 
+#: Why a skill a plan of no course leaves open, as its first sentence counts them.
+_WHY_OPEN = {
+    "limits": "taught only by courses these limits rule out",
+    "untaught": "taught by no course in the catalogue",
+    "first": "taught only by courses that need more of it first than any course gives",
+    "other": "open for other reasons",
+}
+
+
+def _why_open(skill: UncoveredSkill) -> str:
+    way = skill.alternative.way if skill.alternative is not None else None
+    if skill.alternative is not None and skill.alternative.kind == "funding":
+        return "limits"
+    if skill.catalogue_level == 0:
+        return "untaught"
+    return "first" if way is not None and way.case == "prerequisites" else "other"
+
+
 def _why_none(uncovered: Sequence[UncoveredSkill]) -> str:
-    """ " (3 are taught only by courses these limits rule out, 2 taught by no course in the catalogue, ...)"
-    for a plan without courses ("" when nothing is open)."""
-    limits = sum(u.alternative is not None and u.alternative.kind == "funding" for u in uncovered)
-    untaught = sum(u.catalogue_level == 0 for u in uncovered)
-    parts = [
-        (limits, "taught only by courses these limits rule out"),
-        (untaught, "taught by no course in the catalogue"),
-        (len(uncovered) - limits - untaught, "open for other reasons"),
-    ]
-    said = [f"{n} {phrase}" for n, phrase in parts if n]
+    """ " (3 are taught only by courses these limits rule out, 2 taught by no course in the catalogue)": why
+    a plan of no course leaves its skills open ("" when nothing is open)."""
+    kinds = Counter(_why_open(u) for u in uncovered)
+    said = [f"{kinds[kind]} {phrase}" for kind, phrase in _WHY_OPEN.items() if kinds[kind]]
     if not said:
         return ""
-    first = next(n for n, _ in parts if n)
-    said[0] = said[0].replace(" ", " is " if first == 1 else " are ", 1)
+    count, rest = said[0].split(" ", 1)
+    said[0] = f"{count} {'is' if count == '1' else 'are'} {rest}"
     return " (" + ", ".join(said) + ")"
 
 

@@ -88,7 +88,7 @@ def test_the_report_has_every_section_and_escapes_text(document: dict[str, Any])
         r"covered under these constraints \(([^)]*)\); what to arrange instead is under &#x27;Skills", page
     )
     assert found, "a plan of no course says why and points at the section"
-    assert found.group(1) == "1 is open for other reasons"
+    assert found.group(1) == "1 is taught only by courses that need more of it first than any course gives"
 
 
 def test_the_report_shows_the_what_if_asked_for_and_who_moves_on_free_courses(
