@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
@@ -19,6 +19,7 @@ from recommender.errors import UnknownOccupation, UpskillError
 
 if TYPE_CHECKING:
     from api.runtime import Runtime
+    from api.services.profiles import ProfileGap
 
 app = typer.Typer(help="upskill: personalised upskilling paths on ESCO.", no_args_is_help=True)
 import_app = typer.Typer(help="Import taxonomies, catalogues and badges.", no_args_is_help=True)
@@ -62,10 +63,17 @@ def read_skills(path: Path | None) -> dict[str, int]:
     return declared_skills.read(path)
 
 
-def read_as_text(pairs: list[tuple[str, str]]) -> str:
-    """``api.services.profiles.read_as``'s pairs in words: "'car mechanic' is read as ESCO's 'vehicle
-    technician'; ..." ("" for none)."""
-    return "; ".join(f"{typed!r} is read as ESCO's {label!r}" for typed, label in pairs)
+def from_and_read_as(profile: ProfileGap, current: Sequence[str], target: str) -> tuple[str, str]:
+    """What a gap or plan is from, for its first line ("from 'vehicle technician' ", "" for declared skills
+    only), and which occupations the user named other than by their ESCO label were read as ("'car
+    mechanic' is read as ESCO's 'vehicle technician'", "" for none)."""
+    from api.services.profiles import read_as
+
+    graph = profile.graph
+    origin = " and ".join(repr(graph.label(uri)) for uri in profile.occupations)
+    named = read_as(graph, [*current, target], [*profile.occupations, profile.gap.target_uri])
+    said = "; ".join(f"{typed!r} is read as ESCO's {label!r}" for typed, label in named)
+    return (f"from {origin} " if origin else ""), said
 
 
 def print_json(value: Any) -> None:

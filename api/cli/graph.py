@@ -15,8 +15,8 @@ from api.cli.common import (
     app,
     console,
     evaluate_app,
+    from_and_read_as,
     print_json,
-    read_as_text,
     read_skills,
     reports_errors,
     runtime,
@@ -96,7 +96,7 @@ def gap_command(
 ) -> None:
     """Print the skills a target occupation requires, essential first, with what the worker already has."""
     from api.services.levels import levels_from_file
-    from api.services.profiles import profile_gap, read_as
+    from api.services.profiles import profile_gap
 
     if not current and skills is None:
         raise UpskillError("give the current occupation (--from) and/or declared skills (--skills FILE)")
@@ -112,13 +112,13 @@ def gap_command(
         return
     from rich.table import Table
 
-    origin = " and ".join(repr(graph.label(uri)) for uri in profile.occupations)
+    origin, read_as = from_and_read_as(profile, current or [], to)
     title = (
-        f"gap {'from ' + origin + ' ' if origin else ''}to {result.target_label!r}: coverage "
+        f"gap {origin}to {result.target_label!r}: coverage "
         f"{result.coverage:.1f} %, gap score {result.gap_score:.2f}"
     )
-    if named := read_as(graph, [*(current or []), to], [*profile.occupations, result.target_uri]):
-        title += f"\n({read_as_text(named)})"
+    if read_as:
+        title += f"\n({read_as})"
     table = Table(title=title)
     for column in ("relation", "status", "skill", "why it counts"):
         table.add_column(column)

@@ -15,8 +15,8 @@ from api.cli.common import (
     app,
     console,
     err_console,
+    from_and_read_as,
     print_json,
-    read_as_text,
     read_skills,
     reports_errors,
     runtime,
@@ -235,7 +235,7 @@ def plan_command(
     """Plan courses (and the badges they earn) that close the gap to a target occupation."""
     from api.services.levels import levels_from_file
     from api.services.plans import PlanRequest, plan
-    from api.services.profiles import profile_gap, read_as
+    from api.services.profiles import profile_gap
     from data.nuts import known_region
     from recommender.codes import currency_code, language_codes
 
@@ -275,15 +275,14 @@ def plan_command(
     if as_json:
         print_json(answer.to_dict())
         return
-    origin = " and ".join(repr(context.graph.label(uri)) for uri in profile.occupations)
+    origin, read_as = from_and_read_as(profile, current or [], to)
     console.print(
-        f"Plan {'from ' + origin + ' ' if origin else ''}to {answer.gap.target_label!r} (gap coverage now "
+        f"Plan {origin}to {answer.gap.target_label!r} (gap coverage now "
         f"{answer.gap.coverage:.1f} %), starting {answer.start.isoformat()}. {answer.prices}",
         soft_wrap=True,
     )
-    named = read_as(context.graph, [*(current or []), to], [*profile.occupations, answer.gap.target_uri])
-    if named:
-        console.print(f"  ({read_as_text(named)}.)", soft_wrap=True)
+    if read_as:
+        console.print(f"  ({read_as}.)", soft_wrap=True)
     if answer.free_only:
         console.print(
             "Free courses only: edX courses are planned on their free audit track; certificates cost extra.",
