@@ -169,6 +169,17 @@ def test_an_occupation_named_by_another_esco_label_says_what_it_was_read_as(page
     assert "is read as" not in page_client.get("/", params=PLAN).text
 
 
+def test_a_plan_of_no_course_says_so_without_zero_totals(page_client: TestClient) -> None:
+    # no course of the tiny catalogue is in Italian
+    html = unescape(page_client.get("/", params={**PLAN, "lang": ["it"]}).text)
+    headline = re.search(r'<p class="headline">(.*?)</p>', html, re.S)
+    assert headline and " ".join(re.sub(r"<[^>]+>", "", headline.group(1)).split()).startswith(
+        "No course can be planned for you:"
+    )
+    assert "No course can be planned: none of the" in html and "taught only by courses these limits" in html
+    assert not re.search(r"\b0 (courses|hours|h)\b", html) and "Total:" not in html
+
+
 def test_a_job_title_in_own_words_gets_the_title_matchers_occupations_to_pick(
     esco_client: TestClient, esco_graph: CompetenceGraph, esco_matcher: TitleMatcher
 ) -> None:
@@ -304,10 +315,13 @@ def test_what_no_course_covers_is_grouped_by_what_to_do_instead(page_client: Tes
     open_items = [(plan, item) for plan in plans for item in plan["uncovered_skills"]]
     assert open_items, "the case needs a plan that leaves skills open"
     assert "What to do: ask your employer" not in html, "no longer one sentence for every skill"
-    # The headline counts what the plan leaves open, some taught part of the way: not "no course covers".
+    # The headline counts what the plan leaves open: not "no course covers" (some are taught, in other
+    # languages).
     count = len(plans[0]["uncovered_skills"])
     headline = " ".join(html[html.index('class="headline"') :].split("</p>")[0].split())
-    assert f"{count} skill{'s' if count != 1 else ''} this plan does not close (see below)" in headline
+    skills = f"{count} skill{'s' if count != 1 else ''}"
+    assert not plans[0]["steps"], "no course is in Italian"
+    assert f"No course can be planned for you</strong>: {skills} to close another way (see below)" in headline
     assert "no course here covers" not in html
     # the plans' explanations point at the list below, never at the JSON's field name
     assert "uncovered_skills" not in html
