@@ -30,7 +30,7 @@ from __future__ import annotations
 import functools
 import itertools
 from collections import Counter
-from collections.abc import Callable, Container, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 
 import networkx as nx
@@ -888,15 +888,26 @@ class _OpenSkills:
     def _title(self, cid: str) -> str:
         return f"'{self.catalogue[cid].title}'" if cid in self.catalogue else cid
 
+    def _shared_titles(self, cids: Iterable[str]) -> set[str]:
+        """The titles more than one of ``cids`` has (a sentence naming them adds their ids)."""
+        titles = Counter(self._title(cid) for cid in cids)
+        return {title for title, n in titles.items() if n > 1}
+
+    def _titles(self, cids: Sequence[str], shared: Container[str], shown: int = 3) -> str:
+        """'A', 'B', 'C' and 2 more: the first ``shown`` courses by title, with its id where another course of
+        the sentence has the same title (in ``shared``)."""
+        titles = [
+            self._title(cid) + (f" ({cid})" if self._title(cid) in shared else "") for cid in cids[:shown]
+        ]
+        more = f" and {len(cids) - shown} more" if len(cids) > shown else ""
+        return f"{', '.join(titles)}{more}"
+
     def _naming(self, cids: Sequence[str], what: str, shared: Container[str]) -> str:
-        """'A', 'B', 'C' and 2 more name ``what``: the first three courses by title, with its id where
-        another course of the sentence has the same title (in ``shared``); "" for none."""
+        """'A', 'B', 'C' and 2 more name ``what`` (:meth:`_titles`); "" for none."""
         if not cids:
             return ""
-        titles = [self._title(cid) + (f" ({cid})" if self._title(cid) in shared else "") for cid in cids[:3]]
-        more = f" and {len(cids) - 3} more" if len(cids) > 3 else ""
         verb = "names" if len(cids) == 1 else "name"
-        return f"{', '.join(titles)}{more} {verb} {what}"
+        return f"{self._titles(cids, shared)} {verb} {what}"
 
     def _ruled_out(self, ruled_out: Sequence[tuple[str, str]], shown: int = 3) -> str:
         """The courses by title, those ruled out for the same reason together: "'A', 'B' (taught in English
@@ -906,16 +917,8 @@ class _OpenSkills:
         for cid, why in ruled_out:
             grouped.setdefault(why, []).append(cid)
         by_reason = sorted(grouped.items(), key=lambda group: -len(group[1]))  # stable: then as given
-        named = [cid for _, cids in by_reason[:shown] for cid in cids[:shown]]
-        titles = Counter(self._title(cid) for cid in named)
-        shared = {title for title, n in titles.items() if n > 1}
-        groups = []
-        for why, cids in by_reason[:shown]:
-            names = [
-                self._title(cid) + (f" ({cid})" if self._title(cid) in shared else "") for cid in cids[:shown]
-            ]
-            more = f" and {len(cids) - shown} more" if len(cids) > shown else ""
-            groups.append(f"{', '.join(names)}{more} ({why})")
+        shared = self._shared_titles(cid for _, cids in by_reason[:shown] for cid in cids[:shown])
+        groups = [f"{self._titles(cids, shared, shown)} ({why})" for why, cids in by_reason[:shown]]
         left = sum(len(cids) for _, cids in by_reason[shown:])
         return "; ".join(groups) + (f"; and {left} more for other reasons" if left else "")
 
@@ -928,8 +931,7 @@ class _OpenSkills:
             return ""
         weak = [cid for cid in named if cid not in self.far]
         far = [cid for cid in named if cid in self.far]
-        titles = Counter(self._title(cid) for cid in weak[:3] + far[:3])
-        shared = {title for title, n in titles.items() if n > 1}
+        shared = self._shared_titles(weak[:3] + far[:3])
         said = "; ".join(
             filter(
                 None,
@@ -1171,12 +1173,12 @@ def _why_none(uncovered: Sequence[UncoveredSkill]) -> str:
     """ " (3 are taught only by courses these limits rule out, 2 taught by no course in the catalogue)": why
     a plan of no course leaves its skills open ("" when nothing is open)."""
     kinds = Counter(_why_open(u) for u in uncovered)
-    said = [f"{kinds[kind]} {phrase}" for kind, phrase in _WHY_OPEN.items() if kinds[kind]]
-    if not said:
-        return ""
-    count, rest = said[0].split(" ", 1)
-    said[0] = f"{count} {'is' if count == '1' else 'are'} {rest}"
-    return " (" + ", ".join(said) + ")"
+    said: list[str] = []
+    for kind, phrase in _WHY_OPEN.items():
+        if n := kinds[kind]:
+            verb = "" if said else ("is " if n == 1 else "are ")  # the first part carries the verb
+            said.append(f"{n} {verb}{phrase}")
+    return " (" + ", ".join(said) + ")" if said else ""
 
 
 def missed_deadline(explanation: str) -> str:
